@@ -1,0 +1,165 @@
+# smi-witness build.
+#
+#   make            build build/smi-witness and build/sample-app
+#   make test       build and run unit + integration tests (root, real BPF)
+#   make demo       run the main job
+#   make bench      print the benchmark table
+#   make deps       install missing Debian packages (idempotent, fast when done)
+#   make V=1 ...    show full commands
+#
+# Everything generated lands in $(OUTPUT); nothing is written next to sources.
+
+OUTPUT    ?= build
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+CC        ?= cc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-9s %s\n' "$(1)" "$(2)";
+MAKEFLAGS += --no-print-directory
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+# BPF objects are kept: skeletons embed them and tests load them by path.
+.SECONDARY:
+
+# --- packages ---------------------------------------------------------------
+# Debian packages the project needs to build, test, demo and bench.
+DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
+	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev \
+	libcmocka-dev libcurl4-openssl-dev libclang-rt-14-dev iproute2 \
+	haproxy wrk curl jq tcpdump procps util-linux valgrind
+
+# --- flags ------------------------------------------------------------------
+WARN      := -Wall -Wextra -Werror
+INCLUDES  := -I$(OUTPUT) -Ibpf -Iuserspace -Isample-app
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) \
+	-DSMIW_VERSION='"$(VERSION)"' -DSMIW_GIT_REV='"$(GIT_REV)"'
+LIBS      := -lbpf -lelf -lz -ljansson -lyaml -lpcre2-8 -lcurl -lm -lpthread
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	-Wno-unused-parameter -MMD -MP -I$(OUTPUT) -Ibpf
+
+# --- sources ----------------------------------------------------------------
+# The smi-witness library is every userspace .c plus the lab and mesh parts of
+# sample-app/; main.c is linked only into the binary so tests can link the rest.
+LIB_DIRS   := userspace sample-app/lab sample-app/mesh
+LIB_SRCS   := $(filter-out userspace/cli/main.c,$(shell find $(LIB_DIRS) -name '*.c' 2>/dev/null | sort))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(OUTPUT)/obj/%.o)
+MAIN_OBJ   := $(OUTPUT)/obj/userspace/cli/main.o
+APP_SRCS   := $(shell find sample-app/server -name '*.c' 2>/dev/null | sort)
+APP_OBJS   := $(APP_SRCS:%.c=$(OUTPUT)/obj/%.o)
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/bpf/%.bpf.o)
+SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.skel.h)
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
+ITEST_SRCS := $(wildcard tests/integration/*.c)
+ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(OUTPUT)/tests/integration/%)
+TLIB_SRCS  := $(wildcard tests/lib/*.c)
+TLIB_OBJS  := $(TLIB_SRCS:%.c=$(OUTPUT)/obj/%.o)
+
+BIN        := $(OUTPUT)/smi-witness
+APP_BIN    := $(OUTPUT)/sample-app
+LIBSMIW    := $(OUTPUT)/libsmiw.a
+
+.PHONY: all deps build test test-bins demo bench clean
+all: deps
+	$(Q)$(MAKE) build
+
+build: $(BIN) $(if $(APP_SRCS),$(APP_BIN))
+
+# dpkg-query per package keeps the nothing-missing case well under a second.
+deps:
+	$(Q)missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed \
+			|| missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS      installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+# --- BPF --------------------------------------------------------------------
+# vmlinux.h comes from the running kernel's BTF when there is one, otherwise
+# from the committed copy (CO-RE relocates field offsets at load time anyway).
+$(OUTPUT)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ -r /sys/kernel/btf/vmlinux ]; then \
+		$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@; \
+	else cp bpf/vmlinux/vmlinux_x86_64.h $@; fi
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# --- userspace --------------------------------------------------------------
+# Skeletons are order-only prerequisites: they must exist before the first
+# compile; after that the .d files say exactly which objects include them.
+$(OUTPUT)/obj/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBSMIW): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIBSMIW)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LIBS)
+
+$(APP_BIN): $(APP_OBJS) $(LIBSMIW)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# --- tests ------------------------------------------------------------------
+$(OUTPUT)/obj/tests/%.o: INCLUDES += -Itests/lib
+
+$(OUTPUT)/tests/unit/%: $(OUTPUT)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIBSMIW)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(OUTPUT)/tests/integration/%: $(OUTPUT)/obj/tests/integration/%.o $(TLIB_OBJS) $(LIBSMIW)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LIBS)
+
+test-bins: $(UNIT_BINS) $(ITEST_BINS)
+
+test: deps
+	$(Q)$(MAKE) build test-bins
+	$(Q)./tests/run --build $(OUTPUT)
+
+demo: deps
+	$(Q)$(MAKE) build
+	$(Q)$(BIN) doctor
+	@echo
+	@echo "The conformance demo (lab + reference mesh + verdicts) lands with the lab and"
+	@echo "verdict work; until then 'make demo' shows which kernel features are usable."
+
+bench: deps
+	$(Q)$(MAKE) build
+	$(Q)./tests/bench/run $(OUTPUT)
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,56 @@
+/* cli.h - the subcommand table and option handling shared by every command. */
+#ifndef SMIW_CLI_H
+#define SMIW_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+/* Process exit codes of every command. */
+enum {
+	EXIT_OK = 0,	/* success / PASS */
+	EXIT_FAILED = 1,	/* the check ran and something failed (FAIL, missing feature) */
+	EXIT_USAGE = 2,	/* bad command line or invalid input */
+	EXIT_INCONCLUSIVE = 3,	/* a verdict could not be reached on the data */
+};
+
+/* One subcommand: help texts and its entry point (argv[0] is the command name). */
+struct command {
+	const char *name;
+	const char *summary;	/* one line, for `smi-witness help` */
+	const char *usage;	/* synopsis lines */
+	const char *options;	/* option descriptions, one per line */
+	const char *examples;	/* the EXAMPLES block */
+	int (*run)(int argc, char **argv);
+};
+
+/* NULL-terminated table of every subcommand, in help order. */
+extern const struct command *const commands[];
+
+/* Returns the command called `name`, or NULL. */
+const struct command *cli_find(const char *name);
+
+/* Prints the full help of `cmd` (usage, options, common options, examples). */
+void cli_usage(const struct command *cmd, FILE *f);
+
+/* Options every command accepts, to splice into its own getopt tables. */
+#define CLI_COMMON_SHORTOPTS "+vjh"
+#define CLI_COMMON_LONGOPTS \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+#define CLI_CONTINUE (-1)
+
+/*
+ * Handles a getopt result that the command itself did not: -v, -j, -h and
+ * errors. Returns CLI_CONTINUE to keep parsing, or the exit code to return.
+ */
+int cli_common_opt(int opt, const struct command *cmd);
+
+/*
+ * Parses only the common options (for commands with no options of their
+ * own). Returns CLI_CONTINUE with optind set past them, or an exit code.
+ */
+int cli_parse_common(int argc, char **argv, const struct command *cmd);
+
+#endif

@@ -1,0 +1,11 @@
+/* commands.c - the subcommand table, in the order `smi-witness help` lists it. */
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+extern const struct command cmd_doctor;
+
+const struct command *const commands[] = {
+	&cmd_doctor,
+	NULL
+};
