@@ -64,6 +64,8 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(OUTPUT)/tests/integration/%)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUTPUT)/fuzz/%)
 TLIB_SRCS  := $(wildcard tests/lib/*.c)
 TLIB_OBJS  := $(TLIB_SRCS:%.c=$(OUTPUT)/obj/%.o)
 
@@ -71,7 +73,7 @@ BIN        := $(OUTPUT)/smi-witness
 APP_BIN    := $(OUTPUT)/sample-app
 LIBSMIW    := $(OUTPUT)/libsmiw.a
 
-.PHONY: all deps build test test-bins demo bench clean
+.PHONY: all deps build test test-bins fuzz fuzz-bins demo bench clean
 all: deps
 	$(Q)$(MAKE) build
 
@@ -144,8 +146,35 @@ $(OUTPUT)/tests/integration/%: $(OUTPUT)/obj/tests/integration/%.o $(TLIB_OBJS) 
 test-bins: $(UNIT_BINS) $(ITEST_BINS)
 
 test: deps
-	$(Q)$(MAKE) build test-bins
+	$(Q)$(MAKE) build test-bins fuzz-bins
 	$(Q)./tests/run --build $(OUTPUT)
+
+# --- fuzzing ----------------------------------------------------------------
+# libFuzzer targets link the library rebuilt with clang, ASan and UBSan into
+# its own object tree, so sanitizer objects never mix with the release build.
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -std=gnu11 \
+	-D_GNU_SOURCE -MMD -MP $(INCLUDES) -Itests/lib -DSMIW_VERSION='"$(VERSION)"' \
+	-DSMIW_GIT_REV='"$(GIT_REV)"' -DSMIW_FUZZING
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(OUTPUT)/fuzz-obj/%.o)
+FUZZ_SECONDS ?= 30
+
+$(OUTPUT)/fuzz-obj/%.o: %.c | $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/fuzz/%: $(OUTPUT)/fuzz-obj/tests/fuzz/%.o $(FUZZ_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+# Longer runs than the short pass `make test` does.
+fuzz: deps
+	$(Q)$(MAKE) fuzz-bins
+	$(Q)FUZZ_SECONDS=$(if $(filter 30,$(FUZZ_SECONDS)),300,$(FUZZ_SECONDS)) ./tests/run --build $(OUTPUT) --fuzz-only
 
 demo: deps
 	$(Q)$(MAKE) build
