@@ -7,7 +7,7 @@
 
 #include "http/client.h"
 #include "http/http.h"
-#include "metrics.h"
+#include "ll5/metrics.h"
 #include "util/buf.h"
 #include "util/evloop.h"
 

@@ -4,7 +4,6 @@
  * replies come (closed loop) or on a fixed schedule (--rate, open loop).
  */
 #include <errno.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "drive/drive.h"
+#include "ll5/call.h"
 #include "util/log.h"
 #include "util/resolve.h"
 
@@ -63,6 +63,7 @@ static int build(struct engine *e, const char *id)
 	const struct drive_opts *o = e->o;
 	struct hc_header hdrs[DRIVE_MAX_HEADERS + 2];
 	size_t n = 0;
+	char *text;
 	int r;
 
 	e->req.len = 0;
@@ -72,15 +73,7 @@ static int build(struct engine *e, const char *id)
 	if (!o->via)
 		return hc_build_request(&e->req, o->method, &e->target, hdrs, n, o->body, strlen(o->body));
 
-	json_t *h = json_object(), *doc;
-	char *text;
-
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(h, hdrs[i].name, json_string(hdrs[i].value));
-	doc = json_pack("{s:s, s:s, s:o, s:s}", "url", o->url, "method", o->method, "headers", h,
-			"body", o->body);
-	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(doc);
+	text = ll5_call_body(o->url, o->method, hdrs, n, o->body);
 	if (!text)
 		return -ENOMEM;
 	hdrs[0] = (struct hc_header){ "X-Request-Id", id };
