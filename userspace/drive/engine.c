@@ -43,6 +43,7 @@ struct engine {
 	bool stopping;
 	bool abort;
 	uint64_t last_progress_ns;
+	bool progress_shown;
 	struct buf req;
 };
 
@@ -190,8 +191,9 @@ static void progress(struct engine *e, uint64_t now, bool last)
 
 	if (!e->o->progress || (!last && now - e->last_progress_ns < 1000000000ULL))
 		return;
-	if (last && !e->last_progress_ns)
+	if (last && !e->progress_shown)
 		return;	/* a short run never showed a line: nothing to finish */
+	e->progress_shown = true;
 	for (int i = 1; i < HC_NERRORS; i++)
 		errs += st->errors[i];
 	fprintf(stderr, "\r  sent %llu", (unsigned long long)st->sent);
@@ -280,7 +282,7 @@ int drive_run(const struct drive_opts *o, struct drive_stats *st)
 		teardown(&e);
 		return r;
 	}
-	st->start_ns = now = mono_ns();
+	st->start_ns = e.last_progress_ns = now = mono_ns();
 	e.stop_ns = o->duration_ns ? now + o->duration_ns : 0;
 	e.interval_ns = o->rate > 0 ? 1e9 / o->rate : 0;
 	feed(&e);
