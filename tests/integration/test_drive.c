@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -222,6 +223,8 @@ static void test_direct_and_pacing(void)
 	static const char *const direct[] = { "-n", "500", "-c", "4", "-H", "X-Extra: 1", "--run-id", "dir",
 		"--intent", intent_path, "http://127.0.0.1:9092/echo", NULL };
 	static const char *const paced[] = { "-n", "50", "-r", "100", "-c", "2", "http://127.0.0.1:9092/echo", NULL };
+	static const char *const many[] = { "-n", "3000", "-c", "1500", "--via", "http://127.0.0.1:9091/call",
+		"--url", "http://127.0.0.1:9092/echo", NULL };
 	static const char *const timed[] = { "-d", "1s", "-r", "50", "-c", "2", "http://127.0.0.1:9092/echo", NULL };
 	json_t *s;
 	double secs;
@@ -231,6 +234,11 @@ static void test_direct_and_pacing(void)
 	itest_check(st == 0 && jint(s, "sent") == 500 && jint(s, "status.200") == 500, "direct: 500 requests, 500 OK");
 	json_decref(s);
 	check_intents("dir", 500, NULL, "http://127.0.0.1:9092/echo");
+
+	st = drive(&s, many);
+	itest_check(st == 0 && jint(s, "sent") == 3000 && jint(s, "status.200") == 3000,
+		    "1500 concurrent connections through /call, started with 1024 descriptors: 3000 OK");
+	json_decref(s);
 
 	st = drive(&s, paced);
 	secs = json_real_value(json_object_get(s, "elapsed_s"));
@@ -340,6 +348,12 @@ static int run(void *arg)
 	pid_t a, b;
 
 	(void)arg;
+	/* Start everything with the common default soft limit: the programs must raise it themselves. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max >= 4096) {
+		rl.rlim_cur = 1024;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	b = ihttp_start_app("app-b", PB);
 	a = ihttp_start_app("app-a", PA);
 	itest_check(a > 0 && b > 0, "two sample-app instances started");

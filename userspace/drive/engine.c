@@ -234,6 +234,8 @@ static int setup(struct engine *e)
 	/* Only the address given is used: the target's, or the relay's with --via. */
 	if (resolve_tcp(dest->host, dest->port, &ss, &len))
 		return error("cannot resolve '%s'", dest->host), -EHOSTUNREACH;
+	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
+		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
 	if ((r = evloop_init(&e->loop)))
 		return error_errno(r, "cannot create the event loop"), r;
 	e->slots = calloc(o->connections, sizeof(*e->slots));
