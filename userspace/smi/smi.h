@@ -198,6 +198,7 @@ struct smi_identity {
 	const char *name;
 	const char *namespace;	/* defaulted to the TrafficTarget's namespace */
 	const struct smi_identity_binding *binding;	/* resolved, for IdentityBinding */
+	int line;
 };
 
 /*
@@ -215,6 +216,7 @@ struct smi_rule {
 	const struct smi_port_route *ports;		/* when TCPRoute / UDPRoute */
 	size_t n_selected;
 	const struct smi_http_match *const *selected;
+	int line;
 };
 
 struct smi_traffic_target {
@@ -242,6 +244,7 @@ struct smi_backend {
 struct smi_split_match {
 	const char *name;
 	const struct smi_http_route_group *group;
+	int line;
 };
 
 struct smi_traffic_split {
@@ -277,6 +280,7 @@ struct smi_traffic_metrics {
 	uint64_t window_ns;
 	size_t n_metrics;
 	const struct smi_metric *metrics;
+	const struct smi_traffic_metrics_list *list;	/* the list it came in, or NULL */
 };
 
 struct smi_traffic_metrics_list {
