@@ -274,17 +274,22 @@ char *smi_object_summary(const struct smi_meta *m, char *buf, size_t len)
 	}
 	case SMI_IDENTITY_BINDING: {
 		const struct smi_identity_binding *ib = (const void *)m;
+		const char *sep = "";
 
-		if (ib->service_account)
-			sb(&b, "serviceAccount %s ", ib->service_account);
+		if (ib->service_account) {
+			sb(&b, "serviceAccount %s", ib->service_account);
+			sep = "; ";
+		}
 		if (ib->has_selector) {
-			sb(&b, "pods");
+			sb(&b, "%spods", sep);
 			for (size_t i = 0; i < ib->n_match_labels; i++)
 				sb(&b, "%s%s=%s", i ? "," : " ", ib->match_labels[i].key, ib->match_labels[i].value);
-			sb(&b, " ");
+			sep = "; ";
 		}
-		for (size_t i = 0; i < ib->n_spiffe; i++)
-			sb(&b, "spiffe %s ", ib->spiffe[i]);
+		for (size_t i = 0; i < ib->n_spiffe; i++) {
+			sb(&b, "%sspiffe %s", sep, ib->spiffe[i]);
+			sep = "; ";
+		}
 		break;
 	}
 	case SMI_HTTP_ROUTE_GROUP: {
