@@ -49,7 +49,7 @@ static const struct {
 	  "HTTPRouteGroup default/api-service-routes: api: * /api; metrics: GET /metrics\n"
 	  "TrafficTarget default/api-service-metrics: ServiceAccount default/prometheus -> ServiceAccount default/api-service via HTTPRouteGroup api-service-routes[metrics]\n"
 	  "TrafficTarget default/api-service-api: ServiceAccount default/website-service, ServiceAccount default/payments-service -> ServiceAccount default/api-service:8080 via HTTPRouteGroup api-service-routes[api]",
-	  "W 19 destination.port: not set: all ports (the v1alpha1 CRD schema requires it)" },
+	  "W 18 destination.port: not set: all ports (the v1alpha1 CRD schema requires it)" },
 	/* traffic-access v1alpha2 */
 	{ "spec/access-v1alpha2-01-the-routes.yaml spec/access-v1alpha2-02-path-specific.yaml", A2,
 	  "HTTPRouteGroup default/the-routes: metrics: GET /metrics; everything: * .*\n"

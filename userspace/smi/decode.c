@@ -23,7 +23,11 @@ static void vreport(struct dctx *c, enum smi_severity sev, const struct node *at
 	if (c->prefix)
 		path = path && *path ? arena_printf(c->a, "%s.%s", c->prefix, path) : c->prefix;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	diag_add(c->set, sev, c->file, at ? at->line : 0, at ? at->column : 0, path, "%s", msg);
+	/* A mapping or list is reported where its key is: "spec:", not its first entry. */
+	if (at && at->type != NODE_SCALAR && at->key_line)
+		diag_add(c->set, sev, c->file, at->key_line, at->key_column, path, "%s", msg);
+	else
+		diag_add(c->set, sev, c->file, at ? at->line : 0, at ? at->column : 0, path, "%s", msg);
 	if (sev == SMI_ERROR)
 		c->errors++;
 }

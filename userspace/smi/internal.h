@@ -44,6 +44,7 @@ enum node_type { NODE_SCALAR, NODE_MAP, NODE_SEQ };
 struct node {
 	enum node_type type;
 	int line, column;	/* 1-based */
+	int key_line, key_column;	/* of the key naming it in a mapping; 0 if none */
 	/* scalar */
 	const char *str;
 	size_t len;
