@@ -172,9 +172,13 @@ json_t *smi_object_json(const struct smi_meta *m, bool with_source)
 		json_object_set_new(o, "ports", a);
 		break;
 	}
-	case SMI_TRAFFIC_METRICS:
-		json_object_update(o, metrics_body_json((const void *)m));
+	case SMI_TRAFFIC_METRICS: {
+		json_t *body = metrics_body_json((const void *)m);
+
+		json_object_update(o, body);
+		json_decref(body);
 		break;
+	}
 	default: {
 		const struct smi_traffic_metrics_list *l = (const void *)m;
 		json_t *items = json_array();
