@@ -146,8 +146,9 @@ static int run(int argc, char **argv)
 		print_problems_text(set);
 		if (o.render && !set->diags.n_errors) {
 			if (smi_render_set(set, o.to, stdout, err, sizeof(err))) {
+				/* The versions asked for cannot express the input: a usage problem. */
 				error("cannot write: %s", err);
-				r = EXIT_FAILED;
+				r = EXIT_USAGE;
 			}
 		} else if (!o.render) {
 			print_table(set);
