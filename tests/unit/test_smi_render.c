@@ -122,11 +122,9 @@ static char *render_all(const struct smi_set *set, enum smi_group g, int v, char
 
 static char *json_of(const struct smi_set *set)
 {
-	json_t *a = json_array();
+	json_t *a = smi_set_json(set, false);
 	char *s;
 
-	for (size_t i = 0; i < set->n_objects; i++)
-		json_array_append_new(a, smi_object_json(set->objects[i], false));
 	s = json_dumps(a, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(a);
 	return s;

@@ -194,6 +194,15 @@ json_t *smi_object_json(const struct smi_meta *m, bool with_source)
 	return o;
 }
 
+json_t *smi_set_json(const struct smi_set *set, bool with_source)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < set->n_objects; i++)
+		json_array_append_new(a, smi_object_json(set->objects[i], with_source));
+	return a;
+}
+
 struct sbuf {
 	char *p;
 	size_t len, o;
