@@ -143,3 +143,22 @@ int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size
 	free(path);
 	return -ENOENT;
 }
+
+int lab_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (lab_fmt(buf, sizeof(buf), "%s", path))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}

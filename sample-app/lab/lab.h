@@ -38,6 +38,9 @@ struct lab {
  */
 int lab_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Creates directory `path` (mode 0755) and its missing parents. Returns 0 or -errno. */
+int lab_mkdir_p(const char *path);
+
 /*
  * Fills `lab` for lab `name` (NULL: $SMIW_LAB or "smiw"); `state_dir` NULL
  * means /run/smi-witness/lab for the default lab, /run/smi-witness/lab-NAME

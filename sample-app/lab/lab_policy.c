@@ -15,9 +15,9 @@ int lab_policy_pod(const struct mesh_policy *p, const char *ns, const char *name
 	return -1;
 }
 
-static int add_server(struct mesh_listener *l, int pod, uint16_t port, uint32_t weight)
+static int add_server(struct mesh_server **servers, int *n, int pod, uint16_t port, uint32_t weight)
 {
-	struct mesh_server *s = MESH_PUSH(l->servers, l->n_servers);
+	struct mesh_server *s = MESH_PUSH(*servers, *n);
 
 	if (!s)
 		return -ENOMEM;
@@ -25,14 +25,14 @@ static int add_server(struct mesh_listener *l, int pod, uint16_t port, uint32_t 
 	return 0;
 }
 
-/* Adds the endpoints of service `svc` on its port `sp` to listener l, each with `weight`. */
-static int add_endpoints(struct mesh_policy *p, const struct topology *t, const struct topo_service *svc,
-			 const struct topo_svc_port *sp, struct mesh_listener *l, uint32_t weight)
+/* Adds the endpoints of service `svc` on its port `sp` to a server list, each with `weight`. */
+static int add_endpoints(const struct mesh_policy *p, const struct topology *t, const struct topo_service *svc,
+			 const struct topo_svc_port *sp, struct mesh_server **servers, int *n, uint32_t weight)
 {
 	for (int e = 0; e < svc->n_endpoints; e++) {
 		const struct topo_pod *pod = &t->pods[svc->endpoints[e]];
 
-		if (add_server(l, lab_policy_pod(p, pod->namespace, pod->name), sp->target_port, weight))
+		if (add_server(servers, n, lab_policy_pod(p, pod->namespace, pod->name), sp->target_port, weight))
 			return -ENOMEM;
 	}
 	return 0;
@@ -69,7 +69,7 @@ int lab_policy_base(const struct topology *t, bool access_control, struct mesh_p
 			l->ip = svc->ip;
 			l->port = svc->ports[k].port;
 			l->tcp = svc->ports[k].proto == TOPO_TCP;
-			if (add_endpoints(p, t, svc, &svc->ports[k], l, 1))
+			if (add_endpoints(p, t, svc, &svc->ports[k], &l->servers, &l->n_servers, 1))
 				goto nomem;
 		}
 	}
@@ -100,11 +100,56 @@ static uint64_t lcm(uint64_t a, uint64_t b)
 	return a / x * b;
 }
 
+/* The weighted servers of one split for port `port`. Returns 0 or -1 after printing. */
+static int split_servers(const struct mesh_policy *p, const struct topology *t, const char *origin,
+			 const char *ns, const struct topo_service *const *backends,
+			 const struct lab_split_backend *b, int n, uint16_t port, struct mesh_server **servers,
+			 int *n_servers)
+{
+	uint64_t pods_lcm = 1;
+
+	for (int i = 0; i < n; i++)
+		if (backends[i]->n_endpoints)
+			pods_lcm = lcm(pods_lcm, (uint64_t)backends[i]->n_endpoints);
+	for (int i = 0; i < n; i++) {
+		const struct topo_svc_port *sp = port_of(backends[i], port);
+		uint64_t w;
+
+		if (!sp)
+			return error("%s: backend %s/%s has no port %u", origin, ns, b[i].service, port);
+		/* Every pod of a backend gets an equal part of the backend's weight, kept integral. */
+		w = (uint64_t)b[i].weight * (pods_lcm / (uint64_t)(backends[i]->n_endpoints ?: 1));
+		if (w > UINT32_MAX)
+			return error("%s: weight %u of backend %s is too large", origin, b[i].weight, b[i].service);
+		if (add_endpoints(p, t, backends[i], sp, servers, n_servers, (uint32_t)w))
+			return error("out of memory");
+	}
+	return 0;
+}
+
+/* Appends a conditional route with copies of `matches` to listener l. */
+static struct mesh_route *add_route(struct mesh_listener *l, const char *origin,
+				    const struct mesh_http_match *matches, int n_matches)
+{
+	struct mesh_route *rt = MESH_PUSH(l->routes, l->n_routes);
+
+	if (!rt)
+		return NULL;
+	snprintf(rt->origin, sizeof(rt->origin), "%s", origin);
+	for (int m = 0; m < n_matches; m++) {
+		struct mesh_http_match *copy = MESH_PUSH(rt->matches, rt->n_matches);
+
+		if (!copy || mesh_http_match_copy(copy, &matches[m]))
+			return NULL;
+	}
+	return rt;
+}
+
 int lab_policy_split(struct mesh_policy *p, const struct topology *t, const char *origin, const char *ns,
-		     const char *apex, const struct lab_split_backend *b, int n)
+		     const char *apex, const struct lab_split_backend *b, int n,
+		     const struct mesh_http_match *matches, int n_matches)
 {
 	const struct topo_service *backends[TOPO_MAX_SERVICES];
-	uint64_t pods_lcm = 1;
 
 	if (topology_service(t, ns, apex) < 0)
 		return error("%s: service %s/%s is not in the lab topology", origin, ns, apex);
@@ -116,30 +161,28 @@ int lab_policy_split(struct mesh_policy *p, const struct topology *t, const char
 		if (s < 0)
 			return error("%s: backend service %s/%s is not in the lab topology", origin, ns, b[i].service);
 		backends[i] = &t->services[s];
-		if (backends[i]->n_endpoints)
-			pods_lcm = lcm(pods_lcm, (uint64_t)backends[i]->n_endpoints);
 	}
 	for (int li = 0; li < p->n_listeners; li++) {
 		struct mesh_listener *l = &p->listeners[li];
+		struct mesh_route *rt;
 
 		if (strcmp(l->ns, ns) || strcmp(l->service, apex))
 			continue;
-		l->n_servers = 0;
-		for (int i = 0; i < n; i++) {
-			const struct topo_svc_port *sp = port_of(backends[i], l->port);
-			uint64_t w;
-
-			if (!sp)
-				return error("%s: backend %s/%s has no port %u", origin, ns, b[i].service, l->port);
-			if (!backends[i]->n_endpoints)
-				continue;
-			/* Every pod of a backend gets an equal part of the backend's weight, kept integral. */
-			w = (uint64_t)b[i].weight * (pods_lcm / (uint64_t)backends[i]->n_endpoints);
-			if (w > UINT32_MAX)
-				return error("%s: weight %u of backend %s is too large", origin, b[i].weight, b[i].service);
-			if (add_endpoints(p, t, backends[i], sp, l, (uint32_t)w))
-				return error("out of memory");
+		if (!n_matches) {
+			free(l->servers);
+			l->servers = NULL;
+			l->n_servers = 0;
+			if (split_servers(p, t, origin, ns, backends, b, n, l->port, &l->servers, &l->n_servers))
+				return -1;
+			continue;
 		}
+		if (l->tcp)
+			return error("%s: HTTP matches cannot apply to TCP port %u of %s/%s", origin, l->port, ns, apex);
+		rt = add_route(l, origin, matches, n_matches);
+		if (!rt)
+			return error("out of memory");
+		if (split_servers(p, t, origin, ns, backends, b, n, l->port, &rt->servers, &rt->n_servers))
+			return -1;
 	}
 	return 0;
 }

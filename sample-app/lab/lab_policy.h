@@ -22,14 +22,28 @@ struct lab_split_backend {
 };
 
 /*
- * Replaces the servers of every port of service ns/apex by the pods of the
+ * Routes the traffic of every port of service ns/apex to the pods of the
  * backends, each pod weighted weight / (pods of its service), so a service
  * keeps its share whatever its pod count. A backend port is the one with
- * the apex port's number (the only port, when it has one). Returns 0, or
- * -1 after printing the error prefixed with `origin`.
+ * the apex port's number (the only port, when it has one). With no match
+ * the split replaces the apex's own endpoints; with matches it becomes a
+ * conditional route (copies of them), tried before earlier-added ones are
+ * not: routes are tried in the order added. Returns 0, or -1 after printing
+ * the error prefixed with `origin`.
  */
 int lab_policy_split(struct mesh_policy *p, const struct topology *t, const char *origin, const char *ns,
-		     const char *apex, const struct lab_split_backend *b, int n);
+		     const char *apex, const struct lab_split_backend *b, int n,
+		     const struct mesh_http_match *matches, int n_matches);
+
+struct smi_set;
+
+/*
+ * Adds what the SMI objects of `set` ask of the mesh to policy p (built by
+ * lab_policy_base): TrafficSplits become weighted servers or conditional
+ * routes, TrafficTargets allow rules on the pods holding their identities.
+ * Returns 0 or -1 after printing.
+ */
+int lab_policy_add_smi(struct mesh_policy *p, const struct topology *t, const struct smi_set *set);
 
 /* Index of pod ns/name in p->pods, or -1. */
 int lab_policy_pod(const struct mesh_policy *p, const char *ns, const char *name);

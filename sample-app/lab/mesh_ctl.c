@@ -79,17 +79,55 @@ int lab_mesh_info(const struct lab *lab, struct mesh_info *mi)
 	return 0;
 }
 
+static void render_opts(const struct lab *lab, const struct lab_state *st, unsigned generation, char *sock,
+			struct mesh_render_opts *o)
+{
+	lab_state_file(lab, LAB_HAPROXY_SOCK, sock, PATH_MAX);
+	*o = (struct mesh_render_opts){ .variant = st->variant, .generation = generation, .node = lab->name,
+					.stats_socket = sock };
+}
+
+bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, const struct mesh_policy *p)
+{
+	char sock[PATH_MAX], cfg[PATH_MAX], *want = NULL, *have = NULL;
+	struct mesh_render_opts o;
+	size_t want_len = 0, have_len = 0;
+	bool same = false;
+	FILE *f;
+
+	render_opts(lab, st, st->generation, sock, &o);
+	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
+	f = open_memstream(&want, &want_len);
+	if (!f)
+		return false;
+	if (mesh_render_haproxy(p, &o, f)) {
+		fclose(f);
+		free(want);
+		return false;
+	}
+	fclose(f);
+	f = fopen(cfg, "re");
+	if (f) {
+		have = malloc(want_len + 1);
+		have_len = have ? fread(have, 1, want_len + 1, f) : 0;
+		fclose(f);
+		same = have && have_len == want_len && !memcmp(have, want, want_len);
+	}
+	free(want);
+	free(have);
+	return same;
+}
+
 int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const struct mesh_policy *p)
 {
 	char cfg[PATH_MAX], tmp[PATH_MAX], sock[PATH_MAX], out[4096];
-	struct mesh_render_opts o = { .variant = st->variant, .generation = st->generation + 1,
-				      .node = lab->name, .stats_socket = sock };
 	char *argv[] = { "haproxy", "-c", "-q", "-f", tmp, NULL };
+	struct mesh_render_opts o;
 	FILE *f;
 	int r;
 
+	render_opts(lab, st, st->generation + 1, sock, &o);
 	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
-	lab_state_file(lab, LAB_HAPROXY_SOCK, sock, sizeof(sock));
 	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return error("state directory '%s' is too long for a unix socket path", lab->state_dir);
 	if (lab_fmt(tmp, sizeof(tmp), "%s.new", cfg))
@@ -163,18 +201,19 @@ static int start_filter(const struct lab *lab, const struct topology *t, struct 
 {
 	const struct topo_pod *mesh = &t->pods[t->mesh];
 	char self[PATH_MAX], listen[32], upstream[32], ip[16], netns[LAB_NETNS_MAX];
-	char *argv[] = { self, "lab", "metrics-filter", "--variant", (char *)mesh_variant_name(st->variant),
+	char *argv[] = { self, "lab", "metrics-filter", "--mesh", (char *)mesh_variant_name(st->variant),
 			 "--listen", listen, "--upstream", upstream, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int r;
 
 	if (lab_fmt(self, sizeof(self), "%s/smi-witness", lab->exe_dir))
 		return error("path too long: '%s'", lab->exe_dir);
 	snprintf(listen, sizeof(listen), "%s:%u", topo_ip_str(mesh->ip, ip), t->metrics_port);
 	snprintf(upstream, sizeof(upstream), "127.0.0.1:%u", t->metrics_port);
-	if (lab_pod_start(lab, t, t->mesh, argv, NULL, "metrics-filter", &st->filter))
+	if (lab_pod_start(lab, t, t->mesh, argv, envp, "metrics-filter", &st->filter))
 		return -1;
 	lab_netns_name(lab, mesh->name, netns, sizeof(netns));
-	r = lab_wait_tcp(netns, mesh->ip, t->metrics_port, 5000);
+	r = lab_wait_tcp(netns, mesh->ip, t->metrics_port, 5000, &st->filter);
 	if (r)
 		return error_errno(r, "the metrics filter does not listen on %s (see %s/%s/metrics-filter.log)",
 				   listen, lab->state_dir, LAB_LOG_DIR);

@@ -32,6 +32,9 @@ int lab_mesh_info(const struct lab *lab, struct mesh_info *mi);
  */
 int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const struct mesh_policy *p);
 
+/* True when the installed configuration is what policy `p` renders to for st now. */
+bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, const struct mesh_policy *p);
+
 /*
  * Makes the running mesh match the installed configuration: starts HAProxy
  * (master-worker) in the mesh pod, or reloads it with SIGUSR2 so old

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lab/net.h"
+#include "lab/proc.h"
 #include "lab/run.h"
 #include "util/log.h"
 
@@ -174,7 +175,7 @@ int lab_net_pod(const struct lab *lab, const struct topology *t, int i, bool *cr
 }
 
 /* Runs in a child that entered the namespace: connect until it works or time runs out. */
-static int try_connect(uint32_t ip, uint16_t port, int timeout_ms)
+static int try_connect(uint32_t ip, uint16_t port, int timeout_ms, const struct lab_proc *watch)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip) };
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
@@ -188,12 +189,14 @@ static int try_connect(uint32_t ip, uint16_t port, int timeout_ms)
 		close(fd);
 		if (ok)
 			return 0;
+		if (watch && !proc_alive(watch->pid, watch->start_time))
+			return 3;
 		nanosleep(&tick, NULL);
 	}
 	return 2;
 }
 
-int lab_wait_tcp(const char *netns, uint32_t ip, uint16_t port, int timeout_ms)
+int lab_wait_tcp(const char *netns, uint32_t ip, uint16_t port, int timeout_ms, const struct lab_proc *watch)
 {
 	char path[sizeof(LAB_NETNS_DIR) + LAB_NETNS_MAX];
 	int status;
@@ -209,11 +212,13 @@ int lab_wait_tcp(const char *netns, uint32_t ip, uint16_t port, int timeout_ms)
 
 		if (fd < 0 || setns(fd, CLONE_NEWNET))
 			_exit(1);
-		_exit(try_connect(ip, port, timeout_ms));
+		_exit(try_connect(ip, port, timeout_ms, watch));
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) == 1)
 		return -ENOTCONN;
+	if (WEXITSTATUS(status) == 3)
+		return -ESRCH;
 	return WEXITSTATUS(status) ? -ETIMEDOUT : 0;
 }

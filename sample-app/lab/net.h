@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lab/lab.h"
+#include "lab/state.h"
 #include "lab/topology.h"
 
 /*
@@ -31,9 +32,10 @@ int lab_netns_delete(const char *name);
 
 /*
  * Waits until a TCP connection to ip:port (host order) succeeds from inside
- * network namespace `netns`, trying every 20 ms for up to timeout_ms.
- * Returns 0, or -ETIMEDOUT / -errno.
+ * network namespace `netns`, trying every 20 ms for up to timeout_ms, and
+ * gives up early when process `watch` (may be NULL) is gone.
+ * Returns 0, or -ETIMEDOUT, -ESRCH (watch died) or -errno.
  */
-int lab_wait_tcp(const char *netns, uint32_t ip, uint16_t port, int timeout_ms);
+int lab_wait_tcp(const char *netns, uint32_t ip, uint16_t port, int timeout_ms, const struct lab_proc *watch);
 
 #endif

@@ -102,13 +102,13 @@ int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int 
 	return lab_pod_start(lab, t, i, argv, envp, pod->name, proc);
 }
 
-int lab_pod_wait_ready(const struct lab *lab, const struct topology *t, int i)
+int lab_pod_wait_ready(const struct lab *lab, const struct topology *t, int i, const struct lab_proc *proc)
 {
 	char netns[LAB_NETNS_MAX];
 
 	lab_netns_name(lab, t->pods[i].name, netns, sizeof(netns));
 	for (int k = 0; k < t->pods[i].n_ports; k++) {
-		int r = lab_wait_tcp(netns, t->pods[i].ip, t->pods[i].ports[k], 5000);
+		int r = lab_wait_tcp(netns, t->pods[i].ip, t->pods[i].ports[k], 5000, proc);
 
 		if (r)
 			return error_errno(r, "pod %s: port %u does not accept connections (see %s/%s/%s.log)",

@@ -25,7 +25,10 @@ int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *c
 /* Starts the workload of pod i (its topology command and environment). Returns 0 or -1. */
 int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int i, struct lab_proc *proc);
 
-/* Waits until every port of pod i accepts connections (5 s). Returns 0 or -1 after printing. */
-int lab_pod_wait_ready(const struct lab *lab, const struct topology *t, int i);
+/*
+ * Waits until every port of pod i accepts connections (5 s), giving up as
+ * soon as process `proc` is gone. Returns 0 or -1 after printing.
+ */
+int lab_pod_wait_ready(const struct lab *lab, const struct topology *t, int i, const struct lab_proc *proc);
 
 #endif

@@ -179,25 +179,6 @@ bool proc_kill(pid_t pid, uint64_t start_time)
 	return proc_alive(pid, start_time) && kill(pid, SIGKILL) == 0;
 }
 
-int cgroup_mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (lab_fmt(buf, sizeof(buf), "%s", path))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static bool cgroup_populated(const char *path)
 {
 	char file[PATH_MAX], line[64];

@@ -36,9 +36,6 @@ bool proc_alive(pid_t pid, uint64_t start_time);
 /* Sends SIGKILL to `pid` when proc_alive(); returns true when it did. */
 bool proc_kill(pid_t pid, uint64_t start_time);
 
-/* Creates cgroup directory `path` and its missing parents. Returns 0 or -errno. */
-int cgroup_mkdir_p(const char *path);
-
 /*
  * Kills every process in the cgroup tree at `path` (cgroup.kill), waits
  * until it is empty and removes the directories, deepest first. A missing

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,43 @@ int lab_write_file(const char *path, const char *text, size_t len)
 		return error_errno(err, "cannot rename '%s' to '%s'", tmp, path);
 	}
 	return 0;
+}
+
+char *lab_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	size_t cap = 4096, used = 0, n;
+	char *buf = NULL, *bigger;
+
+	if (!f) {
+		error_errno(errno, "cannot read '%s'", path);
+		return NULL;
+	}
+	for (;;) {
+		if (used + 1 >= cap || !buf) {
+			if (cap > (16u << 20) || !(bigger = realloc(buf, cap *= 2))) {
+				error("cannot read '%s': too large", path);
+				goto fail;
+			}
+			buf = bigger;
+		}
+		n = fread(buf + used, 1, cap - 1 - used, f);
+		used += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		error_errno(errno, "cannot read '%s'", path);
+		goto fail;
+	}
+	fclose(f);
+	buf[used] = '\0';
+	*len = used;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
 }
 
 static json_t *proc_json(const struct lab_proc *p)

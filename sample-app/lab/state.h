@@ -47,4 +47,7 @@ int lab_state_write(const struct lab *lab, const struct topology *t, const struc
 /* Writes `text` to `path` atomically, creating it with mode 0644. Returns 0 or -1 after printing. */
 int lab_write_file(const char *path, const char *text, size_t len);
 
+/* Reads a whole file (at most 16 MiB) into a malloc'd NUL-terminated buffer; NULL after printing. */
+char *lab_read_file(const char *path, size_t *len);
+
 #endif

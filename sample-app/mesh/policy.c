@@ -61,6 +61,44 @@ void mesh_http_match_free(struct mesh_http_match *m)
 	free(m->headers);
 }
 
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*failed = true;
+	return d;
+}
+
+int mesh_http_match_copy(struct mesh_http_match *dst, const struct mesh_http_match *src)
+{
+	bool failed = false;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->path_regex = dup_or_null(src->path_regex, &failed);
+	for (int i = 0; i < src->n_methods && !failed; i++) {
+		char **m = MESH_PUSH(dst->methods, dst->n_methods);
+
+		if (!m || !(*m = strdup(src->methods[i])))
+			failed = true;
+	}
+	for (int i = 0; i < src->n_headers && !failed; i++) {
+		struct mesh_header_match *h = MESH_PUSH(dst->headers, dst->n_headers);
+
+		if (!h)
+			failed = true;
+		else if (!(h->name = dup_or_null(src->headers[i].name, &failed)) ||
+			 !(h->regex = dup_or_null(src->headers[i].regex, &failed)))
+			failed = true;
+	}
+	if (failed) {
+		mesh_http_match_free(dst);
+		memset(dst, 0, sizeof(*dst));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void free_matches(struct mesh_http_match *m, int n)
 {
 	for (int i = 0; i < n; i++)

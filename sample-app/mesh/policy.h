@@ -121,6 +121,9 @@ void mesh_policy_free(struct mesh_policy *p);
 /* Frees what one HTTP match owns (not the struct itself). */
 void mesh_http_match_free(struct mesh_http_match *m);
 
+/* Deep copy of src into *dst. Returns 0 or -ENOMEM (dst then owns nothing). */
+int mesh_http_match_copy(struct mesh_http_match *dst, const struct mesh_http_match *src);
+
 /* Appends a zeroed element of `size` bytes to *array (count elements); returns it or NULL. */
 void *mesh_grow(void **array, int *count, size_t size);
 

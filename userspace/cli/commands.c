@@ -5,9 +5,11 @@
 
 extern const struct command cmd_doctor;
 extern const struct command cmd_lint;
+extern const struct command cmd_lab;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
 	&cmd_lint,
+	&cmd_lab,
 	NULL
 };
