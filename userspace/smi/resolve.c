@@ -187,6 +187,48 @@ static void check_competing_splits(struct smi_set *set)
 		}
 }
 
+static const struct smi_set *sort_set;
+
+/* Files in the order they were loaded, then by line; ties keep discovery order. */
+static int cmp_diags(const void *a, const void *b)
+{
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	const struct smi_diag *x = &sort_set->diags.v[ia], *y = &sort_set->diags.v[ib];
+
+	if (x->file != y->file) {
+		for (size_t i = 0; i < sort_set->diags.n; i++) {
+			if (sort_set->diags.v[i].file == x->file)
+				return -1;
+			if (sort_set->diags.v[i].file == y->file)
+				return 1;
+		}
+	}
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return ia < ib ? -1 : 1;
+}
+
+static void sort_diags(struct smi_set *set)
+{
+	size_t n = set->diags.n, *idx = malloc((n + 1) * sizeof(*idx));
+	struct smi_diag *sorted = malloc((n + 1) * sizeof(*sorted));
+
+	if (idx && sorted) {
+		for (size_t i = 0; i < n; i++)
+			idx[i] = i;
+		sort_set = set;
+		qsort(idx, n, sizeof(*idx), cmp_diags);
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = set->diags.v[idx[i]];
+		if (n)
+			memcpy(set->diags.v, sorted, n * sizeof(*sorted));
+	}
+	free(idx);
+	free(sorted);
+}
+
 int smi_set_finish(struct smi_set *set)
 {
 	struct smi_set_priv *p = set->priv;
@@ -204,6 +246,7 @@ int smi_set_finish(struct smi_set *set)
 				set_invalidate(set, &set->splits[i]->meta);
 		set_publish(set);
 		check_competing_splits(set);
+		sort_diags(set);
 	}
 	return set->diags.n_errors ? -EINVAL : 0;
 }
