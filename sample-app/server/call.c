@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ll5/call.h"
 #include "server.h"
 #include "util/resolve.h"
 
@@ -77,58 +78,18 @@ static struct call *get_call(struct server *srv, const struct sockaddr_storage *
 	return k;
 }
 
-/* The learn-layer5 entry: {"URL":..,"Method":..,"Headers":<object as given, or null>}. */
-static char *make_entry(const char *url, const char *method, json_t *headers)
-{
-	json_t *u = json_string(url), *m = json_string(method);
-	char *us = json_dumps(u, JSON_ENCODE_ANY), *ms = json_dumps(m, JSON_ENCODE_ANY);
-	char *hs = headers ? json_dumps(headers, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *out = NULL;
-
-	if (us && ms && (hs || !headers) &&
-	    asprintf(&out, "{\"URL\":%s,\"Method\":%s,\"Headers\":%s}", us, ms, hs ? hs : "null") < 0)
-		out = NULL;
-	json_decref(u);
-	json_decref(m);
-	free(us);
-	free(ms);
-	free(hs);
-	return out;
-}
-
-/* Reads the /call body. Returns 0, or -1 when it is not what learn-layer5 accepts. */
-static int parse_call_body(json_t *doc, const char **url, const char **method, json_t **headers,
-			   const char **body)
-{
-	json_t *u = json_object_get(doc, "url"), *m = json_object_get(doc, "method");
-	json_t *h = json_object_get(doc, "headers"), *b = json_object_get(doc, "body");
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(doc) || !json_is_string(u) || (m && !json_is_string(m) && !json_is_null(m)) ||
-	    (b && !json_is_string(b) && !json_is_null(b)) || (h && !json_is_object(h) && !json_is_null(h)))
-		return -1;
-	json_object_foreach(h, key, val)
-		if (!json_is_string(val))
-			return -1;
-	*url = json_string_value(u);
-	*method = m && json_is_string(m) && *json_string_value(m) ? json_string_value(m) : "GET";
-	*headers = json_is_object(h) ? h : NULL;
-	*body = b && json_is_string(b) ? json_string_value(b) : "";
-	return 0;
-}
-
 /* Builds the outgoing request: the given headers, then ServiceName, as learn-layer5 adds them. */
-static int build_request(struct server *srv, struct buf *req, const char *method,
-			 const struct http_url *u, json_t *headers, const char *body)
+static int build_request(struct server *srv, struct buf *req, const struct ll5_call *call,
+			 const struct http_url *u)
 {
+	const char *method = call->method, *body = call->body;
 	struct hc_header hdrs[MAX_CALL_HEADERS + 1];
 	size_t n = 0;
 	bool with_body = !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
 	const char *key;
 	json_t *val;
 
-	json_object_foreach(headers, key, val) {
+	json_object_foreach(call->headers, key, val) {
 		if (n == MAX_CALL_HEADERS)
 			return -1;
 		hdrs[n++] = (struct hc_header){ key, json_string_value(val) };
@@ -217,29 +178,26 @@ static void launch(struct conn *c, const struct http_url *u, const char *method,
 
 void call_start(struct conn *c, const char *body, size_t len)
 {
-	const char *url, *method, *req_body;
 	struct buf req = { 0 };
+	struct ll5_call call;
 	struct http_url u;
-	json_t *doc, *headers;
 	char *entry;
 
-	doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-	if (!doc || parse_call_body(doc, &url, &method, &headers, &req_body)) {
+	if (ll5_call_parse(&call, body, len)) {
 		conn_respond(c, 400, TEXT, "X-Content-Type-Options: nosniff\r\n", "Error parsing body\n", 19);
-		json_decref(doc);
 		return;
 	}
-	if (http_url_parse(url, &u) || build_request(c->srv, &req, method, &u, headers, req_body)) {
+	if (http_url_parse(call.url, &u) || build_request(c->srv, &req, &call, &u)) {
 		conn_respond(c, 400, TEXT, "X-Content-Type-Options: nosniff\r\n", "Error creating request\n", 23);
 	} else {
-		entry = make_entry(url, method, headers);
+		entry = ll5_entry_json(&call);
 		if (entry)
-			launch(c, &u, method, &req, entry);
+			launch(c, &u, call.method, &req, entry);
 		else
 			conn_respond(c, 500, TEXT, NULL, "out of memory\n", 14);
 	}
 	buf_free(&req);
-	json_decref(doc);
+	ll5_call_free(&call);
 }
 
 void call_orphan(struct call *k)

@@ -267,6 +267,10 @@ void conn_close(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->nconns--;
+	if (srv->accept_paused && srv->listen_io.fd >= 0) {
+		srv->accept_paused = false;
+		evloop_mod(&srv->loop, &srv->listen_io, EPOLLIN);
+	}
 	buf_free(&c->in);
 	buf_free(&c->out);
 	buf_free(&c->req_head);
@@ -280,8 +284,18 @@ void conn_accept_all(struct server *srv)
 		int fd = accept4(srv->listen_io.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
 		struct conn *c;
 
-		if (fd < 0)
-			return;	/* EAGAIN, or a transient error (EMFILE, aborted handshake) */
+		if (fd < 0) {
+			/*
+			 * Out of descriptors: the pending connection would make the
+			 * level-triggered listener fire forever. Stop watching it
+			 * until a connection closes.
+			 */
+			if ((errno == EMFILE || errno == ENFILE) && srv->conns) {
+				evloop_mod(&srv->loop, &srv->listen_io, 0);
+				srv->accept_paused = true;
+			}
+			return;
+		}
 		c = srv->nconns < MAX_CONNS && !srv->draining ? calloc(1, sizeof(*c)) : NULL;
 		if (!c || evloop_add(&srv->loop, &c->io, fd, EPOLLIN, on_event)) {
 			free(c);

@@ -72,6 +72,7 @@ static int setup(struct server *srv, uint16_t port)
 	sigset_t mask;
 	int fd, r;
 
+	evloop_raise_nofile(2 * MAX_CONNS + 64);	/* clients, one /call each, the pool */
 	r = evloop_init(&srv->loop);
 	if (r)
 		return error_errno(r, "cannot create the event loop");

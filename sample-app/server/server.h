@@ -7,7 +7,7 @@
 
 #include "http/client.h"
 #include "http/http.h"
-#include "metrics.h"
+#include "ll5/metrics.h"
 #include "util/buf.h"
 #include "util/evloop.h"
 
@@ -65,6 +65,7 @@ struct server {
 	struct call *pool;		/* idle keep-alive connections to callees */
 	unsigned npool;
 	struct metrics metrics;
+	bool accept_paused;		/* out of descriptors: listener not watched */
 	bool draining;
 	uint64_t drain_deadline_ns;
 };

@@ -17,7 +17,7 @@ int buf_reserve(struct buf *b, size_t more, size_t limit);
 /* Appends n bytes. Returns 0, -ENOMEM or -E2BIG (nothing appended then). */
 int buf_append(struct buf *b, const void *p, size_t n, size_t limit);
 
-/* Appends formatted text. Returns 0, -ENOMEM or -E2BIG (nothing appended then). */
+/* Appends formatted text (needing one spare byte under limit for the NUL). Returns 0, -ENOMEM or -E2BIG (nothing appended then). */
 int buf_printf(struct buf *b, size_t limit, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Drops the first n bytes (n <= len). */

@@ -48,6 +48,9 @@ void evloop_del(struct evloop *l, struct ev_io *io);
 /* Waits up to timeout_ms (-1: forever) and dispatches events. Returns events handled or -errno. */
 int evloop_run_once(struct evloop *l, int timeout_ms);
 
+/* Raises the soft open-file limit towards `want` (never past the hard limit). Returns the new soft limit. */
+unsigned long evloop_raise_nofile(unsigned long want);
+
 /* CLOCK_MONOTONIC in nanoseconds (the clock of every *_ns field in records). */
 uint64_t mono_ns(void);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "ll5/metrics.h"
 #include "util/log.h"
 
 static void note_drop(struct metrics *m, const char *what)
@@ -108,6 +108,9 @@ int metrics_json(const struct metrics *m, struct buf *out, size_t limit)
 
 void metrics_reset(struct metrics *m)
 {
+	for (unsigned i = 0; i < m->nnames; i++)
+		free(m->names[i]);
+	m->nnames = 0;
 	m->nreceived = 0;
 	m->succeeded.len = m->failed.len = 0;
 	m->nsucceeded = m->nfailed = 0;

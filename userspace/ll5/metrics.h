@@ -1,6 +1,6 @@
-/* metrics.h - what the sample app counts, served as learn-layer5's /metrics JSON. */
-#ifndef SAMPLE_APP_METRICS_H
-#define SAMPLE_APP_METRICS_H
+/* metrics.h - what a learn-layer5 service counts, served as its /metrics JSON. */
+#ifndef SMIW_LL5_METRICS_H
+#define SMIW_LL5_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +32,7 @@ void metrics_response(struct metrics *m, int succeeded, const char *entry_json);
 /* Appends {"ReqReceived":[..],"RespSucceeded":[..],"RespFailed":[..]} and a newline. Returns 0 or -errno. */
 int metrics_json(const struct metrics *m, struct buf *out, size_t limit);
 
-/* Forgets everything recorded (DELETE /metrics). */
+/* Forgets everything recorded, service names included (DELETE /metrics). */
 void metrics_reset(struct metrics *m);
 
 /* Frees all storage. */
