@@ -54,6 +54,13 @@ record_lab() { # dir
 	for ns in /run/netns/"$lab"-*; do stat -L -c %i "$ns"; done >"$1/netns_inodes"
 }
 
+# Runs `lab down`, noting when (in clock ticks since boot, as /proc/PID/stat counts).
+down() { # description, recorded lab dir, extra args
+	local what=$1 rec=$2; shift 2
+	awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", $1 * hz + 1}' /proc/uptime >"$rec/down_tick"
+	check "$what" L down "$@"
+}
+
 # Waits (5 s at most) until the recorded processes are gone: killed ones stay zombies until reaped.
 wait_gone() { # dir
 	local pid start
@@ -96,10 +103,13 @@ compare() { # what, before dir, after dir, recorded lab dir
 	check "$what: no empty /etc/netns left" \
 		bash -c "grep -qx /etc/netns '$b/etc_netns' || ! grep -qx /etc/netns '$a/etc_netns' ||
 			grep -q '^/etc/netns/' '$a/etc_netns'"
+	# A namespace inode is reused once the namespace is gone: only processes older than `down` count.
 	for p in /proc/[0-9]*; do
-		local ino
+		local ino start
 		ino=$(stat -L -c %i "$p/ns/net" 2>/dev/null) || continue
-		grep -qx "$ino" "$rec/netns_inodes" && leaked="$leaked ${p#/proc/}"
+		start=$(awk '{print $22}' "$p/stat" 2>/dev/null) || continue
+		grep -qx "$ino" "$rec/netns_inodes" && [ "$start" -le "$(cat "$rec/down_tick")" ] &&
+			leaked="$leaked ${p#/proc/}"
 		grep -q "^0::/smi-witness/$lab/" "$p/cgroup" 2>/dev/null && leaked="$leaked ${p#/proc/}"
 	done
 	check "$what: no process in a lab network namespace or cgroup (found:${leaked:- none})" test -z "$leaked"
@@ -154,7 +164,7 @@ check "second up keeps the same processes" \
 check "up with another topology is refused while up" \
 	test "$(L up --topology tests/fixtures/lab/split-75-25.yaml >/dev/null 2>&1; echo $?)" = 1
 
-check "lab down" L down
+down "lab down" "$tmp/rec1"
 compare "clean down" "$tmp/before" "$tmp/after1" "$tmp/rec1"
 check "status after down says down (exit 1)" test "$(L status >/dev/null 2>&1; echo $?)" = 1
 
@@ -174,7 +184,7 @@ check "healthy again" L status
 check "traffic flows again" L exec app-a -- curl -s -f -o /dev/null app-svc:9091/echo
 record_lab "$tmp/rec3"
 kill_all
-check "lab down after kill -9" L down
+down "lab down after kill -9" "$tmp/rec3"
 cat "$tmp/rec2/pid_starts" >>"$tmp/rec3/pid_starts"
 compare "down after kill -9" "$tmp/before" "$tmp/after2" "$tmp/rec3"
 
@@ -183,7 +193,7 @@ check "lab up for the crash" L up
 record_lab "$tmp/rec4"
 kill_all
 rm -rf "/run/smi-witness/lab-$lab"
-check "lab down without any state" L down
+down "lab down without any state" "$tmp/rec4"
 compare "down after a crash" "$tmp/before" "$tmp/after3" "$tmp/rec4"
 
 # --- the comparison itself notices a leftover ---------------------------------------
