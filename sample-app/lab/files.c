@@ -133,15 +133,5 @@ json_t *lab_inventory(const struct lab *lab, const struct topology *t, const str
 
 int lab_write_inventory(const struct lab *lab, const struct topology *t, const struct lab_state *st)
 {
-	json_t *inv = lab_inventory(lab, t, st);
-	char path[PATH_MAX], *text = json_dumps(inv, JSON_INDENT(2));
-	int r;
-
-	json_decref(inv);
-	if (!text)
-		return error("out of memory");
-	lab_state_file(lab, LAB_INVENTORY_FILE, path, sizeof(path));
-	r = lab_write_file(path, text, strlen(text));
-	free(text);
-	return r;
+	return lab_write_json(lab, LAB_INVENTORY_FILE, lab_inventory(lab, t, st));
 }

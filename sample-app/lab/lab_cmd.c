@@ -16,16 +16,17 @@ struct subcommand {
 	const char *name;
 	const char *allowed;	/* short letters of the lab options it takes */
 	bool stop_at_operand;	/* exec: everything after POD belongs to the command */
+	bool operands;	/* takes operands at all */
 	int (*run)(const struct lab_opts *o, int argc, char **argv);
 };
 
 static const struct subcommand subcommands[] = {
-	{ "up", "LStma", false, lab_cmd_up },
-	{ "down", "LSt", false, lab_cmd_down },
-	{ "status", "LS", false, lab_cmd_status },
-	{ "exec", "LS", true, lab_cmd_exec },
-	{ "apply", "LSmac", false, lab_cmd_apply },
-	{ "metrics-filter", "mlu", false, lab_cmd_metrics_filter },
+	{ "up", "LStma", false, false, lab_cmd_up },
+	{ "down", "LSt", false, false, lab_cmd_down },
+	{ "status", "LS", false, false, lab_cmd_status },
+	{ "exec", "LS", true, true, lab_cmd_exec },
+	{ "apply", "LSmac", false, true, lab_cmd_apply },
+	{ "metrics-filter", "mlu", false, false, lab_cmd_metrics_filter },
 };
 
 static const struct option longopts[] = {
@@ -103,6 +104,10 @@ static int run(int argc, char **argv)
 	r = parse(argc, argv, sub->stop_at_operand, sub->allowed, &o);
 	if (r != CLI_CONTINUE)
 		return r;
+	if (!sub->operands && optind < argc) {
+		error("lab %s takes no operands (got '%s')", sub->name, argv[optind]);
+		return EXIT_USAGE;
+	}
 	return sub->run(&o, argc - optind, argv + optind);
 }
 

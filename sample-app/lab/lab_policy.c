@@ -89,15 +89,7 @@ static const struct topo_svc_port *port_of(const struct topo_service *s, uint16_
 
 static uint64_t lcm(uint64_t a, uint64_t b)
 {
-	uint64_t x = a, y = b;
-
-	while (y) {
-		uint64_t r = x % y;
-
-		x = y;
-		y = r;
-	}
-	return a / x * b;
+	return a / mesh_gcd(a, b) * b;
 }
 
 /* The weighted servers of one split for port `port`. Returns 0 or -1 after printing. */

@@ -37,24 +37,6 @@ static int convert_match(const struct smi_http_match *m, struct mesh_http_match 
 	return 0;
 }
 
-static void free_matches(struct mesh_http_match *m, int n)
-{
-	for (int i = 0; i < n; i++)
-		mesh_http_match_free(&m[i]);
-	free(m);
-}
-
-static uint64_t gcd64(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t r = a % b;
-
-		a = b;
-		b = r;
-	}
-	return a;
-}
-
 /*
  * Weights in thousandths (any version) reduced by their common divisor;
  * only a split whose reduced weights still exceed 32 bits is rounded.
@@ -64,7 +46,7 @@ static void split_weights(const struct smi_traffic_split *ts, struct lab_split_b
 	uint64_t g = 0, max = 0;
 
 	for (size_t i = 0; i < ts->n_backends; i++) {
-		g = gcd64(g, (uint64_t)ts->backends[i].weight_milli);
+		g = mesh_gcd(g, (uint64_t)ts->backends[i].weight_milli);
 		if ((uint64_t)ts->backends[i].weight_milli > max)
 			max = (uint64_t)ts->backends[i].weight_milli;
 	}
@@ -101,7 +83,7 @@ static int add_split(struct mesh_policy *p, const struct topology *t, const stru
 	else if (!r)
 		r = lab_policy_split(p, t, origin, ts->meta.namespace, ts->service, b, (int)ts->n_backends,
 				     matches, n_matches);
-	free_matches(matches, n_matches);
+	mesh_http_matches_free(matches, n_matches);
 	free(b);
 	return r;
 }

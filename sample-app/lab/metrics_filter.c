@@ -172,9 +172,10 @@ int lab_cmd_metrics_filter(const struct lab_opts *o, int argc, char **argv)
 	struct sockaddr_in sa, up;
 	int fd;
 
+	(void)argc;
 	(void)argv;
-	if (argc || !o->mesh || !o->listen || !o->upstream) {
-		error("lab metrics-filter needs --mesh VARIANT --listen IP:PORT --upstream IP:PORT and no operand");
+	if (!o->mesh || !o->listen || !o->upstream) {
+		error("lab metrics-filter needs --mesh VARIANT --listen IP:PORT --upstream IP:PORT");
 		return EXIT_USAGE;
 	}
 	if (mesh_variant_parse(o->mesh, &v) || parse_addr(o->listen, &sa) || parse_addr(o->upstream, &up)) {

@@ -121,57 +121,48 @@ pid_t lab_spawn(const struct lab_spawn *s)
 	return pid;
 }
 
-uint64_t proc_start_time(pid_t pid)
+/* Copies the fields of /proc/PID/stat after "(comm)" into buf; comm may hold spaces and ')'. */
+static const char *stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
+	char path[64], *p;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
-	/* comm may hold spaces and ')': fields are counted from the last ')'. */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+	unsigned long long start = 0;
+	char buf[1024];
+	const char *f = stat_fields(pid, buf, sizeof(buf));
+
+	/* Fields from 3 (state) on; the start time is field 22. */
+	if (!f || sscanf(f, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
 			 &start) != 1)
 		return 0;
 	return start;
 }
 
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] && p[2] ? p[2] : 0;
-}
-
 bool proc_alive(pid_t pid, uint64_t start_time)
 {
-	char st;
+	char buf[1024];
+	const char *f;
 
 	if (pid <= 0 || !start_time || proc_start_time(pid) != start_time)
 		return false;
-	st = proc_state(pid);
-	return st && st != 'Z' && st != 'X';
+	f = stat_fields(pid, buf, sizeof(buf));
+	return f && *f != 'Z' && *f != 'X';
 }
 
 bool proc_kill(pid_t pid, uint64_t start_time)

@@ -88,8 +88,7 @@ static void proc_from(json_t *o, struct lab_proc *p)
 int lab_state_write(const struct lab *lab, const struct topology *t, const struct lab_state *st)
 {
 	json_t *pods = json_array(), *applied = json_array(), *doc;
-	char path[PATH_MAX], netns[LAB_NETNS_MAX], cg[PATH_MAX], *text;
-	int r;
+	char netns[LAB_NETNS_MAX], cg[PATH_MAX];
 
 	for (int i = 0; i < t->n_pods; i++) {
 		json_t *p = proc_json(&st->pods[i]);
@@ -109,11 +108,18 @@ int lab_state_write(const struct lab *lab, const struct topology *t, const struc
 			"access_control", st->access_control, "generation", (int)st->generation, "filter",
 			proc_json(&st->filter), "created_etc_netns", st->created_etc_netns, "pods", pods,
 			"applied", applied);
-	text = json_dumps(doc, JSON_INDENT(2));
+	return lab_write_json(lab, LAB_STATE_FILE, doc);
+}
+
+int lab_write_json(const struct lab *lab, const char *file, json_t *doc)
+{
+	char path[PATH_MAX], *text = json_dumps(doc, JSON_INDENT(2));
+	int r;
+
 	json_decref(doc);
 	if (!text)
 		return error("out of memory");
-	lab_state_file(lab, LAB_STATE_FILE, path, sizeof(path));
+	lab_state_file(lab, file, path, sizeof(path));
 	r = lab_write_file(path, text, strlen(text));
 	free(text);
 	return r;

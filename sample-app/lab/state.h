@@ -2,6 +2,7 @@
 #ifndef SMIW_LAB_STATE_H
 #define SMIW_LAB_STATE_H
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +44,9 @@ int lab_state_read(const struct lab *lab, struct lab_state *st);
 
 /* Writes the state file atomically (temporary file + rename). Returns 0 or -1. */
 int lab_state_write(const struct lab *lab, const struct topology *t, const struct lab_state *st);
+
+/* Writes `doc` (indented) to <state_dir>/<file> atomically and drops the reference. Returns 0 or -1. */
+int lab_write_json(const struct lab *lab, const char *file, json_t *doc);
 
 /* Writes `text` to `path` atomically, creating it with mode 0644. Returns 0 or -1 after printing. */
 int lab_write_file(const char *path, const char *text, size_t len);

@@ -22,17 +22,6 @@ struct render {
 	int n_sides;
 };
 
-static uint32_t gcd(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 void mesh_haproxy_weights(const uint32_t *in, int n, bool faulty, unsigned *out)
 {
 	uint64_t total = 0;
@@ -40,7 +29,7 @@ void mesh_haproxy_weights(const uint32_t *in, int n, bool faulty, unsigned *out)
 
 	for (int i = 0; i < n; i++) {
 		total += in[i];
-		g = gcd(g, in[i]);
+		g = (uint32_t)mesh_gcd(g, in[i]);
 		max = in[i] > max ? in[i] : max;
 	}
 	for (int i = 0; i < n; i++) {

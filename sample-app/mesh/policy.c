@@ -99,11 +99,22 @@ int mesh_http_match_copy(struct mesh_http_match *dst, const struct mesh_http_mat
 	return 0;
 }
 
-static void free_matches(struct mesh_http_match *m, int n)
+void mesh_http_matches_free(struct mesh_http_match *matches, int n)
 {
 	for (int i = 0; i < n; i++)
-		mesh_http_match_free(&m[i]);
-	free(m);
+		mesh_http_match_free(&matches[i]);
+	free(matches);
+}
+
+uint64_t mesh_gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
 }
 
 void mesh_policy_free(struct mesh_policy *p)
@@ -112,7 +123,7 @@ void mesh_policy_free(struct mesh_policy *p)
 		struct mesh_listener *l = &p->listeners[i];
 
 		for (int j = 0; j < l->n_routes; j++) {
-			free_matches(l->routes[j].matches, l->routes[j].n_matches);
+			mesh_http_matches_free(l->routes[j].matches, l->routes[j].n_matches);
 			free(l->routes[j].servers);
 		}
 		free(l->routes);
@@ -124,7 +135,7 @@ void mesh_policy_free(struct mesh_policy *p)
 		free(a->dst_pods);
 		free(a->src_pods);
 		free(a->l4_ports);
-		free_matches(a->matches, a->n_matches);
+		mesh_http_matches_free(a->matches, a->n_matches);
 	}
 	free(p->pods);
 	free(p->listeners);

@@ -121,6 +121,12 @@ void mesh_policy_free(struct mesh_policy *p);
 /* Frees what one HTTP match owns (not the struct itself). */
 void mesh_http_match_free(struct mesh_http_match *m);
 
+/* Frees matches[0..n) and the array. */
+void mesh_http_matches_free(struct mesh_http_match *matches, int n);
+
+/* Greatest common divisor (gcd(0, b) = b). */
+uint64_t mesh_gcd(uint64_t a, uint64_t b);
+
 /* Deep copy of src into *dst. Returns 0 or -ENOMEM (dst then owns nothing). */
 int mesh_http_match_copy(struct mesh_http_match *dst, const struct mesh_http_match *src);
 

@@ -23,18 +23,7 @@ tcplab="lt$$"
 L() { "$bin" lab --lab "$lab" "$@"; }
 tmp=$(mktemp -d /tmp/lab_mesh.XXXXXX)
 trap 'L down >/dev/null 2>&1; "$bin" lab --lab "$tcplab" down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-fails=0
-check() { # description, then a command that must succeed
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi
-}
-is() { # description, got, want
-	if [ "$2" = "$3" ]; then echo "ok - $1 ($2)"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi
-}
-between() { # description, value, low, high
-	if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then echo "ok - $1 ($2 in [$3, $4])"
-	else echo "not ok - $1: $2 not in [$3, $4]"; fails=$((fails + 1)); fi
-}
+. tests/lib/itest.sh
 
 apply() { L apply "$@" >/dev/null 2>"$tmp/apply.err" || { echo "# apply $*: $(cat "$tmp/apply.err")"; return 1; }; }
 status_of() { # pod method service path [curl args...]: the HTTP status seen by the client
@@ -227,5 +216,4 @@ check "fail-open lets other through" T apply --mesh fail-open "$tmp/tcp-access.y
 is "fail-open: other reaches the TCP service" "$(T exec other -- curl -s -o /dev/null -w '%{http_code}' raw:7000/echo)" 200
 check "lab down (TCP lab)" T down
 
-[ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
-[ $fails -eq 0 ]
+itest_done

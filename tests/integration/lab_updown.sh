@@ -20,11 +20,7 @@ lab="lu$$"
 L() { "$bin" lab --lab "$lab" "$@"; }
 tmp=$(mktemp -d /tmp/lab_updown.XXXXXX)
 trap 'L down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-fails=0
-check() { # description, then a command that must succeed
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi
-}
+. tests/lib/itest.sh
 cg2=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
 
 snapshot() { # dir
@@ -204,5 +200,4 @@ ip netns delete "$lab-leak"
 check "a leftover namespace named for the lab would be caught" \
 	bash -c "diff '$tmp/self1/netns' '$tmp/self2/netns' | grep '^[<>]' | grep -qE '$lab-'"
 
-[ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
-[ $fails -eq 0 ]
+itest_done
