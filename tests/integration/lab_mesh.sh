@@ -48,6 +48,10 @@ mesh_metric() { # metric name and label text: the value the mesh reports, as a s
 check "lab up" L up
 
 # --- traffic split ------------------------------------------------------------------
+reset_backends
+drive 100 >/dev/null
+is "no TrafficSplit: app-svc's own endpoints share alike (app-b/app-c)" "$(received app-b)/$(received app-c)" 50/50
+
 # 1000 requests at p = 0.75: sd = 13.7; [705, 795] is about +-3.3 sd (two-sided alpha 0.001).
 reset_backends
 check "apply TrafficSplit 75/25" apply "$fix/split-75-25.yaml"
