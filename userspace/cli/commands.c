@@ -5,9 +5,13 @@
 
 extern const struct command cmd_doctor;
 extern const struct command cmd_verify;
+extern const struct command cmd_matrix;
+extern const struct command cmd_power;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
 	&cmd_verify,
+	&cmd_matrix,
+	&cmd_power,
 	NULL
 };

@@ -5,9 +5,9 @@
 
 #define WIDTH	640
 #define LEFT	130	/* backend names */
-#define PLOT	320	/* 0..100% */
+#define PLOT	480	/* 0..100% */
 #define TOP	62
-#define ROW	34
+#define ROW	46	/* bar, whisker and expected mark, then a caption line */
 
 static const char *verdict_color(enum verdict v)
 {
@@ -44,12 +44,12 @@ static void row(FILE *f, size_t i, json_t *b, const char *color)
 			LEFT, y + 4, x_of(s) - LEFT, color);
 		fprintf(f, "  <path d=\"M%.2f %.1fH%.2fM%.2f %.1fV%.1fM%.2f %.1fV%.1f\" stroke=\"#111\" stroke-width=\"1.5\" fill=\"none\"/>\n",
 			x_of(lo), y + 11, x_of(hi), x_of(lo), y + 6, y + 16, x_of(hi), y + 6, y + 16);
-		fprintf(f, "  <text x=\"%d\" y=\"%.1f\">%.1f%% [%.1f, %.1f] n=%lld, expected %.1f%%</text>\n",
-			LEFT + PLOT + 8, y + 15, 100 * s, 100 * lo, 100 * hi,
+		fprintf(f, "  <text x=\"%d\" y=\"%.1f\" font-size=\"11\" fill=\"#333\">observed %.1f%% [%.1f, %.1f], n=%lld; expected %.1f%%</text>\n",
+			LEFT, y + 33, 100 * s, 100 * lo, 100 * hi,
 			(long long)json_integer_value(json_object_get(b, "observed")), 100 * expected);
 	} else {
-		fprintf(f, "  <text x=\"%d\" y=\"%.1f\">no requests, expected %.1f%%</text>\n",
-			LEFT + PLOT + 8, y + 15, 100 * expected);
+		fprintf(f, "  <text x=\"%d\" y=\"%.1f\" font-size=\"11\" fill=\"#333\">no requests; expected %.1f%%</text>\n",
+			LEFT, y + 33, 100 * expected);
 	}
 	fprintf(f, "  <line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#111\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>\n",
 		x_of(expected), y + 1, x_of(expected), y + 21);
