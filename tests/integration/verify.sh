@@ -59,7 +59,7 @@ expect split-faulty $S/b-only/t1/split PASS
 expect split-faulty $S/b-only/t1/zero-weight FAIL
 check "zero-weight FAIL lists the three leaked request ids" \
 	test "$(jq -c '[.assertions[] | select(.id == "'$S'/b-only/t1/zero-weight") | .evidence.violations.items[].request_id]' "$work/split-faulty.json")" \
-	= '["rsplit.1.1.197","rsplit.1.1.198","rsplit.1.1.199"]'
+	= '["rsplit.1.1-197","rsplit.1.1-198","rsplit.1.1-199"]'
 expect split-faulty $S/seventy-thirty/t1/split FAIL
 check "64/36 against 70/30: p < 0.001 in the reason" \
 	sh -c "test \"\$(jq -r '.assertions[] | select(.id == \"$S/seventy-thirty/t1/split\") | .evidence.backends[0].observed' '$work/split-faulty.json')\" = 640"
@@ -87,8 +87,8 @@ check "access-faulty exits 1" test "$(cat "$work/access-faulty.rc")" = 1
 expect access-faulty $A/default-deny/t1/access FAIL
 check "the denied request that reached app-b is named: id, pod, path, time" \
 	test "$(jq -c '.assertions[] | select(.id == "'$A'/default-deny/t1/access") | .evidence.violations.items[0] | [.request_id, .served_by, .path, .time]' "$work/access-faulty.json")" \
-	= '["racc.1.1.7","default/app-b","/echo","2025-11-27T10:35:00.014Z"]'
-check "the reason names the request id" sh -c "jq -r '.assertions[0].reason' '$work/access-faulty.json' | grep -q 'racc.1.1.7 at default/app-b'"
+	= '["racc.1.1-7","default/app-b","/echo","2025-11-27T10:35:00.014Z"]'
+check "the reason names the request id" sh -c "jq -r '.assertions[0].reason' '$work/access-faulty.json' | grep -q 'racc.1.1-7 at default/app-b'"
 expect access-faulty $A/allowed/t1/access FAIL
 expect access-faulty $A/revoked/t1/access FAIL
 check "a revocation that never took effect says so" \

@@ -29,7 +29,7 @@ static int pick_run(const struct verify_input *in, char *run, size_t len)
 
 	if (in->run) {
 		if (!reqid_valid_run(in->run)) {
-			error("run id '%s' is not valid (1-64 of A-Z a-z 0-9 _ -)", in->run);
+			error("run id '%s' is not valid (1-%d of A-Z a-z 0-9 _ -)", in->run, REQID_RUN_MAX);
 			return -EINVAL;
 		}
 		snprintf(run, len, "%s", in->run);
@@ -41,7 +41,7 @@ static int pick_run(const struct verify_input *in, char *run, size_t len)
 	if (n == 1)
 		snprintf(run, len, "%s", runs[0]);
 	else if (n == 0)
-		error("no request ids of the scenario runner's scheme (RUN.STEP.TRAFFIC.SEQ) in '%s'",
+		error("no request ids of the scenario runner's scheme (RUN.STEP.TRAFFIC-SEQ) in '%s'",
 		      in->obs->path);
 	else
 		error("'%s' holds %d runs (%s, %s%s): choose one with --run", in->obs->path, n, runs[0],
@@ -202,7 +202,7 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 	for (int i = 0; i < k; i++) {
 		if (!r) {
 			finalize(&e[i], h, cv);
-			json_object_set_new(e[i].evidence, "request_id_prefix", json_sprintf("%s.%u.%u.", prefix,
+			json_object_set_new(e[i].evidence, "request_id_prefix", json_sprintf("%s.%u.%u-", prefix,
 				st->index, t->index));
 			r = add(rep, c->sc, st, t, kinds[i], &e[i], duration);
 		}

@@ -44,13 +44,14 @@ void health_check(const struct obs_set *obs, uint64_t t0, uint64_t t1, size_t re
 		h->gaps = after->gaps > before->gaps ? after->gaps - before->gaps : 0;
 	}
 	if (h->kernel_drops)
-		cause(h, "%" PRIu64 " kernel drops", h->kernel_drops);
+		cause(h, "%" PRIu64 " kernel drop%s", h->kernel_drops, h->kernel_drops == 1 ? "" : "s");
 	if (h->user_drops)
-		cause(h, "%" PRIu64 " user-space drops", h->user_drops);
+		cause(h, "%" PRIu64 " user-space drop%s", h->user_drops, h->user_drops == 1 ? "" : "s");
 	if (h->gaps)
-		cause(h, "%" PRIu64 " stream gaps", h->gaps);
+		cause(h, "%" PRIu64 " stream gap%s", h->gaps, h->gaps == 1 ? "" : "s");
 	if (request_problems)
-		cause(h, "%zu requests with incompletely captured exchanges", request_problems);
+		cause(h, "%zu request%s with incompletely captured exchanges", request_problems,
+		      request_problems == 1 ? "" : "s");
 	if (!h->covered) {
 		if (obs->torn)
 			cause(h, "capture cut short (torn last line %u, no end record) before the step ended",

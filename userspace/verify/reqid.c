@@ -35,19 +35,19 @@ static int field(const char *s, const char *end, uint64_t min, uint64_t max, uin
 
 int reqid_parse(const char *s, struct reqid *out)
 {
-	const char *d1 = strchr(s, '.'), *d2, *d3;
-	uint64_t step, traffic, seq;
-	bool probe;
+	const char *dash = strrchr(s, '-'), *d1 = strchr(s, '.'), *d2, *d3;
+	uint64_t step, traffic, seq, round = 0;
 
-	if (!d1 || (size_t)(d1 - s) > REQID_RUN_MAX)
+	if (!dash || !d1 || d1 > dash || (size_t)(d1 - s) > REQID_RUN_MAX)
 		return -EINVAL;
-	d2 = strchr(d1 + 1, '.');
-	d3 = d2 ? strchr(d2 + 1, '.') : NULL;
-	if (!d3 || strchr(d3 + 1, '.'))
+	d2 = memchr(d1 + 1, '.', (size_t)(dash - d1 - 1));
+	if (!d2)
 		return -EINVAL;
-	probe = d3[1] == 'c';
-	if (field(d1 + 1, d2, 1, 100000, &step) || field(d2 + 1, d3, 1, 100000, &traffic) ||
-	    field(d3 + 1 + probe, d3 + strlen(d3), 0, UINT64_MAX, &seq))
+	d3 = memchr(d2 + 1, '.', (size_t)(dash - d2 - 1));
+	if (field(d1 + 1, d2, 1, 100000, &step) || field(d2 + 1, d3 ? d3 : dash, 1, 100000, &traffic) ||
+	    field(dash + 1, dash + strlen(dash), 0, UINT64_MAX, &seq))
+		return -EINVAL;
+	if (d3 && (d3[1] != 'c' || field(d3 + 2, dash, 0, UINT64_MAX, &round)))
 		return -EINVAL;
 	memcpy(out->run, s, (size_t)(d1 - s));
 	out->run[d1 - s] = '\0';
@@ -55,18 +55,22 @@ int reqid_parse(const char *s, struct reqid *out)
 		return -EINVAL;
 	out->step = (unsigned)step;
 	out->traffic = (unsigned)traffic;
-	out->probe = probe;
+	out->probe = d3 != NULL;
+	out->round = round;
 	out->seq = seq;
 	return 0;
 }
 
-int reqid_format(char *buf, size_t len, const char *run, unsigned step, unsigned traffic,
-		 bool probe, uint64_t seq)
+int reqid_prefix(char *buf, size_t len, const char *run, unsigned step, unsigned traffic,
+		 bool probe, uint64_t round)
 {
 	int n;
 
 	if (!reqid_valid_run(run) || !step || !traffic)
 		return -EINVAL;
-	n = snprintf(buf, len, "%s.%u.%u.%s%" PRIu64, run, step, traffic, probe ? "c" : "", seq);
+	if (probe)
+		n = snprintf(buf, len, "%s.%u.%u.c%" PRIu64, run, step, traffic, round);
+	else
+		n = snprintf(buf, len, "%s.%u.%u", run, step, traffic);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }

@@ -26,6 +26,8 @@ static int tag_cmp(const void *a, const void *b)
 		return x->id.traffic < y->id.traffic ? -1 : 1;
 	if (x->id.probe != y->id.probe)
 		return x->id.probe ? 1 : -1;
+	if (x->id.round != y->id.round)
+		return x->id.round < y->id.round ? -1 : 1;
 	if (x->id.seq != y->id.seq)
 		return x->id.seq < y->id.seq ? -1 : 1;
 	if (!x->ex != !y->ex)
@@ -283,7 +285,8 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		memset(q, 0, sizeof(*q));
 		q->id = *id;
 		for (; i < ix->n && ix->tags[i].id.step == step && ix->tags[i].id.traffic == t->index &&
-		       ix->tags[i].id.probe == probes && ix->tags[i].id.seq == q->id.seq; i++) {
+		       ix->tags[i].id.probe == probes && ix->tags[i].id.round == q->id.round &&
+		       ix->tags[i].id.seq == q->id.seq; i++) {
 			const struct vtag *g = &ix->tags[i];
 
 			if (g->in) {
