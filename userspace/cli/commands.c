@@ -4,12 +4,14 @@
 #include "cli/cli.h"
 
 extern const struct command cmd_doctor;
+extern const struct command cmd_lint;
 extern const struct command cmd_verify;
 extern const struct command cmd_matrix;
 extern const struct command cmd_power;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
+	&cmd_lint,
 	&cmd_verify,
 	&cmd_matrix,
 	&cmd_power,
