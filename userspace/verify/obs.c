@@ -34,7 +34,7 @@ static const char *jstr(struct obs_set *s, json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 
-	return arena_strdup(&s->strings, json_is_string(v) ? json_string_value(v) : "");
+	return strpool_dup(&s->strings, json_is_string(v) ? json_string_value(v) : "");
 }
 
 static uint64_t ju64(json_t *o, const char *k)
@@ -341,7 +341,7 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 
 int obs_read(struct obs_set *s, const char *path)
 {
-	s->path = arena_strdup(&s->strings, path);
+	s->path = strpool_dup(&s->strings, path);
 	if (!s->path)
 		return -ENOMEM;
 	return read_file(s, path, false);
@@ -365,6 +365,6 @@ void obs_free(struct obs_set *s)
 	free(s->conns);
 	free(s->stats);
 	free(s->intents);
-	arena_free(&s->strings);
+	strpool_free(&s->strings);
 	memset(s, 0, sizeof(*s));
 }

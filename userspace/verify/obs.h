@@ -3,7 +3,7 @@
  * and the traffic driver's intent records into memory for the verifier.
  *
  * Files may be plain JSON lines or gzip/zlib compressed (detected from the
- * content, whatever the name). All strings are owned by the set's arena and
+ * content, whatever the name). All strings are owned by the set's string pool and
  * are "" when a record lacks the field.
  */
 #ifndef SMIW_VERIFY_OBS_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verify/arena.h"
+#include "verify/strpool.h"
 
 enum obs_role { OBS_ROLE_UNKNOWN, OBS_ROLE_CLIENT, OBS_ROLE_SERVER };
 
@@ -63,7 +63,7 @@ struct obs_intent {
 
 /* Everything read from one capture (plus any intent files). Zero-initialise. */
 struct obs_set {
-	struct arena strings;
+	struct strpool strings;
 	const char *path;		/* the observation file */
 	struct obs_meta meta;
 	bool have_meta;

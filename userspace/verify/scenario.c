@@ -69,7 +69,7 @@ static void __attribute__((format(printf, 3, 4))) fld(char *buf, size_t len, con
 
 static char *keep(struct ctx *c, const char *s)
 {
-	return arena_strdup(&c->sc->strings, s);
+	return strpool_dup(&c->sc->strings, s);
 }
 
 /* Names end up in assertion ids and file names: keep them plain. */
@@ -664,8 +664,8 @@ int scenario_load(struct scenario *sc, const char *path)
 	tmp = strdup(path);
 	if (!tmp)
 		return -ENOMEM;
-	sc->path = arena_strdup(&sc->strings, path);
-	sc->dir = arena_strdup(&sc->strings, dirname(tmp));
+	sc->path = strpool_dup(&sc->strings, path);
+	sc->dir = strpool_dup(&sc->strings, dirname(tmp));
 	free(tmp);
 	if (!sc->dir)
 		return -ENOMEM;
@@ -726,6 +726,6 @@ void scenario_free(struct scenario *sc)
 		free(st->traffic);
 	}
 	free(sc->steps);
-	arena_free(&sc->strings);
+	strpool_free(&sc->strings);
 	memset(sc, 0, sizeof(*sc));
 }

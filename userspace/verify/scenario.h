@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verify/arena.h"
+#include "verify/strpool.h"
 
 /* What the access assertion of a traffic entry expects. */
 enum sc_access {
@@ -106,7 +106,7 @@ struct sc_step {
 };
 
 struct scenario {
-	struct arena strings;
+	struct strpool strings;
 	const char *path, *dir;
 	const char *name, *description, *smispec, *ns;
 	double alpha, power, effect;	/* statistics: test level, required power, effect size */

@@ -11,7 +11,7 @@ static const char *str(struct topology *t, json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 
-	return arena_strdup(&t->strings, json_is_string(v) ? json_string_value(v) : "");
+	return strpool_dup(&t->strings, json_is_string(v) ? json_string_value(v) : "");
 }
 
 static int load_pods(struct topology *t, json_t *arr)
@@ -71,7 +71,7 @@ static int load_services(struct topology *t, json_t *arr)
 				      t->path, i, j);
 				return -EINVAL;
 			}
-			ts->endpoints[ts->n_endpoints] = arena_strdup(&t->strings, json_string_value(e));
+			ts->endpoints[ts->n_endpoints] = strpool_dup(&t->strings, json_string_value(e));
 			if (!ts->endpoints[ts->n_endpoints++])
 				return -ENOMEM;
 		}
@@ -85,7 +85,7 @@ int topo_load(struct topology *t, const char *path)
 	json_t *doc, *v, *mesh;
 	int r;
 
-	t->path = arena_strdup(&t->strings, path);
+	t->path = strpool_dup(&t->strings, path);
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
 		error("cannot load inventory '%s': line %d: %s", path, jerr.line, jerr.text);
@@ -174,6 +174,6 @@ void topo_free(struct topology *t)
 		free(t->services[i].endpoints);
 	free(t->services);
 	free(t->pods);
-	arena_free(&t->strings);
+	strpool_free(&t->strings);
 	memset(t, 0, sizeof(*t));
 }

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "verify/arena.h"
+#include "verify/strpool.h"
 
 struct topo_pod {
 	const char *ns, *name, *sa, *ip;
@@ -23,7 +23,7 @@ struct topo_service {
 
 /* Zero-initialise; filled by topo_load(). */
 struct topology {
-	struct arena strings;
+	struct strpool strings;
 	const char *path;
 	const char *mesh_name, *mesh_pod;	/* "" when the inventory names no mesh */
 	struct topo_pod *pods;

@@ -1,18 +1,18 @@
-/* arena.c - see arena.h */
+/* strpool.c - see strpool.h */
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify/arena.h"
+#include "verify/strpool.h"
 
 #define CHUNK_SIZE 65536
 
-struct arena_chunk {
-	struct arena_chunk *next;
+struct strpool_chunk {
+	struct strpool_chunk *next;
 	size_t used, size;
 	char data[];
 };
 
-char *arena_strdup(struct arena *a, const char *s)
+char *strpool_dup(struct strpool *a, const char *s)
 {
 	size_t len;
 	char *p;
@@ -22,7 +22,7 @@ char *arena_strdup(struct arena *a, const char *s)
 	len = strlen(s) + 1;
 	if (!a->head || a->head->size - a->head->used < len) {
 		size_t size = len > CHUNK_SIZE ? len : CHUNK_SIZE;
-		struct arena_chunk *c = malloc(sizeof(*c) + size);
+		struct strpool_chunk *c = malloc(sizeof(*c) + size);
 
 		if (!c)
 			return NULL;
@@ -37,10 +37,10 @@ char *arena_strdup(struct arena *a, const char *s)
 	return p;
 }
 
-void arena_free(struct arena *a)
+void strpool_free(struct strpool *a)
 {
 	while (a->head) {
-		struct arena_chunk *next = a->head->next;
+		struct strpool_chunk *next = a->head->next;
 
 		free(a->head);
 		a->head = next;
