@@ -108,6 +108,22 @@ check "a torn last line without an end record is named" \
 check "the capture summary records the torn line" \
 	test "$(jq -c '.captures[0] | [.end, .torn_last_line]' "$work/access-loss.json")" = '[false,true]'
 
+# --- expectations derived from the applied SMI objects -------------------------
+for p in split-good:split split-faulty:split access-good:access access-faulty:access access-loss:access; do
+	n=${p%%:*} sc=${p#*:}
+	"$bin" -j verify -o "$work/fx/$n.jsonl" -i "$work/fx/$n.intent.jsonl" -s "$fx/$sc-derived.yaml" \
+		-I "$fx/inventory.json" >"$work/$n-derived.json" 2>/dev/null
+	check "$n: derived expectations give the same verdicts and reasons as explicit ones" \
+		test "$(jq -c '[.assertions[] | [.id, .verdict, .reason]]' "$work/$n-derived.json")" \
+		= "$(jq -c '[.assertions[] | [.id, .verdict, .reason]]' "$work/$n.json")"
+done
+check "derived access: no TrafficTarget yet -> deny-no-target; after apply -> allow by the target" \
+	test "$(jq -c '[.assertions[0,1].evidence.expectation | .decision, .traffic_target]' "$work/access-good-derived.json")" \
+	= '["deny-no-target",null,"allow","default/service-targets"]'
+check "derived split: the TrafficSplit applied last wins (75/25 replaces 70/30)" \
+	test "$(jq -c '.assertions[-1].evidence.expectation | [.split, .shares]' "$work/split-good-derived.json")" \
+	= '["default/server-split",{"app-b":0.75,"app-c":0.25}]'
+
 # --- determinism, replay formats --------------------------------------------
 verify access-faulty access
 cp "$work/access-faulty.json" "$work/again.json"

@@ -10,6 +10,7 @@
 #include "verify/engine.h"
 #include "verify/expect.h"
 #include "verify/health.h"
+#include "verify/policy.h"
 #include "verify/requests.h"
 
 /* What one traffic entry of a step brings to its evaluation. */
@@ -17,6 +18,7 @@ struct entry {
 	struct vreq *reqs, *probes;
 	size_t n, n_probes;
 	struct sc_expect x;
+	json_t *how;		/* where the expectation came from */
 	int x_err;
 	char why[200];
 	uint64_t t0, t1;
@@ -136,14 +138,26 @@ static void finalize(struct eval *e, const struct step_health *h, const struct c
 			"verdict", verdict_name(before), "reason", reason));
 }
 
+/* The spec version the reports name: the rendered one when the run asked for one. */
+static const char *spec_version(const struct scenario *sc, unsigned step, const int *api)
+{
+	const char *group = scenario_spec_group(sc->smispec);
+
+	for (int g = 0; api && group && g < SMI_GROUP_COUNT; g++)
+		if (api[g] && !strcmp(smi_group_name((enum smi_group)g), group))
+			return smi_version_name(api[g]);
+	return scenario_spec_version(sc, step);
+}
+
 static int add(struct report *rep, const struct scenario *sc, const struct sc_step *st,
-	       const struct sc_traffic *t, const char *kind, struct eval *e, double duration)
+	       const struct sc_traffic *t, const char *kind, struct eval *e, double duration,
+	       const int *api)
 {
 	char id[256];
 	struct assertion a = {
 		.id = id, .scenario = (char *)sc->name, .step = (char *)st->name,
 		.traffic = (char *)t->name, .kind = (char *)kind, .smispec = (char *)sc->smispec,
-		.specversion = (char *)scenario_spec_version(sc, st->index), .step_index = st->index,
+		.specversion = (char *)spec_version(sc, st->index, api), .step_index = st->index,
 		.verdict = e->verdict, .reason = e->reason, .duration_s = duration,
 	};
 
@@ -170,7 +184,7 @@ static void entry_window(struct entry *en)
 
 static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, const struct sc_traffic *t,
 			  struct entry *en, const struct step_health *h, const struct convergence *cv,
-			  struct report *rep, const char *prefix)
+			  struct report *rep, const char *prefix, const int *api)
 {
 	double duration = en->t1 > en->t0 ? (double)(en->t1 - en->t0) / 1e9 : 0;
 	struct eval e[3] = { 0 };
@@ -204,7 +218,8 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 			finalize(&e[i], h, cv);
 			json_object_set_new(e[i].evidence, "request_id_prefix", json_sprintf("%s.%u.%u-", prefix,
 				st->index, t->index));
-			r = add(rep, c->sc, st, t, kinds[i], &e[i], duration);
+			json_object_set(e[i].evidence, "expectation", en->how);
+			r = add(rep, c->sc, st, t, kinds[i], &e[i], duration, api);
 		}
 		json_decref(e[i].evidence);
 	}
@@ -212,8 +227,10 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 }
 
 static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
-		       struct report *rep, json_t *steps, const char *run)
+		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
+		       const int *api)
 {
+	struct expect_ctx xc = { .sc = c->sc, .topo = c->topo, .set = set };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
 	struct step_health h;
 	struct convergence cv;
@@ -236,7 +253,7 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 		}
 		en[i].n = (size_t)n;
 		en[i].n_probes = (size_t)np;
-		en[i].x_err = expect_resolve(c->sc, st, t, &en[i].x, en[i].why, sizeof(en[i].why));
+		en[i].x_err = expect_resolve(&xc, t, &en[i].x, &en[i].how, en[i].why, sizeof(en[i].why));
 		entry_window(&en[i]);
 		if (en[i].t0 && (!t0 || en[i].t0 < t0))
 			t0 = en[i].t0;
@@ -259,10 +276,11 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 			"convergence", converge_json(&cv), "capture", health_json(&h)));
 	}
 	for (size_t i = 0; i < st->n_traffic && !r; i++)
-		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &cv, rep, run);
+		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &cv, rep, run, api);
 	for (size_t i = 0; i < st->n_traffic; i++) {
 		free(en[i].reqs);
 		free(en[i].probes);
+		json_decref(en[i].how);
 	}
 	free(en);
 	return r;
@@ -273,6 +291,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	const struct scenario *sc = in->sc;
 	struct check_ctx c = { .sc = sc, .obs = in->obs, .topo = in->topo, .ci_level = 1 - sc->alpha };
 	struct vindex ix;
+	struct policy pol = { 0 };
 	char run[REQID_RUN_MAX + 1], generated[40];
 	json_t *steps, *scen;
 	size_t strays;
@@ -280,8 +299,14 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 
 	if ((r = check_topology(in)) || (r = pick_run(in, run, sizeof(run))))
 		return r;
-	if (vindex_build(&ix, in->obs, in->topo, run, in->proxy_comms))
+	if ((r = policy_build(&pol, sc))) {
+		policy_free(&pol);
+		return r;
+	}
+	if (vindex_build(&ix, in->obs, in->topo, run, in->proxy_comms)) {
+		policy_free(&pol);
 		return -ENOMEM;
+	}
 	strays = vindex_strays(&ix, sc);
 	if (strays)
 		pr_warn("%zu records of run '%s' name steps or traffic entries '%s' does not have",
@@ -290,7 +315,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	scen = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", sc->name, "file", sc->path,
 			 "smispec", sc->smispec, "description", sc->description, "run", run, "steps", steps);
 	for (size_t i = 0; i < sc->n_steps && !r; i++)
-		r = verify_step(&c, &ix, &sc->steps[i], rep, steps, run);
+		r = verify_step(&c, &ix, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions);
 	if (!r) {
 		json_array_append_new(rep->scenarios, scen);
 		json_array_append_new(rep->captures, capture_json(in, strays));
@@ -307,5 +332,6 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 		json_decref(scen);
 	}
 	vindex_free(&ix);
+	policy_free(&pol);
 	return r;
 }

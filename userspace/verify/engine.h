@@ -7,6 +7,7 @@
 #define SMIW_VERIFY_ENGINE_H
 
 #include "report/report.h"
+#include "smi/smi.h"
 #include "verify/obs.h"
 #include "verify/scenario.h"
 #include "verify/topology.h"
@@ -18,6 +19,11 @@ struct verify_input {
 	const char *run;		/* run id; NULL: the only one found in the records */
 	const char *const *proxy_comms;	/* NULL: default_proxy_comms */
 	const char *capture_name;	/* how the report names the observation file */
+	/*
+	 * API versions the manifests were rendered in for the mesh (0 = as
+	 * written); they name the spec version in the reports. NULL: as written.
+	 */
+	const int *api_versions;
 };
 
 /*

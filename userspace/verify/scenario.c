@@ -422,7 +422,45 @@ static int parse_converge(struct ctx *c, yaml_node_t *n, const char *field, stru
 struct obj_ctx {
 	struct ctx *c;
 	struct sc_manifest *m;
+	const char *buf;	/* the manifest file's bytes */
+	size_t len;
 };
+
+/* libyaml marks count characters; the file is UTF-8, so count lead bytes. */
+static size_t byte_offset(const char *buf, size_t len, size_t chars)
+{
+	size_t i = 0;
+
+	for (; i < len && chars; chars--) {
+		i++;	/* a lead byte, then its continuation bytes */
+		while (i < len && ((unsigned char)buf[i] & 0xC0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/* The root node's text from the start of its first line, line-aligned (see sc_object.text). */
+static const char *doc_text(struct obj_ctx *oc, const yaml_node_t *root)
+{
+	size_t from = byte_offset(oc->buf, oc->len, root->start_mark.index - root->start_mark.column);
+	size_t to = byte_offset(oc->buf, oc->len, root->end_mark.index);
+	size_t pad = root->start_mark.line;
+	char *t;
+	const char *kept;
+
+	if (to < from)
+		to = from;
+	t = malloc(pad + (to - from) + 2);
+	if (!t)
+		return NULL;
+	memset(t, '\n', pad);
+	memcpy(t + pad, oc->buf + from, to - from);
+	t[pad + (to - from)] = '\n';
+	t[pad + (to - from) + 1] = '\0';
+	kept = keep(oc->c, t);
+	free(t);
+	return kept;
+}
 
 static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
 {
@@ -455,7 +493,41 @@ static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
 	o->kind = keep(oc->c, kind);
 	o->name = keep(oc->c, ydoc_scalar(ydoc_get(d, meta, "name")) ?: "");
 	o->ns = keep(oc->c, ydoc_scalar(ydoc_get(d, meta, "namespace")) ?: oc->c->sc->ns);
-	return o->ns ? 0 : -ENOMEM;
+	o->line = ydoc_line(root);
+	o->text = doc_text(oc, root);
+	return o->text ? 0 : -ENOMEM;
+}
+
+/* The whole file into a malloc'ed buffer. Returns 0 or -1 with errno set. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!f || !buf) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0; ) {
+		n += got;
+		if (n == cap) {
+			char *g = realloc(buf, cap *= 2);
+
+			if (!g) {
+				free(buf);
+				fclose(f);
+				return -1;
+			}
+			buf = g;
+		}
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
 }
 
 static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
@@ -471,8 +543,8 @@ static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 	for (size_t i = 0; i < ydoc_len(n); i++) {
 		yaml_node_t *it = ydoc_item(c->d, n, i);
 		struct sc_manifest *m = &(*out)[i];
-		struct obj_ctx oc = { c, m };
-		char *full;
+		struct obj_ctx oc = { c, m, NULL, 0 };
+		char *full, *text;
 		int r;
 
 		fld(f, sizeof(f), "%s[%zu]", field, i);
@@ -491,7 +563,12 @@ static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 		if (access(m->path, R_OK))
 			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
 					  strerror(errno));
+		if (read_all(m->path, &text, &oc.len))
+			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
+					  strerror(errno));
+		oc.buf = text;
 		r = ydoc_each(m->path, add_object, &oc);
+		free(text);
 		if (r)
 			return r;
 		if (!m->n_objects)

@@ -85,6 +85,12 @@ struct sc_converge {
 /* An SMI (or other) object found in a manifest. */
 struct sc_object {
 	const char *group, *version, *kind, *name, *ns;
+	/*
+	 * The document's own text, preceded by line - 1 newlines so that a
+	 * parser of just this text reports the manifest's line numbers.
+	 */
+	const char *text;
+	unsigned line;
 };
 
 struct sc_manifest {
