@@ -39,10 +39,12 @@ struct harness {
 	int n;
 };
 
-static void on_emit(void *ctx, struct cap_exchange *x)
+static void on_emit(void *ctx, const struct assembler *a, struct cap_exchange *x)
 {
 	struct harness *t = ctx;
 	struct seen *s;
+
+	assert_ptr_equal(a, &t->a);
 
 	assert_true(t->n < MAX_SEEN);
 	s = &t->seen[t->n++];

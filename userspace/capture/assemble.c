@@ -104,7 +104,7 @@ static void emit(struct assembler *a, struct cap_exchange *x, const char *reason
 		x->incomplete = reason;
 	x->complete = !x->incomplete;
 	a->cfg->counters->exchanges++;
-	a->cfg->emit(a->cfg->ctx, x);
+	a->cfg->emit(a->cfg->ctx, a, x);
 	x_release(a, x);
 }
 

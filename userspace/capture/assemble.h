@@ -36,9 +36,11 @@ struct asm_pool {
 	unsigned nfree;
 };
 
+struct assembler;
+
 struct asm_cfg {
-	/* Called once per exchange; x is recycled when it returns. */
-	void (*emit)(void *ctx, struct cap_exchange *x);
+	/* Called once per exchange of connection a; x is recycled when it returns. */
+	void (*emit)(void *ctx, const struct assembler *a, struct cap_exchange *x);
 	void *ctx;
 	struct asm_pool *pool;
 	struct asm_counters *counters;
