@@ -148,6 +148,14 @@ static void test_header_lookup(void **state)
 	assert_true(v->len == 3 && !memcmp(v->p, "r-1", 3));	/* the first one, trimmed */
 	assert_null(http_header_get(&h, "X-Request"));
 	assert_true(http_list_has((struct http_str){ "a, b ,c", 7 }, "B"));
+
+	/* rebase: the same head, copied elsewhere, looked up through the copy */
+	char copy[sizeof(in)];
+	memcpy(copy, in, sizeof(in));
+	http_head_rebase(&h, in, copy);
+	assert_ptr_equal(h.method.p, copy);
+	v = http_header_get(&h, "x-request-id");
+	assert_ptr_equal(v->p, copy + (strstr(in, "r-1") - in));
 	assert_false(http_list_has((struct http_str){ "ab", 2 }, "a"));
 }
 

@@ -5,9 +5,11 @@
 
 extern const struct command cmd_doctor;
 extern const struct command cmd_observe;
+extern const struct command cmd_drive;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
 	&cmd_observe,
+	&cmd_drive,
 	NULL
 };

@@ -44,6 +44,23 @@ bool http_list_has(struct http_str s, const char *z)
 	return false;
 }
 
+static void rebase(struct http_str *s, const char *old_base, const char *new_base)
+{
+	if (s->p)
+		s->p = new_base + (s->p - old_base);
+}
+
+void http_head_rebase(struct http_head *h, const char *old_base, const char *new_base)
+{
+	rebase(&h->method, old_base, new_base);
+	rebase(&h->target, old_base, new_base);
+	rebase(&h->reason, old_base, new_base);
+	for (size_t i = 0; i < h->nheaders; i++) {
+		rebase(&h->headers[i].name, old_base, new_base);
+		rebase(&h->headers[i].value, old_base, new_base);
+	}
+}
+
 const struct http_str *http_header_get(const struct http_head *h, const char *name)
 {
 	for (size_t i = 0; i < h->nheaders; i++)

@@ -58,6 +58,12 @@ struct http_head {
 int http_parse_head(struct http_head *h, enum http_kind kind, const char *buf, size_t len,
 		    size_t max_head);
 
+/*
+ * Re-points every slice of h from a buffer at old_base to a copy of the same
+ * bytes at new_base (after the caller copied the head elsewhere).
+ */
+void http_head_rebase(struct http_head *h, const char *old_base, const char *new_base);
+
 /* Returns the value of the first header called `name` (any case), or NULL. */
 const struct http_str *http_header_get(const struct http_head *h, const char *name);
 
