@@ -95,6 +95,27 @@ static int load_pod(struct ctx *c, json_t *o, size_t i, struct inv_pod *p)
 	return 0;
 }
 
+static int load_endpoints(struct ctx *c, json_t *o, const char *where, struct inv_service *s)
+{
+	json_t *eps = json_object_get(o, "endpoints");
+
+	if (eps && !json_is_array(eps))
+		return bad(c, "%s.endpoints: not an array", where);
+	s->endpoints = calloc(json_array_size(eps) + 1, sizeof(*s->endpoints));
+	if (!s->endpoints)
+		return c->err = -ENOMEM;
+	for (size_t j = 0; j < json_array_size(eps); j++) {
+		json_t *e = json_array_get(eps, j);
+
+		if (!json_is_string(e) || !strchr(json_string_value(e), '/'))
+			return bad(c, "%s.endpoints[%zu]: not a \"namespace/name\" string", where, j);
+		s->endpoints[s->nendpoints] = strdup(json_string_value(e));
+		if (!s->endpoints[s->nendpoints++])
+			return c->err = -ENOMEM;
+	}
+	return 0;
+}
+
 static int load_service(struct ctx *c, json_t *o, size_t i, struct inv_service *s)
 {
 	char where[32];
@@ -111,7 +132,7 @@ static int load_service(struct ctx *c, json_t *o, size_t i, struct inv_service *
 		s->ref = NULL;
 		return c->err = -ENOMEM;
 	}
-	return 0;
+	return load_endpoints(c, o, where, s);
 }
 
 static int load_doc(struct ctx *c, json_t *doc, struct inventory *inv)
@@ -217,6 +238,44 @@ const struct inv_service *inventory_service_by_addr(const struct inventory *inv,
 	return NULL;
 }
 
+/* True when `ref` names ns/name: "namespace/name", or a bare name in namespace `ns`. */
+static bool names(const char *ref_ns, const char *ref_name, const char *ns, const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	if (slash)
+		return !strncmp(ref_ns, name, (size_t)(slash - name)) && ref_ns[slash - name] == '\0' &&
+		       !strcmp(ref_name, slash + 1);
+	return !strcmp(ref_name, name) && !strcmp(ref_ns, ns ? ns : "");
+}
+
+const struct inv_pod *inventory_pod(const struct inventory *inv, const char *ns, const char *name)
+{
+	for (size_t i = 0; inv && i < inv->npods; i++)
+		if (names(inv->pods[i].namespace, inv->pods[i].name, ns, name))
+			return &inv->pods[i];
+	return NULL;
+}
+
+const struct inv_service *inventory_service(const struct inventory *inv, const char *ns, const char *name)
+{
+	for (size_t i = 0; inv && i < inv->nservices; i++)
+		if (names(inv->services[i].namespace, inv->services[i].name, ns, name))
+			return &inv->services[i];
+	return NULL;
+}
+
+bool inv_service_has_pod(const struct inv_service *s, const char *ns, const char *name)
+{
+	size_t nl = strlen(ns);
+
+	for (size_t i = 0; i < s->nendpoints; i++)
+		if (!strncmp(s->endpoints[i], ns, nl) && s->endpoints[i][nl] == '/' &&
+		    !strcmp(s->endpoints[i] + nl + 1, name))
+			return true;
+	return false;
+}
+
 void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16])
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -241,6 +300,9 @@ static void pod_free(struct inv_pod *p)
 static void service_free(struct inv_service *s)
 {
 	free(s->namespace), free(s->name), free(s->ref), free(s->ip);
+	for (size_t i = 0; i < s->nendpoints; i++)
+		free(s->endpoints[i]);
+	free(s->endpoints);
 }
 
 void inventory_free(struct inventory *inv)

@@ -2,6 +2,7 @@
 #ifndef SMIW_INVENTORY_H
 #define SMIW_INVENTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -26,6 +27,8 @@ struct inv_pod {
 struct inv_service {
 	char *namespace, *name, *ref, *ip;
 	struct inv_addr addr;
+	char **endpoints;	/* "namespace/name" of the pods behind it */
+	size_t nendpoints;
 };
 
 struct inventory {
@@ -54,6 +57,18 @@ const struct inv_pod *inventory_pod_by_addr(const struct inventory *inv, const s
 
 /* Returns the service with address a, or NULL. */
 const struct inv_service *inventory_service_by_addr(const struct inventory *inv, const struct inv_addr *a);
+
+/*
+ * Returns the pod `name` of namespace `ns`, or NULL. `name` may also be a
+ * "namespace/name" reference (then `ns` is ignored).
+ */
+const struct inv_pod *inventory_pod(const struct inventory *inv, const char *ns, const char *name);
+
+/* As inventory_pod(), for services. */
+const struct inv_service *inventory_service(const struct inventory *inv, const char *ns, const char *name);
+
+/* Returns true when pod ns/name is one of the service's endpoints. */
+bool inv_service_has_pod(const struct inv_service *s, const char *ns, const char *name);
 
 /* Converts a raw address (16 bytes, IPv4 in the first 4 for AF_INET) to canonical form. */
 void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16]);

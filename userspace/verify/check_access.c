@@ -29,9 +29,9 @@ static bool denial_accepted(const struct sc_expect *x, const struct vreq *r)
 static bool served_by_destination(const struct check_ctx *c, const struct sc_traffic *t,
 				  const struct vreq *r)
 {
-	const struct topo_service *svc = topo_service(c->topo, t->to_ns, t->to);
+	const struct inv_service *svc = inventory_service(c->inv, t->to_ns, t->to);
 
-	return r->served && svc && topo_service_has_pod(svc, r->served->ns, r->served->pod);
+	return r->served && svc && inv_service_has_pod(svc, r->served->ns, r->served->pod);
 }
 
 /* Whether one request shows what the access expectation requires; *why names a miss. */
@@ -166,9 +166,9 @@ bool check_probe(const struct check_ctx *c, const struct sc_traffic *t, const st
 	if (!r->served)
 		return false;
 	for (size_t i = 0; i < x->n_shares; i++) {
-		const struct topo_service *svc = topo_service(c->topo, t->to_ns, x->shares[i].service);
+		const struct inv_service *svc = inventory_service(c->inv, t->to_ns, x->shares[i].service);
 
-		if (svc && topo_service_has_pod(svc, r->served->ns, r->served->pod)) {
+		if (svc && inv_service_has_pod(svc, r->served->ns, r->served->pod)) {
 			*backend = (int)i;
 			return x->shares[i].weight > 0;
 		}

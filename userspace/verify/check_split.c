@@ -13,9 +13,9 @@ static int backend_of(const struct check_ctx *c, const struct sc_traffic *t, con
 		      const struct obs_exchange *served)
 {
 	for (size_t i = 0; i < x->n_shares; i++) {
-		const struct topo_service *svc = topo_service(c->topo, t->to_ns, x->shares[i].service);
+		const struct inv_service *svc = inventory_service(c->inv, t->to_ns, x->shares[i].service);
 
-		if (svc && topo_service_has_pod(svc, served->ns, served->pod))
+		if (svc && inv_service_has_pod(svc, served->ns, served->pod))
 			return (int)i;
 	}
 	return -1;

@@ -53,11 +53,11 @@ static int pick_run(const struct verify_input *in, char *run, size_t len)
 }
 
 /* Every pod and service the scenario names must be in the inventory. */
-static int check_topology(const struct verify_input *in)
+static int check_inventory(const struct verify_input *in)
 {
 	const struct scenario *sc = in->sc;
 
-	if (!in->topo) {
+	if (!in->inv) {
 		error("no inventory: the verifier needs it to know which pods are behind which service (--inventory)");
 		return -EINVAL;
 	}
@@ -65,20 +65,20 @@ static int check_topology(const struct verify_input *in)
 		for (size_t j = 0; j < sc->steps[i].n_traffic; j++) {
 			const struct sc_traffic *t = &sc->steps[i].traffic[j];
 
-			if (!topo_pod(in->topo, t->from_ns, t->from)) {
+			if (!inventory_pod(in->inv, t->from_ns, t->from)) {
 				error("%s: steps[%zu].traffic[%zu].from: pod '%s/%s' is not in the inventory '%s'",
-				      sc->path, i, j, t->from_ns, t->from, in->topo->path);
+				      sc->path, i, j, t->from_ns, t->from, in->inv->path);
 				return -EINVAL;
 			}
-			if (!topo_service(in->topo, t->to_ns, t->to)) {
+			if (!inventory_service(in->inv, t->to_ns, t->to)) {
 				error("%s: steps[%zu].traffic[%zu].to: service '%s/%s' is not in the inventory '%s'",
-				      sc->path, i, j, t->to_ns, t->to, in->topo->path);
+				      sc->path, i, j, t->to_ns, t->to, in->inv->path);
 				return -EINVAL;
 			}
 			for (size_t k = 0; k < t->expect.n_shares; k++)
-				if (!topo_service(in->topo, t->to_ns, t->expect.shares[k].service)) {
+				if (!inventory_service(in->inv, t->to_ns, t->expect.shares[k].service)) {
 					error("%s: steps[%zu].traffic[%zu].expect.split: service '%s/%s' is not in the inventory '%s'",
-					      sc->path, i, j, t->to_ns, t->expect.shares[k].service, in->topo->path);
+					      sc->path, i, j, t->to_ns, t->expect.shares[k].service, in->inv->path);
 					return -EINVAL;
 				}
 		}
@@ -230,7 +230,7 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
 		       const int *api)
 {
-	struct expect_ctx xc = { .sc = c->sc, .topo = c->topo, .set = set };
+	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
 	struct step_health h;
 	struct convergence cv;
@@ -289,7 +289,7 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 int verify_scenario(const struct verify_input *in, struct report *rep)
 {
 	const struct scenario *sc = in->sc;
-	struct check_ctx c = { .sc = sc, .obs = in->obs, .topo = in->topo, .ci_level = 1 - sc->alpha };
+	struct check_ctx c = { .sc = sc, .obs = in->obs, .inv = in->inv, .ci_level = 1 - sc->alpha };
 	struct vindex ix;
 	struct policy pol = { 0 };
 	char run[REQID_RUN_MAX + 1], generated[40];
@@ -297,13 +297,13 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	size_t strays;
 	int r;
 
-	if ((r = check_topology(in)) || (r = pick_run(in, run, sizeof(run))))
+	if ((r = check_inventory(in)) || (r = pick_run(in, run, sizeof(run))))
 		return r;
 	if ((r = policy_build(&pol, sc))) {
 		policy_free(&pol);
 		return r;
 	}
-	if (vindex_build(&ix, in->obs, in->topo, run, in->proxy_comms)) {
+	if (vindex_build(&ix, in->obs, in->inv, run, in->proxy_comms)) {
 		policy_free(&pol);
 		return -ENOMEM;
 	}

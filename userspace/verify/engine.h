@@ -10,12 +10,12 @@
 #include "smi/smi.h"
 #include "verify/obs.h"
 #include "verify/scenario.h"
-#include "verify/topology.h"
+#include "inventory/inventory.h"
 
 struct verify_input {
 	const struct scenario *sc;
 	const struct obs_set *obs;
-	const struct topology *topo;
+	const struct inventory *inv;
 	const char *run;		/* run id; NULL: the only one found in the records */
 	const char *const *proxy_comms;	/* NULL: default_proxy_comms */
 	const char *capture_name;	/* how the report names the observation file */

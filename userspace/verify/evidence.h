@@ -14,7 +14,7 @@
 #include "verify/obs.h"
 #include "verify/requests.h"
 #include "verify/scenario.h"
-#include "verify/topology.h"
+#include "inventory/inventory.h"
 
 /* Evidence lists keep this many entries (the total is always given). */
 #define EVIDENCE_MAX_ITEMS 50
@@ -23,7 +23,7 @@
 struct check_ctx {
 	const struct scenario *sc;
 	const struct obs_set *obs;
-	const struct topology *topo;
+	const struct inventory *inv;
 	double ci_level;
 };
 

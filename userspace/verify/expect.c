@@ -46,7 +46,7 @@ static int derive_split(const struct expect_ctx *e, const struct sc_traffic *t, 
 		for (size_t i = 0; i < sr.split->n_backends; i++) {
 			const struct smi_backend *b = &sr.split->backends[i];
 
-			if (!topo_service(e->topo, t->to_ns, b->service)) {
+			if (!inventory_service(e->inv, t->to_ns, b->service)) {
 				json_decref(shares);
 				snprintf(why, len, "split backend '%s/%s' is not in the inventory", t->to_ns, b->service);
 				return -EINVAL;
@@ -64,13 +64,13 @@ static int derive_split(const struct expect_ctx *e, const struct sc_traffic *t, 
 }
 
 /* The SMI decision for one destination pod. */
-static int decide(const struct expect_ctx *e, const struct sc_traffic *t, const struct topo_pod *src,
-		  const struct topo_pod *dst, struct smi_access_result *res)
+static int decide(const struct expect_ctx *e, const struct sc_traffic *t, const struct inv_pod *src,
+		  const struct inv_pod *dst, struct smi_access_result *res)
 {
 	struct smi_header h[t->n_headers + 1];
 	struct smi_http_request req;
-	struct smi_peer s = { .service_account = src->sa, .namespace = src->ns };
-	struct smi_peer d = { .service_account = dst->sa, .namespace = dst->ns };
+	struct smi_peer s = { .service_account = src->service_account, .namespace = src->namespace };
+	struct smi_peer d = { .service_account = dst->service_account, .namespace = dst->namespace };
 
 	request_of(t, h, &req);
 	return smi_access_http(e->set, &s, &d, (uint16_t)t->port, &req, res);
@@ -79,17 +79,17 @@ static int decide(const struct expect_ctx *e, const struct sc_traffic *t, const 
 static int derive_access(const struct expect_ctx *e, const struct sc_traffic *t, struct sc_expect *out,
 			 json_t *how, char *why, size_t len)
 {
-	const struct topo_pod *src = topo_pod(e->topo, t->from_ns, t->from), *first = NULL;
-	const struct topo_service *svc = topo_service(e->topo, t->to_ns, t->to);
+	const struct inv_pod *src = inventory_pod(e->inv, t->from_ns, t->from), *first = NULL;
+	const struct inv_service *svc = inventory_service(e->inv, t->to_ns, t->to);
 	struct smi_access_result res, r0 = { 0 };
 	char buf[300];
 
-	if (!src || !svc || !svc->n_endpoints) {
+	if (!src || !svc || !svc->nendpoints) {
 		snprintf(why, len, "no pods behind service %s/%s in the inventory", t->to_ns, t->to);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < svc->n_endpoints; i++) {
-		const struct topo_pod *dst = topo_pod(e->topo, NULL, svc->endpoints[i]);
+	for (size_t i = 0; i < svc->nendpoints; i++) {
+		const struct inv_pod *dst = inventory_pod(e->inv, NULL, svc->endpoints[i]);
 
 		if (!dst || decide(e, t, src, dst, &res)) {
 			snprintf(why, len, "endpoint '%s' of %s/%s is not in the inventory", svc->endpoints[i],
@@ -100,17 +100,18 @@ static int derive_access(const struct expect_ctx *e, const struct sc_traffic *t,
 			first = dst;
 			r0 = res;
 		} else if ((res.verdict == SMI_ALLOW) != (r0.verdict == SMI_ALLOW)) {
-			snprintf(why, len, "the policy allows %s/%s but not %s/%s behind %s: no single expectation",
-				 (r0.verdict == SMI_ALLOW ? first : dst)->ns, (r0.verdict == SMI_ALLOW ? first : dst)->name,
-				 (r0.verdict == SMI_ALLOW ? dst : first)->ns, (r0.verdict == SMI_ALLOW ? dst : first)->name,
-				 t->to);
+			const struct inv_pod *yes = r0.verdict == SMI_ALLOW ? first : dst;
+			const struct inv_pod *no = r0.verdict == SMI_ALLOW ? dst : first;
+
+			snprintf(why, len, "the policy allows %s but not %s behind %s: no single expectation",
+				 yes->ref, no->ref, t->to);
 			return -EINVAL;
 		}
 	}
 	out->access = r0.verdict == SMI_ALLOW ? SC_ACCESS_ALLOW : SC_ACCESS_DENY;
-	snprintf(buf, sizeof(buf), "%s/%s", src->ns, src->sa);
+	snprintf(buf, sizeof(buf), "%s/%s", src->namespace, src->service_account);
 	json_object_set_new(how, "source", json_string(buf));
-	snprintf(buf, sizeof(buf), "%s/%s", first->ns, first->sa);
+	snprintf(buf, sizeof(buf), "%s/%s", first->namespace, first->service_account);
 	json_object_set_new(how, "destination", json_string(buf));
 	json_object_set_new(how, "port", json_integer(t->port));
 	json_object_set_new(how, "decision", json_string(smi_access_verdict_name(r0.verdict)));

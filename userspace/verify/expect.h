@@ -13,11 +13,11 @@
 
 #include "smi/smi.h"
 #include "verify/scenario.h"
-#include "verify/topology.h"
+#include "inventory/inventory.h"
 
 struct expect_ctx {
 	const struct scenario *sc;
-	const struct topology *topo;
+	const struct inventory *inv;
 	const struct smi_set *set;	/* the policy in force at the step */
 };
 

@@ -80,7 +80,7 @@ void vindex_runs_free(char **runs, size_t n)
 	free(runs);
 }
 
-int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct topology *topo,
+int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inventory *inv,
 		 const char *run, const char *const *proxy_comms)
 {
 	size_t cap = obs->n_ex + obs->n_intents;
@@ -88,7 +88,7 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct topo
 
 	memset(ix, 0, sizeof(*ix));
 	ix->obs = obs;
-	ix->topo = topo;
+	ix->inv = inv;
 	ix->proxy_comms = proxy_comms ? proxy_comms : default_proxy_comms;
 	ix->tags = calloc(cap + 1, sizeof(*ix->tags));
 	if (!ix->tags)
@@ -108,9 +108,9 @@ bool vindex_is_mesh(const struct vindex *ix, const struct obs_exchange *e)
 	for (const char *const *c = ix->proxy_comms; *c; c++)
 		if (!strcmp(e->comm, *c))
 			return true;
-	if (ix->topo && *ix->topo->mesh_pod) {
+	if (ix->inv && *ix->inv->mesh_pod) {
 		size_t nl = strlen(e->ns);
-		const char *mp = ix->topo->mesh_pod;
+		const char *mp = ix->inv->mesh_pod;
 
 		if (!strncmp(mp, e->ns, nl) && mp[nl] == '/' && !strcmp(mp + nl + 1, e->pod))
 			return true;
@@ -202,7 +202,7 @@ static void set_window(struct vreq *r)
 /* "ip:port" of the destination service, or "" when the inventory has no address. */
 static void service_addr(const struct vindex *ix, const struct sc_traffic *t, char *buf, size_t len)
 {
-	const struct topo_service *svc = ix->topo ? topo_service(ix->topo, t->to_ns, t->to) : NULL;
+	const struct inv_service *svc = ix->inv ? inventory_service(ix->inv, t->to_ns, t->to) : NULL;
 
 	buf[0] = '\0';
 	if (svc && *svc->ip)

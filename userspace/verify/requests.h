@@ -14,7 +14,7 @@
 #include "verify/obs.h"
 #include "verify/reqid.h"
 #include "verify/scenario.h"
-#include "verify/topology.h"
+#include "inventory/inventory.h"
 
 /* What the source workload saw of a request, from its own client exchange. */
 enum client_outcome {
@@ -46,7 +46,7 @@ struct vindex {
 	struct vtag *tags;
 	size_t n;
 	const struct obs_set *obs;
-	const struct topology *topo;
+	const struct inventory *inv;
 	const char *const *proxy_comms;	/* NULL-terminated; processes that are the mesh */
 };
 
@@ -63,7 +63,7 @@ int vindex_runs(const struct obs_set *obs, char ***runs);
 void vindex_runs_free(char **runs, size_t n);
 
 /* Indexes every record of run `run`. Returns 0 or -ENOMEM. */
-int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct topology *topo,
+int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inventory *inv,
 		 const char *run, const char *const *proxy_comms);
 
 /*

@@ -116,8 +116,8 @@ static int print(const struct report *rep, enum out_format f)
 }
 
 /* Loads everything the verifier needs. Returns 0 or an exit code. */
-static int load_inputs(const struct opts *o, struct scenario *sc, struct obs_set *obs, struct topology *topo,
-		       bool *have_topo)
+static int load_inputs(const struct opts *o, struct scenario *sc, struct obs_set *obs,
+		       struct inventory **inventory)
 {
 	const char *inv = o->inventory;
 
@@ -135,9 +135,8 @@ static int load_inputs(const struct opts *o, struct scenario *sc, struct obs_set
 		}
 	}
 	if (inv) {
-		if (topo_load(topo, inv))
+		if (inventory_load(inv, inventory))
 			return EXIT_USAGE;
-		*have_topo = true;
 	}
 	return 0;
 }
@@ -147,21 +146,20 @@ static int run(int argc, char **argv)
 	struct opts o = { 0 };
 	struct scenario sc;
 	struct obs_set obs = { 0 };
-	struct topology topo = { 0 };
+	struct inventory *inv = NULL;
 	struct report rep = { 0 };
-	bool have_topo = false;
 	int r;
 
 	memset(&sc, 0, sizeof(sc));
 	r = parse_opts(argc, argv, &o);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = load_inputs(&o, &sc, &obs, &topo, &have_topo);
-	if (!r && report_init(&rep, o.mesh ? o.mesh : have_topo && *topo.mesh_name ? topo.mesh_name : "unknown"))
+	r = load_inputs(&o, &sc, &obs, &inv);
+	if (!r && report_init(&rep, o.mesh ? o.mesh : inv && *inv->mesh_name ? inv->mesh_name : "unknown"))
 		r = EXIT_FAILED;
 	if (!r) {
 		struct verify_input in = {
-			.sc = &sc, .obs = &obs, .topo = have_topo ? &topo : NULL, .run = o.run,
+			.sc = &sc, .obs = &obs, .inv = inv, .run = o.run,
 			.capture_name = o.observations,
 		};
 
@@ -175,7 +173,7 @@ static int run(int argc, char **argv)
 	if (!r)
 		r = report_exit_code(&rep);
 	report_free(&rep);
-	topo_free(&topo);
+	inventory_free(inv);
 	obs_free(&obs);
 	scenario_free(&sc);
 	return r;
