@@ -119,6 +119,7 @@ static void test_good(void **state)
 	assert_string_equal(sc.name, "good");
 	assert_string_equal(sc.ns, "shop");
 	assert_true(sc.alpha == 0.01 && sc.power == 0.99 && sc.effect == 0.10);
+	assert_false(sc.access_control);	/* off by default for traffic-split */
 	assert_int_equal(sc.n_steps, 3);
 
 	/* Step 1: defaults throughout; default names. */
@@ -236,6 +237,8 @@ static void test_errors(void **state)
 		{ "version: 1\nname: x\nname: y\nsmispec: traffic-split\nsteps: []\n",
 		  "line 3: (top level): field 'name' given twice" },
 		{ "version: 1\nname: [x\n", "line 3: did not find expected ',' or ']' while parsing a flow sequence" },
+		{ "version: 1\nname: x\nsmispec: traffic-access\naccess_control: maybe\nsteps: []\n",
+		  "line 4: access_control: not a boolean (true or false)" },
 	};
 	(void)state;
 	for (size_t i = 0; i < N_OF(cases); i++) {

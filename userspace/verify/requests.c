@@ -157,16 +157,30 @@ static void classify(struct vreq *r)
 	}
 }
 
+/* The learn-layer5 relay request: POST /call, which the driver sends to the source pod. */
+static bool is_relay(const struct obs_exchange *e)
+{
+	return !strcmp(e->method, "POST") && !strncmp(e->path, "/call", 5) &&
+	       (e->path[5] == '\0' || e->path[5] == '?');
+}
+
 static void add_exchange(const struct vindex *ix, const struct sc_traffic *t, struct vreq *r,
 			 const struct obs_exchange *e, const struct obs_exchange **pods, size_t max_pods)
 {
 	if (vindex_is_mesh(ix, e))
 		return;
 	if (at_pod(e->ns, e->pod, t)) {
-		if (e->role == OBS_ROLE_SERVER && !r->relay)
-			r->relay = e;
-		else if (e->role == OBS_ROLE_CLIENT && !r->client)
+		/*
+		 * Through /call the source pod sees the relay twice (the driver's
+		 * request and the app serving it) besides the app's own request to
+		 * the destination, which is the one that counts.
+		 */
+		if (t->via == SC_VIA_CALL && is_relay(e)) {
+			if (e->role == OBS_ROLE_SERVER && !r->relay)
+				r->relay = e;
+		} else if (e->role == OBS_ROLE_CLIENT && !r->client) {
 			r->client = e;
+		}
 		return;
 	}
 	if (e->role != OBS_ROLE_SERVER)

@@ -22,8 +22,8 @@ struct ctx {
 };
 
 static const char *const top_keys[] = {
-	"version", "name", "description", "smispec", "namespace", "statistics", "defaults",
-	"steps", NULL
+	"version", "name", "description", "smispec", "namespace", "access_control", "statistics",
+	"defaults", "steps", NULL
 };
 static const char *const stat_keys[] = { "alpha", "power", "effect", NULL };
 static const char *const step_keys[] = {
@@ -700,6 +700,11 @@ static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 	sc->smispec = keep(c, sc->smispec);
 	sc->ns = "default";
 	if ((v = ydoc_get(d, root, "namespace")) && name_field(c, v, "namespace", &sc->ns))
+		return -EINVAL;
+	/* Access scenarios run with access control on, others with it off, unless they say. */
+	sc->access_control = !strcmp(sc->smispec, "traffic-access") || !strcmp(sc->smispec, "traffic-specs");
+	if ((v = ydoc_get(d, root, "access_control")) &&
+	    ydoc_bool(d, v, "access_control", &sc->access_control))
 		return -EINVAL;
 	if ((v = ydoc_get(d, root, "statistics")) && parse_statistics(c, v))
 		return -EINVAL;

@@ -115,6 +115,7 @@ struct scenario {
 	struct strpool strings;
 	const char *path, *dir;
 	const char *name, *description, *smispec, *ns;
+	bool access_control;	/* the mesh enforces SMI access control during the scenario */
 	double alpha, power, effect;	/* statistics: test level, required power, effect size */
 	struct sc_step *steps;
 	size_t n_steps;

@@ -8,6 +8,7 @@
 #include "report/outdir.h"
 #include "report/writers.h"
 #include "util/log.h"
+#include "smi/smi.h"
 #include "verify/engine.h"
 
 #define MAX_INTENTS 16
@@ -16,6 +17,8 @@ enum out_format { OUT_TABLE, OUT_JSON, OUT_JUNIT, OUT_MESHERY };
 
 struct opts {
 	const char *observations, *scenario, *inventory, *run, *mesh, *out;
+	int api[SMI_GROUP_COUNT];
+	bool have_api;
 	const char *intents[MAX_INTENTS];
 	size_t n_intents;
 	enum out_format format;
@@ -46,12 +49,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "mesh", required_argument, NULL, 'm' },
 		{ "out", required_argument, NULL, 'O' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "api", required_argument, NULL, 'a' },
 		{ 0 }
 	};
+	char err[200];
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'a':
+			if (smi_parse_api_versions(optarg, o->api, err, sizeof(err))) {
+				error("--api '%s': %s", optarg, err);
+				return EXIT_USAGE;
+			}
+			o->have_api = true;
+			break;
 		case 'o':
 			o->observations = optarg;
 			break;
@@ -160,7 +172,7 @@ static int run(int argc, char **argv)
 	if (!r) {
 		struct verify_input in = {
 			.sc = &sc, .obs = &obs, .inv = inv, .run = o.run,
-			.capture_name = o.observations,
+			.capture_name = o.observations, .api_versions = o.have_api ? o.api : NULL,
 		};
 
 		if (verify_scenario(&in, &rep))
@@ -191,7 +203,9 @@ const struct command cmd_verify = {
 		"  -r, --run ID             which run to judge when the records hold several\n"
 		"  -m, --mesh NAME          mesh name for the reports (default: from the inventory)\n"
 		"  -O, --out DIR            also write report.json, junit.xml, meshery.json, charts/*.svg\n"
-		"  -f, --format FMT         stdout format: table (default), json, junit, meshery\n",
+		"  -f, --format FMT         stdout format: table (default), json, junit, meshery\n"
+		"  -a, --api GROUP=VERSION,...  the API versions the run rendered the manifests in\n"
+		"                           (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n",
 	.examples =
 		"  smi-witness verify -o out/split/observations.jsonl.gz -s specs/traffic-split.yaml \\\n"
 		"      -i out/split/intent.jsonl -I out/split/inventory.json\n"
