@@ -8,6 +8,7 @@ extern const struct command cmd_observe;
 extern const struct command cmd_drive;
 extern const struct command cmd_lint;
 extern const struct command cmd_lab;
+extern const struct command cmd_run;
 extern const struct command cmd_verify;
 extern const struct command cmd_matrix;
 extern const struct command cmd_power;
@@ -18,6 +19,7 @@ const struct command *const commands[] = {
 	&cmd_drive,
 	&cmd_lint,
 	&cmd_lab,
+	&cmd_run,
 	&cmd_verify,
 	&cmd_matrix,
 	&cmd_power,

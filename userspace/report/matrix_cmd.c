@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/operands.h"
 #include "report/matrix.h"
 #include "report/outdir.h"
 #include "util/log.h"
@@ -76,15 +77,7 @@ static int run(int argc, char **argv)
 
 	if (!files)
 		return EXIT_FAILED;
-	/* Options may follow the file names: collect operands and resume parsing after each. */
-	for (;;) {
-		opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "H:M:O:", longopts, NULL);
-		if (opt == -1) {
-			if (optind >= argc)
-				break;
-			files[n_files++] = argv[optind++];
-			continue;
-		}
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "H:M:O:", longopts, files, &n_files)) != -1) {
 		switch (opt) {
 		case 'H':
 			html = optarg;

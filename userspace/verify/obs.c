@@ -352,6 +352,36 @@ int obs_read_intents(struct obs_set *s, const char *path)
 	return read_file(s, path, true);
 }
 
+static const char *const blank_fields = "";
+
+struct obs_exchange *obs_new_exchange(struct obs_set *s)
+{
+	struct obs_exchange *e = PUSH(s, ex, n_ex, cap_ex);
+
+	if (e) {
+		e->conn = e->node = e->ns = e->pod = e->sa = e->comm = blank_fields;
+		e->local = e->peer = e->peer_pod = e->method = e->path = blank_fields;
+		e->host = e->request_id = e->incomplete = blank_fields;
+	}
+	return e;
+}
+
+struct obs_conn *obs_new_conn(struct obs_set *s)
+{
+	struct obs_conn *c = PUSH(s, conns, n_conns, cap_conns);
+
+	if (c) {
+		c->conn = c->ns = c->pod = c->sa = c->comm = blank_fields;
+		c->local = c->peer = c->peer_pod = c->connect_error = blank_fields;
+	}
+	return c;
+}
+
+const char *obs_keep(struct obs_set *s, const char *str)
+{
+	return strpool_dup(&s->strings, str);
+}
+
 uint64_t obs_wall_ns(const struct obs_set *s, uint64_t mono_ns)
 {
 	if (!s->have_meta || !s->meta.real_ns)

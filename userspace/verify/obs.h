@@ -94,6 +94,17 @@ int obs_read(struct obs_set *s, const char *path);
  */
 int obs_read_intents(struct obs_set *s, const char *path);
 
+/*
+ * For a live source (records that arrive as a capture runs): a zeroed
+ * exchange or conn appended to the set, strings "" until set. NULL when
+ * out of memory. Pointers to earlier records may move; strings never do.
+ */
+struct obs_exchange *obs_new_exchange(struct obs_set *s);
+struct obs_conn *obs_new_conn(struct obs_set *s);
+
+/* A copy of str owned by the set ("" for NULL); NULL when out of memory. */
+const char *obs_keep(struct obs_set *s, const char *str);
+
 /* Wall-clock nanoseconds for a CLOCK_MONOTONIC reading, via the meta record (0 without one). */
 uint64_t obs_wall_ns(const struct obs_set *s, uint64_t mono_ns);
 
