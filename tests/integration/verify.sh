@@ -37,9 +37,12 @@ expect() { # NAME ASSERTION-ID VERDICT
 verify split-good split
 S=split-fixture
 check "split-good exits 3 (one INCONCLUSIVE, no FAIL)" test "$(cat "$work/split-good.rc")" = 3
-check "split-good has 6 assertions" test "$(jq '.assertions | length' "$work/split-good.json")" = 6
+check "split-good has 7 assertions" test "$(jq '.assertions | length' "$work/split-good.json")" = 7
 expect split-good $S/b-only/t1/split PASS
-expect split-good $S/b-only/t1/zero-weight PASS
+check "a 1/0 split is one assertion (no separate zero-weight one)" \
+	test "$(jq '[.assertions[] | select(.step == "b-only")] | length' "$work/split-good.json")" = 1
+expect split-good $S/two-of-three/t1/split PASS
+expect split-good $S/two-of-three/t1/zero-weight PASS
 expect split-good $S/seventy-thirty/t1/split PASS
 expect split-good $S/three-way/t1/split PASS
 expect split-good $S/seventy-five/t1/split PASS
@@ -55,11 +58,15 @@ check "mesh proxy exchanges (haproxy) are not counted as backends" \
 
 verify split-faulty split
 check "split-faulty exits 1" test "$(cat "$work/split-faulty.rc")" = 1
-expect split-faulty $S/b-only/t1/split PASS
-expect split-faulty $S/b-only/t1/zero-weight FAIL
-check "zero-weight FAIL lists the three leaked request ids" \
-	test "$(jq -c '[.assertions[] | select(.id == "'$S'/b-only/t1/zero-weight") | .evidence.violations.items[].request_id]' "$work/split-faulty.json")" \
+expect split-faulty $S/b-only/t1/split FAIL
+check "1/0 split FAIL lists the three request ids that reached the weight-0 backend" \
+	test "$(jq -c '[.assertions[] | select(.id == "'$S'/b-only/t1/split") | .evidence.zero_weight_violations.items[].request_id]' "$work/split-faulty.json")" \
 	= '["rsplit.1.1-197","rsplit.1.1-198","rsplit.1.1-199"]'
+expect split-faulty $S/two-of-three/t1/split PASS
+expect split-faulty $S/two-of-three/t1/zero-weight FAIL
+check "zero-weight FAIL of 50/50/0 lists its two request ids" \
+	test "$(jq -c '[.assertions[] | select(.id == "'$S'/two-of-three/t1/zero-weight") | .evidence.violations.items[].request_id]' "$work/split-faulty.json")" \
+	= '["rsplit.6.1-998","rsplit.6.1-999"]'
 expect split-faulty $S/seventy-thirty/t1/split FAIL
 check "64/36 against 70/30: p < 0.001 in the reason" \
 	sh -c "test \"\$(jq -r '.assertions[] | select(.id == \"$S/seventy-thirty/t1/split\") | .evidence.backends[0].observed' '$work/split-faulty.json')\" = 640"
@@ -121,7 +128,7 @@ check "derived access: no TrafficTarget yet -> deny-no-target; after apply -> al
 	test "$(jq -c '[.assertions[0,1].evidence.expectation | .decision, .traffic_target]' "$work/access-good-derived.json")" \
 	= '["deny-no-target",null,"allow","default/service-targets"]'
 check "derived split: the TrafficSplit applied last wins (75/25 replaces 70/30)" \
-	test "$(jq -c '.assertions[-1].evidence.expectation | [.split, .shares]' "$work/split-good-derived.json")" \
+	test "$(jq -c '.assertions[] | select(.step == "seventy-five") | .evidence.expectation | [.split, .shares]' "$work/split-good-derived.json")" \
 	= '["default/server-split",{"app-b":0.75,"app-c":0.25}]'
 
 # --- determinism, replay formats --------------------------------------------
@@ -152,15 +159,15 @@ for n in split-good split-faulty access-good access-faulty; do
 done
 check "--out writes report.json, junit.xml, meshery.json" \
 	test -s "$work/out/split-faulty/report.json" -a -s "$work/out/split-faulty/junit.xml" -a -s "$work/out/split-faulty/meshery.json"
-check "one SVG chart per split assertion" test "$(ls "$work/out/split-faulty/charts" | wc -l)" = 5
+check "one SVG chart per split assertion" test "$(ls "$work/out/split-faulty/charts" | wc -l)" = 6
 for x in "$work"/out/*/junit.xml "$work"/out/*/charts/*.svg; do
 	check "well-formed XML: ${x#$work/}" xmllint --noout "$x"
 done
-check "JUnit counts: 6 tests, 2 failures, 1 error" \
-	sh -c "xmllint --xpath 'concat(/testsuites/@tests, \" \", /testsuites/@failures, \" \", /testsuites/@errors)' '$work/out/split-faulty/junit.xml' | grep -qx '6 2 1'"
-check "Meshery result: passpercent 50, casespassed 3, capability HALF" \
+check "JUnit counts: 7 tests, 3 failures, 1 error" \
+	sh -c "xmllint --xpath 'concat(/testsuites/@tests, \" \", /testsuites/@failures, \" \", /testsuites/@errors)' '$work/out/split-faulty/junit.xml' | grep -qx '7 3 1'"
+check "Meshery result: passpercent 42.86, casespassed 3 of 7, capability HALF" \
 	test "$(jq -c '[.passpercent, .casespassed, .cases, .capabilities[0].capability, .details[0].smispec, .details[0].specversion]' "$work/out/split-faulty/meshery.json")" \
-	= '[50,3,6,"HALF","traffic-split","v1alpha4"]'
+	= '[42.86,3,7,"HALF","traffic-split","v1alpha4"]'
 check "Meshery result of a clean run: FULL, passing" \
 	test "$(jq -c '[.passpercent, .status, .capabilities[0].capability]' "$work/out/access-good/meshery.json")" = '[100,"passing","FULL"]'
 "$bin" matrix "$work"/out/*/report.json --out "$work/out" >/dev/null 2>&1
@@ -168,9 +175,9 @@ check "matrix writes Markdown and HTML" test -s "$work/out/matrix.md" -a -s "$wo
 check "matrix HTML is well-formed XML" xmllint --noout "$work/out/matrix.html"
 check "matrix HTML is self-contained (no external references)" \
 	sh -c "! grep -Eq '(src|href)=|url\\(|@import' '$work/out/matrix.html'"
-check "matrix HTML embeds the split charts" test "$(grep -c '<svg ' "$work/out/matrix.html")" = 10
-check "matrix row for the faulty mesh: access HALF (1/4), split HALF (3/6)" \
-	grep -qF '| mesh-faulty | HALF (1/4 PASS, FAIL) | HALF (3/6 PASS, FAIL) |' "$work/out/matrix.md"
+check "matrix HTML embeds the split charts" test "$(grep -c '<svg ' "$work/out/matrix.html")" = 12
+check "matrix row for the faulty mesh: access HALF (1/4), split HALF (3/7)" \
+	grep -qF '| mesh-faulty | HALF (1/4 PASS, FAIL) | HALF (3/7 PASS, FAIL) |' "$work/out/matrix.md"
 check "matrix row for the good mesh: access FULL" grep -qF '| mesh-good | FULL (4/4 PASS) |' "$work/out/matrix.md"
 "$bin" matrix "$work"/out/*/report.json >"$work/m1.md" 2>/dev/null
 "$bin" matrix "$work"/out/*/report.json >"$work/m2.md" 2>/dev/null

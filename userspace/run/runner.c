@@ -207,24 +207,27 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 		.concurrency = concurrency, .intent_path = part, .log_path = s->drive_log });
 }
 
-/* Judges the recorded probes of a step with the verifier's own rules (converge.h). */
+/*
+ * Judges the recorded probes of each entry with the verifier's own rules
+ * (converge.h). *seen tells whether every entry probed in `round` has its
+ * client-side records in already.
+ */
 static void judge_probes(struct srun *s, const struct sc_step *st, const struct smi_set *set,
-			 struct convergence *cv, uint64_t round, bool *seen)
+			 const bool *probed, bool *converged, uint64_t round, bool *seen)
 {
 	const struct obs_set *obs = live_lock(s->live);
 	struct check_ctx c = { .sc = &s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc.alpha };
 	struct expect_ctx xc = { .sc = &s->sc, .inv = s->inv, .set = set };
 	struct vindex ix;
 
-	converge_init(st, cv);
 	*seen = true;
 	if (vindex_build(&ix, obs, s->inv, s->run, NULL)) {
 		live_unlock(s->live);
-		*seen = false;
 		return;
 	}
 	for (size_t k = 0; k < st->n_traffic; k++) {
 		const struct sc_traffic *t = &st->traffic[k];
+		struct convergence cv;
 		struct sc_expect x;
 		json_t *how = NULL;
 		struct vreq *r = NULL;
@@ -234,11 +237,12 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 
 		for (int j = 0; j < n; j++)
 			here |= r[j].id.round == round && r[j].outcome != CO_UNOBSERVED;
-		*seen &= here;
+		if (probed[k])
+			*seen &= here;
+		converge_init(st, &cv);
 		if (n >= 0 && !expect_resolve(&xc, t, &x, &how, why, sizeof(why)))
-			converge_add(&c, st, t, &x, r, (size_t)n, cv);
-		else
-			cv->converged = false;
+			converge_add(&c, st, t, &x, r, (size_t)n, &cv);
+		converged[k] = cv.checked && cv.converged;
 		json_decref(how);
 		free(r);
 	}
@@ -246,22 +250,34 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 	live_unlock(s->live);
 }
 
+static bool all_true(const bool *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!v[i])
+			return false;
+	return true;
+}
+
 /*
- * After a policy change: probe every traffic entry once per round until the
+ * After a policy change: probe each traffic entry once per round until its
  * probes show the policy's effect (the rule the verifier applies to the
  * recorded probes) or the step's timeout passes. Never a fixed sleep.
  */
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
-	uint64_t start = mono_now(), deadline = start + st->converge.timeout_ns;
-	struct convergence cv = { 0 };
+	uint64_t start = mono_now(), deadline = start + st->converge.timeout_ns, round;
+	bool probed[st->n_traffic], done[st->n_traffic];
 	char prefix[96];
 
-	for (uint64_t round = 1; !*s->rn->stop; round++) {
+	memset(done, 0, sizeof(done));
+	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
 		uint64_t sent = mono_now();
 		bool seen = false;
 
 		for (size_t k = 0; k < st->n_traffic; k++) {
+			probed[k] = !done[k];
+			if (!probed[k])
+				continue;
 			reqid_prefix(prefix, sizeof(prefix), s->run, st->index, st->traffic[k].index, true, round);
 			if (drive_once(s, &st->traffic[k], prefix, 1, 0, 1))
 				return -1;
@@ -269,20 +285,21 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 		/* The kernel's records of the probes arrive a drain period later. */
 		while (!seen && mono_now() - sent < PROBE_SEEN_WAIT_NS) {
 			sleep_ns(20000000ULL);
-			judge_probes(s, st, set, &cv, round, &seen);
+			judge_probes(s, st, set, probed, done, round, &seen);
 		}
-		if (cv.converged) {
-			pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_now() - start) / 1e9,
-				round, round == 1 ? "" : "s");
-			return 0;
-		}
-		if (mono_now() >= deadline) {
-			pr_info("    NOT converged within %.0f s (%" PRIu64 " probe rounds): measuring anyway",
-				st->converge.timeout_ns / 1e9, round);
-			return 0;
-		}
+		if (all_true(done, st->n_traffic) || mono_now() >= deadline)
+			break;
 		sleep_ns(st->converge.interval_ns);
 	}
+	if (all_true(done, st->n_traffic)) {
+		pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_now() - start) / 1e9,
+			round, round == 1 ? "" : "s");
+		return 0;
+	}
+	for (size_t k = 0; k < st->n_traffic; k++)
+		if (!done[k])
+			pr_info("    %s: NOT converged within %.0f s: measuring anyway", st->traffic[k].name,
+				st->converge.timeout_ns / 1e9);
 	return 0;
 }
 

@@ -153,13 +153,39 @@ static void shares_text(const struct sc_expect *x, const struct fit *f, char *bu
 	snprintf(buf, len, "%s vs expected %s (%s)", obs, exp, names);
 }
 
+/* Names of the weight-0 backends ("app-c, app-d") and how many requests they served. */
+static uint64_t zero_weight(const struct sc_expect *x, const struct tally *y, char *names, size_t len)
+{
+	uint64_t hits = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < x->n_shares; i++)
+		if (x->shares[i].weight == 0) {
+			size_t l = strlen(names);
+
+			snprintf(names + l, len - l, "%s%s", l ? ", " : "", x->shares[i].service);
+			hits += y->count[i];
+		}
+	return hits;
+}
+
+/* The id of the first request a weight-0 backend served. */
+static const char *first_zero_hit(const struct tally *y)
+{
+	const char *id = json_string_value(json_object_get(json_array_get(
+		json_object_get(y->zero_hits, "items"), 0), "request_id"));
+
+	return id ? id : "?";
+}
+
 static void split_verdict(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
 			  size_t n, const struct tally *y, const struct fit *f, struct eval *e)
 {
 	const struct scenario *sc = c->sc;
 	size_t elsewhere = evidence_list_total(y->elsewhere), undelivered = evidence_list_total(y->undelivered);
 	size_t unobserved = evidence_list_total(y->unobserved);
-	char sh[400], counts[200];
+	char sh[400], counts[200], zero[200];
+	uint64_t zero_hits = zero_weight(x, y, zero, sizeof(zero));
 
 	shares_text(x, f, sh, sizeof(sh));
 	evidence_counts_text(y->outcomes, counts, sizeof(counts));
@@ -169,6 +195,11 @@ static void split_verdict(const struct check_ctx *c, const struct sc_traffic *t,
 	else if (undelivered)
 		eval_set(e, VERDICT_FAIL, true, "%zu of %zu requests never reached a backend; client saw %s",
 			 undelivered, n, counts);
+	else if (f->k == 1 && zero_hits)
+		/* One backend takes everything: a request anywhere else breaks that one fact. */
+		eval_set(e, VERDICT_FAIL, true, "%s (weight 0) served %llu of %zu delivered requests (first: %s); the split sends everything to %s",
+			 zero, (unsigned long long)zero_hits, y->delivered, first_zero_hit(y),
+			 x->shares[f->idx[0]].service);
 	else if (f->k >= 2 && f->p_value < sc->alpha)
 		eval_set(e, VERDICT_FAIL, false, "%s: p = %.2g < alpha = %g over %llu requests", sh, f->p_value,
 			 sc->alpha, (unsigned long long)f->n);
@@ -197,29 +228,18 @@ static void zero_verdict(const struct check_ctx *c, const struct sc_expect *x, s
 			 const struct tally *y, struct eval *e)
 {
 	const struct scenario *sc = c->sc;
-	char names[200] = "";
-	uint64_t hits = 0;
+	char names[200];
+	uint64_t hits = zero_weight(x, y, names, sizeof(names));
 	double power = -expm1((double)y->delivered * log1p(-sc->effect));
 	const double one = 1;
 	uint64_t required = stats_split_required_n(&one, 1, sc->alpha, sc->effect, sc->power, MAX_REQUIRED_N);
-
-	for (size_t i = 0; i < x->n_shares; i++)
-		if (x->shares[i].weight == 0) {
-			size_t l = strlen(names);
-
-			snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", x->shares[i].service);
-			hits += y->count[i];
-		}
 	e->evidence = json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:I, s:O, s:O}", "backends", names,
 		"requests", (json_int_t)n, "delivered", (json_int_t)y->delivered,
 		"served_by_zero_weight", (json_int_t)hits, "power", power, "power_target", sc->power,
 		"required_n", (json_int_t)required, "violations", y->zero_hits, "unobserved", y->unobserved);
 	if (hits) {
-		const char *first = json_string_value(json_object_get(json_array_get(
-			json_object_get(y->zero_hits, "items"), 0), "request_id"));
-
 		eval_set(e, VERDICT_FAIL, true, "%s (weight 0) served %llu of %zu delivered requests (first: %s)",
-			 names, (unsigned long long)hits, y->delivered, first ? first : "?");
+			 names, (unsigned long long)hits, y->delivered, first_zero_hit(y));
 	} else if (!n) {
 		eval_set(e, VERDICT_INCONCLUSIVE, false, "no requests of this entry were observed");
 	} else if (evidence_list_total(y->unobserved)) {
@@ -246,9 +266,14 @@ void check_split(const struct check_ctx *c, const struct sc_traffic *t, const st
 
 	tally(c, t, x, r, n, &y);
 	fit(c, x, &y, &f);
+	/*
+	 * Weight-0 backends get an assertion of their own beside a test of the
+	 * other shares; with a single backend of weight > 0 there is one fact
+	 * only (everything goes there), judged by the split assertion.
+	 */
 	*has_zero = false;
 	for (size_t i = 0; i < x->n_shares; i++)
-		*has_zero |= x->shares[i].weight == 0;
+		*has_zero |= x->shares[i].weight == 0 && f.k >= 2;
 	if (*has_zero)
 		zero_verdict(c, x, n, &y, zero);
 	split_verdict(c, t, x, n, &y, &f, split);
@@ -262,5 +287,7 @@ void check_split(const struct check_ctx *c, const struct sc_traffic *t, const st
 		"effect", c->sc->effect, "required_n", (json_int_t)f.required,
 		"client_outcomes", y.outcomes, "elsewhere", y.elsewhere, "undelivered", y.undelivered,
 		"unobserved", y.unobserved);
+	if (f.k == 1)
+		json_object_set(split->evidence, "zero_weight_violations", y.zero_hits);
 	json_decref(y.zero_hits);
 }

@@ -8,6 +8,17 @@ void converge_init(const struct sc_step *st, struct convergence *cv)
 	*cv = (struct convergence){ .converged = true, .timeout_ns = st->converge.timeout_ns };
 }
 
+void converge_merge(struct convergence *step, const struct convergence *entry)
+{
+	if (!entry->checked)
+		return;
+	step->checked = true;
+	step->converged &= entry->converged;
+	step->probes += entry->probes;
+	if (entry->after_ns > step->after_ns)
+		step->after_ns = entry->after_ns;
+}
+
 bool converge_decide(const bool *match, const uint64_t *seen, size_t n, unsigned consecutive,
 		     uint64_t need)
 {

@@ -25,15 +25,19 @@ struct convergence {
 };
 
 /*
- * Judges probes r[0..n-1] (in sending order) of one traffic entry and
- * folds the result into *cv (a step converges when all its entries do).
- * Initialise *cv with converge_init() once per step.
+ * Judges probes r[0..n-1] (in sending order) of one traffic entry into *cv
+ * (initialised with converge_init()). Each entry converges on its own: an
+ * entry whose probes show the effect keeps its verdict even when another
+ * entry of the step never converges.
  */
 void converge_add(const struct check_ctx *c, const struct sc_step *st, const struct sc_traffic *t,
 		  const struct sc_expect *x, const struct vreq *r, size_t n, struct convergence *cv);
 
-/* Starts a step's convergence record. */
+/* Starts a convergence record (of an entry, or of a whole step). */
 void converge_init(const struct sc_step *st, struct convergence *cv);
+
+/* Folds an entry's record into the step's: converged when every checked entry is. */
+void converge_merge(struct convergence *step, const struct convergence *entry);
 
 /*
  * Whether the probe sequence has converged: true when its last `consecutive`

@@ -18,6 +18,7 @@ struct entry {
 	struct vreq *reqs, *probes;
 	size_t n, n_probes;
 	struct sc_expect x;
+	struct convergence cv;	/* of this entry's probes */
 	json_t *how;		/* where the expectation came from */
 	int x_err;
 	char why[200];
@@ -250,7 +251,8 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
 	struct step_health h;
-	struct convergence cv;
+	struct convergence cv;	/* the step's: every entry's */
+	json_t *entries = json_object();
 	uint64_t t0 = 0, t1 = 0;
 	size_t problems = 0;
 	char start[40] = "", end[40] = "", unexpressed[200] = "";
@@ -284,8 +286,12 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 			t1 = en[i].t1;
 		for (size_t j = 0; j < en[i].n; j++)
 			problems += en[i].reqs[j].problem != NULL;
+		converge_init(st, &en[i].cv);
 		if (!en[i].x_err)
-			converge_add(c, st, t, &en[i].x, en[i].probes, en[i].n_probes, &cv);
+			converge_add(c, st, t, &en[i].x, en[i].probes, en[i].n_probes, &en[i].cv);
+		converge_merge(&cv, &en[i].cv);
+		if (en[i].cv.checked)
+			json_object_set_new(entries, t->name, converge_json(&en[i].cv));
 	}
 	if (!r) {
 		health_check(c->obs, t0, t1, problems, &h);
@@ -293,18 +299,23 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 			evidence_time(c->obs, t0, start, sizeof(start));
 			evidence_time(c->obs, t1, end, sizeof(end));
 		}
+		json_t *conv = converge_json(&cv);
+
+		if (cv.checked)
+			json_object_set(conv, "entries", entries);
 		json_array_append_new(steps, json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:f}, s:o, s:o}",
 			"index", (json_int_t)st->index, "name", st->name, "description", st->description,
 			"window", "start", start, "end", end, "duration_s", t1 > t0 ? (double)(t1 - t0) / 1e9 : 0.0,
-			"convergence", converge_json(&cv), "capture", health_json(&h)));
+			"convergence", conv, "capture", health_json(&h)));
 	}
 	for (size_t i = 0; i < st->n_traffic && !r; i++)
-		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &cv, rep, run, api);
+		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &en[i].cv, rep, run, api);
 	for (size_t i = 0; i < st->n_traffic; i++) {
 		free(en[i].reqs);
 		free(en[i].probes);
 		json_decref(en[i].how);
 	}
+	json_decref(entries);
 	free(en);
 	return r;
 }
