@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "utest.h"
 #include "verify/obs.h"
 
 static char dir[64];
@@ -31,38 +32,29 @@ static const char capture[] =
 
 static void write_file(const char *name, const char *text, size_t len)
 {
-	char path[160];
-	FILE *f;
+	assert_int_equal(utest_write(dir, name, text, len), 0);
+}
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	fclose(f);
+struct read_args {
+	struct obs_set *s;
+	const char *path;
+	bool intents;
+};
+
+static int do_read(void *arg)
+{
+	struct read_args *a = arg;
+
+	return a->intents ? obs_read_intents(a->s, a->path) : obs_read(a->s, a->path);
 }
 
 /* Reads dir/name; stderr (the reader's messages) goes to err. */
 static int read_obs(struct obs_set *s, const char *name, bool intents, char *err, size_t len)
 {
 	char path[160];
-	int saved = dup(STDERR_FILENO), r;
-	FILE *tmp = tmpfile();
-	size_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fflush(stderr);
-	dup2(fileno(tmp), STDERR_FILENO);
-	r = intents ? obs_read_intents(s, path) : obs_read(s, path);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(err, 1, len - 1, tmp);
-	err[n] = '\0';
-	if (n && err[n - 1] == '\n')
-		err[n - 1] = '\0';
-	fclose(tmp);
-	return r;
+	return utest_stderr(err, len, do_read, &(struct read_args){ s, path, intents });
 }
 
 static void check_capture(const struct obs_set *s)
@@ -222,17 +214,13 @@ static void test_intents(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/smiw-obs.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return utest_tmpdir(dir, sizeof(dir), "obs");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return utest_rmtree(dir);
 }
 
 int main(void)

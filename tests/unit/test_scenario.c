@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "utest.h"
 #include "verify/scenario.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -19,39 +20,28 @@ static char dir[64];
 
 static void write_file(const char *name, const char *text)
 {
-	char path[160];
-	FILE *f;
+	assert_int_equal(utest_write(dir, name, text, strlen(text)), 0);
+}
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+struct load_args {
+	struct scenario *sc;
+	const char *path;
+};
+
+static int do_load(void *arg)
+{
+	struct load_args *a = arg;
+
+	return scenario_load(a->sc, a->path);
 }
 
 /* Loads dir/name with stderr captured into err (the loader's messages). */
 static int load(struct scenario *sc, const char *name, char *err, size_t len)
 {
 	char path[160];
-	int saved = dup(STDERR_FILENO), fd, r;
-	FILE *tmp = tmpfile();
-	size_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fflush(stderr);
-	fd = fileno(tmp);
-	dup2(fd, STDERR_FILENO);
-	r = scenario_load(sc, path);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(err, 1, len - 1, tmp);
-	err[n] = '\0';
-	if (n && err[n - 1] == '\n')
-		err[n - 1] = '\0';
-	fclose(tmp);
-	return r;
+	return utest_stderr(err, len, do_load, &(struct load_args){ sc, path });
 }
 
 static const char split_manifest[] =
@@ -263,17 +253,13 @@ static void test_errors(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/smiw-scenario.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return utest_tmpdir(dir, sizeof(dir), "scenario");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return utest_rmtree(dir);
 }
 
 int main(void)

@@ -51,9 +51,7 @@ static void print_json(const struct matrix *m)
 		json_array_append_new(rows, json_pack("{s:s, s:o}", "mesh", m->meshes[i], "cells", cells));
 	}
 	doc = json_pack("{s:o}", "meshes", rows);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(doc);
+	report_dump(stdout, doc);
 }
 
 static int run(int argc, char **argv)

@@ -18,7 +18,6 @@ int report_write_meshery(FILE *f, const struct report *r)
 	size_t n_caps = capability_compute(r, caps, CAPABILITY_MAX), p, fl, i;
 	json_t *details = json_array(), *capj = json_array(), *doc;
 	char dur[32];
-	int rc;
 
 	for (size_t k = 0; k < r->n; k++) {
 		const struct assertion *a = &r->a[k];
@@ -43,10 +42,5 @@ int report_write_meshery(FILE *f, const struct report *r)
 		"passpercent", r->n ? round(10000.0 * (double)p / (double)r->n) / 100 : 0.0,
 		"casespassed", (json_int_t)p, "cases", (json_int_t)r->n,
 		"status", status_word(report_verdict(r)), "capabilities", capj, "details", details);
-	if (!doc)
-		return -ENOMEM;
-	rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-	fputc('\n', f);
-	json_decref(doc);
-	return rc ? -EIO : 0;
+	return report_dump(f, doc);
 }

@@ -153,9 +153,8 @@ json_t *report_to_json(const struct report *r)
 		"captures", r->captures, "scenarios", r->scenarios, "assertions", list);
 }
 
-int report_write_json(FILE *f, const struct report *r)
+int report_dump(FILE *f, json_t *doc)
 {
-	json_t *doc = report_to_json(r);
 	int rc;
 
 	if (!doc)
@@ -164,6 +163,11 @@ int report_write_json(FILE *f, const struct report *r)
 	fputc('\n', f);
 	json_decref(doc);
 	return rc ? -EIO : 0;
+}
+
+int report_write_json(FILE *f, const struct report *r)
+{
+	return report_dump(f, report_to_json(r));
 }
 
 static int load_assertion(struct report *r, json_t *o, const char *path, size_t idx)

@@ -72,6 +72,13 @@ int report_merge(struct report *dst, struct report *src);
 /* Writes the JSON document, indented, keys in a fixed order: byte-identical for equal reports. */
 int report_write_json(FILE *f, const struct report *r);
 
+/*
+ * Writes any JSON document the way every report file is written (indented,
+ * 10 significant digits, a final newline) and releases it. Returns 0,
+ * -ENOMEM when doc is NULL, or -EIO.
+ */
+int report_dump(FILE *f, json_t *doc);
+
 void report_free(struct report *r);
 
 #endif

@@ -19,6 +19,7 @@
 #include "run/runner.h"
 #include "run/traffic.h"
 #include "util/log.h"
+#include "verify/engine.h"
 
 #define MAX_SCENARIOS 256
 
@@ -99,7 +100,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "keep-lab", no_argument, NULL, 'k' },
 		{ 0 }
 	};
-	char err[200];
 	int opt, r;
 
 	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "m:a:O:L:t:k", longopts, o->operands,
@@ -109,10 +109,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->mesh = optarg;
 			break;
 		case 'a':
-			if (smi_parse_api_versions(optarg, o->api, err, sizeof(err))) {
-				error("--api '%s': %s", optarg, err);
+			if (verify_parse_api(optarg, o->api))
 				return EXIT_USAGE;
-			}
 			o->have_api = true;
 			break;
 		case 'O':

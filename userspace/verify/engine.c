@@ -320,6 +320,17 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 	return r;
 }
 
+int verify_parse_api(const char *arg, int api[SMI_GROUP_COUNT])
+{
+	char err[200];
+
+	if (smi_parse_api_versions(arg, api, err, sizeof(err))) {
+		error("--api '%s': %s", arg, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* "split=v1alpha2,access=v1alpha2" for the groups a run rendered; "" when none. */
 static void api_text(const int *api, char *buf, size_t len)
 {

@@ -27,6 +27,12 @@ struct verify_input {
 };
 
 /*
+ * Parses an --api list ("split=v1alpha2,access=v1alpha2,specs=v1alpha3") into
+ * api[], groups not named left at 0. Prints "--api 'ARG': WHY"; returns 0 or -EINVAL.
+ */
+int verify_parse_api(const char *arg, int api[SMI_GROUP_COUNT]);
+
+/*
  * Appends the scenario's assertions, its step summaries and the capture
  * summary to *rep. Returns 0, or -EINVAL when the inputs do not fit together
  * (unknown pods or services, no or several runs), printed as errors.

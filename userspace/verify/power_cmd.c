@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "report/report.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "verify/stats.h"
@@ -94,10 +95,7 @@ static int run(int argc, char **argv)
 			json_object_set_new(doc, "requests", json_integer((json_int_t)n));
 			json_object_set_new(doc, "power", json_real(at_n));
 		}
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		fputc('\n', stdout);
-		json_decref(doc);
-		return EXIT_OK;
+		return report_dump(stdout, doc) ? EXIT_FAILED : EXIT_OK;
 	}
 	printf("shares       ");
 	for (int i = 0; i < k; i++)

@@ -33,23 +33,33 @@ static double gamma_series(double a, double x)
 	return sum * exp(gamma_front(a, x));
 }
 
-/* Q(a, x) by its continued fraction (modified Lentz); converges fast for x >= a + 1. */
+/*
+ * One step of the modified Lentz method for a continued fraction with
+ * partial numerator a and denominator b: updates c and d, returns the
+ * factor the running value is multiplied by.
+ */
+static double lentz(double *c, double *d, double a, double b)
+{
+	*d = b + a * *d;
+	if (fabs(*d) < TINY)
+		*d = TINY;
+	*c = b + a / *c;
+	if (fabs(*c) < TINY)
+		*c = TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
+/* Q(a, x) by its continued fraction; converges fast for x >= a + 1. */
 static double gamma_fraction(double a, double x)
 {
 	double b = x + 1 - a, c = 1 / TINY, d = 1 / b, h = d;
 
 	for (int i = 1; i < MAX_IT; i++) {
-		double an = -i * (i - a), del;
+		double del;
 
 		b += 2;
-		d = an * d + b;
-		if (fabs(d) < TINY)
-			d = TINY;
-		c = b + an / c;
-		if (fabs(c) < TINY)
-			c = TINY;
-		d = 1 / d;
-		del = d * c;
+		del = lentz(&c, &d, -i * (i - a), b);
 		h *= del;
 		if (fabs(del - 1) < EPS)
 			break;
@@ -57,31 +67,36 @@ static double gamma_fraction(double a, double x)
 	return exp(gamma_front(a, x)) * h;
 }
 
-double stats_gamma_p(double a, double x)
+/* P(a, x), or Q(a, x) when `upper`: each from the expansion that converges, never 1 - tiny. */
+static double gamma_pq(double a, double x, bool upper)
 {
+	double p;
+
 	if (!(a > 0) || !(x >= 0) || isinf(a))
 		return NAN;
-	if (x == 0)
-		return 0;
-	if (isinf(x))
-		return 1;
-	return x < a + 1 ? gamma_series(a, x) : 1 - gamma_fraction(a, x);
+	if (x == 0 || isinf(x))
+		return (x == 0) == upper;
+	if (x < a + 1) {
+		p = gamma_series(a, x);
+		return upper ? 1 - p : p;
+	}
+	p = gamma_fraction(a, x);
+	return upper ? p : 1 - p;
+}
+
+double stats_gamma_p(double a, double x)
+{
+	return gamma_pq(a, x, false);
 }
 
 double stats_gamma_q(double a, double x)
 {
-	if (!(a > 0) || !(x >= 0) || isinf(a))
-		return NAN;
-	if (x == 0)
-		return 1;
-	if (isinf(x))
-		return 0;
-	return x < a + 1 ? 1 - gamma_series(a, x) : gamma_fraction(a, x);
+	return gamma_pq(a, x, true);
 }
 
 /* --- incomplete beta ------------------------------------------------------- */
 
-/* The continued fraction of I_x(a, b) (modified Lentz); converges for x < (a+1)/(a+b+2). */
+/* The continued fraction of I_x(a, b); converges for x < (a+1)/(a+b+2). */
 static double beta_fraction(double a, double b, double x)
 {
 	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
@@ -92,27 +107,11 @@ static double beta_fraction(double a, double b, double x)
 	h = d;
 	for (int m = 1; m < MAX_IT; m++) {
 		int m2 = 2 * m;
-		/* even step */
-		double aa = m * (b - m) * x / ((a - 1 + m2) * (a + m2)), del;
+		double del;
 
-		d = 1 + aa * d;
-		if (fabs(d) < TINY)
-			d = TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < TINY)
-			c = TINY;
-		d = 1 / d;
-		h *= d * c;
-		/* odd step */
-		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < TINY)
-			d = TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < TINY)
-			c = TINY;
-		d = 1 / d;
-		del = d * c;
+		/* the even and the odd step of the fraction */
+		h *= lentz(&c, &d, m * (b - m) * x / ((a - 1 + m2) * (a + m2)), 1);
+		del = lentz(&c, &d, -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2)), 1);
 		h *= del;
 		if (fabs(del - 1) < EPS)
 			break;

@@ -52,16 +52,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "api", required_argument, NULL, 'a' },
 		{ 0 }
 	};
-	char err[200];
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (smi_parse_api_versions(optarg, o->api, err, sizeof(err))) {
-				error("--api '%s': %s", optarg, err);
+			if (verify_parse_api(optarg, o->api))
 				return EXIT_USAGE;
-			}
 			o->have_api = true;
 			break;
 		case 'o':
