@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "utest.h"
+#include "verify/policy.h"
 #include "verify/scenario.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -250,6 +251,61 @@ static void test_errors(void **state)
 	}
 }
 
+/* What is in force after each step: applies replace by kind/namespace/name, deletes remove. */
+static void test_policy(void **state)
+{
+	static const char tt[] =
+		"apiVersion: specs.smi-spec.io/v1alpha4\nkind: TCPRoute\nmetadata: {name: r}\nspec: {matches: {ports: []}}\n"
+		"---\napiVersion: access.smi-spec.io/v1alpha3\nkind: TrafficTarget\nmetadata: {name: t}\n"
+		"spec:\n  destination: {kind: ServiceAccount, name: b}\n  sources: [{kind: ServiceAccount, name: a}]\n"
+		"  rules: [{kind: TCPRoute, name: r}]\n";
+	static const char scen[] =
+		"version: 1\nname: p\nsmispec: traffic-split\n"
+		"defaults: {from: a, to: app-svc, count: 1, expect: {split: derived}}\n"
+		"steps:\n"
+		"  - {apply: [s5050.yaml], traffic: [{}]}\n"
+		"  - {apply: [s7525.yaml, tt.yaml], traffic: [{}]}\n"
+		"  - {delete: [tt.yaml], traffic: [{}]}\n"
+		"  - {delete: [s5050.yaml], traffic: [{}]}\n";
+	struct scenario sc;
+	struct policy pol = { 0 };
+	struct smi_split_result sr;
+	const struct sc_object **v;
+	char err[512];
+	size_t n;
+
+	(void)state;
+	write_file("s5050.yaml", "apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\nmetadata: {name: s}\n"
+		   "spec: {service: app-svc, backends: [{service: b, weight: 50}, {service: c, weight: 50}]}\n");
+	write_file("s7525.yaml", "apiVersion: split.smi-spec.io/v1alpha2\nkind: TrafficSplit\nmetadata: {name: s}\n"
+		   "spec: {service: app-svc, backends: [{service: b, weight: 75}, {service: c, weight: 25}]}\n");
+	write_file("tt.yaml", tt);
+	write_file("policy.yaml", scen);
+	assert_int_equal(load(&sc, "policy.yaml", err, sizeof(err)), 0);
+	v = policy_objects(&sc, 1, &n);
+	assert_int_equal(n, 1);
+	free(v);
+	v = policy_objects(&sc, 2, &n);	/* the second split replaced the first (same name) */
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0]->version, "v1alpha2");
+	assert_string_equal(v[2]->kind, "TrafficTarget");
+	free(v);
+	v = policy_objects(&sc, 3, &n);	/* both objects of tt.yaml deleted */
+	assert_int_equal(n, 1);
+	free(v);
+	v = policy_objects(&sc, 4, &n);	/* deleting by a file naming the same split removes it */
+	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(policy_build(&pol, &sc), 0);
+	assert_int_equal(smi_split_lookup(pol.sets[1], "default", "app-svc", NULL, &sr), 0);
+	assert_non_null(sr.split);
+	assert_true(sr.split->backends[0].share == 0.75);
+	assert_int_equal(smi_split_lookup(pol.sets[3], "default", "app-svc", NULL, &sr), 0);
+	assert_null(sr.split);
+	policy_free(&pol);
+	scenario_free(&sc);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -267,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_policy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
