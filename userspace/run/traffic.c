@@ -10,8 +10,7 @@
 #include "run/traffic.h"
 #include "util/log.h"
 
-#define MAX_HEADERS 32	/* the driver's own limit */
-#define MAX_ARGS (32 + 2 * MAX_HEADERS)
+#define MAX_ARGS (32 + 2 * SC_MAX_HEADERS)
 
 int with_output_to(const char *log_path, int (*fn)(void *arg), void *arg)
 {
@@ -56,7 +55,7 @@ int traffic_send(const struct lab_opts *lab, const struct traffic_job *j)
 {
 	const struct sc_traffic *t = j->t;
 	char pod[160], n[32], d[32], c[16], url[512], via[64];
-	char *argv[MAX_ARGS], *hdr[MAX_HEADERS];
+	char *argv[MAX_ARGS], *hdr[SC_MAX_HEADERS];
 	size_t nh = 0;
 	int argc = 0, r;
 
@@ -87,7 +86,7 @@ int traffic_send(const struct lab_opts *lab, const struct traffic_job *j)
 	argv[argc++] = (char *)j->intent_path;
 	argv[argc++] = "-X";
 	argv[argc++] = (char *)t->method;
-	for (size_t i = 0; i < t->n_headers && nh < MAX_HEADERS; i++) {
+	for (size_t i = 0; i < t->n_headers && nh < SC_MAX_HEADERS; i++) {
 		if (asprintf(&hdr[nh], "%s: %s", t->headers[i].name, t->headers[i].value) < 0)
 			break;
 		argv[argc++] = "-H";

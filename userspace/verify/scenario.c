@@ -249,6 +249,8 @@ static int parse_headers(struct ctx *c, yaml_node_t *n, const char *field, struc
 	if (n->type != YAML_MAPPING_NODE)
 		return ydoc_error(c->d, n, field, "not a mapping of header name to value");
 	cap = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	if (cap > SC_MAX_HEADERS)
+		return ydoc_error(c->d, n, field, "at most %d headers", SC_MAX_HEADERS);
 	free(t->headers);
 	t->headers = calloc(cap + 1, sizeof(*t->headers));
 	t->n_headers = 0;

@@ -37,6 +37,7 @@ enum sc_via { SC_VIA_CALL, SC_VIA_DIRECT };
 
 #define SC_MAX_DENY_STATUSES 8
 #define SC_MAX_SHARES 64
+#define SC_MAX_HEADERS 32	/* what the traffic driver sends at most */
 
 struct sc_share {
 	const char *service;	/* backend service name (namespace of the target) */
