@@ -41,6 +41,7 @@ void matrix_write_markdown(FILE *f, const struct matrix *m);
  */
 void matrix_write_html(FILE *f, const struct matrix *m);
 
+/* Frees the matrix (not the reports it was built from). */
 void matrix_free(struct matrix *m);
 
 #endif

@@ -79,6 +79,7 @@ int report_write_json(FILE *f, const struct report *r);
  */
 int report_dump(FILE *f, json_t *doc);
 
+/* Frees every assertion and string of the report and zeroes it. */
 void report_free(struct report *r);
 
 #endif

@@ -29,6 +29,7 @@ int policy_build(struct policy *p, const struct scenario *sc);
 /* The objects in force after step `step` (1-based), in the order they were applied. */
 const struct sc_object **policy_objects(const struct scenario *sc, unsigned step, size_t *n);
 
+/* Frees every set; the policy can be built again. */
 void policy_free(struct policy *p);
 
 #endif

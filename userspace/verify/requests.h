@@ -86,6 +86,7 @@ const char *vreq_outcome_label(const struct vreq *r, char *buf, size_t len);
 /* True when the client got a 2xx or 3xx response. */
 bool vreq_succeeded(const struct vreq *r);
 
+/* Frees the index (not the records it points into). */
 void vindex_free(struct vindex *ix);
 
 #endif

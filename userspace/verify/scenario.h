@@ -139,6 +139,7 @@ const char *scenario_spec_version(const struct scenario *sc, unsigned step);
 /* The API group of an SMI spec name ("traffic-split" -> "split.smi-spec.io"), or NULL. */
 const char *scenario_spec_group(const char *smispec);
 
+/* Frees everything the scenario owns; safe after a failed load. */
 void scenario_free(struct scenario *sc);
 
 #endif
