@@ -265,6 +265,7 @@ static int run(int argc, char **argv)
 			report_write_json(stdout, &all);
 		else
 			report_write_table(stdout, &all, isatty(STDOUT_FILENO));
+		fflush(stdout);
 		write_matrix(o.out);
 		pr_info("reports: %s/%s/report.json, junit.xml, meshery.json, charts/", o.out, o.mesh);
 		r = report_exit_code(&all);
