@@ -52,7 +52,6 @@ struct probe_event {
 #define SMIW_IOV_MAX		8		/* iovec segments copied from per syscall */
 #define SMIW_RING_DEFAULT	(16u << 20)	/* ring buffer bytes */
 #define SMIW_CONNS_MAX		65536		/* connections tracked at once */
-#define SMIW_PENDING_MAX	16384		/* threads inside a traced syscall at once */
 #define SMIW_WATCHED_MAX	4096		/* watched cgroups */
 
 /* First byte of every ring-buffer record. */

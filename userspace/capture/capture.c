@@ -190,6 +190,11 @@ unsigned int capture_snaplen(const struct capture *c)
 	return c->ld ? c->ld->snaplen : 0;
 }
 
+int capture_prog_ids(const struct capture *c, uint32_t *ids, int max)
+{
+	return c->ld ? loader_prog_ids(c->ld, ids, max) : 0;
+}
+
 void capture_close(struct capture *c)
 {
 	struct ct_conn *k;

@@ -17,6 +17,7 @@
 #include "util/parse.h"
 
 #define MAX_CGROUPS 256
+#define MAX_PROGS 64
 #define NS 1000000000ull
 
 static volatile sig_atomic_t stop_signal;
@@ -213,7 +214,8 @@ static int run(int argc, char **argv)
 	const char *reason = "error";
 	char host[256] = "";
 	uint64_t start;
-	int r, ret = EXIT_FAILED, n;
+	uint32_t progs[MAX_PROGS];
+	int r, ret = EXIT_FAILED, n, nprogs;
 	bool sink_open = false;
 
 	r = parse_args(argc, argv, &a);
@@ -243,8 +245,10 @@ static int run(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
 	jsonl_meta(&sink, &(struct jsonl_meta){ .inventory = a.inventory, .snaplen = capture_snaplen(c),
-						 .capture_tag = capture_tag(c), .watched_cgroups = n });
+						 .capture_tag = capture_tag(c), .watched_cgroups = n,
+						 .prog_ids = progs, .nprogs = nprogs });
 	jsonl_flush(&sink, true);
 	pr_info("observe: watching %d cgroup(s), snaplen %u, writing %s", n, capture_snaplen(c),
 		a.out ? a.out : "stdout");

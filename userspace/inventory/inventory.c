@@ -231,6 +231,17 @@ void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16])
 	}
 }
 
+void inv_addr_format(char *buf, size_t len, int family, const uint8_t raw[16], uint16_t port)
+{
+	struct inv_addr a;
+	char ip[INET6_ADDRSTRLEN];
+
+	inv_addr_from_raw(&a, family, raw);
+	if (!a.family || !inet_ntop(a.family, a.bytes, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(buf, len, a.family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
 static void pod_free(struct inv_pod *p)
 {
 	free(p->namespace), free(p->name), free(p->service_account), free(p->ref);
