@@ -43,12 +43,6 @@ const volatile bool end_at_tcp_close = false;
 
 __u64 next_conn_id = 0;
 
-struct conn {
-	__u64 id;
-	__u64 off[2];	/* bytes so far per direction (enum smiw_dir) */
-	__u64 ino;	/* socket inode number: generation check */
-};
-
 /* What a syscall's entry saved for its exit, per thread. */
 struct pending {
 	__u64 buf;	/* buffer, iovec array, or connect()'s sockaddr */
@@ -88,7 +82,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SMIW_CONNS_MAX);
 	__type(key, __u64);	/* struct sock address */
-	__type(value, struct conn);
+	__type(value, struct smiw_conn);
 } conns SEC(".maps");
 
 /* Per-thread: saved by a syscall's entry for its exit (no hash update per syscall). */
@@ -211,7 +205,7 @@ static __always_inline __u64 ino_of(const struct sock_ref *r)
  * entry lives exactly as long as its sock, so the address says it all;
  * without it the inode number tells a reused address apart.
  */
-static __always_inline bool conn_matches(const struct conn *c, const struct sock_ref *r)
+static __always_inline bool conn_matches(const struct smiw_conn *c, const struct sock_ref *r)
 {
 	return !end_at_tcp_close || c->ino == ino_of(r);
 }
@@ -225,7 +219,7 @@ static __always_inline bool file_last_ref(struct file *f)
 }
 
 /* Emits a lifecycle record carrying only ids and a time (plus err/oldstate). */
-static __always_inline void emit_conn_simple(__u8 type, const struct conn *c, __s32 err, __u32 oldstate,
+static __always_inline void emit_conn_simple(__u8 type, const struct smiw_conn *c, __s32 err, __u32 oldstate,
 					     __u8 flags)
 {
 	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -264,7 +258,7 @@ static __always_inline void peer_from_user(struct smiw_conn_event *e, __u64 uadd
 }
 
 /* Emits OPEN for c with the socket's addresses; uaddr (connect's argument) names the peer when set. */
-static __always_inline void emit_open(struct sock *sk, const struct conn *c, __u8 role, __u8 flags,
+static __always_inline void emit_open(struct sock *sk, const struct smiw_conn *c, __u8 role, __u8 flags,
 				      __s32 err, __u64 uaddr)
 {
 	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -306,10 +300,10 @@ static __always_inline void emit_open(struct sock *sk, const struct conn *c, __u
  * the same address is retired first (END, superseded), so its id is never
  * continued by another connection. Returns the entry or NULL (table full).
  */
-static __always_inline struct conn *conn_start(struct sock *sk, __u64 ino)
+static __always_inline struct smiw_conn *conn_start(struct sock *sk, __u64 ino)
 {
-	struct conn *old = bpf_map_lookup_elem(&conns, &sk);
-	struct conn c = { .ino = ino };
+	struct smiw_conn *old = bpf_map_lookup_elem(&conns, &sk);
+	struct smiw_conn c = { .ino = ino };
 
 	if (old)
 		emit_conn_simple(SMIW_EV_END, old, 0, 0, SMIW_CONN_SUPERSEDED);
@@ -428,7 +422,7 @@ static __always_inline int data_enter(int nr, __u64 fd, __u64 buf, __u64 iovcnt,
 static __always_inline int data_done(const struct pending *p, long ret)
 {
 	struct sock_ref r;
-	struct conn *c;
+	struct smiw_conn *c;
 	__u64 off;
 
 	/* Failed calls move nothing; a receive of 0 is the peer's FIN. */
@@ -551,7 +545,7 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx)
 	struct sock_ref r;
 	struct pending *p;
 	struct sock *sk;
-	struct conn *c;
+	struct smiw_conn *c;
 	bool fresh = false;
 
 	if (!watched() || !tcp_sock_of_fd(ctx->args[0], &r))
@@ -586,7 +580,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pending *pp = pending_claim((int)ctx->id);
 	struct sock *sk;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (!pp)
 		return 0;
@@ -600,7 +594,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 static __always_inline int accept_exit(long ret)
 {
 	struct sock_ref r;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (ret < 0 || !watched() || !tcp_sock_of_fd(ret, &r))
 		return 0;
@@ -626,7 +620,7 @@ SEC("tp/syscalls/sys_enter_close")
 int enter_close(struct trace_event_raw_sys_enter *ctx)
 {
 	struct sock_ref r;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (!watched() || !socket_of_fd(ctx->args[0], &r))
 		return 0;
@@ -641,7 +635,7 @@ SEC("tp/sock/inet_sock_set_state")
 int on_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct sock *sk = (struct sock *)ctx->skaddr;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (ctx->newstate != TCP_CLOSE || ctx->protocol != IPPROTO_TCP)
 		return 0;
@@ -659,7 +653,7 @@ int on_state(struct trace_event_raw_inet_sock_set_state *ctx)
 static __always_inline int on_reset(const void *skaddr, __s32 sent)
 {
 	struct sock *sk = (struct sock *)skaddr;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (!sk)
 		return 0;
@@ -685,7 +679,7 @@ SEC("tp/tcp/tcp_destroy_sock")
 int on_destroy(struct trace_event_raw_tcp_event_sk *ctx)
 {
 	struct sock *sk = (struct sock *)ctx->skaddr;
-	struct conn *c = bpf_map_lookup_elem(&conns, &sk);
+	struct smiw_conn *c = bpf_map_lookup_elem(&conns, &sk);
 
 	if (!c)
 		return 0;

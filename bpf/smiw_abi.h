@@ -106,6 +106,16 @@ enum smiw_drop {
 	SMIW_DROP__COUNT,
 };
 
+/*
+ * Value of the `conns` map (key: struct sock address). Userspace reads the
+ * map only to find connections whose END record was lost.
+ */
+struct smiw_conn {
+	__u64 id;
+	__u64 off[2];		/* bytes so far per direction (enum smiw_dir) */
+	__u64 ino;		/* socket inode number: generation check */
+};
+
 /* Bytes moved by one syscall on a tracked socket, followed by cap_len bytes. */
 struct smiw_data_event {
 	__u8 type;		/* SMIW_EV_DATA */

@@ -136,7 +136,11 @@ check "packet capture: 1000 responses on the wire" eq "$wire_resp" 1000
 # --- a deliberately tiny ring buffer under load -----------------------------
 check "observe attached with a 4 KiB ring" start_observe "$tmp/tiny.jsonl.gz" "$tmp/tiny.log" --ring-size 4096
 inpod "$bin" drive -n 5000 -c 16 --run-id tiny http://127.0.0.1:9091/echo >/dev/null 2>&1
-sleep 0.3
+# A connection per request too, so connection records are lost as well.
+inpod "$bin" drive -n 3000 -c 16 -H 'Connection: close' --run-id churn http://127.0.0.1:9091/echo \
+	>/dev/null 2>&1
+# Long enough for the periodic sweep to end connections whose END record was dropped.
+sleep 6.5
 stop_observe
 zcat "$tmp/tiny.jsonl.gz" >"$tmp/tiny.jsonl"
 check "gzip output is whole JSON lines" json_lines "$tmp/tiny.jsonl"
@@ -146,6 +150,11 @@ check "tiny ring: kernel drops counted (> 0) in the end record" test "${drops:-0
 check "tiny ring: ring-buffer drops are the cause" \
 	test "$(tail -n 1 "$tmp/tiny.jsonl" | jq '.kernel_drops_by.ring_data + .kernel_drops_by.ring_conn')" = "$drops"
 check "tiny ring: the summary reports the same number" grep -q "kernel drops $drops," "$tmp/tiny.log"
+last=$(jq -c 'select(.t == "stats")' "$tmp/tiny.jsonl" | tail -n 1)
+check "tiny ring: connection records were lost too ($(jq .kernel_drops_by.ring_conn <<<"$last"))" \
+	test "$(jq .kernel_drops_by.ring_conn <<<"$last")" -gt 0
+check "tiny ring: no connection left open once the clients are gone (lost END records swept)" \
+	eq "$(jq .conns_open <<<"$last")" 0
 
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]

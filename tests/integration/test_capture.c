@@ -38,7 +38,7 @@ struct seen_x {
 struct seen_c {
 	char conn[40];
 	int role, connect_errno;
-	bool reset;
+	bool reset, late;
 	uint16_t local_port, peer_port;
 	uint64_t exchanges, cgroup_id;
 	uint32_t tgid;
@@ -78,6 +78,7 @@ static void on_c(void *ctx, const struct cap_conn *c)
 	s->role = c->role;
 	s->connect_errno = c->connect_errno;
 	s->reset = c->reset;
+	s->late = c->late;
 	s->local_port = c->local_port;
 	s->peer_port = c->peer_port;
 	s->exchanges = c->exchanges;
@@ -339,12 +340,79 @@ static void test_unwatched(struct capture *c, pid_t app_u)
 	(void)app_u;
 }
 
+/* ---- a connection already open when capture starts ---- */
+
+struct late_client {
+	pid_t pid;
+	int go;		/* write a byte: send the remaining requests */
+};
+
+/* Connects and completes one request now; after the go byte, two more, then closes. */
+static struct late_client start_late_client(void)
+{
+	struct late_client lc = { -1, -1 };
+	int p[2];
+
+	if (pipe(p))
+		return lc;
+	lc.pid = fork();
+	if (lc.pid == 0) {
+		uint64_t t0, t1;
+		char c;
+		int fd;
+
+		close(p[1]);
+		if (cgroup_move(cg_watched, getpid()) || (fd = ihttp_connect(PW)) < 0 ||
+		    one_request(fd, "late-0", &t0, &t1) || read(p[0], &c, 1) != 1 ||
+		    one_request(fd, "late-1", &t0, &t1) || one_request(fd, "late-2", &t0, &t1))
+			_exit(1);
+		close(fd);
+		_exit(0);
+	}
+	close(p[0]);
+	lc.go = p[1];
+	return lc;
+}
+
+static void test_late(struct capture *c, struct late_client *lcp)
+{
+	struct late_client lc = *lcp;
+
+	int x0 = nx, c0 = nc, st, got[2] = { 0, 0 }, late_conns = 0;
+
+	itest_check(lc.pid > 0 && write(lc.go, "g", 1) == 1 && waitpid(lc.pid, &st, 0) == lc.pid &&
+		    WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "client with a connection opened before capture: 1 request before, 2 after");
+	close(lc.go);
+	lcp->pid = -1;
+	drain_for(c, lc.pid, 1);
+	for (int i = x0; i < nx; i++) {
+		int k = xs[i].role == SMIW_ROLE_SERVER;
+
+		if (strncmp(xs[i].request_id, "late-", 5))
+			continue;
+		itest_check(xs[i].seq == (uint64_t)got[k] && xs[i].request_id[5] == '1' + got[k] &&
+			    xs[i].status == 200 && xs[i].complete && xs[i].role != SMIW_ROLE_UNKNOWN,
+			    "%s side learnt from the traffic: exchange %llu is %s",
+			    k ? "server" : "client", (unsigned long long)xs[i].seq, xs[i].request_id);
+		got[k]++;
+	}
+	itest_check(got[0] == 2 && got[1] == 2, "late connection: 2 exchanges each side (got %d, %d)",
+		    got[0], got[1]);
+	for (int i = c0; i < nc; i++)
+		late_conns += cs[i].late && cs[i].exchanges == 2 &&
+			      cs[i].role == (cs[i].tgid == (uint32_t)lc.pid ? SMIW_ROLE_CLIENT : SMIW_ROLE_SERVER);
+	itest_check(late_conns == 2, "both ends recorded as late connections with their roles (got %d)",
+		    late_conns);
+}
+
 static int run(void *arg)
 {
 	struct capture_opts o = { .sink = { .exchange = on_x, .conn = on_c } };
 	uint64_t wid = ((uint64_t *)arg)[0];
 	struct capture_stats st;
 	struct capture *c = NULL;
+	struct late_client late = { -1, -1 };
 	pid_t app_w, app_u;
 
 	app_w = ihttp_start_app("watched", PW);
@@ -354,6 +422,7 @@ static int run(void *arg)
 		goto out;
 	itest_check(cgroup_move(cg_watched, app_w) == 0 && cgroup_move(cg_unwatched, app_u) == 0,
 		    "apps moved into the watched and the unwatched cgroup");
+	late = start_late_client();
 	itest_check(capture_open(&o, &c) == 0, "capture loads and attaches");
 	if (!c)
 		goto out;
@@ -362,6 +431,7 @@ static int run(void *arg)
 	test_pipelined(c);
 	test_fd_reuse(c);
 	test_refused(c);
+	test_late(c, &late);
 	capture_finish(c);
 	capture_stats(c, &st);
 	itest_check(st.kernel_drops == 0 && st.user_drops == 0 && st.gaps == 0 && st.unparsed_bytes == 0,
@@ -369,6 +439,10 @@ static int run(void *arg)
 		    (unsigned long long)st.kernel_drops, (unsigned long long)st.user_drops,
 		    (unsigned long long)st.gaps, (unsigned long long)st.unparsed_bytes);
 out:
+	if (late.pid > 0) {	/* never released: let it see EOF and exit */
+		close(late.go);
+		waitpid(late.pid, NULL, 0);
+	}
 	capture_close(c);
 	if (app_w > 0)
 		ihttp_stop(app_w, 3000);
