@@ -71,7 +71,12 @@ stop_observe() {
 }
 
 # --- driver and curl, 1000 requests each ------------------------------------
-check "observe attached" start_observe "$tmp/obs.jsonl" "$tmp/obs.log"
+# The inventory names the sandbox as a pod; no cgroup_id, so it comes from the path.
+jq -n --arg cg "$cg" --arg ns "$ns" '{version: 1, node: "capobs-node", source: "test",
+	pods: [{namespace: "ns1", name: "app", service_account: "sa-app", labels: {app: "app"},
+		ip: "127.0.0.1", cgroup_path: $cg, netns: $ns}],
+	services: [{namespace: "ns1", name: "app-svc", ip: "127.0.0.2", ports: [9091]}]}' >"$tmp/inv.json"
+check "observe attached" start_observe "$tmp/obs.jsonl" "$tmp/obs.log" --inventory "$tmp/inv.json"
 "${innet[@]}" tcpdump -i lo --immediate-mode -U -s 200 -B 65536 -w "$tmp/drv.pcap" 'tcp port 9091' \
 	2>"$tmp/tcpdump.log" &
 tcpd=$!
@@ -112,6 +117,14 @@ for side in server client; do
 		jq -r .request_id | sort -u | wc -l)
 	check "curl: 1000 $side-side exchanges, each with the path its request id names" eq "$n" 1000
 done
+n=$(obs_x '(.request_id | startswith("drv-")) and .node == "capobs-node" and .namespace == "ns1" and
+	.pod == "app" and .service_account == "sa-app" and .peer_pod == "ns1/app" and .cgroup_id > 0' | wc -l)
+check "driver: all 2000 exchanges attributed to pod ns1/app (and its peer) from the inventory" eq "$n" 2000
+n=$(obs_x '.role == "server" and (.request_id | startswith("drv-")) and .local == "127.0.0.1:9091" and
+	.comm == "sample-app"' | wc -l)
+check "server side: local 127.0.0.1:9091 (IPv4-mapped socket shown as IPv4), comm sample-app" eq "$n" 1000
+check "meta names the inventory and the node" \
+	eq "$(head -n 1 "$tmp/obs.jsonl" | jq -r '.t + " " + .inventory + " " + .node')" "meta $tmp/inv.json capobs-node"
 jq -r 'select(.t == "intent") | .request_id' "$tmp/intent.jsonl" | sort >"$tmp/sent"
 obs_x '.role == "server" and (.request_id | startswith("drv-"))' | jq -r .request_id | sort >"$tmp/seen"
 check "driver: the server saw exactly the request ids the driver sent" cmp -s "$tmp/sent" "$tmp/seen"

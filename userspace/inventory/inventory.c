@@ -220,14 +220,16 @@ const struct inv_service *inventory_service_by_addr(const struct inventory *inv,
 void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16])
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	uint8_t in[16];
 
+	memcpy(in, raw, sizeof(in));	/* raw may be out->bytes */
 	memset(out, 0, sizeof(*out));
-	if (family == AF_INET6 && !memcmp(raw, mapped, sizeof(mapped))) {
+	if (family == AF_INET6 && !memcmp(in, mapped, sizeof(mapped))) {
 		out->family = AF_INET;
-		memmove(out->bytes, raw + 12, 4);
+		memcpy(out->bytes, in + 12, 4);
 	} else if (family == AF_INET || family == AF_INET6) {
 		out->family = family;
-		memmove(out->bytes, raw, family == AF_INET ? 4 : 16);
+		memcpy(out->bytes, in, family == AF_INET ? 4 : 16);
 	}
 }
 
