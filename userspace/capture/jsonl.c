@@ -180,3 +180,8 @@ int jsonl_close(struct jsonl_sink *s)
 {
 	return jsonw_close(&s->w);
 }
+
+void jsonl_format_addr(char *buf, size_t len, int family, const uint8_t addr[16], uint16_t port)
+{
+	inv_addr_format(buf, len, family, addr, port);
+}

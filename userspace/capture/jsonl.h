@@ -40,4 +40,7 @@ int jsonl_flush(struct jsonl_sink *s, bool sync);
 /* Flushes and closes. Returns 0 or the first write error. */
 int jsonl_close(struct jsonl_sink *s);
 
+/* Formats addr:port as records show it (see inv_addr_format; cap_conn has local/peer ready). */
+void jsonl_format_addr(char *buf, size_t len, int family, const uint8_t addr[16], uint16_t port);
+
 #endif

@@ -144,7 +144,7 @@ static void summary(const struct capture_stats *st, const char *reason, double s
 			"gaps", (json_int_t)st->gaps, "unparsed_bytes", (json_int_t)st->unparsed_bytes,
 			"unpaired", (json_int_t)st->unpaired);
 
-		json_dumpf(o, stdout, 0);
+		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		json_decref(o);
 		return;
@@ -236,8 +236,10 @@ static int run(int argc, char **argv)
 	if (r)
 		goto out;
 	n = watch_all(c, &a);
-	if (n < 0)
+	if (n < 0) {
+		ret = n == -ENOENT || n == -ENOTDIR ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
+	}
 	if (n == 0) {
 		error("observe: no cgroup to watch (the inventory names none that exists)");
 		ret = EXIT_USAGE;
