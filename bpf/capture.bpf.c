@@ -218,16 +218,16 @@ static __always_inline bool file_last_ref(struct file *f)
 	return BPF_CORE_READ((struct file___pre613 *)f, f_count.counter) == 1;
 }
 
-/* Emits a lifecycle record carrying only ids and a time (plus err/oldstate). */
-static __always_inline void emit_conn_simple(__u8 type, const struct smiw_conn *c, __s32 err, __u32 oldstate,
-					     __u8 flags)
+/* Reserves a lifecycle record for c with the fields every type carries; NULL (counted) when full. */
+static __always_inline struct smiw_conn_event *conn_event(__u8 type, const struct smiw_conn *c, __u8 flags,
+							  __s32 err)
 {
 	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!e) {
 		count_drop(SMIW_DROP_RING_CONN);
-		return;
+		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->type = type;
@@ -235,9 +235,20 @@ static __always_inline void emit_conn_simple(__u8 type, const struct smiw_conn *
 	e->err = err;
 	e->conn_id = c->id;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->oldstate = oldstate;
 	e->tgid = id >> 32;
 	e->pid = (__u32)id;
+	return e;
+}
+
+/* Emits a lifecycle record carrying ids, time, byte counts (plus err/oldstate). */
+static __always_inline void emit_conn_simple(__u8 type, const struct smiw_conn *c, __s32 err, __u32 oldstate,
+					     __u8 flags)
+{
+	struct smiw_conn_event *e = conn_event(type, c, flags, err);
+
+	if (!e)
+		return;
+	e->oldstate = oldstate;
 	e->bytes[0] = c->off[0];
 	e->bytes[1] = c->off[1];
 	bpf_ringbuf_submit(e, wake_flags());
@@ -261,24 +272,13 @@ static __always_inline void peer_from_user(struct smiw_conn_event *e, __u64 uadd
 static __always_inline void emit_open(struct sock *sk, const struct smiw_conn *c, __u8 role, __u8 flags,
 				      __s32 err, __u64 uaddr)
 {
-	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	__u64 id = bpf_get_current_pid_tgid();
+	struct smiw_conn_event *e = conn_event(SMIW_EV_OPEN, c, flags, err);
 
-	if (!e) {
-		count_drop(SMIW_DROP_RING_CONN);
+	if (!e)
 		return;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = SMIW_EV_OPEN;
 	e->role = role;
-	e->flags = flags;
-	e->err = err;
-	e->conn_id = c->id;
-	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	e->tgid = id >> 32;
-	e->pid = (__u32)id;
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));

@@ -132,6 +132,27 @@ static pid_t run_client(const char *cg, int (*fn)(int wfd), int *rfd)
 	return pid;
 }
 
+/*
+ * Runs client fn in the watched cgroup, checks it succeeded (`what`), and
+ * polls until `conns` connection records of it arrived. Returns its pid, or
+ * -1. With rfd, the read end of its report pipe is handed back, else closed.
+ */
+static pid_t client_drained(struct capture *c, int (*fn)(int wfd), const char *what, int conns, int *rfd)
+{
+	int fd;
+	pid_t pid = run_client(cg_watched, fn, &fd);
+
+	itest_check(pid > 0, "%s", what);
+	if (pid <= 0)
+		return -1;
+	if (rfd)
+		*rfd = fd;
+	else
+		close(fd);
+	drain_for(c, pid, conns);
+	return pid;
+}
+
 static int read_all(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
@@ -173,14 +194,11 @@ static void test_pipelined(struct capture *c)
 	static const char *const ids[3] = { "pipe-1", "pipe-2", "pipe-3" };
 	static const char *const paths[3] = { "/echo", "/echo?two", "/nope" };
 	static const int status[3] = { 200, 200, 404 };
-	int fd, got[2] = { 0, 0 }, x0 = nx;
-	pid_t pid = run_client(cg_watched, client_pipelined, &fd);
+	int got[2] = { 0, 0 }, x0 = nx;
 
-	itest_check(pid > 0, "pipelining client: 3 requests in one write, 3 responses read");
-	if (pid <= 0)
+	if (client_drained(c, client_pipelined, "pipelining client: 3 requests in one write, 3 responses read",
+			   1, NULL) < 0)
 		return;
-	close(fd);
-	drain_for(c, pid, 1);
 	for (int i = x0; i < nx; i++) {
 		int role = xs[i].role == SMIW_ROLE_CLIENT ? 0 : 1;
 		int k = got[role]++;
@@ -252,14 +270,14 @@ static void test_fd_reuse(struct capture *c)
 	struct reuse_report rep;
 	int fd, x0 = nx, c0 = nc, found = 0, conns = 0;
 	const char *names[2] = { "", "" };
-	pid_t pid = run_client(cg_watched, client_reuse, &fd);
+	pid_t pid = client_drained(c, client_reuse, "fd-reuse client ran", 2, &fd);
 
-	itest_check(pid > 0 && read_all(fd, &rep, sizeof(rep)) == 0, "fd-reuse client ran");
-	if (pid <= 0)
+	if (pid <= 0 || read_all(fd, &rep, sizeof(rep))) {
+		itest_check(false, "fd-reuse client reported its descriptors and times");
 		return;
+	}
 	itest_check(rep.fd[0] == rep.fd[1], "the second connection got the same descriptor number (%d, %d)",
 		    rep.fd[0], rep.fd[1]);
-	drain_for(c, pid, 2);
 	for (int i = c0; i < nc; i++)
 		conns += cs[i].tgid == (uint32_t)pid && cs[i].role == SMIW_ROLE_CLIENT;
 	itest_check(conns == 2, "2 client connections recorded (got %d)", conns);
@@ -290,14 +308,11 @@ static int client_refused(int wfd)
 
 static void test_refused(struct capture *c)
 {
-	int fd, c0 = nc, ok = 0;
-	pid_t pid = run_client(cg_watched, client_refused, &fd);
+	int c0 = nc, ok = 0;
+	pid_t pid = client_drained(c, client_refused, "client connect to a closed port was refused", 1, NULL);
 
-	itest_check(pid > 0, "client connect to a closed port was refused");
 	if (pid <= 0)
 		return;
-	close(fd);
-	drain_for(c, pid, 1);
 	for (int i = c0; i < nc; i++)
 		ok += cs[i].tgid == (uint32_t)pid && cs[i].connect_errno == ECONNREFUSED && cs[i].reset &&
 		      cs[i].peer_port == 9 && cs[i].exchanges == 0;
