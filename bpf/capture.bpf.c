@@ -24,6 +24,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 #include "smiw_abi.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -42,23 +43,19 @@ const volatile bool end_at_tcp_close = false;
 
 __u64 next_conn_id = 0;
 
-struct conn {
-	__u64 id;
-	__u64 off[2];	/* bytes so far per direction (enum smiw_dir) */
-	__u64 ino;	/* socket inode number: generation check */
-};
-
 /* What a syscall's entry saved for its exit, per thread. */
 struct pending {
 	__u64 buf;	/* buffer, iovec array, or connect()'s sockaddr */
 	__u64 enter_ns;
 	__u64 sk;	/* connect(): the socket */
+	__s32 nr;	/* syscall number: the exit must be the same call's */
 	__u32 fd;
 	__u32 iovcnt;
 	__u8 dir;
 	__u8 sys;
 	__u8 iov;	/* buf is an iovec array */
 	__u8 fresh;	/* connect(): this call started a new connection */
+	__u8 active;	/* set by the entry, cleared by the exit */
 };
 
 /* Per-CPU staging area for a data record: header, then payload. */
@@ -70,8 +67,8 @@ struct scratch {
 
 struct sock_ref {
 	struct file *file;
+	struct inode *inode;
 	struct sock *sk;
-	__u64 ino;
 };
 
 struct {
@@ -85,13 +82,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SMIW_CONNS_MAX);
 	__type(key, __u64);	/* struct sock address */
-	__type(value, struct conn);
+	__type(value, struct smiw_conn);
 } conns SEC(".maps");
 
+/* Per-thread: saved by a syscall's entry for its exit (no hash update per syscall). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SMIW_PENDING_MAX);
-	__type(key, __u64);	/* pid_tgid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct pending);
 } pending SEC(".maps");
 
@@ -141,38 +139,75 @@ static __always_inline __u64 wake_flags(void)
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* Fills r with the TCP socket behind descriptor fd of the current task; false if it is none. */
-static __always_inline bool tcp_sock_of_fd(__u32 fd, struct sock_ref *r)
+/*
+ * Fills r with the socket behind descriptor fd of the current task; false if
+ * it is no socket. Hot path: the task and fd table through the BTF task
+ * pointer (plain loads), one read for the file's inode and private_data
+ * (neighbours in struct file), one for the inode's mode, one for the sock.
+ */
+static __always_inline bool socket_of_fd(__u32 fd, struct sock_ref *r)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
+	__u32 oi = bpf_core_field_offset(struct file, f_inode);
+	__u32 op = bpf_core_field_offset(struct file, private_data);
+	__u32 lo = oi < op ? oi : op, hi = oi < op ? op : oi;
+	struct socket *sock = NULL;
 	struct file **fds, *file = NULL;
 	struct inode *inode;
-	struct socket *sock;
-	struct sock *sk;
-	__u16 family;
+	__u8 win[64];
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd >= fdt->max_fds)
 		return false;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return false;
-	inode = BPF_CORE_READ(file, f_inode);
+	if (hi - lo + 8 <= sizeof(win)) {
+		if (bpf_probe_read_kernel(win, hi - lo + 8, (void *)file + lo))
+			return false;
+		inode = *(struct inode **)(win + (oi - lo));
+		sock = *(struct socket **)(win + (op - lo));
+	} else {
+		inode = BPF_CORE_READ(file, f_inode);
+		sock = BPF_CORE_READ(file, private_data);
+	}
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return false;
-	sock = BPF_CORE_READ(file, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	if (!sk)
-		return false;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if ((family != AF_INET && family != AF_INET6) ||
-	    BPF_CORE_READ(sk, sk_type) != SOCK_STREAM ||
-	    BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return false;
 	r->file = file;
-	r->sk = sk;
-	r->ino = BPF_CORE_READ(inode, i_ino);
-	return true;
+	r->inode = inode;
+	r->sk = BPF_CORE_READ(sock, sk);
+	return r->sk != NULL;
+}
+
+/* True for IPv4/IPv6 TCP sockets: checked once, when a connection is first seen. */
+static __always_inline bool sk_is_tcp(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	return (family == AF_INET || family == AF_INET6) && BPF_CORE_READ(sk, sk_type) == SOCK_STREAM &&
+	       BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+}
+
+static __always_inline bool tcp_sock_of_fd(__u32 fd, struct sock_ref *r)
+{
+	return socket_of_fd(fd, r) && sk_is_tcp(r->sk);
+}
+
+static __always_inline __u64 ino_of(const struct sock_ref *r)
+{
+	struct inode *inode = r->inode;
+
+	return BPF_CORE_READ(inode, i_ino);
+}
+
+/*
+ * The entry for r's sock belongs to r's socket. With tcp_destroy_sock an
+ * entry lives exactly as long as its sock, so the address says it all;
+ * without it the inode number tells a reused address apart.
+ */
+static __always_inline bool conn_matches(const struct smiw_conn *c, const struct sock_ref *r)
+{
+	return !end_at_tcp_close || c->ino == ino_of(r);
 }
 
 /* True when the descriptor being closed holds the file's last reference. */
@@ -183,16 +218,16 @@ static __always_inline bool file_last_ref(struct file *f)
 	return BPF_CORE_READ((struct file___pre613 *)f, f_count.counter) == 1;
 }
 
-/* Emits a lifecycle record carrying only ids and a time (plus err/oldstate). */
-static __always_inline void emit_conn_simple(__u8 type, const struct conn *c, __s32 err, __u32 oldstate,
-					     __u8 flags)
+/* Reserves a lifecycle record for c with the fields every type carries; NULL (counted) when full. */
+static __always_inline struct smiw_conn_event *conn_event(__u8 type, const struct smiw_conn *c, __u8 flags,
+							  __s32 err)
 {
 	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!e) {
 		count_drop(SMIW_DROP_RING_CONN);
-		return;
+		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->type = type;
@@ -200,9 +235,20 @@ static __always_inline void emit_conn_simple(__u8 type, const struct conn *c, __
 	e->err = err;
 	e->conn_id = c->id;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->oldstate = oldstate;
 	e->tgid = id >> 32;
 	e->pid = (__u32)id;
+	return e;
+}
+
+/* Emits a lifecycle record carrying ids, time, byte counts (plus err/oldstate). */
+static __always_inline void emit_conn_simple(__u8 type, const struct smiw_conn *c, __s32 err, __u32 oldstate,
+					     __u8 flags)
+{
+	struct smiw_conn_event *e = conn_event(type, c, flags, err);
+
+	if (!e)
+		return;
+	e->oldstate = oldstate;
 	e->bytes[0] = c->off[0];
 	e->bytes[1] = c->off[1];
 	bpf_ringbuf_submit(e, wake_flags());
@@ -223,27 +269,16 @@ static __always_inline void peer_from_user(struct smiw_conn_event *e, __u64 uadd
 }
 
 /* Emits OPEN for c with the socket's addresses; uaddr (connect's argument) names the peer when set. */
-static __always_inline void emit_open(struct sock *sk, const struct conn *c, __u8 role, __u8 flags,
+static __always_inline void emit_open(struct sock *sk, const struct smiw_conn *c, __u8 role, __u8 flags,
 				      __s32 err, __u64 uaddr)
 {
-	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	__u64 id = bpf_get_current_pid_tgid();
+	struct smiw_conn_event *e = conn_event(SMIW_EV_OPEN, c, flags, err);
 
-	if (!e) {
-		count_drop(SMIW_DROP_RING_CONN);
+	if (!e)
 		return;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = SMIW_EV_OPEN;
 	e->role = role;
-	e->flags = flags;
-	e->err = err;
-	e->conn_id = c->id;
-	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	e->tgid = id >> 32;
-	e->pid = (__u32)id;
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -265,10 +300,10 @@ static __always_inline void emit_open(struct sock *sk, const struct conn *c, __u
  * the same address is retired first (END, superseded), so its id is never
  * continued by another connection. Returns the entry or NULL (table full).
  */
-static __always_inline struct conn *conn_start(struct sock *sk, __u64 ino)
+static __always_inline struct smiw_conn *conn_start(struct sock *sk, __u64 ino)
 {
-	struct conn *old = bpf_map_lookup_elem(&conns, &sk);
-	struct conn c = { .ino = ino };
+	struct smiw_conn *old = bpf_map_lookup_elem(&conns, &sk);
+	struct smiw_conn c = { .ino = ino };
 
 	if (old)
 		emit_conn_simple(SMIW_EV_END, old, 0, 0, SMIW_CONN_SUPERSEDED);
@@ -341,131 +376,177 @@ static __always_inline void emit_data(const struct pending *p, __u64 conn_id, __
 
 /* ---- data syscalls: one body, thin entry points ---- */
 
-static __always_inline int data_enter(__u64 fd, __u64 buf, __u64 iovcnt, __u8 iov, __u8 dir, __u8 sys)
+/* This thread's slot for saved arguments (created on first use), or NULL. */
+static __always_inline struct pending *pending_slot(bool create)
 {
-	struct pending p = {};
-	__u64 id;
+	return bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* The slot the entry of syscall nr filled, now claimed by its exit; NULL if none. */
+static __always_inline struct pending *pending_claim(int nr)
+{
+	struct pending *p = pending_slot(false);
+
+	if (!p || !p->active || p->nr != nr)
+		return NULL;
+	p->active = 0;
+	return p;
+}
+
+static __always_inline int data_enter(int nr, __u64 fd, __u64 buf, __u64 iovcnt, __u8 iov, __u8 dir,
+				      __u8 sys)
+{
+	struct pending *p;
 
 	if (!watched())
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	p.buf = buf;
-	p.enter_ns = bpf_ktime_get_ns();
-	p.fd = fd;
-	p.iovcnt = iovcnt;
-	p.iov = iov;
-	p.dir = dir;
-	p.sys = sys;
-	if (bpf_map_update_elem(&pending, &id, &p, BPF_ANY))
+	p = pending_slot(true);
+	if (!p) {
 		count_drop(SMIW_DROP_PENDING_FULL);
+		return 0;
+	}
+	p->buf = buf;
+	p->enter_ns = bpf_ktime_get_ns();
+	p->nr = nr;
+	p->fd = fd;
+	p->iovcnt = iovcnt;
+	p->iov = iov;
+	p->dir = dir;
+	p->sys = sys;
+	p->active = 1;
 	return 0;
 }
 
-/* sendmsg/recvmsg: the iovec array is inside the user's msghdr. */
-static __always_inline int msg_enter(__u64 fd, __u64 umsg, __u8 dir, __u8 sys)
+/* The shared body: bytes moved by one syscall described by p. */
+static __always_inline int data_done(const struct pending *p, long ret)
+{
+	struct sock_ref r;
+	struct smiw_conn *c;
+	__u64 off;
+
+	/* Failed calls move nothing; a receive of 0 is the peer's FIN. */
+	if (ret < 0 || (ret == 0 && p->dir != SMIW_DIR_RECV))
+		return 0;
+	if (!socket_of_fd(p->fd, &r))
+		return 0;
+	c = bpf_map_lookup_elem(&conns, &r.sk);
+	if (!c || !conn_matches(c, &r)) {
+		if (ret == 0 || !sk_is_tcp(r.sk))
+			return 0;
+		c = conn_start(r.sk, ino_of(&r));
+		if (!c)
+			return 0;
+		emit_open(r.sk, c, SMIW_ROLE_UNKNOWN, SMIW_CONN_LATE, 0, 0);
+	}
+	off = __sync_fetch_and_add(&c->off[p->dir & 1], ret);
+	emit_data(p, c->id, off, ret);
+	return 0;
+}
+
+/* Sends: the entry saved the arguments and the time the first byte was handed over. */
+static __always_inline int send_exit(int nr, long ret)
+{
+	struct pending *pp = pending_claim(nr);
+	struct pending p;
+
+	if (!pp)
+		return 0;
+	p = *pp;
+	return data_done(&p, ret);
+}
+
+enum recv_args { RECV_PLAIN, RECV_IOV, RECV_MSG };
+
+/*
+ * Receives need no entry program: the bytes are in place at exit, which is
+ * the time they reached the process, and the arguments are still in the
+ * task's saved user registers. Failed calls (EAGAIN) leave at once.
+ */
+static __always_inline int recv_exit(long ret, enum recv_args kind, __u8 sys)
+{
+	struct pending p = { .dir = SMIW_DIR_RECV, .sys = sys };
+	struct user_msghdr m = {};
+	struct pt_regs *regs;
+
+	if (ret < 0 || !watched())
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	p.fd = PT_REGS_PARM1_SYSCALL(regs);
+	p.buf = PT_REGS_PARM2_SYSCALL(regs);
+	if (kind == RECV_IOV) {
+		p.iovcnt = PT_REGS_PARM3_SYSCALL(regs);
+		p.iov = 1;
+	} else if (kind == RECV_MSG) {
+		if (bpf_probe_read_user(&m, sizeof(m), (void *)p.buf))
+			m.msg_iov = NULL;
+		p.buf = (__u64)m.msg_iov;
+		p.iovcnt = m.msg_iovlen;
+		p.iov = 1;
+	}
+	return data_done(&p, ret);
+}
+
+/* The tracepoints record the syscall number as an int: the upper half of ctx->id is padding. */
+#define ENTER_SEND(name, sys, buf, iovcnt, iov)					\
+SEC("tp/syscalls/sys_enter_" #name)						\
+int enter_##name(struct trace_event_raw_sys_enter *ctx)			\
+{										\
+	return data_enter((int)ctx->id, ctx->args[0], buf, iovcnt, iov, SMIW_DIR_SEND, sys); \
+}										\
+SEC("tp/syscalls/sys_exit_" #name)						\
+int exit_##name(struct trace_event_raw_sys_exit *ctx)			\
+{										\
+	return send_exit((int)ctx->id, ctx->ret);				\
+}
+#define EXIT_RECV(name, kind, sys)						\
+SEC("tp/syscalls/sys_exit_" #name)						\
+int exit_##name(struct trace_event_raw_sys_exit *ctx)			\
+{										\
+	return recv_exit(ctx->ret, kind, sys);					\
+}
+
+ENTER_SEND(write, SMIW_SYS_WRITE, ctx->args[1], 0, 0)
+ENTER_SEND(writev, SMIW_SYS_WRITEV, ctx->args[1], ctx->args[2], 1)
+ENTER_SEND(sendto, SMIW_SYS_SENDTO, ctx->args[1], 0, 0)
+/* sendfile(out_fd, in_fd, ...): counted so stream offsets stay exact; the bytes come from a file. */
+ENTER_SEND(sendfile64, SMIW_SYS_SENDFILE, 0, 0, 0)
+
+/* sendmsg: the iovec array is inside the user's msghdr. */
+SEC("tp/syscalls/sys_enter_sendmsg")
+int enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	struct user_msghdr m = {};
 
 	if (!watched())
 		return 0;
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
-		return data_enter(fd, 0, 0, 0, dir, sys);
-	return data_enter(fd, (__u64)m.msg_iov, m.msg_iovlen, 1, dir, sys);
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)ctx->args[1]))
+		m.msg_iov = NULL;
+	return data_enter((int)ctx->id, ctx->args[0], (__u64)m.msg_iov, m.msg_iovlen, 1, SMIW_DIR_SEND,
+			  SMIW_SYS_SENDMSG);
 }
 
-static __always_inline int data_exit(long ret)
+SEC("tp/syscalls/sys_exit_sendmsg")
+int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pending *pp = bpf_map_lookup_elem(&pending, &id);
-	struct sock_ref r;
-	struct pending p;
-	struct conn *c;
-	__u64 off;
-
-	if (!pp)
-		return 0;
-	p = *pp;
-	bpf_map_delete_elem(&pending, &id);
-	/* Failed calls move nothing; a receive of 0 is the peer's FIN. */
-	if (ret < 0 || (ret == 0 && p.dir != SMIW_DIR_RECV))
-		return 0;
-	if (!tcp_sock_of_fd(p.fd, &r))
-		return 0;
-	c = bpf_map_lookup_elem(&conns, &r.sk);
-	if (!c || c->ino != r.ino) {
-		if (ret == 0)
-			return 0;
-		c = conn_start(r.sk, r.ino);
-		if (!c)
-			return 0;
-		emit_open(r.sk, c, SMIW_ROLE_UNKNOWN, SMIW_CONN_LATE, 0, 0);
-	}
-	off = __sync_fetch_and_add(&c->off[p.dir & 1], ret);
-	emit_data(&p, c->id, off, ret);
-	return 0;
+	return send_exit((int)ctx->id, ctx->ret);
 }
 
-#define ENTER_PLAIN(name, dir, sys)						\
-SEC("tp/syscalls/sys_enter_" #name)						\
-int enter_##name(struct trace_event_raw_sys_enter *ctx)			\
-{										\
-	return data_enter(ctx->args[0], ctx->args[1], 0, 0, dir, sys);	\
-}
-#define ENTER_IOV(name, dir, sys)						\
-SEC("tp/syscalls/sys_enter_" #name)						\
-int enter_##name(struct trace_event_raw_sys_enter *ctx)			\
-{										\
-	return data_enter(ctx->args[0], ctx->args[1], ctx->args[2], 1, dir, sys); \
-}
-#define ENTER_MSG(name, dir, sys)						\
-SEC("tp/syscalls/sys_enter_" #name)						\
-int enter_##name(struct trace_event_raw_sys_enter *ctx)			\
-{										\
-	return msg_enter(ctx->args[0], ctx->args[1], dir, sys);		\
-}
-#define EXIT_DATA(name)								\
-SEC("tp/syscalls/sys_exit_" #name)						\
-int exit_##name(struct trace_event_raw_sys_exit *ctx)			\
-{										\
-	return data_exit(ctx->ret);						\
-}
-
-ENTER_PLAIN(read, SMIW_DIR_RECV, SMIW_SYS_READ)
-ENTER_PLAIN(write, SMIW_DIR_SEND, SMIW_SYS_WRITE)
-ENTER_IOV(readv, SMIW_DIR_RECV, SMIW_SYS_READV)
-ENTER_IOV(writev, SMIW_DIR_SEND, SMIW_SYS_WRITEV)
-ENTER_PLAIN(recvfrom, SMIW_DIR_RECV, SMIW_SYS_RECVFROM)
-ENTER_PLAIN(sendto, SMIW_DIR_SEND, SMIW_SYS_SENDTO)
-ENTER_MSG(recvmsg, SMIW_DIR_RECV, SMIW_SYS_RECVMSG)
-ENTER_MSG(sendmsg, SMIW_DIR_SEND, SMIW_SYS_SENDMSG)
-
-/* sendfile(out_fd, in_fd, ...): counted so stream offsets stay exact; nothing to copy from user memory. */
-SEC("tp/syscalls/sys_enter_sendfile64")
-int enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
-{
-	return data_enter(ctx->args[0], 0, 0, 0, SMIW_DIR_SEND, SMIW_SYS_SENDFILE);
-}
-
-EXIT_DATA(read)
-EXIT_DATA(write)
-EXIT_DATA(readv)
-EXIT_DATA(writev)
-EXIT_DATA(recvfrom)
-EXIT_DATA(sendto)
-EXIT_DATA(recvmsg)
-EXIT_DATA(sendmsg)
-EXIT_DATA(sendfile64)
+EXIT_RECV(read, RECV_PLAIN, SMIW_SYS_READ)
+EXIT_RECV(readv, RECV_IOV, SMIW_SYS_READV)
+EXIT_RECV(recvfrom, RECV_PLAIN, SMIW_SYS_RECVFROM)
+EXIT_RECV(recvmsg, RECV_MSG, SMIW_SYS_RECVMSG)
 
 /* ---- connection lifecycle ---- */
 
 SEC("tp/syscalls/sys_enter_connect")
 int enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	struct pending p = {};
 	struct sock_ref r;
+	struct pending *p;
 	struct sock *sk;
-	struct conn *c;
-	__u64 id;
+	struct smiw_conn *c;
+	bool fresh = false;
 
 	if (!watched() || !tcp_sock_of_fd(ctx->args[0], &r))
 		return 0;
@@ -476,27 +557,30 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx)
 	 */
 	sk = r.sk;
 	c = bpf_map_lookup_elem(&conns, &sk);
-	if (!c || c->ino != r.ino || BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE) {
-		if (!conn_start(r.sk, r.ino))
+	if (!c || !conn_matches(c, &r) || BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE) {
+		if (!conn_start(sk, ino_of(&r)))
 			return 0;
-		p.fresh = 1;
+		fresh = true;
 	}
-	id = bpf_get_current_pid_tgid();
-	p.buf = ctx->args[1];
-	p.sk = (__u64)r.sk;
-	p.enter_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&pending, &id, &p, BPF_ANY))
+	p = pending_slot(true);
+	if (!p) {
 		count_drop(SMIW_DROP_PENDING_FULL);
+		return 0;
+	}
+	p->buf = ctx->args[1];
+	p->sk = (__u64)sk;
+	p->nr = (int)ctx->id;
+	p->fresh = fresh;
+	p->active = 1;
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct pending *pp = bpf_map_lookup_elem(&pending, &id);
+	struct pending *pp = pending_claim((int)ctx->id);
 	struct sock *sk;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (!pp)
 		return 0;
@@ -504,18 +588,17 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	c = pp->fresh ? bpf_map_lookup_elem(&conns, &sk) : NULL;
 	if (c)
 		emit_open(sk, c, SMIW_ROLE_CLIENT, 0, ctx->ret, pp->buf);
-	bpf_map_delete_elem(&pending, &id);
 	return 0;
 }
 
 static __always_inline int accept_exit(long ret)
 {
 	struct sock_ref r;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (ret < 0 || !watched() || !tcp_sock_of_fd(ret, &r))
 		return 0;
-	c = conn_start(r.sk, r.ino);
+	c = conn_start(r.sk, ino_of(&r));
 	if (c)
 		emit_open(r.sk, c, SMIW_ROLE_SERVER, 0, 0, 0);
 	return 0;
@@ -537,12 +620,12 @@ SEC("tp/syscalls/sys_enter_close")
 int enter_close(struct trace_event_raw_sys_enter *ctx)
 {
 	struct sock_ref r;
-	struct conn *c;
+	struct smiw_conn *c;
 
-	if (!watched() || !tcp_sock_of_fd(ctx->args[0], &r))
+	if (!watched() || !socket_of_fd(ctx->args[0], &r))
 		return 0;
 	c = bpf_map_lookup_elem(&conns, &r.sk);
-	if (c && c->ino == r.ino && file_last_ref(r.file))
+	if (c && conn_matches(c, &r) && file_last_ref(r.file))
 		emit_conn_simple(SMIW_EV_FD_CLOSE, c, 0, 0, 0);
 	return 0;
 }
@@ -552,7 +635,7 @@ SEC("tp/sock/inet_sock_set_state")
 int on_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct sock *sk = (struct sock *)ctx->skaddr;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (ctx->newstate != TCP_CLOSE || ctx->protocol != IPPROTO_TCP)
 		return 0;
@@ -570,7 +653,7 @@ int on_state(struct trace_event_raw_inet_sock_set_state *ctx)
 static __always_inline int on_reset(const void *skaddr, __s32 sent)
 {
 	struct sock *sk = (struct sock *)skaddr;
-	struct conn *c;
+	struct smiw_conn *c;
 
 	if (!sk)
 		return 0;
@@ -596,7 +679,7 @@ SEC("tp/tcp/tcp_destroy_sock")
 int on_destroy(struct trace_event_raw_tcp_event_sk *ctx)
 {
 	struct sock *sk = (struct sock *)ctx->skaddr;
-	struct conn *c = bpf_map_lookup_elem(&conns, &sk);
+	struct smiw_conn *c = bpf_map_lookup_elem(&conns, &sk);
 
 	if (!c)
 		return 0;

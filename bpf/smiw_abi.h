@@ -52,7 +52,6 @@ struct probe_event {
 #define SMIW_IOV_MAX		8		/* iovec segments copied from per syscall */
 #define SMIW_RING_DEFAULT	(16u << 20)	/* ring buffer bytes */
 #define SMIW_CONNS_MAX		65536		/* connections tracked at once */
-#define SMIW_PENDING_MAX	16384		/* threads inside a traced syscall at once */
 #define SMIW_WATCHED_MAX	4096		/* watched cgroups */
 
 /* First byte of every ring-buffer record. */
@@ -105,6 +104,16 @@ enum smiw_drop {
 	SMIW_DROP_PENDING_FULL,		/* syscall arguments could not be saved */
 	SMIW_DROP_CONNS_FULL,		/* connection table full: socket not tracked */
 	SMIW_DROP__COUNT,
+};
+
+/*
+ * Value of the `conns` map (key: struct sock address). Userspace reads the
+ * map only to find connections whose END record was lost.
+ */
+struct smiw_conn {
+	__u64 id;
+	__u64 off[2];		/* bytes so far per direction (enum smiw_dir) */
+	__u64 ino;		/* socket inode number: generation check */
 };
 
 /* Bytes moved by one syscall on a tracked socket, followed by cap_len bytes. */

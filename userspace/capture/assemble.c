@@ -124,13 +124,39 @@ static void flush_all(struct assembler *a, const char *reason)
 
 /* ---- message boundaries ---- */
 
+/* Heads spread over syscalls are rare: no buffer is kept once one is done. */
+static void head_drop(struct asm_stream *s)
+{
+	free(s->hbuf);
+	s->hbuf = NULL;
+	s->hlen = s->hcap = 0;
+}
+
 static void msg_reset(struct asm_stream *s)
 {
 	s->in_msg = false;
 	s->interim = false;
 	s->msg_bytes = 0;
-	s->hlen = 0;
 	s->cur = NULL;
+	head_drop(s);
+}
+
+/* Makes room for n more head bytes (up to ASM_MAX_HEAD); returns how many fit, 0 on failure. */
+static size_t head_room(struct asm_stream *s, size_t n)
+{
+	size_t want = s->hlen + n < ASM_MAX_HEAD ? s->hlen + n : ASM_MAX_HEAD, cap = s->hcap ? s->hcap : 512;
+	char *nb;
+
+	if (want > s->hcap) {
+		while (cap < want)
+			cap *= 2;
+		nb = realloc(s->hbuf, cap < ASM_MAX_HEAD ? cap : ASM_MAX_HEAD);
+		if (!nb)
+			return 0;
+		s->hbuf = nb;
+		s->hcap = cap < ASM_MAX_HEAD ? cap : ASM_MAX_HEAD;
+	}
+	return want - s->hlen;
 }
 
 /*
@@ -260,11 +286,11 @@ static size_t feed_head(struct assembler *a, int dir, const char *p, size_t n, c
 		goto done;
 	if (r < 0)
 		goto bad;
-	if (!s->hbuf && !(s->hbuf = malloc(ASM_MAX_HEAD))) {
+	add = head_room(s, n);
+	if (!add && prev < ASM_MAX_HEAD) {
 		a->cfg->counters->user_drops++;
 		goto bad;
 	}
-	add = n < ASM_MAX_HEAD - prev ? n : ASM_MAX_HEAD - prev;
 	memcpy(s->hbuf + prev, p, add);
 	s->hlen = prev + add;
 	if (!prev)
@@ -280,6 +306,7 @@ done:
 		request_head(a, s, &h);
 	else
 		response_head(a, s, &h);
+	head_drop(s);	/* the fields it needed are copied */
 	return (size_t)r - prev;
 bad:
 	lose(a, dir, "unparsed");
@@ -482,10 +509,8 @@ void asm_free(struct assembler *a)
 		q_remove(a, x);
 		x_release(a, x);
 	}
-	for (int d = 0; d < 2; d++) {
-		free(a->st[d].hbuf);
-		a->st[d].hbuf = NULL;
-	}
+	for (int d = 0; d < 2; d++)
+		msg_reset(&a->st[d]);
 }
 
 void asm_pool_free(struct asm_pool *p)

@@ -57,8 +57,8 @@ struct asm_stream {
 	uint64_t msg_start_ns;
 	uint32_t msg_pid, msg_tgid;
 	uint64_t last_ns;		/* time of the last byte seen in this direction */
-	char *hbuf;			/* a head spread over several syscalls */
-	size_t hlen;
+	char *hbuf;			/* a head spread over several syscalls (freed after it) */
+	size_t hlen, hcap;
 	struct http_body body;
 	struct cap_exchange *cur;	/* exchange of the message in progress, or NULL */
 };

@@ -127,6 +127,81 @@ int capture_watch_inventory(struct capture *c)
 	return n;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Kernel connection ids, sorted, for membership tests. */
+struct idset {
+	uint64_t *ids;
+	size_t n, cap;
+	bool oom;
+};
+
+static void idset_add(void *ctx, uint64_t id)
+{
+	struct idset *s = ctx;
+
+	if (s->n == s->cap) {
+		uint64_t *ids = realloc(s->ids, (s->cap = s->cap ? 2 * s->cap : 1024) * sizeof(*ids));
+
+		if (!ids) {
+			s->oom = true;
+			return;
+		}
+		s->ids = ids;
+	}
+	s->ids[s->n++] = id;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A lost END record would leave its connection open here forever. When the
+ * kernel has dropped connection records, every connection it no longer
+ * tracks is ended (its exchanges still waiting are marked "gap"). The ring
+ * is drained first so END records already there are used, not guessed.
+ */
+static void sweep(struct capture *c)
+{
+	uint64_t drops[SMIW_DROP__COUNT] = { 0 };
+	struct idset set = { 0 };
+	struct ct_conn **victims = NULL;
+	size_t nv = 0;
+
+	if (loader_drops(c->ld, drops) || drops[SMIW_DROP_RING_CONN] == c->conn_drops_swept)
+		return;
+	ring_buffer__consume(c->rb);
+	if (loader_each_conn(c->ld, idset_add, &set) || set.oom)
+		goto out;
+	qsort(set.ids, set.n, sizeof(*set.ids), cmp_u64);
+	victims = calloc(c->conns.n + 1, sizeof(*victims));
+	if (!victims)
+		goto out;
+	for (size_t b = 0; b < c->conns.nbuckets; b++)
+		for (struct ct_conn *k = c->conns.buckets[b]; k; k = k->next)
+			if (!bsearch(&k->info.id, set.ids, set.n, sizeof(*set.ids), cmp_u64))
+				victims[nv++] = k;
+	for (size_t i = 0; i < nv; i++) {
+		c->counters.gaps++;
+		victims[i]->as.gaps++;
+		capture_end_conn(c, victims[i], "gap", NULL);
+	}
+	c->conn_drops_swept = drops[SMIW_DROP_RING_CONN];
+out:
+	free(victims);
+	free(set.ids);
+}
+
 int capture_poll(struct capture *c, int timeout_ms)
 {
 	int t = timeout_ms < 0 || (unsigned int)timeout_ms > c->drain_ms ? (int)c->drain_ms : timeout_ms;
@@ -143,17 +218,19 @@ int capture_poll(struct capture *c, int timeout_ms)
 	m = ring_buffer__consume(c->rb);
 	if (m < 0)
 		return m;
+	if (mono_ns() >= c->next_sweep_ns) {
+		sweep(c);
+		c->next_sweep_ns = mono_ns() + 5000000000ull;
+	}
 	return n < 0 ? n : n + m;
 }
 
 void capture_stats(struct capture *c, struct capture_stats *st)
 {
 	uint64_t drops[SMIW_DROP__COUNT] = { 0 };
-	struct timespec ts;
 
 	memset(st, 0, sizeof(*st));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	st->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	st->ts_ns = mono_ns();
 	if (c->ld)
 		loader_drops(c->ld, drops);
 	for (int i = 0; i < SMIW_DROP__COUNT; i++) {
@@ -188,6 +265,11 @@ const char *capture_tag(const struct capture *c)
 unsigned int capture_snaplen(const struct capture *c)
 {
 	return c->ld ? c->ld->snaplen : 0;
+}
+
+int capture_prog_ids(const struct capture *c, uint32_t *ids, int max)
+{
+	return c->ld ? loader_prog_ids(c->ld, ids, max) : 0;
 }
 
 void capture_close(struct capture *c)

@@ -42,6 +42,7 @@ struct cap_conn {
 	int family;			/* AF_INET or AF_INET6 */
 	uint8_t local_addr[16], peer_addr[16];
 	uint16_t local_port, peer_port;
+	char local[56], peer[56];	/* "ip:port" ("[v6]:port"), "" when the OPEN record was lost */
 	const struct inv_pod *pod;		/* the observing process's pod, or NULL */
 	const struct inv_pod *peer_pod;		/* the peer address's pod, or NULL */
 	const struct inv_service *peer_service;	/* the peer address is a service address */
@@ -152,6 +153,9 @@ const char *capture_tag(const struct capture *c);
 
 /* Snaplen in effect. */
 unsigned int capture_snaplen(const struct capture *c);
+
+/* Writes the kernel ids of the capture's BPF programs (bpftool prog show id N); returns how many. */
+int capture_prog_ids(const struct capture *c, uint32_t *ids, int max);
 
 /* Detaches and frees everything; NULL-safe. */
 void capture_close(struct capture *c);

@@ -22,6 +22,8 @@ struct capture {
 	uint64_t events;
 	uint64_t conns_total;
 	unsigned int drain_ms;
+	uint64_t next_sweep_ns;		/* when to look for connections whose END was lost */
+	uint64_t conn_drops_swept;	/* ring drops of connection records already accounted for */
 };
 
 /* libbpf ring-buffer callback: one kernel record. Always returns 0. */

@@ -57,6 +57,8 @@ static void on_open(struct capture *c, struct ct_conn *k, const struct smiw_conn
 	memcpy(i->peer_addr, e->daddr, sizeof(i->peer_addr));
 	i->local_port = e->sport;
 	i->peer_port = e->dport;
+	inv_addr_format(i->local, sizeof(i->local), i->family, i->local_addr, i->local_port);
+	inv_addr_format(i->peer, sizeof(i->peer), i->family, i->peer_addr, i->peer_port);
 	i->open_ns = e->ts_ns;
 	/* connect() returning at once with an error; EINPROGRESS resolves later. */
 	if (e->err && e->err != -EINPROGRESS && !i->connect_errno)

@@ -43,8 +43,10 @@ static struct http_str origin_form(struct http_str t, struct http_str *authority
 
 static bool sensitive(struct http_str name)
 {
-	return http_str_eq_ci(name, "authorization") || http_str_eq_ci(name, "proxy-authorization") ||
-	       http_str_eq_ci(name, "cookie");
+	/* Cheap length test first: most fields are neither of these. */
+	return (name.len == 13 && http_str_eq_ci(name, "authorization")) ||
+	       (name.len == 19 && http_str_eq_ci(name, "proxy-authorization")) ||
+	       (name.len == 6 && http_str_eq_ci(name, "cookie"));
 }
 
 /* Appends one header field to x->hdrbuf; fields that do not fit are left out (x->truncated). */
@@ -75,10 +77,19 @@ static void add_header(struct cap_exchange *x, struct http_str name, struct http
 
 void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bool unredacted)
 {
-	const struct http_str *host = http_header_get(h, "host");
-	const struct http_str *rid = http_header_get(h, "x-request-id");
+	const struct http_str *host = NULL, *rid = NULL;
 	struct http_str authority, path = origin_form(h->target, &authority);
 
+	/* One pass over the fields: keep them all, note the two the record names. */
+	for (size_t i = 0; i < h->nheaders; i++) {
+		struct http_str name = h->headers[i].name;
+
+		if (!host && http_str_eq_ci(name, "host"))
+			host = &h->headers[i].value;
+		else if (!rid && http_str_eq_ci(name, "x-request-id"))
+			rid = &h->headers[i].value;
+		add_header(x, name, h->headers[i].value, !unredacted && sensitive(name));
+	}
 	copy_field(x->method, sizeof(x->method), h->method.p, h->method.len, &x->truncated);
 	copy_field(x->path, sizeof(x->path), path.p, path.len, &x->truncated);
 	if (!host && authority.len)
@@ -87,9 +98,6 @@ void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bo
 		copy_field(x->host, sizeof(x->host), host->p, host->len, &x->truncated);
 	if (rid)
 		copy_field(x->request_id, sizeof(x->request_id), rid->p, rid->len, &x->truncated);
-	for (size_t i = 0; i < h->nheaders; i++)
-		add_header(x, h->headers[i].name, h->headers[i].value,
-			   !unredacted && sensitive(h->headers[i].name));
 	x->head_request = http_str_eq_ci(h->method, "HEAD");
 	x->tunnel_request = http_str_eq_ci(h->method, "CONNECT");
 }

@@ -1,8 +1,6 @@
 /* jsonl.c - see jsonl.h */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "capture/jsonl.h"
@@ -14,22 +12,10 @@ static const char *role_name(int role)
 	return role == SMIW_ROLE_CLIENT ? "client" : role == SMIW_ROLE_SERVER ? "server" : "unknown";
 }
 
-void jsonl_format_addr(char *buf, size_t len, int family, const uint8_t addr[16], uint16_t port)
-{
-	struct inv_addr a;
-	char ip[INET6_ADDRSTRLEN] = "";
-
-	inv_addr_from_raw(&a, family, addr);
-	if (!a.family || !inet_ntop(a.family, a.bytes, ip, sizeof(ip)))
-		snprintf(ip, sizeof(ip), "?");
-	snprintf(buf, len, a.family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
-}
-
 /* Fields both record kinds carry about the observing process and the peer. */
 static void who(struct jsonl_sink *s, const struct cap_conn *c)
 {
 	struct jsonw *w = &s->w;
-	char addr[64];
 
 	jsonw_str(w, "node", s->node);
 	jsonw_str(w, "namespace", c->pod ? c->pod->namespace : "");
@@ -37,10 +23,8 @@ static void who(struct jsonl_sink *s, const struct cap_conn *c)
 	jsonw_str(w, "service_account", c->pod ? c->pod->service_account : "");
 	jsonw_str(w, "comm", c->comm);
 	jsonw_u64(w, "cgroup_id", c->cgroup_id);
-	jsonl_format_addr(addr, sizeof(addr), c->family, c->local_addr, c->local_port);
-	jsonw_str(w, "local", addr);
-	jsonl_format_addr(addr, sizeof(addr), c->family, c->peer_addr, c->peer_port);
-	jsonw_str(w, "peer", addr);
+	jsonw_str(w, "local", c->local);
+	jsonw_str(w, "peer", c->peer);
 	jsonw_str(w, "peer_pod", c->peer_pod ? c->peer_pod->ref : "");
 	if (c->peer_service)
 		jsonw_str(w, "peer_service", c->peer_service->ref);
@@ -154,6 +138,10 @@ void jsonl_meta(struct jsonl_sink *s, const struct jsonl_meta *m)
 		jsonw_str(w, "inventory", m->inventory);
 	jsonw_str(w, "capture", m->capture_tag);
 	jsonw_u64(w, "watched_cgroups", m->watched_cgroups);
+	jsonw_arr(w, "bpf_prog_ids");
+	for (int i = 0; i < m->nprogs; i++)
+		jsonw_elem_u64(w, m->prog_ids[i]);
+	jsonw_arr_end(w);
 	jsonw_end(w);
 }
 
@@ -191,4 +179,9 @@ int jsonl_flush(struct jsonl_sink *s, bool sync)
 int jsonl_close(struct jsonl_sink *s)
 {
 	return jsonw_close(&s->w);
+}
+
+void jsonl_format_addr(char *buf, size_t len, int family, const uint8_t addr[16], uint16_t port)
+{
+	inv_addr_format(buf, len, family, addr, port);
 }

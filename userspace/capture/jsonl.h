@@ -18,6 +18,8 @@ struct jsonl_meta {
 	unsigned int snaplen;
 	const char *capture_tag;
 	unsigned int watched_cgroups;
+	const uint32_t *prog_ids;	/* the capture's BPF programs */
+	int nprogs;
 };
 
 /* Opens `path` ("-"/NULL: stdout; ".gz": gzip); node names the observing node. Returns 0 or -errno. */
@@ -38,7 +40,7 @@ int jsonl_flush(struct jsonl_sink *s, bool sync);
 /* Flushes and closes. Returns 0 or the first write error. */
 int jsonl_close(struct jsonl_sink *s);
 
-/* Formats addr:port ("[v6]:port"; IPv4-mapped shown as IPv4) into buf. */
+/* Formats addr:port as records show it (see inv_addr_format; cap_conn has local/peer ready). */
 void jsonl_format_addr(char *buf, size_t len, int family, const uint8_t addr[16], uint16_t port);
 
 #endif

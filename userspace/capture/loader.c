@@ -176,6 +176,37 @@ int loader_drops(const struct loader *l, uint64_t out[SMIW_DROP__COUNT])
 	return err;
 }
 
+int loader_each_conn(const struct loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.conns);
+	__u64 key, next, *prev = NULL;
+	struct smiw_conn v;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v))
+			fn(ctx, v.id);
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int loader_prog_ids(const struct loader *l, uint32_t *ids, int max)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, l->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (n < max && fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			ids[n++] = info.id;
+	}
+	return n;
+}
+
 void loader_close(struct loader *l)
 {
 	if (!l)

@@ -48,6 +48,15 @@ int loader_ring_fd(const struct loader *l);
 /* Sums the per-CPU drop counters into out[SMIW_DROP__COUNT]. Returns 0 or -errno. */
 int loader_drops(const struct loader *l, uint64_t out[SMIW_DROP__COUNT]);
 
+/*
+ * Calls fn for the id of every connection the kernel tracks now. Returns 0
+ * or -errno.
+ */
+int loader_each_conn(const struct loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx);
+
+/* Writes the kernel ids of the loaded programs to ids (at most max); returns how many. */
+int loader_prog_ids(const struct loader *l, uint32_t *ids, int max);
+
 /* Detaches and frees everything; NULL-safe. */
 void loader_close(struct loader *l);
 

@@ -17,6 +17,7 @@
 #include "util/parse.h"
 
 #define MAX_CGROUPS 256
+#define MAX_PROGS 64
 #define NS 1000000000ull
 
 static volatile sig_atomic_t stop_signal;
@@ -143,7 +144,7 @@ static void summary(const struct capture_stats *st, const char *reason, double s
 			"gaps", (json_int_t)st->gaps, "unparsed_bytes", (json_int_t)st->unparsed_bytes,
 			"unpaired", (json_int_t)st->unpaired);
 
-		json_dumpf(o, stdout, 0);
+		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		json_decref(o);
 		return;
@@ -213,7 +214,8 @@ static int run(int argc, char **argv)
 	const char *reason = "error";
 	char host[256] = "";
 	uint64_t start;
-	int r, ret = EXIT_FAILED, n;
+	uint32_t progs[MAX_PROGS];
+	int r, ret = EXIT_FAILED, n, nprogs;
 	bool sink_open = false;
 
 	r = parse_args(argc, argv, &a);
@@ -234,8 +236,10 @@ static int run(int argc, char **argv)
 	if (r)
 		goto out;
 	n = watch_all(c, &a);
-	if (n < 0)
+	if (n < 0) {
+		ret = n == -ENOENT || n == -ENOTDIR ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
+	}
 	if (n == 0) {
 		error("observe: no cgroup to watch (the inventory names none that exists)");
 		ret = EXIT_USAGE;
@@ -243,8 +247,10 @@ static int run(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
 	jsonl_meta(&sink, &(struct jsonl_meta){ .inventory = a.inventory, .snaplen = capture_snaplen(c),
-						 .capture_tag = capture_tag(c), .watched_cgroups = n });
+						 .capture_tag = capture_tag(c), .watched_cgroups = n,
+						 .prog_ids = progs, .nprogs = nprogs });
 	jsonl_flush(&sink, true);
 	pr_info("observe: watching %d cgroup(s), snaplen %u, writing %s", n, capture_snaplen(c),
 		a.out ? a.out : "stdout");

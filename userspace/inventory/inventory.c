@@ -279,15 +279,28 @@ bool inv_service_has_pod(const struct inv_service *s, const char *ns, const char
 void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16])
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	uint8_t in[16];
 
+	memcpy(in, raw, sizeof(in));	/* raw may be out->bytes */
 	memset(out, 0, sizeof(*out));
-	if (family == AF_INET6 && !memcmp(raw, mapped, sizeof(mapped))) {
+	if (family == AF_INET6 && !memcmp(in, mapped, sizeof(mapped))) {
 		out->family = AF_INET;
-		memmove(out->bytes, raw + 12, 4);
+		memcpy(out->bytes, in + 12, 4);
 	} else if (family == AF_INET || family == AF_INET6) {
 		out->family = family;
-		memmove(out->bytes, raw, family == AF_INET ? 4 : 16);
+		memcpy(out->bytes, in, family == AF_INET ? 4 : 16);
 	}
+}
+
+void inv_addr_format(char *buf, size_t len, int family, const uint8_t raw[16], uint16_t port)
+{
+	struct inv_addr a;
+	char ip[INET6_ADDRSTRLEN];
+
+	inv_addr_from_raw(&a, family, raw);
+	if (!a.family || !inet_ntop(a.family, a.bytes, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(buf, len, a.family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
 static void pod_free(struct inv_pod *p)

@@ -73,6 +73,9 @@ bool inv_service_has_pod(const struct inv_service *s, const char *ns, const char
 /* Converts a raw address (16 bytes, IPv4 in the first 4 for AF_INET) to canonical form. */
 void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16]);
 
+/* Formats a raw address and port as "ip:port" ("[v6]:port"; IPv4-mapped shown as IPv4) into buf. */
+void inv_addr_format(char *buf, size_t len, int family, const uint8_t raw[16], uint16_t port);
+
 /* Frees inv; NULL-safe. */
 void inventory_free(struct inventory *inv);
 

@@ -1,6 +1,5 @@
 /* jsonw.c - see jsonw.h */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -9,13 +8,11 @@
 
 #define FLUSH_AT (64 * 1024)
 
-static bool room(struct jsonw *w, size_t n)
+static bool grow(struct jsonw *w, size_t n)
 {
 	size_t cap = w->cap ? w->cap : 256 * 1024;
 	char *nb;
 
-	if (w->len + n <= w->cap)
-		return true;
 	while (cap < w->len + n)
 		cap *= 2;
 	nb = realloc(w->buf, cap);
@@ -28,7 +25,12 @@ static bool room(struct jsonw *w, size_t n)
 	return true;
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+static inline bool room(struct jsonw *w, size_t n)
+{
+	return w->len + n <= w->cap || grow(w, n);
+}
+
+static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	if (!room(w, n))
 		return;
@@ -36,9 +38,10 @@ static void put(struct jsonw *w, const char *s, size_t n)
 	w->len += n;
 }
 
-static void putc_(struct jsonw *w, char c)
+static inline void putc_(struct jsonw *w, char c)
 {
-	put(w, &c, 1);
+	if (room(w, 1))
+		w->buf[w->len++] = c;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
@@ -71,47 +74,70 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Plain printable ASCII other than '"' and '\\' goes out as is. */
+static inline bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 static void put_string(struct jsonw *w, const char *v, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)v;
-	size_t i = 0, run = 0;
+	size_t i = 0;
 
 	putc_(w, '"');
 	while (i < n) {
-		unsigned char c = s[i];
-		size_t ulen = utf8_len(s + i, n - i);
+		size_t start = i, ulen;
+		unsigned char c;
 		char esc[8];
 
-		if (c >= 0x20 && c != '"' && c != '\\' && ulen) {
+		while (i < n && plain(s[i]))
+			i++;
+		put(w, v + start, i - start);
+		if (i == n)
+			break;
+		c = s[i];
+		ulen = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
+		if (ulen) {
+			put(w, v + i, ulen);
 			i += ulen;
-			run += ulen;
 			continue;
 		}
-		put(w, (const char *)s + i - run, run);
-		run = 0;
-		if (!ulen) {
+		if (c >= 0x80) {
 			put(w, "\\ufffd", 6);
 		} else if (c == '"' || c == '\\') {
 			esc[0] = '\\', esc[1] = c;
 			put(w, esc, 2);
 		} else {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			static const char hex[] = "0123456789abcdef";
+
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
 			put(w, esc, 6);
 		}
 		i++;
 	}
-	put(w, (const char *)s + i - run, run);
 	putc_(w, '"');
 }
 
+/* `,"k":` (no comma first in an object) with one bounds check. */
 static void key(struct jsonw *w, const char *k)
 {
+	size_t n = strlen(k);
+	char *p;
+
+	if (!room(w, n + 4))
+		return;
+	p = w->buf + w->len;
 	if (!w->first)
-		putc_(w, ',');
+		*p++ = ',';
 	w->first = false;
-	putc_(w, '"');
-	put(w, k, strlen(k));
-	put(w, "\":", 2);
+	*p++ = '"';
+	memcpy(p, k, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	w->len = p - w->buf;
 }
 
 int jsonw_open(struct jsonw *w, const char *path)
@@ -159,20 +185,41 @@ void jsonw_str(struct jsonw *w, const char *k, const char *v)
 	jsonw_strn(w, k, v ? v : "", v ? strlen(v) : 0);
 }
 
+static void put_u64(struct jsonw *w, uint64_t v)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char num[20];
+	int i = sizeof(num);
+
+	while (v >= 100) {
+		i -= 2;
+		memcpy(num + i, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(num + i, pairs + 2 * v, 2);
+	} else {
+		num[--i] = '0' + v;
+	}
+	put(w, num + i, sizeof(num) - i);
+}
+
 void jsonw_u64(struct jsonw *w, const char *k, uint64_t v)
 {
-	char num[24];
-
 	key(w, k);
-	put(w, num, snprintf(num, sizeof(num), "%" PRIu64, v));
+	put_u64(w, v);
 }
 
 void jsonw_i64(struct jsonw *w, const char *k, int64_t v)
 {
-	char num[24];
-
 	key(w, k);
-	put(w, num, snprintf(num, sizeof(num), "%" PRId64, v));
+	if (v < 0)
+		putc_(w, '-');
+	put_u64(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
 void jsonw_bool(struct jsonw *w, const char *k, bool v)
@@ -192,6 +239,29 @@ void jsonw_obj(struct jsonw *w, const char *k)
 void jsonw_obj_end(struct jsonw *w)
 {
 	putc_(w, '}');
+	w->first = false;
+	w->depth--;
+}
+
+void jsonw_arr(struct jsonw *w, const char *k)
+{
+	key(w, k);
+	putc_(w, '[');
+	w->first = true;
+	w->depth++;
+}
+
+void jsonw_elem_u64(struct jsonw *w, uint64_t v)
+{
+	if (!w->first)
+		putc_(w, ',');
+	w->first = false;
+	put_u64(w, v);
+}
+
+void jsonw_arr_end(struct jsonw *w)
+{
+	putc_(w, ']');
 	w->first = false;
 	w->depth--;
 }

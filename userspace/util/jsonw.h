@@ -42,6 +42,10 @@ void jsonw_bool(struct jsonw *w, const char *key, bool v);
 /* A nested object member; close it with jsonw_obj_end. */
 void jsonw_obj(struct jsonw *w, const char *key);
 void jsonw_obj_end(struct jsonw *w);
+/* An array member of numbers: jsonw_arr, jsonw_elem_u64..., jsonw_arr_end. */
+void jsonw_arr(struct jsonw *w, const char *key);
+void jsonw_elem_u64(struct jsonw *w, uint64_t v);
+void jsonw_arr_end(struct jsonw *w);
 
 /*
  * Writes out complete records; with sync, also pushes them through stdio or
