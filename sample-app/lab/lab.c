@@ -72,6 +72,8 @@ int lab_init(struct lab *lab, const char *name, const char *state_dir)
 
 int lab_lock(struct lab *lab)
 {
+	if (geteuid() != 0)
+		return error("the lab needs root: it creates network namespaces, cgroups and /etc/netns entries");
 	if (mkdir(LAB_RUN_DIR, 0755) && errno != EEXIST)
 		return error_errno(errno, "cannot create '%s'", LAB_RUN_DIR);
 	lab->lock_fd = open(LAB_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

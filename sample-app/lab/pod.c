@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -48,6 +49,30 @@ int lab_pod_start(const struct lab *lab, const struct topology *t, int i, char *
 	return 0;
 }
 
+/*
+ * The caller's environment without proxy settings: nothing in a pod can
+ * reach a proxy outside the lab, and curl or the driver would try.
+ */
+static char **pod_environ(void)
+{
+	extern char **environ;
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 1, sizeof(*env));
+	for (size_t i = 0; env && i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t len = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+
+		if (len >= 6 && !strncasecmp(environ[i] + len - 6, "_proxy", 6))
+			continue;
+		env[k++] = environ[i];
+	}
+	return env;
+}
+
 int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *const argv[])
 {
 	char cg[PATH_MAX], netns[LAB_NETNS_MAX], etc[PATH_MAX], cmd[PATH_MAX];
@@ -67,8 +92,10 @@ int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *c
 	args[0] = cmd;
 	describe(lab, t, i, cg, netns, etc, &s);
 	s.argv = args;
-	pid = lab_spawn(&s);
+	s.envp = pod_environ();
+	pid = s.envp ? lab_spawn(&s) : error("out of memory");
 	free(args);
+	free((void *)s.envp);
 	if (pid < 0)
 		return -1;
 	/* The child owns the terminal's signals now; we only wait for it. */

@@ -233,8 +233,16 @@ static int destroy_one(const char *path, void *arg)
 		return r;
 	if (lab_fmt(kill_file, sizeof(kill_file), "%s/cgroup.kill", path))
 		return -ENAMETOOLONG;
-	if (cgroup_populated(path) && (r = write_file(kill_file, "1")) && r != -ENOENT)
-		return error_errno(r, "cannot kill the processes of cgroup '%s'", path);
+	if (cgroup_populated(path) && (r = write_file(kill_file, "1"))) {
+		/* Kernels before 5.14 have no cgroup.kill: signal what cgroup.procs lists. */
+		pid_t pids[1024];
+		int n = cgroup_pids(path, pids, 1024);
+
+		if (r != -ENOENT)
+			return error_errno(r, "cannot kill the processes of cgroup '%s'", path);
+		for (int i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
+	}
 	/* cgroup.kill is asynchronous: exiting tasks leave the cgroup a moment later. */
 	for (int i = 0; i < 500 && cgroup_populated(path); i++)
 		nanosleep(&tick, NULL);

@@ -48,6 +48,10 @@ mesh_metric() { # metric name and label text: the value the mesh reports, as a s
 check "lab up" L up
 
 # --- traffic split ------------------------------------------------------------------
+reset_backends
+drive 100 >/dev/null
+is "no TrafficSplit: app-svc's own endpoints share alike (app-b/app-c)" "$(received app-b)/$(received app-c)" 50/50
+
 # 1000 requests at p = 0.75: sd = 13.7; [705, 795] is about +-3.3 sd (two-sided alpha 0.001).
 reset_backends
 check "apply TrafficSplit 75/25" apply "$fix/split-75-25.yaml"
@@ -164,15 +168,23 @@ wait $inflight
 check "the in-flight request completed with 200" grep -q "^HTTP/1.1 200" "$tmp/inflight.out"
 check "with its whole body echoed" grep -q "^1234567890" "$tmp/inflight.out"
 
-# New connections during reloads: 2000 requests, one connection each, while three applies run.
-L exec app-a -- curl -s -o /dev/null -w '%{http_code}\n' -H 'Connection: close' \
-	"http://app-svc:9091/echo?[1-2000]" >"$tmp/during.out" &
+# New connections during reloads: one connection per request, from before the first reload
+# until after the last one, and every one answered.
+lines() { wc -l <"$tmp/during.out"; }
+wait_lines() { for _ in $(seq 200); do [ "$(lines)" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
+: >"$tmp/during.out"
+L exec app-a -- sh -c 'while [ ! -e "$1" ]; do
+	curl -s -o /dev/null -w "%{http_code}\n" -H "Connection: close" "http://app-svc:9091/echo?[1-50]"; done' \
+	_ "$tmp/stop" >>"$tmp/during.out" &
 load=$!
-sleep 0.2
+check "load running before the reloads" wait_lines 100
 for f in split-1-0 split-75-25 split-1-0; do apply "$fix/$f.yaml"; done
-check "the load was still running when the last reload finished" kill -0 $load
+n=$(lines)
+check "load still running after the reloads" wait_lines $((n + 100))
+touch "$tmp/stop"
 wait $load
-is "2000 requests during three reloads: all 200" "$(sort "$tmp/during.out" | uniq -c | awk '{print $2, $1}')" "200 2000"
+between "requests sent across three reloads" "$(lines)" 200 1000000
+is "all of them answered 200" "$(sort -u "$tmp/during.out")" 200
 check "lab down" L down
 
 # --- TCP services: access control refuses by resetting -----------------------------------
