@@ -129,7 +129,7 @@ static const char *exchange_problem(const struct obs_exchange *e)
 	if (!e || e->complete)
 		return NULL;
 	if (!strcmp(e->incomplete, "gap") || !strcmp(e->incomplete, "unparsed") ||
-	    !strcmp(e->incomplete, "capture-ended"))
+	    !strcmp(e->incomplete, "snaplen") || !strcmp(e->incomplete, "capture-ended"))
 		return e->incomplete;
 	return NULL;
 }
