@@ -7,11 +7,21 @@ extern const struct command cmd_doctor;
 extern const struct command cmd_drive;
 extern const struct command cmd_lab;
 extern const struct command cmd_lint;
+extern const struct command cmd_matrix;
+extern const struct command cmd_observe;
+extern const struct command cmd_power;
+extern const struct command cmd_run;
+extern const struct command cmd_verify;
 
 const struct command *const commands[] = {
+	&cmd_run,
+	&cmd_verify,
 	&cmd_lab,
-	&cmd_lint,
+	&cmd_observe,
 	&cmd_drive,
+	&cmd_lint,
+	&cmd_matrix,
+	&cmd_power,
 	&cmd_doctor,
 	NULL
 };

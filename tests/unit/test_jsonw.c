@@ -1,0 +1,136 @@
+/* test_jsonw - JSON line writing: escaping, UTF-8 repair, numbers, whole records, gzip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+
+#include "util/jsonw.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Reads a whole file (gzip-aware: gzread passes plain files through). */
+static char *slurp(const char *path)
+{
+	gzFile f = gzopen(path, "rb");
+	char *buf = calloc(1, 1 << 16);
+	int n;
+
+	assert_non_null(f);
+	n = gzread(f, buf, (1 << 16) - 1);
+	assert_true(n >= 0);
+	gzclose(f);
+	return buf;
+}
+
+static void test_strings(void **state)
+{
+	static const struct {
+		const char *desc;
+		const char *in;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ "plain", "GET /echo", 9, "\"GET /echo\"" },
+		{ "quote and backslash", "a\"b\\c", 5, "\"a\\\"b\\\\c\"" },
+		{ "control characters", "\r\n\t\x01\x7f", 5, "\"\\u000d\\u000a\\u0009\\u0001\x7f\"" },
+		{ "NUL inside", "a\0b", 3, "\"a\\u0000b\"" },
+		{ "valid UTF-8 kept", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
+		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "stray continuation byte", "a\x80z", 3, "\"a\\ufffdz\"" },
+		{ "truncated sequence at the end", "ab\xe2\x82", 4, "\"ab\\ufffd\\ufffd\"" },
+		{ "overlong encoding", "\xc0\xaf", 2, "\"\\ufffd\\ufffd\"" },
+		{ "surrogate", "\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "Latin-1 byte", "\xe9t\xe9", 3, "\"\\ufffdt\\ufffd\"" },
+	};
+	char path[] = "/tmp/smiw-test-jsonw-XXXXXX";
+	int fd = mkstemp(path);
+	struct jsonw w;
+	char *got, *line;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(jsonw_open(&w, path), 0);
+	for (size_t i = 0; i < N(cases); i++) {
+		jsonw_begin(&w);
+		jsonw_strn(&w, "s", cases[i].in, cases[i].len);
+		jsonw_end(&w);
+	}
+	assert_int_equal(jsonw_close(&w), 0);
+	got = slurp(path);
+	line = strtok(got, "\n");
+	for (size_t i = 0; i < N(cases); i++, line = strtok(NULL, "\n")) {
+		char want[256];
+
+		snprintf(want, sizeof(want), "{\"s\":%s}", cases[i].want);
+		assert_non_null(line);
+		if (strcmp(line, want))
+			fail_msg("%s: got %s, want %s", cases[i].desc, line, want);
+	}
+	free(got);
+	unlink(path);
+}
+
+static void test_members_and_gzip(void **state)
+{
+	static const uint32_t ids[] = { 7, 4294967295u };
+	char path[] = "/tmp/smiw-test-jsonw-XXXXXX.gz";
+	int fd = mkstemps(path, 3);
+	struct jsonw w;
+	char *got;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(jsonw_open(&w, path), 0);
+	jsonw_begin(&w);
+	jsonw_str(&w, "t", "x");
+	jsonw_u64(&w, "zero", 0);
+	jsonw_u64(&w, "max", UINT64_MAX);
+	jsonw_i64(&w, "neg", INT64_MIN);
+	jsonw_i64(&w, "pos", 42);
+	jsonw_bool(&w, "yes", true);
+	jsonw_bool(&w, "no", false);
+	jsonw_obj(&w, "o");
+	jsonw_str(&w, "a", "1");
+	jsonw_obj(&w, "empty");
+	jsonw_obj_end(&w);
+	jsonw_obj_end(&w);
+	jsonw_arr(&w, "ids");
+	for (size_t i = 0; i < N(ids); i++)
+		jsonw_elem_u64(&w, ids[i]);
+	jsonw_arr_end(&w);
+	jsonw_str(&w, "null", NULL);
+	jsonw_end(&w);
+	/* A record still being built is not written by a flush. */
+	jsonw_begin(&w);
+	jsonw_str(&w, "t", "half");
+	assert_int_equal(jsonw_flush(&w, true), 0);
+	got = slurp(path);
+	assert_string_equal(got, "{\"t\":\"x\",\"zero\":0,\"max\":18446744073709551615,"
+			    "\"neg\":-9223372036854775808,\"pos\":42,\"yes\":true,\"no\":false,"
+			    "\"o\":{\"a\":\"1\",\"empty\":{}},\"ids\":[7,4294967295],\"null\":\"\"}\n");
+	free(got);
+	jsonw_end(&w);
+	assert_int_equal(jsonw_close(&w), 0);
+	got = slurp(path);
+	assert_non_null(strstr(got, "}\n{\"t\":\"half\"}\n"));
+	free(got);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_members_and_gzip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,216 @@
+/* live.c - see live.h */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/jsonl.h"
+#include "run/live.h"
+#include "smiw_abi.h"
+#include "util/log.h"
+#include "verify/reqid.h"
+
+#define STATS_EVERY_NS 500000000ULL
+
+struct live {
+	struct capture *c;
+	struct jsonl_sink sink;
+	struct capture_sink file;	/* the JSON lines writer */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	volatile bool stop;
+	int poll_error;
+	char run[REQID_RUN_MAX + 1];
+	struct obs_set probes;		/* guarded by mu */
+};
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static enum obs_role role_of(int role)
+{
+	return role == SMIW_ROLE_CLIENT ? OBS_ROLE_CLIENT : role == SMIW_ROLE_SERVER ? OBS_ROLE_SERVER :
+	       OBS_ROLE_UNKNOWN;
+}
+
+/* The observer's attribution, as the JSON lines carry it. */
+static void who(struct obs_set *s, const struct inv_pod *p, const char **ns, const char **pod, const char **sa)
+{
+	*ns = obs_keep(s, p ? p->namespace : "");
+	*pod = obs_keep(s, p ? p->name : "");
+	*sa = obs_keep(s, p ? p->service_account : "");
+}
+
+static void keep_exchange(struct live *l, const struct cap_exchange *x)
+{
+	struct obs_set *s = &l->probes;
+	struct obs_exchange *e;
+	struct reqid id;
+
+	if (reqid_parse(x->request_id, &id) || !id.probe || strcmp(id.run, l->run))
+		return;
+	e = obs_new_exchange(s);
+	if (!e)
+		return;
+	who(s, x->conn ? x->conn->pod : NULL, &e->ns, &e->pod, &e->sa);
+	e->comm = obs_keep(s, x->conn ? x->conn->comm : "");
+	e->conn = obs_keep(s, x->conn ? x->conn->name : "");
+	e->role = role_of(x->role);
+	e->method = obs_keep(s, x->method);
+	e->path = obs_keep(s, x->path);
+	e->request_id = obs_keep(s, x->request_id);
+	e->incomplete = obs_keep(s, x->complete ? "" : x->incomplete);
+	e->status = x->status;
+	e->start_ns = x->start_ns;
+	e->end_ns = x->end_ns;
+	e->complete = x->complete;
+}
+
+static void keep_conn(struct live *l, const struct cap_conn *c)
+{
+	struct obs_set *s = &l->probes;
+	char peer[80];
+	struct obs_conn *o;
+	const char *err;
+
+	if (!c->connect_errno || c->role != SMIW_ROLE_CLIENT)
+		return;
+	o = obs_new_conn(s);
+	if (!o)
+		return;
+	who(s, c->pod, &o->ns, &o->pod, &o->sa);
+	err = strerrorname_np(c->connect_errno);
+	o->connect_error = obs_keep(s, err ? err : "EIO");
+	jsonl_format_addr(peer, sizeof(peer), c->family, c->peer_addr, c->peer_port);
+	o->peer = obs_keep(s, peer);
+	o->comm = obs_keep(s, c->comm);
+	o->role = OBS_ROLE_CLIENT;
+	o->open_ns = c->open_ns;
+	o->close_ns = c->close_ns;
+	o->reset = c->reset;
+}
+
+/* The capture's sink: the file first, then what the runner needs in memory. */
+static void on_exchange(void *ctx, const struct cap_exchange *x)
+{
+	struct live *l = ctx;
+
+	l->file.exchange(l->file.ctx, x);
+	pthread_mutex_lock(&l->mu);
+	keep_exchange(l, x);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void on_conn(void *ctx, const struct cap_conn *c)
+{
+	struct live *l = ctx;
+
+	l->file.conn(l->file.ctx, c);
+	pthread_mutex_lock(&l->mu);
+	keep_conn(l, c);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void *poll_loop(void *arg)
+{
+	struct live *l = arg;
+	uint64_t next = mono_now() + STATS_EVERY_NS;
+	struct capture_stats st;
+
+	while (!l->stop) {
+		int r = capture_poll(l->c, 50);
+
+		if (r < 0 && r != -EINTR) {
+			l->poll_error = r;
+			break;
+		}
+		if (mono_now() >= next) {
+			capture_stats(l->c, &st);
+			jsonl_stats(&l->sink, &st, NULL);
+			jsonl_flush(&l->sink, false);
+			next = mono_now() + STATS_EVERY_NS;
+		}
+	}
+	return NULL;
+}
+
+int live_start(struct live **out, const struct live_opts *o)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	int r, n;
+
+	if (!l)
+		return -ENOMEM;
+	pthread_mutex_init(&l->mu, NULL);
+	snprintf(l->run, sizeof(l->run), "%s", o->run);
+	r = jsonl_open(&l->sink, o->out_path, *o->inv->node ? o->inv->node : "lab");
+	if (r) {
+		error_errno(r, "cannot write '%s'", o->out_path);
+		free(l);
+		return r;
+	}
+	l->file = jsonl_capture_sink(&l->sink);
+	r = capture_open(&(struct capture_opts){ .inv = o->inv,
+		.sink = { .exchange = on_exchange, .conn = on_conn, .ctx = l } }, &l->c);
+	n = r ? r : capture_watch_inventory(l->c);
+	if (n <= 0) {
+		if (!r)
+			error("no cgroup of the inventory '%s' could be watched", o->inventory_path);
+		capture_close(l->c);
+		jsonl_close(&l->sink);
+		free(l);
+		return n < 0 ? n : -ENOENT;
+	}
+	jsonl_meta(&l->sink, &(struct jsonl_meta){ .inventory = o->inventory_path,
+		.snaplen = capture_snaplen(l->c), .capture_tag = capture_tag(l->c),
+		.watched_cgroups = (unsigned)n });
+	jsonl_flush(&l->sink, true);
+	r = pthread_create(&l->thread, NULL, poll_loop, l);
+	if (r) {
+		capture_close(l->c);
+		jsonl_close(&l->sink);
+		free(l);
+		return -r;
+	}
+	*out = l;
+	return 0;
+}
+
+const struct obs_set *live_lock(struct live *l)
+{
+	pthread_mutex_lock(&l->mu);
+	return &l->probes;
+}
+
+void live_unlock(struct live *l)
+{
+	pthread_mutex_unlock(&l->mu);
+}
+
+int live_stop(struct live *l)
+{
+	struct capture_stats st;
+	int r;
+
+	l->stop = true;
+	pthread_join(l->thread, NULL);
+	if (l->poll_error)
+		error_errno(l->poll_error, "capture: reading the ring buffer");
+	capture_finish(l->c);
+	capture_stats(l->c, &st);
+	jsonl_stats(&l->sink, &st, l->poll_error ? "error" : "duration");
+	r = jsonl_close(&l->sink);
+	capture_close(l->c);
+	obs_free(&l->probes);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+	return r;
+}

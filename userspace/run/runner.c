@@ -1,0 +1,506 @@
+/* runner.c - see runner.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "inventory/inventory.h"
+#include "lab/lab.h"
+#include "lab/state.h"
+#include "report/outdir.h"
+#include "run/live.h"
+#include "run/runner.h"
+#include "run/traffic.h"
+#include "util/log.h"
+#include "verify/checks.h"
+#include "verify/converge.h"
+#include "verify/engine.h"
+#include "verify/expect.h"
+#include "verify/policy.h"
+#include "verify/reqid.h"
+
+#define MAX_INTENT_PARTS 4096
+#define PROBE_SEEN_WAIT_NS 1000000000ULL	/* how long a probe's records may take to arrive */
+#define SETTLE_NS 300000000ULL			/* after the last request, before capture stops */
+
+/* One scenario being run. */
+struct srun {
+	struct runner *rn;
+	struct scenario sc;
+	struct policy pol;
+	struct inventory *inv;
+	struct live *live;
+	char dir[PATH_MAX], run[REQID_RUN_MAX + 1];
+	char inv_path[PATH_MAX], obs_path[PATH_MAX], intent_path[PATH_MAX];
+	char lab_log[PATH_MAX], drive_log[PATH_MAX];
+	char *parts[MAX_INTENT_PARTS];	/* the driver's intent files, in order */
+	size_t n_parts;
+};
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ULL), .tv_nsec = (long)(ns % 1000000000ULL) };
+
+	nanosleep(&ts, NULL);
+}
+
+/* A run id nobody else has: "r" and 8 random hex digits. */
+static void new_run_id(char *buf, size_t len)
+{
+	unsigned char b[4] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, b, sizeof(b)) != sizeof(b)) {
+		uint64_t x = mono_now() ^ (uint64_t)getpid();
+
+		memcpy(b, &x, sizeof(b));
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(buf, len, "r%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	size_t n;
+	int r = 0;
+
+	if (!in || !out) {
+		error_errno(errno, "cannot copy '%s' to '%s'", from, to);
+		if (in)
+			fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			r = -1;
+	fclose(in);
+	if (fclose(out) || r) {
+		error("cannot write '%s'", to);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the lab ---------------------------------------------------------------- */
+
+struct lab_call {
+	const struct lab_opts *o;
+	int (*fn)(const struct lab_opts *o, int argc, char **argv);
+	int argc;
+	char **argv;
+};
+
+static int lab_call(void *arg)
+{
+	struct lab_call *c = arg;
+
+	return c->fn(c->o, c->argc, c->argv);
+}
+
+/* Runs a lab command with its output in the scenario's lab.log. */
+static int lab_do(struct srun *s, const struct lab_opts *o,
+		  int (*fn)(const struct lab_opts *o, int argc, char **argv), int argc, char **argv,
+		  const char *what)
+{
+	int r = with_output_to(s->lab_log, lab_call, &(struct lab_call){ o, fn, argc, argv });
+
+	if (r)
+		error("lab %s failed (exit %d): see '%s'", what, r, s->lab_log);
+	return r ? -1 : 0;
+}
+
+static int lab_prepare(struct srun *s)
+{
+	struct lab_opts o = s->rn->lab;
+	char src[PATH_MAX];
+	struct lab lab;
+
+	o.access = s->sc.access_control ? "on" : "off";
+	if (lab_do(s, &o, lab_cmd_up, 0, NULL, "up"))
+		return -1;
+	o.clear = true;
+	if (lab_do(s, &o, lab_cmd_apply, 0, NULL, "apply --clear"))
+		return -1;
+	if (lab_init(&lab, o.name, o.state_dir))
+		return -1;
+	lab_state_file(&lab, LAB_INVENTORY_FILE, src, sizeof(src));
+	if (copy_file(src, s->inv_path) || inventory_load(s->inv_path, &s->inv))
+		return -1;
+	return 0;
+}
+
+/*
+ * Applies the objects in force after step i, rendered in the asked API
+ * versions. Returns 0, 1 when those versions cannot express them (why says
+ * so; the step is skipped, as the verifier will also find), or -1.
+ */
+static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
+{
+	const struct smi_set *set = s->pol.sets[i];
+	int zero[SMI_GROUP_COUNT] = { 0 };
+	struct lab_opts o = s->rn->lab;
+	char path[PATH_MAX], err[200] = "", *argv[1] = { path };
+	FILE *f;
+	int r;
+
+	o.access = s->sc.access_control ? "on" : "off";
+	if (lab_fmt(path, sizeof(path), "%s/policy", s->dir) || mkdir_p(path)) {
+		error_errno(errno, "cannot create '%s'", path);
+		return -1;
+	}
+	f = lab_fmt(path, sizeof(path), "%s/policy/step-%u.yaml", s->dir, s->sc.steps[i].index) ? NULL :
+		fopen(path, "w");
+	if (!f) {
+		error_errno(errno, "cannot write '%s'", path);
+		return -1;
+	}
+	r = smi_render_set(set, s->rn->api ? s->rn->api : zero, f, err, sizeof(err));
+	fclose(f);
+	if (r == -ENOTSUP) {
+		snprintf(why, len, "%s", err);
+		return 1;
+	}
+	if (r) {
+		error("cannot render the policy of step %u: %s", s->sc.steps[i].index, err);
+		return -1;
+	}
+	o.clear = set->n_objects == 0;
+	return lab_do(s, &o, lab_cmd_apply, o.clear ? 0 : 1, argv, "apply");
+}
+
+/* --- traffic ----------------------------------------------------------------- */
+
+static int drive_once(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
+		uint64_t duration_ns, unsigned concurrency)
+{
+	char part[PATH_MAX];
+
+	if (s->n_parts == MAX_INTENT_PARTS) {
+		error("too many driver runs in one scenario (%d)", MAX_INTENT_PARTS);
+		return -1;
+	}
+	if (lab_fmt(part, sizeof(part), "%s/intents/%s-%zu.jsonl", s->dir, s->run, s->n_parts))
+		return -1;
+	s->parts[s->n_parts] = strdup(part);
+	if (!s->parts[s->n_parts])
+		return -1;
+	s->n_parts++;
+	return traffic_send(&s->rn->lab, &(struct traffic_job){
+		.t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
+		.concurrency = concurrency, .intent_path = part, .log_path = s->drive_log });
+}
+
+/*
+ * Judges the recorded probes of each entry with the verifier's own rules
+ * (converge.h). *seen tells whether every entry probed in `round` has its
+ * client-side records in already.
+ */
+static void judge_probes(struct srun *s, const struct sc_step *st, const struct smi_set *set,
+			 const bool *probed, bool *converged, uint64_t round, bool *seen)
+{
+	const struct obs_set *obs = live_lock(s->live);
+	struct check_ctx c = { .sc = &s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc.alpha };
+	struct expect_ctx xc = { .sc = &s->sc, .inv = s->inv, .set = set };
+	struct vindex ix;
+
+	*seen = true;
+	if (vindex_build(&ix, obs, s->inv, s->run, NULL)) {
+		live_unlock(s->live);
+		return;
+	}
+	for (size_t k = 0; k < st->n_traffic; k++) {
+		const struct sc_traffic *t = &st->traffic[k];
+		struct convergence cv;
+		struct sc_expect x;
+		json_t *how = NULL;
+		struct vreq *r = NULL;
+		char why[200];
+		int n = vindex_requests(&ix, st->index, t, true, &r);
+		bool here = false;
+
+		for (int j = 0; j < n; j++)
+			here |= r[j].id.round == round && r[j].outcome != CO_UNOBSERVED;
+		if (probed[k])
+			*seen &= here;
+		converge_init(st, &cv);
+		if (n >= 0 && !expect_resolve(&xc, t, &x, &how, why, sizeof(why)))
+			converge_add(&c, st, t, &x, r, (size_t)n, &cv);
+		converged[k] = cv.checked && cv.converged;
+		json_decref(how);
+		free(r);
+	}
+	vindex_free(&ix);
+	live_unlock(s->live);
+}
+
+static bool all_true(const bool *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!v[i])
+			return false;
+	return true;
+}
+
+/*
+ * After a policy change: probe each traffic entry once per round until its
+ * probes show the policy's effect (the rule the verifier applies to the
+ * recorded probes) or the step's timeout passes. Never a fixed sleep.
+ */
+static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
+{
+	uint64_t start = mono_now(), deadline = start + st->converge.timeout_ns, round;
+	bool probed[st->n_traffic], done[st->n_traffic];
+	char prefix[96];
+
+	memset(done, 0, sizeof(done));
+	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
+		uint64_t sent = mono_now();
+		bool seen = false;
+
+		for (size_t k = 0; k < st->n_traffic; k++) {
+			probed[k] = !done[k];
+			if (!probed[k])
+				continue;
+			reqid_prefix(prefix, sizeof(prefix), s->run, st->index, st->traffic[k].index, true, round);
+			if (drive_once(s, &st->traffic[k], prefix, 1, 0, 1))
+				return -1;
+		}
+		/* The kernel's records of the probes arrive a drain period later. */
+		while (!seen && mono_now() - sent < PROBE_SEEN_WAIT_NS) {
+			sleep_ns(20000000ULL);
+			judge_probes(s, st, set, probed, done, round, &seen);
+		}
+		if (all_true(done, st->n_traffic) || mono_now() >= deadline)
+			break;
+		sleep_ns(st->converge.interval_ns);
+	}
+	if (all_true(done, st->n_traffic)) {
+		pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_now() - start) / 1e9,
+			round, round == 1 ? "" : "s");
+		return 0;
+	}
+	for (size_t k = 0; k < st->n_traffic; k++)
+		if (!done[k])
+			pr_info("    %s: NOT converged within %.0f s: measuring anyway", st->traffic[k].name,
+				st->converge.timeout_ns / 1e9);
+	return 0;
+}
+
+static int measure(struct srun *s, const struct sc_step *st)
+{
+	char prefix[96];
+
+	for (size_t k = 0; k < st->n_traffic && !*s->rn->stop; k++) {
+		const struct sc_traffic *t = &st->traffic[k];
+		uint64_t t0 = mono_now();
+
+		reqid_prefix(prefix, sizeof(prefix), s->run, st->index, t->index, false, 0);
+		if (t->count)
+			pr_info("    %s: %s/%s -> %s/%s %s %s: %" PRIu64 " requests, %u connection%s%s", t->name,
+				t->from_ns, t->from, t->to_ns, t->to, t->method, t->path, t->count,
+				t->concurrency, t->concurrency == 1 ? "" : "s", t->via == SC_VIA_CALL ? ", via /call" : "");
+		else
+			pr_info("    %s: %s/%s -> %s/%s %s %s: for %.1f s, %u connection%s", t->name, t->from_ns,
+				t->from, t->to_ns, t->to, t->method, t->path, t->duration_ns / 1e9, t->concurrency,
+				t->concurrency == 1 ? "" : "s");
+		if (drive_once(s, t, prefix, t->count, t->duration_ns, t->concurrency))
+			return -1;
+		pr_info("      sent in %.2f s", (mono_now() - t0) / 1e9);
+	}
+	return 0;
+}
+
+static int run_steps(struct srun *s)
+{
+	char why[200];
+
+	for (size_t i = 0; i < s->sc.n_steps && !*s->rn->stop; i++) {
+		const struct sc_step *st = &s->sc.steps[i];
+		int r = 0;
+
+		pr_info("  step %u/%zu %s%s%s", st->index, s->sc.n_steps, st->name, *st->description ? ": " : "",
+			st->description);
+		if (st->n_apply || st->n_del) {
+			r = apply_policy(s, i, why, sizeof(why));
+			if (r == 1) {
+				pr_info("    skipped: the API versions asked for cannot express the policy: %s", why);
+				continue;
+			}
+			if (!r && st->converge.enabled)
+				r = converge(s, st, s->pol.sets[i]);
+		}
+		if (r || measure(s, st))
+			return -1;
+	}
+	return 0;
+}
+
+/* --- after the traffic --------------------------------------------------------- */
+
+static int join_intents(struct srun *s)
+{
+	FILE *out = fopen(s->intent_path, "w");
+	char buf[65536];
+	int r = 0;
+
+	if (!out) {
+		error_errno(errno, "cannot write '%s'", s->intent_path);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n_parts; i++) {
+		FILE *in = fopen(s->parts[i], "r");
+		size_t n;
+
+		if (!in)
+			continue;	/* the driver did not get as far as opening it: nothing was sent */
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			if (fwrite(buf, 1, n, out) != n)
+				r = -1;
+		fclose(in);
+		unlink(s->parts[i]);
+	}
+	if (fclose(out) || r) {
+		error("cannot write '%s'", s->intent_path);
+		return -1;
+	}
+	return 0;
+}
+
+static void api_arg(const int *api, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int g = 0; api && g < SMI_GROUP_COUNT; g++)
+		if (api[g] && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? "," : " --api ",
+						 smi_group_short((enum smi_group)g), smi_version_name(api[g]));
+}
+
+/* The command that reproduces this scenario's verdicts from the recorded files. */
+static void write_replay(struct srun *s)
+{
+	char path[PATH_MAX], api[160];
+	FILE *f;
+
+	f = lab_fmt(path, sizeof(path), "%s/replay.sh", s->dir) ? NULL : fopen(path, "w");
+	if (!f)
+		return;
+	api_arg(s->rn->api, api, sizeof(api));
+	fprintf(f, "#!/bin/sh\n# Verdicts of this scenario again, from the recorded observations only.\n"
+		"exec smi-witness verify --observations '%s' --intent '%s' --inventory '%s' \\\n"
+		"    --scenario '%s' --mesh '%s' --run '%s'%s \"$@\"\n",
+		s->obs_path, s->intent_path, s->inv_path, s->sc.path, s->rn->mesh, s->run, api);
+	fclose(f);
+	chmod(path, 0755);
+}
+
+/* Verifies the files just written, exactly as `smi-witness verify` will. */
+static int verify_recorded(struct srun *s)
+{
+	struct obs_set obs = { 0 };
+	struct report rep;
+	int r;
+
+	if (obs_read(&obs, s->obs_path) || obs_read_intents(&obs, s->intent_path)) {
+		obs_free(&obs);
+		return EXIT_FAILED;
+	}
+	if (report_init(&rep, s->rn->mesh)) {
+		obs_free(&obs);
+		return EXIT_FAILED;
+	}
+	r = verify_scenario(&(struct verify_input){ .sc = &s->sc, .obs = &obs, .inv = s->inv, .run = s->run,
+		.capture_name = s->obs_path, .api_versions = s->rn->api }, &rep);
+	if (!r)
+		r = report_write_dir(&rep, s->dir);
+	if (!r)
+		r = report_merge(s->rn->all, &rep);
+	else
+		report_free(&rep);
+	obs_free(&obs);
+	return r ? EXIT_FAILED : 0;
+}
+
+static int paths(struct srun *s)
+{
+	char intents[PATH_MAX];
+
+	if (lab_fmt(s->dir, sizeof(s->dir), "%s/%s", s->rn->out, s->sc.name) ||
+	    lab_fmt(intents, sizeof(intents), "%s/intents", s->dir) ||
+	    lab_fmt(s->inv_path, sizeof(s->inv_path), "%s/inventory.json", s->dir) ||
+	    lab_fmt(s->obs_path, sizeof(s->obs_path), "%s/observations.jsonl.gz", s->dir) ||
+	    lab_fmt(s->intent_path, sizeof(s->intent_path), "%s/intent.jsonl", s->dir) ||
+	    lab_fmt(s->lab_log, sizeof(s->lab_log), "%s/lab.log", s->dir) ||
+	    lab_fmt(s->drive_log, sizeof(s->drive_log), "%s/drive.log", s->dir)) {
+		error("output directory '%s' is too long", s->rn->out);
+		return -1;
+	}
+	if (mkdir_p(intents)) {
+		error_errno(errno, "cannot create '%s'", intents);
+		return -1;
+	}
+	unlink(s->lab_log);
+	unlink(s->drive_log);
+	return 0;
+}
+
+int runner_scenario(struct runner *rn, const char *path)
+{
+	struct srun *s = calloc(1, sizeof(*s));
+	uint64_t t0 = mono_now();
+	int r = EXIT_FAILED;
+
+	if (!s)
+		return EXIT_FAILED;
+	s->rn = rn;
+	if (scenario_load(&s->sc, path) || policy_build(&s->pol, &s->sc)) {
+		r = EXIT_USAGE;
+		goto out;
+	}
+	new_run_id(s->run, sizeof(s->run));
+	pr_info("%s: scenario %s (%s, access control %s), run %s", rn->mesh, s->sc.name, s->sc.smispec,
+		s->sc.access_control ? "on" : "off", s->run);
+	if (paths(s) || lab_prepare(s))
+		goto out;
+	if (live_start(&s->live, &(struct live_opts){ .inv = s->inv, .inventory_path = s->inv_path,
+						      .out_path = s->obs_path, .run = s->run }))
+		goto out;
+	r = run_steps(s) ? EXIT_FAILED : 0;
+	sleep_ns(SETTLE_NS);
+	if (live_stop(s->live) && !r)
+		r = EXIT_FAILED;
+	s->live = NULL;
+	if (!r && !join_intents(s)) {
+		write_replay(s);
+		r = verify_recorded(s);
+	}
+	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_now() - t0) / 1e9, s->dir);
+out:
+	if (s->live)
+		live_stop(s->live);
+	for (size_t i = 0; i < s->n_parts; i++)
+		free(s->parts[i]);
+	inventory_free(s->inv);
+	policy_free(&s->pol);
+	scenario_free(&s->sc);
+	free(s);
+	return r;
+}

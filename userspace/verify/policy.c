@@ -1,0 +1,129 @@
+/* policy.c - see policy.h */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "verify/policy.h"
+
+static bool is_smi(const struct sc_object *o)
+{
+	size_t n = strlen(o->group), suffix = strlen(".smi-spec.io");
+
+	return n > suffix && !strcmp(o->group + n - suffix, ".smi-spec.io");
+}
+
+static bool same_object(const struct sc_object *a, const struct sc_object *b)
+{
+	return !strcmp(a->group, b->group) && !strcmp(a->kind, b->kind) && !strcmp(a->ns, b->ns) &&
+	       !strcmp(a->name, b->name);
+}
+
+/* Removes o from the active list (if there), keeping the order of the rest. */
+static void drop(const struct sc_object **v, size_t *n, const struct sc_object *o)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (same_object(v[i], o)) {
+			memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
+			(*n)--;
+			return;
+		}
+}
+
+const struct sc_object **policy_objects(const struct scenario *sc, unsigned step, size_t *n)
+{
+	size_t cap = 0;
+	const struct sc_object **v;
+
+	for (size_t i = 0; i < sc->n_steps; i++)
+		for (size_t j = 0; j < sc->steps[i].n_apply; j++)
+			cap += sc->steps[i].apply[j].n_objects;
+	v = calloc(cap + 1, sizeof(*v));
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < sc->n_steps && sc->steps[i].index <= step; i++) {
+		const struct sc_step *st = &sc->steps[i];
+
+		for (size_t j = 0; j < st->n_del; j++)
+			for (size_t k = 0; k < st->del[j].n_objects; k++)
+				drop(v, n, &st->del[j].objects[k]);
+		for (size_t j = 0; j < st->n_apply; j++)
+			for (size_t k = 0; k < st->apply[j].n_objects; k++) {
+				const struct sc_object *o = &st->apply[j].objects[k];
+
+				if (!is_smi(o))
+					continue;
+				drop(v, n, o);
+				v[(*n)++] = o;
+			}
+	}
+	return v;
+}
+
+/* The manifest file an object came from, for diagnostics. */
+static const char *file_of(const struct scenario *sc, const struct sc_object *o)
+{
+	for (size_t i = 0; i < sc->n_steps; i++)
+		for (size_t j = 0; j < sc->steps[i].n_apply; j++) {
+			const struct sc_manifest *m = &sc->steps[i].apply[j];
+
+			if (o >= m->objects && o < m->objects + m->n_objects)
+				return m->path;
+		}
+	return sc->path;
+}
+
+static int build_one(const struct scenario *sc, unsigned step, struct smi_set **out)
+{
+	struct smi_load_opts opts = { .default_namespace = sc->ns };
+	const struct sc_object **v;
+	struct smi_set *set;
+	size_t n;
+	char msg[512];
+
+	v = policy_objects(sc, step, &n);
+	set = v ? smi_set_new(&opts) : NULL;
+	if (!set) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		smi_set_load_buffer(set, file_of(sc, v[i]), v[i]->text, strlen(v[i]->text));
+	free(v);
+	if (smi_set_finish(set)) {
+		for (size_t i = 0; i < set->diags.n; i++)
+			if (set->diags.v[i].severity == SMI_ERROR) {
+				smi_diag_format(&set->diags.v[i], msg, sizeof(msg));
+				error("cannot load %s (policy in force at step %u of '%s')", msg, step, sc->path);
+				break;
+			}
+		smi_set_free(set);
+		return -EINVAL;
+	}
+	*out = set;
+	return 0;
+}
+
+int policy_build(struct policy *p, const struct scenario *sc)
+{
+	p->n = sc->n_steps;
+	p->sets = calloc(p->n + 1, sizeof(*p->sets));
+	if (!p->sets)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n; i++) {
+		int r = build_one(sc, sc->steps[i].index, &p->sets[i]);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+void policy_free(struct policy *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		smi_set_free(p->sets[i]);
+	free(p->sets);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,35 @@
+/*
+ * policy.h - the SMI objects in force at each step of a scenario: every
+ * object applied up to and including the step, later applies of the same
+ * object (kind, namespace, name) replacing earlier ones, deletes removing
+ * them. Loaded through the SMI model, so decisions are the same whatever
+ * API version the manifests are written in.
+ */
+#ifndef SMIW_VERIFY_POLICY_H
+#define SMIW_VERIFY_POLICY_H
+
+#include <stddef.h>
+
+#include "smi/smi.h"
+#include "verify/scenario.h"
+
+/* One set per step (index step - 1); NULL-safe to free partially built ones. */
+struct policy {
+	struct smi_set **sets;
+	size_t n;
+};
+
+/*
+ * Builds the set in force after each step. Prints the first SMI problem as
+ * "cannot load 'FILE': line N: FIELD: WHY" and returns -EINVAL when a
+ * manifest is not valid SMI; -ENOMEM; else 0.
+ */
+int policy_build(struct policy *p, const struct scenario *sc);
+
+/* The objects in force after step `step` (1-based), in the order they were applied. */
+const struct sc_object **policy_objects(const struct scenario *sc, unsigned step, size_t *n);
+
+/* Frees every set; the policy can be built again. */
+void policy_free(struct policy *p);
+
+#endif
