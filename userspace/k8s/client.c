@@ -232,6 +232,8 @@ static int transport_error(struct k8s_client *c, const char *what, CURLcode rc, 
 		return -EINTR;
 	}
 	if (rc == CURLE_WRITE_ERROR && x->cb_ret) {
+		if (c->err[0])	/* the callback already said why it stopped */
+			return x->cb_ret;
 		snprintf(c->err, sizeof(c->err), "cannot %s: %s", what,
 			 x->cb_ret == -E2BIG ? "object larger than the limit" :
 			 x->cb_ret == -EPROTO ? "answer is not JSON" : strerror(-x->cb_ret));

@@ -1,0 +1,383 @@
+/*
+ * test_k8s_client - the Kubernetes API client against a local HTTPS server
+ * (a throw-away CA, loopback of a private network namespace) playing
+ * recorded API answers: paged list, watch events and bookmarks, a stream cut
+ * short, 410 Gone in both forms, 401/403, client certificates, a wrong CA,
+ * and SMI discovery.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakeapi.h"
+#include "itest.h"
+#include "k8s/client.h"
+#include "k8s/config.h"
+#include "k8s/informer.h"
+#include "k8s/smi.h"
+#include "util/netns.h"
+
+#define FIX "tests/fixtures/k8s/"
+/* {"alg":"none"}.{"sub":"system:serviceaccount:smi-witness:smi-witness-agent"}.sig */
+#define SA_TOKEN "eyJhbGciOiJub25lIn0.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6c21pLXdpdG5lc3M6c21pLXdpdG5lc3MtYWdlbnQifQ.c2ln"
+
+static struct fake_certs certs;
+static char sa_dir[300];
+
+static char *slurp(const char *path)
+{
+	char *s = k8s_read_small_file(path);
+
+	if (!s) {
+		printf("cannot read fixture %s\n", path);
+		exit(1);
+	}
+	return s;
+}
+
+static void write_file(const char *dir, const char *name, const char *content)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(content, f) < 0)
+		exit(1);
+	fclose(f);
+}
+
+/* Sets up the service-account directory a pod would have, pointing at `port`. */
+static int in_cluster(struct k8s_config *cfg, int port)
+{
+	char portstr[16], err[256];
+	int r;
+
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", portstr, 1);
+	r = k8s_config_in_cluster(cfg, sa_dir, err, sizeof(err));
+	if (r)
+		printf("in-cluster config: %s\n", err);
+	return r;
+}
+
+/* Records every cache change as "TYPE ns/name" in a log. */
+struct change_log {
+	char lines[32][160];
+	unsigned n;
+};
+
+static int log_change(void *arg, enum k8s_event_type type, json_t *obj)
+{
+	static const char *const names[] = { "ADDED", "MODIFIED", "DELETED" };
+	struct change_log *l = arg;
+	char key[128];
+
+	k8s_object_key(obj, key, sizeof(key));
+	if (l->n < 32)
+		snprintf(l->lines[l->n++], sizeof(l->lines[0]), "%s %s", names[type], key);
+	return 0;
+}
+
+/* Splits the watch fixture at awkward places: inside an object and inside a string. */
+static const char **chunks_of(const char *text, const size_t *cuts, size_t ncuts)
+{
+	const char **out = calloc(ncuts + 2, sizeof(*out));
+	size_t from = 0, i;
+
+	for (i = 0; i < ncuts; i++) {
+		out[i] = strndup(text + from, cuts[i] - from);
+		from = cuts[i];
+	}
+	out[i] = strdup(text + from);
+	return out;
+}
+
+static void test_list_watch(void)
+{
+	char *page1 = slurp(FIX "pods-page1.json"), *page2 = slurp(FIX "pods-page2.json");
+	char *relist = slurp(FIX "pods-relist.json"), *events = slurp(FIX "watch-events.jsonl");
+	char *drop = slurp(FIX "watch-drop.jsonl"), *expired = slurp(FIX "watch-expired.jsonl");
+	char *gone = slurp(FIX "status-410.json");
+	size_t cuts[] = { 100, strlen(events) / 2, strlen(events) - 40 };
+	const char **ev_chunks = chunks_of(events, cuts, 3);
+	const char *drop_chunks[] = { drop, NULL }, *expired_chunks[] = { expired, NULL };
+	const char *empty_chunks[] = { NULL };
+	struct fake_route routes[] = {
+		{ .match = "continue=c1", .status = 200, .body = page2, .uses = 1 },
+		{ .match = "/api/v1/pods?limit=500&fieldSelector=spec.nodeName%3Dnode-1", .status = 200,
+		  .body = page1, .uses = 1 },
+		{ .match = "/api/v1/pods?limit=500", .status = 200, .body = relist, .uses = 2 },
+		{ .match = "watch=1", .status = 200, .chunks = ev_chunks, .uses = 1 },
+		{ .match = "watch=1", .status = 200, .chunks = drop_chunks, .drop = true, .uses = 1 },
+		{ .match = "watch=1", .status = 200, .chunks = expired_chunks, .uses = 1 },
+		{ .match = "watch=1", .status = 410, .body = gone, .uses = 1 },
+		{ .match = "watch=1", .status = 200, .chunks = empty_chunks },
+	};
+	static const char *const want_changes[] = {
+		"ADDED default/app-a-7d9f8c6b5-x2kqp", "ADDED default/app-b-5c7d8e9f0-abcde",
+		"ADDED default/app-c-6d8e9f0a1-fghij",
+		"ADDED default/app-d-0000000000-zzzzz", "MODIFIED default/app-a-7d9f8c6b5-x2kqp",
+		"DELETED default/app-b-5c7d8e9f0-abcde",
+		"MODIFIED default/app-c-6d8e9f0a1-fghij",
+		/* relist after the ERROR 410 event: app-d is gone, app-a changed again */
+		"DELETED default/app-d-0000000000-zzzzz", "MODIFIED default/app-a-7d9f8c6b5-x2kqp",
+	};
+	struct change_log log = { 0 };
+	struct k8s_informer inf;
+	struct k8s_client cl;
+	struct k8s_config cfg;
+	struct fake_api api;
+	int r, i1, i2, i3, i4, i5;
+
+	if (fakeapi_start(&api, &certs, routes, sizeof(routes) / sizeof(routes[0])) ||
+	    in_cluster(&cfg, api.port) || k8s_client_init(&cl, &cfg)) {
+		itest_check(false, "list/watch: server and client start");
+		return;
+	}
+	itest_check(!strcmp(cfg.identity, "system:serviceaccount:smi-witness:smi-witness-agent"),
+		    "identity from the token's sub claim (%s)", cfg.identity);
+	itest_check(cfg.namespace && !strcmp(cfg.namespace, "smi-witness"), "namespace from the pod");
+	k8s_informer_init(&inf, &cl, "/api/v1/pods", "pods");
+	inf.field_selector = "spec.nodeName=node-1";
+	inf.page_limit = 500;
+	inf.on_change = log_change;
+	inf.arg = &log;
+	r = k8s_informer_run(&inf, 5);
+	itest_check(r == 0, "informer ran 5 watches (r=%d: %s)", r, cl.err);
+	itest_check(api.nreq == 9, "9 requests: 2 list pages, 5 watches, 2 relists (%u)", api.nreq);
+	itest_check(!strcmp(api.auth[0], "Bearer " SA_TOKEN), "bearer token sent (%.20s...)", api.auth[0]);
+	itest_check(fakeapi_find(&api, 0, "continue=c1") == 1, "second page asked with continue=c1");
+	i1 = fakeapi_find(&api, 0, "watch=1&allowWatchBookmarks=true&resourceVersion=1000&timeoutSeconds=300");
+	i2 = fakeapi_find(&api, 0, "watch=1&allowWatchBookmarks=true&resourceVersion=1005&");
+	i3 = fakeapi_find(&api, 0, "watch=1&allowWatchBookmarks=true&resourceVersion=1006&");
+	i4 = fakeapi_find(&api, 0, "watch=1&allowWatchBookmarks=true&resourceVersion=1300&");
+	i5 = i4 >= 0 ? fakeapi_find(&api, (unsigned)i4 + 1, "resourceVersion=1300&") : -1;
+	itest_check(i1 == 2, "first watch from the list's resourceVersion 1000 (request %d)", i1);
+	itest_check(i2 == 3, "after a clean end: resumes from the bookmark's 1005 (request %d)", i2);
+	itest_check(i3 == 4, "after the dropped stream: resumes from the last event's 1006 (request %d)", i3);
+	itest_check(i4 == 6, "after the ERROR 410 event: relist, then watch from 1300 (request %d)", i4);
+	itest_check(i5 == 8, "after HTTP 410: relist again, then watch from 1300 (request %d)", i5);
+	itest_check(fakeapi_find(&api, 0, "fieldSelector=spec.nodeName%3Dnode-1") == 0,
+		    "field selector is escaped in the query");
+	itest_check(inf.lists == 3 && inf.relists_gone == 2 && inf.reconnects == 1 && inf.bookmarks == 1,
+		    "counters: lists 3, relists on 410 2, reconnects 1, bookmarks 1 (%lu %lu %lu %lu)",
+		    (unsigned long)inf.lists, (unsigned long)inf.relists_gone,
+		    (unsigned long)inf.reconnects, (unsigned long)inf.bookmarks);
+	itest_check(log.n == sizeof(want_changes) / sizeof(want_changes[0]), "%u cache changes reported", log.n);
+	for (unsigned i = 0; i < log.n && i < sizeof(want_changes) / sizeof(want_changes[0]); i++)
+		itest_check(!strcmp(log.lines[i], want_changes[i]), "change %u: %s", i, log.lines[i]);
+	itest_check(json_object_size(inf.cache) == 2 &&
+		    json_object_get(inf.cache, "default/app-a-7d9f8c6b5-x2kqp") &&
+		    json_object_get(inf.cache, "default/app-c-6d8e9f0a1-fghij"),
+		    "final cache: app-a and app-c");
+	itest_check(!strcmp(inf.rv, "1300"), "resourceVersion 1300 at the end (%s)", inf.rv);
+	k8s_informer_free(&inf);
+	k8s_client_free(&cl);
+	k8s_config_free(&cfg);
+	fakeapi_stop(&api);
+	for (const char **c = ev_chunks; *c; c++)
+		free((void *)*c);
+	free(ev_chunks);
+	free(page1), free(page2), free(relist), free(events), free(drop), free(expired), free(gone);
+}
+
+static void test_denied(int status, const char *fixture, const char *want)
+{
+	char *body = slurp(fixture);
+	struct fake_route routes[] = { { .match = "/api/v1/pods", .status = status, .body = body } };
+	struct k8s_informer inf;
+	struct k8s_client cl;
+	struct k8s_config cfg;
+	struct fake_api api;
+	int r;
+
+	if (fakeapi_start(&api, &certs, routes, 1) || in_cluster(&cfg, api.port) ||
+	    k8s_client_init(&cl, &cfg)) {
+		itest_check(false, "%d: server and client start", status);
+		return;
+	}
+	k8s_informer_init(&inf, &cl, "/api/v1/pods", "pods");
+	r = k8s_informer_run(&inf, 1);
+	itest_check(r == -EACCES, "%d stops the informer with -EACCES (r=%d)", status, r);
+	itest_check(strstr(cl.err, want) != NULL, "%d message: %s", status, cl.err);
+	itest_check(api.nreq == 1, "%d is not retried (%u requests)", status, api.nreq);
+	k8s_informer_free(&inf);
+	k8s_client_free(&cl);
+	k8s_config_free(&cfg);
+	fakeapi_stop(&api);
+	free(body);
+}
+
+/* A kubeconfig with embedded client certificate data, as kind writes one. */
+static int write_kubeconfig(const char *path, int port, const char *ca_file)
+{
+	char *ca = slurp(ca_file), *crt = slurp(certs.client_crt), *key = slurp(certs.client_key);
+	char cmd[4096];
+	int r;
+
+	snprintf(cmd, sizeof(cmd),
+		 "{ printf 'apiVersion: v1\\nkind: Config\\ncurrent-context: kind-test\\nclusters:\\n"
+		 "- name: kind-test\\n  cluster:\\n    server: https://127.0.0.1:%d/\\n"
+		 "    certificate-authority-data: %%s\\n' \"$(base64 -w0 < '%s')\"; "
+		 "printf 'contexts:\\n- name: kind-test\\n  context: {cluster: kind-test, user: kind-test}\\n"
+		 "users:\\n- name: kind-test\\n  user:\\n    client-certificate-data: %%s\\n"
+		 "    client-key-data: %%s\\n' \"$(base64 -w0 < '%s')\" \"$(base64 -w0 < '%s')\"; } > '%s'",
+		 port, ca_file, certs.client_crt, certs.client_key, path);
+	r = system(cmd);
+	free(ca), free(crt), free(key);
+	return r;
+}
+
+static void test_client_cert(void)
+{
+	char *body = slurp(FIX "pods-page2.json"), path[400], err[256];
+	struct fake_route routes[] = { { .match = "/api/v1/pods", .status = 200, .body = body } };
+	struct k8s_client cl;
+	struct k8s_config cfg;
+	struct fake_api api;
+	json_t *doc = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/kubeconfig", certs.dir);
+	if (fakeapi_start(&api, &certs, routes, 1) || write_kubeconfig(path, api.port, certs.ca)) {
+		itest_check(false, "client cert: setup");
+		return;
+	}
+	r = k8s_config_kubeconfig(&cfg, path, NULL, err, sizeof(err));
+	itest_check(r == 0, "kubeconfig with embedded data loads (%s)", r ? err : "ok");
+	if (!r && !k8s_client_init(&cl, &cfg)) {
+		r = k8s_get_json(&cl, "list pods", "/api/v1/pods", &doc);
+		itest_check(r == 0 && json_array_size(json_object_get(doc, "items")) == 1,
+			    "mutual TLS request answered (r=%d %s)", r, cl.err);
+		itest_check(!strcmp(api.client_cn[0], "test-user"), "server saw client CN '%s'", api.client_cn[0]);
+		itest_check(api.auth[0][0] == '\0', "no bearer token with a client certificate");
+		json_decref(doc);
+		k8s_client_free(&cl);
+		k8s_config_free(&cfg);
+	}
+	fakeapi_stop(&api);
+	/* The same server checked against a CA that did not sign it must be refused. */
+	if (fakeapi_start(&api, &certs, routes, 1) || write_kubeconfig(path, api.port, certs.other_ca)) {
+		itest_check(false, "wrong CA: setup");
+		return;
+	}
+	r = k8s_config_kubeconfig(&cfg, path, NULL, err, sizeof(err));
+	if (!r && !k8s_client_init(&cl, &cfg)) {
+		r = k8s_get_json(&cl, "list pods", "/api/v1/pods", &doc);
+		itest_check(r == -ECONNRESET && strstr(cl.err, "cannot list pods: https://127.0.0.1:"),
+			    "a server the CA did not sign is refused (r=%d: %s)", r, cl.err);
+		itest_check(api.nreq == 0, "no request reached it (%u)", api.nreq);
+		k8s_client_free(&cl);
+		k8s_config_free(&cfg);
+	}
+	fakeapi_stop(&api);
+	unlink(path);
+	free(body);
+}
+
+static void test_smi_discovery(void)
+{
+	char *group = slurp(FIX "apigroup-split.json"), *res = slurp(FIX "resources-split-v1alpha2.json");
+	char *list = slurp(FIX "trafficsplits.json");
+	struct fake_route routes[] = {
+		{ .match = "/apis/split.smi-spec.io/v1alpha2/trafficsplits?", .status = 200, .body = list },
+		{ .match = "/apis/split.smi-spec.io/v1alpha2", .status = 200, .body = res },
+		{ .match = "/apis/split.smi-spec.io", .status = 200, .body = group },
+	};
+	struct k8s_client cl;
+	struct k8s_config cfg;
+	struct fake_api api;
+	json_t *kinds = NULL, *objs = NULL, *k, *o;
+	int r;
+
+	if (fakeapi_start(&api, &certs, routes, 3) || in_cluster(&cfg, api.port) ||
+	    k8s_client_init(&cl, &cfg)) {
+		itest_check(false, "smi: setup");
+		return;
+	}
+	r = k8s_smi_discover(&cl, &kinds);
+	itest_check(r == 0 && json_array_size(kinds) == 1, "discovery: one SMI kind served (r=%d, %zu) %s",
+		    r, json_array_size(kinds), cl.err);
+	k = json_array_get(kinds, 0);
+	itest_check(!strcmp(json_string_value(json_object_get(k, "kind")) ?: "", "TrafficSplit") &&
+		    !strcmp(json_string_value(json_object_get(k, "version")) ?: "", "v1alpha2") &&
+		    json_array_size(json_object_get(k, "served_versions")) == 2,
+		    "TrafficSplit at the preferred v1alpha2, two versions served");
+	itest_check(fakeapi_find(&api, 0, "/apis/access.smi-spec.io") >= 0 &&
+		    fakeapi_find(&api, 0, "/apis/specs.smi-spec.io") >= 0,
+		    "access and specs groups asked (and absent: 404)");
+	r = kinds ? k8s_smi_list(&cl, kinds, &objs) : -1;
+	o = json_array_get(objs, 0);
+	itest_check(r == 0 && json_array_size(objs) == 1, "one TrafficSplit listed (r=%d)", r);
+	itest_check(!strcmp(json_string_value(json_object_get(o, "apiVersion")) ?: "", "split.smi-spec.io/v1alpha2") &&
+		    !strcmp(json_string_value(json_object_get(o, "kind")) ?: "", "TrafficSplit"),
+		    "listed object gets apiVersion and kind back");
+	itest_check(!strcmp(k8s_applied_version(o) ?: "", "split.smi-spec.io/v1alpha1"),
+		    "applied version from managedFields: v1alpha1");
+	json_decref(kinds);
+	json_decref(objs);
+	k8s_client_free(&cl);
+	k8s_config_free(&cfg);
+	fakeapi_stop(&api);
+	free(group), free(res), free(list);
+}
+
+static int run_all(void *arg)
+{
+	int r;
+
+	(void)arg;
+	test_list_watch();
+	test_denied(403, FIX "status-403.json",
+		    "cannot list pods: 403 Forbidden for system:serviceaccount:smi-witness:smi-witness-agent");
+	test_denied(401, FIX "status-401.json",
+		    "cannot list pods: 401 Unauthorized: the API server rejected the credentials of "
+		    "system:serviceaccount:smi-witness:smi-witness-agent");
+	test_client_cert();
+	test_smi_discovery();
+	r = itest_done();
+	fflush(stdout);	/* the namespace's child leaves with _exit() */
+	return r;
+}
+
+int main(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		itest_skip("needs root to create a private network namespace");
+	if (fakeapi_certs(&certs)) {
+		printf("cannot create test certificates\n");
+		return 1;
+	}
+	snprintf(sa_dir, sizeof(sa_dir), "%s/sa", certs.dir);
+	mkdir(sa_dir, 0700);
+	write_file(sa_dir, "token", SA_TOKEN "\n");
+	write_file(sa_dir, "namespace", "smi-witness");
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s/ca.crt'", certs.ca, sa_dir);
+		if (system(cmd))
+			return 1;
+	}
+	r = netns_run_private(run_all, NULL);
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sa_dir);
+		if (system(cmd))
+			printf("cannot remove %s\n", sa_dir);
+	}
+	fakeapi_certs_remove(&certs);
+	if (r < 0) {
+		printf("cannot run in a private network namespace: %s\n", strerror(-r));
+		return 1;
+	}
+	return r;
+}
