@@ -121,6 +121,8 @@ int agent_ingest(void *arg, const char *line, size_t len)
 		o = json_loadb(line, len, 0, NULL);
 		t = json_string_value(json_object_get(o, "t"));
 		if (t && (!strcmp(t, "meta") || !strcmp(t, "stats") || !strcmp(t, "end"))) {
+			bool stats = !strcmp(t, "stats");
+
 			pthread_mutex_lock(&a->mu);
 			if (!strcmp(t, "meta")) {
 				json_decref(a->source_meta);
@@ -130,7 +132,10 @@ int agent_ingest(void *arg, const char *line, size_t len)
 				a->last_stats = o;
 			}
 			pthread_mutex_unlock(&a->mu);
-			return 0;	/* the agent writes its own meta/end records */
+			/* Files get the source's counters as they come; meta and end are the agent's own. */
+			if (stats && a->spool_on && spool_write(&a->spool, line, len))
+				a->spool_errors++;
+			return 0;
 		}
 		json_decref(o);
 	}

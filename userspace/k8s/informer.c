@@ -69,10 +69,11 @@ static char *query(struct k8s_informer *inf, const char *extra)
 	return q;
 }
 
-static int apply(struct k8s_informer *inf, enum k8s_event_type type, json_t *obj)
+static int apply_unlocked(struct k8s_informer *inf, enum k8s_event_type type, json_t *obj)
 {
 	char key[512];
 	json_t *old;
+	int r;
 
 	k8s_object_key(obj, key, sizeof(key));
 	old = json_object_get(inf->cache, key);
@@ -81,15 +82,26 @@ static int apply(struct k8s_informer *inf, enum k8s_event_type type, json_t *obj
 			return 0;
 		json_incref(old);
 		json_object_del(inf->cache, key);
-		type = K8S_DELETED;
-		int r = inf->on_change ? inf->on_change(inf->arg, type, old) : 0;
-
+		r = inf->on_change ? inf->on_change(inf->arg, K8S_DELETED, old) : 0;
 		json_decref(old);
 		return r;
 	}
 	type = old ? K8S_MODIFIED : K8S_ADDED;
 	json_object_set(inf->cache, key, obj);
 	return inf->on_change ? inf->on_change(inf->arg, type, obj) : 0;
+}
+
+/* Updates the cache and reports the change; `type` ADDED/MODIFIED is decided by the cache. */
+static int apply(struct k8s_informer *inf, enum k8s_event_type type, json_t *obj)
+{
+	int r;
+
+	if (inf->lock)
+		pthread_mutex_lock(inf->lock);
+	r = apply_unlocked(inf, type, obj);
+	if (inf->lock)
+		pthread_mutex_unlock(inf->lock);
+	return r;
 }
 
 int k8s_informer_list(struct k8s_informer *inf)

@@ -3,6 +3,7 @@
 #define SMIW_K8S_INFORMER_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -29,6 +30,7 @@ struct k8s_informer {
 	unsigned page_limit;		/* list page size; default 500 */
 	k8s_change_fn on_change;
 	void *arg;
+	pthread_mutex_t *lock;		/* optional: held while the cache changes and on_change runs */
 
 	json_t *cache;
 	char rv[64];			/* last resourceVersion seen; "" before the first list */
