@@ -4,10 +4,12 @@
 #include "cli/cli.h"
 
 extern const struct command cmd_doctor;
+extern const struct command cmd_lint;
 extern const struct command cmd_agent;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
+	&cmd_lint,
 	&cmd_agent,
 	NULL
 };

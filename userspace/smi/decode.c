@@ -1,0 +1,255 @@
+/* decode.c - typed access to the document tree, recording every problem. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smi/internal.h"
+
+const char *path_key(struct dctx *c, const char *parent, const char *key)
+{
+	return parent && *parent ? arena_printf(c->a, "%s.%s", parent, key) : key;
+}
+
+const char *path_index(struct dctx *c, const char *parent, size_t i)
+{
+	return arena_printf(c->a, "%s[%zu]", parent, i);
+}
+
+static void vreport(struct dctx *c, enum smi_severity sev, const struct node *at,
+		    const char *path, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (c->prefix)
+		path = path && *path ? arena_printf(c->a, "%s.%s", c->prefix, path) : c->prefix;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_add(c->set, sev, c->file, at ? at->line : 0, at ? at->column : 0, path, "%s", msg);
+	if (sev == SMI_ERROR)
+		c->errors++;
+}
+
+void derr(struct dctx *c, const struct node *at, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, SMI_ERROR, at, path, fmt, ap);
+	va_end(ap);
+}
+
+void dwarn(struct dctx *c, const struct node *at, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, SMI_WARNING, at, path, fmt, ap);
+	va_end(ap);
+}
+
+static bool key_is(const struct node *k, const char *key)
+{
+	return k->type == NODE_SCALAR && k->len == strlen(key) && !memcmp(k->str, key, k->len);
+}
+
+struct node *field(struct node *map, const char *key)
+{
+	struct node *v = NULL;
+
+	if (!map || map->type != NODE_MAP)
+		return NULL;
+	/* Every occurrence is marked read; the last one wins, as in Kubernetes' reader. */
+	for (size_t i = 0; i < map->n; i++)
+		if (key_is(map->keys[i], key)) {
+			map->used[i] = true;
+			v = map->items[i];
+		}
+	if (v && v->type == NODE_SCALAR && node_scalar_kind(v) == SCALAR_NULL)
+		return NULL;
+	return v;
+}
+
+struct node *field_req(struct dctx *c, struct node *map, const char *path, const char *key)
+{
+	struct node *v = field(map, key);
+
+	if (!v)
+		derr(c, map, path_key(c, path, key), "required field missing");
+	return v;
+}
+
+static const char *type_word(const struct node *n)
+{
+	if (n->type == NODE_MAP)
+		return "a mapping";
+	if (n->type == NODE_SEQ)
+		return "a list";
+	switch (node_scalar_kind(n)) {
+	case SCALAR_BOOL: return "a boolean";
+	case SCALAR_INT: return "an integer";
+	case SCALAR_FLOAT: return "a number";
+	case SCALAR_NULL: return "null";
+	default: return "a string";
+	}
+}
+
+bool want_map(struct dctx *c, const struct node *n, const char *path)
+{
+	if (n->type == NODE_MAP)
+		return true;
+	derr(c, n, path, "expected a mapping, got %s", type_word(n));
+	return false;
+}
+
+bool want_seq(struct dctx *c, const struct node *n, const char *path)
+{
+	if (n->type == NODE_SEQ)
+		return true;
+	derr(c, n, path, "expected a list, got %s", type_word(n));
+	return false;
+}
+
+const char *want_str(struct dctx *c, const struct node *n, const char *path)
+{
+	if (n->type != NODE_SCALAR || node_scalar_kind(n) != SCALAR_STRING) {
+		derr(c, n, path, "expected a string, got %s", type_word(n));
+		return NULL;
+	}
+	if (strlen(n->str) != n->len) {
+		derr(c, n, path, "contains a NUL character");
+		return NULL;
+	}
+	return n->str;
+}
+
+const char *str_field(struct dctx *c, struct node *map, const char *parent, const char *key,
+		      bool required)
+{
+	struct node *v = required ? field_req(c, map, parent, key) : field(map, key);
+
+	return v ? want_str(c, v, path_key(c, parent, key)) : NULL;
+}
+
+/* Parses the YAML integer forms node_scalar_kind() calls SCALAR_INT. */
+static int parse_yaml_int(const char *s, int64_t *out)
+{
+	char digits[64];
+	size_t n = 0;
+	bool neg = false;
+	int base = 10;
+	char *end;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (s[0] == '0' && s[1] == 'x')
+		base = 16, s += 2;
+	for (; *s; s++)
+		if (*s != '_') {
+			if (n + 1 >= sizeof(digits))
+				return -ERANGE;
+			digits[n++] = *s;
+		}
+	digits[n] = '\0';
+	errno = 0;
+	unsigned long long v = strtoull(digits, &end, base);
+
+	if (*end || !n)
+		return -EINVAL;
+	if (errno == ERANGE || v > (unsigned long long)INT64_MAX)
+		return -ERANGE;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+bool want_int(struct dctx *c, const struct node *n, const char *path, int64_t min,
+	      int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (n->type != NODE_SCALAR || node_scalar_kind(n) != SCALAR_INT) {
+		if (n->type == NODE_SCALAR && node_scalar_kind(n) == SCALAR_FLOAT)
+			derr(c, n, path, "not an integer");
+		else
+			derr(c, n, path, "expected an integer, got %s", type_word(n));
+		return false;
+	}
+	if (parse_yaml_int(n->str, &v) || v < min || v > max) {
+		if (min == 0 && (v < 0 || n->str[0] == '-'))
+			derr(c, n, path, "must not be negative");
+		else
+			derr(c, n, path, "out of range (%lld-%lld)", (long long)min, (long long)max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static const struct node *sort_keys_base;
+
+static int cmp_key_index(const void *a, const void *b)
+{
+	const struct node *ka = sort_keys_base->keys[*(const size_t *)a];
+	const struct node *kb = sort_keys_base->keys[*(const size_t *)b];
+	size_t n = ka->len < kb->len ? ka->len : kb->len;
+	int r = memcmp(ka->str, kb->str, n);
+
+	if (r)
+		return r;
+	if (ka->len != kb->len)
+		return ka->len < kb->len ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Duplicate keys: sorted indices, so a huge mapping costs n log n, not n^2. */
+static void duplicate_keys(struct dctx *c, struct node *map, const char *path)
+{
+	size_t *idx, n = 0;
+
+	idx = arena_alloc(c->a, map->n * sizeof(*idx) + 1);
+	for (size_t i = 0; i < map->n; i++)
+		if (map->keys[i]->type == NODE_SCALAR)
+			idx[n++] = i;
+	sort_keys_base = map;
+	qsort(idx, n, sizeof(*idx), cmp_key_index);
+	for (size_t i = 1; i < n; i++) {
+		const struct node *a = map->keys[idx[i - 1]], *b = map->keys[idx[i]];
+
+		if (a->len == b->len && !memcmp(a->str, b->str, a->len))
+			dwarn(c, b, path_key(c, path, b->str),
+			      "duplicate field (first at line %d); the last value is used", a->line);
+	}
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+void unknown_fields(struct dctx *c, struct node *map, const char *path,
+		    const char *const *hint_keys, const char *hint)
+{
+	if (!map || map->type != NODE_MAP)
+		return;
+	duplicate_keys(c, map, path);
+	for (size_t i = 0; i < map->n; i++) {
+		const struct node *k = map->keys[i];
+
+		if (map->used[i])
+			continue;
+		if (k->type != NODE_SCALAR) {
+			dwarn(c, k, path, "a key that is not a string; Kubernetes rejects it");
+			continue;
+		}
+		dwarn(c, k, path_key(c, path, k->str), "field not defined in %s; Kubernetes drops it%s",
+		      c->api, hint && in_list(k->str, hint_keys) ? hint : "");
+	}
+}
+
+void mark_all_used(struct node *map)
+{
+	if (map && map->type == NODE_MAP)
+		for (size_t i = 0; i < map->n; i++)
+			map->used[i] = true;
+}
