@@ -50,6 +50,9 @@ check "agent answers /healthz without a token" wait_up
 eq "no token: 401" "$(code "http://127.0.0.1:$port/v1/observations")" 401
 eq "wrong token: 401" "$(code -H "Authorization: Bearer x$token" "http://127.0.0.1:$port/v1/observations")" 401
 eq "token as a prefix: 401" "$(code -H "Authorization: Bearer ${token:0:10}" "http://127.0.0.1:$port/v1/stats")" 401
+eq "token in X-Smiw-Token (pod proxy path): 200" "$(code -H "X-Smiw-Token: $token" "http://127.0.0.1:$port/v1/stats")" 200
+eq "wrong X-Smiw-Token: 401 even with a good bearer" \
+	"$(code -H "X-Smiw-Token: nope" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/stats")" 401
 eq "metrics need the token too" "$(code "http://127.0.0.1:$port/metrics")" 401
 eq "POST is refused" "$(code -X POST -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/stats")" 405
 eq "unknown path: 404" "$(code -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/nope")" 404

@@ -18,6 +18,7 @@
 #include "k8s/config.h"
 #include "k8s/informer.h"
 #include "k8s/smi.h"
+#include "agent/fetch.h"
 #include "util/netns.h"
 
 #define FIX "tests/fixtures/k8s/"
@@ -327,6 +328,55 @@ static void test_smi_discovery(void)
 	free(group), free(res), free(list);
 }
 
+/* --cluster: agent pods found through the API server and read through its pod proxy. */
+static void test_cluster_agents(void)
+{
+	char *pods = slurp(FIX "agent-pods.json"), *obs = slurp(FIX "agent-observations.jsonl");
+	struct fake_route routes[] = {
+		{ .match = "/api/v1/namespaces/smi-witness/pods?labelSelector=app.kubernetes.io%2Fname%3D"
+			   "smi-witness%2Capp.kubernetes.io%2Fcomponent%3Dagent", .status = 200, .body = pods },
+		{ .match = "/pods/smi-witness-agent-7xk2p:9469/proxy/v1/observations?since=5m", .status = 200,
+		  .body = obs },
+	};
+	struct fetch_query q = { .since = "5m" };
+	struct fetch_target *t = NULL;
+	struct fetch_result res;
+	struct k8s_config cfg;
+	struct fake_api api;
+	int n, r, i;
+
+	if (fakeapi_start(&api, &certs, routes, 2) || in_cluster(&cfg, api.port)) {
+		itest_check(false, "agents: setup");
+		return;
+	}
+	n = fetch_discover(&cfg, "smi-witness", false, &t);
+	itest_check(n == 2, "two running agent pods found, the pending one skipped (%d)", n);
+	if (n == 2) {
+		itest_check(t[0].via_api && !strcmp(t[0].base, "/api/v1/namespaces/smi-witness/pods/"
+						    "smi-witness-agent-7xk2p:9469/proxy"),
+			    "reached through the pod proxy: %s", t[0].base);
+		itest_check(!strcmp(t[1].name, "smi-witness-agent-q9d4m (node node-2)"), "named by pod and node");
+		r = fetch_merge(t, 1, &cfg, "agent-secret-token-123", &q, &res);
+		i = fakeapi_find(&api, 1, "/proxy/v1/observations?since=5m");
+		itest_check(r == 0 && json_array_size(res.records) == 1 && res.kernel_drops == 2 && res.complete,
+			    "observations read through the proxy (r=%d)", r);
+		itest_check(i >= 0 && !strcmp(api.xtoken[i], "agent-secret-token-123") &&
+			    !strcmp(api.auth[i], "Bearer " SA_TOKEN),
+			    "agent token in X-Smiw-Token, API credentials in Authorization");
+		if (!r)
+			fetch_result_free(&res);
+	}
+	free(t);
+	t = NULL;
+	n = fetch_discover(&cfg, "smi-witness", true, &t);
+	itest_check(n == 2 && !t[0].via_api && !strcmp(t[0].base, "http://10.244.1.5:9469") &&
+		    !strcmp(t[1].base, "http://[fd00:10:244:2::6]:9469"), "--direct: pod IPs, IPv6 bracketed");
+	free(t);
+	k8s_config_free(&cfg);
+	fakeapi_stop(&api);
+	free(pods), free(obs);
+}
+
 static int run_all(void *arg)
 {
 	int r;
@@ -340,6 +390,7 @@ static int run_all(void *arg)
 		    "system:serviceaccount:smi-witness:smi-witness-agent");
 	test_client_cert();
 	test_smi_discovery();
+	test_cluster_agents();
 	r = itest_done();
 	fflush(stdout);	/* the namespace's child leaves with _exit() */
 	return r;

@@ -195,7 +195,7 @@ static void answer(struct fake_api *api, SSL *ssl, const char *target)
 /* Reads the request head; returns 0 with the target, auth header and client CN recorded. */
 static int read_request(struct fake_api *api, SSL *ssl)
 {
-	char head[8192], target[1024] = "", auth[512] = "", cn[128] = "", *line, *save;
+	char head[8192], target[1024] = "", auth[512] = "", cn[128] = "", xtok[128] = "", *line, *save;
 	size_t len = 0;
 	X509 *peer;
 	unsigned idx;
@@ -215,6 +215,8 @@ static int read_request(struct fake_api *api, SSL *ssl)
 	for (line = strtok_r(head, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
 		if (!strncasecmp(line, "Authorization: ", 15))
 			snprintf(auth, sizeof(auth), "%s", line + 15);
+		else if (!strncasecmp(line, "X-Smiw-Token: ", 14))
+			snprintf(xtok, sizeof(xtok), "%s", line + 14);
 	peer = SSL_get1_peer_certificate(ssl);
 	if (peer) {
 		X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof(cn));
@@ -225,6 +227,7 @@ static int read_request(struct fake_api *api, SSL *ssl)
 	snprintf(api->target[idx], sizeof(api->target[idx]), "%s", target);
 	snprintf(api->auth[idx], sizeof(api->auth[idx]), "%s", auth);
 	snprintf(api->client_cn[idx], sizeof(api->client_cn[idx]), "%s", cn);
+	snprintf(api->xtoken[idx], sizeof(api->xtoken[idx]), "%s", xtok);
 	pthread_mutex_unlock(&api->mu);
 	answer(api, ssl, target);
 	return 0;

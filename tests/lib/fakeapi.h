@@ -43,6 +43,7 @@ struct fake_api {
 	unsigned nreq;
 	char target[FAKEAPI_MAX_REQ][1024];	/* request targets in order */
 	char auth[FAKEAPI_MAX_REQ][512];	/* their Authorization headers */
+	char xtoken[FAKEAPI_MAX_REQ][128];	/* their X-Smiw-Token headers */
 	char client_cn[FAKEAPI_MAX_REQ][128];	/* CN of the client certificate, when one */
 };
 

@@ -21,7 +21,7 @@
 
 struct agent_opts {
 	const char *listen, *token_file, *spool_dir, *source, *node, *inventory_out;
-	const char *kubeconfig, *cgroup_root;
+	const char *kubeconfig, *cgroup_root, *inventory_in;
 	uint64_t store_records, spool_bytes, spool_files;
 	bool kube, follow;
 };
@@ -127,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "kubeconfig", required_argument, NULL, 'K' },
 		{ "cgroup-root", required_argument, NULL, 'c' },
 		{ "inventory-out", required_argument, NULL, 'i' },
+		{ "inventory", required_argument, NULL, 'I' },
 		CLI_COMMON_LONGOPTS,
 		{ 0 }
 	};
@@ -144,6 +145,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		case 'K': o->kubeconfig = optarg; o->kube = true; break;
 		case 'c': o->cgroup_root = optarg; break;
 		case 'i': o->inventory_out = optarg; break;
+		case 'I': o->inventory_in = optarg; break;
 		case 'B':
 			if (parse_u64(optarg, 4096, 1ULL << 40, &o->spool_bytes))
 				return error("--spool-max-bytes: '%s' is not a number in [4096, 2^40]", optarg), EXIT_USAGE;
@@ -161,6 +163,8 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 				return r;
 		}
 	}
+	if (o->kube && o->inventory_in)
+		return error("--inventory and --kube both name the inventory: pick one"), EXIT_USAGE;
 	if (optind < argc)
 		return error("agent takes no arguments (got '%s')", argv[optind]), EXIT_USAGE;
 	if (!o->source)
@@ -207,6 +211,19 @@ static int run(int argc, char **argv)
 		agent_shutdown(&a, "signal");
 		src.close(&src);
 		return error_errno(r, "cannot listen on '%s'", o.listen), EXIT_FAILED;
+	}
+	if (o.inventory_in) {
+		json_error_t jerr;
+		json_t *inv = json_load_file(o.inventory_in, 0, &jerr);
+
+		if (!json_is_object(inv) || json_integer_value(json_object_get(inv, "version")) != 1) {
+			error("cannot load inventory '%s': %s", o.inventory_in,
+			      inv ? "not an inventory of version 1" : jerr.text);
+			json_decref(inv);
+			r = EXIT_USAGE;
+			goto out_http;
+		}
+		agent_set_inventory(&a, inv, NULL);
 	}
 	if (o.kube) {
 		if (k8s_config_auto(&kcfg, o.kubeconfig, NULL, err, sizeof(err))) {
@@ -262,6 +279,7 @@ const struct command cmd_agent = {
 		"      --kubeconfig FILE     use this kubeconfig instead of the in-cluster account\n"
 		"      --cgroup-root DIR     cgroup v2 mount to look for container cgroups in\n"
 		"      --inventory-out FILE  write the inventory here on every change (atomically)\n"
+		"      --inventory FILE      serve this inventory (docs/inventory.md), e.g. the lab's\n"
 		"\nAPI (all but /healthz need 'Authorization: Bearer TOKEN'):\n"
 		"  GET /v1/observations?since=5m&until=1m&namespace=NS&pod=POD&request_id=PREFIX&type=exchange\n"
 		"      records as JSONL: a meta line, the matches, a stats line (window_complete,\n"

@@ -224,6 +224,12 @@ static void dispatch(struct httpd *h, struct hconn *c)
 			while (*v == ' ')
 				v++;
 			snprintf(req.auth, sizeof(req.auth), "%s", v);
+		} else if (!strncasecmp(line, "X-Smiw-Token:", 13)) {
+			const char *v = line + 13;
+
+			while (*v == ' ')
+				v++;
+			snprintf(req.token, sizeof(req.token), "%s", v);
 		} else if ((!strncasecmp(line, "Content-Length:", 15) && atol(line + 15) > 0) ||
 			   !strncasecmp(line, "Transfer-Encoding:", 18)) {
 			simple(h, c, 413, "request bodies are not accepted\n");

@@ -12,6 +12,7 @@ struct http_req {
 	char path[512];
 	char query[2048];	/* after '?', still percent-encoded */
 	char auth[512];		/* Authorization header value */
+	char token[512];	/* X-Smiw-Token header value (through the API server's pod proxy) */
 };
 
 /* The handler fills this; body is malloc'd (freed by the server). */

@@ -6,10 +6,12 @@
 extern const struct command cmd_doctor;
 extern const struct command cmd_lint;
 extern const struct command cmd_agent;
+extern const struct command cmd_fetch;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
 	&cmd_lint,
 	&cmd_agent,
+	&cmd_fetch,
 	NULL
 };

@@ -142,6 +142,8 @@ static struct curl_slist *auth_headers(struct k8s_client *c)
 		free(line);
 	}
 	free(file_token);
+	if (c->extra_header)
+		h = curl_slist_append(h, c->extra_header);
 	return h;
 }
 

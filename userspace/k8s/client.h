@@ -26,6 +26,7 @@ struct k8s_client {
 	long connect_timeout_s;	/* default 10 */
 	long request_timeout_s;	/* whole request for non-streaming calls; default 60 */
 	volatile sig_atomic_t *stop;	/* optional: raised -> calls return -EINTR */
+	const char *extra_header;	/* optional "Name: value" sent with every request */
 	long last_status;	/* HTTP status of the last response, 0 when none */
 	char err[1024];
 };

@@ -1,0 +1,66 @@
+/* fetch.h - observations gathered from one or many agents and merged into one records stream. */
+#ifndef SMIW_AGENT_FETCH_H
+#define SMIW_AGENT_FETCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "k8s/config.h"
+
+/* Where one agent is and how to reach it. */
+struct fetch_target {
+	char name[256];		/* node or pod name, for messages */
+	char base[512];		/* "http://ip:port" (direct) or an API server pod-proxy path */
+	bool via_api;		/* base is a path on the API server in `api` */
+};
+
+/* The query every agent answers (empty strings / 0 = no filter). */
+struct fetch_query {
+	const char *since, *until;	/* durations back from now ("5m") */
+	const char *ns, *pod, *request_id, *type;
+};
+
+/*
+ * What the agents returned, merged: records on one timeline, the sum of
+ * their drop counters, and whether every window was complete.
+ */
+struct fetch_result {
+	json_t *records;	/* array, ordered by time */
+	json_t *sources;	/* array of {"node", "target", "records", "kernel_drops", ...} */
+	json_t *pods_by_ip;	/* ip -> "namespace/name" from the agents' inventories */
+	uint64_t kernel_drops, user_drops, gaps, store_evicted;
+	bool complete;		/* every agent answered and no window lost records */
+	unsigned failed;	/* agents that could not be read */
+	uint64_t ref_mono_ns, ref_real_ns;	/* the timeline: the first agent's clock */
+};
+
+/*
+ * Reads observations (and inventories) from every target and merges them:
+ * each record's *_ns times are moved onto the first agent's monotonic clock
+ * through the wall-clock readings of each agent's meta line, `node` is set
+ * when missing, and an empty `peer_pod` is filled from the inventories.
+ * `api` is needed for targets reached through the API server; `token` is
+ * the agents' bearer token. Agents that fail are reported on stderr and
+ * counted. Returns 0 or -errno (nothing usable at all).
+ */
+int fetch_merge(const struct fetch_target *targets, unsigned n, const struct k8s_config *api,
+		const char *token, const struct fetch_query *q, struct fetch_result *out);
+
+/*
+ * Finds the agents of a cluster: the pods labelled as smi-witness agents in
+ * `ns`, reached through the API server's pod proxy (or directly on their pod
+ * IP with `direct`). Returns the number found (>= 0, *targets malloc'd) or a
+ * negative errno with the reason printed.
+ */
+int fetch_discover(const struct k8s_config *api, const char *ns, bool direct,
+		   struct fetch_target **targets);
+
+/* Writes the merged stream: a meta line, the records, an end line with the summed counters. */
+void fetch_write(const struct fetch_result *r, FILE *out);
+
+/* Frees what fetch_merge() allocated. */
+void fetch_result_free(struct fetch_result *r);
+
+#endif
