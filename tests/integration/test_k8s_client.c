@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fakeapi.h"
@@ -377,6 +378,49 @@ static void test_cluster_agents(void)
 	free(pods), free(obs);
 }
 
+/* `smi-witness kube smi` end to end: kubeconfig, discovery, list, the SMI model's check. */
+static void test_kube_smi_command(void)
+{
+	char *group = slurp(FIX "apigroup-split.json"), *res = slurp(FIX "resources-split-v1alpha2.json");
+	char *list = slurp(FIX "trafficsplits.json"), exe[512], bin[600], cmd[2048], kc[400], out[400];
+	struct fake_route routes[] = {
+		{ .match = "/apis/split.smi-spec.io/v1alpha2/trafficsplits?", .status = 200, .body = list },
+		{ .match = "/apis/split.smi-spec.io/v1alpha2", .status = 200, .body = res },
+		{ .match = "/apis/split.smi-spec.io", .status = 200, .body = group },
+	};
+	struct fake_api api;
+	json_t *doc, *item;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int rc;
+
+	exe[n > 0 ? n : 0] = '\0';
+	*strrchr(exe, '/') = '\0';	/* BUILD/tests/integration */
+	snprintf(bin, sizeof(bin), "%s/../../smi-witness", exe);
+	snprintf(kc, sizeof(kc), "%s/kubeconfig-cmd", certs.dir);
+	snprintf(out, sizeof(out), "%s/smi.json", certs.dir);
+	if (fakeapi_start(&api, &certs, routes, 3) || write_kubeconfig(kc, api.port, certs.ca)) {
+		itest_check(false, "kube smi: setup");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' kube smi --kubeconfig '%s' -o '%s'", bin, kc, out);
+	rc = system(cmd);
+	doc = json_load_file(out, 0, NULL);
+	item = json_array_get(json_object_get(doc, "items"), 0);
+	itest_check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "kube smi exits 0 (status %d)", rc);
+	itest_check(!strcmp(json_string_value(json_object_get(doc, "kind")) ?: "", "List") &&
+		    json_array_size(json_object_get(doc, "items")) == 1 &&
+		    !strcmp(json_string_value(json_object_get(item, "kind")) ?: "", "TrafficSplit") &&
+		    json_integer_value(json_object_get(json_array_get(json_object_get(json_object_get(item, "spec"),
+				"backends"), 0), "weight")) == 75,
+		    "a List with the TrafficSplit as served");
+	itest_check(!strcmp(api.client_cn[0], "test-user"), "kubeconfig client certificate used");
+	json_decref(doc);
+	unlink(out);
+	unlink(kc);
+	fakeapi_stop(&api);
+	free(group), free(res), free(list);
+}
+
 static int run_all(void *arg)
 {
 	int r;
@@ -391,6 +435,7 @@ static int run_all(void *arg)
 	test_client_cert();
 	test_smi_discovery();
 	test_cluster_agents();
+	test_kube_smi_command();
 	r = itest_done();
 	fflush(stdout);	/* the namespace's child leaves with _exit() */
 	return r;
