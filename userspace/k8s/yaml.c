@@ -11,10 +11,12 @@
 
 /* Nesting deeper than this is not a manifest; refusing it bounds the recursion. */
 #define YAML_MAX_DEPTH 64
+#define YAML_MAX_ALIASES 10000
 
 struct yctx {
 	yaml_parser_t p;
 	json_t *anchors;	/* anchor name -> node */
+	unsigned aliases;
 	char *err;
 	size_t errlen;
 };
@@ -85,6 +87,12 @@ static json_t *parse_collection(struct yctx *y, bool mapping, int depth, size_t 
 			key = parse_node(y, &ev, depth + 1);
 			if (!key)
 				goto out;
+			if (json_is_object(key) || json_is_array(key)) {
+				/* Kubernetes documents never use them, and they cannot be JSON keys. */
+				json_decref(key);
+				fail(y, line, "a mapping key must be a scalar");
+				goto out;
+			}
 			if (!json_is_string(key)) {
 				/* Keys such as `1:` or `true:` are still names here. */
 				char *s = json_dumps(key, JSON_ENCODE_ANY);
@@ -143,7 +151,15 @@ static json_t *parse_node(struct yctx *y, yaml_event_t *ev, int depth)
 		alias = json_object_get(y->anchors, (const char *)ev->data.alias.anchor);
 		if (!alias)
 			fail(y, line, "alias names an unknown anchor");
-		node = json_deep_copy(alias);
+		/*
+		 * Shared, not copied: a chain of anchors each aliasing the last
+		 * several times ("billion laughs") would otherwise grow
+		 * exponentially. Readers of these trees never modify them.
+		 */
+		else if (++y->aliases > YAML_MAX_ALIASES)
+			fail(y, line, "too many aliases");
+		else
+			node = json_incref(alias);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
