@@ -104,11 +104,9 @@ exec 3>&-
 stop_agent $agent
 
 # --- spool rotation: closed files are whole --------------------------------
-gen() { # N records with little redundancy so files fill quickly
-	for i in $(seq 1 "$1"); do
-		printf '{"t":"exchange","conn":"c%d","seq":%d,"pod":"app-%d","request_id":"%s","start_ns":%d}\n' \
-			"$i" "$i" $((i % 3)) "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$i"
-	done
+gen() { # N records with random ids, so compression cannot shrink files much
+	od -An -tx8 -v -N $(($1 * 24)) /dev/urandom | tr -s ' \n' ' ' | tr ' ' '\n' | grep . |
+		paste - - - | awk '{ printf "{\"t\":\"exchange\",\"conn\":\"c%d\",\"seq\":%d,\"pod\":\"app-%d\",\"request_id\":\"%s%s%s\",\"start_ns\":%d}\n", NR, NR, NR % 3, $1, $2, $3, NR }'
 }
 gen 3000 > "$tmp/in.jsonl"
 "$bin" agent --source "$tmp/in.jsonl" --token-file "$tmp/token" --listen 127.0.0.1:$port \

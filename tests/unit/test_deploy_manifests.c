@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "k8s/inventory.h"
 #include "k8s/yaml.h"
 
 /* Names as Kubernetes spells them (no CAP_ prefix), checked against the kernel's own header. */
@@ -133,25 +134,12 @@ static void walk(struct problems *p, const char *where, json_t *node)
 		walk(p, where, v);
 }
 
-static bool labels_match(json_t *selector, json_t *labels)
-{
-	const char *k;
-	json_t *v;
-
-	if (!json_object_size(selector))
-		return false;
-	json_object_foreach(selector, k, v)
-		if (!json_equal(json_object_get(labels, k), v))
-			return false;
-	return true;
-}
-
 static void check_workload(struct problems *p, const char *where, json_t *doc, bool agent)
 {
 	json_t *pod = get(doc, "spec.template.spec"), *c, *vols = json_object_get(pod, "volumes"), *m, *v;
 	size_t i, j;
 
-	if (!labels_match(get(doc, "spec.selector.matchLabels"), get(doc, "spec.template.metadata.labels")))
+	if (!k8s_selector_matches(get(doc, "spec.selector.matchLabels"), get(doc, "spec.template.metadata.labels")))
 		problem(p, "%s: spec.selector.matchLabels does not select the template's labels", where);
 	if (!json_array_size(json_object_get(pod, "containers")))
 		problem(p, "%s: spec.template.spec.containers: none", where);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "k8s/config.h"
 #include "util/parse.h"
 
 static uint64_t clock_ns(clockid_t id)
@@ -24,6 +25,15 @@ uint64_t agent_mono_ns(void)
 uint64_t agent_real_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+char *agent_token_read(const char *file)
+{
+	const char *env = getenv("SMIW_AGENT_TOKEN");
+
+	if (file)
+		return k8s_read_small_file(file);
+	return env && *env ? strdup(env) : NULL;
 }
 
 static char *meta_or_end(void *arg, const char *end_reason);

@@ -51,6 +51,12 @@ void agent_shutdown(struct agent *a, const char *reason);
 /* Writes the agent's Prometheus metrics (text format 0.0.4) to `out`. */
 void agent_metrics(struct agent *a, FILE *out);
 
+/*
+ * The agents' API token: the contents of `file` when given, else
+ * $SMIW_AGENT_TOKEN. Returns a new string or NULL when there is none.
+ */
+char *agent_token_read(const char *file);
+
 /* Current CLOCK_MONOTONIC / CLOCK_REALTIME in nanoseconds. */
 uint64_t agent_mono_ns(void);
 uint64_t agent_real_ns(void);

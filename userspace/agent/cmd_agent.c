@@ -28,18 +28,12 @@ struct agent_opts {
 
 static int read_token(const char *file, char *buf, size_t len)
 {
-	const char *env = getenv("SMIW_AGENT_TOKEN");
-	char *t;
+	char *t = agent_token_read(file);
 
-	if (file) {
-		t = k8s_read_small_file(file);
-		if (!t)
-			return error_errno(errno, "cannot read token file '%s'", file);
-		snprintf(buf, len, "%s", t);
-		free(t);
-	} else if (env) {
-		snprintf(buf, len, "%s", env);
-	}
+	if (!t && file)
+		return error_errno(errno, "cannot read token file '%s'", file);
+	snprintf(buf, len, "%s", t ? t : "");
+	free(t);
 	/* A short token is guessable; refuse it rather than serve node traffic to anyone. */
 	if (strlen(buf) < 16)
 		return error("the agent API needs a bearer token of at least 16 characters: pass "

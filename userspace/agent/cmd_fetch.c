@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/agent.h"
 #include "agent/fetch.h"
 #include "cli/cli.h"
 #include "k8s/config.h"
@@ -74,15 +75,6 @@ static int parse(int argc, char **argv, struct fetch_opts *o)
 	return CLI_CONTINUE;
 }
 
-static char *agent_token(const char *file)
-{
-	const char *env = getenv("SMIW_AGENT_TOKEN");
-
-	if (file)
-		return k8s_read_small_file(file);
-	return env && *env ? strdup(env) : NULL;
-}
-
 static int run(int argc, char **argv)
 {
 	struct fetch_opts o = { .agent_ns = "smi-witness" };
@@ -96,7 +88,7 @@ static int run(int argc, char **argv)
 	r = parse(argc, argv, &o);
 	if (r != CLI_CONTINUE)
 		return r;
-	token = agent_token(o.token_file);
+	token = agent_token_read(o.token_file);
 	if (!token)
 		return error("the agents' token is needed: --token-file FILE or $SMIW_AGENT_TOKEN"), EXIT_USAGE;
 	if (o.cluster) {

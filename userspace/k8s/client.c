@@ -147,34 +147,29 @@ static struct curl_slist *auth_headers(struct k8s_client *c)
 	return h;
 }
 
+/* Hands PEM material to curl: in memory (copied) when there is data, else by path. */
+static void set_pem(CURL *e, const char *pem, const char *file, CURLoption blob_opt,
+		    CURLoption file_opt, CURLoption type_opt)
+{
+	if (pem) {
+		struct curl_blob b = { (void *)pem, strlen(pem), CURL_BLOB_COPY };
+
+		curl_easy_setopt(e, blob_opt, &b);
+	} else if (file) {
+		curl_easy_setopt(e, file_opt, file);
+	}
+	if ((pem || file) && type_opt)
+		curl_easy_setopt(e, type_opt, "PEM");
+}
+
 static void setup_tls(struct k8s_client *c)
 {
 	const struct k8s_config *cfg = c->cfg;
 	CURL *e = c->curl;
 
-	if (cfg->ca_pem) {
-		struct curl_blob b = { (void *)cfg->ca_pem, strlen(cfg->ca_pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b);
-	} else if (cfg->ca_file) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_file);
-	}
-	if (cfg->cert_pem) {
-		struct curl_blob b = { (void *)cfg->cert_pem, strlen(cfg->cert_pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &b);
-		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-	} else if (cfg->cert_file) {
-		curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->cert_file);
-	}
-	if (cfg->key_pem) {
-		struct curl_blob b = { (void *)cfg->key_pem, strlen(cfg->key_pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &b);
-		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (cfg->key_file) {
-		curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->key_file);
-	}
+	set_pem(e, cfg->ca_pem, cfg->ca_file, CURLOPT_CAINFO_BLOB, CURLOPT_CAINFO, 0);
+	set_pem(e, cfg->cert_pem, cfg->cert_file, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERT, CURLOPT_SSLCERTTYPE);
+	set_pem(e, cfg->key_pem, cfg->key_file, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEY, CURLOPT_SSLKEYTYPE);
 	if (cfg->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -93,8 +93,7 @@ json_t *k8s_pod_entries(json_t *pod, json_t *cgroups, unsigned *unresolved)
 	return out;
 }
 
-/* True when every selector label is on the pod (an empty selector selects nothing). */
-static bool selects(json_t *selector, json_t *labels)
+bool k8s_selector_matches(json_t *selector, json_t *labels)
 {
 	const char *k;
 	json_t *v;
@@ -127,7 +126,7 @@ json_t *k8s_service_entry(json_t *svc, json_t *pods)
 		const char *ns = sget(pod, "metadata", "namespace");
 
 		if (ns && sget(md, "namespace", NULL) && !strcmp(ns, sget(md, "namespace", NULL)) &&
-		    selects(selector, json_object_get(json_object_get(pod, "metadata"), "labels")))
+		    k8s_selector_matches(selector, json_object_get(json_object_get(pod, "metadata"), "labels")))
 			json_array_append_new(eps, json_string(key));
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}",

@@ -2,6 +2,7 @@
 #ifndef SMIW_K8S_INVENTORY_H
 #define SMIW_K8S_INVENTORY_H
 
+#include <stdbool.h>
 #include <jansson.h>
 
 /*
@@ -27,6 +28,9 @@ json_t *k8s_pod_entries(json_t *pod, json_t *cgroups, unsigned *unresolved);
  * Returns a new object, or NULL for services without a cluster IP.
  */
 json_t *k8s_service_entry(json_t *svc, json_t *pods);
+
+/* True when every label of `selector` is on `labels` (an empty selector selects nothing). */
+bool k8s_selector_matches(json_t *selector, json_t *labels);
 
 /*
  * The whole inventory document (version 1, source "kubernetes") for `node`
