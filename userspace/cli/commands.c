@@ -5,6 +5,9 @@
 
 extern const struct command cmd_doctor;
 extern const struct command cmd_lint;
+extern const struct command cmd_verify;
+extern const struct command cmd_matrix;
+extern const struct command cmd_power;
 extern const struct command cmd_agent;
 extern const struct command cmd_fetch;
 extern const struct command cmd_kube;
@@ -12,6 +15,9 @@ extern const struct command cmd_kube;
 const struct command *const commands[] = {
 	&cmd_doctor,
 	&cmd_lint,
+	&cmd_verify,
+	&cmd_matrix,
+	&cmd_power,
 	&cmd_agent,
 	&cmd_fetch,
 	&cmd_kube,
