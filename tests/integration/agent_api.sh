@@ -43,7 +43,7 @@ eq "short token: refuses to start" "$rc" 2
 # --- queries over a FIFO source ------------------------------------------
 mkfifo "$tmp/fifo"
 "$bin" agent --source "$tmp/fifo" --token-file "$tmp/token" --listen 127.0.0.1:$port \
-	--store-records 6 --node node-7 2>"$tmp/agent.log" &
+	--store-records 7 --node node-7 2>"$tmp/agent.log" &
 agent=$!
 exec 3>"$tmp/fifo"	# the writer end stays open for the whole test
 check "agent answers /healthz without a token" wait_up
@@ -85,9 +85,12 @@ eq "since_ns/until_ns in Unix time" \
 	"$(ids "/v1/observations?since_ns=$((real_now + $(m 200)))&until_ns=$((real_now + $(m 175)))")" "run1-0002 "
 last=$(api '/v1/observations?since=5m' | tail -1)
 eq "last line is stats with drop counters" "$(jq -r '[.t, .kernel_drops, .user_drops, .records, .window_complete] | @tsv' <<<"$last")" \
-	"$(printf 'stats\t7\t2\t4\ttrue')"
-eq "stats: 6 kept, 1 rejected" "$(api /v1/stats | jq -r '[.store.records, .store.rejected, .store.evicted] | @tsv')" "$(printf '6\t1\t0')"
-# Two more records push the two oldest out of a 6-record store.
+	"$(printf 'stats\t7\t2\t5\ttrue')"
+eq "a window brings the counters from before it (the baseline)" \
+	"$(api '/v1/observations?since=5m' | sed -n 2p | jq -r '[.t, .kernel_drops] | @tsv')" "$(printf 'stats\t7')"
+eq "stats: 7 kept (6 records, 1 counters), 1 rejected" \
+	"$(api /v1/stats | jq -r '[.store.records, .store.rejected, .store.evicted] | @tsv')" "$(printf '7\t1\t0')"
+# Two more records push the two oldest out of a 7-record store.
 {
 	echo "{\"t\":\"exchange\",\"namespace\":\"default\",\"pod\":\"app-b\",\"request_id\":\"run3-0001\",\"start_ns\":$(m 10)}"
 	echo "{\"t\":\"exchange\",\"namespace\":\"default\",\"pod\":\"app-b\",\"request_id\":\"run3-0002\",\"start_ns\":$(m 9)}"

@@ -118,9 +118,25 @@ static char *meta_or_end(void *arg, const char *end_reason)
 	return s;
 }
 
+/* Keeps the counters of a stats/end record as the latest, and returns the line to store (new string). */
+static char *take_counters(struct agent *a, json_t *o)
+{
+	/*
+	 * The source's `end` only ends the source, not the agent's stream: it is
+	 * kept as one more stats point so readers see one cumulative series.
+	 */
+	json_object_set_new(o, "t", json_string("stats"));
+	pthread_mutex_lock(&a->mu);
+	json_decref(a->last_stats);
+	a->last_stats = json_incref(o);
+	pthread_mutex_unlock(&a->mu);
+	return json_dumps(o, JSON_COMPACT);
+}
+
 int agent_ingest(void *arg, const char *line, size_t len)
 {
 	struct agent *a = arg;
+	char *owned = NULL;
 	json_t *o = NULL;
 	const char *t;
 	int r;
@@ -130,34 +146,32 @@ int agent_ingest(void *arg, const char *line, size_t len)
 	    memmem(line, len, "\"end\"", 5)) {
 		o = json_loadb(line, len, 0, NULL);
 		t = json_string_value(json_object_get(o, "t"));
-		if (t && (!strcmp(t, "meta") || !strcmp(t, "stats") || !strcmp(t, "end"))) {
-			bool stats = !strcmp(t, "stats");
-
+		if (t && !strcmp(t, "meta")) {
 			pthread_mutex_lock(&a->mu);
-			if (!strcmp(t, "meta")) {
-				json_decref(a->source_meta);
-				a->source_meta = o;
-			} else {
-				json_decref(a->last_stats);
-				a->last_stats = o;
-			}
+			json_decref(a->source_meta);
+			a->source_meta = o;
 			pthread_mutex_unlock(&a->mu);
-			/* Files get the source's counters as they come; meta and end are the agent's own. */
-			if (stats && a->spool_on && spool_write(&a->spool, line, len))
-				a->spool_errors++;
-			return 0;
+			return 0;	/* the agent writes its own meta records */
+		}
+		if (t && (!strcmp(t, "stats") || !strcmp(t, "end"))) {
+			owned = take_counters(a, o);
+			if (owned) {
+				line = owned;
+				len = strlen(owned);
+			}
 		}
 		json_decref(o);
 	}
 	r = store_add(&a->store, line, len);
 	if (r) {
 		a->records_rejected++;
-		return r;
+	} else {
+		a->records_in++;
+		if (a->spool_on && spool_write(&a->spool, line, len))
+			a->spool_errors++;
 	}
-	a->records_in++;
-	if (a->spool_on && spool_write(&a->spool, line, len))
-		a->spool_errors++;
-	return 0;
+	free(owned);
+	return r;
 }
 
 void agent_set_inventory(struct agent *a, json_t *inventory, json_t *kube_status)

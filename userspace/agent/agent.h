@@ -26,6 +26,7 @@ struct agent {
 	json_t *inventory;	/* current inventory (docs/inventory.md), or NULL */
 	json_t *kube_status;	/* counters of the Kubernetes watches, or NULL */
 	uint64_t records_in, records_rejected, spool_errors;
+	bool source_ended;	/* the record source is finished: nothing newer will come */
 };
 
 /*

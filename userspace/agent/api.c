@@ -116,7 +116,15 @@ static void observations(struct agent *a, const struct http_req *req, struct htt
 	end = a->last_stats ? json_deep_copy(a->last_stats) : json_object();
 	pthread_mutex_unlock(&a->mu);
 	json_object_set_new(end, "t", json_string("stats"));
-	json_object_set_new(end, "ts_ns", json_integer((json_int_t)agent_mono_ns()));
+	/*
+	 * The closing counters hold up to now while capture runs. Once the
+	 * source has ended they hold only up to its last counters: claiming
+	 * more would make steps after a capture that was cut short look covered.
+	 */
+	if (!a->source_ended)
+		json_object_set_new(end, "ts_ns", json_integer((json_int_t)agent_mono_ns()));
+	else if (!json_object_get(end, "ts_ns"))
+		json_object_set_new(end, "ts_ns", json_integer(0));
 	json_object_set_new(end, "records", json_integer((json_int_t)n));
 	json_object_set_new(end, "store_evicted", json_integer((json_int_t)a->store.evicted));
 	/* Evicted records inside the window make any verdict on it incomplete: say so. */
@@ -157,6 +165,8 @@ static json_t *stats_doc(struct agent *a)
 	if (a->kube_status)
 		json_object_set_new(doc, "kubernetes", json_deep_copy(a->kube_status));
 	pthread_mutex_unlock(&a->mu);
+	json_object_set_new(doc, "source", json_pack("{s:b, s:I, s:I}", "ended", a->source_ended,
+		"records", (json_int_t)a->records_in, "rejected", (json_int_t)a->records_rejected));
 	json_object_set_new(doc, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)a->httpd.requests,
 						   "rejected", (json_int_t)a->httpd.rejected));
 	return doc;

@@ -91,6 +91,7 @@ static int serve(struct agent *a, struct record_source *src)
 				/* The API stays up so what was captured can still be fetched. */
 				pr_info("record source ended; still serving %zu records", a->store.count);
 				src_done = true;
+				a->source_ended = true;
 				if (src->fd >= 0)
 					epoll_ctl(ep, EPOLL_CTL_DEL, src->fd, NULL);
 			} else if (d < 0) {

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/agent.h"
 #include "agent/fetch.h"
+#include "cli/cli.h"
 #include "k8s/client.h"
 #include "util/log.h"
 
@@ -19,12 +21,17 @@ static int collect(void *arg, json_t *obj)
 	struct one *o = arg;
 	const char *t = json_string_value(json_object_get(obj, "t"));
 
-	if (t && !strcmp(t, "meta") && !o->meta)
-		o->meta = json_incref(obj);
-	else if (t && (!strcmp(t, "stats") || !strcmp(t, "end")))
-		o->stats = (json_decref(o->stats), json_incref(obj));
-	else
-		json_array_append(o->records, obj);
+	if (t && !strcmp(t, "meta")) {
+		if (!o->meta)
+			o->meta = json_incref(obj);
+		return 0;
+	}
+	if (t && (!strcmp(t, "stats") || !strcmp(t, "end"))) {
+		/* The last one has the totals and the window's completeness. */
+		json_decref(o->stats);
+		o->stats = json_incref(obj);
+	}
+	json_array_append(o->records, obj);
 	return 0;
 }
 
@@ -71,9 +78,46 @@ static int client_for(const struct fetch_target *t, const struct k8s_config *api
 	return 0;
 }
 
+/*
+ * Adds one agent's inventory to the merged one: pods are per node, so they
+ * are appended; a service is cluster-wide but each agent knows only the
+ * endpoints on its node, so its endpoint lists are joined.
+ */
+static void inventory_add(json_t *merged, json_t *inv)
+{
+	json_t *svcs = json_object_get(merged, "services"), *s, *m, *e;
+	size_t i, j, k;
+
+	json_array_extend(json_object_get(merged, "pods"), json_object_get(inv, "pods"));
+	if (!json_object_get(merged, "mesh") && json_object_get(inv, "mesh"))
+		json_object_set(merged, "mesh", json_object_get(inv, "mesh"));
+	json_array_foreach(json_object_get(inv, "services"), i, s) {
+		json_t *found = NULL;
+
+		json_array_foreach(svcs, j, m)
+			if (json_equal(json_object_get(m, "namespace"), json_object_get(s, "namespace")) &&
+			    json_equal(json_object_get(m, "name"), json_object_get(s, "name")))
+				found = m;
+		if (!found) {
+			json_array_append_new(svcs, json_deep_copy(s));
+			continue;
+		}
+		json_array_foreach(json_object_get(s, "endpoints"), k, e) {
+			json_t *eps = json_object_get(found, "endpoints"), *x;
+			bool dup = false;
+			size_t l;
+
+			json_array_foreach(eps, l, x)
+				dup |= json_equal(x, e);
+			if (!dup)
+				json_array_append(eps, e);
+		}
+	}
+}
+
 /* Reads one agent's observations into `o` and its inventory's pod IPs into `by_ip`. */
 static int fetch_one(const struct fetch_target *t, const struct k8s_config *api, const char *token,
-		     const char *query, struct one *o, json_t *by_ip)
+		     const char *query, struct one *o, json_t *by_ip, json_t *merged_inv)
 {
 	char path[4096], hdr[600], what[300];
 	struct k8s_config direct;
@@ -102,7 +146,8 @@ static int fetch_one(const struct fetch_target *t, const struct k8s_config *api,
 		snprintf(path, sizeof(path), "%s/v1/inventory", t->via_api ? t->base : "");
 		snprintf(what, sizeof(what), "read inventory of agent %s", t->name);
 		if (!k8s_get_json(&c, what, path, &inv))
-			json_array_foreach(json_object_get(inv, "pods"), i, e) {
+			inventory_add(merged_inv, inv);
+		json_array_foreach(json_object_get(inv, "pods"), i, e) {
 				const char *ip = json_string_value(json_object_get(e, "ip"));
 				char name[300];
 
@@ -112,7 +157,7 @@ static int fetch_one(const struct fetch_target *t, const struct k8s_config *api,
 					 json_string_value(json_object_get(e, "namespace")) ?: "",
 					 json_string_value(json_object_get(e, "name")) ?: "");
 				json_object_set_new(by_ip, ip, json_string(name));
-			}
+		}
 		json_decref(inv);
 	}
 	k8s_client_free(&c);
@@ -185,8 +230,46 @@ static void sort_records(json_t *records)
 	free(k);
 }
 
+/*
+ * Each agent's stats records are its own cumulative series. Merged in time
+ * order they would go up and down; instead each one becomes a point of the
+ * sum series: every counter is the sum of each agent's latest value, so a
+ * reader measuring drops across a window sees the drops of every node.
+ */
+static void combine_counters(json_t *records, unsigned nsrc, uint64_t *newest_ts)
+{
+	static const char *const keys[] = { "kernel_drops", "user_drops", "gaps", "unparsed_bytes",
+					    "events", "exchanges", "conns" };
+	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+	uint64_t (*latest)[NKEYS] = calloc(nsrc ? nsrc : 1, sizeof(*latest));
+	json_t *rec;
+	size_t i;
+
+	if (!latest)
+		return;
+	json_array_foreach(records, i, rec) {
+		json_t *src = json_object_get(rec, "__src");
+
+		if (!src)
+			continue;
+		if (u64_of(rec, "ts_ns") > *newest_ts)
+			*newest_ts = u64_of(rec, "ts_ns");
+		for (unsigned k = 0; k < NKEYS; k++) {
+			uint64_t sum = 0;
+
+			latest[json_integer_value(src)][k] = u64_of(rec, keys[k]);
+			for (unsigned a = 0; a < nsrc; a++)
+				sum += latest[a][k];
+			json_object_set_new(rec, keys[k], json_integer((json_int_t)sum));
+		}
+		json_object_del(rec, "__src");
+	}
+	free(latest);
+}
+
 /* Adds one agent's answer to the merged result. */
-static void merge_one(struct fetch_result *r, const struct fetch_target *t, struct one *o, bool first)
+static void merge_one(struct fetch_result *r, const struct fetch_target *t, struct one *o, bool first,
+		      unsigned src)
 {
 	const char *node = json_string_value(json_object_get(o->meta, "node")) ?: t->name;
 	uint64_t mono = u64_of(o->meta, "mono_ns"), real = u64_of(o->meta, "real_ns"), shift;
@@ -204,6 +287,8 @@ static void merge_one(struct fetch_result *r, const struct fetch_target *t, stru
 		const char *pp = json_string_value(json_object_get(rec, "peer_pod"));
 
 		shift_times(rec, shift);
+		if (!strcmp(json_string_value(json_object_get(rec, "t")) ?: "", "stats"))
+			json_object_set_new(rec, "__src", json_integer(src));
 		if (!json_string_value(json_object_get(rec, "node")) ||
 		    !*json_string_value(json_object_get(rec, "node")))
 			json_object_set_new(rec, "node", json_string(node));
@@ -244,19 +329,21 @@ int fetch_merge(const struct fetch_target *targets, unsigned n, const struct k8s
 	out->records = json_array();
 	out->sources = json_array();
 	out->pods_by_ip = json_object();
+	out->inventory = json_pack("{s:i, s:s, s:s, s:[], s:[]}", "version", 1, "node", "merged",
+				   "source", "agents", "pods", "services");
 	out->complete = true;
 	query_string(q, query, sizeof(query));
 	/* Every inventory first: peers on other nodes are named from them. */
 	for (unsigned i = 0; i < n; i++) {
 		ones[i].records = json_array();
-		if (fetch_one(&targets[i], api, token, query, &ones[i], out->pods_by_ip)) {
+		if (fetch_one(&targets[i], api, token, query, &ones[i], out->pods_by_ip, out->inventory)) {
 			out->failed++;
 			out->complete = false;
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (ones[i].meta) {
-			merge_one(out, &targets[i], &ones[i], first);
+			merge_one(out, &targets[i], &ones[i], first, i);
 			first = false;
 		}
 		json_decref(ones[i].meta);
@@ -265,6 +352,7 @@ int fetch_merge(const struct fetch_target *targets, unsigned n, const struct k8s
 	}
 	free(ones);
 	sort_records(out->records);
+	combine_counters(out->records, n, &out->counters_ts_ns);
 	if (out->failed == n && n) {
 		fetch_result_free(out);
 		return -EIO;
@@ -339,8 +427,9 @@ void fetch_write(const struct fetch_result *r, FILE *out)
 		json_dumpf(rec, out, JSON_COMPACT);
 		fputc('\n', out);
 	}
+	/* The end holds only as far as the newest counters: no step after them looks covered. */
 	end = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:i}", "t", "end", "reason", "merged",
-			"ts_ns", (json_int_t)r->ref_mono_ns, "kernel_drops", (json_int_t)r->kernel_drops,
+			"ts_ns", (json_int_t)r->counters_ts_ns, "kernel_drops", (json_int_t)r->kernel_drops,
 			"user_drops", (json_int_t)r->user_drops, "gaps", (json_int_t)r->gaps,
 			"store_evicted", (json_int_t)r->store_evicted, "complete", r->complete,
 			"agents_failed", (int)r->failed);
@@ -355,5 +444,104 @@ void fetch_result_free(struct fetch_result *r)
 	json_decref(r->records);
 	json_decref(r->sources);
 	json_decref(r->pods_by_ip);
-	r->records = r->sources = r->pods_by_ip = NULL;
+	json_decref(r->inventory);
+	r->records = r->sources = r->pods_by_ip = r->inventory = NULL;
+}
+
+int fetch_spec_opt(struct fetch_spec *spec, int opt, const char *arg)
+{
+	switch (opt) {
+	case FETCH_OPT_AGENT:
+		if (spec->nagents == FETCH_MAX_AGENTS)
+			return error("at most %d --agent options", FETCH_MAX_AGENTS);
+		spec->agents[spec->nagents++] = arg;
+		return 1;
+	case FETCH_OPT_CLUSTER: spec->cluster = true; return 1;
+	case FETCH_OPT_DIRECT: spec->direct = true; return 1;
+	case FETCH_OPT_AGENT_NS: spec->agent_ns = arg; return 1;
+	case FETCH_OPT_KUBECONFIG: spec->kubeconfig = arg; return 1;
+	case FETCH_OPT_CONTEXT: spec->context = arg; return 1;
+	case FETCH_OPT_TOKEN_FILE: spec->token_file = arg; return 1;
+	case FETCH_OPT_SINCE: spec->q.since = arg; return 1;
+	case FETCH_OPT_UNTIL: spec->q.until = arg; return 1;
+	default: return 0;
+	}
+}
+
+bool fetch_spec_active(const struct fetch_spec *spec)
+{
+	return spec->nagents || spec->cluster;
+}
+
+/* The targets a spec names; returns their number or a negative errno (reason printed). */
+static int spec_targets(const struct fetch_spec *spec, const struct k8s_config *api,
+			struct fetch_target **targets)
+{
+	int n;
+
+	if (spec->cluster) {
+		n = fetch_discover(api, spec->agent_ns ? spec->agent_ns : "smi-witness", spec->direct, targets);
+		if (n == 0)
+			error("no running agent pods in namespace '%s'", spec->agent_ns ? spec->agent_ns : "smi-witness");
+		return n ? n : -ENOENT;
+	}
+	*targets = calloc(spec->nagents, sizeof(**targets));
+	if (!*targets)
+		return -ENOMEM;
+	for (unsigned i = 0; i < spec->nagents; i++) {
+		snprintf((*targets)[i].name, sizeof((*targets)[i].name), "%s", spec->agents[i]);
+		snprintf((*targets)[i].base, sizeof((*targets)[i].base), "%s", spec->agents[i]);
+	}
+	return (int)spec->nagents;
+}
+
+static int write_outputs(const struct fetch_result *res, const char *obs_path, const char *inv_path)
+{
+	FILE *out = obs_path ? fopen(obs_path, "we") : stdout;
+
+	if (!out)
+		return error_errno(errno, "cannot write '%s'", obs_path);
+	fetch_write(res, out);
+	if (out != stdout ? fclose(out) : fflush(out))
+		return error_errno(errno, "cannot write '%s'", obs_path ? obs_path : "stdout");
+	if (inv_path && json_dump_file(res->inventory, inv_path, JSON_INDENT(1)))
+		return error("cannot write '%s'", inv_path);
+	return 0;
+}
+
+int fetch_to_files(const struct fetch_spec *spec, const char *obs_path, const char *inv_path)
+{
+	struct fetch_target *targets = NULL;
+	struct k8s_config api = { 0 };
+	struct fetch_result res;
+	char err[512], *token;
+	int n, r;
+
+	if (spec->nagents && spec->cluster)
+		return error("give --agent URL (one or more) or --cluster, not both"), EXIT_USAGE;
+	token = agent_token_read(spec->token_file);
+	if (!token)
+		return error("the agents' token is needed: --token-file FILE or $SMIW_AGENT_TOKEN"), EXIT_USAGE;
+	if (spec->cluster && k8s_config_auto(&api, spec->kubeconfig, spec->context, err, sizeof(err))) {
+		free(token);
+		return error("%s", err), EXIT_FAILED;
+	}
+	n = spec_targets(spec, &api, &targets);
+	r = n > 0 ? fetch_merge(targets, (unsigned)n, spec->cluster ? &api : NULL, token, &spec->q, &res) : -1;
+	if (n > 0 && r)
+		error("no agent could be read");
+	if (!r) {
+		r = write_outputs(&res, obs_path, inv_path) ? EXIT_FAILED : res.failed ? EXIT_FAILED : EXIT_OK;
+		pr_info("%zu records from %d agent(s)%s; kernel drops %llu, user drops %llu, evicted %llu%s",
+			json_array_size(res.records), n - (int)res.failed, res.failed ? " (some failed)" : "",
+			(unsigned long long)res.kernel_drops, (unsigned long long)res.user_drops,
+			(unsigned long long)res.store_evicted, res.complete ? "" : "; the window is NOT complete");
+		fetch_result_free(&res);
+	} else {
+		r = EXIT_FAILED;
+	}
+	free(targets);
+	free(token);
+	k8s_config_free(&api);
+	return r;
 }

@@ -136,6 +136,8 @@ static bool matches(const struct store_rec *r, const struct store_filter *f)
 		return false;
 	if (f->type && *f->type && strcmp(r->type, f->type))
 		return false;
+	if (!strcmp(r->type, "stats"))
+		return true;	/* capture-wide counters belong to every pod's view */
 	if (f->ns && *f->ns && strcmp(r->ns, f->ns))
 		return false;
 	if (f->pod && *f->pod && strcmp(r->pod, f->pod))
@@ -146,18 +148,40 @@ static bool matches(const struct store_rec *r, const struct store_filter *f)
 	return true;
 }
 
+static void put(const struct store_rec *r, FILE *out)
+{
+	fwrite(r->line, 1, r->len, out);
+	fputc('\n', out);
+}
+
 uint64_t store_query(struct store *s, const struct store_filter *f, FILE *out)
 {
+	const struct store_rec *baseline = NULL;
 	uint64_t n = 0;
 
 	pthread_mutex_lock(&s->mu);
+	/*
+	 * Counters are cumulative: a reader measures a window by the increase
+	 * from the last stats record before it, so that one comes along.
+	 */
+	if (f->since_ns && (!f->type || !*f->type || !strcmp(f->type, "stats")))
+		for (size_t i = 0; i < s->count; i++) {
+			const struct store_rec *r = &s->ring[(s->head + i) % s->cap];
+
+			if (!strcmp(r->type, "stats") && r->ts_ns && r->ts_ns < f->since_ns &&
+			    (!baseline || r->ts_ns >= baseline->ts_ns))
+				baseline = r;
+		}
+	if (baseline) {
+		put(baseline, out);
+		n++;
+	}
 	for (size_t i = 0; i < s->count; i++) {
 		const struct store_rec *r = &s->ring[(s->head + i) % s->cap];
 
 		if (!matches(r, f))
 			continue;
-		fwrite(r->line, 1, r->len, out);
-		fputc('\n', out);
+		put(r, out);
 		n++;
 	}
 	pthread_mutex_unlock(&s->mu);

@@ -6,6 +6,10 @@
 
 struct arena_chunk;
 
+/* The SMI model has an arena of its own under the same names: keep the symbols apart. */
+#define arena_strdup verify_arena_strdup
+#define arena_free verify_arena_free
+
 /* Zero-initialise; everything allocated from it is freed by arena_free(). */
 struct arena {
 	struct arena_chunk *head;
