@@ -359,8 +359,8 @@ static void test_cluster_agents(void)
 		itest_check(!strcmp(t[1].name, "smi-witness-agent-q9d4m (node node-2)"), "named by pod and node");
 		r = fetch_merge(t, 1, &cfg, "agent-secret-token-123", &q, &res);
 		i = fakeapi_find(&api, 1, "/proxy/v1/observations?since=5m");
-		itest_check(r == 0 && json_array_size(res.records) == 1 && res.kernel_drops == 2 && res.complete,
-			    "observations read through the proxy (r=%d)", r);
+		itest_check(r == 0 && json_array_size(res.records) == 2 && res.kernel_drops == 2 && res.complete,
+			    "observations read through the proxy: an exchange and the counters (r=%d)", r);
 		itest_check(i >= 0 && !strcmp(api.xtoken[i], "agent-secret-token-123") &&
 			    !strcmp(api.auth[i], "Bearer " SA_TOKEN),
 			    "agent token in X-Smiw-Token, API credentials in Authorization");
