@@ -37,4 +37,113 @@ struct probe_event {
 	char comm[16];
 };
 
+/* ---- capture.bpf.c: connections and socket data of watched cgroups ---- */
+
+/*
+ * Bytes of payload copied per syscall. The default holds the whole head of
+ * nearly every real HTTP/1.x message (browsers send 0.5-2 KiB, meshes add a
+ * few hundred bytes of headers, common server limits are 8 KiB) and a few
+ * small pipelined requests read at once; bytes beyond it are counted, not
+ * copied, so bodies cost nothing but their byte count.
+ */
+#define SMIW_SNAPLEN_DEFAULT	4096
+#define SMIW_SNAPLEN_MIN	64
+#define SMIW_SNAPLEN_MAX	16384		/* power of two: used as a mask bound */
+#define SMIW_IOV_MAX		8		/* iovec segments copied from per syscall */
+#define SMIW_RING_DEFAULT	(16u << 20)	/* ring buffer bytes */
+#define SMIW_CONNS_MAX		65536		/* connections tracked at once */
+#define SMIW_PENDING_MAX	16384		/* threads inside a traced syscall at once */
+#define SMIW_WATCHED_MAX	4096		/* watched cgroups */
+
+/* First byte of every ring-buffer record. */
+enum smiw_event_type {
+	SMIW_EV_DATA = 1,	/* struct smiw_data_event: bytes moved by one syscall */
+	SMIW_EV_OPEN,		/* struct smiw_conn_event: connection first seen */
+	SMIW_EV_FD_CLOSE,	/* the last descriptor of the socket was closed */
+	SMIW_EV_TCP_CLOSE,	/* TCP state reached CLOSE (err = sk_err, oldstate) */
+	SMIW_EV_RESET,		/* RST received (err 0) or sent (err 1) */
+	SMIW_EV_END,		/* socket destroyed: the connection id is retired */
+};
+
+/* Direction of a data event, seen from the observed process. */
+enum smiw_dir {
+	SMIW_DIR_SEND = 0,
+	SMIW_DIR_RECV = 1,
+};
+
+enum smiw_role {
+	SMIW_ROLE_UNKNOWN = 0,	/* socket already open when capture started */
+	SMIW_ROLE_CLIENT,	/* this process called connect() */
+	SMIW_ROLE_SERVER,	/* this process got it from accept() */
+};
+
+/* Which syscall moved the bytes (for diagnostics and the record's `syscall`). */
+enum smiw_syscall {
+	SMIW_SYS_READ = 0,
+	SMIW_SYS_WRITE,
+	SMIW_SYS_READV,
+	SMIW_SYS_WRITEV,
+	SMIW_SYS_RECVFROM,
+	SMIW_SYS_SENDTO,
+	SMIW_SYS_RECVMSG,
+	SMIW_SYS_SENDMSG,
+	SMIW_SYS_SENDFILE,	/* counted only: the bytes come from a file */
+	SMIW_SYS__COUNT,
+};
+
+/* smiw_data_event.flags */
+#define SMIW_DATA_EOF		0x1	/* a receive returned 0: the peer closed its side */
+
+/* smiw_conn_event.flags */
+#define SMIW_CONN_LATE		0x1	/* first seen mid-stream (opened before capture) */
+#define SMIW_CONN_SUPERSEDED	0x2	/* END because the socket was reused by a new connect */
+
+/* Per-CPU counters of everything the kernel side had to give up on. */
+enum smiw_drop {
+	SMIW_DROP_RING_DATA = 0,	/* data event lost: ring buffer full */
+	SMIW_DROP_RING_CONN,		/* connection event lost: ring buffer full */
+	SMIW_DROP_PENDING_FULL,		/* syscall arguments could not be saved */
+	SMIW_DROP_CONNS_FULL,		/* connection table full: socket not tracked */
+	SMIW_DROP__COUNT,
+};
+
+/* Bytes moved by one syscall on a tracked socket, followed by cap_len bytes. */
+struct smiw_data_event {
+	__u8 type;		/* SMIW_EV_DATA */
+	__u8 dir;		/* enum smiw_dir */
+	__u8 syscall;		/* enum smiw_syscall */
+	__u8 flags;		/* SMIW_DATA_* */
+	__u32 cap_len;		/* payload bytes that follow (<= snaplen) */
+	__u64 conn_id;
+	__u64 off;		/* stream offset of the first byte, this direction */
+	__u64 len;		/* bytes the syscall moved (>= cap_len) */
+	__u64 enter_ns;		/* syscall entry */
+	__u64 exit_ns;		/* syscall exit */
+	__u32 tgid;
+	__u32 pid;
+	/* cap_len payload bytes follow the header */
+};
+
+/* Connection lifecycle; which fields are set depends on type (see docs/capture.md). */
+struct smiw_conn_event {
+	__u8 type;		/* SMIW_EV_OPEN .. SMIW_EV_END */
+	__u8 role;		/* enum smiw_role (OPEN) */
+	__u8 family;		/* AF_INET or AF_INET6 (OPEN) */
+	__u8 flags;		/* SMIW_CONN_* */
+	__s32 err;		/* OPEN: connect() result; TCP_CLOSE: sk_err; RESET: 0 rx, 1 tx */
+	__u64 conn_id;
+	__u64 ts_ns;
+	__u64 cgroup_id;
+	__u64 netns;		/* network namespace inode */
+	__u64 bytes[2];		/* END: stream length per direction (enum smiw_dir) */
+	__u32 tgid;
+	__u32 pid;
+	__u32 oldstate;		/* TCP_CLOSE: state before CLOSE */
+	__u16 sport;		/* local port, host order */
+	__u16 dport;		/* peer port, host order */
+	__u8 saddr[16];		/* local address (IPv4 in the first 4 bytes) */
+	__u8 daddr[16];		/* peer address */
+	char comm[16];
+};
+
 #endif /* SMIW_ABI_H */

@@ -4,6 +4,8 @@
 #include "cli/cli.h"
 
 extern const struct command cmd_doctor;
+extern const struct command cmd_observe;
+extern const struct command cmd_drive;
 extern const struct command cmd_lint;
 extern const struct command cmd_verify;
 extern const struct command cmd_matrix;
@@ -14,6 +16,8 @@ extern const struct command cmd_kube;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
+	&cmd_observe,
+	&cmd_drive,
 	&cmd_lint,
 	&cmd_verify,
 	&cmd_matrix,

@@ -1,0 +1,108 @@
+/* server.h - the sample app: a learn-layer5-compatible HTTP service on one epoll loop. */
+#ifndef SAMPLE_APP_SERVER_H
+#define SAMPLE_APP_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/client.h"
+#include "http/http.h"
+#include "ll5/metrics.h"
+#include "util/buf.h"
+#include "util/evloop.h"
+
+#define MAX_HEAD HTTP_DEFAULT_MAX_HEAD	/* request heads beyond this get 431 */
+#define MAX_BODY (1u << 20)		/* request bodies beyond this get 413 */
+#define IN_HIGH (64u << 10)		/* stop reading while this much input waits */
+#define OUT_HIGH (256u << 10)		/* stop answering while this much output waits */
+#define OUT_LIMIT (256u << 20)		/* a /metrics answer may be large; never more */
+#define MAX_CONNS 10000
+#define IDLE_TIMEOUT_NS (60ULL * 1000000000ULL)
+#define REQUEST_TIMEOUT_NS (30ULL * 1000000000ULL)
+#define CALL_TIMEOUT_NS (10ULL * 1000000000ULL)
+#define DRAIN_TIMEOUT_NS (5ULL * 1000000000ULL)
+
+struct call;
+
+/* Where a connection is in its current request. */
+enum {
+	RQ_HEAD,	/* waiting for (more of) a request head */
+	RQ_BODY,	/* reading the body of the current request */
+	RQ_CALL,	/* the current request waits for its outgoing /call */
+};
+
+/* One accepted client connection. */
+struct conn {
+	struct ev_io io;
+	struct server *srv;
+	struct conn *prev, *next;
+	struct buf in;			/* received bytes not yet consumed */
+	struct buf out;			/* response bytes not yet sent */
+	int rstate;			/* RQ_* */
+	struct buf req_head;		/* the current request's head bytes; head points into it */
+	struct http_head head;
+	struct http_body body;
+	struct buf req_body;		/* the current request's decoded body */
+	bool body_too_large;
+	bool keep_alive;		/* after the current response */
+	bool closing;			/* close once out is sent */
+	bool peer_eof;			/* the client shut down its sending side */
+	struct call *call;		/* the /call in progress for this connection */
+	bool req_started;		/* bytes of the next request have arrived */
+	uint64_t req_start_ns;		/* when they did (slow clients are cut off) */
+	uint64_t last_active_ns;	/* last read */
+	uint64_t last_write_ns;		/* last progress sending */
+};
+
+struct server {
+	struct evloop loop;
+	struct ev_io listen_io;
+	struct ev_io signal_io;
+	const char *service_name;
+	struct conn *conns;
+	unsigned nconns;
+	struct call *calls;		/* outgoing calls in progress (including orphans) */
+	struct call *pool;		/* idle keep-alive connections to callees */
+	unsigned npool;
+	struct metrics metrics;
+	bool accept_paused;		/* out of descriptors: listener not watched */
+	bool draining;
+	uint64_t drain_deadline_ns;
+};
+
+/* Accepts new connections until the backlog is empty. */
+void conn_accept_all(struct server *srv);
+
+/* Closes c and frees it; a /call it waits for is left to finish on its own. */
+void conn_close(struct conn *c);
+
+/* Times out idle, slow and stuck connections; applies draining. */
+void conn_tick(struct server *srv, uint64_t now_ns);
+
+/* Queues a complete response on c; body may be NULL with len 0. Returns 0 or -E2BIG/-ENOMEM. */
+int conn_respond(struct conn *c, int status, const char *content_type, const char *extra_headers,
+		 const char *body, size_t len);
+
+/* Called by a /call when its answer has been queued: go on with pipelined requests. */
+void conn_resume(struct conn *c);
+
+/* Dispatches the complete request in c to its handler (handlers.c). */
+void handle_request(struct conn *c);
+
+/*
+ * Handles a /call with a JSON body (call.c): either answers at once (bad
+ * JSON, bad URL) or starts the outgoing request and sets c waiting for it.
+ */
+void call_start(struct conn *c, const char *body, size_t len);
+
+
+/* Detaches c from its call (the client went away); the call finishes unanswered. */
+void call_orphan(struct call *call);
+
+/* Checks call timeouts. */
+void call_tick(struct server *srv, uint64_t now_ns);
+
+/* Frees idle pooled connections and ends calls in progress (shutdown). */
+void call_shutdown(struct server *srv);
+
+#endif

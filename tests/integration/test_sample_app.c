@@ -1,0 +1,324 @@
+/*
+ * test_sample_app - the sample app's endpoints, /call chaining, keep-alive,
+ * pipelining, malformed and oversized input, disconnects, SIGTERM and RSS,
+ * all on the loopback of a private network namespace.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ihttp.h"
+#include "itest.h"
+#include "util/netns.h"
+
+#define PA 9091	/* app-a: the caller */
+#define PB 9092	/* app-b: the callee */
+
+static json_t *get_metrics(int port)
+{
+	char req[128];
+	struct ihttp_resp r;
+	json_t *j = NULL;
+
+	snprintf(req, sizeof(req), "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+	if (ihttp_exchange(port, req, &r) == 0 && r.status == 200)
+		j = json_loadb(r.body.p, r.body.len, 0, NULL);
+	ihttp_resp_free(&r);
+	return j;
+}
+
+static bool body_is(const struct ihttp_resp *r, const char *want)
+{
+	return r->body.len == strlen(want) && !memcmp(r->body.p, want, r->body.len);
+}
+
+static bool body_has(const struct ihttp_resp *r, const char *want)
+{
+	return r->body.len && memmem(r->body.p, r->body.len, want, strlen(want));
+}
+
+static void test_endpoints(void)
+{
+	struct ihttp_resp r;
+	json_t *m;
+	char *s;
+
+	itest_check(ihttp_exchange(PB, "GET /echo?q=1 HTTP/1.1\r\nHost: b\r\nX-Request-Id: t-1\r\n\r\n", &r) == 0 &&
+		    r.status == 200 && body_is(&r, "GET /echo?q=1 HTTP/1.1\r\nHost: b\r\nX-Request-Id: t-1\r\n\r\n"),
+		    "GET /echo returns the request line and headers as received");
+	itest_check(!strcmp(ihttp_header(&r, "Content-Type") ?: "", "text/plain; charset=utf-8"),
+		    "/echo is text/plain");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "POST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n\r\nhello", &r) == 0 &&
+		    r.status == 200 && body_is(&r, "POST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n\r\nhello"),
+		    "POST /echo echoes the body too");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "POST /echo HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n"
+				   "3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n", &r) == 0 &&
+		    r.status == 200 && body_is(&r, "POST /echo HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\nabcde"),
+		    "chunked request body is decoded");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "HEAD /echo HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n", &r) == 0 &&
+		    r.status == 200 && r.body.len == 0 && ihttp_header(&r, "Content-Length") &&
+		    !strcmp(ihttp_header(&r, "Content-Length"), "51"), "HEAD /echo: length without body");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "GET /nope HTTP/1.1\r\nHost: b\r\n\r\n", &r) == 0 && r.status == 404 &&
+		    body_is(&r, "404 page not found\n"), "unknown path: 404");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "PUT /metrics HTTP/1.1\r\nHost: b\r\nContent-Length: 0\r\n\r\n", &r) == 0 &&
+		    r.status == 400 && body_is(&r, "Method not defined\n"), "PUT /metrics: 400 Method not defined");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "GET /call HTTP/1.1\r\nHost: b\r\n\r\n", &r) == 0 && r.status == 200 &&
+		    r.body.len == 0, "GET /call: 200, empty (as learn-layer5)");
+	ihttp_resp_free(&r);
+	itest_check(ihttp_exchange(PB, "POST /call HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n\r\n{url:", &r) == 0 &&
+		    r.status == 400 && body_is(&r, "Error parsing body\n"), "POST /call with bad JSON: 400");
+	ihttp_resp_free(&r);
+	m = get_metrics(PB);
+	s = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	itest_check(s && !strcmp(s, "{\"ReqReceived\":[\"Unidentified\",\"Unidentified\",\"Unidentified\","
+				 "\"Unidentified\",\"Unidentified\",\"Unidentified\"],"
+				 "\"RespSucceeded\":[],\"RespFailed\":[]}"),
+		    "GET /metrics counts /echo and /call only: %s", s ? s : "(none)");
+	free(s);
+	json_decref(m);
+	itest_check(ihttp_exchange(PB, "DELETE /metrics HTTP/1.1\r\nHost: b\r\n\r\n", &r) == 0 && r.status == 200,
+		    "DELETE /metrics: 200");
+	ihttp_resp_free(&r);
+	m = get_metrics(PB);
+	itest_check(m && json_array_size(json_object_get(m, "ReqReceived")) == 0, "DELETE /metrics resets");
+	json_decref(m);
+}
+
+static int post_call(const char *json, struct ihttp_resp *r)
+{
+	char req[2048];
+
+	snprintf(req, sizeof(req), "POST /call HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\n\r\n%s", strlen(json), json);
+	return ihttp_exchange(PA, req, r);
+}
+
+static void test_call_chain(void)
+{
+	struct ihttp_resp r;
+	json_t *m;
+	char *s;
+
+	ihttp_exchange(PA, "DELETE /metrics HTTP/1.1\r\nHost: a\r\n\r\n", &r);
+	ihttp_resp_free(&r);
+	ihttp_exchange(PB, "DELETE /metrics HTTP/1.1\r\nHost: b\r\n\r\n", &r);
+	ihttp_resp_free(&r);
+
+	itest_check(post_call("{\"url\":\"http://localhost:9092/echo\",\"method\":\"GET\","
+			      "\"headers\":{\"X-Request-Id\":\"chain-1\"},\"body\":\"\"}", &r) == 0 && r.status == 200 &&
+		    body_is(&r, "GET /echo HTTP/1.1\r\nHost: localhost:9092\r\nX-Request-Id: chain-1\r\n"
+			    "ServiceName: app-a\r\n\r\n"),
+		    "/call relays to the callee by name, passing X-Request-Id and adding ServiceName");
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/echo\",\"method\":\"POST\",\"headers\":{},"
+			      "\"body\":\"payload\"}", &r) == 0 && r.status == 200 &&
+		    body_has(&r, "Content-Length: 7\r\n\r\npayload"), "/call POST carries the body");
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/missing\",\"method\":\"GET\",\"body\":\"\"}", &r) == 0 &&
+		    r.status == 404 && body_is(&r, "404 page not found\n"),
+		    "/call: a callee 404 comes back as 404 with its body");
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9/echo\",\"method\":\"GET\",\"body\":\"\"}", &r) == 0 &&
+		    r.status == 500 && !strcmp(ihttp_header(&r, "X-Call-Error") ?: "", "refused"),
+		    "/call to a closed port: 500 with X-Call-Error: refused");
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"ftp://x/\",\"method\":\"GET\",\"body\":\"\"}", &r) == 0 &&
+		    r.status == 400 && body_is(&r, "Error creating request\n"), "/call with a non-http URL: 400");
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/echo\",\"headers\":{\"A\":\"x\\r\\nB: y\"}}", &r) == 0 &&
+		    r.status == 400, "/call refuses a header value with CR LF (no header injection)");
+	ihttp_resp_free(&r);
+
+	m = get_metrics(PB);
+	s = m ? json_dumps(json_object_get(m, "ReqReceived"), JSON_COMPACT) : NULL;
+	itest_check(s && !strcmp(s, "[\"app-a\",\"app-a\"]"), "callee's ReqReceived names the caller: %s", s ?: "");
+	free(s);
+	json_decref(m);
+	m = get_metrics(PA);
+	s = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	itest_check(s && !strcmp(s,
+		"{\"ReqReceived\":[\"Unidentified\",\"Unidentified\",\"Unidentified\",\"Unidentified\",\"Unidentified\",\"Unidentified\"],"
+		"\"RespSucceeded\":[{\"URL\":\"http://localhost:9092/echo\",\"Method\":\"GET\",\"Headers\":{\"X-Request-Id\":\"chain-1\"}},"
+		"{\"URL\":\"http://127.0.0.1:9092/echo\",\"Method\":\"POST\",\"Headers\":{}}],"
+		"\"RespFailed\":[{\"URL\":\"http://127.0.0.1:9092/missing\",\"Method\":\"GET\",\"Headers\":null},"
+		"{\"URL\":\"http://127.0.0.1:9/echo\",\"Method\":\"GET\",\"Headers\":null}]}"),
+		"caller's metrics record every outcome: %s", s ?: "");
+	free(s);
+	json_decref(m);
+}
+
+static void test_connection_handling(void)
+{
+	struct ihttp_reader rd = { .fd = ihttp_connect(PB) };
+	struct ihttp_resp r1, r2, r3;
+	char big[10000];
+	int n;
+
+	/* keep-alive: three requests, one connection */
+	for (int i = 0; i < 3; i++) {
+		char req[96];
+
+		snprintf(req, sizeof(req), "GET /echo?%d HTTP/1.1\r\nHost: b\r\n\r\n", i);
+		n = ihttp_send(rd.fd, req, strlen(req)) ? -1 : ihttp_read(&rd, &r1);
+		itest_check(n == 0 && r1.status == 200 && body_has(&r1, req), "keep-alive request %d answered", i + 1);
+		ihttp_resp_free(&r1);
+	}
+	itest_check(!ihttp_closed(&rd, 100), "connection still open after 3 requests");
+
+	/* three pipelined requests in one write, answered in order */
+	static const char pipe3[] = "GET /echo?one HTTP/1.1\r\nHost: b\r\n\r\n"
+				    "GET /nope HTTP/1.1\r\nHost: b\r\n\r\n"
+				    "POST /echo?three HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\n\r\nxyz";
+	ihttp_send(rd.fd, pipe3, sizeof(pipe3) - 1);
+	itest_check(ihttp_read(&rd, &r1) == 0 && ihttp_read(&rd, &r2) == 0 && ihttp_read(&rd, &r3) == 0 &&
+		    r1.status == 200 && body_has(&r1, "?one ") && r2.status == 404 &&
+		    r3.status == 200 && body_has(&r3, "?three ") && body_has(&r3, "\r\n\r\nxyz"),
+		    "3 pipelined requests in one write: 200, 404, 200 in order");
+	ihttp_resp_free(&r1);
+	ihttp_resp_free(&r2);
+	ihttp_resp_free(&r3);
+	close(rd.fd);
+	buf_free(&rd.in);
+
+	/* HTTP/1.0 closes after the response */
+	rd = (struct ihttp_reader){ .fd = ihttp_connect(PB) };
+	ihttp_send(rd.fd, "GET /echo HTTP/1.0\r\n\r\n", 22);
+	itest_check(ihttp_read(&rd, &r1) == 0 && r1.status == 200 && ihttp_closed(&rd, 1000),
+		    "HTTP/1.0 without keep-alive: answered, then closed");
+	ihttp_resp_free(&r1);
+	close(rd.fd);
+	buf_free(&rd.in);
+
+	/* malformed requests: 400 and close */
+	static const char *const bad[] = {
+		"GET / HTTP/1.1\r\nHost : b\r\n\r\n",
+		"GET /echo HTTP/1.1\r\n\r\n",	/* 1.1 without Host */
+		"\x16\x03\x01\x00\xa5\x01\x00\x00",	/* a TLS hello */
+		"POST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc",
+		"POST /echo HTTP/1.1\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+		"GET /echo HTTP/1.1\r\nHost: b\r\nX: a\rb\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rd = (struct ihttp_reader){ .fd = ihttp_connect(PB) };
+		ihttp_send(rd.fd, bad[i], strlen(bad[i]));
+		itest_check(ihttp_read(&rd, &r1) == 0 && r1.status == 400 && ihttp_closed(&rd, 1000),
+			    "malformed request %zu: 400, then closed", i + 1);
+		ihttp_resp_free(&r1);
+		close(rd.fd);
+		buf_free(&rd.in);
+	}
+
+	/* oversized head: 431 and close */
+	n = snprintf(big, sizeof(big), "GET /echo HTTP/1.1\r\nHost: b\r\nX-Big: ");
+	memset(big + n, 'a', sizeof(big) - (size_t)n - 5);
+	memcpy(big + sizeof(big) - 5, "\r\n\r\n", 5);
+	rd = (struct ihttp_reader){ .fd = ihttp_connect(PB) };
+	ihttp_send(rd.fd, big, strlen(big));
+	itest_check(ihttp_read(&rd, &r1) == 0 && r1.status == 431 && ihttp_closed(&rd, 1000),
+		    "a 10000-byte head: 431, then closed");
+	ihttp_resp_free(&r1);
+	close(rd.fd);
+	buf_free(&rd.in);
+
+	/* clients that disconnect mid-request, in the head and in the body */
+	int fd = ihttp_connect(PB);
+	ihttp_send(fd, "GET /echo HTTP/1.1\r\nHost: b\r\nX-Half", 36);
+	close(fd);
+	fd = ihttp_connect(PB);
+	ihttp_send(fd, "POST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 100\r\n\r\nonly-some", 62);
+	close(fd);
+	fd = ihttp_connect(PB);
+	ihttp_send(fd, "POST /echo HTTP/1.1\r\nHost: b\r\nContent-Length: 100\r\n\r\nonly-some", 62);
+	shutdown(fd, SHUT_WR);	/* half-close: the request can never complete */
+	rd = (struct ihttp_reader){ .fd = fd };
+	itest_check(ihttp_closed(&rd, 2000), "a half-closed incomplete request is closed without an answer");
+	close(fd);
+	itest_check(ihttp_exchange(PB, "GET /echo HTTP/1.1\r\nHost: b\r\n\r\n", &r1) == 0 && r1.status == 200,
+		    "server still answers after clients vanished mid-request");
+	ihttp_resp_free(&r1);
+
+	/* a request sent, then the write side shut: still answered */
+	fd = ihttp_connect(PB);
+	ihttp_send(fd, "GET /echo HTTP/1.1\r\nHost: b\r\n\r\n", 31);
+	shutdown(fd, SHUT_WR);
+	rd = (struct ihttp_reader){ .fd = fd };
+	itest_check(ihttp_read(&rd, &r1) == 0 && r1.status == 200 && ihttp_closed(&rd, 1000),
+		    "complete request then half-close: answered, then closed");
+	ihttp_resp_free(&r1);
+	close(fd);
+	buf_free(&rd.in);
+}
+
+/* Bytes that are not HTTP, on many connections at once: the server survives. */
+static void test_garbage(pid_t app)
+{
+	unsigned seed = 12345;
+	char junk[4096];
+	struct ihttp_resp r;
+	int fds[64];
+
+	for (int i = 0; i < 64; i++) {
+		for (size_t k = 0; k < sizeof(junk); k++)
+			junk[k] = (char)(rand_r(&seed) & 0xff);
+		if (i % 2)
+			memcpy(junk, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: x\r\n\r\n", 58);
+		fds[i] = ihttp_connect(PB);
+		ihttp_send(fds[i], junk, (size_t)(rand_r(&seed) % sizeof(junk)) + 1);
+	}
+	for (int i = 0; i < 64; i++)
+		close(fds[i]);
+	itest_check(kill(app, 0) == 0 && ihttp_exchange(PB, "GET /echo HTTP/1.1\r\nHost: b\r\n\r\n", &r) == 0 &&
+		    r.status == 200, "64 connections of random bytes: server alive and answering");
+	ihttp_resp_free(&r);
+}
+
+static int run(void *arg)
+{
+	pid_t a, b;
+	long rss;
+	int st;
+
+	(void)arg;
+	b = ihttp_start_app("app-b", PB);
+	a = ihttp_start_app("app-a", PA);
+	itest_check(a > 0 && b > 0, "two sample-app instances started");
+	if (a <= 0 || b <= 0)
+		return itest_done();
+	rss = ihttp_rss_kib(b);
+	itest_check(rss > 0 && rss < 8 * 1024, "idle RSS %ld KiB < 8 MiB", rss);
+	test_endpoints();
+	test_call_chain();
+	test_connection_handling();
+	test_garbage(b);
+	sleep(1);	/* let the server drop the closed connections */
+	rss = ihttp_rss_kib(b);
+	itest_check(rss > 0 && rss < 8 * 1024, "RSS after the tests, idle again: %ld KiB < 8 MiB", rss);
+	st = ihttp_stop(a, 3000);
+	itest_check(st == 0, "SIGTERM: app-a exits 0 (got %d)", st);
+	st = ihttp_stop(b, 3000);
+	itest_check(st == 0, "SIGTERM: app-b exits 0 (got %d)", st);
+	return itest_done();
+}
+
+int main(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		itest_skip("needs root for a private network namespace");
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* the checks print in a child that ends with _exit */
+	r = netns_run_private(run, NULL);
+	if (r < 0)
+		itest_skip("cannot create a network namespace: %s", strerror(-r));
+	return r;
+}

@@ -1,0 +1,211 @@
+/* capture.c - see capture.h */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "capture/capture_int.h"
+#include "inventory/inventory.h"
+#include "util/kernfs.h"
+#include "util/log.h"
+
+#define DRAIN_MS_DEFAULT 20
+
+static void make_tag(char *tag, size_t len)
+{
+	unsigned int r;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r = (unsigned int)(ts.tv_nsec ^ ts.tv_sec ^ getpid());
+	}
+	snprintf(tag, len, "%08x", r);
+}
+
+int capture_open(const struct capture_opts *o, struct capture **out)
+{
+	struct loader_opts lo = { .snaplen = o->snaplen, .ring_bytes = o->ring_bytes };
+	struct capture *c = calloc(1, sizeof(*c));
+	int err;
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->o = *o;
+	c->drain_ms = o->drain_ms ? o->drain_ms : DRAIN_MS_DEFAULT;
+	make_tag(c->tag, sizeof(c->tag));
+	c->acfg = (struct asm_cfg){
+		.emit = capture_on_exchange, .ctx = c, .pool = &c->pool,
+		.counters = &c->counters, .unredacted = o->unredacted,
+	};
+	err = ct_init(&c->conns, CAPTURE_CONNS_MAX);
+	if (!err)
+		err = loader_open(&lo, &c->ld);
+	if (err)
+		goto fail;
+	c->rb = ring_buffer__new(loader_ring_fd(c->ld), capture_on_record, c, NULL);
+	if (!c->rb) {
+		err = -errno;
+		error_errno(err, "capture: cannot set up the ring buffer consumer");
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	capture_close(c);
+	return err;
+}
+
+int capture_watch_cgroup(struct capture *c, uint64_t id)
+{
+	return loader_watch(c->ld, id, true);
+}
+
+/* Watches dir and, when deep, every cgroup directory below it. Returns the count or -errno. */
+static int watch_tree(struct capture *c, const char *dir, bool deep)
+{
+	uint64_t id = cgroup_id_of(dir);
+	struct dirent *d;
+	int n = 1, r;
+	DIR *dh;
+
+	if (!id)
+		return -errno ? -errno : -ENOENT;
+	r = capture_watch_cgroup(c, id);
+	if (r || !deep)
+		return r ? r : 1;
+	dh = opendir(dir);
+	if (!dh)
+		return n;
+	while ((d = readdir(dh))) {
+		char sub[4096];
+
+		if (d->d_type != DT_DIR || d->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, d->d_name);
+		r = watch_tree(c, sub, true);
+		if (r < 0) {
+			n = r;
+			break;
+		}
+		n += r;
+	}
+	closedir(dh);
+	return n;
+}
+
+int capture_watch_path(struct capture *c, const char *path, bool descendants)
+{
+	return watch_tree(c, path, descendants);
+}
+
+int capture_watch_inventory(struct capture *c)
+{
+	const struct inventory *inv = c->o.inv;
+	int n = 0, r;
+
+	for (size_t i = 0; inv && i < inv->npods; i++) {
+		const struct inv_pod *p = &inv->pods[i];
+
+		if (!p->cgroup_id) {
+			pr_warn("capture: pod %s has no cgroup (cgroup_id 0, '%s' not found): not watched",
+				p->ref, p->cgroup_path);
+			continue;
+		}
+		r = capture_watch_cgroup(c, p->cgroup_id);
+		if (r)
+			return r;
+		n++;
+	}
+	return n;
+}
+
+int capture_poll(struct capture *c, int timeout_ms)
+{
+	int t = timeout_ms < 0 || (unsigned int)timeout_ms > c->drain_ms ? (int)c->drain_ms : timeout_ms;
+	int n, m;
+
+	/*
+	 * Records are submitted without waking us: epoll returns only when the
+	 * kernel forced a wakeup (ring past its threshold) or after t ms, and
+	 * the consume below drains whatever is there either way.
+	 */
+	n = ring_buffer__poll(c->rb, t);
+	if (n < 0 && n != -EINTR)
+		return n;
+	m = ring_buffer__consume(c->rb);
+	if (m < 0)
+		return m;
+	return n < 0 ? n : n + m;
+}
+
+void capture_stats(struct capture *c, struct capture_stats *st)
+{
+	uint64_t drops[SMIW_DROP__COUNT] = { 0 };
+	struct timespec ts;
+
+	memset(st, 0, sizeof(*st));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	st->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	if (c->ld)
+		loader_drops(c->ld, drops);
+	for (int i = 0; i < SMIW_DROP__COUNT; i++) {
+		st->kernel_drops_by[i] = drops[i];
+		st->kernel_drops += drops[i];
+	}
+	st->user_drops = c->counters.user_drops;
+	st->gaps = c->counters.gaps;
+	st->unparsed_bytes = c->counters.unparsed_bytes;
+	st->unpaired = c->counters.unpaired;
+	st->events = c->events;
+	st->exchanges = c->counters.exchanges;
+	st->conns = c->conns_total;
+	st->conns_open = c->conns.n;
+}
+
+void capture_finish(struct capture *c)
+{
+	struct ct_conn *k;
+
+	if (c->rb)
+		ring_buffer__consume(c->rb);
+	while ((k = ct_any(&c->conns)))
+		capture_end_conn(c, k, "capture-ended", NULL);
+}
+
+const char *capture_tag(const struct capture *c)
+{
+	return c->tag;
+}
+
+unsigned int capture_snaplen(const struct capture *c)
+{
+	return c->ld ? c->ld->snaplen : 0;
+}
+
+void capture_close(struct capture *c)
+{
+	struct ct_conn *k;
+
+	if (!c)
+		return;
+	ring_buffer__free(c->rb);
+	loader_close(c->ld);
+	if (c->conns.buckets) {
+		while ((k = ct_any(&c->conns))) {
+			ct_remove(&c->conns, k);
+			asm_free(&k->as);
+			free(k);
+		}
+	}
+	ct_fini(&c->conns);
+	asm_pool_free(&c->pool);
+	free(c);
+}

@@ -1,0 +1,159 @@
+/*
+ * capture.h - kernel capture of HTTP/1.x exchanges, usable in-process.
+ *
+ *   struct capture *c;
+ *   struct capture_opts o = { .sink = { .exchange = on_x, .conn = on_c, .ctx = me } };
+ *   capture_open(&o, &c);                 load + attach the BPF programs
+ *   capture_watch_path(c, "/sys/fs/cgroup/unified/pod", true);
+ *   while (running) capture_poll(c, 100); drains the ring, calls the sink
+ *   capture_finish(c);                    pending exchanges/connections out as capture-ended
+ *   capture_close(c);
+ *
+ * Records handed to the sink are valid only during the callback.
+ */
+#ifndef SMIW_CAPTURE_H
+#define SMIW_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct inventory;
+struct inv_pod;
+struct inv_service;
+
+#define CAP_METHOD_MAX 24
+#define CAP_PATH_MAX 2048
+#define CAP_HOST_MAX 256
+#define CAP_REQID_MAX 256
+#define CAP_HEADERS_MAX 32
+#define CAP_HEADER_BYTES 4096
+
+/* One TCP connection seen at one process. */
+struct cap_conn {
+	uint64_t id;
+	char name[40];			/* "<capture tag>-<id>": unique for the capture and across captures */
+	int role;			/* enum smiw_role */
+	bool late;			/* already open when capture started: its start was not seen */
+	bool open_seen;			/* the kernel's OPEN record arrived (false: it was lost) */
+	uint32_t pid, tgid;
+	char comm[16];
+	uint64_t cgroup_id, netns;
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t local_addr[16], peer_addr[16];
+	uint16_t local_port, peer_port;
+	const struct inv_pod *pod;		/* the observing process's pod, or NULL */
+	const struct inv_pod *peer_pod;		/* the peer address's pod, or NULL */
+	const struct inv_service *peer_service;	/* the peer address is a service address */
+	uint64_t open_ns, close_ns;	/* close_ns 0 while open */
+	uint64_t bytes_sent, bytes_recv;
+	bool reset;			/* RST sent or received */
+	int connect_errno;		/* failed connect: ECONNREFUSED, ETIMEDOUT, ...; else 0 */
+	uint64_t gaps;			/* stream gaps detected */
+	uint64_t exchanges;		/* exchanges assembled */
+};
+
+/* One HTTP request/response pair seen at one process. */
+struct cap_exchange {
+	const struct cap_conn *conn;	/* set when handed to the sink */
+	uint64_t conn_id;
+	uint64_t seq;			/* 0-based position on its connection */
+	int role;			/* enum smiw_role of the observing side */
+	uint32_t pid, tgid;		/* the thread that moved the request's first byte */
+	char method[CAP_METHOD_MAX];
+	char path[CAP_PATH_MAX];	/* request-target in origin form, query included */
+	char host[CAP_HOST_MAX];
+	char request_id[CAP_REQID_MAX];	/* X-Request-Id */
+	bool truncated;			/* a field above did not fit and was cut */
+	int status;			/* final status; 0 when no response */
+	uint64_t start_ns, end_ns;	/* first request byte, last response byte (CLOCK_MONOTONIC) */
+	uint64_t req_bytes, resp_bytes;
+	bool complete;
+	const char *incomplete;		/* when !complete: closed, reset, gap, snaplen, unparsed, capture-ended */
+	/* Request header fields, names in lower case, in hdrbuf. */
+	unsigned nheaders;
+	struct {
+		uint16_t name, name_len, value, value_len;	/* offsets into hdrbuf */
+	} headers[CAP_HEADERS_MAX];
+	char hdrbuf[CAP_HEADER_BYTES];
+
+	/* Assembly state, private to the assembler. */
+	struct cap_exchange *next;
+	bool req_done, resp_started, resp_done, head_request, tunnel_request;
+};
+
+struct capture_stats {
+	uint64_t ts_ns;
+	uint64_t kernel_drops;		/* sum of the kernel counters below */
+	uint64_t kernel_drops_by[4];	/* enum smiw_drop: ring data, ring conn, pending full, conns full */
+	uint64_t user_drops;		/* events or exchanges the agent had to discard */
+	uint64_t gaps;
+	uint64_t unparsed_bytes;
+	uint64_t unpaired;		/* responses with no request to pair with */
+	uint64_t events, exchanges, conns;
+	uint64_t conns_open;
+};
+
+struct capture_sink {
+	void (*exchange)(void *ctx, const struct cap_exchange *x);
+	void (*conn)(void *ctx, const struct cap_conn *c);	/* when a connection ends */
+	void *ctx;
+};
+
+struct capture_opts {
+	unsigned int snaplen;		/* bytes copied per syscall; 0 = default */
+	size_t ring_bytes;		/* ring buffer size; 0 = default */
+	unsigned int drain_ms;		/* longest time events wait in the ring; 0 = 20 */
+	const struct inventory *inv;	/* attribution; may be NULL; must outlive the capture */
+	bool unredacted;		/* keep authorization/cookie header values */
+	struct capture_sink sink;
+};
+
+struct capture;
+
+/*
+ * Loads and attaches the kernel programs (no cgroup watched yet). On success
+ * *out is owned by the caller (capture_close). Returns 0 or -errno, with the
+ * reason logged.
+ */
+int capture_open(const struct capture_opts *o, struct capture **out);
+
+/* Watches cgroup v2 id `id`. Returns 0 or -errno. */
+int capture_watch_cgroup(struct capture *c, uint64_t id);
+
+/*
+ * Watches the cgroup v2 directory `path` (and, with descendants, every
+ * cgroup below it that exists now). Returns the number of cgroups watched
+ * or -errno.
+ */
+int capture_watch_path(struct capture *c, const char *path, bool descendants);
+
+/* Watches the cgroup of every pod in the inventory the capture was opened with. Returns the count or -errno. */
+int capture_watch_inventory(struct capture *c);
+
+/*
+ * Waits up to timeout_ms (capped at the drain period) and hands everything
+ * the kernel produced meanwhile to the sink. Returns the number of kernel
+ * records consumed, or -errno (-EINTR when a signal interrupted the wait).
+ */
+int capture_poll(struct capture *c, int timeout_ms);
+
+/* Fills *st with the counters now (reads the kernel drop counters). */
+void capture_stats(struct capture *c, struct capture_stats *st);
+
+/*
+ * Drains the ring a last time, then hands every pending exchange (as
+ * incomplete, capture-ended) and every open connection to the sink.
+ */
+void capture_finish(struct capture *c);
+
+/* The tag that prefixes connection names of this capture. */
+const char *capture_tag(const struct capture *c);
+
+/* Snaplen in effect. */
+unsigned int capture_snaplen(const struct capture *c);
+
+/* Detaches and frees everything; NULL-safe. */
+void capture_close(struct capture *c);
+
+#endif

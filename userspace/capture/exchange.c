@@ -1,0 +1,95 @@
+/* exchange.c - filling an exchange record from a parsed request head. */
+#include <string.h>
+
+#include "capture/exchange.h"
+
+/* Copies s into dst (size n) NUL-terminated; sets *cut when it did not fit. */
+static void copy_field(char *dst, size_t n, const char *p, size_t len, bool *cut)
+{
+	if (len >= n) {
+		len = n - 1;
+		*cut = true;
+	}
+	memcpy(dst, p, len);
+	dst[len] = '\0';
+}
+
+static bool prefix_ci(const char *p, size_t len, const char *z)
+{
+	size_t n = strlen(z);
+
+	return len >= n && http_str_eq_ci((struct http_str){ p, n }, z);
+}
+
+/*
+ * Absolute-form targets ("http://host:port/p?q", sent to proxies) become
+ * origin form, so `path` always starts with '/' (or is "*" / an authority).
+ * The authority is returned for requests without a Host header.
+ */
+static struct http_str origin_form(struct http_str t, struct http_str *authority)
+{
+	size_t skip = prefix_ci(t.p, t.len, "http://") ? 7 : prefix_ci(t.p, t.len, "https://") ? 8 : 0;
+	const char *slash;
+
+	*authority = (struct http_str){ NULL, 0 };
+	if (!skip)
+		return t;
+	slash = memchr(t.p + skip, '/', t.len - skip);
+	*authority = (struct http_str){ t.p + skip, (slash ? slash : t.p + t.len) - (t.p + skip) };
+	if (!slash)
+		return (struct http_str){ "/", 1 };
+	return (struct http_str){ slash, t.p + t.len - slash };
+}
+
+static bool sensitive(struct http_str name)
+{
+	return http_str_eq_ci(name, "authorization") || http_str_eq_ci(name, "proxy-authorization") ||
+	       http_str_eq_ci(name, "cookie");
+}
+
+/* Appends one header field to x->hdrbuf; fields that do not fit are left out (x->truncated). */
+static void add_header(struct cap_exchange *x, struct http_str name, struct http_str value, bool redact)
+{
+	static const char redacted[] = "<redacted>";
+	size_t used = x->nheaders ? x->headers[x->nheaders - 1].value + x->headers[x->nheaders - 1].value_len : 0;
+
+	if (redact)
+		value = (struct http_str){ redacted, sizeof(redacted) - 1 };
+	if (x->nheaders == CAP_HEADERS_MAX || used + name.len + value.len > CAP_HEADER_BYTES) {
+		x->truncated = true;
+		return;
+	}
+	x->headers[x->nheaders].name = used;
+	x->headers[x->nheaders].name_len = name.len;
+	for (size_t i = 0; i < name.len; i++) {
+		char c = name.p[i];
+
+		x->hdrbuf[used + i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	}
+	used += name.len;
+	x->headers[x->nheaders].value = used;
+	x->headers[x->nheaders].value_len = value.len;
+	memcpy(x->hdrbuf + used, value.p, value.len);
+	x->nheaders++;
+}
+
+void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bool unredacted)
+{
+	const struct http_str *host = http_header_get(h, "host");
+	const struct http_str *rid = http_header_get(h, "x-request-id");
+	struct http_str authority, path = origin_form(h->target, &authority);
+
+	copy_field(x->method, sizeof(x->method), h->method.p, h->method.len, &x->truncated);
+	copy_field(x->path, sizeof(x->path), path.p, path.len, &x->truncated);
+	if (!host && authority.len)
+		host = &authority;
+	if (host)
+		copy_field(x->host, sizeof(x->host), host->p, host->len, &x->truncated);
+	if (rid)
+		copy_field(x->request_id, sizeof(x->request_id), rid->p, rid->len, &x->truncated);
+	for (size_t i = 0; i < h->nheaders; i++)
+		add_header(x, h->headers[i].name, h->headers[i].value,
+			   !unredacted && sensitive(h->headers[i].name));
+	x->head_request = http_str_eq_ci(h->method, "HEAD");
+	x->tunnel_request = http_str_eq_ci(h->method, "CONNECT");
+}

@@ -1,0 +1,194 @@
+/* jsonl.c - see jsonl.h */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "capture/jsonl.h"
+#include "inventory/inventory.h"
+#include "smiw_abi.h"
+
+static const char *role_name(int role)
+{
+	return role == SMIW_ROLE_CLIENT ? "client" : role == SMIW_ROLE_SERVER ? "server" : "unknown";
+}
+
+void jsonl_format_addr(char *buf, size_t len, int family, const uint8_t addr[16], uint16_t port)
+{
+	struct inv_addr a;
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	inv_addr_from_raw(&a, family, addr);
+	if (!a.family || !inet_ntop(a.family, a.bytes, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(buf, len, a.family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+/* Fields both record kinds carry about the observing process and the peer. */
+static void who(struct jsonl_sink *s, const struct cap_conn *c)
+{
+	struct jsonw *w = &s->w;
+	char addr[64];
+
+	jsonw_str(w, "node", s->node);
+	jsonw_str(w, "namespace", c->pod ? c->pod->namespace : "");
+	jsonw_str(w, "pod", c->pod ? c->pod->name : "");
+	jsonw_str(w, "service_account", c->pod ? c->pod->service_account : "");
+	jsonw_str(w, "comm", c->comm);
+	jsonw_u64(w, "cgroup_id", c->cgroup_id);
+	jsonl_format_addr(addr, sizeof(addr), c->family, c->local_addr, c->local_port);
+	jsonw_str(w, "local", addr);
+	jsonl_format_addr(addr, sizeof(addr), c->family, c->peer_addr, c->peer_port);
+	jsonw_str(w, "peer", addr);
+	jsonw_str(w, "peer_pod", c->peer_pod ? c->peer_pod->ref : "");
+	if (c->peer_service)
+		jsonw_str(w, "peer_service", c->peer_service->ref);
+}
+
+static void on_exchange(void *ctx, const struct cap_exchange *x)
+{
+	struct jsonl_sink *s = ctx;
+	struct jsonw *w = &s->w;
+
+	jsonw_begin(w);
+	jsonw_str(w, "t", "exchange");
+	jsonw_str(w, "conn", x->conn->name);
+	jsonw_u64(w, "seq", x->seq);
+	jsonw_str(w, "role", role_name(x->role));
+	jsonw_u64(w, "pid", x->pid);
+	jsonw_u64(w, "tgid", x->tgid);
+	who(s, x->conn);
+	jsonw_str(w, "method", x->method);
+	jsonw_str(w, "path", x->path);
+	jsonw_str(w, "host", x->host);
+	jsonw_str(w, "request_id", x->request_id);
+	jsonw_i64(w, "status", x->status);
+	jsonw_u64(w, "start_ns", x->start_ns);
+	jsonw_u64(w, "end_ns", x->end_ns);
+	jsonw_u64(w, "req_bytes", x->req_bytes);
+	jsonw_u64(w, "resp_bytes", x->resp_bytes);
+	jsonw_bool(w, "complete", x->complete);
+	if (!x->complete)
+		jsonw_str(w, "incomplete", x->incomplete);
+	if (x->truncated)
+		jsonw_bool(w, "truncated", true);
+	jsonw_obj(w, "headers");
+	for (unsigned i = 0; i < x->nheaders; i++) {
+		char name[64];
+		size_t n = x->headers[i].name_len < sizeof(name) - 1 ? x->headers[i].name_len : sizeof(name) - 1;
+
+		memcpy(name, x->hdrbuf + x->headers[i].name, n);
+		name[n] = '\0';
+		/* header names are tokens: nothing to escape */
+		jsonw_strn(w, name, x->hdrbuf + x->headers[i].value, x->headers[i].value_len);
+	}
+	jsonw_obj_end(w);
+	jsonw_end(w);
+}
+
+static void on_conn(void *ctx, const struct cap_conn *c)
+{
+	struct jsonl_sink *s = ctx;
+	struct jsonw *w = &s->w;
+
+	jsonw_begin(w);
+	jsonw_str(w, "t", "conn");
+	jsonw_str(w, "conn", c->name);
+	jsonw_str(w, "role", role_name(c->role));
+	jsonw_u64(w, "pid", c->pid);
+	jsonw_u64(w, "tgid", c->tgid);
+	who(s, c);
+	jsonw_u64(w, "netns", c->netns);
+	jsonw_u64(w, "open_ns", c->open_ns);
+	jsonw_u64(w, "close_ns", c->close_ns);
+	jsonw_u64(w, "bytes_sent", c->bytes_sent);
+	jsonw_u64(w, "bytes_recv", c->bytes_recv);
+	jsonw_bool(w, "reset", c->reset);
+	if (c->connect_errno) {
+		const char *name = strerrorname_np(c->connect_errno);
+
+		jsonw_str(w, "connect_error", name ? name : "EIO");
+	}
+	jsonw_u64(w, "gaps", c->gaps);
+	jsonw_u64(w, "exchanges", c->exchanges);
+	if (c->late)
+		jsonw_bool(w, "late", true);
+	if (!c->open_seen)
+		jsonw_bool(w, "open_lost", true);
+	jsonw_end(w);
+}
+
+int jsonl_open(struct jsonl_sink *s, const char *path, const char *node)
+{
+	snprintf(s->node, sizeof(s->node), "%s", node ? node : "");
+	return jsonw_open(&s->w, path);
+}
+
+struct capture_sink jsonl_capture_sink(struct jsonl_sink *s)
+{
+	return (struct capture_sink){ .exchange = on_exchange, .conn = on_conn, .ctx = s };
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void jsonl_meta(struct jsonl_sink *s, const struct jsonl_meta *m)
+{
+	struct jsonw *w = &s->w;
+
+	jsonw_begin(w);
+	jsonw_str(w, "t", "meta");
+	jsonw_u64(w, "v", 1);
+	jsonw_str(w, "tool", "smi-witness " SMIW_VERSION);
+	jsonw_str(w, "node", s->node);
+	jsonw_u64(w, "snaplen", m->snaplen);
+	jsonw_u64(w, "mono_ns", clock_ns(CLOCK_MONOTONIC));
+	jsonw_u64(w, "real_ns", clock_ns(CLOCK_REALTIME));
+	if (m->inventory)
+		jsonw_str(w, "inventory", m->inventory);
+	jsonw_str(w, "capture", m->capture_tag);
+	jsonw_u64(w, "watched_cgroups", m->watched_cgroups);
+	jsonw_end(w);
+}
+
+void jsonl_stats(struct jsonl_sink *s, const struct capture_stats *st, const char *end_reason)
+{
+	static const char *const drop_names[] = { "ring_data", "ring_conn", "pending_full", "conns_full" };
+	struct jsonw *w = &s->w;
+
+	jsonw_begin(w);
+	jsonw_str(w, "t", end_reason ? "end" : "stats");
+	jsonw_u64(w, "ts_ns", st->ts_ns);
+	jsonw_u64(w, "kernel_drops", st->kernel_drops);
+	jsonw_obj(w, "kernel_drops_by");
+	for (int i = 0; i < SMIW_DROP__COUNT; i++)
+		jsonw_u64(w, drop_names[i], st->kernel_drops_by[i]);
+	jsonw_obj_end(w);
+	jsonw_u64(w, "user_drops", st->user_drops);
+	jsonw_u64(w, "gaps", st->gaps);
+	jsonw_u64(w, "unparsed_bytes", st->unparsed_bytes);
+	jsonw_u64(w, "unpaired", st->unpaired);
+	jsonw_u64(w, "events", st->events);
+	jsonw_u64(w, "exchanges", st->exchanges);
+	jsonw_u64(w, "conns", st->conns);
+	jsonw_u64(w, "conns_open", st->conns_open);
+	if (end_reason)
+		jsonw_str(w, "reason", end_reason);
+	jsonw_end(w);
+}
+
+int jsonl_flush(struct jsonl_sink *s, bool sync)
+{
+	return jsonw_flush(&s->w, sync);
+}
+
+int jsonl_close(struct jsonl_sink *s)
+{
+	return jsonw_close(&s->w);
+}

@@ -1,0 +1,185 @@
+/* loader.c - see loader.h */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "capture.skel.h"
+#include "capture/loader.h"
+#include "util/kernfs.h"
+#include "util/log.h"
+
+static bool tracepoint_exists(const char *category, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s", TRACEFS_PATH, category, name);
+	return access(path, F_OK) == 0;
+}
+
+/* Disables programs whose tracepoints this kernel lacks; fails only on required ones. */
+static int check_tracepoints(struct loader *l)
+{
+	struct bpf_program *p;
+	char cat[64], name[64];
+
+	bpf_object__for_each_program(p, l->skel->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (sscanf(sec, "tp/%63[^/]/%63s", cat, name) != 2)
+			continue;
+		if (tracepoint_exists(cat, name))
+			continue;
+		if (!strcmp(name, "tcp_destroy_sock") || !strcmp(name, "tcp_receive_reset") ||
+		    !strcmp(name, "tcp_send_reset") || !strcmp(name, "sys_enter_sendfile64") ||
+		    !strcmp(name, "sys_exit_sendfile64") || !strcmp(name, "sys_exit_accept")) {
+			pr_debug("capture: tracepoint %s/%s missing; program %s disabled",
+				 cat, name, bpf_program__name(p));
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		error("capture: required tracepoint %s/%s does not exist on this kernel", cat, name);
+		return -ENOENT;
+	}
+	l->feat.destroy_tp = bpf_program__autoload(l->skel->progs.on_destroy);
+	l->feat.reset_tps = bpf_program__autoload(l->skel->progs.on_receive_reset) &&
+			    bpf_program__autoload(l->skel->progs.on_send_reset);
+	l->feat.sendfile_tp = bpf_program__autoload(l->skel->progs.enter_sendfile64) &&
+			      bpf_program__autoload(l->skel->progs.exit_sendfile64);
+	if (!l->feat.sendfile_tp) {
+		bpf_program__set_autoload(l->skel->progs.enter_sendfile64, false);
+		bpf_program__set_autoload(l->skel->progs.exit_sendfile64, false);
+	}
+	if (!l->feat.destroy_tp)
+		pr_warn("capture: no tcp/tcp_destroy_sock tracepoint; connections end at TCP CLOSE");
+	if (!l->feat.reset_tps)
+		pr_warn("capture: no tcp reset tracepoints; resets are reported only through socket errors");
+	return 0;
+}
+
+static int apply_knobs(struct loader *l, const struct loader_opts *o)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	l->snaplen = o->snaplen ? o->snaplen : SMIW_SNAPLEN_DEFAULT;
+	l->ring_bytes = o->ring_bytes ? o->ring_bytes : SMIW_RING_DEFAULT;
+	if (l->snaplen < SMIW_SNAPLEN_MIN || l->snaplen > SMIW_SNAPLEN_MAX) {
+		error("capture: snaplen %u out of range [%d, %d]", l->snaplen, SMIW_SNAPLEN_MIN,
+		      SMIW_SNAPLEN_MAX);
+		return -ERANGE;
+	}
+	if (l->ring_bytes < (size_t)page || (l->ring_bytes & (l->ring_bytes - 1))) {
+		error("capture: ring buffer size %zu is not a power of two >= %ld", l->ring_bytes, page);
+		return -EINVAL;
+	}
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		error_errno(l->ncpus, "capture: cannot count possible CPUs");
+		return l->ncpus ? l->ncpus : -EINVAL;
+	}
+	err = bpf_map__set_max_entries(l->skel->maps.scratch, l->ncpus);
+	if (!err)
+		err = bpf_map__set_max_entries(l->skel->maps.events, l->ring_bytes);
+	if (err) {
+		error_errno(err, "capture: cannot size maps");
+		return err;
+	}
+	l->skel->rodata->snaplen = l->snaplen;
+	/* Wake the consumer early only when a quarter of the ring is waiting. */
+	l->skel->rodata->wakeup_bytes = l->ring_bytes / 4;
+	l->skel->rodata->end_at_tcp_close = !l->feat.destroy_tp;
+	return 0;
+}
+
+int loader_open(const struct loader_opts *o, struct loader **out)
+{
+	struct loader *l = calloc(1, sizeof(*l));
+	int err;
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	err = kernfs_ensure_tracefs(&l->feat.tracefs_mounted);
+	if (err) {
+		error_errno(err, "capture: cannot mount tracefs at '%s'", TRACEFS_PATH);
+		goto fail;
+	}
+	l->skel = capture_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		error_errno(err, "capture: cannot open the BPF object");
+		goto fail;
+	}
+	err = check_tracepoints(l);
+	if (!err)
+		err = apply_knobs(l, o);
+	if (err)
+		goto fail;
+	err = capture_bpf__load(l->skel);
+	if (err) {
+		error_errno(err, "capture: cannot load the BPF programs (run with -v for the verifier log)");
+		goto fail;
+	}
+	err = capture_bpf__attach(l->skel);
+	if (err) {
+		error_errno(err, "capture: cannot attach the BPF programs");
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	loader_close(l);
+	return err;
+}
+
+int loader_watch(struct loader *l, uint64_t cgroup_id, bool watch)
+{
+	__u64 key = cgroup_id;
+	__u8 one = 1;
+	int err;
+
+	if (watch)
+		err = bpf_map__update_elem(l->skel->maps.watched_cgroups, &key, sizeof(key), &one,
+					   sizeof(one), BPF_ANY);
+	else
+		err = bpf_map__delete_elem(l->skel->maps.watched_cgroups, &key, sizeof(key), 0);
+	return err < 0 ? -errno : 0;
+}
+
+int loader_ring_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_drops(const struct loader *l, uint64_t out[SMIW_DROP__COUNT])
+{
+	__u64 *vals = calloc(l->ncpus, sizeof(*vals));
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < SMIW_DROP__COUNT; k++) {
+		out[k] = 0;
+		if (bpf_map__lookup_elem(l->skel->maps.drops, &k, sizeof(k), vals,
+					 sizeof(*vals) * l->ncpus, 0)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < l->ncpus; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+void loader_close(struct loader *l)
+{
+	if (!l)
+		return;
+	capture_bpf__destroy(l->skel);
+	free(l);
+}

@@ -1,0 +1,162 @@
+/* recording.c - see recording.h */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/recording.h"
+#include "smiw_abi.h"
+#include "util/log.h"
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+/* Decodes the quoted string at *p into a new buffer; advances *p past the closing quote. */
+static int unquote(const char **p, char **out, size_t *len)
+{
+	const char *s = *p;
+	char *buf = malloc(strlen(s) + 1);
+	size_t n = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (*s++ != '"')
+		goto bad;
+	while (*s && *s != '"') {
+		int c = (unsigned char)*s++;
+
+		if (c == '\\') {
+			switch (*s++) {
+			case 'r': c = '\r'; break;
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case '\\': c = '\\'; break;
+			case '"': c = '"'; break;
+			case 'x':
+				if (hexval(s[0]) < 0 || hexval(s[1]) < 0)
+					goto bad;
+				c = hexval(s[0]) << 4 | hexval(s[1]);
+				s += 2;
+				break;
+			default:
+				goto bad;
+			}
+		}
+		buf[n++] = (char)c;
+	}
+	if (*s != '"')
+		goto bad;
+	*p = s + 1;
+	*out = buf;
+	*len = n;
+	return 0;
+bad:
+	free(buf);
+	return -EINVAL;
+}
+
+static int parse_line(const char *line, struct rec_event *e)
+{
+	char d;
+	int used = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (sscanf(line, " %c EOF %n", &d, &used) == 1 && used) {
+		e->eof = true;
+	} else if (sscanf(line, " %c %" SCNu64 " %" SCNu64 " %n", &d, &e->enter_ns, &e->exit_ns, &used) != 3) {
+		return -EINVAL;
+	} else {
+		const char *p = line + used;
+
+		if (unquote(&p, &e->data, &e->len))
+			return -EINVAL;
+		if (sscanf(p, " +%zu", &e->uncaptured) != 1)
+			e->uncaptured = 0;
+	}
+	if (d != 'S' && d != 'R') {
+		free(e->data);
+		return -EINVAL;
+	}
+	e->dir = d == 'S' ? SMIW_DIR_SEND : SMIW_DIR_RECV;
+	return 0;
+}
+
+int recording_load(const char *path, struct recording *r)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, room = 0;
+	FILE *f = fopen(path, "re");
+	int err = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[strspn(line, " \t")] || line[strspn(line, " \t")] == '#')
+			continue;
+		if (r->n == room) {
+			struct rec_event *ev = realloc(r->ev, (room = room ? 2 * room : 16) * sizeof(*ev));
+
+			if (!ev) {
+				err = -ENOMEM;
+				break;
+			}
+			r->ev = ev;
+		}
+		if (parse_line(line, &r->ev[r->n])) {
+			error("cannot load '%s': line %zu: malformed record", path, lineno);
+			err = -EINVAL;
+			break;
+		}
+		r->n++;
+	}
+	free(line);
+	fclose(f);
+	if (err)
+		recording_free(r);
+	return err;
+}
+
+void recording_free(struct recording *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->ev[i].data);
+	free(r->ev);
+	memset(r, 0, sizeof(*r));
+}
+
+void recording_write(FILE *f, const struct rec_event *e)
+{
+	char d = e->dir == SMIW_DIR_SEND ? 'S' : 'R';
+
+	if (e->eof) {
+		fprintf(f, "%c EOF\n", d);
+		return;
+	}
+	fprintf(f, "%c %" PRIu64 " %" PRIu64 " \"", d, e->enter_ns, e->exit_ns);
+	for (size_t i = 0; i < e->len; i++) {
+		unsigned char c = e->data[i];
+
+		if (c == '\r')
+			fputs("\\r", f);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\\' || c == '"')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+	if (e->uncaptured)
+		fprintf(f, " +%zu", e->uncaptured);
+	fputc('\n', f);
+}

@@ -1,0 +1,206 @@
+/* drive.c - `smi-witness drive`: send numbered requests and record what was sent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "drive/drive.h"
+#include "http/chars.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define MAX_RATE 1000000.0
+#define MAX_REQUESTS 100000000ULL
+#define DAY_NS (86400ULL * 1000000000ULL)
+
+extern const struct command cmd_drive;
+
+/* "Name: value" into o->headers (pointing into arg, which is modified). */
+static int add_header(struct drive_opts *o, char *arg)
+{
+	char *colon = strchr(arg, ':');
+	struct http_str v;
+
+	if (o->nheaders == DRIVE_MAX_HEADERS)
+		return error("at most %d extra headers", DRIVE_MAX_HEADERS);
+	if (!colon || colon == arg)
+		return error("header '%s': expected 'Name: value'", arg);
+	*colon = '\0';
+	for (const char *p = arg; *p; p++)
+		if (!http_is_tchar(*p))
+			return error("header name '%s': not a token", arg);
+	if (!strcasecmp(arg, "X-Request-Id") || !strcasecmp(arg, "Host") || !strcasecmp(arg, "Content-Length") ||
+	    !strcasecmp(arg, "Transfer-Encoding"))
+		return error("header '%s' is set by the driver itself", arg);
+	v = http_trim((struct http_str){ colon + 1, strlen(colon + 1) });
+	((char *)v.p)[v.len] = '\0';
+	o->headers[o->nheaders++] = (struct hc_header){ arg, v.p };
+	return 0;
+}
+
+/* A run id unique enough across runs: "drive-" and 8 random hex digits. */
+static void default_run_id(char *buf, size_t len)
+{
+	unsigned char r[4] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, r, sizeof(r)) != sizeof(r)) {
+		uint32_t x = (uint32_t)getpid() ^ (uint32_t)mono_ns();
+
+		memcpy(r, &x, sizeof(r));
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(buf, len, "drive-%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+}
+
+static int valid_run_id(const char *s)
+{
+	if (!*s || strlen(s) >= sizeof(((struct drive_opts *)0)->run_id))
+		return 0;
+	for (; *s; s++)
+		if (!http_is_tchar(*s))
+			return 0;
+	return 1;
+}
+
+static int parse_args(int argc, char **argv, struct drive_opts *o)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "requests", required_argument, NULL, 'n' },
+		{ "connections", required_argument, NULL, 'c' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "via", required_argument, NULL, 'V' },
+		{ "method", required_argument, NULL, 'X' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "body", required_argument, NULL, 'b' },
+		{ "run-id", required_argument, NULL, 'R' },
+		{ "intent", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ 0 }
+	};
+	uint64_t v;
+	bool have_n = false;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "n:c:r:d:u:X:H:b:i:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (parse_u64(optarg, 1, MAX_REQUESTS, &o->requests))
+				return error("--requests: '%s' is not a count in 1..%llu", optarg, MAX_REQUESTS), EXIT_USAGE;
+			have_n = true;
+			break;
+		case 'c':
+			if (parse_u64(optarg, 1, DRIVE_MAX_CONNS, &v))
+				return error("--connections: '%s' is not in 1..%d", optarg, DRIVE_MAX_CONNS), EXIT_USAGE;
+			o->connections = (unsigned)v;
+			break;
+		case 'r':
+			if (parse_double(optarg, 0.001, MAX_RATE, &o->rate))
+				return error("--rate: '%s' is not a rate in 0.001..%.0f requests/s", optarg, MAX_RATE), EXIT_USAGE;
+			break;
+		case 'd':
+			if (parse_duration_ns(optarg, DAY_NS, &o->duration_ns) || !o->duration_ns)
+				return error("--duration: '%s' is not a duration up to 24h (e.g. 10s)", optarg), EXIT_USAGE;
+			break;
+		case 't':
+			if (parse_duration_ns(optarg, 3600ULL * 1000000000ULL, &o->timeout_ns) || !o->timeout_ns)
+				return error("--timeout: '%s' is not a duration up to 1h", optarg), EXIT_USAGE;
+			break;
+		case 'u': o->url = optarg; break;
+		case 'V': o->via = optarg; break;
+		case 'X': o->method = optarg; break;
+		case 'b': o->body = optarg; break;
+		case 'i': o->intent_path = optarg; break;
+		case 'P': o->progress = false; break;
+		case 'H':
+			if (add_header(o, optarg))
+				return EXIT_USAGE;
+			break;
+		case 'R':
+			if (!valid_run_id(optarg))
+				return error("--run-id: '%s' must be a token of at most 63 characters", optarg), EXIT_USAGE;
+			snprintf(o->run_id, sizeof(o->run_id), "%s", optarg);
+			break;
+		default:
+			if ((r = cli_common_opt(opt, &cmd_drive)) != CLI_CONTINUE)
+				return r;
+		}
+	}
+	if (optind < argc && !o->url)
+		o->url = argv[optind++];
+	if (optind < argc)
+		return error("unexpected argument '%s'", argv[optind]), EXIT_USAGE;
+	if (!o->url)
+		return error("no URL given (see 'smi-witness drive --help')"), EXIT_USAGE;
+	for (const char *p = o->method; *p; p++)
+		if (!http_is_tchar(*p))
+			return error("--method: '%s' is not an HTTP method", o->method), EXIT_USAGE;
+	if (o->duration_ns && !have_n)
+		o->requests = UINT64_MAX;
+	return CLI_CONTINUE;
+}
+
+static int run(int argc, char **argv)
+{
+	struct drive_opts o = {
+		.method = "GET", .body = "", .requests = 1, .connections = 1,
+		.timeout_ns = 10ULL * 1000000000ULL, .progress = true,
+	};
+	struct drive_stats st;
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (!o.run_id[0])
+		default_run_id(o.run_id, sizeof(o.run_id));
+	o.progress = o.progress && !log_json && isatty(STDERR_FILENO);
+	r = drive_run(&o, &st);
+	if (r)
+		return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+	drive_report(&o, &st);
+	if (st.intent_error)
+		error_errno(st.intent_error, "writing '%s' failed", o.intent_path);
+	r = st.intent_error || st.responses != st.sent ? EXIT_FAILED : EXIT_OK;
+	free(st.latency_ns);
+	return r;
+}
+
+const struct command cmd_drive = {
+	.name = "drive",
+	.summary = "send numbered HTTP requests (directly or through a /call) and record the intent",
+	.usage = "smi-witness drive [OPTIONS] URL\n"
+		 "       smi-witness drive [OPTIONS] --via http://POD:9091/call --url URL",
+	.options =
+		"  -n, --requests N       requests to send (default 1; with --duration: at most N)\n"
+		"  -c, --connections C    concurrent keep-alive connections (default 1: sequential)\n"
+		"  -r, --rate R           target requests/s in total, paced (default: as fast as replies come)\n"
+		"  -d, --duration D       keep sending for D (e.g. 30s, 2m) instead of a count\n"
+		"  -u, --url URL          the target (or give it as the argument)\n"
+		"      --via URL          relay every request through this learn-layer5 /call endpoint\n"
+		"  -X, --method M         request method (default GET)\n"
+		"  -H, --header 'N: V'    extra header, repeatable\n"
+		"  -b, --body TEXT        request body\n"
+		"      --run-id ID        run id; request ids are ID-1, ID-2, ... (default drive-<random>)\n"
+		"  -i, --intent FILE      write one JSONL intent record per request (docs/records.md)\n"
+		"      --timeout D        per-request timeout (default 10s)\n"
+		"      --no-progress      no progress line, even on a terminal\n"
+		"\nEvery request carries X-Request-Id: <run-id>-<seq>. Exit status 0 when every\n"
+		"request got a response (of any status), 1 when some did not.\n",
+	.examples =
+		"  smi-witness drive -n 100 http://198.18.0.2:9091/echo\n"
+		"  smi-witness drive -n 10000 -c 8 --intent run.jsonl \\\n"
+		"      --via http://198.18.0.2:9091/call --url http://app-b:9091/echo\n"
+		"  smi-witness drive -d 30s -r 200 -c 4 -X POST -b '{}' -H 'Content-Type: application/json' \\\n"
+		"      http://198.18.0.3:9091/echo\n"
+		"  smi-witness -j drive -n 50 http://198.18.0.2:9091/echo | jq .latency_ms\n",
+	.run = run,
+};

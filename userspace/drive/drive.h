@@ -1,0 +1,75 @@
+/* drive.h - the traffic driver: what to send, how, and what came back. */
+#ifndef SMIW_DRIVE_H
+#define SMIW_DRIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "http/client.h"
+#include "http/url.h"
+
+#define DRIVE_MAX_HEADERS 32
+#define DRIVE_MAX_CONNS 4096
+
+struct drive_opts {
+	const char *url;		/* the final target */
+	const char *via;		/* a learn-layer5 /call URL to relay through, or NULL */
+	const char *method;
+	const char *body;
+	struct hc_header headers[DRIVE_MAX_HEADERS];	/* extra headers */
+	size_t nheaders;
+	char run_id[64];
+	uint64_t requests;		/* how many; UINT64_MAX with a duration and no count */
+	unsigned connections;
+	double rate;			/* requests/s in total; 0: as fast as replies come */
+	uint64_t duration_ns;		/* 0: until `requests` are done */
+	uint64_t timeout_ns;		/* per request */
+	const char *intent_path;
+	bool progress;			/* a progress line on stderr */
+};
+
+/* Outcome of a run, filled by drive_run. */
+struct drive_stats {
+	uint64_t sent;			/* requests started */
+	uint64_t responses;		/* requests that got a complete response */
+	uint64_t status[600];		/* responses by status code */
+	uint64_t errors[HC_NERRORS];	/* requests without a response, by kind */
+	uint64_t late;			/* rate mode: requests sent after their slot (all connections busy) */
+	uint64_t *latency_ns;		/* one per response, owned */
+	size_t nlatency, cap_latency;
+	uint64_t start_ns, end_ns;
+	bool interrupted;		/* stopped by SIGINT / SIGTERM */
+	int intent_error;		/* errno of a failed intent write, 0 */
+};
+
+/* Intent records (docs/records.md): a meta line, one `intent` per request, an end line. */
+struct intent_log {
+	FILE *f;
+	uint64_t written;
+};
+
+/* Opens path for intent records and writes the meta line. Returns 0 or -errno. */
+int intent_open(struct intent_log *log, const char *path);
+
+/* Writes one intent record. Returns 0 or -errno. */
+int intent_write(struct intent_log *log, const struct drive_opts *o, const char *request_id,
+		 uint64_t sent_ns, uint64_t done_ns, int status, enum hc_error err);
+
+/* Writes the end line and closes. Returns 0 or -errno. */
+int intent_close(struct intent_log *log, bool interrupted);
+
+/*
+ * Runs the traffic described by o. Returns 0 when the run took place (stats
+ * filled, even with failed requests), or -errno when it could not start
+ * (the error was reported).
+ */
+int drive_run(const struct drive_opts *o, struct drive_stats *st);
+
+/* Latency percentile p (0..100) in ns over the responses; sorts in place. 0 when none. */
+uint64_t drive_percentile(struct drive_stats *st, double p);
+
+/* Prints the summary, as text or (-j) JSON. */
+void drive_report(const struct drive_opts *o, struct drive_stats *st);
+
+#endif

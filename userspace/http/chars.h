@@ -1,0 +1,58 @@
+/* chars.h - character classes of HTTP/1.x (RFC 9110 5.6), private to userspace/http. */
+#ifndef SMIW_HTTP_CHARS_H
+#define SMIW_HTTP_CHARS_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "http/http.h"
+
+/* tchar: the characters of a token (method, header name). */
+static inline bool http_is_tchar(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	return c && c < 0x80 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static inline bool http_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Control characters (DEL included); HTAB is one too. */
+static inline bool http_is_ctl(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	return c < 0x20 || c == 0x7f;
+}
+
+/* Visible characters of a request-target; obs-text (>= 0x80) tolerated. */
+static inline bool http_is_vchar(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	return c > 0x20 && c != 0x7f;
+}
+
+static inline char http_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Returns s without leading and trailing SP / HTAB. */
+static inline struct http_str http_trim(struct http_str s)
+{
+	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t')) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
+#endif

@@ -1,0 +1,259 @@
+/* inventory.c - see inventory.h */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "inventory/inventory.h"
+#include "util/kernfs.h"
+#include "util/log.h"
+
+struct ctx {
+	const char *path;
+	int err;
+};
+
+static int bad(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	error("cannot load '%s': %s", c->path, msg);
+	c->err = -EINVAL;
+	return -EINVAL;
+}
+
+/* Copies member `key` of obj (a string) into *out; "" when absent and optional. */
+static int get_str(struct ctx *c, json_t *obj, const char *where, const char *key, bool required,
+		   char **out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v && !required) {
+		*out = strdup("");
+	} else if (!json_is_string(v)) {
+		return bad(c, "%s.%s: %s", where, key, v ? "not a string" : "missing");
+	} else {
+		*out = strdup(json_string_value(v));
+	}
+	return *out ? 0 : (c->err = -ENOMEM);
+}
+
+static int parse_addr(struct ctx *c, const char *where, const char *s, struct inv_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!*s)
+		return 0;
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		inv_addr_from_raw(a, AF_INET6, a->bytes);
+		return 0;
+	}
+	return bad(c, "%s.ip: '%s' is not an IP address", where, s);
+}
+
+static int load_pod(struct ctx *c, json_t *o, size_t i, struct inv_pod *p)
+{
+	char where[32];
+	json_t *id, *labels;
+
+	snprintf(where, sizeof(where), "pods[%zu]", i);
+	if (!json_is_object(o))
+		return bad(c, "%s: not an object", where);
+	if (get_str(c, o, where, "namespace", true, &p->namespace) ||
+	    get_str(c, o, where, "name", true, &p->name) ||
+	    get_str(c, o, where, "service_account", false, &p->service_account) ||
+	    get_str(c, o, where, "ip", false, &p->ip) ||
+	    get_str(c, o, where, "cgroup_path", false, &p->cgroup_path) ||
+	    get_str(c, o, where, "netns", false, &p->netns) ||
+	    parse_addr(c, where, p->ip, &p->addr))
+		return c->err;
+	if (asprintf(&p->ref, "%s/%s", p->namespace, p->name) < 0) {
+		p->ref = NULL;
+		return c->err = -ENOMEM;
+	}
+	id = json_object_get(o, "cgroup_id");
+	if (id && (!json_is_integer(id) || json_integer_value(id) < 0))
+		return bad(c, "%s.cgroup_id: not a non-negative integer", where);
+	p->cgroup_id = id ? (uint64_t)json_integer_value(id) : 0;
+	if (!p->cgroup_id && *p->cgroup_path)
+		p->cgroup_id = cgroup_id_of(p->cgroup_path);
+	labels = json_object_get(o, "labels");
+	if (labels && !json_is_object(labels))
+		return bad(c, "%s.labels: not an object", where);
+	p->labels = labels ? json_incref(labels) : json_object();
+	return 0;
+}
+
+static int load_service(struct ctx *c, json_t *o, size_t i, struct inv_service *s)
+{
+	char where[32];
+
+	snprintf(where, sizeof(where), "services[%zu]", i);
+	if (!json_is_object(o))
+		return bad(c, "%s: not an object", where);
+	if (get_str(c, o, where, "namespace", true, &s->namespace) ||
+	    get_str(c, o, where, "name", true, &s->name) ||
+	    get_str(c, o, where, "ip", false, &s->ip) ||
+	    parse_addr(c, where, s->ip, &s->addr))
+		return c->err;
+	if (asprintf(&s->ref, "%s/%s", s->namespace, s->name) < 0) {
+		s->ref = NULL;
+		return c->err = -ENOMEM;
+	}
+	return 0;
+}
+
+static int load_doc(struct ctx *c, json_t *doc, struct inventory *inv)
+{
+	json_t *v = json_object_get(doc, "version"), *pods, *svcs, *mesh;
+
+	if (!json_is_object(doc))
+		return bad(c, "not a JSON object");
+	if (!json_is_integer(v) || json_integer_value(v) != 1)
+		return bad(c, "version: unsupported (want 1)");
+	if (get_str(c, doc, "inventory", "node", false, &inv->node) ||
+	    get_str(c, doc, "inventory", "source", false, &inv->source))
+		return c->err;
+	pods = json_object_get(doc, "pods");
+	svcs = json_object_get(doc, "services");
+	if (pods && !json_is_array(pods))
+		return bad(c, "pods: not an array");
+	if (svcs && !json_is_array(svcs))
+		return bad(c, "services: not an array");
+	inv->pods = calloc(json_array_size(pods) + 1, sizeof(*inv->pods));
+	inv->services = calloc(json_array_size(svcs) + 1, sizeof(*inv->services));
+	if (!inv->pods || !inv->services)
+		return c->err = -ENOMEM;
+	/* Counted before loading, so a half-loaded entry is freed too. */
+	for (size_t i = 0; i < json_array_size(pods); i++)
+		if ((inv->npods = i + 1, load_pod(c, json_array_get(pods, i), i, &inv->pods[i])))
+			return c->err;
+	for (size_t i = 0; i < json_array_size(svcs); i++)
+		if ((inv->nservices = i + 1, load_service(c, json_array_get(svcs, i), i, &inv->services[i])))
+			return c->err;
+	mesh = json_object_get(doc, "mesh");
+	if (mesh && !json_is_object(mesh))
+		return bad(c, "mesh: not an object");
+	if (get_str(c, mesh, "mesh", "name", false, &inv->mesh_name) ||
+	    get_str(c, mesh, "mesh", "pod", false, &inv->mesh_pod) ||
+	    get_str(c, mesh, "mesh", "metrics_url", false, &inv->mesh_metrics_url))
+		return c->err;
+	return 0;
+}
+
+int inventory_load(const char *path, struct inventory **out)
+{
+	struct ctx c = { .path = path };
+	struct inventory *inv;
+	json_error_t jerr;
+	json_t *doc;
+
+	*out = NULL;
+	doc = json_load_file(path, 0, &jerr);
+	if (!doc) {
+		if (jerr.line <= 0) {
+			int err = errno ? -errno : -EIO;
+
+			error_errno(err, "cannot read '%s'", path);
+			return err;
+		}
+		error("cannot load '%s': line %d: %s", path, jerr.line, jerr.text);
+		return -EINVAL;
+	}
+	inv = calloc(1, sizeof(*inv));
+	if (!inv || !(inv->path = strdup(path))) {
+		free(inv);
+		json_decref(doc);
+		return -ENOMEM;
+	}
+	load_doc(&c, doc, inv);
+	json_decref(doc);
+	if (c.err) {
+		inventory_free(inv);
+		return c.err;
+	}
+	*out = inv;
+	return 0;
+}
+
+const struct inv_pod *inventory_pod_by_cgroup(const struct inventory *inv, uint64_t cgroup_id)
+{
+	for (size_t i = 0; inv && cgroup_id && i < inv->npods; i++)
+		if (inv->pods[i].cgroup_id == cgroup_id)
+			return &inv->pods[i];
+	return NULL;
+}
+
+static bool addr_eq(const struct inv_addr *a, const struct inv_addr *b)
+{
+	return a->family && a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+const struct inv_pod *inventory_pod_by_addr(const struct inventory *inv, const struct inv_addr *a)
+{
+	for (size_t i = 0; inv && i < inv->npods; i++)
+		if (addr_eq(&inv->pods[i].addr, a))
+			return &inv->pods[i];
+	return NULL;
+}
+
+const struct inv_service *inventory_service_by_addr(const struct inventory *inv, const struct inv_addr *a)
+{
+	for (size_t i = 0; inv && i < inv->nservices; i++)
+		if (addr_eq(&inv->services[i].addr, a))
+			return &inv->services[i];
+	return NULL;
+}
+
+void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET6 && !memcmp(raw, mapped, sizeof(mapped))) {
+		out->family = AF_INET;
+		memmove(out->bytes, raw + 12, 4);
+	} else if (family == AF_INET || family == AF_INET6) {
+		out->family = family;
+		memmove(out->bytes, raw, family == AF_INET ? 4 : 16);
+	}
+}
+
+static void pod_free(struct inv_pod *p)
+{
+	free(p->namespace), free(p->name), free(p->service_account), free(p->ref);
+	free(p->ip), free(p->cgroup_path), free(p->netns);
+	json_decref(p->labels);
+}
+
+static void service_free(struct inv_service *s)
+{
+	free(s->namespace), free(s->name), free(s->ref), free(s->ip);
+}
+
+void inventory_free(struct inventory *inv)
+{
+	if (!inv)
+		return;
+	for (size_t i = 0; i < inv->npods; i++)
+		pod_free(&inv->pods[i]);
+	for (size_t i = 0; i < inv->nservices; i++)
+		service_free(&inv->services[i]);
+	free(inv->pods);
+	free(inv->services);
+	free(inv->path), free(inv->node), free(inv->source);
+	free(inv->mesh_name), free(inv->mesh_pod), free(inv->mesh_metrics_url);
+	free(inv);
+}

@@ -1,0 +1,64 @@
+/* inventory.h - who is who on this node: pods (cgroup, address) and services (docs/inventory.md). */
+#ifndef SMIW_INVENTORY_H
+#define SMIW_INVENTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+/* An address in binary form; IPv4-mapped IPv6 addresses are stored as IPv4. */
+struct inv_addr {
+	int family;		/* AF_INET, AF_INET6, or 0 when absent */
+	uint8_t bytes[16];
+};
+
+struct inv_pod {
+	char *namespace, *name, *service_account;
+	char *ref;		/* "namespace/name" */
+	char *ip;		/* as written, may be "" */
+	struct inv_addr addr;
+	char *cgroup_path;	/* may be "" */
+	uint64_t cgroup_id;	/* from the file, or from cgroup_path when the file has none */
+	char *netns;		/* may be "" */
+	json_t *labels;		/* object, owned */
+};
+
+struct inv_service {
+	char *namespace, *name, *ref, *ip;
+	struct inv_addr addr;
+};
+
+struct inventory {
+	char *path;
+	char *node, *source;
+	struct inv_pod *pods;
+	size_t npods;
+	struct inv_service *services;
+	size_t nservices;
+	char *mesh_name, *mesh_pod, *mesh_metrics_url;	/* "" when absent */
+};
+
+/*
+ * Loads and validates an inventory file (version 1). On success *out is owned
+ * by the caller (inventory_free). Returns 0, -errno when the file cannot be
+ * read, or -EINVAL for invalid content; the reason is logged with the field
+ * path ("pods[2].name: missing").
+ */
+int inventory_load(const char *path, struct inventory **out);
+
+/* Returns the pod whose cgroup is `cgroup_id`, or NULL. */
+const struct inv_pod *inventory_pod_by_cgroup(const struct inventory *inv, uint64_t cgroup_id);
+
+/* Returns the pod with address a, or NULL. */
+const struct inv_pod *inventory_pod_by_addr(const struct inventory *inv, const struct inv_addr *a);
+
+/* Returns the service with address a, or NULL. */
+const struct inv_service *inventory_service_by_addr(const struct inventory *inv, const struct inv_addr *a);
+
+/* Converts a raw address (16 bytes, IPv4 in the first 4 for AF_INET) to canonical form. */
+void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16]);
+
+/* Frees inv; NULL-safe. */
+void inventory_free(struct inventory *inv);
+
+#endif
