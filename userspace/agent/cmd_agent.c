@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -18,6 +19,14 @@
 #include "util/parse.h"
 
 #define TICK_MS 200
+#define STOP_GRACE_MS 5000
+/* Where --kube writes the inventory when capture runs in-process and no --inventory-out is given. */
+#define DEFAULT_INVENTORY "/run/smi-witness/inventory.json"
+
+static uint64_t mono_deadline(unsigned ms)
+{
+	return agent_mono_ns() + (uint64_t)ms * 1000000ULL;
+}
 
 struct agent_opts {
 	const char *listen, *token_file, *spool_dir, *source, *node, *inventory_out;
@@ -58,6 +67,7 @@ static int serve(struct agent *a, struct record_source *src)
 {
 	static char tag_http, tag_src, tag_sig;
 	struct epoll_event evs[8];
+	uint64_t stopping = 0;
 	bool src_done = false;
 	sigset_t mask;
 	int ep, sfd, r = 0;
@@ -65,7 +75,6 @@ static int serve(struct agent *a, struct record_source *src)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (sfd < 0 || ep < 0 || add_fd(ep, sfd, &tag_sig) || add_fd(ep, httpd_fd(&a->httpd), &tag_http) ||
@@ -79,11 +88,18 @@ static int serve(struct agent *a, struct record_source *src)
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.ptr == &tag_sig)
-				goto out;
+			if (evs[i].data.ptr == &tag_sig) {
+				/* A live source is asked to finish, and its last records are still taken. */
+				if (!src->stop || src_done || stopping)
+					goto out;
+				src->stop(src);
+				stopping = mono_deadline(STOP_GRACE_MS);
+			}
 			if (evs[i].data.ptr == &tag_http)
 				httpd_poll(&a->httpd, 0);
 		}
+		if (stopping && (src_done || agent_mono_ns() > stopping))
+			goto out;
 		if (!src_done) {
 			int d = src->drain(src, agent_ingest, a);
 
@@ -163,8 +179,8 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 	if (optind < argc)
 		return error("agent takes no arguments (got '%s')", argv[optind]), EXIT_USAGE;
 	if (!o->source)
-		return error("--source is required: a JSONL records file, FIFO or '-' (in-process "
-			     "capture is used once it is built in)"), EXIT_USAGE;
+		return error("--source is required: 'capture' (in-process kernel capture), or a JSONL "
+			     "records file, FIFO or '-'"), EXIT_USAGE;
 	return CLI_CONTINUE;
 }
 
@@ -177,6 +193,7 @@ static int run(int argc, char **argv)
 	struct nodewatch nw;
 	struct record_source src;
 	struct agent a;
+	sigset_t mask;
 	int r;
 
 	r = parse_opts(argc, argv, &o);
@@ -191,9 +208,29 @@ static int run(int argc, char **argv)
 		host[sizeof(host) - 1] = '\0';
 		o.node = host;
 	}
-	r = source_file_open(&src, o.source, o.follow);
-	if (r)
+	/* A reader that went away must be an error on write, not a signal that kills the agent. */
+	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Blocked before any thread starts (capture, Kubernetes watches), so
+	 * every thread inherits the mask and SIGINT/SIGTERM reach only the
+	 * loop's signalfd instead of killing the process from another thread.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if (!strcmp(o.source, "capture")) {
+		if (o.kube && !o.inventory_out) {
+			mkdir("/run/smi-witness", 0755);
+			o.inventory_out = DEFAULT_INVENTORY;
+		}
+		r = source_capture_open(&src, &(struct capture_source_opts){
+			.inventory_path = o.inventory_in ? o.inventory_in : o.inventory_out, .node = o.node });
+		if (r)
+			return error_errno(r, "cannot start capture"), EXIT_FAILED;
+	} else if ((r = source_file_open(&src, o.source, o.follow))) {
 		return error_errno(r, "cannot open record source '%s'", o.source), EXIT_FAILED;
+	}
 	r = agent_init(&a, o.node, token, o.store_records, o.spool_dir, o.spool_bytes,
 		       (unsigned)o.spool_files);
 	if (r) {
@@ -256,10 +293,12 @@ out_http:
 const struct command cmd_agent = {
 	.name = "agent",
 	.summary = "long-running node agent: keeps observations, serves them over HTTP",
-	.usage = "smi-witness agent --source FILE|- --token-file FILE [--listen ADDR:PORT]\n"
+	.usage = "smi-witness agent --source capture|FILE|- --token-file FILE [--listen ADDR:PORT]\n"
 		 "                        [--spool-dir DIR] [--kube] [options]",
 	.options =
-		"  -s, --source FILE         records to take in: a JSONL file, FIFO or '-' (stdin)\n"
+		"  -s, --source SRC          where records come from: 'capture' (kernel capture\n"
+		"                            in-process, pods from the inventory), or a JSONL\n"
+		"                            file, FIFO or '-' (stdin)\n"
 		"  -f, --follow              keep reading a regular file as it grows (like tail -f)\n"
 		"  -t, --token-file FILE     bearer token the API requires (or $SMIW_AGENT_TOKEN);\n"
 		"                            the agent refuses to start without one (>= 16 chars)\n"
@@ -285,6 +324,8 @@ const struct command cmd_agent = {
 		"  GET /healthz       'ok'\n",
 	.examples =
 		"  head -c 24 /dev/urandom | base64 > /run/smiw-token\n"
+		"  smi-witness agent --source capture --inventory /run/smi-witness/lab/inventory.json \\\n"
+		"      --token-file /run/smiw-token\n"
 		"  smi-witness agent --source observe.jsonl --follow --token-file /run/smiw-token \\\n"
 		"      --spool-dir /var/log/smi-witness\n"
 		"  curl -H \"Authorization: Bearer $(cat /run/smiw-token)\" \\\n"

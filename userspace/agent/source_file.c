@@ -66,23 +66,21 @@ static void file_close(struct record_source *src)
 	src->priv = NULL;
 }
 
-int source_file_open(struct record_source *src, const char *path, bool follow)
+int source_fd_open(struct record_source *src, int fd, bool follow)
 {
 	struct file_src *f = calloc(1, sizeof(*f));
 	struct stat st;
 
-	if (!f || !(f->buf = malloc(LINE_MAX_BYTES))) {
-		free(f);
-		return -ENOMEM;
-	}
-	f->fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : dup(STDIN_FILENO);
-	if (f->fd < 0 || fstat(f->fd, &st)) {
-		int r = -errno;
+	if (!f || !(f->buf = malloc(LINE_MAX_BYTES)) || fstat(fd, &st)) {
+		int r = f && f->buf ? -errno : -ENOMEM;
 
-		free(f->buf);
+		if (f)
+			free(f->buf);
 		free(f);
+		close(fd);
 		return r;
 	}
+	f->fd = fd;
 	fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_NONBLOCK);
 	f->follow = follow;
 	f->regular = S_ISREG(st.st_mode);
@@ -94,4 +92,13 @@ int source_file_open(struct record_source *src, const char *path, bool follow)
 	src->close = file_close;
 	src->priv = f;
 	return 0;
+}
+
+int source_file_open(struct record_source *src, const char *path, bool follow)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : dup(STDIN_FILENO);
+
+	if (fd < 0)
+		return -errno;
+	return source_fd_open(src, fd, follow);
 }
