@@ -25,10 +25,10 @@
 /* The objects of access-v1alpha4-bindings.yaml, written for these tests. */
 #define BINDINGS \
 	"IdentityBinding default/service-a: serviceAccount service-a\n" \
-	"IdentityBinding default/prometheus: pods app=prometheus; spiffe cluster.local/ns/monitoring/sa/prometheus\n" \
+	"IdentityBinding default/prometheus: serviceAccount prometheus; spiffe cluster.local/ns/monitoring/sa/prometheus\n" \
 	"IdentityBinding default/api-service: serviceAccount api-service\n" \
 	"IdentityBinding default/website-service: serviceAccount website-service\n" \
-	"IdentityBinding default/payments-service: serviceAccount payments-service\n" \
+	"IdentityBinding default/payments-service: pods app=payments\n" \
 	"IdentityBinding default/server: serviceAccount server\n" \
 	"IdentityBinding default/client: serviceAccount client"
 #define S3 "split=v1alpha3,specs=v1alpha3"
@@ -49,7 +49,7 @@ static const struct {
 	  "HTTPRouteGroup default/api-service-routes: api: * /api; metrics: GET /metrics\n"
 	  "TrafficTarget default/api-service-metrics: ServiceAccount default/prometheus -> ServiceAccount default/api-service via HTTPRouteGroup api-service-routes[metrics]\n"
 	  "TrafficTarget default/api-service-api: ServiceAccount default/website-service, ServiceAccount default/payments-service -> ServiceAccount default/api-service:8080 via HTTPRouteGroup api-service-routes[api]",
-	  "W 19 destination.port: not set: all ports (the v1alpha1 CRD schema requires it)" },
+	  "W 18 destination.port: not set: all ports (the v1alpha1 CRD schema requires it)" },
 	/* traffic-access v1alpha2 */
 	{ "spec/access-v1alpha2-01-the-routes.yaml spec/access-v1alpha2-02-path-specific.yaml", A2,
 	  "HTTPRouteGroup default/the-routes: metrics: GET /metrics; everything: * .*\n"
@@ -74,7 +74,7 @@ static const struct {
 	  "TrafficTarget default/protocal-specific: ServiceAccount default/client -> ServiceAccount default/server via TCPRoute tcp-ports, UDPRoute udp-ports", "" },
 	/* traffic-access v1alpha4: its only IdentityBinding names two exclusive schemes */
 	{ "spec/access-v1alpha4-01-service-a.yaml", A4, "",
-	  "E 9 spec.schemes: podLabelSelector and serviceAccount are mutually exclusive" },
+	  "E 8 spec.schemes: podLabelSelector and serviceAccount are mutually exclusive" },
 	{ "spec/access-v1alpha4-02-the-routes.yaml spec/access-v1alpha4-03-path-specific.yaml access-v1alpha4-bindings.yaml", A4,
 	  "TCPRoute default/the-routes: ports 8080\n"
 	  "HTTPRouteGroup default/the-routes: metrics: GET /metrics; everything: * .*\n"
@@ -94,7 +94,7 @@ static const struct {
 	{ "spec/access-v1alpha4-01-service-a.yaml spec/access-v1alpha4-02-the-routes.yaml spec/access-v1alpha4-03-path-specific.yaml", A4,
 	  "TCPRoute default/the-routes: ports 8080\n"
 	  "HTTPRouteGroup default/the-routes: metrics: GET /metrics; everything: * .*",
-	  "E 9 spec.schemes: podLabelSelector and serviceAccount are mutually exclusive\n"
+	  "E 8 spec.schemes: podLabelSelector and serviceAccount are mutually exclusive\n"
 	  "E 9 spec.destination: IdentityBinding 'default/service-a' is invalid (see its errors)\n"
 	  "E 21 spec.sources[0]: IdentityBinding 'prometheus' not found in namespace 'default'" },
 	/* traffic-specs */

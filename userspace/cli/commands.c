@@ -7,6 +7,7 @@ extern const struct command cmd_doctor;
 extern const struct command cmd_observe;
 extern const struct command cmd_drive;
 extern const struct command cmd_lint;
+extern const struct command cmd_lab;
 extern const struct command cmd_verify;
 extern const struct command cmd_matrix;
 extern const struct command cmd_power;
@@ -19,6 +20,7 @@ const struct command *const commands[] = {
 	&cmd_observe,
 	&cmd_drive,
 	&cmd_lint,
+	&cmd_lab,
 	&cmd_verify,
 	&cmd_matrix,
 	&cmd_power,

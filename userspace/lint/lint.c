@@ -66,10 +66,8 @@ static void print_table(const struct smi_set *set)
 
 static void print_json(const struct smi_set *set)
 {
-	json_t *objects = json_array(), *problems = json_array(), *doc;
+	json_t *objects = smi_set_json(set, true), *problems = json_array(), *doc;
 
-	for (size_t i = 0; i < set->n_objects; i++)
-		json_array_append_new(objects, smi_object_json(set->objects[i], true));
 	for (size_t i = 0; i < set->diags.n; i++) {
 		const struct smi_diag *d = &set->diags.v[i];
 
@@ -146,8 +144,9 @@ static int run(int argc, char **argv)
 		print_problems_text(set);
 		if (o.render && !set->diags.n_errors) {
 			if (smi_render_set(set, o.to, stdout, err, sizeof(err))) {
+				/* The versions asked for cannot express the input: a usage problem. */
 				error("cannot write: %s", err);
-				r = EXIT_FAILED;
+				r = EXIT_USAGE;
 			}
 		} else if (!o.render) {
 			print_table(set);

@@ -72,16 +72,8 @@ static void decode_rule(struct dctx *c, struct smi_rule *r, struct node *n, cons
 		     kind, c->version >= SMI_V1ALPHA3 ? "HTTPRouteGroup, TCPRoute or UDPRoute"
 						      : "HTTPRouteGroup or TCPRoute");
 	m = field(n, "matches");
-	if (m && want_seq(c, m, path_key(c, path, "matches"))) {
-		const char **names = arena_alloc(c->a, (m->n + 1) * sizeof(*names));
-
-		for (size_t i = 0; i < m->n; i++) {
-			const char *s = want_str(c, m->items[i], path_index(c, path_key(c, path, "matches"), i));
-
-			if (s)
-				names[r->n_match_names++] = s;
-		}
-		r->match_names = names;
+	if (m) {
+		r->match_names = str_list(c, m, path_key(c, path, "matches"), &r->n_match_names);
 		if (r->n_match_names && r->kind != SMI_HTTP_ROUTE_GROUP)
 			dwarn(c, m, path_key(c, path, "matches"),
 			      "match names only select HTTPRouteGroup matches; ignored for %s", kind);
@@ -169,28 +161,14 @@ static void decode_selector(struct dctx *c, struct smi_identity_binding *b, stru
 			    const char *path)
 {
 	struct node *ml;
-	struct smi_label *labels;
 
 	b->has_selector = true;
 	if (!want_map(c, sel, path))
 		return;
 	ml = field(sel, "matchLabels");
 	unknown_fields_plain(c, sel, path);
-	if (!ml || !want_map(c, ml, path_key(c, path, "matchLabels")))
-		return;
-	labels = arena_alloc(c->a, (ml->n + 1) * sizeof(*labels));
-	mark_all_used(ml);
-	for (size_t i = 0; i < ml->n; i++) {
-		const char *lp = path_key(c, path, "matchLabels");
-		const char *k = want_str(c, ml->keys[i], lp);
-		const char *v = k ? want_str(c, ml->items[i], path_key(c, lp, k)) : NULL;
-
-		if (k && v) {
-			labels[b->n_match_labels].key = k;
-			labels[b->n_match_labels++].value = v;
-		}
-	}
-	b->match_labels = labels;
+	if (ml)
+		b->match_labels = label_map(c, ml, path_key(c, path, "matchLabels"), &b->n_match_labels);
 }
 
 void *decode_binding(struct dctx *c, struct node *root)
@@ -208,17 +186,8 @@ void *decode_binding(struct dctx *c, struct node *root)
 		return b;
 	if ((v = field(schemes, "podLabelSelector")))
 		decode_selector(c, b, v, path_key(c, sp, "podLabelSelector"));
-	if ((v = field(schemes, "spiffeIdentities")) && want_seq(c, v, path_key(c, sp, "spiffeIdentities"))) {
-		const char **ids = arena_alloc(c->a, (v->n + 1) * sizeof(*ids));
-
-		for (size_t i = 0; i < v->n; i++) {
-			const char *s = want_str(c, v->items[i], path_index(c, path_key(c, sp, "spiffeIdentities"), i));
-
-			if (s)
-				ids[b->n_spiffe++] = s;
-		}
-		b->spiffe = ids;
-	}
+	if ((v = field(schemes, "spiffeIdentities")))
+		b->spiffe = str_list(c, v, path_key(c, sp, "spiffeIdentities"), &b->n_spiffe);
 	b->service_account = str_field(c, schemes, sp, "serviceAccount", false);
 	/* "Pod Label selector ... Mutually exclusive with serviceAccount" (traffic-access v1alpha4). */
 	if (b->has_selector && b->service_account)

@@ -23,7 +23,11 @@ static void vreport(struct dctx *c, enum smi_severity sev, const struct node *at
 	if (c->prefix)
 		path = path && *path ? arena_printf(c->a, "%s.%s", c->prefix, path) : c->prefix;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	diag_add(c->set, sev, c->file, at ? at->line : 0, at ? at->column : 0, path, "%s", msg);
+	/* A mapping or list is reported where its key is: "spec:", not its first entry. */
+	if (at && at->type != NODE_SCALAR && at->key_line)
+		diag_add(c->set, sev, c->file, at->key_line, at->key_column, path, "%s", msg);
+	else
+		diag_add(c->set, sev, c->file, at ? at->line : 0, at ? at->column : 0, path, "%s", msg);
 	if (sev == SMI_ERROR)
 		c->errors++;
 }
@@ -252,4 +256,42 @@ void mark_all_used(struct node *map)
 	if (map && map->type == NODE_MAP)
 		for (size_t i = 0; i < map->n; i++)
 			map->used[i] = true;
+}
+
+const char *const *str_list(struct dctx *c, struct node *list, const char *path, size_t *n)
+{
+	const char **out;
+
+	*n = 0;
+	if (!want_seq(c, list, path))
+		return NULL;
+	out = arena_alloc(c->a, (list->n + 1) * sizeof(*out));
+	for (size_t i = 0; i < list->n; i++) {
+		const char *s = want_str(c, list->items[i], path_index(c, path, i));
+
+		if (s)
+			out[(*n)++] = s;
+	}
+	return out;
+}
+
+const struct smi_label *label_map(struct dctx *c, struct node *map, const char *path, size_t *n)
+{
+	struct smi_label *labels;
+
+	*n = 0;
+	if (!want_map(c, map, path))
+		return NULL;
+	labels = arena_alloc(c->a, (map->n + 1) * sizeof(*labels));
+	mark_all_used(map);
+	for (size_t i = 0; i < map->n; i++) {
+		const char *k = want_str(c, map->keys[i], path);
+		const char *v = k ? want_str(c, map->items[i], path_key(c, path, k)) : NULL;
+
+		if (k && v) {
+			labels[*n].key = k;
+			labels[(*n)++].value = v;
+		}
+	}
+	return labels;
 }

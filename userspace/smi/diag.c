@@ -8,11 +8,9 @@
 void diag_add(struct smi_set *set, enum smi_severity sev, const char *file, int line,
 	      int column, const char *path, const char *fmt, ...)
 {
-	struct arena *a = &set->priv->arena;
 	struct smi_diags *ds = &set->diags;
 	struct smi_diag *d;
 	va_list ap;
-	int n;
 
 	/* Grows one by one: problems are few, and the array stays plain for readers. */
 	d = realloc(ds->v, (ds->n + 1) * sizeof(*d));
@@ -28,14 +26,8 @@ void diag_add(struct smi_set *set, enum smi_severity sev, const char *file, int 
 	d->column = column;
 	d->path = path ? path : "";
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	d->message = arena_vprintf(&set->priv->arena, fmt, ap);
 	va_end(ap);
-	char *msg = arena_alloc(a, (size_t)n + 1);
-
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	d->message = msg;
 	if (sev == SMI_ERROR)
 		ds->n_errors++;
 	else

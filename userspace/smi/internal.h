@@ -27,6 +27,7 @@ void *arena_alloc(struct arena *a, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void arena_free(struct arena *a);
 
 /* Growable array of pointers (realloc'd, not arena). */
@@ -44,6 +45,7 @@ enum node_type { NODE_SCALAR, NODE_MAP, NODE_SEQ };
 struct node {
 	enum node_type type;
 	int line, column;	/* 1-based */
+	int key_line, key_column;	/* of the key naming it in a mapping; 0 if none */
 	/* scalar */
 	const char *str;
 	size_t len;
@@ -124,6 +126,10 @@ void unknown_fields(struct dctx *c, struct node *map, const char *path,
 		    const char *const *hint_keys, const char *hint);
 /* Shorthand: unknown fields without hints. */
 #define unknown_fields_plain(c, map, path) unknown_fields(c, map, path, NULL, NULL)
+/* A list of strings (non-strings are reported and left out); NULL if not a list. */
+const char *const *str_list(struct dctx *c, struct node *list, const char *path, size_t *n);
+/* A mapping of strings to strings, such as matchLabels; NULL if not a mapping. */
+const struct smi_label *label_map(struct dctx *c, struct node *map, const char *path, size_t *n);
 /* Marks every key of a map as read (fields the model accepts but ignores). */
 void mark_all_used(struct node *map);
 

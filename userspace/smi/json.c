@@ -172,9 +172,13 @@ json_t *smi_object_json(const struct smi_meta *m, bool with_source)
 		json_object_set_new(o, "ports", a);
 		break;
 	}
-	case SMI_TRAFFIC_METRICS:
-		json_object_update(o, metrics_body_json((const void *)m));
+	case SMI_TRAFFIC_METRICS: {
+		json_t *body = metrics_body_json((const void *)m);
+
+		json_object_update(o, body);
+		json_decref(body);
 		break;
+	}
 	default: {
 		const struct smi_traffic_metrics_list *l = (const void *)m;
 		json_t *items = json_array();
@@ -188,6 +192,15 @@ json_t *smi_object_json(const struct smi_meta *m, bool with_source)
 	}
 	}
 	return o;
+}
+
+json_t *smi_set_json(const struct smi_set *set, bool with_source)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < set->n_objects; i++)
+		json_array_append_new(a, smi_object_json(set->objects[i], with_source));
+	return a;
 }
 
 struct sbuf {

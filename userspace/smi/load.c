@@ -321,6 +321,11 @@ static void decode_document(struct smi_set *set, const char *file, struct node *
 				set->n_skipped++;
 			return;
 		}
+		if (!smi_kind_in_version(kind, version)) {
+			derr(&c, field(root, "kind"), "kind", "%s is not defined in %s/%s, the version assumed for documents without apiVersion",
+			     kind_s, smi_group_name(g), smi_version_name(version));
+			return;
+		}
 		decode_object(set, file, root, kind, version);
 		return;
 	}

@@ -134,21 +134,8 @@ void *decode_metrics_list(struct dctx *c, struct node *root)
 		struct node *ml = field(sel, "matchLabels");
 
 		unknown_fields_plain(c, sel, "selector");
-		if (ml && want_map(c, ml, "selector.matchLabels")) {
-			struct smi_label *labels = arena_alloc(c->a, (ml->n + 1) * sizeof(*labels));
-
-			mark_all_used(ml);
-			for (size_t i = 0; i < ml->n; i++) {
-				const char *k = want_str(c, ml->keys[i], "selector.matchLabels");
-				const char *val = k ? want_str(c, ml->items[i], path_key(c, "selector.matchLabels", k)) : NULL;
-
-				if (k && val) {
-					labels[l->n_selector_labels].key = k;
-					labels[l->n_selector_labels++].value = val;
-				}
-			}
-			l->selector_labels = labels;
-		}
+		if (ml)
+			l->selector_labels = label_map(c, ml, "selector.matchLabels", &l->n_selector_labels);
 	}
 	/* `items: ...` in the document elides the items: YAML reads it as null. */
 	if ((v = field(root, "items")) && want_seq(c, v, "items")) {

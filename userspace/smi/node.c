@@ -107,6 +107,10 @@ static void close_collection(struct builder *b)
 		for (size_t i = 0; i < n->n; i++) {
 			n->keys[i] = f->children.v[2 * i];
 			n->items[i] = f->children.v[2 * i + 1];
+			if (!n->items[i]->key_line) {
+				n->items[i]->key_line = n->keys[i]->line;
+				n->items[i]->key_column = n->keys[i]->column;
+			}
 		}
 	} else {
 		n->n = f->children.n;

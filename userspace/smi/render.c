@@ -75,11 +75,14 @@ static void header(FILE *f, const struct smi_meta *m, int version, bool metadata
 
 	fprintf(f, "---\napiVersion: %s\nkind: %s\n", api_version_string(m->kind, version, api, sizeof(api)),
 		smi_kind_name(m->kind));
-	if (!metadata)
+	/* TrafficMetrics carry metadata only when named apart from their resource. */
+	if (!metadata || (!m->name && !m->namespace))
 		return;
 	fputs("metadata:\n", f);
-	kv(f, 2, "name", m->name);
-	kv(f, 2, "namespace", m->namespace);
+	if (m->name)
+		kv(f, 2, "name", m->name);
+	if (m->namespace)
+		kv(f, 2, "namespace", m->namespace);
 }
 
 static int64_t gcd64(int64_t a, int64_t b)
@@ -353,7 +356,7 @@ static int render_metrics(struct out *o, const struct smi_meta *m, int v)
 {
 	FILE *f = o->f;
 
-	header(f, m, v, false);
+	header(f, m, v, true);
 	if (m->kind == SMI_TRAFFIC_METRICS) {
 		metrics_body(f, 0, (const struct smi_traffic_metrics *)m);
 		return 0;

@@ -478,6 +478,9 @@ struct json_t;
  */
 struct json_t *smi_object_json(const struct smi_meta *obj, bool with_source);
 
+/* Every object of the set, as smi_object_json(), in a JSON array; a new reference. */
+struct json_t *smi_set_json(const struct smi_set *set, bool with_source);
+
 /* One line summary for tables ("website -> website-v1 90%, website-v2 10%"). */
 char *smi_object_summary(const struct smi_meta *obj, char *buf, size_t len);
 

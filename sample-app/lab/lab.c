@@ -1,0 +1,166 @@
+/* lab.c - see lab.h */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "util/kernfs.h"
+#include "util/log.h"
+
+/* A lab name never contains '-', so "<lab>-" cannot be the start of another lab's names. */
+static bool valid_lab_name(const char *s)
+{
+	if (!islower((unsigned char)s[0]) || strlen(s) >= LAB_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int lab_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int lab_init(struct lab *lab, const char *name, const char *state_dir)
+{
+	char mnt[PATH_MAX], exe[PATH_MAX];
+	ssize_t n;
+
+	memset(lab, 0, sizeof(*lab));
+	lab->lock_fd = -1;
+	if (!name)
+		name = getenv("SMIW_LAB");
+	if (!name || !*name)
+		name = LAB_DEFAULT_NAME;
+	if (!valid_lab_name(name))
+		return error("invalid lab name '%s': 1 to %d characters a-z, 0-9, starting with a letter",
+			     name, LAB_NAME_MAX - 1);
+	lab_fmt(lab->name, sizeof(lab->name), "%s", name);
+	if (state_dir)
+		lab_fmt(lab->state_dir, sizeof(lab->state_dir), "%s", state_dir);
+	else if (!strcmp(name, LAB_DEFAULT_NAME))
+		lab_fmt(lab->state_dir, sizeof(lab->state_dir), "%s", LAB_DEFAULT_STATE_DIR);
+	else
+		lab_fmt(lab->state_dir, sizeof(lab->state_dir), "%s/lab-%s", LAB_RUN_DIR, name);
+	if (cgroup2_mount_point(mnt, sizeof(mnt)))
+		return error("no cgroup v2 hierarchy is mounted: the lab puts every pod in a cgroup v2 directory");
+	lab_fmt(lab->cgroup_base, sizeof(lab->cgroup_base), "%s/smi-witness", mnt);
+	lab_fmt(lab->cgroup_root, sizeof(lab->cgroup_root), "%s/%s", lab->cgroup_base, name);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return error_errno(errno, "cannot read /proc/self/exe");
+	exe[n] = '\0';
+	lab_fmt(lab->exe_dir, sizeof(lab->exe_dir), "%s", dirname(exe));
+	return 0;
+}
+
+int lab_lock(struct lab *lab)
+{
+	if (geteuid() != 0)
+		return error("the lab needs root: it creates network namespaces, cgroups and /etc/netns entries");
+	if (mkdir(LAB_RUN_DIR, 0755) && errno != EEXIST)
+		return error_errno(errno, "cannot create '%s'", LAB_RUN_DIR);
+	lab->lock_fd = open(LAB_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lab->lock_fd < 0)
+		return error_errno(errno, "cannot open '%s'", LAB_RUN_DIR);
+	if (flock(lab->lock_fd, LOCK_EX))
+		return error_errno(errno, "cannot lock '%s'", LAB_RUN_DIR);
+	return 0;
+}
+
+void lab_unlock(struct lab *lab)
+{
+	if (lab->lock_fd >= 0)
+		close(lab->lock_fd);
+	lab->lock_fd = -1;
+}
+
+void lab_netns_name(const struct lab *lab, const char *pod, char *buf, size_t len)
+{
+	lab_fmt(buf, len, "%s-%s", lab->name, pod);
+}
+
+void lab_cgroup_path(const struct lab *lab, const struct topo_pod *pod, char *buf, size_t len)
+{
+	lab_fmt(buf, len, "%s/%s/%s", lab->cgroup_root, pod->namespace, pod->name);
+}
+
+void lab_etc_dir(const struct lab *lab, const char *pod, char *buf, size_t len)
+{
+	lab_fmt(buf, len, "%s/%s-%s", LAB_ETC_NETNS_DIR, lab->name, pod);
+}
+
+void lab_state_file(const struct lab *lab, const char *file, char *buf, size_t len)
+{
+	lab_fmt(buf, len, "%s/%s", lab->state_dir, file);
+}
+
+void lab_default_topology(const struct lab *lab, char *buf, size_t len)
+{
+	const char *env = getenv("SMIW_TOPOLOGY");
+
+	if (env && *env)
+		lab_fmt(buf, len, "%s", env);
+	else
+		lab_fmt(buf, len, "%s/../sample-app/topology/default.yaml", lab->exe_dir);
+}
+
+int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size_t len)
+{
+	char *path, *dir, *save = NULL;
+
+	if (strchr(word, '/')) {
+		lab_fmt(buf, len, "%s", word);
+		return 0;
+	}
+	lab_fmt(buf, len, "%s/%s", lab->exe_dir, word);
+	if (!access(buf, X_OK))
+		return 0;
+	path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
+	if (!path)
+		return -ENOMEM;
+	for (dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		lab_fmt(buf, len, "%s/%s", dir, word);
+		if (!access(buf, X_OK)) {
+			free(path);
+			return 0;
+		}
+	}
+	free(path);
+	return -ENOENT;
+}
+
+int lab_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (lab_fmt(buf, sizeof(buf), "%s", path))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* lab_apply.c - `smi-witness lab apply FILE...`: the SMI policy in force, rendered and hot-reloaded. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "lab/cmd.h"
+#include "lab/files.h"
+#include "lab/lab_policy.h"
+#include "lab/mesh_ctl.h"
+#include "smi/smi.h"
+#include "util/log.h"
+
+/* The policy of files[0..n) on this lab, validated against the model and the topology. */
+static int policy_of_files(const struct lab_ctx *ctx, char **files, int n, struct mesh_policy *p)
+{
+	struct smi_set *set = NULL;
+	int r;
+
+	if (lab_policy_base(ctx->topo, ctx->st.access_control, p))
+		return error("out of memory");
+	if (!n)
+		return 0;
+	set = smi_load_files((const char *const *)files, (size_t)n, NULL);
+	r = set ? lab_policy_add_smi(p, ctx->topo, set) : -1;
+	smi_set_free(set);
+	if (r)
+		mesh_policy_free(p);
+	return r;
+}
+
+/* Replaces the copies in <state_dir>/policy by copies of files[0..n). */
+static int store_files(struct lab_ctx *ctx, char **files, int n)
+{
+	char dir[PATH_MAX], path[PATH_MAX], name[32];
+	int r;
+
+	for (int i = 0; i < ctx->st.n_applied; i++) {
+		snprintf(name, sizeof(name), "%s/%02d.yaml", LAB_POLICY_DIR, i);
+		lab_state_file(&ctx->lab, name, path, sizeof(path));
+		unlink(path);
+	}
+	ctx->st.n_applied = 0;
+	lab_state_file(&ctx->lab, LAB_POLICY_DIR, dir, sizeof(dir));
+	if (n && (r = lab_mkdir_p(dir)))
+		return error_errno(r, "cannot create '%s'", dir);
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		char *text = lab_read_file(files[i], &len);
+
+		snprintf(name, sizeof(name), "%s/%02d.yaml", LAB_POLICY_DIR, i);
+		lab_state_file(&ctx->lab, name, path, sizeof(path));
+		r = text ? lab_write_file(path, text, len) : -1;
+		free(text);
+		if (r)
+			return -1;
+		if (!realpath(files[i], ctx->st.applied[i]))
+			snprintf(ctx->st.applied[i], PATH_MAX, "%s", files[i]);
+		ctx->st.n_applied = i + 1;
+	}
+	return 0;
+}
+
+int lab_cmd_apply(const struct lab_opts *o, int argc, char **argv)
+{
+	struct mesh_policy p;
+	struct lab_ctx ctx;
+	bool installed = false;
+	int r;
+
+	if (argc > LAB_MAX_POLICY_FILES) {
+		error("at most %d files can be applied", LAB_MAX_POLICY_FILES);
+		return EXIT_USAGE;
+	}
+	if ((o->clear && argc) || (!o->clear && !argc && !o->mesh && !o->access)) {
+		error("lab apply needs FILE... or --clear (or only --mesh / --access-control)");
+		return EXIT_USAGE;
+	}
+	r = lab_ctx_open(&ctx, o, true);
+	if (!r)
+		r = lab_opts_mesh(o, &ctx.st);
+	/* Nothing changes until HAProxy has accepted the new configuration. */
+	if (!r && (argc || o->clear ? policy_of_files(&ctx, argv, argc, &p) : lab_ctx_policy(&ctx, &p)))
+		r = EXIT_USAGE;
+	if (!r) {
+		r = lab_mesh_write_config(&ctx.lab, &ctx.st, &p) ? EXIT_FAILED : EXIT_OK;
+		installed = !r;
+		mesh_policy_free(&p);
+	}
+	if (!r && (argc || o->clear) && store_files(&ctx, argv, argc))
+		r = EXIT_FAILED;
+	if (!r && (lab_mesh_sync(&ctx.lab, ctx.topo, &ctx.st) || lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)))
+		r = EXIT_FAILED;
+	/* Whatever happened after the configuration was installed, the state file must say so. */
+	if (installed && lab_state_write(&ctx.lab, ctx.topo, &ctx.st))
+		r = EXIT_FAILED;
+	if (!r && !log_json)
+		pr_info("lab %s: mesh %s, access control %s, %d file(s) applied, configuration generation %u",
+			ctx.lab.name, mesh_variant_name(ctx.st.variant), ctx.st.access_control ? "on" : "off",
+			ctx.st.n_applied, ctx.st.generation);
+	else if (!r)
+		printf("{\"lab\": \"%s\", \"variant\": \"%s\", \"access_control\": %s, \"applied\": %d, \"generation\": %u}\n",
+		       ctx.lab.name, mesh_variant_name(ctx.st.variant), ctx.st.access_control ? "true" : "false",
+		       ctx.st.n_applied, ctx.st.generation);
+	lab_ctx_close(&ctx);
+	return r;
+}

@@ -1,0 +1,57 @@
+/* lab_exec.c - `smi-witness lab exec POD -- COMMAND`: run a command inside a pod. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lab/cmd.h"
+#include "lab/pod.h"
+#include "util/log.h"
+
+/* A pod is named "name" or "namespace/name". */
+static int find_pod(const struct topology *t, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	char ns[TOPO_NAME_MAX];
+
+	if (!slash) {
+		for (int i = 0; i < t->n_pods; i++)
+			if (!strcmp(t->pods[i].name, arg))
+				return i;
+		return -1;
+	}
+	if ((size_t)(slash - arg) >= sizeof(ns))
+		return -1;
+	memcpy(ns, arg, slash - arg);
+	ns[slash - arg] = '\0';
+	return topology_pod(t, ns, slash + 1);
+}
+
+int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
+{
+	const char *name = argv[0];
+	struct lab_ctx ctx;
+	int r, pod;
+
+	if (argc >= 2 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	}
+	if (argc < 2) {
+		error("lab exec needs a pod and a command: lab exec POD -- COMMAND [ARG...]");
+		return EXIT_USAGE;
+	}
+	r = lab_ctx_open(&ctx, o, true);
+	pod = r ? -1 : find_pod(ctx.topo, name);
+	if (!r && pod < 0) {
+		error("no pod '%s' in lab '%s'", name, ctx.lab.name);
+		r = EXIT_USAGE;
+	}
+	if (!r) {
+		/* The command may run for minutes: other lab commands must not wait for it. */
+		lab_unlock(&ctx.lab);
+		r = lab_pod_exec(&ctx.lab, ctx.topo, pod, argv + 1);
+		r = r < 0 ? EXIT_FAILED : r;
+	}
+	lab_ctx_close(&ctx);
+	return r;
+}

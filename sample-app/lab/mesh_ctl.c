@@ -1,0 +1,245 @@
+/* mesh_ctl.c - see mesh_ctl.h */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/mesh_ctl.h"
+#include "lab/net.h"
+#include "lab/pod.h"
+#include "lab/proc.h"
+#include "lab/run.h"
+#include "mesh/haproxy.h"
+#include "util/log.h"
+
+#define WAIT_MS 10000
+#define TICK_MS 20
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Sends `cmd` to unix socket `path` and reads the whole answer into buf. Returns 0 or -errno. */
+static int ask_socket(const char *path, const char *cmd, char *buf, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { 1, 0 };
+	size_t used = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) || write(fd, cmd, strlen(cmd)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while (used + 1 < len && (n = read(fd, buf + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+	close(fd);
+	return used ? 0 : -EIO;
+}
+
+static unsigned long info_field(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+int lab_mesh_info(const struct lab *lab, struct mesh_info *mi)
+{
+	char path[PATH_MAX], buf[8192];
+	int r;
+
+	memset(mi, 0, sizeof(*mi));
+	lab_state_file(lab, LAB_HAPROXY_SOCK, path, sizeof(path));
+	r = ask_socket(path, "show info\n", buf, sizeof(buf));
+	if (r)
+		return r;
+	mi->generation = (unsigned)info_field(buf, "\ndescription: generation ");
+	mi->worker = (pid_t)info_field(buf, "\nPid: ");
+	mi->curr_conns = info_field(buf, "\nCurrConns: ");
+	mi->cum_req = info_field(buf, "\nCumReq: ");
+	return 0;
+}
+
+static void render_opts(const struct lab *lab, const struct lab_state *st, unsigned generation, char *sock,
+			struct mesh_render_opts *o)
+{
+	lab_state_file(lab, LAB_HAPROXY_SOCK, sock, PATH_MAX);
+	*o = (struct mesh_render_opts){ .variant = st->variant, .generation = generation, .node = lab->name,
+					.stats_socket = sock };
+}
+
+bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, const struct mesh_policy *p)
+{
+	char sock[PATH_MAX], cfg[PATH_MAX], *want = NULL, *have = NULL;
+	struct mesh_render_opts o;
+	size_t want_len = 0, have_len = 0;
+	bool same = false;
+	FILE *f;
+
+	render_opts(lab, st, st->generation, sock, &o);
+	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
+	f = open_memstream(&want, &want_len);
+	if (!f)
+		return false;
+	if (mesh_render_haproxy(p, &o, f)) {
+		fclose(f);
+		free(want);
+		return false;
+	}
+	fclose(f);
+	f = fopen(cfg, "re");
+	if (f) {
+		have = malloc(want_len + 1);
+		have_len = have ? fread(have, 1, want_len + 1, f) : 0;
+		fclose(f);
+		same = have && have_len == want_len && !memcmp(have, want, want_len);
+	}
+	free(want);
+	free(have);
+	return same;
+}
+
+int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const struct mesh_policy *p)
+{
+	char cfg[PATH_MAX], tmp[PATH_MAX], sock[PATH_MAX], out[4096];
+	char *argv[] = { "haproxy", "-c", "-q", "-f", tmp, NULL };
+	struct mesh_render_opts o;
+	FILE *f;
+	int r;
+
+	render_opts(lab, st, st->generation + 1, sock, &o);
+	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return error("state directory '%s' is too long for a unix socket path", lab->state_dir);
+	if (lab_fmt(tmp, sizeof(tmp), "%s.new", cfg))
+		return error("path too long: '%s'", cfg);
+	f = fopen(tmp, "we");
+	if (!f)
+		return error_errno(errno, "cannot write '%s'", tmp);
+	r = mesh_render_haproxy(p, &o, f);
+	if (fclose(f) && !r)
+		r = error_errno(errno, "cannot write '%s'", tmp);
+	if (r)
+		return -1;
+	r = run_argv(argv, NULL, out, sizeof(out));
+	if (r) {
+		out[strcspn(out, "\n")] = '\0';
+		return error("haproxy rejects the rendered configuration '%s': %s", tmp, *out ? out : "no detail");
+	}
+	if (rename(tmp, cfg))
+		return error_errno(errno, "cannot install '%s'", cfg);
+	st->generation++;
+	return 0;
+}
+
+/*
+ * Old workers keep accepting on the shared listeners until the master tells
+ * them to stop, so one answer from the new generation is not enough: ask on
+ * fresh connections until three in a row come from it.
+ */
+static int wait_generation(const struct lab *lab, const struct lab_state *st, const struct lab_proc *master)
+{
+	struct mesh_info mi;
+	int streak = 0;
+
+	for (int waited = 0; waited < WAIT_MS; waited += TICK_MS) {
+		if (!lab_mesh_info(lab, &mi) && mi.generation == st->generation) {
+			if (++streak == 3)
+				return 0;
+			continue;
+		}
+		streak = 0;
+		if (!proc_alive(master->pid, master->start_time))
+			break;
+		sleep_ms(TICK_MS);
+	}
+	return error("haproxy did not start serving configuration generation %u (see %s/%s/haproxy.log)",
+		     st->generation, lab->state_dir, LAB_LOG_DIR);
+}
+
+static int start_haproxy(const struct lab *lab, const struct topology *t, struct lab_state *st)
+{
+	char haproxy[PATH_MAX], cfg[PATH_MAX];
+	char *argv[] = { haproxy, "-W", "-f", cfg, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
+	if (lab_resolve_command(lab, "haproxy", haproxy, sizeof(haproxy)))
+		return error("cannot find 'haproxy' in $PATH (Debian package haproxy)");
+	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
+	return lab_pod_start(lab, t, t->mesh, argv, envp, "haproxy", &st->pods[t->mesh]);
+}
+
+/* Kills a recorded process and waits (2 s at most) until it is gone. */
+static void stop_proc(struct lab_proc *p)
+{
+	if (proc_kill(p->pid, p->start_time))
+		for (int i = 0; i < 100 && proc_alive(p->pid, p->start_time); i++)
+			sleep_ms(TICK_MS);
+	memset(p, 0, sizeof(*p));
+}
+
+static int start_filter(const struct lab *lab, const struct topology *t, struct lab_state *st)
+{
+	const struct topo_pod *mesh = &t->pods[t->mesh];
+	char self[PATH_MAX], listen[32], upstream[32], ip[16], netns[LAB_NETNS_MAX];
+	char *argv[] = { self, "lab", "metrics-filter", "--mesh", (char *)mesh_variant_name(st->variant),
+			 "--listen", listen, "--upstream", upstream, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int r;
+
+	if (lab_fmt(self, sizeof(self), "%s/smi-witness", lab->exe_dir))
+		return error("path too long: '%s'", lab->exe_dir);
+	snprintf(listen, sizeof(listen), "%s:%u", topo_ip_str(mesh->ip, ip), t->metrics_port);
+	snprintf(upstream, sizeof(upstream), "127.0.0.1:%u", t->metrics_port);
+	if (lab_pod_start(lab, t, t->mesh, argv, envp, "metrics-filter", &st->filter))
+		return -1;
+	lab_netns_name(lab, mesh->name, netns, sizeof(netns));
+	r = lab_wait_tcp(netns, mesh->ip, t->metrics_port, 5000, &st->filter);
+	if (r)
+		return error_errno(r, "the metrics filter does not listen on %s (see %s/%s/metrics-filter.log)",
+				   listen, lab->state_dir, LAB_LOG_DIR);
+	return 0;
+}
+
+int lab_mesh_sync(const struct lab *lab, const struct topology *t, struct lab_state *st)
+{
+	struct lab_proc *master = &st->pods[t->mesh];
+	bool filter = mesh_variant_rewrites_metrics(st->variant);
+
+	/* The filter holds the public metrics port the reference exporter binds: free it first. */
+	stop_proc(&st->filter);
+	if (proc_alive(master->pid, master->start_time)) {
+		if (kill(master->pid, SIGUSR2))
+			return error_errno(errno, "cannot signal haproxy (pid %d) to reload", (int)master->pid);
+	} else if (start_haproxy(lab, t, st)) {
+		return -1;
+	}
+	if (wait_generation(lab, st, master))
+		return -1;
+	return filter ? start_filter(lab, t, st) : 0;
+}
+
+void lab_mesh_stop(struct lab_state *st, const struct topology *t)
+{
+	stop_proc(&st->filter);
+	stop_proc(&st->pods[t->mesh]);
+}

@@ -1,0 +1,34 @@
+/* pod.h - starting processes in a lab pod: the workload, the mesh, `lab exec`. */
+#ifndef SMIW_LAB_POD_H
+#define SMIW_LAB_POD_H
+
+#include "lab/lab.h"
+#include "lab/state.h"
+#include "lab/topology.h"
+
+/*
+ * Starts argv (argv[0] a path) in pod i as a daemon: new session, stdout
+ * and stderr appended to <state_dir>/logs/<log>.log, environment envp
+ * (NULL: inherited). Records pid and start time in *proc. Returns 0 or -1
+ * after printing.
+ */
+int lab_pod_start(const struct lab *lab, const struct topology *t, int i, char *const argv[],
+		  char *const envp[], const char *log, struct lab_proc *proc);
+
+/*
+ * Runs argv in pod i in the foreground (argv[0] resolved like pod commands)
+ * and waits for it. Returns its exit status (128 + signal when killed), or
+ * -1 after printing why it could not start.
+ */
+int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *const argv[]);
+
+/* Starts the workload of pod i (its topology command and environment). Returns 0 or -1. */
+int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int i, struct lab_proc *proc);
+
+/*
+ * Waits until every port of pod i accepts connections (5 s), giving up as
+ * soon as process `proc` is gone. Returns 0 or -1 after printing.
+ */
+int lab_pod_wait_ready(const struct lab *lab, const struct topology *t, int i, const struct lab_proc *proc);
+
+#endif

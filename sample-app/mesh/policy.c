@@ -1,0 +1,144 @@
+/* policy.c - see policy.h */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesh/policy.h"
+
+static const char *const variant_names[MESH_VARIANT_COUNT] = {
+	[MESH_REFERENCE] = "reference",
+	[MESH_FAULTY_WEIGHTS] = "faulty-weights",
+	[MESH_FAIL_OPEN] = "fail-open",
+	[MESH_IGNORE_PATH] = "ignore-path",
+	[MESH_IGNORE_METHOD] = "ignore-method",
+	[MESH_IGNORE_HEADERS] = "ignore-headers",
+	[MESH_INFLATE_METRICS] = "inflate-metrics",
+	[MESH_DROP_FAILURES_METRICS] = "drop-failures-metrics",
+};
+
+const char *mesh_variant_name(enum mesh_variant v)
+{
+	return (unsigned)v < MESH_VARIANT_COUNT ? variant_names[v] : "unknown";
+}
+
+int mesh_variant_parse(const char *s, enum mesh_variant *v)
+{
+	for (int i = 0; i < MESH_VARIANT_COUNT; i++) {
+		if (!strcmp(s, variant_names[i])) {
+			*v = (enum mesh_variant)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+bool mesh_variant_rewrites_metrics(enum mesh_variant v)
+{
+	return v == MESH_INFLATE_METRICS || v == MESH_DROP_FAILURES_METRICS;
+}
+
+void *mesh_grow(void **array, int *count, size_t size)
+{
+	char *a = realloc(*array, (size_t)(*count + 1) * size);
+
+	if (!a)
+		return NULL;
+	*array = a;
+	memset(a + (size_t)*count * size, 0, size);
+	return a + (size_t)(*count)++ * size;
+}
+
+void mesh_http_match_free(struct mesh_http_match *m)
+{
+	for (int i = 0; i < m->n_methods; i++)
+		free(m->methods[i]);
+	free(m->methods);
+	free(m->path_regex);
+	for (int i = 0; i < m->n_headers; i++) {
+		free(m->headers[i].name);
+		free(m->headers[i].regex);
+	}
+	free(m->headers);
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*failed = true;
+	return d;
+}
+
+int mesh_http_match_copy(struct mesh_http_match *dst, const struct mesh_http_match *src)
+{
+	bool failed = false;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->path_regex = dup_or_null(src->path_regex, &failed);
+	for (int i = 0; i < src->n_methods && !failed; i++) {
+		char **m = MESH_PUSH(dst->methods, dst->n_methods);
+
+		if (!m || !(*m = strdup(src->methods[i])))
+			failed = true;
+	}
+	for (int i = 0; i < src->n_headers && !failed; i++) {
+		struct mesh_header_match *h = MESH_PUSH(dst->headers, dst->n_headers);
+
+		if (!h)
+			failed = true;
+		else if (!(h->name = dup_or_null(src->headers[i].name, &failed)) ||
+			 !(h->regex = dup_or_null(src->headers[i].regex, &failed)))
+			failed = true;
+	}
+	if (failed) {
+		mesh_http_match_free(dst);
+		memset(dst, 0, sizeof(*dst));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mesh_http_matches_free(struct mesh_http_match *matches, int n)
+{
+	for (int i = 0; i < n; i++)
+		mesh_http_match_free(&matches[i]);
+	free(matches);
+}
+
+uint64_t mesh_gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+void mesh_policy_free(struct mesh_policy *p)
+{
+	for (int i = 0; i < p->n_listeners; i++) {
+		struct mesh_listener *l = &p->listeners[i];
+
+		for (int j = 0; j < l->n_routes; j++) {
+			mesh_http_matches_free(l->routes[j].matches, l->routes[j].n_matches);
+			free(l->routes[j].servers);
+		}
+		free(l->routes);
+		free(l->servers);
+	}
+	for (int i = 0; i < p->n_allows; i++) {
+		struct mesh_allow *a = &p->allows[i];
+
+		free(a->dst_pods);
+		free(a->src_pods);
+		free(a->l4_ports);
+		mesh_http_matches_free(a->matches, a->n_matches);
+	}
+	free(p->pods);
+	free(p->listeners);
+	free(p->allows);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,27 @@
+# itest.sh - checks for the shell integration tests (source it; `fails` counts failures).
+# Each check prints "ok - WHAT" or "not ok - WHAT"; itest_done prints the verdict and exits.
+fails=0
+
+# check WHAT COMMAND...: COMMAND must succeed.
+check() {
+	local what=$1; shift
+	if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi
+}
+
+# is WHAT GOT WANT: exact equality.
+is() {
+	if [ "$2" = "$3" ]; then echo "ok - $1 ($2)"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi
+}
+
+# between WHAT VALUE LOW HIGH: an integer within [LOW, HIGH].
+between() {
+	if [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ]; then echo "ok - $1 ($2 in [$3, $4])"
+	else echo "not ok - $1: '$2' not in [$3, $4]"; fails=$((fails + 1)); fi
+}
+
+# itest_done: PASS or FAIL, and the exit status to match.
+itest_done() {
+	[ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
+	[ $fails -eq 0 ]
+	exit
+}
