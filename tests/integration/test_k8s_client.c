@@ -6,6 +6,7 @@
  * and SMI discovery.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "k8s/informer.h"
 #include "k8s/smi.h"
 #include "agent/fetch.h"
+#include "k8s/nodewatch.h"
+#include "util/kernfs.h"
 #include "util/netns.h"
 
 #define FIX "tests/fixtures/k8s/"
@@ -421,6 +424,104 @@ static void test_kube_smi_command(void)
 	free(group), free(res), free(list);
 }
 
+/* The agent's node watch: pods and services from the API server, cgroups from a real tree. */
+struct inv_seen {
+	pthread_mutex_t mu;
+	json_t *last;
+	unsigned calls;
+};
+
+static void on_inventory(void *arg, json_t *inv, json_t *status)
+{
+	struct inv_seen *seen = arg;
+
+	(void)status;
+	pthread_mutex_lock(&seen->mu);
+	json_decref(seen->last);
+	seen->last = inv;
+	seen->calls++;
+	pthread_mutex_unlock(&seen->mu);
+}
+
+static void test_nodewatch(void)
+{
+	char *pods = slurp(FIX "pods-page2.json"), root[512], dir[1024], invpath[400];
+	static const char *const hold[] = { "\n", "\n", "\n", "\n", "\n", "\n", "\n", "\n", "\n", "\n", NULL };
+	static const char svcs[] = "{\"kind\":\"ServiceList\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":["
+		"{\"metadata\":{\"name\":\"app-c\",\"namespace\":\"default\"},\"spec\":{\"clusterIP\":\"10.96.0.3\","
+		"\"selector\":{\"app\":\"app-c\"},\"ports\":[{\"port\":9091}]}}]}";
+	struct fake_route routes[] = {
+		{ .match = "/api/v1/pods?limit=500&fieldSelector=spec.nodeName%3Dnode-1", .status = 200, .body = pods },
+		{ .match = "/api/v1/services?limit=500", .status = 200, .body = svcs },
+		{ .match = "watch=1", .status = 200, .chunks = hold },
+	};
+	struct inv_seen seen = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct nodewatch w;
+	struct k8s_config cfg;
+	struct fake_api api;
+	json_t *e, *file, *svc;
+	char mnt[256];
+	uint64_t want;
+	int r;
+
+	if (cgroup2_mount_point(mnt, sizeof(mnt))) {
+		itest_check(false, "nodewatch: cgroup v2 mount");
+		return;
+	}
+	/* app-c's container as the systemd driver lays it out (pod UID and container id from the fixture). */
+	snprintf(root, sizeof(root), "%s/smiw-k8s-nw-%d", mnt, (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/kubepods.slice/kubepods-pod8c5d3b4a_0e6f_4071_9c2d_3e4f5a6b7c8d.slice/"
+		 "cri-containerd-ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc3.scope", root);
+	snprintf(invpath, sizeof(invpath), "%s/inventory.json", certs.dir);
+	if (mkdir(root, 0755) || fakeapi_start(&api, &certs, routes, 3) ||
+	    in_cluster(&cfg, api.port)) {
+		itest_check(false, "nodewatch: setup");
+		return;
+	}
+	{
+		char cmd[1200];
+
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+		r = system(cmd);
+	}
+	want = cgroup_id_of(dir);
+	r = nodewatch_start(&w, &cfg, "node-1", root, invpath, on_inventory, &seen);
+	itest_check(r == 0, "node watch started");
+	for (int i = 0; i < 50; i++) {
+		pthread_mutex_lock(&seen.mu);
+		r = json_array_size(json_object_get(seen.last, "pods")) == 1 &&
+		    json_array_size(json_object_get(seen.last, "services")) == 1;
+		pthread_mutex_unlock(&seen.mu);
+		if (r)
+			break;
+		usleep(100000);
+	}
+	nodewatch_stop(&w);
+	e = json_array_get(json_object_get(seen.last, "pods"), 0);
+	itest_check(r && (uint64_t)json_integer_value(json_object_get(e, "cgroup_id")) == want && want,
+		    "inventory: app-c's container with its real cgroup id (%llu)", (unsigned long long)want);
+	svc = json_array_get(json_object_get(seen.last, "services"), 0);
+	itest_check(!strcmp(json_string_value(json_array_get(json_object_get(svc, "endpoints"), 0)) ?: "",
+			    "default/app-c-6d8e9f0a1-fghij"), "service app-c selects the pod");
+	file = json_load_file(invpath, 0, NULL);
+	itest_check(json_equal(file, seen.last), "the same inventory written to %s", invpath);
+	itest_check(fakeapi_find(&api, 0, "/api/v1/services?watch=1") >= 0 ||
+		    fakeapi_find(&api, 0, "/api/v1/services?limit=500") >= 0, "services listed");
+	json_decref(file);
+	json_decref(seen.last);
+	unlink(invpath);
+	{
+		char cmd[1200];
+
+		snprintf(cmd, sizeof(cmd), "find '%s' -depth -type d -exec rmdir {} +", root);
+		if (system(cmd))
+			printf("cannot remove %s\n", root);
+	}
+	k8s_config_free(&cfg);
+	fakeapi_stop(&api);
+	free(pods);
+}
+
 static int run_all(void *arg)
 {
 	int r;
@@ -436,6 +537,7 @@ static int run_all(void *arg)
 	test_smi_discovery();
 	test_cluster_agents();
 	test_kube_smi_command();
+	test_nodewatch();
 	r = itest_done();
 	fflush(stdout);	/* the namespace's child leaves with _exit() */
 	return r;
@@ -445,6 +547,8 @@ int main(void)
 {
 	int r;
 
+	/* Line by line: a crash in the namespace's child must not swallow what was already checked. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (geteuid() != 0)
 		itest_skip("needs root to create a private network namespace");
 	if (fakeapi_certs(&certs)) {
