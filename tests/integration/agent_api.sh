@@ -11,18 +11,12 @@ command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
 tmp=$(mktemp -d /tmp/smiw-agent-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # Everything below runs in a namespace of its own: only its loopback exists.
+export ITEST_LIB=$(pwd)/tests/lib/itest.sh
 exec unshare -n bash -s "$bin" "$tmp" <<'INNER'
 set -u
+. "$ITEST_LIB"
 bin=$1 tmp=$2
 ip link set lo up
-fails=0
-check() { # description, then a command that must succeed
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi
-}
-eq() { # description, got, want
-	if [ "$2" = "$3" ]; then echo "ok - $1 ($2)"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi
-}
 token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 echo "$token" > "$tmp/token"
 port=19469
@@ -34,11 +28,11 @@ wait_up() { for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/healthz" >/de
 
 # --- refusing to run or serve without the token ---------------------------
 rc=0; SMIW_AGENT_TOKEN= "$bin" agent --source /dev/null 2>"$tmp/err" || rc=$?
-eq "no token: refuses to start with exit 2" "$rc" 2
+is "no token: refuses to start with exit 2" "$rc" 2
 check "no token: says how to pass one" grep -q -- "--token-file" "$tmp/err"
 echo short > "$tmp/short"
 rc=0; "$bin" agent --source /dev/null --token-file "$tmp/short" 2>/dev/null || rc=$?
-eq "short token: refuses to start" "$rc" 2
+is "short token: refuses to start" "$rc" 2
 
 # --- queries over a FIFO source ------------------------------------------
 mkfifo "$tmp/fifo"
@@ -47,16 +41,16 @@ mkfifo "$tmp/fifo"
 agent=$!
 exec 3>"$tmp/fifo"	# the writer end stays open for the whole test
 check "agent answers /healthz without a token" wait_up
-eq "no token: 401" "$(code "http://127.0.0.1:$port/v1/observations")" 401
-eq "wrong token: 401" "$(code -H "Authorization: Bearer x$token" "http://127.0.0.1:$port/v1/observations")" 401
-eq "token as a prefix: 401" "$(code -H "Authorization: Bearer ${token:0:10}" "http://127.0.0.1:$port/v1/stats")" 401
-eq "token in X-Smiw-Token (pod proxy path): 200" "$(code -H "X-Smiw-Token: $token" "http://127.0.0.1:$port/v1/stats")" 200
-eq "wrong X-Smiw-Token: 401 even with a good bearer" \
+is "no token: 401" "$(code "http://127.0.0.1:$port/v1/observations")" 401
+is "wrong token: 401" "$(code -H "Authorization: Bearer x$token" "http://127.0.0.1:$port/v1/observations")" 401
+is "token as a prefix: 401" "$(code -H "Authorization: Bearer ${token:0:10}" "http://127.0.0.1:$port/v1/stats")" 401
+is "token in X-Smiw-Token (pod proxy path): 200" "$(code -H "X-Smiw-Token: $token" "http://127.0.0.1:$port/v1/stats")" 200
+is "wrong X-Smiw-Token: 401 even with a good bearer" \
 	"$(code -H "X-Smiw-Token: nope" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/stats")" 401
-eq "metrics need the token too" "$(code "http://127.0.0.1:$port/metrics")" 401
-eq "POST is refused" "$(code -X POST -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/stats")" 405
-eq "unknown path: 404" "$(code -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/nope")" 404
-eq "bad window: 400" "$(code -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/observations?since=yesterday")" 400
+is "metrics need the token too" "$(code "http://127.0.0.1:$port/metrics")" 401
+is "POST is refused" "$(code -X POST -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/stats")" 405
+is "unknown path: 404" "$(code -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/nope")" 404
+is "bad window: 400" "$(code -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/observations?since=yesterday")" 400
 
 now=$(api /v1/observations | head -1 | jq -r .mono_ns)
 check "meta line gives the agent's monotonic clock" test "$now" -gt 0
@@ -74,21 +68,21 @@ m() { echo $((now - $1 * 1000000000)); }	# monotonic ns, $1 seconds ago
 } >&3
 sleep 0.6
 ids() { api "$1" | jq -r 'select(.t=="exchange" or .t=="conn") | (.request_id // .conn)' | tr '\n' ' '; }
-eq "all records, oldest first" "$(ids /v1/observations)" "run1-0001 run1-0001 run1-0002 run2-0001 k9 run2-0002 "
-eq "since=5m" "$(ids '/v1/observations?since=5m')" "run1-0002 run2-0001 k9 run2-0002 "
-eq "since=5m&until=1m" "$(ids '/v1/observations?since=5m&until=1m')" "run1-0002 run2-0001 "
-eq "pod=app-a&namespace=default" "$(ids '/v1/observations?pod=app-a&namespace=default')" "run1-0001 run1-0002 "
-eq "request_id prefix run2-" "$(ids '/v1/observations?request_id=run2-')" "run2-0001 run2-0002 "
-eq "type=conn" "$(ids '/v1/observations?type=conn')" "k9 "
+is "all records, oldest first" "$(ids /v1/observations)" "run1-0001 run1-0001 run1-0002 run2-0001 k9 run2-0002 "
+is "since=5m" "$(ids '/v1/observations?since=5m')" "run1-0002 run2-0001 k9 run2-0002 "
+is "since=5m&until=1m" "$(ids '/v1/observations?since=5m&until=1m')" "run1-0002 run2-0001 "
+is "pod=app-a&namespace=default" "$(ids '/v1/observations?pod=app-a&namespace=default')" "run1-0001 run1-0002 "
+is "request_id prefix run2-" "$(ids '/v1/observations?request_id=run2-')" "run2-0001 run2-0002 "
+is "type=conn" "$(ids '/v1/observations?type=conn')" "k9 "
 real_now=$(api /v1/observations | head -1 | jq -r '.real_ns - .mono_ns')
-eq "since_ns/until_ns in Unix time" \
+is "since_ns/until_ns in Unix time" \
 	"$(ids "/v1/observations?since_ns=$((real_now + $(m 200)))&until_ns=$((real_now + $(m 175)))")" "run1-0002 "
 last=$(api '/v1/observations?since=5m' | tail -1)
-eq "last line is stats with drop counters" "$(jq -r '[.t, .kernel_drops, .user_drops, .records, .window_complete] | @tsv' <<<"$last")" \
+is "last line is stats with drop counters" "$(jq -r '[.t, .kernel_drops, .user_drops, .records, .window_complete] | @tsv' <<<"$last")" \
 	"$(printf 'stats\t7\t2\t5\ttrue')"
-eq "a window brings the counters from before it (the baseline)" \
+is "a window brings the counters from before it (the baseline)" \
 	"$(api '/v1/observations?since=5m' | sed -n 2p | jq -r '[.t, .kernel_drops] | @tsv')" "$(printf 'stats\t7')"
-eq "stats: 7 kept (6 records, 1 counters), 1 rejected" \
+is "stats: 7 kept (6 records, 1 counters), 1 rejected" \
 	"$(api /v1/stats | jq -r '[.store.records, .store.rejected, .store.evicted] | @tsv')" "$(printf '7\t1\t0')"
 # Two more records push the two oldest out of a 7-record store.
 {
@@ -96,9 +90,9 @@ eq "stats: 7 kept (6 records, 1 counters), 1 rejected" \
 	echo "{\"t\":\"exchange\",\"namespace\":\"default\",\"pod\":\"app-b\",\"request_id\":\"run3-0002\",\"start_ns\":$(m 9)}"
 } >&3
 sleep 0.6
-eq "eviction counted" "$(api /v1/stats | jq -r .store.evicted)" 2
-eq "a window over evicted records is not complete" "$(api '/v1/observations?since=15m' | tail -1 | jq -r .window_complete)" false
-eq "a window after them is" "$(api '/v1/observations?since=5m' | tail -1 | jq -r .window_complete)" true
+is "eviction counted" "$(api /v1/stats | jq -r .store.evicted)" 2
+is "a window over evicted records is not complete" "$(api '/v1/observations?since=15m' | tail -1 | jq -r .window_complete)" false
+is "a window after them is" "$(api '/v1/observations?since=5m' | tail -1 | jq -r .window_complete)" true
 metrics=$(api /metrics)
 check "metrics: kernel drops" grep -qx 'smiw_capture_kernel_drops_total{node="node-7"} 7' <<<"$metrics"
 check "metrics: evictions" grep -qx 'smiw_store_evicted_total{node="node-7"} 2' <<<"$metrics"
@@ -127,11 +121,11 @@ for f in "$tmp/spool"/*.jsonl.gz; do
 	[ "$(zcat "$f" | head -1 | jq -r .t)" = meta ] || badend=$((badend + 1))
 	[ "$(zcat "$f" | tail -1 | jq -r '.t + "/" + .reason')" = end/rotated ] || badend=$((badend + 1))
 done
-eq "closed files: every line whole JSON" "$torn" 0
-eq "closed files: meta first, end/rotated last" "$badend" 0
+is "closed files: every line whole JSON" "$torn" 0
+is "closed files: meta first, end/rotated last" "$badend" 0
 stop_agent $agent
 check "after SIGTERM no .part file is left" test -z "$(ls "$tmp/spool"/*.part 2>/dev/null)"
-eq "last file ends with reason signal" "$(zcat "$(ls "$tmp/spool"/*.jsonl.gz | tail -1)" | tail -1 | jq -r .reason)" signal
+is "last file ends with reason signal" "$(zcat "$(ls "$tmp/spool"/*.jsonl.gz | tail -1)" | tail -1 | jq -r .reason)" signal
 zcat $(ls "$tmp/spool"/*.jsonl.gz) | jq -c 'select(.t=="exchange")' > "$tmp/out.jsonl"
 jq -c . "$tmp/in.jsonl" > "$tmp/in.norm"
 check "the files hold every record once, in order (3000)" cmp -s "$tmp/in.norm" "$tmp/out.jsonl"
@@ -145,9 +139,9 @@ wait_up
 for _ in $(seq 50); do [ "$(api /v1/stats | jq -r .store.added)" = 3000 ] && break; sleep 0.1; done
 removed=$(api /v1/stats | jq -r .spool.files_removed)
 check "old files removed past --spool-max-files ($removed)" test "$removed" -ge 3
-eq "two closed files kept" "$(ls "$tmp/spool"/*.jsonl.gz | wc -l)" 2
+is "two closed files kept" "$(ls "$tmp/spool"/*.jsonl.gz | wc -l)" 2
 stop_agent $agent
 
-[ $fails -eq 0 ] && echo PASS || { echo "FAIL: $fails check(s)"; cat "$tmp/agent.log"; }
-[ $fails -eq 0 ]
+[ $fails -eq 0 ] || { cat "$tmp/agent.log"; }
+itest_done
 INNER

@@ -22,13 +22,13 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+export ITEST_LIB=$(pwd)/tests/lib/itest.sh
 unshare -n bash -s "$build" "$tmp" "$cga" "$cgb" <<'INNER'
 set -u
+. "$ITEST_LIB"
 build=$1 tmp=$2 cga=$3 cgb=$4
 bin=$build/smi-witness
 ip link set lo up
-fails=0
-eq() { if [ "$2" = "$3" ]; then echo "ok - $1 ($2)"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi; }
 pids=()
 app() { # cgroup name port: a sample-app placed in its cgroup before it starts
 	( echo $BASHPID > "$1/cgroup.procs"; SERVICE_NAME=$2 PORT=$3 exec "$build/sample-app" ) 2>>"$tmp/apps.log" &
@@ -55,11 +55,11 @@ inv "app-b:$cga:9091"
 	--node node-t --spool-dir "$tmp/spool" 2>"$tmp/agent.log" &
 agent=$!
 up=0; for _ in $(seq 100); do curl -s http://127.0.0.1:19490/healthz >/dev/null && { up=1; break; }; sleep 0.1; done
-eq "agent with in-process capture is up" "$up" 1
+is "agent with in-process capture is up" "$up" 1
 for i in $(seq 1 20); do curl -s -o /dev/null -H "X-Request-Id: cap-$i" http://127.0.0.1:9091/echo; done
 sleep 1
-eq "20 exchanges at app-b, attributed and complete" "$(ids cap-)" "20 app-b server 200"
-eq "service account from the inventory" \
+is "20 exchanges at app-b, attributed and complete" "$(ids cap-)" "20 app-b server 200"
+is "service account from the inventory" \
 	"$(api '/v1/observations?type=exchange&request_id=cap-1' | jq -r 'select(.request_id == "cap-1") | .service_account')" service-b
 
 # A pod that appears later: new cgroup, new inventory file, no restart.
@@ -68,18 +68,18 @@ inv "app-b:$cga:9091" "app-c:$cgb:9092"
 sleep 2.5
 for i in $(seq 1 10); do curl -s -o /dev/null -H "X-Request-Id: late-$i" http://127.0.0.1:9092/echo; done
 sleep 1
-eq "the later pod is watched and named after the inventory changed" "$(ids late-)" "10 app-c server 200"
+is "the later pod is watched and named after the inventory changed" "$(ids late-)" "10 app-c server 200"
 # Capture writes its counters every 5 s.
 for _ in $(seq 70); do [ "$(api /v1/stats | jq -r '.capture.t')" = stats ] && break; sleep 0.1; done
-eq "capture counters reach the API" "$(api /v1/stats | jq -r '.capture.t')" stats
+is "capture counters reach the API" "$(api /v1/stats | jq -r '.capture.t')" stats
 
 kill -TERM $agent; wait $agent; rc=$?
-eq "agent exits 0 on SIGTERM" "$rc" 0
+is "agent exits 0 on SIGTERM" "$rc" 0
 files=$(ls "$tmp/spool"/*.jsonl.gz 2>/dev/null | wc -l)
-eq "one closed spool file, no .part left" "$files $(ls "$tmp/spool"/*.part 2>/dev/null | wc -l)" "1 0"
-eq "spooled exchanges" "$(zcat "$tmp/spool"/*.jsonl.gz | jq -r 'select(.t == "exchange") | .request_id' | grep -c -E '^(cap|late)-')" 30
-eq "spool file ends cleanly" "$(zcat "$tmp/spool"/*.jsonl.gz | tail -1 | jq -r '.t + "/" + .reason')" end/signal
+is "one closed spool file, no .part left" "$files $(ls "$tmp/spool"/*.part 2>/dev/null | wc -l)" "1 0"
+is "spooled exchanges" "$(zcat "$tmp/spool"/*.jsonl.gz | jq -r 'select(.t == "exchange") | .request_id' | grep -c -E '^(cap|late)-')" 30
+is "spool file ends cleanly" "$(zcat "$tmp/spool"/*.jsonl.gz | tail -1 | jq -r '.t + "/" + .reason')" end/signal
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-[ $fails -eq 0 ] && echo PASS || { echo "FAIL: $fails check(s)"; cat "$tmp/agent.log"; }
-[ $fails -eq 0 ]
+[ $fails -eq 0 ] || { cat "$tmp/agent.log"; }
+itest_done
 INNER

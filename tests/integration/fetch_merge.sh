@@ -9,13 +9,12 @@ build=$(realpath "${1:-build}")
 command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
 tmp=$(mktemp -d /tmp/smiw-fetch-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+export ITEST_LIB=$(pwd)/tests/lib/itest.sh
 exec unshare -n bash -s "$build/smi-witness" "$tmp" <<'INNER'
 set -u
+. "$ITEST_LIB"
 bin=$1 tmp=$2
 ip link set lo up
-fails=0
-check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi; }
-eq() { if [ "$2" = "$3" ]; then echo "ok - $1 ($2)"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi; }
 token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 echo "$token" > "$tmp/token"
 inv() { # node, pod, ip
@@ -44,36 +43,36 @@ sleep 0.3
 rc=0
 "$bin" fetch --agent http://127.0.0.1:19471 --agent http://127.0.0.1:19472 --token-file "$tmp/token" \
 	-o "$tmp/merged.jsonl" 2>"$tmp/fetch.err" || rc=$?
-eq "fetch from both agents exits 0" "$rc" 0
+is "fetch from both agents exits 0" "$rc" 0
 m=$tmp/merged.jsonl
-eq "first line is meta of the merged stream" "$(head -1 "$m" | jq -r '.t + " " + .node + " " + (.sources | length | tostring)')" "meta merged 2"
-eq "four exchanges, once each" "$(jq -r 'select(.t=="exchange") | .request_id + "/" + .role' "$m" | sort | tr '\n' ' ')" \
+is "first line is meta of the merged stream" "$(head -1 "$m" | jq -r '.t + " " + .node + " " + (.sources | length | tostring)')" "meta merged 2"
+is "four exchanges, once each" "$(jq -r 'select(.t=="exchange") | .request_id + "/" + .role' "$m" | sort | tr '\n' ' ')" \
 	"r-1/client r-1/server r-2/client r-2/server "
-eq "ordered by time across nodes" "$(jq -r 'select(.t=="exchange") | .node' "$m" | tr '\n' ' ')" "node-1 node-2 node-1 node-2 "
+is "ordered by time across nodes" "$(jq -r 'select(.t=="exchange") | .node' "$m" | tr '\n' ' ')" "node-1 node-2 node-1 node-2 "
 # Both agents run on this machine: one clock, so the moved times differ from the originals by at most 1 ms.
-eq "times kept on one timeline" "$(jq -r 'select(.t=="exchange" and .request_id=="r-1" and .role=="server") | (.start_ns - 2000 | fabs < 1000000)' "$m")" true
-eq "a record without node gets its agent's" "$(jq -r 'select(.request_id=="r-2" and .role=="server") | .node' "$m")" node-2
-eq "peer on the other node named from its inventory" \
+is "times kept on one timeline" "$(jq -r 'select(.t=="exchange" and .request_id=="r-1" and .role=="server") | (.start_ns - 2000 | fabs < 1000000)' "$m")" true
+is "a record without node gets its agent's" "$(jq -r 'select(.request_id=="r-2" and .role=="server") | .node' "$m")" node-2
+is "peer on the other node named from its inventory" \
 	"$(jq -r 'select(.t=="exchange") | .peer_pod' "$m" | sort -u | tr '\n' ' ')" "default/app-a default/app-b "
-eq "end line sums the counters" "$(tail -1 "$m" | jq -r '[.t, .kernel_drops, .user_drops, .gaps, .complete] | @tsv')" \
+is "end line sums the counters" "$(tail -1 "$m" | jq -r '[.t, .kernel_drops, .user_drops, .gaps, .complete] | @tsv')" \
 	"$(printf 'end\t7\t1\t2\ttrue')"
-eq "filters pass through (request id r-2)" \
+is "filters pass through (request id r-2)" \
 	"$("$bin" fetch --agent http://127.0.0.1:19471 --agent http://127.0.0.1:19472 --token-file "$tmp/token" --request-id r-2 2>/dev/null | jq -r 'select(.t=="exchange") | .request_id' | sort -u)" r-2
 rc=0; "$bin" fetch --agent http://127.0.0.1:19471 --token-file "$tmp/short-missing" >/dev/null 2>&1 || rc=$?
-eq "a missing token file is a usage error" "$rc" 2
+is "a missing token file is a usage error" "$rc" 2
 echo wrong-token-0000000000 > "$tmp/wrong"
 rc=0; "$bin" fetch --agent http://127.0.0.1:19471 --token-file "$tmp/wrong" >/dev/null 2>"$tmp/err" || rc=$?
-eq "a wrong token fails" "$rc" 1
+is "a wrong token fails" "$rc" 1
 check "and says 401" grep -q "401 Unauthorized" "$tmp/err"
 
 kill -TERM $a2; wait $a2 2>/dev/null
 rc=0
 "$bin" fetch --agent http://127.0.0.1:19471 --agent http://127.0.0.1:19472 --token-file "$tmp/token" \
 	-o "$tmp/half.jsonl" 2>"$tmp/fetch.err" || rc=$?
-eq "one agent down: exit 1" "$rc" 1
-eq "one agent down: incomplete, counted" "$(tail -1 "$tmp/half.jsonl" | jq -r '[.complete, .agents_failed] | @tsv')" "$(printf 'false\t1')"
-eq "the other agent's records are still there" "$(jq -r 'select(.t=="exchange") | .node' "$tmp/half.jsonl" | sort -u)" node-1
+is "one agent down: exit 1" "$rc" 1
+is "one agent down: incomplete, counted" "$(tail -1 "$tmp/half.jsonl" | jq -r '[.complete, .agents_failed] | @tsv')" "$(printf 'false\t1')"
+is "the other agent's records are still there" "$(jq -r 'select(.t=="exchange") | .node' "$tmp/half.jsonl" | sort -u)" node-1
 kill -TERM $a1; wait $a1 2>/dev/null
-[ $fails -eq 0 ] && echo PASS || { echo "FAIL: $fails check(s)"; cat "$tmp/log" "$tmp/fetch.err"; }
-[ $fails -eq 0 ]
+[ $fails -eq 0 ] || { cat "$tmp/log" "$tmp/fetch.err"; }
+itest_done
 INNER

@@ -22,12 +22,12 @@ jq --argjson n "$node1" '.pods |= map(select(.name as $p | $n | index($p) | not)
 cp "$inv" "$tmp/inv.json"
 # Agents and the verifier talk over the loopback of a namespace of their own;
 # capture is kernel-wide, so it sees the lab's pods from there.
+export ITEST_LIB=$(pwd)/tests/lib/itest.sh
 unshare -n bash -s "$bin" "$tmp" "$lab" "$(pwd)" <<'INNER'
 set -u
+. "$ITEST_LIB"
 bin=$1 tmp=$2 lab=$3 src=$4
 ip link set lo up
-fails=0
-eq() { if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi; }
 token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 echo "$token" > "$tmp/token"
 agents=()
@@ -40,7 +40,7 @@ start() { # port inventory node
 }
 verdicts() { jq -r '.assertions[] | .id + " " + .verdict' "$1" | sort; }
 start 19501 "$tmp/inv.json" lab && start 19502 "$tmp/inv1.json" node-1 && start 19503 "$tmp/inv2.json" node-2
-eq "three agents with capture are up" "${#agents[@]}" 3
+is "three agents with capture are up" "${#agents[@]}" 3
 
 for mesh in reference:PASS faulty-weights:FAIL; do
 	variant=${mesh%%:*} want=${mesh##*:} run=r$variant$$
@@ -56,17 +56,17 @@ for mesh in reference:PASS faulty-weights:FAIL; do
 		--run "$run" -i "$tmp/$variant.intent.jsonl" -s "$src/tests/fixtures/k8s/lab-split.yaml" \
 		> "$tmp/$variant.two.json" 2>"$tmp/$variant.two.err"
 	one=$(verdicts "$tmp/$variant.one.json") two=$(verdicts "$tmp/$variant.two.json")
-	eq "$variant: one agent says $want" "$one" "k8s-multinode-split/seventy-five/t1/split $want"
-	eq "$variant: two agents merged say the same" "$two" "$one"
-	eq "$variant: the same requests counted" \
+	is "$variant: one agent says $want" "$one" "k8s-multinode-split/seventy-five/t1/split $want"
+	is "$variant: two agents merged say the same" "$two" "$one"
+	is "$variant: the same requests counted" \
 		"$(jq -c '.assertions[0].evidence | [.counted, .delivered]' "$tmp/$variant.two.json")" \
 		"$(jq -c '.assertions[0].evidence | [.counted, .delivered]' "$tmp/$variant.one.json")"
 done
 pods_of() { "$bin" fetch --agent "http://127.0.0.1:$1" --token-file "$tmp/token" --type exchange 2>/dev/null |
 	jq -r 'select(.t == "exchange") | .pod' | sort -u | tr '\n' ' '; }
-eq "node-1 saw only its own pods" "$(pods_of 19502)" "app-a mesh "
-eq "node-2 saw only its own pods" "$(pods_of 19503)" "app-b app-c "
+is "node-1 saw only its own pods" "$(pods_of 19502)" "app-a mesh "
+is "node-2 saw only its own pods" "$(pods_of 19503)" "app-b app-c "
 for p in "${agents[@]}"; do kill -TERM "$p"; wait "$p"; done
-[ $fails -eq 0 ] && echo PASS || { echo "FAIL: $fails check(s)"; tail -n 5 "$tmp"/*.err "$tmp/agents.log"; }
-[ $fails -eq 0 ]
+[ $fails -eq 0 ] || { tail -n 5 "$tmp"/*.err "$tmp/agents.log"; }
+itest_done
 INNER

@@ -12,12 +12,12 @@ tmp=$(mktemp -d /tmp/smiw-multinode-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fx=$(realpath tests/fixtures/verify)
 "$fx/generate.sh" "$tmp/fx" >/dev/null || { echo "not ok - fixtures generated"; exit 1; }
+export ITEST_LIB=$(pwd)/tests/lib/itest.sh
 exec unshare -n bash -s "$build/smi-witness" "$tmp" "$fx" <<'INNER'
 set -u
+. "$ITEST_LIB"
 bin=$1 tmp=$2 fx=$3
 ip link set lo up
-fails=0
-eq() { if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1: got '$2', want '$3'"; fails=$((fails + 1)); fi; }
 token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 echo "$token" > "$tmp/token"
 # node-1 runs app-a and the mesh proxy; node-2 runs app-b, app-c, app-d.
@@ -61,7 +61,7 @@ for case in split-good:split split-faulty:split access-good:access access-faulty
 	n2=$(wc -l < "$tmp/n2.jsonl")
 	# A torn last line (the lossy capture has one) is no record: jq and the agent both skip it.
 	allrec=$(jq -c 'select(.t != "meta")' "$obs" 2>/dev/null | wc -l)
-	eq "$name: the two nodes split the records ($n1 + $n2 = $allrec)" $((n1 + n2)) "$allrec"
+	is "$name: the two nodes split the records ($n1 + $n2 = $allrec)" $((n1 + n2)) "$allrec"
 
 	"$bin" -j verify -o "$obs" -i "$intent" -s "$sc" -I "$fx/inventory.json" > "$tmp/file.json" 2>/dev/null
 	rc_file=$?
@@ -76,11 +76,11 @@ for case in split-good:split split-faulty:split access-good:access access-faulty
 	rc_two=$?
 	stop_all
 	want=$(verdicts "$tmp/file.json")
-	eq "$name: verdicts from the file are there ($(wc -l <<<"$want") assertions)" "$([ -n "$want" ] && echo yes)" yes
-	eq "$name: one agent gives the file's verdicts" "$(verdicts "$tmp/one.json")" "$want"
-	eq "$name: two agents merged give the file's verdicts" "$(verdicts "$tmp/two.json")" "$want"
-	eq "$name: same exit code three ways" "$rc_one $rc_two" "$rc_file $rc_file"
+	is "$name: verdicts from the file are there ($(wc -l <<<"$want") assertions)" "$([ -n "$want" ] && echo yes)" yes
+	is "$name: one agent gives the file's verdicts" "$(verdicts "$tmp/one.json")" "$want"
+	is "$name: two agents merged give the file's verdicts" "$(verdicts "$tmp/two.json")" "$want"
+	is "$name: same exit code three ways" "$rc_one $rc_two" "$rc_file $rc_file"
 done
-[ $fails -eq 0 ] && echo PASS || { echo "FAIL: $fails check(s)"; tail -n 20 "$tmp/agents.log" "$tmp/two.err"; }
-[ $fails -eq 0 ]
+[ $fails -eq 0 ] || { tail -n 20 "$tmp/agents.log" "$tmp/two.err"; }
+itest_done
 INNER
