@@ -441,7 +441,7 @@ static void test_containerfile(void **state)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "FROM debian:12", 14))
 			from12++;
-		if (strstr(line, "RUN make build"))
+		if (strstr(line, "RUN rm -rf build && make build"))
 			make++;
 		if (strstr(line, "COPY --from=build /src/build/smi-witness"))
 			copy++;
