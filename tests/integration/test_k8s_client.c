@@ -6,6 +6,7 @@
  * and SMI discovery.
  */
 #include <errno.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +523,78 @@ static void test_nodewatch(void)
 	free(pods);
 }
 
+/* `smi-witness agent --kube`: the binary with a kubeconfig, serving the inventory it built. */
+static void test_agent_kube(void)
+{
+	char *pods = slurp(FIX "pods-page2.json"), exe[512], bin[600], kc[400], tok[400];
+	static const char *const hold[] = { "\n", "\n", "\n", "\n", "\n", NULL };
+	static const char svcs[] = "{\"kind\":\"ServiceList\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[]}";
+	struct fake_route routes[] = {
+		{ .match = "/api/v1/pods?limit=500&fieldSelector=spec.nodeName%3Dnode-1", .status = 200, .body = pods },
+		{ .match = "/api/v1/services?limit=500", .status = 200, .body = svcs },
+		{ .match = "watch=1", .status = 200, .chunks = hold },
+	};
+	struct k8s_config acfg = { 0 };
+	struct k8s_client ac;
+	struct fake_api api;
+	json_t *inv = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int in[2], r = -1, status;
+	pid_t pid;
+
+	exe[n > 0 ? n : 0] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(bin, sizeof(bin), "%s/../../smi-witness", exe);
+	snprintf(kc, sizeof(kc), "%s/kubeconfig-agent", certs.dir);
+	snprintf(tok, sizeof(tok), "%s/agent-token", certs.dir);
+	write_file(certs.dir, "agent-token", "agent-token-0123456789\n");
+	if (fakeapi_start(&api, &certs, routes, 3) || write_kubeconfig(kc, api.port, certs.ca) || pipe(in)) {
+		itest_check(false, "agent --kube: setup");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		close(in[1]);
+		execl(bin, bin, "agent", "--source", "-", "--kube", "--kubeconfig", kc, "--node", "node-1",
+		      "--token-file", tok, "--listen", "127.0.0.1:19469", "--cgroup-root", certs.dir, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	acfg.server = strdup("http://127.0.0.1:19469");
+	acfg.token = strdup("agent-token-0123456789");
+	k8s_client_init(&ac, &acfg);
+	/* Pods are listed, but no container cgroup exists under this root: the entry count is 0, services []. */
+	for (int i = 0; i < 50 && r; i++) {
+		usleep(100000);
+		json_decref(inv);
+		inv = NULL;
+		r = k8s_get_json(&ac, "read the inventory", "/v1/inventory", &inv);
+	}
+	itest_check(r == 0 && !strcmp(json_string_value(json_object_get(inv, "node")) ?: "", "node-1") &&
+		    !strcmp(json_string_value(json_object_get(inv, "source")) ?: "", "kubernetes"),
+		    "the agent serves the inventory it keeps from the API server (r=%d %s)", r, ac.err);
+	json_decref(inv);
+	inv = NULL;
+	r = k8s_get_json(&ac, "read the stats", "/v1/stats", &inv);
+	itest_check(r == 0 && json_integer_value(json_object_get(json_object_get(inv, "kubernetes"), "pods")) == 1 &&
+		    json_integer_value(json_object_get(json_object_get(inv, "kubernetes"), "unresolved")) == 1,
+		    "stats: 1 pod on the node, its container's cgroup unresolved here");
+	itest_check(!strcmp(api.client_cn[0], "test-user") && fakeapi_find(&api, 0, "fieldSelector=spec.nodeName%3Dnode-1") >= 0,
+		    "listed as the kubeconfig's user, this node's pods only");
+	json_decref(inv);
+	close(in[1]);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	itest_check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "agent stops cleanly on SIGTERM");
+	k8s_client_free(&ac);
+	k8s_config_free(&acfg);
+	unlink(kc);
+	unlink(tok);
+	fakeapi_stop(&api);
+	free(pods);
+}
+
 static int run_all(void *arg)
 {
 	int r;
@@ -538,6 +611,7 @@ static int run_all(void *arg)
 	test_cluster_agents();
 	test_kube_smi_command();
 	test_nodewatch();
+	test_agent_kube();
 	r = itest_done();
 	fflush(stdout);	/* the namespace's child leaves with _exit() */
 	return r;
