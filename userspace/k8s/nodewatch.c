@@ -105,11 +105,10 @@ int nodewatch_start(struct nodewatch *w, struct k8s_config *cfg, const char *nod
 	w->on_inventory = fn;
 	w->arg = arg;
 	pthread_mutex_init(&w->mu, NULL);
-	w->cgroups = json_object();
-	if (w->cgroup_mount[0] && (r = k8s_cgroup_index(w->cgroup_mount, &w->cgroups)) < 0) {
-		w->cgroups = json_object();
+	if (w->cgroup_mount[0] && (r = k8s_cgroup_index(w->cgroup_mount, &w->cgroups)) < 0)
 		pr_warn("cannot walk cgroups under '%s': %s", w->cgroup_mount, strerror(-r));
-	}
+	if (!w->cgroups)
+		w->cgroups = json_object();
 	if (k8s_client_init(&w->pods_client, cfg) || k8s_client_init(&w->svc_client, cfg))
 		return -ENOMEM;
 	w->pods_client.stop = w->svc_client.stop = &w->stop;
