@@ -35,7 +35,7 @@ endif
 # Debian packages the project needs to build, test, demo and bench.
 DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
 	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev \
-	libcmocka-dev libcurl4-openssl-dev libclang-rt-14-dev iproute2 \
+	libcmocka-dev libcurl4-openssl-dev libssl-dev openssl libclang-rt-14-dev iproute2 \
 	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils
 
 # --- flags ------------------------------------------------------------------
@@ -132,6 +132,8 @@ $(APP_BIN): $(APP_OBJS) $(LIBSMIW)
 
 # --- tests ------------------------------------------------------------------
 $(OUTPUT)/obj/tests/%.o: INCLUDES += -Itests/lib
+# The test library plays a TLS server (a stand-in API server): it needs OpenSSL.
+$(OUTPUT)/tests/%: LIBS += -lssl -lcrypto
 
 $(OUTPUT)/tests/unit/%: $(OUTPUT)/obj/tests/unit/%.o $(TLIB_OBJS) $(LIBSMIW)
 	$(call msg,LINK,$@)

@@ -3,8 +3,11 @@
 
 #include "cli/cli.h"
 
+extern const struct command cmd_agent;
 extern const struct command cmd_doctor;
 extern const struct command cmd_drive;
+extern const struct command cmd_fetch;
+extern const struct command cmd_kube;
 extern const struct command cmd_lab;
 extern const struct command cmd_lint;
 extern const struct command cmd_matrix;
@@ -22,6 +25,9 @@ const struct command *const commands[] = {
 	&cmd_lint,
 	&cmd_matrix,
 	&cmd_power,
+	&cmd_agent,
+	&cmd_fetch,
+	&cmd_kube,
 	&cmd_doctor,
 	NULL
 };

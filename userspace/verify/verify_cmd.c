@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/fetch.h"
 #include "cli/cli.h"
 #include "report/outdir.h"
 #include "report/writers.h"
@@ -22,6 +23,7 @@ struct opts {
 	const char *intents[MAX_INTENTS];
 	size_t n_intents;
 	enum out_format format;
+	struct fetch_spec agents;	/* --agent/--cluster: observations read from node agents */
 };
 
 static int parse_format(const char *s, enum out_format *f)
@@ -50,6 +52,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "out", required_argument, NULL, 'O' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "api", required_argument, NULL, 'a' },
+		FETCH_LONGOPTS,
 		{ 0 }
 	};
 	int opt, r;
@@ -91,7 +94,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			break;
 		default:
-			if ((r = cli_common_opt(opt, &cmd_verify)) != CLI_CONTINUE)
+			if ((r = fetch_spec_opt(&o->agents, opt, optarg)) < 0)
+				return EXIT_USAGE;
+			if (!r && (r = cli_common_opt(opt, &cmd_verify)) != CLI_CONTINUE)
 				return r;
 		}
 	}
@@ -99,8 +104,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		error("verify takes no arguments (got '%s')", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!o->observations || !o->scenario) {
-		error("verify needs --observations FILE and --scenario FILE");
+	if (!!o->observations == fetch_spec_active(&o->agents) || !o->scenario) {
+		error("verify needs --scenario FILE and one of --observations FILE, --agent URL, --cluster");
 		return EXIT_USAGE;
 	}
 	if (log_json)
@@ -150,6 +155,46 @@ static int load_inputs(const struct opts *o, struct scenario *sc, struct obs_set
 	return 0;
 }
 
+/*
+ * --agent/--cluster: the node agents' observations and inventories, merged
+ * into files of a private directory, become --observations and (unless one
+ * was given) --inventory. Returns an exit code.
+ */
+static int fetch_agents(struct opts *o, char *dir, size_t len)
+{
+	static char obs_path[96], inv_path[96];
+	int r;
+
+	snprintf(dir, len, "/tmp/smiw-verify-XXXXXX");
+	if (!mkdtemp(dir)) {
+		error_errno(errno, "cannot create a directory for the agents' observations");
+		dir[0] = '\0';
+		return EXIT_FAILED;
+	}
+	snprintf(obs_path, sizeof(obs_path), "%s/observations.jsonl", dir);
+	snprintf(inv_path, sizeof(inv_path), "%s/inventory.json", dir);
+	r = fetch_to_files(&o->agents, obs_path, inv_path);
+	if (r == EXIT_OK) {
+		o->observations = obs_path;
+		if (!o->inventory)
+			o->inventory = inv_path;
+	}
+	return r;
+}
+
+static void remove_fetched(const char *dir)
+{
+	char path[128];
+
+	if (!*dir)
+		return;
+	snprintf(path, sizeof(path), "%s/observations.jsonl", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/inventory.json", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static int run(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -157,12 +202,17 @@ static int run(int argc, char **argv)
 	struct obs_set obs = { 0 };
 	struct inventory *inv = NULL;
 	struct report rep = { 0 };
+	char tmpdir[64] = "";
 	int r;
 
 	memset(&sc, 0, sizeof(sc));
 	r = parse_opts(argc, argv, &o);
 	if (r != CLI_CONTINUE)
 		return r;
+	if (fetch_spec_active(&o.agents) && (r = fetch_agents(&o, tmpdir, sizeof(tmpdir))) != EXIT_OK) {
+		remove_fetched(tmpdir);
+		return r;
+	}
 	r = load_inputs(&o, &sc, &obs, &inv);
 	if (!r && report_init(&rep, o.mesh ? o.mesh : inv && *inv->mesh_name ? inv->mesh_name : "unknown"))
 		r = EXIT_FAILED;
@@ -185,13 +235,15 @@ static int run(int argc, char **argv)
 	inventory_free(inv);
 	obs_free(&obs);
 	scenario_free(&sc);
+	remove_fetched(tmpdir);
 	return r;
 }
 
 const struct command cmd_verify = {
 	.name = "verify",
 	.summary = "judge recorded observations against a scenario (offline, deterministic)",
-	.usage = "smi-witness verify --observations FILE --scenario FILE [--intent FILE]... [OPTIONS]",
+	.usage = "smi-witness verify --observations FILE --scenario FILE [--intent FILE]... [OPTIONS]\n"
+		 "       smi-witness verify (--agent URL... | --cluster) --scenario FILE [OPTIONS]",
 	.options =
 		"  -o, --observations FILE  observation records (JSON lines, .gz allowed)\n"
 		"  -s, --scenario FILE      the scenario that was run (docs/scenarios.md)\n"
@@ -202,7 +254,9 @@ const struct command cmd_verify = {
 		"  -O, --out DIR            also write report.json, junit.xml, meshery.json, charts/*.svg\n"
 		"  -f, --format FMT         stdout format: table (default), json, junit, meshery\n"
 		"  -a, --api GROUP=VERSION,...  the API versions the run rendered the manifests in\n"
-		"                           (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n",
+		"                           (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
+		"\nObservations from node agents instead of a file (smi-witness agent):\n"
+		FETCH_OPTIONS_HELP,
 	.examples =
 		"  smi-witness verify -o out/split/observations.jsonl.gz -s specs/traffic-split.yaml \\\n"
 		"      -i out/split/intent.jsonl -I out/split/inventory.json\n"

@@ -1,0 +1,65 @@
+/* agent.h - the long-running node agent: records in, store + spool, HTTP API out. */
+#ifndef SMIW_AGENT_AGENT_H
+#define SMIW_AGENT_AGENT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "agent/httpd.h"
+#include "agent/spool.h"
+#include "agent/store.h"
+
+struct agent {
+	char node[256];
+	char token[512];	/* bearer token every API call but /healthz must carry */
+	struct store store;
+	struct spool spool;
+	bool spool_on;
+	struct httpd httpd;
+	uint64_t mono0_ns, real0_ns;	/* one instant on both clocks, taken at start */
+
+	pthread_mutex_t mu;	/* guards the JSON below (the Kubernetes thread writes inventory) */
+	json_t *source_meta;	/* the source's own meta record, when it sent one */
+	json_t *last_stats;	/* latest stats/end record of the source */
+	json_t *inventory;	/* current inventory (docs/inventory.md), or NULL */
+	json_t *kube_status;	/* counters of the Kubernetes watches, or NULL */
+	uint64_t records_in, records_rejected, spool_errors;
+	bool source_ended;	/* the record source is finished: nothing newer will come */
+};
+
+/*
+ * Prepares the agent: a store of `store_records` records, and a spool in
+ * `spool_dir` (NULL: no spool) rotated at `spool_bytes` keeping `spool_files`.
+ * Returns 0 or -errno.
+ */
+int agent_init(struct agent *a, const char *node, const char *token, size_t store_records,
+	       const char *spool_dir, uint64_t spool_bytes, unsigned spool_files);
+
+/* Takes one record from a source: meta/stats update the counters, the rest is stored and spooled. */
+int agent_ingest(void *agent, const char *line, size_t len);
+
+/* The HTTP handler (httpd_handler) of the agent's API. */
+void agent_http(void *agent, const struct http_req *req, struct http_resp *resp);
+
+/* Replaces the inventory (takes the reference) and the Kubernetes counters (borrowed, copied). */
+void agent_set_inventory(struct agent *a, json_t *inventory, json_t *kube_status);
+
+/* Closes the spool's open file with an `end` record for `reason`, frees everything. */
+void agent_shutdown(struct agent *a, const char *reason);
+
+/* Writes the agent's Prometheus metrics (text format 0.0.4) to `out`. */
+void agent_metrics(struct agent *a, FILE *out);
+
+/*
+ * The agents' API token: the contents of `file` when given, else
+ * $SMIW_AGENT_TOKEN. Returns a new string or NULL when there is none.
+ */
+char *agent_token_read(const char *file);
+
+/* Current CLOCK_MONOTONIC / CLOCK_REALTIME in nanoseconds. */
+uint64_t agent_mono_ns(void);
+uint64_t agent_real_ns(void);
+
+#endif

@@ -1,0 +1,61 @@
+/* client.h - requests to the Kubernetes API server (libcurl + jansson). */
+#ifndef SMIW_K8S_CLIENT_H
+#define SMIW_K8S_CLIENT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "k8s/config.h"
+
+/* Largest single response (a list page, one watch event) the client accepts. */
+#define K8S_MAX_OBJECT (32u << 20)
+
+/*
+ * One connection to the API server. Not thread-safe: one thread per client.
+ * Every call returns 0 or a negative errno and leaves a one-line reason in
+ * `err`: -EACCES (401/403: names the request and the identity), -ENOENT
+ * (404), -ESTALE (410 Gone: the resourceVersion is too old), -ETIMEDOUT,
+ * -ECONNRESET (transport failure or a stream cut short), -EPROTO (not the
+ * JSON expected), -EINTR (the stop flag was raised), -EIO (other statuses).
+ */
+struct k8s_client {
+	const struct k8s_config *cfg;	/* borrowed */
+	CURL *curl;
+	long connect_timeout_s;	/* default 10 */
+	long request_timeout_s;	/* whole request for non-streaming calls; default 60 */
+	volatile sig_atomic_t *stop;	/* optional: raised -> calls return -EINTR */
+	const char *extra_header;	/* optional "Name: value" sent with every request */
+	long last_status;	/* HTTP status of the last response, 0 when none */
+	char err[1024];
+};
+
+/* Prepares a client for `cfg` (which must outlive it). Returns 0 or -ENOMEM. */
+int k8s_client_init(struct k8s_client *c, const struct k8s_config *cfg);
+
+/* Releases the client (NULL-safe). */
+void k8s_client_free(struct k8s_client *c);
+
+/*
+ * GETs `path` (with its query) and parses the JSON answer into *out (new
+ * reference). `what` names the request in errors ("list pods").
+ */
+int k8s_get_json(struct k8s_client *c, const char *what, const char *path, json_t **out);
+
+/* Called for each object of a stream; a non-zero return ends the stream and is returned. */
+typedef int (*k8s_object_fn)(void *arg, json_t *obj);
+
+/*
+ * GETs a streaming `path` (a watch) and calls `fn` for each JSON object as it
+ * arrives, never holding more than one. Returns 0 when the server ended the
+ * stream cleanly, fn's non-zero result, or an error as above; `timeout_s`
+ * bounds the whole stream.
+ */
+int k8s_stream(struct k8s_client *c, const char *what, const char *path, long timeout_s,
+	       k8s_object_fn fn, void *arg);
+
+/* Percent-encodes `s` for a query value into a new string (caller frees); NULL on ENOMEM. */
+char *k8s_query_escape(const char *s);
+
+#endif
