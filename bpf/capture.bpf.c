@@ -2,20 +2,20 @@
 /*
  * capture.bpf.c - TCP connections and socket payload of watched cgroups.
  *
- * Only tracepoints: syscall enter/exit pairs for the bytes a process moves,
- * sock/inet_sock_set_state and the tcp tracepoints for what happens to the socket outside
- * any syscall (refused connects, resets, destruction).
+ * Only tracepoints: syscall exits (and the entries of sends, for their
+ * time) for the bytes a process moves, sock/inet_sock_set_state and the tcp
+ * tracepoints for what happens to a socket outside any syscall (refused
+ * connects, resets, destruction). docs/capture.md has the whole design.
  *
  * Identity. A connection is keyed in the kernel by its struct sock address
  * and gets a 64-bit id from a counter that only grows, so a descriptor number
- * or a socket address reused later always gets a new id. The socket inode
- * number is stored with the entry as a generation check: a socket address
- * freed and reused while its END was somehow missed is still told apart.
- * The entry is retired when the socket is destroyed (tcp/tcp_destroy_sock),
- * which is the exact moment the address may be reused.
+ * or a socket address reused later always gets a new id. The entry is
+ * retired when the socket is destroyed (tcp/tcp_destroy_sock), the exact
+ * moment the address may be reused; kernels without that tracepoint retire
+ * it at TCP CLOSE and tell a reused address apart by the inode number.
  *
- * Cost. Programs on syscalls check the watched-cgroup map (or, on exit, the
- * map of saved arguments, which holds watched threads only) before anything
+ * Cost. Programs on syscalls check the watched-cgroup map (or, on a send's
+ * exit, the per-thread slot that only watched threads have) before anything
  * else. Records are written with BPF_RB_NO_WAKEUP: the consumer drains on a
  * short timer and is woken only when the ring is filling up, because a wakeup
  * per record costs far more than the copying.
