@@ -2,20 +2,20 @@
 /*
  * capture.bpf.c - TCP connections and socket payload of watched cgroups.
  *
- * Only tracepoints: syscall enter/exit pairs for the bytes a process moves,
- * sock/inet_sock_set_state and the tcp tracepoints for what happens to the socket outside
- * any syscall (refused connects, resets, destruction).
+ * Only tracepoints: syscall exits (and the entries of sends, for their
+ * time) for the bytes a process moves, sock/inet_sock_set_state and the tcp
+ * tracepoints for what happens to a socket outside any syscall (refused
+ * connects, resets, destruction). docs/capture.md has the whole design.
  *
  * Identity. A connection is keyed in the kernel by its struct sock address
  * and gets a 64-bit id from a counter that only grows, so a descriptor number
- * or a socket address reused later always gets a new id. The socket inode
- * number is stored with the entry as a generation check: a socket address
- * freed and reused while its END was somehow missed is still told apart.
- * The entry is retired when the socket is destroyed (tcp/tcp_destroy_sock),
- * which is the exact moment the address may be reused.
+ * or a socket address reused later always gets a new id. The entry is
+ * retired when the socket is destroyed (tcp/tcp_destroy_sock), the exact
+ * moment the address may be reused; kernels without that tracepoint retire
+ * it at TCP CLOSE and tell a reused address apart by the inode number.
  *
- * Cost. Programs on syscalls check the watched-cgroup map (or, on exit, the
- * map of saved arguments, which holds watched threads only) before anything
+ * Cost. Programs on syscalls check the watched-cgroup map (or, on a send's
+ * exit, the per-thread slot that only watched threads have) before anything
  * else. Records are written with BPF_RB_NO_WAKEUP: the consumer drains on a
  * short timer and is woken only when the ring is filling up, because a wakeup
  * per record costs far more than the copying.
@@ -34,6 +34,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define SOCK_STREAM	1
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
+#define MSG_PEEK	0x2
+#define MSG_TRUNC	0x20
 
 /* Load-time knobs (rodata), set by the loader before load. */
 const volatile __u32 snaplen = SMIW_SNAPLEN_DEFAULT;
@@ -456,7 +458,13 @@ static __always_inline int send_exit(int nr, long ret)
 	return data_done(&p, ret);
 }
 
-enum recv_args { RECV_PLAIN, RECV_IOV, RECV_MSG };
+enum recv_args {
+	RECV_PLAIN,	/* read(fd, buf, n) */
+	RECV_FROM,	/* recvfrom(fd, buf, n, flags, ...) */
+	RECV_IOV,	/* readv(fd, iov, iovcnt) */
+	RECV_MSG,	/* recvmsg(fd, msghdr, flags) */
+	RECV_COUNT,	/* bytes counted, nothing to copy */
+};
 
 /*
  * Receives need no entry program: the bytes are in place at exit, which is
@@ -474,7 +482,19 @@ static __always_inline int recv_exit(long ret, enum recv_args kind, __u8 sys)
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	p.fd = PT_REGS_PARM1_SYSCALL(regs);
 	p.buf = PT_REGS_PARM2_SYSCALL(regs);
-	if (kind == RECV_IOV) {
+	if (kind == RECV_FROM || kind == RECV_MSG) {
+		__u64 flags = kind == RECV_FROM ? PT_REGS_PARM4_SYSCALL(regs) : PT_REGS_PARM3_SYSCALL(regs);
+
+		/* A peek leaves the bytes for the next receive: they are counted then. */
+		if (flags & MSG_PEEK)
+			return 0;
+		/* TCP discards the bytes instead of copying them: count, do not read. */
+		if (flags & MSG_TRUNC)
+			kind = RECV_COUNT;
+	}
+	if (kind == RECV_COUNT) {
+		p.buf = 0;
+	} else if (kind == RECV_IOV) {
 		p.iovcnt = PT_REGS_PARM3_SYSCALL(regs);
 		p.iov = 1;
 	} else if (kind == RECV_MSG) {
@@ -534,7 +554,7 @@ int exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 
 EXIT_RECV(read, RECV_PLAIN, SMIW_SYS_READ)
 EXIT_RECV(readv, RECV_IOV, SMIW_SYS_READV)
-EXIT_RECV(recvfrom, RECV_PLAIN, SMIW_SYS_RECVFROM)
+EXIT_RECV(recvfrom, RECV_FROM, SMIW_SYS_RECVFROM)
 EXIT_RECV(recvmsg, RECV_MSG, SMIW_SYS_RECVMSG)
 
 /* ---- connection lifecycle ---- */

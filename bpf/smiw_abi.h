@@ -126,7 +126,7 @@ struct smiw_data_event {
 	__u64 conn_id;
 	__u64 off;		/* stream offset of the first byte, this direction */
 	__u64 len;		/* bytes the syscall moved (>= cap_len) */
-	__u64 enter_ns;		/* syscall entry */
+	__u64 enter_ns;		/* syscall entry (sends only; 0 for receives) */
 	__u64 exit_ns;		/* syscall exit */
 	__u32 tgid;
 	__u32 pid;

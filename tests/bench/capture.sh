@@ -89,7 +89,7 @@ hz=$(getconf CLK_TCK)
 row "capture: sample-app throughput attached / detached" "$(awk -v a="$att" -v b="$det" 'BEGIN {printf "%.3f", a / b}')" \
 	"ratio" "$((att / 2)) / $((det / 2)) req/s; wrk -t2 -c50, 2 x 5 s each, alternating; server side watched"
 row "capture: BPF run time per exchange" "$(awk -v t=$((rt1 - rt0)) -v n="$ex" 'BEGIN {printf "%.2f", t / n / 1000}')" \
-	"us" "run_time_ns of its $(jq length <<<"$progs") programs / $ex exchanges; $((cnt1 - cnt0)) runs"
+	"us" "run_time_ns of its $(jq length <<<"$progs") programs / $ex exchanges; $((cnt1 - cnt0)) runs, unwatched wrk's early exits included"
 row "capture: BPF run time per program run" "$(awk -v t=$((rt1 - rt0)) -v n=$((cnt1 - cnt0)) 'BEGIN {printf "%.0f", t / n}')" \
 	"ns" "kernel.bpf_stats_enabled=1 (its own cost included)"
 row "capture: agent CPU per exchange" "$(awk -v c=$((cpu1 - cpu0)) -v hz="$hz" -v n="$ex" 'BEGIN {printf "%.2f", c / hz * 1e6 / n}')" \

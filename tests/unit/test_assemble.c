@@ -407,6 +407,36 @@ static void test_until_close(void **state)
 	assert_int_equal(t.seen[0].resp_bytes, 28);
 }
 
+/* A PROXY protocol preamble (v2 alone in its syscall, v1 before the request) is skipped. */
+static void test_proxy_preamble(void **state)
+{
+	static const char v2[28] = "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc6\x12\x00\x0b\x7f\x00\x00\x01"
+				   "\x9c\x40\x4e\x20";
+	char v1[200];
+	struct harness t;
+
+	(void)state;
+	h_init(&t, SMIW_ROLE_SERVER);
+	feed(&t, SMIW_DIR_RECV, v2, sizeof(v2), sizeof(v2), 1, 2);
+	feed_s(&t, SMIW_DIR_RECV, REQ, 3, 4);
+	feed_s(&t, SMIW_DIR_SEND, RESP, 5, 6);
+	h_done(&t, NULL);
+	assert_int_equal(t.n, 1);
+	assert_true(t.seen[0].complete);
+	assert_int_equal(t.seen[0].req_bytes, strlen(REQ));
+	assert_int_equal(t.counters.unparsed_bytes, 0);
+
+	snprintf(v1, sizeof(v1), "PROXY TCP4 198.18.0.11 198.18.1.1 40000 9091\r\n%s", REQ);
+	h_init(&t, SMIW_ROLE_SERVER);
+	feed_s(&t, SMIW_DIR_RECV, v1, 1, 2);
+	feed_s(&t, SMIW_DIR_SEND, RESP, 5, 6);
+	h_done(&t, NULL);
+	assert_int_equal(t.n, 1);
+	assert_true(t.seen[0].complete);
+	assert_string_equal(t.seen[0].request_id, "rid-9");
+	assert_int_equal(t.counters.unparsed_bytes, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_not_http),
 		cmocka_unit_test(test_upgrade),
 		cmocka_unit_test(test_until_close),
+		cmocka_unit_test(test_proxy_preamble),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -419,6 +419,27 @@ static void stream_eof(struct assembler *a, int dir)
 		lose(a, dir, "closed");
 }
 
+/*
+ * A proxy may open a connection with a PROXY protocol header (text v1 or
+ * binary v2) carrying the original addresses: a preamble, not HTTP. Returns
+ * its length at the start of p, 0 when there is none (or it is not whole).
+ */
+static size_t proxy_header_len(const char *p, size_t n)
+{
+	static const char v2[12] = { '\r', '\n', '\r', '\n', 0, '\r', '\n', 'Q', 'U', 'I', 'T', '\n' };
+	const char *lf;
+	size_t len;
+
+	if (n >= 16 && !memcmp(p, v2, sizeof(v2))) {
+		len = 16 + ((size_t)(uint8_t)p[14] << 8 | (uint8_t)p[15]);
+		return len <= n ? len : 0;
+	}
+	if (n < 8 || memcmp(p, "PROXY ", 6))
+		return 0;
+	lf = memchr(p, '\n', n < 107 ? n : 107);	/* v1 lines are at most 107 bytes */
+	return lf && lf[-1] == '\r' ? (size_t)(lf - p) + 1 : 0;
+}
+
 void asm_data(struct assembler *a, const struct smiw_data_event *e, const void *payload)
 {
 	int dir = e->dir & 1;
@@ -450,6 +471,13 @@ void asm_data(struct assembler *a, const struct smiw_data_event *e, const void *
 	if (off > s->next_off)
 		gap(a, dir, off - s->next_off, &ev);
 	s->next_off = off + len;
+	if (off == 0 && cap) {
+		size_t skip = proxy_header_len(p, cap);
+
+		p += skip;
+		cap -= skip;
+		len -= skip;
+	}
 	s->last_ns = ev.last_ns;
 	if (s->state == ST_LOST && !resync(a, dir, p, cap)) {
 		a->cfg->counters->unparsed_bytes += len;
