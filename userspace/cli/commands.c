@@ -4,8 +4,10 @@
 #include "cli/cli.h"
 
 extern const struct command cmd_doctor;
+extern const struct command cmd_metrics;
 
 const struct command *const commands[] = {
 	&cmd_doctor,
+	&cmd_metrics,
 	NULL
 };
