@@ -416,7 +416,8 @@ static int check_prom(struct ctx *c)
 		note(c->res, "the exporter restarted between the scrapes ('%s' changed): counts before the "
 		     "restart are lost", c->prof->restart_metric);
 	if (rep->unnamed)
-		note(c->res, "%zu reported series do not name both ends and were skipped%s", rep->unnamed,
+		note(c->res, "%zu reported series were skipped: an end label is missing or does not match "
+		     "the profile's pattern%s", rep->unnamed,
 		     c->have_scrape_of ? "" : " (the scraped workload can be given with --scrape-of)");
 	for (size_t i = 0; i < req->nedges && !r; i++)
 		if (!(r = requested_edge(c, req->edges[i], &s, &d)) && !listed(c->res, &s, &d))
@@ -468,14 +469,14 @@ static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct
 
 	if (!er)
 		return -ENOMEM;
-	snprintf(er->note, sizeof(er->note), "%s", it->resource);
+	snprintf(er->note, sizeof(er->note), "item: %s", it->resource);
 	if (it->unsupported) {
 		snprintf(er->note, sizeof(er->note), "%s: %s", it->resource, it->note);
 		mx_edge_finish(er, MX_INCONCLUSIVE);
 		return 0;
 	}
 	if (!tm_window(c, it, &prm.window))
-		snprintf(er->note, sizeof(er->note), "%s (no clock pair in the observations: whole file used)",
+		snprintf(er->note, sizeof(er->note), "item: %s (no clock pair in the observations: whole file used)",
 			 it->resource);
 	if ((r = mx_observe(c->obs, &prm, &ob)))
 		return r;

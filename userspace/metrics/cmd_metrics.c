@@ -199,14 +199,18 @@ static int run_export(struct opts *o)
 		if (tm) {
 			json_t *doc = mx_export_trafficmetrics(obs, &mesh);
 
-			text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+			char *j = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+
+			if (j && asprintf(&text, "%s\n", j) < 0)
+				text = NULL;
+			free(j);
 			json_decref(doc);
 		} else {
 			text = mx_export_prometheus(obs, &mesh);
 		}
 		if (!text)
 			r = (error("out of memory"), EXIT_FAILED);
-		else if (write_out(o->output, text) || (tm && write_out(o->output, "\n")))
+		else if (write_out(o->output, text))
 			r = EXIT_FAILED;
 	}
 	free(text);

@@ -401,6 +401,7 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 		bucket_check(c, lo, hi, &o);
 		return;
 	}
+	snprintf(c->resolution, sizeof(c->resolution), "unknown");
 	if (rep_ns >= o.lo && rep_ns <= o.hi)
 		verdict(c, MX_PASS, NULL);
 	else

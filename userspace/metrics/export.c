@@ -153,16 +153,32 @@ static void rfc3339(int64_t ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%09lldZ", base, (long long)(ns % 1000000000LL));
 }
 
+/* "0.1613s": seconds with the trailing zeros of the nanoseconds dropped. */
+static void go_duration(uint64_t ns, char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "%llu.%09llu", (unsigned long long)(ns / 1000000000ULL),
+		 (unsigned long long)(ns % 1000000000ULL));
+	n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	snprintf(buf + n, len - n, "s");
+}
+
 static json_t *ref(const struct mx_endpoint *e)
 {
 	return json_pack("{s:s, s:s, s:s}", "kind", "Pod", "namespace", e->ns, "name", e->name);
 }
 
-static json_t *quantity(double v)
+/* A quantity of `nano` billionths: durations in ns are seconds, counts times 1e9 are counts. */
+static json_t *quantity(uint64_t nano)
 {
 	char buf[48];
 
-	mx_quantity_format(v, buf, sizeof(buf));
+	mx_quantity_format_nano(nano, buf, sizeof(buf));
 	return json_string(buf);
 }
 
@@ -184,12 +200,12 @@ static json_t *item(const struct mx_obs_edge *e, bool server_side, const char *t
 	q_sort(all, n);
 	for (int i = 0; i < MX_TM_NQ && n; i++)
 		json_array_append_new(metrics, json_pack("{s:s, s:s, s:o}", "name", qn[i], "unit", "seconds",
-			"value", quantity((double)q_nearest(all, n, mx_tm_quantiles[MX_TM_NQ - 1 - i]) / 1e9)));
+			"value", quantity(q_nearest(all, n, mx_tm_quantiles[MX_TM_NQ - 1 - i]))));
 	free(all);
 	json_array_append_new(metrics, json_pack("{s:s, s:o}", "name", "success_count",
-						 "value", quantity((double)(e->ok + e->ok_edge))));
+						 "value", quantity((e->ok + e->ok_edge) * 1000000000ULL)));
 	json_array_append_new(metrics, json_pack("{s:s, s:o}", "name", "failure_count",
-						 "value", quantity((double)(e->fail + e->fail_edge))));
+						 "value", quantity((e->fail + e->fail_edge) * 1000000000ULL)));
 	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:o, s:{s:s, s:s, s:o}, s:o}",
 		"kind", "TrafficMetrics", "apiVersion", "metrics.smi-spec.io/v1alpha1",
 		"metadata", "name", self->name, "namespace", self->ns, "creationTimestamp", ts,
@@ -242,7 +258,7 @@ json_t *mx_export_trafficmetrics(const struct obs_set *obs, const struct mx_mesh
 		off = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)last;
 	}
 	rfc3339((int64_t)last + off, ts, sizeof(ts));
-	snprintf(window, sizeof(window), "%lluns", (unsigned long long)(last - first));
+	go_duration(last - first, window, sizeof(window));
 	if (add_items(items, cl, false, ts, window) || add_items(items, sv, true, ts, window))
 		goto out;
 	doc = json_pack("{s:s, s:s, s:{s:s}, s:O}", "kind", "TrafficMetricsList",

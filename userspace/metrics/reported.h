@@ -93,8 +93,8 @@ int mx_tm_decode(json_t *doc, const char *source, struct mx_tm_item **items, siz
  */
 int mx_quantity_parse(const char *s, double *out);
 
-/* Writes v as a quantity, exact to the nanounit: "0", "12", "1370u", "2500m". */
-void mx_quantity_format(double v, char *buf, size_t len);
+/* Writes nano * 1e-9 as an exact quantity: "0", "12", "2500m", "1370u", "1370001n". */
+void mx_quantity_format_nano(uint64_t nano, char *buf, size_t len);
 
 /* Parses a Go-style duration ("30s", "1m30s", "500ms"). Returns 0 or -EINVAL. */
 int mx_go_duration_parse(const char *s, uint64_t *ns);

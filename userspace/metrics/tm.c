@@ -53,20 +53,16 @@ int mx_quantity_parse(const char *s, double *out)
 	return -EINVAL;
 }
 
-void mx_quantity_format(double v, char *buf, size_t len)
+void mx_quantity_format_nano(uint64_t nano, char *buf, size_t len)
 {
-	static const struct { const char *suffix; double scale; } sfx[] = {
-		{ "", 1 }, { "m", 1e3 }, { "u", 1e6 }, { "n", 1e9 },
-	};
-
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		double x = v * sfx[i].scale;
-
-		if (fabs(x - llround(x)) < 1e-6 * (fabs(x) > 1 ? fabs(x) : 1) || i == 3) {
-			snprintf(buf, len, "%lld%s", llround(x), llround(x) ? sfx[i].suffix : "");
-			return;
-		}
-	}
+	if (nano % 1000000000ULL == 0)
+		snprintf(buf, len, "%llu", (unsigned long long)(nano / 1000000000ULL));
+	else if (nano % 1000000ULL == 0)
+		snprintf(buf, len, "%llum", (unsigned long long)(nano / 1000000ULL));
+	else if (nano % 1000ULL == 0)
+		snprintf(buf, len, "%lluu", (unsigned long long)(nano / 1000ULL));
+	else
+		snprintf(buf, len, "%llun", (unsigned long long)nano);
 }
 
 int mx_go_duration_parse(const char *s, uint64_t *ns)
@@ -218,9 +214,10 @@ static double metric_value(json_t *metrics, const char *name, bool latency, char
 		}
 		if (!latency)
 			return x;
+		/* quantities are decimal; whole nanoseconds keep 2200u s == 2200000 ns exact */
 		for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
 			if (!strcmp(unit, units[u].unit))
-				return x * units[u].ns;
+				return round(x * units[u].ns);
 		snprintf(err, errlen, "metric '%s': unknown unit '%s'", name, unit);
 		return NAN;
 	}
