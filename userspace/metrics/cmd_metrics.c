@@ -83,9 +83,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ 0 }
 	};
+	/* Without the leading '+': options may follow the operand of `scrape`. */
+	static const char shortopts[] = CLI_COMMON_SHORTOPTS "o:";
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts + (shortopts[0] == '+'), longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_OBS: o->req.observations = optarg; break;
 		case OPT_BEFORE: o->req.before = optarg; break;

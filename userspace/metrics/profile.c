@@ -172,6 +172,24 @@ static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	return 0;
 }
 
+static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, const char *pat,
+			 bool need_name, pcre2_code **out)
+{
+	PCRE2_SIZE off;
+	int code;
+
+	*out = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+	if (!*out) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		return fail(l, n, where, "regex: %s at offset %zu", (char *)msg, (size_t)off);
+	}
+	if (need_name && pcre2_substring_number_from_name(*out, (PCRE2_SPTR)"name") < 0)
+		return fail(l, n, where, "regex needs a named group (?<name>...)");
+	return 0;
+}
+
 static int load_match(struct loader *l, yaml_node_t *map, const char *where, struct match_spec *m)
 {
 	yaml_node_t *n = map_get(l, map, "match");
@@ -184,7 +202,8 @@ static int load_match(struct loader *l, yaml_node_t *map, const char *where, str
 	cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	m->names = calloc(cnt + 1, sizeof(char *));
 	m->values = calloc(cnt + 1, sizeof(char *));
-	if (!m->names || !m->values)
+	m->res = calloc(cnt + 1, sizeof(pcre2_code *));
+	if (!m->names || !m->values || !m->res)
 		return -ENOMEM;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
@@ -197,6 +216,9 @@ static int load_match(struct loader *l, yaml_node_t *map, const char *where, str
 		if (!m->names[m->n] || !m->values[m->n])
 			return -ENOMEM;
 		m->n++;
+		if (m->values[m->n - 1][0] == '~' &&
+		    compile_regex(l, v, where, m->values[m->n - 1] + 1, false, &m->res[m->n - 1]))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -207,24 +229,6 @@ static const char *const ep_kinds[] = { "workload", "pod", "service_account", "s
 const char *ep_kind_name(enum ep_kind k)
 {
 	return (unsigned)k <= EP_NAMESPACE ? ep_kinds[k] : "?";
-}
-
-static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, const char *pat,
-			 pcre2_code **out)
-{
-	PCRE2_SIZE off;
-	int code;
-
-	*out = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
-	if (!*out) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(code, msg, sizeof(msg));
-		return fail(l, n, where, "regex: %s at offset %zu", (char *)msg, (size_t)off);
-	}
-	if (pcre2_substring_number_from_name(*out, (PCRE2_SPTR)"name") < 0)
-		return fail(l, n, where, "regex needs a named group (?<name>...)");
-	return 0;
 }
 
 static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
@@ -254,7 +258,7 @@ static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name
 	ep->underscores = norm == 0;
 	ep->fallback_scrape = fb == 0;
 	if (re) {
-		r = compile_regex(l, map_get(l, n, "regex"), key, re, &ep->re);
+		r = compile_regex(l, map_get(l, n, "regex"), key, re, true, &ep->re);
 		free(re);
 		if (r)
 			return r;
@@ -581,9 +585,11 @@ static void match_free(struct match_spec *m)
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->names[i]);
 		free(m->values[i]);
+		pcre2_code_free(m->res[i]);
 	}
 	free(m->names);
 	free(m->values);
+	free(m->res);
 }
 
 static void str_list_free(char **list, size_t n)

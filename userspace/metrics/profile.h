@@ -36,9 +36,10 @@ struct result_spec {
 	size_t nsuccess, nfailure;
 };
 
-/* Label equalities a series must satisfy to be read. */
+/* Label conditions a series must satisfy to be read: equal, or (value "~RE") matching RE. */
 struct match_spec {
 	char **names, **values;
+	pcre2_code **res;	/* res[i] non-NULL: values[i] was "~RE", compiled */
 	size_t n;
 };
 

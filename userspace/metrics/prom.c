@@ -367,6 +367,8 @@ static int parse_labels(struct parser *ps, struct prom_sample *s, const char **p
 		}
 		if (p < end && *p == '}')
 			break;
+		if (p >= end)
+			return fail(ps, "label set not closed (missing '}')");
 		return fail(ps, "expected ',' or '}' after the value of label '%s'",
 			    s->labels[s->nlabels - 1].name);
 	}
@@ -504,16 +506,16 @@ static int parse_sample(struct parser *ps, const char *p, const char *end)
 	s->name = dup_range(p, ne);
 	if (!s->name)
 		return -ENOMEM;
-	p = ne;
+	p = skip_blanks(ne, end);
 	if (p < end && *p == '{') {
 		r = parse_labels(ps, s, &p, end);
 		if (r)
 			return r;
-	} else if (p < end && !is_blank(*p)) {
+		if (p < end && !is_blank(*p))
+			return fail(ps, "expected a blank before the value of '%s'", s->name);
+	} else if (p == ne && p < end) {
 		return fail(ps, "invalid character '%c' in metric name", *p);
 	}
-	if (p < end && !is_blank(*p))
-		return fail(ps, "expected a blank before the value of '%s'", s->name);
 	r = parse_value_ts(ps, s, skip_blanks(p, end), end);
 	if (r)
 		return r;

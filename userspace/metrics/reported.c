@@ -50,12 +50,24 @@ static struct mx_rep_edge *edge_for(struct mx_reported *r, const struct mx_endpo
 	return e;
 }
 
+static bool regex_matches(pcre2_code *re, const char *v)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	int rc;
+
+	if (!md)
+		return false;
+	rc = pcre2_match(re, (PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc > 0;
+}
+
 static bool matches(const struct match_spec *m, const struct prom_sample *s)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const char *v = prom_label(s, m->names[i]);
 
-		if (!v || strcmp(v, m->values[i]))
+		if (!v || (m->res[i] ? !regex_matches(m->res[i], v) : strcmp(v, m->values[i]) != 0))
 			return false;
 	}
 	return true;
