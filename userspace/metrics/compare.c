@@ -253,29 +253,40 @@ static void histogram_check(struct mx_edge_result *er, const struct lat_spec *la
 	bucket_check(c, lo, hi, &o);
 }
 
+/* Opens the check of quantile q reported as a value: both numbers, or NULL when neither exists. */
+static struct mx_check *value_check(struct mx_edge_result *er, double q, double rep_ns, const struct obs_q *o)
+{
+	char name[24], a[32];
+	struct mx_check *c;
+
+	if (isnan(rep_ns) && !o->have)
+		return NULL;
+	quantile_name(name, sizeof(name), q);
+	if (!(c = new_check(er, name)))
+		return NULL;
+	mx_format_ns(rep_ns, a, sizeof(a));
+	snprintf(c->reported, sizeof(c->reported), "%s", a);
+	json_object_set_new(c->detail, "reported_ns", json_real(rep_ns));
+	if (o->have)
+		describe_observed(c, o);
+	else
+		snprintf(c->observed, sizeof(c->observed), "-");
+	return c;
+}
+
 static void summary_check(struct mx_edge_result *er, const struct lat_spec *lat,
 			  const struct mx_rep_edge *rep, const struct mx_obs_view *ov, int i)
 {
 	double q = lat->quantiles[i], eps = lat->rank_error[i], x = NAN;
 	struct obs_q o = observed_quantile(ov->edge, q, q - eps < 0 ? 0 : q - eps, q + eps > 1 ? 1 : q + eps);
-	char name[24], a[32];
 	struct mx_check *c;
 
 	for (int j = 0; j < rep->nsq; j++)
 		if (rep->sq[j] == q)
 			x = rep->sv[j] * lat->unit_ns;
-	if (isnan(x) && !o.have)
+	if (!(c = value_check(er, q, x, &o)))
 		return;
-	quantile_name(name, sizeof(name), q);
-	if (!(c = new_check(er, name)))
-		return;
-	mx_format_ns(x, a, sizeof(a));
-	snprintf(c->reported, sizeof(c->reported), "%s", a);
 	snprintf(c->resolution, sizeof(c->resolution), "rank error %g", eps);
-	if (o.have)
-		describe_observed(c, &o);
-	else
-		snprintf(c->observed, sizeof(c->observed), "-");
 	if (rep->lat_problem[0])
 		verdict(c, MX_INCONCLUSIVE, "%s", rep->lat_problem);
 	else if (isnan(x) || !o.have)
@@ -284,7 +295,6 @@ static void summary_check(struct mx_edge_result *er, const struct lat_spec *lat,
 		verdict(c, MX_PASS, "a summary covers its own time span, not only this window");
 	else
 		verdict(c, MX_FAIL, "outside the observed range for quantiles %g..%g", q - eps, q + eps);
-	json_object_set_new(c->detail, "reported_ns", json_real(x));
 }
 
 /*
@@ -369,21 +379,10 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 			       const struct lat_spec *buckets, const struct mx_obs_view *ov)
 {
 	struct obs_q o = observed_quantile(ov->edge, q, q, q);
-	char name[24], a[32];
-	struct mx_check *c;
+	struct mx_check *c = value_check(er, q, rep_ns, &o);
 
-	if (isnan(rep_ns) && !o.have)
+	if (!c)
 		return;
-	quantile_name(name, sizeof(name), q);
-	if (!(c = new_check(er, name)))
-		return;
-	mx_format_ns(rep_ns, a, sizeof(a));
-	snprintf(c->reported, sizeof(c->reported), "%s", a);
-	json_object_set_new(c->detail, "reported_ns", json_real(rep_ns));
-	if (o.have)
-		describe_observed(c, &o);
-	else
-		snprintf(c->observed, sizeof(c->observed), "-");
 	if (isnan(rep_ns) || !o.have) {
 		verdict(c, MX_INCONCLUSIVE, isnan(rep_ns) ? "no reported value" : "nothing observed to compare with");
 		return;

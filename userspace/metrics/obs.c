@@ -1,10 +1,12 @@
 /* obs.c - see obs.h */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "metrics/array.h"
 #include "metrics/obs.h"
 
 struct obs_set *obs_new(const char *source)
@@ -18,14 +20,35 @@ struct obs_set *obs_new(const char *source)
 	return s;
 }
 
+/* The string fields of an exchange record and where they go. */
+static const struct {
+	const char *name;
+	size_t off;
+} str_fields[] = {
+	{ "conn", offsetof(struct obs_exchange, conn) },
+	{ "node", offsetof(struct obs_exchange, node) },
+	{ "namespace", offsetof(struct obs_exchange, ns) },
+	{ "pod", offsetof(struct obs_exchange, pod) },
+	{ "service_account", offsetof(struct obs_exchange, sa) },
+	{ "local", offsetof(struct obs_exchange, local) },
+	{ "peer", offsetof(struct obs_exchange, peer) },
+	{ "peer_pod", offsetof(struct obs_exchange, peer_pod) },
+	{ "method", offsetof(struct obs_exchange, method) },
+	{ "path", offsetof(struct obs_exchange, path) },
+	{ "host", offsetof(struct obs_exchange, host) },
+	{ "request_id", offsetof(struct obs_exchange, request_id) },
+	{ "incomplete", offsetof(struct obs_exchange, incomplete) },
+};
+
+static char **str_slot(struct obs_exchange *e, size_t i)
+{
+	return (char **)((char *)e + str_fields[i].off);
+}
+
 static void exchange_free(struct obs_exchange *e)
 {
-	char **strs[] = { &e->conn, &e->node, &e->ns, &e->pod, &e->sa, &e->local, &e->peer,
-			  &e->peer_pod, &e->method, &e->path, &e->host, &e->request_id,
-			  &e->incomplete };
-
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		free(*strs[i]);
+	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]); i++)
+		free(*str_slot(e, i));
 }
 
 void obs_free(struct obs_set *set)
@@ -125,31 +148,11 @@ int obs_add_json(struct obs_set *set, json_t *rec, int line, char *err, size_t e
 	e.seq = (int64_t)seq;
 	complete = json_object_get(rec, "complete");
 	e.complete = complete ? json_is_true(complete) : true;
-	e.conn = str_field(rec, "conn");
-	e.node = str_field(rec, "node");
-	e.ns = str_field(rec, "namespace");
-	e.pod = str_field(rec, "pod");
-	e.sa = str_field(rec, "service_account");
-	e.local = str_field(rec, "local");
-	e.peer = str_field(rec, "peer");
-	e.peer_pod = str_field(rec, "peer_pod");
-	e.method = str_field(rec, "method");
-	e.path = str_field(rec, "path");
-	e.host = str_field(rec, "host");
-	e.request_id = str_field(rec, "request_id");
-	e.incomplete = str_field(rec, "incomplete");
-	if (!e.conn || !e.node || !e.ns || !e.pod || !e.sa || !e.local || !e.peer || !e.peer_pod ||
-	    !e.method || !e.path || !e.host || !e.request_id || !e.incomplete)
-		goto oom;
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 1024;
-		void *p = realloc(set->ex, cap * sizeof(*set->ex));
-
-		if (!p)
+	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]); i++)
+		if (!(*str_slot(&e, i) = str_field(rec, str_fields[i].name)))
 			goto oom;
-		set->ex = p;
-		set->cap = cap;
-	}
+	if (array_reserve(&set->ex, &set->cap, set->n, sizeof(*set->ex), 1024))
+		goto oom;
 	if (add_watched(set, e.ns, e.pod))
 		goto oom;
 	set->ex[set->n++] = e;
@@ -244,10 +247,12 @@ static void sort_watched(struct obs_set *set)
 bool obs_watched(const struct obs_set *set, const char *ns, const char *pod)
 {
 	char key[512];
-	const char *k = key;
 
 	snprintf(key, sizeof(key), "%s/%s", ns, pod);
-	return bsearch(&k, set->watched, set->nwatched, sizeof(*set->watched), cmp_str) != NULL;
+	for (size_t i = 0; i < set->nwatched; i++)	/* sets built in memory are not sorted */
+		if (!strcmp(set->watched[i], key))
+			return true;
+	return false;
 }
 
 /* Reads one line of any length; returns its length, 0 at end, -1 on error. */

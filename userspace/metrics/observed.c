@@ -5,20 +5,14 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "metrics/array.h"
 #include "metrics/observed.h"
 #include "metrics/quantile.h"
 
 int u64vec_push(struct u64vec *a, uint64_t x)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		void *p = realloc(a->v, cap * sizeof(*a->v));
-
-		if (!p)
-			return -ENOMEM;
-		a->v = p;
-		a->cap = cap;
-	}
+	if (array_reserve(&a->v, &a->cap, a->n, sizeof(*a->v), 64))
+		return -ENOMEM;
 	a->v[a->n++] = x;
 	return 0;
 }
@@ -289,15 +283,8 @@ static struct mx_obs_edge *edge_for(struct mx_observed *o, const struct mx_endpo
 	for (size_t i = 0; i < o->n; i++)
 		if (mx_endpoint_eq(&o->edges[i].src, src) && mx_endpoint_eq(&o->edges[i].dst, dst))
 			return &o->edges[i];
-	if (o->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		void *p = realloc(o->edges, nc * sizeof(*o->edges));
-
-		if (!p)
-			return NULL;
-		o->edges = p;
-		*cap = nc;
-	}
+	if (array_reserve(&o->edges, cap, o->n, sizeof(*o->edges), 16))
+		return NULL;
 	memset(&o->edges[o->n], 0, sizeof(o->edges[0]));
 	o->edges[o->n].src = *src;
 	o->edges[o->n].dst = *dst;

@@ -71,6 +71,24 @@ static int want_map(struct loader *l, yaml_node_t *n, const char *key)
 	return n && n->type == YAML_MAPPING_NODE ? 0 : fail(l, n, key, "must be a mapping");
 }
 
+/*
+ * The mapping `name` of `parent`, holding only `keys`: returns 0 with *out,
+ * 1 when it is absent and optional, or -EINVAL (`where` names it in messages).
+ */
+static int section(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
+		   const char *const *keys, bool required, yaml_node_t **out)
+{
+	yaml_node_t *n = map_get(l, parent, name);
+	int r;
+
+	*out = n;
+	if (!n)
+		return required ? fail(l, parent, where, "missing") : 1;
+	if ((r = want_map(l, n, where)) || (r = check_keys(l, n, where, keys)))
+		return r;
+	return 0;
+}
+
 static const char *scalar(yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
@@ -238,15 +256,14 @@ static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name
 					    "normalize", "fallback", NULL };
 	static const char *const norms[] = { "underscores", NULL };
 	static const char *const fallbacks[] = { "scrape", NULL };
-	yaml_node_t *n = map_get(l, parent, name);
 	char key[96], *re = NULL;
 	int kind = EP_WORKLOAD, norm = -1, fb = -1, r;
+	yaml_node_t *n;
 
 	snprintf(key, sizeof(key), "%s.%s", where, name);
-	if (!n)
-		return required ? fail(l, parent, key, "missing") : 1;
-	if ((r = want_map(l, n, key)) || (r = check_keys(l, n, key, keys)) ||
-	    (r = get_bool(l, n, "any", key, &ep->any)) ||
+	if ((r = section(l, parent, name, key, keys, required, &n)))
+		return r;
+	if ((r = get_bool(l, n, "any", key, &ep->any)) ||
 	    (r = get_str(l, n, "label", key, false, &ep->label)) ||
 	    (r = get_str(l, n, "namespace_label", key, false, &ep->ns_label)) ||
 	    (r = get_enum(l, n, "kind", key, ep_kinds, &kind)) ||
@@ -273,12 +290,10 @@ static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name
 static int load_result(struct loader *l, yaml_node_t *req, struct result_spec *res)
 {
 	static const char *const keys[] = { "label", "status", "success", "failure", NULL };
-	yaml_node_t *n = map_get(l, req, "result");
+	yaml_node_t *n;
 	int r;
 
-	if (!n)
-		return fail(l, req, "requests.result", "missing");
-	if ((r = want_map(l, n, "requests.result")) || (r = check_keys(l, n, "requests.result", keys)) ||
+	if ((r = section(l, req, "result", "requests.result", keys, true, &n)) ||
 	    (r = get_str(l, n, "label", "requests.result", true, &res->label)) ||
 	    (r = get_bool(l, n, "status", "requests.result", &res->status)) ||
 	    (r = get_str_list(l, map_get(l, n, "success"), "requests.result.success", &res->success,
@@ -334,17 +349,16 @@ static int load_outcome(struct loader *l, yaml_node_t *root, struct outcome_rule
 {
 	static const char *const keys[] = { "failure", "no_response", NULL };
 	static const char *const nr[] = { "failure", "ignore", NULL };
-	yaml_node_t *n = map_get(l, root, "outcome");
 	char **list = NULL;
 	size_t cnt = 0;
 	int no_resp = 0, r;
+	yaml_node_t *n;
 
 	o->failure_classes = 1u << 5;	/* 5xx, the rule every mesh listed here uses */
 	o->no_response_failure = true;
-	if (!n)
-		return 0;
-	if ((r = want_map(l, n, "outcome")) || (r = check_keys(l, n, "outcome", keys)) ||
-	    (r = get_enum(l, n, "no_response", "outcome", nr, &no_resp)) ||
+	if ((r = section(l, root, "outcome", "outcome", keys, false, &n)))
+		return r > 0 ? 0 : r;
+	if ((r = get_enum(l, n, "no_response", "outcome", nr, &no_resp)) ||
 	    (r = get_str_list(l, map_get(l, n, "failure"), "outcome.failure", &list, &cnt)))
 		goto out;
 	o->no_response_failure = no_resp == 0;
@@ -431,14 +445,13 @@ static int load_latency(struct loader *l, yaml_node_t *root, struct profile *p)
 	static const char *const keys[] = { "type", "metric", "unit", "match", "source", "destination",
 					    "objectives", "resolution", "buckets", NULL };
 	static const char *const types[] = { "none", "histogram", "summary", "max", NULL };
-	yaml_node_t *n = map_get(l, root, "latency");
 	struct lat_spec *lat = &p->lat;
 	int type = LAT_NONE, r;
+	yaml_node_t *n;
 
-	if (!n)
-		return 0;
-	if ((r = want_map(l, n, "latency")) || (r = check_keys(l, n, "latency", keys)) ||
-	    (r = get_enum(l, n, "type", "latency", types, &type)))
+	if ((r = section(l, root, "latency", "latency", keys, false, &n)))
+		return r > 0 ? 0 : r;
+	if ((r = get_enum(l, n, "type", "latency", types, &type)))
 		return r;
 	lat->type = type;
 	if (type == LAT_NONE)
@@ -493,12 +506,10 @@ static int inherit_endpoint(struct ep_spec *dst, const struct ep_spec *src)
 static int load_requests(struct loader *l, yaml_node_t *root, struct profile *p)
 {
 	static const char *const keys[] = { "metric", "match", "source", "destination", "result", NULL };
-	yaml_node_t *n = map_get(l, root, "requests");
+	yaml_node_t *n;
 	int r;
 
-	if (!n)
-		return fail(l, root, "requests", "missing");
-	if ((r = want_map(l, n, "requests")) || (r = check_keys(l, n, "requests", keys)) ||
+	if ((r = section(l, root, "requests", "requests", keys, true, &n)) ||
 	    (r = get_str(l, n, "metric", "requests", true, &p->req_metric)) ||
 	    (r = load_match(l, n, "requests", &p->req_match)) ||
 	    (r = load_endpoint(l, n, "source", "requests", &p->src, true)) ||

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/array.h"
 #include "metrics/prom.h"
 #include "metrics/strbuf.h"
 
@@ -149,15 +150,8 @@ static int add_family(struct parser *ps, const char *name, size_t len)
 	struct prom_scrape *sc = ps->sc;
 	struct prom_family *f;
 
-	if (sc->nfamilies == ps->cap_families) {
-		size_t cap = ps->cap_families ? ps->cap_families * 2 : 32;
-		void *p = realloc(sc->families, cap * sizeof(*sc->families));
-
-		if (!p)
-			return -ENOMEM;
-		sc->families = p;
-		ps->cap_families = cap;
-	}
+	if (array_reserve(&sc->families, &ps->cap_families, sc->nfamilies, sizeof(*sc->families), 32))
+		return -ENOMEM;
 	f = &sc->families[sc->nfamilies];
 	memset(f, 0, sizeof(*f));
 	f->name = strndup(name, len);
@@ -448,15 +442,8 @@ static int new_sample(struct parser *ps, struct prom_sample **out)
 {
 	struct prom_scrape *sc = ps->sc;
 
-	if (sc->nsamples == ps->cap_samples) {
-		size_t cap = ps->cap_samples ? ps->cap_samples * 2 : 256;
-		void *p = realloc(sc->samples, cap * sizeof(*sc->samples));
-
-		if (!p)
-			return -ENOMEM;
-		sc->samples = p;
-		ps->cap_samples = cap;
-	}
+	if (array_reserve(&sc->samples, &ps->cap_samples, sc->nsamples, sizeof(*sc->samples), 256))
+		return -ENOMEM;
 	*out = &sc->samples[sc->nsamples++];
 	memset(*out, 0, sizeof(**out));
 	(*out)->line = ps->line;

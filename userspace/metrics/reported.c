@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/array.h"
 #include "metrics/reported.h"
 
 void mx_reported_free(struct mx_reported *r)
@@ -33,15 +34,8 @@ static struct mx_rep_edge *edge_for(struct mx_reported *r, const struct mx_endpo
 
 	if (e)
 		return e;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		void *p = realloc(r->edges, cap * sizeof(*r->edges));
-
-		if (!p)
-			return NULL;
-		r->edges = p;
-		r->cap = cap;
-	}
+	if (array_reserve(&r->edges, &r->cap, r->n, sizeof(*r->edges), 16))
+		return NULL;
 	e = &r->edges[r->n++];
 	memset(e, 0, sizeof(*e));
 	e->src = *src;
