@@ -1,0 +1,77 @@
+/*
+ * report.h - the verdict model: one result per assertion (PASS / FAIL /
+ * INCONCLUSIVE) with a one-line reason and structured evidence, plus what
+ * the run was about. Its JSON form (docs/report-schema.md) is the canonical
+ * result file every other writer and `smi-witness matrix` can start from.
+ */
+#ifndef SMIW_REPORT_REPORT_H
+#define SMIW_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#define REPORT_SCHEMA "smi-witness/report/v1"
+
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_INCONCLUSIVE };
+
+struct assertion {
+	char *id;		/* "scenario/step/traffic/kind", unique in a report */
+	char *scenario, *step, *traffic, *kind;	/* kind: access, split, zero-weight */
+	char *smispec, *specversion;
+	unsigned step_index;
+	enum verdict verdict;
+	char *reason;		/* one line */
+	double duration_s;	/* how long its traffic ran */
+	json_t *evidence;	/* owned; an object */
+};
+
+struct report {
+	char *tool, *mesh, *generated;
+	json_t *statistics;	/* owned: alpha, power, effect, ci_level */
+	json_t *captures;	/* owned array: one object per observation file */
+	json_t *scenarios;	/* owned array: name, file, smispec, run, steps[] */
+	struct assertion *a;
+	size_t n, cap;
+};
+
+/* Initialises an empty report (tool set to this program). Returns 0 or -ENOMEM. */
+int report_init(struct report *r, const char *mesh);
+
+/*
+ * Appends an assertion: strings are copied, `evidence` is taken over (NULL
+ * becomes {}). Returns the stored assertion, or NULL when out of memory.
+ */
+struct assertion *report_add(struct report *r, const struct assertion *a, json_t *evidence);
+
+/* Counts by verdict. */
+void report_count(const struct report *r, size_t *pass, size_t *fail, size_t *inconclusive);
+
+/* FAIL if any assertion failed, else INCONCLUSIVE if any was (or there were none), else PASS. */
+enum verdict report_verdict(const struct report *r);
+
+/* "PASS", "FAIL", "INCONCLUSIVE". */
+const char *verdict_name(enum verdict v);
+
+/* Parses a verdict name; returns 0 or -EINVAL. */
+int verdict_parse(const char *s, enum verdict *v);
+
+/* Process exit code for the overall verdict: 0 PASS, 1 FAIL, 3 INCONCLUSIVE. */
+int report_exit_code(const struct report *r);
+
+/* The report as a JSON document (new reference). */
+json_t *report_to_json(const struct report *r);
+
+/* Reads a report written by report_to_json (from a file). Prints errors; 0 or -EINVAL/-EIO. */
+int report_load(struct report *r, const char *path);
+
+/* Appends src's scenarios, captures and assertions to dst (src is left empty). 0 or -ENOMEM. */
+int report_merge(struct report *dst, struct report *src);
+
+/* Writes the JSON document, indented, keys in a fixed order: byte-identical for equal reports. */
+int report_write_json(FILE *f, const struct report *r);
+
+void report_free(struct report *r);
+
+#endif

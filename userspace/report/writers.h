@@ -1,0 +1,33 @@
+/*
+ * writers.h - a report in the formats people consume: a terminal table,
+ * JUnit XML for CI, a Meshery-compatible result, and an SVG chart of a
+ * split assertion's observed vs expected shares. All output is a pure
+ * function of the report: equal reports give byte-identical files.
+ */
+#ifndef SMIW_REPORT_WRITERS_H
+#define SMIW_REPORT_WRITERS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+/* The verdict table and a summary line; ANSI colour when `color`. */
+void report_write_table(FILE *f, const struct report *r, bool color);
+
+/* JUnit XML: a testsuite per scenario, a testcase per assertion; FAIL -> failure, INCONCLUSIVE -> error. */
+void report_write_junit(FILE *f, const struct report *r);
+
+/* The Meshery-compatible result (docs/report-schema.md), as JSON. Returns 0 or -ENOMEM. */
+int report_write_meshery(FILE *f, const struct report *r);
+
+/* True when the assertion carries split shares a chart can show. */
+bool report_has_chart(const struct assertion *a);
+
+/* A self-contained SVG chart of a split assertion (observed shares with intervals vs expected). */
+void report_write_split_svg(FILE *f, const struct assertion *a);
+
+/* Writes s with the five XML special characters escaped. */
+void xml_puts(FILE *f, const char *s);
+
+#endif

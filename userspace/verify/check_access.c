@@ -1,0 +1,177 @@
+/* check_access.c - access verdicts (see checks.h) */
+#include <stdio.h>
+#include <string.h>
+
+#include "verify/checks.h"
+
+/* True when the client's view of r is one of the denial forms the expectation accepts. */
+static bool denial_accepted(const struct sc_expect *x, const struct vreq *r)
+{
+	switch (r->outcome) {
+	case CO_STATUS:
+		if (!(x->denial & SC_DENY_STATUS))
+			return false;
+		for (size_t i = 0; i < x->n_deny_statuses; i++)
+			if (x->deny_statuses[i] == r->status)
+				return true;
+		return false;
+	case CO_RESET:
+		return x->denial & SC_DENY_RESET;
+	case CO_REFUSED:
+		return x->denial & SC_DENY_REFUSED;
+	case CO_CLOSED:
+		return x->denial & SC_DENY_CLOSED;
+	default:
+		return false;
+	}
+}
+
+static bool served_by_destination(const struct check_ctx *c, const struct sc_traffic *t,
+				  const struct vreq *r)
+{
+	const struct topo_service *svc = topo_service(c->topo, t->to_ns, t->to);
+
+	return r->served && svc && topo_service_has_pod(svc, r->served->ns, r->served->pod);
+}
+
+/* Whether one request shows what the access expectation requires; *why names a miss. */
+static bool access_ok(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
+		      const struct vreq *r, const char **why, bool *positive)
+{
+	*positive = true;
+	if (x->access == SC_ACCESS_DENY) {
+		if (r->served) {
+			*why = "reached-workload";
+			return false;
+		}
+		if (r->outcome == CO_UNOBSERVED) {
+			*why = "unobserved";
+			return false;
+		}
+		if (!denial_accepted(x, r)) {
+			*why = "not-denied";
+			return false;
+		}
+		return true;
+	}
+	if (r->outcome == CO_UNOBSERVED) {
+		*why = "unobserved";
+		return false;
+	}
+	if (!vreq_succeeded(r)) {
+		*why = "failed";
+		return false;
+	}
+	if (!r->served) {
+		/* Only the absence of a server-side record: loss could explain it. */
+		*why = "not-delivered";
+		*positive = false;
+		return false;
+	}
+	if (!served_by_destination(c, t, r)) {
+		*why = "misrouted";
+		return false;
+	}
+	return true;
+}
+
+void check_access(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
+		  const struct vreq *r, size_t n, struct eval *out)
+{
+	json_t *outcomes = json_object(), *violations = evidence_list(), *unobserved = evidence_list();
+	size_t ok = 0, bad = 0, missing = 0;
+	bool any_positive = false;
+	char counts[200], label[48], first_pod[160] = "", first[240] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		const char *why = NULL;
+		bool positive;
+
+		evidence_count(outcomes, vreq_outcome_label(&r[i], label, sizeof(label)));
+		if (access_ok(c, t, x, &r[i], &why, &positive)) {
+			ok++;
+		} else if (!strcmp(why, "unobserved")) {
+			evidence_list_add(unobserved, evidence_request(c, &r[i], why));
+		} else {
+			if (!*first_pod && r[i].served) {
+				snprintf(first_pod, sizeof(first_pod), "%s/%s", r[i].served->ns,
+					 r[i].served->pod);
+				snprintf(first, sizeof(first), "%s at %s %s", r[i].request_id, first_pod,
+					 r[i].served->path);
+			}
+			if (!*first)
+				snprintf(first, sizeof(first), "%s: %s", r[i].request_id,
+					 vreq_outcome_label(&r[i], label, sizeof(label)));
+			bad++;
+			any_positive |= positive;
+			evidence_list_add(violations, evidence_request(c, &r[i], why));
+		}
+	}
+	if (t->count && n < t->count)
+		missing = t->count - n;
+	out->evidence = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+		"expected", x->access == SC_ACCESS_DENY ? "deny" : "allow",
+		"destination", t->to, "requests", (json_int_t)n, "expected_requests",
+		(json_int_t)(t->count ? t->count : n), "conforming", (json_int_t)ok,
+		"missing", (json_int_t)missing, "client_outcomes", outcomes,
+		"violations", violations, "unobserved", unobserved);
+	evidence_counts_text(outcomes, counts, sizeof(counts));
+	if (x->access == SC_ACCESS_DENY) {
+		json_t *acc = json_array();
+
+		for (size_t i = 0; i < x->n_deny_statuses && (x->denial & SC_DENY_STATUS); i++)
+			json_array_append_new(acc, json_sprintf("%d", x->deny_statuses[i]));
+		if (x->denial & SC_DENY_RESET)
+			json_array_append_new(acc, json_string("reset"));
+		if (x->denial & SC_DENY_REFUSED)
+			json_array_append_new(acc, json_string("refused"));
+		if (x->denial & SC_DENY_CLOSED)
+			json_array_append_new(acc, json_string("closed"));
+		json_object_set_new(out->evidence, "accepted_denials", acc);
+	}
+	if (bad && x->access == SC_ACCESS_DENY && *first_pod)
+		eval_set(out, VERDICT_FAIL, any_positive, "%zu of %zu denied requests reached a workload (first: %s); client saw %s",
+			 bad, n, first, counts);
+	else if (bad && x->access == SC_ACCESS_DENY)
+		eval_set(out, VERDICT_FAIL, any_positive, "%zu of %zu denied requests were not denied as expected (first: %s); client saw %s",
+			 bad, n, first, counts);
+	else if (bad)
+		eval_set(out, VERDICT_FAIL, any_positive, "%zu of %zu allowed requests did not reach %s and succeed (first: %s); client saw %s",
+			 bad, n, t->to, first, counts);
+	else if (!n)
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "no requests of this entry were observed");
+	else if (evidence_list_total(unobserved))
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "%zu of %zu requests were not observed at the client",
+			 evidence_list_total(unobserved), n);
+	else if (missing)
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "only %zu of %llu requests were found in the records",
+			 n, (unsigned long long)t->count);
+	else if (x->access == SC_ACCESS_DENY)
+		eval_set(out, VERDICT_PASS, false, "%zu/%zu denied before reaching %s; client saw %s", ok, n, t->to, counts);
+	else
+		eval_set(out, VERDICT_PASS, false, "%zu/%zu reached %s and succeeded", ok, n, t->to);
+}
+
+bool check_probe(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
+		 const struct vreq *r, int *backend)
+{
+	const char *why;
+	bool positive;
+
+	*backend = -1;
+	if (x->access != SC_ACCESS_NONE && !access_ok(c, t, x, r, &why, &positive))
+		return false;
+	if (x->split == SC_SPLIT_NONE)
+		return true;
+	if (!r->served)
+		return false;
+	for (size_t i = 0; i < x->n_shares; i++) {
+		const struct topo_service *svc = topo_service(c->topo, t->to_ns, x->shares[i].service);
+
+		if (svc && topo_service_has_pod(svc, r->served->ns, r->served->pod)) {
+			*backend = (int)i;
+			return x->shares[i].weight > 0;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,311 @@
+/* engine.c - see engine.h */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "verify/checks.h"
+#include "verify/converge.h"
+#include "verify/engine.h"
+#include "verify/expect.h"
+#include "verify/health.h"
+#include "verify/requests.h"
+
+/* What one traffic entry of a step brings to its evaluation. */
+struct entry {
+	struct vreq *reqs, *probes;
+	size_t n, n_probes;
+	struct sc_expect x;
+	int x_err;
+	char why[200];
+	uint64_t t0, t1;
+};
+
+static int pick_run(const struct verify_input *in, char *run, size_t len)
+{
+	char **runs = NULL;
+	int n;
+
+	if (in->run) {
+		if (!reqid_valid_run(in->run)) {
+			error("run id '%s' is not valid (1-%d of A-Z a-z 0-9 _ -)", in->run, REQID_RUN_MAX);
+			return -EINVAL;
+		}
+		snprintf(run, len, "%s", in->run);
+		return 0;
+	}
+	n = vindex_runs(in->obs, &runs);
+	if (n < 0)
+		return n;
+	if (n == 1)
+		snprintf(run, len, "%s", runs[0]);
+	else if (n == 0)
+		error("no request ids of the scenario runner's scheme (RUN.STEP.TRAFFIC-SEQ) in '%s'",
+		      in->obs->path);
+	else
+		error("'%s' holds %d runs (%s, %s%s): choose one with --run", in->obs->path, n, runs[0],
+		      runs[1], n > 2 ? ", ..." : "");
+	vindex_runs_free(runs, (size_t)(n > 0 ? n : 0));
+	return n == 1 ? 0 : -EINVAL;
+}
+
+/* Every pod and service the scenario names must be in the inventory. */
+static int check_topology(const struct verify_input *in)
+{
+	const struct scenario *sc = in->sc;
+
+	if (!in->topo) {
+		error("no inventory: the verifier needs it to know which pods are behind which service (--inventory)");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sc->n_steps; i++)
+		for (size_t j = 0; j < sc->steps[i].n_traffic; j++) {
+			const struct sc_traffic *t = &sc->steps[i].traffic[j];
+
+			if (!topo_pod(in->topo, t->from_ns, t->from)) {
+				error("%s: steps[%zu].traffic[%zu].from: pod '%s/%s' is not in the inventory '%s'",
+				      sc->path, i, j, t->from_ns, t->from, in->topo->path);
+				return -EINVAL;
+			}
+			if (!topo_service(in->topo, t->to_ns, t->to)) {
+				error("%s: steps[%zu].traffic[%zu].to: service '%s/%s' is not in the inventory '%s'",
+				      sc->path, i, j, t->to_ns, t->to, in->topo->path);
+				return -EINVAL;
+			}
+			for (size_t k = 0; k < t->expect.n_shares; k++)
+				if (!topo_service(in->topo, t->to_ns, t->expect.shares[k].service)) {
+					error("%s: steps[%zu].traffic[%zu].expect.split: service '%s/%s' is not in the inventory '%s'",
+					      sc->path, i, j, t->to_ns, t->expect.shares[k].service, in->topo->path);
+					return -EINVAL;
+				}
+		}
+	return 0;
+}
+
+static json_t *capture_json(const struct verify_input *in, size_t strays)
+{
+	const struct obs_set *o = in->obs;
+	const struct obs_counters *last = o->n_stats ? &o->stats[o->n_stats - 1] : NULL;
+
+	return json_pack("{s:s, s:s, s:s, s:I, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"file", in->capture_name ? in->capture_name : o->path, "tool", o->meta.tool,
+		"node", o->meta.node, "records", (json_int_t)o->records, "end", o->have_end,
+		"torn_last_line", o->torn, "exchanges", (json_int_t)o->n_ex,
+		"intents", (json_int_t)o->n_intents,
+		"kernel_drops", (json_int_t)(last ? last->kernel_drops : 0),
+		"user_drops", (json_int_t)(last ? last->user_drops : 0),
+		"gaps", (json_int_t)(last ? last->gaps : 0),
+		"stray_requests", (json_int_t)strays, "snaplen", (json_int_t)o->meta.snaplen);
+}
+
+static void append(struct eval *e, const char *fmt, const char *arg)
+{
+	size_t used = strlen(e->reason);
+
+	snprintf(e->reason + used, sizeof(e->reason) - used, fmt, arg);
+}
+
+/*
+ * Step-level conditions on top of an assertion's own outcome: lost data
+ * turns anything but a FAIL shown by individual exchanges into
+ * INCONCLUSIVE; a policy that never converged leaves a FAIL standing (it
+ * was not in effect within the bound) and turns anything else INCONCLUSIVE.
+ */
+static void finalize(struct eval *e, const struct step_health *h, const struct convergence *cv)
+{
+	enum verdict before = e->verdict;
+	char reason[sizeof(e->reason)], bound[32];
+
+	memcpy(reason, e->reason, sizeof(reason));
+	snprintf(bound, sizeof(bound), "%gs", (double)cv->timeout_ns / 1e9);
+	if (*h->causes) {
+		if (e->verdict == VERDICT_FAIL && e->positive)
+			append(e, "; the capture also lost data: %s", h->causes);
+		else
+			eval_set(e, VERDICT_INCONCLUSIVE, false, "capture incomplete during the step: %s", h->causes);
+	} else if (cv->checked && !cv->converged) {
+		if (e->verdict == VERDICT_FAIL)
+			append(e, " (the policy was not in effect within %s of being applied)", bound);
+		else if (e->verdict == VERDICT_PASS)
+			eval_set(e, VERDICT_INCONCLUSIVE, false, "the mesh did not converge within %s of the policy being applied",
+				 bound);
+	}
+	if (e->verdict != before || strcmp(reason, e->reason))
+		json_object_set_new(e->evidence, "unadjusted", json_pack("{s:s, s:s}",
+			"verdict", verdict_name(before), "reason", reason));
+}
+
+static int add(struct report *rep, const struct scenario *sc, const struct sc_step *st,
+	       const struct sc_traffic *t, const char *kind, struct eval *e, double duration)
+{
+	char id[256];
+	struct assertion a = {
+		.id = id, .scenario = (char *)sc->name, .step = (char *)st->name,
+		.traffic = (char *)t->name, .kind = (char *)kind, .smispec = (char *)sc->smispec,
+		.specversion = (char *)scenario_spec_version(sc, st->index), .step_index = st->index,
+		.verdict = e->verdict, .reason = e->reason, .duration_s = duration,
+	};
+
+	snprintf(id, sizeof(id), "%s/%s/%s/%s", sc->name, st->name, t->name, kind);
+	if (!e->evidence)
+		e->evidence = json_object();
+	if (!report_add(rep, &a, e->evidence))
+		return -ENOMEM;
+	e->evidence = NULL;
+	return 0;
+}
+
+static void entry_window(struct entry *en)
+{
+	for (size_t i = 0; i < en->n; i++) {
+		if (!en->reqs[i].t0)
+			continue;
+		if (!en->t0 || en->reqs[i].t0 < en->t0)
+			en->t0 = en->reqs[i].t0;
+		if (en->reqs[i].t1 > en->t1)
+			en->t1 = en->reqs[i].t1;
+	}
+}
+
+static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, const struct sc_traffic *t,
+			  struct entry *en, const struct step_health *h, const struct convergence *cv,
+			  struct report *rep, const char *prefix)
+{
+	double duration = en->t1 > en->t0 ? (double)(en->t1 - en->t0) / 1e9 : 0;
+	struct eval e[3] = { 0 };
+	const char *kinds[3] = { NULL };
+	bool has_zero = false;
+	int r = 0, k = 0;
+
+	if (en->x_err) {
+		if (t->expect.access != SC_ACCESS_NONE)
+			kinds[k++] = "access";
+		if (t->expect.split != SC_SPLIT_NONE)
+			kinds[k++] = "split";
+		for (int i = 0; i < k; i++) {
+			e[i].evidence = json_object();
+			eval_set(&e[i], VERDICT_INCONCLUSIVE, false, "%s", en->why);
+		}
+	} else {
+		if (en->x.access != SC_ACCESS_NONE) {
+			check_access(c, t, &en->x, en->reqs, en->n, &e[k]);
+			kinds[k++] = "access";
+		}
+		if (en->x.split != SC_SPLIT_NONE) {
+			check_split(c, t, &en->x, en->reqs, en->n, &e[k], &e[k + 1], &has_zero);
+			kinds[k++] = "split";
+			if (has_zero)
+				kinds[k++] = "zero-weight";
+		}
+	}
+	for (int i = 0; i < k; i++) {
+		if (!r) {
+			finalize(&e[i], h, cv);
+			json_object_set_new(e[i].evidence, "request_id_prefix", json_sprintf("%s.%u.%u-", prefix,
+				st->index, t->index));
+			r = add(rep, c->sc, st, t, kinds[i], &e[i], duration);
+		}
+		json_decref(e[i].evidence);
+	}
+	return r;
+}
+
+static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
+		       struct report *rep, json_t *steps, const char *run)
+{
+	struct entry *en = calloc(st->n_traffic, sizeof(*en));
+	struct step_health h;
+	struct convergence cv;
+	uint64_t t0 = 0, t1 = 0;
+	size_t problems = 0;
+	char start[40] = "", end[40] = "";
+	int r = 0;
+
+	if (!en)
+		return -ENOMEM;
+	converge_init(st, &cv);
+	for (size_t i = 0; i < st->n_traffic && !r; i++) {
+		const struct sc_traffic *t = &st->traffic[i];
+		int n = vindex_requests(ix, st->index, t, false, &en[i].reqs);
+		int np = n < 0 ? n : vindex_requests(ix, st->index, t, true, &en[i].probes);
+
+		if (n < 0 || np < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		en[i].n = (size_t)n;
+		en[i].n_probes = (size_t)np;
+		en[i].x_err = expect_resolve(c->sc, st, t, &en[i].x, en[i].why, sizeof(en[i].why));
+		entry_window(&en[i]);
+		if (en[i].t0 && (!t0 || en[i].t0 < t0))
+			t0 = en[i].t0;
+		if (en[i].t1 > t1)
+			t1 = en[i].t1;
+		for (size_t j = 0; j < en[i].n; j++)
+			problems += en[i].reqs[j].problem != NULL;
+		if (!en[i].x_err)
+			converge_add(c, st, t, &en[i].x, en[i].probes, en[i].n_probes, &cv);
+	}
+	if (!r) {
+		health_check(c->obs, t0, t1, problems, &h);
+		if (t0) {
+			evidence_time(c->obs, t0, start, sizeof(start));
+			evidence_time(c->obs, t1, end, sizeof(end));
+		}
+		json_array_append_new(steps, json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:f}, s:o, s:o}",
+			"index", (json_int_t)st->index, "name", st->name, "description", st->description,
+			"window", "start", start, "end", end, "duration_s", t1 > t0 ? (double)(t1 - t0) / 1e9 : 0.0,
+			"convergence", converge_json(&cv), "capture", health_json(&h)));
+	}
+	for (size_t i = 0; i < st->n_traffic && !r; i++)
+		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &cv, rep, run);
+	for (size_t i = 0; i < st->n_traffic; i++) {
+		free(en[i].reqs);
+		free(en[i].probes);
+	}
+	free(en);
+	return r;
+}
+
+int verify_scenario(const struct verify_input *in, struct report *rep)
+{
+	const struct scenario *sc = in->sc;
+	struct check_ctx c = { .sc = sc, .obs = in->obs, .topo = in->topo, .ci_level = 1 - sc->alpha };
+	struct vindex ix;
+	char run[REQID_RUN_MAX + 1], generated[40];
+	json_t *steps, *scen;
+	size_t strays;
+	int r;
+
+	if ((r = check_topology(in)) || (r = pick_run(in, run, sizeof(run))))
+		return r;
+	if (vindex_build(&ix, in->obs, in->topo, run, in->proxy_comms))
+		return -ENOMEM;
+	strays = vindex_strays(&ix, sc);
+	if (strays)
+		pr_warn("%zu records of run '%s' name steps or traffic entries '%s' does not have",
+			strays, run, sc->path);
+	steps = json_array();
+	scen = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", sc->name, "file", sc->path,
+			 "smispec", sc->smispec, "description", sc->description, "run", run, "steps", steps);
+	for (size_t i = 0; i < sc->n_steps && !r; i++)
+		r = verify_step(&c, &ix, &sc->steps[i], rep, steps, run);
+	if (!r) {
+		json_array_append_new(rep->scenarios, scen);
+		json_array_append_new(rep->captures, capture_json(in, strays));
+		json_object_set_new(rep->statistics, "alpha", json_real(sc->alpha));
+		json_object_set_new(rep->statistics, "power", json_real(sc->power));
+		json_object_set_new(rep->statistics, "effect", json_real(sc->effect));
+		json_object_set_new(rep->statistics, "ci_level", json_real(c.ci_level));
+		if (!*rep->generated && in->obs->have_meta) {
+			evidence_time(in->obs, in->obs->meta.mono_ns, generated, sizeof(generated));
+			free(rep->generated);
+			rep->generated = strdup(generated);
+		}
+	} else {
+		json_decref(scen);
+	}
+	vindex_free(&ix);
+	return r;
+}

@@ -1,0 +1,66 @@
+/*
+ * evidence.h - the shared pieces of assertion evaluation: the result of one
+ * check, and evidence entries naming the exchanges behind a verdict.
+ */
+#ifndef SMIW_VERIFY_EVIDENCE_H
+#define SMIW_VERIFY_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "report/report.h"
+#include "verify/obs.h"
+#include "verify/requests.h"
+#include "verify/scenario.h"
+#include "verify/topology.h"
+
+/* Evidence lists keep this many entries (the total is always given). */
+#define EVIDENCE_MAX_ITEMS 50
+
+/* What the checks share: the data and the statistical settings. */
+struct check_ctx {
+	const struct scenario *sc;
+	const struct obs_set *obs;
+	const struct topology *topo;
+	double ci_level;
+};
+
+/* The outcome of one assertion before step-level conditions are applied. */
+struct eval {
+	enum verdict verdict;
+	bool positive;		/* a FAIL shown by individual exchanges, not by a statistic */
+	char reason[320];
+	json_t *evidence;	/* owned object */
+};
+
+/* Sets verdict and reason (printf-style). */
+void eval_set(struct eval *e, enum verdict v, bool positive, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "2025-11-27T10:35:12.345Z" from a monotonic timestamp, or "+12.345678s" without wall time. */
+void evidence_time(const struct obs_set *obs, uint64_t mono_ns, char *buf, size_t len);
+
+/* A capped list: {"total": N, "items": [...]}. */
+json_t *evidence_list(void);
+
+/* Appends item to a capped list (taking it over); drops it past EVIDENCE_MAX_ITEMS. */
+void evidence_list_add(json_t *list, json_t *item);
+
+/* Total count of a capped list. */
+size_t evidence_list_total(const json_t *list);
+
+/*
+ * One request as evidence: id, what happened (`what`), the client outcome,
+ * the pod that served it (if any) with method, path, status and time.
+ */
+json_t *evidence_request(const struct check_ctx *c, const struct vreq *r, const char *what);
+
+/* Writes "403 ×47, reset ×3" for an object of label -> count (most frequent first). */
+void evidence_counts_text(const json_t *counts, char *buf, size_t len);
+
+/* Increments counts[label]. */
+void evidence_count(json_t *counts, const char *label);
+
+#endif

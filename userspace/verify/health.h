@@ -1,0 +1,35 @@
+/*
+ * health.h - whether the capture saw everything during a step: kernel and
+ * user-space drops, stream gaps, and whether the file covers the step at
+ * all (an `end` record, no torn last line). Any of these makes a step's
+ * verdicts INCONCLUSIVE (docs/verdicts.md).
+ */
+#ifndef SMIW_VERIFY_HEALTH_H
+#define SMIW_VERIFY_HEALTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "verify/obs.h"
+
+struct step_health {
+	bool covered;		/* a counters record at or after the step's end exists */
+	uint64_t kernel_drops, user_drops, gaps;	/* increase across the step */
+	size_t request_problems;	/* requests whose exchanges were cut by a capture problem */
+	char causes[400];	/* "" when the capture is complete for the step */
+};
+
+/*
+ * Checks the counters around the monotonic window [t0, t1]: the last
+ * counters at or before t0 (zero when none) against the first at or after
+ * t1. request_problems comes from the requests themselves.
+ */
+void health_check(const struct obs_set *obs, uint64_t t0, uint64_t t1, size_t request_problems,
+		  struct step_health *h);
+
+/* The health as a JSON object (new reference). */
+json_t *health_json(const struct step_health *h);
+
+#endif

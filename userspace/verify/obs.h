@@ -1,0 +1,103 @@
+/*
+ * obs.h - reading observation records (docs/records.md, format version 1)
+ * and the traffic driver's intent records into memory for the verifier.
+ *
+ * Files may be plain JSON lines or gzip/zlib compressed (detected from the
+ * content, whatever the name). All strings are owned by the set's arena and
+ * are "" when a record lacks the field.
+ */
+#ifndef SMIW_VERIFY_OBS_H
+#define SMIW_VERIFY_OBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verify/arena.h"
+
+enum obs_role { OBS_ROLE_UNKNOWN, OBS_ROLE_CLIENT, OBS_ROLE_SERVER };
+
+struct obs_meta {
+	int v;
+	const char *tool, *node, *inventory;
+	uint64_t snaplen, mono_ns, real_ns;
+};
+
+/* One HTTP request/response pair seen at one process. */
+struct obs_exchange {
+	const char *conn, *node, *ns, *pod, *sa, *comm;
+	const char *local, *peer, *peer_pod;
+	const char *method, *path, *host, *request_id, *incomplete;
+	enum obs_role role;
+	uint64_t seq, cgroup_id, start_ns, end_ns, req_bytes, resp_bytes;
+	uint32_t pid, tgid;
+	int status;
+	bool complete;
+	unsigned line;
+};
+
+/* One TCP connection. */
+struct obs_conn {
+	const char *conn, *ns, *pod, *sa, *comm, *local, *peer, *peer_pod, *connect_error;
+	enum obs_role role;
+	uint64_t open_ns, close_ns, gaps, exchanges;
+	bool reset;
+	unsigned line;
+};
+
+/* A `stats` or `end` record: cumulative counters at ts_ns. */
+struct obs_counters {
+	uint64_t ts_ns, kernel_drops, user_drops, gaps, unparsed_bytes, events, exchanges, conns;
+	bool end;
+	const char *reason;	/* end records only */
+	unsigned line;
+};
+
+/* What the traffic driver sent. */
+struct obs_intent {
+	const char *run, *request_id, *method, *url, *via, *error;
+	uint64_t sent_ns, done_ns;
+	int status;
+	unsigned line;
+};
+
+/* Everything read from one capture (plus any intent files). Zero-initialise. */
+struct obs_set {
+	struct arena strings;
+	const char *path;		/* the observation file */
+	struct obs_meta meta;
+	bool have_meta;
+	bool have_end;			/* an `end` record was read */
+	bool torn;			/* the last line was cut short and dropped */
+	unsigned torn_line;
+	uint64_t records;		/* records read from the observation file */
+	struct obs_exchange *ex;
+	size_t n_ex, cap_ex;
+	struct obs_conn *conns;
+	size_t n_conns, cap_conns;
+	struct obs_counters *stats;	/* stats and end records, in file order */
+	size_t n_stats, cap_stats;
+	struct obs_intent *intents;
+	size_t n_intents, cap_intents;
+};
+
+/*
+ * Reads an observation file: the first record must be `meta` (version 1).
+ * A torn last line is dropped and noted in s->torn. Errors are printed
+ * (file, line, what) and returned as -EINVAL / -EIO / -ENOMEM.
+ */
+int obs_read(struct obs_set *s, const char *path);
+
+/*
+ * Reads a driver's intent file into the same set (a `meta` line is allowed
+ * but not required; other record types are ignored). Returns 0 or -errno.
+ */
+int obs_read_intents(struct obs_set *s, const char *path);
+
+/* Wall-clock nanoseconds for a CLOCK_MONOTONIC reading, via the meta record (0 without one). */
+uint64_t obs_wall_ns(const struct obs_set *s, uint64_t mono_ns);
+
+/* Frees everything the set owns and zeroes it. */
+void obs_free(struct obs_set *s);
+
+#endif

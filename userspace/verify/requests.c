@@ -1,0 +1,351 @@
+/* requests.c - see requests.h */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify/requests.h"
+
+const char *const default_proxy_comms[] = {
+	"envoy", "linkerd2-proxy", "haproxy", "nginx", "traefik", "pilot-agent", NULL
+};
+
+struct vtag {
+	struct reqid id;
+	const struct obs_exchange *ex;	/* exactly one of ex, in */
+	const struct obs_intent *in;
+};
+
+static int tag_cmp(const void *a, const void *b)
+{
+	const struct vtag *x = a, *y = b;
+
+	if (x->id.step != y->id.step)
+		return x->id.step < y->id.step ? -1 : 1;
+	if (x->id.traffic != y->id.traffic)
+		return x->id.traffic < y->id.traffic ? -1 : 1;
+	if (x->id.probe != y->id.probe)
+		return x->id.probe ? 1 : -1;
+	if (x->id.round != y->id.round)
+		return x->id.round < y->id.round ? -1 : 1;
+	if (x->id.seq != y->id.seq)
+		return x->id.seq < y->id.seq ? -1 : 1;
+	if (!x->ex != !y->ex)
+		return x->in ? -1 : 1;	/* the intent first */
+	if (x->ex && x->ex->start_ns != y->ex->start_ns)
+		return x->ex->start_ns < y->ex->start_ns ? -1 : 1;
+	return (x->ex ? x->ex->line : x->in->line) < (y->ex ? y->ex->line : y->in->line) ? -1 : 1;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int vindex_runs(const struct obs_set *obs, char ***runs)
+{
+	size_t total = obs->n_ex + obs->n_intents, n = 0;
+	char **v = calloc(total + 1, sizeof(*v));
+	struct reqid id;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < total; i++) {
+		const char *rid = i < obs->n_ex ? obs->ex[i].request_id :
+			obs->intents[i - obs->n_ex].request_id;
+		size_t j;
+
+		if (reqid_parse(rid, &id))
+			continue;
+		for (j = 0; j < n && strcmp(v[j], id.run); j++)
+			;
+		if (j < n)
+			continue;
+		v[n] = strdup(id.run);
+		if (!v[n]) {
+			vindex_runs_free(v, n);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	qsort(v, n, sizeof(*v), str_cmp);
+	*runs = v;
+	return (int)n;
+}
+
+void vindex_runs_free(char **runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(runs[i]);
+	free(runs);
+}
+
+int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct topology *topo,
+		 const char *run, const char *const *proxy_comms)
+{
+	size_t cap = obs->n_ex + obs->n_intents;
+	struct reqid id;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->obs = obs;
+	ix->topo = topo;
+	ix->proxy_comms = proxy_comms ? proxy_comms : default_proxy_comms;
+	ix->tags = calloc(cap + 1, sizeof(*ix->tags));
+	if (!ix->tags)
+		return -ENOMEM;
+	for (size_t i = 0; i < obs->n_ex; i++)
+		if (!reqid_parse(obs->ex[i].request_id, &id) && !strcmp(id.run, run))
+			ix->tags[ix->n++] = (struct vtag){ .id = id, .ex = &obs->ex[i] };
+	for (size_t i = 0; i < obs->n_intents; i++)
+		if (!reqid_parse(obs->intents[i].request_id, &id) && !strcmp(id.run, run))
+			ix->tags[ix->n++] = (struct vtag){ .id = id, .in = &obs->intents[i] };
+	qsort(ix->tags, ix->n, sizeof(*ix->tags), tag_cmp);
+	return 0;
+}
+
+bool vindex_is_mesh(const struct vindex *ix, const struct obs_exchange *e)
+{
+	for (const char *const *c = ix->proxy_comms; *c; c++)
+		if (!strcmp(e->comm, *c))
+			return true;
+	if (ix->topo && *ix->topo->mesh_pod) {
+		size_t nl = strlen(e->ns);
+		const char *mp = ix->topo->mesh_pod;
+
+		if (!strncmp(mp, e->ns, nl) && mp[nl] == '/' && !strcmp(mp + nl + 1, e->pod))
+			return true;
+	}
+	return false;
+}
+
+static bool at_pod(const char *ns, const char *pod, const struct sc_traffic *t)
+{
+	return !strcmp(ns, t->from_ns) && !strcmp(pod, t->from);
+}
+
+/* Capture problems that make an exchange unusable as evidence of an outcome. */
+static const char *exchange_problem(const struct obs_exchange *e)
+{
+	if (!e || e->complete)
+		return NULL;
+	if (!strcmp(e->incomplete, "gap") || !strcmp(e->incomplete, "unparsed") ||
+	    !strcmp(e->incomplete, "capture-ended"))
+		return e->incomplete;
+	return NULL;
+}
+
+static void classify(struct vreq *r)
+{
+	const struct obs_exchange *c = r->client;
+
+	r->problem = exchange_problem(c);
+	if (!r->problem)
+		r->problem = exchange_problem(r->served);
+	if (!c) {
+		r->outcome = CO_UNOBSERVED;
+		return;
+	}
+	if (c->status > 0) {
+		r->outcome = CO_STATUS;
+		r->status = c->status;
+	} else if (!strcmp(c->incomplete, "reset")) {
+		r->outcome = CO_RESET;
+	} else if (!strcmp(c->incomplete, "closed")) {
+		r->outcome = CO_CLOSED;
+	} else {
+		r->outcome = CO_UNOBSERVED;
+	}
+}
+
+static void add_exchange(const struct vindex *ix, const struct sc_traffic *t, struct vreq *r,
+			 const struct obs_exchange *e, const struct obs_exchange **pods, size_t max_pods)
+{
+	if (vindex_is_mesh(ix, e))
+		return;
+	if (at_pod(e->ns, e->pod, t)) {
+		if (e->role == OBS_ROLE_SERVER && !r->relay)
+			r->relay = e;
+		else if (e->role == OBS_ROLE_CLIENT && !r->client)
+			r->client = e;
+		return;
+	}
+	if (e->role != OBS_ROLE_SERVER)
+		return;
+	if (!r->served)
+		r->served = e;
+	for (size_t i = 0; i < r->served_pods && i < max_pods; i++)
+		if (!strcmp(pods[i]->ns, e->ns) && !strcmp(pods[i]->pod, e->pod))
+			return;
+	if (r->served_pods < max_pods)
+		pods[r->served_pods] = e;
+	r->served_pods++;
+}
+
+static void set_window(struct vreq *r)
+{
+	const struct obs_exchange *e = r->relay ? r->relay : r->client ? r->client : r->served;
+
+	if (r->relay) {
+		r->t0 = r->relay->start_ns;
+		r->t1 = r->relay->end_ns;
+	} else if (r->intent && r->intent->sent_ns) {
+		r->t0 = r->intent->sent_ns;
+		r->t1 = r->intent->done_ns;
+	} else if (e) {
+		r->t0 = e->start_ns;
+		r->t1 = e->end_ns;
+	}
+	if (r->t1 < r->t0)
+		r->t1 = r->t0;
+}
+
+/* "ip:port" of the destination service, or "" when the inventory has no address. */
+static void service_addr(const struct vindex *ix, const struct sc_traffic *t, char *buf, size_t len)
+{
+	const struct topo_service *svc = ix->topo ? topo_service(ix->topo, t->to_ns, t->to) : NULL;
+
+	buf[0] = '\0';
+	if (svc && *svc->ip)
+		snprintf(buf, len, "%s:%u", svc->ip, t->port);
+}
+
+/*
+ * A refused connect leaves no exchange and no request id, only a conn
+ * record of the source pod. Each such record is given to at most one
+ * request whose flight window contains the connect attempt, earliest first.
+ */
+static void attribute_connect_errors(const struct vindex *ix, const struct sc_traffic *t,
+				     struct vreq *r, size_t n)
+{
+	const struct obs_set *obs = ix->obs;
+	char addr[80];
+	bool *used = calloc(obs->n_conns + 1, sizeof(*used));
+
+	if (!used)
+		return;
+	service_addr(ix, t, addr, sizeof(addr));
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].client || !r[i].t0)
+			continue;
+		for (size_t j = 0; j < obs->n_conns; j++) {
+			const struct obs_conn *c = &obs->conns[j];
+
+			if (used[j] || !*c->connect_error || c->role != OBS_ROLE_CLIENT ||
+			    !at_pod(c->ns, c->pod, t) || (*addr && strcmp(c->peer, addr)) ||
+			    c->open_ns < r[i].t0 || c->open_ns > r[i].t1)
+				continue;
+			used[j] = true;
+			r[i].refused = c;
+			if (!strcmp(c->connect_error, "ECONNREFUSED"))
+				r[i].outcome = CO_REFUSED;
+			else if (!strcmp(c->connect_error, "ECONNRESET"))
+				r[i].outcome = CO_RESET;
+			else
+				r[i].outcome = CO_CONNECT_ERROR;
+			break;
+		}
+	}
+	free(used);
+}
+
+int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traffic *t,
+		    bool probes, struct vreq **out)
+{
+	size_t lo = 0, hi = ix->n, n = 0, cap = 0;
+	struct vreq *r = NULL;
+
+	/* Lower bound of (step, traffic, probe) in the sorted tags. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct reqid *m = &ix->tags[mid].id;
+
+		if (m->step < step || (m->step == step && (m->traffic < t->index ||
+		    (m->traffic == t->index && m->probe < probes))))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < ix->n; ) {
+		const struct reqid *id = &ix->tags[i].id;
+		const struct obs_exchange *pods[8];
+		struct vreq *q;
+
+		if (id->step != step || id->traffic != t->index || id->probe != probes)
+			break;
+		if (n == cap) {
+			struct vreq *g = realloc(r, (cap = cap ? cap * 2 : 64) * sizeof(*r));
+
+			if (!g) {
+				free(r);
+				return -ENOMEM;
+			}
+			r = g;
+		}
+		q = &r[n++];
+		memset(q, 0, sizeof(*q));
+		q->id = *id;
+		for (; i < ix->n && ix->tags[i].id.step == step && ix->tags[i].id.traffic == t->index &&
+		       ix->tags[i].id.probe == probes && ix->tags[i].id.round == q->id.round &&
+		       ix->tags[i].id.seq == q->id.seq; i++) {
+			const struct vtag *g = &ix->tags[i];
+
+			if (g->in) {
+				if (!q->intent)
+					q->intent = g->in;
+				q->request_id = g->in->request_id;
+			} else {
+				q->request_id = g->ex->request_id;
+				add_exchange(ix, t, q, g->ex, pods, 8);
+			}
+		}
+		classify(q);
+		set_window(q);
+	}
+	attribute_connect_errors(ix, t, r, n);
+	*out = r;
+	return (int)n;
+}
+
+size_t vindex_strays(const struct vindex *ix, const struct scenario *sc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct reqid *id = &ix->tags[i].id;
+
+		if (id->step > sc->n_steps || id->traffic > sc->steps[id->step - 1].n_traffic)
+			n++;
+	}
+	return n;
+}
+
+const char *vreq_outcome_label(const struct vreq *r, char *buf, size_t len)
+{
+	switch (r->outcome) {
+	case CO_STATUS:
+		snprintf(buf, len, "%d", r->status);
+		return buf;
+	case CO_RESET:
+		return "reset";
+	case CO_REFUSED:
+		return "refused";
+	case CO_CLOSED:
+		return "closed";
+	case CO_CONNECT_ERROR:
+		snprintf(buf, len, "connect-error:%s", r->refused->connect_error);
+		return buf;
+	default:
+		return "unobserved";
+	}
+}
+
+bool vreq_succeeded(const struct vreq *r)
+{
+	return r->outcome == CO_STATUS && r->status >= 200 && r->status < 400;
+}
+
+void vindex_free(struct vindex *ix)
+{
+	free(ix->tags);
+	memset(ix, 0, sizeof(*ix));
+}

@@ -1,0 +1,731 @@
+/* scenario.c - see scenario.h */
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "verify/scenario.h"
+#include "verify/ydoc.h"
+
+#define NS_PER_S 1000000000ULL
+#define MAX_STEPS 1000
+#define MAX_TRAFFIC 100
+
+struct ctx {
+	struct scenario *sc;
+	struct ydoc *d;
+};
+
+static const char *const top_keys[] = {
+	"version", "name", "description", "smispec", "namespace", "statistics", "defaults",
+	"steps", NULL
+};
+static const char *const stat_keys[] = { "alpha", "power", "effect", NULL };
+static const char *const step_keys[] = {
+	"name", "description", "apply", "delete", "converge", "traffic", NULL
+};
+static const char *const traffic_keys[] = {
+	"name", "from", "to", "port", "method", "path", "headers", "count", "duration",
+	"concurrency", "via", "expect", NULL
+};
+static const char *const defaults_keys[] = {
+	"from", "to", "port", "method", "path", "headers", "count", "duration",
+	"concurrency", "via", "expect", "converge", NULL
+};
+static const char *const expect_keys[] = { "access", "denial", "split", NULL };
+static const char *const converge_keys[] = { "timeout", "interval", "consecutive", NULL };
+
+static const struct {
+	const char *spec, *group;
+} specs[] = {
+	{ "traffic-access", "access.smi-spec.io" },
+	{ "traffic-specs", "specs.smi-spec.io" },
+	{ "traffic-split", "split.smi-spec.io" },
+	{ "traffic-metrics", "metrics.smi-spec.io" },
+};
+
+const char *scenario_spec_group(const char *smispec)
+{
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (!strcmp(specs[i].spec, smispec))
+			return specs[i].group;
+	return NULL;
+}
+
+/* snprintf for field paths and names: a truncated path in a message is acceptable. */
+static void __attribute__((format(printf, 3, 4))) fld(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static char *keep(struct ctx *c, const char *s)
+{
+	return arena_strdup(&c->sc->strings, s);
+}
+
+/* Names end up in assertion ids and file names: keep them plain. */
+static bool plain_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
+static int name_field(struct ctx *c, yaml_node_t *n, const char *field, const char **out)
+{
+	const char *s;
+
+	if (ydoc_str(c->d, n, field, &s))
+		return -EINVAL;
+	if (!plain_name(s))
+		return ydoc_error(c->d, n, field, "'%s' is not a plain name (letters, digits, '.', '_', '-'; at most 63)", s);
+	*out = keep(c, s);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* "ns/name" or "name" (namespace from the scenario). */
+static int ref_field(struct ctx *c, yaml_node_t *n, const char *field, const char **ns,
+		     const char **name)
+{
+	const char *s, *slash;
+	char buf[128];
+
+	if (ydoc_str(c->d, n, field, &s))
+		return -EINVAL;
+	slash = strchr(s, '/');
+	if (!slash) {
+		*ns = c->sc->ns;
+		*name = keep(c, s);
+	} else {
+		if ((size_t)(slash - s) >= sizeof(buf))
+			return ydoc_error(c->d, n, field, "namespace too long");
+		memcpy(buf, s, (size_t)(slash - s));
+		buf[slash - s] = '\0';
+		*ns = keep(c, buf);
+		*name = keep(c, slash + 1);
+	}
+	if (!*name || !*ns)
+		return -ENOMEM;
+	if (!plain_name(*name) || !plain_name(*ns))
+		return ydoc_error(c->d, n, field, "'%s' is not a name or namespace/name", s);
+	return 0;
+}
+
+/* --- expect ---------------------------------------------------------------- */
+
+static int parse_denial(struct ctx *c, yaml_node_t *n, const char *field, struct sc_expect *e)
+{
+	char f[160];
+
+	if (n->type != YAML_SEQUENCE_NODE || !ydoc_len(n))
+		return ydoc_error(c->d, n, field, "not a list of denial forms (e.g. [403, reset, refused, closed])");
+	e->denial = 0;
+	e->n_deny_statuses = 0;
+	for (size_t i = 0; i < ydoc_len(n); i++) {
+		yaml_node_t *it = ydoc_item(c->d, n, i);
+		const char *s = ydoc_scalar(it);
+
+		fld(f, sizeof(f), "%s[%zu]", field, i);
+		if (s && !strcmp(s, "reset")) {
+			e->denial |= SC_DENY_RESET;
+		} else if (s && !strcmp(s, "refused")) {
+			e->denial |= SC_DENY_REFUSED;
+		} else if (s && !strcmp(s, "closed")) {
+			e->denial |= SC_DENY_CLOSED;
+		} else if (s && isdigit((unsigned char)*s)) {
+			uint64_t st;
+
+			if (ydoc_u64(c->d, it, f, 400, 599, &st))
+				return -EINVAL;
+			if (e->n_deny_statuses == SC_MAX_DENY_STATUSES)
+				return ydoc_error(c->d, it, f, "at most %d statuses", SC_MAX_DENY_STATUSES);
+			e->deny_statuses[e->n_deny_statuses++] = (int)st;
+			e->denial |= SC_DENY_STATUS;
+		} else {
+			return ydoc_error(c->d, it, f, "not a denial form (an HTTP status 400-599, reset, refused or closed)");
+		}
+	}
+	return 0;
+}
+
+static int parse_split(struct ctx *c, yaml_node_t *n, const char *field, struct sc_expect *e)
+{
+	const char *s = ydoc_scalar(n);
+	double total = 0;
+	char f[160];
+
+	if (s && !strcmp(s, "derived")) {
+		e->split = SC_SPLIT_DERIVED;
+		return 0;
+	}
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return ydoc_error(c->d, n, field, "not 'derived' or a mapping of backend service to weight");
+	e->split = SC_SPLIT_EXPLICIT;
+	e->n_shares = 0;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&c->d->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(&c->d->doc, p->value);
+		struct sc_share *sh;
+
+		if (e->n_shares == SC_MAX_SHARES)
+			return ydoc_error(c->d, kn, field, "at most %d backends", SC_MAX_SHARES);
+		sh = &e->shares[e->n_shares];
+		fld(f, sizeof(f), "%s.%s", field, ydoc_scalar(kn) ?: "?");
+		if (name_field(c, kn, field, &sh->service) ||
+		    ydoc_double(c->d, vn, f, 0, 1e9, &sh->weight))
+			return -EINVAL;
+		for (size_t i = 0; i < e->n_shares; i++)
+			if (!strcmp(e->shares[i].service, sh->service))
+				return ydoc_error(c->d, kn, field, "backend '%s' given twice", sh->service);
+		total += sh->weight;
+		e->n_shares++;
+	}
+	if (!(total > 0))
+		return ydoc_error(c->d, n, field, "no backend has a weight above 0");
+	return 0;
+}
+
+static int parse_expect(struct ctx *c, yaml_node_t *n, const char *field, struct sc_expect *e)
+{
+	yaml_node_t *v;
+	char f[160];
+
+	if (ydoc_known_keys(c->d, n, field, expect_keys))
+		return -EINVAL;
+	memset(e, 0, sizeof(*e));
+	e->denial = SC_DENY_STATUS | SC_DENY_RESET | SC_DENY_REFUSED | SC_DENY_CLOSED;
+	e->deny_statuses[0] = 403;
+	e->n_deny_statuses = 1;
+	if ((v = ydoc_get(c->d, n, "access"))) {
+		const char *s = ydoc_scalar(v);
+
+		fld(f, sizeof(f), "%s.access", field);
+		if (s && !strcmp(s, "allow"))
+			e->access = SC_ACCESS_ALLOW;
+		else if (s && !strcmp(s, "deny"))
+			e->access = SC_ACCESS_DENY;
+		else if (s && !strcmp(s, "derived"))
+			e->access = SC_ACCESS_DERIVED;
+		else
+			return ydoc_error(c->d, v, f, "not one of allow, deny, derived");
+	}
+	if ((v = ydoc_get(c->d, n, "denial"))) {
+		fld(f, sizeof(f), "%s.denial", field);
+		if (e->access == SC_ACCESS_ALLOW || e->access == SC_ACCESS_NONE)
+			return ydoc_error(c->d, v, f, "only meaningful with access: deny or derived");
+		if (parse_denial(c, v, f, e))
+			return -EINVAL;
+	}
+	if ((v = ydoc_get(c->d, n, "split"))) {
+		fld(f, sizeof(f), "%s.split", field);
+		if (parse_split(c, v, f, e))
+			return -EINVAL;
+	}
+	if (e->access == SC_ACCESS_NONE && e->split == SC_SPLIT_NONE)
+		return ydoc_error(c->d, n, field, "asserts nothing (give access and/or split)");
+	return 0;
+}
+
+/* --- traffic --------------------------------------------------------------- */
+
+static int parse_headers(struct ctx *c, yaml_node_t *n, const char *field, struct sc_traffic *t)
+{
+	size_t cap;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return ydoc_error(c->d, n, field, "not a mapping of header name to value");
+	cap = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	free(t->headers);
+	t->headers = calloc(cap + 1, sizeof(*t->headers));
+	t->n_headers = 0;
+	if (!t->headers)
+		return -ENOMEM;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const char *k = ydoc_scalar(yaml_document_get_node(&c->d->doc, p->key));
+		yaml_node_t *vn = yaml_document_get_node(&c->d->doc, p->value);
+		const char *v;
+
+		if (!k || !*k || k[strcspn(k, " \t\r\n:")])
+			return ydoc_error(c->d, yaml_document_get_node(&c->d->doc, p->key), field,
+					  "not a header name");
+		if (ydoc_str(c->d, vn, field, &v))
+			return -EINVAL;
+		if (v[strcspn(v, "\r\n")])
+			return ydoc_error(c->d, vn, field, "header '%s' value has a line break", k);
+		t->headers[t->n_headers].name = keep(c, k);
+		t->headers[t->n_headers].value = keep(c, v);
+		if (!t->headers[t->n_headers++].value)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int parse_method(struct ctx *c, yaml_node_t *n, const char *field, const char **out)
+{
+	const char *s;
+
+	if (ydoc_str(c->d, n, field, &s))
+		return -EINVAL;
+	if (!*s || strlen(s) > 16)
+		return ydoc_error(c->d, n, field, "not an HTTP method");
+	for (const char *p = s; *p; p++)
+		if (!isupper((unsigned char)*p))
+			return ydoc_error(c->d, n, field, "'%s' is not an HTTP method (upper case)", s);
+	*out = keep(c, s);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Applies every traffic field present in mapping n (the defaults, then the entry itself). */
+static int traffic_fields(struct ctx *c, yaml_node_t *n, const char *field, struct sc_traffic *t)
+{
+	char f[160];
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const char *k = ydoc_scalar(yaml_document_get_node(&c->d->doc, p->key));
+		yaml_node_t *v = yaml_document_get_node(&c->d->doc, p->value);
+		uint64_t u;
+		int r = 0;
+
+		fld(f, sizeof(f), "%s.%s", field, k);
+		if (!strcmp(k, "name")) {
+			r = name_field(c, v, f, &t->name);
+		} else if (!strcmp(k, "from")) {
+			r = ref_field(c, v, f, &t->from_ns, &t->from);
+		} else if (!strcmp(k, "to")) {
+			r = ref_field(c, v, f, &t->to_ns, &t->to);
+		} else if (!strcmp(k, "port")) {
+			r = ydoc_u64(c->d, v, f, 1, 65535, &u);
+			t->port = (unsigned)u;
+		} else if (!strcmp(k, "method")) {
+			r = parse_method(c, v, f, &t->method);
+		} else if (!strcmp(k, "path")) {
+			r = ydoc_str(c->d, v, f, &t->path);
+			if (!r && (t->path[0] != '/' || t->path[strcspn(t->path, " \t\r\n")]))
+				r = ydoc_error(c->d, v, f, "not a request path (starts with '/', no blanks)");
+			if (!r)
+				t->path = keep(c, t->path);
+		} else if (!strcmp(k, "headers")) {
+			r = parse_headers(c, v, f, t);
+		} else if (!strcmp(k, "count")) {
+			r = ydoc_u64(c->d, v, f, 1, 10000000, &t->count);
+			t->duration_ns = 0;
+		} else if (!strcmp(k, "duration")) {
+			r = ydoc_duration(c->d, v, f, 3600 * NS_PER_S, &t->duration_ns);
+			if (!r && !t->duration_ns)
+				r = ydoc_error(c->d, v, f, "must be above 0");
+			t->count = 0;
+		} else if (!strcmp(k, "concurrency")) {
+			r = ydoc_u64(c->d, v, f, 1, 256, &u);
+			t->concurrency = (unsigned)u;
+		} else if (!strcmp(k, "via")) {
+			const char *s = ydoc_scalar(v);
+
+			if (s && !strcmp(s, "call"))
+				t->via = SC_VIA_CALL;
+			else if (s && !strcmp(s, "direct"))
+				t->via = SC_VIA_DIRECT;
+			else
+				r = ydoc_error(c->d, v, f, "not 'call' or 'direct'");
+		} else if (!strcmp(k, "expect")) {
+			r = parse_expect(c, v, f, &t->expect);
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_traffic(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, const char *field,
+			 struct sc_traffic *t)
+{
+	t->port = 9091;
+	t->method = "GET";
+	t->path = "/";
+	t->concurrency = 1;
+	t->via = SC_VIA_CALL;
+	t->line = ydoc_line(n);
+	if (ydoc_known_keys(c->d, n, field, traffic_keys))
+		return -EINVAL;
+	if (defaults && traffic_fields(c, defaults, "defaults", t))
+		return -EINVAL;
+	if (traffic_fields(c, n, field, t))
+		return -EINVAL;
+	if (!t->from)
+		return ydoc_error(c->d, n, field, "no 'from' (the source pod)");
+	if (!t->to)
+		return ydoc_error(c->d, n, field, "no 'to' (the destination service)");
+	if (!t->count && !t->duration_ns)
+		return ydoc_error(c->d, n, field, "neither 'count' nor 'duration'");
+	if (t->expect.access == SC_ACCESS_NONE && t->expect.split == SC_SPLIT_NONE)
+		return ydoc_error(c->d, n, field, "no 'expect' (what must be observed)");
+	for (size_t i = 0; i < t->expect.n_shares; i++) {
+		if (!strcmp(t->expect.shares[i].service, t->to))
+			return ydoc_error(c->d, n, field, "split backend '%s' is the target service itself",
+					  t->to);
+	}
+	return 0;
+}
+
+/* --- converge -------------------------------------------------------------- */
+
+static int parse_converge(struct ctx *c, yaml_node_t *n, const char *field, struct sc_converge *cv)
+{
+	const char *s = ydoc_scalar(n);
+	yaml_node_t *v;
+	char f[160];
+	uint64_t u;
+
+	if (s && (!strcmp(s, "false") || !strcmp(s, "none"))) {
+		cv->enabled = false;
+		return 0;
+	}
+	if (ydoc_known_keys(c->d, n, field, converge_keys))
+		return -EINVAL;
+	cv->enabled = true;
+	if ((v = ydoc_get(c->d, n, "timeout"))) {
+		fld(f, sizeof(f), "%s.timeout", field);
+		if (ydoc_duration(c->d, v, f, 600 * NS_PER_S, &cv->timeout_ns))
+			return -EINVAL;
+		if (!cv->timeout_ns)
+			return ydoc_error(c->d, v, f, "must be above 0");
+	}
+	if ((v = ydoc_get(c->d, n, "interval"))) {
+		fld(f, sizeof(f), "%s.interval", field);
+		if (ydoc_duration(c->d, v, f, 60 * NS_PER_S, &cv->interval_ns))
+			return -EINVAL;
+	}
+	if ((v = ydoc_get(c->d, n, "consecutive"))) {
+		fld(f, sizeof(f), "%s.consecutive", field);
+		if (ydoc_u64(c->d, v, f, 1, 1000, &u))
+			return -EINVAL;
+		cv->consecutive = (unsigned)u;
+	}
+	return 0;
+}
+
+/* --- manifests ------------------------------------------------------------- */
+
+struct obj_ctx {
+	struct ctx *c;
+	struct sc_manifest *m;
+};
+
+static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
+{
+	struct obj_ctx *oc = arg;
+	struct sc_manifest *m = oc->m;
+	yaml_node_t *meta = ydoc_get(d, root, "metadata");
+	const char *api = ydoc_scalar(ydoc_get(d, root, "apiVersion"));
+	const char *kind = ydoc_scalar(ydoc_get(d, root, "kind"));
+	const char *slash;
+	struct sc_object *o, *grown;
+
+	if (root->type != YAML_MAPPING_NODE || !api || !kind)
+		return ydoc_error(d, root, "(document)", "not a Kubernetes object (needs apiVersion and kind)");
+	grown = realloc(m->objects, (m->n_objects + 1) * sizeof(*m->objects));
+	if (!grown)
+		return -ENOMEM;
+	m->objects = grown;
+	o = &m->objects[m->n_objects++];
+	slash = strchr(api, '/');
+	if (slash) {
+		char group[128];
+
+		fld(group, sizeof(group), "%.*s", (int)(slash - api), api);
+		o->group = keep(oc->c, group);
+		o->version = keep(oc->c, slash + 1);
+	} else {
+		o->group = keep(oc->c, "");
+		o->version = keep(oc->c, api);
+	}
+	o->kind = keep(oc->c, kind);
+	o->name = keep(oc->c, ydoc_scalar(ydoc_get(d, meta, "name")) ?: "");
+	o->ns = keep(oc->c, ydoc_scalar(ydoc_get(d, meta, "namespace")) ?: oc->c->sc->ns);
+	return o->ns ? 0 : -ENOMEM;
+}
+
+static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
+			   struct sc_manifest **out, size_t *n_out)
+{
+	char f[160];
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return ydoc_error(c->d, n, field, "not a list of manifest files");
+	*out = calloc(ydoc_len(n) + 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < ydoc_len(n); i++) {
+		yaml_node_t *it = ydoc_item(c->d, n, i);
+		struct sc_manifest *m = &(*out)[i];
+		struct obj_ctx oc = { c, m };
+		char *full;
+		int r;
+
+		fld(f, sizeof(f), "%s[%zu]", field, i);
+		if (ydoc_str(c->d, it, f, &m->given))
+			return -EINVAL;
+		m->given = keep(c, m->given);
+		*n_out = i + 1;
+		if (m->given[0] == '/' || !strcmp(c->sc->dir, "."))
+			full = strdup(m->given);
+		else if (asprintf(&full, "%s/%s", c->sc->dir, m->given) < 0)
+			full = NULL;
+		if (!full)
+			return -ENOMEM;
+		m->path = keep(c, full);
+		free(full);
+		if (access(m->path, R_OK))
+			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
+					  strerror(errno));
+		r = ydoc_each(m->path, add_object, &oc);
+		if (r)
+			return r;
+		if (!m->n_objects)
+			return ydoc_error(c->d, it, f, "manifest '%s' holds no object", m->path);
+	}
+	return 0;
+}
+
+/* --- steps and the whole file ---------------------------------------------- */
+
+static int parse_step(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, unsigned idx,
+		      struct sc_step *st)
+{
+	yaml_node_t *v, *traffic;
+	char field[64], f[160];
+	const struct sc_converge dflt = {
+		.enabled = true, .timeout_ns = 30 * NS_PER_S, .interval_ns = NS_PER_S / 10,
+		.consecutive = 5,
+	};
+
+	fld(field, sizeof(field), "steps[%u]", idx - 1);
+	st->index = idx;
+	st->line = ydoc_line(n);
+	st->converge = dflt;
+	if (ydoc_known_keys(c->d, n, field, step_keys))
+		return -EINVAL;
+	if ((v = ydoc_get(c->d, n, "name"))) {
+		fld(f, sizeof(f), "%s.name", field);
+		if (name_field(c, v, f, &st->name))
+			return -EINVAL;
+	} else {
+		fld(f, sizeof(f), "step-%u", idx);
+		st->name = keep(c, f);
+	}
+	st->description = keep(c, ydoc_scalar(ydoc_get(c->d, n, "description")) ?: "");
+	if ((v = ydoc_get(c->d, n, "apply"))) {
+		fld(f, sizeof(f), "%s.apply", field);
+		if (parse_manifests(c, v, f, &st->apply, &st->n_apply))
+			return -EINVAL;
+	}
+	if ((v = ydoc_get(c->d, n, "delete"))) {
+		fld(f, sizeof(f), "%s.delete", field);
+		if (parse_manifests(c, v, f, &st->del, &st->n_del))
+			return -EINVAL;
+	}
+	if ((v = ydoc_get(c->d, defaults, "converge")) && parse_converge(c, v, "defaults.converge", &st->converge))
+		return -EINVAL;
+	if ((v = ydoc_get(c->d, n, "converge"))) {
+		fld(f, sizeof(f), "%s.converge", field);
+		if (parse_converge(c, v, f, &st->converge))
+			return -EINVAL;
+	}
+	traffic = ydoc_get(c->d, n, "traffic");
+	fld(f, sizeof(f), "%s.traffic", field);
+	if (!traffic || traffic->type != YAML_SEQUENCE_NODE || !ydoc_len(traffic))
+		return ydoc_error(c->d, traffic ? traffic : n, f, "a step needs a non-empty traffic list");
+	if (ydoc_len(traffic) > MAX_TRAFFIC)
+		return ydoc_error(c->d, traffic, f, "at most %d entries", MAX_TRAFFIC);
+	st->traffic = calloc(ydoc_len(traffic), sizeof(*st->traffic));
+	if (!st->traffic)
+		return -ENOMEM;
+	for (size_t i = 0; i < ydoc_len(traffic); i++) {
+		struct sc_traffic *t = &st->traffic[i];
+
+		fld(f, sizeof(f), "%s.traffic[%zu]", field, i);
+		st->n_traffic = i + 1;
+		t->index = (unsigned)i + 1;
+		if (parse_traffic(c, defaults, ydoc_item(c->d, traffic, i), f, t))
+			return -EINVAL;
+		if (!t->name) {
+			char nm[16];
+
+			fld(nm, sizeof(nm), "t%zu", i + 1);
+			t->name = keep(c, nm);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(st->traffic[j].name, t->name))
+				return ydoc_error(c->d, ydoc_item(c->d, traffic, i), f,
+						  "name '%s' used twice in this step", t->name);
+	}
+	return 0;
+}
+
+static int parse_statistics(struct ctx *c, yaml_node_t *n)
+{
+	yaml_node_t *v;
+
+	if (ydoc_known_keys(c->d, n, "statistics", stat_keys))
+		return -EINVAL;
+	if ((v = ydoc_get(c->d, n, "alpha")) &&
+	    ydoc_double(c->d, v, "statistics.alpha", 1e-9, 0.2, &c->sc->alpha))
+		return -EINVAL;
+	if ((v = ydoc_get(c->d, n, "power")) &&
+	    ydoc_double(c->d, v, "statistics.power", 0.5, 0.999999, &c->sc->power))
+		return -EINVAL;
+	if ((v = ydoc_get(c->d, n, "effect")) &&
+	    ydoc_double(c->d, v, "statistics.effect", 0.01, 0.5, &c->sc->effect))
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
+{
+	struct ctx *c = arg;
+	struct scenario *sc = c->sc;
+	yaml_node_t *v, *steps, *defaults;
+	uint64_t u;
+	char f[64];
+
+	c->d = d;
+	if (sc->steps)
+		return ydoc_error(d, root, "(document)", "a scenario file holds one YAML document");
+	if (ydoc_known_keys(d, root, "(top level)", top_keys))
+		return -EINVAL;
+	v = ydoc_get(d, root, "version");
+	if (!v)
+		return ydoc_error(d, root, "version", "missing (this reader knows version 1)");
+	if (ydoc_u64(d, v, "version", 1, 1, &u))
+		return -EINVAL;
+	if (!(v = ydoc_get(d, root, "name")))
+		return ydoc_error(d, root, "name", "missing");
+	if (name_field(c, v, "name", &sc->name))
+		return -EINVAL;
+	sc->description = keep(c, ydoc_scalar(ydoc_get(d, root, "description")) ?: "");
+	if (!(v = ydoc_get(d, root, "smispec")))
+		return ydoc_error(d, root, "smispec", "missing (traffic-access, traffic-specs, traffic-split or traffic-metrics)");
+	if (ydoc_str(d, v, "smispec", &sc->smispec) || !scenario_spec_group(sc->smispec))
+		return ydoc_error(d, v, "smispec", "not one of traffic-access, traffic-specs, traffic-split, traffic-metrics");
+	sc->smispec = keep(c, sc->smispec);
+	sc->ns = "default";
+	if ((v = ydoc_get(d, root, "namespace")) && name_field(c, v, "namespace", &sc->ns))
+		return -EINVAL;
+	if ((v = ydoc_get(d, root, "statistics")) && parse_statistics(c, v))
+		return -EINVAL;
+	defaults = ydoc_get(d, root, "defaults");
+	if (defaults && ydoc_known_keys(d, defaults, "defaults", defaults_keys))
+		return -EINVAL;
+	steps = ydoc_get(d, root, "steps");
+	if (!steps || steps->type != YAML_SEQUENCE_NODE || !ydoc_len(steps))
+		return ydoc_error(d, steps ? steps : root, "steps", "a non-empty list of steps is required");
+	if (ydoc_len(steps) > MAX_STEPS)
+		return ydoc_error(d, steps, "steps", "at most %d steps", MAX_STEPS);
+	sc->steps = calloc(ydoc_len(steps), sizeof(*sc->steps));
+	if (!sc->steps)
+		return -ENOMEM;
+	for (size_t i = 0; i < ydoc_len(steps); i++) {
+		sc->n_steps = i + 1;
+		if (parse_step(c, defaults, ydoc_item(d, steps, i), (unsigned)i + 1, &sc->steps[i]))
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(sc->steps[j].name, sc->steps[i].name)) {
+				fld(f, sizeof(f), "steps[%zu].name", i);
+				return ydoc_error(d, ydoc_item(d, steps, i), f, "'%s' used by an earlier step",
+						  sc->steps[i].name);
+			}
+	}
+	return 0;
+}
+
+int scenario_load(struct scenario *sc, const char *path)
+{
+	struct ctx c = { .sc = sc };
+	char *tmp;
+	int r;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->alpha = 0.001;
+	sc->power = 0.99;
+	sc->effect = 0.10;
+	tmp = strdup(path);
+	if (!tmp)
+		return -ENOMEM;
+	sc->path = arena_strdup(&sc->strings, path);
+	sc->dir = arena_strdup(&sc->strings, dirname(tmp));
+	free(tmp);
+	if (!sc->dir)
+		return -ENOMEM;
+	r = ydoc_each(path, parse_top, &c);
+	if (!r && !sc->steps) {
+		error("cannot load '%s': empty scenario", path);
+		r = -EINVAL;
+	}
+	if (r == -ENOMEM)
+		error("cannot load '%s': out of memory", path);
+	return r;
+}
+
+static const char *version_in(const struct sc_manifest *m, size_t n, const char *group)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < m[i].n_objects; j++)
+			if (!strcmp(m[i].objects[j].group, group))
+				v = m[i].objects[j].version;
+	return v;
+}
+
+const char *scenario_spec_version(const struct scenario *sc, unsigned step)
+{
+	const char *group = scenario_spec_group(sc->smispec), *v = NULL, *first = NULL;
+
+	if (!group)
+		return "";
+	for (size_t i = 0; i < sc->n_steps; i++) {
+		const char *here = version_in(sc->steps[i].apply, sc->steps[i].n_apply, group);
+
+		if (here && !first)
+			first = here;
+		if (here && sc->steps[i].index <= step)
+			v = here;
+	}
+	return v ? v : first ? first : "";
+}
+
+static void free_manifests(struct sc_manifest *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(m[i].objects);
+	free(m);
+}
+
+void scenario_free(struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_steps; i++) {
+		struct sc_step *st = &sc->steps[i];
+
+		free_manifests(st->apply, st->n_apply);
+		free_manifests(st->del, st->n_del);
+		for (size_t j = 0; j < st->n_traffic; j++)
+			free(st->traffic[j].headers);
+		free(st->traffic);
+	}
+	free(sc->steps);
+	arena_free(&sc->strings);
+	memset(sc, 0, sizeof(*sc));
+}

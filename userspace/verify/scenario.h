@@ -1,0 +1,136 @@
+/*
+ * scenario.h - conformance scenarios (docs/scenarios.md): steps that apply
+ * SMI manifests, drive traffic and state what must be observed.
+ */
+#ifndef SMIW_VERIFY_SCENARIO_H
+#define SMIW_VERIFY_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verify/arena.h"
+
+/* What the access assertion of a traffic entry expects. */
+enum sc_access {
+	SC_ACCESS_NONE,		/* no access assertion */
+	SC_ACCESS_DERIVED,	/* from the SMI access decision of the applied policy */
+	SC_ACCESS_ALLOW,	/* every request reaches the destination and succeeds */
+	SC_ACCESS_DENY,		/* no request reaches the destination; the client sees a denial */
+};
+
+/* How a denied request may look to the client (bit set of accepted forms). */
+enum sc_denial {
+	SC_DENY_STATUS = 1 << 0,	/* an HTTP status from sc_expect.deny_statuses */
+	SC_DENY_RESET = 1 << 1,		/* connection reset */
+	SC_DENY_REFUSED = 1 << 2,	/* connection refused */
+	SC_DENY_CLOSED = 1 << 3,	/* connection closed without a response */
+};
+
+enum sc_split {
+	SC_SPLIT_NONE,
+	SC_SPLIT_DERIVED,	/* shares from the applied TrafficSplit of the target service */
+	SC_SPLIT_EXPLICIT,	/* shares written in the scenario */
+};
+
+enum sc_via { SC_VIA_CALL, SC_VIA_DIRECT };
+
+#define SC_MAX_DENY_STATUSES 8
+#define SC_MAX_SHARES 64
+
+struct sc_share {
+	const char *service;	/* backend service name (namespace of the target) */
+	double weight;
+};
+
+struct sc_expect {
+	enum sc_access access;
+	unsigned denial;	/* enum sc_denial bits */
+	int deny_statuses[SC_MAX_DENY_STATUSES];
+	size_t n_deny_statuses;
+	enum sc_split split;
+	struct sc_share shares[SC_MAX_SHARES];
+	size_t n_shares;
+};
+
+struct sc_header {
+	const char *name, *value;
+};
+
+/* One kind of request a step sends. */
+struct sc_traffic {
+	unsigned index;			/* 1-based position in its step */
+	const char *name;
+	const char *from_ns, *from;	/* source pod */
+	const char *to_ns, *to;		/* destination service */
+	unsigned port;
+	const char *method, *path;
+	struct sc_header *headers;
+	size_t n_headers;
+	uint64_t count;			/* requests to send, or 0 when duration is set */
+	uint64_t duration_ns;
+	unsigned concurrency;
+	enum sc_via via;
+	struct sc_expect expect;
+	unsigned line;
+};
+
+/* After applying a step's manifests: probe until the policy's effect is seen. */
+struct sc_converge {
+	bool enabled;
+	uint64_t timeout_ns, interval_ns;
+	unsigned consecutive;	/* matching probes in a row that count as converged */
+};
+
+/* An SMI (or other) object found in a manifest. */
+struct sc_object {
+	const char *group, *version, *kind, *name, *ns;
+};
+
+struct sc_manifest {
+	const char *given;	/* as written in the scenario */
+	const char *path;	/* resolved against the scenario's directory */
+	struct sc_object *objects;
+	size_t n_objects;
+};
+
+struct sc_step {
+	unsigned index;		/* 1-based */
+	const char *name, *description;
+	struct sc_manifest *apply, *del;
+	size_t n_apply, n_del;
+	struct sc_converge converge;
+	struct sc_traffic *traffic;
+	size_t n_traffic;
+	unsigned line;
+};
+
+struct scenario {
+	struct arena strings;
+	const char *path, *dir;
+	const char *name, *description, *smispec, *ns;
+	double alpha, power, effect;	/* statistics: test level, required power, effect size */
+	struct sc_step *steps;
+	size_t n_steps;
+};
+
+/*
+ * Loads and validates a scenario file and the manifests it names. Errors are
+ * printed as "cannot load 'FILE': line N: FIELD: WHY"; returns 0 or
+ * -EINVAL / -EIO / -ENOMEM. Free with scenario_free() either way.
+ */
+int scenario_load(struct scenario *sc, const char *path);
+
+/*
+ * The API version of the scenario's SMI spec as of step `step` (1-based):
+ * the version of the latest object of that spec applied up to then, else
+ * the first one the scenario applies at all, else "". Static storage of sc.
+ */
+const char *scenario_spec_version(const struct scenario *sc, unsigned step);
+
+/* The API group of an SMI spec name ("traffic-split" -> "split.smi-spec.io"), or NULL. */
+const char *scenario_spec_group(const char *smispec);
+
+void scenario_free(struct scenario *sc);
+
+#endif
