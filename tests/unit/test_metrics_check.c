@@ -371,11 +371,11 @@ static void test_exports_check_against_themselves(void **state)
 	struct mx_meshinfo mesh = { 0 };
 	struct obs_set *obs;
 	struct metrics_result *res;
-	char err[512], *prom, *tm, *p1, *p2;
+	char *prom, *tm, *p1, *p2;
 	json_t *doc;
 
 	(void)state;
-	assert_int_equal(obs_load(FIX "obs-lab.jsonl", &obs, err, sizeof(err)), 0);
+	assert_int_equal(mx_obs_open(FIX "obs-lab.jsonl", &obs), 0);
 	assert_int_equal(mx_meshinfo_add_pod(&mesh, "default/mesh"), 0);
 	prom = mx_export_prometheus(obs, &mesh);
 	doc = mx_export_trafficmetrics(obs, &mesh);
@@ -411,13 +411,13 @@ static void test_exports_check_against_themselves(void **state)
 	free(prom);
 	json_decref(doc);
 	mx_meshinfo_release(&mesh);
-	obs_free(obs);
+	mx_obs_close(obs);
 }
 
 /* Observations that lost data can never give a PASS, and a count above them is not a FAIL. */
 static void test_losses(void **state)
 {
-	char *text = NULL, err[512], *path;
+	char *text = NULL, *path;
 	struct obs_set *obs;
 	size_t len;
 	FILE *f, *in = fopen(FIX "obs-lab.jsonl", "r");
@@ -448,54 +448,12 @@ static void test_losses(void **state)
 		assert_string_equal(b->checks[0].note, "2 more than observed, but observation lost data");
 		metrics_result_free(res);
 	}
-	assert_int_equal(obs_load(path, &obs, err, sizeof(err)), 0);
-	assert_true(obs->kernel_drops == 3);
-	obs_free(obs);
+	assert_int_equal(mx_obs_open(path, &obs), 0);
+	assert_true(mx_obs_counters(obs).kernel_drops == 3);
+	mx_obs_close(obs);
 	unlink(path);
 	free(path);
 	free(text);
-}
-
-static void test_observation_files(void **state)
-{
-	static const struct { const char *text; int ret; const char *err; bool torn; } cases[] = {
-		{ "{\"t\":\"meta\",\"v\":1}\n{\"t\":\"exchange\",\"role\":\"client\",\"start_ns\":1,\"end_ns\":2}\n",
-		  0, NULL, false },
-		{ "{\"t\":\"meta\",\"v\":1}\n{\"t\":\"exchange\",\"role\":\"client\",\"start_ns\":1,\"end_ns\":2}\n"
-		  "{\"t\":\"exch", 0, NULL, true },
-		{ "{\"t\":\"meta\",\"v\":1}\nnot json\n{\"t\":\"end\"}\n", -EINVAL,
-		  "line 2: not a JSON object: '[' or '{' expected near 'not'", false },
-		{ "{\"t\":\"meta\",\"v\":2}\n", -EINVAL,
-		  "line 1: unsupported record format version (this reader knows 1)", false },
-		{ "{\"t\":\"exchange\"}\n", -EINVAL, "line 1: the first record must be \"meta\" (got \"exchange\")", false },
-		{ "{\"t\":\"meta\",\"v\":1}\n{\"t\":\"exchange\",\"role\":\"peer\"}\n", -EINVAL,
-		  "line 2: field 'role' must be \"client\" or \"server\"", false },
-		{ "{\"t\":\"meta\",\"v\":1}\n{\"t\":\"exchange\",\"role\":\"server\",\"start_ns\":5,\"end_ns\":2}\n",
-		  -EINVAL, "line 2: end_ns before start_ns", false },
-		{ "{\"t\":\"meta\",\"v\":1}\n{\"t\":\"exchange\",\"role\":\"server\",\"start_ns\":1}\n", -EINVAL,
-		  "line 2: field 'end_ns' missing", false },
-		{ "", -EINVAL, "empty: no meta record", false },
-	};
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *path = write_temp(cases[i].text, ".jsonl"), err[512] = "", want[600];
-		struct obs_set *obs = NULL;
-		int r = obs_load(path, &obs, err, sizeof(err));
-
-		if (r != cases[i].ret)
-			fail_msg("case %zu: returned %d (%s)", i, r, err);
-		if (cases[i].err) {
-			snprintf(want, sizeof(want), "'%s': %s", path, cases[i].err);
-			if (strcmp(err, want))
-				fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, want);
-		} else {
-			assert_int_equal(obs->n, 1);
-			assert_int_equal(obs->torn_tail, cases[i].torn);
-		}
-		obs_free(obs);
-		unlink(path);
-		free(path);
-	}
 }
 
 static uint64_t brute_quantile(const uint64_t *c, size_t nc, const uint64_t *s, size_t ns, unsigned mask,
@@ -651,7 +609,6 @@ int main(void)
 		cmocka_unit_test(test_trafficmetrics),
 		cmocka_unit_test(test_exports_check_against_themselves),
 		cmocka_unit_test(test_losses),
-		cmocka_unit_test(test_observation_files),
 		cmocka_unit_test(test_quantile_bounds),
 		cmocka_unit_test(test_names_and_values),
 		cmocka_unit_test(test_bad_requests),

@@ -27,6 +27,8 @@ struct ctx {
 	bool have_scrape_of;
 	struct metrics_result *res;
 	struct mx_quality q;
+	char **watched;		/* "ns/pod" of every observer in the records */
+	size_t nwatched;
 	char *err;
 	size_t errlen;
 };
@@ -125,7 +127,8 @@ static int load_inputs(struct ctx *c)
 			snprintf(c->err, c->errlen, "no observations given");
 			return -EINVAL;
 		}
-		if ((r = obs_load(req->observations, &c->own_obs, c->err, c->errlen)))
+		/* the reader prints what is wrong with the file itself */
+		if ((r = mx_obs_open(req->observations, &c->own_obs)))
 			return r;
 		c->obs = c->own_obs;
 	}
@@ -169,8 +172,8 @@ static int load_mesh(struct ctx *c)
 	for (size_t i = 0; i < req->nmesh_pods; i++)
 		if ((r = mx_meshinfo_add_pod(&c->mesh, req->mesh_pods[i])))
 			return r;
-	if (!inv && c->obs->inventory && !access(c->obs->inventory, R_OK))
-		inv = c->obs->inventory;
+	if (!inv && c->obs->meta.inventory && *c->obs->meta.inventory && !access(c->obs->meta.inventory, R_OK))
+		inv = c->obs->meta.inventory;
 	if (inv && (r = mx_meshinfo_from_inventory(&c->mesh, inv, c->err, c->errlen)))
 		return r;
 	if (req->scrape_of) {
@@ -186,23 +189,24 @@ static int load_mesh(struct ctx *c)
 static void quality_notes(struct ctx *c)
 {
 	const struct obs_set *o = c->obs;
+	struct obs_counters k = mx_obs_counters(o);
 	struct metrics_result *r = c->res;
 
-	if (o->kernel_drops || o->user_drops) {
+	if (k.kernel_drops || k.user_drops) {
 		note(r, "observation lost events (kernel drops %llu, agent drops %llu): observed counts are lower bounds",
-		     (unsigned long long)o->kernel_drops, (unsigned long long)o->user_drops);
+		     (unsigned long long)k.kernel_drops, (unsigned long long)k.user_drops);
 		c->q.loss = true;
 	}
-	if (o->gaps) {
+	if (k.gaps) {
 		note(r, "observation has %llu stream gap(s): exchanges may be missing",
-		     (unsigned long long)o->gaps);
+		     (unsigned long long)k.gaps);
 		c->q.loss = true;
 	}
 	if (!o->have_end && !c->req->obs) {
 		note(r, "the observation file has no end record: it was cut short");
 		c->q.loss = true;
 	}
-	if (o->torn_tail)
+	if (o->torn)
 		note(r, "a torn last line of the observation file was dropped");
 }
 
@@ -276,19 +280,56 @@ static uint64_t unattributed(const struct mx_observed *o, const struct mx_endpoi
 }
 
 /* Whether the end the mesh measures at was under capture (so silence there means no traffic). */
-static bool end_watched(const struct obs_set *obs, const struct ep_spec *ep, const struct mx_endpoint *e)
+static int add_watched(struct ctx *c, const char *ns, const char *pod)
+{
+	char *key;
+	void *p;
+
+	if (!*pod)
+		return 0;
+	for (size_t i = 0; i < c->nwatched; i++) {
+		size_t n = strlen(ns);
+
+		if (!strncmp(c->watched[i], ns, n) && c->watched[i][n] == '/' && !strcmp(c->watched[i] + n + 1, pod))
+			return 0;
+	}
+	if (asprintf(&key, "%s/%s", ns, pod) < 0)
+		return -ENOMEM;
+	p = realloc(c->watched, (c->nwatched + 1) * sizeof(*c->watched));
+	if (!p) {
+		free(key);
+		return -ENOMEM;
+	}
+	c->watched = p;
+	c->watched[c->nwatched++] = key;
+	return 0;
+}
+
+/* Pods seen observing (exchanges and connections): where silence means no traffic. */
+static int collect_watched(struct ctx *c)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->obs->n_ex && !r; i++)
+		r = add_watched(c, c->obs->ex[i].ns, c->obs->ex[i].pod);
+	for (size_t i = 0; i < c->obs->n_conns && !r; i++)
+		r = add_watched(c, c->obs->conns[i].ns, c->obs->conns[i].pod);
+	return r;
+}
+
+static bool end_watched(const struct ctx *c, const struct ep_spec *ep, const struct mx_endpoint *e)
 {
 	if (!strcmp(e->name, "*") && !e->ns[0])
 		return true;
 	if (ep->kind == EP_SERVICE || ep->kind == EP_SERVICE_ACCOUNT)
 		return true;	/* capture does not list these; assume so */
-	for (size_t i = 0; i < obs->nwatched; i++) {
-		const char *slash = strchr(obs->watched[i], '/');
+	for (size_t i = 0; i < c->nwatched; i++) {
+		const char *slash = strchr(c->watched[i], '/');
 		struct mx_endpoint w = { 0 };
 
 		if (!slash)
 			continue;
-		snprintf(w.ns, sizeof(w.ns), "%.*s", (int)(slash - obs->watched[i]), obs->watched[i]);
+		snprintf(w.ns, sizeof(w.ns), "%.*s", (int)(slash - c->watched[i]), c->watched[i]);
 		if (ep->kind == EP_WORKLOAD)
 			mx_workload_of_pod(slash + 1, w.name, sizeof(w.name));
 		else
@@ -305,7 +346,7 @@ static struct mx_obs_view obs_view(const struct ctx *c, const struct mx_observed
 {
 	struct mx_obs_view ov = { .edge = find_obs(ob, s, d), .unattributed = unattributed(ob, s, d) };
 
-	ov.watched = v->server_side ? end_watched(c->obs, v->dst, d) : end_watched(c->obs, v->src, s);
+	ov.watched = v->server_side ? end_watched(c, v->dst, d) : end_watched(c, v->src, s);
 	return ov;
 }
 
@@ -445,9 +486,9 @@ static bool tm_window(const struct ctx *c, const struct mx_tm_item *it, struct m
 	int64_t off, end, start;
 
 	memset(w, 0, sizeof(*w));
-	if (!o->have_meta || !o->real_ns)
+	if (!o->have_meta || !o->meta.real_ns)
 		return false;
-	off = (int64_t)o->real_ns - (int64_t)o->mono_ns;
+	off = (int64_t)o->meta.real_ns - (int64_t)o->meta.mono_ns;
 	end = it->ts_real_ns - off;
 	start = end - (int64_t)it->window_ns;
 	w->set = true;
@@ -547,8 +588,11 @@ int metrics_check(const struct metrics_check_req *req, struct metrics_result **o
 	r = load_inputs(&c);
 	if (!r)
 		r = load_mesh(&c);
+	if (!r)
+		r = collect_watched(&c);
 	if (!r) {
-		snprintf(c.res->observations, sizeof(c.res->observations), "%s", c.obs->source);
+		snprintf(c.res->observations, sizeof(c.res->observations), "%s",
+			 c.obs->path ? c.obs->path : "(in memory)");
 		snprintf(c.res->reported, sizeof(c.res->reported), "%s",
 			 req->after ? req->after : c.after ? c.after->source : "-");
 		if (c.prof)
@@ -562,7 +606,10 @@ int metrics_check(const struct metrics_check_req *req, struct metrics_result **o
 		finish(c.res, &c.q);
 	if (r == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory");
-	obs_free(c.own_obs);
+	mx_obs_close(c.own_obs);
+	for (size_t i = 0; i < c.nwatched; i++)
+		free(c.watched[i]);
+	free(c.watched);
 	prom_scrape_free(c.own_before);
 	prom_scrape_free(c.own_after);
 	json_decref(c.tm_doc);

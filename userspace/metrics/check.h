@@ -11,7 +11,7 @@
 
 #include "metrics/compare.h"
 #include "metrics/edge.h"
-#include "metrics/obs.h"
+#include "verify/obs.h"
 #include "metrics/prom.h"
 
 /*

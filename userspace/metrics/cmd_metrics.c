@@ -36,7 +36,8 @@ static int list_add(struct list *l, const char *what, const char *v)
 /* Exit code for a library error: bad input is a usage problem, the rest a failure. */
 static int fail_exit(int r, const char *err)
 {
-	error("%s", err);
+	if (*err)	/* empty: already printed by the observation reader */
+		error("%s", err);
 	return r == -EINVAL || r == -ENOENT ? EXIT_USAGE : EXIT_FAILED;
 }
 
@@ -164,7 +165,8 @@ static int write_out(const char *path, const char *text)
 
 static int load_mesh(const struct opts *o, const struct obs_set *obs, struct mx_meshinfo *mesh)
 {
-	const char *inv = o->req.inventory ? o->req.inventory : obs->inventory;
+	const char *inv = o->req.inventory ? o->req.inventory
+			: obs->meta.inventory && *obs->meta.inventory ? obs->meta.inventory : NULL;
 	char err[1024];
 
 	for (size_t i = 0; i < o->mesh_pods.n; i++)
@@ -180,7 +182,7 @@ static int run_export(struct opts *o)
 {
 	struct mx_meshinfo mesh = { 0 };
 	struct obs_set *obs = NULL;
-	char err[1024], *text = NULL;
+	char *text = NULL;
 	bool tm;
 	int r;
 
@@ -193,9 +195,9 @@ static int run_export(struct opts *o)
 		return EXIT_USAGE;
 	}
 	tm = o->format && !strcmp(o->format, "trafficmetrics");
-	r = obs_load(o->req.observations, &obs, err, sizeof(err));
+	r = mx_obs_open(o->req.observations, &obs);	/* prints what is wrong */
 	if (r)
-		return fail_exit(r, err);
+		return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
 	r = load_mesh(o, obs, &mesh) ? EXIT_USAGE : EXIT_OK;
 	if (!r) {
 		if (tm) {
@@ -216,7 +218,7 @@ static int run_export(struct opts *o)
 			r = EXIT_FAILED;
 	}
 	free(text);
-	obs_free(obs);
+	mx_obs_close(obs);
 	mx_meshinfo_release(&mesh);
 	return r;
 }

@@ -109,6 +109,7 @@ char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *
 {
 	struct mx_observed *cl = observe(obs, mesh, false, EP_WORKLOAD);
 	struct mx_observed *sv = observe(obs, mesh, true, EP_WORKLOAD);
+	struct obs_counters k = mx_obs_counters(obs);
 	struct strbuf b = STRBUF_INIT;
 
 	if (!cl || !sv) {
@@ -135,8 +136,8 @@ char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *
 		      "# HELP smiw_capture_gaps_total Stream gaps (bytes never seen).\n"
 		      "# TYPE smiw_capture_gaps_total counter\n"
 		      "smiw_capture_gaps_total %llu\n",
-		      (unsigned long long)obs->kernel_drops, (unsigned long long)obs->user_drops,
-		      (unsigned long long)obs->gaps);
+		      (unsigned long long)k.kernel_drops, (unsigned long long)k.user_drops,
+		      (unsigned long long)k.gaps);
 	mx_observed_free(cl);
 	mx_observed_free(sv);
 	return strbuf_detach(&b);
@@ -241,16 +242,16 @@ json_t *mx_export_trafficmetrics(const struct obs_set *obs, const struct mx_mesh
 
 	if (!cl || !sv || !items)
 		goto out;
-	for (size_t i = 0; i < obs->n; i++) {
+	for (size_t i = 0; i < obs->n_ex; i++) {
 		if (obs->ex[i].start_ns < first)
 			first = obs->ex[i].start_ns;
 		if (obs->ex[i].end_ns > last)
 			last = obs->ex[i].end_ns;
 	}
-	if (!obs->n)
+	if (!obs->n_ex)
 		first = 0;
-	if (obs->have_meta && obs->real_ns) {
-		off = (int64_t)obs->real_ns - (int64_t)obs->mono_ns;
+	if (obs->have_meta && obs->meta.real_ns) {
+		off = (int64_t)obs->meta.real_ns - (int64_t)obs->meta.mono_ns;
 	} else {
 		struct timespec now;
 

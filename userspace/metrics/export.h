@@ -4,7 +4,6 @@
 
 #include <jansson.h>
 
-#include "metrics/obs.h"
 #include "metrics/observed.h"
 
 /*

@@ -9,6 +9,43 @@
 #include "metrics/observed.h"
 #include "metrics/quantile.h"
 
+int mx_obs_open(const char *path, struct obs_set **out)
+{
+	struct obs_set *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	r = obs_read(s, path);
+	if (r) {
+		mx_obs_close(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void mx_obs_close(struct obs_set *s)
+{
+	if (!s)
+		return;
+	obs_free(s);
+	free(s);
+}
+
+struct obs_counters mx_obs_counters(const struct obs_set *s)
+{
+	struct obs_counters none = { 0 };
+
+	return s->n_stats ? s->stats[s->n_stats - 1] : none;
+}
+
+/* A duration; a record whose end precedes its start (never written so) counts as 0. */
+static uint64_t duration(const struct obs_exchange *x)
+{
+	return x->end_ns > x->start_ns ? x->end_ns - x->start_ns : 0;
+}
+
 int u64vec_push(struct u64vec *a, uint64_t x)
 {
 	if (array_reserve(&a->v, &a->cap, a->n, sizeof(*a->v), 64))
@@ -176,12 +213,12 @@ static void pair_group(struct pairing *pr, const size_t *idx, size_t n)
 		const struct obs_exchange *s = &ex[idx[i]];
 		long best = -1;
 
-		if (s->role != OBS_SERVER || pr->skip[idx[i]])
+		if (s->role != OBS_ROLE_SERVER || pr->skip[idx[i]])
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			const struct obs_exchange *c = &ex[idx[j]];
 
-			if (c->role != OBS_CLIENT || pr->skip[idx[j]] || same_observer(c, s) ||
+			if (c->role != OBS_ROLE_CLIENT || pr->skip[idx[j]] || same_observer(c, s) ||
 			    c->start_ns > s->start_ns || c->end_ns < s->end_ns)
 				continue;
 			if (best < 0 || c->start_ns > ex[best].start_ns)
@@ -201,12 +238,12 @@ static int pair_exchanges(struct pairing *pr)
 	const struct obs_set *obs = pr->obs;
 	size_t *idx, n = 0;
 
-	for (size_t i = 0; i < obs->n; i++)
+	for (size_t i = 0; i < obs->n_ex; i++)
 		pr->partner[i] = -1;
-	idx = malloc((obs->n ? obs->n : 1) * sizeof(*idx));
+	idx = malloc((obs->n_ex ? obs->n_ex : 1) * sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < obs->n; i++)
+	for (size_t i = 0; i < obs->n_ex; i++)
 		if (obs->ex[i].request_id[0] && !pr->skip[i])
 			idx[n++] = i;
 	qsort_r(idx, n, sizeof(*idx), cmp_by_request, (void *)obs);
@@ -326,8 +363,8 @@ static int add_durations(struct mx_obs_edge *e, bool inside, uint64_t side, uint
 static int count_one(struct mx_observed *o, size_t *cap, const struct mx_obs_params *prm,
 		     const struct obs_exchange *x, const struct obs_exchange *p)
 {
-	const struct obs_exchange *client = x->role == OBS_CLIENT ? x : p;
-	const struct obs_exchange *server = x->role == OBS_SERVER ? x : p;
+	const struct obs_exchange *client = x->role == OBS_ROLE_CLIENT ? x : p;
+	const struct obs_exchange *server = x->role == OBS_ROLE_SERVER ? x : p;
 	const struct obs_exchange *outer = client ? client : x;
 	struct mx_endpoint src, dst;
 	struct mx_obs_edge *e;
@@ -370,11 +407,11 @@ static int count_one(struct mx_observed *o, size_t *cap, const struct mx_obs_par
 		*(fail ? &e->fail_edge : &e->ok_edge) += 1;
 	if (!x->status)
 		return 0;	/* no response: no latency */
-	dc = client ? client->end_ns - client->start_ns : 0;
-	ds = server ? server->end_ns - server->start_ns : 0;
+	dc = client ? duration(client) : 0;
+	ds = server ? duration(server) : 0;
 	if (client && server)
 		e->both_ends++;
-	return add_durations(e, where == INSIDE, x->end_ns - x->start_ns,
+	return add_durations(e, where == INSIDE, duration(x),
 			     server ? ds : dc, client ? dc : ds);
 }
 
@@ -395,25 +432,25 @@ static void sort_durations(struct mx_observed *o)
 
 int mx_observe(const struct obs_set *obs, const struct mx_obs_params *prm, struct mx_observed **out)
 {
-	enum obs_role side = prm->view.server_side ? OBS_SERVER : OBS_CLIENT;
+	enum obs_role side = prm->view.server_side ? OBS_ROLE_SERVER : OBS_ROLE_CLIENT;
 	struct pairing pr = { .obs = obs };
 	struct mx_observed *o = calloc(1, sizeof(*o));
-	bool *skip = calloc(obs->n ? obs->n : 1, sizeof(*skip));
+	bool *skip = calloc(obs->n_ex ? obs->n_ex : 1, sizeof(*skip));
 	size_t cap = 0;
 	int r = -ENOMEM;
 
-	pr.partner = malloc((obs->n ? obs->n : 1) * sizeof(*pr.partner));
+	pr.partner = malloc((obs->n_ex ? obs->n_ex : 1) * sizeof(*pr.partner));
 	if (!o || !skip || !pr.partner)
 		goto out;
 	o->mesh_unknown = prm->standalone_proxy && (!prm->mesh || (!prm->mesh->npods && !prm->mesh->nips));
-	for (size_t i = 0; i < obs->n; i++) {
+	for (size_t i = 0; i < obs->n_ex; i++) {
 		skip[i] = is_mesh_pod(prm->mesh, obs->ex[i].ns, obs->ex[i].pod);
 		o->at_mesh += skip[i];
 	}
 	pr.skip = skip;
 	if ((r = pair_exchanges(&pr)))
 		goto out;
-	for (size_t i = 0; i < obs->n && !r; i++) {
+	for (size_t i = 0; i < obs->n_ex && !r; i++) {
 		const struct obs_exchange *x = &obs->ex[i];
 
 		if (skip[i] || x->role != side)

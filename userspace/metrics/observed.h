@@ -6,12 +6,21 @@
 #include <stdint.h>
 
 #include "metrics/edge.h"
-#include "metrics/obs.h"
+#include "verify/obs.h"
 
 struct u64vec {
 	uint64_t *v;
 	size_t n, cap;
 };
+
+/* Reads an observation file with the shared reader (which prints what is wrong); 0 or -errno. */
+int mx_obs_open(const char *path, struct obs_set **out);
+
+/* Frees a set from mx_obs_open; NULL is fine. */
+void mx_obs_close(struct obs_set *s);
+
+/* The last cumulative capture counters (from `stats` or `end`); all zero when there are none. */
+struct obs_counters mx_obs_counters(const struct obs_set *s);
 
 /* Appends x. Returns 0 or -ENOMEM. */
 int u64vec_push(struct u64vec *a, uint64_t x);
