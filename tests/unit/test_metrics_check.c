@@ -456,6 +456,89 @@ static void test_losses(void **state)
 	free(text);
 }
 
+/* obs-lab.jsonl without request ids: client and server exchanges cannot be paired. */
+static char *unpaired_observations(void)
+{
+	FILE *in = fopen(FIX "obs-lab.jsonl", "r"), *f;
+	char line[4096], *text = NULL, *path;
+	size_t len;
+
+	assert_non_null(in);
+	f = open_memstream(&text, &len);
+	while (fgets(line, sizeof(line), in)) {
+		char *id = strstr(line, "\"request_id\":\"");
+
+		if (id) {	/* "request_id":"r12" -> "request_id":"" */
+			char *end = strchr(id + 14, '"');
+
+			memmove(id + 14, end, strlen(end) + 1);
+		}
+		fputs(line, f);
+	}
+	fclose(in);
+	fclose(f);
+	path = write_temp(text, ".jsonl");
+	free(text);
+	return path;
+}
+
+/*
+ * The mesh's time lies between the server's and the client's view. With only
+ * the server's view, a reported value above it cannot be ruled out (the
+ * request may have queued before the server read it): INCONCLUSIVE; below it
+ * is impossible: FAIL.
+ */
+static void test_unpaired_bounds(void **state)
+{
+	static const char profile[] =
+		"name: server-any\nside: server\ntopology: proxy\n"
+		"requests:\n  metric: req_total\n  source: {any: true}\n"
+		"  destination: {label: dst, namespace_label: ns, kind: pod}\n"
+		"  result: {label: code, status: true}\n"
+		"latency: {type: histogram, metric: lat_ms, unit: ms}\n";
+	static const char *const expo[] = {	/* 11 responses from app-b, all slower / all faster than seen */
+		"req_total{ns=\"default\",dst=\"app-b\",code=\"200\"} 8\n"
+		"req_total{ns=\"default\",dst=\"app-b\",code=\"500\"} 2\n"
+		"# TYPE lat_ms histogram\n"
+		"lat_ms_bucket{ns=\"default\",dst=\"app-b\",le=\"5\"} 0\n"
+		"lat_ms_bucket{ns=\"default\",dst=\"app-b\",le=\"10\"} 10\n"
+		"lat_ms_bucket{ns=\"default\",dst=\"app-b\",le=\"+Inf\"} 10\n",
+		"req_total{ns=\"default\",dst=\"app-b\",code=\"200\"} 8\n"
+		"req_total{ns=\"default\",dst=\"app-b\",code=\"500\"} 2\n"
+		"# TYPE lat_ms histogram\n"
+		"lat_ms_bucket{ns=\"default\",dst=\"app-b\",le=\"0.5\"} 10\n"
+		"lat_ms_bucket{ns=\"default\",dst=\"app-b\",le=\"+Inf\"} 10\n",
+	};
+	char *obs = unpaired_observations(), *prof = write_temp(profile, ".yaml");
+	struct run slow = { .obs = obs, .before = FIX "haproxy-before.prom", .after = FIX "haproxy-after-slowmax.prom",
+			    .profile = "haproxy", .edges = { "*=default/app-b" } };
+	struct metrics_result *res;
+	const struct mx_edge_result *b;
+
+	(void)state;
+	res = check(&slow);
+	b = edge(res, "*", "default/app-b", true);
+	expect(b, "success_count", MX_PASS, "8", "8");
+	expect(b, "max_latency", MX_INCONCLUSIVE, "9ms (before 1ms)", "[2.4ms..?]");
+	metrics_result_free(res);
+	for (int i = 0; i < 2; i++) {
+		char *after = write_temp(expo[i], ".prom");
+		struct run r = { .obs = obs, .after = after, .profile = prof, .edges = { "*=default/app-b" } };
+
+		res = check(&r);
+		b = edge(res, "*", "default/app-b", true);
+		expect(b, "p50_latency", i ? MX_FAIL : MX_INCONCLUSIVE, i ? "~250us" : "~7.5ms", "1.5ms [1.5ms..?]");
+		assert_int_equal(res->verdict, i ? MX_FAIL : MX_INCONCLUSIVE);
+		metrics_result_free(res);
+		unlink(after);
+		free(after);
+	}
+	unlink(obs);
+	unlink(prof);
+	free(obs);
+	free(prof);
+}
+
 static uint64_t brute_quantile(const uint64_t *c, size_t nc, const uint64_t *s, size_t ns, unsigned mask,
 			       double q)
 {
@@ -609,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_trafficmetrics),
 		cmocka_unit_test(test_exports_check_against_themselves),
 		cmocka_unit_test(test_losses),
+		cmocka_unit_test(test_unpaired_bounds),
 		cmocka_unit_test(test_quantile_bounds),
 		cmocka_unit_test(test_names_and_values),
 		cmocka_unit_test(test_bad_requests),

@@ -136,14 +136,21 @@ void mx_compare_counts(struct mx_edge_result *er, double rep_ok, double rep_fail
 }
 
 /* Observed quantile at the measured side, and the bracket the mesh's own value must lie in. */
+/*
+ * Observed quantile at the measured side, and the range the mesh's own
+ * quantile must lie in (from the server's and the client's views). A bound
+ * is unknown (lo 0, hi +Inf) when some exchange lacks that view.
+ */
 struct obs_q {
 	bool have;
 	double side, lo, hi;	/* ns */
+	bool lo_known, hi_known;
 };
 
 static struct obs_q observed_quantile(const struct mx_obs_edge *e, double q_side, double q_lo, double q_hi)
 {
 	struct obs_q o = { 0 };
+	uint64_t hi;
 
 	if (!e || (!e->side.n && !e->e_side.n))
 		return o;
@@ -151,24 +158,56 @@ static struct obs_q observed_quantile(const struct mx_obs_edge *e, double q_side
 	o.side = e->side.n ? (double)q_nearest(e->side.v, e->side.n, q_side)
 			   : (double)q_nearest(e->e_side.v, e->e_side.n, q_side);
 	o.lo = (double)q_lowest(e->lo.v, e->lo.n, e->e_lo.v, e->e_lo.n, q_lo);
-	o.hi = (double)q_highest(e->hi.v, e->hi.n, e->e_hi.v, e->e_hi.n, q_hi);
+	hi = q_highest(e->hi.v, e->hi.n, e->e_hi.v, e->e_hi.n, q_hi);
+	o.hi = hi == MX_UNKNOWN_HI ? INFINITY : (double)hi;
+	o.lo_known = !e->no_server;
+	o.hi_known = !e->no_client;
 	return o;
 }
 
 static void describe_observed(struct mx_check *c, const struct obs_q *o)
 {
-	char a[32], b[32], d[32];
+	char a[32], b[32] = "?", d[32] = "?";
 
 	mx_format_ns(o->side, a, sizeof(a));
-	mx_format_ns(o->lo, b, sizeof(b));
-	mx_format_ns(o->hi, d, sizeof(d));
-	if (o->lo == o->hi && o->lo == o->side)
+	if (o->lo_known)
+		mx_format_ns(o->lo, b, sizeof(b));
+	if (o->hi_known)
+		mx_format_ns(o->hi, d, sizeof(d));
+	if (o->lo_known && o->hi_known && o->lo == o->hi && o->lo == o->side)
 		snprintf(c->observed, sizeof(c->observed), "%s", a);
 	else
 		snprintf(c->observed, sizeof(c->observed), "%s [%s..%s]", a, b, d);
 	json_object_set_new(c->detail, "observed_ns", json_real(o->side));
-	json_object_set_new(c->detail, "observed_lowest_ns", json_real(o->lo));
-	json_object_set_new(c->detail, "observed_highest_ns", json_real(o->hi));
+	json_object_set_new(c->detail, "observed_lowest_ns", o->lo_known ? json_real(o->lo) : json_null());
+	json_object_set_new(c->detail, "observed_highest_ns", o->hi_known ? json_real(o->hi) : json_null());
+}
+
+/*
+ * Whether a reported value range (lo, hi] fits the observations: PASS when
+ * the measured side's quantile is in it, or when it meets the range between
+ * the client's and the server's views of every exchange; FAIL when it lies
+ * outside even the loosest bounds; INCONCLUSIVE when only an unobserved view
+ * could make it fit.
+ */
+static enum mx_verdict fit(const struct obs_q *o, double lo, double hi, bool lo_open, bool side_in,
+			   const char **why)
+{
+	*why = NULL;
+	if (side_in)
+		return MX_PASS;
+	if (o->lo > hi || o->hi < lo || (lo_open && o->hi == lo && lo > 0)) {
+		*why = "observed quantile lies outside the reported bucket";
+		return MX_FAIL;
+	}
+	if (o->lo_known && o->hi_known) {
+		*why = "in it only between the client's and the server's view, where the mesh measures";
+		return MX_PASS;
+	}
+	*why = !o->hi_known ? "above what the server saw, and the client side of some exchanges was not observed "
+			      "(time queued before the server read them is unknown)"
+			    : "below what the client saw, and the server side of some exchanges was not observed";
+	return MX_INCONCLUSIVE;
 }
 
 static void quantile_name(char *buf, size_t len, double q)
@@ -183,23 +222,17 @@ static void quantile_name(char *buf, size_t len, double q)
 static void bucket_check(struct mx_check *c, double lo_ns, double hi_ns, const struct obs_q *o)
 {
 	char a[32], b[32];
-	bool side_in = o->side > lo_ns && o->side <= hi_ns;
-	bool bracket_in = o->lo <= hi_ns && o->hi > lo_ns;
+	bool side_in = (o->side > lo_ns || (lo_ns == 0 && o->side == 0)) && o->side <= hi_ns;
+	const char *why;
+	enum mx_verdict v;
 
-	if (lo_ns == 0 && o->side == 0)
-		side_in = true;
 	mx_format_ns(lo_ns, a, sizeof(a));
 	mx_format_ns(hi_ns, b, sizeof(b));
 	snprintf(c->resolution, sizeof(c->resolution), "bucket (%s, %s]", a, b);
 	json_object_set_new(c->detail, "bucket_low_ns", json_real(lo_ns));
 	json_object_set_new(c->detail, "bucket_high_ns", isinf(hi_ns) ? json_string("+Inf") : json_real(hi_ns));
-	if (side_in)
-		verdict(c, MX_PASS, NULL);
-	else if (bracket_in)
-		verdict(c, MX_PASS, "in the bucket only between the client's and the server's view, "
-			"where the mesh measures");
-	else
-		verdict(c, MX_FAIL, "observed quantile lies outside the reported bucket");
+	v = fit(o, lo_ns, hi_ns, true, side_in, &why);
+	verdict(c, v, why ? "%s" : NULL, why);
 }
 
 static void histogram_check(struct mx_edge_result *er, const struct lat_spec *lat,
@@ -291,64 +324,75 @@ static void summary_check(struct mx_edge_result *er, const struct lat_spec *lat,
 		verdict(c, MX_INCONCLUSIVE, "%s", rep->lat_problem);
 	else if (isnan(x) || !o.have)
 		verdict(c, MX_INCONCLUSIVE, isnan(x) ? "no reported value" : "nothing observed to compare with");
-	else if (x >= o.lo && x <= o.hi)
-		verdict(c, MX_PASS, "a summary covers its own time span, not only this window");
-	else
-		verdict(c, MX_FAIL, "outside the observed range for quantiles %g..%g", q - eps, q + eps);
+	else {
+		struct obs_q at_lo = observed_quantile(ov->edge, q - eps < 0 ? 0 : q - eps, 0, 0);
+		struct obs_q at_hi = observed_quantile(ov->edge, q + eps > 1 ? 1 : q + eps, 0, 0);
+		const char *why;
+		enum mx_verdict v = fit(&o, x, x, false, x >= at_lo.side && x <= at_hi.side, &why);
+
+		verdict(c, v, "%s", v == MX_FAIL ? "outside the observed range for the quantiles within its rank error"
+			: why ? why : "a summary covers its own time span, not only this window");
+	}
 }
 
 /*
  * A maximum since the exporter started: when it rose during the window it is
  * the window's maximum (to its resolution); when it did not, the window's
- * maximum must not exceed it.
+ * maximum must not exceed it. The mesh's time for an exchange is at least
+ * the server's view of it and at most the client's.
  */
 static void max_check(struct mx_edge_result *er, const struct lat_spec *lat, const struct mx_rep_edge *rep,
 		      const struct mx_obs_view *ov, bool have_before)
 {
 	const struct mx_obs_edge *e = ov->edge;
 	double res = lat->resolution * lat->unit_ns, a = rep->max_after * lat->unit_ns;
-	double b = rep->max_before * lat->unit_ns, lo = 0, hi = 0;
+	double b = rep->max_before * lat->unit_ns, lo = 0, hi = 0, seen = 0;
+	bool have = e && (e->side.n || e->e_side.n), hi_known = e && !e->no_client;
 	char x[32], y[32], z[32];
 	struct mx_check *c;
 
-	if (!e || (!e->lo.n && !e->e_hi.n)) {
-		if (isnan(a))
-			return;
-	}
+	if (!have && isnan(a))
+		return;
 	if (!(c = new_check(er, "max_latency")))
 		return;
-	if (e && e->lo.n)
-		lo = (double)e->lo.v[e->lo.n - 1];
-	if (e && e->hi.n)
-		hi = (double)e->hi.v[e->hi.n - 1];
-	if (e && e->e_hi.n && (double)e->e_hi.v[e->e_hi.n - 1] > hi)
-		hi = (double)e->e_hi.v[e->e_hi.n - 1];
+	if (have) {
+		lo = e->lo.n ? (double)e->lo.v[e->lo.n - 1] : 0;
+		hi = fmax(e->hi.n ? (double)e->hi.v[e->hi.n - 1] : 0, e->e_hi.n ? (double)e->e_hi.v[e->e_hi.n - 1] : 0);
+		seen = fmax(e->side.n ? (double)e->side.v[e->side.n - 1] : 0,
+			    e->e_side.n ? (double)e->e_side.v[e->e_side.n - 1] : 0);
+	}
 	mx_format_ns(a, x, sizeof(x));
 	mx_format_ns(b, y, sizeof(y));
 	snprintf(c->reported, sizeof(c->reported), "%s (before %s)", x, y);
 	mx_format_ns(lo, x, sizeof(x));
-	mx_format_ns(hi, y, sizeof(y));
-	snprintf(c->observed, sizeof(c->observed), lo == hi ? "%s" : "[%s..%s]", x, y);
+	if (hi_known)
+		mx_format_ns(hi, y, sizeof(y));
+	else
+		snprintf(y, sizeof(y), "?");
+	snprintf(c->observed, sizeof(c->observed), hi_known && lo == hi ? "%s" : "[%s..%s]", x, y);
 	mx_format_ns(res, z, sizeof(z));
 	snprintf(c->resolution, sizeof(c->resolution), "+-%s", z);
 	json_object_set_new(c->detail, "reported_after_ns", json_real(a));
 	json_object_set_new(c->detail, "reported_before_ns", isnan(b) ? json_null() : json_real(b));
 	json_object_set_new(c->detail, "observed_lowest_ns", json_real(lo));
-	json_object_set_new(c->detail, "observed_highest_ns", json_real(hi));
+	json_object_set_new(c->detail, "observed_highest_ns", hi_known ? json_real(hi) : json_null());
 	if (rep->lat_problem[0] || isnan(a))
 		verdict(c, MX_INCONCLUSIVE, "%s", rep->lat_problem[0] ? rep->lat_problem : "no reported maximum");
-	else if (!e || (!e->lo.n && !e->e_hi.n))
+	else if (!have)
 		verdict(c, MX_INCONCLUSIVE, "no observed exchange with a response to compare with");
 	else if (have_before && !isnan(b) && a < b)
 		verdict(c, MX_INCONCLUSIVE, "the maximum went down: counters were cleared");
-	else if (have_before && !isnan(b) && a > b)
-		verdict(c, lo <= a + res && hi >= a - res ? MX_PASS : MX_FAIL,
-			lo <= a + res && hi >= a - res ? "the maximum rose in the window: it is the window's"
-			: "the maximum rose in the window but is not the window's maximum");
+	else if (lo > a + res)
+		verdict(c, MX_FAIL, "an exchange in the window took longer than the reported maximum");
+	else if (!have_before || isnan(b) || a == b)
+		verdict(c, MX_PASS, "not exceeded in the window (a maximum since start only bounds it)");
+	else if (hi_known && hi < a - res)
+		verdict(c, MX_FAIL, "the maximum rose in the window, but no exchange took that long");
+	else if (!hi_known && fmax(seen, lo) < a - res)
+		verdict(c, MX_INCONCLUSIVE, "the maximum rose above every duration seen, and the client side of "
+			"some exchanges was not observed (time queued before the server read them is unknown)");
 	else
-		verdict(c, lo <= a + res ? MX_PASS : MX_FAIL,
-			lo <= a + res ? "not exceeded in the window (a maximum since start only bounds it)"
-			: "an exchange in the window took longer than the reported maximum");
+		verdict(c, MX_PASS, "the maximum rose in the window: it is the window's");
 }
 
 void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat,
@@ -380,6 +424,7 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 {
 	struct obs_q o = observed_quantile(ov->edge, q, q, q);
 	struct mx_check *c = value_check(er, q, rep_ns, &o);
+	const char *why;
 
 	if (!c)
 		return;
@@ -401,7 +446,7 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 		return;
 	}
 	snprintf(c->resolution, sizeof(c->resolution), "unknown");
-	if (rep_ns >= o.lo && rep_ns <= o.hi)
+	if (fit(&o, rep_ns, rep_ns, false, rep_ns == o.side, &why) == MX_PASS)
 		verdict(c, MX_PASS, NULL);
 	else
 		verdict(c, MX_INCONCLUSIVE, "differs from the observed value, and the resolution of the "

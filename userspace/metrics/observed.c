@@ -370,7 +370,6 @@ static int count_one(struct mx_observed *o, size_t *cap, const struct mx_obs_par
 	struct mx_obs_edge *e;
 	enum place where;
 	bool counted, fail;
-	uint64_t dc, ds;
 
 	if (client)
 		name_end(prm->view.src->kind, client, client, &src);
@@ -407,12 +406,17 @@ static int count_one(struct mx_observed *o, size_t *cap, const struct mx_obs_par
 		*(fail ? &e->fail_edge : &e->ok_edge) += 1;
 	if (!x->status)
 		return 0;	/* no response: no latency */
-	dc = client ? duration(client) : 0;
-	ds = server ? duration(server) : 0;
-	if (client && server)
-		e->both_ends++;
-	return add_durations(e, where == INSIDE, duration(x),
-			     server ? ds : dc, client ? dc : ds);
+	/*
+	 * A mesh on the path handles the request after the client sent it and
+	 * before the server read it, and the response after the server wrote it
+	 * and before the client read it: server view <= mesh <= client view.
+	 * Without one of the two, that bound is unknown (a request can wait in
+	 * the server's accept queue for any time the server never sees).
+	 */
+	e->no_server += !server;
+	e->no_client += !client;
+	return add_durations(e, where == INSIDE, duration(x), server ? duration(server) : MX_UNKNOWN_LO,
+			     client ? duration(client) : MX_UNKNOWN_HI);
 }
 
 static void sort_durations(struct mx_observed *o)

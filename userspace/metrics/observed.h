@@ -57,11 +57,19 @@ struct mx_obs_edge {
 	uint64_t ok_edge, fail_edge;	/* straddling a window edge: the mesh may or may not count them */
 	uint64_t ignored;		/* not counted by this mesh (no response, when it ignores those) */
 	uint64_t damaged;		/* bytes missing or unparsed: the count is only a lower bound */
-	/* Per exchange: at the measured side, and the lowest/highest the mesh can have measured. */
+	/*
+	 * Per exchange with a response: the duration at the measured side, and
+	 * the lowest / highest the mesh can have measured (the server's and the
+	 * client's view; MX_UNKNOWN_LO / MX_UNKNOWN_HI when that end was not seen).
+	 */
 	struct u64vec side, lo, hi;	/* inside the window */
 	struct u64vec e_side, e_lo, e_hi;	/* straddling */
-	uint64_t both_ends;		/* exchanges seen at both ends (so lo < hi is known) */
+	uint64_t no_server, no_client;	/* exchanges whose server / client view is unknown */
 };
+
+/* The bounds of an exchange whose other end was not observed: nothing is known. */
+#define MX_UNKNOWN_LO 0
+#define MX_UNKNOWN_HI UINT64_MAX
 
 struct mx_observed {
 	struct mx_obs_edge *edges;
