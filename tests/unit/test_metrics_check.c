@@ -377,13 +377,14 @@ static void test_exports_check_against_themselves(void **state)
 	(void)state;
 	assert_int_equal(mx_obs_open(FIX "obs-lab.jsonl", &obs), 0);
 	assert_int_equal(mx_meshinfo_add_pod(&mesh, "default/mesh"), 0);
-	prom = mx_export_prometheus(obs, &mesh);
+	prom = mx_export_prometheus(obs, &mesh, 0);
 	doc = mx_export_trafficmetrics(obs, &mesh);
 	assert_non_null(prom);
 	assert_non_null(doc);
 	assert_non_null(strstr(prom, "smiw_requests_total{side=\"server\",source_namespace=\"default\","
 			       "source_workload=\"app-a\",destination_namespace=\"default\","
 			       "destination_workload=\"app-b\",classification=\"failure\"} 2\n"));
+	assert_null(strstr(prom, "smiw_capture_"));
 	assert_int_equal(json_array_size(json_object_get(doc, "items")), 4);
 	tm = json_dumps(doc, 0);
 	p1 = write_temp(prom, ".prom");

@@ -210,7 +210,7 @@ static int run_export(struct opts *o)
 			free(j);
 			json_decref(doc);
 		} else {
-			text = mx_export_prometheus(obs, &mesh);
+			text = mx_export_prometheus(obs, &mesh, MX_EXPORT_CAPTURE_COUNTERS);
 		}
 		if (!text)
 			r = (error("out of memory"), EXIT_FAILED);

@@ -105,7 +105,7 @@ static void render_histograms(struct strbuf *b, const char *side, const struct m
 	}
 }
 
-char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *mesh)
+char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *mesh, unsigned flags)
 {
 	struct mx_observed *cl = observe(obs, mesh, false, EP_WORKLOAD);
 	struct mx_observed *sv = observe(obs, mesh, true, EP_WORKLOAD);
@@ -127,17 +127,18 @@ char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *
 		    "# TYPE smiw_request_duration_seconds histogram\n");
 	render_histograms(&b, "client", cl);
 	render_histograms(&b, "server", sv);
-	strbuf_printf(&b, "# HELP smiw_capture_kernel_drops_total Events the kernel could not queue.\n"
-		      "# TYPE smiw_capture_kernel_drops_total counter\n"
-		      "smiw_capture_kernel_drops_total %llu\n"
-		      "# HELP smiw_capture_user_drops_total Events the agent discarded.\n"
-		      "# TYPE smiw_capture_user_drops_total counter\n"
-		      "smiw_capture_user_drops_total %llu\n"
-		      "# HELP smiw_capture_gaps_total Stream gaps (bytes never seen).\n"
-		      "# TYPE smiw_capture_gaps_total counter\n"
-		      "smiw_capture_gaps_total %llu\n",
-		      (unsigned long long)k.kernel_drops, (unsigned long long)k.user_drops,
-		      (unsigned long long)k.gaps);
+	if (flags & MX_EXPORT_CAPTURE_COUNTERS)
+		strbuf_printf(&b, "# HELP smiw_capture_kernel_drops_total Events the kernel could not queue.\n"
+			      "# TYPE smiw_capture_kernel_drops_total counter\n"
+			      "smiw_capture_kernel_drops_total %llu\n"
+			      "# HELP smiw_capture_user_drops_total Events the agent discarded.\n"
+			      "# TYPE smiw_capture_user_drops_total counter\n"
+			      "smiw_capture_user_drops_total %llu\n"
+			      "# HELP smiw_capture_gaps_total Stream gaps (bytes never seen).\n"
+			      "# TYPE smiw_capture_gaps_total counter\n"
+			      "smiw_capture_gaps_total %llu\n",
+			      (unsigned long long)k.kernel_drops, (unsigned long long)k.user_drops,
+			      (unsigned long long)k.gaps);
 	mx_observed_free(cl);
 	mx_observed_free(sv);
 	return strbuf_detach(&b);

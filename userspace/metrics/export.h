@@ -6,14 +6,18 @@
 
 #include "metrics/observed.h"
 
+/* Also write smiw_capture_{kernel_drops,user_drops,gaps}_total (the agent has its own). */
+#define MX_EXPORT_CAPTURE_COUNTERS 1u
+
 /*
  * Renders every exchange of `obs` (minus those inside mesh pods, `mesh` may
  * be NULL) as Prometheus text: smiw_requests_total by side, source and
  * destination workload and classification; smiw_request_duration_seconds
- * histograms per side and edge; the capture's loss counters. Returns a new
- * string (caller frees) or NULL on allocation failure.
+ * histograms per side and edge; with MX_EXPORT_CAPTURE_COUNTERS in `flags`
+ * the capture's loss counters. Returns a new string (caller frees) or NULL
+ * on allocation failure.
  */
-char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *mesh);
+char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *mesh, unsigned flags);
 
 /*
  * Builds an SMI TrafficMetricsList (metrics.smi-spec.io/v1alpha1) with one
