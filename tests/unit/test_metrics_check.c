@@ -547,6 +547,52 @@ static void test_unpaired_bounds(void **state)
 	free(prof);
 }
 
+/*
+ * Summaries: app-b's server side saw p45..p55 = 1.5..1.6ms, the clients
+ * 1.7..1.9ms; the reported median must lie in [1.5ms, 1.9ms].
+ */
+static void test_summary(void **state)
+{
+	static const char profile[] =
+		"name: summary\nside: server\ntopology: proxy\n"
+		"requests:\n  metric: req_total\n  source: {any: true}\n"
+		"  destination: {label: dst, namespace_label: ns, kind: pod}\n"
+		"  result: {label: code, status: true}\n"
+		"latency: {type: summary, metric: lat_ms, unit: ms, objectives: {0.5: 0.05}}\n";
+	static const struct { const char *median; enum mx_verdict v; const char *note; } cases[] = {
+		{ "1.55", MX_PASS, "a summary covers its own time span, not only this window" },
+		{ "1.8", MX_PASS, "in it only between the client's and the server's view, where the mesh measures" },
+		{ "3", MX_FAIL, "outside the observed range for the quantiles within its rank error" },
+		{ "1.0", MX_FAIL, "outside the observed range for the quantiles within its rank error" },
+	};
+	char *prof = write_temp(profile, ".yaml");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512], *after;
+		struct metrics_result *res;
+		struct want w = { "p50_latency", cases[i].v, NULL, "1.5ms [1.5ms..1.9ms]", cases[i].note };
+
+		snprintf(text, sizeof(text), "req_total{ns=\"default\",dst=\"app-b\",code=\"2xx\"} 8\n"
+			 "req_total{ns=\"default\",dst=\"app-b\",code=\"5xx\"} 2\n# TYPE lat_ms summary\n"
+			 "lat_ms{ns=\"default\",dst=\"app-b\",quantile=\"0.5\"} %s\n"
+			 "lat_ms_count{ns=\"default\",dst=\"app-b\"} 10\n", cases[i].median);
+		after = write_temp(text, ".prom");
+		{
+			struct run r = { .after = after, .profile = prof, .edges = { "*=default/app-b" } };
+
+			res = check(&r);
+		}
+		expect_want(edge(res, "*", "default/app-b", true), &w);
+		assert_int_equal(res->verdict, cases[i].v);
+		metrics_result_free(res);
+		unlink(after);
+		free(after);
+	}
+	unlink(prof);
+	free(prof);
+}
+
 static uint64_t brute_quantile(const uint64_t *c, size_t nc, const uint64_t *s, size_t ns, unsigned mask,
 			       double q)
 {
@@ -700,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_exports_check_against_themselves),
 		cmocka_unit_test(test_losses),
 		cmocka_unit_test(test_unpaired_bounds),
+		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_quantile_bounds),
 		cmocka_unit_test(test_names_and_values),
 		cmocka_unit_test(test_bad_requests),
