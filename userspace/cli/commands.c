@@ -11,6 +11,7 @@ extern const struct command cmd_kube;
 extern const struct command cmd_lab;
 extern const struct command cmd_lint;
 extern const struct command cmd_matrix;
+extern const struct command cmd_metrics;
 extern const struct command cmd_observe;
 extern const struct command cmd_power;
 extern const struct command cmd_run;
@@ -23,6 +24,7 @@ const struct command *const commands[] = {
 	&cmd_observe,
 	&cmd_drive,
 	&cmd_lint,
+	&cmd_metrics,
 	&cmd_matrix,
 	&cmd_power,
 	&cmd_agent,

@@ -1,0 +1,624 @@
+/* check.c - see check.h */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metrics/check.h"
+#include "metrics/fetch.h"
+#include "metrics/observed.h"
+#include "metrics/profile.h"
+#include "metrics/reported.h"
+
+struct ctx {
+	const struct metrics_check_req *req;
+	struct obs_set *own_obs;
+	const struct obs_set *obs;
+	struct profile *prof;
+	struct prom_scrape *own_before, *own_after;
+	const struct prom_scrape *before, *after;
+	json_t *tm_doc;
+	struct mx_meshinfo mesh;
+	struct mx_endpoint scrape_of;
+	bool have_scrape_of;
+	struct metrics_result *res;
+	struct mx_quality q;
+	char **watched;		/* "ns/pod" of every observer in the records */
+	size_t nwatched;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void note(struct metrics_result *r, const char *fmt, ...)
+{
+	char *s;
+	void *p;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	p = realloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+	if (!p) {
+		free(s);
+		return;
+	}
+	r->notes = p;
+	r->notes[r->nnotes++] = s;
+}
+
+void metrics_result_free(struct metrics_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nedges; i++)
+		for (int j = 0; j < r->edges[i].nchecks; j++)
+			json_decref(r->edges[i].checks[j].detail);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	free(r->edges);
+	free(r);
+}
+
+int metrics_scrape(const char *src, struct prom_scrape **out, char *err, size_t errlen)
+{
+	uint64_t mono;
+	size_t len;
+	char *text;
+	int r;
+
+	r = fetch_document(src, &text, &len, &mono, err, errlen);
+	if (r)
+		return r;
+	r = prom_parse(text, len, src, out, err, errlen);
+	free(text);
+	if (!r)
+		(*out)->mono_ns = fetch_is_url(src) ? mono : 0;
+	return r;
+}
+
+/* Reads the reported side: an exposition, or (starting with '{') a TrafficMetrics document. */
+static int load_reported(struct ctx *c, const char *src, struct prom_scrape **scrape, json_t **tm)
+{
+	json_error_t jerr;
+	const char *p;
+	uint64_t mono;
+	size_t len;
+	char *text;
+	int r;
+
+	r = fetch_document(src, &text, &len, &mono, c->err, c->errlen);
+	if (r)
+		return r;
+	for (p = text; *p && isspace((unsigned char)*p); p++)
+		;
+	if (*p == '{') {
+		*tm = json_loadb(text, len, 0, &jerr);
+		r = *tm ? 0 : -EINVAL;
+		if (r)
+			snprintf(c->err, c->errlen, "'%s': line %d: %s", src, jerr.line, jerr.text);
+	} else {
+		r = prom_parse(text, len, src, scrape, c->err, c->errlen);
+		if (!r)
+			(*scrape)->mono_ns = fetch_is_url(src) ? mono : 0;
+	}
+	free(text);
+	return r;
+}
+
+static int load_inputs(struct ctx *c)
+{
+	const struct metrics_check_req *req = c->req;
+	json_t *tm_before = NULL;
+	int r;
+
+	c->obs = req->obs;
+	if (!c->obs) {
+		if (!req->observations) {
+			snprintf(c->err, c->errlen, "no observations given");
+			return -EINVAL;
+		}
+		/* the reader prints what is wrong with the file itself */
+		if ((r = mx_obs_open(req->observations, &c->own_obs)))
+			return r;
+		c->obs = c->own_obs;
+	}
+	c->after = req->after_scrape;
+	if (!c->after) {
+		if (!req->after) {
+			snprintf(c->err, c->errlen, "no reported metrics given (after)");
+			return -EINVAL;
+		}
+		if ((r = load_reported(c, req->after, &c->own_after, &c->tm_doc)))
+			return r;
+		c->after = c->own_after;
+	}
+	c->before = req->before_scrape;
+	if (!c->before && req->before) {
+		if ((r = load_reported(c, req->before, &c->own_before, &tm_before)))
+			return r;
+		c->before = c->own_before;
+	}
+	if (tm_before || (c->tm_doc && c->before)) {
+		json_decref(tm_before);
+		snprintf(c->err, c->errlen, "TrafficMetrics carry their own window: give only one document, "
+			 "without a before scrape");
+		return -EINVAL;
+	}
+	if (req->profile && (r = profile_load(req->profile, &c->prof, c->err, c->errlen)))
+		return r;
+	if (!c->prof && !c->tm_doc) {
+		snprintf(c->err, c->errlen, "Prometheus metrics need a mapping profile");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_mesh(struct ctx *c)
+{
+	const struct metrics_check_req *req = c->req;
+	const char *inv = req->inventory;
+	int r;
+
+	for (size_t i = 0; i < req->nmesh_pods; i++)
+		if ((r = mx_meshinfo_add_pod(&c->mesh, req->mesh_pods[i])))
+			return r;
+	if (!inv && c->obs->meta.inventory && *c->obs->meta.inventory && !access(c->obs->meta.inventory, R_OK))
+		inv = c->obs->meta.inventory;
+	if (inv && (r = mx_meshinfo_from_inventory(&c->mesh, inv, c->err, c->errlen)))
+		return r;
+	if (req->scrape_of) {
+		if (mx_endpoint_parse(req->scrape_of, &c->scrape_of)) {
+			snprintf(c->err, c->errlen, "scrape-of '%s': not a workload name", req->scrape_of);
+			return -EINVAL;
+		}
+		c->have_scrape_of = true;
+	}
+	return 0;
+}
+
+static void quality_notes(struct ctx *c)
+{
+	const struct obs_set *o = c->obs;
+	struct obs_counters k = mx_obs_counters(o);
+	struct metrics_result *r = c->res;
+
+	if (k.kernel_drops || k.user_drops) {
+		note(r, "observation lost events (kernel drops %llu, agent drops %llu): observed counts are lower bounds",
+		     (unsigned long long)k.kernel_drops, (unsigned long long)k.user_drops);
+		c->q.loss = true;
+	}
+	if (k.gaps) {
+		note(r, "observation has %llu stream gap(s): exchanges may be missing",
+		     (unsigned long long)k.gaps);
+		c->q.loss = true;
+	}
+	if (!o->have_end && !c->req->obs) {
+		note(r, "the observation file has no end record: it was cut short");
+		c->q.loss = true;
+	}
+	if (o->torn)
+		note(r, "a torn last line of the observation file was dropped");
+}
+
+static void observed_notes(struct ctx *c, const struct mx_observed *ob)
+{
+	if (ob->at_mesh)
+		note(c->res, "%llu exchange(s) observed inside the mesh pod were left out",
+		     (unsigned long long)ob->at_mesh);
+	if (ob->not_via_mesh)
+		note(c->res, "%llu exchange(s) did not go through the proxy and were left out",
+		     (unsigned long long)ob->not_via_mesh);
+	if (ob->mesh_unknown) {
+		note(c->res, "the mesh is a standalone proxy but no mesh pod or address is known "
+		     "(give --mesh-pod or an inventory): traffic that bypassed it is counted too");
+		c->q.bypass_unknown = true;
+	}
+	if (ob->outside)
+		note(c->res, "%llu exchange(s) outside the window were left out", (unsigned long long)ob->outside);
+}
+
+static struct mx_edge_result *add_edge(struct metrics_result *r, const struct mx_endpoint *src,
+				       const struct mx_endpoint *dst, bool server_side)
+{
+	struct mx_edge_result *e;
+	void *p = realloc(r->edges, (r->nedges + 1) * sizeof(*r->edges));
+
+	if (!p)
+		return NULL;
+	r->edges = p;
+	e = &r->edges[r->nedges++];
+	memset(e, 0, sizeof(*e));
+	e->src = *src;
+	e->dst = *dst;
+	e->server_side = server_side;
+	return e;
+}
+
+static const struct mx_obs_edge *find_obs(const struct mx_observed *o, const struct mx_endpoint *s,
+					  const struct mx_endpoint *d)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (mx_endpoint_eq(&o->edges[i].src, s) && mx_endpoint_eq(&o->edges[i].dst, d))
+			return &o->edges[i];
+	return NULL;
+}
+
+static bool unknown(const struct mx_endpoint *e)
+{
+	return !strcmp(e->name, "?");
+}
+
+static uint64_t total(const struct mx_obs_edge *e)
+{
+	return e->ok + e->fail + e->ok_edge + e->fail_edge;
+}
+
+/* Exchanges of which only this edge's source or only its destination is known. */
+static uint64_t unattributed(const struct mx_observed *o, const struct mx_endpoint *s,
+			     const struct mx_endpoint *d)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct mx_obs_edge *e = &o->edges[i];
+
+		if ((unknown(&e->src) && strcmp(s->name, "*") && mx_endpoint_eq(&e->dst, d)) ||
+		    (unknown(&e->dst) && strcmp(d->name, "*") && mx_endpoint_eq(&e->src, s)))
+			n += total(e);
+	}
+	return n;
+}
+
+/* Whether the end the mesh measures at was under capture (so silence there means no traffic). */
+static int add_watched(struct ctx *c, const char *ns, const char *pod)
+{
+	char *key;
+	void *p;
+
+	if (!*pod)
+		return 0;
+	for (size_t i = 0; i < c->nwatched; i++) {
+		size_t n = strlen(ns);
+
+		if (!strncmp(c->watched[i], ns, n) && c->watched[i][n] == '/' && !strcmp(c->watched[i] + n + 1, pod))
+			return 0;
+	}
+	if (asprintf(&key, "%s/%s", ns, pod) < 0)
+		return -ENOMEM;
+	p = realloc(c->watched, (c->nwatched + 1) * sizeof(*c->watched));
+	if (!p) {
+		free(key);
+		return -ENOMEM;
+	}
+	c->watched = p;
+	c->watched[c->nwatched++] = key;
+	return 0;
+}
+
+/* Pods seen observing (exchanges and connections): where silence means no traffic. */
+static int collect_watched(struct ctx *c)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->obs->n_ex && !r; i++)
+		r = add_watched(c, c->obs->ex[i].ns, c->obs->ex[i].pod);
+	for (size_t i = 0; i < c->obs->n_conns && !r; i++)
+		r = add_watched(c, c->obs->conns[i].ns, c->obs->conns[i].pod);
+	return r;
+}
+
+static bool end_watched(const struct ctx *c, const struct ep_spec *ep, const struct mx_endpoint *e)
+{
+	if (!strcmp(e->name, "*") && !e->ns[0])
+		return true;
+	if (ep->kind == EP_SERVICE || ep->kind == EP_SERVICE_ACCOUNT)
+		return true;	/* capture does not list these; assume so */
+	for (size_t i = 0; i < c->nwatched; i++) {
+		const char *slash = strchr(c->watched[i], '/');
+		struct mx_endpoint w = { 0 };
+
+		if (!slash)
+			continue;
+		snprintf(w.ns, sizeof(w.ns), "%.*s", (int)(slash - c->watched[i]), c->watched[i]);
+		if (ep->kind == EP_WORKLOAD)
+			mx_workload_of_pod(slash + 1, w.name, sizeof(w.name));
+		else
+			snprintf(w.name, sizeof(w.name), "%s", ep->kind == EP_NAMESPACE ? "*" : slash + 1);
+		mx_project(ep, &w);
+		if (!strcmp(w.name, e->name) && (!e->ns[0] || !strcmp(w.ns, e->ns)))
+			return true;
+	}
+	return false;
+}
+
+static struct mx_obs_view obs_view(const struct ctx *c, const struct mx_observed *ob, const struct mx_view *v,
+				   const struct mx_endpoint *s, const struct mx_endpoint *d)
+{
+	struct mx_obs_view ov = { .edge = find_obs(ob, s, d), .unattributed = unattributed(ob, s, d) };
+
+	ov.watched = v->server_side ? end_watched(c, v->dst, d) : end_watched(c, v->src, s);
+	return ov;
+}
+
+static void edge_notes(struct mx_edge_result *er, const struct mx_rep_edge *rep, const struct mx_obs_view *ov)
+{
+	size_t n = 0;
+
+	if (!ov->watched)
+		n += (size_t)snprintf(er->note + n, sizeof(er->note) - n,
+				      "the end the mesh measures at was not under capture; ");
+	if (rep && rep->nan && n < sizeof(er->note))
+		n += (size_t)snprintf(er->note + n, sizeof(er->note) - n, "a reported counter is NaN; ");
+	if (rep && rep->other > 0 && n < sizeof(er->note))
+		n += (size_t)snprintf(er->note + n, sizeof(er->note) - n,
+				      "%g reported response(s) are neither success nor failure; ", rep->other);
+	if (ov->edge && ov->edge->ignored && n < sizeof(er->note))
+		n += (size_t)snprintf(er->note + n, sizeof(er->note) - n,
+				      "%llu exchange(s) without a response are not counted by this mesh; ",
+				      (unsigned long long)ov->edge->ignored);
+	if (ov->edge && ov->edge->damaged && n < sizeof(er->note))
+		n += (size_t)snprintf(er->note + n, sizeof(er->note) - n,
+				      "%llu exchange(s) with missing bytes; ", (unsigned long long)ov->edge->damaged);
+	if (n >= 2 && n < sizeof(er->note))
+		er->note[n - 2] = '\0';
+}
+
+static int eval_prom_edge(struct ctx *c, const struct mx_view *v, const struct mx_observed *ob,
+			  const struct mx_reported *rep, const struct mx_endpoint *s, const struct mx_endpoint *d)
+{
+	const struct mx_rep_edge *re = mx_reported_find(rep, s, d);
+	struct mx_obs_view ov = obs_view(c, ob, v, s, d);
+	struct mx_edge_result *er = add_edge(c->res, s, d, v->server_side);
+
+	if (!er)
+		return -ENOMEM;
+	edge_notes(er, re, &ov);
+	if (!re && !ov.edge) {
+		snprintf(er->note, sizeof(er->note), "no traffic reported or observed on this edge");
+		mx_edge_finish(er, MX_INCONCLUSIVE);
+		return 0;
+	}
+	mx_compare_counts(er, re ? re->ok : 0, re ? re->fail : 0, re != NULL, re && re->reset, &ov, &c->q);
+	mx_compare_latency(er, &c->prof->lat, re, &ov, rep->have_before);
+	mx_edge_finish(er, MX_INCONCLUSIVE);
+	if (re && re->nan && er->verdict == MX_PASS)
+		er->verdict = MX_INCONCLUSIVE;
+	return 0;
+}
+
+static bool rep_active(const struct mx_rep_edge *e)
+{
+	return e->ok > 0 || e->fail > 0 || e->other > 0 || e->lat_count > 0 || e->reset || e->nan ||
+	       (!isnan(e->max_after) && !isnan(e->max_before) && e->max_after != e->max_before);
+}
+
+/* Parses "SRC=DST" and names it the way the profile can tell ends apart. */
+static int requested_edge(struct ctx *c, const char *spec, struct mx_endpoint *s, struct mx_endpoint *d)
+{
+	const char *eq = strchr(spec, '=');
+	char src[400];
+
+	if (!eq || (size_t)(eq - spec) >= sizeof(src)) {
+		snprintf(c->err, c->errlen, "edge '%s': expected SRC=DST", spec);
+		return -EINVAL;
+	}
+	snprintf(src, sizeof(src), "%.*s", (int)(eq - spec), spec);
+	if (mx_endpoint_parse(src, s) || mx_endpoint_parse(eq + 1, d)) {
+		snprintf(c->err, c->errlen, "edge '%s': ends are NAME, NAMESPACE/NAME or *", spec);
+		return -EINVAL;
+	}
+	if ((c->prof->src.any && strcmp(s->name, "*")) || (c->prof->dst.any && strcmp(d->name, "*"))) {
+		snprintf(c->err, c->errlen, "edge '%s': profile '%s' does not tell %s apart; use '*' there",
+			 spec, c->prof->name, c->prof->src.any ? "sources" : "destinations");
+		return -EINVAL;
+	}
+	mx_project(&c->prof->src, s);
+	mx_project(&c->prof->dst, d);
+	return 0;
+}
+
+static bool listed(const struct metrics_result *r, const struct mx_endpoint *s, const struct mx_endpoint *d)
+{
+	for (size_t i = 0; i < r->nedges; i++)
+		if (mx_endpoint_eq(&r->edges[i].src, s) && mx_endpoint_eq(&r->edges[i].dst, d))
+			return true;
+	return false;
+}
+
+static int check_prom(struct ctx *c)
+{
+	const struct metrics_check_req *req = c->req;
+	struct mx_view v = { c->prof->server_side, &c->prof->src, &c->prof->dst };
+	struct mx_obs_params prm = { .view = v, .window = c->res->window, .outcome = &c->prof->outcome,
+				     .standalone_proxy = c->prof->standalone_proxy, .mesh = &c->mesh };
+	struct mx_observed *ob = NULL;
+	struct mx_reported *rep = NULL;
+	struct mx_endpoint s, d;
+	int r;
+
+	if ((r = mx_observe(c->obs, &prm, &ob)) ||
+	    (r = mx_report_from_prom(c->prof, c->before, c->after, c->have_scrape_of ? &c->scrape_of : NULL,
+				     &rep, c->err, c->errlen)))
+		goto out;
+	observed_notes(c, ob);
+	if (!rep->have_before)
+		note(c->res, "no earlier scrape: reported counts are totals since the exporter started");
+	if (rep->restarted)
+		note(c->res, "the exporter restarted between the scrapes ('%s' changed): counts before the "
+		     "restart are lost", c->prof->restart_metric);
+	if (rep->unnamed)
+		note(c->res, "%zu reported series were skipped: an end label is missing or does not match "
+		     "the profile's pattern%s", rep->unnamed,
+		     c->have_scrape_of ? "" : " (the scraped workload can be given with --scrape-of)");
+	for (size_t i = 0; i < req->nedges && !r; i++)
+		if (!(r = requested_edge(c, req->edges[i], &s, &d)) && !listed(c->res, &s, &d))
+			r = eval_prom_edge(c, &v, ob, rep, &s, &d);
+	for (size_t i = 0; !req->nedges && i < rep->n && !r; i++)
+		if (rep_active(&rep->edges[i]) && !listed(c->res, &rep->edges[i].src, &rep->edges[i].dst))
+			r = eval_prom_edge(c, &v, ob, rep, &rep->edges[i].src, &rep->edges[i].dst);
+	for (size_t i = 0; !req->nedges && i < ob->n && !r; i++) {
+		const struct mx_obs_edge *e = &ob->edges[i];
+
+		if (!unknown(&e->src) && !unknown(&e->dst) && (total(e) || e->damaged) &&
+		    !listed(c->res, &e->src, &e->dst))
+			r = eval_prom_edge(c, &v, ob, rep, &e->src, &e->dst);
+	}
+out:
+	mx_observed_free(ob);
+	mx_reported_free(rep);
+	return r;
+}
+
+/* TrafficMetrics windows are wall-clock; exchanges are on CLOCK_MONOTONIC. */
+static bool tm_window(const struct ctx *c, const struct mx_tm_item *it, struct mx_window *w)
+{
+	const struct obs_set *o = c->obs;
+	int64_t off, end, start;
+
+	memset(w, 0, sizeof(*w));
+	if (!o->have_meta || !o->meta.real_ns)
+		return false;
+	off = (int64_t)o->meta.real_ns - (int64_t)o->meta.mono_ns;
+	end = it->ts_real_ns - off;
+	start = end - (int64_t)it->window_ns;
+	w->set = true;
+	w->start_ns = start > 0 ? (uint64_t)start : 0;
+	w->end_ns = end > 0 ? (uint64_t)end : 0;
+	return true;
+}
+
+static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct outcome_rule *rule)
+{
+	struct mx_view v = { it->server_side, &it->src_ep, &it->dst_ep };
+	struct mx_obs_params prm = { .view = v, .outcome = rule, .mesh = &c->mesh,
+				     .standalone_proxy = c->prof && c->prof->standalone_proxy };
+	struct mx_edge_result *er = add_edge(c->res, &it->src, &it->dst, it->server_side);
+	struct mx_observed *ob = NULL;
+	struct mx_obs_view ov;
+	bool have;
+	int r;
+
+	if (!er)
+		return -ENOMEM;
+	snprintf(er->note, sizeof(er->note), "item: %s", it->resource);
+	if (it->unsupported) {
+		snprintf(er->note, sizeof(er->note), "%s: %s", it->resource, it->note);
+		mx_edge_finish(er, MX_INCONCLUSIVE);
+		return 0;
+	}
+	if (!tm_window(c, it, &prm.window))
+		snprintf(er->note, sizeof(er->note), "item: %s (no clock pair in the observations: whole file used)",
+			 it->resource);
+	if ((r = mx_observe(c->obs, &prm, &ob)))
+		return r;
+	ov = obs_view(c, ob, &v, &it->src, &it->dst);
+	have = !isnan(it->success) && !isnan(it->failure);
+	mx_compare_counts(er, have ? it->success : 0, have ? it->failure : 0, have, false, &ov, &c->q);
+	for (int i = 0; i < MX_TM_NQ; i++)
+		mx_compare_quantile_value(er, mx_tm_quantiles[i], it->q_ns[i], c->prof ? &c->prof->lat : NULL, &ov);
+	mx_edge_finish(er, MX_INCONCLUSIVE);
+	mx_observed_free(ob);
+	return 0;
+}
+
+static int check_tm(struct ctx *c)
+{
+	static const struct outcome_rule dflt = { .failure_classes = 1u << 5, .no_response_failure = true };
+	struct mx_tm_item *items = NULL;
+	size_t n = 0;
+	int r;
+
+	r = mx_tm_decode(c->tm_doc, c->req->after ? c->req->after : "-", &items, &n, c->err, c->errlen);
+	if (r)
+		return r;
+	c->res->trafficmetrics = true;
+	for (size_t i = 0; i < n && !r; i++)
+		r = eval_tm_item(c, &items[i], c->prof ? &c->prof->outcome : &dflt);
+	free(items);
+	return r;
+}
+
+static void set_window(struct ctx *c)
+{
+	const struct metrics_check_req *req = c->req;
+	struct mx_window *w = &c->res->window;
+
+	if (req->window.set) {
+		*w = req->window;
+	} else if (c->before && c->after && c->before->mono_ns && c->after->mono_ns) {
+		w->set = true;
+		w->start_ns = c->before->mono_ns;
+		w->end_ns = c->after->mono_ns;
+	}
+}
+
+static void finish(struct metrics_result *r, const struct mx_quality *q)
+{
+	r->verdict = r->nedges ? MX_PASS : MX_INCONCLUSIVE;
+	for (size_t i = 0; i < r->nedges; i++)
+		if (r->edges[i].verdict > r->verdict)
+			r->verdict = r->edges[i].verdict;
+	if (!r->nedges)
+		note(r, "nothing to compare: no traffic reported or observed");
+	if (q->loss && r->verdict == MX_PASS) {
+		r->verdict = MX_INCONCLUSIVE;
+		note(r, "every check passed, but on data with losses a PASS cannot be given");
+	}
+}
+
+int metrics_check(const struct metrics_check_req *req, struct metrics_result **out, char *err, size_t errlen)
+{
+	struct ctx c = { .req = req, .err = err, .errlen = errlen };
+	int r;
+
+	err[0] = '\0';
+	c.res = calloc(1, sizeof(*c.res));
+	if (!c.res)
+		return -ENOMEM;
+	r = load_inputs(&c);
+	if (!r)
+		r = load_mesh(&c);
+	if (!r)
+		r = collect_watched(&c);
+	if (!r) {
+		snprintf(c.res->observations, sizeof(c.res->observations), "%s",
+			 c.obs->path ? c.obs->path : "(in memory)");
+		snprintf(c.res->reported, sizeof(c.res->reported), "%s",
+			 req->after ? req->after : c.after ? c.after->source : "-");
+		if (c.prof)
+			snprintf(c.res->profile, sizeof(c.res->profile), "%s", c.prof->name);
+		c.res->server_side = c.prof && c.prof->server_side;
+		quality_notes(&c);
+		set_window(&c);
+		r = c.tm_doc ? check_tm(&c) : check_prom(&c);
+	}
+	if (!r)
+		finish(c.res, &c.q);
+	if (r == -ENOMEM && !err[0])
+		snprintf(err, errlen, "out of memory");
+	mx_obs_close(c.own_obs);
+	for (size_t i = 0; i < c.nwatched; i++)
+		free(c.watched[i]);
+	free(c.watched);
+	prom_scrape_free(c.own_before);
+	prom_scrape_free(c.own_after);
+	json_decref(c.tm_doc);
+	profile_free(c.prof);
+	mx_meshinfo_release(&c.mesh);
+	if (r) {
+		metrics_result_free(c.res);
+		return r;
+	}
+	*out = c.res;
+	return 0;
+}

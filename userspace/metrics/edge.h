@@ -1,0 +1,66 @@
+/* edge.h - what the metrics checks compare: edges (source -> destination), windows, verdicts. */
+#ifndef SMIW_METRICS_EDGE_H
+#define SMIW_METRICS_EDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metrics/profile.h"
+
+/* One end of an edge. name "*" stands for any; ns "" for a namespace the source does not give. */
+struct mx_endpoint {
+	char ns[64];
+	char name[256];
+};
+
+/* The time span a check covers, on CLOCK_MONOTONIC; unset means "the whole observation file". */
+struct mx_window {
+	bool set;
+	uint64_t start_ns, end_ns;
+};
+
+/* Ordered by severity: a combination takes the largest. */
+enum mx_verdict { MX_PASS, MX_INCONCLUSIVE, MX_FAIL };
+
+/* How one edge is named on both sides of a comparison: which end the mesh measures, and how ends read. */
+struct mx_view {
+	bool server_side;
+	const struct ep_spec *src, *dst;
+};
+
+/* "PASS", "INCONCLUSIVE" or "FAIL". */
+const char *mx_verdict_name(enum mx_verdict v);
+
+/* Process exit code for a verdict (0, 3, 1). */
+int mx_verdict_exit(enum mx_verdict v);
+
+/* Writes "ns/name" (or "name", or "*") into buf. Returns buf. */
+char *mx_endpoint_str(const struct mx_endpoint *e, char *buf, size_t len);
+
+/* Parses "ns/name", "name" or "*" into *e. Returns 0 or -EINVAL (empty, too long, several '/'). */
+int mx_endpoint_parse(const char *s, struct mx_endpoint *e);
+
+/* True when both ends are equal. */
+bool mx_endpoint_eq(const struct mx_endpoint *a, const struct mx_endpoint *b);
+
+/*
+ * The workload a pod belongs to: the pod name without the suffixes Kubernetes
+ * controllers add ("-<template hash>-<5 chars>" for Deployments, "-<5 chars>"
+ * for DaemonSets and Jobs), written into buf. Names without them are kept.
+ */
+void mx_workload_of_pod(const char *pod, char *buf, size_t len);
+
+/* The service a Host header names ("svc", "svc.ns", "svc.ns.svc.cluster.local", with port) into *e. */
+void mx_service_of_host(const char *host, struct mx_endpoint *e);
+
+/* Rewrites '-' and '.' as '_' in place (how Envoy-based meshes write names in metrics). */
+void mx_underscores(char *s);
+
+/*
+ * Applies what the profile says about one end to a name read from
+ * observations: "*" when the metric does not tell this end apart, no
+ * namespace when the metric gives none, '_' for '-' and '.' when asked.
+ */
+void mx_project(const struct ep_spec *ep, struct mx_endpoint *e);
+
+#endif

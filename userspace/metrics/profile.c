@@ -1,0 +1,702 @@
+/* profile.c - see profile.h. Profiles are strict: an unknown key is an error, not a typo ignored. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "metrics/fetch.h"
+#include "metrics/profile.h"
+#include "metrics/prom.h"
+
+struct loader {
+	yaml_document_t *doc;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 4, 5)))
+static int fail(struct loader *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	len = (size_t)snprintf(l->err, l->errlen, "'%s': line %zu: %s%s", l->path,
+			       n ? n->start_mark.line + 1 : 1, key ? key : "", key ? ": " : "");
+	if (len < l->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(l->err + len, l->errlen - len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static yaml_node_t *map_get(struct loader *l, yaml_node_t *map, const char *key)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+
+		if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key))
+			return yaml_document_get_node(l->doc, p->value);
+	}
+	return NULL;
+}
+
+/* Rejects keys of `map` not in the NULL-terminated `allowed`. */
+static int check_keys(struct loader *l, yaml_node_t *map, const char *where, const char *const *allowed)
+{
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		const char *name = k && k->type == YAML_SCALAR_NODE ? (char *)k->data.scalar.value : "?";
+		bool ok = false;
+
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(*a, name);
+		if (!ok)
+			return fail(l, k, where, "unknown key '%s'", name);
+	}
+	return 0;
+}
+
+static int want_map(struct loader *l, yaml_node_t *n, const char *key)
+{
+	return n && n->type == YAML_MAPPING_NODE ? 0 : fail(l, n, key, "must be a mapping");
+}
+
+/*
+ * The mapping `name` of `parent`, holding only `keys`: returns 0 with *out,
+ * 1 when it is absent and optional, or -EINVAL (`where` names it in messages).
+ */
+static int section(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
+		   const char *const *keys, bool required, yaml_node_t **out)
+{
+	yaml_node_t *n = map_get(l, parent, name);
+	int r;
+
+	*out = n;
+	if (!n)
+		return required ? fail(l, parent, where, "missing") : 1;
+	if ((r = want_map(l, n, where)) || (r = check_keys(l, n, where, keys)))
+		return r;
+	return 0;
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A required or optional string; *out is a new copy or NULL. */
+static int get_str(struct loader *l, yaml_node_t *map, const char *name, const char *where,
+		   bool required, char **out)
+{
+	yaml_node_t *n = map_get(l, map, name);
+	char key[128];
+
+	snprintf(key, sizeof(key), "%s%s%s", where, *where ? "." : "", name);
+	*out = NULL;
+	if (!n)
+		return required ? fail(l, map, key, "missing") : 0;
+	if (!scalar(n) || !*scalar(n))
+		return fail(l, n, key, "must be a non-empty string");
+	*out = strdup(scalar(n));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_bool(struct loader *l, yaml_node_t *map, const char *name, const char *where, bool *out)
+{
+	yaml_node_t *n = map_get(l, map, name);
+	const char *v = scalar(n);
+
+	if (!n)
+		return 0;
+	if (v && !strcmp(v, "true"))
+		*out = true;
+	else if (v && !strcmp(v, "false"))
+		*out = false;
+	else
+		return fail(l, n, where, "'%s' must be true or false", name);
+	return 0;
+}
+
+/* A choice among words; *out is the index. Missing keeps *out. */
+static int get_enum(struct loader *l, yaml_node_t *map, const char *name, const char *where,
+		    const char *const *words, int *out)
+{
+	yaml_node_t *n = map_get(l, map, name);
+	const char *v = scalar(n);
+
+	if (!n)
+		return 0;
+	for (int i = 0; v && words[i]; i++)
+		if (!strcmp(v, words[i])) {
+			*out = i;
+			return 0;
+		}
+	return fail(l, n, where, "'%s' cannot be '%s'", name, v ? v : "(not a string)");
+}
+
+static int get_number(struct loader *l, yaml_node_t *n, const char *where, double min, double max,
+		      double *out)
+{
+	const char *v = scalar(n);
+
+	if (!v || prom_parse_float(v, strlen(v), out) || isnan(*out))
+		return fail(l, n, where, "'%s' is not a number", v ? v : "(not a scalar)");
+	if (*out < min || *out > max)
+		return fail(l, n, where, "%s out of range [%g, %g]", v, min, max);
+	return 0;
+}
+
+/* A sequence of non-empty strings (a lone scalar counts as one). */
+static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, char ***out, size_t *nout)
+{
+	yaml_node_item_t *it;
+	size_t cnt;
+
+	*out = NULL;
+	*nout = 0;
+	if (!n)
+		return 0;
+	if (scalar(n)) {
+		*out = calloc(1, sizeof(char *));
+		if (!*out || !((*out)[0] = strdup(scalar(n))))
+			return -ENOMEM;
+		*nout = 1;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, where, "must be a list of strings");
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	*out = calloc(cnt ? cnt : 1, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+
+		if (!scalar(e) || !*scalar(e))
+			return fail(l, e, where, "list items must be non-empty strings");
+		if (!((*out)[(*nout)++] = strdup(scalar(e))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, const char *pat,
+			 bool need_name, pcre2_code **out)
+{
+	PCRE2_SIZE off;
+	int code;
+
+	*out = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+	if (!*out) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		return fail(l, n, where, "regex: %s at offset %zu", (char *)msg, (size_t)off);
+	}
+	if (need_name && pcre2_substring_number_from_name(*out, (PCRE2_SPTR)"name") < 0)
+		return fail(l, n, where, "regex needs a named group (?<name>...)");
+	return 0;
+}
+
+static int load_match(struct loader *l, yaml_node_t *map, const char *where, struct match_spec *m)
+{
+	yaml_node_t *n = map_get(l, map, "match");
+	size_t cnt;
+
+	if (!n)
+		return 0;
+	if (want_map(l, n, where))
+		return -EINVAL;
+	cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	m->names = calloc(cnt + 1, sizeof(char *));
+	m->values = calloc(cnt + 1, sizeof(char *));
+	m->res = calloc(cnt + 1, sizeof(pcre2_code *));
+	if (!m->names || !m->values || !m->res)
+		return -ENOMEM;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+
+		if (!scalar(k) || !scalar(v))
+			return fail(l, v, where, "match: label values must be strings");
+		m->names[m->n] = strdup(scalar(k));
+		m->values[m->n] = strdup(scalar(v));
+		if (!m->names[m->n] || !m->values[m->n])
+			return -ENOMEM;
+		m->n++;
+		if (m->values[m->n - 1][0] == '~' &&
+		    compile_regex(l, v, where, m->values[m->n - 1] + 1, false, &m->res[m->n - 1]))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const ep_kinds[] = { "workload", "pod", "service_account", "service",
+					"namespace", NULL };
+
+const char *ep_kind_name(enum ep_kind k)
+{
+	return (unsigned)k <= EP_NAMESPACE ? ep_kinds[k] : "?";
+}
+
+static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
+			 struct ep_spec *ep, bool required)
+{
+	static const char *const keys[] = { "any", "label", "namespace_label", "kind", "regex",
+					    "normalize", "fallback", NULL };
+	static const char *const norms[] = { "underscores", NULL };
+	static const char *const fallbacks[] = { "scrape", NULL };
+	char key[96], *re = NULL;
+	int kind = EP_WORKLOAD, norm = -1, fb = -1, r;
+	yaml_node_t *n;
+
+	snprintf(key, sizeof(key), "%s.%s", where, name);
+	if ((r = section(l, parent, name, key, keys, required, &n)))
+		return r;
+	if ((r = get_bool(l, n, "any", key, &ep->any)) ||
+	    (r = get_str(l, n, "label", key, false, &ep->label)) ||
+	    (r = get_str(l, n, "namespace_label", key, false, &ep->ns_label)) ||
+	    (r = get_enum(l, n, "kind", key, ep_kinds, &kind)) ||
+	    (r = get_enum(l, n, "normalize", key, norms, &norm)) ||
+	    (r = get_enum(l, n, "fallback", key, fallbacks, &fb)) ||
+	    (r = get_str(l, n, "regex", key, false, &re)))
+		return r;
+	ep->kind = kind;
+	ep->underscores = norm == 0;
+	ep->fallback_scrape = fb == 0;
+	if (re) {
+		r = compile_regex(l, map_get(l, n, "regex"), key, re, true, &ep->re);
+		free(re);
+		if (r)
+			return r;
+	}
+	if (ep->any && (ep->label || ep->fallback_scrape))
+		return fail(l, n, key, "'any' excludes 'label' and 'fallback'");
+	if (!ep->any && !ep->label && !ep->fallback_scrape)
+		return fail(l, n, key, "needs 'label', 'fallback: scrape' or 'any: true'");
+	return 0;
+}
+
+static int load_result(struct loader *l, yaml_node_t *req, struct result_spec *res)
+{
+	static const char *const keys[] = { "label", "status", "success", "failure", NULL };
+	yaml_node_t *n;
+	int r;
+
+	if ((r = section(l, req, "result", "requests.result", keys, true, &n)) ||
+	    (r = get_str(l, n, "label", "requests.result", true, &res->label)) ||
+	    (r = get_bool(l, n, "status", "requests.result", &res->status)) ||
+	    (r = get_str_list(l, map_get(l, n, "success"), "requests.result.success", &res->success,
+			      &res->nsuccess)) ||
+	    (r = get_str_list(l, map_get(l, n, "failure"), "requests.result.failure", &res->failure,
+			      &res->nfailure)))
+		return r;
+	if (res->status && (res->nsuccess || res->nfailure))
+		return fail(l, n, "requests.result", "'status: true' excludes success/failure lists");
+	if (!res->status && (!res->nsuccess || !res->nfailure))
+		return fail(l, n, "requests.result", "needs 'status: true' or both success and failure values");
+	return 0;
+}
+
+int outcome_parse_status(const char *v, int *status)
+{
+	size_t n = strlen(v);
+
+	if (!strcmp(v, "other") || !strcmp(v, "0") || !*v) {
+		*status = 0;
+		return 0;
+	}
+	if (n == 1 && v[0] >= '1' && v[0] <= '5') {
+		*status = (v[0] - '0') * 100;
+		return 0;
+	}
+	if (n == 3 && v[0] >= '1' && v[0] <= '5' &&
+	    ((v[1] == 'x' && v[2] == 'x') || (v[1] == 'X' && v[2] == 'X'))) {
+		*status = (v[0] - '0') * 100;
+		return 0;
+	}
+	if (n == 3 && v[0] >= '1' && v[0] <= '9' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9') {
+		*status = atoi(v);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+bool outcome_is_failure(const struct outcome_rule *r, int status, bool *counted)
+{
+	*counted = true;
+	if (status == 0) {
+		*counted = r->no_response_failure;
+		return r->no_response_failure;
+	}
+	for (size_t i = 0; i < r->nfailure_codes; i++)
+		if (r->failure_codes[i] == status)
+			return true;
+	return status / 100 < 10 && (r->failure_classes & (1u << (status / 100)));
+}
+
+static int load_outcome(struct loader *l, yaml_node_t *root, struct outcome_rule *o)
+{
+	static const char *const keys[] = { "failure", "no_response", NULL };
+	static const char *const nr[] = { "failure", "ignore", NULL };
+	char **list = NULL;
+	size_t cnt = 0;
+	int no_resp = 0, r;
+	yaml_node_t *n;
+
+	o->failure_classes = 1u << 5;	/* 5xx, the rule every mesh listed here uses */
+	o->no_response_failure = true;
+	if ((r = section(l, root, "outcome", "outcome", keys, false, &n)))
+		return r > 0 ? 0 : r;
+	if ((r = get_enum(l, n, "no_response", "outcome", nr, &no_resp)) ||
+	    (r = get_str_list(l, map_get(l, n, "failure"), "outcome.failure", &list, &cnt)))
+		goto out;
+	o->no_response_failure = no_resp == 0;
+	if (list)
+		o->failure_classes = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		int st;
+
+		if (outcome_parse_status(list[i], &st) || st == 0) {
+			r = fail(l, map_get(l, n, "failure"), "outcome.failure",
+				 "'%s' is not a status code or class like 5xx", list[i]);
+			goto out;
+		}
+		if (strlen(list[i]) == 3 && list[i][1] != 'x' && list[i][1] != 'X') {
+			if (o->nfailure_codes == sizeof(o->failure_codes) / sizeof(o->failure_codes[0])) {
+				r = fail(l, n, "outcome.failure", "at most 16 single codes");
+				goto out;
+			}
+			o->failure_codes[o->nfailure_codes++] = st;
+		} else {
+			o->failure_classes |= 1u << (st / 100);
+		}
+	}
+out:
+	for (size_t i = 0; i < cnt; i++)
+		free(list[i]);
+	free(list);
+	return r;
+}
+
+static const struct { const char *unit; double ns; } units[] = {
+	{ "s", 1e9 }, { "seconds", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "ns", 1 },
+};
+
+static int load_objectives(struct loader *l, yaml_node_t *n, struct lat_spec *lat)
+{
+	if (!n)
+		return fail(l, n, "latency.objectives", "missing (summary quantiles and their rank errors)");
+	if (want_map(l, n, "latency.objectives"))
+		return -EINVAL;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+		size_t i = lat->nobjectives;
+
+		if (i == PROFILE_MAX_OBJECTIVES)
+			return fail(l, k, "latency.objectives", "at most %d quantiles", PROFILE_MAX_OBJECTIVES);
+		if (get_number(l, k, "latency.objectives", 0, 1, &lat->quantiles[i]) ||
+		    get_number(l, v, "latency.objectives", 0, 0.5, &lat->rank_error[i]))
+			return -EINVAL;
+		lat->nobjectives++;
+	}
+	return 0;
+}
+
+static int load_buckets(struct loader *l, yaml_node_t *n, struct lat_spec *lat)
+{
+	yaml_node_item_t *it;
+	size_t cnt;
+
+	if (!n)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, "latency.buckets", "must be a list of numbers");
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	lat->buckets = calloc(cnt ? cnt : 1, sizeof(double));
+	if (!lat->buckets)
+		return -ENOMEM;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+		double v;
+
+		if (get_number(l, e, "latency.buckets", 0, INFINITY, &v))
+			return -EINVAL;
+		if (lat->nbuckets && v <= lat->buckets[lat->nbuckets - 1])
+			return fail(l, e, "latency.buckets", "bounds must increase");
+		lat->buckets[lat->nbuckets++] = v;
+	}
+	return 0;
+}
+
+static int load_latency(struct loader *l, yaml_node_t *root, struct profile *p)
+{
+	static const char *const keys[] = { "type", "metric", "unit", "match", "source", "destination",
+					    "objectives", "resolution", "buckets", NULL };
+	static const char *const types[] = { "none", "histogram", "summary", "max", NULL };
+	struct lat_spec *lat = &p->lat;
+	int type = LAT_NONE, r;
+	yaml_node_t *n;
+
+	if ((r = section(l, root, "latency", "latency", keys, false, &n)))
+		return r > 0 ? 0 : r;
+	if ((r = get_enum(l, n, "type", "latency", types, &type)))
+		return r;
+	lat->type = type;
+	if (type == LAT_NONE)
+		return fail(l, n, "latency.type", "missing (histogram, summary or max)");
+	if ((r = get_str(l, n, "metric", "latency", true, &lat->metric)) ||
+	    (r = get_str(l, n, "unit", "latency", true, &lat->unit)) ||
+	    (r = load_match(l, n, "latency", &lat->match)))
+		return r;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(lat->unit, units[i].unit))
+			lat->unit_ns = units[i].ns;
+	if (!lat->unit_ns)
+		return fail(l, map_get(l, n, "unit"), "latency.unit", "'%s' is not s, ms, us or ns", lat->unit);
+	r = load_endpoint(l, n, "source", "latency", &lat->src, false);
+	if (r < 0)
+		return r;
+	r = load_endpoint(l, n, "destination", "latency", &lat->dst, false);
+	if (r < 0)
+		return r;
+	if (type == LAT_SUMMARY && (r = load_objectives(l, map_get(l, n, "objectives"), lat)))
+		return r;
+	if (type == LAT_MAX) {
+		yaml_node_t *res = map_get(l, n, "resolution");
+
+		if (!res)
+			return fail(l, n, "latency.resolution", "missing (the step of the gauge, in its unit)");
+		if ((r = get_number(l, res, "latency.resolution", 0, 1e12, &lat->resolution)))
+			return r;
+	}
+	return load_buckets(l, map_get(l, n, "buckets"), lat);
+}
+
+static void endpoint_free(struct ep_spec *ep)
+{
+	free(ep->label);
+	free(ep->ns_label);
+	pcre2_code_free(ep->re);
+}
+
+/* Latency ends default to the request ends: the same labels on both metrics is the usual case. */
+static int inherit_endpoint(struct ep_spec *dst, const struct ep_spec *src)
+{
+	*dst = *src;
+	dst->label = src->label ? strdup(src->label) : NULL;
+	dst->ns_label = src->ns_label ? strdup(src->ns_label) : NULL;
+	dst->re = src->re ? pcre2_code_copy(src->re) : NULL;
+	if ((src->label && !dst->label) || (src->ns_label && !dst->ns_label) || (src->re && !dst->re))
+		return -ENOMEM;
+	return 0;
+}
+
+static int load_requests(struct loader *l, yaml_node_t *root, struct profile *p)
+{
+	static const char *const keys[] = { "metric", "match", "source", "destination", "result", NULL };
+	yaml_node_t *n;
+	int r;
+
+	if ((r = section(l, root, "requests", "requests", keys, true, &n)) ||
+	    (r = get_str(l, n, "metric", "requests", true, &p->req_metric)) ||
+	    (r = load_match(l, n, "requests", &p->req_match)) ||
+	    (r = load_endpoint(l, n, "source", "requests", &p->src, true)) ||
+	    (r = load_endpoint(l, n, "destination", "requests", &p->dst, true)))
+		return r;
+	return load_result(l, n, &p->result);
+}
+
+static int load_root(struct loader *l, struct profile *p)
+{
+	static const char *const keys[] = { "name", "description", "side", "topology",
+					    "restart_metric", "outcome", "requests", "latency", NULL };
+	static const char *const sides[] = { "client", "server", NULL };
+	static const char *const topo[] = { "sidecar", "proxy", NULL };
+	yaml_node_t *root = yaml_document_get_root_node(l->doc), *lat;
+	int side = -1, t = 0, r;
+
+	if (!root)
+		return fail(l, NULL, NULL, "empty document");
+	if ((r = want_map(l, root, "profile")) || (r = check_keys(l, root, "profile", keys)) ||
+	    (r = get_str(l, root, "name", "", true, &p->name)) ||
+	    (r = get_str(l, root, "description", "", false, &p->description)) ||
+	    (r = get_enum(l, root, "side", "profile", sides, &side)) ||
+	    (r = get_enum(l, root, "topology", "profile", topo, &t)) ||
+	    (r = get_str(l, root, "restart_metric", "", false, &p->restart_metric)) ||
+	    (r = load_outcome(l, root, &p->outcome)) || (r = load_requests(l, root, p)))
+		return r;
+	if (side < 0)
+		return fail(l, root, "side", "missing (client or server: where the mesh measures)");
+	p->server_side = side == 1;
+	p->standalone_proxy = t == 1;
+	lat = map_get(l, root, "latency");
+	r = load_latency(l, root, p);
+	if (r || !lat)
+		return r;
+	if (!map_get(l, lat, "source") && (r = inherit_endpoint(&p->lat.src, &p->src)))
+		return r;
+	if (!map_get(l, lat, "destination") && (r = inherit_endpoint(&p->lat.dst, &p->dst)))
+		return r;
+	return 0;
+}
+
+int profile_parse(const char *text, size_t len, const char *path, struct profile **out,
+		  char *err, size_t errlen)
+{
+	struct loader l = { .path = path, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct profile *p;
+	int r;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "'%s': line %zu: %s", path, parser.problem_mark.line + 1,
+			 parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		return -EINVAL;
+	}
+	yaml_parser_delete(&parser);
+	l.doc = &doc;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		yaml_document_delete(&doc);
+		return -ENOMEM;
+	}
+	r = load_root(&l, p);
+	yaml_document_delete(&doc);
+	if (!r && !(p->path = strdup(path)))
+		r = -ENOMEM;
+	if (r) {
+		if (r == -ENOMEM)
+			snprintf(err, errlen, "'%s': out of memory", path);
+		profile_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+static void match_free(struct match_spec *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->names[i]);
+		free(m->values[i]);
+		pcre2_code_free(m->res[i]);
+	}
+	free(m->names);
+	free(m->values);
+	free(m->res);
+}
+
+static void str_list_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->path);
+	free(p->description);
+	free(p->restart_metric);
+	free(p->req_metric);
+	match_free(&p->req_match);
+	endpoint_free(&p->src);
+	endpoint_free(&p->dst);
+	free(p->result.label);
+	str_list_free(p->result.success, p->result.nsuccess);
+	str_list_free(p->result.failure, p->result.nfailure);
+	free(p->lat.metric);
+	free(p->lat.unit);
+	free(p->lat.buckets);
+	match_free(&p->lat.match);
+	endpoint_free(&p->lat.src);
+	endpoint_free(&p->lat.dst);
+	free(p);
+}
+
+static bool looks_like_path(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(s + n - 4, ".yml"));
+}
+
+/* Candidate directories for profile names, in search order. */
+static int profile_dirs(char dirs[4][PATH_MAX])
+{
+	const char *env = getenv("SMIW_PROFILE_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+	int cnt = 0;
+
+	if (env && *env)
+		snprintf(dirs[cnt++], PATH_MAX, "%s", env);
+	snprintf(dirs[cnt++], PATH_MAX, "specs/metrics-profiles");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		snprintf(dirs[cnt++], PATH_MAX, "%.*s/../specs/metrics-profiles", PATH_MAX - 40, exe);
+	}
+	snprintf(dirs[cnt++], PATH_MAX, "/usr/share/smi-witness/metrics-profiles");
+	return cnt;
+}
+
+int profile_load(const char *name_or_path, struct profile **out, char *err, size_t errlen)
+{
+	char dirs[4][PATH_MAX], path[PATH_MAX + 64], *text;
+	uint64_t t;
+	size_t len;
+	int r, n;
+
+	if (looks_like_path(name_or_path)) {
+		snprintf(path, sizeof(path), "%s", name_or_path);
+	} else {
+		for (const char *c = name_or_path; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_') {
+				snprintf(err, errlen, "'%s' is not a profile name or a .yaml path", name_or_path);
+				return -EINVAL;
+			}
+		n = profile_dirs(dirs);
+		path[0] = '\0';
+		for (int i = 0; i < n; i++) {
+			int w = snprintf(path, sizeof(path), "%s/%s.yaml", dirs[i], name_or_path);
+
+			if (w > 0 && (size_t)w < sizeof(path) && !access(path, R_OK))
+				break;
+			path[0] = '\0';
+		}
+		if (!path[0]) {
+			snprintf(err, errlen, "no profile named '%s' (looked in %s and beside the binary; "
+				 "set SMIW_PROFILE_DIR or give a file)", name_or_path, dirs[n > 3 ? 1 : 0]);
+			return -ENOENT;
+		}
+	}
+	r = fetch_document(path, &text, &len, &t, err, errlen);
+	if (r)
+		return r;
+	r = profile_parse(text, len, path, out, err, errlen);
+	free(text);
+	return r;
+}

@@ -1,0 +1,105 @@
+/* reported.h - per-edge numbers a mesh reports: from two Prometheus scrapes, or SMI TrafficMetrics. */
+#ifndef SMIW_METRICS_REPORTED_H
+#define SMIW_METRICS_REPORTED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "metrics/edge.h"
+#include "metrics/profile.h"
+#include "metrics/prom.h"
+
+/* One cumulative histogram bucket, summed over the series of an edge (delta between scrapes). */
+struct mx_bucket {
+	double le;		/* upper bound, in the metric's unit; +Inf last */
+	double count;
+	int nseries;
+};
+
+#define MX_SUMMARY_MAX 16
+
+struct mx_rep_edge {
+	struct mx_endpoint src, dst;
+	double ok, fail, other;	/* request counter deltas by outcome ("other": neither list) */
+	int nseries;
+	bool reset;		/* a series went down or vanished: counts before it are lost */
+	bool nan;		/* a counter was NaN */
+	/* latency, as the profile's type says */
+	int lat_series;
+	struct mx_bucket *buckets;
+	size_t nbuckets;
+	char lat_problem[160];	/* non-empty: the latency series cannot be used, and why */
+	bool lat_reset;
+	double lat_count;	/* histogram/summary observations in the window */
+	double sq[MX_SUMMARY_MAX], sv[MX_SUMMARY_MAX];	/* summary quantiles and values (unit) */
+	int nsq;
+	double max_before, max_after;	/* max gauge (unit); NaN when absent */
+};
+
+struct mx_reported {
+	struct mx_rep_edge *edges;
+	size_t n, cap;
+	bool have_before;	/* counts are deltas (else totals since the exporter started) */
+	bool restarted;		/* the profile's restart metric changed between the scrapes */
+	size_t unnamed;		/* series skipped: an end label missing and no --scrape-of */
+};
+
+/*
+ * Reads the edges `p` describes from `after` (and `before`, NULL when there
+ * is none), taking counter and bucket deltas, with `scrape_of` (NULL or
+ * "ns/workload") naming the scraped proxy's workload for `fallback: scrape`.
+ * Returns 0 and *out (free with mx_reported_free) or a negative errno with err.
+ */
+int mx_report_from_prom(const struct profile *p, const struct prom_scrape *before,
+			const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
+			struct mx_reported **out, char *err, size_t errlen);
+
+/* Frees reported edges; NULL is fine. */
+void mx_reported_free(struct mx_reported *r);
+
+/* Finds the edge with these ends, or NULL. */
+const struct mx_rep_edge *mx_reported_find(const struct mx_reported *r, const struct mx_endpoint *src,
+					   const struct mx_endpoint *dst);
+
+/* The quantiles SMI TrafficMetrics carries. */
+#define MX_TM_NQ 3
+extern const double mx_tm_quantiles[MX_TM_NQ];
+
+/* One SMI TrafficMetrics item, decoded. */
+struct mx_tm_item {
+	struct mx_endpoint src, dst;	/* "*" name for an empty edge resource */
+	struct ep_spec src_ep, dst_ep;	/* how to name observed ends to match (kinds, any) */
+	bool server_side;
+	char resource[200];		/* "Kind ns/name" as written, for messages */
+	int64_t ts_real_ns;		/* timestamp; window ends there */
+	uint64_t window_ns;
+	double success, failure;	/* NaN when absent */
+	double q_ns[MX_TM_NQ];		/* p50, p90, p99 in ns; NaN when absent */
+	bool unsupported;		/* a resource kind the checks cannot name; reason in note */
+	char note[160];
+};
+
+/*
+ * Decodes a TrafficMetrics or TrafficMetricsList document. Returns 0 with
+ * *items (caller frees) and *n, or -EINVAL with the reason in err.
+ */
+int mx_tm_decode(json_t *doc, const char *source, struct mx_tm_item **items, size_t *n,
+		 char *err, size_t errlen);
+
+/*
+ * Parses a Kubernetes quantity ("10m", "100", "1.5k", "250u", "1e3", "2Ki").
+ * Returns 0 or -EINVAL.
+ */
+int mx_quantity_parse(const char *s, double *out);
+
+/* Writes nano * 1e-9 as an exact quantity: "0", "12", "2500m", "1370u", "1370001n". */
+void mx_quantity_format_nano(uint64_t nano, char *buf, size_t len);
+
+/* Parses a Go-style duration ("30s", "1m30s", "500ms"). Returns 0 or -EINVAL. */
+int mx_go_duration_parse(const char *s, uint64_t *ns);
+
+/* Parses an RFC 3339 UTC time ("2019-04-08T22:25:55Z", fractions allowed). Returns 0 or -EINVAL. */
+int mx_rfc3339_parse(const char *s, int64_t *ns);
+
+#endif
