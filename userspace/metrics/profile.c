@@ -634,7 +634,7 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
-static bool looks_like_path(const char *s)
+bool profile_is_path(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -670,7 +670,7 @@ int profile_load(const char *name_or_path, struct profile **out, char *err, size
 	size_t len;
 	int r, n;
 
-	if (looks_like_path(name_or_path)) {
+	if (profile_is_path(name_or_path)) {
 		snprintf(path, sizeof(path), "%s", name_or_path);
 	} else {
 		for (const char *c = name_or_path; *c; c++)

@@ -24,6 +24,8 @@ struct verify_input {
 	 * written); they name the spec version in the reports. NULL: as written.
 	 */
 	const int *api_versions;
+	/* Where the runner recorded the mesh's metrics scrapes (scrapes.h); NULL: none. */
+	const char *metrics_dir;
 };
 
 /*
