@@ -376,9 +376,11 @@ static int scrape_to_file(void *arg)
 }
 
 /*
- * Scrapes the mesh's metrics endpoint from inside the lab (the mesh pod's
- * network namespace, on a thread: no pod process, so nothing of it is
- * captured). A failure is recorded for the verifier, not fatal to the run.
+ * Scrapes the mesh's metrics endpoint from inside the lab: the mesh pod's
+ * network namespace, entered by a thread of this process, so no workload
+ * process makes the request (only the mesh's side of it is captured, and
+ * exchanges inside the mesh pod are not the workload's). A failure is
+ * recorded for the verifier, not fatal to the run.
  */
 static void scrape(struct srun *s, const struct sc_step *st, const char *url, const char *when,
 		   struct step_scrape *out)

@@ -14,7 +14,7 @@ int netns_run_private(int (*fn)(void *arg), void *arg);
  * Runs fn(arg) on a new thread that first enters the network namespace at
  * `path` (e.g. /run/netns/NAME) and waits for it. A network namespace is
  * per thread, so the caller's own namespace never changes, and no process
- * is started (so no cgroup, and no capture, sees it). Returns fn's result,
+ * is started (what fn does stays in the caller's cgroup). Returns fn's result,
  * or a negative errno when the thread could not enter the namespace.
  */
 int netns_run_thread(const char *path, int (*fn)(void *arg), void *arg);
