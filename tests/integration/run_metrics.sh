@@ -9,23 +9,13 @@
 set -u
 build=${1:-build}
 bin="$(cd "$build" && pwd)/smi-witness"
-if [ "$(id -u)" != 0 ]; then
-	echo "skip: the lab and the capture need root"; exit 77
-fi
+[ "$(id -u)" = 0 ] || { echo "skip: the lab and the capture need root"; exit 77; }
 command -v haproxy >/dev/null || { echo "skip: haproxy is not installed"; exit 77; }
 lab="rm$$"
 lab=${lab:0:12}
 work=$(mktemp -d "${TMPDIR:-/tmp}/smiw-run-metrics.XXXXXX")
-cleanup() {
-	"$bin" lab down --lab "$lab" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-fails=0
-check() { # description, then a command that must succeed
-	local what=$1; shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi
-}
+trap '"$bin" lab down --lab "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
+. tests/lib/itest.sh
 S=traffic-metrics
 topo="$PWD/specs/lab/topology.yaml"
 run() { # MESH: report in $work/MESH.json, table in .txt, progress in .err, exit status in .rc
@@ -80,5 +70,4 @@ check "JUnit: the failed metrics assertions are failures" \
 	sh -c "xmllint --xpath 'count(//testcase[@name=\"haproxy/metrics\"]/failure)' '$work/out/drop-failures-metrics/junit.xml' | grep -qx 2"
 check "the matrix has a traffic-metrics column" grep -qF '| reference | FULL (3/3 PASS) |' "$work/out/matrix.md"
 
-[ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
-[ $fails -eq 0 ]
+itest_done

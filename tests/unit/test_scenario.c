@@ -177,6 +177,28 @@ static void test_good(void **state)
 	scenario_free(&sc);
 }
 
+/*
+ * Case i: loading `yaml` as dir/file fails with "cannot load 'dir/file': "
+ * and `want`, in which '@' stands for the test directory.
+ */
+static void expect_error(size_t i, const char *file, const char *yaml, const char *want_text)
+{
+	struct scenario sc;
+	char err[1024], want[1024];
+	const char *at = strchr(want_text, '@');
+
+	write_file(file, yaml);
+	assert_int_equal(load(&sc, file, err, sizeof(err)), -EINVAL);
+	if (at)
+		snprintf(want, sizeof(want), "error: cannot load '%s/%s': %.*s%s%s", dir, file,
+			 (int)(at - want_text), want_text, dir, at + 1);
+	else
+		snprintf(want, sizeof(want), "error: cannot load '%s/%s': %s", dir, file, want_text);
+	if (strcmp(err, want))
+		fail_msg("case %zu:\n got  %s\n want %s", i, err, want);
+	scenario_free(&sc);
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -234,21 +256,10 @@ static void test_errors(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < N_OF(cases); i++) {
-		struct scenario sc;
-		char err[1024], want[1024], file[32];
-		const char *at = strchr(cases[i].want, '@');
+		char file[32];
 
 		snprintf(file, sizeof(file), "bad%zu.yaml", i);
-		write_file(file, cases[i].yaml);
-		assert_int_equal(load(&sc, file, err, sizeof(err)), -EINVAL);
-		if (at)
-			snprintf(want, sizeof(want), "error: cannot load '%s/%s': %.*s%s%s", dir, file,
-				 (int)(at - cases[i].want), cases[i].want, dir, at + 1);
-		else
-			snprintf(want, sizeof(want), "error: cannot load '%s/%s': %s", dir, file, cases[i].want);
-		if (strcmp(err, want))
-			fail_msg("case %zu:\n got  %s\n want %s", i, err, want);
-		scenario_free(&sc);
+		expect_error(i, file, cases[i].yaml, cases[i].want);
 	}
 }
 
@@ -338,23 +349,12 @@ static void test_metrics_errors(void **state)
 	(void)state;
 	write_file("p.yaml", local_profile);
 	for (size_t i = 0; i < N_OF(cases); i++) {
-		struct scenario sc;
-		char err[1024], want[1024], file[32], yaml[512];
-		const char *at = strchr(cases[i].want, '@');
+		char file[32], yaml[512];
 
 		snprintf(file, sizeof(file), "mbad%zu.yaml", i);
 		snprintf(yaml, sizeof(yaml), "version: 1\nname: x\nsmispec: traffic-metrics\n"
 			 "defaults: {from: a, to: b, count: 1}\nsteps:\n%s", cases[i].yaml);
-		write_file(file, yaml);
-		assert_int_equal(load(&sc, file, err, sizeof(err)), -EINVAL);
-		if (at)
-			snprintf(want, sizeof(want), "error: cannot load '%s/%s': %.*s%s%s", dir, file,
-				 (int)(at - cases[i].want), cases[i].want, dir, at + 1);
-		else
-			snprintf(want, sizeof(want), "error: cannot load '%s/%s': %s", dir, file, cases[i].want);
-		if (strcmp(err, want))
-			fail_msg("case %zu:\n got  %s\n want %s", i, err, want);
-		scenario_free(&sc);
+		expect_error(i, file, yaml, cases[i].want);
 	}
 }
 
