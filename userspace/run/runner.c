@@ -18,6 +18,7 @@
 #include "run/live.h"
 #include "run/runner.h"
 #include "run/traffic.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/netns.h"
 #include "verify/checks.h"
@@ -49,21 +50,6 @@ struct srun {
 	size_t n_parts;
 };
 
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ULL), .tv_nsec = (long)(ns % 1000000000ULL) };
-
-	nanosleep(&ts, NULL);
-}
-
 /* A run id nobody else has: "r" and 8 random hex digits. */
 static void new_run_id(char *buf, size_t len)
 {
@@ -71,7 +57,7 @@ static void new_run_id(char *buf, size_t len)
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || read(fd, b, sizeof(b)) != sizeof(b)) {
-		uint64_t x = mono_now() ^ (uint64_t)getpid();
+		uint64_t x = mono_ns() ^ (uint64_t)getpid();
 
 		memcpy(b, &x, sizeof(b));
 	}
@@ -80,28 +66,33 @@ static void new_run_id(char *buf, size_t len)
 	snprintf(buf, len, "r%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
 }
 
-static int copy_file(const char *from, const char *to)
+/* Appends the bytes of file `from` to out. Returns 0, -ENOENT (or another errno) when it cannot be opened, -EIO. */
+static int append_file(FILE *out, const char *from)
 {
 	char buf[65536];
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	FILE *in = fopen(from, "rb");
 	size_t n;
 	int r = 0;
 
-	if (!in || !out) {
-		error_errno(errno, "cannot copy '%s' to '%s'", from, to);
-		if (in)
-			fclose(in);
-		return -1;
-	}
+	if (!in)
+		return -errno;
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		if (fwrite(buf, 1, n, out) != n)
-			r = -1;
+			r = -EIO;
 	fclose(in);
-	if (fclose(out) || r) {
-		error("cannot write '%s'", to);
-		return -1;
-	}
-	return 0;
+	return r;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *out = fopen(to, "wb");
+	int r = out ? append_file(out, from) : -errno;
+
+	if (out && fclose(out) && !r)
+		r = -EIO;
+	if (r)
+		error_errno(-r, "cannot copy '%s' to '%s'", from, to);
+	return r ? -1 : 0;
 }
 
 /* --- the lab ---------------------------------------------------------------- */
@@ -281,7 +272,7 @@ static bool all_true(const bool *v, size_t n)
  */
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
-	uint64_t start = mono_now(), deadline = start + st->converge.timeout_ns, round;
+	uint64_t start = mono_ns(), deadline = start + st->converge.timeout_ns, round;
 	bool probed[st->n_traffic], done[st->n_traffic];
 	char prefix[96];
 
@@ -290,7 +281,7 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 	if (all_true(done, st->n_traffic))
 		return 0;	/* nothing in the step shows the policy's effect: lab apply has reloaded the mesh */
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
-		uint64_t sent = mono_now();
+		uint64_t sent = mono_ns();
 		bool seen = false;
 
 		for (size_t k = 0; k < st->n_traffic; k++) {
@@ -302,16 +293,16 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 				return -1;
 		}
 		/* The kernel's records of the probes arrive a drain period later. */
-		while (!seen && mono_now() - sent < PROBE_SEEN_WAIT_NS) {
+		while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS) {
 			sleep_ns(20000000ULL);
 			judge_probes(s, st, set, probed, done, round, &seen);
 		}
-		if (all_true(done, st->n_traffic) || mono_now() >= deadline)
+		if (all_true(done, st->n_traffic) || mono_ns() >= deadline)
 			break;
 		sleep_ns(st->converge.interval_ns);
 	}
 	if (all_true(done, st->n_traffic)) {
-		pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_now() - start) / 1e9,
+		pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_ns() - start) / 1e9,
 			round, round == 1 ? "" : "s");
 		return 0;
 	}
@@ -328,7 +319,7 @@ static int measure(struct srun *s, const struct sc_step *st)
 
 	for (size_t k = 0; k < st->n_traffic && !*s->rn->stop; k++) {
 		const struct sc_traffic *t = &st->traffic[k];
-		uint64_t t0 = mono_now();
+		uint64_t t0 = mono_ns();
 
 		reqid_prefix(prefix, sizeof(prefix), s->run, st->index, t->index, false, 0);
 		if (t->count)
@@ -341,7 +332,7 @@ static int measure(struct srun *s, const struct sc_step *st)
 				t->concurrency == 1 ? "" : "s");
 		if (drive_once(s, t, prefix, t->count, t->duration_ns, t->concurrency))
 			return -1;
-		pr_info("      sent in %.2f s", (mono_now() - t0) / 1e9);
+		pr_info("      sent in %.2f s", (mono_ns() - t0) / 1e9);
 	}
 	return 0;
 }
@@ -460,23 +451,16 @@ static int run_steps(struct srun *s)
 static int join_intents(struct srun *s)
 {
 	FILE *out = fopen(s->intent_path, "w");
-	char buf[65536];
 	int r = 0;
 
 	if (!out) {
 		error_errno(errno, "cannot write '%s'", s->intent_path);
 		return -1;
 	}
+	/* A part that cannot be opened: the driver did not get as far as that, nothing was sent. */
 	for (size_t i = 0; i < s->n_parts; i++) {
-		FILE *in = fopen(s->parts[i], "r");
-		size_t n;
-
-		if (!in)
-			continue;	/* the driver did not get as far as opening it: nothing was sent */
-		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-			if (fwrite(buf, 1, n, out) != n)
-				r = -1;
-		fclose(in);
+		if (append_file(out, s->parts[i]) == -EIO)
+			r = -1;
 		unlink(s->parts[i]);
 	}
 	if (fclose(out) || r) {
@@ -486,31 +470,22 @@ static int join_intents(struct srun *s)
 	return 0;
 }
 
-static void api_arg(const int *api, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int g = 0; api && g < SMI_GROUP_COUNT; g++)
-		if (api[g] && used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? "," : " --api ",
-						 smi_group_short((enum smi_group)g), smi_version_name(api[g]));
-}
-
 /* The command that reproduces this scenario's verdicts from the recorded files. */
 static void write_replay(struct srun *s)
 {
-	char path[PATH_MAX], api[160];
+	char path[PATH_MAX], api[160], api_opt[180] = "";
 	FILE *f;
 
 	f = lab_fmt(path, sizeof(path), "%s/replay.sh", s->dir) ? NULL : fopen(path, "w");
 	if (!f)
 		return;
-	api_arg(s->rn->api, api, sizeof(api));
+	verify_api_text(s->rn->api, api, sizeof(api));
+	if (*api)
+		snprintf(api_opt, sizeof(api_opt), " --api %s", api);
 	fprintf(f, "#!/bin/sh\n# Verdicts of this scenario again, from the recorded observations only.\n"
 		"exec smi-witness verify --observations '%s' --intent '%s' --inventory '%s' \\\n"
 		"    --scenario '%s' --mesh '%s' --run '%s'%s%s%s%s \"$@\"\n",
-		s->obs_path, s->intent_path, s->inv_path, s->sc.path, s->rn->mesh, s->run, api,
+		s->obs_path, s->intent_path, s->inv_path, s->sc.path, s->rn->mesh, s->run, api_opt,
 		s->has_metrics ? " \\\n    --metrics '" : "", s->has_metrics ? s->metrics_dir : "",
 		s->has_metrics ? "'" : "");
 	fclose(f);
@@ -596,7 +571,7 @@ static int paths(struct srun *s)
 int runner_scenario(struct runner *rn, const char *path)
 {
 	struct srun *s = calloc(1, sizeof(*s));
-	uint64_t t0 = mono_now();
+	uint64_t t0 = mono_ns();
 	int r = EXIT_FAILED;
 
 	if (!s)
@@ -623,7 +598,7 @@ int runner_scenario(struct runner *rn, const char *path)
 		write_replay(s);
 		r = verify_recorded(s);
 	}
-	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_now() - t0) / 1e9, s->dir);
+	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_ns() - t0) / 1e9, s->dir);
 out:
 	if (s->live)
 		live_stop(s->live);

@@ -360,8 +360,7 @@ int verify_parse_api(const char *arg, int api[SMI_GROUP_COUNT])
 	return 0;
 }
 
-/* "split=v1alpha2,access=v1alpha2" for the groups a run rendered; "" when none. */
-static void api_text(const int *api, char *buf, size_t len)
+void verify_api_text(const int *api, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -398,7 +397,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 		pr_warn("%zu records of run '%s' name steps or traffic entries '%s' does not have",
 			strays, run, sc->path);
 	steps = json_array();
-	api_text(in->api_versions, api, sizeof(api));
+	verify_api_text(in->api_versions, api, sizeof(api));
 	scen = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", sc->name, "file", sc->path,
 			 "smispec", sc->smispec, "description", sc->description, "run", run, "api", api,
 			 "access_control", sc->access_control, "steps", steps);

@@ -34,6 +34,9 @@ struct verify_input {
  */
 int verify_parse_api(const char *arg, int api[SMI_GROUP_COUNT]);
 
+/* Writes "split=v1alpha2,access=v1alpha2" for the groups api[] names (NULL or none: ""). */
+void verify_api_text(const int *api, char *buf, size_t len);
+
 /*
  * Appends the scenario's assertions, its step summaries and the capture
  * summary to *rep. Returns 0, or -EINVAL when the inputs do not fit together

@@ -11,13 +11,15 @@
 #include "metrics/edge.h"
 #include "metrics/fetch.h"
 #include "metrics/profile.h"
+#include "util/file.h"
 #include "util/log.h"
+#include "util/yamldoc.h"
 #include "verify/scenario.h"
-#include "verify/ydoc.h"
 
 #define NS_PER_S 1000000000ULL
 #define MAX_STEPS 1000
 #define MAX_TRAFFIC 100
+#define SC_MAX_MANIFEST (64u << 20)	/* as the SMI model reads at most */
 
 struct ctx {
 	struct scenario *sc;
@@ -616,38 +618,6 @@ static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
 	return o->text ? 0 : -ENOMEM;
 }
 
-/* The whole file into a malloc'ed buffer. Returns 0 or -1 with errno set. */
-static int read_all(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!f || !buf) {
-		free(buf);
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0; ) {
-		n += got;
-		if (n == cap) {
-			char *g = realloc(buf, cap *= 2);
-
-			if (!g) {
-				free(buf);
-				fclose(f);
-				return -1;
-			}
-			buf = g;
-		}
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 			   struct sc_manifest **out, size_t *n_out)
 {
@@ -681,9 +651,9 @@ static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 		if (access(m->path, R_OK))
 			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
 					  strerror(errno));
-		if (read_all(m->path, &text, &oc.len))
+		if ((r = file_read_all(m->path, SC_MAX_MANIFEST, &text, &oc.len)))
 			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
-					  strerror(errno));
+					  strerror(-r));
 		oc.buf = text;
 		r = ydoc_each(m->path, add_object, &oc);
 		free(text);

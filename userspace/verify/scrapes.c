@@ -1,6 +1,5 @@
 /* scrapes.c - see scrapes.h */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,21 +8,19 @@
 #include "util/log.h"
 #include "verify/scrapes.h"
 
-/* snprintf for paths: 0, or -ENAMETOOLONG when the result did not fit. */
-static int __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t len, const char *f, ...)
+/* DIR/step-N.json into buf. Returns 0 or -ENAMETOOLONG. */
+static int record_file(char *buf, size_t len, const char *dir, unsigned step)
 {
-	va_list ap;
-	int n;
+	int n = snprintf(buf, len, "%s/step-%u.json", dir, step);
 
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 int scrapes_file(char *buf, size_t len, const char *dir, unsigned step, const char *when)
 {
-	return fmt(buf, len, "%s/step-%u-%s.prom", dir, step, when);
+	int n = snprintf(buf, len, "%s/step-%u-%s.prom", dir, step, when);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 static const char *base(const char *path)
@@ -46,7 +43,7 @@ int scrapes_write(const char *dir, const struct step_scrapes *s)
 	json_t *doc;
 	int r;
 
-	if (fmt(path, sizeof(path), "%s/step-%u.json", dir, s->step))
+	if (record_file(path, sizeof(path), dir, s->step))
 		return error("path too long: '%s'", dir);
 	doc = json_pack("{s:I, s:s, s:s, s:o, s:o}", "step", (json_int_t)s->step, "url", s->url, "pod", s->pod,
 			"before", scrape_json(&s->before), "after", scrape_json(&s->after));
@@ -76,7 +73,7 @@ static int scrape_read(const char *dir, const char *path, json_t *o, const char 
 		snprintf(s->error, sizeof(s->error), "%s", why);
 		return 0;
 	}
-	if (fmt(s->file, sizeof(s->file), "%s/%s", dir, file)) {
+	if ((size_t)snprintf(s->file, sizeof(s->file), "%s/%s", dir, file) >= sizeof(s->file)) {
 		snprintf(err, len, "'%s': path too long", dir);
 		return -ENAMETOOLONG;
 	}
@@ -94,7 +91,7 @@ int scrapes_read(const char *dir, unsigned step, struct step_scrapes *s, char *e
 
 	memset(s, 0, sizeof(*s));
 	s->step = step;
-	if (fmt(path, sizeof(path), "%s/step-%u.json", dir, step)) {
+	if (record_file(path, sizeof(path), dir, step)) {
 		snprintf(err, len, "'%s': path too long", dir);
 		return -ENAMETOOLONG;
 	}
