@@ -329,6 +329,8 @@ static void test_metrics_errors(void **state)
 		  "line 6: steps[0].metrics: no 'profile' (how to read the mesh's metrics, e.g. haproxy)" },
 		{ "  - metrics: {profile: missing.yaml}\n    traffic: [{}]\n",
 		  "line 6: steps[0].metrics.profile: cannot open '@/missing.yaml': No such file or directory" },
+		{ "  - metrics: {profile: 'http://198.18.0.1/p.yaml'}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.profile: a profile is a name or a file, not a URL" },
 		{ "  - metrics: {profile: p.yaml, edges: ['app-a=app-b']}\n    traffic: [{}]\n",
 		  "line 6: steps[0].metrics.edges[0]: edge 'app-a=app-b': profile 'local' does not tell sources apart; use '*' there" },
 		{ "  - metrics: {profile: p.yaml, edges: ['app-b']}\n    traffic: [{}]\n",

@@ -357,13 +357,14 @@ static int scrape_to_file(void *arg)
 	if (r)
 		return r;
 	f = fopen(j->file, "wb");
-	r = f && fwrite(text, 1, len, f) == len ? 0 : -errno;
+	if (!f || fwrite(text, 1, len, f) != len)
+		r = errno ? -errno : -EIO;
 	if (f && fclose(f) && !r)
-		r = -errno;
-	if (r)
-		snprintf(j->err, sizeof(j->err), "cannot write '%s': %s", j->file, strerror(-r ? -r : EIO));
+		r = errno ? -errno : -EIO;
 	free(text);
-	return r ? r : 0;
+	if (r)
+		snprintf(j->err, sizeof(j->err), "cannot write '%s': %s", j->file, strerror(-r));
+	return r;
 }
 
 /*

@@ -511,6 +511,8 @@ static int parse_metrics(struct ctx *c, yaml_node_t *n, const char *field, struc
 	fld(f, sizeof(f), "%s.profile", field);
 	if (ydoc_str(c->d, v, f, &s))
 		return -EINVAL;
+	if (fetch_is_url(s))
+		return ydoc_error(c->d, v, f, "a profile is a name or a file, not a URL");
 	if (!(m->profile = resolve_profile(c, s)))
 		return -ENOMEM;
 	r = profile_load(m->profile, &p, err, sizeof(err));
