@@ -179,16 +179,20 @@ fuzz: deps
 	$(Q)FUZZ_SECONDS=$(if $(filter 30,$(FUZZ_SECONDS)),300,$(FUZZ_SECONDS)) ./tests/run --build $(OUTPUT) --fuzz-only
 
 # Every suite against the reference mesh (all PASS) and a faulty one (FAILs
-# exactly what it breaks); reports under out/, the lab is brought down after.
+# exactly what it breaks), and the metrics suite against a mesh that misreports
+# its counters; reports under out/, the lab is brought down after.
 DEMO_FAULTY ?= faulty-weights
+DEMO_METRICS ?= inflate-metrics
 demo: deps
 	$(Q)$(MAKE) build
 	$(Q)$(BIN) doctor >/dev/null || { $(BIN) doctor; exit 1; }
-	$(Q)rm -rf out/reference out/$(DEMO_FAULTY)
+	$(Q)rm -rf out/reference out/$(DEMO_FAULTY) out/$(DEMO_METRICS)
 	$(Q)$(BIN) run specs/ --mesh reference --out out
 	$(Q)$(BIN) run specs/ --mesh $(DEMO_FAULTY) --out out; test $$? -eq 1
+	$(Q)$(BIN) run specs/traffic-metrics.yaml --mesh $(DEMO_METRICS) --out out; test $$? -eq 1
 	@echo
-	@echo "reference: every assertion PASS; $(DEMO_FAULTY): FAIL on what it breaks (tables above)"
+	@echo "reference: every assertion PASS; $(DEMO_FAULTY): FAIL on what it breaks;"
+	@echo "$(DEMO_METRICS): FAIL on the metrics assertions, reported vs observed (tables above)"
 	@echo "HTML compatibility matrix: out/matrix.html   (Markdown: out/matrix.md)"
 	@echo "replay any scenario offline: out/<mesh>/<scenario>/replay.sh"
 

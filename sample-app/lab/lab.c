@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "util/file.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 
@@ -39,8 +39,8 @@ int lab_fmt(char *buf, size_t len, const char *fmt, ...)
 
 int lab_init(struct lab *lab, const char *name, const char *state_dir)
 {
-	char mnt[PATH_MAX], exe[PATH_MAX];
-	ssize_t n;
+	char mnt[PATH_MAX];
+	int r;
 
 	memset(lab, 0, sizeof(*lab));
 	lab->lock_fd = -1;
@@ -62,11 +62,8 @@ int lab_init(struct lab *lab, const char *name, const char *state_dir)
 		return error("no cgroup v2 hierarchy is mounted: the lab puts every pod in a cgroup v2 directory");
 	lab_fmt(lab->cgroup_base, sizeof(lab->cgroup_base), "%s/smi-witness", mnt);
 	lab_fmt(lab->cgroup_root, sizeof(lab->cgroup_root), "%s/%s", lab->cgroup_base, name);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return error_errno(errno, "cannot read /proc/self/exe");
-	exe[n] = '\0';
-	lab_fmt(lab->exe_dir, sizeof(lab->exe_dir), "%s", dirname(exe));
+	if ((r = file_exe_dir(lab->exe_dir, sizeof(lab->exe_dir))))
+		return error_errno(-r, "cannot read /proc/self/exe");
 	return 0;
 }
 

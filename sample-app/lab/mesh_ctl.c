@@ -15,17 +15,11 @@
 #include "lab/proc.h"
 #include "lab/run.h"
 #include "mesh/haproxy.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define WAIT_MS 10000
 #define TICK_MS 20
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* Sends `cmd` to unix socket `path` and reads the whole answer into buf. Returns 0 or -errno. */
 static int ask_socket(const char *path, const char *cmd, char *buf, size_t len)
@@ -170,7 +164,7 @@ static int wait_generation(const struct lab *lab, const struct lab_state *st, co
 		streak = 0;
 		if (!proc_alive(master->pid, master->start_time))
 			break;
-		sleep_ms(TICK_MS);
+		sleep_ns(TICK_MS * 1000000ULL);
 	}
 	return error("haproxy did not start serving configuration generation %u (see %s/%s/haproxy.log)",
 		     st->generation, lab->state_dir, LAB_LOG_DIR);
@@ -193,7 +187,7 @@ static void stop_proc(struct lab_proc *p)
 {
 	if (proc_kill(p->pid, p->start_time))
 		for (int i = 0; i < 100 && proc_alive(p->pid, p->start_time); i++)
-			sleep_ms(TICK_MS);
+			sleep_ns(TICK_MS * 1000000ULL);
 	memset(p, 0, sizeof(*p));
 }
 

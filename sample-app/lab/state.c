@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/state.h"
+#include "util/file.h"
 #include "util/log.h"
 
 int lab_write_file(const char *path, const char *text, size_t len)
@@ -39,39 +40,14 @@ int lab_write_file(const char *path, const char *text, size_t len)
 
 char *lab_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "re");
-	size_t cap = 4096, used = 0, n;
-	char *buf = NULL, *bigger;
+	char *buf;
+	int r = file_read_all(path, 16u << 20, &buf, len);
 
-	if (!f) {
-		error_errno(errno, "cannot read '%s'", path);
-		return NULL;
-	}
-	for (;;) {
-		if (used + 1 >= cap || !buf) {
-			if (cap > (16u << 20) || !(bigger = realloc(buf, cap *= 2))) {
-				error("cannot read '%s': too large", path);
-				goto fail;
-			}
-			buf = bigger;
-		}
-		n = fread(buf + used, 1, cap - 1 - used, f);
-		used += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		error_errno(errno, "cannot read '%s'", path);
-		goto fail;
-	}
-	fclose(f);
-	buf[used] = '\0';
-	*len = used;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
+	if (r == -EFBIG)
+		error("cannot read '%s': too large", path);
+	else if (r)
+		error_errno(-r, "cannot read '%s'", path);
+	return r ? NULL : buf;
 }
 
 static json_t *proc_json(const struct lab_proc *p)

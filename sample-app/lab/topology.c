@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "lab/topology.h"
-#include "lab/yamldoc.h"
 #include "util/log.h"
+#include "util/yamldoc.h"
 
 #define DEFAULT_PORT 9091
 #define DEFAULT_NETWORK "198.18.0.0/16"
@@ -53,36 +53,36 @@ static bool chars_in(const char *s, const char *extra)
 static int get_name(struct loader *l, const yaml_node_t *map, const char *key, const char *path,
 		    const char *dflt, char *buf)
 {
-	yaml_node_t *n = ymap_get(l->d, map, key);
-	char p[YPATH_MAX];
+	yaml_node_t *n = ydoc_get(l->d, map, key);
+	char p[YDOC_PATH_MAX];
 
-	ypath(p, path, ".%s", key);
+	ydoc_path(p, path, ".%s", key);
 	if (!n) {
 		if (!dflt)
-			return ydoc_err(l->d, map, p, "missing");
+			return ydoc_error(l->d, map, p, "missing");
 		snprintf(buf, TOPO_NAME_MAX, "%s", dflt);
 		return 0;
 	}
-	if (ystr(l->d, n, p, buf, TOPO_NAME_MAX))
+	if (ydoc_strcpy(l->d, n, p, buf, TOPO_NAME_MAX))
 		return -1;
 	if (!dns_label(buf))
-		return ydoc_err(l->d, n, p, "'%s' is not a DNS-1123 label (a-z, 0-9, '-')", buf);
+		return ydoc_error(l->d, n, p, "'%s' is not a DNS-1123 label (a-z, 0-9, '-')", buf);
 	return 0;
 }
 
 static int get_ip(struct loader *l, const yaml_node_t *n, const char *path, uint32_t *ip)
 {
-	const char *s = yscalar(n);
+	const char *s = ydoc_scalar(n);
 	struct in_addr a;
 	uint32_t v, mask = l->t->prefix ? ~0u << (32 - l->t->prefix) : 0;
 
 	if (!s || inet_pton(AF_INET, s, &a) != 1)
-		return ydoc_err(l->d, n, path, "not an IPv4 address");
+		return ydoc_error(l->d, n, path, "not an IPv4 address");
 	v = ntohl(a.s_addr);
 	if ((v & mask) != l->t->net)
-		return ydoc_err(l->d, n, path, "%s is outside the lab network", s);
+		return ydoc_error(l->d, n, path, "%s is outside the lab network", s);
 	if (v == l->t->net || v == (l->t->net | ~mask))
-		return ydoc_err(l->d, n, path, "%s is the network or broadcast address", s);
+		return ydoc_error(l->d, n, path, "%s is the network or broadcast address", s);
 	*ip = v;
 	return 0;
 }
@@ -96,25 +96,25 @@ static int load_network(struct loader *l, const yaml_node_t *n)
 
 	if (!n) {
 		snprintf(buf, sizeof(buf), "%s", DEFAULT_NETWORK);
-	} else if (ystr(l->d, n, "network", buf, sizeof(buf))) {
+	} else if (ydoc_strcpy(l->d, n, "network", buf, sizeof(buf))) {
 		return -1;
 	}
 	slash = strchr(buf, '/');
 	if (!slash)
-		return ydoc_err(l->d, n, "network", "expected ADDRESS/PREFIX");
+		return ydoc_error(l->d, n, "network", "expected ADDRESS/PREFIX");
 	*slash = '\0';
 	if (inet_pton(AF_INET, buf, &a) != 1)
-		return ydoc_err(l->d, n, "network", "'%s' is not an IPv4 address", buf);
+		return ydoc_error(l->d, n, "network", "'%s' is not an IPv4 address", buf);
 	if (!isdigit((unsigned char)slash[1]) || (prefix = strtoul(slash + 1, NULL, 10)) < TOPO_RANGE_BITS ||
 	    prefix > 24 || strspn(slash + 1, "0123456789") != strlen(slash + 1))
-		return ydoc_err(l->d, n, "network", "prefix length must be in [%d, 24]", TOPO_RANGE_BITS);
+		return ydoc_error(l->d, n, "network", "prefix length must be in [%d, 24]", TOPO_RANGE_BITS);
 	mask = ~0u << (32 - prefix);
 	l->t->net = ntohl(a.s_addr);
 	l->t->prefix = (int)prefix;
 	if (l->t->net & ~mask)
-		return ydoc_err(l->d, n, "network", "host bits set in %s/%d", buf, l->t->prefix);
+		return ydoc_error(l->d, n, "network", "host bits set in %s/%d", buf, l->t->prefix);
 	if ((l->t->net & (~0u << (32 - TOPO_RANGE_BITS))) != TOPO_RANGE_NET)
-		return ydoc_err(l->d, n, "network", "must lie inside 198.18.0.0/15 (the benchmarking range)");
+		return ydoc_error(l->d, n, "network", "must lie inside 198.18.0.0/15 (the benchmarking range)");
 	return 0;
 }
 
@@ -125,19 +125,19 @@ static int load_labels(struct loader *l, const yaml_node_t *n, const char *path,
 	if (!n)
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return ydoc_err(l->d, n, path, "not a mapping");
+		return ydoc_error(l->d, n, path, "not a mapping");
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
 		struct topo_label *lb = &labels[*count];
 
 		if (*count == TOPO_MAX_LABELS)
-			return ydoc_err(l->d, k, path, "more than %d labels", TOPO_MAX_LABELS);
-		if (ystr(l->d, k, path, lb->key, sizeof(lb->key)) ||
-		    ystr(l->d, v, path, lb->value, sizeof(lb->value)))
+			return ydoc_error(l->d, k, path, "more than %d labels", TOPO_MAX_LABELS);
+		if (ydoc_strcpy(l->d, k, path, lb->key, sizeof(lb->key)) ||
+		    ydoc_strcpy(l->d, v, path, lb->value, sizeof(lb->value)))
 			return -1;
 		if (!*lb->key || !chars_in(lb->key, "-_./") || !chars_in(lb->value, "-_."))
-			return ydoc_err(l->d, k, path, "invalid label '%s: %s'", lb->key, lb->value);
+			return ydoc_error(l->d, k, path, "invalid label '%s: %s'", lb->key, lb->value);
 		(*count)++;
 	}
 	return 0;
@@ -146,7 +146,7 @@ static int load_labels(struct loader *l, const yaml_node_t *n, const char *path,
 static int load_port_list(struct loader *l, const yaml_node_t *n, const char *path,
 			  uint16_t *ports, int *count)
 {
-	char p[YPATH_MAX];
+	char p[YDOC_PATH_MAX];
 	uint64_t v;
 
 	if (!n) {
@@ -155,35 +155,35 @@ static int load_port_list(struct loader *l, const yaml_node_t *n, const char *pa
 		return 0;
 	}
 	/* An empty list is a pod that serves nothing (a pure client). */
-	if (n->type != YAML_SEQUENCE_NODE || yseq_len(n) > TOPO_MAX_PORTS)
-		return ydoc_err(l->d, n, path, "expected a list of at most %d ports", TOPO_MAX_PORTS);
-	for (size_t i = 0; i < yseq_len(n); i++) {
-		ypath(p, path, "[%zu]", i);
-		if (yu64(l->d, yseq_at(l->d, n, i), p, 1, 65535, &v))
+	if (n->type != YAML_SEQUENCE_NODE || ydoc_len(n) > TOPO_MAX_PORTS)
+		return ydoc_error(l->d, n, path, "expected a list of at most %d ports", TOPO_MAX_PORTS);
+	for (size_t i = 0; i < ydoc_len(n); i++) {
+		ydoc_path(p, path, "[%zu]", i);
+		if (ydoc_u64(l->d, ydoc_item(l->d, n, i), p, 1, 65535, &v))
 			return -1;
 		ports[i] = (uint16_t)v;
 	}
-	*count = (int)yseq_len(n);
+	*count = (int)ydoc_len(n);
 	return 0;
 }
 
 static int load_command(struct loader *l, const yaml_node_t *n, const char *path, struct topo_pod *pod)
 {
-	char p[YPATH_MAX];
+	char p[YDOC_PATH_MAX];
 
 	if (!n) {
 		snprintf(pod->args[0], TOPO_ARG_MAX, "sample-app");
 		pod->n_args = 1;
 		return 0;
 	}
-	if (n->type != YAML_SEQUENCE_NODE || yseq_len(n) == 0 || yseq_len(n) > TOPO_MAX_ARGS)
-		return ydoc_err(l->d, n, path, "expected a list of 1 to %d words", TOPO_MAX_ARGS);
-	for (size_t i = 0; i < yseq_len(n); i++) {
-		ypath(p, path, "[%zu]", i);
-		if (ystr(l->d, yseq_at(l->d, n, i), p, pod->args[i], TOPO_ARG_MAX))
+	if (n->type != YAML_SEQUENCE_NODE || ydoc_len(n) == 0 || ydoc_len(n) > TOPO_MAX_ARGS)
+		return ydoc_error(l->d, n, path, "expected a list of 1 to %d words", TOPO_MAX_ARGS);
+	for (size_t i = 0; i < ydoc_len(n); i++) {
+		ydoc_path(p, path, "[%zu]", i);
+		if (ydoc_strcpy(l->d, ydoc_item(l->d, n, i), p, pod->args[i], TOPO_ARG_MAX))
 			return -1;
 	}
-	pod->n_args = (int)yseq_len(n);
+	pod->n_args = (int)ydoc_len(n);
 	return 0;
 }
 
@@ -198,19 +198,19 @@ static bool has_env(const struct topo_pod *pod, const char *name)
 static int load_env(struct loader *l, const yaml_node_t *n, const char *path, struct topo_pod *pod)
 {
 	if (n && n->type != YAML_MAPPING_NODE)
-		return ydoc_err(l->d, n, path, "not a mapping");
+		return ydoc_error(l->d, n, path, "not a mapping");
 	for (yaml_node_pair_t *p = n ? n->data.mapping.pairs.start : NULL;
 	     n && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
 		struct topo_env *e = &pod->env[pod->n_env];
 
 		if (pod->n_env == TOPO_MAX_ENV - 2)
-			return ydoc_err(l->d, k, path, "more than %d variables", TOPO_MAX_ENV - 2);
-		if (ystr(l->d, k, path, e->name, sizeof(e->name)) ||
-		    ystr(l->d, yaml_document_get_node(&l->d->doc, p->value), path, e->value, sizeof(e->value)))
+			return ydoc_error(l->d, k, path, "more than %d variables", TOPO_MAX_ENV - 2);
+		if (ydoc_strcpy(l->d, k, path, e->name, sizeof(e->name)) ||
+		    ydoc_strcpy(l->d, yaml_document_get_node(&l->d->doc, p->value), path, e->value, sizeof(e->value)))
 			return -1;
 		if (!*e->name || isdigit((unsigned char)e->name[0]) || !chars_in(e->name, "_"))
-			return ydoc_err(l->d, k, path, "invalid variable name '%s'", e->name);
+			return ydoc_error(l->d, k, path, "invalid variable name '%s'", e->name);
 		pod->n_env++;
 	}
 	/* The learn-layer5 service reads SERVICE_NAME and PORT. */
@@ -229,65 +229,67 @@ static int load_pod(struct loader *l, const yaml_node_t *n, const char *path, st
 {
 	static const char *const keys[] = { "name", "namespace", "service_account", "labels", "ip",
 					     "ports", "command", "env", NULL };
-	char p[YPATH_MAX];
+	char p[YDOC_PATH_MAX];
 	yaml_node_t *v;
 
-	if (ymap_check(l->d, n, path, keys) || get_name(l, n, "name", path, NULL, pod->name) ||
+	if (ydoc_known_keys(l->d, n, path, keys) || get_name(l, n, "name", path, NULL, pod->name) ||
 	    get_name(l, n, "namespace", path, "default", pod->namespace) ||
 	    get_name(l, n, "service_account", path, "default", pod->service_account))
 		return -1;
 	if (!strcmp(pod->name, "router"))
-		return ydoc_err(l->d, n, path, "the pod name 'router' is reserved for the lab switch");
-	ypath(p, path, ".labels");
-	if (load_labels(l, ymap_get(l->d, n, "labels"), p, pod->labels, &pod->n_labels))
+		return ydoc_error(l->d, n, path, "the pod name 'router' is reserved for the lab switch");
+	ydoc_path(p, path, ".labels");
+	if (load_labels(l, ydoc_get(l->d, n, "labels"), p, pod->labels, &pod->n_labels))
 		return -1;
-	ypath(p, path, ".ip");
-	if ((v = ymap_get(l->d, n, "ip")) && get_ip(l, v, p, &pod->ip))
+	ydoc_path(p, path, ".ip");
+	if ((v = ydoc_get(l->d, n, "ip")) && get_ip(l, v, p, &pod->ip))
 		return -1;
-	ypath(p, path, ".ports");
-	if (load_port_list(l, ymap_get(l->d, n, "ports"), p, pod->ports, &pod->n_ports))
+	ydoc_path(p, path, ".ports");
+	if (load_port_list(l, ydoc_get(l->d, n, "ports"), p, pod->ports, &pod->n_ports))
 		return -1;
-	ypath(p, path, ".command");
-	if (load_command(l, ymap_get(l->d, n, "command"), p, pod))
+	ydoc_path(p, path, ".command");
+	if (load_command(l, ydoc_get(l->d, n, "command"), p, pod))
 		return -1;
-	ypath(p, path, ".env");
-	return load_env(l, ymap_get(l->d, n, "env"), p, pod);
+	ydoc_path(p, path, ".env");
+	return load_env(l, ydoc_get(l->d, n, "env"), p, pod);
 }
 
 static int load_svc_port(struct loader *l, const yaml_node_t *n, const char *path, struct topo_svc_port *sp)
 {
 	static const char *const keys[] = { "port", "target_port", "protocol", NULL };
 	yaml_node_t *v;
-	char p[YPATH_MAX];
+	char p[YDOC_PATH_MAX];
 	uint64_t x;
 
 	sp->proto = TOPO_HTTP;
-	if (yscalar(n)) {
-		if (yu64(l->d, n, path, 1, 65535, &x))
+	if (ydoc_scalar(n)) {
+		if (ydoc_u64(l->d, n, path, 1, 65535, &x))
 			return -1;
 		sp->port = sp->target_port = (uint16_t)x;
 		return 0;
 	}
-	if (ymap_check(l->d, n, path, keys))
+	if (ydoc_known_keys(l->d, n, path, keys))
 		return -1;
-	ypath(p, path, ".port");
-	if (yu64(l->d, ymap_get(l->d, n, "port"), p, 1, 65535, &x))
+	ydoc_path(p, path, ".port");
+	if (!(v = ydoc_get(l->d, n, "port")))
+		return ydoc_error(l->d, n, p, "missing");
+	if (ydoc_u64(l->d, v, p, 1, 65535, &x))
 		return -1;
 	sp->port = sp->target_port = (uint16_t)x;
-	ypath(p, path, ".target_port");
-	if ((v = ymap_get(l->d, n, "target_port"))) {
-		if (yu64(l->d, v, p, 1, 65535, &x))
+	ydoc_path(p, path, ".target_port");
+	if ((v = ydoc_get(l->d, n, "target_port"))) {
+		if (ydoc_u64(l->d, v, p, 1, 65535, &x))
 			return -1;
 		sp->target_port = (uint16_t)x;
 	}
-	ypath(p, path, ".protocol");
-	if ((v = ymap_get(l->d, n, "protocol"))) {
-		const char *s = yscalar(v);
+	ydoc_path(p, path, ".protocol");
+	if ((v = ydoc_get(l->d, n, "protocol"))) {
+		const char *s = ydoc_scalar(v);
 
 		if (s && !strcmp(s, "tcp"))
 			sp->proto = TOPO_TCP;
 		else if (!s || strcmp(s, "http"))
-			return ydoc_err(l->d, v, p, "expected 'http' or 'tcp'");
+			return ydoc_error(l->d, v, p, "expected 'http' or 'tcp'");
 	}
 	return 0;
 }
@@ -296,33 +298,33 @@ static int load_service(struct loader *l, const yaml_node_t *n, const char *path
 {
 	static const char *const keys[] = { "name", "namespace", "selector", "ip", "ports", NULL };
 	yaml_node_t *v;
-	char p[YPATH_MAX];
+	char p[YDOC_PATH_MAX];
 
-	if (ymap_check(l->d, n, path, keys) || get_name(l, n, "name", path, NULL, s->name) ||
+	if (ydoc_known_keys(l->d, n, path, keys) || get_name(l, n, "name", path, NULL, s->name) ||
 	    get_name(l, n, "namespace", path, "default", s->namespace))
 		return -1;
-	ypath(p, path, ".selector");
-	if (load_labels(l, ymap_get(l->d, n, "selector"), p, s->selector, &s->n_selector))
+	ydoc_path(p, path, ".selector");
+	if (load_labels(l, ydoc_get(l->d, n, "selector"), p, s->selector, &s->n_selector))
 		return -1;
-	ypath(p, path, ".ip");
-	if ((v = ymap_get(l->d, n, "ip")) && get_ip(l, v, p, &s->ip))
+	ydoc_path(p, path, ".ip");
+	if ((v = ydoc_get(l->d, n, "ip")) && get_ip(l, v, p, &s->ip))
 		return -1;
-	v = ymap_get(l->d, n, "ports");
+	v = ydoc_get(l->d, n, "ports");
 	if (!v) {
 		s->ports[0] = (struct topo_svc_port){ DEFAULT_PORT, DEFAULT_PORT, TOPO_HTTP };
 		s->n_ports = 1;
 		return 0;
 	}
-	ypath(p, path, ".ports");
-	if (v->type != YAML_SEQUENCE_NODE || yseq_len(v) == 0 || yseq_len(v) > TOPO_MAX_PORTS)
-		return ydoc_err(l->d, v, p, "expected a list of 1 to %d ports", TOPO_MAX_PORTS);
-	for (size_t i = 0; i < yseq_len(v); i++) {
-		ypath(p, path, ".ports[%zu]", i);
-		if (load_svc_port(l, yseq_at(l->d, v, i), p, &s->ports[s->n_ports++]))
+	ydoc_path(p, path, ".ports");
+	if (v->type != YAML_SEQUENCE_NODE || ydoc_len(v) == 0 || ydoc_len(v) > TOPO_MAX_PORTS)
+		return ydoc_error(l->d, v, p, "expected a list of 1 to %d ports", TOPO_MAX_PORTS);
+	for (size_t i = 0; i < ydoc_len(v); i++) {
+		ydoc_path(p, path, ".ports[%zu]", i);
+		if (load_svc_port(l, ydoc_item(l->d, v, i), p, &s->ports[s->n_ports++]))
 			return -1;
 		for (int j = 0; j < s->n_ports - 1; j++)
 			if (s->ports[j].port == s->ports[s->n_ports - 1].port)
-				return ydoc_err(l->d, yseq_at(l->d, v, i), p, "port listed twice");
+				return ydoc_error(l->d, ydoc_item(l->d, v, i), p, "port listed twice");
 	}
 	return 0;
 }
@@ -335,7 +337,7 @@ static int load_mesh(struct loader *l, const yaml_node_t *n, struct topo_pod *po
 
 	pod->is_mesh = true;
 	pod->n_ports = 0;
-	if (n && ymap_check(l->d, n, "mesh", keys))
+	if (n && ydoc_known_keys(l->d, n, "mesh", keys))
 		return -1;
 	if (get_name(l, n, "pod", "mesh", "mesh", pod->name) ||
 	    get_name(l, n, "namespace", "mesh", "default", pod->namespace) ||
@@ -344,11 +346,11 @@ static int load_mesh(struct loader *l, const yaml_node_t *n, struct topo_pod *po
 	snprintf(pod->labels[0].key, TOPO_LABEL_MAX, "app");
 	strcpy(pod->labels[0].value, pod->name);
 	pod->n_labels = 1;
-	if ((v = ymap_get(l->d, n, "ip")) && get_ip(l, v, "mesh.ip", &pod->ip))
+	if ((v = ydoc_get(l->d, n, "ip")) && get_ip(l, v, "mesh.ip", &pod->ip))
 		return -1;
 	l->t->metrics_port = 8405;
-	if ((v = ymap_get(l->d, n, "metrics_port"))) {
-		if (yu64(l->d, v, "mesh.metrics_port", 1, 65535, &x))
+	if ((v = ydoc_get(l->d, n, "metrics_port"))) {
+		if (ydoc_u64(l->d, v, "mesh.metrics_port", 1, 65535, &x))
 			return -1;
 		l->t->metrics_port = (uint16_t)x;
 	}
@@ -439,18 +441,18 @@ static int finish(const char *file, struct topology *t)
 static int load_list(struct loader *l, const yaml_node_t *root, const char *key, int max,
 		     int (*one)(struct loader *, const yaml_node_t *, const char *, int))
 {
-	yaml_node_t *n = ymap_get(l->d, root, key);
-	char p[YPATH_MAX];
+	yaml_node_t *n = ydoc_get(l->d, root, key);
+	char p[YDOC_PATH_MAX];
 
 	if (!n)
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE)
-		return ydoc_err(l->d, n, key, "not a list");
-	if ((int)yseq_len(n) > max)
-		return ydoc_err(l->d, n, key, "more than %d entries", max);
-	for (size_t i = 0; i < yseq_len(n); i++) {
-		ypath(p, key, "[%zu]", i);
-		if (one(l, yseq_at(l->d, n, i), p, (int)i))
+		return ydoc_error(l->d, n, key, "not a list");
+	if ((int)ydoc_len(n) > max)
+		return ydoc_error(l->d, n, key, "more than %d entries", max);
+	for (size_t i = 0; i < ydoc_len(n); i++) {
+		ydoc_path(p, key, "[%zu]", i);
+		if (one(l, ydoc_item(l->d, n, i), p, (int)i))
 			return -1;
 	}
 	return 0;
@@ -476,11 +478,11 @@ static struct topology *load_doc(struct ydoc *d)
 
 	if (!l.t)
 		return NULL;
-	if (ymap_check(d, root, "", keys) || get_name(&l, root, "node", "", "lab", l.t->node) ||
-	    load_network(&l, ymap_get(d, root, "network")) ||
+	if (ydoc_known_keys(d, root, "", keys) || get_name(&l, root, "node", "", "lab", l.t->node) ||
+	    load_network(&l, ydoc_get(d, root, "network")) ||
 	    load_list(&l, root, "pods", TOPO_MAX_PODS - 1, one_pod) ||
 	    load_list(&l, root, "services", TOPO_MAX_SERVICES, one_service) ||
-	    load_mesh(&l, ymap_get(d, root, "mesh"), &l.t->pods[l.t->n_pods]))
+	    load_mesh(&l, ydoc_get(d, root, "mesh"), &l.t->pods[l.t->n_pods]))
 		goto fail;
 	l.t->mesh = l.t->n_pods++;
 	if (finish(d->file, l.t))

@@ -31,11 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < sc.n_steps; i++) {
 			if (!sc.steps[i].n_traffic)
 				abort();
+			if (sc.steps[i].metrics.enabled && (!sc.steps[i].metrics.profile || !sc.steps[i].metrics.name ||
+							    !sc.steps[i].metrics.scrape))
+				abort();
 			for (size_t j = 0; j < sc.steps[i].n_traffic; j++) {
 				const struct sc_traffic *t = &sc.steps[i].traffic[j];
 
-				if (!t->from || !t->to || (!t->count && !t->duration_ns) || !t->port ||
-				    (t->expect.access == SC_ACCESS_NONE && t->expect.split == SC_SPLIT_NONE))
+				if (!t->from || !t->to || (!t->count && !t->duration_ns) || !t->port || !t->body ||
+				    (!sc_traffic_asserts(t) && !sc.steps[i].metrics.enabled))
 					abort();
 			}
 		}

@@ -12,7 +12,7 @@ tmp=$(mktemp -d /tmp/smiw-agent-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # Everything below runs in a namespace of its own: only its loopback exists.
 export ITEST_LIB=$(pwd)/tests/lib/itest.sh
-exec unshare -n bash -s "$bin" "$tmp" <<'INNER'
+unshare -n bash -s "$bin" "$tmp" <<'INNER'
 set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2

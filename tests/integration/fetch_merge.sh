@@ -10,7 +10,7 @@ command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
 tmp=$(mktemp -d /tmp/smiw-fetch-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export ITEST_LIB=$(pwd)/tests/lib/itest.sh
-exec unshare -n bash -s "$build/smi-witness" "$tmp" <<'INNER'
+unshare -n bash -s "$build/smi-witness" "$tmp" <<'INNER'
 set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 fx=$(realpath tests/fixtures/verify)
 "$fx/generate.sh" "$tmp/fx" >/dev/null || { echo "not ok - fixtures generated"; exit 1; }
 export ITEST_LIB=$(pwd)/tests/lib/itest.sh
-exec unshare -n bash -s "$build/smi-witness" "$tmp" "$fx" <<'INNER'
+unshare -n bash -s "$build/smi-witness" "$tmp" "$fx" <<'INNER'
 set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2 fx=$3

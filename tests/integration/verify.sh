@@ -115,6 +115,77 @@ check "a torn last line without an end record is named" \
 check "the capture summary records the torn line" \
 	test "$(jq -c '.captures[0] | [.end, .torn_last_line]' "$work/access-loss.json")" = '[false,true]'
 
+# --- metrics: the mesh's numbers from the recorded scrapes -----------------------
+# metrics/VARIANT/ hold the two scrapes of step 1 as `run` records them:
+# the reference counts what happened, inflate-metrics a fifth more,
+# drop-failures-metrics no 4xx or 5xx; "unreachable" has no scrape after.
+M=metrics-fixture/mixed
+mverify() { # NAME PLAN SCRAPES [extra args]
+	local name=$1 plan=$2 scrapes=$3; shift 3
+	"$bin" -j verify -o "$work/fx/$plan.jsonl" -i "$work/fx/$plan.intent.jsonl" -s "$fx/metrics.yaml" \
+		-I "$fx/inventory.json" ${scrapes:+--metrics "$fx/metrics/$scrapes"} "$@" >"$work/$name.json" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+}
+reason() { jq -r --arg id "$2" '.assertions[] | select(.id == $id) | .reason' "$work/$1.json"; }
+mverify m-ref metrics-good reference
+check "metrics, reference: exits 0" test "$(cat "$work/m-ref.rc")" = 0
+expect m-ref $M/haproxy/metrics PASS
+expect m-ref $M/echo/access PASS
+check "metrics, reference: entries without expect make no assertion" \
+	test "$(jq '.assertions | length' "$work/m-ref.json")" = 2
+check "metrics, reference: the reason puts both counts side by side" \
+	test "$(reason m-ref $M/haproxy/metrics)" = '* -> default/app-b: success_count 50 = 50, failure_count 10 = 10'
+check "metrics, reference: 404s count as successes, 500s as failures; maximum latency in the bracket" \
+	test "$(jq -c '.assertions[1].evidence.metrics.edges[0].checks | map([.name, .reported_text, .observed_text, .verdict])' "$work/m-ref.json")" \
+	= '[["success_count","50","50","PASS"],["failure_count","10","10","PASS"],["max_latency","1ms (before 0ns)","[400us..900us]","PASS"]]'
+check "metrics, reference: the window is the two scrapes, times from the capture's clock" \
+	test "$(jq -c '.assertions[1].evidence | [.metrics.window.start_ns, .metrics.window.end_ns, .scrapes.before.time, .scrapes.pod]' "$work/m-ref.json")" \
+	= '[999990000000,1000130000000,"2025-11-27T10:34:59.990Z","default/mesh"]'
+check "metrics: smispec traffic-metrics, spec version v1alpha1, kind metrics" \
+	test "$(jq -c '.assertions[1] | [.smispec, .specversion, .kind, .traffic]' "$work/m-ref.json")" \
+	= '["traffic-metrics","v1alpha1","metrics","haproxy"]'
+mverify m-inflate metrics-good inflate-metrics
+check "metrics, inflate-metrics: exits 1" test "$(cat "$work/m-inflate.rc")" = 1
+expect m-inflate $M/haproxy/metrics FAIL
+expect m-inflate $M/echo/access PASS
+check "metrics, inflate-metrics: reported vs observed in the reason" \
+	test "$(reason m-inflate $M/haproxy/metrics)" = '* -> default/app-b: success_count 60 reported, 50 observed, failure_count 12 reported, 10 observed'
+mverify m-drop metrics-good drop-failures-metrics
+expect m-drop $M/haproxy/metrics FAIL
+check "metrics, drop-failures-metrics: reported vs observed in the reason" \
+	test "$(reason m-drop $M/haproxy/metrics)" = '* -> default/app-b: success_count 40 reported, 50 observed, failure_count 0 reported, 10 observed'
+mverify m-unreach metrics-good unreachable
+check "metrics, no scrape after the traffic: exits 3" test "$(cat "$work/m-unreach.rc")" = 3
+check "metrics, no scrape after the traffic: INCONCLUSIVE, saying why" \
+	test "$(reason m-unreach $M/haproxy/metrics)" = "the mesh's metrics could not be scraped after the traffic: cannot fetch 'http://198.18.1.250:8405/metrics': Connection refused"
+mverify m-none metrics-good ""
+check "metrics, no scrapes given: INCONCLUSIVE" \
+	test "$(reason m-none $M/haproxy/metrics)" = 'no recorded scrapes of the mesh'"'"'s metrics to judge (give --metrics DIR)'
+mverify m-nodir metrics-good "" --metrics "$work/nowhere"
+check "metrics, a directory without the step's record: INCONCLUSIVE naming the file" \
+	test "$(reason m-nodir $M/haproxy/metrics)" = "the mesh's metrics were not recorded for this step: cannot read '$work/nowhere/step-1.json': No such file or directory"
+mkdir -p "$work/fx/metrics" && cp "$fx"/metrics/reference/* "$work/fx/metrics/"
+mverify m-beside metrics-good ""
+check "metrics: the scrapes beside the observations are found without --metrics" \
+	test "$(jq -r '.assertions[1].verdict' "$work/m-beside.json")" = PASS
+mverify m-loss-ref metrics-loss reference
+expect m-loss-ref $M/haproxy/metrics INCONCLUSIVE
+check "metrics with kernel drops: equal counts cannot PASS" \
+	test "$(reason m-loss-ref $M/haproxy/metrics)" = 'capture incomplete during the step: 2 kernel drops'
+mverify m-loss-drop metrics-loss drop-failures-metrics
+check "metrics with kernel drops: fewer reported than surely happened is still a FAIL" \
+	test "$(jq -r '.assertions[1] | .verdict + " " + .reason' "$work/m-loss-drop.json")" \
+	= 'FAIL * -> default/app-b: success_count 40 reported, 50 observed, failure_count 0 reported, 10 observed; the capture also lost data: 2 kernel drops'
+mverify m-inflate2 metrics-good inflate-metrics
+check "metrics: same input, byte-identical report" cmp "$work/m-inflate.json" "$work/m-inflate2.json"
+"$bin" verify -o "$work/fx/metrics-good.jsonl" -i "$work/fx/metrics-good.intent.jsonl" -s "$fx/metrics.yaml" \
+	-I "$fx/inventory.json" --metrics "$fx/metrics/inflate-metrics" -m inflate-metrics --out "$work/mout" >/dev/null 2>&1
+check "metrics: JUnit has the metrics assertion as a failure" \
+	sh -c "xmllint --xpath 'count(//testcase[@classname=\"metrics-fixture.mixed\"][@name=\"haproxy/metrics\"]/failure)' '$work/mout/junit.xml' | grep -qx 1"
+check "metrics: Meshery result names traffic-metrics v1alpha1, HALF" \
+	test "$(jq -c '[.capabilities[0] | .smispec, .specversion, .capability]' "$work/mout/meshery.json")" \
+	= '["traffic-metrics","v1alpha1","HALF"]'
+
 # --- expectations derived from the applied SMI objects -------------------------
 for p in split-good:split split-faulty:split access-good:access access-faulty:access access-loss:access; do
 	n=${p%%:*} sc=${p#*:}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -176,6 +177,28 @@ static void test_good(void **state)
 	scenario_free(&sc);
 }
 
+/*
+ * Case i: loading `yaml` as dir/file fails with "cannot load 'dir/file': "
+ * and `want`, in which '@' stands for the test directory.
+ */
+static void expect_error(size_t i, const char *file, const char *yaml, const char *want_text)
+{
+	struct scenario sc;
+	char err[1024], want[1024];
+	const char *at = strchr(want_text, '@');
+
+	write_file(file, yaml);
+	assert_int_equal(load(&sc, file, err, sizeof(err)), -EINVAL);
+	if (at)
+		snprintf(want, sizeof(want), "error: cannot load '%s/%s': %.*s%s%s", dir, file,
+			 (int)(at - want_text), want_text, dir, at + 1);
+	else
+		snprintf(want, sizeof(want), "error: cannot load '%s/%s': %s", dir, file, want_text);
+	if (strcmp(err, want))
+		fail_msg("case %zu:\n got  %s\n want %s", i, err, want);
+	scenario_free(&sc);
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -233,21 +256,107 @@ static void test_errors(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < N_OF(cases); i++) {
-		struct scenario sc;
-		char err[1024], want[1024], file[32];
-		const char *at = strchr(cases[i].want, '@');
+		char file[32];
 
 		snprintf(file, sizeof(file), "bad%zu.yaml", i);
-		write_file(file, cases[i].yaml);
-		assert_int_equal(load(&sc, file, err, sizeof(err)), -EINVAL);
-		if (at)
-			snprintf(want, sizeof(want), "error: cannot load '%s/%s': %.*s%s%s", dir, file,
-				 (int)(at - cases[i].want), cases[i].want, dir, at + 1);
-		else
-			snprintf(want, sizeof(want), "error: cannot load '%s/%s': %s", dir, file, cases[i].want);
-		if (strcmp(err, want))
-			fail_msg("case %zu:\n got  %s\n want %s", i, err, want);
-		scenario_free(&sc);
+		expect_error(i, file, cases[i].yaml, cases[i].want);
+	}
+}
+
+static const char local_profile[] =
+	"name: local\n"
+	"side: server\n"
+	"requests:\n"
+	"  metric: requests_total\n"
+	"  source: {any: true}\n"
+	"  destination: {label: dst}\n"
+	"  result: {label: code, status: true}\n";
+
+/* A metrics step: the profile found beside the scenario, edges, and entries that only send traffic. */
+static void test_metrics(void **state)
+{
+	static const char scen[] =
+		"version: 1\nname: m\nsmispec: traffic-metrics\n"
+		"defaults: {from: app-a, to: app-b, count: 5}\n"
+		"steps:\n"
+		"  - metrics: {profile: haproxy, edges: ['*=default/app-b', '*=app-c']}\n"
+		"    traffic:\n"
+		"      - {name: ok, expect: {access: allow}}\n"
+		"      - {name: fails, method: POST, path: /call, body: '{\"url\": \"http://127.0.0.1:1/\"}'}\n"
+		"  - metrics: {profile: haproxy, name: again, scrape: 'http://198.18.1.250:8405/metrics'}\n"
+		"    traffic: [{}]\n"
+		"  - metrics: {profile: p.yaml}\n"
+		"    traffic: [{}]\n";
+	struct scenario sc;
+	char err[512], path[160];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/metrics-profiles", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_file("metrics-profiles/haproxy.yaml", local_profile);
+	write_file("p.yaml", local_profile);
+	write_file("metrics.yaml", scen);
+	if (load(&sc, "metrics.yaml", err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(sc.steps[0].metrics.enabled);
+	snprintf(path, sizeof(path), "%s/metrics-profiles/haproxy.yaml", dir);
+	assert_string_equal(sc.steps[0].metrics.profile, path);	/* beside the scenario first */
+	assert_string_equal(sc.steps[0].metrics.name, "local");	/* the profile's name */
+	assert_string_equal(sc.steps[0].metrics.scrape, "mesh");
+	assert_int_equal(sc.steps[0].metrics.n_edges, 2);
+	assert_string_equal(sc.steps[0].metrics.edges[1], "*=app-c");
+	assert_int_equal(sc.steps[0].metrics.line, 6);
+	assert_true(sc_traffic_asserts(&sc.steps[0].traffic[0]));
+	assert_false(sc_traffic_asserts(&sc.steps[0].traffic[1]));
+	assert_string_equal(sc.steps[0].traffic[1].body, "{\"url\": \"http://127.0.0.1:1/\"}");
+	assert_string_equal(sc.steps[0].traffic[0].body, "");
+	assert_string_equal(sc.steps[1].metrics.name, "again");
+	assert_string_equal(sc.steps[1].metrics.scrape, "http://198.18.1.250:8405/metrics");
+	assert_int_equal(sc.steps[1].metrics.n_edges, 0);
+	snprintf(path, sizeof(path), "%s/p.yaml", dir);
+	assert_string_equal(sc.steps[2].metrics.profile, path);	/* a file, against the scenario's directory */
+	/* Nothing of the metrics spec is applied: its one version names the assertions. */
+	assert_string_equal(scenario_spec_version(&sc, 1), "v1alpha1");
+	scenario_free(&sc);
+}
+
+static void test_metrics_errors(void **state)
+{
+	static const struct {
+		const char *yaml, *want;
+	} cases[] = {
+		{ "  - metrics: {edges: ['*=app-b']}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics: no 'profile' (how to read the mesh's metrics, e.g. haproxy)" },
+		{ "  - metrics: {profile: missing.yaml}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.profile: cannot open '@/missing.yaml': No such file or directory" },
+		{ "  - metrics: {profile: 'http://198.18.0.1/p.yaml'}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.profile: a profile is a name or a file, not a URL" },
+		{ "  - metrics: {profile: p.yaml, edges: ['app-a=app-b']}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.edges[0]: edge 'app-a=app-b': profile 'local' does not tell sources apart; use '*' there" },
+		{ "  - metrics: {profile: p.yaml, edges: ['app-b']}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.edges[0]: edge 'app-b': expected SRC=DST" },
+		{ "  - metrics: {profile: p.yaml, edges: []}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.edges: not a list of edges (\"SRC=DST\", e.g. \"*=default/app-b\")" },
+		{ "  - metrics: {profile: p.yaml, scrape: 'ftp://x/metrics'}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.scrape: not 'mesh' (the inventory's mesh.metrics_url) or an http(s):// URL" },
+		{ "  - metrics: {profile: p.yaml, colour: red}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics: unknown field 'colour'" },
+		{ "  - metrics: {profile: p.yaml, name: 'a b'}\n    traffic: [{}]\n",
+		  "line 6: steps[0].metrics.name: 'a b' is not a plain name (letters, digits, '.', '_', '-'; at most 63)" },
+		/* Without a metrics assertion an entry must still say what it expects. */
+		{ "  - traffic: [{}]\n", "line 6: steps[0].traffic[0]: no 'expect' (what must be observed)" },
+		{ "  - metrics: {profile: p.yaml}\n    traffic: [{body: [x]}]\n",
+		  "line 7: steps[0].traffic[0].body: not a string" },
+	};
+	(void)state;
+	write_file("p.yaml", local_profile);
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		char file[32], yaml[512];
+
+		snprintf(file, sizeof(file), "mbad%zu.yaml", i);
+		snprintf(yaml, sizeof(yaml), "version: 1\nname: x\nsmispec: traffic-metrics\n"
+			 "defaults: {from: a, to: b, count: 1}\nsteps:\n%s", cases[i].yaml);
+		expect_error(i, file, yaml, cases[i].want);
 	}
 }
 
@@ -324,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_metrics_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -9,24 +9,6 @@
 #include "k8s/config.h"
 #include "util/parse.h"
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t agent_mono_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
-uint64_t agent_real_ns(void)
-{
-	return clock_ns(CLOCK_REALTIME);
-}
-
 char *agent_token_read(const char *file)
 {
 	const char *env = getenv("SMIW_AGENT_TOKEN");
@@ -48,8 +30,8 @@ int agent_init(struct agent *a, const char *node, const char *token, size_t stor
 	snprintf(a->node, sizeof(a->node), "%s", node);
 	snprintf(a->token, sizeof(a->token), "%s", token);
 	pthread_mutex_init(&a->mu, NULL);
-	a->mono0_ns = agent_mono_ns();
-	a->real0_ns = agent_real_ns();
+	a->mono0_ns = mono_ns();
+	a->real0_ns = real_ns();
 	r = store_init(&a->store, store_records);
 	if (r)
 		return r;
@@ -75,7 +57,7 @@ static json_t *meta_record(struct agent *a)
 {
 	json_t *m = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:s}", "t", "meta", "v", 1,
 			      "tool", "smi-witness " SMIW_VERSION, "node", a->node,
-			      "mono_ns", (json_int_t)agent_mono_ns(), "real_ns", (json_int_t)agent_real_ns(),
+			      "mono_ns", (json_int_t)mono_ns(), "real_ns", (json_int_t)real_ns(),
 			      "source", "agent");
 
 	pthread_mutex_lock(&a->mu);
@@ -98,7 +80,7 @@ static json_t *stats_record(struct agent *a, const char *type)
 		json_object_set_new(s, "kernel_drops", json_integer(0));
 	if (!json_object_get(s, "user_drops"))
 		json_object_set_new(s, "user_drops", json_integer(0));
-	json_object_set_new(s, "ts_ns", json_integer((json_int_t)agent_mono_ns()));
+	json_object_set_new(s, "ts_ns", json_integer((json_int_t)mono_ns()));
 	pthread_mutex_lock(&a->store.mu);
 	json_object_set_new(s, "store_evicted", json_integer((json_int_t)a->store.evicted));
 	pthread_mutex_unlock(&a->store.mu);

@@ -10,6 +10,7 @@
 #include "agent/httpd.h"
 #include "agent/spool.h"
 #include "agent/store.h"
+#include "util/clock.h"
 
 struct agent {
 	char node[256];
@@ -57,9 +58,5 @@ void agent_metrics(struct agent *a, FILE *out);
  * $SMIW_AGENT_TOKEN. Returns a new string or NULL when there is none.
  */
 char *agent_token_read(const char *file);
-
-/* Current CLOCK_MONOTONIC / CLOCK_REALTIME in nanoseconds. */
-uint64_t agent_mono_ns(void);
-uint64_t agent_real_ns(void);
 
 #endif

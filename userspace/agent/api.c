@@ -55,7 +55,7 @@ static void answer_error(struct http_resp *resp, int status, const char *msg)
 static int time_bound(struct agent *a, const char *query, const char *name, uint64_t *out)
 {
 	char key[32], val[64];
-	uint64_t v, now = agent_mono_ns();
+	uint64_t v, now = mono_ns();
 
 	*out = 0;
 	if (!http_query_get(query, name, val, sizeof(val))) {
@@ -105,7 +105,7 @@ static void observations(struct agent *a, const struct http_req *req, struct htt
 	/* The answer is a records file of its own: meta first, stats last. */
 	meta = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I}", "t", "meta", "v", 1, "tool",
 			 "smi-witness " SMIW_VERSION, "node", a->node, "mono_ns",
-			 (json_int_t)agent_mono_ns(), "real_ns", (json_int_t)agent_real_ns(),
+			 (json_int_t)mono_ns(), "real_ns", (json_int_t)real_ns(),
 			 "since_ns", (json_int_t)f.since_ns, "until_ns", (json_int_t)f.until_ns);
 	line = json_dumps(meta, JSON_COMPACT);
 	fprintf(out, "%s\n", line);
@@ -122,7 +122,7 @@ static void observations(struct agent *a, const struct http_req *req, struct htt
 	 * more would make steps after a capture that was cut short look covered.
 	 */
 	if (!a->source_ended)
-		json_object_set_new(end, "ts_ns", json_integer((json_int_t)agent_mono_ns()));
+		json_object_set_new(end, "ts_ns", json_integer((json_int_t)mono_ns()));
 	else if (!json_object_get(end, "ts_ns"))
 		json_object_set_new(end, "ts_ns", json_integer(0));
 	json_object_set_new(end, "records", json_integer((json_int_t)n));

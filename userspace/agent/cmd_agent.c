@@ -25,7 +25,7 @@
 
 static uint64_t mono_deadline(unsigned ms)
 {
-	return agent_mono_ns() + (uint64_t)ms * 1000000ULL;
+	return mono_ns() + (uint64_t)ms * 1000000ULL;
 }
 
 struct agent_opts {
@@ -98,7 +98,7 @@ static int serve(struct agent *a, struct record_source *src)
 			if (evs[i].data.ptr == &tag_http)
 				httpd_poll(&a->httpd, 0);
 		}
-		if (stopping && (src_done || agent_mono_ns() > stopping))
+		if (stopping && (src_done || mono_ns() > stopping))
 			goto out;
 		if (!src_done) {
 			int d = src->drain(src, agent_ingest, a);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent/httpd.h"
+#include "util/clock.h"
 #include "util/parse.h"
 
 #define HEAD_MAX 8192
@@ -26,14 +27,6 @@ struct hconn {
 	char *out;		/* response being written */
 	size_t olen, off;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *sl)
 {
@@ -150,7 +143,7 @@ static void accept_all(struct httpd *h)
 			continue;
 		}
 		c->fd = fd;
-		c->since_ns = now_ns();
+		c->since_ns = mono_ns();
 		ev.data.ptr = c;
 		h->conns[slot] = c;
 		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev))
@@ -307,7 +300,7 @@ int httpd_poll(struct httpd *h, int timeout_ms)
 		else if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			on_readable(h, c);
 	}
-	now = now_ns();
+	now = mono_ns();
 	for (int i = 0; i < HTTPD_MAX_CONN; i++)
 		if (h->conns[i] && now - h->conns[i]->since_ns > IDLE_NS)
 			conn_close(h, h->conns[i]);

@@ -22,6 +22,7 @@
 #include "capture/capture.h"
 #include "capture/jsonl.h"
 #include "inventory/inventory.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define PIPE_BYTES (1 << 20)
@@ -41,14 +42,6 @@ struct cap_src {
 	struct timespec inv_mtime;
 	uint64_t stats_ns;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * Loads the inventory again when its file changed. The structure capture

@@ -11,32 +11,21 @@
 #include "k8s/config.h"
 #include "k8s/exec_cred.h"
 #include "k8s/yaml.h"
+#include "util/file.h"
 
 /* Refuse anything larger: a token, a CA bundle or a kubeconfig is far smaller. */
 #define SMALL_FILE_MAX (4u << 20)
 
 char *k8s_read_small_file(const char *path)
 {
-	struct stat st;
 	char *buf;
 	size_t n;
-	FILE *f;
+	int r = file_read_all(path, SMALL_FILE_MAX, &buf, &n);
 
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	if (fstat(fileno(f), &st) || st.st_size > SMALL_FILE_MAX) {
-		fclose(f);
-		errno = EFBIG;
+	if (r) {
+		errno = -r;
 		return NULL;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
 	buf[n] = '\0';

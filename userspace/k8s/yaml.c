@@ -7,11 +7,13 @@
 #include <yaml.h>
 
 #include "k8s/yaml.h"
+#include "util/file.h"
 #include "util/parse.h"
 
 /* Nesting deeper than this is not a manifest; refusing it bounds the recursion. */
 #define YAML_MAX_DEPTH 64
 #define YAML_MAX_ALIASES 10000
+#define YAML_FILE_MAX (64u << 20)	/* kubeconfig files and manifests are far smaller */
 
 struct yctx {
 	yaml_parser_t p;
@@ -238,25 +240,12 @@ json_t *yaml_load_file(const char *path, char *err, size_t errlen)
 	char *buf = NULL;
 	size_t len = 0;
 	json_t *docs;
-	FILE *f, *mem;
-	char chunk[8192];
-	size_t n;
+	int r = file_read_all(path, YAML_FILE_MAX, &buf, &len);
 
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	if (r) {
+		snprintf(err, errlen, "%s", strerror(-r));
 		return NULL;
 	}
-	mem = open_memstream(&buf, &len);
-	if (!mem) {
-		fclose(f);
-		snprintf(err, errlen, "%s", strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(f);
-	fclose(mem);
 	docs = yaml_load_buffer(buf, len, err, errlen);
 	free(buf);
 	return docs;

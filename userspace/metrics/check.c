@@ -402,31 +402,6 @@ static bool rep_active(const struct mx_rep_edge *e)
 	       (!isnan(e->max_after) && !isnan(e->max_before) && e->max_after != e->max_before);
 }
 
-/* Parses "SRC=DST" and names it the way the profile can tell ends apart. */
-static int requested_edge(struct ctx *c, const char *spec, struct mx_endpoint *s, struct mx_endpoint *d)
-{
-	const char *eq = strchr(spec, '=');
-	char src[400];
-
-	if (!eq || (size_t)(eq - spec) >= sizeof(src)) {
-		snprintf(c->err, c->errlen, "edge '%s': expected SRC=DST", spec);
-		return -EINVAL;
-	}
-	snprintf(src, sizeof(src), "%.*s", (int)(eq - spec), spec);
-	if (mx_endpoint_parse(src, s) || mx_endpoint_parse(eq + 1, d)) {
-		snprintf(c->err, c->errlen, "edge '%s': ends are NAME, NAMESPACE/NAME or *", spec);
-		return -EINVAL;
-	}
-	if ((c->prof->src.any && strcmp(s->name, "*")) || (c->prof->dst.any && strcmp(d->name, "*"))) {
-		snprintf(c->err, c->errlen, "edge '%s': profile '%s' does not tell %s apart; use '*' there",
-			 spec, c->prof->name, c->prof->src.any ? "sources" : "destinations");
-		return -EINVAL;
-	}
-	mx_project(&c->prof->src, s);
-	mx_project(&c->prof->dst, d);
-	return 0;
-}
-
 static bool listed(const struct metrics_result *r, const struct mx_endpoint *s, const struct mx_endpoint *d)
 {
 	for (size_t i = 0; i < r->nedges; i++)
@@ -461,7 +436,7 @@ static int check_prom(struct ctx *c)
 		     "the profile's pattern%s", rep->unnamed,
 		     c->have_scrape_of ? "" : " (the scraped workload can be given with --scrape-of)");
 	for (size_t i = 0; i < req->nedges && !r; i++)
-		if (!(r = requested_edge(c, req->edges[i], &s, &d)) && !listed(c->res, &s, &d))
+		if (!(r = mx_edge_parse(c->prof, req->edges[i], &s, &d, c->err, c->errlen)) && !listed(c->res, &s, &d))
 			r = eval_prom_edge(c, &v, ob, rep, &s, &d);
 	for (size_t i = 0; !req->nedges && i < rep->n && !r; i++)
 		if (rep_active(&rep->edges[i]) && !listed(c->res, &rep->edges[i].src, &rep->edges[i].dst))

@@ -81,6 +81,14 @@ int metrics_check(const struct metrics_check_req *req, struct metrics_result **o
 /* Prints the result as a table with both numbers side by side. */
 void metrics_result_print(const struct metrics_result *r, FILE *f);
 
+/*
+ * One line for a verdict's reason, both numbers side by side: for a PASS
+ * the counts of every edge ("* -> default/app-b: success_count 50 = 50,
+ * ..."), otherwise the checks that did not pass on the edges that decided
+ * the verdict ("success_count 60 reported, 50 observed, ..."). Truncated to len.
+ */
+void metrics_result_summary(const struct metrics_result *r, char *buf, size_t len);
+
 /* Returns the result as a new JSON object (caller decrefs). */
 json_t *metrics_result_json(const struct metrics_result *r);
 

@@ -45,6 +45,31 @@ int mx_endpoint_parse(const char *s, struct mx_endpoint *e)
 	return 0;
 }
 
+int mx_edge_parse(const struct profile *p, const char *spec, struct mx_endpoint *s, struct mx_endpoint *d,
+		  char *err, size_t errlen)
+{
+	const char *eq = strchr(spec, '=');
+	char src[400];
+
+	if (!eq || (size_t)(eq - spec) >= sizeof(src)) {
+		snprintf(err, errlen, "edge '%s': expected SRC=DST", spec);
+		return -EINVAL;
+	}
+	snprintf(src, sizeof(src), "%.*s", (int)(eq - spec), spec);
+	if (mx_endpoint_parse(src, s) || mx_endpoint_parse(eq + 1, d)) {
+		snprintf(err, errlen, "edge '%s': ends are NAME, NAMESPACE/NAME or *", spec);
+		return -EINVAL;
+	}
+	if ((p->src.any && strcmp(s->name, "*")) || (p->dst.any && strcmp(d->name, "*"))) {
+		snprintf(err, errlen, "edge '%s': profile '%s' does not tell %s apart; use '*' there",
+			 spec, p->name, p->src.any ? "sources" : "destinations");
+		return -EINVAL;
+	}
+	mx_project(&p->src, s);
+	mx_project(&p->dst, d);
+	return 0;
+}
+
 bool mx_endpoint_eq(const struct mx_endpoint *a, const struct mx_endpoint *b)
 {
 	return !strcmp(a->ns, b->ns) && !strcmp(a->name, b->name);

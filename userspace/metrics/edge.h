@@ -40,6 +40,13 @@ char *mx_endpoint_str(const struct mx_endpoint *e, char *buf, size_t len);
 /* Parses "ns/name", "name" or "*" into *e. Returns 0 or -EINVAL (empty, too long, several '/'). */
 int mx_endpoint_parse(const char *s, struct mx_endpoint *e);
 
+/*
+ * Parses an edge "SRC=DST" and names its ends the way profile p can tell
+ * them apart (mx_project). Returns 0, or -EINVAL with "edge 'SPEC': why" in err.
+ */
+int mx_edge_parse(const struct profile *p, const char *spec, struct mx_endpoint *s, struct mx_endpoint *d,
+		  char *err, size_t errlen);
+
 /* True when both ends are equal. */
 bool mx_endpoint_eq(const struct mx_endpoint *a, const struct mx_endpoint *b);
 

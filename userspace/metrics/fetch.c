@@ -8,6 +8,8 @@
 #include <curl/curl.h>
 
 #include "metrics/fetch.h"
+#include "util/clock.h"
+#include "util/file.h"
 
 struct sink {
 	char *buf;
@@ -18,14 +20,6 @@ struct sink {
 bool fetch_is_url(const char *src)
 {
 	return !strncmp(src, "http://", 7) || !strncmp(src, "https://", 8);
-}
-
-uint64_t fetch_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static int sink_add(struct sink *s, const void *data, size_t n)
@@ -52,26 +46,6 @@ static int sink_add(struct sink *s, const void *data, size_t n)
 	return 0;
 }
 
-static int read_stream(FILE *f, const char *src, struct sink *s, char *err, size_t errlen)
-{
-	char chunk[65536];
-	size_t n;
-	int r;
-
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if ((r = sink_add(s, chunk, n))) {
-			snprintf(err, errlen, "cannot read '%s': %s", src,
-				 r == -EFBIG ? "larger than 64 MiB" : strerror(-r));
-			return r;
-		}
-	if (ferror(f)) {
-		r = -errno;
-		snprintf(err, errlen, "cannot read '%s': %s", src, strerror(errno));
-		return r ? r : -EIO;
-	}
-	return sink_add(s, "", 0);
-}
-
 static int read_file(const char *src, struct sink *s, char *err, size_t errlen)
 {
 	FILE *f = strcmp(src, "-") ? fopen(src, "rb") : stdin;
@@ -82,9 +56,11 @@ static int read_file(const char *src, struct sink *s, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open '%s': %s", src, strerror(errno));
 		return r;
 	}
-	r = read_stream(f, src, s, err, errlen);
+	r = file_read_stream(f, FETCH_MAX_BYTES, &s->buf, &s->len);
 	if (f != stdin)
 		fclose(f);
+	if (r)
+		snprintf(err, errlen, "cannot read '%s': %s", src, r == -EFBIG ? "larger than 64 MiB" : strerror(-r));
 	return r;
 }
 
@@ -148,7 +124,7 @@ static int fetch_url(const char *src, struct sink *s, char *err, size_t errlen)
 	return sink_add(s, "", 0);
 }
 
-int fetch_document(const char *src, char **buf, size_t *len, uint64_t *mono_ns,
+int fetch_document(const char *src, char **buf, size_t *len, uint64_t *complete_ns,
 		   char *err, size_t errlen)
 {
 	struct sink s = { 0 };
@@ -159,7 +135,7 @@ int fetch_document(const char *src, char **buf, size_t *len, uint64_t *mono_ns,
 		free(s.buf);
 		return r;
 	}
-	*mono_ns = fetch_mono_ns();
+	*complete_ns = mono_ns();
 	*buf = s.buf;
 	*len = s.len;
 	return 0;

@@ -15,13 +15,10 @@ bool fetch_is_url(const char *src);
 /*
  * Reads all of `src` (a file path, "-" for stdin, or an http(s) URL, fetched
  * with a 10 s timeout) into a new NUL-terminated buffer *buf (caller frees)
- * of *len bytes. *mono_ns gets CLOCK_MONOTONIC at the moment the document was
- * complete. Returns 0, or a negative errno with a message in err.
+ * of *len bytes. *complete_ns gets CLOCK_MONOTONIC at the moment the document
+ * was complete. Returns 0, or a negative errno with a message in err.
  */
-int fetch_document(const char *src, char **buf, size_t *len, uint64_t *mono_ns,
+int fetch_document(const char *src, char **buf, size_t *len, uint64_t *complete_ns,
 		   char *err, size_t errlen);
-
-/* CLOCK_MONOTONIC now, in nanoseconds (the clock exchange records use). */
-uint64_t fetch_mono_ns(void);
 
 #endif

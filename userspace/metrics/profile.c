@@ -8,14 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "metrics/fetch.h"
 #include "metrics/profile.h"
 #include "metrics/prom.h"
+#include "util/file.h"
+#include "util/yamldoc.h"
 
+/* Errors go to err as "'FILE': line N: key: what" (returned, not printed). */
 struct loader {
-	yaml_document_t *doc;
+	struct ydoc *d;
 	const char *path;
 	char *err;
 	size_t errlen;
@@ -37,24 +39,11 @@ static int fail(struct loader *l, const yaml_node_t *n, const char *key, const c
 	return -EINVAL;
 }
 
-static yaml_node_t *map_get(struct loader *l, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-
-		if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key))
-			return yaml_document_get_node(l->doc, p->value);
-	}
-	return NULL;
-}
-
 /* Rejects keys of `map` not in the NULL-terminated `allowed`. */
 static int check_keys(struct loader *l, yaml_node_t *map, const char *where, const char *const *allowed)
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
 		const char *name = k && k->type == YAML_SCALAR_NODE ? (char *)k->data.scalar.value : "?";
 		bool ok = false;
 
@@ -78,7 +67,7 @@ static int want_map(struct loader *l, yaml_node_t *n, const char *key)
 static int section(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
 		   const char *const *keys, bool required, yaml_node_t **out)
 {
-	yaml_node_t *n = map_get(l, parent, name);
+	yaml_node_t *n = ydoc_get(l->d, parent, name);
 	int r;
 
 	*out = n;
@@ -89,32 +78,27 @@ static int section(struct loader *l, yaml_node_t *parent, const char *name, cons
 	return 0;
 }
 
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
 /* A required or optional string; *out is a new copy or NULL. */
 static int get_str(struct loader *l, yaml_node_t *map, const char *name, const char *where,
 		   bool required, char **out)
 {
-	yaml_node_t *n = map_get(l, map, name);
+	yaml_node_t *n = ydoc_get(l->d, map, name);
 	char key[128];
 
 	snprintf(key, sizeof(key), "%s%s%s", where, *where ? "." : "", name);
 	*out = NULL;
 	if (!n)
 		return required ? fail(l, map, key, "missing") : 0;
-	if (!scalar(n) || !*scalar(n))
+	if (!ydoc_scalar(n) || !*ydoc_scalar(n))
 		return fail(l, n, key, "must be a non-empty string");
-	*out = strdup(scalar(n));
+	*out = strdup(ydoc_scalar(n));
 	return *out ? 0 : -ENOMEM;
 }
 
 static int get_bool(struct loader *l, yaml_node_t *map, const char *name, const char *where, bool *out)
 {
-	yaml_node_t *n = map_get(l, map, name);
-	const char *v = scalar(n);
+	yaml_node_t *n = ydoc_get(l->d, map, name);
+	const char *v = ydoc_scalar(n);
 
 	if (!n)
 		return 0;
@@ -131,8 +115,8 @@ static int get_bool(struct loader *l, yaml_node_t *map, const char *name, const 
 static int get_enum(struct loader *l, yaml_node_t *map, const char *name, const char *where,
 		    const char *const *words, int *out)
 {
-	yaml_node_t *n = map_get(l, map, name);
-	const char *v = scalar(n);
+	yaml_node_t *n = ydoc_get(l->d, map, name);
+	const char *v = ydoc_scalar(n);
 
 	if (!n)
 		return 0;
@@ -147,7 +131,7 @@ static int get_enum(struct loader *l, yaml_node_t *map, const char *name, const 
 static int get_number(struct loader *l, yaml_node_t *n, const char *where, double min, double max,
 		      double *out)
 {
-	const char *v = scalar(n);
+	const char *v = ydoc_scalar(n);
 
 	if (!v || prom_parse_float(v, strlen(v), out) || isnan(*out))
 		return fail(l, n, where, "'%s' is not a number", v ? v : "(not a scalar)");
@@ -166,9 +150,9 @@ static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	*nout = 0;
 	if (!n)
 		return 0;
-	if (scalar(n)) {
+	if (ydoc_scalar(n)) {
 		*out = calloc(1, sizeof(char *));
-		if (!*out || !((*out)[0] = strdup(scalar(n))))
+		if (!*out || !((*out)[0] = strdup(ydoc_scalar(n))))
 			return -ENOMEM;
 		*nout = 1;
 		return 0;
@@ -180,11 +164,11 @@ static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	if (!*out)
 		return -ENOMEM;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
 
-		if (!scalar(e) || !*scalar(e))
+		if (!ydoc_scalar(e) || !*ydoc_scalar(e))
 			return fail(l, e, where, "list items must be non-empty strings");
-		if (!((*out)[(*nout)++] = strdup(scalar(e))))
+		if (!((*out)[(*nout)++] = strdup(ydoc_scalar(e))))
 			return -ENOMEM;
 	}
 	return 0;
@@ -210,7 +194,7 @@ static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, co
 
 static int load_match(struct loader *l, yaml_node_t *map, const char *where, struct match_spec *m)
 {
-	yaml_node_t *n = map_get(l, map, "match");
+	yaml_node_t *n = ydoc_get(l->d, map, "match");
 	size_t cnt;
 
 	if (!n)
@@ -224,13 +208,13 @@ static int load_match(struct loader *l, yaml_node_t *map, const char *where, str
 	if (!m->names || !m->values || !m->res)
 		return -ENOMEM;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
 
-		if (!scalar(k) || !scalar(v))
+		if (!ydoc_scalar(k) || !ydoc_scalar(v))
 			return fail(l, v, where, "match: label values must be strings");
-		m->names[m->n] = strdup(scalar(k));
-		m->values[m->n] = strdup(scalar(v));
+		m->names[m->n] = strdup(ydoc_scalar(k));
+		m->values[m->n] = strdup(ydoc_scalar(v));
 		if (!m->names[m->n] || !m->values[m->n])
 			return -ENOMEM;
 		m->n++;
@@ -275,7 +259,7 @@ static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name
 	ep->underscores = norm == 0;
 	ep->fallback_scrape = fb == 0;
 	if (re) {
-		r = compile_regex(l, map_get(l, n, "regex"), key, re, true, &ep->re);
+		r = compile_regex(l, ydoc_get(l->d, n, "regex"), key, re, true, &ep->re);
 		free(re);
 		if (r)
 			return r;
@@ -296,9 +280,9 @@ static int load_result(struct loader *l, yaml_node_t *req, struct result_spec *r
 	if ((r = section(l, req, "result", "requests.result", keys, true, &n)) ||
 	    (r = get_str(l, n, "label", "requests.result", true, &res->label)) ||
 	    (r = get_bool(l, n, "status", "requests.result", &res->status)) ||
-	    (r = get_str_list(l, map_get(l, n, "success"), "requests.result.success", &res->success,
+	    (r = get_str_list(l, ydoc_get(l->d, n, "success"), "requests.result.success", &res->success,
 			      &res->nsuccess)) ||
-	    (r = get_str_list(l, map_get(l, n, "failure"), "requests.result.failure", &res->failure,
+	    (r = get_str_list(l, ydoc_get(l->d, n, "failure"), "requests.result.failure", &res->failure,
 			      &res->nfailure)))
 		return r;
 	if (res->status && (res->nsuccess || res->nfailure))
@@ -359,7 +343,7 @@ static int load_outcome(struct loader *l, yaml_node_t *root, struct outcome_rule
 	if ((r = section(l, root, "outcome", "outcome", keys, false, &n)))
 		return r > 0 ? 0 : r;
 	if ((r = get_enum(l, n, "no_response", "outcome", nr, &no_resp)) ||
-	    (r = get_str_list(l, map_get(l, n, "failure"), "outcome.failure", &list, &cnt)))
+	    (r = get_str_list(l, ydoc_get(l->d, n, "failure"), "outcome.failure", &list, &cnt)))
 		goto out;
 	o->no_response_failure = no_resp == 0;
 	if (list)
@@ -368,7 +352,7 @@ static int load_outcome(struct loader *l, yaml_node_t *root, struct outcome_rule
 		int st;
 
 		if (outcome_parse_status(list[i], &st) || st == 0) {
-			r = fail(l, map_get(l, n, "failure"), "outcome.failure",
+			r = fail(l, ydoc_get(l->d, n, "failure"), "outcome.failure",
 				 "'%s' is not a status code or class like 5xx", list[i]);
 			goto out;
 		}
@@ -400,8 +384,8 @@ static int load_objectives(struct loader *l, yaml_node_t *n, struct lat_spec *la
 	if (want_map(l, n, "latency.objectives"))
 		return -EINVAL;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
 		size_t i = lat->nobjectives;
 
 		if (i == PROFILE_MAX_OBJECTIVES)
@@ -428,7 +412,7 @@ static int load_buckets(struct loader *l, yaml_node_t *n, struct lat_spec *lat)
 	if (!lat->buckets)
 		return -ENOMEM;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
 		double v;
 
 		if (get_number(l, e, "latency.buckets", 0, INFINITY, &v))
@@ -464,24 +448,24 @@ static int load_latency(struct loader *l, yaml_node_t *root, struct profile *p)
 		if (!strcmp(lat->unit, units[i].unit))
 			lat->unit_ns = units[i].ns;
 	if (!lat->unit_ns)
-		return fail(l, map_get(l, n, "unit"), "latency.unit", "'%s' is not s, ms, us or ns", lat->unit);
+		return fail(l, ydoc_get(l->d, n, "unit"), "latency.unit", "'%s' is not s, ms, us or ns", lat->unit);
 	r = load_endpoint(l, n, "source", "latency", &lat->src, false);
 	if (r < 0)
 		return r;
 	r = load_endpoint(l, n, "destination", "latency", &lat->dst, false);
 	if (r < 0)
 		return r;
-	if (type == LAT_SUMMARY && (r = load_objectives(l, map_get(l, n, "objectives"), lat)))
+	if (type == LAT_SUMMARY && (r = load_objectives(l, ydoc_get(l->d, n, "objectives"), lat)))
 		return r;
 	if (type == LAT_MAX) {
-		yaml_node_t *res = map_get(l, n, "resolution");
+		yaml_node_t *res = ydoc_get(l->d, n, "resolution");
 
 		if (!res)
 			return fail(l, n, "latency.resolution", "missing (the step of the gauge, in its unit)");
 		if ((r = get_number(l, res, "latency.resolution", 0, 1e12, &lat->resolution)))
 			return r;
 	}
-	return load_buckets(l, map_get(l, n, "buckets"), lat);
+	return load_buckets(l, ydoc_get(l->d, n, "buckets"), lat);
 }
 
 static void endpoint_free(struct ep_spec *ep)
@@ -524,7 +508,7 @@ static int load_root(struct loader *l, struct profile *p)
 					    "restart_metric", "outcome", "requests", "latency", NULL };
 	static const char *const sides[] = { "client", "server", NULL };
 	static const char *const topo[] = { "sidecar", "proxy", NULL };
-	yaml_node_t *root = yaml_document_get_root_node(l->doc), *lat;
+	yaml_node_t *root = ydoc_root(l->d), *lat;
 	int side = -1, t = 0, r;
 
 	if (!root)
@@ -541,13 +525,13 @@ static int load_root(struct loader *l, struct profile *p)
 		return fail(l, root, "side", "missing (client or server: where the mesh measures)");
 	p->server_side = side == 1;
 	p->standalone_proxy = t == 1;
-	lat = map_get(l, root, "latency");
+	lat = ydoc_get(l->d, root, "latency");
 	r = load_latency(l, root, p);
 	if (r || !lat)
 		return r;
-	if (!map_get(l, lat, "source") && (r = inherit_endpoint(&p->lat.src, &p->src)))
+	if (!ydoc_get(l->d, lat, "source") && (r = inherit_endpoint(&p->lat.src, &p->src)))
 		return r;
-	if (!map_get(l, lat, "destination") && (r = inherit_endpoint(&p->lat.dst, &p->dst)))
+	if (!ydoc_get(l->d, lat, "destination") && (r = inherit_endpoint(&p->lat.dst, &p->dst)))
 		return r;
 	return 0;
 }
@@ -555,30 +539,26 @@ static int load_root(struct loader *l, struct profile *p)
 int profile_parse(const char *text, size_t len, const char *path, struct profile **out,
 		  char *err, size_t errlen)
 {
-	struct loader l = { .path = path, .err = err, .errlen = errlen };
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	struct ydoc doc;
+	struct loader l = { .d = &doc, .path = path, .err = err, .errlen = errlen };
+	struct ystream s;
 	struct profile *p;
 	int r;
 
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "'%s': line %zu: %s", path, parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "invalid YAML");
-		yaml_parser_delete(&parser);
-		return -EINVAL;
-	}
-	yaml_parser_delete(&parser);
-	l.doc = &doc;
+	ystream_open_string(&s, path, text, len);
+	r = ystream_next(&s, &doc);
+	if (r < 0)
+		snprintf(err, errlen, "'%s': line %u: %s", path, s.err_line, s.problem);
+	ystream_close(&s);
+	if (r < 0)
+		return r;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		yaml_document_delete(&doc);
+		ydoc_free(&doc);
 		return -ENOMEM;
 	}
 	r = load_root(&l, p);
-	yaml_document_delete(&doc);
+	ydoc_free(&doc);
 	if (!r && !(p->path = strdup(path)))
 		r = -ENOMEM;
 	if (r) {
@@ -634,7 +614,7 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
-static bool looks_like_path(const char *s)
+bool profile_is_path(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -647,18 +627,13 @@ static int profile_dirs(char dirs[4][PATH_MAX])
 {
 	const char *env = getenv("SMIW_PROFILE_DIR");
 	char exe[PATH_MAX];
-	ssize_t n;
 	int cnt = 0;
 
 	if (env && *env)
 		snprintf(dirs[cnt++], PATH_MAX, "%s", env);
 	snprintf(dirs[cnt++], PATH_MAX, "specs/metrics-profiles");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
+	if (!file_exe_dir(exe, sizeof(exe)))
 		snprintf(dirs[cnt++], PATH_MAX, "%.*s/../specs/metrics-profiles", PATH_MAX - 40, exe);
-	}
 	snprintf(dirs[cnt++], PATH_MAX, "/usr/share/smi-witness/metrics-profiles");
 	return cnt;
 }
@@ -670,7 +645,7 @@ int profile_load(const char *name_or_path, struct profile **out, char *err, size
 	size_t len;
 	int r, n;
 
-	if (looks_like_path(name_or_path)) {
+	if (profile_is_path(name_or_path)) {
 		snprintf(path, sizeof(path), "%s", name_or_path);
 	} else {
 		for (const char *c = name_or_path; *c; c++)

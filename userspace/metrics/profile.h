@@ -94,6 +94,9 @@ struct profile {
  */
 int profile_load(const char *name_or_path, struct profile **out, char *err, size_t errlen);
 
+/* Whether profile_load() takes `s` as a file path (it contains '/' or ends in .yaml / .yml) rather than a name. */
+bool profile_is_path(const char *s);
+
 /* Parses a profile from YAML text; `path` is used for messages. Same contract as profile_load. */
 int profile_parse(const char *text, size_t len, const char *path, struct profile **out,
 		  char *err, size_t errlen);

@@ -1,4 +1,5 @@
 /* report.c - printing a metrics check result: a table with both numbers side by side, or JSON. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,66 @@ void metrics_result_print(const struct metrics_result *r, FILE *f)
 		fprintf(f, "  - %s\n", r->notes[i]);
 	fprintf(f, "\nverdict: %s (%zu edge(s): %zu failed, %zu inconclusive)\n", mx_verdict_name(r->verdict),
 		r->nedges, failed, inconclusive);
+}
+
+/* Appends printf output to buf at *used, never past len. */
+static void __attribute__((format(printf, 4, 5))) put(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*used >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	*used = n < 0 ? len : *used + (size_t)n;
+}
+
+/*
+ * One edge in a reason: of a passing edge its counts ("success_count 50 =
+ * 50"), otherwise every check that did not pass, reported beside observed.
+ */
+static void summarize_edge(const struct mx_edge_result *e, char *buf, size_t len, size_t *used)
+{
+	char s[400], d[400];
+	bool first = true;
+
+	put(buf, len, used, "%s%s -> %s:", *used ? "; " : "", mx_endpoint_str(&e->src, s, sizeof(s)),
+	    mx_endpoint_str(&e->dst, d, sizeof(d)));
+	for (int i = 0; i < e->nchecks; i++) {
+		const struct mx_check *c = &e->checks[i];
+		size_t n = strlen(c->name);
+
+		if (e->verdict == MX_PASS && (n < 6 || strcmp(c->name + n - 6, "_count")))
+			continue;
+		if (e->verdict != MX_PASS && c->verdict == MX_PASS)
+			continue;
+		if (c->verdict == MX_PASS)
+			put(buf, len, used, "%s %s %s = %s", first ? "" : ",", c->name, c->reported, c->observed);
+		else
+			put(buf, len, used, "%s %s %s reported, %s observed", first ? "" : ",", c->name, c->reported,
+			    c->observed);
+		if (c->verdict == MX_INCONCLUSIVE && c->note[0])
+			put(buf, len, used, " (%s)", c->note);
+		first = false;
+	}
+	if (first && e->note[0])
+		put(buf, len, used, " %s", e->note);
+}
+
+void metrics_result_summary(const struct metrics_result *r, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	/* The worst edges first: a reason is one line, and what decided the verdict leads it. */
+	for (int v = MX_FAIL; v >= MX_PASS; v--)
+		for (size_t i = 0; i < r->nedges; i++)
+			if ((int)r->edges[i].verdict == v && (v == (int)r->verdict || r->verdict == MX_PASS))
+				summarize_edge(&r->edges[i], buf, len, &used);
+	if (!used && r->nnotes)	/* no edge, or every edge passed and losses forbid a PASS */
+		put(buf, len, &used, "%s", r->notes[r->nnotes - 1]);
 }
 
 static json_t *check_json(const struct mx_check *c)

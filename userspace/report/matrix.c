@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "report/matrix.h"
+#include "report/outdir.h"
 #include "report/writers.h"
+#include "util/log.h"
 
 static int str_cmp(const void *a, const void *b)
 {
@@ -242,4 +244,38 @@ void matrix_free(struct matrix *m)
 	free(m->cols);
 	free(m->cells);
 	memset(m, 0, sizeof(*m));
+}
+
+int matrix_write_file(const char *path, const struct matrix *m, bool html)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		error_errno(errno, "cannot write '%s'", path);
+		return -EIO;
+	}
+	if (html)
+		matrix_write_html(f, m);
+	else
+		matrix_write_markdown(f, m);
+	if (fclose(f)) {
+		error_errno(errno, "cannot write '%s'", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+int matrix_write_dir(const struct matrix *m, const char *dir)
+{
+	char path[4096];
+
+	if (mkdir_p(dir)) {
+		error_errno(errno, "cannot create '%s'", dir);
+		return -EIO;
+	}
+	snprintf(path, sizeof(path), "%s/matrix.md", dir);
+	if (matrix_write_file(path, m, false))
+		return -EIO;
+	snprintf(path, sizeof(path), "%s/matrix.html", dir);
+	return matrix_write_file(path, m, true);
 }

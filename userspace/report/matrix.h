@@ -41,6 +41,12 @@ void matrix_write_markdown(FILE *f, const struct matrix *m);
  */
 void matrix_write_html(FILE *f, const struct matrix *m);
 
+/* Writes the matrix to file `path`: the HTML page when html, else Markdown. Returns 0 or -EIO after printing why. */
+int matrix_write_file(const char *path, const struct matrix *m, bool html);
+
+/* Writes DIR/matrix.md and DIR/matrix.html, creating DIR. Returns 0 or -EIO after printing why. */
+int matrix_write_dir(const struct matrix *m, const char *dir);
+
 /* Frees the matrix (not the reports it was built from). */
 void matrix_free(struct matrix *m);
 

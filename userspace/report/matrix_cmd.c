@@ -9,27 +9,6 @@
 #include "report/outdir.h"
 #include "util/log.h"
 
-enum { OUT_MD, OUT_HTML };
-
-static int write_to(const char *path, const struct matrix *m, int kind)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		error_errno(errno, "cannot write '%s'", path);
-		return -EIO;
-	}
-	if (kind == OUT_HTML)
-		matrix_write_html(f, m);
-	else
-		matrix_write_markdown(f, m);
-	if (fclose(f)) {
-		error_errno(errno, "cannot write '%s'", path);
-		return -EIO;
-	}
-	return 0;
-}
-
 static void print_json(const struct matrix *m)
 {
 	json_t *rows = json_array(), *doc;
@@ -69,7 +48,6 @@ static int run(int argc, char **argv)
 	size_t n_files = 0;
 	struct report *reports;
 	struct matrix m = { 0 };
-	char path[4096];
 	size_t n = 0;
 	int opt, r = 0;
 
@@ -109,21 +87,11 @@ static int run(int argc, char **argv)
 			r = EXIT_USAGE;
 	if (!r && matrix_build(&m, reports, n))
 		r = EXIT_FAILED;
-	if (!r && out) {
-		if (mkdir_p(out)) {
-			error_errno(errno, "cannot create '%s'", out);
-			r = EXIT_FAILED;
-		}
-		snprintf(path, sizeof(path), "%s/matrix.md", out);
-		if (!r && write_to(path, &m, OUT_MD))
-			r = EXIT_FAILED;
-		snprintf(path, sizeof(path), "%s/matrix.html", out);
-		if (!r && write_to(path, &m, OUT_HTML))
-			r = EXIT_FAILED;
-	}
-	if (!r && html && write_to(html, &m, OUT_HTML))
+	if (!r && out && matrix_write_dir(&m, out))
 		r = EXIT_FAILED;
-	if (!r && md && write_to(md, &m, OUT_MD))
+	if (!r && html && matrix_write_file(html, &m, true))
+		r = EXIT_FAILED;
+	if (!r && md && matrix_write_file(md, &m, false))
 		r = EXIT_FAILED;
 	if (!r && log_json)
 		print_json(&m);

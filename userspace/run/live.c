@@ -10,6 +10,7 @@
 #include "capture/jsonl.h"
 #include "run/live.h"
 #include "smiw_abi.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "verify/reqid.h"
 
@@ -26,14 +27,6 @@ struct live {
 	char run[REQID_RUN_MAX + 1];
 	struct obs_set probes;		/* guarded by mu */
 };
-
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static enum obs_role role_of(int role)
 {
@@ -122,7 +115,7 @@ static void on_conn(void *ctx, const struct cap_conn *c)
 static void *poll_loop(void *arg)
 {
 	struct live *l = arg;
-	uint64_t next = mono_now() + STATS_EVERY_NS;
+	uint64_t next = mono_ns() + STATS_EVERY_NS;
 	struct capture_stats st;
 
 	while (!l->stop) {
@@ -132,11 +125,11 @@ static void *poll_loop(void *arg)
 			l->poll_error = r;
 			break;
 		}
-		if (mono_now() >= next) {
+		if (mono_ns() >= next) {
 			capture_stats(l->c, &st);
 			jsonl_stats(&l->sink, &st, NULL);
 			jsonl_flush(&l->sink, false);
-			next = mono_now() + STATS_EVERY_NS;
+			next = mono_ns() + STATS_EVERY_NS;
 		}
 	}
 	return NULL;

@@ -18,6 +18,7 @@
 #include "report/writers.h"
 #include "run/runner.h"
 #include "run/traffic.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "verify/engine.h"
 
@@ -149,17 +150,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 static const char *default_topology(char *buf, size_t len)
 {
 	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
 
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	if (lab_fmt(buf, len, "%s/../specs/lab/topology.yaml", exe))
+	if (file_exe_dir(exe, sizeof(exe)) || lab_fmt(buf, len, "%s/../specs/lab/topology.yaml", exe))
 		return NULL;
 	return access(buf, R_OK) ? NULL : buf;
 }
@@ -178,10 +170,9 @@ static void write_matrix(const char *out)
 {
 	struct report *reps;
 	struct matrix m;
-	char pat[PATH_MAX], path[PATH_MAX];
+	char pat[PATH_MAX];
 	size_t n = 0;
 	glob_t g;
-	FILE *f;
 
 	if (lab_fmt(pat, sizeof(pat), "%s/*/report.json", out) || glob(pat, 0, NULL, &g))
 		return;
@@ -190,15 +181,8 @@ static void write_matrix(const char *out)
 		if (!report_load(&reps[n], g.gl_pathv[i]))
 			n++;
 	if (reps && !matrix_build(&m, reps, n)) {
-		if (!lab_fmt(path, sizeof(path), "%s/matrix.md", out) && (f = fopen(path, "w"))) {
-			matrix_write_markdown(f, &m);
-			fclose(f);
-		}
-		if (!lab_fmt(path, sizeof(path), "%s/matrix.html", out) && (f = fopen(path, "w"))) {
-			matrix_write_html(f, &m);
-			fclose(f);
-			pr_info("compatibility matrix: %s (and matrix.md) over %zu mesh result(s)", path, n);
-		}
+		if (!matrix_write_dir(&m, out))
+			pr_info("compatibility matrix: %s/matrix.html (and matrix.md) over %zu mesh result(s)", out, n);
 		matrix_free(&m);
 	}
 	for (size_t i = 0; i < n; i++)

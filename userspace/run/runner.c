@@ -13,17 +13,21 @@
 #include "inventory/inventory.h"
 #include "lab/lab.h"
 #include "lab/state.h"
+#include "metrics/fetch.h"
 #include "report/outdir.h"
 #include "run/live.h"
 #include "run/runner.h"
 #include "run/traffic.h"
+#include "util/clock.h"
 #include "util/log.h"
+#include "util/netns.h"
 #include "verify/checks.h"
 #include "verify/converge.h"
 #include "verify/engine.h"
 #include "verify/expect.h"
 #include "verify/policy.h"
 #include "verify/reqid.h"
+#include "verify/scrapes.h"
 
 #define MAX_INTENT_PARTS 4096
 #define PROBE_SEEN_WAIT_NS 1000000000ULL	/* how long a probe's records may take to arrive */
@@ -39,24 +43,12 @@ struct srun {
 	char dir[PATH_MAX], run[REQID_RUN_MAX + 1];
 	char inv_path[PATH_MAX], obs_path[PATH_MAX], intent_path[PATH_MAX];
 	char lab_log[PATH_MAX], drive_log[PATH_MAX];
+	char metrics_dir[PATH_MAX];	/* the mesh's metrics scrapes of metrics steps */
+	char mesh_netns[PATH_MAX];	/* scrapes are made from the mesh pod's network */
+	bool has_metrics;
 	char *parts[MAX_INTENT_PARTS];	/* the driver's intent files, in order */
 	size_t n_parts;
 };
-
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ULL), .tv_nsec = (long)(ns % 1000000000ULL) };
-
-	nanosleep(&ts, NULL);
-}
 
 /* A run id nobody else has: "r" and 8 random hex digits. */
 static void new_run_id(char *buf, size_t len)
@@ -65,7 +57,7 @@ static void new_run_id(char *buf, size_t len)
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || read(fd, b, sizeof(b)) != sizeof(b)) {
-		uint64_t x = mono_now() ^ (uint64_t)getpid();
+		uint64_t x = mono_ns() ^ (uint64_t)getpid();
 
 		memcpy(b, &x, sizeof(b));
 	}
@@ -74,28 +66,33 @@ static void new_run_id(char *buf, size_t len)
 	snprintf(buf, len, "r%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
 }
 
-static int copy_file(const char *from, const char *to)
+/* Appends the bytes of file `from` to out. Returns 0, -ENOENT (or another errno) when it cannot be opened, -EIO. */
+static int append_file(FILE *out, const char *from)
 {
 	char buf[65536];
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	FILE *in = fopen(from, "rb");
 	size_t n;
 	int r = 0;
 
-	if (!in || !out) {
-		error_errno(errno, "cannot copy '%s' to '%s'", from, to);
-		if (in)
-			fclose(in);
-		return -1;
-	}
+	if (!in)
+		return -errno;
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		if (fwrite(buf, 1, n, out) != n)
-			r = -1;
+			r = -EIO;
 	fclose(in);
-	if (fclose(out) || r) {
-		error("cannot write '%s'", to);
-		return -1;
-	}
-	return 0;
+	return r;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *out = fopen(to, "wb");
+	int r = out ? append_file(out, from) : -errno;
+
+	if (out && fclose(out) && !r)
+		r = -EIO;
+	if (r)
+		error_errno(-r, "cannot copy '%s' to '%s'", from, to);
+	return r ? -1 : 0;
 }
 
 /* --- the lab ---------------------------------------------------------------- */
@@ -129,7 +126,8 @@ static int lab_do(struct srun *s, const struct lab_opts *o,
 static int lab_prepare(struct srun *s)
 {
 	struct lab_opts o = s->rn->lab;
-	char src[PATH_MAX];
+	char src[PATH_MAX], netns[LAB_NETNS_MAX];
+	const char *pod;
 	struct lab lab;
 
 	o.access = s->sc.access_control ? "on" : "off";
@@ -142,6 +140,10 @@ static int lab_prepare(struct srun *s)
 		return -1;
 	lab_state_file(&lab, LAB_INVENTORY_FILE, src, sizeof(src));
 	if (copy_file(src, s->inv_path) || inventory_load(s->inv_path, &s->inv))
+		return -1;
+	pod = strchr(s->inv->mesh_pod, '/');
+	lab_netns_name(&lab, pod ? pod + 1 : s->inv->mesh_pod, netns, sizeof(netns));
+	if (lab_fmt(s->mesh_netns, sizeof(s->mesh_netns), "%s/%s", LAB_NETNS_DIR, netns))
 		return -1;
 	return 0;
 }
@@ -232,9 +234,14 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 		json_t *how = NULL;
 		struct vreq *r = NULL;
 		char why[200];
-		int n = vindex_requests(&ix, st->index, t, true, &r);
+		int n;
 		bool here = false;
 
+		if (!sc_traffic_asserts(t)) {	/* traffic for a metrics assertion: nothing to converge */
+			converged[k] = true;
+			continue;
+		}
+		n = vindex_requests(&ix, st->index, t, true, &r);
 		for (int j = 0; j < n; j++)
 			here |= r[j].id.round == round && r[j].outcome != CO_UNOBSERVED;
 		if (probed[k])
@@ -265,13 +272,16 @@ static bool all_true(const bool *v, size_t n)
  */
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
-	uint64_t start = mono_now(), deadline = start + st->converge.timeout_ns, round;
+	uint64_t start = mono_ns(), deadline = start + st->converge.timeout_ns, round;
 	bool probed[st->n_traffic], done[st->n_traffic];
 	char prefix[96];
 
-	memset(done, 0, sizeof(done));
+	for (size_t k = 0; k < st->n_traffic; k++)
+		done[k] = !sc_traffic_asserts(&st->traffic[k]);
+	if (all_true(done, st->n_traffic))
+		return 0;	/* nothing in the step shows the policy's effect: lab apply has reloaded the mesh */
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
-		uint64_t sent = mono_now();
+		uint64_t sent = mono_ns();
 		bool seen = false;
 
 		for (size_t k = 0; k < st->n_traffic; k++) {
@@ -283,16 +293,16 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 				return -1;
 		}
 		/* The kernel's records of the probes arrive a drain period later. */
-		while (!seen && mono_now() - sent < PROBE_SEEN_WAIT_NS) {
+		while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS) {
 			sleep_ns(20000000ULL);
 			judge_probes(s, st, set, probed, done, round, &seen);
 		}
-		if (all_true(done, st->n_traffic) || mono_now() >= deadline)
+		if (all_true(done, st->n_traffic) || mono_ns() >= deadline)
 			break;
 		sleep_ns(st->converge.interval_ns);
 	}
 	if (all_true(done, st->n_traffic)) {
-		pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_now() - start) / 1e9,
+		pr_info("    converged after %.2f s (%" PRIu64 " probe round%s)", (mono_ns() - start) / 1e9,
 			round, round == 1 ? "" : "s");
 		return 0;
 	}
@@ -309,7 +319,7 @@ static int measure(struct srun *s, const struct sc_step *st)
 
 	for (size_t k = 0; k < st->n_traffic && !*s->rn->stop; k++) {
 		const struct sc_traffic *t = &st->traffic[k];
-		uint64_t t0 = mono_now();
+		uint64_t t0 = mono_ns();
 
 		reqid_prefix(prefix, sizeof(prefix), s->run, st->index, t->index, false, 0);
 		if (t->count)
@@ -322,13 +332,82 @@ static int measure(struct srun *s, const struct sc_step *st)
 				t->concurrency == 1 ? "" : "s");
 		if (drive_once(s, t, prefix, t->count, t->duration_ns, t->concurrency))
 			return -1;
-		pr_info("      sent in %.2f s", (mono_now() - t0) / 1e9);
+		pr_info("      sent in %.2f s", (mono_ns() - t0) / 1e9);
 	}
 	return 0;
 }
 
+/* --- the mesh's metrics ---------------------------------------------------------- */
+
+struct scrape_job {
+	const char *url, *file;
+	uint64_t mono_ns;
+	char err[256];
+};
+
+/* On a thread inside the lab's network: fetch the exposition and keep it byte for byte. */
+static int scrape_to_file(void *arg)
+{
+	struct scrape_job *j = arg;
+	char *text;
+	size_t len;
+	FILE *f;
+	int r = fetch_document(j->url, &text, &len, &j->mono_ns, j->err, sizeof(j->err));
+
+	if (r)
+		return r;
+	f = fopen(j->file, "wb");
+	if (!f || fwrite(text, 1, len, f) != len)
+		r = errno ? -errno : -EIO;
+	if (f && fclose(f) && !r)
+		r = errno ? -errno : -EIO;
+	free(text);
+	if (r)
+		snprintf(j->err, sizeof(j->err), "cannot write '%s': %s", j->file, strerror(-r));
+	return r;
+}
+
+/*
+ * Scrapes the mesh's metrics endpoint from inside the lab: the mesh pod's
+ * network namespace, entered by a thread of this process, so no workload
+ * process makes the request (only the mesh's side of it is captured, and
+ * exchanges inside the mesh pod are not the workload's). A failure is
+ * recorded for the verifier, not fatal to the run.
+ */
+static void scrape(struct srun *s, const struct sc_step *st, const char *url, const char *when,
+		   struct step_scrape *out)
+{
+	struct scrape_job j = { .url = url, .file = out->file };
+	int r;
+
+	if (scrapes_file(out->file, sizeof(out->file), s->metrics_dir, st->index, when)) {
+		snprintf(out->error, sizeof(out->error), "output directory path too long");
+		return;
+	}
+	r = *url ? netns_run_thread(s->mesh_netns, scrape_to_file, &j) : -ENOENT;
+	if (!r) {
+		out->mono_ns = j.mono_ns;
+		return;
+	}
+	snprintf(out->error, sizeof(out->error), "%s", !*url ? "the inventory names no mesh metrics URL" :
+		 *j.err ? j.err : strerror(-r));
+	unlink(out->file);
+	pr_warn("    metrics %s the traffic: %s", when, out->error);
+}
+
+static void scrapes_init(struct srun *s, const struct sc_step *st, struct step_scrapes *ss)
+{
+	const struct sc_metrics *m = &st->metrics;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->step = st->index;
+	snprintf(ss->url, sizeof(ss->url), "%s", strcmp(m->scrape, "mesh") ? m->scrape : s->inv->mesh_metrics_url);
+	snprintf(ss->pod, sizeof(ss->pod), "%s", s->inv->mesh_pod);
+}
+
 static int run_steps(struct srun *s)
 {
+	struct step_scrapes ss;
 	char why[200];
 
 	for (size_t i = 0; i < s->sc.n_steps && !*s->rn->stop; i++) {
@@ -346,8 +425,24 @@ static int run_steps(struct srun *s)
 			if (!r && st->converge.enabled)
 				r = converge(s, st, s->pol.sets[i]);
 		}
-		if (r || measure(s, st))
+		if (r)
 			return -1;
+		if (!st->metrics.enabled) {
+			if (measure(s, st))
+				return -1;
+			continue;
+		}
+		/* After the step's last apply: the mesh's counters restart when it reloads. */
+		scrapes_init(s, st, &ss);
+		scrape(s, st, ss.url, "before", &ss.before);
+		if (measure(s, st))
+			return -1;
+		scrape(s, st, ss.url, "after", &ss.after);
+		if (scrapes_write(s->metrics_dir, &ss))
+			return -1;
+		if (!*ss.before.error && !*ss.after.error)
+			pr_info("    metrics: %s scraped before and after the traffic (%.2f s apart)", ss.url,
+				(ss.after.mono_ns - ss.before.mono_ns) / 1e9);
 	}
 	return 0;
 }
@@ -357,23 +452,16 @@ static int run_steps(struct srun *s)
 static int join_intents(struct srun *s)
 {
 	FILE *out = fopen(s->intent_path, "w");
-	char buf[65536];
 	int r = 0;
 
 	if (!out) {
 		error_errno(errno, "cannot write '%s'", s->intent_path);
 		return -1;
 	}
+	/* A part that cannot be opened: the driver did not get as far as that, nothing was sent. */
 	for (size_t i = 0; i < s->n_parts; i++) {
-		FILE *in = fopen(s->parts[i], "r");
-		size_t n;
-
-		if (!in)
-			continue;	/* the driver did not get as far as opening it: nothing was sent */
-		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-			if (fwrite(buf, 1, n, out) != n)
-				r = -1;
-		fclose(in);
+		if (append_file(out, s->parts[i]) == -EIO)
+			r = -1;
 		unlink(s->parts[i]);
 	}
 	if (fclose(out) || r) {
@@ -383,31 +471,24 @@ static int join_intents(struct srun *s)
 	return 0;
 }
 
-static void api_arg(const int *api, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int g = 0; api && g < SMI_GROUP_COUNT; g++)
-		if (api[g] && used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? "," : " --api ",
-						 smi_group_short((enum smi_group)g), smi_version_name(api[g]));
-}
-
 /* The command that reproduces this scenario's verdicts from the recorded files. */
 static void write_replay(struct srun *s)
 {
-	char path[PATH_MAX], api[160];
+	char path[PATH_MAX], api[160], api_opt[180] = "";
 	FILE *f;
 
 	f = lab_fmt(path, sizeof(path), "%s/replay.sh", s->dir) ? NULL : fopen(path, "w");
 	if (!f)
 		return;
-	api_arg(s->rn->api, api, sizeof(api));
+	verify_api_text(s->rn->api, api, sizeof(api));
+	if (*api)
+		snprintf(api_opt, sizeof(api_opt), " --api %s", api);
 	fprintf(f, "#!/bin/sh\n# Verdicts of this scenario again, from the recorded observations only.\n"
 		"exec smi-witness verify --observations '%s' --intent '%s' --inventory '%s' \\\n"
-		"    --scenario '%s' --mesh '%s' --run '%s'%s \"$@\"\n",
-		s->obs_path, s->intent_path, s->inv_path, s->sc.path, s->rn->mesh, s->run, api);
+		"    --scenario '%s' --mesh '%s' --run '%s'%s%s%s%s \"$@\"\n",
+		s->obs_path, s->intent_path, s->inv_path, s->sc.path, s->rn->mesh, s->run, api_opt,
+		s->has_metrics ? " \\\n    --metrics '" : "", s->has_metrics ? s->metrics_dir : "",
+		s->has_metrics ? "'" : "");
 	fclose(f);
 	chmod(path, 0755);
 }
@@ -428,7 +509,8 @@ static int verify_recorded(struct srun *s)
 		return EXIT_FAILED;
 	}
 	r = verify_scenario(&(struct verify_input){ .sc = &s->sc, .obs = &obs, .inv = s->inv, .run = s->run,
-		.capture_name = s->obs_path, .api_versions = s->rn->api }, &rep);
+		.capture_name = s->obs_path, .api_versions = s->rn->api,
+		.metrics_dir = s->has_metrics ? s->metrics_dir : NULL }, &rep);
 	if (!r)
 		r = report_write_dir(&rep, s->dir);
 	if (!r)
@@ -437,6 +519,26 @@ static int verify_recorded(struct srun *s)
 		report_free(&rep);
 	obs_free(&obs);
 	return r ? EXIT_FAILED : 0;
+}
+
+/* An earlier run's scrapes in the same directory must not be judged as this run's. */
+static int clear_scrapes(struct srun *s)
+{
+	static const char *const whens[] = { "before", "after" };
+	char path[PATH_MAX];
+
+	if (mkdir_p(s->metrics_dir)) {
+		error_errno(errno, "cannot create '%s'", s->metrics_dir);
+		return -1;
+	}
+	for (size_t i = 0; i < s->sc.n_steps; i++) {
+		for (size_t w = 0; w < 2; w++)
+			if (!scrapes_file(path, sizeof(path), s->metrics_dir, s->sc.steps[i].index, whens[w]))
+				unlink(path);
+		if (!lab_fmt(path, sizeof(path), "%s/step-%u.json", s->metrics_dir, s->sc.steps[i].index))
+			unlink(path);
+	}
+	return 0;
 }
 
 static int paths(struct srun *s)
@@ -449,7 +551,8 @@ static int paths(struct srun *s)
 	    lab_fmt(s->obs_path, sizeof(s->obs_path), "%s/observations.jsonl.gz", s->dir) ||
 	    lab_fmt(s->intent_path, sizeof(s->intent_path), "%s/intent.jsonl", s->dir) ||
 	    lab_fmt(s->lab_log, sizeof(s->lab_log), "%s/lab.log", s->dir) ||
-	    lab_fmt(s->drive_log, sizeof(s->drive_log), "%s/drive.log", s->dir)) {
+	    lab_fmt(s->drive_log, sizeof(s->drive_log), "%s/drive.log", s->dir) ||
+	    lab_fmt(s->metrics_dir, sizeof(s->metrics_dir), "%s/metrics", s->dir)) {
 		error("output directory '%s' is too long", s->rn->out);
 		return -1;
 	}
@@ -457,6 +560,10 @@ static int paths(struct srun *s)
 		error_errno(errno, "cannot create '%s'", intents);
 		return -1;
 	}
+	for (size_t i = 0; i < s->sc.n_steps; i++)
+		s->has_metrics |= s->sc.steps[i].metrics.enabled;
+	if (s->has_metrics && clear_scrapes(s))
+		return -1;
 	unlink(s->lab_log);
 	unlink(s->drive_log);
 	return 0;
@@ -465,7 +572,7 @@ static int paths(struct srun *s)
 int runner_scenario(struct runner *rn, const char *path)
 {
 	struct srun *s = calloc(1, sizeof(*s));
-	uint64_t t0 = mono_now();
+	uint64_t t0 = mono_ns();
 	int r = EXIT_FAILED;
 
 	if (!s)
@@ -492,7 +599,7 @@ int runner_scenario(struct runner *rn, const char *path)
 		write_replay(s);
 		r = verify_recorded(s);
 	}
-	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_now() - t0) / 1e9, s->dir);
+	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_ns() - t0) / 1e9, s->dir);
 out:
 	if (s->live)
 		live_stop(s->live);

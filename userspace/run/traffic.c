@@ -86,6 +86,10 @@ int traffic_send(const struct lab_opts *lab, const struct traffic_job *j)
 	argv[argc++] = (char *)j->intent_path;
 	argv[argc++] = "-X";
 	argv[argc++] = (char *)t->method;
+	if (t->body && *t->body) {
+		argv[argc++] = "-b";
+		argv[argc++] = (char *)t->body;
+	}
 	for (size_t i = 0; i < t->n_headers && nh < SC_MAX_HEADERS; i++) {
 		if (asprintf(&hdr[nh], "%s: %s", t->headers[i].name, t->headers[i].value) < 0)
 			break;

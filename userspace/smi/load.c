@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "smi/internal.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #define MAX_FILE_SIZE (64u << 20)
@@ -397,44 +398,16 @@ int smi_set_load_buffer(struct smi_set *set, const char *name, const char *buf, 
 
 int smi_set_load_file(struct smi_set *set, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int r = 0;
+	size_t len = 0;
+	int r = strcmp(path, "-") ? file_read_all(path, MAX_FILE_SIZE, &buf, &len) :
+				    file_read_stream(stdin, MAX_FILE_SIZE, &buf, &len);
 
-	if (!f) {
-		r = -errno;
-		diag_add(set, SMI_ERROR, arena_strdup(&set->priv->arena, path), 0, 0, "",
-			 "cannot read: %s", strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			char *nb = cap > MAX_FILE_SIZE + 65536 ? NULL : realloc(buf, cap);
-
-			if (!nb) {
-				r = cap > MAX_FILE_SIZE + 65536 ? -EFBIG : -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				r = -EIO;
-			break;
-		}
-	}
-	if (f != stdin)
-		fclose(f);
 	if (r)
 		diag_add(set, SMI_ERROR, arena_strdup(&set->priv->arena, path), 0, 0, "",
 			 "cannot read: %s", strerror(-r));
 	else
-		r = smi_set_load_buffer(set, path, buf ? buf : "", len);
+		r = smi_set_load_buffer(set, path, buf, len);
 	free(buf);
 	return r;
 }

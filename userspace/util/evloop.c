@@ -7,14 +7,6 @@
 
 #include "util/evloop.h"
 
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 unsigned long evloop_raise_nofile(unsigned long want)
 {
 	struct rlimit rl;

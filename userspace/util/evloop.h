@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/clock.h"
+
 struct ev_io;
 /* Called with the epoll events (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, ...) of io's fd. */
 typedef void (*ev_cb)(struct ev_io *io, uint32_t events);
@@ -50,8 +52,5 @@ int evloop_run_once(struct evloop *l, int timeout_ms);
 
 /* Raises the soft open-file limit towards `want` (never past the hard limit). Returns the new soft limit. */
 unsigned long evloop_raise_nofile(unsigned long want);
-
-/* CLOCK_MONOTONIC in nanoseconds (the clock of every *_ns field in records). */
-uint64_t mono_ns(void);
 
 #endif

@@ -1,6 +1,8 @@
 /* netns.c - see netns.h */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,4 +51,39 @@ int netns_run_private(int (*fn)(void *arg), void *arg)
 	if (!WIFEXITED(status))
 		return -ECHILD;
 	return WEXITSTATUS(status) == 125 ? -EPERM : WEXITSTATUS(status);
+}
+
+struct in_netns {
+	const char *path;
+	int (*fn)(void *arg);
+	void *arg;
+	int result;
+};
+
+static void *in_netns_thread(void *arg)
+{
+	struct in_netns *j = arg;
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		j->result = -errno;
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	close(fd);
+	j->result = j->fn(j->arg);
+	return NULL;
+}
+
+int netns_run_thread(const char *path, int (*fn)(void *arg), void *arg)
+{
+	struct in_netns j = { path, fn, arg, 0 };
+	pthread_t t;
+	int r = pthread_create(&t, NULL, in_netns_thread, &j);
+
+	if (r)
+		return -r;
+	pthread_join(t, NULL);
+	return j.result;
 }

@@ -1,7 +1,7 @@
 /*
  * checks.h - the verdict rules (docs/verdicts.md) for one traffic entry's
  * measured requests: access (allow / deny) and weighted split, plus what a
- * single convergence probe must show.
+ * single convergence probe must show; and a step's metrics assertion.
  */
 #ifndef SMIW_VERIFY_CHECKS_H
 #define SMIW_VERIFY_CHECKS_H
@@ -27,6 +27,13 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
  */
 void check_split(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
 		 const struct vreq *r, size_t n, struct eval *split, struct eval *zero, bool *has_zero);
+
+/*
+ * Metrics: the mesh's own per-edge numbers for step st, from the scrapes the
+ * runner recorded in dir (scrapes.h; NULL: none given), against the
+ * exchanges observed between the two scrapes (docs/metrics.md). Fills *out.
+ */
+void check_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir, struct eval *out);
 
 /*
  * Whether one convergence probe shows the expected effect. For splits,

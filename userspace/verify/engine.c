@@ -150,19 +150,20 @@ static const char *spec_version(const struct scenario *sc, unsigned step, const 
 	return scenario_spec_version(sc, step);
 }
 
+/* Adds the assertion SCENARIO/STEP/NAME/KIND; NAME is a traffic entry's or the metrics assertion's. */
 static int add(struct report *rep, const struct scenario *sc, const struct sc_step *st,
-	       const struct sc_traffic *t, const char *kind, struct eval *e, double duration,
+	       const char *name, const char *kind, struct eval *e, double duration,
 	       const int *api)
 {
 	char id[256];
 	struct assertion a = {
 		.id = id, .scenario = (char *)sc->name, .step = (char *)st->name,
-		.traffic = (char *)t->name, .kind = (char *)kind, .smispec = (char *)sc->smispec,
+		.traffic = (char *)name, .kind = (char *)kind, .smispec = (char *)sc->smispec,
 		.specversion = (char *)spec_version(sc, st->index, api), .step_index = st->index,
 		.verdict = e->verdict, .reason = e->reason, .duration_s = duration,
 	};
 
-	snprintf(id, sizeof(id), "%s/%s/%s/%s", sc->name, st->name, t->name, kind);
+	snprintf(id, sizeof(id), "%s/%s/%s/%s", sc->name, st->name, name, kind);
 	if (!e->evidence)
 		e->evidence = json_object();
 	if (!report_add(rep, &a, e->evidence))
@@ -220,7 +221,7 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 			json_object_set_new(e[i].evidence, "request_id_prefix", json_sprintf("%s.%u.%u-", prefix,
 				st->index, t->index));
 			json_object_set(e[i].evidence, "expectation", en->how);
-			r = add(rep, c->sc, st, t, kinds[i], &e[i], duration, api);
+			r = add(rep, c->sc, st, t->name, kinds[i], &e[i], duration, api);
 		}
 		json_decref(e[i].evidence);
 	}
@@ -244,9 +245,34 @@ static void expressible(const struct smi_set *set, const int *api, char *why, si
 	fclose(null);
 }
 
+/*
+ * The step's metrics assertion. Convergence does not bear on it (the mesh
+ * reports what it did, converged or not); lost data during the step does.
+ */
+static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir,
+			    const char *unexpressed, const struct step_health *h, double duration,
+			    struct report *rep, const char *prefix, const int *api)
+{
+	struct convergence none = { 0 };
+	struct eval e = { 0 };
+	int r;
+
+	if (*unexpressed) {
+		e.evidence = json_object();
+		eval_set(&e, VERDICT_INCONCLUSIVE, false, "%s", unexpressed);
+	} else {
+		check_metrics(c, st, dir, &e);
+	}
+	finalize(&e, h, &none);
+	json_object_set_new(e.evidence, "request_id_prefix", json_sprintf("%s.%u.", prefix, st->index));
+	r = add(rep, c->sc, st, st->metrics.name, "metrics", &e, duration, api);
+	json_decref(e.evidence);
+	return r;
+}
+
 static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
 		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
-		       const int *api)
+		       const int *api, const char *metrics_dir)
 {
 	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
@@ -310,6 +336,9 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 	}
 	for (size_t i = 0; i < st->n_traffic && !r; i++)
 		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &en[i].cv, rep, run, api);
+	if (!r && st->metrics.enabled)
+		r = evaluate_metrics(c, st, metrics_dir, unexpressed, &h, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0,
+				     rep, run, api);
 	for (size_t i = 0; i < st->n_traffic; i++) {
 		free(en[i].reqs);
 		free(en[i].probes);
@@ -331,8 +360,7 @@ int verify_parse_api(const char *arg, int api[SMI_GROUP_COUNT])
 	return 0;
 }
 
-/* "split=v1alpha2,access=v1alpha2" for the groups a run rendered; "" when none. */
-static void api_text(const int *api, char *buf, size_t len)
+void verify_api_text(const int *api, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -369,12 +397,13 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 		pr_warn("%zu records of run '%s' name steps or traffic entries '%s' does not have",
 			strays, run, sc->path);
 	steps = json_array();
-	api_text(in->api_versions, api, sizeof(api));
+	verify_api_text(in->api_versions, api, sizeof(api));
 	scen = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", sc->name, "file", sc->path,
 			 "smispec", sc->smispec, "description", sc->description, "run", run, "api", api,
 			 "access_control", sc->access_control, "steps", steps);
 	for (size_t i = 0; i < sc->n_steps && !r; i++)
-		r = verify_step(&c, &ix, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions);
+		r = verify_step(&c, &ix, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions,
+				in->metrics_dir);
 	if (!r) {
 		json_array_append_new(rep->scenarios, scen);
 		json_array_append_new(rep->captures, capture_json(in, strays));

@@ -24,6 +24,8 @@ struct verify_input {
 	 * written); they name the spec version in the reports. NULL: as written.
 	 */
 	const int *api_versions;
+	/* Where the runner recorded the mesh's metrics scrapes (scrapes.h); NULL: none. */
+	const char *metrics_dir;
 };
 
 /*
@@ -31,6 +33,9 @@ struct verify_input {
  * api[], groups not named left at 0. Prints "--api 'ARG': WHY"; returns 0 or -EINVAL.
  */
 int verify_parse_api(const char *arg, int api[SMI_GROUP_COUNT]);
+
+/* Writes "split=v1alpha2,access=v1alpha2" for the groups api[] names (NULL or none: ""). */
+void verify_api_text(const int *api, char *buf, size_t len);
 
 /*
  * Appends the scenario's assertions, its step summaries and the capture

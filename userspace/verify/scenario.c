@@ -8,13 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics/edge.h"
+#include "metrics/fetch.h"
+#include "metrics/profile.h"
+#include "util/file.h"
 #include "util/log.h"
+#include "util/yamldoc.h"
 #include "verify/scenario.h"
-#include "verify/ydoc.h"
 
 #define NS_PER_S 1000000000ULL
 #define MAX_STEPS 1000
 #define MAX_TRAFFIC 100
+#define SC_MAX_MANIFEST (64u << 20)	/* as the SMI model reads at most */
 
 struct ctx {
 	struct scenario *sc;
@@ -27,16 +32,17 @@ static const char *const top_keys[] = {
 };
 static const char *const stat_keys[] = { "alpha", "power", "effect", NULL };
 static const char *const step_keys[] = {
-	"name", "description", "apply", "delete", "converge", "traffic", NULL
+	"name", "description", "apply", "delete", "converge", "traffic", "metrics", NULL
 };
 static const char *const traffic_keys[] = {
-	"name", "from", "to", "port", "method", "path", "headers", "count", "duration",
+	"name", "from", "to", "port", "method", "path", "headers", "body", "count", "duration",
 	"concurrency", "via", "expect", NULL
 };
 static const char *const defaults_keys[] = {
-	"from", "to", "port", "method", "path", "headers", "count", "duration",
+	"from", "to", "port", "method", "path", "headers", "body", "count", "duration",
 	"concurrency", "via", "expect", "converge", NULL
 };
+static const char *const metrics_keys[] = { "name", "profile", "scrape", "edges", NULL };
 static const char *const expect_keys[] = { "access", "denial", "split", NULL };
 static const char *const converge_keys[] = { "timeout", "interval", "consecutive", NULL };
 
@@ -322,6 +328,12 @@ static int traffic_fields(struct ctx *c, yaml_node_t *n, const char *field, stru
 				t->path = keep(c, t->path);
 		} else if (!strcmp(k, "headers")) {
 			r = parse_headers(c, v, f, t);
+		} else if (!strcmp(k, "body")) {
+			r = ydoc_str(c->d, v, f, &t->body);
+			if (!r && strlen(t->body) > SC_MAX_BODY)
+				r = ydoc_error(c->d, v, f, "longer than %d bytes", SC_MAX_BODY);
+			if (!r)
+				t->body = keep(c, t->body);
 		} else if (!strcmp(k, "count")) {
 			r = ydoc_u64(c->d, v, f, 1, 10000000, &t->count);
 			t->duration_ns = 0;
@@ -351,12 +363,19 @@ static int traffic_fields(struct ctx *c, yaml_node_t *n, const char *field, stru
 	return 0;
 }
 
+bool sc_traffic_asserts(const struct sc_traffic *t)
+{
+	return t->expect.access != SC_ACCESS_NONE || t->expect.split != SC_SPLIT_NONE;
+}
+
+/* An entry of a step with a metrics assertion needs no expectation of its own. */
 static int parse_traffic(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, const char *field,
-			 struct sc_traffic *t)
+			 bool metrics_step, struct sc_traffic *t)
 {
 	t->port = 9091;
 	t->method = "GET";
 	t->path = "/";
+	t->body = "";
 	t->concurrency = 1;
 	t->via = SC_VIA_CALL;
 	t->line = ydoc_line(n);
@@ -372,7 +391,7 @@ static int parse_traffic(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, c
 		return ydoc_error(c->d, n, field, "no 'to' (the destination service)");
 	if (!t->count && !t->duration_ns)
 		return ydoc_error(c->d, n, field, "neither 'count' nor 'duration'");
-	if (t->expect.access == SC_ACCESS_NONE && t->expect.split == SC_SPLIT_NONE)
+	if (!sc_traffic_asserts(t) && !metrics_step)
 		return ydoc_error(c->d, n, field, "no 'expect' (what must be observed)");
 	for (size_t i = 0; i < t->expect.n_shares; i++) {
 		if (!strcmp(t->expect.shares[i].service, t->to))
@@ -417,6 +436,107 @@ static int parse_converge(struct ctx *c, yaml_node_t *n, const char *field, stru
 		cv->consecutive = (unsigned)u;
 	}
 	return 0;
+}
+
+/* --- metrics --------------------------------------------------------------- */
+
+/*
+ * A profile name is looked up beside the scenario first (metrics-profiles/
+ * NAME.yaml, as specs/ ships them), then where `metrics check` looks; a file
+ * is resolved against the scenario's directory.
+ */
+static const char *resolve_profile(struct ctx *c, const char *given)
+{
+	char *path = NULL;
+	const char *kept;
+
+	if (profile_is_path(given)) {
+		if (given[0] != '/' && strcmp(c->sc->dir, ".") && asprintf(&path, "%s/%s", c->sc->dir, given) < 0)
+			return NULL;
+	} else if (asprintf(&path, "%s/metrics-profiles/%s.yaml", c->sc->dir, given) < 0) {
+		return NULL;
+	} else if (access(path, R_OK)) {
+		free(path);
+		path = NULL;
+	}
+	kept = keep(c, path ? path : given);
+	free(path);
+	return kept;
+}
+
+static int parse_edges(struct ctx *c, yaml_node_t *n, const char *field, const struct profile *p,
+		       struct sc_metrics *m)
+{
+	char f[160], err[512];
+
+	if (n->type != YAML_SEQUENCE_NODE || !ydoc_len(n))
+		return ydoc_error(c->d, n, field, "not a list of edges (\"SRC=DST\", e.g. \"*=default/app-b\")");
+	if (ydoc_len(n) > SC_MAX_EDGES)
+		return ydoc_error(c->d, n, field, "at most %d edges", SC_MAX_EDGES);
+	m->edges = calloc(ydoc_len(n), sizeof(*m->edges));
+	if (!m->edges)
+		return -ENOMEM;
+	for (size_t i = 0; i < ydoc_len(n); i++) {
+		yaml_node_t *it = ydoc_item(c->d, n, i);
+		struct mx_endpoint src, dst;
+		const char *e;
+
+		fld(f, sizeof(f), "%s[%zu]", field, i);
+		if (ydoc_str(c->d, it, f, &e))
+			return -EINVAL;
+		if (mx_edge_parse(p, e, &src, &dst, err, sizeof(err)))
+			return ydoc_error(c->d, it, f, "%s", err);
+		if (!(m->edges[m->n_edges++] = keep(c, e)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The profile is loaded here once, so that a bad one stops the scenario before anything runs. */
+static int parse_metrics(struct ctx *c, yaml_node_t *n, const char *field, struct sc_metrics *m)
+{
+	struct profile *p = NULL;
+	yaml_node_t *v;
+	const char *s;
+	char f[160], err[512];
+	int r;
+
+	if (ydoc_known_keys(c->d, n, field, metrics_keys))
+		return -EINVAL;
+	m->enabled = true;
+	m->line = ydoc_line(n);
+	m->scrape = "mesh";
+	if (!(v = ydoc_get(c->d, n, "profile")))
+		return ydoc_error(c->d, n, field, "no 'profile' (how to read the mesh's metrics, e.g. haproxy)");
+	fld(f, sizeof(f), "%s.profile", field);
+	if (ydoc_str(c->d, v, f, &s))
+		return -EINVAL;
+	if (fetch_is_url(s))
+		return ydoc_error(c->d, v, f, "a profile is a name or a file, not a URL");
+	if (!(m->profile = resolve_profile(c, s)))
+		return -ENOMEM;
+	r = profile_load(m->profile, &p, err, sizeof(err));
+	if (r)
+		return r == -ENOMEM ? r : ydoc_error(c->d, v, f, "%s", err);
+	m->name = plain_name(p->name) ? keep(c, p->name) : "metrics";
+	if ((v = ydoc_get(c->d, n, "name"))) {
+		fld(f, sizeof(f), "%s.name", field);
+		r = name_field(c, v, f, &m->name);
+	}
+	if (!r && (v = ydoc_get(c->d, n, "scrape"))) {
+		fld(f, sizeof(f), "%s.scrape", field);
+		r = ydoc_str(c->d, v, f, &m->scrape);
+		if (!r && strcmp(m->scrape, "mesh") && !fetch_is_url(m->scrape))
+			r = ydoc_error(c->d, v, f, "not 'mesh' (the inventory's mesh.metrics_url) or an http(s):// URL");
+		if (!r)
+			m->scrape = keep(c, m->scrape);
+	}
+	if (!r && (v = ydoc_get(c->d, n, "edges"))) {
+		fld(f, sizeof(f), "%s.edges", field);
+		r = parse_edges(c, v, f, p, m);
+	}
+	profile_free(p);
+	return r;
 }
 
 /* --- manifests ------------------------------------------------------------- */
@@ -500,38 +620,6 @@ static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
 	return o->text ? 0 : -ENOMEM;
 }
 
-/* The whole file into a malloc'ed buffer. Returns 0 or -1 with errno set. */
-static int read_all(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (!f || !buf) {
-		free(buf);
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0; ) {
-		n += got;
-		if (n == cap) {
-			char *g = realloc(buf, cap *= 2);
-
-			if (!g) {
-				free(buf);
-				fclose(f);
-				return -1;
-			}
-			buf = g;
-		}
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 			   struct sc_manifest **out, size_t *n_out)
 {
@@ -565,9 +653,9 @@ static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 		if (access(m->path, R_OK))
 			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
 					  strerror(errno));
-		if (read_all(m->path, &text, &oc.len))
+		if ((r = file_read_all(m->path, SC_MAX_MANIFEST, &text, &oc.len)))
 			return ydoc_error(c->d, it, f, "cannot read manifest '%s': %s", m->path,
-					  strerror(errno));
+					  strerror(-r));
 		oc.buf = text;
 		r = ydoc_each(m->path, add_object, &oc);
 		free(text);
@@ -623,6 +711,11 @@ static int parse_step(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, unsi
 		if (parse_converge(c, v, f, &st->converge))
 			return -EINVAL;
 	}
+	if ((v = ydoc_get(c->d, n, "metrics"))) {
+		fld(f, sizeof(f), "%s.metrics", field);
+		if (parse_metrics(c, v, f, &st->metrics))
+			return -EINVAL;
+	}
 	traffic = ydoc_get(c->d, n, "traffic");
 	fld(f, sizeof(f), "%s.traffic", field);
 	if (!traffic || traffic->type != YAML_SEQUENCE_NODE || !ydoc_len(traffic))
@@ -638,7 +731,7 @@ static int parse_step(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, unsi
 		fld(f, sizeof(f), "%s.traffic[%zu]", field, i);
 		st->n_traffic = i + 1;
 		t->index = (unsigned)i + 1;
-		if (parse_traffic(c, defaults, ydoc_item(c->d, traffic, i), f, t))
+		if (parse_traffic(c, defaults, ydoc_item(c->d, traffic, i), f, st->metrics.enabled, t))
 			return -EINVAL;
 		if (!t->name) {
 			char nm[16];
@@ -788,6 +881,8 @@ const char *scenario_spec_version(const struct scenario *sc, unsigned step)
 		if (here && sc->steps[i].index <= step)
 			v = here;
 	}
+	if (!v && !first && !strcmp(sc->smispec, "traffic-metrics"))
+		return "v1alpha1";	/* what a metrics scenario checks: the quantities of the only version */
 	return v ? v : first ? first : "";
 }
 
@@ -808,6 +903,7 @@ void scenario_free(struct scenario *sc)
 		for (size_t j = 0; j < st->n_traffic; j++)
 			free(st->traffic[j].headers);
 		free(st->traffic);
+		free(st->metrics.edges);
 	}
 	free(sc->steps);
 	strpool_free(&sc->strings);

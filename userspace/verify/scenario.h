@@ -38,6 +38,8 @@ enum sc_via { SC_VIA_CALL, SC_VIA_DIRECT };
 #define SC_MAX_DENY_STATUSES 8
 #define SC_MAX_SHARES 64
 #define SC_MAX_HEADERS 32	/* what the traffic driver sends at most */
+#define SC_MAX_BODY 4096	/* request body bytes (passed to the driver as an argument) */
+#define SC_MAX_EDGES 32		/* edges one metrics assertion names */
 
 struct sc_share {
 	const char *service;	/* backend service name (namespace of the target) */
@@ -66,6 +68,7 @@ struct sc_traffic {
 	const char *to_ns, *to;		/* destination service */
 	unsigned port;
 	const char *method, *path;
+	const char *body;		/* request body ("" for none) */
 	struct sc_header *headers;
 	size_t n_headers;
 	uint64_t count;			/* requests to send, or 0 when duration is set */
@@ -81,6 +84,20 @@ struct sc_converge {
 	bool enabled;
 	uint64_t timeout_ns, interval_ns;
 	unsigned consecutive;	/* matching probes in a row that count as converged */
+};
+
+/*
+ * A step's metrics assertion: the mesh's own per-edge numbers, scraped
+ * before and after the step's traffic, against what was observed.
+ */
+struct sc_metrics {
+	bool enabled;
+	const char *name;	/* names the assertion (default: the profile's name) */
+	const char *profile;	/* mapping profile: a name, or a file resolved against the scenario */
+	const char *scrape;	/* "mesh" (the inventory's mesh.metrics_url) or an http(s) URL */
+	const char **edges;	/* "SRC=DST"; none: every edge with traffic */
+	size_t n_edges;
+	unsigned line;
 };
 
 /* An SMI (or other) object found in a manifest. */
@@ -109,6 +126,7 @@ struct sc_step {
 	struct sc_converge converge;
 	struct sc_traffic *traffic;
 	size_t n_traffic;
+	struct sc_metrics metrics;
 	unsigned line;
 };
 
@@ -132,9 +150,13 @@ int scenario_load(struct scenario *sc, const char *path);
 /*
  * The API version of the scenario's SMI spec as of step `step` (1-based):
  * the version of the latest object of that spec applied up to then, else
- * the first one the scenario applies at all, else "". Static storage of sc.
+ * the first one the scenario applies at all, else "" ("v1alpha1", the only
+ * version, for traffic-metrics). Static storage of sc.
  */
 const char *scenario_spec_version(const struct scenario *sc, unsigned step);
+
+/* Whether a traffic entry asserts anything itself (it may be traffic for a metrics assertion only). */
+bool sc_traffic_asserts(const struct sc_traffic *t);
 
 /* The API group of an SMI spec name ("traffic-split" -> "split.smi-spec.io"), or NULL. */
 const char *scenario_spec_group(const char *smispec);

@@ -1,7 +1,9 @@
 /* verify_cmd.c - `smi-witness verify`: verdicts from recorded observations, offline. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/fetch.h"
@@ -17,7 +19,7 @@
 enum out_format { OUT_TABLE, OUT_JSON, OUT_JUNIT, OUT_MESHERY };
 
 struct opts {
-	const char *observations, *scenario, *inventory, *run, *mesh, *out;
+	const char *observations, *scenario, *inventory, *run, *mesh, *out, *metrics;
 	int api[SMI_GROUP_COUNT];
 	bool have_api;
 	const char *intents[MAX_INTENTS];
@@ -52,12 +54,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "out", required_argument, NULL, 'O' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "api", required_argument, NULL, 'a' },
+		{ "metrics", required_argument, NULL, 'M' },
 		FETCH_LONGOPTS,
 		{ 0 }
 	};
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:M:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (verify_parse_api(optarg, o->api))
@@ -88,6 +91,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'O':
 			o->out = optarg;
+			break;
+		case 'M':
+			o->metrics = optarg;
 			break;
 		case 'f':
 			if (parse_format(optarg, &o->format))
@@ -195,6 +201,30 @@ static void remove_fetched(const char *dir)
 	rmdir(dir);
 }
 
+static bool has_metrics(const struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_steps; i++)
+		if (sc->steps[i].metrics.enabled)
+			return true;
+	return false;
+}
+
+/* Without --metrics: the metrics/ directory beside the observations, where `run` records the scrapes. */
+static const char *default_metrics_dir(const struct opts *o, const struct scenario *sc, char *buf, size_t len)
+{
+	const char *slash = strrchr(o->observations, '/');
+	struct stat st;
+	int n;
+
+	if (!has_metrics(sc))
+		return NULL;
+	n = slash ? snprintf(buf, len, "%.*s/metrics", (int)(slash - o->observations), o->observations) :
+		    snprintf(buf, len, "metrics");
+	if (n < 0 || (size_t)n >= len || stat(buf, &st) || !S_ISDIR(st.st_mode))
+		return NULL;
+	return buf;
+}
+
 static int run(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -202,7 +232,7 @@ static int run(int argc, char **argv)
 	struct obs_set obs = { 0 };
 	struct inventory *inv = NULL;
 	struct report rep = { 0 };
-	char tmpdir[64] = "";
+	char tmpdir[64] = "", mdir[PATH_MAX];
 	int r;
 
 	memset(&sc, 0, sizeof(sc));
@@ -220,6 +250,7 @@ static int run(int argc, char **argv)
 		struct verify_input in = {
 			.sc = &sc, .obs = &obs, .inv = inv, .run = o.run,
 			.capture_name = o.observations, .api_versions = o.have_api ? o.api : NULL,
+			.metrics_dir = o.metrics ? o.metrics : default_metrics_dir(&o, &sc, mdir, sizeof(mdir)),
 		};
 
 		if (verify_scenario(&in, &rep))
@@ -255,6 +286,8 @@ const struct command cmd_verify = {
 		"  -f, --format FMT         stdout format: table (default), json, junit, meshery\n"
 		"  -a, --api GROUP=VERSION,...  the API versions the run rendered the manifests in\n"
 		"                           (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
+		"  -M, --metrics DIR        the mesh's metrics scrapes `run` recorded for metrics steps\n"
+		"                           (default: metrics/ beside the observations)\n"
 		"\nObservations from node agents instead of a file (smi-witness agent):\n"
 		FETCH_OPTIONS_HELP,
 	.examples =

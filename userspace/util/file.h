@@ -1,0 +1,25 @@
+/* file.h - reading a whole file into memory; where this program's files are. */
+#ifndef SMIW_UTIL_FILE_H
+#define SMIW_UTIL_FILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Reads f to its end into a new NUL-terminated buffer *out (caller frees)
+ * of *len bytes. Returns 0, -EFBIG when it holds more than `max` bytes, or
+ * another negative errno; prints nothing (callers say what it was for).
+ */
+int file_read_stream(FILE *f, size_t max, char **out, size_t *len);
+
+/* As file_read_stream() for the file at `path` (-errno when it cannot be opened). */
+int file_read_all(const char *path, size_t max, char **out, size_t *len);
+
+/*
+ * Writes the directory of the running binary (the build directory, or the
+ * installed bin/) into buf: files shipped beside it are found from there.
+ * Returns 0 or a negative errno.
+ */
+int file_exe_dir(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * check_metrics.c - a step's metrics assertion: the mesh's numbers from the
+ * two recorded scrapes against the exchanges observed between them, by the
+ * rules of docs/metrics.md (the same library call as `metrics check`).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "metrics/check.h"
+#include "verify/checks.h"
+#include "verify/scrapes.h"
+
+static json_t *scrape_json(const struct check_ctx *c, const struct step_scrape *s)
+{
+	char when[40];
+
+	if (*s->error)
+		return json_pack("{s:s}", "error", s->error);
+	evidence_time(c->obs, s->mono_ns, when, sizeof(when));
+	return json_pack("{s:s, s:s, s:I}", "file", s->file, "time", when, "mono_ns", (json_int_t)s->mono_ns);
+}
+
+static json_t *expectation(const struct sc_metrics *m)
+{
+	json_t *edges = json_array();
+
+	for (size_t i = 0; i < m->n_edges; i++)
+		json_array_append_new(edges, json_string(m->edges[i]));
+	return json_pack("{s:s, s:s, s:s, s:o}", "from", "observations", "profile", m->profile, "scrape",
+			 m->scrape, "edges", edges);
+}
+
+static enum verdict verdict_of(enum mx_verdict v)
+{
+	return v == MX_PASS ? VERDICT_PASS : v == MX_FAIL ? VERDICT_FAIL : VERDICT_INCONCLUSIVE;
+}
+
+void check_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir, struct eval *out)
+{
+	const struct sc_metrics *m = &st->metrics;
+	struct metrics_result *res = NULL;
+	struct step_scrapes ss;
+	char err[512], summary[sizeof(out->reason)];
+	const struct step_scrape *bad;
+
+	out->evidence = json_pack("{s:o}", "expectation", expectation(m));
+	if (!dir) {
+		eval_set(out, VERDICT_INCONCLUSIVE, false,
+			 "no recorded scrapes of the mesh's metrics to judge (give --metrics DIR)");
+		return;
+	}
+	if (scrapes_read(dir, st->index, &ss, err, sizeof(err))) {
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "the mesh's metrics were not recorded for this step: %s", err);
+		return;
+	}
+	json_object_set_new(out->evidence, "scrapes", json_pack("{s:s, s:s, s:o, s:o}", "url", ss.url, "pod", ss.pod,
+		"before", scrape_json(c, &ss.before), "after", scrape_json(c, &ss.after)));
+	bad = *ss.before.error ? &ss.before : *ss.after.error ? &ss.after : NULL;
+	if (bad) {
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "the mesh's metrics could not be scraped %s the traffic: %s",
+			 bad == &ss.before ? "before" : "after", bad->error);
+		return;
+	}
+	if (metrics_check(&(struct metrics_check_req){
+		.obs = c->obs, .profile = m->profile, .before = ss.before.file, .after = ss.after.file,
+		.edges = m->edges, .nedges = m->n_edges, .inventory = c->inv ? c->inv->path : NULL,
+		.window = { .set = true, .start_ns = ss.before.mono_ns, .end_ns = ss.after.mono_ns },
+	}, &res, err, sizeof(err))) {
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "the mesh's metrics cannot be compared: %s",
+			 *err ? err : "invalid input");
+		return;
+	}
+	metrics_result_summary(res, summary, sizeof(summary));
+	json_object_set_new(out->evidence, "metrics", metrics_result_json(res));
+	/*
+	 * The check already weighs lost data (a count the mesh reports below
+	 * what surely happened stays a FAIL), so its FAIL stands as one shown
+	 * by the exchanges themselves.
+	 */
+	eval_set(out, verdict_of(res->verdict), res->verdict == MX_FAIL, "%s", summary);
+	metrics_result_free(res);
+}
