@@ -80,6 +80,30 @@ static inline bool plain(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Length of the run of plain bytes at s (at most n), eight at a time. */
+static inline size_t plain_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, q, b, m;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ONES * '"');
+		b = w ^ (ONES * '\\');
+		/* bit 7 of each byte that is a quote, a backslash, below 0x20 or above 0x7f; the first is exact */
+		m = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
+		if (m)
+			return i + (__builtin_ctzll(m) >> 3);
+	}
+	while (i < n && plain(s[i]))
+		i++;
+	return i;
+}
+
 static void put_string(struct jsonw *w, const char *v, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)v;
@@ -91,8 +115,7 @@ static void put_string(struct jsonw *w, const char *v, size_t n)
 		unsigned char c;
 		char esc[8];
 
-		while (i < n && plain(s[i]))
-			i++;
+		i += plain_run(s + i, n - i);
 		put(w, v + start, i - start);
 		if (i == n)
 			break;
@@ -121,9 +144,8 @@ static void put_string(struct jsonw *w, const char *v, size_t n)
 }
 
 /* `,"k":` (no comma first in an object) with one bounds check. */
-static void key(struct jsonw *w, const char *k)
+static void key(struct jsonw *w, const char *k, size_t n)
 {
-	size_t n = strlen(k);
 	char *p;
 
 	if (!room(w, n + 4))
@@ -174,15 +196,36 @@ void jsonw_end(struct jsonw *w)
 		jsonw_flush(w, false);
 }
 
-void jsonw_strn(struct jsonw *w, const char *k, const char *v, size_t n)
+void jsonw_strkn(struct jsonw *w, const char *k, size_t klen, const char *v, size_t n)
 {
-	key(w, k);
-	put_string(w, v, n);
+	char *p;
+
+	/* Most values need no escaping: the whole member with one bounds check. */
+	if (plain_run((const unsigned char *)v, n) < n || !room(w, klen + n + 6)) {
+		key(w, k, klen);
+		put_string(w, v, n);
+		return;
+	}
+	p = w->buf + w->len;
+	if (!w->first)
+		*p++ = ',';
+	w->first = false;
+	*p++ = '"';
+	memcpy(p, k, klen);
+	p += klen;
+	*p++ = '"';
+	*p++ = ':';
+	*p++ = '"';
+	memcpy(p, v, n);
+	p += n;
+	*p++ = '"';
+	w->len = p - w->buf;
 }
 
-void jsonw_str(struct jsonw *w, const char *k, const char *v)
+void jsonw_raw(struct jsonw *w, const char *json, size_t n)
 {
-	jsonw_strn(w, k, v ? v : "", v ? strlen(v) : 0);
+	put(w, json, n);
+	w->first = false;
 }
 
 static void put_u64(struct jsonw *w, uint64_t v)
@@ -208,29 +251,29 @@ static void put_u64(struct jsonw *w, uint64_t v)
 	put(w, num + i, sizeof(num) - i);
 }
 
-void jsonw_u64(struct jsonw *w, const char *k, uint64_t v)
+void jsonw_u64k(struct jsonw *w, const char *k, size_t klen, uint64_t v)
 {
-	key(w, k);
+	key(w, k, klen);
 	put_u64(w, v);
 }
 
-void jsonw_i64(struct jsonw *w, const char *k, int64_t v)
+void jsonw_i64k(struct jsonw *w, const char *k, size_t klen, int64_t v)
 {
-	key(w, k);
+	key(w, k, klen);
 	if (v < 0)
 		putc_(w, '-');
 	put_u64(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
-void jsonw_bool(struct jsonw *w, const char *k, bool v)
+void jsonw_boolk(struct jsonw *w, const char *k, size_t klen, bool v)
 {
-	key(w, k);
+	key(w, k, klen);
 	put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void jsonw_obj(struct jsonw *w, const char *k)
+void jsonw_objk(struct jsonw *w, const char *k, size_t klen)
 {
-	key(w, k);
+	key(w, k, klen);
 	putc_(w, '{');
 	w->first = true;
 	w->depth++;
@@ -243,9 +286,9 @@ void jsonw_obj_end(struct jsonw *w)
 	w->depth--;
 }
 
-void jsonw_arr(struct jsonw *w, const char *k)
+void jsonw_arrk(struct jsonw *w, const char *k, size_t klen)
 {
-	key(w, k);
+	key(w, k, klen);
 	putc_(w, '[');
 	w->first = true;
 	w->depth++;
