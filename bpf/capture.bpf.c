@@ -45,6 +45,9 @@ const volatile bool end_at_tcp_close = false;
 
 __u64 next_conn_id = 0;
 
+/* The watched cgroups, direct-mapped (smiw_abi.h: SMIW_WATCH_SLOTS); written by the loader. */
+__u64 watched_fast[SMIW_WATCH_SLOTS];
+
 /* What a syscall's entry saved for its exit, per thread. */
 struct pending {
 	__u64 buf;	/* buffer, iovec array, or connect()'s sockaddr */
@@ -120,10 +123,20 @@ struct file___pre613 {
 	atomic_long_t f_count;
 } __attribute__((preserve_access_index));
 
+/*
+ * Runs on every hooked syscall of every process on the node, so it must be
+ * cheap for the unwatched: one load from the direct-mapped table answers
+ * exactly, unless two watched cgroups share the slot (then the hash does).
+ */
 static __always_inline bool watched(void)
 {
 	__u64 cg = bpf_get_current_cgroup_id();
+	__u64 v = watched_fast[cg & (SMIW_WATCH_SLOTS - 1)];
 
+	if (v == cg)
+		return cg != 0;
+	if (v != SMIW_WATCH_SHARED)
+		return false;
 	return bpf_map_lookup_elem(&watched_cgroups, &cg) != NULL;
 }
 
