@@ -75,35 +75,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Plain printable ASCII other than '"' and '\\' goes out as is. */
-static inline bool plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Length of the run of plain bytes at s (at most n), eight at a time. */
-static inline size_t plain_run(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w, q, b, m;
-
-		memcpy(&w, s + i, 8);
-		q = w ^ (ONES * '"');
-		b = w ^ (ONES * '\\');
-		/* bit 7 of each byte that is a quote, a backslash, below 0x20 or above 0x7f; the first is exact */
-		m = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
-		if (m)
-			return i + (__builtin_ctzll(m) >> 3);
-	}
-	while (i < n && plain(s[i]))
-		i++;
-	return i;
-}
+#define plain_run jsonw__plain_run
 
 static void put_string(struct jsonw *w, const char *v, size_t n)
 {
@@ -208,28 +181,8 @@ void jsonw_end(struct jsonw *w)
 
 void jsonw_strkn(struct jsonw *w, const char *k, size_t klen, const char *v, size_t n)
 {
-	char *p;
-
-	/* Most values need no escaping: the whole member with one bounds check. */
-	if (plain_run((const unsigned char *)v, n) < n || !room(w, klen + n + 6)) {
-		key(w, k, klen);
-		put_string(w, v, n);
-		return;
-	}
-	p = w->buf + w->len;
-	if (!w->first)
-		*p++ = ',';
-	w->first = false;
-	*p++ = '"';
-	memcpy(p, k, klen);
-	p += klen;
-	*p++ = '"';
-	*p++ = ':';
-	*p++ = '"';
-	memcpy(p, v, n);
-	p += n;
-	*p++ = '"';
-	w->len = p - w->buf;
+	key(w, k, klen);
+	put_string(w, v, n);
 }
 
 void jsonw_raw(struct jsonw *w, const char *json, size_t n)
@@ -240,25 +193,8 @@ void jsonw_raw(struct jsonw *w, const char *json, size_t n)
 
 static void put_u64(struct jsonw *w, uint64_t v)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
-	char num[20];
-	int i = sizeof(num);
-
-	while (v >= 100) {
-		i -= 2;
-		memcpy(num + i, pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(num + i, pairs + 2 * v, 2);
-	} else {
-		num[--i] = '0' + v;
-	}
-	put(w, num + i, sizeof(num) - i);
+	if (room(w, 20))
+		w->len = (size_t)(jsonw__digits(w->buf + w->len, v) - w->buf);
 }
 
 void jsonw_u64k(struct jsonw *w, const char *k, size_t klen, uint64_t v)
