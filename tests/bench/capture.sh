@@ -4,6 +4,8 @@
 #    connections) with `smi-witness observe` detached and attached (server
 #    side watched), alternating in ABBA order over several rounds so that
 #    drift on a shared machine cancels; the median of the per-round ratios;
+#    in the same rounds, observe attached with nothing watched: the floor
+#    every syscall tracepoint program costs the node, watched or not;
 #  - capture cost per exchange: BPF run time (kernel.bpf_stats_enabled, the
 #    capture's own programs, unwatched callers' early exits included) plus
 #    the agent's CPU time (/proc/PID/schedstat), over the exchanges captured;
@@ -19,6 +21,9 @@ command -v bpftool >/dev/null || { echo "skip: bpftool is not installed (make de
 bench_netns "$build"
 bench_tmp capture
 bench_cgroup capture
+idle_cg=$cg-idle	# an empty cgroup: programs attached, nothing watched
+mkdir "$idle_cg"
+cleanups+=("rmdir '$idle_cg'")
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 cleanups+=("sysctl -q kernel.bpf_stats_enabled=$stats_was")
 rounds=${SMIW_BENCH_ROUNDS:-6}
@@ -30,27 +35,34 @@ cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 
 start_app app 9091
 
-# --- detached / attached, ABBA ------------------------------------------------
-measure() { # detached|attached: appends rps and p99 of one wrk run to the arrays
-	if [ "$1" = attached ]; then start_observe "$tmp/ratio.jsonl" --cgroup "$cg" || exit 1; fi
+# --- detached / attached, ABBA (and the floor, between them) --------------------
+measure() { # detached|idle|attached: appends rps and p99 of one wrk run to the arrays
+	case $1 in
+	attached) start_observe "$tmp/ratio.jsonl" --cgroup "$cg" || exit 1 ;;
+	idle) start_observe "$tmp/ratio.jsonl" --cgroup "$idle_cg" || exit 1 ;;
+	esac
 	wrk_run "$secs" "$url" >&2 || exit 1
-	if [ "$1" = attached ]; then stop_observe; fi
+	[ "$1" = detached ] || stop_observe
 	eval "${1}_rps+=($rps); ${1}_p99+=($p99)"
 }
-detached_rps=() detached_p99=() attached_rps=() attached_p99=()
-tput=() lat=()
+detached_rps=() detached_p99=() attached_rps=() attached_p99=() idle_rps=() idle_p99=()
+tput=() lat=() floor=()
 for r in $(seq "$rounds"); do
-	if [ $((r % 2)) = 1 ]; then measure detached; measure attached; else measure attached; measure detached; fi
+	if [ $((r % 2)) = 1 ]; then order="detached idle attached"; else order="attached idle detached"; fi
+	for m in $order; do measure "$m"; done
 	i=$((r - 1))
 	tput+=("$(calc '%.4f' 'a / d' a="${attached_rps[$i]}" d="${detached_rps[$i]}")")
 	lat+=("$(calc '%.4f' 'd / a' a="${attached_p99[$i]}" d="${detached_p99[$i]}")")
-	echo "round $r: req/s detached ${detached_rps[$i]} attached ${attached_rps[$i]};" \
-		"p99 ms detached ${detached_p99[$i]} attached ${attached_p99[$i]}"
+	floor+=("$(calc '%.4f' 'a / d' a="${idle_rps[$i]}" d="${detached_rps[$i]}")")
+	echo "round $r: req/s detached ${detached_rps[$i]} idle ${idle_rps[$i]} attached ${attached_rps[$i]};" \
+		"p99 ms detached ${detached_p99[$i]} idle ${idle_p99[$i]} attached ${attached_p99[$i]}"
 done
 row "sample app: throughput attached / detached" "$(median "${tput[@]}")" "ratio" ">= 0.98" \
 	"median of $rounds ABBA rounds of ${secs} s (per round: ${tput[*]}); $(median "${attached_rps[@]}") / $(median "${detached_rps[@]}") req/s; server side watched"
 row "sample app: p99 latency detached / attached" "$(median "${lat[@]}")" "ratio" ">= 0.98" \
 	"same runs (per round: ${lat[*]}); p99 $(median "${attached_p99[@]}") ms attached, $(median "${detached_p99[@]}") ms detached"
+row "- floor: throughput attached, nothing watched / detached" "$(median "${floor[@]}")" "ratio" "" \
+	"same rounds (per round: ${floor[*]}); every hooked syscall of the node runs a program that exits at the cgroup check"
 
 # --- cost per exchange ------------------------------------------------------------
 sysctl -q kernel.bpf_stats_enabled=1
