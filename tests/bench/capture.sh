@@ -9,6 +9,9 @@
 #  - capture cost per exchange: BPF run time (kernel.bpf_stats_enabled, the
 #    capture's own programs, unwatched callers' early exits included) plus
 #    the agent's CPU time (/proc/PID/schedstat), over the exchanges captured;
+#  - BPF run time per program run on a steady loopback ping-pong
+#    (tests/bench/pingpong, both ends watched): what one receive, one send
+#    entry and one send exit cost, each exchange counted exactly;
 #  - events lost versus offered rate: the driver (--rate) and the app both
 #    watched, the rate doubled until the machine cannot offer more.
 set -u
@@ -84,6 +87,26 @@ row "capture cost per exchange (BPF + agent)" "$(calc '%.2f' 'b + a' b="$bpf_us"
 row "- BPF run time per exchange" "$bpf_us" "us" "" \
 	"$((cnt1 - cnt0)) runs of $(jq length <<<"$progs") programs, $(calc '%.0f' 't / n' t=$((rt1 - rt0)) n=$((cnt1 - cnt0))) ns each (bpf_stats' own cost and unwatched wrk's early exits included)"
 row "- agent CPU per exchange" "$agent_us" "us" "" "observe: on-CPU time (schedstat) over the run; ring, assembly, JSON lines"
+
+# --- per program run: a steady ping-pong -------------------------------------------
+sysctl -q kernel.bpf_stats_enabled=1
+start_observe "$tmp/pp.jsonl" --cgroup "$cg" || exit 1
+bpf_by_prog >"$tmp/pp0.json"
+pp=200000
+"${incg[@]}" "$build/tests/bench/pingpong" "$pp" || exit 1
+bpf_by_prog >"$tmp/pp1.json"
+stop_observe
+sysctl -q kernel.bpf_stats_enabled="$stats_was"
+pp_ex=$(tail -n 1 "$tmp/pp.jsonl" | jq .exchanges)
+per_run() { # program: ns per run over the ping-pong
+	jq -n --slurpfile a "$tmp/pp0.json" --slurpfile b "$tmp/pp1.json" --arg p "$1" \
+		'($b[0][$p][0] - $a[0][$p][0]) / ($b[0][$p][1] - $a[0][$p][1]) | round'
+}
+note="pingpong: $pp requests, $pp_ex exchanges captured (both ends); bpf_stats"
+row "BPF per receive (read exit, 109/75 bytes copied)" "$(per_run exit_read)" "ns" "" "$note"
+row "BPF per send entry" "$(per_run enter_sendto)" "ns" "" "$note"
+row "BPF per send exit (109/75 bytes copied)" "$(per_run exit_sendto)" "ns" "" "$note"
+[ "$pp_ex" = $((2 * pp)) ] || { echo "ping-pong: $pp_ex exchanges captured, not $((2 * pp))"; exit 1; }
 
 # --- lost events versus offered rate -------------------------------------------
 # Both the driver and the app are watched (two exchanges per request). The

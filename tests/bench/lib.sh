@@ -129,6 +129,12 @@ start_observe() {
 
 stop_observe() { kill -INT "$obs"; wait "$obs"; }
 
+# One JSON object: program name -> [run_time_ns, run_cnt], for the programs in $progs.
+bpf_by_prog() {
+	bpftool prog show -j | jq -c --argjson ids "$progs" \
+		'[.[] | select(.id as $i | $ids | index($i)) | {(.name): [.run_time_ns // 0, .run_cnt // 0]}] | add'
+}
+
 # Sum of run_time_ns and run_cnt over the programs whose ids are in $progs.
 bpf_totals() {
 	bpftool prog show -j | jq --argjson ids "$progs" -r \

@@ -381,8 +381,13 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 	int r = 0, got;
 
 	jscan_fields_init(&fields, field_names, F__COUNT);
+	in.cap = 2 * READ_BLOCK;
+	in.buf = malloc(in.cap);
+	if (!in.buf)
+		return error("cannot read '%s': out of memory", path), -ENOMEM;
 	in.f = gzopen(path, "rb");
 	if (!in.f) {
+		free(in.buf);
 		error_errno(errno ? errno : ENOMEM, "cannot open '%s'", path);
 		return -EIO;
 	}
