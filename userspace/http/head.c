@@ -76,15 +76,18 @@ const struct http_str *http_header_get(const struct http_head *h, const char *na
  */
 static int next_line(const char *p, const char *end, struct http_str *line, const char **next)
 {
-	const char *lf = memchr(p, '\n', end - p);
-	const char *cr = memchr(p, '\r', (lf ? lf : end) - p);
+	const char *lf = memchr(p, '\n', end - p), *cr;
 
-	if (cr && (cr + 1 < end ? cr + 1 != lf : false))
-		return -EBADMSG;
-	if (!lf)
-		return 0;
+	if (!lf) {
+		cr = memchr(p, '\r', end - p);
+		return cr && cr + 1 < end ? -EBADMSG : 0;
+	}
+	/*
+	 * A CR elsewhere in a complete line is a control character, which every
+	 * line parser below rejects (-EBADMSG as well): no second scan for it.
+	 */
 	line->p = p;
-	line->len = (cr ? cr : lf) - p;
+	line->len = (lf > p && lf[-1] == '\r' ? lf - 1 : lf) - p;
 	*next = lf + 1;
 	return 1;
 }
