@@ -87,13 +87,11 @@ static void on_exchange(void *ctx, const struct cap_exchange *x)
 		jsonw_bool(w, "truncated", true);
 	jsonw_obj(w, "headers");
 	for (unsigned i = 0; i < x->nheaders; i++) {
-		char name[64];
-		size_t n = x->headers[i].name_len < sizeof(name) - 1 ? x->headers[i].name_len : sizeof(name) - 1;
+		size_t n = x->headers[i].name_len < 63 ? x->headers[i].name_len : 63;
 
-		memcpy(name, x->hdrbuf + x->headers[i].name, n);
-		name[n] = '\0';
 		/* header names are tokens: nothing to escape */
-		jsonw_strn(w, name, x->hdrbuf + x->headers[i].value, x->headers[i].value_len);
+		jsonw_strkn_fast(w, x->hdrbuf + x->headers[i].name, n, x->hdrbuf + x->headers[i].value,
+				 x->headers[i].value_len);
 	}
 	jsonw_obj_end(w);
 	jsonw_end(w);

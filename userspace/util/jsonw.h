@@ -75,10 +75,14 @@ static inline __attribute__((always_inline)) size_t jsonw__plain_run(const unsig
 	return i;
 }
 
-/* String members: most values need no escaping and go out with the key in one bounds check. */
-static inline __attribute__((always_inline)) void jsonw_strn(struct jsonw *w, const char *key, const char *v, size_t n)
+/*
+ * A string member whose key (klen bytes, not NUL-terminated, written as it
+ * is: callers pass keys that need no escaping) is not a literal. Most values
+ * need no escaping and go out with the key in one bounds check.
+ */
+static inline __attribute__((always_inline)) void jsonw_strkn_fast(struct jsonw *w, const char *key, size_t klen,
+								    const char *v, size_t n)
 {
-	size_t klen = strlen(key);
 	char *p;
 
 	if (w->len + klen + n + 6 > w->cap || jsonw__plain_run((const unsigned char *)v, n) < n) {
@@ -91,6 +95,12 @@ static inline __attribute__((always_inline)) void jsonw_strn(struct jsonw *w, co
 	p += n;
 	*p++ = '"';
 	w->len = (size_t)(p - w->buf);
+}
+
+/* String members with a literal key: its length is known at compile time. */
+static inline __attribute__((always_inline)) void jsonw_strn(struct jsonw *w, const char *key, const char *v, size_t n)
+{
+	jsonw_strkn_fast(w, key, strlen(key), v, n);
 }
 
 static inline __attribute__((always_inline)) void jsonw_str(struct jsonw *w, const char *key, const char *v)
