@@ -34,58 +34,25 @@ secs=${SMIW_BENCH_SECONDS:-2}
 url=http://127.0.0.1:9091/echo
 app_prefix=("${incg[@]}")
 wrk_prefix=()
-cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 
 start_app app 9091
 
 # --- detached / attached, ABBA (and the floor, between them) --------------------
-measure() { # detached|idle|attached: appends rps and p99 of one wrk run to the arrays
-	case $1 in
-	attached) start_observe "$tmp/ratio.jsonl" --cgroup "$cg" || exit 1 ;;
-	idle) start_observe "$tmp/ratio.jsonl" --cgroup "$idle_cg" || exit 1 ;;
-	esac
-	wrk_run "$secs" "$url" >&2 || exit 1
-	[ "$1" = detached ] || stop_observe
-	eval "${1}_rps+=($rps); ${1}_p99+=($p99)"
-}
-detached_rps=() detached_p99=() attached_rps=() attached_p99=() idle_rps=() idle_p99=()
-tput=() lat=() floor=()
-for r in $(seq "$rounds"); do
-	if [ $((r % 2)) = 1 ]; then order="detached idle attached"; else order="attached idle detached"; fi
-	for m in $order; do measure "$m"; done
-	i=$((r - 1))
-	tput+=("$(calc '%.4f' 'a / d' a="${attached_rps[$i]}" d="${detached_rps[$i]}")")
-	lat+=("$(calc '%.4f' 'd / a' a="${attached_p99[$i]}" d="${detached_p99[$i]}")")
-	floor+=("$(calc '%.4f' 'a / d' a="${idle_rps[$i]}" d="${detached_rps[$i]}")")
-	echo "round $r: req/s detached ${detached_rps[$i]} idle ${idle_rps[$i]} attached ${attached_rps[$i]};" \
-		"p99 ms detached ${detached_p99[$i]} idle ${idle_p99[$i]} attached ${attached_p99[$i]}"
-done
-row "sample app: throughput attached / detached" "$(median "${tput[@]}")" "ratio" ">= 0.98" \
-	"median of $rounds ABBA rounds of ${secs} s (per round: ${tput[*]}); $(median "${attached_rps[@]}") / $(median "${detached_rps[@]}") req/s; server side watched"
-row "sample app: p99 latency detached / attached" "$(median "${lat[@]}")" "ratio" ">= 0.98" \
-	"same runs (per round: ${lat[*]}); p99 $(median "${attached_p99[@]}") ms attached, $(median "${detached_p99[@]}") ms detached"
+start_attached() { start_observe "$tmp/ratio.jsonl" --cgroup "$cg"; }
+start_idle() { start_observe "$tmp/ratio.jsonl" --cgroup "$idle_cg"; }
+abba detached idle attached
+ratio_rows detached attached "sample app" "server side watched"
+floor=()
+for i in "${!detached_rps[@]}"; do floor+=("$(calc '%.4f' 'a / d' a="${idle_rps[$i]}" d="${detached_rps[$i]}")"); done
 row "- floor: throughput attached, nothing watched / detached" "$(median "${floor[@]}")" "ratio" "" \
 	"same rounds (per round: ${floor[*]}); every hooked syscall of the node runs a program that exits at the cgroup check"
 
 # --- cost per exchange ------------------------------------------------------------
-sysctl -q kernel.bpf_stats_enabled=1
-start_observe "$tmp/cost.jsonl" --cgroup "$cg" || exit 1
-read -r rt0 cnt0 < <(bpf_totals)
-cpu0=$(cpu_ns "$obs")
-wrk_run 10 "$url" >&2 || exit 1
-read -r rt1 cnt1 < <(bpf_totals)
-cpu1=$(cpu_ns "$obs")
-stop_observe
-sysctl -q kernel.bpf_stats_enabled="$stats_was"
-end=$(tail -n 1 "$tmp/cost.jsonl")
-ex=$(jq '.exchanges' <<<"$end")
-[ "${ex:-0}" -gt 0 ] || { echo "no exchanges captured"; cat "$tmp/observe.log"; exit 1; }
-bpf_us=$(calc '%.3f' 't / n / 1000' t=$((rt1 - rt0)) n="$ex")
-agent_us=$(calc '%.3f' 'c / n / 1000' c=$((cpu1 - cpu0)) n="$ex")
+capture_cost 10 --cgroup "$cg"
 row "capture cost per exchange (BPF + agent)" "$(calc '%.2f' 'b + a' b="$bpf_us" a="$agent_us")" "us" "<= 2" \
 	"wrk 10 s, $ex exchanges ($served requests; drops $(jq .kernel_drops <<<"$end"), gaps $(jq .gaps <<<"$end"))"
 row "- BPF run time per exchange" "$bpf_us" "us" "" \
-	"$((cnt1 - cnt0)) runs of $(jq length <<<"$progs") programs, $(calc '%.0f' 't / n' t=$((rt1 - rt0)) n=$((cnt1 - cnt0))) ns each (bpf_stats' own cost and unwatched wrk's early exits included)"
+	"$cost_runs runs of $(jq length <<<"$progs") programs, $(calc '%.0f' 't / n' t="$cost_rt" n="$cost_runs") ns each (bpf_stats' own cost and unwatched wrk's early exits included)"
 row "- agent CPU per exchange" "$agent_us" "us" "" "observe: on-CPU time (schedstat) over the run; ring, assembly, JSON lines"
 
 # --- per program run: a steady ping-pong -------------------------------------------

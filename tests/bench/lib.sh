@@ -140,3 +140,69 @@ bpf_totals() {
 	bpftool prog show -j | jq --argjson ids "$progs" -r \
 		'[.[] | select(.id as $i | $ids | index($i))] | "\(map(.run_time_ns // 0) | add) \(map(.run_cnt // 0) | add)"'
 }
+
+# Runs $rounds rounds of wrk ($secs s each, against $url) in every
+# configuration named as an argument, the order reversed every other round
+# (ABBA) so that drift on a shared machine cancels. `detached` runs with
+# nothing attached; for any other configuration C the caller's function
+# start_C starts observe. Sets C_rps=(...) and C_p99=(...) for each C.
+abba() {
+	local r m order c
+	for c in "$@"; do eval "${c}_rps=() ${c}_p99=()"; done
+	for r in $(seq "$rounds"); do
+		order=("$@")
+		[ $((r % 2)) = 1 ] || for ((c = 0; c < $# / 2; c++)); do
+			m=${order[$c]}; order[$c]=${order[$# - 1 - c]}; order[$# - 1 - c]=$m
+		done
+		for m in "${order[@]}"; do
+			[ "$m" = detached ] || "start_$m" || exit 1
+			wrk_run "$secs" "$url" >&2 || exit 1
+			[ "$m" = detached ] || stop_observe
+			eval "${m}_rps+=($rps); ${m}_p99+=($p99)"
+		done
+	done
+}
+
+# Rows for configuration $2 against $1 (both run by abba): throughput $2/$1
+# and p99 latency $1/$2, the medians of the per-round ratios. $3 labels the
+# rows, $4 says what was watched.
+ratio_rows() {
+	local base=$1 cfg=$2 i tput=() lat=() br bp cr cp
+	eval "br=(\"\${${base}_rps[@]}\"); bp=(\"\${${base}_p99[@]}\"); cr=(\"\${${cfg}_rps[@]}\"); cp=(\"\${${cfg}_p99[@]}\")"
+	for i in "${!br[@]}"; do
+		tput+=("$(calc '%.4f' 'a / d' a="${cr[$i]}" d="${br[$i]}")")
+		lat+=("$(calc '%.4f' 'd / a' a="${cp[$i]}" d="${bp[$i]}")")
+	done
+	row "$3: throughput attached / detached" "$(median "${tput[@]}")" "ratio" ">= 0.98" \
+		"median of $rounds ABBA rounds of ${secs} s (per round: ${tput[*]}); $(median "${cr[@]}") / $(median "${br[@]}") req/s; $4"
+	row "$3: p99 latency detached / attached" "$(median "${lat[@]}")" "ratio" ">= 0.98" \
+		"same runs (per round: ${lat[*]}); p99 $(median "${cp[@]}") ms attached, $(median "${bp[@]}") ms detached"
+}
+
+cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+
+# Capture cost over one wrk run of $1 seconds against $url with observe
+# started by the options that follow: BPF run time (kernel.bpf_stats_enabled,
+# restored after) plus the agent's on-CPU time, per exchange captured. Sets
+# bpf_us, agent_us, ex, end (the end record), cost_runs, cost_rt.
+capture_cost() {
+	local secs=$1 stats_was rt0 cnt0 rt1 cnt1 cpu0 cpu1
+	shift
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+	start_observe "$tmp/cost.jsonl" "$@" || exit 1
+	read -r rt0 cnt0 < <(bpf_totals)
+	cpu0=$(cpu_ns "$obs")
+	wrk_run "$secs" "$url" >&2 || exit 1
+	read -r rt1 cnt1 < <(bpf_totals)
+	cpu1=$(cpu_ns "$obs")
+	stop_observe
+	sysctl -q kernel.bpf_stats_enabled="$stats_was"
+	end=$(tail -n 1 "$tmp/cost.jsonl")
+	ex=$(jq '.exchanges' <<<"$end")
+	[ "${ex:-0}" -gt 0 ] || { echo "no exchanges captured"; cat "$tmp/observe.log"; exit 1; }
+	cost_runs=$((cnt1 - cnt0))
+	cost_rt=$((rt1 - rt0))
+	bpf_us=$(calc '%.3f' 't / n / 1000' t="$cost_rt" n="$ex")
+	agent_us=$(calc '%.3f' 'c / n / 1000' c=$((cpu1 - cpu0)) n="$ex")
+}
