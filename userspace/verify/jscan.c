@@ -175,7 +175,8 @@ static int value(struct scan *s, int depth, struct jv *v);
 /* After a member or element: ',' (then whitespace) returns 1, `close` returns 0, else -1. */
 static inline __attribute__((always_inline)) int next_or_close(struct scan *s, char close)
 {
-	skip_ws(s);
+	if (is_ws[(uint8_t)*s->p])
+		skip_ws(s);
 	if (*s->p == ',') {
 		s->p++;
 		skip_ws(s);
@@ -291,12 +292,17 @@ static int object(struct scan *s, int depth, struct jscan_fields *f, struct jv *
 				return -1;
 			prev = JSCAN_AFTER_UNKNOWN;
 		}
-		skip_ws(s);
+		/* Machine-written records have no blanks: test for them before skipping. */
+		if (is_ws[(uint8_t)*s->p])
+			skip_ws(s);
 		if (*s->p != ':')
 			return -1;
 		s->p++;
-		skip_ws(s);
-		if (value(s, depth, dst))
+		if (is_ws[(uint8_t)*s->p])
+			skip_ws(s);
+		/* Strings and numbers, nearly every member, without the general dispatch. */
+		if (*s->p == '"' ? string(s, dst) :
+		    (uint8_t)(*s->p - '0') < 10 || *s->p == '-' ? number(s, dst) : value(s, depth, dst))
 			return -1;
 	} while ((r = next_or_close(s, '}')) > 0);
 	return r;
