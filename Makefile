@@ -36,7 +36,7 @@ endif
 DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
 	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev \
 	libcmocka-dev libcurl4-openssl-dev libssl-dev openssl libclang-rt-14-dev iproute2 \
-	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils
+	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils time
 
 # --- flags ------------------------------------------------------------------
 WARN      := -Wall -Wextra -Werror
@@ -66,6 +66,8 @@ ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(ITEST_SRCS:tests/integration/%.c=$(OUTPUT)/tests/integration/%)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUTPUT)/fuzz/%)
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(OUTPUT)/tests/bench/%)
 TLIB_SRCS  := $(wildcard tests/lib/*.c)
 TLIB_OBJS  := $(TLIB_SRCS:%.c=$(OUTPUT)/obj/%.o)
 
@@ -73,7 +75,7 @@ BIN        := $(OUTPUT)/smi-witness
 APP_BIN    := $(OUTPUT)/sample-app
 LIBSMIW    := $(OUTPUT)/libsmiw.a
 
-.PHONY: all deps build test test-bins fuzz fuzz-bins demo soak bench clean
+.PHONY: all deps build test test-bins bench-bins fuzz fuzz-bins demo soak bench clean
 all: deps
 	$(Q)$(MAKE) build
 
@@ -147,6 +149,14 @@ $(OUTPUT)/tests/integration/%: $(OUTPUT)/obj/tests/integration/%.o $(TLIB_OBJS) 
 
 test-bins: $(UNIT_BINS) $(ITEST_BINS)
 
+# Helpers of the benchmarks (tests/bench/*.c): load tools and writer timing.
+$(OUTPUT)/tests/bench/%: $(OUTPUT)/obj/tests/bench/%.o $(LIBSMIW)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+bench-bins: $(BENCH_BINS)
+
 test: deps
 	$(Q)$(MAKE) build test-bins fuzz-bins
 	$(Q)./tests/run --build $(OUTPUT)
@@ -203,7 +213,7 @@ soak: deps
 	$(Q)./tests/soak.sh $(BIN)
 
 bench: deps
-	$(Q)$(MAKE) build
+	$(Q)$(MAKE) build bench-bins
 	$(Q)./tests/bench/run $(OUTPUT)
 
 clean:

@@ -45,6 +45,9 @@ const volatile bool end_at_tcp_close = false;
 
 __u64 next_conn_id = 0;
 
+/* The watched cgroups, direct-mapped (smiw_abi.h: SMIW_WATCH_SLOTS); written by the loader. */
+__u64 watched_fast[SMIW_WATCH_SLOTS];
+
 /* What a syscall's entry saved for its exit, per thread. */
 struct pending {
 	__u64 buf;	/* buffer, iovec array, or connect()'s sockaddr */
@@ -115,15 +118,40 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* A read-only cast of a kernel pointer for direct loads (6.2+; absent: NULL, older paths taken). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
 /* Before 6.13 the file reference count was a plain counter. */
 struct file___pre613 {
 	atomic_long_t f_count;
 } __attribute__((preserve_access_index));
 
+/*
+ * What bpf_get_current_cgroup_id() returns (the cgroup v2 id), read through
+ * the BTF task pointer: about 30 ns less than the helper on the
+ * development VM, on every hooked syscall of every process.
+ */
+static __always_inline __u64 current_cgroup_id(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->cgroups->dfl_cgrp->kn->id;
+}
+
+/*
+ * Runs on every hooked syscall of every process on the node, so it must be
+ * cheap for the unwatched: one load from the direct-mapped table answers
+ * exactly, unless two watched cgroups share the slot (then the hash does).
+ */
 static __always_inline bool watched(void)
 {
-	__u64 cg = bpf_get_current_cgroup_id();
+	__u64 cg = current_cgroup_id();
+	__u64 v = watched_fast[cg & (SMIW_WATCH_SLOTS - 1)];
 
+	if (v == cg)
+		return cg != 0;
+	if (v != SMIW_WATCH_SHARED)
+		return false;
 	return bpf_map_lookup_elem(&watched_cgroups, &cg) != NULL;
 }
 
@@ -141,43 +169,62 @@ static __always_inline __u64 wake_flags(void)
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* A file's f_inode and private_data (neighbours) with one read when they are close. */
+static __always_inline bool file_fields(struct file *file, struct inode **inode, struct socket **sock)
+{
+	__u32 oi = bpf_core_field_offset(struct file, f_inode);
+	__u32 op = bpf_core_field_offset(struct file, private_data);
+	__u32 lo = oi < op ? oi : op, hi = oi < op ? op : oi;
+	__u8 win[64];
+
+	if (hi - lo + 8 > sizeof(win)) {
+		*inode = BPF_CORE_READ(file, f_inode);
+		*sock = BPF_CORE_READ(file, private_data);
+		return true;
+	}
+	if (bpf_probe_read_kernel(win, hi - lo + 8, (void *)file + lo))
+		return false;
+	*inode = *(struct inode **)(win + (oi - lo));
+	*sock = *(struct socket **)(win + (op - lo));
+	return true;
+}
+
 /*
  * Fills r with the socket behind descriptor fd of the current task; false if
  * it is no socket. Hot path: the task and fd table through the BTF task
- * pointer (plain loads), one read for the file's inode and private_data
- * (neighbours in struct file), one for the inode's mode, one for the sock.
+ * pointer (plain loads), one read for the descriptor's file. From the file
+ * on, kernels with bpf_rdonly_cast (6.2+) read the fields with direct
+ * loads (a read-only cast of the file pointer): about 90 ns less per data
+ * syscall than the helper reads that older kernels still take.
  */
 static __always_inline bool socket_of_fd(__u32 fd, struct sock_ref *r)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
-	__u32 oi = bpf_core_field_offset(struct file, f_inode);
-	__u32 op = bpf_core_field_offset(struct file, private_data);
-	__u32 lo = oi < op ? oi : op, hi = oi < op ? op : oi;
-	struct socket *sock = NULL;
 	struct file **fds, *file = NULL;
+	struct socket *sock;
 	struct inode *inode;
-	__u8 win[64];
 
 	if (!fdt || fd >= fdt->max_fds)
 		return false;
 	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return false;
-	if (hi - lo + 8 <= sizeof(win)) {
-		if (bpf_probe_read_kernel(win, hi - lo + 8, (void *)file + lo))
+	if (bpf_rdonly_cast) {
+		struct file *f = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+
+		inode = f->f_inode;
+		if (!inode || (f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
 			return false;
-		inode = *(struct inode **)(win + (oi - lo));
-		sock = *(struct socket **)(win + (op - lo));
-	} else {
-		inode = BPF_CORE_READ(file, f_inode);
-		sock = BPF_CORE_READ(file, private_data);
-	}
-	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
+		sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+		r->sk = sock->sk;
+	} else if (!file_fields(file, &inode, &sock) || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK) {
 		return false;
+	} else {
+		r->sk = BPF_CORE_READ(sock, sk);
+	}
 	r->file = file;
 	r->inode = inode;
-	r->sk = BPF_CORE_READ(sock, sk);
 	return r->sk != NULL;
 }
 
@@ -279,7 +326,7 @@ static __always_inline void emit_open(struct sock *sk, const struct smiw_conn *c
 	if (!e)
 		return;
 	e->role = role;
-	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->cgroup_id = current_cgroup_id();
 	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
@@ -345,28 +392,76 @@ static __always_inline __u32 copy_payload(struct scratch *s, const struct pendin
 	return copied;
 }
 
+/* The header every data record starts with. */
+static __always_inline void data_header(struct smiw_data_event *h, const struct pending *p, __u64 conn_id,
+					__u64 off, long moved)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = SMIW_EV_DATA;
+	h->dir = p->dir;
+	h->syscall = p->sys;
+	h->flags = moved == 0 ? SMIW_DATA_EOF : 0;
+	h->conn_id = conn_id;
+	h->off = off;
+	h->len = moved;
+	h->enter_ns = p->enter_ns;
+	h->exit_ns = bpf_ktime_get_ns();
+	h->tgid = id >> 32;
+	h->pid = (__u32)id;
+}
+
+/*
+ * A record of a plain buffer whose copied part fits `cap` bytes, reserved in
+ * the ring at that fixed size and filled in place: no staging copy. The
+ * record's unused tail is ring space spent to save the copy; userspace reads
+ * cap_len. Returns false when the ring is full (counted).
+ */
+#define EMIT_IN_PLACE(cap)								\
+static __always_inline bool emit_in_place_##cap(const struct pending *p, __u64 conn_id, __u64 off,	\
+						 long moved, __u64 want)			\
+{											\
+	struct {									\
+		struct smiw_data_event hdr;						\
+		__u8 data[cap];								\
+	} *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);				\
+											\
+	if (!e) {									\
+		count_drop(SMIW_DROP_RING_DATA);					\
+		return false;								\
+	}										\
+	data_header(&e->hdr, p, conn_id, off, moved);					\
+	want &= 2 * cap - 1;								\
+	e->hdr.cap_len = want <= cap && p->buf && !bpf_probe_read_user(e->data, want <= cap ? want : 0, \
+								(void *)p->buf) ? want : 0; \
+	bpf_ringbuf_submit(e, wake_flags());						\
+	return true;									\
+}
+EMIT_IN_PLACE(256)
+EMIT_IN_PLACE(1024)
+
 static __always_inline void emit_data(const struct pending *p, __u64 conn_id, __u64 off, long moved)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 cap = 0;
+	__u64 want = moved < snaplen ? moved : snaplen;
+	__u32 cpu, cap = 0;
+	struct scratch *s;
 
+	/* Most heads are short: written in place. */
+	if (!p->iov && want <= 256) {
+		emit_in_place_256(p, conn_id, off, moved, want);
+		return;
+	}
+	if (!p->iov && want <= 1024) {
+		emit_in_place_1024(p, conn_id, off, moved, want);
+		return;
+	}
+	cpu = bpf_get_smp_processor_id();
+	s = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!s) {
 		count_drop(SMIW_DROP_RING_DATA);
 		return;
 	}
-	s->hdr.type = SMIW_EV_DATA;
-	s->hdr.dir = p->dir;
-	s->hdr.syscall = p->sys;
-	s->hdr.flags = moved == 0 ? SMIW_DATA_EOF : 0;
-	s->hdr.conn_id = conn_id;
-	s->hdr.off = off;
-	s->hdr.len = moved;
-	s->hdr.enter_ns = p->enter_ns;
-	s->hdr.exit_ns = bpf_ktime_get_ns();
-	s->hdr.tgid = id >> 32;
-	s->hdr.pid = (__u32)id;
+	data_header(&s->hdr, p, conn_id, off, moved);
 	if (moved > 0 && p->buf)
 		cap = copy_payload(s, p, moved);
 	if (cap > SMIW_SNAPLEN_MAX)

@@ -53,6 +53,13 @@ struct probe_event {
 #define SMIW_RING_DEFAULT	(16u << 20)	/* ring buffer bytes */
 #define SMIW_CONNS_MAX		65536		/* connections tracked at once */
 #define SMIW_WATCHED_MAX	4096		/* watched cgroups */
+/*
+ * The watched-cgroup filter's fast table (a global array the loader fills):
+ * slot id % SMIW_WATCH_SLOTS holds the one watched id that maps there, 0,
+ * or SMIW_WATCH_SHARED when several do (then the watched_cgroups hash decides).
+ */
+#define SMIW_WATCH_SLOTS	8192
+#define SMIW_WATCH_SHARED	(~0ULL)
 
 /* First byte of every ring-buffer record. */
 enum smiw_event_type {

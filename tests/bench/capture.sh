@@ -1,108 +1,103 @@
 #!/usr/bin/env bash
-# capture.sh - what capture costs: the sample app under wrk (keep-alive, 2
-# threads, 50 connections, 10 s) with and without `smi-witness observe`
-# watching its cgroup; BPF run time per exchange from kernel.bpf_stats_enabled
-# (run_time_ns of the capture's own programs, ids from the meta record); agent
-# CPU per exchange from /proc; and kernel drops when the driver and the app, both
-# watched, go as fast as the driver can.
+# capture.sh - what capture costs the sample app, in one run:
+#  - throughput and p99 latency under wrk (keep-alive, 2 threads, 50
+#    connections) with `smi-witness observe` detached and attached (server
+#    side watched), alternating in ABBA order over several rounds so that
+#    drift on a shared machine cancels; the median of the per-round ratios;
+#    in the same rounds, observe attached with nothing watched: the floor
+#    every syscall tracepoint program costs the node, watched or not;
+#  - capture cost per exchange: BPF run time (kernel.bpf_stats_enabled, the
+#    capture's own programs, unwatched callers' early exits included) plus
+#    the agent's CPU time (/proc/PID/schedstat), over the exchanges captured;
+#  - BPF run time per program run on a steady loopback ping-pong
+#    (tests/bench/pingpong, both ends watched): what one receive, one send
+#    entry and one send exit cost, each exchange counted exactly;
+#  - events lost versus offered rate: the driver (--rate) and the app both
+#    watched, the rate doubled until the machine cannot offer more.
 set -u
 build=$(realpath "${1:-build}")
 here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
 command -v wrk >/dev/null || { echo "skip: wrk is not installed (make deps)"; exit 77; }
 command -v bpftool >/dev/null || { echo "skip: bpftool is not installed (make deps)"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "skip: needs root (BPF, a private network namespace, cgroups)"; exit 77; }
-# Everything below runs inside a private network namespace: traffic stays on its loopback.
-[ -n "${SMIW_BENCH_NETNS:-}" ] || exec unshare -n env SMIW_BENCH_NETNS=1 bash "$here/capture.sh" "$build"
-ip link set lo up
-cg2=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
-[ -n "$cg2" ] || { echo "skip: no cgroup v2 mount"; exit 77; }
-tmp=$(mktemp -d /tmp/smiw-bench-capture-XXXXXX)
-cg=$cg2/smiw-bench-capture-$$
+bench_netns "$build"
+bench_tmp capture
+bench_cgroup capture
+idle_cg=$cg-idle	# an empty cgroup: programs attached, nothing watched
+mkdir "$idle_cg"
+cleanups+=("rmdir '$idle_cg'")
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	sysctl -q kernel.bpf_stats_enabled="$stats_was"
-	if [ -f "$cg/cgroup.procs" ]; then
-		while read -r p; do echo "$p" >"$cg2/cgroup.procs"; done <"$cg/cgroup.procs"
-		rmdir "$cg"
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-mkdir "$cg"
-incg=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg")
+cleanups+=("sysctl -q kernel.bpf_stats_enabled=$stats_was")
+rounds=${SMIW_BENCH_ROUNDS:-6}
+secs=${SMIW_BENCH_SECONDS:-2}
+url=http://127.0.0.1:9091/echo
+app_prefix=("${incg[@]}")
+wrk_prefix=()
 
-row() { printf 'ROW\t%s\t%s\t%s\t%s\n' "$@"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# Sum of run_time_ns and run_cnt over the programs whose ids are in $progs.
-bpf_totals() {
-	bpftool prog show -j | jq --argjson ids "$progs" \
-		'[.[] | select(.id as $i | $ids | index($i))] | "\(map(.run_time_ns // 0) | add) \(map(.run_cnt // 0) | add)"' -r
-}
+start_app app 9091
 
-SERVICE_NAME=app PORT=9091 "${incg[@]}" "$build/sample-app" 2>>"$tmp/app.log" &
-pids+=($!)
-for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:9091/metrics && break; sleep 0.05; done
+# --- detached / attached, ABBA (and the floor, between them) --------------------
+start_attached() { start_observe "$tmp/ratio.jsonl" --cgroup "$cg"; }
+start_idle() { start_observe "$tmp/ratio.jsonl" --cgroup "$idle_cg"; }
+abba detached idle attached
+ratio_rows detached attached "sample app" "server side watched"
+floor=()
+for i in "${!detached_rps[@]}"; do floor+=("$(calc '%.4f' 'a / d' a="${idle_rps[$i]}" d="${detached_rps[$i]}")"); done
+row "- floor: throughput attached, nothing watched / detached" "$(median "${floor[@]}")" "ratio" "" \
+	"same rounds (per round: ${floor[*]}); every hooked syscall of the node runs a program that exits at the cgroup check"
 
-run_wrk() { # seconds: prints the req/s of wrk against /echo
-	wrk -t2 -c50 -d"$1"s http://127.0.0.1:9091/echo >"$tmp/wrk.out" 2>&1 || { cat "$tmp/wrk.out" >&2; exit 1; }
-	cat "$tmp/wrk.out" >&2
-	awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$tmp/wrk.out"
-}
+# --- cost per exchange ------------------------------------------------------------
+capture_cost 10 --cgroup "$cg"
+row "capture cost per exchange (BPF + agent)" "$(calc '%.2f' 'b + a' b="$bpf_us" a="$agent_us")" "us" "<= 2" \
+	"wrk 10 s, $ex exchanges ($served requests; drops $(jq .kernel_drops <<<"$end"), gaps $(jq .gaps <<<"$end"))"
+row "- BPF run time per exchange" "$bpf_us" "us" "" \
+	"$cost_runs runs of $(jq length <<<"$progs") programs, $(calc '%.0f' 't / n' t="$cost_rt" n="$cost_runs") ns each (bpf_stats' own cost and unwatched wrk's early exits included)"
+row "- agent CPU per exchange" "$agent_us" "us" "" "observe: on-CPU time (schedstat) over the run; ring, assembly, JSON lines"
 
-start_observe() { # out-file, extra options...
-	local out=$1; shift
-	"$build/smi-witness" observe --cgroup "$cg" --out "$out" --stats-interval 0 "$@" 2>"$tmp/observe.log" &
-	obs=$!
-	pids+=($obs)
-	for _ in $(seq 100); do grep -q '^observe: watching' "$tmp/observe.log" && break; sleep 0.05; done
-	progs=$(head -n 1 "$out" | jq -c .bpf_prog_ids)
-}
-
-# --- throughput detached / attached, alternating to even out a shared machine ---
-det=0 att=0
-for round in 1 2; do
-	det=$((det + $(run_wrk 5)))
-	start_observe "$tmp/ratio$round.jsonl"
-	att=$((att + $(run_wrk 5)))
-	kill -INT "$obs"; wait "$obs"
-done
-
-# --- BPF and agent cost per exchange (bpf_stats costs a little itself) --------
+# --- per program run: a steady ping-pong -------------------------------------------
 sysctl -q kernel.bpf_stats_enabled=1
-start_observe "$tmp/obs.jsonl"
-read -r rt0 cnt0 < <(bpf_totals)
-cpu0=$(cpu_ticks "$obs")
-run_wrk 10 >/dev/null
-read -r rt1 cnt1 < <(bpf_totals)
-cpu1=$(cpu_ticks "$obs")
-kill -INT "$obs"; wait "$obs"
+start_observe "$tmp/pp.jsonl" --cgroup "$cg" || exit 1
+bpf_by_prog >"$tmp/pp0.json"
+pp=200000
+"${incg[@]}" "$build/tests/bench/pingpong" "$pp" || exit 1
+bpf_by_prog >"$tmp/pp1.json"
+stop_observe
 sysctl -q kernel.bpf_stats_enabled="$stats_was"
-end=$(tail -n 1 "$tmp/obs.jsonl")
-ex=$(jq '.exchanges' <<<"$end")
-served=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
-hz=$(getconf CLK_TCK)
-[ "${ex:-0}" -gt 0 ] || { echo "no exchanges captured"; cat "$tmp/observe.log"; exit 1; }
+pp_ex=$(tail -n 1 "$tmp/pp.jsonl" | jq .exchanges)
+per_run() { # program: ns per run over the ping-pong
+	jq -n --slurpfile a "$tmp/pp0.json" --slurpfile b "$tmp/pp1.json" --arg p "$1" \
+		'($b[0][$p][0] - $a[0][$p][0]) / ($b[0][$p][1] - $a[0][$p][1]) | round'
+}
+note="pingpong: $pp requests, $pp_ex exchanges captured (both ends); bpf_stats"
+row "BPF per receive (read exit, 109/75 bytes copied)" "$(per_run exit_read)" "ns" "" "$note"
+row "BPF per send entry" "$(per_run enter_sendto)" "ns" "" "$note"
+row "BPF per send exit (109/75 bytes copied)" "$(per_run exit_sendto)" "ns" "" "$note"
+[ "$pp_ex" = $((2 * pp)) ] || { echo "ping-pong: $pp_ex exchanges captured, not $((2 * pp))"; exit 1; }
 
-row "capture: sample-app throughput attached / detached" "$(awk -v a="$att" -v b="$det" 'BEGIN {printf "%.3f", a / b}')" \
-	"ratio" "$((att / 2)) / $((det / 2)) req/s; wrk -t2 -c50, 2 x 5 s each, alternating; server side watched"
-row "capture: BPF run time per exchange" "$(awk -v t=$((rt1 - rt0)) -v n="$ex" 'BEGIN {printf "%.2f", t / n / 1000}')" \
-	"us" "run_time_ns of its $(jq length <<<"$progs") programs / $ex exchanges; $((cnt1 - cnt0)) runs, unwatched wrk's early exits included"
-row "capture: BPF run time per program run" "$(awk -v t=$((rt1 - rt0)) -v n=$((cnt1 - cnt0)) 'BEGIN {printf "%.0f", t / n}')" \
-	"ns" "kernel.bpf_stats_enabled=1 (its own cost included)"
-row "capture: agent CPU per exchange" "$(awk -v c=$((cpu1 - cpu0)) -v hz="$hz" -v n="$ex" 'BEGIN {printf "%.2f", c / hz * 1e6 / n}')" \
-	"us" "observe utime+stime over the run, clock ticks of 1/$hz s"
-row "capture: exchanges captured / requests wrk completed" "$ex / $served" "count" \
-	"drops $(jq .kernel_drops <<<"$end"), gaps $(jq .gaps <<<"$end"); wrk stops with requests in flight"
-
-# --- the driver flat out, both sides watched -----------------------------------
-start_observe "$tmp/flat.jsonl"
-"${incg[@]}" "$build/smi-witness" -j drive -n 200000 -c 32 http://127.0.0.1:9091/echo >"$tmp/drive.json" 2>/dev/null
-sleep 0.5
-kill -INT "$obs"; wait "$obs"
-end=$(tail -n 1 "$tmp/flat.jsonl")
-cat "$tmp/drive.json"
-row "capture: kernel drops, driver at full speed" "$(jq .kernel_drops <<<"$end")" "events" \
-	"$(jq -r '.rate | floor' "$tmp/drive.json") req/s (drive -c 32, 200000 requests), both sides watched; $(jq .exchanges <<<"$end") exchanges, 16 MiB ring"
+# --- lost events versus offered rate -------------------------------------------
+# Both the driver and the app are watched (two exchanges per request). The
+# offered rate doubles until the driver achieves less than 90% of it.
+rate=5000
+best=0
+while :; do
+	start_observe "$tmp/rate.jsonl" --cgroup "$cg" || exit 1
+	"${incg[@]}" "$build/smi-witness" -j drive -d 2s -r "$rate" -c 64 --timeout 5s "$url" \
+		>"$tmp/drive.json" 2>"$tmp/drive.err"
+	sleep 0.2
+	stop_observe
+	end=$(tail -n 1 "$tmp/rate.jsonl")
+	got=$(jq -r '.rate | floor' "$tmp/drive.json")
+	lost=$(jq '.kernel_drops + .user_drops' <<<"$end")
+	note="achieved $got req/s, $(jq .exchanges <<<"$end") exchanges, gaps $(jq .gaps <<<"$end"), errors $(jq .errors_total "$tmp/drive.json")"
+	[ "$got" -gt "$best" ] && best=$got
+	if [ "$got" -lt $((rate * 9 / 10)) ]; then
+		row "lost events at $rate req/s offered (saturated)" "$lost" "events" "" "$note; driver, app and agent share the machine"
+		break
+	fi
+	row "lost events at $rate req/s offered" "$lost" "events" "= 0" "$note"
+	rate=$((rate * 2))
+	[ "$rate" -le 1280000 ] || break
+done
+row "saturation: highest rate the driver achieved, capture attached" "$best" "req/s" "" \
+	"drive -c 64 --rate, 2 s per step, both sides watched, 16 MiB ring drained every 20 ms"

@@ -125,11 +125,47 @@ static void test_members_and_gzip(void **state)
 	unlink(path);
 }
 
+/* Every digit count: 10^k - 1 and 10^k for each k, and the extremes, as printf writes them. */
+static void test_numbers(void **state)
+{
+	char path[] = "/tmp/smiw-test-jsonw-XXXXXX", want[64], *got, *line;
+	int fd = mkstemp(path);
+	uint64_t p = 1;
+	struct jsonw w;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(jsonw_open(&w, path), 0);
+	for (int k = 0; k <= 20; k++) {
+		jsonw_begin(&w);
+		jsonw_u64(&w, "a", p - 1);
+		jsonw_u64(&w, "b", k < 20 ? p : UINT64_MAX);
+		jsonw_end(&w);
+		p *= 10;
+	}
+	assert_int_equal(jsonw_close(&w), 0);
+	got = slurp(path);
+	line = got;
+	p = 1;
+	for (int k = 0; k <= 20; k++) {
+		snprintf(want, sizeof(want), "{\"a\":%llu,\"b\":%llu}\n", (unsigned long long)(p - 1),
+			 (unsigned long long)(k < 20 ? p : UINT64_MAX));
+		assert_memory_equal(line, want, strlen(want));
+		line += strlen(want);
+		p *= 10;
+	}
+	assert_int_equal(*line, '\0');
+	free(got);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_members_and_gzip),
+		cmocka_unit_test(test_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,13 @@ enum {
 	ST_TUNNEL,	/* the connection switched protocols: nothing more to parse */
 };
 
+/* x_alloc clears cap_exchange in ranges: the text fields, then the scalars up to the header table. */
+_Static_assert(offsetof(struct cap_exchange, method) < offsetof(struct cap_exchange, path) &&
+	       offsetof(struct cap_exchange, request_id) < offsetof(struct cap_exchange, truncated) &&
+	       offsetof(struct cap_exchange, nheaders) < offsetof(struct cap_exchange, headers) &&
+	       offsetof(struct cap_exchange, hdrbuf) < offsetof(struct cap_exchange, next),
+	       "cap_exchange field order");
+
 /* Recycled records kept for reuse; more are freed. */
 #define POOL_KEEP 256
 
@@ -50,8 +57,14 @@ static struct cap_exchange *x_alloc(struct assembler *a)
 	} else if (!(x = malloc(sizeof(*x)))) {
 		return NULL;
 	}
-	/* hdrbuf is only read within the lengths recorded, so it stays as it was. */
-	memset(x, 0, offsetof(struct cap_exchange, hdrbuf));
+	/*
+	 * Only the scalars are cleared: the text fields are read up to their
+	 * NUL and the header table within nheaders, so their kilobytes stay as
+	 * they were (clearing them cost more than assembling the exchange).
+	 */
+	memset(x, 0, offsetof(struct cap_exchange, method));
+	x->method[0] = x->path[0] = x->host[0] = x->request_id[0] = '\0';
+	memset(&x->truncated, 0, offsetof(struct cap_exchange, headers) - offsetof(struct cap_exchange, truncated));
 	memset(&x->next, 0, sizeof(*x) - offsetof(struct cap_exchange, next));
 	return x;
 }

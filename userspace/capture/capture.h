@@ -52,6 +52,7 @@ struct cap_conn {
 	int connect_errno;		/* failed connect: ECONNREFUSED, ETIMEDOUT, ...; else 0 */
 	uint64_t gaps;			/* stream gaps detected */
 	uint64_t exchanges;		/* exchanges assembled */
+	uint32_t gen;			/* changes whenever a field naming the process or peer changes */
 };
 
 /* One HTTP request/response pair seen at one process. */

@@ -64,6 +64,7 @@ static void on_open(struct capture *c, struct ct_conn *k, const struct smiw_conn
 	if (e->err && e->err != -EINPROGRESS && !i->connect_errno)
 		i->connect_errno = -e->err;
 	attribute(c, i);
+	i->gen++;
 	asm_set_role(&k->as, e->role);
 }
 

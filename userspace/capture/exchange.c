@@ -84,9 +84,9 @@ void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bo
 	for (size_t i = 0; i < h->nheaders; i++) {
 		struct http_str name = h->headers[i].name;
 
-		if (!host && http_str_eq_ci(name, "host"))
+		if (!host && name.len == 4 && http_str_eq_ci(name, "host"))
 			host = &h->headers[i].value;
-		else if (!rid && http_str_eq_ci(name, "x-request-id"))
+		else if (!rid && name.len == 12 && http_str_eq_ci(name, "x-request-id"))
 			rid = &h->headers[i].value;
 		add_header(x, name, h->headers[i].value, !unredacted && sensitive(name));
 	}

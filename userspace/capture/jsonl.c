@@ -1,5 +1,6 @@
 /* jsonl.c - see jsonl.h */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,7 +14,7 @@ static const char *role_name(int role)
 }
 
 /* Fields both record kinds carry about the observing process and the peer. */
-static void who(struct jsonl_sink *s, const struct cap_conn *c)
+static void who_fields(struct jsonl_sink *s, const struct cap_conn *c)
 {
 	struct jsonw *w = &s->w;
 
@@ -28,6 +29,33 @@ static void who(struct jsonl_sink *s, const struct cap_conn *c)
 	jsonw_str(w, "peer_pod", c->peer_pod ? c->peer_pod->ref : "");
 	if (c->peer_service)
 		jsonw_str(w, "peer_service", c->peer_service->ref);
+}
+
+/*
+ * who_fields, from a per-connection cache: a connection's exchanges all carry
+ * the same ten members, so they are escaped and formatted once (again only
+ * when the connection's gen says its names changed). The cache is
+ * direct-mapped by connection id: a bounded 1,024 entries, a collision only
+ * costs a reformat.
+ */
+static void who(struct jsonl_sink *s, const struct cap_conn *c)
+{
+	struct jsonl_who *e = s->who ? &s->who[c->id & (JSONL_WHO_CACHE - 1)] : NULL;
+	size_t from = s->w.len, n;
+	const char *json;
+
+	if (e && e->len && e->conn_id == c->id && e->gen == c->gen) {
+		jsonw_raw(&s->w, e->json, e->len);
+		return;
+	}
+	who_fields(s, c);
+	json = jsonw_since(&s->w, from, &n);
+	if (e && n <= sizeof(e->json) && !s->w.err) {
+		memcpy(e->json, json, n);
+		e->len = (uint16_t)n;
+		e->conn_id = c->id;
+		e->gen = c->gen;
+	}
 }
 
 static void on_exchange(void *ctx, const struct cap_exchange *x)
@@ -59,13 +87,11 @@ static void on_exchange(void *ctx, const struct cap_exchange *x)
 		jsonw_bool(w, "truncated", true);
 	jsonw_obj(w, "headers");
 	for (unsigned i = 0; i < x->nheaders; i++) {
-		char name[64];
-		size_t n = x->headers[i].name_len < sizeof(name) - 1 ? x->headers[i].name_len : sizeof(name) - 1;
+		size_t n = x->headers[i].name_len < 63 ? x->headers[i].name_len : 63;
 
-		memcpy(name, x->hdrbuf + x->headers[i].name, n);
-		name[n] = '\0';
 		/* header names are tokens: nothing to escape */
-		jsonw_strn(w, name, x->hdrbuf + x->headers[i].value, x->headers[i].value_len);
+		jsonw_strkn_fast(w, x->hdrbuf + x->headers[i].name, n, x->hdrbuf + x->headers[i].value,
+				 x->headers[i].value_len);
 	}
 	jsonw_obj_end(w);
 	jsonw_end(w);
@@ -105,8 +131,13 @@ static void on_conn(void *ctx, const struct cap_conn *c)
 
 int jsonl_open(struct jsonl_sink *s, const char *path, const char *node)
 {
+	int r;
+
 	snprintf(s->node, sizeof(s->node), "%s", node ? node : "");
-	return jsonw_open(&s->w, path);
+	r = jsonw_open(&s->w, path);
+	/* Without the cache, records are formatted in full: slower, not wrong. */
+	s->who = r ? NULL : calloc(JSONL_WHO_CACHE, sizeof(*s->who));
+	return r;
 }
 
 struct capture_sink jsonl_capture_sink(struct jsonl_sink *s)
@@ -178,6 +209,8 @@ int jsonl_flush(struct jsonl_sink *s, bool sync)
 
 int jsonl_close(struct jsonl_sink *s)
 {
+	free(s->who);
+	s->who = NULL;
 	return jsonw_close(&s->w);
 }
 

@@ -7,9 +7,20 @@
 #include "capture/capture.h"
 #include "util/jsonw.h"
 
+#define JSONL_WHO_CACHE 1024	/* connections whose naming members are kept formatted */
+
+/* The naming members of one connection's records, formatted (jsonl.c: who). */
+struct jsonl_who {
+	uint64_t conn_id;
+	uint32_t gen;
+	uint16_t len;			/* 0: empty */
+	char json[490];
+};
+
 struct jsonl_sink {
 	struct jsonw w;
 	char node[256];
+	struct jsonl_who *who;		/* JSONL_WHO_CACHE entries, or NULL */
 };
 
 /* What the meta record says about the capture. */

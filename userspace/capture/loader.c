@@ -136,9 +136,25 @@ fail:
 	return err;
 }
 
+/* What slot `slot` of the fast table must hold, from the watched_cgroups hash. */
+static __u64 fast_slot(struct loader *l, size_t slot)
+{
+	int fd = bpf_map__fd(l->skel->maps.watched_cgroups);
+	__u64 key, next, *prev = NULL, v = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if ((next & (SMIW_WATCH_SLOTS - 1)) == slot)
+			v = v ? SMIW_WATCH_SHARED : next;
+		key = next;
+		prev = &key;
+	}
+	return v;
+}
+
 int loader_watch(struct loader *l, uint64_t cgroup_id, bool watch)
 {
-	__u64 key = cgroup_id;
+	size_t slot = cgroup_id & (SMIW_WATCH_SLOTS - 1);
+	__u64 key = cgroup_id, *fast = l->skel->bss->watched_fast;
 	__u8 one = 1;
 	int err;
 
@@ -147,7 +163,16 @@ int loader_watch(struct loader *l, uint64_t cgroup_id, bool watch)
 					   sizeof(one), BPF_ANY);
 	else
 		err = bpf_map__delete_elem(l->skel->maps.watched_cgroups, &key, sizeof(key), 0);
-	return err < 0 ? -errno : 0;
+	if (err < 0)
+		return -errno;
+	/* The hash first: a slot marked shared always finds the full answer there. */
+	if (!watch)
+		fast[slot] = fast_slot(l, slot);
+	else if (fast[slot] && fast[slot] != key)
+		fast[slot] = SMIW_WATCH_SHARED;
+	else
+		fast[slot] = key;
+	return 0;
 }
 
 int loader_ring_fd(const struct loader *l)

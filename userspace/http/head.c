@@ -1,6 +1,7 @@
 /* head.c - HTTP/1.x request and response heads (RFC 9112 sections 2-6). */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -8,14 +9,13 @@
 
 bool http_str_eq_ci(struct http_str s, const char *z)
 {
-	size_t n = strlen(z);
+	size_t i = 0;
 
-	if (s.len != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
+	/* No strlen first: most calls differ at once in length or first bytes. */
+	for (; i < s.len && z[i]; i++)
 		if (http_lower(s.p[i]) != http_lower(z[i]))
 			return false;
-	return true;
+	return i == s.len && !z[i];
 }
 
 /* Splits s at commas and returns the next element, blanks trimmed; false at the end. */
@@ -76,15 +76,18 @@ const struct http_str *http_header_get(const struct http_head *h, const char *na
  */
 static int next_line(const char *p, const char *end, struct http_str *line, const char **next)
 {
-	const char *lf = memchr(p, '\n', end - p);
-	const char *cr = memchr(p, '\r', (lf ? lf : end) - p);
+	const char *lf = memchr(p, '\n', end - p), *cr;
 
-	if (cr && (cr + 1 < end ? cr + 1 != lf : false))
-		return -EBADMSG;
-	if (!lf)
-		return 0;
+	if (!lf) {
+		cr = memchr(p, '\r', end - p);
+		return cr && cr + 1 < end ? -EBADMSG : 0;
+	}
+	/*
+	 * A CR elsewhere in a complete line is a control character, which every
+	 * line parser below rejects (-EBADMSG as well): no second scan for it.
+	 */
 	line->p = p;
-	line->len = (cr ? cr : lf) - p;
+	line->len = (lf > p && lf[-1] == '\r' ? lf - 1 : lf) - p;
 	*next = lf + 1;
 	return 1;
 }
@@ -194,6 +197,29 @@ static void note_transfer_encoding(struct http_head *h, struct http_str v)
 			h->chunked = http_str_eq_ci(e, "chunked");
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* No control character but HTAB in [p, end): eight bytes at a time, bytewise where a word has one. */
+static bool value_ok(const char *p, const char *end)
+{
+	for (; end - p >= 8; p += 8) {
+		uint64_t w, d;
+
+		memcpy(&w, p, 8);
+		d = w ^ (ONES * 0x7f);
+		if (!((((w - ONES * 0x20) & ~w) | ((d - ONES) & ~d)) & HIGHS))
+			continue;
+		for (int i = 0; i < 8; i++)
+			if (http_is_ctl(p[i]) && p[i] != '\t')
+				return false;
+	}
+	for (; p < end; p++)
+		if (http_is_ctl(*p) && *p != '\t')
+			return false;
+	return true;
+}
+
 /* name ":" OWS value OWS; no blank before the colon, no obs-fold. */
 static int parse_header_line(struct http_head *h, struct http_str l)
 {
@@ -204,25 +230,27 @@ static int parse_header_line(struct http_head *h, struct http_str l)
 		;
 	if (colon == p || colon == end || *colon != ':')
 		return -EBADMSG;
-	for (const char *q = colon + 1; q < end; q++)
-		if (http_is_ctl(*q) && *q != '\t')
-			return -EBADMSG;
+	if (!value_ok(colon + 1, end))
+		return -EBADMSG;
 	if (h->nheaders == HTTP_MAX_HEADERS)
 		return -EMSGSIZE;
 	hd = &h->headers[h->nheaders++];
 	hd->name = (struct http_str){ p, colon - p };
 	hd->value = http_trim((struct http_str){ colon + 1, end - colon - 1 });
-	if (http_str_eq_ci(hd->name, "content-length"))
+	/* By length first: the three names that matter here are 14, 17 and 10 bytes. */
+	if (hd->name.len == 14 && http_str_eq_ci(hd->name, "content-length"))
 		return parse_content_length(hd->value, &h->content_length);
-	if (http_str_eq_ci(hd->name, "transfer-encoding"))
+	if (hd->name.len == 17 && http_str_eq_ci(hd->name, "transfer-encoding"))
 		note_transfer_encoding(h, hd->value);
+	if (hd->name.len == 10 && !h->connection && http_str_eq_ci(hd->name, "connection"))
+		h->connection = h->nheaders;
 	return 0;
 }
 
 /* Checks framing rules that need the whole head, and derives keep-alive. */
 static int finish_head(struct http_head *h)
 {
-	const struct http_str *conn = http_header_get(h, "connection");
+	const struct http_str *conn = h->connection ? &h->headers[h->connection - 1].value : NULL;
 
 	/*
 	 * A request with Transfer-Encoding must end in chunked and must not also
@@ -255,6 +283,7 @@ int http_parse_head(struct http_head *h, enum http_kind kind, const char *buf, s
 	h->content_length = -1;
 	h->has_transfer_encoding = h->chunked = h->keep_alive = false;
 	h->head_len = 0;
+	h->connection = 0;
 	end = buf + (len < max_head ? len : max_head);
 	if (kind == HTTP_REQUEST)	/* RFC 9112 2.2: ignore empty lines before a request */
 		while (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))

@@ -44,6 +44,7 @@ struct http_head {
 	bool chunked;			/* Transfer-Encoding's last coding is chunked */
 	bool keep_alive;		/* the connection may carry another message after this one */
 	size_t head_len;		/* bytes up to and including the empty line */
+	size_t connection;		/* 1 + index of the first Connection field, 0 when none */
 };
 
 /*

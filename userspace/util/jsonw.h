@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct jsonw {
 	char *buf;
@@ -33,19 +34,180 @@ void jsonw_begin(struct jsonw *w);
 /* Ends the record with a newline; writes the buffer out when it has grown large. */
 void jsonw_end(struct jsonw *w);
 
-/* Members of the current object. Strings are escaped; invalid UTF-8 becomes U+FFFD. */
-void jsonw_str(struct jsonw *w, const char *key, const char *v);
-void jsonw_strn(struct jsonw *w, const char *key, const char *v, size_t n);
-void jsonw_u64(struct jsonw *w, const char *key, uint64_t v);
-void jsonw_i64(struct jsonw *w, const char *key, int64_t v);
-void jsonw_bool(struct jsonw *w, const char *key, bool v);
+/*
+ * Members of the current object. Strings are escaped; invalid UTF-8 becomes
+ * U+FFFD. The *k functions take the key's length; the wrappers below compute
+ * it, at compile time for the literal keys callers use.
+ */
+void jsonw_strkn(struct jsonw *w, const char *key, size_t klen, const char *v, size_t n);
+void jsonw_u64k(struct jsonw *w, const char *key, size_t klen, uint64_t v);
+void jsonw_i64k(struct jsonw *w, const char *key, size_t klen, int64_t v);
+void jsonw_boolk(struct jsonw *w, const char *key, size_t klen, bool v);
+void jsonw_objk(struct jsonw *w, const char *key, size_t klen);
+void jsonw_arrk(struct jsonw *w, const char *key, size_t klen);
+
+static inline __attribute__((always_inline)) char *jsonw__key_in_place(struct jsonw *w, const char *key, size_t klen);
+
+/* Printable ASCII other than '"' and '\\': goes into a JSON string as it is. */
+static const bool jsonw__plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true,	/* not 0x22 '"', 0x5c '\\' */
+};
+
+/* Length of the run of bytes at s (at most n) that go into a JSON string as they are, eight at a time. */
+static inline __attribute__((always_inline)) size_t jsonw__plain_run(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, q, b, m;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		/* bit 7 of each byte that is a quote, a backslash, below 0x20 or above 0x7f; the first is exact */
+		m = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs;
+		if (m)
+			return i + (__builtin_ctzll(m) >> 3);
+	}
+	while (i < n && jsonw__plain[s[i]])
+		i++;
+	return i;
+}
+
+/*
+ * A string member whose key (klen bytes, not NUL-terminated, written as it
+ * is: callers pass keys that need no escaping) is not a literal. Most values
+ * need no escaping and go out with the key in one bounds check.
+ */
+static inline __attribute__((always_inline)) void jsonw_strkn_fast(struct jsonw *w, const char *key, size_t klen,
+								    const char *v, size_t n)
+{
+	char *p;
+
+	if (w->len + klen + n + 6 > w->cap || jsonw__plain_run((const unsigned char *)v, n) < n) {
+		jsonw_strkn(w, key, klen, v, n);
+		return;
+	}
+	p = jsonw__key_in_place(w, key, klen);
+	*p++ = '"';
+	memcpy(p, v, n);
+	p += n;
+	*p++ = '"';
+	w->len = (size_t)(p - w->buf);
+}
+
+/* String members with a literal key: its length is known at compile time. */
+static inline __attribute__((always_inline)) void jsonw_strn(struct jsonw *w, const char *key, const char *v, size_t n)
+{
+	jsonw_strkn_fast(w, key, strlen(key), v, n);
+}
+
+static inline __attribute__((always_inline)) void jsonw_str(struct jsonw *w, const char *key, const char *v)
+{
+	jsonw_strn(w, key, v ? v : "", v ? strlen(v) : 0);
+}
+
+/*
+ * The hot path of number members, inline so that a literal key is copied
+ * with a fixed-size move: `,"key":` and the digits written in place when
+ * the buffer has room (else the out-of-line jsonw_u64k grows it).
+ */
+static inline __attribute__((always_inline)) char *jsonw__key_in_place(struct jsonw *w, const char *key, size_t klen)
+{
+	char *p = w->buf + w->len;
+
+	if (!w->first)
+		*p++ = ',';
+	w->first = false;
+	*p++ = '"';
+	memcpy(p, key, klen);
+	p += klen;
+	*p++ = '"';
+	*p++ = ':';
+	return p;
+}
+
+/* Writes v in decimal at p; returns the end. */
+static inline __attribute__((always_inline)) char *jsonw__digits(char *p, uint64_t v)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	/* Digits from the bit length (log10(2) ~ 1233 / 4096), corrected by one comparison. */
+	int t = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+	char *end = p + t + (v >= pow10[t]) + !v;
+
+	for (p = end; v >= 100; v /= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return end;
+}
+
+static inline __attribute__((always_inline)) void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
+{
+	size_t klen = strlen(key);
+
+	if (w->len + klen + 25 > w->cap) {
+		jsonw_u64k(w, key, klen, v);
+		return;
+	}
+	w->len = (size_t)(jsonw__digits(jsonw__key_in_place(w, key, klen), v) - w->buf);
+}
+
+static inline void jsonw_i64(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_i64k(w, key, strlen(key), v);
+}
+
+static inline void jsonw_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_boolk(w, key, strlen(key), v);
+}
+
 /* A nested object member; close it with jsonw_obj_end. */
-void jsonw_obj(struct jsonw *w, const char *key);
+static inline void jsonw_obj(struct jsonw *w, const char *key)
+{
+	jsonw_objk(w, key, strlen(key));
+}
+
 void jsonw_obj_end(struct jsonw *w);
+
 /* An array member of numbers: jsonw_arr, jsonw_elem_u64..., jsonw_arr_end. */
-void jsonw_arr(struct jsonw *w, const char *key);
+static inline void jsonw_arr(struct jsonw *w, const char *key)
+{
+	jsonw_arrk(w, key, strlen(key));
+}
+
 void jsonw_elem_u64(struct jsonw *w, uint64_t v);
 void jsonw_arr_end(struct jsonw *w);
+
+/*
+ * Appends n bytes of members already written as JSON (`,"k":v,...`, from an
+ * earlier record: see jsonw_since) to the current object.
+ */
+void jsonw_raw(struct jsonw *w, const char *json, size_t n);
+
+/* The bytes written since position `from` (w->len then) of the current record. */
+static inline const char *jsonw_since(const struct jsonw *w, size_t from, size_t *n)
+{
+	*n = w->len - from;
+	return w->buf + from;
+}
 
 /*
  * Writes out complete records; with sync, also pushes them through stdio or

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "util/log.h"
+#include "verify/jscan.h"
 #include "verify/obs.h"
 
 /* Grows *v (elements of `size` bytes) so that one more fits. Returns 0 or -ENOMEM. */
@@ -29,292 +30,417 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	(grow((void **)&(s)->arr, &(s)->cap, (s)->n, sizeof(*(s)->arr)) ? NULL : \
 	 memset(&(s)->arr[(s)->n++], 0, sizeof(*(s)->arr)))
 
-/* Field readers: absent or mistyped fields read as "" / 0 / false (records are written by tools). */
-static const char *jstr(struct obs_set *s, json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
+/* Every member the reader looks at, across record types. */
+enum field {
+	F_T, F_V, F_TOOL, F_NODE, F_INVENTORY, F_SNAPLEN, F_MONO_NS, F_REAL_NS,
+	F_CONN, F_SEQ, F_ROLE, F_NAMESPACE, F_POD, F_SERVICE_ACCOUNT, F_PID, F_TGID, F_COMM, F_CGROUP_ID,
+	F_LOCAL, F_PEER, F_PEER_POD, F_METHOD, F_PATH, F_HOST, F_REQUEST_ID, F_STATUS, F_START_NS, F_END_NS,
+	F_REQ_BYTES, F_RESP_BYTES, F_COMPLETE, F_INCOMPLETE,
+	F_OPEN_NS, F_CLOSE_NS, F_GAPS, F_EXCHANGES, F_RESET, F_CONNECT_ERROR,
+	F_TS_NS, F_KERNEL_DROPS, F_USER_DROPS, F_UNPARSED_BYTES, F_EVENTS, F_CONNS, F_REASON,
+	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
+	F__COUNT
+};
 
-	return strpool_dup(&s->strings, json_is_string(v) ? json_string_value(v) : "");
+static const char *const field_names[F__COUNT] = {
+	"t", "v", "tool", "node", "inventory", "snaplen", "mono_ns", "real_ns",
+	"conn", "seq", "role", "namespace", "pod", "service_account", "pid", "tgid", "comm", "cgroup_id",
+	"local", "peer", "peer_pod", "method", "path", "host", "request_id", "status", "start_ns", "end_ns",
+	"req_bytes", "resp_bytes", "complete", "incomplete",
+	"open_ns", "close_ns", "gaps", "exchanges", "reset", "connect_error",
+	"ts_ns", "kernel_drops", "user_drops", "unparsed_bytes", "events", "conns", "reason",
+	"run", "url", "via", "sent_ns", "done_ns", "error",
+};
+
+/* One record's members, from the fast reader or from jansson (rec_from_json). */
+typedef struct jv rec_t[F__COUNT];
+
+/* Fills r from a parsed object; strings point into o. */
+static void rec_from_json(rec_t r, json_t *o)
+{
+	for (int i = 0; i < F__COUNT; i++) {
+		json_t *v = json_object_get(o, field_names[i]);
+
+		memset(&r[i], 0, sizeof(r[i]));
+		if (!v)
+			continue;
+		switch (json_typeof(v)) {
+		case JSON_STRING:
+			r[i] = (struct jv){ .type = JV_STR, .s = json_string_value(v), .len = json_string_length(v) };
+			break;
+		case JSON_INTEGER:
+			r[i] = (struct jv){ .type = JV_INT, .i = json_integer_value(v) };
+			break;
+		case JSON_TRUE:
+			r[i].type = JV_TRUE;
+			break;
+		case JSON_FALSE:
+			r[i].type = JV_FALSE;
+			break;
+		case JSON_NULL:
+			r[i].type = JV_NULL;
+			break;
+		default:
+			r[i].type = JV_OTHER;
+		}
+	}
 }
 
-static uint64_t ju64(json_t *o, const char *k)
+static bool is_strn(const struct jv *v, const char *z, size_t n)
 {
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+	return v->type == JV_STR && v->len == n && !memcmp(v->s, z, n);
 }
 
-static bool jbool(json_t *o, const char *k)
+/* v is the string literal z. */
+#define is_str(v, z) is_strn(v, z, sizeof(z) - 1)
+
+/* What read_file keeps while reading one file. */
+struct rdr {
+	struct obs_set *s;
+	struct {
+		const char *s;
+		uint32_t len;
+	} last[F__COUNT];		/* per field: the string it had last time */
+};
+
+/* Fields with few distinct values in a capture (pods, paths, ...) are interned. */
+static bool few_values(enum field f)
 {
-	return json_is_true(json_object_get(o, k));
+	return f != F_CONN && f != F_LOCAL && f != F_PEER && f != F_REQUEST_ID;
 }
 
-static enum obs_role jrole(json_t *o)
+/*
+ * Field readers: absent or mistyped fields read as "" / 0 / false (records
+ * are written by tools). A string equal to the same field's value in the
+ * previous record is shared; otherwise fields with few distinct values are
+ * interned, and the others (connection names, addresses, request ids) are
+ * copied, which costs less than looking them up among a million others.
+ */
+static const char *jstr(struct rdr *rd, const rec_t r, enum field f)
 {
-	const char *r = json_string_value(json_object_get(o, "role"));
+	const char *v = r[f].type == JV_STR ? r[f].s : "";
+	uint32_t n = r[f].type == JV_STR ? r[f].len : 0;
 
-	if (r && !strcmp(r, "client"))
+	if (rd->last[f].s && rd->last[f].len == n && !memcmp(rd->last[f].s, v, n))
+		return rd->last[f].s;
+	rd->last[f].s = few_values(f) || !n ? strpool_intern(&rd->s->strings, v, n) : strpool_dupn(&rd->s->strings, v, n);
+	rd->last[f].len = n;
+	return rd->last[f].s;
+}
+
+static uint64_t ju64(const rec_t r, enum field f)
+{
+	return r[f].type == JV_INT && r[f].i > 0 ? (uint64_t)r[f].i : 0;
+}
+
+static bool jbool(const rec_t r, enum field f)
+{
+	return r[f].type == JV_TRUE;
+}
+
+static enum obs_role jrole(const rec_t r)
+{
+	if (is_str(&r[F_ROLE], "client"))
 		return OBS_ROLE_CLIENT;
-	if (r && !strcmp(r, "server"))
+	if (is_str(&r[F_ROLE], "server"))
 		return OBS_ROLE_SERVER;
 	return OBS_ROLE_UNKNOWN;
 }
 
-static int add_exchange(struct obs_set *s, json_t *o, unsigned line)
+static int add_exchange(struct rdr *rd, const rec_t o, unsigned line)
 {
+	struct obs_set *s = rd->s;
 	struct obs_exchange *e = PUSH(s, ex, n_ex, cap_ex);
 
 	if (!e)
 		return -ENOMEM;
-	e->conn = jstr(s, o, "conn");
-	e->seq = ju64(o, "seq");
+	e->conn = jstr(rd, o, F_CONN);
+	e->seq = ju64(o, F_SEQ);
 	e->role = jrole(o);
-	e->node = jstr(s, o, "node");
-	e->ns = jstr(s, o, "namespace");
-	e->pod = jstr(s, o, "pod");
-	e->sa = jstr(s, o, "service_account");
-	e->pid = (uint32_t)ju64(o, "pid");
-	e->tgid = (uint32_t)ju64(o, "tgid");
-	e->comm = jstr(s, o, "comm");
-	e->cgroup_id = ju64(o, "cgroup_id");
-	e->local = jstr(s, o, "local");
-	e->peer = jstr(s, o, "peer");
-	e->peer_pod = jstr(s, o, "peer_pod");
-	e->method = jstr(s, o, "method");
-	e->path = jstr(s, o, "path");
-	e->host = jstr(s, o, "host");
-	e->request_id = jstr(s, o, "request_id");
-	e->status = (int)ju64(o, "status");
-	e->start_ns = ju64(o, "start_ns");
-	e->end_ns = ju64(o, "end_ns");
-	e->req_bytes = ju64(o, "req_bytes");
-	e->resp_bytes = ju64(o, "resp_bytes");
-	e->complete = jbool(o, "complete");
-	e->incomplete = jstr(s, o, "incomplete");
+	e->node = jstr(rd, o, F_NODE);
+	e->ns = jstr(rd, o, F_NAMESPACE);
+	e->pod = jstr(rd, o, F_POD);
+	e->sa = jstr(rd, o, F_SERVICE_ACCOUNT);
+	e->pid = (uint32_t)ju64(o, F_PID);
+	e->tgid = (uint32_t)ju64(o, F_TGID);
+	e->comm = jstr(rd, o, F_COMM);
+	e->cgroup_id = ju64(o, F_CGROUP_ID);
+	e->local = jstr(rd, o, F_LOCAL);
+	e->peer = jstr(rd, o, F_PEER);
+	e->peer_pod = jstr(rd, o, F_PEER_POD);
+	e->method = jstr(rd, o, F_METHOD);
+	e->path = jstr(rd, o, F_PATH);
+	e->host = jstr(rd, o, F_HOST);
+	e->request_id = jstr(rd, o, F_REQUEST_ID);
+	e->status = (int)ju64(o, F_STATUS);
+	e->start_ns = ju64(o, F_START_NS);
+	e->end_ns = ju64(o, F_END_NS);
+	e->req_bytes = ju64(o, F_REQ_BYTES);
+	e->resp_bytes = ju64(o, F_RESP_BYTES);
+	e->complete = jbool(o, F_COMPLETE);
+	e->incomplete = jstr(rd, o, F_INCOMPLETE);
 	e->line = line;
-	return e->request_id ? 0 : -ENOMEM;
+	return e->conn && e->node && e->ns && e->pod && e->sa && e->comm && e->local && e->peer && e->peer_pod &&
+	       e->method && e->path && e->host && e->request_id && e->incomplete ? 0 : -ENOMEM;
 }
 
-static int add_conn(struct obs_set *s, json_t *o, unsigned line)
+static int add_conn(struct rdr *rd, const rec_t o, unsigned line)
 {
+	struct obs_set *s = rd->s;
 	struct obs_conn *c = PUSH(s, conns, n_conns, cap_conns);
 
 	if (!c)
 		return -ENOMEM;
-	c->conn = jstr(s, o, "conn");
+	c->conn = jstr(rd, o, F_CONN);
 	c->role = jrole(o);
-	c->ns = jstr(s, o, "namespace");
-	c->pod = jstr(s, o, "pod");
-	c->sa = jstr(s, o, "service_account");
-	c->comm = jstr(s, o, "comm");
-	c->local = jstr(s, o, "local");
-	c->peer = jstr(s, o, "peer");
-	c->peer_pod = jstr(s, o, "peer_pod");
-	c->open_ns = ju64(o, "open_ns");
-	c->close_ns = ju64(o, "close_ns");
-	c->gaps = ju64(o, "gaps");
-	c->exchanges = ju64(o, "exchanges");
-	c->reset = jbool(o, "reset");
-	c->connect_error = jstr(s, o, "connect_error");
+	c->ns = jstr(rd, o, F_NAMESPACE);
+	c->pod = jstr(rd, o, F_POD);
+	c->sa = jstr(rd, o, F_SERVICE_ACCOUNT);
+	c->comm = jstr(rd, o, F_COMM);
+	c->local = jstr(rd, o, F_LOCAL);
+	c->peer = jstr(rd, o, F_PEER);
+	c->peer_pod = jstr(rd, o, F_PEER_POD);
+	c->open_ns = ju64(o, F_OPEN_NS);
+	c->close_ns = ju64(o, F_CLOSE_NS);
+	c->gaps = ju64(o, F_GAPS);
+	c->exchanges = ju64(o, F_EXCHANGES);
+	c->reset = jbool(o, F_RESET);
+	c->connect_error = jstr(rd, o, F_CONNECT_ERROR);
 	c->line = line;
 	return c->connect_error ? 0 : -ENOMEM;
 }
 
-static int add_counters(struct obs_set *s, json_t *o, unsigned line, bool end)
+static int add_counters(struct rdr *rd, const rec_t o, unsigned line, bool end)
 {
+	struct obs_set *s = rd->s;
 	struct obs_counters *c = PUSH(s, stats, n_stats, cap_stats);
 
 	if (!c)
 		return -ENOMEM;
-	c->ts_ns = ju64(o, "ts_ns");
-	c->kernel_drops = ju64(o, "kernel_drops");
-	c->user_drops = ju64(o, "user_drops");
-	c->gaps = ju64(o, "gaps");
-	c->unparsed_bytes = ju64(o, "unparsed_bytes");
-	c->events = ju64(o, "events");
-	c->exchanges = ju64(o, "exchanges");
-	c->conns = ju64(o, "conns");
+	c->ts_ns = ju64(o, F_TS_NS);
+	c->kernel_drops = ju64(o, F_KERNEL_DROPS);
+	c->user_drops = ju64(o, F_USER_DROPS);
+	c->gaps = ju64(o, F_GAPS);
+	c->unparsed_bytes = ju64(o, F_UNPARSED_BYTES);
+	c->events = ju64(o, F_EVENTS);
+	c->exchanges = ju64(o, F_EXCHANGES);
+	c->conns = ju64(o, F_CONNS);
 	c->end = end;
-	c->reason = jstr(s, o, "reason");
+	c->reason = jstr(rd, o, F_REASON);
 	c->line = line;
 	if (end)
 		s->have_end = true;
 	return c->reason ? 0 : -ENOMEM;
 }
 
-static int add_intent(struct obs_set *s, json_t *o, unsigned line)
+static int add_intent(struct rdr *rd, const rec_t o, unsigned line)
 {
+	struct obs_set *s = rd->s;
 	struct obs_intent *in = PUSH(s, intents, n_intents, cap_intents);
 
 	if (!in)
 		return -ENOMEM;
-	in->run = jstr(s, o, "run");
-	in->request_id = jstr(s, o, "request_id");
-	in->method = jstr(s, o, "method");
-	in->url = jstr(s, o, "url");
-	in->via = jstr(s, o, "via");
-	in->sent_ns = ju64(o, "sent_ns");
-	in->done_ns = ju64(o, "done_ns");
-	in->status = (int)ju64(o, "status");
-	in->error = jstr(s, o, "error");
+	in->run = jstr(rd, o, F_RUN);
+	in->request_id = jstr(rd, o, F_REQUEST_ID);
+	in->method = jstr(rd, o, F_METHOD);
+	in->url = jstr(rd, o, F_URL);
+	in->via = jstr(rd, o, F_VIA);
+	in->sent_ns = ju64(o, F_SENT_NS);
+	in->done_ns = ju64(o, F_DONE_NS);
+	in->status = (int)ju64(o, F_STATUS);
+	in->error = jstr(rd, o, F_ERROR);
 	in->line = line;
 	return in->error ? 0 : -ENOMEM;
 }
 
-static int set_meta(struct obs_set *s, json_t *o, const char *path, unsigned line)
+static int set_meta(struct rdr *rd, const rec_t o, const char *path, unsigned line)
 {
-	json_t *v = json_object_get(o, "v");
+	struct obs_set *s = rd->s;
+	const struct jv *v = &o[F_V];
 
-	if (!json_is_integer(v) || json_integer_value(v) != 1) {
-		if (json_is_integer(v))
+	if (v->type != JV_INT || v->i != 1) {
+		if (v->type == JV_INT)
 			error("cannot read '%s': line %u: unsupported record format version %lld (this reader knows 1)",
-			      path, line, (long long)json_integer_value(v));
+			      path, line, (long long)v->i);
 		else
 			error("cannot read '%s': line %u: meta record has no format version \"v\"", path, line);
 		return -EINVAL;
 	}
 	s->meta.v = 1;
-	s->meta.tool = jstr(s, o, "tool");
-	s->meta.node = jstr(s, o, "node");
-	s->meta.inventory = jstr(s, o, "inventory");
-	s->meta.snaplen = ju64(o, "snaplen");
-	s->meta.mono_ns = ju64(o, "mono_ns");
-	s->meta.real_ns = ju64(o, "real_ns");
+	s->meta.tool = jstr(rd, o, F_TOOL);
+	s->meta.node = jstr(rd, o, F_NODE);
+	s->meta.inventory = jstr(rd, o, F_INVENTORY);
+	s->meta.snaplen = ju64(o, F_SNAPLEN);
+	s->meta.mono_ns = ju64(o, F_MONO_NS);
+	s->meta.real_ns = ju64(o, F_REAL_NS);
 	s->have_meta = true;
 	return s->meta.inventory ? 0 : -ENOMEM;
 }
 
-/* Dispatches one parsed record. `intents_only` files contribute only intent records. */
-static int add_record(struct obs_set *s, json_t *o, const char *path, unsigned line, bool intents_only)
+/* Dispatches one record. `intents_only` files contribute only intent records. */
+static int add_record(struct rdr *rd, const rec_t o, const char *path, unsigned line, bool intents_only)
 {
-	const char *t = json_string_value(json_object_get(o, "t"));
+	const struct jv *t = &o[F_T];
 
-	if (!t) {
+	if (t->type != JV_STR) {
 		error("cannot read '%s': line %u: record has no \"t\" (type) field", path, line);
 		return -EINVAL;
 	}
-	if (!strcmp(t, "intent"))
-		return add_intent(s, o, line);
+	if (is_str(t, "intent"))
+		return add_intent(rd, o, line);
 	if (intents_only)
 		return 0;
-	if (!strcmp(t, "meta"))
-		return set_meta(s, o, path, line);
-	if (!strcmp(t, "exchange"))
-		return add_exchange(s, o, line);
-	if (!strcmp(t, "conn"))
-		return add_conn(s, o, line);
-	if (!strcmp(t, "stats"))
-		return add_counters(s, o, line, false);
-	if (!strcmp(t, "end"))
-		return add_counters(s, o, line, true);
+	if (is_str(t, "exchange"))
+		return add_exchange(rd, o, line);
+	if (is_str(t, "meta"))
+		return set_meta(rd, o, path, line);
+	if (is_str(t, "conn"))
+		return add_conn(rd, o, line);
+	if (is_str(t, "stats"))
+		return add_counters(rd, o, line, false);
+	if (is_str(t, "end"))
+		return add_counters(rd, o, line, true);
 	return 0;	/* a type from a newer writer: ignored, as the format promises */
 }
 
 /*
- * Reads one line into *buf. Returns 1 with *nl telling whether it ended in a
- * newline, 0 at a clean end of file, -EIO when the stream itself broke off
- * (e.g. a truncated gzip member).
+ * Lines of a (possibly compressed) file, read in large blocks. A line is
+ * handed out in place, its newline replaced by a NUL.
  */
-static int read_line(gzFile f, char **buf, size_t *cap, bool *nl)
+struct lines {
+	gzFile f;
+	char *buf;
+	size_t cap, start, len;		/* unread bytes: buf[start .. start + len) */
+	bool eof;
+	int err;			/* -EIO: the stream broke off; -ENOMEM */
+};
+
+#define READ_BLOCK (4u << 20)
+
+/*
+ * Next line: *line (NUL-terminated), *n bytes, *nl whether a newline ended
+ * it. Returns 1, 0 at a clean end of file, -EIO when the stream itself broke
+ * off (e.g. a truncated gzip member; a partial line before it is dropped),
+ * -ENOMEM.
+ */
+static int next_line(struct lines *r, char **line, size_t *n, bool *nl)
 {
-	size_t len = 0;
-	int zerr;
-
 	for (;;) {
-		if (*cap - len < 2) {
-			char *p = realloc(*buf, *cap * 2);
+		char *p = r->buf + r->start, *q = r->len ? memchr(p, '\n', r->len) : NULL;
+		int got, zerr;
 
-			if (!p)
-				return -ENOMEM;
-			*buf = p;
-			*cap *= 2;
-		}
-		if (!gzgets(f, *buf + len, (int)(*cap - len))) {
-			gzerror(f, &zerr);
-			if (zerr != Z_OK && zerr != Z_STREAM_END)
-				return -EIO;
-			*nl = false;
-			return len > 0;
-		}
-		len += strlen(*buf + len);
-		if (len && (*buf)[len - 1] == '\n') {
-			*nl = true;
+		if (q || (r->eof && r->len && !r->err)) {
+			*n = q ? (size_t)(q - p) : r->len;
+			*nl = q != NULL;
+			p[*n] = '\0';	/* the newline, or the first of the spare bytes kept after the data */
+			r->start += *n + (q != NULL);
+			r->len -= *n + (q != NULL);
+			*line = p;
 			return 1;
 		}
-		if (gzeof(f)) {
-			*nl = false;
-			return len > 0;
+		if (r->eof)
+			return r->err;
+		memmove(r->buf, p, r->len);
+		r->start = 0;
+		if (r->cap - r->len < READ_BLOCK + JSCAN_PAD) {
+			size_t cap = r->cap ? 2 * r->cap : 2 * READ_BLOCK;
+			char *b = realloc(r->buf, cap);
+
+			if (!b)
+				return -ENOMEM;
+			r->buf = b;
+			r->cap = cap;
 		}
+		got = gzread(r->f, r->buf + r->len, READ_BLOCK);
+		if (got > 0) {
+			r->len += (size_t)got;
+			memset(r->buf + r->len, 0, JSCAN_PAD);	/* defined bytes for the word-wise reader */
+			continue;
+		}
+		r->eof = true;
+		gzerror(r->f, &zerr);
+		if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+			r->err = -EIO;
 	}
 }
 
 static bool blank(const char *l)
 {
-	return l[strspn(l, " \t\r\n")] == '\0';
+	return *l != '{' && l[strspn(l, " \t\r\n")] == '\0';
 }
 
 static int read_file(struct obs_set *s, const char *path, bool intents_only)
 {
-	size_t cap = 4096;
-	char *buf = malloc(cap);
+	struct lines in = { 0 };
+	struct rdr rd = { .s = s };
+	struct jscan_fields fields;
 	unsigned line = 0;
 	bool nl = false;
-	gzFile f;
+	size_t n;
+	char *text;
 	int r = 0, got;
 
-	if (!buf)
-		return -ENOMEM;
-	f = gzopen(path, "rb");
-	if (!f) {
-		free(buf);
+	jscan_fields_init(&fields, field_names, F__COUNT);
+	in.cap = 2 * READ_BLOCK;
+	in.buf = malloc(in.cap);
+	if (!in.buf)
+		return error("cannot read '%s': out of memory", path), -ENOMEM;
+	in.f = gzopen(path, "rb");
+	if (!in.f) {
+		free(in.buf);
 		error_errno(errno ? errno : ENOMEM, "cannot open '%s'", path);
 		return -EIO;
 	}
-	while ((got = read_line(f, &buf, &cap, &nl)) > 0) {
-		json_error_t jerr;
-		json_t *o;
+	gzbuffer(in.f, 1u << 20);
+	while ((got = next_line(&in, &text, &n, &nl)) > 0) {
+		rec_t rec;
+		json_t *o = NULL;
 
 		line++;
-		if (blank(buf))
+		if (blank(text))
 			continue;
-		o = nl ? json_loads(buf, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-		if (!o) {
-			bool nl2;
-			size_t cap2 = 64;
-			char *peek = malloc(cap2);
-			int more = peek ? read_line(f, &peek, &cap2, &nl2) : -ENOMEM;
+		if (!nl || jscan_record(&fields, text, n, rec)) {
+			/* Not for the fast reader: jansson reads it, or says what is wrong with it. */
+			json_error_t jerr;
 
-			free(peek);
-			if (more == 0 || more == -EIO) {	/* the last line: the writer died mid-record */
-				if (!intents_only) {
-					s->torn = true;
-					s->torn_line = line;
-				} else {
-					pr_warn("'%s': line %u is cut short; ignored", path, line);
+			o = nl ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+			if (!o) {
+				bool nl2;
+				size_t n2;
+				char *next;
+				int more = next_line(&in, &next, &n2, &nl2);
+
+				if (more == 0 || more == -EIO) {	/* the last line: the writer died mid-record */
+					if (!intents_only) {
+						s->torn = true;
+						s->torn_line = line;
+					} else {
+						pr_warn("'%s': line %u is cut short; ignored", path, line);
+					}
+					got = 0;
+					break;
 				}
-				got = 0;
+				error("cannot read '%s': line %u: %s", path, line,
+				      nl ? jerr.text : "line is not terminated");
+				r = -EINVAL;
 				break;
 			}
-			error("cannot read '%s': line %u: %s", path, line,
-			      nl ? jerr.text : "line is not terminated");
-			r = -EINVAL;
-			break;
+			if (!json_is_object(o)) {
+				error("cannot read '%s': line %u: record is not a JSON object", path, line);
+				json_decref(o);
+				r = -EINVAL;
+				break;
+			}
+			rec_from_json(rec, o);
 		}
-		if (!json_is_object(o)) {
-			error("cannot read '%s': line %u: record is not a JSON object", path, line);
-			json_decref(o);
-			r = -EINVAL;
-			break;
-		}
-		if (!intents_only && !s->have_meta &&
-		    strcmp(json_string_value(json_object_get(o, "t")) ?: "", "meta")) {
+		if (!intents_only && !s->have_meta && !is_str(&rec[F_T], "meta")) {
 			error("cannot read '%s': line %u: not an observation file (the first record must be \"meta\")",
 			      path, line);
 			json_decref(o);
 			r = -EINVAL;
 			break;
 		}
-		r = add_record(s, o, path, line, intents_only);
+		r = add_record(&rd, rec, path, line, intents_only);
 		json_decref(o);
 		if (r)
 			break;
@@ -334,8 +460,8 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 	}
 	if (r == -ENOMEM)
 		error("cannot read '%s': out of memory", path);
-	gzclose(f);
-	free(buf);
+	gzclose(in.f);
+	free(in.buf);
 	return r;
 }
 

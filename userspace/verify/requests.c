@@ -10,31 +10,75 @@ const char *const default_proxy_comms[] = {
 	"envoy", "linkerd2-proxy", "haproxy", "nginx", "traefik", "pilot-agent", NULL
 };
 
+/*
+ * A request-tagged record. 32 bytes, so sorting a million of them moves
+ * them directly rather than through pointers; the request id's parts are
+ * packed so that comparing `key`, then `round`, then `seq` orders by step,
+ * traffic entry, probe (measured requests first), round, sequence number.
+ */
 struct vtag {
-	struct reqid id;
-	const struct obs_exchange *ex;	/* exactly one of ex, in */
-	const struct obs_intent *in;
+	uint64_t key;		/* step << 32 | traffic << 1 | probe (both at most 100000) */
+	uint64_t round, seq;
+	uintptr_t rec;		/* the record: an intent when bit 0 is set, else an exchange */
 };
+
+static uint64_t tag_key(unsigned step, unsigned traffic, bool probe)
+{
+	return (uint64_t)step << 32 | (uint64_t)traffic << 1 | probe;
+}
+
+static struct vtag make_tag(const struct reqid *id, const void *rec, bool intent)
+{
+	return (struct vtag){ tag_key(id->step, id->traffic, id->probe), id->round, id->seq,
+			      (uintptr_t)rec | intent };
+}
+
+static const struct obs_exchange *tag_ex(const struct vtag *g)
+{
+	return g->rec & 1 ? NULL : (const struct obs_exchange *)g->rec;
+}
+
+static const struct obs_intent *tag_in(const struct vtag *g)
+{
+	return g->rec & 1 ? (const struct obs_intent *)(g->rec & ~(uintptr_t)1) : NULL;
+}
 
 static int tag_cmp(const void *a, const void *b)
 {
 	const struct vtag *x = a, *y = b;
+	const struct obs_exchange *xe = tag_ex(x), *ye = tag_ex(y);
 
-	if (x->id.step != y->id.step)
-		return x->id.step < y->id.step ? -1 : 1;
-	if (x->id.traffic != y->id.traffic)
-		return x->id.traffic < y->id.traffic ? -1 : 1;
-	if (x->id.probe != y->id.probe)
-		return x->id.probe ? 1 : -1;
-	if (x->id.round != y->id.round)
-		return x->id.round < y->id.round ? -1 : 1;
-	if (x->id.seq != y->id.seq)
-		return x->id.seq < y->id.seq ? -1 : 1;
-	if (!x->ex != !y->ex)
-		return x->in ? -1 : 1;	/* the intent first */
-	if (x->ex && x->ex->start_ns != y->ex->start_ns)
-		return x->ex->start_ns < y->ex->start_ns ? -1 : 1;
-	return (x->ex ? x->ex->line : x->in->line) < (y->ex ? y->ex->line : y->in->line) ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->round != y->round)
+		return x->round < y->round ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (!xe != !ye)
+		return xe ? 1 : -1;	/* the intent first */
+	if (xe && xe->start_ns != ye->start_ns)
+		return xe->start_ns < ye->start_ns ? -1 : 1;
+	return (xe ? xe->line : tag_in(x)->line) < (ye ? ye->line : tag_in(y)->line) ? -1 : 1;
+}
+
+static void sort_tags(struct vtag *t, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (tag_cmp(&t[i - 1], &t[i]) > 0) {
+			qsort(t, n, sizeof(*t), tag_cmp);
+			return;
+		}
+}
+
+/* Merges the sorted a[0..na) and b[0..nb) into out. */
+static void merge_tags(struct vtag *out, const struct vtag *a, size_t na, const struct vtag *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+
+	while (i < na && j < nb)
+		*out++ = tag_cmp(&a[i], &b[j]) <= 0 ? a[i++] : b[j++];
+	memcpy(out, a + i, (na - i) * sizeof(*a));
+	memcpy(out + (na - i), b + j, (nb - j) * sizeof(*b));
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -90,16 +134,32 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 	ix->obs = obs;
 	ix->inv = inv;
 	ix->proxy_comms = proxy_comms ? proxy_comms : default_proxy_comms;
+	size_t n_ex;
+	struct vtag *tmp;
+
+	snprintf(ix->run, sizeof(ix->run), "%s", run);
 	ix->tags = calloc(cap + 1, sizeof(*ix->tags));
-	if (!ix->tags)
+	tmp = calloc(cap + 1, sizeof(*tmp));
+	if (!ix->tags || !tmp) {
+		free(tmp);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < obs->n_ex; i++)
 		if (!reqid_parse(obs->ex[i].request_id, &id) && !strcmp(id.run, run))
-			ix->tags[ix->n++] = (struct vtag){ .id = id, .ex = &obs->ex[i] };
+			tmp[ix->n++] = make_tag(&id, &obs->ex[i], false);
+	n_ex = ix->n;
 	for (size_t i = 0; i < obs->n_intents; i++)
 		if (!reqid_parse(obs->intents[i].request_id, &id) && !strcmp(id.run, run))
-			ix->tags[ix->n++] = (struct vtag){ .id = id, .in = &obs->intents[i] };
-	qsort(ix->tags, ix->n, sizeof(*ix->tags), tag_cmp);
+			tmp[ix->n++] = make_tag(&id, &obs->intents[i], true);
+	/*
+	 * Exchanges and intents each come mostly in request order already (the
+	 * driver numbers requests as it sends them): each part is sorted only
+	 * when it is not, then the two are merged.
+	 */
+	sort_tags(tmp, n_ex);
+	sort_tags(tmp + n_ex, ix->n - n_ex);
+	merge_tags(ix->tags, tmp, n_ex, tmp + n_ex, ix->n - n_ex);
+	free(tmp);
 	return 0;
 }
 
@@ -265,27 +325,23 @@ static void attribute_connect_errors(const struct vindex *ix, const struct sc_tr
 int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traffic *t,
 		    bool probes, struct vreq **out)
 {
+	uint64_t key = tag_key(step, t->index, probes);
 	size_t lo = 0, hi = ix->n, n = 0, cap = 0;
 	struct vreq *r = NULL;
 
 	/* Lower bound of (step, traffic, probe) in the sorted tags. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct reqid *m = &ix->tags[mid].id;
 
-		if (m->step < step || (m->step == step && (m->traffic < t->index ||
-		    (m->traffic == t->index && m->probe < probes))))
+		if (ix->tags[mid].key < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < ix->n; ) {
-		const struct reqid *id = &ix->tags[i].id;
+	for (size_t i = lo; i < ix->n && ix->tags[i].key == key; ) {
 		const struct obs_exchange *pods[8];
 		struct vreq *q;
 
-		if (id->step != step || id->traffic != t->index || id->probe != probes)
-			break;
 		if (n == cap) {
 			struct vreq *g = realloc(r, (cap = cap ? cap * 2 : 64) * sizeof(*r));
 
@@ -297,19 +353,23 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		}
 		q = &r[n++];
 		memset(q, 0, sizeof(*q));
-		q->id = *id;
-		for (; i < ix->n && ix->tags[i].id.step == step && ix->tags[i].id.traffic == t->index &&
-		       ix->tags[i].id.probe == probes && ix->tags[i].id.round == q->id.round &&
-		       ix->tags[i].id.seq == q->id.seq; i++) {
+		snprintf(q->id.run, sizeof(q->id.run), "%s", ix->run);
+		q->id.step = step;
+		q->id.traffic = t->index;
+		q->id.probe = probes;
+		q->id.round = ix->tags[i].round;
+		q->id.seq = ix->tags[i].seq;
+		for (; i < ix->n && ix->tags[i].key == key && ix->tags[i].round == q->id.round &&
+		       ix->tags[i].seq == q->id.seq; i++) {
 			const struct vtag *g = &ix->tags[i];
 
-			if (g->in) {
+			if (tag_in(g)) {
 				if (!q->intent)
-					q->intent = g->in;
-				q->request_id = g->in->request_id;
+					q->intent = tag_in(g);
+				q->request_id = tag_in(g)->request_id;
 			} else {
-				q->request_id = g->ex->request_id;
-				add_exchange(ix, t, q, g->ex, pods, 8);
+				q->request_id = tag_ex(g)->request_id;
+				add_exchange(ix, t, q, tag_ex(g), pods, 8);
 			}
 		}
 		classify(q);
@@ -325,9 +385,9 @@ size_t vindex_strays(const struct vindex *ix, const struct scenario *sc)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ix->n; i++) {
-		const struct reqid *id = &ix->tags[i].id;
+		size_t step = ix->tags[i].key >> 32, traffic = (ix->tags[i].key & 0xffffffff) >> 1;
 
-		if (id->step > sc->n_steps || id->traffic > sc->steps[id->step - 1].n_traffic)
+		if (step > sc->n_steps || traffic > sc->steps[step - 1].n_traffic)
 			n++;
 	}
 	return n;

@@ -45,6 +45,7 @@ struct vreq {
 struct vindex {
 	struct vtag *tags;
 	size_t n;
+	char run[REQID_RUN_MAX + 1];
 	const struct obs_set *obs;
 	const struct inventory *inv;
 	const char *const *proxy_comms;	/* NULL-terminated; processes that are the mesh */

@@ -1,0 +1,114 @@
+/*
+ * agent_path - the agent's user-space work per exchange, without the kernel:
+ * the records of N keep-alive exchanges seen at a server (OPEN, then per
+ * exchange a receive of a GET /echo with four header fields and a send of
+ * the sample app's 200 echoing it, 100 exchanges per connection, END), as
+ * the ring buffer hands them over, through the capture's record handler,
+ * connection table, exchange assembly and JSON-lines sink into FILE.
+ * Prints one JSON object: exchanges, cpu_ns. Deterministic, so
+ * `valgrind --tool=callgrind` counts its instructions repeatably.
+ *
+ *   agent_path FILE N
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/capture_int.h"
+#include "capture/jsonl.h"
+
+#define PER_CONN 100
+
+static const char request[] =
+	"GET /echo HTTP/1.1\r\nHost: 198.18.1.1:9091\r\nUser-Agent: smi-witness-drive/0.1.0\r\n"
+	"Accept: */*\r\nX-Request-Id: r7f3a.2.1-00000001\r\n\r\n";
+static const char response[] =
+	"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 116\r\n\r\n"
+	"GET /echo HTTP/1.1\r\nHost: 198.18.1.1:9091\r\nUser-Agent: smi-witness-drive/0.1.0\r\n"
+	"Accept: */*\r\nX-Request-Id: r7f3a.2.1";
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void conn_event(struct capture *c, int type, uint64_t id, uint64_t ns, const uint64_t off[2])
+{
+	struct smiw_conn_event e = { .type = type, .role = SMIW_ROLE_SERVER, .family = 2, .conn_id = id,
+				     .ts_ns = ns, .cgroup_id = 37721, .netns = 4026532177, .tgid = 4084,
+				     .pid = 4084, .sport = 9091, .dport = (uint16_t)(40000 + id % 20000),
+				     .saddr = { 198, 18, 0, 12 }, .daddr = { 198, 18, 1, 250 }, .comm = "sample-app" };
+
+	if (off) {
+		e.bytes[0] = off[0];
+		e.bytes[1] = off[1];
+	}
+	capture_on_record(c, &e, sizeof(e));
+}
+
+static void data_event(struct capture *c, uint64_t id, int dir, uint64_t *off, uint64_t ns, const char *p, size_t n)
+{
+	static char rec[sizeof(struct smiw_data_event) + 4096];
+	struct smiw_data_event *d = (struct smiw_data_event *)rec;
+
+	*d = (struct smiw_data_event){ .type = SMIW_EV_DATA, .dir = dir, .cap_len = n, .conn_id = id,
+				       .off = off[dir], .len = n, .enter_ns = dir == SMIW_DIR_SEND ? ns - 900 : 0,
+				       .exit_ns = ns, .tgid = 4084, .pid = 4084,
+				       .syscall = dir == SMIW_DIR_SEND ? SMIW_SYS_SENDTO : SMIW_SYS_READ };
+	memcpy(d + 1, p, n);
+	off[dir] += n;
+	capture_on_record(c, rec, sizeof(*d) + n);
+}
+
+int main(int argc, char **argv)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	struct jsonl_sink s;
+	uint64_t n, t0, t1, ns = 7000000000000ull, off[2] = { 0 };
+	char req[sizeof(request)];
+
+	if (argc != 3 || (n = strtoull(argv[2], NULL, 10)) == 0 || !c) {
+		fprintf(stderr, "usage: agent_path FILE N\n");
+		return 2;
+	}
+	if (jsonl_open(&s, argv[1], "lab") || ct_init(&c->conns, CAPTURE_CONNS_MAX)) {
+		perror(argv[1]);
+		return 1;
+	}
+	/* The capture as capture_open sets it up, minus the kernel side. */
+	c->o.sink = jsonl_capture_sink(&s);
+	strcpy(c->tag, "8b5e9f93");
+	c->acfg = (struct asm_cfg){ .emit = capture_on_exchange, .ctx = c, .pool = &c->pool,
+				    .counters = &c->counters };
+	memcpy(req, request, sizeof(req));
+	t0 = cpu_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t id = i / PER_CONN + 1;
+
+		if (i % PER_CONN == 0) {
+			off[0] = off[1] = 0;
+			conn_event(c, SMIW_EV_OPEN, id, ns, NULL);
+		}
+		/* A request id of the same length for every exchange: only its digits change. */
+		snprintf(req + sizeof(request) - 13, 13, "%08llu\r\n\r", (unsigned long long)(i % 100000000));
+		req[sizeof(request) - 2] = '\n';
+		data_event(c, id, SMIW_DIR_RECV, off, ns += 20000, req, sizeof(request) - 1);
+		data_event(c, id, SMIW_DIR_SEND, off, ns += 15000, response, sizeof(response) - 1);
+		if (i % PER_CONN == PER_CONN - 1 || i == n - 1)
+			conn_event(c, SMIW_EV_END, id, ns += 1000, off);
+	}
+	capture_finish(c);
+	if (jsonl_close(&s)) {
+		perror(argv[1]);
+		return 1;
+	}
+	t1 = cpu_ns();
+	printf("{\"exchanges\":%llu,\"captured\":%llu,\"cpu_ns\":%llu}\n", (unsigned long long)n,
+	       (unsigned long long)c->counters.exchanges, (unsigned long long)(t1 - t0));
+	capture_close(c);
+	return 0;
+}
