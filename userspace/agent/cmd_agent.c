@@ -32,7 +32,7 @@ struct agent_opts {
 	const char *listen, *token_file, *spool_dir, *source, *node, *inventory_out;
 	const char *kubeconfig, *cgroup_root, *inventory_in;
 	uint64_t store_records, spool_bytes, spool_files;
-	bool kube, follow;
+	bool kube, follow, unredacted;
 };
 
 static int read_token(const char *file, char *buf, size_t len)
@@ -139,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "cgroup-root", required_argument, NULL, 'c' },
 		{ "inventory-out", required_argument, NULL, 'i' },
 		{ "inventory", required_argument, NULL, 'I' },
+		{ "unredacted", no_argument, NULL, 'U' },
 		CLI_COMMON_LONGOPTS,
 		{ 0 }
 	};
@@ -157,6 +158,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		case 'c': o->cgroup_root = optarg; break;
 		case 'i': o->inventory_out = optarg; break;
 		case 'I': o->inventory_in = optarg; break;
+		case 'U': o->unredacted = true; break;
 		case 'B':
 			if (parse_u64(optarg, 4096, 1ULL << 40, &o->spool_bytes))
 				return error("--spool-max-bytes: '%s' is not a number in [4096, 2^40]", optarg), EXIT_USAGE;
@@ -225,7 +227,8 @@ static int run(int argc, char **argv)
 			o.inventory_out = DEFAULT_INVENTORY;
 		}
 		r = source_capture_open(&src, &(struct capture_source_opts){
-			.inventory_path = o.inventory_in ? o.inventory_in : o.inventory_out, .node = o.node });
+			.inventory_path = o.inventory_in ? o.inventory_in : o.inventory_out, .node = o.node,
+			.unredacted = o.unredacted });
 		if (r)
 			return error_errno(r, "cannot start capture"), EXIT_FAILED;
 	} else if ((r = source_file_open(&src, o.source, o.follow))) {
@@ -314,6 +317,8 @@ const struct command cmd_agent = {
 		"      --cgroup-root DIR     cgroup v2 mount to look for container cgroups in\n"
 		"      --inventory-out FILE  write the inventory here on every change (atomically)\n"
 		"      --inventory FILE      serve this inventory (docs/inventory.md), e.g. the lab's\n"
+		"      --unredacted          with --source capture: keep Authorization, Proxy-Authorization,\n"
+		"                            Cookie and Set-Cookie values (default: \"<redacted>\")\n"
 		"\nAPI (all but /healthz need 'Authorization: Bearer TOKEN'):\n"
 		"  GET /v1/observations?since=5m&until=1m&namespace=NS&pod=POD&request_id=PREFIX&type=exchange\n"
 		"      records as JSONL: a meta line, the matches, a stats line (window_complete,\n"

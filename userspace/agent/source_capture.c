@@ -192,6 +192,7 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		return error_errno(r, "cannot open the capture pipe"), r;
 	}
 	r = capture_open(&(struct capture_opts){ .snaplen = o->snaplen, .inv = s->inv,
+						 .unredacted = o->unredacted,
 						 .sink = jsonl_capture_sink(&s->sink) }, &s->cap);
 	if (r) {
 		jsonl_close(&s->sink);

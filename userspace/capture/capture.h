@@ -106,7 +106,7 @@ struct capture_opts {
 	size_t ring_bytes;		/* ring buffer size; 0 = default */
 	unsigned int drain_ms;		/* longest time events wait in the ring; 0 = 20 */
 	const struct inventory *inv;	/* attribution; may be NULL; must outlive the capture */
-	bool unredacted;		/* keep authorization/cookie header values */
+	bool unredacted;		/* keep credential header values (http_header_secret) */
 	struct capture_sink sink;
 };
 
