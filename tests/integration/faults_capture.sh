@@ -66,7 +66,7 @@ start_observe() { # out-dir options...
 	"$bin" observe --out "$dir/obs.jsonl" --stats-interval 1s "$@" 2>"$dir/observe.log" &
 	obs=$!
 	pids+=($obs)
-	for _ in $(seq 100); do grep -q '^observe: watching' "$dir/observe.log" && return 0; sleep 0.05; done
+	for _ in $(seq 100); do grep -qs '^observe: watching' "$dir/observe.log" && return 0; sleep 0.05; done
 	return 1
 }
 stop_observe() { kill -INT "$obs"; wait "$obs"; }

@@ -27,6 +27,7 @@ struct agent {
 	json_t *kube_status;	/* counters of the Kubernetes watches, or NULL */
 	uint64_t records_in, records_rejected, spool_errors;
 	bool source_ended;	/* the record source is finished: nothing newer will come */
+	char caps_kept[128];	/* capabilities kept after start-up ("none"), for /v1/stats */
 };
 
 /*

@@ -169,6 +169,7 @@ static json_t *stats_doc(struct agent *a)
 		"records", (json_int_t)a->records_in, "rejected", (json_int_t)a->records_rejected));
 	json_object_set_new(doc, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)a->httpd.requests,
 						   "rejected", (json_int_t)a->httpd.rejected));
+	json_object_set_new(doc, "capabilities", json_string(a->caps_kept));
 	return doc;
 }
 

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "k8s/config.h"
 #include "k8s/nodewatch.h"
+#include "util/caps.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -247,6 +248,18 @@ static int run(int argc, char **argv)
 		src.close(&src);
 		return error_errno(r, "cannot listen on '%s'", o.listen), EXIT_FAILED;
 	}
+	/*
+	 * Programs attached, the API socket bound: the rest (records, files, the
+	 * API server's watches, started below, inheriting this) needs no more
+	 * than the source measured.
+	 */
+	if ((r = caps_limit(src.caps_needed))) {
+		error_errno(r, "cannot give up capabilities");
+		r = EXIT_FAILED;
+		goto out_http;
+	}
+	caps_format(src.caps_needed, a.caps_kept, sizeof(a.caps_kept));
+	pr_info("agent: capabilities kept: %s", a.caps_kept);
 	if (o.inventory_in) {
 		json_error_t jerr;
 		json_t *inv = json_load_file(o.inventory_in, 0, &jerr);

@@ -22,6 +22,8 @@ struct record_source {
 	void (*close)(struct record_source *src);
 	/* Optional: asks a live source to finish; drain() then returns -ENODATA once it has. */
 	void (*stop)(struct record_source *src);
+	/* Capabilities the source still needs once open (CAPS_BIT mask; 0 for most). */
+	uint64_t caps_needed;
 	void *priv;
 };
 

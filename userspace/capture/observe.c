@@ -245,6 +245,9 @@ static int run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	/* Attached and watching: nothing privileged is left to do but what the kernel measures. */
+	if (capture_drop_caps(c, NULL))
+		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
