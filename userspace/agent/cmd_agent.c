@@ -115,6 +115,7 @@ static int serve(struct agent *a, struct record_source *src)
 				pr_warn("record source: %s", strerror(-d));
 			}
 		}
+		agent_tick(a);
 	}
 out:
 	close(ep);

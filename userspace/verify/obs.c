@@ -212,10 +212,11 @@ static int add_record(struct obs_set *s, json_t *o, const char *path, unsigned l
 
 /*
  * Reads one line into *buf. Returns 1 with *nl telling whether it ended in a
- * newline, 0 at a clean end of file, -EIO when the stream itself broke off
- * (e.g. a truncated gzip member).
+ * newline, 0 at the end of the data, -ENOMEM. When the stream itself broke
+ * off (a truncated gzip member) *cut is set and what was read of the line
+ * so far is returned like a last line without newline.
  */
-static int read_line(gzFile f, char **buf, size_t *cap, bool *nl)
+static int read_line(gzFile f, char **buf, size_t *cap, bool *nl, bool *cut)
 {
 	size_t len = 0;
 	int zerr;
@@ -232,7 +233,8 @@ static int read_line(gzFile f, char **buf, size_t *cap, bool *nl)
 		if (!gzgets(f, *buf + len, (int)(*cap - len))) {
 			gzerror(f, &zerr);
 			if (zerr != Z_OK && zerr != Z_STREAM_END)
-				return -EIO;
+				*cut = true;
+			(*buf)[len] = '\0';
 			*nl = false;
 			return len > 0;
 		}
@@ -253,12 +255,30 @@ static bool blank(const char *l)
 	return l[strspn(l, " \t\r\n")] == '\0';
 }
 
+/* The writer died: what it wrote last is dropped, and the reader says so. */
+static void note_cut_short(struct obs_set *s, const char *path, unsigned line, bool partial, bool cut,
+			   bool intents_only)
+{
+	if (partial)
+		pr_warn("'%s': line %u is cut short (its writer stopped mid-record): dropped", path, line);
+	else if (cut)
+		pr_warn("'%s': the compressed stream breaks off after line %u (its writer stopped): read up to there",
+			path, line);
+	if (intents_only)
+		return;
+	if (partial) {
+		s->torn = true;
+		s->torn_line = line;
+	}
+	s->stream_cut |= cut;
+}
+
 static int read_file(struct obs_set *s, const char *path, bool intents_only)
 {
 	size_t cap = 4096;
 	char *buf = malloc(cap);
 	unsigned line = 0;
-	bool nl = false;
+	bool nl = false, cut = false;
 	gzFile f;
 	int r = 0, got;
 
@@ -270,7 +290,7 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 		error_errno(errno ? errno : ENOMEM, "cannot open '%s'", path);
 		return -EIO;
 	}
-	while ((got = read_line(f, &buf, &cap, &nl)) > 0) {
+	while ((got = read_line(f, &buf, &cap, &nl, &cut)) > 0) {
 		json_error_t jerr;
 		json_t *o;
 
@@ -279,19 +299,14 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 			continue;
 		o = nl ? json_loads(buf, JSON_REJECT_DUPLICATES, &jerr) : NULL;
 		if (!o) {
-			bool nl2;
+			bool nl2, cut2 = false;
 			size_t cap2 = 64;
-			char *peek = malloc(cap2);
-			int more = peek ? read_line(f, &peek, &cap2, &nl2) : -ENOMEM;
+			char *peek = cut ? NULL : malloc(cap2);
+			int more = cut ? 0 : peek ? read_line(f, &peek, &cap2, &nl2, &cut2) : -ENOMEM;
 
 			free(peek);
-			if (more == 0 || more == -EIO) {	/* the last line: the writer died mid-record */
-				if (!intents_only) {
-					s->torn = true;
-					s->torn_line = line;
-				} else {
-					pr_warn("'%s': line %u is cut short; ignored", path, line);
-				}
+			if (more == 0) {	/* the last line: the writer died mid-record */
+				note_cut_short(s, path, line, true, cut || cut2, intents_only);
 				got = 0;
 				break;
 			}
@@ -318,15 +333,16 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 		json_decref(o);
 		if (r)
 			break;
-		if (!intents_only)
+		if (!intents_only) {
 			s->records++;
+			s->last_line = line;
+		}
 	}
-	if (!r && got == -EIO && !intents_only) {
-		s->torn = true;	/* the compressed stream broke off before a line ended */
-		s->torn_line = line + 1;
-	} else if (!r && got < 0 && got != -EIO) {
+	if (!r && got == 0 && cut && !s->torn)
+		note_cut_short(s, path, line, false, true, intents_only);
+	else if (!r && got < 0) {
 		error_errno(got, "cannot read '%s'", path);
-		r = -EIO;
+		r = got;
 	}
 	if (!r && !intents_only && !s->have_meta) {
 		error("cannot read '%s': empty observation file (no \"meta\" record)", path);

@@ -70,6 +70,8 @@ struct obs_set {
 	bool have_end;			/* an `end` record was read */
 	bool torn;			/* the last line was cut short and dropped */
 	unsigned torn_line;
+	bool stream_cut;		/* a compressed file ends without its trailer (the writer died) */
+	unsigned last_line;		/* last whole line read from the observation file */
 	uint64_t records;		/* records read from the observation file */
 	struct obs_exchange *ex;
 	size_t n_ex, cap_ex;
@@ -83,7 +85,9 @@ struct obs_set {
 
 /*
  * Reads an observation file: the first record must be `meta` (version 1).
- * A torn last line is dropped and noted in s->torn. Errors are printed
+ * A torn last line is dropped, noted in s->torn and named in a warning; a
+ * compressed file that breaks off (its writer died) is read up to there
+ * and noted in s->stream_cut, with a warning too. Errors are printed
  * (file, line, what) and returned as -EINVAL / -EIO / -ENOMEM.
  */
 int obs_read(struct obs_set *s, const char *path);
