@@ -10,7 +10,8 @@
 #    one dropped with a message) and never touched again; step 2 INCONCLUSIVE;
 #  - a 4 KiB ring buffer under load: the step is INCONCLUSIVE naming the drops;
 #  - HAProxy killed during step 2: the verdict says the mesh went away, with
-#    exactly the refused connects the driver saw.
+#    exactly the refused connects the driver saw; killed during a `run`, the
+#    runner also finds it gone before the next step, which it does not run.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -179,5 +180,37 @@ is "step 2: the mesh went away, with every refused connect" "$(verdict mesh duri
 	"INCONCLUSIVE: the mesh went away during the step: service address 198.18.1.1:9091 (default/app-svc) answered, then refused $refused connects: nothing listened there any more"
 is "verify exits 3 (INCONCLUSIVE, no FAIL)" "$(jq -r '[.assertions[].verdict] | join(" ")' "$W/mesh.json")" "PASS INCONCLUSIVE"
 
-[ $fails -eq 0 ] || { tail -n 3 "$W"/*.log "$W"/*.err; jq -c ".assertions[] | [.verdict, .reason]" "$W"/*.json; }
+# --- HAProxy killed during a `smi-witness run` -----------------------------------------
+# The verifier sees step 1's refusals; the runner finds the mesh gone before step 2,
+# does not run it, and notes that in the intents, so the replay says the same.
+cat >"$W/run.yaml" <<'EOF'
+version: 1
+name: mesh-dies
+smispec: traffic-access
+access_control: false
+defaults: {from: app-a, to: app-svc, path: /echo, via: direct, converge: false, expect: {access: allow}}
+steps:
+  - name: dies
+    traffic: [{duration: 3s}]
+  - name: after
+    traffic: [{count: 100}]
+EOF
+"$bin" run "$W/run.yaml" --lab "$lab" --topology "$PWD/specs/lab/topology.yaml" --out "$W/runout" \
+	>"$W/run.txt" 2>"$W/run.err" &
+runner=$!
+check "run reaches step 1's traffic" up_log "$W/run.err" 'for 3.0 s'
+sleep 1
+kill -9 $("$bin" -j lab status --lab "$lab" | jq -r '.mesh.haproxy.pid, .mesh.worker.pid')
+wait $runner
+is "run exits 3 (INCONCLUSIVE, no FAIL)" "$?" 3
+cp "$W/runout/reference/mesh-dies/report.json" "$W/run.json"
+check "run: step 1 INCONCLUSIVE, the mesh went away during it" sh -c "jq -r '.assertions[0] | .verdict + \": \" + .reason' '$W/run.json' |
+	grep -Eq '^INCONCLUSIVE: the mesh went away during the step: service address 198.18.1.1:9091 \(default/app-svc\) answered, then refused [0-9]+ connects'"
+check "run: step 2 not run, INCONCLUSIVE, saying why" sh -c "jq -r '.assertions[1] | .verdict + \": \" + .reason' '$W/run.json' |
+	grep -Eq '^INCONCLUSIVE: the mesh went away before the step \(HAProxy \(pid [0-9]+\) of the mesh pod is not running\): it was not run$'"
+check "run: progress says the later steps are not run" grep -q 'the mesh went away before this step' "$W/run.err"
+PATH="$build:$PATH" "$W/runout/reference/mesh-dies/replay.sh" -f json >"$W/replay.json" 2>/dev/null
+check "run: replay.sh gives the same report" cmp "$W/replay.json" "$W/runout/reference/mesh-dies/report.json"
+
+[ $fails -eq 0 ] || { cat "$W/run.err"; tail -n 3 "$W"/*.log "$W"/*.err; jq -c ".assertions[] | [.verdict, .reason]" "$W"/*.json; }
 itest_done

@@ -193,7 +193,7 @@ static void test_health_mesh_gone(void **state)
 	inv_addr_from_raw(&svc.addr, AF_INET, svc_ip);
 	health_check(&obs, &inv, 100, 200, 0, &h);
 	assert_int_equal(h.mesh_refused, 2);
-	assert_string_equal(h.mesh_gone, "service address 198.18.1.1:9091 (default/app-svc) answered, then "
+	assert_string_equal(h.mesh_gone, "during the step: service address 198.18.1.1:9091 (default/app-svc) answered, then "
 			    "refused 2 connects: nothing listened there any more");
 	assert_string_equal(h.causes, "");
 	/* Refused from the start of the window: refusing may be how the mesh denies. */

@@ -127,7 +127,7 @@ static void finalize(struct eval *e, const struct step_health *h, const struct c
 		if (e->verdict == VERDICT_FAIL && e->misdelivered)
 			append(e, "; the mesh also went away during the step: %s", h->mesh_gone);
 		else
-			eval_set(e, VERDICT_INCONCLUSIVE, false, "the mesh went away during the step: %s%s%s",
+			eval_set(e, VERDICT_INCONCLUSIVE, false, "the mesh went away %s%s%s",
 				 h->mesh_gone, *h->causes ? "; capture incomplete too: " : "", h->causes);
 	} else if (*h->causes) {
 		if (e->verdict == VERDICT_FAIL && e->positive)
@@ -251,6 +251,30 @@ static void expressible(const struct smi_set *set, const int *api, char *why, si
 	fclose(null);
 }
 
+/*
+ * The runner's own check: it found the mesh gone before a step (and so did
+ * not run it or any later one). That outranks what the records show.
+ */
+static void runner_mesh_note(const struct obs_set *obs, const char *run, unsigned step, struct step_health *h)
+{
+	const struct obs_mesh_event *first = NULL;
+
+	for (size_t i = 0; i < obs->n_mesh_events; i++) {
+		const struct obs_mesh_event *m = &obs->mesh_events[i];
+
+		if (!strcmp(m->run, run) && !strcmp(m->state, "gone") && m->step && m->step <= step &&
+		    (!first || m->step < first->step))
+			first = m;
+	}
+	if (!first)
+		return;
+	if (first->step == step)
+		snprintf(h->mesh_gone, sizeof(h->mesh_gone), "before the step (%s): it was not run", first->detail);
+	else
+		snprintf(h->mesh_gone, sizeof(h->mesh_gone), "before step %u (%s): this step was not run",
+			 first->step, first->detail);
+}
+
 static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
 		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
 		       const int *api)
@@ -302,6 +326,7 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 	}
 	if (!r) {
 		health_check(c->obs, c->inv, t0, t1, problems, &h);
+		runner_mesh_note(c->obs, run, st->index, &h);
 		if (t0) {
 			evidence_time(c->obs, t0, start, sizeof(start));
 			evidence_time(c->obs, t1, end, sizeof(end));

@@ -90,7 +90,7 @@ static void mesh_check(const struct obs_set *obs, const struct inventory *inv, u
 	if (!refused || !answered(obs, where, t0, first))
 		return;
 	h->mesh_refused = refused;
-	snprintf(h->mesh_gone, sizeof(h->mesh_gone), "service address %s (%s) answered, then refused %zu "
+	snprintf(h->mesh_gone, sizeof(h->mesh_gone), "during the step: service address %s (%s) answered, then refused %zu "
 		 "connect%s: nothing listened there any more", where, svc->ref, refused, refused == 1 ? "" : "s");
 }
 

@@ -22,7 +22,7 @@ struct step_health {
 	size_t request_problems;	/* requests whose exchanges were cut by a capture problem */
 	char causes[400];	/* "" when the capture is complete for the step */
 	size_t mesh_refused;	/* connects refused at a service address and port during the step */
-	char mesh_gone[200];	/* "" unless the mesh went away during the step: what showed it */
+	char mesh_gone[300];	/* "" unless the mesh went away: when, and what showed it */
 };
 
 /*

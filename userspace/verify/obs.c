@@ -161,6 +161,20 @@ static int add_intent(struct obs_set *s, json_t *o, unsigned line)
 	return in->error ? 0 : -ENOMEM;
 }
 
+static int add_mesh_event(struct obs_set *s, json_t *o, unsigned line)
+{
+	struct obs_mesh_event *m = PUSH(s, mesh_events, n_mesh_events, cap_mesh_events);
+
+	if (!m)
+		return -ENOMEM;
+	m->run = jstr(s, o, "run");
+	m->state = jstr(s, o, "state");
+	m->detail = jstr(s, o, "detail");
+	m->step = (unsigned)ju64(o, "step");
+	m->line = line;
+	return m->detail ? 0 : -ENOMEM;
+}
+
 static int set_meta(struct obs_set *s, json_t *o, const char *path, unsigned line)
 {
 	json_t *v = json_object_get(o, "v");
@@ -195,6 +209,8 @@ static int add_record(struct obs_set *s, json_t *o, const char *path, unsigned l
 	}
 	if (!strcmp(t, "intent"))
 		return add_intent(s, o, line);
+	if (!strcmp(t, "mesh"))
+		return add_mesh_event(s, o, line);
 	if (intents_only)
 		return 0;
 	if (!strcmp(t, "meta"))
@@ -411,6 +427,7 @@ void obs_free(struct obs_set *s)
 	free(s->conns);
 	free(s->stats);
 	free(s->intents);
+	free(s->mesh_events);
 	strpool_free(&s->strings);
 	memset(s, 0, sizeof(*s));
 }

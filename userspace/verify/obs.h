@@ -61,6 +61,17 @@ struct obs_intent {
 	unsigned line;
 };
 
+/*
+ * A note of the scenario runner (intent files): the mesh was found gone
+ * before step `step` of run `run` ran; that step and the later ones were
+ * not run.
+ */
+struct obs_mesh_event {
+	const char *run, *state, *detail;
+	unsigned step;
+	unsigned line;
+};
+
 /* Everything read from one capture (plus any intent files). Zero-initialise. */
 struct obs_set {
 	struct strpool strings;
@@ -81,6 +92,8 @@ struct obs_set {
 	size_t n_stats, cap_stats;
 	struct obs_intent *intents;
 	size_t n_intents, cap_intents;
+	struct obs_mesh_event *mesh_events;
+	size_t n_mesh_events, cap_mesh_events;
 };
 
 /*
