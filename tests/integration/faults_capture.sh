@@ -18,48 +18,17 @@
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
-app=$build/sample-app
 . tests/lib/itest.sh
-
-[ "$(id -u)" = 0 ] || { echo "skip: needs root (BPF, network namespaces, cgroups)"; exit 77; }
-for t in jq curl nsenter ip perl; do
-	command -v $t >/dev/null || { echo "skip: $t is not installed (make deps)"; exit 77; }
-done
-cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-[ -n "$cg2" ] || { echo "skip: no cgroup v2 mount"; exit 77; }
-
-ns1=smiw-flt1-$$ ns2=smiw-flt2-$$
-cg_a=$cg2/smiw-flt1-$$ cg_b=$cg2/smiw-flt2-$$
-tmp=$(mktemp -d /tmp/smiw-faults-XXXXXX)
+. tests/lib/sandbox.sh
+sandbox_require jq perl
+sandbox_init flt
 out=$tmp/out out2=$tmp/out2	# everything the tool writes, and nothing else
 mkdir -p "$out" "$out2"
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for cg in "$cg_a" "$cg_b"; do
-		[ -f "$cg/cgroup.kill" ] && echo 1 >"$cg/cgroup.kill"
-		for _ in $(seq 50); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.02; done
-		[ -d "$cg" ] && rmdir "$cg"
-	done
-	ip netns del "$ns1" 2>/dev/null
-	ip netns del "$ns2" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ip netns add "$ns1" && ip -n "$ns1" link set lo up && ip netns add "$ns2" && ip -n "$ns2" link set lo up &&
-	mkdir "$cg_a" "$cg_b" || { echo "cannot create the sandboxes"; exit 1; }
-# Runs a command in a sandbox: cgroup first, then the namespace; exec, so $! is the command.
-pod_a=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec nsenter --net="/run/netns/$0" "$@"' "$ns1" "$cg_a")
-pod_b=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec nsenter --net="/run/netns/$0" "$@"' "$ns2" "$cg_b")
-up() { for _ in $(seq 100); do "${@}" curl -s -o /dev/null http://127.0.0.1:9091/metrics && return 0; sleep 0.05; done; return 1; }
-
-SERVICE_NAME=app-a PORT=9091 "${pod_a[@]}" "$app" 2>>"$tmp/app.log" &
-pids+=($!)
-SERVICE_NAME=app-b PORT=9091 "${pod_b[@]}" "$app" 2>>"$tmp/app.log" &
-pids+=($!)
-up nsenter --net="/run/netns/$ns1" && up nsenter --net="/run/netns/$ns2" || { echo "sample apps did not start"; exit 1; }
+sandbox_add pod_a
+sandbox_add pod_b
+sandbox_app pod_a app-a
+sandbox_app pod_b app-b
+cg_a=$pod_a_cg cg_b=$pod_b_cg ns2=$pod_b_ns
 
 start_observe() { # out-dir options...
 	local dir=$1; shift

@@ -58,6 +58,18 @@ verify() {
 	cat "$W/$3".*.intent >"$W/$3.intent"
 	"$bin" -j verify -o "$2" -i "$W/$3.intent" -s "$W/sc.yaml" -I "$inv" -r "$3" >"$W/$1.json" 2>"$W/$1.err"
 }
+# killed_in_step2 RUN PID...: 200 requests (step 1), a pause past the writers' next flush and
+# stats record, then 2000 at 1000/s (step 2) during which PID... get SIGKILL after 1 s.
+killed_in_step2() {
+	local run=$1 drv; shift
+	step "$run" 1 200
+	sleep 1.5
+	step "$run" 2 2000 -r 1000 &
+	drv=$!
+	sleep 1
+	kill -9 "$@"
+	wait $drv
+}
 verdict() { jq -r --arg s "$2" '.assertions[] | select(.step == $s) | .verdict + ": " + .reason' "$W/$1.json"; }
 up_log() { for _ in $(seq 100); do grep -qs "$2" "$1" && return 0; sleep 0.05; done; return 1; }
 # client_ids FILE RUN.STEP: request ids of app-a's client-side exchanges of that step, distinct.
@@ -69,13 +81,7 @@ client_ids() { zcat -f "$1" 2>/dev/null | grep -F "\"request_id\":\"$2.1-" | jq 
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/kill.log" '^observe: watching'
-step rk 1 200
-sleep 1.3	# past the next flush and stats record
-step rk 2 2000 -r 1000 &
-drv=$!
-sleep 1
-kill -9 $obs
-wait $drv
+killed_in_step2 rk $obs
 is "the driver's 2000 requests all answered" "$(jq -r 'select(.t == "intent" and .status == 200) | .request_id' "$W/rk.2.intent" | wc -l)" 2000
 is "nothing written before the kill is lost: step 1's 200 client exchanges" "$(client_ids "$W/kill.jsonl.gz" rk.1)" 200
 verify kill "$W/kill.jsonl.gz" rk
@@ -106,13 +112,7 @@ agent() { # log: starts the agent, waits until it serves; sets $agent and $port
 	up_log "$1" "serving http://" && port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\).*|\1|p' "$1")
 }
 check "agent up" agent "$W/agent1.log"
-step ra 1 200
-sleep 1.5	# the spool is flushed once a second
-step ra 2 2000 -r 1000 &
-drv=$!
-sleep 1
-kill -9 $agent
-wait $drv
+killed_in_step2 ra $agent
 part=$(ls "$W/spool"/*.part 2>/dev/null)
 is "one interrupted spool file (.part), no closed one" "$(ls "$W/spool" | grep -c '\.part$') $(ls "$W/spool" | grep -c 'gz$')" "1 0"
 check "restarted agent up" agent "$W/agent2.log"
@@ -161,14 +161,7 @@ check "step 2 INCONCLUSIVE, naming the drops" sh -c "test \"\$(jq -r '.assertion
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/mesh.log" '^observe: watching'
-step rm 1 200
-sleep 0.3
-step rm 2 2000 -r 1000 &
-drv=$!
-sleep 1
-haproxy=$("$bin" -j lab status --lab "$lab" | jq -r '.mesh.haproxy.pid, .mesh.worker.pid')
-kill -9 $haproxy
-wait $drv
+killed_in_step2 rm $("$bin" -j lab status --lab "$lab" | jq -r '.mesh.haproxy.pid, .mesh.worker.pid')
 sleep 0.3
 kill -INT $obs
 wait $obs

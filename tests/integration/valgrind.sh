@@ -8,33 +8,13 @@
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
-app=$build/sample-app
 . tests/lib/itest.sh
-[ "$(id -u)" = 0 ] || { echo "skip: needs root (BPF, network namespaces, cgroups)"; exit 77; }
-for t in valgrind jq curl nsenter ip; do
-	command -v $t >/dev/null || { echo "skip: $t is not installed (make deps)"; exit 77; }
-done
-cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-[ -n "$cg2" ] || { echo "skip: no cgroup v2 mount"; exit 77; }
-
-ns=smiw-vg-$$ cg=$cg2/smiw-vg-$$
-tmp=$(mktemp -d /tmp/smiw-valgrind-XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	[ -f "$cg/cgroup.kill" ] && echo 1 >"$cg/cgroup.kill"
-	for _ in $(seq 50); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.02; done
-	[ -d "$cg" ] && rmdir "$cg"
-	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-ip netns add "$ns" && ip -n "$ns" link set lo up && mkdir "$cg" || { echo "cannot create the sandbox"; exit 1; }
-pod=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec nsenter --net="/run/netns/$0" "$@"' "$ns" "$cg")
-SERVICE_NAME=app PORT=9091 "${pod[@]}" "$app" 2>"$tmp/app.log" &
-pids+=($!)
-for _ in $(seq 100); do nsenter --net="/run/netns/$ns" curl -s -o /dev/null http://127.0.0.1:9091/metrics && break; sleep 0.05; done
+. tests/lib/sandbox.sh
+sandbox_require valgrind jq
+sandbox_init vg
+sandbox_add pod
+sandbox_app pod app
+cg=$pod_cg
 inv() {
 	jq -n --arg cg "$cg" '{version: 1, node: "vg-node", source: "test",
 		pods: [{namespace: "default", name: "app", service_account: "sa", ip: "127.0.0.1", cgroup_path: $cg}],
