@@ -9,6 +9,8 @@
 #    interrupted file is recovered (whole records kept, none lost, a torn last
 #    one dropped with a message) and never touched again; step 2 INCONCLUSIVE;
 #  - a 4 KiB ring buffer under load: the step is INCONCLUSIVE naming the drops;
+#  - a lab pod's network namespace deleted during a step: the step still PASSes
+#    on exact counts, no drop;
 #  - HAProxy killed during step 2: the verdict says the mesh went away, with
 #    exactly the refused connects the driver saw; killed during a `run`, the
 #    runner also finds it gone before the next step, which it does not run.
@@ -155,6 +157,32 @@ drops=$(jq '.scenarios[0].steps[1].capture.kernel_drops' "$W/ring.json")
 check "the ring overflowed during step 2 ($drops kernel drops in the step)" test "${drops:-0}" -gt 0
 check "step 2 INCONCLUSIVE, naming the drops" sh -c "test \"\$(jq -r '.assertions[1].verdict' '$W/ring.json')\" = INCONCLUSIVE &&
 	jq -r '.assertions[1].reason' '$W/ring.json' | grep -q '^capture incomplete during the step: $drops kernel drops'"
+
+# --- a lab pod's network namespace deleted under the capture --------------------------------
+# app-d (watched, not on the path) is torn down by hand in the middle of step 2: its
+# processes killed, its network namespace deleted. The rest of the lab is unaffected.
+"$bin" observe --inventory "$inv" --out "$W/netns.jsonl" --stats-interval 200ms 2>"$W/netns.log" &
+obs=$!
+pids+=($obs)
+check "observe attached" up_log "$W/netns.log" '^observe: watching'
+app_d=$(jq -r '.pods[] | select(.name == "app-d") | .cgroup_path + " " + .netns' "$inv")
+step rn 1 200
+step rn 2 2000 -r 1000 &
+drv=$!
+sleep 0.7
+echo 1 >"${app_d% *}/cgroup.kill"
+ip netns del "${app_d#* }"
+wait $drv
+check "app-d's network namespace is gone" sh -c "! ip netns list | grep -q '^${app_d#* }\b'"
+check "observe still runs" kill -0 $obs
+kill -INT $obs
+wait $obs
+is "observe exits 0" "$?" 0
+verify netns "$W/netns.jsonl" rn
+is "step 2: every request through the mesh captured and judged" "$(verdict netns during)" \
+	"PASS: 2000/2000 reached app-svc and succeeded"
+is "no drop, no gap" "$(tail -n 1 "$W/netns.jsonl" | jq -c '[.t, .kernel_drops, .user_drops, .gaps]')" '["end",0,0,0]'
+"$bin" lab up --lab "$lab" >/dev/null 2>&1	# app-d back, for what follows
 
 # --- HAProxy killed mid-step ----------------------------------------------------------------
 "$bin" observe --inventory "$inv" --out "$W/mesh.jsonl" --stats-interval 200ms 2>"$W/mesh.log" &
