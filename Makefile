@@ -75,7 +75,7 @@ BIN        := $(OUTPUT)/smi-witness
 APP_BIN    := $(OUTPUT)/sample-app
 LIBSMIW    := $(OUTPUT)/libsmiw.a
 
-.PHONY: all deps build test test-bins bench-bins fuzz fuzz-bins demo soak bench clean
+.PHONY: all deps build test test-bins san-bins bench-bins fuzz fuzz-bins demo soak bench clean
 all: deps
 	$(Q)$(MAKE) build
 
@@ -158,8 +158,35 @@ $(OUTPUT)/tests/bench/%: $(OUTPUT)/obj/tests/bench/%.o $(LIBSMIW)
 bench-bins: $(BENCH_BINS)
 
 test: deps
-	$(Q)$(MAKE) build test-bins fuzz-bins
+	$(Q)$(MAKE) build test-bins san-bins fuzz-bins
 	$(Q)./tests/run --build $(OUTPUT)
+
+# --- sanitizers -------------------------------------------------------------
+# The unit tests once more, linked against the library rebuilt with clang,
+# ASan and UBSan in an object tree of its own (as the fuzz build keeps its own).
+SAN_FLAGS      := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+SAN_CFLAGS      = -O1 -g $(SAN_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) \
+	-Itests/lib -DSMIW_VERSION='"$(VERSION)"' -DSMIW_GIT_REV='"$(GIT_REV)"'
+SAN_LIB_OBJS   := $(LIB_SRCS:%.c=$(OUTPUT)/san-obj/%.o)
+SAN_TLIB_OBJS  := $(TLIB_SRCS:%.c=$(OUTPUT)/san-obj/%.o)
+SAN_UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/san/tests/unit/%)
+
+$(OUTPUT)/san-obj/%.o: %.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libsmiw-san.a: $(SAN_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/san/tests/unit/%: $(OUTPUT)/san-obj/tests/unit/%.o $(SAN_TLIB_OBJS) $(OUTPUT)/libsmiw-san.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g $(SAN_FLAGS) -o $@ $^ $(LIBS) -lssl -lcrypto -lcmocka
+
+san-bins: $(SAN_UNIT_BINS)
 
 # --- fuzzing ----------------------------------------------------------------
 # libFuzzer targets link the library rebuilt with clang, ASan and UBSan into

@@ -54,6 +54,13 @@ int lab_opts_mesh(const struct lab_opts *o, struct lab_state *st);
  */
 int lab_print_status(const struct lab_ctx *ctx);
 
+/*
+ * Whether the mesh of the lab the options name still runs (its HAProxy
+ * master, by pid and start time). Returns 1, or 0 with `why` saying what is
+ * gone, or -1 after printing why the lab cannot be read.
+ */
+int lab_mesh_running(const struct lab_opts *o, char *why, size_t len);
+
 int lab_cmd_up(const struct lab_opts *o, int argc, char **argv);
 int lab_cmd_down(const struct lab_opts *o, int argc, char **argv);
 int lab_cmd_status(const struct lab_opts *o, int argc, char **argv);

@@ -162,3 +162,19 @@ int lab_cmd_status(const struct lab_opts *o, int argc, char **argv)
 	lab_ctx_close(&ctx);
 	return r;
 }
+
+int lab_mesh_running(const struct lab_opts *o, char *why, size_t len)
+{
+	struct lab_ctx ctx;
+	const struct lab_proc *p;
+	int r;
+
+	if (lab_ctx_open(&ctx, o, true))
+		return -1;
+	p = &ctx.st.pods[ctx.topo->mesh];
+	r = proc_alive(p->pid, p->start_time);
+	if (!r)
+		snprintf(why, len, "HAProxy (pid %d) of the mesh pod is not running", (int)p->pid);
+	lab_ctx_close(&ctx);
+	return r;
+}

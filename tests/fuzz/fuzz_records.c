@@ -1,25 +1,60 @@
-/* fuzz_records - the observation reader on arbitrary bytes: never crashes, and what it keeps is sane. */
+/*
+ * fuzz_records - the observation reader on arbitrary bytes (plain or gzip
+ * JSON lines): never crashes, and what it keeps is sane. Records come from
+ * agents over the network, so what reads them must hold against anything:
+ * whatever the reader accepts also goes through the verifier, against the
+ * access fixture's scenario and inventory (tests/fixtures/verify, when the
+ * fuzzer runs from the source tree).
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "inventory/inventory.h"
+#include "report/report.h"
 #include "util/log.h"
+#include "verify/engine.h"
 #include "verify/obs.h"
+
+static char path[64];
+static struct scenario sc;
+static struct inventory *inv;
+static bool have_scenario;
+
+static void setup(void)
+{
+	snprintf(path, sizeof(path), "/tmp/fuzz_records.%d", (int)getpid());
+	/*
+	 * Errors and warnings are expected by the thousand: errors go out as
+	 * JSON on stdout, both to /dev/null; sanitizer reports use fd 2 anyway.
+	 */
+	log_json = true;
+	stderr = fopen("/dev/null", "w");
+	if (!stderr || !freopen("/dev/null", "w", stdout))
+		abort();
+	have_scenario = !access("tests/fixtures/verify/access.yaml", R_OK) &&
+			!scenario_load(&sc, "tests/fixtures/verify/access.yaml") &&
+			!inventory_load("tests/fixtures/verify/inventory.json", &inv);
+}
+
+static void verify(const struct obs_set *s)
+{
+	struct report rep;
+
+	if (!have_scenario || report_init(&rep, "fuzz"))
+		return;
+	verify_scenario(&(struct verify_input){ .sc = &sc, .obs = s, .inv = inv }, &rep);
+	report_free(&rep);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
 	struct obs_set s = { 0 };
 	FILE *f;
 
-	if (!path[0]) {
-		snprintf(path, sizeof(path), "/tmp/fuzz_records.%d", (int)getpid());
-		/* Errors are expected: as JSON on stdout, away from libFuzzer's stderr. */
-		log_json = true;
-		if (!freopen("/dev/null", "w", stdout))
-			return 0;
-	}
+	if (!path[0])
+		setup();
 	f = fopen(path, "wb");
 	if (!f)
 		return 0;
@@ -32,8 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < s.n_ex; i++)
 			if (!s.ex[i].request_id || !s.ex[i].pod)
 				abort();
+		if (obs_read_intents(&s, path) == 0)
+			verify(&s);
+	} else {
+		obs_read_intents(&s, path);
 	}
-	obs_read_intents(&s, path);
 	obs_free(&s);
 	unlink(path);
 	return 0;

@@ -1,24 +1,93 @@
-/* fuzz_scenario - the scenario loader on arbitrary YAML: never crashes; a loaded scenario is complete. */
+/*
+ * fuzz_scenario - the scenario loader on arbitrary YAML: never crashes; a
+ * loaded scenario is complete.
+ *
+ * The input is written into a directory of its own where `manifests` leads
+ * to the shipped specs/manifests (when the fuzzer runs from the source
+ * tree), so the suites in the corpus load their manifests for real and the
+ * fuzzer reaches the SMI loading and policy paths behind `apply`/`delete`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/log.h"
+#include "verify/policy.h"
 #include "verify/scenario.h"
+
+static char path[PATH_MAX], dir[64];
+
+/* Links every entry of `from` (relative to the working directory) into `to`. */
+static void link_entries(const char *from, const char *to)
+{
+	char cwd[PATH_MAX / 2], target[PATH_MAX], link[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(from);
+
+	if (!d || !getcwd(cwd, sizeof(cwd))) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(target, sizeof(target), "%s/%s/%.200s", cwd, from, e->d_name);
+			snprintf(link, sizeof(link), "%s/%.200s", to, e->d_name);
+			if (symlink(target, link) && errno != EEXIST)
+				break;
+		}
+	closedir(d);
+}
+
+static int remove_one(const char *p, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	return remove(p) && errno != ENOENT;
+}
+
+/* At exit: the directory and its links go (the linked files stay). */
+static void remove_dir(void)
+{
+	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void make_dir(void)
+{
+	char manifests[96];
+
+	snprintf(dir, sizeof(dir), "/tmp/fuzz_scenario.%d", (int)getpid());
+	snprintf(manifests, sizeof(manifests), "%s/manifests", dir);
+	mkdir(dir, 0700);
+	mkdir(manifests, 0700);
+	/* The shipped suites' manifests and the verifier fixtures' ones, side by side. */
+	link_entries("specs/manifests", manifests);
+	link_entries("tests/fixtures/verify/manifests", manifests);
+	snprintf(path, sizeof(path), "%s/scenario.yaml", dir);
+	atexit(remove_dir);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
 	struct scenario sc;
+	struct policy pol = { 0 };
 	FILE *f;
 
 	if (!path[0]) {
-		snprintf(path, sizeof(path), "/tmp/fuzz_scenario.%d.yaml", (int)getpid());
-		/* Errors are expected: as JSON on stdout, away from libFuzzer's stderr. */
+		make_dir();
+		/*
+		 * Errors and warnings are expected by the thousand: errors go out as
+		 * JSON on stdout, both to /dev/null; sanitizer reports use fd 2 anyway.
+		 */
 		log_json = true;
-		if (!freopen("/dev/null", "w", stdout))
-			return 0;
+		stderr = fopen("/dev/null", "w");
+		if (!stderr || !freopen("/dev/null", "w", stdout))
+			abort();
 	}
 	f = fopen(path, "wb");
 	if (!f)
@@ -42,8 +111,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			}
 		}
+		/* The policy in force at each step, as the runner and verifier build it. */
+		if (policy_build(&pol, &sc) == 0 && !pol.sets)
+			abort();
+		policy_free(&pol);
 	}
 	scenario_free(&sc);
-	unlink(path);
 	return 0;
 }

@@ -22,6 +22,62 @@ static char *json_of(const struct smi_set *set)
 	return s;
 }
 
+/* The peer an identity names: its service account, or a binding's labels and SPIFFE id. */
+static struct smi_peer peer_of(const struct smi_identity *id)
+{
+	const struct smi_identity_binding *b = id->binding;
+	struct smi_peer p = { id->name, id->namespace, NULL, 0, NULL };
+
+	if (b) {
+		p.service_account = b->service_account ? b->service_account : "none";
+		p.spiffe_id = b->n_spiffe ? b->spiffe[0] : NULL;
+		p.n_labels = b->n_match_labels;
+		p.labels = b->match_labels;
+	}
+	return p;
+}
+
+/*
+ * Every source of every target (and a stranger) against its destination,
+ * with a few requests and the routes' own header filters, over HTTP and
+ * TCP; then the split lookup of every apex. A decision must always say why.
+ */
+static void decide_all(const struct smi_set *set)
+{
+	static const char *const methods[] = { "GET", "POST", "DELETE" };
+	static const char *const paths[] = { "/", "/metrics", "/echo?x=1" };
+	struct smi_peer stranger = { "stranger", "elsewhere", NULL, 0, NULL };
+	struct smi_header hdr[2] = { { "x-canary", "1" }, { "user-agent", "fuzz" } };
+	struct smi_access_result r;
+	struct smi_split_result s;
+
+	for (size_t t = 0; t < set->n_targets && t < 8; t++) {
+		const struct smi_traffic_target *tt = set->targets[t];
+		struct smi_peer dst = peer_of(&tt->destination);
+		uint16_t port = tt->port ? tt->port : 9091;
+
+		for (size_t k = 0; k <= tt->n_sources && k < 4; k++) {
+			struct smi_peer src = k < tt->n_sources ? peer_of(&tt->sources[k]) : stranger;
+
+			for (size_t m = 0; m < 3; m++) {
+				struct smi_http_request req = { methods[m], paths[m], m, hdr };
+
+				if (smi_access_http(set, &src, &dst, port, &req, &r) ||
+				    (r.verdict == SMI_ALLOW && (!r.target || !r.rule)))
+					abort();
+			}
+			if (smi_access_l4(set, &src, &dst, port, SMI_PROTO_TCP, &r))
+				abort();
+		}
+	}
+	for (size_t i = 0; i < set->n_splits && i < 8; i++)
+		for (size_t m = 0; m < 3; m++) {
+			struct smi_http_request req = { methods[m], paths[m], m, hdr };
+
+			smi_split_lookup(set, set->splits[i]->meta.namespace, set->splits[i]->service, &req, &s);
+		}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct smi_load_opts opts = { .default_version = { 2, 3, 4, 1 } };
@@ -45,13 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* A valid set: its objects decide, render and reload to the same model. */
 	if (!errors) {
-		struct smi_peer p = { "a", "default", NULL, 0, NULL };
-		struct smi_http_request req = { "GET", "/x", 0, NULL };
-		struct smi_access_result r;
-		struct smi_split_result s;
-
-		smi_access_http(set, &p, &p, 80, &req, &r);
-		smi_split_lookup(set, "default", "a", &req, &s);
+		decide_all(set);
 		f = open_memstream(&yaml, &len);
 		if (!f)
 			abort();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # agent_api.sh - the agent's HTTP API inside a private network namespace:
-# token refusal, time-window and field filters, eviction accounting, metrics,
+# token refusal, binding to the configured address only, time-window and field filters, eviction accounting, metrics,
 # and spool rotation that never leaves a torn record in a closed file.
 set -u
 build=$(realpath "${1:-build}")
@@ -33,6 +33,23 @@ check "no token: says how to pass one" grep -q -- "--token-file" "$tmp/err"
 echo short > "$tmp/short"
 rc=0; "$bin" agent --source /dev/null --token-file "$tmp/short" 2>/dev/null || rc=$?
 is "short token: refuses to start" "$rc" 2
+
+# --- bound to the configured address only ------------------------------------
+ip addr add 198.18.9.1/32 dev lo
+: >"$tmp/empty.jsonl"
+"$bin" agent --source "$tmp/empty.jsonl" --token-file "$tmp/token" --listen 198.18.9.1:$port 2>"$tmp/bind.log" &
+agent=$!
+for _ in $(seq 50); do curl -s "http://198.18.9.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+is "--listen 198.18.9.1: the one listening socket on that port" \
+	"$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | tr '\n' ' ')" "198.18.9.1:$port "
+rc=0; curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$port/healthz" || rc=$?
+is "--listen 198.18.9.1: loopback 127.0.0.1 is refused (curl exit 7)" "$rc" 7
+is "--listen 198.18.9.1: healthz there" "$(curl -s --max-time 2 "http://198.18.9.1:$port/healthz")" ok
+is "--listen 198.18.9.1: no token, 401" "$(code "http://198.18.9.1:$port/v1/stats")" 401
+is "--listen 198.18.9.1: the token, 200" "$(code -H "Authorization: Bearer $token" "http://198.18.9.1:$port/v1/stats")" 200
+caps=$(cat /proc/$agent/task/*/status | awk '/^Cap(Prm|Eff|Bnd|Amb):/ { print $2 }' | sort -u | tr '\n' ' ')
+is "agent on a file source: no capability left once listening" "$caps" "0000000000000000 "
+stop_agent $agent
 
 # --- queries over a FIFO source ------------------------------------------
 mkfifo "$tmp/fifo"

@@ -4,7 +4,7 @@
 # namespace; the second appears only after the agent started, through a
 # rewritten inventory file. The agent must attribute every exchange to the
 # right pod, serve them over its API, and spool them, ending the file cleanly
-# on SIGTERM.
+# on SIGTERM. Once attached it holds no capability in any thread.
 set -u
 build=$(realpath "${1:-build}")
 [ "$(id -u)" = 0 ] || { echo "skip: needs root (BPF, cgroups)"; exit 77; }
@@ -62,7 +62,13 @@ is "20 exchanges at app-b, attributed and complete" "$(ids cap-)" "20 app-b serv
 is "service account from the inventory" \
 	"$(api '/v1/observations?type=exchange&request_id=cap-1' | jq -r 'select(.request_id == "cap-1") | .service_account')" service-b
 
-# A pod that appears later: new cgroup, new inventory file, no restart.
+# Least privilege: every thread gave up every capability once attached and bound.
+caps=$(cat /proc/$agent/task/*/status | awk '/^Cap(Prm|Eff|Bnd|Amb):/ { print $2 }' | sort -u | tr '\n' ' ')
+is "agent: no capability left in any thread (permitted, effective, bounding, ambient)" "$caps" "0000000000000000 "
+is "agent: /v1/stats says which capabilities it kept" "$(api /v1/stats | jq -r .capabilities)" none
+
+# A pod that appears later: new cgroup, new inventory file, no restart. Watching
+# it changes the kernel's watched set: with no capability, as measured.
 app "$cgb" app-c 9092
 inv "app-b:$cga:9091" "app-c:$cgb:9092"
 sleep 2.5

@@ -29,7 +29,7 @@ fi
 out=$("$bin" doctor -j); rc=$?
 status() { jq -r --arg n "$1" '.features[] | select(.name == $n) | .status' <<<"$out"; }
 value() { jq -r --arg n "$1" '.features[] | select(.name == $n) | .value' <<<"$out"; }
-check "doctor -j is valid JSON with 15 features" test "$(jq '.features | length' <<<"$out")" = 15
+check "doctor -j is valid JSON with 17 features" test "$(jq '.features | length' <<<"$out")" = 17
 check "exit status matches the 'ok' field" test "$rc" = "$(jq -r 'if .ok then 0 else 1 end' <<<"$out")"
 cg2=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
 check "cgroup v2 mount point matches mountinfo ($cg2)" test "$(value cgroup_v2)" = "$cg2"

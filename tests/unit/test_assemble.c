@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "capture/assemble.h"
+#include "capture/exchange.h"
 #include "capture/recording.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -437,9 +438,60 @@ static void test_proxy_preamble(void **state)
 	assert_int_equal(t.counters.unparsed_bytes, 0);
 }
 
+/* ---- credentials ---- */
+
+/* The value of header `name` (lower case) in x, or NULL. */
+static const char *header_value(const struct cap_exchange *x, const char *name, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < x->nheaders; i++)
+		if (x->headers[i].name_len == strlen(name) &&
+		    !memcmp(x->hdrbuf + x->headers[i].name, name, x->headers[i].name_len)) {
+			snprintf(buf, len, "%.*s", (int)x->headers[i].value_len, x->hdrbuf + x->headers[i].value);
+			return buf;
+		}
+	return NULL;
+}
+
+static void test_secret_headers_redacted(void **state)
+{
+	static const char head[] = "POST /login HTTP/1.1\r\nHost: app\r\nAuthorization: Bearer tok-1\r\n"
+		"PROXY-AUTHORIZATION: Basic cHc=\r\ncookie: sid=s-2\r\nSet-Cookie: sid=s-3\r\n"
+		"Cookies: not-a-credential\r\nX-Authorization: custom\r\nContent-Length: 4\r\n\r\n";
+	static const struct {
+		const char *name, *redacted, *kept;
+	} want[] = {
+		{ "authorization", "<redacted>", "Bearer tok-1" },
+		{ "proxy-authorization", "<redacted>", "Basic cHc=" },
+		{ "cookie", "<redacted>", "sid=s-2" },
+		{ "set-cookie", "<redacted>", "sid=s-3" },
+		{ "cookies", "not-a-credential", "not-a-credential" },
+		{ "x-authorization", "custom", "custom" },
+		{ "host", "app", "app" },
+	};
+	struct http_head h;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(http_parse_head(&h, HTTP_REQUEST, head, sizeof(head) - 1, 4096), (int)sizeof(head) - 1);
+	for (int unredacted = 0; unredacted < 2; unredacted++) {
+		static struct cap_exchange x;
+
+		memset(&x, 0, sizeof(x));
+		exchange_fill_request(&x, &h, unredacted);
+		assert_int_equal(x.nheaders, 8);
+		for (size_t i = 0; i < N(want); i++) {
+			const char *v = header_value(&x, want[i].name, buf, sizeof(buf));
+
+			assert_non_null(v);
+			assert_string_equal(v, unredacted ? want[i].kept : want[i].redacted);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_secret_headers_redacted),
 		cmocka_unit_test(test_recordings_split_everywhere),
 		cmocka_unit_test(test_pipelined_times),
 		cmocka_unit_test(test_byte_per_syscall),

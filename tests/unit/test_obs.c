@@ -126,9 +126,10 @@ static void test_torn(void **state)
 	memcpy(buf + keep, "{\"t\":\"end\",\"ts", 14);
 	write_file("torn.jsonl", buf, keep + 14);
 	assert_int_equal(read_obs(&s, "torn.jsonl", false, err, sizeof(err)), 0);
-	assert_true(s.torn && !s.have_end);
+	assert_true(s.torn && !s.have_end && !s.stream_cut);
 	assert_int_equal(s.torn_line, 7);
 	assert_int_equal(s.n_stats, 1);
+	assert_non_null(strstr(err, "torn.jsonl': line 7 is cut short (its writer stopped mid-record): dropped"));
 	obs_free(&s);
 
 	/* A complete record without its newline is torn as well: the writer died mid-line. */
@@ -150,8 +151,25 @@ static void test_torn(void **state)
 	assert_int_equal(ftruncate(fileno(f), size / 2), 0);
 	fclose(f);
 	assert_int_equal(read_obs(&s, "cut.jsonl.gz", false, err, sizeof(err)), 0);
-	assert_true(s.torn && !s.have_end);
+	assert_true(s.torn && s.stream_cut && !s.have_end);
 	assert_true(s.n_stats > 1 && s.n_stats < 2001);
+	assert_int_equal(s.torn_line, s.last_line + 1);
+	assert_non_null(strstr(err, "is cut short (its writer stopped mid-record): dropped"));
+	obs_free(&s);
+
+	/* Cut where the writer last flushed: every line whole, the trailer missing. */
+	g = gzopen(path, "wb");
+	gzwrite(g, capture, (unsigned)keep);
+	gzflush(g, Z_SYNC_FLUSH);
+	size = gzoffset(g);
+	gzprintf(g, "{\"t\":\"stats\",\"ts_ns\":3000,\"kernel_drops\":0}\n");
+	gzclose(g);
+	assert_int_equal(truncate(path, size), 0);
+	assert_int_equal(read_obs(&s, "cut.jsonl.gz", false, err, sizeof(err)), 0);
+	assert_true(!s.torn && s.stream_cut && !s.have_end);
+	assert_int_equal(s.last_line, 6);
+	assert_non_null(strstr(err, "cut.jsonl.gz': the compressed stream breaks off after line 6 (its writer "
+				    "stopped): read up to there"));
 	obs_free(&s);
 	free(buf);
 }
@@ -207,7 +225,7 @@ static void test_intents(void **state)
 	/* An intent file does not make a capture: no meta, no end, no torn flag in the set. */
 	assert_false(s.have_meta || s.have_end || s.torn);
 	assert_int_equal(s.n_stats, 0);
-	assert_non_null(strstr(err, "line 4 is cut short; ignored"));
+	assert_non_null(strstr(err, "line 4 is cut short (its writer stopped mid-record): dropped"));
 	obs_free(&s);
 }
 

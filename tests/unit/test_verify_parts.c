@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "verify/converge.h"
@@ -132,36 +133,76 @@ static void test_health(void **state)
 
 	(void)state;
 	/* [200, 250]: counters at 200 against those at 300: 4 kernel drops, the gap was earlier. */
-	health_check(&obs, 200, 250, 0, &h);
+	health_check(&obs, NULL, 200, 250, 0, &h);
 	assert_true(h.covered);
 	assert_int_equal(h.kernel_drops, 4);
 	assert_int_equal(h.gaps, 0);
 	assert_string_equal(h.causes, "4 kernel drops");
 	/* [300, 320]: nothing lost but the user-space drops reported at 400. */
-	health_check(&obs, 300, 320, 0, &h);
+	health_check(&obs, NULL, 300, 320, 0, &h);
 	assert_string_equal(h.causes, "2 user-space drops");
 	/* [100, 150]: the gap counted at 200 may have happened inside it: it counts. */
-	health_check(&obs, 100, 150, 0, &h);
+	health_check(&obs, NULL, 100, 150, 0, &h);
 	assert_string_equal(h.causes, "1 stream gap");
 	/* [100, 100] is bracketed by the same record: clean; request problems are counted in. */
-	health_check(&obs, 100, 100, 0, &h);
+	health_check(&obs, NULL, 100, 100, 0, &h);
 	assert_string_equal(h.causes, "");
-	health_check(&obs, 100, 100, 3, &h);
+	health_check(&obs, NULL, 100, 100, 3, &h);
 	assert_string_equal(h.causes, "3 requests with incompletely captured exchanges");
 	/* Before the first counters record: the baseline is zero. */
-	health_check(&obs, 10, 50, 0, &h);
+	health_check(&obs, NULL, 10, 50, 0, &h);
 	assert_string_equal(h.causes, "");
 	/* After the last record: not covered; the wording depends on how the file ended. */
-	health_check(&obs, 410, 420, 0, &h);
+	health_check(&obs, NULL, 410, 420, 0, &h);
 	assert_false(h.covered);
 	assert_string_equal(h.causes, "no counters recorded after the step ended");
 	obs.have_end = false;
-	health_check(&obs, 410, 420, 0, &h);
+	health_check(&obs, NULL, 410, 420, 0, &h);
 	assert_string_equal(h.causes, "capture cut short (no end record) before the step ended");
 	obs.torn = true;
 	obs.torn_line = 77;
-	health_check(&obs, 410, 420, 0, &h);
+	health_check(&obs, NULL, 410, 420, 0, &h);
 	assert_string_equal(h.causes, "capture cut short (torn last line 77, no end record) before the step ended");
+	obs.torn = false;
+	obs.stream_cut = true;
+	obs.last_line = 76;
+	health_check(&obs, NULL, 410, 420, 0, &h);
+	assert_string_equal(h.causes, "capture cut short (compressed stream breaks off after line 76, no end record) "
+			    "before the step ended");
+}
+
+/* Connects refused at a service's address and port: the mesh went away only if it answered first. */
+static void test_health_mesh_gone(void **state)
+{
+	static const uint8_t svc_ip[16] = { 198, 18, 1, 1 };
+	struct inv_service svc = { .namespace = "default", .name = "app-svc", .ref = "default/app-svc",
+				   .ip = "198.18.1.1", .ports = { 9091 }, .nports = 1 };
+	struct inventory inv = { .services = &svc, .nservices = 1 };
+	struct obs_counters c[] = { { .ts_ns = 1000, .end = true } };
+	struct obs_conn conns[] = {
+		{ .role = OBS_ROLE_CLIENT, .connect_error = "", .peer = "198.18.1.1:9091", .open_ns = 150 },
+		{ .role = OBS_ROLE_CLIENT, .connect_error = "ECONNREFUSED", .peer = "198.18.1.1:9091", .open_ns = 160 },
+		{ .role = OBS_ROLE_CLIENT, .connect_error = "ECONNREFUSED", .peer = "198.18.1.1:9091", .open_ns = 170 },
+		/* another port of the same address: not the service's, an ordinary refusal */
+		{ .role = OBS_ROLE_CLIENT, .connect_error = "ECONNREFUSED", .peer = "198.18.1.1:8080", .open_ns = 165 },
+	};
+	struct obs_set obs = { .stats = c, .n_stats = 1, .have_end = true, .conns = conns, .n_conns = 4 };
+	struct step_health h;
+
+	(void)state;
+	inv_addr_from_raw(&svc.addr, AF_INET, svc_ip);
+	health_check(&obs, &inv, 100, 200, 0, &h);
+	assert_int_equal(h.mesh_refused, 2);
+	assert_string_equal(h.mesh_gone, "during the step: service address 198.18.1.1:9091 (default/app-svc) answered, then "
+			    "refused 2 connects: nothing listened there any more");
+	assert_string_equal(h.causes, "");
+	/* Refused from the start of the window: refusing may be how the mesh denies. */
+	health_check(&obs, &inv, 155, 200, 0, &h);
+	assert_int_equal(h.mesh_refused, 0);
+	assert_string_equal(h.mesh_gone, "");
+	/* Without an inventory nothing is a service address. */
+	health_check(&obs, NULL, 100, 200, 0, &h);
+	assert_string_equal(h.mesh_gone, "");
 }
 
 int main(void)
@@ -171,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_reqid_prefix_round_trip),
 		cmocka_unit_test(test_converge_decide),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_health_mesh_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,6 +156,17 @@ int agent_ingest(void *arg, const char *line, size_t len)
 	return r;
 }
 
+void agent_tick(struct agent *a)
+{
+	uint64_t now = mono_ns();
+
+	if (!a->spool_on || now - a->spool_flushed_ns < 1000000000ULL)
+		return;
+	if (spool_flush(&a->spool))
+		a->spool_errors++;
+	a->spool_flushed_ns = now;
+}
+
 void agent_set_inventory(struct agent *a, json_t *inventory, json_t *kube_status)
 {
 	pthread_mutex_lock(&a->mu);

@@ -28,6 +28,8 @@ struct agent {
 	json_t *kube_status;	/* counters of the Kubernetes watches, or NULL */
 	uint64_t records_in, records_rejected, spool_errors;
 	bool source_ended;	/* the record source is finished: nothing newer will come */
+	char caps_kept[128];	/* capabilities kept after start-up ("none"), for /v1/stats */
+	uint64_t spool_flushed_ns;
 };
 
 /*
@@ -40,6 +42,12 @@ int agent_init(struct agent *a, const char *node, const char *token, size_t stor
 
 /* Takes one record from a source: meta/stats update the counters, the rest is stored and spooled. */
 int agent_ingest(void *agent, const char *line, size_t len);
+
+/*
+ * Called on every turn of the agent's loop: once a second the spool file is
+ * flushed, so a crash loses at most the last second of records.
+ */
+void agent_tick(struct agent *a);
 
 /* The HTTP handler (httpd_handler) of the agent's API. */
 void agent_http(void *agent, const struct http_req *req, struct http_resp *resp);

@@ -155,9 +155,11 @@ static json_t *stats_doc(struct agent *a)
 			"rejected", (json_int_t)a->store.rejected, "bytes", (json_int_t)a->store.bytes);
 	pthread_mutex_unlock(&a->store.mu);
 	if (a->spool_on)
-		json_object_set_new(doc, "spool", json_pack("{s:s, s:I, s:I, s:I, s:I}",
+		json_object_set_new(doc, "spool", json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"dir", a->spool.dir, "files_closed", (json_int_t)a->spool.files_closed,
 			"files_removed", (json_int_t)a->spool.files_removed,
+			"files_recovered", (json_int_t)a->spool.files_recovered,
+			"records_recovered", (json_int_t)a->spool.records_recovered,
 			"write_errors", (json_int_t)(a->spool.write_errors + a->spool_errors),
 			"bytes", (json_int_t)a->spool.bytes_total));
 	pthread_mutex_lock(&a->mu);
@@ -169,6 +171,7 @@ static json_t *stats_doc(struct agent *a)
 		"records", (json_int_t)a->records_in, "rejected", (json_int_t)a->records_rejected));
 	json_object_set_new(doc, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)a->httpd.requests,
 						   "rejected", (json_int_t)a->httpd.rejected));
+	json_object_set_new(doc, "capabilities", json_string(a->caps_kept));
 	return doc;
 }
 

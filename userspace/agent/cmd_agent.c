@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "k8s/config.h"
 #include "k8s/nodewatch.h"
+#include "util/caps.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -32,7 +33,7 @@ struct agent_opts {
 	const char *listen, *token_file, *spool_dir, *source, *node, *inventory_out;
 	const char *kubeconfig, *cgroup_root, *inventory_in;
 	uint64_t store_records, spool_bytes, spool_files;
-	bool kube, follow;
+	bool kube, follow, unredacted;
 };
 
 static int read_token(const char *file, char *buf, size_t len)
@@ -114,6 +115,7 @@ static int serve(struct agent *a, struct record_source *src)
 				pr_warn("record source: %s", strerror(-d));
 			}
 		}
+		agent_tick(a);
 	}
 out:
 	close(ep);
@@ -139,6 +141,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "cgroup-root", required_argument, NULL, 'c' },
 		{ "inventory-out", required_argument, NULL, 'i' },
 		{ "inventory", required_argument, NULL, 'I' },
+		{ "unredacted", no_argument, NULL, 'U' },
 		CLI_COMMON_LONGOPTS,
 		{ 0 }
 	};
@@ -157,6 +160,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		case 'c': o->cgroup_root = optarg; break;
 		case 'i': o->inventory_out = optarg; break;
 		case 'I': o->inventory_in = optarg; break;
+		case 'U': o->unredacted = true; break;
 		case 'B':
 			if (parse_u64(optarg, 4096, 1ULL << 40, &o->spool_bytes))
 				return error("--spool-max-bytes: '%s' is not a number in [4096, 2^40]", optarg), EXIT_USAGE;
@@ -225,7 +229,8 @@ static int run(int argc, char **argv)
 			o.inventory_out = DEFAULT_INVENTORY;
 		}
 		r = source_capture_open(&src, &(struct capture_source_opts){
-			.inventory_path = o.inventory_in ? o.inventory_in : o.inventory_out, .node = o.node });
+			.inventory_path = o.inventory_in ? o.inventory_in : o.inventory_out, .node = o.node,
+			.unredacted = o.unredacted });
 		if (r)
 			return error_errno(r, "cannot start capture"), EXIT_FAILED;
 	} else if ((r = source_file_open(&src, o.source, o.follow))) {
@@ -244,6 +249,18 @@ static int run(int argc, char **argv)
 		src.close(&src);
 		return error_errno(r, "cannot listen on '%s'", o.listen), EXIT_FAILED;
 	}
+	/*
+	 * Programs attached, the API socket bound: the rest (records, files, the
+	 * API server's watches, started below, inheriting this) needs no more
+	 * than the source measured.
+	 */
+	if ((r = caps_limit(src.caps_needed))) {
+		error_errno(r, "cannot give up capabilities");
+		r = EXIT_FAILED;
+		goto out_http;
+	}
+	caps_format(src.caps_needed, a.caps_kept, sizeof(a.caps_kept));
+	pr_info("agent: capabilities kept: %s", a.caps_kept);
 	if (o.inventory_in) {
 		json_error_t jerr;
 		json_t *inv = json_load_file(o.inventory_in, 0, &jerr);
@@ -314,6 +331,8 @@ const struct command cmd_agent = {
 		"      --cgroup-root DIR     cgroup v2 mount to look for container cgroups in\n"
 		"      --inventory-out FILE  write the inventory here on every change (atomically)\n"
 		"      --inventory FILE      serve this inventory (docs/inventory.md), e.g. the lab's\n"
+		"      --unredacted          with --source capture: keep Authorization, Proxy-Authorization,\n"
+		"                            Cookie and Set-Cookie values (default: \"<redacted>\")\n"
 		"\nAPI (all but /healthz need 'Authorization: Bearer TOKEN'):\n"
 		"  GET /v1/observations?since=5m&until=1m&namespace=NS&pod=POD&request_id=PREFIX&type=exchange\n"
 		"      records as JSONL: a meta line, the matches, a stats line (window_complete,\n"

@@ -22,6 +22,8 @@ struct record_source {
 	void (*close)(struct record_source *src);
 	/* Optional: asks a live source to finish; drain() then returns -ENODATA once it has. */
 	void (*stop)(struct record_source *src);
+	/* Capabilities the source still needs once open (CAPS_BIT mask; 0 for most). */
+	uint64_t caps_needed;
 	void *priv;
 };
 
@@ -44,6 +46,7 @@ struct capture_source_opts {
 	const char *node;
 	unsigned int snaplen;		/* 0: capture's default */
 	uint64_t stats_ns;		/* a stats record this often; 0: 5 s */
+	bool unredacted;		/* keep credential header values (http_header_secret) */
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "capture/capture.h"
 #include "capture/jsonl.h"
 #include "inventory/inventory.h"
+#include "util/caps.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -41,6 +42,7 @@ struct cap_src {
 	char inv_path[1024];
 	struct timespec inv_mtime;
 	uint64_t stats_ns;
+	uint64_t caps_needed;		/* what the map operations need once attached (measured) */
 };
 
 /*
@@ -80,6 +82,10 @@ static void *capture_thread(void *arg)
 	struct cap_src *s = arg;
 	struct capture_stats st;
 	uint64_t next_stats = mono_ns() + s->stats_ns, next_inv = 0, now;
+
+	/* Capabilities are per thread: this one gives up what the attach needed, like the loop's. */
+	if (caps_limit(s->caps_needed))
+		pr_warn("capture: cannot give up capabilities on its thread");
 
 	while (!s->stop) {
 		int r = capture_poll(s->cap, POLL_MS);
@@ -185,6 +191,7 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		return error_errno(r, "cannot open the capture pipe"), r;
 	}
 	r = capture_open(&(struct capture_opts){ .snaplen = o->snaplen, .inv = s->inv,
+						 .unredacted = o->unredacted,
 						 .sink = jsonl_capture_sink(&s->sink) }, &s->cap);
 	if (r) {
 		jsonl_close(&s->sink);
@@ -193,6 +200,7 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		return r;
 	}
 	n = capture_watch_inventory(s->cap);
+	s->caps_needed = capture_caps_after_attach(s->cap);
 	jsonl_meta(&s->sink, &(struct jsonl_meta){ .inventory = o->inventory_path,
 		.snaplen = capture_snaplen(s->cap), .capture_tag = capture_tag(s->cap),
 		.watched_cgroups = n > 0 ? (unsigned)n : 0 });
@@ -211,6 +219,7 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 	src->drain = cap_drain;
 	src->close = cap_close;
 	src->stop = cap_stop;
+	src->caps_needed = s->caps_needed;
 	src->priv = s;
 	return 0;
 }

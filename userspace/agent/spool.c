@@ -1,5 +1,6 @@
 /* spool.c - see spool.h */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,93 @@
 #include <unistd.h>
 
 #include "agent/spool.h"
+#include "util/log.h"
+
+static bool ours(const struct spool *sp, const char *name, const char *suffix)
+{
+	size_t plen = strlen(sp->prefix), l = strlen(name), sl = strlen(suffix);
+
+	return !strncmp(name, sp->prefix, plen) && name[plen] == '-' && l > plen + sl &&
+	       !strcmp(name + l - sl, suffix);
+}
+
+/* Copies the whole lines of `in` to `out`; returns how many, *torn set when a cut-short one was left. */
+static int64_t copy_whole_lines(gzFile in, gzFile out, bool *torn)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap), *grown;
+	int64_t n = 0;
+
+	while (buf) {
+		if (cap - len < 2) {
+			grown = realloc(buf, cap * 2);
+			if (!grown)
+				break;
+			buf = grown;
+			cap *= 2;
+		}
+		/* NULL at the end of the data, and where a stream the writer never finished breaks off. */
+		if (!gzgets(in, buf + len, (int)(cap - len))) {
+			*torn = len > 0;
+			free(buf);
+			return n;
+		}
+		len += strlen(buf + len);
+		if (len && buf[len - 1] == '\n') {
+			if (gzwrite(out, buf, (unsigned)len) != (int)len)
+				break;
+			n++;
+			len = 0;
+		}
+	}
+	free(buf);
+	return -EIO;
+}
+
+/* Turns a .part file a dead writer left into a closed file; see spool_init(). */
+static void recover(struct spool *sp, const char *name)
+{
+	char part[1280], final[1280], tmp[1300];
+	gzFile in, out;
+	bool torn = false;
+	int64_t n;
+
+	snprintf(part, sizeof(part), "%s/%s", sp->dir, name);
+	snprintf(final, sizeof(final), "%.*s", (int)(strlen(part) - 5), part);
+	snprintf(tmp, sizeof(tmp), "%s.recovering", final);
+	in = gzopen(part, "rbe");
+	out = in ? gzopen(tmp, "wbe") : NULL;
+	n = out ? copy_whole_lines(in, out, &torn) : -EIO;
+	if (in)
+		gzclose(in);
+	if (out && gzclose(out) != Z_OK)
+		n = -EIO;
+	if (n < 0 || renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE)) {
+		pr_warn("spool: cannot recover '%s' left by an interrupted run: %s", part,
+			strerror(n < 0 ? (int)-n : errno));
+		unlink(tmp);
+		return;
+	}
+	unlink(part);
+	sp->files_recovered++;
+	sp->records_recovered += (uint64_t)n;
+	pr_warn("spool: '%s' was left open by an interrupted run: %lld whole records kept in '%s' (no end "
+		"record)%s", part, (long long)n, final, torn ? "; its cut-short last record dropped" : "");
+}
+
+static void recover_all(struct spool *sp)
+{
+	struct dirent **list;
+	int n = scandir(sp->dir, &list, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		if (ours(sp, list[i]->d_name, ".jsonl.gz.part"))
+			recover(sp, list[i]->d_name);
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+}
 
 int spool_init(struct spool *sp, const char *dir, const char *prefix, uint64_t max_bytes,
 	       unsigned max_files, spool_line_fn line, void *line_arg)
@@ -23,7 +111,10 @@ int spool_init(struct spool *sp, const char *dir, const char *prefix, uint64_t m
 	sp->line_arg = line_arg;
 	if (mkdir(dir, 0750) && errno != EEXIST)
 		return -errno;
-	return access(dir, W_OK) ? -errno : 0;
+	if (access(dir, W_OK))
+		return -errno;
+	recover_all(sp);
+	return 0;
 }
 
 static int put_line(struct spool *sp, const char *line, size_t len)
@@ -46,11 +137,21 @@ static int open_next(struct spool *sp)
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(sp->part, sizeof(sp->part), "%s/%s-%s-%06u.jsonl.gz.part", sp->dir, sp->prefix, stamp,
-		 sp->seq++);
-	sp->gz = gzopen(sp->part, "wbe");
+	/* Never over an existing file: a restart within the same second starts at seq 0 again. */
+	for (int tries = 0; !sp->gz && tries < 1000; tries++) {
+		char final[1280];
+
+		snprintf(sp->part, sizeof(sp->part), "%s/%s-%s-%06u.jsonl.gz.part", sp->dir, sp->prefix,
+			 stamp, sp->seq++);
+		snprintf(final, sizeof(final), "%.*s", (int)(strlen(sp->part) - 5), sp->part);
+		if (access(final, F_OK) == 0)
+			continue;
+		sp->gz = gzopen(sp->part, "wbxe");
+		if (!sp->gz && errno != EEXIST)
+			return errno ? -errno : -ENOMEM;
+	}
 	if (!sp->gz)
-		return errno ? -errno : -ENOMEM;
+		return -EEXIST;
 	sp->records = 0;
 	meta = sp->line ? sp->line(sp->line_arg, NULL) : NULL;
 	if (meta)
@@ -125,6 +226,17 @@ int spool_close(struct spool *sp, const char *reason)
 		return -errno;
 	sp->files_closed++;
 	prune(sp);
+	return 0;
+}
+
+int spool_flush(struct spool *sp)
+{
+	if (!sp->gz)
+		return 0;
+	if (gzflush(sp->gz, Z_SYNC_FLUSH) != Z_OK) {
+		sp->write_errors++;
+		return -EIO;
+	}
 	return 0;
 }
 

@@ -30,14 +30,25 @@ struct spool {
 	unsigned seq;
 	uint64_t records;	/* in the open file */
 	uint64_t files_closed, files_removed, write_errors, bytes_total;
+	uint64_t files_recovered, records_recovered;
 };
 
 /*
  * Prepares a spool in `dir` (created when missing) without opening a file
- * yet: the first spool_write() does. Returns 0 or -errno.
+ * yet: the first spool_write() does. A `.part` file of this prefix left by
+ * a writer that died is recovered first: its whole records become a closed
+ * file of the final name without an `end` record (so readers see it was
+ * cut short), a torn last record is dropped, and both are reported with
+ * pr_warn(). A new file never replaces an existing one. Returns 0 or -errno.
  */
 int spool_init(struct spool *sp, const char *dir, const char *prefix, uint64_t max_bytes,
 	       unsigned max_files, spool_line_fn line, void *line_arg);
+
+/*
+ * Pushes what was written so far to the file as a gzip sync point, so a
+ * reader (or a crash) finds every record written before it. Returns 0 or -EIO.
+ */
+int spool_flush(struct spool *sp);
 
 /* Appends one record (no newline) and rotates when the file is full. Returns 0 or -errno. */
 int spool_write(struct spool *sp, const char *line, size_t len);

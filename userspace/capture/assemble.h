@@ -44,7 +44,7 @@ struct asm_cfg {
 	void *ctx;
 	struct asm_pool *pool;
 	struct asm_counters *counters;
-	bool unredacted;		/* keep authorization/cookie values */
+	bool unredacted;		/* keep credential header values (http_header_secret) */
 };
 
 struct asm_stream {

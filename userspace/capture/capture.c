@@ -272,6 +272,16 @@ int capture_prog_ids(const struct capture *c, uint32_t *ids, int max)
 	return c->ld ? loader_prog_ids(c->ld, ids, max) : 0;
 }
 
+int capture_check_maps(struct capture *c)
+{
+	uint64_t drops[SMIW_DROP__COUNT];
+	int r = loader_drops(c->ld, drops);
+	/* Cgroup id 0 is never watched: removing it writes nothing, and ENOENT means allowed. */
+	int w = loader_watch(c->ld, 0, false);
+
+	return r ? r : w == -ENOENT ? 0 : w;
+}
+
 void capture_close(struct capture *c)
 {
 	struct ct_conn *k;

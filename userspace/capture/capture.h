@@ -107,7 +107,7 @@ struct capture_opts {
 	size_t ring_bytes;		/* ring buffer size; 0 = default */
 	unsigned int drain_ms;		/* longest time events wait in the ring; 0 = 20 */
 	const struct inventory *inv;	/* attribution; may be NULL; must outlive the capture */
-	bool unredacted;		/* keep authorization/cookie header values */
+	bool unredacted;		/* keep credential header values (http_header_secret) */
 	struct capture_sink sink;
 };
 
@@ -157,6 +157,29 @@ unsigned int capture_snaplen(const struct capture *c);
 
 /* Writes the kernel ids of the capture's BPF programs (bpftool prog show id N); returns how many. */
 int capture_prog_ids(const struct capture *c, uint32_t *ids, int max);
+
+/*
+ * Tries the map operations capture keeps doing once attached (reading the
+ * drop counters, changing the watched set). Returns 0, or -errno (-EPERM
+ * when the calling thread lacks a capability they need).
+ */
+int capture_check_maps(struct capture *c);
+
+/*
+ * The capabilities capture still needs after capture_open, measured by
+ * trying capture_check_maps() with none in effect: 0 where the kernel checks
+ * them only when programs and maps are created (Linux 6.5 and later), else
+ * CAP_BPF (CAP_SYS_ADMIN on kernels without CAP_BPF) as a CAPS_BIT mask.
+ */
+uint64_t capture_caps_after_attach(struct capture *c);
+
+/*
+ * Gives up, in the calling thread, every capability but those
+ * capture_caps_after_attach() measured (bounding set included, so nothing
+ * comes back on exec). *kept (may be NULL) gets the mask kept. Returns 0 or
+ * -errno.
+ */
+int capture_drop_caps(struct capture *c, uint64_t *kept);
 
 /* Detaches and frees everything; NULL-safe. */
 void capture_close(struct capture *c);

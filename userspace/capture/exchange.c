@@ -41,22 +41,13 @@ static struct http_str origin_form(struct http_str t, struct http_str *authority
 	return (struct http_str){ slash, t.p + t.len - slash };
 }
 
-static bool sensitive(struct http_str name)
-{
-	/* Cheap length test first: most fields are neither of these. */
-	return (name.len == 13 && http_str_eq_ci(name, "authorization")) ||
-	       (name.len == 19 && http_str_eq_ci(name, "proxy-authorization")) ||
-	       (name.len == 6 && http_str_eq_ci(name, "cookie"));
-}
-
 /* Appends one header field to x->hdrbuf; fields that do not fit are left out (x->truncated). */
 static void add_header(struct cap_exchange *x, struct http_str name, struct http_str value, bool redact)
 {
-	static const char redacted[] = "<redacted>";
 	size_t used = x->nheaders ? x->headers[x->nheaders - 1].value + x->headers[x->nheaders - 1].value_len : 0;
 
 	if (redact)
-		value = (struct http_str){ redacted, sizeof(redacted) - 1 };
+		value = (struct http_str){ HTTP_REDACTED, sizeof(HTTP_REDACTED) - 1 };
 	if (x->nheaders == CAP_HEADERS_MAX || used + name.len + value.len > CAP_HEADER_BYTES) {
 		x->truncated = true;
 		return;
@@ -88,7 +79,7 @@ void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bo
 			host = &h->headers[i].value;
 		else if (!rid && name.len == 12 && http_str_eq_ci(name, "x-request-id"))
 			rid = &h->headers[i].value;
-		add_header(x, name, h->headers[i].value, !unredacted && sensitive(name));
+		add_header(x, name, h->headers[i].value, !unredacted && http_header_secret(name));
 	}
 	copy_field(x->method, sizeof(x->method), h->method.p, h->method.len, &x->truncated);
 	copy_field(x->path, sizeof(x->path), path.p, path.len, &x->truncated);

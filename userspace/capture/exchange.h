@@ -10,7 +10,7 @@
 /*
  * Copies method, path (origin form), host, request id and the header fields
  * of request head h into x (which must be zeroed); values of authorization,
- * proxy-authorization and cookie become "<redacted>" unless unredacted.
+ * proxy-authorization, cookie and set-cookie become "<redacted>" unless unredacted.
  * Fields that do not fit are cut and x->truncated is set.
  */
 void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bool unredacted);

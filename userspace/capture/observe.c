@@ -245,6 +245,9 @@ static int run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	/* Attached and watching: nothing privileged is left to do but what the kernel measures. */
+	if (capture_drop_caps(c, NULL))
+		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
@@ -288,7 +291,8 @@ const struct command cmd_observe = {
 		"  -s, --snaplen N          bytes copied per syscall, 64..16384 (default 4096)\n"
 		"      --ring-size BYTES    kernel ring buffer, a power of two (default 16 MiB)\n"
 		"      --stats-interval D   write a stats record every D (default 10s; 0: only at the end)\n"
-		"      --unredacted         keep authorization and cookie header values\n",
+		"      --unredacted         keep Authorization, Proxy-Authorization, Cookie and\n"
+		"                           Set-Cookie header values (default: \"<redacted>\")\n",
 	.examples =
 		"  smi-witness observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl.gz\n"
 		"  smi-witness observe --cgroup /sys/fs/cgroup/unified/myapp --duration 30s | jq -c 'select(.t == \"exchange\")'\n"

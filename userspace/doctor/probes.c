@@ -16,6 +16,7 @@
 #include "probe.skel.h"
 #include "smiw_abi.h"
 #include "doctor/probes.h"
+#include "util/caps.h"
 #include "util/kernfs.h"
 #include "util/netns.h"
 
@@ -28,24 +29,14 @@ __attribute__((noinline)) void smiw_uprobe_target(void)
 	asm volatile("" ::: "memory");
 }
 
-/* Effective capabilities of this process, as a 64-bit mask. */
-static unsigned long long effective_caps(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 0;
-	return (unsigned long long)data[1].effective << 32 | data[0].effective;
-}
-
 static void probe_privileges(struct probe_result *r)
 {
 	static const struct { int cap; const char *name; } caps[] = {
 		{ 39, "CAP_BPF" }, { 38, "CAP_PERFMON" }, { CAP_NET_ADMIN, "CAP_NET_ADMIN" },
 		{ CAP_SYS_ADMIN, "CAP_SYS_ADMIN" }, { CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE" },
 	};
-	unsigned long long eff = effective_caps();
+	struct caps now = { 0 };
+	unsigned long long eff = caps_get(&now) ? 0 : now.effective;
 	size_t n = 0;
 
 	set_value(r, "uid %d", (int)geteuid());
@@ -423,6 +414,8 @@ int doctor_run_probes(struct probe_result *out, int max)
 		{ "uprobes", "uprobes", false, probe_uprobe },
 		{ "kprobes", "kprobes", false, probe_kprobe },
 		{ "fentry", "fentry/fexit", false, probe_fentry },
+		{ "capture_capabilities", "capabilities to attach", false, probe_capture_caps },
+		{ "capabilities_after_attach", "capabilities after attach", false, probe_caps_after_attach },
 	};
 	int n = (int)(sizeof(probes) / sizeof(probes[0]));
 

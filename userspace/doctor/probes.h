@@ -21,6 +21,12 @@ struct probe_result {
  */
 int doctor_run_probes(struct probe_result *out, int max);
 
+/* The smallest capability set capture attaches with (a measurement in child processes). */
+void probe_capture_caps(struct probe_result *r);
+
+/* What capture still needs once attached (measured with the set above). */
+void probe_caps_after_attach(struct probe_result *r);
+
 /* Called by the uprobe probe; exported so the probe can find it by symbol. */
 void smiw_uprobe_target(void);
 

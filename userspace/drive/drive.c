@@ -84,6 +84,7 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		{ "intent", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "unredacted", no_argument, NULL, 'U' },
 		{ 0 }
 	};
 	uint64_t v;
@@ -120,6 +121,7 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		case 'b': o->body = optarg; break;
 		case 'i': o->intent_path = optarg; break;
 		case 'P': o->progress = false; break;
+		case 'U': o->unredacted = true; break;
 		case 'H':
 			if (add_header(o, optarg))
 				return EXIT_USAGE;
@@ -193,6 +195,8 @@ const struct command cmd_drive = {
 		"  -i, --intent FILE      write one JSONL intent record per request (docs/records.md)\n"
 		"      --timeout D        per-request timeout (default 10s)\n"
 		"      --no-progress      no progress line, even on a terminal\n"
+		"      --unredacted       intent records keep Authorization, Proxy-Authorization,\n"
+		"                         Cookie and Set-Cookie values (default: \"<redacted>\")\n"
 		"\nEvery request carries X-Request-Id: <run-id>-<seq>. Exit status 0 when every\n"
 		"request got a response (of any status), 1 when some did not.\n",
 	.examples =

@@ -27,6 +27,7 @@ struct drive_opts {
 	uint64_t timeout_ns;		/* per request */
 	const char *intent_path;
 	bool progress;			/* a progress line on stderr */
+	bool unredacted;		/* intent records keep credential header values */
 };
 
 /* Outcome of a run, filled by drive_run. */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "drive/drive.h"
+#include "http/http.h"
 #include "util/evloop.h"
 
 static int put(struct intent_log *log, json_t *rec)
@@ -42,8 +43,12 @@ int intent_write(struct intent_log *log, const struct drive_opts *o, const char 
 {
 	json_t *rec, *hdrs = json_object();
 
-	for (size_t i = 0; i < o->nheaders; i++)
-		json_object_set_new(hdrs, o->headers[i].name, json_string(o->headers[i].value));
+	for (size_t i = 0; i < o->nheaders; i++) {
+		const char *name = o->headers[i].name;
+		bool secret = !o->unredacted && http_header_secret((struct http_str){ name, strlen(name) });
+
+		json_object_set_new(hdrs, name, json_string(secret ? HTTP_REDACTED : o->headers[i].value));
+	}
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:i}", "t", "intent",
 			"run", o->run_id, "request_id", request_id, "method", o->method, "url", o->url,
 			"headers", hdrs, "sent_ns", (json_int_t)sent_ns, "done_ns", (json_int_t)done_ns,

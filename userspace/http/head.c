@@ -18,6 +18,23 @@ bool http_str_eq_ci(struct http_str s, const char *z)
 	return i == s.len && !z[i];
 }
 
+bool http_header_secret(struct http_str name)
+{
+	/* Cheap length test first: most fields are none of these. */
+	switch (name.len) {
+	case 6:
+		return http_str_eq_ci(name, "cookie");
+	case 10:
+		return http_str_eq_ci(name, "set-cookie");
+	case 13:
+		return http_str_eq_ci(name, "authorization");
+	case 19:
+		return http_str_eq_ci(name, "proxy-authorization");
+	default:
+		return false;
+	}
+}
+
 /* Splits s at commas and returns the next element, blanks trimmed; false at the end. */
 static bool list_next(struct http_str *s, struct http_str *elem)
 {

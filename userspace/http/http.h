@@ -72,6 +72,16 @@ const struct http_str *http_header_get(const struct http_head *h, const char *na
 bool http_str_eq_ci(struct http_str s, const char *z);
 
 /*
+ * Returns true for the header fields whose values are credentials and never
+ * belong in a record unless asked for: Authorization, Proxy-Authorization,
+ * Cookie, Set-Cookie (any case).
+ */
+bool http_header_secret(struct http_str name);
+
+/* The value a secret header field is written with instead of its own. */
+#define HTTP_REDACTED "<redacted>"
+
+/*
  * Returns true when the comma-separated header value s holds the token z
  * (any case), e.g. "close" in "Connection: keep-alive, Close".
  */

@@ -116,6 +116,25 @@ static int load_endpoints(struct ctx *c, json_t *o, const char *where, struct in
 	return 0;
 }
 
+/* `ports`: port numbers (the lab and the Kubernetes agent write them so); more than 16 are not kept. */
+static int load_ports(struct ctx *c, json_t *o, const char *where, struct inv_service *s)
+{
+	json_t *ports = json_object_get(o, "ports"), *p;
+	size_t j;
+
+	if (ports && !json_is_array(ports))
+		return bad(c, "%s.ports: not an array", where);
+	json_array_foreach(ports, j, p) {
+		json_int_t v = json_integer_value(p);
+
+		if (!json_is_integer(p) || v < 1 || v > 65535)
+			return bad(c, "%s.ports[%zu]: not a port number (1-65535)", where, j);
+		if (s->nports < sizeof(s->ports) / sizeof(s->ports[0]))
+			s->ports[s->nports++] = (uint16_t)v;
+	}
+	return 0;
+}
+
 static int load_service(struct ctx *c, json_t *o, size_t i, struct inv_service *s)
 {
 	char where[32];
@@ -132,7 +151,7 @@ static int load_service(struct ctx *c, json_t *o, size_t i, struct inv_service *
 		s->ref = NULL;
 		return c->err = -ENOMEM;
 	}
-	return load_endpoints(c, o, where, s);
+	return load_ports(c, o, where, s) ? c->err : load_endpoints(c, o, where, s);
 }
 
 static int load_doc(struct ctx *c, json_t *doc, struct inventory *inv)

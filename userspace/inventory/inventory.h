@@ -29,6 +29,8 @@ struct inv_service {
 	struct inv_addr addr;
 	char **endpoints;	/* "namespace/name" of the pods behind it */
 	size_t nendpoints;
+	uint16_t ports[16];	/* the service's ports as listed (up to 16; 0 listed: not known) */
+	size_t nports;
 };
 
 struct inventory {

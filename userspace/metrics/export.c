@@ -197,8 +197,11 @@ static json_t *item(const struct mx_obs_edge *e, bool server_side, const char *t
 	all = malloc((n ? n : 1) * sizeof(*all));
 	if (!all)
 		return NULL;
-	memcpy(all, e->side.v, e->side.n * sizeof(*all));
-	memcpy(all + e->side.n, e->e_side.v, e->e_side.n * sizeof(*all));
+	/* An empty array may be NULL, and memcpy from NULL is undefined even for 0 bytes. */
+	if (e->side.n)
+		memcpy(all, e->side.v, e->side.n * sizeof(*all));
+	if (e->e_side.n)
+		memcpy(all + e->side.n, e->e_side.v, e->e_side.n * sizeof(*all));
 	q_sort(all, n);
 	for (int i = 0; i < MX_TM_NQ && n; i++)
 		json_array_append_new(metrics, json_pack("{s:s, s:s, s:o}", "name", qn[i], "unit", "seconds",

@@ -87,7 +87,8 @@ uint64_t q_highest(const uint64_t *c, size_t nc, const uint64_t *s, size_t ns, d
 
 		if (nc + k == 0)
 			continue;
-		v = kth_of_two(c, nc, s + ns - k, k, q_rank(nc + k, q));
+		/* s may be NULL when ns is 0: NULL + 0 is undefined in C, so no arithmetic on it. */
+		v = kth_of_two(c, nc, k ? s + ns - k : s, k, q_rank(nc + k, q));
 		if (v > best)
 			best = v;
 	}

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "inventory/inventory.h"
+#include "lab/cmd.h"
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "metrics/fetch.h"
@@ -405,6 +406,38 @@ static void scrapes_init(struct srun *s, const struct sc_step *st, struct step_s
 	snprintf(ss->pod, sizeof(ss->pod), "%s", s->inv->mesh_pod);
 }
 
+/*
+ * Whether the mesh still runs before a step. When it does not, a `mesh`
+ * record in the intents says so (the verifier makes this step and the later
+ * ones INCONCLUSIVE with the reason, offline as well) and the run stops: a
+ * mesh that is not there answers nothing, not even denials. Returns 1 to go
+ * on, 0 to stop, -1 on error.
+ */
+static int mesh_still_there(struct srun *s, const struct sc_step *st)
+{
+	char why[160], part[PATH_MAX];
+	FILE *f;
+	int r = lab_mesh_running(&s->rn->lab, why, sizeof(why));
+
+	if (r != 0)
+		return r;
+	pr_info("    the mesh went away before this step (%s): this step and the later ones are not run", why);
+	if (s->n_parts == MAX_INTENT_PARTS ||
+	    lab_fmt(part, sizeof(part), "%s/intents/%s-mesh-%u.jsonl", s->dir, s->run, st->index) ||
+	    !(s->parts[s->n_parts] = strdup(part)))
+		return -1;
+	s->n_parts++;
+	f = fopen(part, "w");
+	if (!f || fprintf(f, "{\"t\":\"mesh\",\"run\":\"%s\",\"step\":%u,\"state\":\"gone\",\"detail\":\"%s\","
+			    "\"ts_ns\":%" PRIu64 "}\n", s->run, st->index, why, mono_ns()) < 0) {
+		if (f)
+			fclose(f);
+		error_errno(errno, "cannot write '%s'", part);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
 static int run_steps(struct srun *s)
 {
 	struct step_scrapes ss;
@@ -416,6 +449,10 @@ static int run_steps(struct srun *s)
 
 		pr_info("  step %u/%zu %s%s%s", st->index, s->sc.n_steps, st->name, *st->description ? ": " : "",
 			st->description);
+		r = mesh_still_there(s, st);
+		if (r <= 0)
+			return r;
+		r = 0;
 		if (st->n_apply || st->n_del) {
 			r = apply_policy(s, i, why, sizeof(why));
 			if (r == 1) {

@@ -80,7 +80,7 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
 {
 	json_t *outcomes = json_object(), *violations = evidence_list(), *unobserved = evidence_list();
 	size_t ok = 0, bad = 0, missing = 0;
-	bool any_positive = false;
+	bool any_positive = false, misdelivered = false;
 	char counts[200], label[48], first_pod[160] = "", first[240] = "";
 
 	for (size_t i = 0; i < n; i++) {
@@ -104,6 +104,7 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
 					 vreq_outcome_label(&r[i], label, sizeof(label)));
 			bad++;
 			any_positive |= positive;
+			misdelivered |= !strcmp(why, "reached-workload") || !strcmp(why, "misrouted");
 			evidence_list_add(violations, evidence_request(c, &r[i], why));
 		}
 	}
@@ -150,6 +151,7 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
 		eval_set(out, VERDICT_PASS, false, "%zu/%zu denied before reaching %s; client saw %s", ok, n, t->to, counts);
 	else
 		eval_set(out, VERDICT_PASS, false, "%zu/%zu reached %s and succeeded", ok, n, t->to);
+	out->misdelivered = bad && misdelivered;
 }
 
 bool check_probe(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,

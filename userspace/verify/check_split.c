@@ -189,17 +189,21 @@ static void split_verdict(const struct check_ctx *c, const struct sc_traffic *t,
 
 	shares_text(x, f, sh, sizeof(sh));
 	evidence_counts_text(y->outcomes, counts, sizeof(counts));
-	if (elsewhere)
+	if (elsewhere) {
 		eval_set(e, VERDICT_FAIL, true, "%zu of %zu requests were served outside the split's backends (first at %s)",
 			 elsewhere, n, y->first_elsewhere);
+		e->misdelivered = true;
+	}
 	else if (undelivered)
 		eval_set(e, VERDICT_FAIL, true, "%zu of %zu requests never reached a backend; client saw %s",
 			 undelivered, n, counts);
-	else if (f->k == 1 && zero_hits)
+	else if (f->k == 1 && zero_hits) {
 		/* One backend takes everything: a request anywhere else breaks that one fact. */
 		eval_set(e, VERDICT_FAIL, true, "%s (weight 0) served %llu of %zu delivered requests (first: %s); the split sends everything to %s",
 			 zero, (unsigned long long)zero_hits, y->delivered, first_zero_hit(y),
 			 x->shares[f->idx[0]].service);
+		e->misdelivered = true;
+	}
 	else if (f->k >= 2 && f->p_value < sc->alpha)
 		eval_set(e, VERDICT_FAIL, false, "%s: p = %.2g < alpha = %g over %llu requests", sh, f->p_value,
 			 sc->alpha, (unsigned long long)f->n);
@@ -240,6 +244,7 @@ static void zero_verdict(const struct check_ctx *c, const struct sc_expect *x, s
 	if (hits) {
 		eval_set(e, VERDICT_FAIL, true, "%s (weight 0) served %llu of %zu delivered requests (first: %s)",
 			 names, (unsigned long long)hits, y->delivered, first_zero_hit(y));
+		e->misdelivered = true;
 	} else if (!n) {
 		eval_set(e, VERDICT_INCONCLUSIVE, false, "no requests of this entry were observed");
 	} else if (evidence_list_total(y->unobserved)) {

@@ -91,10 +91,10 @@ static json_t *capture_json(const struct verify_input *in, size_t strays)
 	const struct obs_set *o = in->obs;
 	const struct obs_counters *last = o->n_stats ? &o->stats[o->n_stats - 1] : NULL;
 
-	return json_pack("{s:s, s:s, s:s, s:I, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"file", in->capture_name ? in->capture_name : o->path, "tool", o->meta.tool,
 		"node", o->meta.node, "records", (json_int_t)o->records, "end", o->have_end,
-		"torn_last_line", o->torn, "exchanges", (json_int_t)o->n_ex,
+		"torn_last_line", o->torn, "stream_cut", o->stream_cut, "exchanges", (json_int_t)o->n_ex,
 		"intents", (json_int_t)o->n_intents,
 		"kernel_drops", (json_int_t)(last ? last->kernel_drops : 0),
 		"user_drops", (json_int_t)(last ? last->user_drops : 0),
@@ -110,9 +110,9 @@ static void append(struct eval *e, const char *fmt, const char *arg)
 }
 
 /*
- * Step-level conditions on top of an assertion's own outcome: lost data
- * turns anything but a FAIL shown by individual exchanges into
- * INCONCLUSIVE; a policy that never converged leaves a FAIL standing (it
+ * Step-level conditions on top of an assertion's own outcome: a mesh that
+ * went away, or lost data, turn anything but a FAIL shown by individual
+ * exchanges into INCONCLUSIVE; a policy that never converged leaves a FAIL standing (it
  * was not in effect within the bound) and turns anything else INCONCLUSIVE.
  */
 static void finalize(struct eval *e, const struct step_health *h, const struct convergence *cv)
@@ -122,7 +122,14 @@ static void finalize(struct eval *e, const struct step_health *h, const struct c
 
 	memcpy(reason, e->reason, sizeof(reason));
 	snprintf(bound, sizeof(bound), "%gs", (double)cv->timeout_ns / 1e9);
-	if (*h->causes) {
+	if (*h->mesh_gone) {
+		/* Failures are explained once the mesh is gone; a request served where it must not be is not. */
+		if (e->verdict == VERDICT_FAIL && e->misdelivered)
+			append(e, "; the mesh also went away during the step: %s", h->mesh_gone);
+		else
+			eval_set(e, VERDICT_INCONCLUSIVE, false, "the mesh went away %s%s%s",
+				 h->mesh_gone, *h->causes ? "; capture incomplete too: " : "", h->causes);
+	} else if (*h->causes) {
 		if (e->verdict == VERDICT_FAIL && e->positive)
 			append(e, "; the capture also lost data: %s", h->causes);
 		else
@@ -270,6 +277,30 @@ static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st,
 	return r;
 }
 
+/*
+ * The runner's own check: it found the mesh gone before a step (and so did
+ * not run it or any later one). That outranks what the records show.
+ */
+static void runner_mesh_note(const struct obs_set *obs, const char *run, unsigned step, struct step_health *h)
+{
+	const struct obs_mesh_event *first = NULL;
+
+	for (size_t i = 0; i < obs->n_mesh_events; i++) {
+		const struct obs_mesh_event *m = &obs->mesh_events[i];
+
+		if (!strcmp(m->run, run) && !strcmp(m->state, "gone") && m->step && m->step <= step &&
+		    (!first || m->step < first->step))
+			first = m;
+	}
+	if (!first)
+		return;
+	if (first->step == step)
+		snprintf(h->mesh_gone, sizeof(h->mesh_gone), "before the step (%s): it was not run", first->detail);
+	else
+		snprintf(h->mesh_gone, sizeof(h->mesh_gone), "before step %u (%s): this step was not run",
+			 first->step, first->detail);
+}
+
 static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
 		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
 		       const int *api, const char *metrics_dir)
@@ -320,7 +351,8 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 			json_object_set_new(entries, t->name, converge_json(&en[i].cv));
 	}
 	if (!r) {
-		health_check(c->obs, t0, t1, problems, &h);
+		health_check(c->obs, c->inv, t0, t1, problems, &h);
+		runner_mesh_note(c->obs, run, st->index, &h);
 		if (t0) {
 			evidence_time(c->obs, t0, start, sizeof(start));
 			evidence_time(c->obs, t1, end, sizeof(end));

@@ -31,6 +31,12 @@ struct check_ctx {
 struct eval {
 	enum verdict verdict;
 	bool positive;		/* a FAIL shown by individual exchanges, not by a statistic */
+	/*
+	 * A FAIL shown by requests served where the policy forbids (a denied
+	 * request at a workload, one outside the backends or at a weight-0
+	 * one): a mesh that went away explains failures, never these.
+	 */
+	bool misdelivered;
 	char reason[320];
 	json_t *evidence;	/* owned object */
 };

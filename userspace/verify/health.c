@@ -18,8 +18,84 @@ static void __attribute__((format(printf, 2, 3))) cause(struct step_health *h, c
 	va_end(ap);
 }
 
-void health_check(const struct obs_set *obs, uint64_t t0, uint64_t t1, size_t request_problems,
-		  struct step_health *h)
+/* The service whose address and port `peer` ("ip:port") is, or NULL. */
+static const struct inv_service *service_at(const struct inventory *inv, const char *peer)
+{
+	char where[80];
+
+	for (size_t i = 0; inv && i < inv->nservices; i++) {
+		const struct inv_service *s = &inv->services[i];
+
+		if (!s->addr.family)
+			continue;
+		for (size_t k = 0; k < s->nports; k++) {
+			inv_addr_format(where, sizeof(where), s->addr.family, s->addr.bytes, s->ports[k]);
+			if (!strcmp(where, peer))
+				return s;
+		}
+	}
+	return NULL;
+}
+
+/* Whether `peer` answered a client of the step between t0 and `before`. */
+static bool answered(const struct obs_set *obs, const char *peer, uint64_t t0, uint64_t before)
+{
+	for (size_t i = 0; i < obs->n_ex; i++) {
+		const struct obs_exchange *e = &obs->ex[i];
+
+		if (e->role == OBS_ROLE_CLIENT && e->status > 0 && e->start_ns >= t0 && e->start_ns < before &&
+		    !strcmp(e->peer, peer))
+			return true;
+	}
+	for (size_t i = 0; i < obs->n_conns; i++) {
+		const struct obs_conn *c = &obs->conns[i];
+
+		if (c->role == OBS_ROLE_CLIENT && !*c->connect_error && c->open_ns >= t0 && c->open_ns < before &&
+		    !strcmp(c->peer, peer))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A service address and port that answered during the step and then
+ * refused connects: its listener vanished while the policy stayed the same
+ * (a mesh listens on every service port it serves; in the lab every
+ * service address is HAProxy's). A port that refused from the start is not
+ * counted: refusing can be how a mesh or a network policy denies.
+ */
+static void mesh_check(const struct obs_set *obs, const struct inventory *inv, uint64_t t0, uint64_t t1,
+		       struct step_health *h)
+{
+	const char *where = NULL;
+	const struct inv_service *svc = NULL;
+	uint64_t first = UINT64_MAX;
+	size_t refused = 0;
+
+	for (size_t i = 0; i < obs->n_conns; i++) {
+		const struct obs_conn *c = &obs->conns[i];
+		const struct inv_service *s;
+
+		if (c->role != OBS_ROLE_CLIENT || strcmp(c->connect_error, "ECONNREFUSED") ||
+		    c->open_ns < t0 || c->open_ns > t1 || !(s = service_at(inv, c->peer)))
+			continue;
+		if (where && strcmp(where, c->peer))
+			continue;	/* one address is evidence enough */
+		where = c->peer;
+		svc = s;
+		refused++;
+		if (c->open_ns < first)
+			first = c->open_ns;
+	}
+	if (!refused || !answered(obs, where, t0, first))
+		return;
+	h->mesh_refused = refused;
+	snprintf(h->mesh_gone, sizeof(h->mesh_gone), "during the step: service address %s (%s) answered, then refused %zu "
+		 "connect%s: nothing listened there any more", where, svc->ref, refused, refused == 1 ? "" : "s");
+}
+
+void health_check(const struct obs_set *obs, const struct inventory *inv, uint64_t t0, uint64_t t1,
+		  size_t request_problems, struct step_health *h)
 {
 	static const struct obs_counters zero;
 	const struct obs_counters *before = &zero, *after = NULL;
@@ -35,6 +111,8 @@ void health_check(const struct obs_set *obs, uint64_t t0, uint64_t t1, size_t re
 			after = c;
 	}
 	h->covered = after != NULL;
+	if (t0 && t1)
+		mesh_check(obs, inv, t0, t1, h);
 	if (after) {
 		/* Counters only grow; a smaller value means a restarted writer, not negative loss. */
 		h->kernel_drops = after->kernel_drops > before->kernel_drops ?
@@ -56,6 +134,9 @@ void health_check(const struct obs_set *obs, uint64_t t0, uint64_t t1, size_t re
 		if (obs->torn)
 			cause(h, "capture cut short (torn last line %u, no end record) before the step ended",
 			      obs->torn_line);
+		else if (obs->stream_cut)
+			cause(h, "capture cut short (compressed stream breaks off after line %u, no end record) "
+			      "before the step ended", obs->last_line);
 		else if (!obs->have_end)
 			cause(h, "capture cut short (no end record) before the step ended");
 		else
@@ -65,8 +146,8 @@ void health_check(const struct obs_set *obs, uint64_t t0, uint64_t t1, size_t re
 
 json_t *health_json(const struct step_health *h)
 {
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:s}", "covered", h->covered,
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:s}", "covered", h->covered,
 		"kernel_drops", (json_int_t)h->kernel_drops, "user_drops", (json_int_t)h->user_drops,
 		"gaps", (json_int_t)h->gaps, "request_problems", (json_int_t)h->request_problems,
-		"causes", h->causes);
+		"causes", h->causes, "mesh_refused", (json_int_t)h->mesh_refused, "mesh_gone", h->mesh_gone);
 }

@@ -39,6 +39,7 @@ enum field {
 	F_OPEN_NS, F_CLOSE_NS, F_GAPS, F_EXCHANGES, F_RESET, F_CONNECT_ERROR,
 	F_TS_NS, F_KERNEL_DROPS, F_USER_DROPS, F_UNPARSED_BYTES, F_EVENTS, F_CONNS, F_REASON,
 	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
+	F_STEP, F_STATE, F_DETAIL,
 	F__COUNT
 };
 
@@ -50,6 +51,7 @@ static const char *const field_names[F__COUNT] = {
 	"open_ns", "close_ns", "gaps", "exchanges", "reset", "connect_error",
 	"ts_ns", "kernel_drops", "user_drops", "unparsed_bytes", "events", "conns", "reason",
 	"run", "url", "via", "sent_ns", "done_ns", "error",
+	"step", "state", "detail",
 };
 
 /* One record's members, from the fast reader or from jansson (rec_from_json). */
@@ -253,6 +255,22 @@ static int add_intent(struct rdr *rd, const rec_t o, unsigned line)
 	return in->error ? 0 : -ENOMEM;
 }
 
+/* The runner found the mesh gone before a step (see run/runner.c). */
+static int add_mesh_event(struct rdr *rd, const rec_t o, unsigned line)
+{
+	struct obs_set *s = rd->s;
+	struct obs_mesh_event *m = PUSH(s, mesh_events, n_mesh_events, cap_mesh_events);
+
+	if (!m)
+		return -ENOMEM;
+	m->run = jstr(rd, o, F_RUN);
+	m->state = jstr(rd, o, F_STATE);
+	m->detail = jstr(rd, o, F_DETAIL);
+	m->step = (unsigned)ju64(o, F_STEP);
+	m->line = line;
+	return m->detail ? 0 : -ENOMEM;
+}
+
 static int set_meta(struct rdr *rd, const rec_t o, const char *path, unsigned line)
 {
 	struct obs_set *s = rd->s;
@@ -288,6 +306,8 @@ static int add_record(struct rdr *rd, const rec_t o, const char *path, unsigned 
 	}
 	if (is_str(t, "intent"))
 		return add_intent(rd, o, line);
+	if (is_str(t, "mesh"))
+		return add_mesh_event(rd, o, line);
 	if (intents_only)
 		return 0;
 	if (is_str(t, "exchange"))
@@ -369,6 +389,24 @@ static bool blank(const char *l)
 	return *l != '{' && l[strspn(l, " \t\r\n")] == '\0';
 }
 
+/* The writer died: what it wrote last is dropped, and the reader says so. */
+static void note_cut_short(struct obs_set *s, const char *path, unsigned line, bool partial, bool cut,
+			   bool intents_only)
+{
+	if (partial)
+		pr_warn("'%s': line %u is cut short (its writer stopped mid-record): dropped", path, line);
+	else if (cut)
+		pr_warn("'%s': the compressed stream breaks off after line %u (its writer stopped): read up to there",
+			path, line);
+	if (intents_only)
+		return;
+	if (partial) {
+		s->torn = true;
+		s->torn_line = line;
+	}
+	s->stream_cut |= cut;
+}
+
 static int read_file(struct obs_set *s, const char *path, bool intents_only)
 {
 	struct lines in = { 0 };
@@ -411,12 +449,7 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 				int more = next_line(&in, &next, &n2, &nl2);
 
 				if (more == 0 || more == -EIO) {	/* the last line: the writer died mid-record */
-					if (!intents_only) {
-						s->torn = true;
-						s->torn_line = line;
-					} else {
-						pr_warn("'%s': line %u is cut short; ignored", path, line);
-					}
+					note_cut_short(s, path, line, true, more == -EIO, intents_only);
 					got = 0;
 					break;
 				}
@@ -444,13 +477,14 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 		json_decref(o);
 		if (r)
 			break;
-		if (!intents_only)
+		if (!intents_only) {
 			s->records++;
+			s->last_line = line;
+		}
 	}
-	if (!r && got == -EIO && !intents_only) {
-		s->torn = true;	/* the compressed stream broke off before a line ended */
-		s->torn_line = line + 1;
-	} else if (!r && got < 0 && got != -EIO) {
+	if (!r && got == -EIO)	/* the compressed stream broke off, perhaps inside a line (dropped) */
+		note_cut_short(s, path, in.len ? line + 1 : line, in.len > 0, true, intents_only);
+	else if (!r && got < 0 && got != -EIO) {
 		error_errno(got, "cannot read '%s'", path);
 		r = -EIO;
 	}
@@ -521,6 +555,7 @@ void obs_free(struct obs_set *s)
 	free(s->conns);
 	free(s->stats);
 	free(s->intents);
+	free(s->mesh_events);
 	strpool_free(&s->strings);
 	memset(s, 0, sizeof(*s));
 }

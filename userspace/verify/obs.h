@@ -61,6 +61,17 @@ struct obs_intent {
 	unsigned line;
 };
 
+/*
+ * A note of the scenario runner (intent files): the mesh was found gone
+ * before step `step` of run `run` ran; that step and the later ones were
+ * not run.
+ */
+struct obs_mesh_event {
+	const char *run, *state, *detail;
+	unsigned step;
+	unsigned line;
+};
+
 /* Everything read from one capture (plus any intent files). Zero-initialise. */
 struct obs_set {
 	struct strpool strings;
@@ -70,6 +81,8 @@ struct obs_set {
 	bool have_end;			/* an `end` record was read */
 	bool torn;			/* the last line was cut short and dropped */
 	unsigned torn_line;
+	bool stream_cut;		/* a compressed file ends without its trailer (the writer died) */
+	unsigned last_line;		/* last whole line read from the observation file */
 	uint64_t records;		/* records read from the observation file */
 	struct obs_exchange *ex;
 	size_t n_ex, cap_ex;
@@ -79,11 +92,15 @@ struct obs_set {
 	size_t n_stats, cap_stats;
 	struct obs_intent *intents;
 	size_t n_intents, cap_intents;
+	struct obs_mesh_event *mesh_events;
+	size_t n_mesh_events, cap_mesh_events;
 };
 
 /*
  * Reads an observation file: the first record must be `meta` (version 1).
- * A torn last line is dropped and noted in s->torn. Errors are printed
+ * A torn last line is dropped, noted in s->torn and named in a warning; a
+ * compressed file that breaks off (its writer died) is read up to there
+ * and noted in s->stream_cut, with a warning too. Errors are printed
  * (file, line, what) and returned as -EINVAL / -EIO / -ENOMEM.
  */
 int obs_read(struct obs_set *s, const char *path);

@@ -201,6 +201,8 @@ static void classify(struct vreq *r)
 	r->problem = exchange_problem(c);
 	if (!r->problem)
 		r->problem = exchange_problem(r->served);
+	if (!r->problem && !r->served && r->unattributed)
+		r->problem = "unattributed";
 	if (!c) {
 		r->outcome = CO_UNOBSERVED;
 		return;
@@ -245,6 +247,17 @@ static void add_exchange(const struct vindex *ix, const struct sc_traffic *t, st
 	}
 	if (e->role != OBS_ROLE_SERVER)
 		return;
+	if (!*e->pod) {
+		/*
+		 * No pod: the kernel's record of the connection's opening was lost
+		 * (or the process is in no pod of the inventory), so neither the
+		 * process nor whether it is the mesh is known. It proves nothing
+		 * about where the request was served.
+		 */
+		if (!r->unattributed)
+			r->unattributed = e;
+		return;
+	}
 	if (!r->served)
 		r->served = e;
 	for (size_t i = 0; i < r->served_pods && i < max_pods; i++)

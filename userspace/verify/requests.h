@@ -34,6 +34,7 @@ struct vreq {
 	const struct obs_exchange *client;	/* the source workload's outbound exchange */
 	const struct obs_exchange *served;	/* earliest server exchange at another workload */
 	const struct obs_conn *refused;		/* refused connect attributed to this request */
+	const struct obs_exchange *unattributed; /* a server exchange of no known pod (its opening was lost) */
 	unsigned served_pods;			/* distinct workload pods that served it */
 	enum client_outcome outcome;
 	int status;				/* for CO_STATUS */
