@@ -3,7 +3,7 @@
 #   make            build build/smi-witness and build/sample-app
 #   make test       build and run unit + integration tests (root, real BPF)
 #   make demo       run the main job
-#   make bench      print the benchmark table
+#   make bench      print the benchmark table (BENCH="capture offline" runs only those)
 #   make deps       install missing Debian packages (idempotent, fast when done)
 #   make V=1 ...    show full commands
 #
@@ -241,7 +241,7 @@ soak: deps
 
 bench: deps
 	$(Q)$(MAKE) build bench-bins
-	$(Q)./tests/bench/run $(OUTPUT)
+	$(Q)./tests/bench/run $(OUTPUT) $(BENCH)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
