@@ -17,8 +17,7 @@ set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2
 ip link set lo up
-token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$token" > "$tmp/token"
+agent_token "$tmp/token"
 port=19469
 api() { curl -s --max-time 5 -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"; }
 code() { curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$@"; }

@@ -44,8 +44,7 @@ inv() { # pods as "name:cgroup:port" ...
 	printf '{"version":1,"node":"node-t","source":"test","pods":[%s],"services":[]}\n' "$pods" > "$tmp/inv.tmp"
 	mv "$tmp/inv.tmp" "$tmp/inv.json"	# atomic, as the agent's own writer does
 }
-token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$token" > "$tmp/token"
+agent_token "$tmp/token"
 api() { curl -s --max-time 5 -H "Authorization: Bearer $token" "http://127.0.0.1:19490$1"; }
 ids() { api "/v1/observations?type=exchange&request_id=$1" | jq -r 'select(.t == "exchange") | "\(.pod) \(.role) \(.status)"' | sort | uniq -c | sed 's/^ *//'; }
 

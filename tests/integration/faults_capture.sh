@@ -123,7 +123,7 @@ is "normal traffic while the sandbox went away: driver exit status" "$?" 0
 check "observe still runs after its watched sandbox vanished" kill -0 "$obs"
 
 # --- credentials and bodies ------------------------------------------------------
-m=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
+m=$(random_hex 8)
 RBODY=RBODY$m RSETCK=RSETCK$m "${pod_a[@]}" perl "$tmp/setcookie.pl" >"$tmp/setcookie.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q listening "$tmp/setcookie.out" && break; sleep 0.05; done

@@ -105,7 +105,7 @@ is "torn copy: step 2 INCONCLUSIVE naming the torn line" "$(verdict torn during)
 is "torn copy: step 1 still PASS" "$(verdict torn before | cut -c1-4)" PASS
 
 # --- the agent SIGKILLed mid-step, then restarted on its spool ---------------------------
-head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$W/token"
+random_hex 24 >"$W/token"
 agent() { # log: starts the agent, waits until it serves; sets $agent and $port
 	"$bin" agent --source capture --inventory "$inv" --spool-dir "$W/spool" --token-file "$W/token" \
 		--listen 127.0.0.1:0 --node fl-node 2>"$1" &

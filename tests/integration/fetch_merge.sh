@@ -15,8 +15,7 @@ set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2
 ip link set lo up
-token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$token" > "$tmp/token"
+agent_token "$tmp/token"
 inv() { # node, pod, ip
 	printf '{"version":1,"node":"%s","source":"kubernetes","pods":[{"namespace":"default","name":"%s","ip":"%s","cgroup_id":1}],"services":[]}\n' "$1" "$2" "$3"
 }

@@ -28,8 +28,7 @@ set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2 lab=$3 src=$4
 ip link set lo up
-token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$token" > "$tmp/token"
+agent_token "$tmp/token"
 agents=()
 start() { # port inventory node
 	"$bin" agent --source capture --inventory "$2" --node "$3" --token-file "$tmp/token" \

@@ -18,8 +18,7 @@ set -u
 . "$ITEST_LIB"
 bin=$1 tmp=$2 fx=$3
 ip link set lo up
-token=tok-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$token" > "$tmp/token"
+agent_token "$tmp/token"
 # node-1 runs app-a and the mesh proxy; node-2 runs app-b, app-c, app-d.
 node1='["app-a","mesh"]'
 jq -c --argjson n "$node1" '.pods |= map(select(.name as $p | $n | index($p))) | .node = "node-1" |

@@ -19,6 +19,7 @@
 #include "ihttp.h"
 #include "itest.h"
 #include "smiw_abi.h"
+#include "util/clock.h"
 #include "util/kernfs.h"
 #include "util/netns.h"
 
@@ -84,14 +85,6 @@ static void on_c(void *ctx, const struct cap_conn *c)
 	s->exchanges = c->exchanges;
 	s->cgroup_id = c->cgroup_id;
 	s->tgid = c->tgid;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* Polls until `want` connection records have arrived from tgid (or 3 s pass). */

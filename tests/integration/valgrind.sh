@@ -49,7 +49,7 @@ is "observe: 200 exchanges on each side, captured under valgrind" "$(count "$tmp
 check "observe: no valgrind report" sh -c "! grep -q '^==[0-9]*==' '$tmp/observe.vg'"
 
 # --- agent ---------------------------------------------------------------------------
-head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/token"
+random_hex 24 >"$tmp/token"
 "${vg[@]}" "$bin" agent --source capture --inventory "$tmp/inv.json" --token-file "$tmp/token" \
 	--listen 127.0.0.1:0 --spool-dir "$tmp/spool" --node vg-node 2>"$tmp/agent.vg" &
 agent=$!

@@ -19,6 +19,15 @@ between() {
 	else echo "not ok - $1: '$2' not in [$3, $4]"; fails=$((fails + 1)); fi
 }
 
+# random_hex BYTES: that many random bytes as lowercase hex.
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# agent_token FILE: a fresh agent API token, in $token and written to FILE.
+agent_token() {
+	token=tok-$(random_hex 12)
+	echo "$token" >"$1"
+}
+
 # itest_done: PASS or FAIL, and the exit status to match.
 itest_done() {
 	[ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"

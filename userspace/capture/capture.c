@@ -12,6 +12,7 @@
 #include "capture/capture_int.h"
 #include "inventory/inventory.h"
 #include "util/kernfs.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define DRAIN_MS_DEFAULT 20
@@ -125,14 +126,6 @@ int capture_watch_inventory(struct capture *c)
 		n++;
 	}
 	return n;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* Kernel connection ids, sorted, for membership tests. */

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "inventory/inventory.h"
 #include "smiw_abi.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -35,14 +36,6 @@ struct observe_args {
 	uint64_t snaplen, ring_bytes;
 	bool unredacted;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
 
 static int parse_args(int argc, char **argv, struct observe_args *a)
 {
@@ -180,7 +173,7 @@ static const char *loop(struct capture *c, struct jsonl_sink *sink, const struct
 			error_errno(r, "observe: ring buffer");
 			return "error";
 		}
-		t = now_ns();
+		t = mono_ns();
 		if (stop_signal)
 			return "signal";
 		if (a->duration_ns && t - start >= a->duration_ns)
@@ -257,14 +250,14 @@ static int run(int argc, char **argv)
 	jsonl_flush(&sink, true);
 	pr_info("observe: watching %d cgroup(s), snaplen %u, writing %s", n, capture_snaplen(c),
 		a.out ? a.out : "stdout");
-	start = now_ns();
+	start = mono_ns();
 	reason = loop(c, &sink, &a, start);
 	capture_finish(c);
 	capture_stats(c, &st);
 	jsonl_stats(&sink, &st, reason);
 	if (isatty(STDERR_FILENO) && !log_json)
 		fputc('\n', stderr);
-	summary(&st, reason, (now_ns() - start) / 1e9, log_json && a.out && strcmp(a.out, "-"));
+	summary(&st, reason, (mono_ns() - start) / 1e9, log_json && a.out && strcmp(a.out, "-"));
 	ret = strcmp(reason, "error") ? EXIT_OK : EXIT_FAILED;
 out:
 	capture_close(c);

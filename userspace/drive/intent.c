@@ -7,6 +7,7 @@
 
 #include "drive/drive.h"
 #include "http/http.h"
+#include "util/clock.h"
 #include "util/evloop.h"
 
 static int put(struct intent_log *log, json_t *rec)
@@ -21,7 +22,6 @@ static int put(struct intent_log *log, json_t *rec)
 
 int intent_open(struct intent_log *log, const char *path)
 {
-	struct timespec rt;
 	char node[256] = "";
 	uint64_t mono;
 
@@ -31,11 +31,10 @@ int intent_open(struct intent_log *log, const char *path)
 		return -errno;
 	gethostname(node, sizeof(node) - 1);
 	mono = mono_ns();
-	clock_gettime(CLOCK_REALTIME, &rt);
 	return put(log, json_pack("{s:s, s:i, s:s+, s:s, s:I, s:I}", "t", "meta", "v", 1,
 				  "tool", "smi-witness ", SMIW_VERSION, "node", node,
 				  "mono_ns", (json_int_t)mono,
-				  "real_ns", (json_int_t)((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec)));
+				  "real_ns", (json_int_t)real_ns()));
 }
 
 int intent_write(struct intent_log *log, const struct drive_opts *o, const char *request_id,

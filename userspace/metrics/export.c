@@ -9,6 +9,7 @@
 #include "metrics/quantile.h"
 #include "metrics/reported.h"
 #include "metrics/strbuf.h"
+#include "util/clock.h"
 
 static const struct outcome_rule rule_5xx = { .failure_classes = 1u << 5, .no_response_failure = true };
 
@@ -257,10 +258,7 @@ json_t *mx_export_trafficmetrics(const struct obs_set *obs, const struct mx_mesh
 	if (obs->have_meta && obs->meta.real_ns) {
 		off = (int64_t)obs->meta.real_ns - (int64_t)obs->meta.mono_ns;
 	} else {
-		struct timespec now;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		off = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)last;
+		off = (int64_t)real_ns() - (int64_t)last;
 	}
 	rfc3339((int64_t)last + off, ts, sizeof(ts));
 	go_duration(last - first, window, sizeof(window));
