@@ -20,6 +20,7 @@
 #include "metrics/export.h"
 #include "metrics/quantile.h"
 #include "metrics/reported.h"
+#include "util/u64.h"
 
 #define FIX "tests/fixtures/metrics/"
 #define T0 1000000000000ULL	/* meta mono_ns of obs-lab.jsonl */
@@ -604,7 +605,7 @@ static uint64_t brute_quantile(const uint64_t *c, size_t nc, const uint64_t *s, 
 	for (size_t i = 0; i < ns; i++)
 		if (mask & (1u << i))
 			v[n++] = s[i];
-	q_sort(v, n);
+	u64_sort(v, n);
 	return q_nearest(v, n, q);
 }
 
@@ -625,8 +626,8 @@ static void test_quantile_bounds(void **state)
 			c[i] = (uint64_t)(rand() % 50);
 		for (size_t i = 0; i < ns; i++)
 			s[i] = (uint64_t)(rand() % 50);
-		q_sort(c, nc);
-		q_sort(s, ns);
+		u64_sort(c, nc);
+		u64_sort(s, ns);
 		for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
 			uint64_t lo = UINT64_MAX, hi = 0;
 

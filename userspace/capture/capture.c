@@ -14,6 +14,7 @@
 #include "util/kernfs.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/u64.h"
 
 #define DRAIN_MS_DEFAULT 20
 
@@ -151,13 +152,6 @@ static void idset_add(void *ctx, uint64_t id)
 	s->ids[s->n++] = id;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * A lost END record would leave its connection open here forever. When the
  * kernel has dropped connection records, every connection it no longer
@@ -176,13 +170,13 @@ static void sweep(struct capture *c)
 	ring_buffer__consume(c->rb);
 	if (loader_each_conn(c->ld, idset_add, &set) || set.oom)
 		goto out;
-	qsort(set.ids, set.n, sizeof(*set.ids), cmp_u64);
+	qsort(set.ids, set.n, sizeof(*set.ids), u64_cmp);
 	victims = calloc(c->conns.n + 1, sizeof(*victims));
 	if (!victims)
 		goto out;
 	for (size_t b = 0; b < c->conns.nbuckets; b++)
 		for (struct ct_conn *k = c->conns.buckets[b]; k; k = k->next)
-			if (!bsearch(&k->info.id, set.ids, set.n, sizeof(*set.ids), cmp_u64))
+			if (!bsearch(&k->info.id, set.ids, set.n, sizeof(*set.ids), u64_cmp))
 				victims[nv++] = k;
 	for (size_t i = 0; i < nv; i++) {
 		c->counters.gaps++;

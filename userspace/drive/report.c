@@ -4,29 +4,16 @@
 #include <stdlib.h>
 
 #include "drive/drive.h"
+#include "metrics/quantile.h"
 #include "util/log.h"
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "util/u64.h"
 
 uint64_t drive_percentile(struct drive_stats *st, double p)
 {
-	size_t idx;
-
 	if (!st->nlatency)
 		return 0;
-	qsort(st->latency_ns, st->nlatency, sizeof(uint64_t), cmp_u64);
-	/* nearest rank: the smallest value with at least p% of the samples at or below it */
-	idx = (size_t)((p / 100.0) * (double)st->nlatency + 0.999999999);
-	if (idx == 0)
-		idx = 1;
-	if (idx > st->nlatency)
-		idx = st->nlatency;
-	return st->latency_ns[idx - 1];
+	u64_sort(st->latency_ns, st->nlatency);
+	return q_nearest(st->latency_ns, st->nlatency, p / 100.0);
 }
 
 static uint64_t total_errors(const struct drive_stats *st)

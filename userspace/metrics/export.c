@@ -10,6 +10,7 @@
 #include "metrics/reported.h"
 #include "metrics/strbuf.h"
 #include "util/clock.h"
+#include "util/u64.h"
 
 static const struct outcome_rule rule_5xx = { .failure_classes = 1u << 5, .no_response_failure = true };
 
@@ -203,7 +204,7 @@ static json_t *item(const struct mx_obs_edge *e, bool server_side, const char *t
 		memcpy(all, e->side.v, e->side.n * sizeof(*all));
 	if (e->e_side.n)
 		memcpy(all + e->side.n, e->e_side.v, e->e_side.n * sizeof(*all));
-	q_sort(all, n);
+	u64_sort(all, n);
 	for (int i = 0; i < MX_TM_NQ && n; i++)
 		json_array_append_new(metrics, json_pack("{s:s, s:s, s:o}", "name", qn[i], "unit", "seconds",
 			"value", quantity(q_nearest(all, n, mx_tm_quantiles[MX_TM_NQ - 1 - i]))));

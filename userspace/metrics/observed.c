@@ -8,6 +8,7 @@
 #include "metrics/array.h"
 #include "metrics/observed.h"
 #include "metrics/quantile.h"
+#include "util/u64.h"
 
 int mx_obs_open(const char *path, struct obs_set **out)
 {
@@ -424,12 +425,12 @@ static void sort_durations(struct mx_observed *o)
 	for (size_t i = 0; i < o->n; i++) {
 		struct mx_obs_edge *e = &o->edges[i];
 
-		q_sort(e->side.v, e->side.n);
-		q_sort(e->lo.v, e->lo.n);
-		q_sort(e->hi.v, e->hi.n);
-		q_sort(e->e_side.v, e->e_side.n);
-		q_sort(e->e_lo.v, e->e_lo.n);
-		q_sort(e->e_hi.v, e->e_hi.n);
+		u64_sort(e->side.v, e->side.n);
+		u64_sort(e->lo.v, e->lo.n);
+		u64_sort(e->hi.v, e->hi.n);
+		u64_sort(e->e_side.v, e->e_side.n);
+		u64_sort(e->e_lo.v, e->e_lo.n);
+		u64_sort(e->e_hi.v, e->e_hi.n);
 	}
 	o->sorted = true;
 }

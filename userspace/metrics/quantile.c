@@ -4,19 +4,6 @@
 
 #include "metrics/quantile.h"
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void q_sort(uint64_t *v, size_t n)
-{
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_u64);
-}
-
 size_t q_rank(size_t n, double q)
 {
 	double r = ceil(q * (double)n - 1e-9);	/* 0.9 * 10 must be rank 9, not 10 */

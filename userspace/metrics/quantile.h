@@ -5,9 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sorts n values ascending in place. */
-void q_sort(uint64_t *v, size_t n);
-
 /* The nearest rank of quantile q among n values: ceil(q*n), at least 1, at most n. */
 size_t q_rank(size_t n, double q);
 
