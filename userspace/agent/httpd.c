@@ -319,17 +319,6 @@ void httpd_close(struct httpd *h)
 	h->lfd = h->epfd = -1;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int http_query_get(const char *query, const char *key, char *buf, size_t len)
 {
 	size_t kl = strlen(key);
@@ -344,8 +333,8 @@ int http_query_get(const char *query, const char *key, char *buf, size_t len)
 
 			if (ch == '+')
 				ch = ' ';
-			else if (ch == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-				ch = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+			else if (ch == '%' && parse_hex_digit(p[1]) >= 0 && parse_hex_digit(p[2]) >= 0) {
+				ch = (char)(parse_hex_digit(p[1]) * 16 + parse_hex_digit(p[2]));
 				p += 2;
 			}
 			if (o + 1 >= len)

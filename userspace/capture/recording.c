@@ -1,5 +1,4 @@
 /* recording.c - see recording.h */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -8,11 +7,7 @@
 #include "capture/recording.h"
 #include "smiw_abi.h"
 #include "util/log.h"
-
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
-}
+#include "util/parse.h"
 
 /* Decodes the quoted string at *p into a new buffer; advances *p past the closing quote. */
 static int unquote(const char **p, char **out, size_t *len)
@@ -36,9 +31,9 @@ static int unquote(const char **p, char **out, size_t *len)
 			case '\\': c = '\\'; break;
 			case '"': c = '"'; break;
 			case 'x':
-				if (hexval(s[0]) < 0 || hexval(s[1]) < 0)
+				if (parse_hex_digit(s[0]) < 0 || parse_hex_digit(s[1]) < 0)
 					goto bad;
-				c = hexval(s[0]) << 4 | hexval(s[1]);
+				c = parse_hex_digit(s[0]) << 4 | parse_hex_digit(s[1]);
 				s += 2;
 				break;
 			default:

@@ -4,6 +4,7 @@
 
 #include "http/http.h"
 #include "http/chars.h"
+#include "util/parse.h"
 
 /* Chunked sub-states (RFC 9112 7.1). */
 enum {
@@ -63,14 +64,6 @@ static int line_byte(struct http_body *b, char c, uint32_t limit)
 	return ++b->line_len > limit ? -EBADMSG : 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = http_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* The size line ended: a payload follows, or the last chunk opens the trailer. */
 static void size_line_done(struct http_body *b)
 {
@@ -86,7 +79,7 @@ static int chunk_byte(struct http_body *b, char c)
 
 	switch (b->state) {
 	case CH_SIZE:
-		if ((v = hex_value(c)) >= 0) {
+		if ((v = parse_hex_digit(c)) >= 0) {
 			if (b->remaining >> 59)	/* 15 hex digits of payload is plenty */
 				return -EBADMSG;
 			b->remaining = b->remaining << 4 | (uint64_t)v;

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "smi/internal.h"
+#include "util/parse.h"
 
 #define MAX_DEPTH 64
 #define MAX_ALIASES 10000
@@ -236,17 +237,19 @@ static int parse_yaml(struct arena *a, const char *buf, size_t len, struct ptrve
 	return r;
 }
 
-static int hexval(const char *p)
+/* The value of the four hex digits at p, or -1. */
+static int hex4(const char *p)
 {
 	int v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		char ch = p[i];
+		int d = parse_hex_digit(p[i]);
 
-		v = v * 16 + (ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-			      : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1000);
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
 	}
-	return v < 0 ? -1 : v;
+	return v;
 }
 
 /* Rewrites \uD8xx\uDCxx pairs (valid JSON, refused by libyaml) as UTF-8; keeps lines. */
@@ -260,9 +263,9 @@ static char *json_fix_surrogates(struct arena *a, const char *buf, size_t len, s
 		char ch = buf[i];
 
 		if (in_str && ch == '\\' && i + 1 < len) {
-			int hi = i + 12 <= len && buf[i + 1] == 'u' ? hexval(buf + i + 2) : -1;
+			int hi = i + 12 <= len && buf[i + 1] == 'u' ? hex4(buf + i + 2) : -1;
 			int lo = hi >= 0xd800 && hi <= 0xdbff && buf[i + 6] == '\\' && buf[i + 7] == 'u'
-				 ? hexval(buf + i + 8) : -1;
+				 ? hex4(buf + i + 8) : -1;
 
 			if (lo >= 0xdc00 && lo <= 0xdfff) {
 				unsigned cp = 0x10000 + (((unsigned)hi - 0xd800) << 10) + ((unsigned)lo - 0xdc00);

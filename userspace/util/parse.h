@@ -16,4 +16,13 @@ int parse_double(const char *s, double min, double max, double *out);
  */
 int parse_duration_ns(const char *s, uint64_t max_ns, uint64_t *out);
 
+/* The value of one hexadecimal digit of either case, or -1 for any other character. */
+static inline int parse_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;	/* ASCII upper case to lower; no other character becomes a-f */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 #endif
