@@ -5,13 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-/* Process exit codes of every command. */
-enum {
-	EXIT_OK = 0,	/* success / PASS */
-	EXIT_FAILED = 1,	/* the check ran and something failed (FAIL, missing feature) */
-	EXIT_USAGE = 2,	/* bad command line or invalid input */
-	EXIT_INCONCLUSIVE = 3,	/* a verdict could not be reached on the data */
-};
+#include "util/exitcode.h"
 
 /* One subcommand: help texts and its entry point (argv[0] is the command name). */
 struct command {
