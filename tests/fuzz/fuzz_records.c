@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "inventory/inventory.h"
-#include "report/report.h"
+#include "verdict/report.h"
 #include "util/log.h"
 #include "verify/engine.h"
 #include "verify/obs.h"

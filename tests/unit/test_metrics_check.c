@@ -67,7 +67,7 @@ static const struct mx_edge_result *edge(const struct metrics_result *res, const
 }
 
 /* Asserts one check: its verdict and both numbers as printed side by side. */
-static void expect(const struct mx_edge_result *e, const char *name, enum mx_verdict v,
+static void expect(const struct mx_edge_result *e, const char *name, enum verdict v,
 		   const char *reported, const char *observed)
 {
 	for (int i = 0; i < e->nchecks; i++) {
@@ -78,8 +78,8 @@ static void expect(const struct mx_edge_result *e, const char *name, enum mx_ver
 		if (c->verdict != v || (reported && strcmp(c->reported, reported)) ||
 		    (observed && strcmp(c->observed, observed)))
 			fail_msg("%s: got %s reported '%s' observed '%s' (%s); want %s '%s' '%s'", name,
-				 mx_verdict_name(c->verdict), c->reported, c->observed, c->note,
-				 mx_verdict_name(v), reported ? reported : "*", observed ? observed : "*");
+				 verdict_name(c->verdict), c->reported, c->observed, c->note,
+				 verdict_name(v), reported ? reported : "*", observed ? observed : "*");
 		return;
 	}
 	fail_msg("no check %s", name);
@@ -93,16 +93,16 @@ static void test_haproxy_reference_passes(void **state)
 	const struct mx_edge_result *b, *c;
 
 	(void)state;
-	assert_int_equal(res->verdict, MX_PASS);
+	assert_int_equal(res->verdict, VERDICT_PASS);
 	assert_int_equal(res->nedges, 2);
 	b = edge(res, "*", "default/app-b", true);
-	expect(b, "success_count", MX_PASS, "8", "8");
-	expect(b, "failure_count", MX_PASS, "2", "2");
-	expect(b, "max_latency", MX_PASS, "2ms (before 1ms)", "[2.4ms..2.7ms]");
+	expect(b, "success_count", VERDICT_PASS, "8", "8");
+	expect(b, "failure_count", VERDICT_PASS, "2", "2");
+	expect(b, "max_latency", VERDICT_PASS, "2ms (before 1ms)", "[2.4ms..2.7ms]");
 	c = edge(res, "*", "default/app-c", true);
-	expect(c, "success_count", MX_PASS, "5", "5");
-	expect(c, "failure_count", MX_PASS, "0", "0");
-	expect(c, "max_latency", MX_PASS, "1ms (before 1ms)", "[1.3ms..1.6ms]");
+	expect(c, "success_count", VERDICT_PASS, "5", "5");
+	expect(c, "failure_count", VERDICT_PASS, "0", "0");
+	expect(c, "max_latency", VERDICT_PASS, "1ms (before 1ms)", "[1.3ms..1.6ms]");
 	/* the mesh pod's own exchange and the call that bypassed the proxy are not the mesh's to count */
 	assert_int_equal(res->nnotes, 2);
 	assert_string_equal(res->notes[0], "1 exchange(s) observed inside the mesh pod were left out");
@@ -113,7 +113,7 @@ static void test_haproxy_reference_passes(void **state)
 /* One check of edge * -> default/app-b as printed: verdict, both numbers, the note (NULL: any). */
 struct want {
 	const char *check;
-	enum mx_verdict v;
+	enum verdict v;
 	const char *reported, *observed, *note;
 };
 
@@ -133,33 +133,33 @@ static void test_haproxy_variants(void **state)
 {
 	static const struct {
 		const char *before, *after;
-		enum mx_verdict verdict;
+		enum verdict verdict;
 		struct want w[3];
 	} cases[] = {
-		{ "haproxy-before-inflate.prom", "haproxy-after-inflate.prom", MX_FAIL, {
-			{ "success_count", MX_FAIL, "10", "8", "the mesh reports 2 more than happened" },
-			{ "failure_count", MX_FAIL, "3", "2", "the mesh reports 1 more than happened" },
-			{ "max_latency", MX_PASS, "2ms (before 1ms)", "[2.4ms..2.7ms]", NULL } } },
-		{ "haproxy-before.prom", "haproxy-after-dropfail.prom", MX_FAIL, {
-			{ "success_count", MX_PASS, "8", "8", NULL },
-			{ "failure_count", MX_FAIL, "0", "2", "the mesh reports 2 fewer than happened" },
-			{ "max_latency", MX_PASS, "2ms (before 1ms)", NULL, NULL } } },
-		{ "haproxy-before.prom", "haproxy-after-slowmax.prom", MX_FAIL, {
-			{ "success_count", MX_PASS, "8", "8", NULL },
-			{ "failure_count", MX_PASS, "2", "2", NULL },
-			{ "max_latency", MX_FAIL, "9ms (before 1ms)", "[2.4ms..2.7ms]",
+		{ "haproxy-before-inflate.prom", "haproxy-after-inflate.prom", VERDICT_FAIL, {
+			{ "success_count", VERDICT_FAIL, "10", "8", "the mesh reports 2 more than happened" },
+			{ "failure_count", VERDICT_FAIL, "3", "2", "the mesh reports 1 more than happened" },
+			{ "max_latency", VERDICT_PASS, "2ms (before 1ms)", "[2.4ms..2.7ms]", NULL } } },
+		{ "haproxy-before.prom", "haproxy-after-dropfail.prom", VERDICT_FAIL, {
+			{ "success_count", VERDICT_PASS, "8", "8", NULL },
+			{ "failure_count", VERDICT_FAIL, "0", "2", "the mesh reports 2 fewer than happened" },
+			{ "max_latency", VERDICT_PASS, "2ms (before 1ms)", NULL, NULL } } },
+		{ "haproxy-before.prom", "haproxy-after-slowmax.prom", VERDICT_FAIL, {
+			{ "success_count", VERDICT_PASS, "8", "8", NULL },
+			{ "failure_count", VERDICT_PASS, "2", "2", NULL },
+			{ "max_latency", VERDICT_FAIL, "9ms (before 1ms)", "[2.4ms..2.7ms]",
 			  "the maximum rose in the window, but no exchange took that long" } } },
 		/* the start time changed: every counter restarted, deltas are the values after */
-		{ "haproxy-before.prom", "haproxy-after-restart.prom", MX_PASS, {
-			{ "success_count", MX_PASS, "8", "8", NULL },
-			{ "failure_count", MX_PASS, "2", "2", NULL },
-			{ "max_latency", MX_PASS, "2ms (before -)", NULL, NULL } } },
+		{ "haproxy-before.prom", "haproxy-after-restart.prom", VERDICT_PASS, {
+			{ "success_count", VERDICT_PASS, "8", "8", NULL },
+			{ "failure_count", VERDICT_PASS, "2", "2", NULL },
+			{ "max_latency", VERDICT_PASS, "2ms (before -)", NULL, NULL } } },
 		/* one counter went down (3 -> 2) without a restart signal: fewer cannot be a FAIL */
-		{ "haproxy-before.prom", "haproxy-after-reset.prom", MX_INCONCLUSIVE, {
-			{ "success_count", MX_INCONCLUSIVE, "2", "8", "6 fewer than observed, but the counter was "
+		{ "haproxy-before.prom", "haproxy-after-reset.prom", VERDICT_INCONCLUSIVE, {
+			{ "success_count", VERDICT_INCONCLUSIVE, "2", "8", "6 fewer than observed, but the counter was "
 			  "reset in the window (counts before the reset are lost)" },
-			{ "failure_count", MX_PASS, "2", "2", NULL },
-			{ "max_latency", MX_PASS, NULL, NULL, NULL } } },
+			{ "failure_count", VERDICT_PASS, "2", "2", NULL },
+			{ "max_latency", VERDICT_PASS, NULL, NULL, NULL } } },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -175,7 +175,7 @@ static void test_haproxy_variants(void **state)
 		for (int j = 0; j < 3; j++)
 			expect_want(edge(res, "*", "default/app-b", true), &cases[i].w[j]);
 		if (res->verdict != cases[i].verdict)
-			fail_msg("%s: verdict %s", cases[i].after, mx_verdict_name(res->verdict));
+			fail_msg("%s: verdict %s", cases[i].after, verdict_name(res->verdict));
 		if (strstr(cases[i].after, "restart"))
 			assert_string_equal(res->notes[2], "the exporter restarted between the scrapes "
 					    "('haproxy_process_start_time_seconds' changed): counts before the "
@@ -200,16 +200,16 @@ static void test_window_edges(void **state)
 	(void)state;
 	res = check(&r);
 	b = edge(res, "*", "default/app-b", true);
-	expect(b, "success_count", MX_PASS, "8", "7..8");
-	expect(b, "failure_count", MX_PASS, "2", "2");
+	expect(b, "success_count", VERDICT_PASS, "8", "7..8");
+	expect(b, "failure_count", VERDICT_PASS, "2", "2");
 	assert_string_equal(b->checks[0].note, "1 exchange(s) straddle the window edges");
-	assert_int_equal(res->verdict, MX_PASS);
+	assert_int_equal(res->verdict, VERDICT_PASS);
 	metrics_result_free(res);
 
 	r.window.start_ns = T0 + 12 * MS;	/* r1 is wholly before: the mesh's 8 are one too many */
 	res = check(&r);
 	b = edge(res, "*", "default/app-b", true);
-	expect(b, "success_count", MX_FAIL, "8", "7");
+	expect(b, "success_count", VERDICT_FAIL, "8", "7");
 	assert_string_equal(res->notes[2], "1 exchange(s) outside the window were left out");
 	metrics_result_free(res);
 }
@@ -224,25 +224,25 @@ static void test_histogram_buckets(void **state)
 
 	(void)state;
 	res = check(&ok);
-	assert_int_equal(res->verdict, MX_PASS);
+	assert_int_equal(res->verdict, VERDICT_PASS);
 	b = edge(res, "default/app-a", "default/app-b", false);
-	expect(b, "success_count", MX_PASS, "9", "9");
-	expect(b, "failure_count", MX_PASS, "2", "2");
+	expect(b, "success_count", VERDICT_PASS, "9", "9");
+	expect(b, "failure_count", VERDICT_PASS, "2", "2");
 	/* client side: p50 is the 6th of 11 (1.8ms); the server side gives the lower end (1.5ms) */
-	expect(b, "p50_latency", MX_PASS, "~1.688ms", "1.8ms [1.5ms..1.8ms]");
-	expect(b, "p90_latency", MX_PASS, "~2.633ms", "2.2ms [1.9ms..2.2ms]");
-	expect(b, "p99_latency", MX_PASS, "~2.963ms", "2.7ms [2.4ms..2.7ms]");
+	expect(b, "p50_latency", VERDICT_PASS, "~1.688ms", "1.8ms [1.5ms..1.8ms]");
+	expect(b, "p90_latency", VERDICT_PASS, "~2.633ms", "2.2ms [1.9ms..2.2ms]");
+	expect(b, "p99_latency", VERDICT_PASS, "~2.963ms", "2.7ms [2.4ms..2.7ms]");
 	assert_string_equal(b->checks[2].resolution, "bucket (1ms, 2ms]");
 	assert_string_equal(b->checks[3].resolution, "bucket (2ms, 3ms]");
-	expect(edge(res, "default/app-a", "default/app-c", false), "p99_latency", MX_PASS, "~1.99ms", NULL);
+	expect(edge(res, "default/app-a", "default/app-c", false), "p99_latency", VERDICT_PASS, "~1.99ms", NULL);
 	metrics_result_free(res);
 
 	res = check(&fast);
-	assert_int_equal(res->verdict, MX_FAIL);
+	assert_int_equal(res->verdict, VERDICT_FAIL);
 	b = edge(res, "default/app-a", "default/app-b", false);
-	expect(b, "success_count", MX_PASS, "9", "9");
-	expect(b, "p50_latency", MX_FAIL, "~500us", "1.8ms [1.5ms..1.8ms]");
-	expect(b, "p99_latency", MX_FAIL, "~990us", NULL);
+	expect(b, "success_count", VERDICT_PASS, "9", "9");
+	expect(b, "p50_latency", VERDICT_FAIL, "~500us", "1.8ms [1.5ms..1.8ms]");
+	expect(b, "p99_latency", VERDICT_FAIL, "~990us", NULL);
 	assert_string_equal(b->checks[2].resolution, "bucket (0ns, 1ms]");
 	metrics_result_free(res);
 }
@@ -268,9 +268,9 @@ static void test_broken_histograms(void **state)
 		"response_latency_ms_bucket{direction=\"outbound\",deployment=\"app-a\",namespace=\"default\","
 		"dst_deployment=\"app-b\",dst_namespace=\"default\",status_code=\"500\",le=\"+Inf\"} 2\n",
 	};
-	static const struct { enum mx_verdict v; const char *note; } want[] = {
-		{ MX_FAIL, "bucket counts are not cumulative: le=1 has 5, le=2 has 3" },
-		{ MX_INCONCLUSIVE, "series of this edge have different bucket bounds (le=1)" },
+	static const struct { enum verdict v; const char *note; } want[] = {
+		{ VERDICT_FAIL, "bucket counts are not cumulative: le=1 has 5, le=2 has 3" },
+		{ VERDICT_INCONCLUSIVE, "series of this edge have different bucket bounds (le=1)" },
 	};
 	char path[] = "/tmp/smiw-test-hist-XXXXXX";
 	struct run r = { .after = path, .profile = "linkerd", .edges = { "default/app-a=default/app-b" } };
@@ -304,25 +304,25 @@ static void test_other_profiles(void **state)
 
 	(void)state;
 	res = check(&istio);	/* server side: app-b saw 9 + 2 (one call came straight from app-a) */
-	assert_int_equal(res->verdict, MX_PASS);
+	assert_int_equal(res->verdict, VERDICT_PASS);
 	e = edge(res, "default/app-a", "default/app-b", true);
-	expect(e, "success_count", MX_PASS, "9", "9");
-	expect(e, "p50_latency", MX_PASS, "~2.8ms", "1.5ms [1.5ms..1.8ms]");
+	expect(e, "success_count", VERDICT_PASS, "9", "9");
+	expect(e, "p50_latency", VERDICT_PASS, "~2.8ms", "1.5ms [1.5ms..1.8ms]");
 	assert_string_equal(e->checks[2].resolution, "bucket (1ms, 5ms]");
 	metrics_result_free(res);
 
 	res = check(&osm);	/* names as Envoy writes them: '-' became '_' */
-	assert_int_equal(res->verdict, MX_PASS);
-	expect(edge(res, "default/app_a", "default/app_b", false), "failure_count", MX_PASS, "2", "2");
-	expect(edge(res, "default/app_a", "default/app_c", false), "success_count", MX_PASS, "5", "5");
+	assert_int_equal(res->verdict, VERDICT_PASS);
+	expect(edge(res, "default/app_a", "default/app_b", false), "failure_count", VERDICT_PASS, "2", "2");
+	expect(edge(res, "default/app_a", "default/app_c", false), "success_count", VERDICT_PASS, "5", "5");
 	metrics_result_free(res);
 
 	res = check(&envoy);	/* the destination is the service the client addressed */
-	assert_int_equal(res->verdict, MX_PASS);
+	assert_int_equal(res->verdict, VERDICT_PASS);
 	assert_int_equal(res->nedges, 1);
 	e = edge(res, "default/app-a", "default/app-svc", false);
-	expect(e, "success_count", MX_PASS, "13", "13");
-	expect(e, "failure_count", MX_PASS, "2", "2");
+	expect(e, "success_count", VERDICT_PASS, "13", "13");
+	expect(e, "failure_count", VERDICT_PASS, "2", "2");
 	assert_string_equal(res->notes[2], "1 reported series were skipped: an end label is missing or "
 			    "does not match the profile's pattern");
 	metrics_result_free(res);
@@ -339,24 +339,24 @@ static void test_trafficmetrics(void **state)
 	(void)state;
 	res = check(&ok);
 	assert_true(res->trafficmetrics);
-	assert_int_equal(res->verdict, MX_PASS);
+	assert_int_equal(res->verdict, VERDICT_PASS);
 	e = edge(res, "default/app-a", "default/app-b", false);
-	expect(e, "success_count", MX_PASS, "9", "9");
-	expect(e, "p50_latency", MX_PASS, "1.687ms", "1.8ms [1.5ms..1.8ms]");
+	expect(e, "success_count", VERDICT_PASS, "9", "9");
+	expect(e, "p50_latency", VERDICT_PASS, "1.687ms", "1.8ms [1.5ms..1.8ms]");
 	assert_string_equal(e->checks[2].resolution, "bucket (1ms, 2ms]");
 	metrics_result_free(res);
 
 	res = check(&bad);
-	assert_int_equal(res->verdict, MX_FAIL);
+	assert_int_equal(res->verdict, VERDICT_FAIL);
 	e = edge(res, "default/app-a", "default/app-b", false);
-	expect(e, "failure_count", MX_FAIL, "0", "2");
-	expect(e, "p99_latency", MX_FAIL, "4.5ms", "2.7ms [2.4ms..2.7ms]");
+	expect(e, "failure_count", VERDICT_FAIL, "0", "2");
+	expect(e, "p99_latency", VERDICT_FAIL, "4.5ms", "2.7ms [2.4ms..2.7ms]");
 	assert_string_equal(e->checks[4].resolution, "bucket (4ms, 5ms]");
 	metrics_result_free(res);
 
 	res = check(&extra);	/* 9500m requests: an extrapolation, not a count */
-	assert_int_equal(res->verdict, MX_INCONCLUSIVE);
-	expect(edge(res, "default/app-a", "default/app-b", false), "success_count", MX_INCONCLUSIVE, "9.5", "9");
+	assert_int_equal(res->verdict, VERDICT_INCONCLUSIVE);
+	expect(edge(res, "default/app-a", "default/app-b", false), "success_count", VERDICT_INCONCLUSIVE, "9.5", "9");
 	metrics_result_free(res);
 }
 
@@ -401,15 +401,15 @@ static void test_exports_check_against_themselves(void **state)
 		struct run r1 = { .after = p1, .profile = "smi-witness" }, r2 = { .after = p2 };
 
 		res = check(&r1);
-		assert_int_equal(res->verdict, MX_PASS);
+		assert_int_equal(res->verdict, VERDICT_PASS);
 		assert_int_equal(res->nedges, 2);
-		expect(edge(res, "default/app-a", "default/app-b", false), "p99_latency", MX_PASS, NULL,
+		expect(edge(res, "default/app-a", "default/app-b", false), "p99_latency", VERDICT_PASS, NULL,
 		       "2.7ms [2.4ms..2.7ms]");
 		metrics_result_free(res);
 		res = check(&r2);
-		assert_int_equal(res->verdict, MX_PASS);
+		assert_int_equal(res->verdict, VERDICT_PASS);
 		assert_int_equal(res->nedges, 4);
-		expect(edge(res, "default/app-a", "default/app-b", true), "p50_latency", MX_PASS, "1.5ms", NULL);
+		expect(edge(res, "default/app-a", "default/app-b", true), "p50_latency", VERDICT_PASS, "1.5ms", NULL);
 		metrics_result_free(res);
 	}
 	unlink(p1);
@@ -448,12 +448,12 @@ static void test_losses(void **state)
 		struct metrics_result *res = check(&ok);
 		const struct mx_edge_result *b;
 
-		assert_int_equal(res->verdict, MX_INCONCLUSIVE);
-		expect(edge(res, "*", "default/app-b", true), "success_count", MX_INCONCLUSIVE, "8", "8");
+		assert_int_equal(res->verdict, VERDICT_INCONCLUSIVE);
+		expect(edge(res, "*", "default/app-b", true), "success_count", VERDICT_INCONCLUSIVE, "8", "8");
 		metrics_result_free(res);
 		res = check(&inflate);
 		b = edge(res, "*", "default/app-b", true);
-		expect(b, "success_count", MX_INCONCLUSIVE, "10", "8");
+		expect(b, "success_count", VERDICT_INCONCLUSIVE, "10", "8");
 		assert_string_equal(b->checks[0].note, "2 more than observed, but observation lost data");
 		metrics_result_free(res);
 	}
@@ -527,8 +527,8 @@ static void test_unpaired_bounds(void **state)
 	(void)state;
 	res = check(&slow);
 	b = edge(res, "*", "default/app-b", true);
-	expect(b, "success_count", MX_PASS, "8", "8");
-	expect(b, "max_latency", MX_INCONCLUSIVE, "9ms (before 1ms)", "[2.4ms..?]");
+	expect(b, "success_count", VERDICT_PASS, "8", "8");
+	expect(b, "max_latency", VERDICT_INCONCLUSIVE, "9ms (before 1ms)", "[2.4ms..?]");
 	metrics_result_free(res);
 	for (int i = 0; i < 2; i++) {
 		char *after = write_temp(expo[i], ".prom");
@@ -536,8 +536,8 @@ static void test_unpaired_bounds(void **state)
 
 		res = check(&r);
 		b = edge(res, "*", "default/app-b", true);
-		expect(b, "p50_latency", i ? MX_FAIL : MX_INCONCLUSIVE, i ? "~250us" : "~7.5ms", "1.5ms [1.5ms..?]");
-		assert_int_equal(res->verdict, i ? MX_FAIL : MX_INCONCLUSIVE);
+		expect(b, "p50_latency", i ? VERDICT_FAIL : VERDICT_INCONCLUSIVE, i ? "~250us" : "~7.5ms", "1.5ms [1.5ms..?]");
+		assert_int_equal(res->verdict, i ? VERDICT_FAIL : VERDICT_INCONCLUSIVE);
 		metrics_result_free(res);
 		unlink(after);
 		free(after);
@@ -560,11 +560,11 @@ static void test_summary(void **state)
 		"  destination: {label: dst, namespace_label: ns, kind: pod}\n"
 		"  result: {label: code, status: true}\n"
 		"latency: {type: summary, metric: lat_ms, unit: ms, objectives: {0.5: 0.05}}\n";
-	static const struct { const char *median; enum mx_verdict v; const char *note; } cases[] = {
-		{ "1.55", MX_PASS, "a summary covers its own time span, not only this window" },
-		{ "1.8", MX_PASS, "in it only between the client's and the server's view, where the mesh measures" },
-		{ "3", MX_FAIL, "outside the observed range for the quantiles within its rank error" },
-		{ "1.0", MX_FAIL, "outside the observed range for the quantiles within its rank error" },
+	static const struct { const char *median; enum verdict v; const char *note; } cases[] = {
+		{ "1.55", VERDICT_PASS, "a summary covers its own time span, not only this window" },
+		{ "1.8", VERDICT_PASS, "in it only between the client's and the server's view, where the mesh measures" },
+		{ "3", VERDICT_FAIL, "outside the observed range for the quantiles within its rank error" },
+		{ "1.0", VERDICT_FAIL, "outside the observed range for the quantiles within its rank error" },
 	};
 	char *prof = write_temp(profile, ".yaml");
 

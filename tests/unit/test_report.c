@@ -1,4 +1,5 @@
 /* test_report - the verdict model, its JSON round trip, capability, and the writers' exact output. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,43 @@ static void table_color(FILE *f, const void *r) { report_write_table(f, r, true)
 static void junit(FILE *f, const void *r) { report_write_junit(f, r); }
 static void meshery(FILE *f, const void *r) { report_write_meshery(f, r); }
 static void markdown(FILE *f, const void *m) { matrix_write_markdown(f, m); }
+
+/* The one verdict type: names, parsing, and worst-of for every pair. */
+static void test_verdict_type(void **state)
+{
+	static const struct { enum verdict a, b, worst; } pairs[] = {
+		{ VERDICT_PASS, VERDICT_PASS, VERDICT_PASS },
+		{ VERDICT_PASS, VERDICT_INCONCLUSIVE, VERDICT_INCONCLUSIVE },
+		{ VERDICT_PASS, VERDICT_FAIL, VERDICT_FAIL },
+		{ VERDICT_INCONCLUSIVE, VERDICT_PASS, VERDICT_INCONCLUSIVE },
+		{ VERDICT_INCONCLUSIVE, VERDICT_INCONCLUSIVE, VERDICT_INCONCLUSIVE },
+		{ VERDICT_INCONCLUSIVE, VERDICT_FAIL, VERDICT_FAIL },
+		{ VERDICT_FAIL, VERDICT_PASS, VERDICT_FAIL },
+		{ VERDICT_FAIL, VERDICT_INCONCLUSIVE, VERDICT_FAIL },
+		{ VERDICT_FAIL, VERDICT_FAIL, VERDICT_FAIL },
+	};
+	enum verdict v = VERDICT_PASS;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		assert_int_equal(verdict_worst(pairs[i].a, pairs[i].b), pairs[i].worst);
+	assert_string_equal(verdict_name(VERDICT_PASS), "PASS");
+	assert_string_equal(verdict_name(VERDICT_INCONCLUSIVE), "INCONCLUSIVE");
+	assert_string_equal(verdict_name(VERDICT_FAIL), "FAIL");
+	assert_int_equal(verdict_exit_code(VERDICT_PASS), 0);
+	assert_int_equal(verdict_exit_code(VERDICT_FAIL), 1);
+	assert_int_equal(verdict_exit_code(VERDICT_INCONCLUSIVE), 3);
+	assert_int_equal(verdict_parse("FAIL", &v), 0);
+	assert_int_equal(v, VERDICT_FAIL);
+	assert_int_equal(verdict_parse("INCONCLUSIVE", &v), 0);
+	assert_int_equal(v, VERDICT_INCONCLUSIVE);
+	assert_int_equal(verdict_parse("PASS", &v), 0);
+	assert_int_equal(v, VERDICT_PASS);
+	assert_int_equal(verdict_parse("pass", &v), -EINVAL);
+	assert_int_equal(verdict_parse("", &v), -EINVAL);
+	assert_int_equal(verdict_parse(NULL, &v), -EINVAL);
+	assert_int_equal(v, VERDICT_PASS);	/* untouched on error */
+}
 
 static void test_verdicts_and_exit_codes(void **state)
 {
@@ -228,6 +266,7 @@ static void test_matrix(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdict_type),
 		cmocka_unit_test(test_verdicts_and_exit_codes),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_capability),

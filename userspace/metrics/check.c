@@ -385,14 +385,14 @@ static int eval_prom_edge(struct ctx *c, const struct mx_view *v, const struct m
 	edge_notes(er, re, &ov);
 	if (!re && !ov.edge) {
 		snprintf(er->note, sizeof(er->note), "no traffic reported or observed on this edge");
-		mx_edge_finish(er, MX_INCONCLUSIVE);
+		mx_edge_finish(er, VERDICT_INCONCLUSIVE);
 		return 0;
 	}
 	mx_compare_counts(er, re ? re->ok : 0, re ? re->fail : 0, re != NULL, re && re->reset, &ov, &c->q);
 	mx_compare_latency(er, &c->prof->lat, re, &ov, rep->have_before);
-	mx_edge_finish(er, MX_INCONCLUSIVE);
-	if (re && re->nan && er->verdict == MX_PASS)
-		er->verdict = MX_INCONCLUSIVE;
+	mx_edge_finish(er, VERDICT_INCONCLUSIVE);
+	if (re && re->nan && er->verdict == VERDICT_PASS)
+		er->verdict = VERDICT_INCONCLUSIVE;
 	return 0;
 }
 
@@ -488,7 +488,7 @@ static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct
 	snprintf(er->note, sizeof(er->note), "item: %s", it->resource);
 	if (it->unsupported) {
 		snprintf(er->note, sizeof(er->note), "%s: %s", it->resource, it->note);
-		mx_edge_finish(er, MX_INCONCLUSIVE);
+		mx_edge_finish(er, VERDICT_INCONCLUSIVE);
 		return 0;
 	}
 	if (!tm_window(c, it, &prm.window))
@@ -501,7 +501,7 @@ static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct
 	mx_compare_counts(er, have ? it->success : 0, have ? it->failure : 0, have, false, &ov, &c->q);
 	for (int i = 0; i < MX_TM_NQ; i++)
 		mx_compare_quantile_value(er, mx_tm_quantiles[i], it->q_ns[i], c->prof ? &c->prof->lat : NULL, &ov);
-	mx_edge_finish(er, MX_INCONCLUSIVE);
+	mx_edge_finish(er, VERDICT_INCONCLUSIVE);
 	mx_observed_free(ob);
 	return 0;
 }
@@ -539,14 +539,13 @@ static void set_window(struct ctx *c)
 
 static void finish(struct metrics_result *r, const struct mx_quality *q)
 {
-	r->verdict = r->nedges ? MX_PASS : MX_INCONCLUSIVE;
+	r->verdict = r->nedges ? VERDICT_PASS : VERDICT_INCONCLUSIVE;
 	for (size_t i = 0; i < r->nedges; i++)
-		if (r->edges[i].verdict > r->verdict)
-			r->verdict = r->edges[i].verdict;
+		r->verdict = verdict_worst(r->verdict, r->edges[i].verdict);
 	if (!r->nedges)
 		note(r, "nothing to compare: no traffic reported or observed");
-	if (q->loss && r->verdict == MX_PASS) {
-		r->verdict = MX_INCONCLUSIVE;
+	if (q->loss && r->verdict == VERDICT_PASS) {
+		r->verdict = VERDICT_INCONCLUSIVE;
 		note(r, "every check passed, but on data with losses a PASS cannot be given");
 	}
 }

@@ -49,7 +49,7 @@ struct metrics_check_req {
 };
 
 struct metrics_result {
-	enum mx_verdict verdict;
+	enum verdict verdict;
 	char profile[64];
 	char reported[512];	/* source of the reported side */
 	char observations[512];

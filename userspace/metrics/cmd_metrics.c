@@ -146,7 +146,7 @@ static int run_check(struct opts *o)
 	} else {
 		metrics_result_print(res, stdout);
 	}
-	r = mx_verdict_exit(res->verdict);
+	r = verdict_exit_code(res->verdict);
 	metrics_result_free(res);
 	return r;
 }

@@ -37,7 +37,7 @@ static struct mx_check *new_check(struct mx_edge_result *er, const char *name)
 }
 
 __attribute__((format(printf, 3, 4)))
-static void verdict(struct mx_check *c, enum mx_verdict v, const char *fmt, ...)
+static void verdict(struct mx_check *c, enum verdict v, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -82,48 +82,48 @@ static void count_check(struct mx_edge_result *er, const char *name, double rep,
 		snprintf(c->reported, sizeof(c->reported), "-");
 		json_object_set_new(c->detail, "reported", json_null());
 		if (in + straddle)
-			verdict(c, MX_FAIL, "the mesh reports nothing for this edge");
+			verdict(c, VERDICT_FAIL, "the mesh reports nothing for this edge");
 		else
-			verdict(c, MX_PASS, NULL);
+			verdict(c, VERDICT_PASS, NULL);
 		return;
 	}
 	snprintf(c->reported, sizeof(c->reported), "%.15g", rep);
 	json_object_set_new(c->detail, "reported", json_real(rep));
 	if (!whole(rep)) {
-		verdict(c, MX_INCONCLUSIVE, "reported count %g is not a whole number (extrapolated?): "
+		verdict(c, VERDICT_INCONCLUSIVE, "reported count %g is not a whole number (extrapolated?): "
 			"exact comparison impossible", rep);
 		return;
 	}
 	if (rep >= (double)in && rep <= (double)hi) {
 		if (lower_bound_only)
-			verdict(c, MX_INCONCLUSIVE, "equal, but observation lost data: the true count may be higher");
+			verdict(c, VERDICT_INCONCLUSIVE, "equal, but observation lost data: the true count may be higher");
 		else
-			verdict(c, MX_PASS, straddle ? "%llu exchange(s) straddle the window edges" : NULL,
+			verdict(c, VERDICT_PASS, straddle ? "%llu exchange(s) straddle the window edges" : NULL,
 				(unsigned long long)straddle);
 		return;
 	}
 	if (rep > (double)hi) {
 		if (rep <= (double)wide)
-			verdict(c, MX_INCONCLUSIVE, "%llu more than observed; %llu exchange(s) with an "
+			verdict(c, VERDICT_INCONCLUSIVE, "%llu more than observed; %llu exchange(s) with an "
 				"unknown other end could account for them", (unsigned long long)(rep - hi),
 				(unsigned long long)ov->unattributed);
 		else if (lower_bound_only)
-			verdict(c, MX_INCONCLUSIVE, "%.15g more than observed, but observation lost data",
+			verdict(c, VERDICT_INCONCLUSIVE, "%.15g more than observed, but observation lost data",
 				rep - (double)hi);
 		else if (!ov->watched)
-			verdict(c, MX_INCONCLUSIVE, "%.15g reported, but the measured end was not under capture", rep);
+			verdict(c, VERDICT_INCONCLUSIVE, "%.15g reported, but the measured end was not under capture", rep);
 		else
-			verdict(c, MX_FAIL, "the mesh reports %.15g more than happened", rep - (double)hi);
+			verdict(c, VERDICT_FAIL, "the mesh reports %.15g more than happened", rep - (double)hi);
 		return;
 	}
 	if (reset)
-		verdict(c, MX_INCONCLUSIVE, "%.15g fewer than observed, but the counter was reset in the "
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the counter was reset in the "
 			"window (counts before the reset are lost)", (double)in - rep);
 	else if (q->bypass_unknown)
-		verdict(c, MX_INCONCLUSIVE, "%.15g fewer than observed, but traffic that bypassed the "
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but traffic that bypassed the "
 			"proxy could not be told apart (no mesh address known)", (double)in - rep);
 	else
-		verdict(c, MX_FAIL, "the mesh reports %.15g fewer than happened", (double)in - rep);
+		verdict(c, VERDICT_FAIL, "the mesh reports %.15g fewer than happened", (double)in - rep);
 }
 
 void mx_compare_counts(struct mx_edge_result *er, double rep_ok, double rep_fail, bool have_rep,
@@ -190,24 +190,24 @@ static void describe_observed(struct mx_check *c, const struct obs_q *o)
  * outside even the loosest bounds; INCONCLUSIVE when only an unobserved view
  * could make it fit.
  */
-static enum mx_verdict fit(const struct obs_q *o, double lo, double hi, bool lo_open, bool side_in,
+static enum verdict fit(const struct obs_q *o, double lo, double hi, bool lo_open, bool side_in,
 			   const char **why)
 {
 	*why = NULL;
 	if (side_in)
-		return MX_PASS;
+		return VERDICT_PASS;
 	if (o->lo > hi || o->hi < lo || (lo_open && o->hi == lo && lo > 0)) {
 		*why = "observed quantile lies outside the reported bucket";
-		return MX_FAIL;
+		return VERDICT_FAIL;
 	}
 	if (o->lo_known && o->hi_known) {
 		*why = "in it only between the client's and the server's view, where the mesh measures";
-		return MX_PASS;
+		return VERDICT_PASS;
 	}
 	*why = !o->hi_known ? "above what the server saw, and the client side of some exchanges was not observed "
 			      "(time queued before the server read them is unknown)"
 			    : "below what the client saw, and the server side of some exchanges was not observed";
-	return MX_INCONCLUSIVE;
+	return VERDICT_INCONCLUSIVE;
 }
 
 static void quantile_name(char *buf, size_t len, double q)
@@ -224,7 +224,7 @@ static void bucket_check(struct mx_check *c, double lo_ns, double hi_ns, const s
 	char a[32], b[32];
 	bool side_in = (o->side > lo_ns || (lo_ns == 0 && o->side == 0)) && o->side <= hi_ns;
 	const char *why;
-	enum mx_verdict v;
+	enum verdict v;
 
 	mx_format_ns(lo_ns, a, sizeof(a));
 	mx_format_ns(hi_ns, b, sizeof(b));
@@ -255,16 +255,16 @@ static void histogram_check(struct mx_edge_result *er, const struct lat_spec *la
 		snprintf(c->observed, sizeof(c->observed), "-");
 	if (rep->lat_problem[0]) {
 		snprintf(c->reported, sizeof(c->reported), "unusable");
-		verdict(c, strstr(rep->lat_problem, "cumulative") ? MX_FAIL : MX_INCONCLUSIVE, "%s",
+		verdict(c, strstr(rep->lat_problem, "cumulative") ? VERDICT_FAIL : VERDICT_INCONCLUSIVE, "%s",
 			rep->lat_problem);
 		return;
 	}
 	if (n <= 0 || !o.have) {
 		snprintf(c->reported, sizeof(c->reported), n > 0 ? "%.15g samples" : "no samples", n);
 		if (!o.have)
-			verdict(c, MX_INCONCLUSIVE, "no observed exchange with a response to compare with");
+			verdict(c, VERDICT_INCONCLUSIVE, "no observed exchange with a response to compare with");
 		else
-			verdict(c, rep->lat_reset ? MX_INCONCLUSIVE : MX_FAIL,
+			verdict(c, rep->lat_reset ? VERDICT_INCONCLUSIVE : VERDICT_FAIL,
 				"the mesh recorded no latency on this edge in the window");
 		return;
 	}
@@ -321,16 +321,16 @@ static void summary_check(struct mx_edge_result *er, const struct lat_spec *lat,
 		return;
 	snprintf(c->resolution, sizeof(c->resolution), "rank error %g", eps);
 	if (rep->lat_problem[0])
-		verdict(c, MX_INCONCLUSIVE, "%s", rep->lat_problem);
+		verdict(c, VERDICT_INCONCLUSIVE, "%s", rep->lat_problem);
 	else if (isnan(x) || !o.have)
-		verdict(c, MX_INCONCLUSIVE, isnan(x) ? "no reported value" : "nothing observed to compare with");
+		verdict(c, VERDICT_INCONCLUSIVE, isnan(x) ? "no reported value" : "nothing observed to compare with");
 	else {
 		struct obs_q at_lo = observed_quantile(ov->edge, q - eps < 0 ? 0 : q - eps, 0, 0);
 		struct obs_q at_hi = observed_quantile(ov->edge, q + eps > 1 ? 1 : q + eps, 0, 0);
 		const char *why;
-		enum mx_verdict v = fit(&o, x, x, false, x >= at_lo.side && x <= at_hi.side, &why);
+		enum verdict v = fit(&o, x, x, false, x >= at_lo.side && x <= at_hi.side, &why);
 
-		verdict(c, v, "%s", v == MX_FAIL ? "outside the observed range for the quantiles within its rank error"
+		verdict(c, v, "%s", v == VERDICT_FAIL ? "outside the observed range for the quantiles within its rank error"
 			: why ? why : "a summary covers its own time span, not only this window");
 	}
 }
@@ -377,22 +377,22 @@ static void max_check(struct mx_edge_result *er, const struct lat_spec *lat, con
 	json_object_set_new(c->detail, "observed_lowest_ns", json_real(lo));
 	json_object_set_new(c->detail, "observed_highest_ns", hi_known ? json_real(hi) : json_null());
 	if (rep->lat_problem[0] || isnan(a))
-		verdict(c, MX_INCONCLUSIVE, "%s", rep->lat_problem[0] ? rep->lat_problem : "no reported maximum");
+		verdict(c, VERDICT_INCONCLUSIVE, "%s", rep->lat_problem[0] ? rep->lat_problem : "no reported maximum");
 	else if (!have)
-		verdict(c, MX_INCONCLUSIVE, "no observed exchange with a response to compare with");
+		verdict(c, VERDICT_INCONCLUSIVE, "no observed exchange with a response to compare with");
 	else if (have_before && !isnan(b) && a < b)
-		verdict(c, MX_INCONCLUSIVE, "the maximum went down: counters were cleared");
+		verdict(c, VERDICT_INCONCLUSIVE, "the maximum went down: counters were cleared");
 	else if (lo > a + res)
-		verdict(c, MX_FAIL, "an exchange in the window took longer than the reported maximum");
+		verdict(c, VERDICT_FAIL, "an exchange in the window took longer than the reported maximum");
 	else if (!have_before || isnan(b) || a == b)
-		verdict(c, MX_PASS, "not exceeded in the window (a maximum since start only bounds it)");
+		verdict(c, VERDICT_PASS, "not exceeded in the window (a maximum since start only bounds it)");
 	else if (hi_known && hi < a - res)
-		verdict(c, MX_FAIL, "the maximum rose in the window, but no exchange took that long");
+		verdict(c, VERDICT_FAIL, "the maximum rose in the window, but no exchange took that long");
 	else if (!hi_known && fmax(seen, lo) < a - res)
-		verdict(c, MX_INCONCLUSIVE, "the maximum rose above every duration seen, and the client side of "
+		verdict(c, VERDICT_INCONCLUSIVE, "the maximum rose above every duration seen, and the client side of "
 			"some exchanges was not observed (time queued before the server read them is unknown)");
 	else
-		verdict(c, MX_PASS, "the maximum rose in the window: it is the window's");
+		verdict(c, VERDICT_PASS, "the maximum rose in the window: it is the window's");
 }
 
 void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat,
@@ -429,7 +429,7 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 	if (!c)
 		return;
 	if (isnan(rep_ns) || !o.have) {
-		verdict(c, MX_INCONCLUSIVE, isnan(rep_ns) ? "no reported value" : "nothing observed to compare with");
+		verdict(c, VERDICT_INCONCLUSIVE, isnan(rep_ns) ? "no reported value" : "nothing observed to compare with");
 		return;
 	}
 	if (buckets && buckets->nbuckets) {
@@ -446,17 +446,16 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 		return;
 	}
 	snprintf(c->resolution, sizeof(c->resolution), "unknown");
-	if (fit(&o, rep_ns, rep_ns, false, rep_ns == o.side, &why) == MX_PASS)
-		verdict(c, MX_PASS, NULL);
+	if (fit(&o, rep_ns, rep_ns, false, rep_ns == o.side, &why) == VERDICT_PASS)
+		verdict(c, VERDICT_PASS, NULL);
 	else
-		verdict(c, MX_INCONCLUSIVE, "differs from the observed value, and the resolution of the "
+		verdict(c, VERDICT_INCONCLUSIVE, "differs from the observed value, and the resolution of the "
 			"reported value is unknown (give a profile with latency.buckets)");
 }
 
-void mx_edge_finish(struct mx_edge_result *er, enum mx_verdict fallback)
+void mx_edge_finish(struct mx_edge_result *er, enum verdict fallback)
 {
-	er->verdict = er->nchecks ? MX_PASS : fallback;
+	er->verdict = er->nchecks ? VERDICT_PASS : fallback;
 	for (int i = 0; i < er->nchecks; i++)
-		if (er->checks[i].verdict > er->verdict)
-			er->verdict = er->checks[i].verdict;
+		er->verdict = verdict_worst(er->verdict, er->checks[i].verdict);
 }

@@ -14,7 +14,7 @@
 /* One comparison, with both numbers as text (table) and as JSON (details). */
 struct mx_check {
 	char name[24];		/* success_count, failure_count, p50_latency, max_latency, ... */
-	enum mx_verdict verdict;
+	enum verdict verdict;
 	char reported[80];
 	char observed[120];
 	char resolution[80];	/* what the reported value can distinguish; "" when exact */
@@ -25,7 +25,7 @@ struct mx_check {
 struct mx_edge_result {
 	struct mx_endpoint src, dst;
 	bool server_side;	/* the side the reported numbers were measured at */
-	enum mx_verdict verdict;
+	enum verdict verdict;
 	struct mx_check checks[MX_MAX_CHECKS];
 	int nchecks;
 	char note[512];		/* about the edge as a whole (not observed, ...) */
@@ -65,7 +65,7 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 			       const struct lat_spec *buckets, const struct mx_obs_view *ov);
 
 /* Sets er->verdict from its checks (the worst), or from `fallback` when it has none. */
-void mx_edge_finish(struct mx_edge_result *er, enum mx_verdict fallback);
+void mx_edge_finish(struct mx_edge_result *er, enum verdict fallback);
 
 /* Writes a duration in nanoseconds for people: "850ns", "12.5us", "3.21ms", "1.5s". */
 void mx_format_ns(double ns, char *buf, size_t len);

@@ -5,16 +5,6 @@
 
 #include "metrics/edge.h"
 
-const char *mx_verdict_name(enum mx_verdict v)
-{
-	return v == MX_PASS ? "PASS" : v == MX_FAIL ? "FAIL" : "INCONCLUSIVE";
-}
-
-int mx_verdict_exit(enum mx_verdict v)
-{
-	return v == MX_PASS ? 0 : v == MX_FAIL ? 1 : 3;
-}
-
 char *mx_endpoint_str(const struct mx_endpoint *e, char *buf, size_t len)
 {
 	if (e->ns[0])

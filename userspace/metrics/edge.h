@@ -1,4 +1,4 @@
-/* edge.h - what the metrics checks compare: edges (source -> destination), windows, verdicts. */
+/* edge.h - what the metrics checks compare: edges (source -> destination) and windows. */
 #ifndef SMIW_METRICS_EDGE_H
 #define SMIW_METRICS_EDGE_H
 
@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "metrics/profile.h"
+#include "verdict/verdict.h"
 
 /* One end of an edge. name "*" stands for any; ns "" for a namespace the source does not give. */
 struct mx_endpoint {
@@ -19,20 +20,11 @@ struct mx_window {
 	uint64_t start_ns, end_ns;
 };
 
-/* Ordered by severity: a combination takes the largest. */
-enum mx_verdict { MX_PASS, MX_INCONCLUSIVE, MX_FAIL };
-
 /* How one edge is named on both sides of a comparison: which end the mesh measures, and how ends read. */
 struct mx_view {
 	bool server_side;
 	const struct ep_spec *src, *dst;
 };
-
-/* "PASS", "INCONCLUSIVE" or "FAIL". */
-const char *mx_verdict_name(enum mx_verdict v);
-
-/* Process exit code for a verdict (0, 3, 1). */
-int mx_verdict_exit(enum mx_verdict v);
 
 /* Writes "ns/name" (or "name", or "*") into buf. Returns buf. */
 char *mx_endpoint_str(const struct mx_endpoint *e, char *buf, size_t len);

@@ -11,7 +11,7 @@ static void print_edge(const struct mx_edge_result *e, FILE *f)
 
 	fprintf(f, "\nEDGE %s -> %s  (measured at the %s)  %s\n", mx_endpoint_str(&e->src, s, sizeof(s)),
 		mx_endpoint_str(&e->dst, d, sizeof(d)), e->server_side ? "server" : "client",
-		mx_verdict_name(e->verdict));
+		verdict_name(e->verdict));
 	if (e->note[0])
 		fprintf(f, "  note: %s\n", e->note);
 	if (!e->nchecks)
@@ -21,7 +21,7 @@ static void print_edge(const struct mx_edge_result *e, FILE *f)
 		const struct mx_check *c = &e->checks[i];
 
 		fprintf(f, "  %-14s %-22s %-30s %-24s %s%s%s\n", c->name, c->reported, c->observed,
-			c->resolution[0] ? c->resolution : "exact", mx_verdict_name(c->verdict),
+			c->resolution[0] ? c->resolution : "exact", verdict_name(c->verdict),
 			c->note[0] ? "  " : "", c->note);
 	}
 }
@@ -44,14 +44,14 @@ void metrics_result_print(const struct metrics_result *r, FILE *f)
 		fprintf(f, "window: every exchange in the observation file\n");
 	for (size_t i = 0; i < r->nedges; i++) {
 		print_edge(&r->edges[i], f);
-		failed += r->edges[i].verdict == MX_FAIL;
-		inconclusive += r->edges[i].verdict == MX_INCONCLUSIVE;
+		failed += r->edges[i].verdict == VERDICT_FAIL;
+		inconclusive += r->edges[i].verdict == VERDICT_INCONCLUSIVE;
 	}
 	if (r->nnotes)
 		fprintf(f, "\nnotes:\n");
 	for (size_t i = 0; i < r->nnotes; i++)
 		fprintf(f, "  - %s\n", r->notes[i]);
-	fprintf(f, "\nverdict: %s (%zu edge(s): %zu failed, %zu inconclusive)\n", mx_verdict_name(r->verdict),
+	fprintf(f, "\nverdict: %s (%zu edge(s): %zu failed, %zu inconclusive)\n", verdict_name(r->verdict),
 		r->nedges, failed, inconclusive);
 }
 
@@ -84,16 +84,16 @@ static void summarize_edge(const struct mx_edge_result *e, char *buf, size_t len
 		const struct mx_check *c = &e->checks[i];
 		size_t n = strlen(c->name);
 
-		if (e->verdict == MX_PASS && (n < 6 || strcmp(c->name + n - 6, "_count")))
+		if (e->verdict == VERDICT_PASS && (n < 6 || strcmp(c->name + n - 6, "_count")))
 			continue;
-		if (e->verdict != MX_PASS && c->verdict == MX_PASS)
+		if (e->verdict != VERDICT_PASS && c->verdict == VERDICT_PASS)
 			continue;
-		if (c->verdict == MX_PASS)
+		if (c->verdict == VERDICT_PASS)
 			put(buf, len, used, "%s %s %s = %s", first ? "" : ",", c->name, c->reported, c->observed);
 		else
 			put(buf, len, used, "%s %s %s reported, %s observed", first ? "" : ",", c->name, c->reported,
 			    c->observed);
-		if (c->verdict == MX_INCONCLUSIVE && c->note[0])
+		if (c->verdict == VERDICT_INCONCLUSIVE && c->note[0])
 			put(buf, len, used, " (%s)", c->note);
 		first = false;
 	}
@@ -107,9 +107,9 @@ void metrics_result_summary(const struct metrics_result *r, char *buf, size_t le
 
 	buf[0] = '\0';
 	/* The worst edges first: a reason is one line, and what decided the verdict leads it. */
-	for (int v = MX_FAIL; v >= MX_PASS; v--)
+	for (int v = VERDICT_FAIL; v >= VERDICT_PASS; v--)
 		for (size_t i = 0; i < r->nedges; i++)
-			if ((int)r->edges[i].verdict == v && (v == (int)r->verdict || r->verdict == MX_PASS))
+			if ((int)r->edges[i].verdict == v && (v == (int)r->verdict || r->verdict == VERDICT_PASS))
 				summarize_edge(&r->edges[i], buf, len, &used);
 	if (!used && r->nnotes)	/* no edge, or every edge passed and losses forbid a PASS */
 		put(buf, len, &used, "%s", r->notes[r->nnotes - 1]);
@@ -120,7 +120,7 @@ static json_t *check_json(const struct mx_check *c)
 	json_t *o = json_deep_copy(c->detail ? c->detail : json_object());
 
 	json_object_set_new(o, "name", json_string(c->name));
-	json_object_set_new(o, "verdict", json_string(mx_verdict_name(c->verdict)));
+	json_object_set_new(o, "verdict", json_string(verdict_name(c->verdict)));
 	json_object_set_new(o, "reported_text", json_string(c->reported));
 	json_object_set_new(o, "observed_text", json_string(c->observed));
 	json_object_set_new(o, "resolution", json_string(c->resolution[0] ? c->resolution : "exact"));
@@ -144,11 +144,11 @@ json_t *metrics_result_json(const struct metrics_result *r)
 			"source", mx_endpoint_str(&e->src, s, sizeof(s)),
 			"destination", mx_endpoint_str(&e->dst, d, sizeof(d)),
 			"side", e->server_side ? "server" : "client",
-			"verdict", mx_verdict_name(e->verdict), "note", e->note, "checks", checks));
+			"verdict", verdict_name(e->verdict), "note", e->note, "checks", checks));
 	}
 	for (size_t i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "verdict", mx_verdict_name(r->verdict),
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "verdict", verdict_name(r->verdict),
 		      "input", r->trafficmetrics ? "trafficmetrics" : "prometheus", "profile", r->profile,
 		      "reported", r->reported, "observations", r->observations, "edges", edges, "notes", notes);
 	json_object_set_new(o, "window", r->window.set && !r->trafficmetrics

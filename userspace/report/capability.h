@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "report/report.h"
+#include "verdict/report.h"
 
 #define CAPABILITY_MAX 64
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "report/capability.h"
-#include "report/report.h"
+#include "verdict/report.h"
 
 struct matrix_cell {
 	size_t total, pass, fail, inconclusive;

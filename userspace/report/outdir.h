@@ -2,7 +2,7 @@
 #ifndef SMIW_REPORT_OUTDIR_H
 #define SMIW_REPORT_OUTDIR_H
 
-#include "report/report.h"
+#include "verdict/report.h"
 
 /*
  * Writes DIR/report.json, DIR/junit.xml, DIR/meshery.json and one

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "report/report.h"
+#include "verdict/report.h"
 
 /* The verdict table and a summary line; ANSI colour when `color`. */
 void report_write_table(FILE *f, const struct report *r, bool color);

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "lab/cmd.h"
-#include "report/report.h"
+#include "verdict/report.h"
 #include "smi/smi.h"
 
 struct runner {

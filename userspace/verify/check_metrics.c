@@ -31,11 +31,6 @@ static json_t *expectation(const struct sc_metrics *m)
 			 m->scrape, "edges", edges);
 }
 
-static enum verdict verdict_of(enum mx_verdict v)
-{
-	return v == MX_PASS ? VERDICT_PASS : v == MX_FAIL ? VERDICT_FAIL : VERDICT_INCONCLUSIVE;
-}
-
 void check_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir, struct eval *out)
 {
 	const struct sc_metrics *m = &st->metrics;
@@ -78,6 +73,6 @@ void check_metrics(const struct check_ctx *c, const struct sc_step *st, const ch
 	 * what surely happened stays a FAIL), so its FAIL stands as one shown
 	 * by the exchanges themselves.
 	 */
-	eval_set(out, verdict_of(res->verdict), res->verdict == MX_FAIL, "%s", summary);
+	eval_set(out, res->verdict, res->verdict == VERDICT_FAIL, "%s", summary);
 	metrics_result_free(res);
 }

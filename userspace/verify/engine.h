@@ -6,7 +6,7 @@
 #ifndef SMIW_VERIFY_ENGINE_H
 #define SMIW_VERIFY_ENGINE_H
 
-#include "report/report.h"
+#include "verdict/report.h"
 #include "smi/smi.h"
 #include "verify/obs.h"
 #include "verify/scenario.h"

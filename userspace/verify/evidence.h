@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "report/report.h"
+#include "verdict/verdict.h"
 #include "verify/obs.h"
 #include "verify/requests.h"
 #include "verify/scenario.h"

@@ -4,7 +4,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "report/report.h"
+#include "verdict/report.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "verify/stats.h"

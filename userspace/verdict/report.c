@@ -3,28 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "report/report.h"
 #include "util/log.h"
-
-static const char *const verdict_names[] = {
-	[VERDICT_PASS] = "PASS", [VERDICT_FAIL] = "FAIL", [VERDICT_INCONCLUSIVE] = "INCONCLUSIVE",
-};
-
-const char *verdict_name(enum verdict v)
-{
-	return verdict_names[v];
-}
-
-int verdict_parse(const char *s, enum verdict *v)
-{
-	for (int i = 0; i < 3; i++)
-		if (s && !strcmp(s, verdict_names[i])) {
-			*v = (enum verdict)i;
-			return 0;
-		}
-	return -EINVAL;
-}
+#include "verdict/report.h"
 
 int report_init(struct report *r, const char *mesh)
 {
@@ -107,26 +87,18 @@ void report_count(const struct report *r, size_t *pass, size_t *fail, size_t *in
 
 enum verdict report_verdict(const struct report *r)
 {
-	size_t p, f, i;
+	enum verdict v = VERDICT_PASS;
 
-	report_count(r, &p, &f, &i);
-	if (f)
-		return VERDICT_FAIL;
-	if (i || !r->n)
-		return VERDICT_INCONCLUSIVE;
-	return VERDICT_PASS;
+	if (!r->n)
+		return VERDICT_INCONCLUSIVE;	/* nothing was shown */
+	for (size_t i = 0; i < r->n; i++)
+		v = verdict_worst(v, r->a[i].verdict);
+	return v;
 }
 
 int report_exit_code(const struct report *r)
 {
-	switch (report_verdict(r)) {
-	case VERDICT_PASS:
-		return EXIT_OK;
-	case VERDICT_FAIL:
-		return EXIT_FAILED;
-	default:
-		return EXIT_INCONCLUSIVE;
-	}
+	return verdict_exit_code(report_verdict(r));
 }
 
 json_t *report_to_json(const struct report *r)

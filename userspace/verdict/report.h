@@ -1,20 +1,21 @@
 /*
  * report.h - the verdict model: one result per assertion (PASS / FAIL /
  * INCONCLUSIVE) with a one-line reason and structured evidence, plus what
- * the run was about. Its JSON form (docs/report-schema.md) is the canonical
- * result file every other writer and `smi-witness matrix` can start from.
+ * the run was about. The verifier fills it; its JSON form
+ * (docs/report-schema.md) is the canonical result file every writer in
+ * report/ and `smi-witness matrix` start from.
  */
-#ifndef SMIW_REPORT_REPORT_H
-#define SMIW_REPORT_REPORT_H
+#ifndef SMIW_VERDICT_REPORT_H
+#define SMIW_VERDICT_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
 
-#define REPORT_SCHEMA "smi-witness/report/v1"
+#include "verdict/verdict.h"
 
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_INCONCLUSIVE };
+#define REPORT_SCHEMA "smi-witness/report/v1"
 
 struct assertion {
 	char *id;		/* "scenario/step/traffic/kind", unique in a report */
@@ -48,14 +49,8 @@ struct assertion *report_add(struct report *r, const struct assertion *a, json_t
 /* Counts by verdict. */
 void report_count(const struct report *r, size_t *pass, size_t *fail, size_t *inconclusive);
 
-/* FAIL if any assertion failed, else INCONCLUSIVE if any was (or there were none), else PASS. */
+/* The worst verdict of the assertions (verdict_worst); INCONCLUSIVE when there are none. */
 enum verdict report_verdict(const struct report *r);
-
-/* "PASS", "FAIL", "INCONCLUSIVE". */
-const char *verdict_name(enum verdict v);
-
-/* Parses a verdict name; returns 0 or -EINVAL. */
-int verdict_parse(const char *s, enum verdict *v);
 
 /* Process exit code for the overall verdict: 0 PASS, 1 FAIL, 3 INCONCLUSIVE. */
 int report_exit_code(const struct report *r);
