@@ -18,8 +18,8 @@
 
 #include "metrics/check.h"
 #include "metrics/export.h"
-#include "metrics/quantile.h"
 #include "metrics/reported.h"
+#include "stats/quantile.h"
 #include "util/u64.h"
 
 #define FIX "tests/fixtures/metrics/"

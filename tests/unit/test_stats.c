@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "verify/stats.h"
+#include "stats/stats.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

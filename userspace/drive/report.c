@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "drive/drive.h"
-#include "metrics/quantile.h"
+#include "stats/quantile.h"
 #include "util/log.h"
 #include "util/u64.h"
 

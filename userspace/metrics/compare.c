@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "metrics/compare.h"
-#include "metrics/quantile.h"
+#include "stats/quantile.h"
 
 void mx_format_ns(double ns, char *buf, size_t len)
 {

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "metrics/export.h"
-#include "metrics/quantile.h"
+#include "stats/quantile.h"
 #include "metrics/reported.h"
 #include "metrics/strbuf.h"
 #include "util/clock.h"

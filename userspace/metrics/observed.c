@@ -7,7 +7,7 @@
 
 #include "metrics/array.h"
 #include "metrics/observed.h"
-#include "metrics/quantile.h"
+#include "stats/quantile.h"
 #include "util/u64.h"
 
 int mx_obs_open(const char *path, struct obs_set **out)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stats/stats.h"
 #include "verify/checks.h"
-#include "verify/stats.h"
 
 #define MAX_REQUIRED_N 10000000ULL
 

@@ -7,7 +7,7 @@
 #include "verdict/report.h"
 #include "util/log.h"
 #include "util/parse.h"
-#include "verify/stats.h"
+#include "stats/stats.h"
 
 #define MAX_N 10000000ULL
 

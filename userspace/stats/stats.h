@@ -7,8 +7,8 @@
  * numbers in a report can be reproduced from the formulas in docs/verdicts.md.
  * Functions returning double return NaN on invalid arguments.
  */
-#ifndef SMIW_VERIFY_STATS_H
-#define SMIW_VERIFY_STATS_H
+#ifndef SMIW_STATS_STATS_H
+#define SMIW_STATS_STATS_H
 
 #include <stdint.h>
 

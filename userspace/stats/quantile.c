@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "metrics/quantile.h"
+#include "stats/quantile.h"
 
 size_t q_rank(size_t n, double q)
 {

@@ -1,6 +1,6 @@
 /* quantile.h - exact order statistics over observed durations. */
-#ifndef SMIW_METRICS_QUANTILE_H
-#define SMIW_METRICS_QUANTILE_H
+#ifndef SMIW_STATS_QUANTILE_H
+#define SMIW_STATS_QUANTILE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdbool.h>
 
-#include "verify/stats.h"
+#include "stats/stats.h"
 
 #define EPS	1e-15		/* relative accuracy of the series and fractions */
 #define TINY	1e-300		/* keeps Lentz's method away from division by zero */
