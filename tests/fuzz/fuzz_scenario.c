@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scenario/policy.h"
+#include "scenario/scenario.h"
 #include "util/log.h"
-#include "verify/policy.h"
-#include "verify/scenario.h"
 
 static char path[PATH_MAX], dir[64];
 

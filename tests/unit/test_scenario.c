@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "utest.h"
-#include "verify/policy.h"
-#include "verify/scenario.h"
+#include "scenario/policy.h"
+#include "scenario/scenario.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

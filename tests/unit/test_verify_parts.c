@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "scenario/reqid.h"
 #include "verify/converge.h"
 #include "verify/health.h"
-#include "verify/reqid.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

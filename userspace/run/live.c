@@ -12,7 +12,7 @@
 #include "smiw_abi.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "verify/reqid.h"
+#include "scenario/reqid.h"
 
 #define STATS_EVERY_NS 500000000ULL
 

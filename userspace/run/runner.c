@@ -26,8 +26,8 @@
 #include "verify/converge.h"
 #include "verify/engine.h"
 #include "verify/expect.h"
-#include "verify/policy.h"
-#include "verify/reqid.h"
+#include "scenario/policy.h"
+#include "scenario/reqid.h"
 #include "verify/scrapes.h"
 
 #define MAX_INTENT_PARTS 4096

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "lab/cmd.h"
-#include "verify/scenario.h"
+#include "scenario/scenario.h"
 
 /* The port the sample app listens on inside every pod (its /call endpoint). */
 #define TRAFFIC_CALL_PORT 9091

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario/policy.h"
 #include "util/log.h"
 #include "verify/checks.h"
 #include "verify/converge.h"
 #include "verify/engine.h"
 #include "verify/expect.h"
 #include "verify/health.h"
-#include "verify/policy.h"
 #include "verify/requests.h"
 
 /* What one traffic entry of a step brings to its evaluation. */

@@ -9,7 +9,7 @@
 #include "verdict/report.h"
 #include "smi/smi.h"
 #include "verify/obs.h"
-#include "verify/scenario.h"
+#include "scenario/scenario.h"
 #include "inventory/inventory.h"
 
 struct verify_input {

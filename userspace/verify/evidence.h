@@ -13,7 +13,7 @@
 #include "verdict/verdict.h"
 #include "verify/obs.h"
 #include "verify/requests.h"
-#include "verify/scenario.h"
+#include "scenario/scenario.h"
 #include "inventory/inventory.h"
 
 /* Evidence lists keep this many entries (the total is always given). */

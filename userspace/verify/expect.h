@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "smi/smi.h"
-#include "verify/scenario.h"
+#include "scenario/scenario.h"
 #include "inventory/inventory.h"
 
 struct expect_ctx {

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "verify/obs.h"
-#include "verify/reqid.h"
-#include "verify/scenario.h"
+#include "scenario/reqid.h"
+#include "scenario/scenario.h"
 #include "inventory/inventory.h"
 
 /* What the source workload saw of a request, from its own client exchange. */

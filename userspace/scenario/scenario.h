@@ -2,8 +2,8 @@
  * scenario.h - conformance scenarios (docs/scenarios.md): steps that apply
  * SMI manifests, drive traffic and state what must be observed.
  */
-#ifndef SMIW_VERIFY_SCENARIO_H
-#define SMIW_VERIFY_SCENARIO_H
+#ifndef SMIW_SCENARIO_SCENARIO_H
+#define SMIW_SCENARIO_SCENARIO_H
 
 #include <stdbool.h>
 #include <stddef.h>

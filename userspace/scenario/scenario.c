@@ -11,10 +11,10 @@
 #include "metrics/edge.h"
 #include "metrics/fetch.h"
 #include "metrics/profile.h"
+#include "scenario/scenario.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/yamldoc.h"
-#include "verify/scenario.h"
 
 #define NS_PER_S 1000000000ULL
 #define MAX_STEPS 1000

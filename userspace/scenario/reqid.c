@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "verify/reqid.h"
+#include "scenario/reqid.h"
 
 int reqid_valid_run(const char *run)
 {

@@ -5,13 +5,13 @@
  * them. Loaded through the SMI model, so decisions are the same whatever
  * API version the manifests are written in.
  */
-#ifndef SMIW_VERIFY_POLICY_H
-#define SMIW_VERIFY_POLICY_H
+#ifndef SMIW_SCENARIO_POLICY_H
+#define SMIW_SCENARIO_POLICY_H
 
 #include <stddef.h>
 
+#include "scenario/scenario.h"
 #include "smi/smi.h"
-#include "verify/scenario.h"
 
 /* One set per step (index step - 1); NULL-safe to free partially built ones. */
 struct policy {

@@ -11,8 +11,8 @@
  * RUN is 1-40 characters of [A-Za-z0-9_-]; STEP and TRAFFIC are the 1-based
  * positions in the scenario file.
  */
-#ifndef SMIW_VERIFY_REQID_H
-#define SMIW_VERIFY_REQID_H
+#ifndef SMIW_SCENARIO_REQID_H
+#define SMIW_SCENARIO_REQID_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario/policy.h"
 #include "util/log.h"
-#include "verify/policy.h"
 
 static bool is_smi(const struct sc_object *o)
 {
