@@ -6,8 +6,8 @@
 
 #include "agent/agent.h"
 #include "agent/fetch.h"
-#include "cli/cli.h"
 #include "k8s/client.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 #define AGENT_PORT 9469
@@ -446,26 +446,6 @@ void fetch_result_free(struct fetch_result *r)
 	json_decref(r->pods_by_ip);
 	json_decref(r->inventory);
 	r->records = r->sources = r->pods_by_ip = r->inventory = NULL;
-}
-
-int fetch_spec_opt(struct fetch_spec *spec, int opt, const char *arg)
-{
-	switch (opt) {
-	case FETCH_OPT_AGENT:
-		if (spec->nagents == FETCH_MAX_AGENTS)
-			return error("at most %d --agent options", FETCH_MAX_AGENTS);
-		spec->agents[spec->nagents++] = arg;
-		return 1;
-	case FETCH_OPT_CLUSTER: spec->cluster = true; return 1;
-	case FETCH_OPT_DIRECT: spec->direct = true; return 1;
-	case FETCH_OPT_AGENT_NS: spec->agent_ns = arg; return 1;
-	case FETCH_OPT_KUBECONFIG: spec->kubeconfig = arg; return 1;
-	case FETCH_OPT_CONTEXT: spec->context = arg; return 1;
-	case FETCH_OPT_TOKEN_FILE: spec->token_file = arg; return 1;
-	case FETCH_OPT_SINCE: spec->q.since = arg; return 1;
-	case FETCH_OPT_UNTIL: spec->q.until = arg; return 1;
-	default: return 0;
-	}
 }
 
 bool fetch_spec_active(const struct fetch_spec *spec)

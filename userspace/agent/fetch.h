@@ -62,7 +62,7 @@ int fetch_discover(const struct k8s_config *api, const char *ns, bool direct,
 /* Writes the merged stream: a meta line, the records, an end line with the summed counters. */
 void fetch_write(const struct fetch_result *r, FILE *out);
 
-/* --- shared by `fetch` and `verify --agent/--cluster` ---------------------- */
+/* --- shared by `fetch` and `verify --agent/--cluster` (options: cli/fetch_opts.h) --- */
 
 #define FETCH_MAX_AGENTS 256
 
@@ -74,45 +74,6 @@ struct fetch_spec {
 	const char *agent_ns, *kubeconfig, *context, *token_file;
 	struct fetch_query q;
 };
-
-/* Long option codes, above any character a command uses for its short options. */
-enum {
-	FETCH_OPT_AGENT = 0x1000, FETCH_OPT_CLUSTER, FETCH_OPT_DIRECT, FETCH_OPT_AGENT_NS,
-	FETCH_OPT_KUBECONFIG, FETCH_OPT_CONTEXT, FETCH_OPT_TOKEN_FILE, FETCH_OPT_SINCE,
-	FETCH_OPT_UNTIL,
-};
-
-/* The options above, to splice into a command's getopt_long table. */
-#define FETCH_LONGOPTS \
-	{ "agent", required_argument, NULL, FETCH_OPT_AGENT }, \
-	{ "cluster", no_argument, NULL, FETCH_OPT_CLUSTER }, \
-	{ "direct", no_argument, NULL, FETCH_OPT_DIRECT }, \
-	{ "agent-namespace", required_argument, NULL, FETCH_OPT_AGENT_NS }, \
-	{ "kubeconfig", required_argument, NULL, FETCH_OPT_KUBECONFIG }, \
-	{ "context", required_argument, NULL, FETCH_OPT_CONTEXT }, \
-	{ "token-file", required_argument, NULL, FETCH_OPT_TOKEN_FILE }, \
-	{ "since", required_argument, NULL, FETCH_OPT_SINCE }, \
-	{ "until", required_argument, NULL, FETCH_OPT_UNTIL }
-
-/* Help lines for those options. */
-#define FETCH_OPTIONS_HELP \
-	"      --agent URL           an agent's base URL (repeat for several nodes)\n" \
-	"      --cluster             every running agent pod, found through the API server\n" \
-	"      --agent-namespace NS  where the agents run (default smi-witness)\n" \
-	"      --direct              reach agent pods on their pod IP instead of through\n" \
-	"                            the API server's pod proxy\n" \
-	"      --kubeconfig FILE     (default $KUBECONFIG, ~/.kube/config, in-cluster)\n" \
-	"      --context NAME        kubeconfig context (default current-context)\n" \
-	"      --token-file FILE     the agents' bearer token (or $SMIW_AGENT_TOKEN)\n" \
-	"      --since DUR           records from DUR ago (5m, 1h)\n" \
-	"      --until DUR           records up to DUR ago\n"
-
-/*
- * Takes one of the FETCH_OPT_* options into `spec`. Returns 1 when `opt`
- * was one of them, 0 when it was not (the caller handles it), or -1 after
- * printing why the value is wrong.
- */
-int fetch_spec_opt(struct fetch_spec *spec, int opt, const char *arg);
 
 /* True when the spec names agents to read (--agent or --cluster). */
 bool fetch_spec_active(const struct fetch_spec *spec);

@@ -1,4 +1,4 @@
-/* matrix_cmd.c - `smi-witness matrix`: result files -> compatibility matrix (Markdown, HTML). */
+/* cmd_matrix.c - `smi-witness matrix`: result files -> compatibility matrix (Markdown, HTML). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

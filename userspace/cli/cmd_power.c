@@ -1,13 +1,13 @@
-/* power_cmd.c - `smi-witness power`: how many requests a split step needs. */
+/* cmd_power.c - `smi-witness power`: how many requests a split step needs. */
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "verdict/report.h"
+#include "stats/stats.h"
 #include "util/log.h"
 #include "util/parse.h"
-#include "stats/stats.h"
+#include "verdict/report.h"
 
 #define MAX_N 10000000ULL
 

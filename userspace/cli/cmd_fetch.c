@@ -3,6 +3,7 @@
 
 #include "agent/fetch.h"
 #include "cli/cli.h"
+#include "cli/fetch_opts.h"
 #include "util/log.h"
 
 static int run(int argc, char **argv)

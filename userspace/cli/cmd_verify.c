@@ -1,4 +1,4 @@
-/* verify_cmd.c - `smi-witness verify`: verdicts from recorded observations, offline. */
+/* cmd_verify.c - `smi-witness verify`: verdicts from recorded observations, offline. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -8,10 +8,11 @@
 
 #include "agent/fetch.h"
 #include "cli/cli.h"
+#include "cli/fetch_opts.h"
 #include "report/outdir.h"
 #include "report/writers.h"
-#include "util/log.h"
 #include "smi/smi.h"
+#include "util/log.h"
 #include "verify/engine.h"
 
 #define MAX_INTENTS 16
