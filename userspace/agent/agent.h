@@ -58,6 +58,17 @@ void agent_set_inventory(struct agent *a, json_t *inventory, json_t *kube_status
 /* Closes the spool's open file with an `end` record for `reason`, frees everything. */
 void agent_shutdown(struct agent *a, const char *reason);
 
+struct record_source;
+
+/*
+ * The agent's loop: records from `src` into the store and spool, API
+ * requests served, until SIGINT or SIGTERM (which must be blocked in every
+ * thread). A live source is then asked to stop and given a few seconds to
+ * hand over its last records; a source that ends leaves the API serving.
+ * Returns 0, or -1 with the error printed when the loop cannot run.
+ */
+int agent_serve(struct agent *a, struct record_source *src);
+
 /* Writes the agent's Prometheus metrics (text format 0.0.4) to `out`. */
 void agent_metrics(struct agent *a, FILE *out);
 

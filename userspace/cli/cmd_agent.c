@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,15 +17,8 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-#define TICK_MS 200
-#define STOP_GRACE_MS 5000
 /* Where --kube writes the inventory when capture runs in-process and no --inventory-out is given. */
 #define DEFAULT_INVENTORY "/run/smi-witness/inventory.json"
-
-static uint64_t mono_deadline(unsigned ms)
-{
-	return mono_ns() + (uint64_t)ms * 1000000ULL;
-}
 
 struct agent_opts {
 	const char *listen, *token_file, *spool_dir, *source, *node, *inventory_out;
@@ -54,73 +45,6 @@ static int read_token(const char *file, char *buf, size_t len)
 static void on_inventory(void *arg, json_t *inv, json_t *status)
 {
 	agent_set_inventory(arg, inv, status);
-}
-
-static int add_fd(int ep, int fd, void *tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
-
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
-}
-
-/* The loop: source records in, API requests served, until a signal or the source ends. */
-static int serve(struct agent *a, struct record_source *src)
-{
-	static char tag_http, tag_src, tag_sig;
-	struct epoll_event evs[8];
-	uint64_t stopping = 0;
-	bool src_done = false;
-	sigset_t mask;
-	int ep, sfd, r = 0;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || ep < 0 || add_fd(ep, sfd, &tag_sig) || add_fd(ep, httpd_fd(&a->httpd), &tag_http) ||
-	    (src->fd >= 0 && add_fd(ep, src->fd, &tag_src)))
-		return error_errno(errno, "cannot set up the event loop");
-	for (;;) {
-		int n = epoll_wait(ep, evs, 8, TICK_MS);
-
-		if (n < 0 && errno != EINTR) {
-			r = error_errno(errno, "event loop");
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.ptr == &tag_sig) {
-				/* A live source is asked to finish, and its last records are still taken. */
-				if (!src->stop || src_done || stopping)
-					goto out;
-				src->stop(src);
-				stopping = mono_deadline(STOP_GRACE_MS);
-			}
-			if (evs[i].data.ptr == &tag_http)
-				httpd_poll(&a->httpd, 0);
-		}
-		if (stopping && (src_done || mono_ns() > stopping))
-			goto out;
-		if (!src_done) {
-			int d = src->drain(src, agent_ingest, a);
-
-			if (d == -ENODATA) {
-				/* The API stays up so what was captured can still be fetched. */
-				pr_info("record source ended; still serving %zu records", a->store.count);
-				src_done = true;
-				a->source_ended = true;
-				if (src->fd >= 0)
-					epoll_ctl(ep, EPOLL_CTL_DEL, src->fd, NULL);
-			} else if (d < 0) {
-				pr_warn("record source: %s", strerror(-d));
-			}
-		}
-		agent_tick(a);
-	}
-out:
-	close(ep);
-	close(sfd);
-	return r;
 }
 
 static int parse_opts(int argc, char **argv, struct agent_opts *o)
@@ -188,16 +112,168 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 	return CLI_CONTINUE;
 }
 
+/* --node, else $NODE_NAME, else the host name (written into host). */
+static void default_node(struct agent_opts *o, char *host, size_t len)
+{
+	if (!o->node)
+		o->node = getenv("NODE_NAME");
+	if (!o->node) {
+		gethostname(host, len);
+		host[len - 1] = '\0';
+		o->node = host;
+	}
+}
+
+/*
+ * Blocked before any thread starts (capture, Kubernetes watches), so
+ * every thread inherits the mask and SIGINT/SIGTERM reach only the
+ * loop's signalfd instead of killing the process from another thread.
+ */
+static void block_stop_signals(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
+/* Opens --source: in-process capture, or a records file, FIFO or stdin. Returns an exit code. */
+static int open_source(struct agent_opts *o, struct record_source *src)
+{
+	int r;
+
+	if (!strcmp(o->source, "capture")) {
+		if (o->kube && !o->inventory_out) {
+			mkdir("/run/smi-witness", 0755);
+			o->inventory_out = DEFAULT_INVENTORY;
+		}
+		r = source_capture_open(src, &(struct capture_source_opts){
+			.inventory_path = o->inventory_in ? o->inventory_in : o->inventory_out, .node = o->node,
+			.unredacted = o->unredacted });
+		if (r)
+			return error_errno(r, "cannot start capture"), EXIT_FAILED;
+	} else if ((r = source_file_open(src, o->source, o->follow))) {
+		return error_errno(r, "cannot open record source '%s'", o->source), EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* The store, the spool and the API socket. Returns an exit code; on failure the source is closed. */
+static int start_agent(const struct agent_opts *o, const char *token, struct record_source *src,
+		       struct agent *a)
+{
+	int r;
+
+	r = agent_init(a, o->node, token, o->store_records, o->spool_dir, o->spool_bytes,
+		       (unsigned)o->spool_files);
+	if (r) {
+		src->close(src);
+		return error_errno(r, "cannot set up the agent (spool '%s')", o->spool_dir ? o->spool_dir : "-"),
+		       EXIT_FAILED;
+	}
+	r = httpd_listen(&a->httpd, o->listen, agent_http, a);
+	if (r) {
+		agent_shutdown(a, "signal");
+		src->close(src);
+		return error_errno(r, "cannot listen on '%s'", o->listen), EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Programs attached, the API socket bound: the rest (records, files, the
+ * API server's watches, started later, inheriting this) needs no more
+ * than the source measured. Returns an exit code.
+ */
+static int limit_caps(struct agent *a, const struct record_source *src)
+{
+	int r = caps_limit(src->caps_needed);
+
+	if (r) {
+		error_errno(r, "cannot give up capabilities");
+		return EXIT_FAILED;
+	}
+	caps_format(src->caps_needed, a->caps_kept, sizeof(a->caps_kept));
+	pr_info("agent: capabilities kept: %s", a->caps_kept);
+	return EXIT_OK;
+}
+
+/* --inventory: the agent serves this file's inventory. Returns an exit code. */
+static int load_inventory(const char *path, struct agent *a)
+{
+	json_error_t jerr;
+	json_t *inv = json_load_file(path, 0, &jerr);
+
+	if (!json_is_object(inv) || json_integer_value(json_object_get(inv, "version")) != 1) {
+		error("cannot load inventory '%s': %s", path, inv ? "not an inventory of version 1" : jerr.text);
+		json_decref(inv);
+		return EXIT_USAGE;
+	}
+	agent_set_inventory(a, inv, NULL);
+	return EXIT_OK;
+}
+
+/*
+ * --kube: this node's pods and the services, watched on the API server,
+ * keep the inventory. Returns an exit code; *kcfg is set up on EXIT_OK
+ * only (the caller frees it after nodewatch_stop()).
+ */
+static int start_kube(const struct agent_opts *o, struct agent *a, struct k8s_config *kcfg, struct nodewatch *nw)
+{
+	char cgmount[256] = "", err[512];
+	int r;
+
+	if (k8s_config_auto(kcfg, o->kubeconfig, NULL, err, sizeof(err))) {
+		error("%s", err);
+		return EXIT_FAILED;
+	}
+	if (o->cgroup_root)
+		snprintf(cgmount, sizeof(cgmount), "%s", o->cgroup_root);
+	else if (cgroup2_mount_point(cgmount, sizeof(cgmount)))
+		pr_warn("no cgroup v2 mount: containers cannot be attributed");
+	if ((r = nodewatch_start(nw, kcfg, o->node, cgmount, o->inventory_out, on_inventory, a))) {
+		error_errno(r, "cannot start the Kubernetes watches");
+		k8s_config_free(kcfg);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* Everything after the API socket is bound, up to the end of the loop. Returns an exit code. */
+static int run_agent(const struct agent_opts *o, struct agent *a, struct record_source *src)
+{
+	struct k8s_config kcfg = { 0 };
+	struct nodewatch nw;
+	int r;
+
+	if ((r = limit_caps(a, src)) != EXIT_OK)
+		return r;
+	if (o->inventory_in && (r = load_inventory(o->inventory_in, a)) != EXIT_OK)
+		return r;
+	if (o->kube && (r = start_kube(o, a, &kcfg, &nw)) != EXIT_OK)
+		return r;
+	pr_info("agent on node '%s' serving http://%s (records from '%s')", o->node, a->httpd.bound, o->source);
+	if (log_json) {
+		printf("{\"listen\": \"%s\", \"node\": \"%s\"}\n", a->httpd.bound, o->node);
+		fflush(stdout);
+	}
+	r = agent_serve(a, src) ? EXIT_FAILED : EXIT_OK;
+	if (o->kube) {
+		nodewatch_stop(&nw);
+		k8s_config_free(&kcfg);
+	}
+	return r;
+}
+
 static int run(int argc, char **argv)
 {
 	struct agent_opts o = { .listen = "127.0.0.1:9469", .store_records = 200000,
 				.spool_bytes = 64ULL << 20, .spool_files = 32 };
-	char token[512] = "", host[256], cgmount[256] = "", err[512];
-	struct k8s_config kcfg = { 0 };
-	struct nodewatch nw;
+	char token[512] = "", host[256];
 	struct record_source src;
 	struct agent a;
-	sigset_t mask;
 	int r;
 
 	r = parse_opts(argc, argv, &o);
@@ -205,102 +281,13 @@ static int run(int argc, char **argv)
 		return r;
 	if (read_token(o.token_file, token, sizeof(token)))
 		return EXIT_USAGE;
-	if (!o.node)
-		o.node = getenv("NODE_NAME");
-	if (!o.node) {
-		gethostname(host, sizeof(host));
-		host[sizeof(host) - 1] = '\0';
-		o.node = host;
-	}
+	default_node(&o, host, sizeof(host));
 	/* A reader that went away must be an error on write, not a signal that kills the agent. */
 	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * Blocked before any thread starts (capture, Kubernetes watches), so
-	 * every thread inherits the mask and SIGINT/SIGTERM reach only the
-	 * loop's signalfd instead of killing the process from another thread.
-	 */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if (!strcmp(o.source, "capture")) {
-		if (o.kube && !o.inventory_out) {
-			mkdir("/run/smi-witness", 0755);
-			o.inventory_out = DEFAULT_INVENTORY;
-		}
-		r = source_capture_open(&src, &(struct capture_source_opts){
-			.inventory_path = o.inventory_in ? o.inventory_in : o.inventory_out, .node = o.node,
-			.unredacted = o.unredacted });
-		if (r)
-			return error_errno(r, "cannot start capture"), EXIT_FAILED;
-	} else if ((r = source_file_open(&src, o.source, o.follow))) {
-		return error_errno(r, "cannot open record source '%s'", o.source), EXIT_FAILED;
-	}
-	r = agent_init(&a, o.node, token, o.store_records, o.spool_dir, o.spool_bytes,
-		       (unsigned)o.spool_files);
-	if (r) {
-		src.close(&src);
-		return error_errno(r, "cannot set up the agent (spool '%s')", o.spool_dir ? o.spool_dir : "-"),
-		       EXIT_FAILED;
-	}
-	r = httpd_listen(&a.httpd, o.listen, agent_http, &a);
-	if (r) {
-		agent_shutdown(&a, "signal");
-		src.close(&src);
-		return error_errno(r, "cannot listen on '%s'", o.listen), EXIT_FAILED;
-	}
-	/*
-	 * Programs attached, the API socket bound: the rest (records, files, the
-	 * API server's watches, started below, inheriting this) needs no more
-	 * than the source measured.
-	 */
-	if ((r = caps_limit(src.caps_needed))) {
-		error_errno(r, "cannot give up capabilities");
-		r = EXIT_FAILED;
-		goto out_http;
-	}
-	caps_format(src.caps_needed, a.caps_kept, sizeof(a.caps_kept));
-	pr_info("agent: capabilities kept: %s", a.caps_kept);
-	if (o.inventory_in) {
-		json_error_t jerr;
-		json_t *inv = json_load_file(o.inventory_in, 0, &jerr);
-
-		if (!json_is_object(inv) || json_integer_value(json_object_get(inv, "version")) != 1) {
-			error("cannot load inventory '%s': %s", o.inventory_in,
-			      inv ? "not an inventory of version 1" : jerr.text);
-			json_decref(inv);
-			r = EXIT_USAGE;
-			goto out_http;
-		}
-		agent_set_inventory(&a, inv, NULL);
-	}
-	if (o.kube) {
-		if (k8s_config_auto(&kcfg, o.kubeconfig, NULL, err, sizeof(err))) {
-			error("%s", err);
-			r = EXIT_FAILED;
-			goto out_http;
-		}
-		if (o.cgroup_root)
-			snprintf(cgmount, sizeof(cgmount), "%s", o.cgroup_root);
-		else if (cgroup2_mount_point(cgmount, sizeof(cgmount)))
-			pr_warn("no cgroup v2 mount: containers cannot be attributed");
-		if ((r = nodewatch_start(&nw, &kcfg, o.node, cgmount, o.inventory_out, on_inventory, &a))) {
-			error_errno(r, "cannot start the Kubernetes watches");
-			r = EXIT_FAILED;
-			goto out_cfg;
-		}
-	}
-	pr_info("agent on node '%s' serving http://%s (records from '%s')", o.node, a.httpd.bound, o.source);
-	if (log_json) {
-		printf("{\"listen\": \"%s\", \"node\": \"%s\"}\n", a.httpd.bound, o.node);
-		fflush(stdout);
-	}
-	r = serve(&a, &src) ? EXIT_FAILED : EXIT_OK;
-	if (o.kube)
-		nodewatch_stop(&nw);
-out_cfg:
-	k8s_config_free(&kcfg);
-out_http:
+	block_stop_signals();
+	if ((r = open_source(&o, &src)) != EXIT_OK || (r = start_agent(&o, token, &src, &a)) != EXIT_OK)
+		return r;
+	r = run_agent(&o, &a, &src);
 	httpd_close(&a.httpd);
 	agent_shutdown(&a, "signal");
 	src.close(&src);
