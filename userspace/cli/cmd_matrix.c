@@ -33,7 +33,13 @@ static void print_json(const struct matrix *m)
 	report_dump(stdout, doc);
 }
 
-static int run(int argc, char **argv)
+struct matrix_opts {
+	const char *html, *md, *out;
+	char **files;		/* the operands (room for argc) */
+	size_t n_files;
+};
+
+static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 {
 	extern const struct command cmd_matrix;
 	static const struct option longopts[] = {
@@ -43,65 +49,81 @@ static int run(int argc, char **argv)
 		{ "out", required_argument, NULL, 'O' },
 		{ 0 }
 	};
-	const char *html = NULL, *md = NULL, *out = NULL;
-	char **files = calloc((size_t)argc + 1, sizeof(*files));
-	size_t n_files = 0;
-	struct report *reports;
-	struct matrix m = { 0 };
-	size_t n = 0;
-	int opt, r = 0;
+	int opt, r;
 
-	if (!files)
-		return EXIT_FAILED;
-	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "H:M:O:", longopts, files, &n_files)) != -1) {
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "H:M:O:", longopts, o->files, &o->n_files)) != -1) {
 		switch (opt) {
 		case 'H':
-			html = optarg;
+			o->html = optarg;
 			break;
 		case 'M':
-			md = optarg;
+			o->md = optarg;
 			break;
 		case 'O':
-			out = optarg;
+			o->out = optarg;
 			break;
 		default:
-			if ((r = cli_common_opt(opt, &cmd_matrix)) != CLI_CONTINUE) {
-				free(files);
+			if ((r = cli_common_opt(opt, &cmd_matrix)) != CLI_CONTINUE)
 				return r;
-			}
-			r = 0;
 		}
 	}
-	if (!n_files) {
+	if (!o->n_files) {
 		error("matrix needs at least one result file (report.json from verify or run)");
-		free(files);
 		return EXIT_USAGE;
 	}
-	reports = calloc(n_files, sizeof(*reports));
-	if (!reports) {
-		free(files);
-		return EXIT_FAILED;
-	}
-	for (size_t i = 0; i < n_files && !r; i++, n++)
-		if (report_load(&reports[n], files[i]))
-			r = EXIT_USAGE;
-	if (!r && matrix_build(&m, reports, n))
+	return CLI_CONTINUE;
+}
+
+/* Builds the matrix of the n reports and writes what the options ask for. Returns an exit code. */
+static int write_matrix(const struct matrix_opts *o, const struct report *reports, size_t n)
+{
+	struct matrix m = { 0 };
+	int r = 0;
+
+	if (matrix_build(&m, reports, n))
 		r = EXIT_FAILED;
-	if (!r && out && matrix_write_dir(&m, out))
+	if (!r && o->out && matrix_write_dir(&m, o->out))
 		r = EXIT_FAILED;
-	if (!r && html && matrix_write_file(html, &m, true))
+	if (!r && o->html && matrix_write_file(o->html, &m, true))
 		r = EXIT_FAILED;
-	if (!r && md && matrix_write_file(md, &m, false))
+	if (!r && o->md && matrix_write_file(o->md, &m, false))
 		r = EXIT_FAILED;
 	if (!r && log_json)
 		print_json(&m);
-	else if (!r && !out && !html && !md)
+	else if (!r && !o->out && !o->html && !o->md)
 		matrix_write_markdown(stdout, &m);
 	matrix_free(&m);
+	return r;
+}
+
+static int run(int argc, char **argv)
+{
+	struct matrix_opts o = { .files = calloc((size_t)argc + 1, sizeof(*o.files)) };
+	struct report *reports;
+	size_t n = 0;
+	int r;
+
+	if (!o.files)
+		return EXIT_FAILED;
+	if ((r = parse_opts(argc, argv, &o)) != CLI_CONTINUE) {
+		free(o.files);
+		return r;
+	}
+	reports = calloc(o.n_files, sizeof(*reports));
+	if (!reports) {
+		free(o.files);
+		return EXIT_FAILED;
+	}
+	r = 0;
+	for (size_t i = 0; i < o.n_files && !r; i++, n++)
+		if (report_load(&reports[n], o.files[i]))
+			r = EXIT_USAGE;
+	if (!r)
+		r = write_matrix(&o, reports, n);
 	for (size_t i = 0; i < n; i++)
 		report_free(&reports[i]);
 	free(reports);
-	free(files);
+	free(o.files);
 	return r;
 }
 
