@@ -36,7 +36,8 @@ endif
 DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
 	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev \
 	libcmocka-dev libcurl4-openssl-dev libssl-dev openssl libclang-rt-14-dev iproute2 \
-	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils time
+	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils time \
+	python3-protobuf protobuf-compiler python3-junitparser
 
 # --- flags ------------------------------------------------------------------
 WARN      := -Wall -Wextra -Werror
