@@ -44,6 +44,11 @@ static void test_shipped_profiles(void **state)
 		  "envoy_response_code_class", false, true, LAT_HISTOGRAM, "envoy_cluster_upstream_rq_time", 1e6 },
 		{ "smi-witness", false, false, "smiw_requests_total", "source_workload", "destination_workload",
 		  "classification", false, false, LAT_HISTOGRAM, "smiw_request_duration_seconds", 1e9 },
+		{ "consul", false, false, "envoy_cluster_upstream_rq_xx", "consul_source_service",
+		  "consul_destination_service", "envoy_response_code_class", false, true, LAT_HISTOGRAM,
+		  "envoy_cluster_upstream_rq_time", 1e6 },
+		{ "linkerd-inbound", true, false, "response_total", "client_id", "deployment", "classification",
+		  false, false, LAT_HISTOGRAM, "response_latency_ms", 1e6 },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -79,7 +84,7 @@ static void test_profile_details(void **state)
 	p = load("haproxy");
 	assert_false(p->outcome.no_response_failure);
 	assert_int_equal(p->dst.kind, EP_POD);
-	assert_non_null(p->dst.re);
+	assert_int_equal(p->dst.nre, 1);
 	assert_int_equal(p->req_match.n, 1);
 	assert_non_null(p->req_match.res[0]);
 	assert_true(p->lat.resolution == 0.001);
@@ -96,10 +101,44 @@ static void test_profile_details(void **state)
 	profile_free(p);
 	p = load("osm");
 	assert_true(p->src.underscores && p->dst.underscores);
+	/* the flattened names OSM's Envoys write: the total and the three histogram parts */
+	assert_int_equal(p->nrelabel, 2);
+	assert_string_equal(p->relabel[1].name, "osm_request_duration_ms_${part}");
+	assert_string_equal(p->src.outside[0], "unknown");
 	profile_free(p);
 	p = load("specs/metrics-profiles/envoy.yaml");
 	assert_int_equal(p->dst.kind, EP_SERVICE);
 	assert_true(p->src.fallback_scrape);
+	/* Envoy's default tags first, Istio's after; Istio, Consul and plain cluster names */
+	assert_int_equal(p->nreq_metrics, 2);
+	assert_string_equal(p->req_metrics[1], "envoy_cluster_upstream_rq");
+	assert_int_equal(p->dst.nlabels, 2);
+	assert_string_equal(p->dst.labels[1], "cluster_name");
+	assert_int_equal(p->result.nlabels, 2);
+	assert_int_equal(p->dst.nre, 4);
+	assert_int_equal(p->nskip, 2);
+	assert_int_equal(p->lat.dst.nre, 4);	/* copied to the latency ends */
+	profile_free(p);
+	p = load("istio");
+	assert_int_equal(p->src.noutside, 1);
+	assert_string_equal(p->dst.outside[0], "unknown");
+	profile_free(p);
+	p = load("linkerd");
+	/* every workload kind Linkerd labels a destination with, then the pod */
+	assert_int_equal(p->dst.nlabels, 7);
+	assert_string_equal(p->dst.labels[1], "dst_statefulset");
+	assert_string_equal(p->dst.pod_label, "dst_pod");
+	assert_true(p->dst.absent_outside);
+	assert_false(p->src.absent_outside);
+	profile_free(p);
+	p = load("linkerd-inbound");
+	assert_int_equal(p->src.kind, EP_SERVICE_ACCOUNT);
+	assert_true(p->src.absent_outside);
+	assert_true(p->dst.fallback_scrape);
+	profile_free(p);
+	p = load("consul");
+	assert_true(p->dst.absent_outside);
+	assert_int_equal(p->nskip, 1);
 	profile_free(p);
 }
 
@@ -119,10 +158,28 @@ static void test_bad_profiles(void **state)
 		  "'bad.yaml': line 1: side: missing (client or server: where the mesh measures)" },
 		{ "name: x\nside: client\nrequests:\n  metric: m\n  source: {}\n  destination: {label: d}\n"
 		  "  result: {label: c, status: true}\n",
-		  "'bad.yaml': line 5: requests.source: needs 'label', 'fallback: scrape' or 'any: true'" },
+		  "'bad.yaml': line 5: requests.source: needs 'label', 'pod_label', 'fallback: scrape' or 'any: true'" },
 		{ "name: x\nside: client\nrequests:\n  metric: m\n  source: {any: true, label: s}\n"
 		  "  destination: {label: d}\n  result: {label: c, status: true}\n",
-		  "'bad.yaml': line 5: requests.source: 'any' excludes 'label' and 'fallback'" },
+		  "'bad.yaml': line 5: requests.source: 'any' excludes 'label', 'pod_label' and 'fallback'" },
+		{ "name: x\nside: client\nrequests:\n  metric: m\n  source: {any: true}\n"
+		  "  destination: {label: d, absent: maybe}\n  result: {label: c, status: true}\n",
+		  "'bad.yaml': line 6: requests.destination: 'absent' cannot be 'maybe'" },
+		{ "name: x\nside: client\nrequests:\n  metric: m\n  source: {any: true}\n"
+		  "  destination: {label: [d, '']}\n  result: {label: c, status: true}\n",
+		  "'bad.yaml': line 6: requests.destination: list items must be non-empty strings" },
+		{ "name: x\nside: client\nrequests:\n  metric: m\n  skip: [a]\n  source: {any: true}\n"
+		  "  destination: {label: d}\n  result: {label: c, status: true}\n",
+		  "'bad.yaml': line 5: requests.skip: must be a mapping" },
+		{ "name: x\nside: client\nrelabel: [{pattern: '^a(', name: b}]\nrequests:\n  metric: m\n"
+		  "  source: {any: true}\n  destination: {label: d}\n  result: {label: c, status: true}\n",
+		  "'bad.yaml': line 3: relabel.pattern: regex: missing closing parenthesis at offset 3" },
+		{ "name: x\nside: client\nrelabel: [{pattern: '^a', label: b}]\nrequests:\n  metric: m\n"
+		  "  source: {any: true}\n  destination: {label: d}\n  result: {label: c, status: true}\n",
+		  "'bad.yaml': line 3: relabel: unknown key 'label'" },
+		{ "name: x\nside: client\nrequests:\n  metric: []\n  source: {any: true}\n"
+		  "  destination: {label: d}\n  result: {label: c, status: true}\n",
+		  "'bad.yaml': line 4: requests.metric: missing" },
 		{ "name: x\nside: client\nrequests:\n  metric: m\n  source: {any: true}\n"
 		  "  destination: {label: d, regex: '(unclosed'}\n  result: {label: c, status: true}\n",
 		  "'bad.yaml': line 6: requests.destination: regex: missing closing parenthesis at offset 9" },

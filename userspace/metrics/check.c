@@ -373,12 +373,35 @@ static void edge_notes(struct mx_edge_result *er, const struct mx_rep_edge *rep,
 		er->note[n - 2] = '\0';
 }
 
+/*
+ * What the mesh counted at the measured end of edge s -> d against an end it
+ * places outside itself: at the server, calls from outside into d; at the
+ * client, calls from s to outside. Requests of s -> d it could not name may
+ * be among them.
+ */
+static void outside_counts(const struct mx_reported *rep, bool server_side, const struct mx_endpoint *s,
+			   const struct mx_endpoint *d, double *ok, double *fail)
+{
+	*ok = *fail = 0;
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct mx_rep_edge *e = &rep->edges[i];
+
+		if (server_side ? mx_endpoint_outside(&e->src) && mx_endpoint_eq(&e->dst, d)
+				: mx_endpoint_outside(&e->dst) && mx_endpoint_eq(&e->src, s)) {
+			*ok += e->ok;
+			*fail += e->fail;
+		}
+	}
+}
+
 static int eval_prom_edge(struct ctx *c, const struct mx_view *v, const struct mx_observed *ob,
 			  const struct mx_reported *rep, const struct mx_endpoint *s, const struct mx_endpoint *d)
 {
 	const struct mx_rep_edge *re = mx_reported_find(rep, s, d);
 	struct mx_obs_view ov = obs_view(c, ob, v, s, d);
 	struct mx_edge_result *er = add_edge(c->res, s, d, v->server_side);
+	struct mx_rep_counts rc = { .ok = re ? re->ok : 0, .fail = re ? re->fail : 0, .have = re != NULL,
+				    .reported = rep->requests == MX_PRESENT, .reset = re && re->reset };
 
 	if (!er)
 		return -ENOMEM;
@@ -388,9 +411,16 @@ static int eval_prom_edge(struct ctx *c, const struct mx_view *v, const struct m
 		mx_edge_finish(er, VERDICT_INCONCLUSIVE);
 		return 0;
 	}
-	mx_compare_counts(er, re ? re->ok : 0, re ? re->fail : 0, re != NULL, re && re->reset, &ov, &c->q);
-	mx_compare_latency(er, &c->prof->lat, re, &ov, rep->have_before);
+	outside_counts(rep, v->server_side, s, d, &rc.outside_ok, &rc.outside_fail);
+	mx_compare_counts(er, &rc, &ov, &c->q);
+	mx_compare_latency(er, &c->prof->lat, re, &ov, rep->have_before, rep->latency == MX_PRESENT);
 	mx_edge_finish(er, VERDICT_INCONCLUSIVE);
+	if (!rc.reported) {
+		size_t n = strlen(er->note);
+
+		snprintf(er->note + n, sizeof(er->note) - n, "%sthe mesh reports none of the metrics this profile reads",
+			 n ? "; " : "");
+	}
 	if (re && re->nan && er->verdict == VERDICT_PASS)
 		er->verdict = VERDICT_INCONCLUSIVE;
 	return 0;
@@ -408,6 +438,74 @@ static bool listed(const struct metrics_result *r, const struct mx_endpoint *s, 
 		if (mx_endpoint_eq(&r->edges[i].src, s) && mx_endpoint_eq(&r->edges[i].dst, d))
 			return true;
 	return false;
+}
+
+/* The profile's request metric names as one string ("a, b") for messages. */
+static void metric_names(const struct profile *p, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->nreq_metrics && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " or " : "", p->req_metrics[i]);
+}
+
+/* Notes about what the reported side has and lacks, and what of it was not read as edges. */
+static void reported_notes(struct ctx *c, const struct mx_reported *rep)
+{
+	const struct profile *p = c->prof;
+	char names[256], list[700];
+	size_t n = 0;
+
+	metric_names(p, names, sizeof(names));
+	if (rep->requests == MX_ABSENT)
+		note(c->res, "the exposition has no %s: the mesh does not report requests as this profile reads "
+		     "them (checks NONE)", names);
+	else if (rep->requests == MX_UNMATCHED)
+		note(c->res, "%s has no series this profile reads (none selected by its match, or only the "
+		     "proxy's own): the mesh does not report these requests (checks NONE)", rep->req_metric);
+	if (p->lat.type != LAT_NONE && rep->latency == MX_ABSENT)
+		note(c->res, "the exposition has no %s: the mesh does not report latency (checks NONE)", p->lat.metric);
+	else if (p->lat.type != LAT_NONE && rep->latency == MX_UNMATCHED)
+		note(c->res, "%s has no series this profile reads: the mesh does not report this latency (checks NONE)",
+		     p->lat.metric);
+	if (rep->skipped)
+		note(c->res, "%zu series of the proxy's own traffic (control plane, statistics, inbound clusters) "
+		     "were left out", rep->skipped);
+	if (rep->unrec_series) {
+		for (size_t i = 0; i < rep->nunrec && n < sizeof(list); i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s=\"%s\" (%zu)", i ? ", " : "",
+					      rep->unrec[i].label, rep->unrec[i].value, rep->unrec[i].nseries);
+		note(c->res, "%zu series name an end this profile does not recognise and were not read as edges: %s%s",
+		     rep->unrec_series, list, rep->nunrec == MX_UNREC_MAX ? ", ..." : "");
+	}
+	if (rep->no_result)
+		note(c->res, "%zu request series have none of the result labels: counted as neither success nor failure",
+		     rep->no_result);
+}
+
+/* One note listing what the mesh counted against ends outside itself: reported, never compared. */
+static void outside_notes(struct ctx *c, const struct mx_reported *rep)
+{
+	char list[900], s[400], d[400];
+	size_t n = 0, cnt = 0;
+
+	for (size_t i = 0; i < rep->n && n < sizeof(list); i++) {
+		const struct mx_rep_edge *e = &rep->edges[i];
+
+		if (!mx_endpoint_outside(&e->src) && !mx_endpoint_outside(&e->dst))
+			continue;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s -> %s: %.15g successes, %.15g failures",
+				      cnt++ ? "; " : "", mx_endpoint_str(&e->src, s, sizeof(s)),
+				      mx_endpoint_str(&e->dst, d, sizeof(d)), e->ok, e->fail);
+	}
+	if (cnt)
+		note(c->res, "reported against ends outside the mesh (not compared): %s", list);
+}
+
+static bool outside_edge(const struct mx_rep_edge *e)
+{
+	return mx_endpoint_outside(&e->src) || mx_endpoint_outside(&e->dst);
 }
 
 static int check_prom(struct ctx *c)
@@ -432,14 +530,16 @@ static int check_prom(struct ctx *c)
 		note(c->res, "the exporter restarted between the scrapes ('%s' changed): counts before the "
 		     "restart are lost", c->prof->restart_metric);
 	if (rep->unnamed)
-		note(c->res, "%zu reported series were skipped: an end label is missing or does not match "
-		     "the profile's pattern%s", rep->unnamed,
+		note(c->res, "%zu reported series were skipped: an end label is missing%s", rep->unnamed,
 		     c->have_scrape_of ? "" : " (the scraped workload can be given with --scrape-of)");
+	reported_notes(c, rep);
+	outside_notes(c, rep);
 	for (size_t i = 0; i < req->nedges && !r; i++)
 		if (!(r = mx_edge_parse(c->prof, req->edges[i], &s, &d, c->err, c->errlen)) && !listed(c->res, &s, &d))
 			r = eval_prom_edge(c, &v, ob, rep, &s, &d);
 	for (size_t i = 0; !req->nedges && i < rep->n && !r; i++)
-		if (rep_active(&rep->edges[i]) && !listed(c->res, &rep->edges[i].src, &rep->edges[i].dst))
+		if (rep_active(&rep->edges[i]) && !outside_edge(&rep->edges[i]) &&
+		    !listed(c->res, &rep->edges[i].src, &rep->edges[i].dst))
 			r = eval_prom_edge(c, &v, ob, rep, &rep->edges[i].src, &rep->edges[i].dst);
 	for (size_t i = 0; !req->nedges && i < ob->n && !r; i++) {
 		const struct mx_obs_edge *e = &ob->edges[i];
@@ -498,7 +598,12 @@ static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct
 		return r;
 	ov = obs_view(c, ob, &v, &it->src, &it->dst);
 	have = !isnan(it->success) && !isnan(it->failure);
-	mx_compare_counts(er, have ? it->success : 0, have ? it->failure : 0, have, false, &ov, &c->q);
+	{
+		struct mx_rep_counts rc = { .ok = have ? it->success : 0, .fail = have ? it->failure : 0,
+					    .have = have, .reported = have };
+
+		mx_compare_counts(er, &rc, &ov, &c->q);
+	}
 	for (int i = 0; i < MX_TM_NQ; i++)
 		mx_compare_quantile_value(er, mx_tm_quantiles[i], it->q_ns[i], c->prof ? &c->prof->lat : NULL, &ov);
 	mx_edge_finish(er, VERDICT_INCONCLUSIVE);

@@ -49,6 +49,18 @@ static void verdict(struct mx_check *c, enum verdict v, const char *fmt, ...)
 	}
 }
 
+/* A check of a metric the mesh does not report: NONE, with what was observed beside it. */
+static void not_reported(struct mx_check *c, const char *why)
+{
+	snprintf(c->reported, sizeof(c->reported), "not reported");
+	snprintf(c->resolution, sizeof(c->resolution), "-");
+	c->not_reported = true;
+	c->verdict = VERDICT_PASS;	/* ignored: mx_edge_finish skips checks the mesh does not report */
+	json_object_set_new(c->detail, "reported", json_null());
+	json_object_set_new(c->detail, "not_reported", json_true());
+	snprintf(c->note, sizeof(c->note), "%s", why);
+}
+
 static bool whole(double x)
 {
 	return isfinite(x) && x >= 0 && x == floor(x);
@@ -60,8 +72,8 @@ static bool whole(double x)
  * reported count must be within [inside, inside + straddling]; nothing else
  * is tolerated.
  */
-static void count_check(struct mx_edge_result *er, const char *name, double rep, bool have_rep,
-			bool reset, uint64_t in, uint64_t straddle, const struct mx_obs_view *ov,
+static void count_check(struct mx_edge_result *er, const char *name, double rep, const struct mx_rep_counts *rc,
+			double outside, uint64_t in, uint64_t straddle, const struct mx_obs_view *ov,
 			const struct mx_quality *q)
 {
 	struct mx_check *c = new_check(er, name);
@@ -78,17 +90,32 @@ static void count_check(struct mx_edge_result *er, const char *name, double rep,
 	json_object_set_new(c->detail, "observed_inside", json_integer((json_int_t)in));
 	json_object_set_new(c->detail, "observed_straddling", json_integer((json_int_t)straddle));
 	json_object_set_new(c->detail, "unattributed", json_integer((json_int_t)ov->unattributed));
-	if (!have_rep) {
-		snprintf(c->reported, sizeof(c->reported), "-");
-		json_object_set_new(c->detail, "reported", json_null());
-		if (in + straddle)
-			verdict(c, VERDICT_FAIL, "the mesh reports nothing for this edge");
-		else
-			verdict(c, VERDICT_PASS, NULL);
+	if (!rc->reported) {
+		not_reported(c, "the mesh does not report this metric");
 		return;
 	}
-	snprintf(c->reported, sizeof(c->reported), "%.15g", rep);
-	json_object_set_new(c->detail, "reported", json_real(rep));
+	if (!rc->have) {
+		snprintf(c->reported, sizeof(c->reported), "-");
+		json_object_set_new(c->detail, "reported", json_null());
+		rep = 0;
+	} else {
+		snprintf(c->reported, sizeof(c->reported), "%.15g", rep);
+		json_object_set_new(c->detail, "reported", json_real(rep));
+	}
+	if (outside > 0)
+		json_object_set_new(c->detail, "reported_outside", json_real(outside));
+	if (!rc->have && !(in + straddle)) {
+		verdict(c, VERDICT_PASS, NULL);
+		return;
+	}
+	if (!rc->have) {
+		if (outside > 0 && outside >= (double)in)
+			verdict(c, VERDICT_INCONCLUSIVE, "the mesh reports nothing for this edge, but counts %.15g at "
+				"this end against an end it places outside itself: they may be these", outside);
+		else
+			verdict(c, VERDICT_FAIL, "the mesh reports nothing for this edge");
+		return;
+	}
 	if (!whole(rep)) {
 		verdict(c, VERDICT_INCONCLUSIVE, "reported count %g is not a whole number (extrapolated?): "
 			"exact comparison impossible", rep);
@@ -116,23 +143,27 @@ static void count_check(struct mx_edge_result *er, const char *name, double rep,
 			verdict(c, VERDICT_FAIL, "the mesh reports %.15g more than happened", rep - (double)hi);
 		return;
 	}
-	if (reset)
+	if (rc->reset)
 		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the counter was reset in the "
 			"window (counts before the reset are lost)", (double)in - rep);
 	else if (q->bypass_unknown)
 		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but traffic that bypassed the "
 			"proxy could not be told apart (no mesh address known)", (double)in - rep);
+	else if (outside > 0 && rep + outside >= (double)in)
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the mesh counts %.15g at this end "
+			"against an end it places outside itself: they may be these", (double)in - rep, outside);
 	else
 		verdict(c, VERDICT_FAIL, "the mesh reports %.15g fewer than happened", (double)in - rep);
 }
 
-void mx_compare_counts(struct mx_edge_result *er, double rep_ok, double rep_fail, bool have_rep,
-		       bool reset, const struct mx_obs_view *ov, const struct mx_quality *q)
+void mx_compare_counts(struct mx_edge_result *er, const struct mx_rep_counts *rc, const struct mx_obs_view *ov,
+		       const struct mx_quality *q)
 {
 	const struct mx_obs_edge *e = ov->edge;
 
-	count_check(er, "success_count", rep_ok, have_rep, reset, e ? e->ok : 0, e ? e->ok_edge : 0, ov, q);
-	count_check(er, "failure_count", rep_fail, have_rep, reset, e ? e->fail : 0, e ? e->fail_edge : 0, ov, q);
+	count_check(er, "success_count", rc->ok, rc, rc->outside_ok, e ? e->ok : 0, e ? e->ok_edge : 0, ov, q);
+	count_check(er, "failure_count", rc->fail, rc, rc->outside_fail, e ? e->fail : 0, e ? e->fail_edge : 0,
+		    ov, q);
 }
 
 /* Observed quantile at the measured side, and the bracket the mesh's own value must lie in. */
@@ -395,11 +426,42 @@ static void max_check(struct mx_edge_result *er, const struct lat_spec *lat, con
 		verdict(c, VERDICT_PASS, "the maximum rose in the window: it is the window's");
 }
 
-void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat,
-			const struct mx_rep_edge *rep, const struct mx_obs_view *ov, bool have_before)
+/* The checks the profile's latency type makes, each NONE: the mesh does not report the family. */
+static void latency_not_reported(struct mx_edge_result *er, const struct lat_spec *lat,
+				 const struct mx_obs_view *ov)
+{
+	size_t n = lat->type == LAT_HISTOGRAM ? MX_TM_NQ : lat->type == LAT_SUMMARY ? lat->nobjectives : 1;
+
+	for (size_t i = 0; i < n && lat->type != LAT_NONE; i++) {
+		double q = lat->type == LAT_HISTOGRAM ? mx_tm_quantiles[i] : lat->type == LAT_SUMMARY ?
+			   lat->quantiles[i] : 1;
+		struct obs_q o = observed_quantile(ov->edge, q, q, q);
+		char name[24];
+		struct mx_check *c;
+
+		if (lat->type == LAT_MAX)
+			snprintf(name, sizeof(name), "max_latency");
+		else
+			quantile_name(name, sizeof(name), q);
+		if (!(c = new_check(er, name)))
+			return;
+		if (o.have)
+			describe_observed(c, &o);
+		else
+			snprintf(c->observed, sizeof(c->observed), "-");
+		not_reported(c, "the mesh does not report this metric");
+	}
+}
+
+void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat, const struct mx_rep_edge *rep,
+			const struct mx_obs_view *ov, bool have_before, bool reported)
 {
 	static const struct mx_rep_edge none = { .max_before = NAN, .max_after = NAN };
 
+	if (!reported) {
+		latency_not_reported(er, lat, ov);
+		return;
+	}
 	if (!rep)
 		rep = &none;
 	switch (lat->type) {
@@ -428,8 +490,12 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 
 	if (!c)
 		return;
-	if (isnan(rep_ns) || !o.have) {
-		verdict(c, VERDICT_INCONCLUSIVE, isnan(rep_ns) ? "no reported value" : "nothing observed to compare with");
+	if (isnan(rep_ns)) {
+		not_reported(c, "the item carries no such metric");
+		return;
+	}
+	if (!o.have) {
+		verdict(c, VERDICT_INCONCLUSIVE, "nothing observed to compare with");
 		return;
 	}
 	if (buckets && buckets->nbuckets) {
@@ -455,7 +521,15 @@ void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_n
 
 void mx_edge_finish(struct mx_edge_result *er, enum verdict fallback)
 {
-	er->verdict = er->nchecks ? VERDICT_PASS : fallback;
-	for (int i = 0; i < er->nchecks; i++)
+	bool any = false;
+
+	er->verdict = VERDICT_PASS;
+	for (int i = 0; i < er->nchecks; i++) {
+		if (er->checks[i].not_reported)
+			continue;
+		any = true;
 		er->verdict = verdict_worst(er->verdict, er->checks[i].verdict);
+	}
+	if (!any)
+		er->verdict = fallback;
 }

@@ -19,6 +19,7 @@ struct mx_check {
 	char observed[120];
 	char resolution[80];	/* what the reported value can distinguish; "" when exact */
 	char note[240];
+	bool not_reported;	/* the mesh does not report this metric: shown NONE, counts toward no verdict */
 	json_t *detail;
 };
 
@@ -44,17 +45,34 @@ struct mx_obs_view {
 	bool watched;			/* the end the mesh measures at was under capture */
 };
 
+/* The request counts a mesh reports for one edge. */
+struct mx_rep_counts {
+	double ok, fail;
+	bool have;		/* the edge has series */
+	bool reported;		/* the mesh reports this metric at all: false makes the checks NONE */
+	bool reset;		/* a counter was reset in the window */
+	/*
+	 * What the mesh counted at this edge's measured end against an end it
+	 * places outside itself: requests of this edge it could not name.
+	 */
+	double outside_ok, outside_fail;
+};
+
 /*
  * Compares request counts of one edge: the reported value must lie between
  * what surely happened inside the window and that plus what straddled its
  * edges. Adds the success_count / failure_count checks to `er`.
  */
-void mx_compare_counts(struct mx_edge_result *er, double rep_ok, double rep_fail, bool have_rep,
-		       bool reset, const struct mx_obs_view *ov, const struct mx_quality *q);
+void mx_compare_counts(struct mx_edge_result *er, const struct mx_rep_counts *rc, const struct mx_obs_view *ov,
+		       const struct mx_quality *q);
 
-/* Adds the latency checks of one edge reported through Prometheus series (type as the profile says). */
-void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat,
-			const struct mx_rep_edge *rep, const struct mx_obs_view *ov, bool have_before);
+/*
+ * Adds the latency checks of one edge reported through Prometheus series
+ * (type as the profile says); `reported` false: the mesh does not report the
+ * latency family, and the checks are NONE.
+ */
+void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat, const struct mx_rep_edge *rep,
+			const struct mx_obs_view *ov, bool have_before, bool reported);
 
 /*
  * Adds one latency check of a quantile value reported as a number (SMI
@@ -64,7 +82,10 @@ void mx_compare_latency(struct mx_edge_result *er, const struct lat_spec *lat,
 void mx_compare_quantile_value(struct mx_edge_result *er, double q, double rep_ns,
 			       const struct lat_spec *buckets, const struct mx_obs_view *ov);
 
-/* Sets er->verdict from its checks (the worst), or from `fallback` when it has none. */
+/*
+ * Sets er->verdict from its checks (the worst of those the mesh reports), or
+ * from `fallback` when it has none.
+ */
 void mx_edge_finish(struct mx_edge_result *er, enum verdict fallback);
 
 /* Writes a duration in nanoseconds for people: "850ns", "12.5us", "3.21ms", "1.5s". */

@@ -123,10 +123,17 @@ void mx_underscores(char *s)
 			*s = '_';
 }
 
-static bool ep_gives_namespace(const struct ep_spec *ep)
+bool mx_ep_gives_namespace(const struct ep_spec *ep)
 {
-	return ep->ns_label || (ep->re && pcre2_substring_number_from_name(ep->re, (PCRE2_SPTR)"namespace") >= 0) ||
-	       ep->fallback_scrape;
+	for (size_t i = 0; i < ep->nre; i++)
+		if (pcre2_substring_number_from_name(ep->re[i], (PCRE2_SPTR)"namespace") >= 0)
+			return true;
+	return ep->ns_label || ep->fallback_scrape;
+}
+
+bool mx_endpoint_outside(const struct mx_endpoint *e)
+{
+	return !strcmp(e->name, MX_OUTSIDE);
 }
 
 void mx_project(const struct ep_spec *ep, struct mx_endpoint *e)
@@ -136,7 +143,7 @@ void mx_project(const struct ep_spec *ep, struct mx_endpoint *e)
 		e->ns[0] = '\0';
 		return;
 	}
-	if (!ep_gives_namespace(ep))
+	if (!mx_ep_gives_namespace(ep))
 		e->ns[0] = '\0';
 	if (ep->underscores) {
 		mx_underscores(e->name);

@@ -14,6 +14,16 @@ struct mx_endpoint {
 	char name[256];
 };
 
+/*
+ * The name of an end the mesh places outside itself (Istio's "unknown", a
+ * Linkerd outbound call without destination labels): never a workload, and
+ * never compared with observed ends.
+ */
+#define MX_OUTSIDE "(outside)"
+
+/* Whether e is an end outside the mesh (MX_OUTSIDE). */
+bool mx_endpoint_outside(const struct mx_endpoint *e);
+
 /* The time span a check covers, on CLOCK_MONOTONIC; unset means "the whole observation file". */
 struct mx_window {
 	bool set;
@@ -54,6 +64,9 @@ void mx_service_of_host(const char *host, struct mx_endpoint *e);
 
 /* Rewrites '-' and '.' as '_' in place (how Envoy-based meshes write names in metrics). */
 void mx_underscores(char *s);
+
+/* Whether the profile gives namespaces for this end (a namespace label, a pattern group, the scraped proxy). */
+bool mx_ep_gives_namespace(const struct ep_spec *ep);
 
 /*
  * Applies what the profile says about one end to a name read from

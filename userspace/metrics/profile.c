@@ -140,6 +140,13 @@ static int get_number(struct loader *l, yaml_node_t *n, const char *where, doubl
 	return 0;
 }
 
+static void str_list_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 /* A sequence of non-empty strings (a lone scalar counts as one). */
 static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, char ***out, size_t *nout)
 {
@@ -151,6 +158,8 @@ static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	if (!n)
 		return 0;
 	if (ydoc_scalar(n)) {
+		if (!*ydoc_scalar(n))
+			return fail(l, n, where, "must be a non-empty string or a list of them");
 		*out = calloc(1, sizeof(char *));
 		if (!*out || !((*out)[0] = strdup(ydoc_scalar(n))))
 			return -ENOMEM;
@@ -192,9 +201,9 @@ static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, co
 	return 0;
 }
 
-static int load_match(struct loader *l, yaml_node_t *map, const char *where, struct match_spec *m)
+/* Label conditions from mapping node n (NULL: none) into m. */
+static int load_match_node(struct loader *l, yaml_node_t *n, const char *where, struct match_spec *m)
 {
-	yaml_node_t *n = ydoc_get(l->d, map, "match");
 	size_t cnt;
 
 	if (!n)
@@ -212,7 +221,7 @@ static int load_match(struct loader *l, yaml_node_t *map, const char *where, str
 		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
 
 		if (!ydoc_scalar(k) || !ydoc_scalar(v))
-			return fail(l, v, where, "match: label values must be strings");
+			return fail(l, v, where, "label values must be strings");
 		m->names[m->n] = strdup(ydoc_scalar(k));
 		m->values[m->n] = strdup(ydoc_scalar(v));
 		if (!m->names[m->n] || !m->values[m->n])
@@ -225,6 +234,44 @@ static int load_match(struct loader *l, yaml_node_t *map, const char *where, str
 	return 0;
 }
 
+static int load_match(struct loader *l, yaml_node_t *map, const char *where, struct match_spec *m)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s.match", where);
+	return load_match_node(l, ydoc_get(l->d, map, "match"), key, m);
+}
+
+/* `requests.skip`: one mapping of label conditions, or a list of them (a series matching any is skipped). */
+static int load_skip(struct loader *l, yaml_node_t *req, struct profile *p)
+{
+	yaml_node_t *n = ydoc_get(l->d, req, "skip");
+	yaml_node_item_t *it;
+	size_t cnt;
+	int r;
+
+	if (!n)
+		return 0;
+	if (n->type == YAML_MAPPING_NODE) {
+		if (!(p->skip = calloc(1, sizeof(*p->skip))))
+			return -ENOMEM;
+		p->nskip = 1;
+		return load_match_node(l, n, "requests.skip", p->skip);
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, "requests.skip", "must be a mapping of label conditions or a list of them");
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (!(p->skip = calloc(cnt ? cnt : 1, sizeof(*p->skip))))
+		return -ENOMEM;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
+
+		if ((r = load_match_node(l, e, "requests.skip", &p->skip[p->nskip++])))
+			return r;
+	}
+	return 0;
+}
+
 static const char *const ep_kinds[] = { "workload", "pod", "service_account", "service",
 					"namespace", NULL };
 
@@ -233,42 +280,61 @@ const char *ep_kind_name(enum ep_kind k)
 	return (unsigned)k <= EP_NAMESPACE ? ep_kinds[k] : "?";
 }
 
+static int compile_list(struct loader *l, yaml_node_t *n, const char *where, char **pats, size_t npats,
+			bool need_name, pcre2_code ***out, size_t *nout)
+{
+	*out = calloc(npats ? npats : 1, sizeof(pcre2_code *));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < npats; i++) {
+		if (compile_regex(l, n, where, pats[i], need_name, &(*out)[i]))
+			return -EINVAL;
+		(*nout)++;
+	}
+	return 0;
+}
+
 static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
 			 struct ep_spec *ep, bool required)
 {
-	static const char *const keys[] = { "any", "label", "namespace_label", "kind", "regex",
-					    "normalize", "fallback", NULL };
+	static const char *const keys[] = { "any", "label", "pod_label", "namespace_label", "kind", "regex",
+					    "outside", "absent", "normalize", "fallback", NULL };
 	static const char *const norms[] = { "underscores", NULL };
 	static const char *const fallbacks[] = { "scrape", NULL };
-	char key[96], *re = NULL;
-	int kind = EP_WORKLOAD, norm = -1, fb = -1, r;
+	static const char *const absents[] = { "unnamed", "outside", NULL };
+	char key[96], **pats = NULL;
+	size_t npats = 0;
+	int kind = EP_WORKLOAD, norm = -1, fb = -1, absent = 0, r;
 	yaml_node_t *n;
 
 	snprintf(key, sizeof(key), "%s.%s", where, name);
 	if ((r = section(l, parent, name, key, keys, required, &n)))
 		return r;
 	if ((r = get_bool(l, n, "any", key, &ep->any)) ||
-	    (r = get_str(l, n, "label", key, false, &ep->label)) ||
+	    (r = get_str_list(l, ydoc_get(l->d, n, "label"), key, &ep->labels, &ep->nlabels)) ||
+	    (r = get_str(l, n, "pod_label", key, false, &ep->pod_label)) ||
 	    (r = get_str(l, n, "namespace_label", key, false, &ep->ns_label)) ||
 	    (r = get_enum(l, n, "kind", key, ep_kinds, &kind)) ||
 	    (r = get_enum(l, n, "normalize", key, norms, &norm)) ||
 	    (r = get_enum(l, n, "fallback", key, fallbacks, &fb)) ||
-	    (r = get_str(l, n, "regex", key, false, &re)))
-		return r;
+	    (r = get_enum(l, n, "absent", key, absents, &absent)) ||
+	    (r = get_str_list(l, ydoc_get(l->d, n, "outside"), key, &ep->outside, &ep->noutside)) ||
+	    (r = get_str_list(l, ydoc_get(l->d, n, "regex"), key, &pats, &npats)))
+		goto out;
+	ep->label = ep->nlabels ? ep->labels[0] : NULL;
 	ep->kind = kind;
 	ep->underscores = norm == 0;
 	ep->fallback_scrape = fb == 0;
-	if (re) {
-		r = compile_regex(l, ydoc_get(l->d, n, "regex"), key, re, true, &ep->re);
-		free(re);
-		if (r)
-			return r;
-	}
-	if (ep->any && (ep->label || ep->fallback_scrape))
-		return fail(l, n, key, "'any' excludes 'label' and 'fallback'");
-	if (!ep->any && !ep->label && !ep->fallback_scrape)
-		return fail(l, n, key, "needs 'label', 'fallback: scrape' or 'any: true'");
-	return 0;
+	ep->absent_outside = absent == 1;
+	if ((r = compile_list(l, ydoc_get(l->d, n, "regex"), key, pats, npats, true, &ep->re, &ep->nre)))
+		goto out;
+	if (ep->any && (ep->label || ep->pod_label || ep->fallback_scrape))
+		r = fail(l, n, key, "'any' excludes 'label', 'pod_label' and 'fallback'");
+	else if (!ep->any && !ep->label && !ep->pod_label && !ep->fallback_scrape)
+		r = fail(l, n, key, "needs 'label', 'pod_label', 'fallback: scrape' or 'any: true'");
+out:
+	str_list_free(pats, npats);
+	return r;
 }
 
 static int load_result(struct loader *l, yaml_node_t *req, struct result_spec *res)
@@ -278,13 +344,17 @@ static int load_result(struct loader *l, yaml_node_t *req, struct result_spec *r
 	int r;
 
 	if ((r = section(l, req, "result", "requests.result", keys, true, &n)) ||
-	    (r = get_str(l, n, "label", "requests.result", true, &res->label)) ||
+	    (r = get_str_list(l, ydoc_get(l->d, n, "label"), "requests.result.label", &res->labels,
+			      &res->nlabels)) ||
 	    (r = get_bool(l, n, "status", "requests.result", &res->status)) ||
 	    (r = get_str_list(l, ydoc_get(l->d, n, "success"), "requests.result.success", &res->success,
 			      &res->nsuccess)) ||
 	    (r = get_str_list(l, ydoc_get(l->d, n, "failure"), "requests.result.failure", &res->failure,
 			      &res->nfailure)))
 		return r;
+	if (!res->nlabels)
+		return fail(l, n, "requests.result.label", "missing");
+	res->label = res->labels[0];
 	if (res->status && (res->nsuccess || res->nfailure))
 		return fail(l, n, "requests.result", "'status: true' excludes success/failure lists");
 	if (!res->status && (!res->nsuccess || !res->nfailure))
@@ -470,32 +540,94 @@ static int load_latency(struct loader *l, yaml_node_t *root, struct profile *p)
 
 static void endpoint_free(struct ep_spec *ep)
 {
-	free(ep->label);
+	str_list_free(ep->labels, ep->nlabels);
+	free(ep->pod_label);
 	free(ep->ns_label);
-	pcre2_code_free(ep->re);
+	for (size_t i = 0; i < ep->nre; i++)
+		pcre2_code_free(ep->re[i]);
+	free(ep->re);
+	str_list_free(ep->outside, ep->noutside);
+}
+
+static char **str_list_copy(char *const *list, size_t n)
+{
+	char **c = calloc(n ? n : 1, sizeof(char *));
+
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(list[i]))) {
+			str_list_free(c, i);
+			return NULL;
+		}
+	return c;
 }
 
 /* Latency ends default to the request ends: the same labels on both metrics is the usual case. */
 static int inherit_endpoint(struct ep_spec *dst, const struct ep_spec *src)
 {
 	*dst = *src;
-	dst->label = src->label ? strdup(src->label) : NULL;
+	dst->labels = str_list_copy(src->labels, src->nlabels);
+	dst->outside = str_list_copy(src->outside, src->noutside);
+	dst->re = calloc(src->nre ? src->nre : 1, sizeof(pcre2_code *));
+	dst->pod_label = src->pod_label ? strdup(src->pod_label) : NULL;
 	dst->ns_label = src->ns_label ? strdup(src->ns_label) : NULL;
-	dst->re = src->re ? pcre2_code_copy(src->re) : NULL;
-	if ((src->label && !dst->label) || (src->ns_label && !dst->ns_label) || (src->re && !dst->re))
+	dst->nre = 0;
+	if (!dst->labels || !dst->outside || !dst->re || (src->pod_label && !dst->pod_label) ||
+	    (src->ns_label && !dst->ns_label))
 		return -ENOMEM;
+	dst->label = dst->nlabels ? dst->labels[0] : NULL;
+	for (; dst->nre < src->nre; dst->nre++)
+		if (!(dst->re[dst->nre] = pcre2_code_copy(src->re[dst->nre])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* `relabel`: a list of {pattern, name} rules for names that carry labels. */
+static int load_relabel(struct loader *l, yaml_node_t *root, struct profile *p)
+{
+	static const char *const keys[] = { "pattern", "name", NULL };
+	yaml_node_t *n = ydoc_get(l->d, root, "relabel");
+	yaml_node_item_t *it;
+	size_t cnt;
+	int r;
+
+	if (!n)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(l, n, "relabel", "must be a list of {pattern, name}");
+	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (!(p->relabel = calloc(cnt ? cnt : 1, sizeof(*p->relabel))))
+		return -ENOMEM;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
+		struct relabel_rule *rr = &p->relabel[p->nrelabel++];
+		char *pat = NULL;
+
+		if ((r = want_map(l, e, "relabel")) || (r = check_keys(l, e, "relabel", keys)) ||
+		    (r = get_str(l, e, "pattern", "relabel", true, &pat)) ||
+		    (r = get_str(l, e, "name", "relabel", true, &rr->name)))
+			return r;
+		r = compile_regex(l, ydoc_get(l->d, e, "pattern"), "relabel.pattern", pat, false, &rr->re);
+		free(pat);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 
 static int load_requests(struct loader *l, yaml_node_t *root, struct profile *p)
 {
-	static const char *const keys[] = { "metric", "match", "source", "destination", "result", NULL };
+	static const char *const keys[] = { "metric", "match", "skip", "source", "destination", "result", NULL };
 	yaml_node_t *n;
 	int r;
 
 	if ((r = section(l, root, "requests", "requests", keys, true, &n)) ||
-	    (r = get_str(l, n, "metric", "requests", true, &p->req_metric)) ||
-	    (r = load_match(l, n, "requests", &p->req_match)) ||
+	    (r = get_str_list(l, ydoc_get(l->d, n, "metric"), "requests.metric", &p->req_metrics,
+			      &p->nreq_metrics)))
+		return r;
+	if (!p->nreq_metrics)
+		return fail(l, n, "requests.metric", "missing");
+	p->req_metric = p->req_metrics[0];
+	if ((r = load_match(l, n, "requests", &p->req_match)) || (r = load_skip(l, n, p)) ||
 	    (r = load_endpoint(l, n, "source", "requests", &p->src, true)) ||
 	    (r = load_endpoint(l, n, "destination", "requests", &p->dst, true)))
 		return r;
@@ -504,8 +636,8 @@ static int load_requests(struct loader *l, yaml_node_t *root, struct profile *p)
 
 static int load_root(struct loader *l, struct profile *p)
 {
-	static const char *const keys[] = { "name", "description", "side", "topology",
-					    "restart_metric", "outcome", "requests", "latency", NULL };
+	static const char *const keys[] = { "name", "description", "side", "topology", "restart_metric",
+					    "relabel", "outcome", "requests", "latency", NULL };
 	static const char *const sides[] = { "client", "server", NULL };
 	static const char *const topo[] = { "sidecar", "proxy", NULL };
 	yaml_node_t *root = ydoc_root(l->d), *lat;
@@ -519,7 +651,8 @@ static int load_root(struct loader *l, struct profile *p)
 	    (r = get_enum(l, root, "side", "profile", sides, &side)) ||
 	    (r = get_enum(l, root, "topology", "profile", topo, &t)) ||
 	    (r = get_str(l, root, "restart_metric", "", false, &p->restart_metric)) ||
-	    (r = load_outcome(l, root, &p->outcome)) || (r = load_requests(l, root, p)))
+	    (r = load_relabel(l, root, p)) || (r = load_outcome(l, root, &p->outcome)) ||
+	    (r = load_requests(l, root, p)))
 		return r;
 	if (side < 0)
 		return fail(l, root, "side", "missing (client or server: where the mesh measures)");
@@ -583,13 +716,6 @@ static void match_free(struct match_spec *m)
 	free(m->res);
 }
 
-static void str_list_free(char **list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
 void profile_free(struct profile *p)
 {
 	if (!p)
@@ -598,11 +724,19 @@ void profile_free(struct profile *p)
 	free(p->path);
 	free(p->description);
 	free(p->restart_metric);
-	free(p->req_metric);
+	str_list_free(p->req_metrics, p->nreq_metrics);
 	match_free(&p->req_match);
+	for (size_t i = 0; i < p->nskip; i++)
+		match_free(&p->skip[i]);
+	free(p->skip);
+	for (size_t i = 0; i < p->nrelabel; i++) {
+		pcre2_code_free(p->relabel[i].re);
+		free(p->relabel[i].name);
+	}
+	free(p->relabel);
 	endpoint_free(&p->src);
 	endpoint_free(&p->dst);
-	free(p->result.label);
+	str_list_free(p->result.labels, p->result.nlabels);
 	str_list_free(p->result.success, p->result.nsuccess);
 	str_list_free(p->result.failure, p->result.nfailure);
 	free(p->lat.metric);

@@ -20,17 +20,26 @@ enum ep_kind {
 /* How one end of an edge (source or destination) is read from a series. */
 struct ep_spec {
 	bool any;		/* the metric does not tell this end apart: aggregate over it */
-	char *label;		/* label holding the name */
+	char *label;		/* the first of `labels` (not separately owned) */
+	char **labels;		/* labels that may hold the name, tried in order: the first present names the end */
+	size_t nlabels;
+	char *pod_label;	/* tried after `labels`: a pod's name, which names the end by the pod's workload */
 	char *ns_label;		/* label holding the namespace, or NULL */
 	enum ep_kind kind;
-	pcre2_code *re;		/* optional: named groups `name` and `namespace` extract from the label */
+	pcre2_code **re;	/* patterns tried in order; groups `name` and `namespace` extract from the label */
+	size_t nre;
+	char **outside;		/* label values that stand for an end outside the mesh (Istio's "unknown") */
+	size_t noutside;
+	bool absent_outside;	/* no label at all: the end is outside the mesh (else the series is unnamed) */
 	bool underscores;	/* the mesh writes '-' and '.' in names as '_' */
 	bool fallback_scrape;	/* no label on the series: it is the workload whose proxy was scraped */
 };
 
 /* Which series label gives success / failure. */
 struct result_spec {
-	char *label;
+	char *label;		/* the first of `labels` (not separately owned) */
+	char **labels;		/* tried in order: the first present on a series gives its outcome */
+	size_t nlabels;
 	bool status;		/* the label holds a status code ("503") or class ("5xx", "5") */
 	char **success, **failure;	/* label values, when !status */
 	size_t nsuccess, nfailure;
@@ -49,6 +58,16 @@ struct outcome_rule {
 	int failure_codes[16];
 	size_t nfailure_codes;
 	bool no_response_failure;	/* no response counts as a failure (else not counted) */
+};
+
+/*
+ * A rename of samples whose name carries what should be labels (OSM's Envoy
+ * statistics): a name matching `re` is read as `name` (where "${g}" stands
+ * for the group g), with every other named group of `re` as a label.
+ */
+struct relabel_rule {
+	pcre2_code *re;
+	char *name;
 };
 
 enum lat_type { LAT_NONE, LAT_HISTOGRAM, LAT_SUMMARY, LAT_MAX };
@@ -78,8 +97,14 @@ struct profile {
 	bool standalone_proxy;	/* the mesh is a proxy pod between client and server */
 	char *restart_metric;	/* gauge that changes when the exporting process restarts */
 	struct outcome_rule outcome;
-	char *req_metric;
+	struct relabel_rule *relabel;
+	size_t nrelabel;
+	char *req_metric;	/* the first of `req_metrics` (not separately owned) */
+	char **req_metrics;	/* names tried in order: the first the exposition has is read */
+	size_t nreq_metrics;
 	struct match_spec req_match;
+	struct match_spec *skip;	/* series of the proxy's own traffic, left out (any of these matches) */
+	size_t nskip;
 	struct ep_spec src, dst;
 	struct result_spec result;
 	struct lat_spec lat;

@@ -5,6 +5,12 @@
 
 #include "metrics/check.h"
 
+/* "NONE" for a metric the mesh does not report, else the check's verdict. */
+static const char *check_verdict_name(const struct mx_check *c)
+{
+	return c->not_reported ? "NONE" : verdict_name(c->verdict);
+}
+
 static void print_edge(const struct mx_edge_result *e, FILE *f)
 {
 	char s[400], d[400];
@@ -21,7 +27,7 @@ static void print_edge(const struct mx_edge_result *e, FILE *f)
 		const struct mx_check *c = &e->checks[i];
 
 		fprintf(f, "  %-14s %-22s %-30s %-24s %s%s%s\n", c->name, c->reported, c->observed,
-			c->resolution[0] ? c->resolution : "exact", verdict_name(c->verdict),
+			c->resolution[0] ? c->resolution : "exact", check_verdict_name(c),
 			c->note[0] ? "  " : "", c->note);
 	}
 }
@@ -84,6 +90,8 @@ static void summarize_edge(const struct mx_edge_result *e, char *buf, size_t len
 		const struct mx_check *c = &e->checks[i];
 		size_t n = strlen(c->name);
 
+		if (c->not_reported)
+			continue;
 		if (e->verdict == VERDICT_PASS && (n < 6 || strcmp(c->name + n - 6, "_count")))
 			continue;
 		if (e->verdict != VERDICT_PASS && c->verdict == VERDICT_PASS)
@@ -120,7 +128,7 @@ static json_t *check_json(const struct mx_check *c)
 	json_t *o = json_deep_copy(c->detail ? c->detail : json_object());
 
 	json_object_set_new(o, "name", json_string(c->name));
-	json_object_set_new(o, "verdict", json_string(verdict_name(c->verdict)));
+	json_object_set_new(o, "verdict", json_string(check_verdict_name(c)));
 	json_object_set_new(o, "reported_text", json_string(c->reported));
 	json_object_set_new(o, "observed_text", json_string(c->observed));
 	json_object_set_new(o, "resolution", json_string(c->resolution[0] ? c->resolution : "exact"));

@@ -44,6 +44,105 @@ static struct mx_rep_edge *edge_for(struct mx_reported *r, const struct mx_endpo
 	return e;
 }
 
+/*
+ * One sample as the profile reads it: its name after the profile's relabel
+ * rules, and the labels a rule took out of the name (OSM writes the ends of
+ * an edge into the statistic's name; its own Prometheus turns them into
+ * labels with the same kind of rules).
+ */
+#define SERIES_EXTRA 12
+
+struct series {
+	const struct prom_sample *s;
+	const char *name;
+	char renamed[160];
+	size_t nextra;
+	struct { char name[48]; char value[200]; } extra[SERIES_EXTRA];
+};
+
+/* Writes rule name template `tpl` into v->renamed, "${g}" replaced by group g of the match. */
+static void expand_name(const char *tpl, pcre2_code *re, pcre2_match_data *md, struct series *v)
+{
+	size_t n = 0;
+
+	while (*tpl && n + 1 < sizeof(v->renamed)) {
+		const char *close = tpl[0] == '$' && tpl[1] == '{' ? strchr(tpl, '}') : NULL;
+
+		if (close) {
+			char group[48];
+			PCRE2_SIZE len = sizeof(v->renamed) - n;
+
+			snprintf(group, sizeof(group), "%.*s", (int)(close - tpl - 2), tpl + 2);
+			if (pcre2_substring_copy_byname(md, (PCRE2_SPTR)group, (PCRE2_UCHAR *)v->renamed + n, &len) == 0)
+				n += len;
+			tpl = close + 1;
+			continue;
+		}
+		v->renamed[n++] = *tpl++;
+	}
+	v->renamed[n] = '\0';
+	(void)re;
+}
+
+/* Every named group of a match of `re` (but those the name template uses) becomes a label. */
+static void take_groups(pcre2_code *re, pcre2_match_data *md, const char *tpl, struct series *v)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t count = 0, size = 0;
+	PCRE2_SPTR table = NULL;
+
+	pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
+	for (uint32_t i = 0; i < count && v->nextra < SERIES_EXTRA; i++) {
+		PCRE2_SPTR e = table + (size_t)i * size;
+		int num = (e[0] << 8) | e[1];
+		const char *gname = (const char *)e + 2;
+		char ref[52];
+
+		snprintf(ref, sizeof(ref), "${%s}", gname);
+		if (strstr(tpl, ref) || ov[2 * num] == PCRE2_UNSET)
+			continue;
+		snprintf(v->extra[v->nextra].name, sizeof(v->extra[0].name), "%s", gname);
+		snprintf(v->extra[v->nextra].value, sizeof(v->extra[0].value), "%.*s",
+			 (int)(ov[2 * num + 1] - ov[2 * num]), v->s->name + ov[2 * num]);
+		v->nextra++;
+	}
+}
+
+static void series_view(const struct profile *p, const struct prom_sample *s, struct series *v)
+{
+	v->s = s;
+	v->name = s->name;
+	v->nextra = 0;
+	for (size_t i = 0; i < p->nrelabel; i++) {
+		pcre2_code *re = p->relabel[i].re;
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+		int rc;
+
+		if (!md)
+			return;
+		rc = pcre2_match(re, (PCRE2_SPTR)s->name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
+		if (rc > 0) {
+			expand_name(p->relabel[i].name, re, md, v);
+			take_groups(re, md, p->relabel[i].name, v);
+			v->name = v->renamed;
+		}
+		pcre2_match_data_free(md);
+		if (rc > 0)
+			return;
+	}
+}
+
+/* A label of the series: one taken out of its name first, then the sample's own. */
+static const char *series_label(const struct series *v, const char *name)
+{
+	for (size_t i = 0; i < v->nextra; i++)
+		if (!strcmp(v->extra[i].name, name))
+			return v->extra[i].value;
+	return prom_label(v->s, name);
+}
+
 static bool regex_matches(pcre2_code *re, const char *v)
 {
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
@@ -56,75 +155,169 @@ static bool regex_matches(pcre2_code *re, const char *v)
 	return rc > 0;
 }
 
-static bool matches(const struct match_spec *m, const struct prom_sample *s)
+static bool matches(const struct match_spec *m, const struct series *v)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		const char *v = prom_label(s, m->names[i]);
+		const char *x = series_label(v, m->names[i]);
 
-		if (!v || (m->res[i] ? !regex_matches(m->res[i], v) : strcmp(v, m->values[i]) != 0))
+		if (!x || (m->res[i] ? !regex_matches(m->res[i], x) : strcmp(x, m->values[i]) != 0))
 			return false;
 	}
 	return true;
 }
 
-static void copy_group(pcre2_code *re, pcre2_match_data *md, const char *group, char *buf, size_t len)
+/* Whether the series is the proxy's own traffic (its control plane, its stats), which no edge counts. */
+static bool skipped(const struct profile *p, const struct series *v)
 {
-	PCRE2_SIZE n = len;
-
-	if (pcre2_substring_copy_byname(md, (PCRE2_SPTR)group, (PCRE2_UCHAR *)buf, &n) < 0)
-		buf[0] = '\0';
-	(void)re;
+	for (size_t i = 0; i < p->nskip; i++)
+		if (matches(&p->skip[i], v))
+			return true;
+	return false;
 }
 
-/* Names one end of a series. Returns 0, or 1 when the series does not say (skip it). */
-static int series_end(const struct ep_spec *ep, const struct prom_sample *s,
-		      const struct mx_endpoint *scrape_of, struct mx_endpoint *e)
+static bool in_list(char *const *list, size_t n, const char *v)
 {
-	const char *v = ep->label ? prom_label(s, ep->label) : NULL;
-	const char *ns = ep->ns_label ? prom_label(s, ep->ns_label) : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], v))
+			return true;
+	return false;
+}
+
+enum end_state { END_NAMED, END_OUTSIDE, END_UNNAMED, END_UNRECOGNISED };
+
+/* The first of the end's labels the series has (its name in *which), or NULL. */
+static const char *end_value(const struct ep_spec *ep, const struct series *v, const char **which)
+{
+	for (size_t i = 0; i < ep->nlabels; i++) {
+		const char *x = series_label(v, ep->labels[i]);
+
+		if (x && *x) {
+			*which = ep->labels[i];
+			return x;
+		}
+	}
+	return NULL;
+}
+
+/* Reads the name (and namespace) from label value x with the end's patterns; false when none matches. */
+static bool read_name(const struct ep_spec *ep, const char *x, struct mx_endpoint *e)
+{
+	if (!ep->nre) {
+		snprintf(e->name, sizeof(e->name), "%s", x);
+		return true;
+	}
+	for (size_t i = 0; i < ep->nre; i++) {
+		pcre2_match_data *md = pcre2_match_data_create_from_pattern(ep->re[i], NULL);
+		PCRE2_SIZE n = sizeof(e->name), m = sizeof(e->ns);
+		int rc;
+
+		if (!md)
+			return false;
+		rc = pcre2_match(ep->re[i], (PCRE2_SPTR)x, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
+		if (rc > 0 && pcre2_substring_copy_byname(md, (PCRE2_SPTR)"name", (PCRE2_UCHAR *)e->name, &n) == 0 &&
+		    e->name[0]) {
+			if (pcre2_substring_copy_byname(md, (PCRE2_SPTR)"namespace", (PCRE2_UCHAR *)e->ns, &m) < 0)
+				e->ns[0] = '\0';
+			pcre2_match_data_free(md);
+			return true;
+		}
+		pcre2_match_data_free(md);
+	}
+	return false;
+}
+
+/*
+ * Names one end of a series. A value the profile lists as outside the mesh,
+ * or no label where the profile says so, is MX_OUTSIDE; a value no pattern
+ * reads is END_UNRECOGNISED (its label in *label, value in *value): never a
+ * workload by accident.
+ */
+static enum end_state series_end(const struct ep_spec *ep, const struct series *v,
+				 const struct mx_endpoint *scrape_of, struct mx_endpoint *e,
+				 const char **label, const char **value)
+{
+	const char *x = end_value(ep, v, label);
+	const char *ns = ep->ns_label ? series_label(v, ep->ns_label) : NULL;
+	const char *pod = !x && ep->pod_label ? series_label(v, ep->pod_label) : NULL;
 
 	memset(e, 0, sizeof(*e));
 	if (ep->any) {
 		strcpy(e->name, "*");
-		return 0;
+		return END_NAMED;
 	}
-	if (!v || !*v) {
-		if (!ep->fallback_scrape || !scrape_of)
-			return 1;
-		*e = *scrape_of;
-		return 0;
-	}
-	if (ep->re) {
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(ep->re, NULL);
-		int rc;
-
-		if (!md)
-			return 1;
-		rc = pcre2_match(ep->re, (PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
-		if (rc > 0) {
-			copy_group(ep->re, md, "name", e->name, sizeof(e->name));
-			copy_group(ep->re, md, "namespace", e->ns, sizeof(e->ns));
+	if (!x && pod && *pod) {
+		mx_workload_of_pod(pod, e->name, sizeof(e->name));
+	} else if (!x) {
+		if (ep->fallback_scrape && scrape_of) {
+			*e = *scrape_of;
+			return END_NAMED;
 		}
-		pcre2_match_data_free(md);
-		if (rc <= 0 || !e->name[0])
-			return 1;
-	} else {
-		snprintf(e->name, sizeof(e->name), "%s", v);
+		if (!ep->absent_outside)
+			return END_UNNAMED;
+		strcpy(e->name, MX_OUTSIDE);
+		return END_OUTSIDE;
+	} else if (in_list(ep->outside, ep->noutside, x)) {
+		strcpy(e->name, MX_OUTSIDE);
+		return END_OUTSIDE;
+	} else if (!read_name(ep, x, e)) {
+		*value = x;
+		return END_UNRECOGNISED;
 	}
-	if (ns)
+	if (ns && *ns)
 		snprintf(e->ns, sizeof(e->ns), "%s", ns);
 	if (ep->kind == EP_NAMESPACE) {
 		if (!e->ns[0])
 			snprintf(e->ns, sizeof(e->ns), "%.63s", e->name);
 		strcpy(e->name, "*");
 	}
-	return 0;
+	return END_NAMED;
 }
 
-static int series_edge(const struct ep_spec *src, const struct ep_spec *dst, const struct prom_sample *s,
-		       const struct mx_endpoint *scrape_of, struct mx_endpoint *a, struct mx_endpoint *b)
+static void note_unrecognised(struct mx_reported *r, const char *label, const char *value)
 {
-	return series_end(src, s, scrape_of, a) || series_end(dst, s, scrape_of, b);
+	r->unrec_series++;
+	for (size_t i = 0; i < r->nunrec; i++)
+		if (!strcmp(r->unrec[i].label, label) && !strcmp(r->unrec[i].value, value)) {
+			r->unrec[i].nseries++;
+			return;
+		}
+	if (r->nunrec == MX_UNREC_MAX)
+		return;
+	snprintf(r->unrec[r->nunrec].label, sizeof(r->unrec[0].label), "%s", label);
+	snprintf(r->unrec[r->nunrec].value, sizeof(r->unrec[0].value), "%s", value);
+	r->unrec[r->nunrec++].nseries = 1;
+}
+
+/*
+ * Names both ends of a series. Returns 0, or 1 when the series names no
+ * edge (unnamed or unrecognised: counted in r when r is given).
+ */
+static int series_edge(const struct ep_spec *src, const struct ep_spec *dst, const struct series *v,
+		       const struct mx_endpoint *scrape_of, struct mx_endpoint *a, struct mx_endpoint *b,
+		       struct mx_reported *r)
+{
+	const char *label = "", *value = "";
+	enum end_state sa = series_end(src, v, scrape_of, a, &label, &value), sb;
+
+	if (sa == END_NAMED || sa == END_OUTSIDE)
+		sb = series_end(dst, v, scrape_of, b, &label, &value);
+	else
+		sb = END_NAMED;
+	if (sa == END_UNRECOGNISED || sb == END_UNRECOGNISED) {
+		if (r)
+			note_unrecognised(r, label, value);
+		return 1;
+	}
+	if (sa == END_UNNAMED || sb == END_UNNAMED) {
+		if (r)
+			r->unnamed++;
+		return 1;
+	}
+	/* A short service name resolves in the caller's namespace, as it does for the observed Host. */
+	if (dst->kind == EP_SERVICE && !b->ns[0] && a->ns[0] && sb == END_NAMED && sa == END_NAMED &&
+	    mx_ep_gives_namespace(dst))
+		snprintf(b->ns, sizeof(b->ns), "%s", a->ns);
+	return 0;
 }
 
 /* Counter delta of `s` since `before` (NULL: no earlier scrape, or a series born since). */
@@ -142,72 +335,98 @@ static double delta(const struct prom_sample *s, const struct prom_scrape *befor
 	return s->value - b->value;
 }
 
-enum outcome { OUT_OK, OUT_FAIL, OUT_OTHER };
+enum outcome { OUT_OK, OUT_FAIL, OUT_OTHER, OUT_NONE };
 
-static bool in_list(char *const *list, size_t n, const char *v)
+/* The outcome a series counts, from the first of the result labels it has (OUT_NONE: none). */
+static enum outcome series_outcome(const struct profile *p, const struct series *v)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i], v))
-			return true;
-	return false;
-}
-
-static enum outcome series_outcome(const struct profile *p, const struct prom_sample *s)
-{
-	const char *v = prom_label(s, p->result.label);
+	const char *x = NULL;
 	bool counted;
 	int st;
 
-	if (!v)
-		return OUT_OTHER;
+	for (size_t i = 0; i < p->result.nlabels && !x; i++)
+		x = series_label(v, p->result.labels[i]);
+	if (!x)
+		return OUT_NONE;
 	if (!p->result.status)
-		return in_list(p->result.success, p->result.nsuccess, v) ? OUT_OK
-		     : in_list(p->result.failure, p->result.nfailure, v) ? OUT_FAIL : OUT_OTHER;
-	if (outcome_parse_status(v, &st))
+		return in_list(p->result.success, p->result.nsuccess, x) ? OUT_OK
+		     : in_list(p->result.failure, p->result.nfailure, x) ? OUT_FAIL : OUT_OTHER;
+	if (outcome_parse_status(x, &st))
 		return OUT_OTHER;
 	if (outcome_is_failure(&p->outcome, st, &counted))
 		return OUT_FAIL;
 	return counted ? OUT_OK : OUT_OTHER;
 }
 
+/* The first of the profile's request metrics the exposition has (after relabelling), or NULL. */
+static const char *pick_metric(const struct profile *p, const struct prom_scrape *sc)
+{
+	struct series v;
+
+	for (size_t m = 0; m < p->nreq_metrics; m++)
+		for (size_t i = 0; i < sc->nsamples; i++) {
+			series_view(p, &sc->samples[i], &v);
+			if (!strcmp(v.name, p->req_metrics[m]))
+				return p->req_metrics[m];
+		}
+	return NULL;
+}
+
+/* Whether request series v is one the profile reads (after the metric is picked). */
+static bool wanted_request(const struct profile *p, const char *metric, const struct series *v)
+{
+	return !strcmp(v->name, metric) && matches(&p->req_match, v);
+}
+
 static int read_requests(const struct profile *p, const struct prom_scrape *before,
 			 const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
 			 struct mx_reported *r)
 {
+	const char *metric = pick_metric(p, after);
 	struct mx_endpoint a, b;
+	struct series v;
 
+	r->requests = MX_ABSENT;
+	if (!metric)
+		return 0;
+	snprintf(r->req_metric, sizeof(r->req_metric), "%s", metric);
+	r->requests = MX_UNMATCHED;
 	for (size_t i = 0; i < after->nsamples; i++) {
-		const struct prom_sample *s = &after->samples[i];
 		struct mx_rep_edge *e;
 		double d;
 
-		if (strcmp(s->name, p->req_metric) || !matches(&p->req_match, s))
+		series_view(p, &after->samples[i], &v);
+		if (!wanted_request(p, metric, &v))
 			continue;
-		if (series_edge(&p->src, &p->dst, s, scrape_of, &a, &b)) {
-			r->unnamed++;
+		if (skipped(p, &v)) {
+			r->skipped++;
 			continue;
 		}
+		r->requests = MX_PRESENT;
+		if (series_edge(&p->src, &p->dst, &v, scrape_of, &a, &b, r))
+			continue;
 		if (!(e = edge_for(r, &a, &b)))
 			return -ENOMEM;
-		d = delta(s, before, r->restarted, &e->reset);
+		d = delta(v.s, before, r->restarted, &e->reset);
 		e->nseries++;
 		if (isnan(d)) {
 			e->nan = true;
 			continue;
 		}
-		switch (series_outcome(p, s)) {
+		switch (series_outcome(p, &v)) {
 		case OUT_OK: e->ok += d; break;
 		case OUT_FAIL: e->fail += d; break;
+		case OUT_NONE: r->no_result++; e->other += d; break;
 		default: e->other += d; break;
 		}
 	}
 	/* A series that vanished took its counts with it: the exporter restarted. */
 	for (size_t i = 0; before && i < before->nsamples; i++) {
-		const struct prom_sample *s = &before->samples[i];
 		struct mx_rep_edge *e;
 
-		if (strcmp(s->name, p->req_metric) || !matches(&p->req_match, s) ||
-		    prom_find_series(after, s) || series_edge(&p->src, &p->dst, s, scrape_of, &a, &b))
+		series_view(p, &before->samples[i], &v);
+		if (!wanted_request(p, metric, &v) || skipped(p, &v) || prom_find_series(after, v.s) ||
+		    series_edge(&p->src, &p->dst, &v, scrape_of, &a, &b, NULL))
 			continue;
 		if (!(e = edge_for(r, &a, &b)))
 			return -ENOMEM;
@@ -246,30 +465,32 @@ static bool name_is(const char *name, const char *base, const char *suffix)
 }
 
 /* Adds one latency sample (bucket, quantile, count or gauge) to its edge. */
-static int add_latency(const struct profile *p, const struct prom_sample *s,
+static int add_latency(const struct profile *p, const struct series *v,
 		       const struct prom_scrape *before, struct mx_reported *r, struct mx_rep_edge *e)
 {
+	const struct prom_sample *s = v->s;
+	const char *name = v->name;
 	const struct lat_spec *lat = &p->lat;
-	const char *v;
+	const char *x_text;
 	double d, x;
 
-	if (lat->type == LAT_HISTOGRAM && name_is(s->name, lat->metric, "_bucket")) {
-		v = prom_label(s, "le");
-		if (!v || prom_parse_float(v, strlen(v), &x))
+	if (lat->type == LAT_HISTOGRAM && name_is(name, lat->metric, "_bucket")) {
+		x_text = series_label(v, "le");
+		if (!x_text || prom_parse_float(x_text, strlen(x_text), &x))
 			return 0;	/* the parser already rejects these */
 		d = delta(s, before, r->restarted, &e->lat_reset);
 		if (isinf(x))
 			e->lat_series++;
 		return add_bucket(e, x, d);
 	}
-	if ((lat->type == LAT_HISTOGRAM || lat->type == LAT_SUMMARY) && name_is(s->name, lat->metric, "_count")) {
+	if ((lat->type == LAT_HISTOGRAM || lat->type == LAT_SUMMARY) && name_is(name, lat->metric, "_count")) {
 		if (lat->type == LAT_SUMMARY)
 			e->lat_count += delta(s, before, r->restarted, &e->lat_reset);
 		return 0;
 	}
-	if (lat->type == LAT_SUMMARY && !strcmp(s->name, lat->metric)) {
-		v = prom_label(s, "quantile");
-		if (!v || prom_parse_float(v, strlen(v), &x))
+	if (lat->type == LAT_SUMMARY && !strcmp(name, lat->metric)) {
+		x_text = series_label(v, "quantile");
+		if (!x_text || prom_parse_float(x_text, strlen(x_text), &x))
 			return 0;
 		for (int i = 0; i < e->nsq; i++)
 			if (e->sq[i] == x) {
@@ -284,7 +505,7 @@ static int add_latency(const struct profile *p, const struct prom_sample *s,
 		e->lat_series = 1;
 		return 0;
 	}
-	if (lat->type == LAT_MAX && !strcmp(s->name, lat->metric)) {
+	if (lat->type == LAT_MAX && !strcmp(name, lat->metric)) {
 		const struct prom_sample *b = before ? prom_find_series(before, s) : NULL;
 
 		e->lat_series++;
@@ -322,26 +543,46 @@ static void check_buckets(struct mx_rep_edge *e)
 	e->lat_count = e->buckets[e->nbuckets - 1].count;
 }
 
+/* Whether v is a sample of the latency family (histogram or summary parts, or the gauge). */
+static bool latency_sample(const struct lat_spec *lat, const char *name)
+{
+	if (lat->type == LAT_HISTOGRAM)
+		return name_is(name, lat->metric, "_bucket") || name_is(name, lat->metric, "_count") ||
+		       name_is(name, lat->metric, "_sum");
+	if (lat->type == LAT_SUMMARY)
+		return !strcmp(name, lat->metric) || name_is(name, lat->metric, "_count") ||
+		       name_is(name, lat->metric, "_sum");
+	return !strcmp(name, lat->metric);
+}
+
 static int read_latency(const struct profile *p, const struct prom_scrape *before,
 			const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
 			struct mx_reported *r)
 {
 	const struct lat_spec *lat = &p->lat;
 	struct mx_endpoint a, b;
+	struct series v;
 	int rc;
 
+	r->latency = MX_ABSENT;
 	if (lat->type == LAT_NONE)
 		return 0;
 	for (size_t i = 0; i < after->nsamples; i++) {
-		const struct prom_sample *s = &after->samples[i];
 		struct mx_rep_edge *e;
 
-		if (strncmp(s->name, lat->metric, strlen(lat->metric)) || !matches(&lat->match, s) ||
-		    series_edge(&lat->src, &lat->dst, s, scrape_of, &a, &b))
+		series_view(p, &after->samples[i], &v);
+		if (!latency_sample(lat, v.name))
+			continue;
+		if (r->latency == MX_ABSENT)
+			r->latency = MX_UNMATCHED;
+		if (!matches(&lat->match, &v) || skipped(p, &v))
+			continue;
+		r->latency = MX_PRESENT;
+		if (series_edge(&lat->src, &lat->dst, &v, scrape_of, &a, &b, NULL))
 			continue;
 		if (!(e = edge_for(r, &a, &b)))
 			return -ENOMEM;
-		if ((rc = add_latency(p, s, before, r, e)))
+		if ((rc = add_latency(p, &v, before, r, e)))
 			return rc;
 	}
 	for (size_t i = 0; i < r->n; i++)

@@ -37,12 +37,40 @@ struct mx_rep_edge {
 	double max_before, max_after;	/* max gauge (unit); NaN when absent */
 };
 
+/*
+ * Whether the exposition has what the profile reads: when it does not (the
+ * family is absent, or none of its series is one the profile reads), the
+ * mesh does not report that metric, and its checks say so instead of failing.
+ */
+enum mx_presence {
+	MX_ABSENT,	/* no sample of the metric */
+	MX_UNMATCHED,	/* samples, but none that `match` selects, or only the proxy's own (`skip`) */
+	MX_PRESENT,
+};
+
+/* A label value the profile does not recognise as a name, and how many series carried it. */
+struct mx_unrecognised {
+	char label[64];
+	char value[160];
+	size_t nseries;
+};
+
+#define MX_UNREC_MAX 8
+
 struct mx_reported {
-	struct mx_rep_edge *edges;
+	struct mx_rep_edge *edges;	/* ends named MX_OUTSIDE are outside the mesh, never compared */
 	size_t n, cap;
 	bool have_before;	/* counts are deltas (else totals since the exporter started) */
 	bool restarted;		/* the profile's restart metric changed between the scrapes */
+	enum mx_presence requests, latency;
+	char req_metric[128];	/* the request metric read: the first of the profile's the exposition has */
 	size_t unnamed;		/* series skipped: an end label missing and no --scrape-of */
+	size_t skipped;		/* series of the proxy's own traffic (the profile's `skip`) */
+	size_t no_result;	/* request series without any of the result labels */
+	/* Series whose end label held a value no pattern of the profile reads: not edges, listed. */
+	struct mx_unrecognised unrec[MX_UNREC_MAX];
+	size_t nunrec;
+	size_t unrec_series;	/* all of them, also those past MX_UNREC_MAX distinct values */
 };
 
 /*

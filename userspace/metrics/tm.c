@@ -224,6 +224,14 @@ static double metric_value(json_t *metrics, const char *name, bool latency, char
 	return NAN;
 }
 
+/* Whether an item's edge names another resource (not null, not empty). */
+static bool has_edge_resource(json_t *edge)
+{
+	json_t *r = json_object_get(edge, "resource");
+
+	return json_is_object(r) && (*jstr(r, "name") || *jstr(r, "namespace"));
+}
+
 static int decode_item(json_t *it, struct mx_tm_item *item, char *err, size_t errlen)
 {
 	static const char *const qnames[MX_TM_NQ] = { "p50_response_latency", "p90_response_latency",
@@ -248,7 +256,16 @@ static int decode_item(json_t *it, struct mx_tm_item *item, char *err, size_t er
 		return -EINVAL;
 	}
 	to = !strcmp(dir, "to");
-	item->server_side = *side ? !strcmp(side, "server") : !to;
+	/*
+	 * Without `side`: an edge to or from another resource is measured at the
+	 * client (smi-metrics reads edges from the outbound series, the only ones
+	 * that name both ends); a resource alone, at the resource, inbound
+	 * ("from" every caller) or outbound ("to" every callee).
+	 */
+	if (*side)
+		item->server_side = !strcmp(side, "server");
+	else
+		item->server_side = has_edge_resource(edge) ? false : !to;
 	if (decode_ref(res, &self, &self_ep, item->note, sizeof(item->note)) ||
 	    decode_ref(json_object_get(edge, "resource"), &other, &other_ep, item->note, sizeof(item->note)))
 		item->unsupported = true;
