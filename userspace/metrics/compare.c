@@ -72,12 +72,60 @@ static bool whole(double x)
  * reported count must be within [inside, inside + straddling]; nothing else
  * is tolerated.
  */
+/* Reported more than the window can hold: FAIL unless what was not observed could explain it. */
+static void count_above(struct mx_check *c, double rep, uint64_t hi, const struct mx_obs_view *ov,
+			bool lower_bound_only)
+{
+	if (rep <= (double)(hi + ov->unattributed))
+		verdict(c, VERDICT_INCONCLUSIVE, "%llu more than observed; %llu exchange(s) with an "
+			"unknown other end could account for them", (unsigned long long)(rep - (double)hi),
+			(unsigned long long)ov->unattributed);
+	else if (lower_bound_only)
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g more than observed, but observation lost data", rep - (double)hi);
+	else if (!ov->watched)
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g reported, but the measured end was not under capture", rep);
+	else
+		verdict(c, VERDICT_FAIL, "the mesh reports %.15g more than happened", rep - (double)hi);
+}
+
+/*
+ * Reported fewer than surely happened: FAIL unless the counter restarted,
+ * bypassing traffic could not be told apart, or the mesh counted enough at
+ * this end against an end outside itself (callers it could not name).
+ */
+static void count_below(struct mx_check *c, double rep, uint64_t in, double outside, const struct mx_rep_counts *rc,
+			const struct mx_quality *q)
+{
+	if (!rc->have && outside > 0 && outside >= (double)in)
+		verdict(c, VERDICT_INCONCLUSIVE, "the mesh reports nothing for this edge, but counts %.15g at this end "
+			"against an end it places outside itself: they may be these", outside);
+	else if (!rc->have)
+		verdict(c, VERDICT_FAIL, "the mesh reports nothing for this edge");
+	else if (rc->reset)
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the counter was reset in the "
+			"window (counts before the reset are lost)", (double)in - rep);
+	else if (q->bypass_unknown)
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but traffic that bypassed the "
+			"proxy could not be told apart (no mesh address known)", (double)in - rep);
+	else if (outside > 0 && rep + outside >= (double)in)
+		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the mesh counts %.15g at this end "
+			"against an end it places outside itself: they may be these", (double)in - rep, outside);
+	else
+		verdict(c, VERDICT_FAIL, "the mesh reports %.15g fewer than happened", (double)in - rep);
+}
+
+/*
+ * The mesh counts an exchange when it sees it end (or begin); an exchange
+ * that straddles a window edge may fall on either side of a scrape. So the
+ * reported count must be within [inside, inside + straddling]; nothing else
+ * is tolerated.
+ */
 static void count_check(struct mx_edge_result *er, const char *name, double rep, const struct mx_rep_counts *rc,
 			double outside, uint64_t in, uint64_t straddle, const struct mx_obs_view *ov,
 			const struct mx_quality *q)
 {
 	struct mx_check *c = new_check(er, name);
-	uint64_t hi = in + straddle, wide = hi + ov->unattributed;
+	uint64_t hi = in + straddle;
 	bool lower_bound_only = q->loss || (ov->edge && ov->edge->damaged);
 
 	if (!c)
@@ -94,66 +142,24 @@ static void count_check(struct mx_edge_result *er, const char *name, double rep,
 		not_reported(c, "the mesh does not report this metric");
 		return;
 	}
-	if (!rc->have) {
-		snprintf(c->reported, sizeof(c->reported), "-");
-		json_object_set_new(c->detail, "reported", json_null());
-		rep = 0;
-	} else {
-		snprintf(c->reported, sizeof(c->reported), "%.15g", rep);
-		json_object_set_new(c->detail, "reported", json_real(rep));
-	}
+	rep = rc->have ? rep : 0;
+	snprintf(c->reported, sizeof(c->reported), rc->have ? "%.15g" : "-", rep);
+	json_object_set_new(c->detail, "reported", rc->have ? json_real(rep) : json_null());
 	if (outside > 0)
 		json_object_set_new(c->detail, "reported_outside", json_real(outside));
-	if (!rc->have && !(in + straddle)) {
-		verdict(c, VERDICT_PASS, NULL);
-		return;
-	}
-	if (!rc->have) {
-		if (outside > 0 && outside >= (double)in)
-			verdict(c, VERDICT_INCONCLUSIVE, "the mesh reports nothing for this edge, but counts %.15g at "
-				"this end against an end it places outside itself: they may be these", outside);
-		else
-			verdict(c, VERDICT_FAIL, "the mesh reports nothing for this edge");
-		return;
-	}
-	if (!whole(rep)) {
+	if (rc->have && !whole(rep))
 		verdict(c, VERDICT_INCONCLUSIVE, "reported count %g is not a whole number (extrapolated?): "
 			"exact comparison impossible", rep);
-		return;
-	}
-	if (rep >= (double)in && rep <= (double)hi) {
-		if (lower_bound_only)
+	else if (rep >= (double)in && rep <= (double)hi && (rc->have || !hi)) {
+		if (lower_bound_only && rc->have)
 			verdict(c, VERDICT_INCONCLUSIVE, "equal, but observation lost data: the true count may be higher");
 		else
 			verdict(c, VERDICT_PASS, straddle ? "%llu exchange(s) straddle the window edges" : NULL,
 				(unsigned long long)straddle);
-		return;
-	}
-	if (rep > (double)hi) {
-		if (rep <= (double)wide)
-			verdict(c, VERDICT_INCONCLUSIVE, "%llu more than observed; %llu exchange(s) with an "
-				"unknown other end could account for them", (unsigned long long)(rep - hi),
-				(unsigned long long)ov->unattributed);
-		else if (lower_bound_only)
-			verdict(c, VERDICT_INCONCLUSIVE, "%.15g more than observed, but observation lost data",
-				rep - (double)hi);
-		else if (!ov->watched)
-			verdict(c, VERDICT_INCONCLUSIVE, "%.15g reported, but the measured end was not under capture", rep);
-		else
-			verdict(c, VERDICT_FAIL, "the mesh reports %.15g more than happened", rep - (double)hi);
-		return;
-	}
-	if (rc->reset)
-		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the counter was reset in the "
-			"window (counts before the reset are lost)", (double)in - rep);
-	else if (q->bypass_unknown)
-		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but traffic that bypassed the "
-			"proxy could not be told apart (no mesh address known)", (double)in - rep);
-	else if (outside > 0 && rep + outside >= (double)in)
-		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the mesh counts %.15g at this end "
-			"against an end it places outside itself: they may be these", (double)in - rep, outside);
+	} else if (rep > (double)hi)
+		count_above(c, rep, hi, ov, lower_bound_only);
 	else
-		verdict(c, VERDICT_FAIL, "the mesh reports %.15g fewer than happened", (double)in - rep);
+		count_below(c, rep, in, outside, rc, q);
 }
 
 void mx_compare_counts(struct mx_edge_result *er, const struct mx_rep_counts *rc, const struct mx_obs_view *ov,

@@ -61,7 +61,7 @@ struct series {
 };
 
 /* Writes rule name template `tpl` into v->renamed, "${g}" replaced by group g of the match. */
-static void expand_name(const char *tpl, pcre2_code *re, pcre2_match_data *md, struct series *v)
+static void expand_name(const char *tpl, pcre2_match_data *md, struct series *v)
 {
 	size_t n = 0;
 
@@ -81,7 +81,6 @@ static void expand_name(const char *tpl, pcre2_code *re, pcre2_match_data *md, s
 		v->renamed[n++] = *tpl++;
 	}
 	v->renamed[n] = '\0';
-	(void)re;
 }
 
 /* Every named group of a match of `re` (but those the name template uses) becomes a label. */
@@ -124,7 +123,7 @@ static void series_view(const struct profile *p, const struct prom_sample *s, st
 			return;
 		rc = pcre2_match(re, (PCRE2_SPTR)s->name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL);
 		if (rc > 0) {
-			expand_name(p->relabel[i].name, re, md, v);
+			expand_name(p->relabel[i].name, md, v);
 			take_groups(re, md, p->relabel[i].name, v);
 			v->name = v->renamed;
 		}
