@@ -287,9 +287,11 @@ static int compile_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	if (!*out)
 		return -ENOMEM;
 	for (size_t i = 0; i < npats; i++) {
-		if (compile_regex(l, n, where, pats[i], need_name, &(*out)[i]))
+		int r = compile_regex(l, n, where, pats[i], need_name, &(*out)[i]);
+
+		*nout += (*out)[i] != NULL;	/* compiled but refused (no name group): freed with the rest */
+		if (r)
 			return -EINVAL;
-		(*nout)++;
 	}
 	return 0;
 }
