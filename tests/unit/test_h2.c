@@ -165,7 +165,7 @@ static void x_chunk(struct xcript *x, int dir, size_t from)
 	x->total += c->len;
 }
 
-static __attribute__((unused)) void x_text(struct xcript *x, int dir, const char *s)
+static void x_text(struct xcript *x, int dir, const char *s)
 {
 	size_t from = x->len[dir];
 
@@ -323,7 +323,7 @@ static ssize_t body_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 }
 
 /* A request body the client never finishes sending. */
-static __attribute__((unused)) ssize_t deferred_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
+static ssize_t deferred_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
 			     nghttp2_data_source *src, void *ud)
 {
 	(void)s, (void)id, (void)buf, (void)len, (void)flags, (void)src, (void)ud;
@@ -339,7 +339,8 @@ static void respond(struct pair *p, int32_t id)
 	static char big[30001];
 	char status[8] = "200";
 	nghttp2_data_provider prd = { .read_callback = body_read };
-	nghttp2_nv nv[4] = { NV(":status", "200") };
+	char served[128];
+	nghttp2_nv nv[5] = { NV(":status", "200") };
 	size_t nnv = 1;
 	unsigned st = 200, len = 0;
 	int code = 0;
@@ -373,6 +374,9 @@ static void respond(struct pair *p, int32_t id)
 	} else {
 		ss->body_left = strlen(ss->path);
 	}
+	/* a value of its own per response, so the server's table fills and evicts too */
+	snprintf(served, sizeof(served), "%0100d", id);
+	nv[nnv++] = (nghttp2_nv)NV("x-served", served);
 	if (p->big_response_header) {
 		memset(big, 'h', sizeof(big) - 1);
 		nv[nnv++] = (nghttp2_nv)NV("x-big", big);
@@ -883,6 +887,7 @@ static void test_table_sizes(void **state)
 	pair_init(p, cli, 1, default_settings, 1, opt);
 	nghttp2_option_del(opt);
 	many_requests(p, 40, 10, 0);
+	assert_true(nghttp2_session_get_hd_deflate_dynamic_table_size(p->srv) > 4096);
 	assert_int_equal(nghttp2_submit_settings(p->srv, NGHTTP2_FLAG_NONE, to0, 1), 0);
 	many_requests(p, 40, 10, 40);
 	assert_int_equal(nghttp2_submit_settings(p->srv, NGHTTP2_FLAG_NONE, back, 1), 0);
@@ -1034,6 +1039,481 @@ static void test_goaway(void **state)
 	free(t.seen);
 }
 
+static void b64url(char *out, const uint8_t *in, size_t n)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		acc = acc << 8 | in[i];
+		bits += 8;
+		while (bits >= 6)
+			*out++ = abc[acc >> (bits -= 6) & 63];
+	}
+	if (bits)
+		*out++ = abc[acc << (6 - bits) & 63];
+	*out = '\0';
+}
+
+/*
+ * h2c: an HTTP/1.1 request with Upgrade: h2c and HTTP2-Settings (which
+ * shrinks the server's table to nothing at once: the 101 acknowledges it),
+ * a 101, then HTTP/2 both ways: the request is stream 1, answered in
+ * HTTP/2, and more streams follow.
+ */
+static void test_h2c_upgrade(void **state)
+{
+	static const nghttp2_settings_entry iv[] = {
+		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100 }, { NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, 0 },
+	};
+	static const char resp101[] = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+	char req[512], settings[128];
+	uint8_t payload[64];
+	ssize_t plen = nghttp2_pack_settings_payload(payload, sizeof(payload), iv, 2);
+	struct want *w;
+
+	(void)state;
+	assert_true(plen > 0);
+	b64url(settings, payload, (size_t)plen);
+	snprintf(req, sizeof(req), "GET /up HTTP/1.1\r\nHost: app-svc:9091\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+		 "Upgrade: h2c\r\nHTTP2-Settings: %s\r\nX-Request-Id: up-1\r\n\r\n", settings);
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	assert_int_equal(nghttp2_session_upgrade2(p->cli, payload, (size_t)plen, 0, NULL), 0);
+	assert_int_equal(nghttp2_session_upgrade2(p->srv, payload, (size_t)plen, 0, NULL), 0);
+	w = &p->w[p->nw++];
+	*w = (struct want){ .id = 1, .method = "GET", .path = "/up", .authority = "app-svc:9091", .reqid = "up-1" };
+	snprintf(w->headers, sizeof(w->headers), "host=app-svc:9091;connection=Upgrade, HTTP2-Settings;upgrade=h2c;"
+		 "http2-settings=%s;x-request-id=up-1;", settings);
+	x_text(&p->x, C2S, req);
+	x_text(&p->x, S2C, resp101);
+	p->x.h2_at[C2S] = strlen(req);
+	p->x.h2_at[S2C] = strlen(resp101);
+	snprintf(p->ss[1].path, sizeof(p->ss[1].path), "/up");
+	respond(p, 1);
+	pump(p, true);
+	for (int i = 0; i < 3; i++) {
+		char rid[16];
+
+		snprintf(rid, sizeof(rid), "after-%d", i);
+		request(p, "GET", "/r/200/300", rid, NULL, 0);
+	}
+	pump(p, false);
+	assert_int_equal(w->status, 200);
+	assert_int_equal(nghttp2_session_get_hd_deflate_dynamic_table_size(p->srv), 0);
+	walk(p);
+	/* stream 1's request is the HTTP/1.1 one; its response begins with the 101 */
+	w->req_bytes = strlen(req);
+	w->resp_bytes += strlen(resp101);
+	w->start_chunk = 0;
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		replay(&t, &p->x, &o);
+		check_all(&t, p, &o, "h2c upgrade");
+		assert_string_equal(t.info.start, "upgrade");
+	}
+	assert_int_equal(t.n, 4);
+	assert_int_equal(seen_stream(&t, 1)->protocol, CAP_H2);
+	assert_int_equal(seen_stream(&t, 1)->status, 200);
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/* The server writes its SETTINGS before the client's preface arrives: HTTP/2 is known from them. */
+static void test_server_writes_first(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+
+	(void)state;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	pump(p, true);
+	many_requests(p, 20, 5, 0);
+	assert_int_equal(p->x.ch[0].dir, S2C);
+	run_both_roles(p, &t, "server first");
+	assert_int_equal(t.n, 20);
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/* A small connection with a bit of everything: padding, bodies both ways, gRPC. */
+static struct pair *small_pair(void)
+{
+	static size_t len = 50;
+	nghttp2_data_provider d = { .source.ptr = &len, .read_callback = req_body };
+	struct pair *p = calloc(1, sizeof(*p));
+
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	p->pad = true;
+	request(p, "GET", "/r/200/40", "s-1", NULL, 1, "authorization", "Bearer sekrit");
+	request(p, "POST", "/r/201/0", "s-2", &d, 1, "cookie", "a=b");
+	pump(p, false);
+	grpc_call(p, "/grpc/3", "s-3");
+	grpc_call(p, "/grpc-only/0", "s-4");
+	request(p, "GET", "/r/404/30", "s-5", NULL, 0);
+	pump(p, false);
+	request(p, "GET", "/r/200/20", "s-6", NULL, 0);
+	pump(p, false);
+	walk(p);
+	return p;
+}
+
+/* Every record split in two at every byte, and one byte per record: the same exchanges. */
+static void test_split_everywhere(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = small_pair();
+	size_t longest = 0;
+
+	(void)state;
+	for (int k = 0; k < p->x.nch; k++)
+		longest = p->x.ch[k].len > longest ? p->x.ch[k].len : longest;
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		for (size_t cut = 1; cut <= longest; cut++) {
+			o.split = cut == longest ? BYTEWISE : cut;
+			replay(&t, &p->x, &o);
+			check_all(&t, p, &o, "split");
+		}
+	}
+	assert_string_equal(seen_stream(&t, 1)->headers, "x-request-id=s-1;authorization=<redacted>;");
+	assert_string_equal(seen_stream(&t, 3)->headers, "x-request-id=s-2;cookie=<redacted>;");
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/*
+ * The connection ends at every byte of the transcript: a stream whose both
+ * messages ended before the cut is reported exactly, one begun but not
+ * finished is incomplete ("closed"), one not begun is not reported.
+ */
+static void test_cut_everywhere(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = small_pair();
+
+	(void)state;
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		for (size_t stop = 0; stop <= p->x.total; stop++) {
+			int reported = 0;
+
+			o.stop = stop;
+			replay(&t, &p->x, &o);
+			for (int i = 0; i < p->nw; i++) {
+				const struct want *w = &p->w[i];
+				const struct seen *s = seen_stream(&t, (uint32_t)w->id);
+
+				if (w->req_first + H2_FRAME_HEADER > stop) {
+					if (s)
+						fail_msg("cut %zu: stream %d reported before it began", stop, w->id);
+					continue;
+				}
+				reported++;
+				if (!s)
+					fail_msg("cut %zu: stream %d not reported", stop, w->id);
+				if (w->req_end <= stop && w->resp_end <= stop)
+					check_stream(&t, w, &o, "cut");
+				else if (s->complete || strcmp(s->incomplete, "closed"))
+					fail_msg("cut %zu: stream %d: complete %d '%s'", stop, w->id, s->complete,
+						 s->incomplete);
+			}
+			assert_int_equal(t.n, reported);
+			assert_int_equal(t.counters.gaps, 0);
+			assert_null(t.info.lost);
+		}
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/* Where the n-th frame of `type` (with at least min_len payload bytes) lies in the transcript. */
+static size_t find_frame(const struct pair *p, int dir, int type, uint32_t min_len, int nth, uint32_t *stream,
+			 uint32_t *len)
+{
+	const uint8_t *b = p->x.log[dir];
+	size_t at = p->x.h2_at[dir] + (dir == C2S ? 24 : 0);
+
+	while (at + 9 <= p->x.len[dir]) {
+		uint32_t l = (uint32_t)b[at] << 16 | b[at + 1] << 8 | b[at + 2];
+
+		if (b[at + 3] == type && l >= min_len && nth-- == 0) {
+			*stream = ((uint32_t)b[at + 5] << 24 | b[at + 6] << 16 | b[at + 7] << 8 | b[at + 8]) & 0x7fffffff;
+			*len = l;
+			return pos_of(&p->x, dir, at);
+		}
+		at += 9 + l;
+	}
+	fail_msg("no such frame");
+	return 0;
+}
+
+/* A gap inside a DATA frame costs only that stream: it is marked, the rest stays exact. */
+static void test_gap_in_data(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+	uint32_t sid, len;
+	size_t at;
+
+	(void)state;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	many_requests(p, 40, 10, 0);
+	walk(p);
+	at = find_frame(p, S2C, NGHTTP2_DATA, 200, 3, &sid, &len);
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+		const struct seen *s;
+
+		o.drop_from = at + 9 + 20;
+		o.drop_to = at + 9 + 120;
+		replay(&t, &p->x, &o);
+		for (int i = 0; i < p->nw; i++)
+			if (p->w[i].id != (int32_t)sid)
+				check_stream(&t, &p->w[i], &o, "gap in data");
+		s = seen_stream(&t, sid);
+		assert_non_null(s);
+		assert_string_equal(s->incomplete, "gap");
+		assert_int_equal(s->status, want_of(p, (int32_t)sid)->status);
+		assert_int_equal(s->resp_bytes, want_of(p, (int32_t)sid)->resp_bytes);
+		assert_int_equal(t.n, 40);
+		assert_int_equal(t.counters.gaps, 1);
+		assert_int_equal(t.counters.h2_lost_bytes, 0);
+		assert_null(t.info.lost);
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/*
+ * A gap inside a request's header block: the request direction's table is
+ * lost. Earlier streams stay exact; that stream and every later one are
+ * reported without request fields (never guessed), marked gap, their
+ * responses still read; the loss is one counted gap, named in the record.
+ */
+static void test_gap_in_headers(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+	uint32_t sid, len;
+	size_t at;
+
+	(void)state;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	many_requests(p, 40, 10, 0);
+	walk(p);
+	at = find_frame(p, C2S, NGHTTP2_HEADERS, 20, 20, &sid, &len);
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		o.drop_from = at + 9 + 4;
+		o.drop_to = at + 9 + 8;
+		replay(&t, &p->x, &o);
+		for (int i = 0; i < p->nw; i++) {
+			const struct want *w = &p->w[i];
+			const struct seen *s = seen_stream(&t, (uint32_t)w->id);
+
+			if ((uint32_t)w->id < sid) {
+				check_stream(&t, w, &o, "before the gap");
+				continue;
+			}
+			assert_non_null(s);
+			assert_string_equal(s->incomplete, "gap");
+			assert_int_equal(s->status, w->status);
+			if ((uint32_t)w->id > sid) {
+				assert_string_equal(s->method, "");
+				assert_string_equal(s->path, "");
+				assert_string_equal(s->request_id, "");
+				assert_string_equal(s->headers, "");
+			}
+		}
+		assert_int_equal(t.n, 40);
+		assert_int_equal(t.counters.gaps, 1);
+		assert_string_equal(t.info.lost, "gap");
+		assert_int_equal(t.counters.h2_lost_bytes, p->x.total - o.drop_from);
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/*
+ * A gap across a frame boundary of the response direction: its framing is
+ * lost. Streams answered before stay exact; the others end marked gap,
+ * later ones keep their request fields and get no status.
+ */
+static void test_gap_across_frames(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+	uint32_t sid, len;
+	size_t at;
+
+	(void)state;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	many_requests(p, 40, 10, 0);
+	walk(p);
+	at = find_frame(p, S2C, NGHTTP2_HEADERS, 1, 15, &sid, &len);
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		o.drop_from = at - 3;
+		o.drop_to = at + 3;
+		replay(&t, &p->x, &o);
+		for (int i = 0; i < p->nw; i++) {
+			const struct want *w = &p->w[i];
+			const struct seen *s = seen_stream(&t, (uint32_t)w->id);
+
+			assert_non_null(s);
+			if (w->resp_end <= o.drop_from && w->req_end <= o.drop_from) {
+				check_stream(&t, w, &o, "before the lost frame");
+				continue;
+			}
+			assert_string_equal(s->incomplete, "gap");
+			if (w->req_first > o.drop_from) {
+				assert_string_equal(s->path, w->path);
+				assert_string_equal(s->request_id, w->reqid);
+				assert_int_equal(s->status, 0);
+			}
+		}
+		assert_int_equal(t.n, 40);
+		assert_int_equal(t.counters.gaps, 1);
+		assert_string_equal(t.info.lost, "gap");
+		assert_int_equal(t.counters.h2_lost_bytes, p->x.total - o.drop_from);
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/*
+ * Records cut by snaplen: header blocks or frame headers beyond the copied
+ * bytes lose the connection's state ("snaplen", one counted gap); what is
+ * reported until then is exact, nothing after is guessed.
+ */
+static void test_snaplen(void **state)
+{
+	struct harness t = { 0 }, full = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+
+	(void)state;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	many_requests(p, 40, 10, 0);
+	walk(p);
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		replay(&full, &p->x, &o);
+		o.snaplen = 256;
+		replay(&t, &p->x, &o);
+		assert_string_equal(t.info.lost, "snaplen");
+		assert_int_equal(t.counters.gaps, 1);
+		assert_true(t.counters.h2_lost_bytes > 0);
+		assert_true(t.n > 0);
+		for (int i = 0; i < t.n; i++) {
+			const struct seen *s = &t.seen[i], *f = seen_stream(&full, s->stream);
+
+			if (s->complete)
+				assert_memory_equal(s, f, sizeof(*s) - sizeof(s->seq));
+			else
+				assert_string_equal(s->incomplete, "gap");
+			if (!s->complete && *s->method)
+				assert_string_equal(s->method, f->method);
+		}
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+	free(full.seen);
+}
+
+/*
+ * Capture joins an HTTP/2 connection mid-way (no role, offsets from where
+ * it joined): nothing on it is decoded; the connection is one counted gap
+ * named "late", and its bytes are counted as lost.
+ */
+static void test_joined_late(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+
+	(void)state;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	many_requests(p, 40, 10, 0);
+	walk(p);
+	for (int r = 0; r < 2; r++) {
+		for (int from = 4; from < p->x.nch; from += 7) {
+			struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+			o.asm_role = SMIW_ROLE_UNKNOWN;
+			o.from_chunk = from;
+			replay(&t, &p->x, &o);
+			assert_int_equal(t.n, 0);
+			assert_string_equal(t.info.start, "late");
+			assert_string_equal(t.info.lost, "late");
+			assert_int_equal(t.counters.gaps, 1);
+			assert_int_equal(t.counters.h2_lost_bytes, p->x.total - p->x.ch[from].pos);
+			assert_int_equal(t.counters.unparsed_bytes, 0);
+		}
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/* Without a role but from the first byte on (its opening record lost): the preface names the client. */
+static void test_role_from_preface(void **state)
+{
+	struct harness t = { 0 };
+	struct pair *p = small_pair();
+
+	(void)state;
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		o.asm_role = SMIW_ROLE_UNKNOWN;
+		replay(&t, &p->x, &o);
+		check_all(&t, p, &o, "role from preface");
+		assert_int_equal(t.seen[0].stream ? 1 : 0, 1);
+	}
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
+/* HTTP/1.x is untouched by the looking: a request starting like the preface but not one. */
+static void test_not_h2(void **state)
+{
+	static const char req[] = "PRI /x HTTP/1.1\r\nHost: a\r\n\r\n", resp[] = "HTTP/1.1 204 No Content\r\n\r\n";
+	struct harness t = { 0 };
+
+	(void)state;
+	for (size_t cut = 1; cut < sizeof(req) - 1; cut++) {
+		h_init(&t, SMIW_ROLE_CLIENT);
+		record(&t, SMIW_DIR_SEND, (const uint8_t *)req, 0, cut, 0, 0);
+		record(&t, SMIW_DIR_SEND, (const uint8_t *)req + cut, cut, sizeof(req) - 1 - cut, 0, 1);
+		record(&t, SMIW_DIR_RECV, (const uint8_t *)resp, 0, sizeof(resp) - 1, 0, 2);
+		h_done(&t, "closed");
+		assert_int_equal(t.n, 1);
+		assert_true(t.seen[0].complete);
+		assert_string_equal(t.seen[0].method, "PRI");
+		assert_int_equal(t.seen[0].status, 204);
+		assert_int_equal(t.seen[0].protocol, CAP_HTTP1);
+		assert_null(t.info.start);
+	}
+	free(t.seen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1043,6 +1523,17 @@ int main(void)
 		cmocka_unit_test(test_continuation_padding),
 		cmocka_unit_test(test_rst_stream),
 		cmocka_unit_test(test_goaway),
+		cmocka_unit_test(test_h2c_upgrade),
+		cmocka_unit_test(test_server_writes_first),
+		cmocka_unit_test(test_split_everywhere),
+		cmocka_unit_test(test_cut_everywhere),
+		cmocka_unit_test(test_gap_in_data),
+		cmocka_unit_test(test_gap_in_headers),
+		cmocka_unit_test(test_gap_across_frames),
+		cmocka_unit_test(test_snaplen),
+		cmocka_unit_test(test_joined_late),
+		cmocka_unit_test(test_role_from_preface),
+		cmocka_unit_test(test_not_h2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
