@@ -348,6 +348,8 @@ static void block_end(struct h2conn *h, struct h2dir *d)
 		/* 1xx: the final response headers follow (undecodable ones are taken as final) */
 		if (!d->table_lost && d->blk_status >= 100 && d->blk_status < 200 && !d->blk_end_stream)
 			return;
+		if (!d->table_lost && !d->blk_status && !x->incomplete)
+			x->incomplete = "unparsed";	/* no valid :status: a malformed response */
 		x->status = d->blk_status;
 		x->resp_started = true;
 	}
@@ -607,7 +609,7 @@ static size_t preface(struct h2conn *h, int dir, const uint8_t *p, size_t n)
 	struct h2dir *d = &h->d[dir];
 	size_t k = n < d->preface_left ? n : d->preface_left;
 
-	if (p && memcmp(p, H2_PREFACE + (H2_PREFACE_LEN - d->preface_left), k)) {
+	if (p && memcmp(p, &H2_PREFACE[H2_PREFACE_LEN - d->preface_left], k)) {
 		lose_framing(h, dir, "error");
 		return n;
 	}

@@ -30,6 +30,10 @@ void hpack_free(struct hpack *h)
 
 int hpack_block(struct hpack *h, const uint8_t *p, size_t n, bool final, hpack_field_fn field, void *ctx)
 {
+	static const uint8_t none[1];
+
+	if (!p)
+		p = none;	/* the end of a block with no more bytes */
 	for (;;) {
 		int flags = 0;
 		nghttp2_nv nv;

@@ -36,8 +36,8 @@ struct hpack *hpack_new(void);
 void hpack_free(struct hpack *h);
 
 /*
- * Decodes n more bytes of the current header block (any split is fine);
- * final says they end it. Calls field for every field completed. Returns 0,
+ * Decodes n more bytes of the current header block (any split is fine;
+ * p may be NULL when n is 0); final says they end it. Calls field for every field completed. Returns 0,
  * or -EBADMSG when the block is not valid HPACK for this table (the decoder
  * is then unusable: its table no longer matches the sender's), -ENOMEM.
  */
