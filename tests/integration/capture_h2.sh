@@ -109,6 +109,7 @@ end=$(tail -n 1 "$obs")
 is "end record: no drops, gaps, lost HTTP/2 bytes, unpaired responses" \
 	"$(jq -c '[.kernel_drops, .user_drops, .gaps, .h2_lost_bytes, .unpaired]' <<<"$end")" "[0,0,0,0,0]"
 check "every line is whole JSON" jq -e . "$obs"
+is "no body byte in the records (the file served is 600 bytes of 'h')" "$(grep -c hhhhhhhhhhhhhhhh "$obs")" 0
 
 # --- a capture that joins open connections ------------------------------------
 "${pod[@]}" h2load -c 2 -m 1 -D 4 --rps 50 -H 'x-request-id: late-1' http://127.0.0.1:8080/hello \

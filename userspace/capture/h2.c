@@ -103,7 +103,7 @@ bool h2_looks_like_frames(const uint8_t *p, size_t n)
 		frames++;
 		at += H2_FRAME_HEADER + len;
 	}
-	return frames > 0 && (at == n || at > n);
+	return frames > 0 && at >= n;	/* the last frame ends with the bytes or goes on past them */
 }
 
 /* ---- streams and losses ---- */
@@ -160,8 +160,8 @@ static void lose_table(struct h2conn *h, int dir, const char *why)
 
 /*
  * Direction dir can no longer be framed. Requests cut there end when their
- * response does; when it is the response direction, every stream waiting
- * ends now (its response will never be read).
+ * response does; when it is the response direction, every stream still
+ * waiting for its response ends now (it will never be read).
  */
 static void lose_framing(struct h2conn *h, int dir, const char *why)
 {
@@ -179,7 +179,8 @@ static void lose_framing(struct h2conn *h, int dir, const char *why)
 		if (!x->stream_id)
 			continue;
 		if (dir != asm_req_dir(a)) {
-			end_stream(h, x, "gap");
+			if (!x->resp_done)
+				end_stream(h, x, "gap");
 		} else if (!x->req_done) {
 			if (!x->incomplete)
 				x->incomplete = "gap";
