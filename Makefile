@@ -34,10 +34,11 @@ endif
 # --- packages ---------------------------------------------------------------
 # Debian packages the project needs to build, test, demo and bench.
 DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
-	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev \
+	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev libnghttp2-dev \
 	libcmocka-dev libcurl4-openssl-dev libssl-dev openssl libclang-rt-14-dev iproute2 \
 	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils time \
-	python3-protobuf protobuf-compiler python3-junitparser
+	python3-protobuf protobuf-compiler python3-junitparser \
+	nghttp2-client nghttp2-server nghttp2-proxy
 
 # --- flags ------------------------------------------------------------------
 WARN      := -Wall -Wextra -Werror
@@ -45,7 +46,7 @@ INCLUDES  := -I$(OUTPUT) -Ibpf -Iuserspace -Isample-app
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) \
 	-DSMIW_VERSION='"$(VERSION)"' -DSMIW_GIT_REV='"$(GIT_REV)"'
-LIBS      := -lbpf -lelf -lz -ljansson -lyaml -lpcre2-8 -lcurl -lm -lpthread
+LIBS      := -lbpf -lelf -lz -ljansson -lyaml -lpcre2-8 -lcurl -lnghttp2 -lm -lpthread
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
 	-Wno-unused-parameter -MMD -MP -I$(OUTPUT) -Ibpf
 

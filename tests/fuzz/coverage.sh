@@ -20,11 +20,12 @@ while [ $# -gt 0 ]; do
 	*) targets+=("$1"); shift ;;
 	esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_assemble fuzz_smi_load fuzz_prom fuzz_scenario fuzz_records)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_assemble fuzz_h2 fuzz_smi_load fuzz_prom fuzz_scenario fuzz_records)
 
 # The code each target is for (the rest of what it reaches is incidental).
 declare -A files=(
 	[fuzz_assemble]="userspace/capture/assemble.c userspace/http/head.c userspace/http/body.c"
+	[fuzz_h2]="userspace/capture/h2.c userspace/capture/h2frame.c userspace/capture/hpack.c"
 	[fuzz_smi_load]="$(echo userspace/smi/*.c)"
 	[fuzz_prom]="userspace/metrics/prom.c"
 	[fuzz_scenario]="userspace/scenario/scenario.c userspace/util/yamldoc.c userspace/scenario/policy.c"
@@ -47,7 +48,7 @@ for t in "${targets[@]}"; do
 	mkdir -p "$cov/fuzz" "$cov/profiles"
 	clang $flags -fsanitize=fuzzer -std=gnu11 -D_GNU_SOURCE -I"$cov" -Ibpf -Iuserspace -Isample-app \
 		-Itests/lib -o "$bin" "tests/fuzz/$t.c" "$cov/libsmiw.a" \
-		-lbpf -lelf -lz -ljansson -lyaml -lpcre2-8 -lcurl -lm -lpthread
+		-lbpf -lelf -lz -ljansson -lyaml -lpcre2-8 -lcurl -lnghttp2 -lm -lpthread
 	if [ -n "$corpus_root" ]; then
 		inputs=("$corpus_root/$t")
 	else

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # valgrind.sh - observe and the agent (in-process capture, its threads, the
 # API, the spool) run valgrind-clean over a short real capture: 200 requests
-# each in a sandbox (a network namespace + a cgroup), no memory error, no
+# each in a sandbox (a network namespace + a cgroup), 100 HTTP/2 ones from
+# h2load to nghttpd for observe (HPACK in libnghttp2), no memory error, no
 # leak of any kind (--error-exitcode, --errors-for-leak-kinds=all), and the
 # capture under valgrind still exact. Suppressed: only what tests/lib/valgrind.supp
 # says about libbpf and valgrind's bpf() model.
@@ -10,10 +11,13 @@ build=$(realpath "${1:-build}")
 bin=$build/smi-witness
 . tests/lib/itest.sh
 . tests/lib/sandbox.sh
-sandbox_require valgrind jq
+sandbox_require valgrind jq nghttpd h2load
 sandbox_init vg
 sandbox_add pod
 sandbox_app pod app
+mkdir "$tmp/www" && echo hello >"$tmp/www/hello"
+"${pod[@]}" nghttpd --no-tls -d "$tmp/www" 8080 >/dev/null 2>&1 &
+pids+=($!)
 cg=$pod_cg
 inv() {
 	jq -n --arg cg "$cg" '{version: 1, node: "vg-node", source: "test",
@@ -41,11 +45,13 @@ obs=$!
 pids+=($obs)
 check "observe attached under valgrind" up_log "$tmp/observe.vg" '^observe: watching'
 check "200 requests" traffic vo
+check "100 HTTP/2 requests" "${pod[@]}" h2load -n 100 -c 2 -m 5 -H 'x-request-id: vh2' http://127.0.0.1:8080/hello
 sleep 1
 kill -INT $obs
 wait $obs
 is "observe: valgrind exit status (99: an error or a leak)" "$?" 0
 is "observe: 200 exchanges on each side, captured under valgrind" "$(count "$tmp/obs.jsonl.gz" vo)" "200 200 "
+is "observe: 100 HTTP/2 exchanges on each side" "$(count "$tmp/obs.jsonl.gz" vh2)" "100 100 "
 check "observe: no valgrind report" sh -c "! grep -q '^==[0-9]*==' '$tmp/observe.vg'"
 
 # --- agent ---------------------------------------------------------------------------

@@ -26,8 +26,10 @@ static const char capture[] =
 	"\n"
 	"{\"t\":\"conn\",\"conn\":\"c2\",\"role\":\"client\",\"pod\":\"app-a\",\"connect_error\":\"ECONNREFUSED\","
 	"\"open_ns\":1700,\"reset\":false}\n"
+	"{\"t\":\"conn\",\"conn\":\"c3\",\"role\":\"unknown\",\"protocol\":\"h2\",\"h2_start\":\"late\","
+	"\"h2_lost\":\"late\",\"h2_lost_ns\":1650,\"open_ns\":1650,\"gaps\":1}\n"
 	"{\"t\":\"future-record\",\"x\":1}\n"
-	"{\"t\":\"stats\",\"ts_ns\":1800,\"kernel_drops\":3,\"user_drops\":1,\"gaps\":2}\n"
+	"{\"t\":\"stats\",\"ts_ns\":1800,\"kernel_drops\":3,\"user_drops\":1,\"gaps\":2,\"h2_lost_bytes\":77}\n"
 	"{\"t\":\"end\",\"ts_ns\":1900,\"kernel_drops\":3,\"reason\":\"signal\"}\n";
 
 static void write_file(const char *name, const char *text, size_t len)
@@ -60,7 +62,7 @@ static int read_obs(struct obs_set *s, const char *name, bool intents, char *err
 static void check_capture(const struct obs_set *s)
 {
 	assert_true(s->have_meta && s->have_end && !s->torn);
-	assert_int_equal(s->records, 6);	/* the unknown type counts as read, then is ignored; blank lines do not */
+	assert_int_equal(s->records, 7);	/* the unknown type counts as read, then is ignored; blank lines do not */
 	assert_string_equal(s->meta.inventory, "/run/inv.json");
 	assert_int_equal(s->n_ex, 1);
 	assert_int_equal(s->ex[0].role, OBS_ROLE_SERVER);
@@ -70,10 +72,14 @@ static void check_capture(const struct obs_set *s)
 	assert_int_equal(s->ex[0].status, 200);
 	assert_true(s->ex[0].seq == 2 && s->ex[0].start_ns == 1500 && s->ex[0].complete);
 	assert_int_equal(s->ex[0].line, 2);
-	assert_int_equal(s->n_conns, 1);
+	assert_int_equal(s->n_conns, 2);
 	assert_string_equal(s->conns[0].connect_error, "ECONNREFUSED");
+	assert_string_equal(s->conns[0].h2_lost, "");
+	assert_string_equal(s->conns[1].h2_lost, "late");
+	assert_int_equal(s->conns[1].h2_lost_ns, 1650);
 	assert_int_equal(s->n_stats, 2);
 	assert_true(s->stats[0].kernel_drops == 3 && s->stats[0].gaps == 2 && !s->stats[0].end);
+	assert_int_equal(s->stats[0].h2_lost_bytes, 77);
 	assert_true(s->stats[1].end);
 	assert_string_equal(s->stats[1].reason, "signal");
 	/* 1500 ns monotonic is 500 ns after the meta pair. */
@@ -127,9 +133,9 @@ static void test_torn(void **state)
 	write_file("torn.jsonl", buf, keep + 14);
 	assert_int_equal(read_obs(&s, "torn.jsonl", false, err, sizeof(err)), 0);
 	assert_true(s.torn && !s.have_end && !s.stream_cut);
-	assert_int_equal(s.torn_line, 7);
+	assert_int_equal(s.torn_line, 8);
 	assert_int_equal(s.n_stats, 1);
-	assert_non_null(strstr(err, "torn.jsonl': line 7 is cut short (its writer stopped mid-record): dropped"));
+	assert_non_null(strstr(err, "torn.jsonl': line 8 is cut short (its writer stopped mid-record): dropped"));
 	obs_free(&s);
 
 	/* A complete record without its newline is torn as well: the writer died mid-line. */
@@ -167,8 +173,8 @@ static void test_torn(void **state)
 	assert_int_equal(truncate(path, size), 0);
 	assert_int_equal(read_obs(&s, "cut.jsonl.gz", false, err, sizeof(err)), 0);
 	assert_true(!s.torn && s.stream_cut && !s.have_end);
-	assert_int_equal(s.last_line, 6);
-	assert_non_null(strstr(err, "cut.jsonl.gz': the compressed stream breaks off after line 6 (its writer "
+	assert_int_equal(s.last_line, 7);
+	assert_non_null(strstr(err, "cut.jsonl.gz': the compressed stream breaks off after line 7 (its writer "
 				    "stopped): read up to there"));
 	obs_free(&s);
 	free(buf);

@@ -171,6 +171,39 @@ static void test_health(void **state)
 			    "before the step ended");
 }
 
+/*
+ * HTTP/2 connections capture could not decode (joined late): a step in
+ * which they moved bytes is not clean, and the cause names the ones open
+ * then (not one closed before the step, nor one lost only after it).
+ */
+static void test_health_h2_lost(void **state)
+{
+	struct obs_counters c[] = {
+		{ .ts_ns = 100, .gaps = 2, .h2_lost_bytes = 500 },
+		{ .ts_ns = 200, .gaps = 2, .h2_lost_bytes = 900 },
+		{ .ts_ns = 300, .gaps = 2, .h2_lost_bytes = 900, .end = true },
+	};
+	struct obs_conn k[] = {
+		{ .conn = "c-1", .comm = "h2load", .peer = "127.0.0.1:8080", .h2_lost = "late", .h2_lost_ns = 50 },
+		{ .conn = "c-2", .comm = "nghttpd", .peer = "127.0.0.1:4711", .h2_lost = "late", .h2_lost_ns = 50,
+		  .close_ns = 90 },
+		{ .conn = "c-3", .comm = "h2load", .peer = "127.0.0.1:8080", .h2_lost = "snaplen", .h2_lost_ns = 250 },
+		{ .conn = "c-4", .comm = "curl", .peer = "127.0.0.1:8080", .h2_lost = "" },
+	};
+	struct obs_set obs = { .stats = c, .n_stats = 3, .conns = k, .n_conns = 4, .have_end = true };
+	struct step_health h;
+
+	(void)state;
+	health_check(&obs, NULL, 100, 150, 0, &h);
+	assert_int_equal(h.h2_lost_bytes, 400);
+	assert_int_equal(h.gaps, 0);
+	assert_string_equal(h.causes, "400 bytes on HTTP/2 connections whose header state was lost, their streams "
+			    "not reported, lost: c-1 (h2load, peer 127.0.0.1:8080, late)");
+	/* nothing moved on them during [200, 300]: clean */
+	health_check(&obs, NULL, 200, 300, 0, &h);
+	assert_string_equal(h.causes, "");
+}
+
 /* Connects refused at a service's address and port: the mesh went away only if it answered first. */
 static void test_health_mesh_gone(void **state)
 {
@@ -212,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_reqid_prefix_round_trip),
 		cmocka_unit_test(test_converge_decide),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_health_h2_lost),
 		cmocka_unit_test(test_health_mesh_gone),
 	};
 

@@ -1,10 +1,12 @@
 /*
- * assemble.h - HTTP/1.x exchanges from the two byte streams of one connection.
+ * assemble.h - HTTP exchanges from the two byte streams of one connection.
  *
  * Fed with the kernel's data records in order, the assembler follows each
  * direction with the shared parser (userspace/http), pairs responses with
  * requests first-in first-out (pipelining included) and hands every exchange
- * to cfg->emit once, complete or marked incomplete with the reason.
+ * to cfg->emit once, complete or marked incomplete with the reason. A
+ * connection that starts HTTP/2 (the client preface, the server's SETTINGS,
+ * or an accepted h2c upgrade) is handed to h2.h from there on.
  */
 #ifndef SMIW_CAPTURE_ASSEMBLE_H
 #define SMIW_CAPTURE_ASSEMBLE_H
@@ -28,6 +30,7 @@ struct asm_counters {
 	uint64_t unpaired;
 	uint64_t user_drops;
 	uint64_t exchanges;
+	uint64_t h2_lost_bytes;		/* bytes of HTTP/2 connections after their state was lost */
 };
 
 /* Recycled exchange records: assembly allocates nothing per exchange once warm. */
@@ -47,9 +50,20 @@ struct asm_cfg {
 	bool unredacted;		/* keep credential header values (http_header_secret) */
 };
 
+/* When and by whom the bytes of one data record were moved. */
+struct asm_ev {
+	uint64_t first_ns;	/* its first byte was at the process */
+	uint64_t last_ns;	/* its last byte was */
+	uint32_t pid, tgid;
+};
+
 struct asm_stream {
 	uint64_t next_off;		/* stream offset expected next */
-	int state;			/* private: head, body, lost, tunnel */
+	int state;			/* private: head, body, lost, tunnel, h2 */
+	bool sniffing;			/* at the start: may still turn out to be HTTP/2 */
+	uint8_t nheld;			/* first bytes held until HTTP/2 or not is decided */
+	uint8_t held[24];
+	struct asm_ev held_ev;
 	bool in_msg;			/* part of the current message has been consumed */
 	bool interim;			/* the current response is a 1xx */
 	bool eof;
@@ -72,6 +86,9 @@ struct assembler {
 	uint64_t gaps;
 	bool reset;
 	bool tunnel;			/* switched protocols (101, CONNECT): no more HTTP */
+	uint32_t h2c_table_size;	/* of the pending h2c upgrade request's HTTP2-Settings (UINT32_MAX: none) */
+	struct h2conn *h2;		/* HTTP/2 state once the connection speaks it (h2.c) */
+	struct cap_h2 h2info;
 	const struct asm_cfg *cfg;
 };
 
@@ -99,5 +116,20 @@ void asm_free(struct assembler *a);
 
 /* Frees the recycled records of a pool. */
 void asm_pool_free(struct asm_pool *p);
+
+/* ---- for the HTTP/2 half (h2.c) ---- */
+
+/*
+ * A new exchange queued on a, its request begun by record ev (next seq,
+ * role, thread, start time set). NULL when the queue is full or memory ran
+ * out, counted as a user drop.
+ */
+struct cap_exchange *asm_x_new(struct assembler *a, const struct asm_ev *ev);
+
+/* Hands x to the sink, incomplete for `reason` unless already marked (NULL: as it is), and recycles it. */
+void asm_emit(struct assembler *a, struct cap_exchange *x, const char *reason);
+
+/* The direction that carries requests (enum smiw_dir), or -1 while the role is unknown. */
+int asm_req_dir(const struct assembler *a);
 
 #endif

@@ -228,6 +228,7 @@ void capture_stats(struct capture *c, struct capture_stats *st)
 	st->gaps = c->counters.gaps;
 	st->unparsed_bytes = c->counters.unparsed_bytes;
 	st->unpaired = c->counters.unpaired;
+	st->h2_lost_bytes = c->counters.h2_lost_bytes;
 	st->events = c->events;
 	st->exchanges = c->counters.exchanges;
 	st->conns = c->conns_total;

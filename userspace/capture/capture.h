@@ -1,5 +1,6 @@
 /*
- * capture.h - kernel capture of HTTP/1.x exchanges, usable in-process.
+ * capture.h - kernel capture of HTTP/1.x and HTTP/2 (cleartext) exchanges,
+ * usable in-process.
  *
  *   struct capture *c;
  *   struct capture_opts o = { .sink = { .exchange = on_x, .conn = on_c, .ctx = me } };
@@ -28,6 +29,25 @@ struct inv_service;
 #define CAP_REQID_MAX 256
 #define CAP_HEADERS_MAX 32
 #define CAP_HEADER_BYTES 4096
+#define CAP_GRPC_MESSAGE_MAX 256
+
+/* The protocol an exchange was carried in. */
+enum cap_protocol {
+	CAP_HTTP1 = 0,
+	CAP_H2,				/* one HTTP/2 stream */
+	CAP_GRPC,			/* an HTTP/2 stream whose request content-type is application/grpc* */
+};
+
+/* What capture knows of a connection that spoke HTTP/2 (all zero for HTTP/1.x). */
+struct cap_h2 {
+	const char *start;		/* NULL: never HTTP/2; "preface" (prior knowledge), "upgrade" (h2c), "late" */
+	const char *lost;		/* why its header table or framing became unknown (late, gap, snaplen, error), or NULL */
+	uint64_t lost_ns;
+	struct {
+		bool seen;
+		uint32_t last_stream, error;
+	} goaway[2];			/* the last GOAWAY each endpoint sent: [0] the client's, [1] the server's */
+};
 
 /* One TCP connection seen at one process. */
 struct cap_conn {
@@ -52,26 +72,35 @@ struct cap_conn {
 	int connect_errno;		/* failed connect: ECONNREFUSED, ETIMEDOUT, ...; else 0 */
 	uint64_t gaps;			/* stream gaps detected */
 	uint64_t exchanges;		/* exchanges assembled */
+	struct cap_h2 h2;
 	uint32_t gen;			/* changes whenever a field naming the process or peer changes */
 };
 
-/* One HTTP request/response pair seen at one process. */
+/* One HTTP request/response pair (for HTTP/2: one stream) seen at one process. */
 struct cap_exchange {
 	const struct cap_conn *conn;	/* set when handed to the sink */
 	uint64_t conn_id;
 	uint64_t seq;			/* 0-based position on its connection */
 	int role;			/* enum smiw_role of the observing side */
 	uint32_t pid, tgid;		/* the thread that moved the request's first byte */
+	int protocol;			/* enum cap_protocol */
+	uint32_t stream_id;		/* HTTP/2 stream identifier */
+	bool has_grpc_status;
+	int grpc_status;		/* grpc-status of the response (trailers, or headers of a trailers-only response) */
+	bool rst;			/* a RST_STREAM closed the stream */
+	uint32_t rst_code;		/* its error code */
+	int rst_by;			/* enum smiw_role of the endpoint that sent it */
 	char method[CAP_METHOD_MAX];
-	char path[CAP_PATH_MAX];	/* request-target in origin form, query included */
-	char host[CAP_HOST_MAX];
+	char path[CAP_PATH_MAX];	/* request-target in origin form, query included (HTTP/2: :path) */
+	char host[CAP_HOST_MAX];	/* Host (HTTP/2: :authority) */
 	char request_id[CAP_REQID_MAX];	/* X-Request-Id */
+	char grpc_message[CAP_GRPC_MESSAGE_MAX];	/* grpc-message as sent (percent-encoded) */
 	bool truncated;			/* a field above did not fit and was cut */
 	int status;			/* final status; 0 when no response */
 	uint64_t start_ns, end_ns;	/* first request byte, last response byte (CLOCK_MONOTONIC) */
 	uint64_t req_bytes, resp_bytes;
 	bool complete;
-	const char *incomplete;		/* when !complete: closed, reset, gap, snaplen, unparsed, capture-ended */
+	const char *incomplete;		/* when !complete: closed, reset, gap, snaplen, unparsed, refused, capture-ended */
 	/* Request header fields, names in lower case, in hdrbuf. */
 	unsigned nheaders;
 	struct {
@@ -81,7 +110,7 @@ struct cap_exchange {
 
 	/* Assembly state, private to the assembler. */
 	struct cap_exchange *next;
-	bool req_done, resp_started, resp_done, head_request, tunnel_request;
+	bool req_done, resp_started, resp_done, head_request, tunnel_request, h2c_request;
 };
 
 struct capture_stats {
@@ -92,6 +121,7 @@ struct capture_stats {
 	uint64_t gaps;
 	uint64_t unparsed_bytes;
 	uint64_t unpaired;		/* responses with no request to pair with */
+	uint64_t h2_lost_bytes;		/* bytes of HTTP/2 connections moved after their header state was lost */
 	uint64_t events, exchanges, conns;
 	uint64_t conns_open;
 };

@@ -141,6 +141,7 @@ void capture_end_conn(struct capture *c, struct ct_conn *k, const char *reason, 
 	if (i->role == SMIW_ROLE_UNKNOWN)
 		i->role = k->as.role;
 	i->gaps = k->as.gaps;
+	i->h2 = k->as.h2info;
 	i->bytes_sent = k->as.st[SMIW_DIR_SEND].next_off;
 	i->bytes_recv = k->as.st[SMIW_DIR_RECV].next_off;
 	if (c->o.sink.conn)

@@ -1,4 +1,4 @@
-/* exchange.c - filling an exchange record from a parsed request head. */
+/* exchange.c - filling an exchange record from a parsed request head or HTTP/2 header fields. */
 #include <string.h>
 
 #include "capture/exchange.h"
@@ -91,4 +91,63 @@ void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bo
 		copy_field(x->request_id, sizeof(x->request_id), rid->p, rid->len, &x->truncated);
 	x->head_request = http_str_eq_ci(h->method, "HEAD");
 	x->tunnel_request = http_str_eq_ci(h->method, "CONNECT");
+}
+
+static bool name_is(const char *name, size_t len, const char *z)
+{
+	return len == strlen(z) && !memcmp(name, z, len);
+}
+
+/* HTTP/2 field names are tokens in lower case (RFC 9113 section 8.2.1). */
+static bool h2_name_ok(struct http_str n)
+{
+	for (size_t i = 0; i < n.len; i++)
+		if (n.p[i] >= 'A' && n.p[i] <= 'Z')
+			return false;
+	return http_is_token(n);
+}
+
+void exchange_h2_request_field(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+			       size_t value_len, bool sensitive, bool unredacted)
+{
+	struct http_str n = { name, name_len }, v = { value, value_len };
+
+	if (name_len && name[0] == ':') {
+		if (name_is(name, name_len, ":method"))
+			copy_field(x->method, sizeof(x->method), value, value_len, &x->truncated);
+		else if (name_is(name, name_len, ":path"))
+			copy_field(x->path, sizeof(x->path), value, value_len, &x->truncated);
+		else if (name_is(name, name_len, ":authority"))
+			copy_field(x->host, sizeof(x->host), value, value_len, &x->truncated);
+		return;
+	}
+	if (!h2_name_ok(n)) {
+		x->truncated = true;
+		return;
+	}
+	if (!x->host[0] && name_is(name, name_len, "host"))
+		copy_field(x->host, sizeof(x->host), value, value_len, &x->truncated);
+	else if (!x->request_id[0] && name_is(name, name_len, "x-request-id"))
+		copy_field(x->request_id, sizeof(x->request_id), value, value_len, &x->truncated);
+	else if (name_is(name, name_len, "content-type") && prefix_ci(value, value_len, "application/grpc"))
+		x->protocol = CAP_GRPC;
+	add_header(x, n, v, !unredacted && (sensitive || http_header_secret(n)));
+}
+
+void exchange_h2_response_field(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+				size_t value_len)
+{
+	if (name_is(name, name_len, "grpc-status")) {
+		int st = 0;
+		size_t i;
+
+		for (i = 0; i < value_len && i < 9 && value[i] >= '0' && value[i] <= '9'; i++)
+			st = st * 10 + (value[i] - '0');
+		if (i && i == value_len) {
+			x->has_grpc_status = true;
+			x->grpc_status = st;
+		}
+	} else if (name_is(name, name_len, "grpc-message")) {
+		copy_field(x->grpc_message, sizeof(x->grpc_message), value, value_len, &x->truncated);
+	}
 }

@@ -1,4 +1,4 @@
-/* exchange.h - filling an exchange record from a parsed request head. */
+/* exchange.h - filling an exchange record from a parsed request head or HTTP/2 header fields. */
 #ifndef SMIW_CAPTURE_EXCHANGE_H
 #define SMIW_CAPTURE_EXCHANGE_H
 
@@ -14,5 +14,22 @@
  * Fields that do not fit are cut and x->truncated is set.
  */
 void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bool unredacted);
+
+/*
+ * Adds one field of an HTTP/2 request header block to x: :method, :path and
+ * :authority fill method, path and host (other pseudo-header fields are not
+ * kept); the rest as exchange_fill_request does (host when there is no
+ * :authority, x-request-id, the header table), a content-type of
+ * application/grpc... makes the exchange gRPC. A value the sender marked
+ * never-indexed (sensitive) is redacted like a credential unless
+ * unredacted; a name that is not a lower-case token is left out (and x is
+ * marked truncated).
+ */
+void exchange_h2_request_field(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+			       size_t value_len, bool sensitive, bool unredacted);
+
+/* Takes grpc-status and grpc-message from a field of an HTTP/2 response header block or its trailers. */
+void exchange_h2_response_field(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+				size_t value_len);
 
 #endif

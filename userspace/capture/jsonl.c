@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/h2frame.h"
 #include "capture/jsonl.h"
 #include "inventory/inventory.h"
 #include "smiw_abi.h"
@@ -58,6 +59,55 @@ static void who(struct jsonl_sink *s, const struct cap_conn *c)
 	}
 }
 
+/* An HTTP/2 error code by name, or as a number when RFC 9113 does not name it. */
+static void h2_error(struct jsonw *w, const char *key, uint32_t code)
+{
+	const char *name = h2_error_name(code);
+	char num[16];
+
+	if (!name) {
+		snprintf(num, sizeof(num), "0x%x", code);
+		name = num;
+	}
+	jsonw_str(w, key, name);
+}
+
+/* What an HTTP/2 stream adds to its exchange record. */
+static void h2_exchange_fields(struct jsonw *w, const struct cap_exchange *x)
+{
+	jsonw_str(w, "protocol", x->protocol == CAP_GRPC ? "grpc" : "h2");
+	jsonw_u64(w, "stream", x->stream_id);
+	if (x->has_grpc_status)
+		jsonw_i64(w, "grpc_status", x->grpc_status);
+	if (x->grpc_message[0])
+		jsonw_str(w, "grpc_message", x->grpc_message);
+	if (x->rst) {
+		h2_error(w, "rst", x->rst_code);
+		jsonw_str(w, "rst_by", role_name(x->rst_by));
+	}
+}
+
+/* What an HTTP/2 connection adds to its conn record. */
+static void h2_conn_fields(struct jsonw *w, const struct cap_h2 *h)
+{
+	static const char *const goaway_keys[2][2] = {
+		{ "client_goaway", "client_goaway_last_stream" }, { "server_goaway", "server_goaway_last_stream" },
+	};
+
+	jsonw_str(w, "protocol", "h2");
+	jsonw_str(w, "h2_start", h->start);
+	if (h->lost) {
+		jsonw_str(w, "h2_lost", h->lost);
+		jsonw_u64(w, "h2_lost_ns", h->lost_ns);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!h->goaway[i].seen)
+			continue;
+		h2_error(w, goaway_keys[i][0], h->goaway[i].error);
+		jsonw_u64(w, goaway_keys[i][1], h->goaway[i].last_stream);
+	}
+}
+
 static void on_exchange(void *ctx, const struct cap_exchange *x)
 {
 	struct jsonl_sink *s = ctx;
@@ -85,6 +135,8 @@ static void on_exchange(void *ctx, const struct cap_exchange *x)
 		jsonw_str(w, "incomplete", x->incomplete);
 	if (x->truncated)
 		jsonw_bool(w, "truncated", true);
+	if (x->protocol != CAP_HTTP1)
+		h2_exchange_fields(w, x);
 	jsonw_obj(w, "headers");
 	for (unsigned i = 0; i < x->nheaders; i++) {
 		size_t n = x->headers[i].name_len < 63 ? x->headers[i].name_len : 63;
@@ -126,6 +178,8 @@ static void on_conn(void *ctx, const struct cap_conn *c)
 		jsonw_bool(w, "late", true);
 	if (!c->open_seen)
 		jsonw_bool(w, "open_lost", true);
+	if (c->h2.start)
+		h2_conn_fields(w, &c->h2);
 	jsonw_end(w);
 }
 
@@ -193,6 +247,7 @@ void jsonl_stats(struct jsonl_sink *s, const struct capture_stats *st, const cha
 	jsonw_u64(w, "gaps", st->gaps);
 	jsonw_u64(w, "unparsed_bytes", st->unparsed_bytes);
 	jsonw_u64(w, "unpaired", st->unpaired);
+	jsonw_u64(w, "h2_lost_bytes", st->h2_lost_bytes);
 	jsonw_u64(w, "events", st->events);
 	jsonw_u64(w, "exchanges", st->exchanges);
 	jsonw_u64(w, "conns", st->conns);

@@ -130,12 +130,12 @@ static void live_line(const struct capture_stats *st, uint64_t prev_exchanges, d
 static void summary(const struct capture_stats *st, const char *reason, double secs, bool json)
 {
 	if (json) {
-		json_t *o = json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"reason", reason, "seconds", secs, "events", (json_int_t)st->events,
 			"exchanges", (json_int_t)st->exchanges, "conns", (json_int_t)st->conns,
 			"kernel_drops", (json_int_t)st->kernel_drops, "user_drops", (json_int_t)st->user_drops,
 			"gaps", (json_int_t)st->gaps, "unparsed_bytes", (json_int_t)st->unparsed_bytes,
-			"unpaired", (json_int_t)st->unpaired);
+			"unpaired", (json_int_t)st->unpaired, "h2_lost_bytes", (json_int_t)st->h2_lost_bytes);
 
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
@@ -148,6 +148,9 @@ static void summary(const struct capture_stats *st, const char *reason, double s
 		(unsigned long long)st->events, (unsigned long long)st->kernel_drops,
 		(unsigned long long)st->user_drops, (unsigned long long)st->gaps,
 		(unsigned long long)st->unparsed_bytes, (unsigned long long)st->unpaired);
+	if (st->h2_lost_bytes)
+		fprintf(stderr, "observe: %llu bytes on HTTP/2 connections whose state was lost were not decoded "
+			"(their conn records say why: h2_lost)\n", (unsigned long long)st->h2_lost_bytes);
 	if (st->kernel_drops)
 		fprintf(stderr, "observe: kernel drops by cause: ring buffer full %llu data + %llu "
 			"connection records, syscall table full %llu, connection table full %llu\n",

@@ -18,6 +18,14 @@ bool http_str_eq_ci(struct http_str s, const char *z)
 	return i == s.len && !z[i];
 }
 
+bool http_is_token(struct http_str s)
+{
+	for (size_t i = 0; i < s.len; i++)
+		if (!http_is_tchar(s.p[i]))
+			return false;
+	return s.len > 0;
+}
+
 bool http_header_secret(struct http_str name)
 {
 	/* Cheap length test first: most fields are none of these. */

@@ -68,6 +68,9 @@ void http_head_rebase(struct http_head *h, const char *old_base, const char *new
 /* Returns the value of the first header called `name` (any case), or NULL. */
 const struct http_str *http_header_get(const struct http_head *h, const char *name);
 
+/* Returns true when s is a token (RFC 9110 section 5.6.2): one or more tchar, as a header name must be. */
+bool http_is_token(struct http_str s);
+
 /* Returns true when s equals the NUL-terminated z ignoring ASCII case. */
 bool http_str_eq_ci(struct http_str s, const char *z);
 

@@ -94,6 +94,31 @@ static void mesh_check(const struct obs_set *obs, const struct inventory *inv, u
 		 "connect%s: nothing listened there any more", where, svc->ref, refused, refused == 1 ? "" : "s");
 }
 
+/*
+ * Names the HTTP/2 connections whose header state was lost by t1 and that
+ * were still open at t0 (at most three, then how many more): their streams
+ * in the step were not reported, so the step cannot be judged.
+ */
+static void h2_lost_cause(const struct obs_set *obs, uint64_t t0, uint64_t t1, struct step_health *h)
+{
+	char names[200] = "";
+	size_t n = 0, used = 0;
+
+	for (size_t i = 0; i < obs->n_conns; i++) {
+		const struct obs_conn *c = &obs->conns[i];
+
+		if (!*c->h2_lost || c->h2_lost_ns > t1 || (c->close_ns && c->close_ns < t0))
+			continue;
+		if (n++ < 3 && used < sizeof(names))
+			used += snprintf(names + used, sizeof(names) - used, "%s%s (%s, peer %s, %s)", used ? ", " : "",
+					 c->conn, c->comm, c->peer, c->h2_lost);
+	}
+	cause(h, "%" PRIu64 " bytes on HTTP/2 connections whose header state was lost, their streams not reported",
+	      h->h2_lost_bytes);
+	if (n)
+		cause(h, "lost: %s%s", names, n > 3 ? " and more" : "");
+}
+
 void health_check(const struct obs_set *obs, const struct inventory *inv, uint64_t t0, uint64_t t1,
 		  size_t request_problems, struct step_health *h)
 {
@@ -120,6 +145,8 @@ void health_check(const struct obs_set *obs, const struct inventory *inv, uint64
 		h->user_drops = after->user_drops > before->user_drops ?
 			after->user_drops - before->user_drops : 0;
 		h->gaps = after->gaps > before->gaps ? after->gaps - before->gaps : 0;
+		h->h2_lost_bytes = after->h2_lost_bytes > before->h2_lost_bytes ?
+			after->h2_lost_bytes - before->h2_lost_bytes : 0;
 	}
 	if (h->kernel_drops)
 		cause(h, "%" PRIu64 " kernel drop%s", h->kernel_drops, h->kernel_drops == 1 ? "" : "s");
@@ -127,6 +154,8 @@ void health_check(const struct obs_set *obs, const struct inventory *inv, uint64
 		cause(h, "%" PRIu64 " user-space drop%s", h->user_drops, h->user_drops == 1 ? "" : "s");
 	if (h->gaps)
 		cause(h, "%" PRIu64 " stream gap%s", h->gaps, h->gaps == 1 ? "" : "s");
+	if (h->h2_lost_bytes)
+		h2_lost_cause(obs, t0, t1, h);
 	if (request_problems)
 		cause(h, "%zu request%s with incompletely captured exchanges", request_problems,
 		      request_problems == 1 ? "" : "s");

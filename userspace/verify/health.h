@@ -1,6 +1,7 @@
 /*
  * health.h - whether the capture saw everything during a step: kernel and
- * user-space drops, stream gaps, and whether the file covers the step at
+ * user-space drops, stream gaps, HTTP/2 connections it could no longer
+ * decode, and whether the file covers the step at
  * all (an `end` record, no torn last line); and whether the mesh was there
  * at all. Any of these makes a step's verdicts INCONCLUSIVE
  * (docs/verdicts.md).
@@ -19,6 +20,7 @@
 struct step_health {
 	bool covered;		/* a counters record at or after the step's end exists */
 	uint64_t kernel_drops, user_drops, gaps;	/* increase across the step */
+	uint64_t h2_lost_bytes;	/* bytes moved during the step on HTTP/2 connections capture could no longer decode */
 	size_t request_problems;	/* requests whose exchanges were cut by a capture problem */
 	char causes[400];	/* "" when the capture is complete for the step */
 	size_t mesh_refused;	/* connects refused at a service address and port during the step */

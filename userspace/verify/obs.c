@@ -36,8 +36,8 @@ enum field {
 	F_CONN, F_SEQ, F_ROLE, F_NAMESPACE, F_POD, F_SERVICE_ACCOUNT, F_PID, F_TGID, F_COMM, F_CGROUP_ID,
 	F_LOCAL, F_PEER, F_PEER_POD, F_METHOD, F_PATH, F_HOST, F_REQUEST_ID, F_STATUS, F_START_NS, F_END_NS,
 	F_REQ_BYTES, F_RESP_BYTES, F_COMPLETE, F_INCOMPLETE,
-	F_OPEN_NS, F_CLOSE_NS, F_GAPS, F_EXCHANGES, F_RESET, F_CONNECT_ERROR,
-	F_TS_NS, F_KERNEL_DROPS, F_USER_DROPS, F_UNPARSED_BYTES, F_EVENTS, F_CONNS, F_REASON,
+	F_OPEN_NS, F_CLOSE_NS, F_GAPS, F_EXCHANGES, F_RESET, F_CONNECT_ERROR, F_H2_LOST, F_H2_LOST_NS,
+	F_TS_NS, F_KERNEL_DROPS, F_USER_DROPS, F_UNPARSED_BYTES, F_H2_LOST_BYTES, F_EVENTS, F_CONNS, F_REASON,
 	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
 	F_STEP, F_STATE, F_DETAIL,
 	F__COUNT
@@ -48,8 +48,8 @@ static const char *const field_names[F__COUNT] = {
 	"conn", "seq", "role", "namespace", "pod", "service_account", "pid", "tgid", "comm", "cgroup_id",
 	"local", "peer", "peer_pod", "method", "path", "host", "request_id", "status", "start_ns", "end_ns",
 	"req_bytes", "resp_bytes", "complete", "incomplete",
-	"open_ns", "close_ns", "gaps", "exchanges", "reset", "connect_error",
-	"ts_ns", "kernel_drops", "user_drops", "unparsed_bytes", "events", "conns", "reason",
+	"open_ns", "close_ns", "gaps", "exchanges", "reset", "connect_error", "h2_lost", "h2_lost_ns",
+	"ts_ns", "kernel_drops", "user_drops", "unparsed_bytes", "h2_lost_bytes", "events", "conns", "reason",
 	"run", "url", "via", "sent_ns", "done_ns", "error",
 	"step", "state", "detail",
 };
@@ -208,8 +208,10 @@ static int add_conn(struct rdr *rd, const rec_t o, unsigned line)
 	c->exchanges = ju64(o, F_EXCHANGES);
 	c->reset = jbool(o, F_RESET);
 	c->connect_error = jstr(rd, o, F_CONNECT_ERROR);
+	c->h2_lost = jstr(rd, o, F_H2_LOST);
+	c->h2_lost_ns = ju64(o, F_H2_LOST_NS);
 	c->line = line;
-	return c->connect_error ? 0 : -ENOMEM;
+	return c->connect_error && c->h2_lost ? 0 : -ENOMEM;
 }
 
 static int add_counters(struct rdr *rd, const rec_t o, unsigned line, bool end)
@@ -224,6 +226,7 @@ static int add_counters(struct rdr *rd, const rec_t o, unsigned line, bool end)
 	c->user_drops = ju64(o, F_USER_DROPS);
 	c->gaps = ju64(o, F_GAPS);
 	c->unparsed_bytes = ju64(o, F_UNPARSED_BYTES);
+	c->h2_lost_bytes = ju64(o, F_H2_LOST_BYTES);
 	c->events = ju64(o, F_EVENTS);
 	c->exchanges = ju64(o, F_EXCHANGES);
 	c->conns = ju64(o, F_CONNS);
@@ -532,7 +535,7 @@ struct obs_conn *obs_new_conn(struct obs_set *s)
 
 	if (c) {
 		c->conn = c->ns = c->pod = c->sa = c->comm = blank_fields;
-		c->local = c->peer = c->peer_pod = c->connect_error = blank_fields;
+		c->local = c->peer = c->peer_pod = c->connect_error = c->h2_lost = blank_fields;
 	}
 	return c;
 }

@@ -39,15 +39,16 @@ struct obs_exchange {
 /* One TCP connection. */
 struct obs_conn {
 	const char *conn, *ns, *pod, *sa, *comm, *local, *peer, *peer_pod, *connect_error;
+	const char *h2_lost;		/* HTTP/2 whose header state was lost (late, gap, snaplen, error), or "" */
 	enum obs_role role;
-	uint64_t open_ns, close_ns, gaps, exchanges;
+	uint64_t open_ns, close_ns, gaps, exchanges, h2_lost_ns;
 	bool reset;
 	unsigned line;
 };
 
 /* A `stats` or `end` record: cumulative counters at ts_ns. */
 struct obs_counters {
-	uint64_t ts_ns, kernel_drops, user_drops, gaps, unparsed_bytes, events, exchanges, conns;
+	uint64_t ts_ns, kernel_drops, user_drops, gaps, unparsed_bytes, h2_lost_bytes, events, exchanges, conns;
 	bool end;
 	const char *reason;	/* end records only */
 	unsigned line;
