@@ -5,9 +5,9 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "records/jscan.h"
+#include "records/obs.h"
 #include "util/log.h"
-#include "verify/jscan.h"
-#include "verify/obs.h"
 
 /* Grows *v (elements of `size` bytes) so that one more fits. Returns 0 or -ENOMEM. */
 static int grow(void **v, size_t *cap, size_t n, size_t size)
