@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "records/format.h"
 #include "records/intent_write.h"
 #include "util/clock.h"
 
@@ -55,8 +56,8 @@ int intent_open(struct intent_log *log, const char *path, const char *node, cons
 	log->open = true;
 	jsonw_begin(w);
 	jsonw_str(w, "t", "meta");
-	jsonw_u64(w, "v", 1);
-	jsonw_str(w, "tool", "smi-witness " SMIW_VERSION);
+	jsonw_u64(w, "v", RECORDS_VERSION);
+	jsonw_str(w, "tool", RECORDS_TOOL);
 	jsonw_str(w, "node", node);
 	jsonw_u64(w, "mono_ns", mono_ns());
 	jsonw_u64(w, "real_ns", real_ns());

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "records/format.h"
 #include "records/obs_write.h"
 #include "util/clock.h"
 
@@ -147,8 +148,8 @@ void obs_write_meta(struct obs_writer *o, const struct obs_write_meta *m)
 
 	jsonw_begin(w);
 	jsonw_str(w, "t", "meta");
-	jsonw_u64(w, "v", 1);
-	jsonw_str(w, "tool", "smi-witness " SMIW_VERSION);
+	jsonw_u64(w, "v", RECORDS_VERSION);
+	jsonw_str(w, "tool", RECORDS_TOOL);
 	jsonw_str(w, "node", o->node);
 	jsonw_u64(w, "snaplen", m->snaplen);
 	jsonw_u64(w, "mono_ns", mono_ns());
