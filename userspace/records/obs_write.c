@@ -65,6 +65,40 @@ static void who(struct obs_writer *o, const struct obs_write_who *who)
 	}
 }
 
+int obs_writer_open(struct obs_writer *o, const char *path, const char *node)
+{
+	int r;
+
+	snprintf(o->node, sizeof(o->node), "%s", node ? node : "");
+	r = jsonw_open(&o->w, path);
+	/* Without the cache, records are formatted in full: slower, not wrong. */
+	o->who = r ? NULL : calloc(OBS_WRITE_WHO_CACHE, sizeof(*o->who));
+	return r;
+}
+
+void obs_write_meta(struct obs_writer *o, const struct obs_write_meta *m)
+{
+	struct jsonw *w = &o->w;
+
+	jsonw_begin(w);
+	jsonw_str(w, "t", "meta");
+	jsonw_u64(w, "v", RECORDS_VERSION);
+	jsonw_str(w, "tool", RECORDS_TOOL);
+	jsonw_str(w, "node", o->node);
+	jsonw_u64(w, "snaplen", m->snaplen);
+	jsonw_u64(w, "mono_ns", mono_ns());
+	jsonw_u64(w, "real_ns", real_ns());
+	if (m->inventory)
+		jsonw_str(w, "inventory", m->inventory);
+	jsonw_str(w, "capture", m->capture_tag);
+	jsonw_u64(w, "watched_cgroups", m->watched_cgroups);
+	jsonw_arr(w, "bpf_prog_ids");
+	for (int i = 0; i < m->nprogs; i++)
+		jsonw_elem_u64(w, m->prog_ids[i]);
+	jsonw_arr_end(w);
+	jsonw_end(w);
+}
+
 void obs_write_exchange(struct obs_writer *o, const struct obs_write_exchange *x)
 {
 	struct jsonw *w = &o->w;
@@ -128,40 +162,6 @@ void obs_write_conn(struct obs_writer *o, const struct obs_write_conn *c)
 		jsonw_bool(w, "late", true);
 	if (c->open_lost)
 		jsonw_bool(w, "open_lost", true);
-	jsonw_end(w);
-}
-
-int obs_writer_open(struct obs_writer *o, const char *path, const char *node)
-{
-	int r;
-
-	snprintf(o->node, sizeof(o->node), "%s", node ? node : "");
-	r = jsonw_open(&o->w, path);
-	/* Without the cache, records are formatted in full: slower, not wrong. */
-	o->who = r ? NULL : calloc(OBS_WRITE_WHO_CACHE, sizeof(*o->who));
-	return r;
-}
-
-void obs_write_meta(struct obs_writer *o, const struct obs_write_meta *m)
-{
-	struct jsonw *w = &o->w;
-
-	jsonw_begin(w);
-	jsonw_str(w, "t", "meta");
-	jsonw_u64(w, "v", RECORDS_VERSION);
-	jsonw_str(w, "tool", RECORDS_TOOL);
-	jsonw_str(w, "node", o->node);
-	jsonw_u64(w, "snaplen", m->snaplen);
-	jsonw_u64(w, "mono_ns", mono_ns());
-	jsonw_u64(w, "real_ns", real_ns());
-	if (m->inventory)
-		jsonw_str(w, "inventory", m->inventory);
-	jsonw_str(w, "capture", m->capture_tag);
-	jsonw_u64(w, "watched_cgroups", m->watched_cgroups);
-	jsonw_arr(w, "bpf_prog_ids");
-	for (int i = 0; i < m->nprogs; i++)
-		jsonw_elem_u64(w, m->prog_ids[i]);
-	jsonw_arr_end(w);
 	jsonw_end(w);
 }
 
