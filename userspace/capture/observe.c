@@ -12,6 +12,7 @@
 #include "records/inventory.h"
 #include "smiw_abi.h"
 #include "util/clock.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 #define MAX_PROGS 64
@@ -118,9 +119,8 @@ static const char *loop(struct capture *c, struct obs_writer *out, const struct 
 	}
 }
 
-/* Attached and watching n cgroups: writes the meta record, captures until the end, writes the end record. */
-static enum observe_end capture_until_end(struct capture *c, struct obs_writer *out, const struct observe_opts *o,
-					  int n)
+/* Attached and watching n cgroups: writes the meta record, captures until the end, writes the end record; an exit code. */
+static int capture_until_end(struct capture *c, struct obs_writer *out, const struct observe_opts *o, int n)
 {
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll returns */
 	uint32_t progs[MAX_PROGS];
@@ -146,12 +146,12 @@ static enum observe_end capture_until_end(struct capture *c, struct obs_writer *
 	if (isatty(STDERR_FILENO) && !log_json)
 		fputc('\n', stderr);
 	summary(&st, reason, (mono_ns() - start) / 1e9, log_json && o->out && strcmp(o->out, "-"));
-	return strcmp(reason, "error") ? OBSERVE_OK : OBSERVE_FAILED;
+	return strcmp(reason, "error") ? EXIT_OK : EXIT_FAILED;
 }
 
-enum observe_end observe_run(const struct observe_opts *o)
+int observe_run(const struct observe_opts *o)
 {
-	enum observe_end ret = OBSERVE_FAILED;
+	int ret = EXIT_FAILED;
 	struct inventory *inv = NULL;
 	struct obs_writer out = { 0 };
 	struct capture *c = NULL;
@@ -160,7 +160,7 @@ enum observe_end observe_run(const struct observe_opts *o)
 	int r, n;
 
 	if (o->inventory && inventory_load(o->inventory, &inv))
-		return OBSERVE_BAD_INPUT;
+		return EXIT_USAGE;
 	gethostname(host, sizeof(host) - 1);
 	r = obs_writer_open(&out, o->out, inv && *inv->node ? inv->node : host);
 	if (r) {
@@ -175,12 +175,12 @@ enum observe_end observe_run(const struct observe_opts *o)
 		goto out;
 	n = watch_all(c, o);
 	if (n < 0) {
-		ret = n == -ENOENT || n == -ENOTDIR ? OBSERVE_BAD_INPUT : OBSERVE_FAILED;
+		ret = n == -ENOENT || n == -ENOTDIR ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
 	}
 	if (n == 0) {
 		error("observe: no cgroup to watch (the inventory names none that exists)");
-		ret = OBSERVE_BAD_INPUT;
+		ret = EXIT_USAGE;
 		goto out;
 	}
 	/* Attached and watching: nothing privileged is left to do but what the kernel measures. */
@@ -190,7 +190,7 @@ out:
 	capture_close(c);
 	if (out_open && (r = obs_writer_close(&out))) {
 		error_errno(r, "observe: cannot write '%s'", o->out ? o->out : "stdout");
-		ret = OBSERVE_FAILED;
+		ret = EXIT_FAILED;
 	}
 	inventory_free(inv);
 	return ret;

@@ -16,20 +16,16 @@ struct observe_opts {
 	bool unredacted;		/* keep credential header values */
 };
 
-/* How a capture ended, for the command's exit status. */
-enum observe_end {
-	OBSERVE_OK,			/* ran for its duration or until a signal */
-	OBSERVE_FAILED,			/* capture or writing failed */
-	OBSERVE_BAD_INPUT,		/* nothing to watch: a bad inventory, a missing cgroup */
-};
-
 /*
  * Loads the inventory, attaches the capture to every pod of it and every
  * cgroup given, and writes records to o->out until the duration passes or
  * SIGINT/SIGTERM arrives (handlers installed here); a live line on a
  * terminal's stderr, a summary at the end (JSON on stdout with -j when
- * records go to a file). Errors are reported as they happen.
+ * records go to a file). Errors are reported as they happen. Returns the
+ * exit code (util/exitcode.h): EXIT_OK after the duration or a signal,
+ * EXIT_USAGE when there is nothing to watch (a bad inventory, a missing
+ * cgroup), EXIT_FAILED when capture or writing failed.
  */
-enum observe_end observe_run(const struct observe_opts *o);
+int observe_run(const struct observe_opts *o);
 
 #endif

@@ -89,14 +89,7 @@ static int run(int argc, char **argv)
 		return r;
 	a.o.cgroups = a.cgroups;
 	a.o.ncgroups = a.ncgroups;
-	switch (observe_run(&a.o)) {
-	case OBSERVE_OK:
-		return EXIT_OK;
-	case OBSERVE_BAD_INPUT:
-		return EXIT_USAGE;
-	default:
-		return EXIT_FAILED;
-	}
+	return observe_run(&a.o);
 }
 
 const struct command cmd_observe = {
