@@ -119,7 +119,10 @@ static const char *loop(struct capture *c, struct obs_writer *out, const struct 
 	}
 }
 
-/* Attached and watching n cgroups: writes the meta record, captures until the end, writes the end record; an exit code. */
+/*
+ * Attached and watching n cgroups: writes the meta record, captures until
+ * the end, writes the end record. Returns the exit code.
+ */
 static int capture_until_end(struct capture *c, struct obs_writer *out, const struct observe_opts *o, int n)
 {
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll returns */

@@ -49,7 +49,10 @@ int intent_open(struct intent_log *log, const char *path, const char *node, cons
 int intent_write(struct intent_log *log, const char *request_id, uint64_t sent_ns, uint64_t done_ns, int status,
 		 const char *error);
 
-/* Writes the end line (reason "signal" when interrupted, else "duration") and closes; 0 when not open. Returns 0 or -errno. */
+/*
+ * Writes the end line (reason "signal" when interrupted, else "duration")
+ * and closes. Returns 0 (also when the log is not open) or -errno.
+ */
 int intent_close(struct intent_log *log, bool interrupted);
 
 /*

@@ -1,4 +1,4 @@
-/* inventory.h - reading the inventory, who is who on this node: pods (cgroup, address) and services (docs/inventory.md). */
+/* inventory.h - reading the inventory: who is who on this node, pods and services (docs/inventory.md). */
 #ifndef SMIW_RECORDS_INVENTORY_H
 #define SMIW_RECORDS_INVENTORY_H
 
