@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "capture/capture_int.h"
-#include "capture/jsonl.h"
+#include "capture/record_sink.h"
 
 #define PER_CONN 100
 
@@ -67,7 +67,7 @@ static void data_event(struct capture *c, uint64_t id, int dir, uint64_t *off, u
 int main(int argc, char **argv)
 {
 	struct capture *c = calloc(1, sizeof(*c));
-	struct jsonl_sink s;
+	struct obs_writer s;
 	uint64_t n, t0, t1, ns = 7000000000000ull, off[2] = { 0 };
 	char req[sizeof(request)];
 
@@ -75,12 +75,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: agent_path FILE N\n");
 		return 2;
 	}
-	if (jsonl_open(&s, argv[1], "lab") || ct_init(&c->conns, CAPTURE_CONNS_MAX)) {
+	if (obs_writer_open(&s, argv[1], "lab") || ct_init(&c->conns, CAPTURE_CONNS_MAX)) {
 		perror(argv[1]);
 		return 1;
 	}
 	/* The capture as capture_open sets it up, minus the kernel side. */
-	c->o.sink = jsonl_capture_sink(&s);
+	c->o.sink = capture_record_sink(&s);
 	strcpy(c->tag, "8b5e9f93");
 	c->acfg = (struct asm_cfg){ .emit = capture_on_exchange, .ctx = c, .pool = &c->pool,
 				    .counters = &c->counters };
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 			conn_event(c, SMIW_EV_END, id, ns += 1000, off);
 	}
 	capture_finish(c);
-	if (jsonl_close(&s)) {
+	if (obs_writer_close(&s)) {
 		perror(argv[1]);
 		return 1;
 	}

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "capture/jsonl.h"
-#include "inventory/inventory.h"
+#include "capture/record_sink.h"
+#include "records/inventory.h"
 #include "smiw_abi.h"
 
 static uint64_t cpu_ns(void)
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	struct cap_conn c = { .role = SMIW_ROLE_CLIENT, .pid = 4083, .tgid = 4083, .comm = "sample-app",
 			      .cgroup_id = 37702, .netns = 4026532177, .family = 2, .local = "198.18.0.11:41872",
 			      .peer = "198.18.1.1:9091", .pod = &pod, .peer_pod = &peer, .peer_service = &svc };
-	struct jsonl_sink s;
+	struct obs_writer s;
 	struct capture_sink sink;
 	struct stat st;
 	uint64_t n, t0, t1, ns = 7000000000000ull;
@@ -61,11 +61,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: write_jsonl FILE N\n");
 		return 2;
 	}
-	if (jsonl_open(&s, argv[1], "lab")) {
+	if (obs_writer_open(&s, argv[1], "lab")) {
 		perror(argv[1]);
 		return 1;
 	}
-	sink = jsonl_capture_sink(&s);
+	sink = capture_record_sink(&s);
 	x.conn = &c;
 	x.role = SMIW_ROLE_CLIENT;
 	x.pid = x.tgid = 4083;
@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		sink.exchange(sink.ctx, &x);
 	}
 	sink.conn(sink.ctx, &c);
-	if (jsonl_close(&s)) {
+	if (obs_writer_close(&s)) {
 		perror(argv[1]);
 		return 1;
 	}

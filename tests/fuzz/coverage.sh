@@ -29,13 +29,13 @@ declare -A files=(
 	[fuzz_smi_load]="$(echo userspace/smi/*.c)"
 	[fuzz_prom]="userspace/metrics/prom.c"
 	[fuzz_scenario]="userspace/scenario/scenario.c userspace/util/yamldoc.c userspace/scenario/policy.c"
-	[fuzz_records]="userspace/verify/obs.c userspace/verify/requests.c userspace/verify/health.c userspace/verify/check_access.c"
+	[fuzz_records]="userspace/records/obs.c userspace/verify/requests.c userspace/verify/health.c userspace/verify/check_access.c"
 	[fuzz_http]="userspace/http/head.c userspace/http/body.c userspace/http/url.c"
 	[fuzz_k8s_stream]="userspace/k8s/jsplit.c"
 	[fuzz_k8s_yaml]="userspace/k8s/yaml.c"
 	[fuzz_lab]="sample-app/lab/topology.c sample-app/mesh/haproxy.c sample-app/mesh/metrics.c"
 	[fuzz_parse]="userspace/util/parse.c"
-	[fuzz_jscan]="userspace/verify/jscan.c"
+	[fuzz_jscan]="userspace/records/jscan.c"
 )
 # Seed directories beyond the committed corpus, as tests/run uses them.
 seeds_of() { sed -n "s/^\t\[$1\]=\"\(.*\)\"$/\1/p" tests/run; }

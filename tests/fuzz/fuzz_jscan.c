@@ -9,7 +9,7 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "verify/jscan.h"
+#include "records/jscan.h"
 
 static const char *const names[] = { "t", "a", "b", "conn", "headers", "n", "v", "" };
 #define NNAMES (sizeof(names) / sizeof(names[0]))

@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "inventory/inventory.h"
-#include "verdict/report.h"
+#include "records/inventory.h"
 #include "util/log.h"
+#include "verdict/report.h"
 #include "verify/engine.h"
-#include "verify/obs.h"
 
 static char path[64];
 static struct scenario sc;

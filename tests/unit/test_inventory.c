@@ -9,34 +9,60 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <cmocka.h>
 
-#include "inventory/inventory.h"
+#include "records/inventory.h"
+#include "utest.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define FIX "tests/fixtures/inventory/"
 
-/* Runs inventory_load with stderr captured into msg. */
+/* One reader call, for utest_stderr. */
+struct call {
+	const char *path;
+	struct inventory **inv;
+	json_t **doc;
+	char *err;
+	size_t errlen;
+};
+
+static int call_load(void *arg)
+{
+	struct call *c = arg;
+
+	return inventory_load(c->path, c->inv);
+}
+
+static int call_read(void *arg)
+{
+	struct call *c = arg;
+
+	return inventory_read(c->path, c->inv, c->err, c->errlen);
+}
+
+static int call_doc(void *arg)
+{
+	struct call *c = arg;
+
+	return inventory_load_doc(c->path, c->doc);
+}
+
+/* Runs inventory_load with what it prints captured into msg. */
 static int load_quiet(const char *path, struct inventory **inv, char *msg, size_t len)
 {
-	char tmp[] = "/tmp/smiw-test-inv-XXXXXX";
-	int fd = mkstemp(tmp), saved = dup(STDERR_FILENO), r;
-	ssize_t n;
+	return utest_stderr(msg, len, call_load, &(struct call){ .path = path, .inv = inv });
+}
 
-	assert_true(fd >= 0 && saved >= 0);
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
-	r = inventory_load(path, inv);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	n = pread(fd, msg, len - 1, 0);
-	msg[n > 0 ? n : 0] = '\0';
-	msg[strcspn(msg, "\n")] = '\0';
-	close(fd);
-	unlink(tmp);
-	return r;
+/* Runs inventory_read with what it prints (expected: nothing) captured into msg; the reason goes to err. */
+static int read_quiet(const char *path, struct inventory **inv, char *msg, size_t len, char *err, size_t errlen)
+{
+	return utest_stderr(msg, len, call_read, &(struct call){ .path = path, .inv = inv, .err = err, .errlen = errlen });
+}
+
+/* Runs inventory_load_doc with what it prints captured into msg. */
+static int doc_quiet(const char *path, json_t **doc, char *msg, size_t len)
+{
+	return utest_stderr(msg, len, call_doc, &(struct call){ .path = path, .doc = doc });
 }
 
 static void test_lab(void **state)
@@ -100,7 +126,7 @@ static void test_errors(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < N(cases); i++) {
-		char path[256], msg[512], want[512];
+		char path[256], msg[512], want[512], err[512];
 		struct inventory *inv = NULL;
 		int r;
 
@@ -113,7 +139,34 @@ static void test_errors(void **state)
 		else
 			snprintf(want, sizeof(want), "error: cannot load '%s': %s", path, cases[i].msg);
 		assert_string_equal(msg, want);
+
+		/* The quiet reader gives the same reason (without "error: ") and prints nothing. */
+		r = read_quiet(path, &inv, msg, sizeof(msg), err, sizeof(err));
+		assert_int_equal(r, cases[i].ret);
+		assert_null(inv);
+		assert_string_equal(msg, "");
+		assert_string_equal(err, want + strlen("error: "));
 	}
+}
+
+/* inventory_load_doc: the document as written (members the structure does not keep too), checked the same way. */
+static void test_doc(void **state)
+{
+	char msg[512];
+	json_t *doc = NULL;
+
+	(void)state;
+	assert_int_equal(inventory_load_doc(FIX "lab.json", &doc), 0);
+	assert_true(json_is_object(doc));
+	assert_int_equal(json_integer_value(json_object_get(doc, "version")), 1);
+	assert_int_equal(json_array_size(json_object_get(doc, "pods")), 3);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(
+		json_object_get(doc, "pods"), 0), "labels"), "app")), "app-a");
+	json_decref(doc);
+
+	assert_int_equal(doc_quiet(FIX "bad-ip.json", &doc, msg, sizeof(msg)), -EINVAL);
+	assert_null(doc);
+	assert_string_equal(msg, "error: cannot load '" FIX "bad-ip.json': pods[0].ip: '198.18.0.300' is not an IP address");
 }
 
 int main(void)
@@ -121,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_doc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

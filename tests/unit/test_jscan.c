@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "verify/jscan.h"
+#include "records/jscan.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

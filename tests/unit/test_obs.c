@@ -11,8 +11,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "records/obs.h"
 #include "utest.h"
-#include "verify/obs.h"
 
 static char dir[64];
 

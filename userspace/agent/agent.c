@@ -7,6 +7,7 @@
 
 #include "agent/agent.h"
 #include "k8s/config.h"
+#include "records/relay.h"
 #include "util/parse.h"
 
 char *agent_token_read(const char *file)
@@ -55,10 +56,9 @@ static json_int_t stat_of(json_t *stats, const char *key)
 /* A meta record for a new spool file or an API answer: this node, both clocks. */
 static json_t *meta_record(struct agent *a)
 {
-	json_t *m = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:s}", "t", "meta", "v", 1,
-			      "tool", "smi-witness " SMIW_VERSION, "node", a->node,
-			      "mono_ns", (json_int_t)mono_ns(), "real_ns", (json_int_t)real_ns(),
-			      "source", "agent");
+	json_t *m = relay_meta(a->node, mono_ns(), real_ns());
+
+	json_object_set_new(m, "source", json_string("agent"));
 
 	pthread_mutex_lock(&a->mu);
 	json_object_set_new(m, "snaplen",

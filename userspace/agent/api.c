@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "records/relay.h"
 #include "util/parse.h"
 
 #define WINDOW_MAX_NS (30ULL * 86400ULL * 1000000000ULL)
@@ -103,10 +104,9 @@ static void observations(struct agent *a, const struct http_req *req, struct htt
 		return;
 	}
 	/* The answer is a records file of its own: meta first, stats last. */
-	meta = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:I}", "t", "meta", "v", 1, "tool",
-			 "smi-witness " SMIW_VERSION, "node", a->node, "mono_ns",
-			 (json_int_t)mono_ns(), "real_ns", (json_int_t)real_ns(),
-			 "since_ns", (json_int_t)f.since_ns, "until_ns", (json_int_t)f.until_ns);
+	meta = relay_meta(a->node, mono_ns(), real_ns());
+	json_object_set_new(meta, "since_ns", json_integer((json_int_t)f.since_ns));
+	json_object_set_new(meta, "until_ns", json_integer((json_int_t)f.until_ns));
 	line = json_dumps(meta, JSON_COMPACT);
 	fprintf(out, "%s\n", line);
 	free(line);

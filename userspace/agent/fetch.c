@@ -7,6 +7,7 @@
 #include "agent/agent.h"
 #include "agent/fetch.h"
 #include "k8s/client.h"
+#include "records/relay.h"
 #include "util/exitcode.h"
 #include "util/log.h"
 
@@ -418,9 +419,8 @@ void fetch_write(const struct fetch_result *r, FILE *out)
 	json_t *meta, *end, *rec;
 	size_t i;
 
-	meta = json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:O}", "t", "meta", "v", 1, "tool",
-			 "smi-witness " SMIW_VERSION, "node", "merged", "mono_ns", (json_int_t)r->ref_mono_ns,
-			 "real_ns", (json_int_t)r->ref_real_ns, "sources", r->sources);
+	meta = relay_meta("merged", r->ref_mono_ns, r->ref_real_ns);
+	json_object_set(meta, "sources", r->sources);
 	json_dumpf(meta, out, JSON_COMPACT);
 	fputc('\n', out);
 	json_array_foreach(r->records, i, rec) {

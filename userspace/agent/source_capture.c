@@ -20,8 +20,8 @@
 
 #include "agent/source.h"
 #include "capture/capture.h"
-#include "capture/jsonl.h"
-#include "inventory/inventory.h"
+#include "capture/record_sink.h"
+#include "records/inventory.h"
 #include "util/caps.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -35,7 +35,7 @@ struct cap_src {
 	pthread_t thread;
 	volatile sig_atomic_t stop;
 	struct capture *cap;
-	struct jsonl_sink sink;
+	struct obs_writer sink;
 	struct inventory *inv;		/* what capture attributes with; contents swapped on reload */
 	struct inventory **old;		/* earlier contents: open connections still point into them */
 	size_t nold;
@@ -101,15 +101,15 @@ static void *capture_thread(void *arg)
 		}
 		if (now >= next_stats) {
 			capture_stats(s->cap, &st);
-			jsonl_stats(&s->sink, &st, NULL);
+			capture_write_stats(&s->sink, &st, NULL);
 			next_stats = now + s->stats_ns;
 		}
-		jsonl_flush(&s->sink, true);
+		obs_writer_flush(&s->sink, true);
 	}
 	capture_finish(s->cap);
 	capture_stats(s->cap, &st);
-	jsonl_stats(&s->sink, &st, s->stop ? "signal" : "error");
-	jsonl_close(&s->sink);	/* the reader sees the end of the pipe */
+	capture_write_stats(&s->sink, &st, s->stop ? "signal" : "error");
+	obs_writer_close(&s->sink);	/* the reader sees the end of the pipe */
 	return NULL;
 }
 
@@ -181,9 +181,9 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		return r;
 	}
 	fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES);
-	/* jsonl writes through a path; this one names the pipe's write end. */
+	/* The records writer opens a path; this one names the pipe's write end. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[1]);
-	r = jsonl_open(&s->sink, path, o->node);
+	r = obs_writer_open(&s->sink, path, o->node);
 	close(fds[1]);
 	if (r) {
 		close(fds[0]);
@@ -192,24 +192,24 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 	}
 	r = capture_open(&(struct capture_opts){ .snaplen = o->snaplen, .inv = s->inv,
 						 .unredacted = o->unredacted,
-						 .sink = jsonl_capture_sink(&s->sink) }, &s->cap);
+						 .sink = capture_record_sink(&s->sink) }, &s->cap);
 	if (r) {
-		jsonl_close(&s->sink);
+		obs_writer_close(&s->sink);
 		close(fds[0]);
 		free_state(s);
 		return r;
 	}
 	n = capture_watch_inventory(s->cap);
 	s->caps_needed = capture_caps_after_attach(s->cap);
-	jsonl_meta(&s->sink, &(struct jsonl_meta){ .inventory = o->inventory_path,
+	obs_write_meta(&s->sink, &(struct obs_write_meta){ .inventory = o->inventory_path,
 		.snaplen = capture_snaplen(s->cap), .capture_tag = capture_tag(s->cap),
 		.watched_cgroups = n > 0 ? (unsigned)n : 0 });
-	jsonl_flush(&s->sink, true);
+	obs_writer_flush(&s->sink, true);
 	r = source_fd_open(&s->inner, fds[0], false);
 	if (!r && pthread_create(&s->thread, NULL, capture_thread, s))
 		r = -errno;
 	if (r) {
-		jsonl_close(&s->sink);
+		obs_writer_close(&s->sink);
 		free_state(s);
 		return r;
 	}

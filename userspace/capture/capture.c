@@ -10,9 +10,9 @@
 #include <bpf/libbpf.h>
 
 #include "capture/capture_int.h"
-#include "inventory/inventory.h"
-#include "util/kernfs.h"
+#include "records/inventory.h"
 #include "util/clock.h"
+#include "util/kernfs.h"
 #include "util/log.h"
 #include "util/u64.h"
 

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "records/obs_write.h"
+
 struct inventory;
 struct inv_pod;
 struct inv_service;
@@ -103,9 +105,7 @@ struct cap_exchange {
 	const char *incomplete;		/* when !complete: closed, reset, gap, snaplen, unparsed, refused, capture-ended */
 	/* Request header fields, names in lower case, in hdrbuf. */
 	unsigned nheaders;
-	struct {
-		uint16_t name, name_len, value, value_len;	/* offsets into hdrbuf */
-	} headers[CAP_HEADERS_MAX];
+	struct obs_write_header headers[CAP_HEADERS_MAX];	/* offsets into hdrbuf, as records are written from */
 	char hdrbuf[CAP_HEADER_BYTES];
 
 	/* Assembly state, private to the assembler. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "capture/capture_int.h"
-#include "inventory/inventory.h"
+#include "records/inventory.h"
 
 #define TCP_SYN_SENT 2
 

@@ -1,23 +1,20 @@
-/* observe.c - `smi-witness observe`: capture exchanges of watched pods to JSON lines. */
+/* observe.c - see observe.h */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 
 #include "capture/capture.h"
-#include "capture/jsonl.h"
-#include "cli/cli.h"
-#include "inventory/inventory.h"
+#include "capture/observe.h"
+#include "capture/record_sink.h"
+#include "records/inventory.h"
 #include "smiw_abi.h"
 #include "util/clock.h"
+#include "util/exitcode.h"
 #include "util/log.h"
-#include "util/parse.h"
 
-#define MAX_CGROUPS 256
 #define MAX_PROGS 64
 #define NS 1000000000ull
 
@@ -28,90 +25,17 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-struct observe_args {
-	const char *inventory, *out;
-	const char *cgroups[MAX_CGROUPS];
-	int ncgroups;
-	uint64_t duration_ns, stats_ns;
-	uint64_t snaplen, ring_bytes;
-	bool unredacted;
-};
-
-static int parse_args(int argc, char **argv, struct observe_args *a)
-{
-	extern const struct command cmd_observe;
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "inventory", required_argument, NULL, 'i' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "ring-size", required_argument, NULL, 'R' },
-		{ "stats-interval", required_argument, NULL, 'S' },
-		{ "unredacted", no_argument, NULL, 'U' },
-		{ 0 }
-	};
-	int opt, r;
-
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "i:c:o:d:s:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'i':
-			a->inventory = optarg;
-			break;
-		case 'c':
-			if (a->ncgroups == MAX_CGROUPS)
-				return error("observe: at most %d --cgroup options", MAX_CGROUPS), EXIT_USAGE;
-			a->cgroups[a->ncgroups++] = optarg;
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		case 'd':
-			if (parse_duration_ns(optarg, 365 * 24 * 3600 * NS, &a->duration_ns))
-				return error("observe: --duration '%s': not a duration", optarg), EXIT_USAGE;
-			break;
-		case 'S':
-			if (parse_duration_ns(optarg, 24 * 3600 * NS, &a->stats_ns))
-				return error("observe: --stats-interval '%s': not a duration", optarg), EXIT_USAGE;
-			break;
-		case 's':
-			if (parse_u64(optarg, SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX, &a->snaplen))
-				return error("observe: --snaplen '%s': not an integer in [%d, %d]", optarg,
-					     SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX), EXIT_USAGE;
-			break;
-		case 'R':
-			if (parse_u64(optarg, 4096, 1ull << 30, &a->ring_bytes) ||
-			    (a->ring_bytes & (a->ring_bytes - 1)))
-				return error("observe: --ring-size '%s': not a power of two in [4096, 2^30]",
-					     optarg), EXIT_USAGE;
-			break;
-		case 'U':
-			a->unredacted = true;
-			break;
-		default:
-			if ((r = cli_common_opt(opt, &cmd_observe)) != CLI_CONTINUE)
-				return r;
-		}
-	}
-	if (optind < argc)
-		return error("observe: unexpected argument '%s'", argv[optind]), EXIT_USAGE;
-	if (!a->inventory && !a->ncgroups)
-		return error("observe: nothing to watch: give --inventory FILE or --cgroup PATH"), EXIT_USAGE;
-	return CLI_CONTINUE;
-}
-
 /* Watches the inventory's pods and the --cgroup trees; returns how many cgroups, or -errno. */
-static int watch_all(struct capture *c, const struct observe_args *a)
+static int watch_all(struct capture *c, const struct observe_opts *o)
 {
 	int n = capture_watch_inventory(c), r;
 
 	if (n < 0)
 		return error_errno(n, "observe: cannot watch the inventory's cgroups"), n;
-	for (int i = 0; i < a->ncgroups; i++) {
-		r = capture_watch_path(c, a->cgroups[i], true);
+	for (int i = 0; i < o->ncgroups; i++) {
+		r = capture_watch_path(c, o->cgroups[i], true);
 		if (r < 0)
-			return error_errno(r, "observe: cannot watch cgroup '%s'", a->cgroups[i]), r;
+			return error_errno(r, "observe: cannot watch cgroup '%s'", o->cgroups[i]), r;
 		n += r;
 	}
 	return n;
@@ -161,11 +85,10 @@ static void summary(const struct capture_stats *st, const char *reason, double s
 }
 
 /* Runs until the duration passes or a signal arrives; returns the end reason. */
-static const char *loop(struct capture *c, struct jsonl_sink *sink, const struct observe_args *a,
-			uint64_t start)
+static const char *loop(struct capture *c, struct obs_writer *out, const struct observe_opts *o, uint64_t start)
 {
 	bool tty = isatty(STDERR_FILENO) && !log_json;
-	uint64_t next_tick = start + NS, next_stats = start + a->stats_ns, prev_ex = 0, prev_t = start;
+	uint64_t next_tick = start + NS, next_stats = start + o->stats_ns, prev_ex = 0, prev_t = start;
 	struct capture_stats st;
 
 	for (;;) {
@@ -179,10 +102,10 @@ static const char *loop(struct capture *c, struct jsonl_sink *sink, const struct
 		t = mono_ns();
 		if (stop_signal)
 			return "signal";
-		if (a->duration_ns && t - start >= a->duration_ns)
+		if (o->duration_ns && t - start >= o->duration_ns)
 			return "duration";
 		if (t >= next_tick) {
-			jsonl_flush(sink, true);
+			obs_writer_flush(out, true);
 			if (tty) {
 				capture_stats(c, &st);
 				live_line(&st, prev_ex, (t - prev_t) / 1e9);
@@ -191,47 +114,72 @@ static const char *loop(struct capture *c, struct jsonl_sink *sink, const struct
 			}
 			next_tick = t + NS;
 		}
-		if (a->stats_ns && t >= next_stats) {
+		if (o->stats_ns && t >= next_stats) {
 			capture_stats(c, &st);
-			jsonl_stats(sink, &st, NULL);
-			next_stats = t + a->stats_ns;
+			capture_write_stats(out, &st, NULL);
+			next_stats = t + o->stats_ns;
 		}
 	}
 }
 
-static int run(int argc, char **argv)
+/*
+ * Attached and watching n cgroups: writes the meta record, captures until
+ * the end, writes the end record. Returns the exit code.
+ */
+static int capture_until_end(struct capture *c, struct obs_writer *out, const struct observe_opts *o, int n)
 {
-	struct observe_args a = { .stats_ns = 10 * NS };
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll returns */
-	struct inventory *inv = NULL;
-	struct jsonl_sink sink = { 0 };
-	struct capture *c = NULL;
-	struct capture_stats st;
-	const char *reason = "error";
-	char host[256] = "";
-	uint64_t start;
 	uint32_t progs[MAX_PROGS];
-	int r, ret = EXIT_FAILED, n, nprogs;
-	bool sink_open = false;
+	struct capture_stats st;
+	const char *reason;
+	uint64_t start;
+	int nprogs;
 
-	r = parse_args(argc, argv, &a);
-	if (r != CLI_CONTINUE)
-		return r;
-	if (a.inventory && inventory_load(a.inventory, &inv))
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
+	obs_write_meta(out, &(struct obs_write_meta){ .inventory = o->inventory, .snaplen = capture_snaplen(c),
+						      .capture_tag = capture_tag(c), .watched_cgroups = n,
+						      .prog_ids = progs, .nprogs = nprogs });
+	obs_writer_flush(out, true);
+	pr_info("observe: watching %d cgroup(s), snaplen %u, writing %s", n, capture_snaplen(c),
+		o->out ? o->out : "stdout");
+	start = mono_ns();
+	reason = loop(c, out, o, start);
+	capture_finish(c);
+	capture_stats(c, &st);
+	capture_write_stats(out, &st, reason);
+	if (isatty(STDERR_FILENO) && !log_json)
+		fputc('\n', stderr);
+	summary(&st, reason, (mono_ns() - start) / 1e9, log_json && o->out && strcmp(o->out, "-"));
+	return strcmp(reason, "error") ? EXIT_OK : EXIT_FAILED;
+}
+
+int observe_run(const struct observe_opts *o)
+{
+	int ret = EXIT_FAILED;
+	struct inventory *inv = NULL;
+	struct obs_writer out = { 0 };
+	struct capture *c = NULL;
+	char host[256] = "";
+	bool out_open = false;
+	int r, n;
+
+	if (o->inventory && inventory_load(o->inventory, &inv))
 		return EXIT_USAGE;
 	gethostname(host, sizeof(host) - 1);
-	r = jsonl_open(&sink, a.out, inv && *inv->node ? inv->node : host);
+	r = obs_writer_open(&out, o->out, inv && *inv->node ? inv->node : host);
 	if (r) {
-		error_errno(r, "observe: cannot open '%s'", a.out);
+		error_errno(r, "observe: cannot open '%s'", o->out);
 		goto out;
 	}
-	sink_open = true;
+	out_open = true;
 	r = capture_open(&(struct capture_opts){
-		.snaplen = a.snaplen, .ring_bytes = a.ring_bytes, .inv = inv,
-		.unredacted = a.unredacted, .sink = jsonl_capture_sink(&sink) }, &c);
+		.snaplen = o->snaplen, .ring_bytes = o->ring_bytes, .inv = inv,
+		.unredacted = o->unredacted, .sink = capture_record_sink(&out) }, &c);
 	if (r)
 		goto out;
-	n = watch_all(c, &a);
+	n = watch_all(c, o);
 	if (n < 0) {
 		ret = n == -ENOENT || n == -ENOTDIR ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
@@ -242,56 +190,14 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	/* Attached and watching: nothing privileged is left to do but what the kernel measures. */
-	if (capture_drop_caps(c, NULL))
-		goto out;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
-	jsonl_meta(&sink, &(struct jsonl_meta){ .inventory = a.inventory, .snaplen = capture_snaplen(c),
-						 .capture_tag = capture_tag(c), .watched_cgroups = n,
-						 .prog_ids = progs, .nprogs = nprogs });
-	jsonl_flush(&sink, true);
-	pr_info("observe: watching %d cgroup(s), snaplen %u, writing %s", n, capture_snaplen(c),
-		a.out ? a.out : "stdout");
-	start = mono_ns();
-	reason = loop(c, &sink, &a, start);
-	capture_finish(c);
-	capture_stats(c, &st);
-	jsonl_stats(&sink, &st, reason);
-	if (isatty(STDERR_FILENO) && !log_json)
-		fputc('\n', stderr);
-	summary(&st, reason, (mono_ns() - start) / 1e9, log_json && a.out && strcmp(a.out, "-"));
-	ret = strcmp(reason, "error") ? EXIT_OK : EXIT_FAILED;
+	if (!capture_drop_caps(c, NULL))
+		ret = capture_until_end(c, &out, o, n);
 out:
 	capture_close(c);
-	if (sink_open && (r = jsonl_close(&sink))) {
-		error_errno(r, "observe: cannot write '%s'", a.out ? a.out : "stdout");
+	if (out_open && (r = obs_writer_close(&out))) {
+		error_errno(r, "observe: cannot write '%s'", o->out ? o->out : "stdout");
 		ret = EXIT_FAILED;
 	}
 	inventory_free(inv);
 	return ret;
 }
-
-const struct command cmd_observe = {
-	.name = "observe",
-	.summary = "capture the HTTP exchanges and connections of watched pods as JSON lines",
-	.usage = "smi-witness observe (--inventory FILE | --cgroup PATH)... [--out FILE[.gz]]\n"
-		 "                         [--duration D] [--snaplen N] [--ring-size BYTES]",
-	.options =
-		"  -i, --inventory FILE     watch every pod of this inventory and name them in records\n"
-		"  -c, --cgroup PATH        also watch this cgroup v2 directory and those below it\n"
-		"                           (repeatable)\n"
-		"  -o, --out FILE           write records here; gzip when FILE ends in .gz\n"
-		"                           (default: standard output)\n"
-		"  -d, --duration D         stop after D (\"30s\", \"5m\"); default: until SIGINT/SIGTERM\n"
-		"  -s, --snaplen N          bytes copied per syscall, 64..16384 (default 4096)\n"
-		"      --ring-size BYTES    kernel ring buffer, a power of two (default 16 MiB)\n"
-		"      --stats-interval D   write a stats record every D (default 10s; 0: only at the end)\n"
-		"      --unredacted         keep Authorization, Proxy-Authorization, Cookie and\n"
-		"                           Set-Cookie header values (default: \"<redacted>\")\n",
-	.examples =
-		"  smi-witness observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl.gz\n"
-		"  smi-witness observe --cgroup /sys/fs/cgroup/unified/myapp --duration 30s | jq -c 'select(.t == \"exchange\")'\n"
-		"  smi-witness -j observe --inventory inv.json --out obs.jsonl --duration 1m   # JSON summary\n",
-	.run = run,
-};

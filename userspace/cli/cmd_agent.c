@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "k8s/config.h"
 #include "k8s/nodewatch.h"
+#include "records/inventory.h"
 #include "util/caps.h"
 #include "util/kernfs.h"
 #include "util/log.h"
@@ -200,17 +201,13 @@ static int limit_caps(struct agent *a, const struct record_source *src)
 	return EXIT_OK;
 }
 
-/* --inventory: the agent serves this file's inventory. Returns an exit code. */
+/* --inventory: the agent serves this file's inventory, checked by the one reader. Returns an exit code. */
 static int load_inventory(const char *path, struct agent *a)
 {
-	json_error_t jerr;
-	json_t *inv = json_load_file(path, 0, &jerr);
+	json_t *inv;
 
-	if (!json_is_object(inv) || json_integer_value(json_object_get(inv, "version")) != 1) {
-		error("cannot load inventory '%s': %s", path, inv ? "not an inventory of version 1" : jerr.text);
-		json_decref(inv);
+	if (inventory_load_doc(path, &inv))
 		return EXIT_USAGE;
-	}
 	agent_set_inventory(a, inv, NULL);
 	return EXIT_OK;
 }

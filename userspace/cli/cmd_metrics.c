@@ -174,7 +174,7 @@ static int load_mesh(const struct opts *o, const struct obs_set *obs, struct mx_
 			return error("out of memory");
 	if (inv && (o->req.inventory || !access(inv, R_OK)) &&
 	    mx_meshinfo_from_inventory(mesh, inv, err, sizeof(err)))
-		return error("cannot load inventory %s", err);
+		return error("%s", err);
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "http/client.h"
 #include "http/url.h"
@@ -43,22 +42,6 @@ struct drive_stats {
 	bool interrupted;		/* stopped by SIGINT / SIGTERM */
 	int intent_error;		/* errno of a failed intent write, 0 */
 };
-
-/* Intent records (docs/records.md): a meta line, one `intent` per request, an end line. */
-struct intent_log {
-	FILE *f;
-	uint64_t written;
-};
-
-/* Opens path for intent records and writes the meta line. Returns 0 or -errno. */
-int intent_open(struct intent_log *log, const char *path);
-
-/* Writes one intent record. Returns 0 or -errno. */
-int intent_write(struct intent_log *log, const struct drive_opts *o, const char *request_id,
-		 uint64_t sent_ns, uint64_t done_ns, int status, enum hc_error err);
-
-/* Writes the end line and closes. Returns 0 or -errno. */
-int intent_close(struct intent_log *log, bool interrupted);
 
 /*
  * Runs the traffic described by o. Returns 0 when the run took place (stats

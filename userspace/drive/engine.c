@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "drive/drive.h"
+#include "http/http.h"
 #include "ll5/call.h"
+#include "records/intent_write.h"
 #include "util/log.h"
 #include "util/resolve.h"
 
@@ -104,8 +106,8 @@ static void start(struct slot *s, uint64_t now)
 				    e->o->timeout_ns)) {
 		/* Could not even start (no memory, no socket): an error of this request. */
 		e->st->errors[HC_OTHER]++;
-		if (e->intent.f)
-			intent_write(&e->intent, e->o, id, now, mono_ns(), 0, HC_OTHER);
+		if (e->intent.open)
+			intent_write(&e->intent, id, now, mono_ns(), 0, hc_error_name(HC_OTHER));
 		return;
 	}
 	s->busy = true;
@@ -159,9 +161,10 @@ static void on_done(struct hc_conn *hc)
 		e->st->status[hc->status < 600 ? hc->status : 0]++;
 		record_latency(e->st, now - s->sent_ns);
 	}
-	if (e->intent.f) {
+	if (e->intent.open) {
 		request_id(e, s->seq, id, sizeof(id));
-		r = intent_write(&e->intent, e->o, id, s->sent_ns, now, hc->err ? 0 : hc->status, hc->err);
+		r = intent_write(&e->intent, id, s->sent_ns, now, hc->err ? 0 : hc->status,
+				 hc->err != HC_OK ? hc_error_name(hc->err) : NULL);
 		if (r && !e->st->intent_error)
 			e->st->intent_error = r;
 	}
@@ -217,6 +220,25 @@ static int wait_ms(const struct engine *e, uint64_t now)
 	return wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
 }
 
+/* Opens the intent file with this run's members; credential header values redacted unless asked otherwise. */
+static int open_intents(struct engine *e)
+{
+	const struct drive_opts *o = e->o;
+	struct intent_header h[DRIVE_MAX_HEADERS];
+	char node[256] = "";
+
+	for (size_t i = 0; i < o->nheaders; i++) {
+		const char *name = o->headers[i].name;
+		bool secret = !o->unredacted && http_header_secret((struct http_str){ name, strlen(name) });
+
+		h[i] = (struct intent_header){ name, secret ? HTTP_REDACTED : o->headers[i].value };
+	}
+	gethostname(node, sizeof(node) - 1);
+	return intent_open(&e->intent, o->intent_path, node, &(struct intent_run){
+		.run = o->run_id, .method = o->method, .url = o->url, .via = o->via,
+		.headers = h, .nheaders = o->nheaders });
+}
+
 static int setup(struct engine *e)
 {
 	const struct drive_opts *o = e->o;
@@ -245,7 +267,7 @@ static int setup(struct engine *e)
 		hc_init(&e->slots[i].hc, &e->loop, &ss, len, on_done, &e->slots[i]);
 		e->slots[i].e = e;
 	}
-	if (o->intent_path && (r = intent_open(&e->intent, o->intent_path)))
+	if (o->intent_path && (r = open_intents(e)))
 		return error_errno(r, "cannot write '%s'", o->intent_path), r;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -279,8 +301,7 @@ int drive_run(const struct drive_opts *o, struct drive_stats *st)
 	signal(SIGPIPE, SIG_IGN);
 	r = setup(&e);
 	if (r) {
-		if (e.intent.f)
-			intent_close(&e.intent, false);
+		intent_close(&e.intent, false);
 		teardown(&e);
 		return r;
 	}

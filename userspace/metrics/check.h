@@ -11,8 +11,8 @@
 
 #include "metrics/compare.h"
 #include "metrics/edge.h"
-#include "verify/obs.h"
 #include "metrics/prom.h"
+#include "records/obs.h"
 
 /*
  * What to check. Every pointer may be NULL unless said otherwise; nothing is

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
 
 #include "metrics/array.h"
 #include "metrics/observed.h"
+#include "records/inventory.h"
 #include "stats/quantile.h"
 #include "util/u64.h"
 
@@ -86,43 +86,22 @@ void mx_meshinfo_release(struct mx_meshinfo *m)
 
 int mx_meshinfo_from_inventory(struct mx_meshinfo *m, const char *path, char *err, size_t errlen)
 {
-	json_error_t jerr;
-	json_t *inv = json_load_file(path, 0, &jerr), *v;
-	const char *mesh_pod;
-	size_t i;
-	int r = 0;
+	struct inventory *inv;
+	int r = inventory_read(path, &inv, err, errlen);
 
-	if (!inv) {
-		snprintf(err, errlen, "'%s': line %d: %s", path, jerr.line, jerr.text);
-		return -EINVAL;
+	if (r || !*inv->mesh_pod) {
+		inventory_free(inv);
+		return r;
 	}
-	if (json_integer_value(json_object_get(inv, "version")) != 1) {
-		snprintf(err, errlen, "'%s': unsupported inventory version (this reader knows 1)", path);
-		json_decref(inv);
-		return -EINVAL;
-	}
-	mesh_pod = json_string_value(json_object_get(json_object_get(inv, "mesh"), "pod"));
-	if (mesh_pod && *mesh_pod) {
-		r = mx_meshinfo_add_pod(m, mesh_pod);
-		json_array_foreach(json_object_get(inv, "pods"), i, v) {
-			char key[512];
-			const char *ip = json_string_value(json_object_get(v, "ip"));
-
-			snprintf(key, sizeof(key), "%s/%s",
-				 json_string_value(json_object_get(v, "namespace")) ?: "",
-				 json_string_value(json_object_get(v, "name")) ?: "");
-			if (!r && ip && !strcmp(key, mesh_pod))
-				r = push_str(&m->ips, &m->nips, ip);
-		}
-		/* With a mesh in the inventory, service names resolve to its listener. */
-		json_array_foreach(json_object_get(inv, "services"), i, v) {
-			const char *ip = json_string_value(json_object_get(v, "ip"));
-
-			if (!r && ip && *ip)
-				r = push_str(&m->ips, &m->nips, ip);
-		}
-	}
-	json_decref(inv);
+	r = mx_meshinfo_add_pod(m, inv->mesh_pod);
+	for (size_t i = 0; !r && i < inv->npods; i++)
+		if (*inv->pods[i].ip && !strcmp(inv->pods[i].ref, inv->mesh_pod))
+			r = push_str(&m->ips, &m->nips, inv->pods[i].ip);
+	/* With a mesh in the inventory, service names resolve to its listener. */
+	for (size_t i = 0; !r && i < inv->nservices; i++)
+		if (*inv->services[i].ip)
+			r = push_str(&m->ips, &m->nips, inv->services[i].ip);
+	inventory_free(inv);
 	return r;
 }
 

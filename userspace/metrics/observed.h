@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "metrics/edge.h"
-#include "verify/obs.h"
+#include "records/obs.h"
 
 struct u64vec {
 	uint64_t *v;
@@ -39,8 +39,9 @@ struct mx_meshinfo {
 
 /*
  * Reads the mesh pod and the addresses leading to it (its own, and service
- * addresses, which resolve to the mesh listener) from an inventory file.
- * Returns 0 or a negative errno with the reason in err.
+ * addresses, which resolve to the mesh listener) from an inventory file
+ * (records/inventory.h). Returns 0 or a negative errno with the reason in
+ * err ("cannot load 'FILE': ...").
  */
 int mx_meshinfo_from_inventory(struct mx_meshinfo *m, const char *path, char *err, size_t errlen);
 

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/jsonl.h"
+#include "capture/record_sink.h"
 #include "run/live.h"
 #include "smiw_abi.h"
 #include "util/clock.h"
@@ -18,7 +18,7 @@
 
 struct live {
 	struct capture *c;
-	struct jsonl_sink sink;
+	struct obs_writer sink;
 	struct capture_sink file;	/* the JSON lines writer */
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -82,7 +82,7 @@ static void keep_conn(struct live *l, const struct cap_conn *c)
 	who(s, c->pod, &o->ns, &o->pod, &o->sa);
 	err = strerrorname_np(c->connect_errno);
 	o->connect_error = obs_keep(s, err ? err : "EIO");
-	jsonl_format_addr(peer, sizeof(peer), c->family, c->peer_addr, c->peer_port);
+	inv_addr_format(peer, sizeof(peer), c->family, c->peer_addr, c->peer_port);
 	o->peer = obs_keep(s, peer);
 	o->comm = obs_keep(s, c->comm);
 	o->role = OBS_ROLE_CLIENT;
@@ -127,8 +127,8 @@ static void *poll_loop(void *arg)
 		}
 		if (mono_ns() >= next) {
 			capture_stats(l->c, &st);
-			jsonl_stats(&l->sink, &st, NULL);
-			jsonl_flush(&l->sink, false);
+			capture_write_stats(&l->sink, &st, NULL);
+			obs_writer_flush(&l->sink, false);
 			next = mono_ns() + STATS_EVERY_NS;
 		}
 	}
@@ -144,13 +144,13 @@ int live_start(struct live **out, const struct live_opts *o)
 		return -ENOMEM;
 	pthread_mutex_init(&l->mu, NULL);
 	snprintf(l->run, sizeof(l->run), "%s", o->run);
-	r = jsonl_open(&l->sink, o->out_path, *o->inv->node ? o->inv->node : "lab");
+	r = obs_writer_open(&l->sink, o->out_path, *o->inv->node ? o->inv->node : "lab");
 	if (r) {
 		error_errno(r, "cannot write '%s'", o->out_path);
 		free(l);
 		return r;
 	}
-	l->file = jsonl_capture_sink(&l->sink);
+	l->file = capture_record_sink(&l->sink);
 	r = capture_open(&(struct capture_opts){ .inv = o->inv,
 		.sink = { .exchange = on_exchange, .conn = on_conn, .ctx = l } }, &l->c);
 	n = r ? r : capture_watch_inventory(l->c);
@@ -158,18 +158,18 @@ int live_start(struct live **out, const struct live_opts *o)
 		if (!r)
 			error("no cgroup of the inventory '%s' could be watched", o->inventory_path);
 		capture_close(l->c);
-		jsonl_close(&l->sink);
+		obs_writer_close(&l->sink);
 		free(l);
 		return n < 0 ? n : -ENOENT;
 	}
-	jsonl_meta(&l->sink, &(struct jsonl_meta){ .inventory = o->inventory_path,
+	obs_write_meta(&l->sink, &(struct obs_write_meta){ .inventory = o->inventory_path,
 		.snaplen = capture_snaplen(l->c), .capture_tag = capture_tag(l->c),
 		.watched_cgroups = (unsigned)n });
-	jsonl_flush(&l->sink, true);
+	obs_writer_flush(&l->sink, true);
 	r = pthread_create(&l->thread, NULL, poll_loop, l);
 	if (r) {
 		capture_close(l->c);
-		jsonl_close(&l->sink);
+		obs_writer_close(&l->sink);
 		free(l);
 		return -r;
 	}
@@ -199,8 +199,8 @@ int live_stop(struct live *l)
 		error_errno(l->poll_error, "capture: reading the ring buffer");
 	capture_finish(l->c);
 	capture_stats(l->c, &st);
-	jsonl_stats(&l->sink, &st, l->poll_error ? "error" : "duration");
-	r = jsonl_close(&l->sink);
+	capture_write_stats(&l->sink, &st, l->poll_error ? "error" : "duration");
+	r = obs_writer_close(&l->sink);
 	capture_close(l->c);
 	obs_free(&l->probes);
 	pthread_mutex_destroy(&l->mu);

@@ -10,8 +10,8 @@
 #define SMIW_RUN_LIVE_H
 
 #include "capture/capture.h"
-#include "inventory/inventory.h"
-#include "verify/obs.h"
+#include "records/inventory.h"
+#include "records/obs.h"
 
 struct live;
 

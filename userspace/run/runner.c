@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "inventory/inventory.h"
 #include "lab/cmd.h"
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "metrics/fetch.h"
+#include "records/intent_write.h"
+#include "records/inventory.h"
 #include "report/outdir.h"
 #include "run/live.h"
 #include "run/runner.h"
@@ -416,7 +417,6 @@ static void scrapes_init(struct srun *s, const struct sc_step *st, struct step_s
 static int mesh_still_there(struct srun *s, const struct sc_step *st)
 {
 	char why[160], part[PATH_MAX];
-	FILE *f;
 	int r = lab_mesh_running(&s->rn->lab, why, sizeof(why));
 
 	if (r != 0)
@@ -427,15 +427,11 @@ static int mesh_still_there(struct srun *s, const struct sc_step *st)
 	    !(s->parts[s->n_parts] = strdup(part)))
 		return -1;
 	s->n_parts++;
-	f = fopen(part, "w");
-	if (!f || fprintf(f, "{\"t\":\"mesh\",\"run\":\"%s\",\"step\":%u,\"state\":\"gone\",\"detail\":\"%s\","
-			    "\"ts_ns\":%" PRIu64 "}\n", s->run, st->index, why, mono_ns()) < 0) {
-		if (f)
-			fclose(f);
-		error_errno(errno, "cannot write '%s'", part);
+	if ((r = intent_write_mesh_gone(part, s->run, st->index, why))) {
+		error_errno(r, "cannot write '%s'", part);
 		return -1;
 	}
-	return fclose(f) ? -1 : 0;
+	return 0;
 }
 
 static int run_steps(struct srun *s)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verify/strpool.h"
+#include "records/strpool.h"
 
 /* What the access assertion of a traffic entry expects. */
 enum sc_access {

@@ -154,6 +154,12 @@ int jsonw_open(struct jsonw *w, const char *path)
 		w->gz = gzopen(path, "wb1");
 		return w->gz ? 0 : (errno ? -errno : -ENOMEM);
 	}
+	return jsonw_open_plain(w, path);
+}
+
+int jsonw_open_plain(struct jsonw *w, const char *path)
+{
+	memset(w, 0, sizeof(*w));
 	w->f = fopen(path, "we");
 	w->own_file = true;
 	if (!w->f)

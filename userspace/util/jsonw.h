@@ -29,6 +29,9 @@ struct jsonw {
  */
 int jsonw_open(struct jsonw *w, const char *path);
 
+/* Opens the plain file named `path`, whatever the name ("-" too). Returns 0 or -errno. */
+int jsonw_open_plain(struct jsonw *w, const char *path);
+
 /* Starts a record (a top-level object). */
 void jsonw_begin(struct jsonw *w);
 /* Ends the record with a newline; writes the buffer out when it has grown large. */

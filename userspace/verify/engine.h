@@ -6,11 +6,11 @@
 #ifndef SMIW_VERIFY_ENGINE_H
 #define SMIW_VERIFY_ENGINE_H
 
-#include "verdict/report.h"
-#include "smi/smi.h"
-#include "verify/obs.h"
+#include "records/inventory.h"
+#include "records/obs.h"
 #include "scenario/scenario.h"
-#include "inventory/inventory.h"
+#include "smi/smi.h"
+#include "verdict/report.h"
 
 struct verify_input {
 	const struct scenario *sc;

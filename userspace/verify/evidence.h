@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "verdict/verdict.h"
-#include "verify/obs.h"
-#include "verify/requests.h"
+#include "records/inventory.h"
+#include "records/obs.h"
 #include "scenario/scenario.h"
-#include "inventory/inventory.h"
+#include "verdict/verdict.h"
+#include "verify/requests.h"
 
 /* Evidence lists keep this many entries (the total is always given). */
 #define EVIDENCE_MAX_ITEMS 50

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "smi/smi.h"
+#include "records/inventory.h"
 #include "scenario/scenario.h"
-#include "inventory/inventory.h"
+#include "smi/smi.h"
 
 struct expect_ctx {
 	const struct scenario *sc;

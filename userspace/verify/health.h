@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "inventory/inventory.h"
-#include "verify/obs.h"
+#include "records/inventory.h"
+#include "records/obs.h"
 
 struct step_health {
 	bool covered;		/* a counters record at or after the step's end exists */

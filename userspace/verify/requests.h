@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verify/obs.h"
+#include "records/inventory.h"
+#include "records/obs.h"
 #include "scenario/reqid.h"
 #include "scenario/scenario.h"
-#include "inventory/inventory.h"
 
 /* What the source workload saw of a request, from its own client exchange. */
 enum client_outcome {

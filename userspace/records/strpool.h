@@ -1,6 +1,6 @@
 /* strpool.h - bump allocation of strings that live as long as the data set they belong to. */
-#ifndef SMIW_VERIFY_STRPOOL_H
-#define SMIW_VERIFY_STRPOOL_H
+#ifndef SMIW_RECORDS_STRPOOL_H
+#define SMIW_RECORDS_STRPOOL_H
 
 #include <stddef.h>
 #include <stdint.h>

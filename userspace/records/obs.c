@@ -5,9 +5,10 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "records/format.h"
+#include "records/jscan.h"
+#include "records/obs.h"
 #include "util/log.h"
-#include "verify/jscan.h"
-#include "verify/obs.h"
 
 /* Grows *v (elements of `size` bytes) so that one more fits. Returns 0 or -ENOMEM. */
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -279,15 +280,15 @@ static int set_meta(struct rdr *rd, const rec_t o, const char *path, unsigned li
 	struct obs_set *s = rd->s;
 	const struct jv *v = &o[F_V];
 
-	if (v->type != JV_INT || v->i != 1) {
+	if (v->type != JV_INT || v->i != RECORDS_VERSION) {
 		if (v->type == JV_INT)
-			error("cannot read '%s': line %u: unsupported record format version %lld (this reader knows 1)",
-			      path, line, (long long)v->i);
+			error("cannot read '%s': line %u: unsupported record format version %lld (this reader knows %d)",
+			      path, line, (long long)v->i, RECORDS_VERSION);
 		else
 			error("cannot read '%s': line %u: meta record has no format version \"v\"", path, line);
 		return -EINVAL;
 	}
-	s->meta.v = 1;
+	s->meta.v = RECORDS_VERSION;
 	s->meta.tool = jstr(rd, o, F_TOOL);
 	s->meta.node = jstr(rd, o, F_NODE);
 	s->meta.inventory = jstr(rd, o, F_INVENTORY);

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify/strpool.h"
+#include "records/strpool.h"
 
 #define CHUNK_SIZE 65536
 

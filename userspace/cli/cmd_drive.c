@@ -1,4 +1,4 @@
-/* drive.c - `smi-witness drive`: send numbered requests and record what was sent. */
+/* cmd_drive.c - `smi-witness drive`: its options; sending and recording is drive/ (engine.c, report.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

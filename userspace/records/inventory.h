@@ -1,6 +1,6 @@
-/* inventory.h - who is who on this node: pods (cgroup, address) and services (docs/inventory.md). */
-#ifndef SMIW_INVENTORY_H
-#define SMIW_INVENTORY_H
+/* inventory.h - reading the inventory: who is who on this node, pods and services (docs/inventory.md). */
+#ifndef SMIW_RECORDS_INVENTORY_H
+#define SMIW_RECORDS_INVENTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +50,16 @@ struct inventory {
  * path ("pods[2].name: missing").
  */
 int inventory_load(const char *path, struct inventory **out);
+
+/* As inventory_load, but nothing is logged: the reason is put in err ("cannot load 'FILE': ..."). */
+int inventory_read(const char *path, struct inventory **out, char *err, size_t errlen);
+
+/*
+ * As inventory_load, for a reader that passes the inventory on as it is:
+ * *doc gets the whole document, validated the same way, owned by the
+ * caller (json_decref). Returns 0 or -errno with the reason logged.
+ */
+int inventory_load_doc(const char *path, json_t **doc);
 
 /* Returns the pod whose cgroup is `cgroup_id`, or NULL. */
 const struct inv_pod *inventory_pod_by_cgroup(const struct inventory *inv, uint64_t cgroup_id);

@@ -7,13 +7,15 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "inventory/inventory.h"
+#include "records/inventory.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 
 struct ctx {
 	const char *path;
 	int err;
+	char *msg;		/* the first reason, for the caller */
+	size_t msglen;
 };
 
 static int bad(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -25,7 +27,7 @@ static int bad(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	error("cannot load '%s': %s", c->path, msg);
+	snprintf(c->msg, c->msglen, "cannot load '%s': %s", c->path, msg);
 	c->err = -EINVAL;
 	return -EINVAL;
 }
@@ -192,39 +194,75 @@ static int load_doc(struct ctx *c, json_t *doc, struct inventory *inv)
 	return 0;
 }
 
-int inventory_load(const char *path, struct inventory **out)
+/*
+ * Reads and checks the inventory at path: *doc gets the document (when doc
+ * is not NULL), *out the structure (when out is not NULL), each the
+ * caller's. Returns 0 or -errno with the reason in err.
+ */
+static int read_inventory(const char *path, json_t **doc, struct inventory **out, char *err, size_t errlen)
 {
-	struct ctx c = { .path = path };
+	struct ctx c = { .path = path, .msg = err, .msglen = errlen };
 	struct inventory *inv;
 	json_error_t jerr;
-	json_t *doc;
+	json_t *d;
 
-	*out = NULL;
-	doc = json_load_file(path, 0, &jerr);
-	if (!doc) {
+	d = json_load_file(path, 0, &jerr);
+	if (!d) {
 		if (jerr.line <= 0) {
-			int err = errno ? -errno : -EIO;
+			int e = errno ? -errno : -EIO;
 
-			error_errno(err, "cannot read '%s'", path);
-			return err;
+			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(-e));
+			return e;
 		}
-		error("cannot load '%s': line %d: %s", path, jerr.line, jerr.text);
+		snprintf(err, errlen, "cannot load '%s': line %d: %s", path, jerr.line, jerr.text);
 		return -EINVAL;
 	}
 	inv = calloc(1, sizeof(*inv));
-	if (!inv || !(inv->path = strdup(path))) {
-		free(inv);
-		json_decref(doc);
-		return -ENOMEM;
-	}
-	load_doc(&c, doc, inv);
-	json_decref(doc);
-	if (c.err) {
+	if (!inv || !(inv->path = strdup(path)))
+		c.err = -ENOMEM;
+	else
+		load_doc(&c, d, inv);
+	if (c.err == -ENOMEM)
+		snprintf(err, errlen, "cannot load '%s': %s", path, strerror(ENOMEM));
+	if (c.err || !out)
 		inventory_free(inv);
+	if (c.err || !doc)
+		json_decref(d);
+	if (c.err)
 		return c.err;
-	}
-	*out = inv;
+	if (out)
+		*out = inv;
+	if (doc)
+		*doc = d;
 	return 0;
+}
+
+int inventory_read(const char *path, struct inventory **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	return read_inventory(path, NULL, out, err, errlen);
+}
+
+int inventory_load(const char *path, struct inventory **out)
+{
+	char err[1024];
+	int r = inventory_read(path, out, err, sizeof(err));
+
+	if (r)
+		error("%s", err);
+	return r;
+}
+
+int inventory_load_doc(const char *path, json_t **doc)
+{
+	char err[1024];
+	int r;
+
+	*doc = NULL;
+	r = read_inventory(path, doc, NULL, err, sizeof(err));
+	if (r)
+		error("%s", err);
+	return r;
 }
 
 const struct inv_pod *inventory_pod_by_cgroup(const struct inventory *inv, uint64_t cgroup_id)

@@ -6,14 +6,14 @@
  * content, whatever the name). All strings are owned by the set's string pool and
  * are "" when a record lacks the field.
  */
-#ifndef SMIW_VERIFY_OBS_H
-#define SMIW_VERIFY_OBS_H
+#ifndef SMIW_RECORDS_OBS_H
+#define SMIW_RECORDS_OBS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verify/strpool.h"
+#include "records/strpool.h"
 
 enum obs_role { OBS_ROLE_UNKNOWN, OBS_ROLE_CLIENT, OBS_ROLE_SERVER };
 

@@ -12,8 +12,8 @@
  * hands that line to a full parser: errors and rare constructs are then
  * reported and read exactly as before.
  */
-#ifndef SMIW_VERIFY_JSCAN_H
-#define SMIW_VERIFY_JSCAN_H
+#ifndef SMIW_RECORDS_JSCAN_H
+#define SMIW_RECORDS_JSCAN_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "verify/jscan.h"
+#include "records/jscan.h"
 
 #define MAX_DEPTH 32
 #define MAX_MEMBERS 64

@@ -1,0 +1,117 @@
+/* cmd_observe.c - `smi-witness observe`: its options; the capture itself is capture/observe.c. */
+#include <stdint.h>
+
+#include "capture/observe.h"
+#include "cli/cli.h"
+#include "smiw_abi.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define MAX_CGROUPS 256
+#define NS 1000000000ull
+
+struct observe_args {
+	struct observe_opts o;
+	const char *cgroups[MAX_CGROUPS];
+	int ncgroups;
+};
+
+static int parse_args(int argc, char **argv, struct observe_args *a)
+{
+	extern const struct command cmd_observe;
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "inventory", required_argument, NULL, 'i' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "ring-size", required_argument, NULL, 'R' },
+		{ "stats-interval", required_argument, NULL, 'S' },
+		{ "unredacted", no_argument, NULL, 'U' },
+		{ 0 }
+	};
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "i:c:o:d:s:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			a->o.inventory = optarg;
+			break;
+		case 'c':
+			if (a->ncgroups == MAX_CGROUPS)
+				return error("observe: at most %d --cgroup options", MAX_CGROUPS), EXIT_USAGE;
+			a->cgroups[a->ncgroups++] = optarg;
+			break;
+		case 'o':
+			a->o.out = optarg;
+			break;
+		case 'd':
+			if (parse_duration_ns(optarg, 365 * 24 * 3600 * NS, &a->o.duration_ns))
+				return error("observe: --duration '%s': not a duration", optarg), EXIT_USAGE;
+			break;
+		case 'S':
+			if (parse_duration_ns(optarg, 24 * 3600 * NS, &a->o.stats_ns))
+				return error("observe: --stats-interval '%s': not a duration", optarg), EXIT_USAGE;
+			break;
+		case 's':
+			if (parse_u64(optarg, SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX, &a->o.snaplen))
+				return error("observe: --snaplen '%s': not an integer in [%d, %d]", optarg,
+					     SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX), EXIT_USAGE;
+			break;
+		case 'R':
+			if (parse_u64(optarg, 4096, 1ull << 30, &a->o.ring_bytes) ||
+			    (a->o.ring_bytes & (a->o.ring_bytes - 1)))
+				return error("observe: --ring-size '%s': not a power of two in [4096, 2^30]",
+					     optarg), EXIT_USAGE;
+			break;
+		case 'U':
+			a->o.unredacted = true;
+			break;
+		default:
+			if ((r = cli_common_opt(opt, &cmd_observe)) != CLI_CONTINUE)
+				return r;
+		}
+	}
+	if (optind < argc)
+		return error("observe: unexpected argument '%s'", argv[optind]), EXIT_USAGE;
+	if (!a->o.inventory && !a->ncgroups)
+		return error("observe: nothing to watch: give --inventory FILE or --cgroup PATH"), EXIT_USAGE;
+	return CLI_CONTINUE;
+}
+
+static int run(int argc, char **argv)
+{
+	struct observe_args a = { .o.stats_ns = 10 * NS };
+	int r = parse_args(argc, argv, &a);
+
+	if (r != CLI_CONTINUE)
+		return r;
+	a.o.cgroups = a.cgroups;
+	a.o.ncgroups = a.ncgroups;
+	return observe_run(&a.o);
+}
+
+const struct command cmd_observe = {
+	.name = "observe",
+	.summary = "capture the HTTP exchanges and connections of watched pods as JSON lines",
+	.usage = "smi-witness observe (--inventory FILE | --cgroup PATH)... [--out FILE[.gz]]\n"
+		 "                         [--duration D] [--snaplen N] [--ring-size BYTES]",
+	.options =
+		"  -i, --inventory FILE     watch every pod of this inventory and name them in records\n"
+		"  -c, --cgroup PATH        also watch this cgroup v2 directory and those below it\n"
+		"                           (repeatable)\n"
+		"  -o, --out FILE           write records here; gzip when FILE ends in .gz\n"
+		"                           (default: standard output)\n"
+		"  -d, --duration D         stop after D (\"30s\", \"5m\"); default: until SIGINT/SIGTERM\n"
+		"  -s, --snaplen N          bytes copied per syscall, 64..16384 (default 4096)\n"
+		"      --ring-size BYTES    kernel ring buffer, a power of two (default 16 MiB)\n"
+		"      --stats-interval D   write a stats record every D (default 10s; 0: only at the end)\n"
+		"      --unredacted         keep Authorization, Proxy-Authorization, Cookie and\n"
+		"                           Set-Cookie header values (default: \"<redacted>\")\n",
+	.examples =
+		"  smi-witness observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl.gz\n"
+		"  smi-witness observe --cgroup /sys/fs/cgroup/unified/myapp --duration 30s | jq -c 'select(.t == \"exchange\")'\n"
+		"  smi-witness -j observe --inventory inv.json --out obs.jsonl --duration 1m   # JSON summary\n",
+	.run = run,
+};
