@@ -42,7 +42,7 @@ DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
 
 # --- flags ------------------------------------------------------------------
 WARN      := -Wall -Wextra -Werror
-INCLUDES  := -I$(OUTPUT) -Ibpf -Iuserspace -Isample-app
+INCLUDES  := -I$(OUTPUT) -Ibpf -Iuserspace
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(INCLUDES) \
 	-DSMIW_VERSION='"$(VERSION)"' -DSMIW_GIT_REV='"$(GIT_REV)"'
@@ -51,10 +51,9 @@ BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
 	-Wno-unused-parameter -MMD -MP -I$(OUTPUT) -Ibpf
 
 # --- sources ----------------------------------------------------------------
-# The smi-witness library is every userspace .c plus the lab and mesh parts of
-# sample-app/; main.c is linked only into the binary so tests can link the rest.
-LIB_DIRS   := userspace sample-app/lab sample-app/mesh
-LIB_SRCS   := $(filter-out userspace/cli/main.c,$(shell find $(LIB_DIRS) -name '*.c' 2>/dev/null | sort))
+# The smi-witness library is every userspace .c; main.c is linked only into
+# the binary so tests can link the rest.
+LIB_SRCS   := $(filter-out userspace/cli/main.c,$(shell find userspace -name '*.c' 2>/dev/null | sort))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(OUTPUT)/obj/%.o)
 MAIN_OBJ   := $(OUTPUT)/obj/userspace/cli/main.o
 APP_SRCS   := $(shell find sample-app/server -name '*.c' 2>/dev/null | sort)

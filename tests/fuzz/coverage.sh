@@ -33,7 +33,7 @@ declare -A files=(
 	[fuzz_http]="userspace/http/head.c userspace/http/body.c userspace/http/url.c"
 	[fuzz_k8s_stream]="userspace/k8s/jsplit.c"
 	[fuzz_k8s_yaml]="userspace/k8s/yaml.c"
-	[fuzz_lab]="sample-app/lab/topology.c sample-app/mesh/haproxy.c sample-app/mesh/metrics.c"
+	[fuzz_lab]="userspace/lab/topology.c userspace/mesh/haproxy.c userspace/mesh/metrics.c"
 	[fuzz_parse]="userspace/util/parse.c"
 	[fuzz_jscan]="userspace/records/jscan.c"
 )
