@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/files.h"
+#include "util/file.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 
@@ -42,13 +43,13 @@ int lab_write_etc(const struct lab *lab, const struct topology *t, int i)
 			svc->namespace, svc->name, svc->namespace);
 	}
 	fclose(f);
-	if (lab_fmt(path, sizeof(path), "%s/hosts", dir)) {
+	if (path_fmt(path, sizeof(path), "%s/hosts", dir)) {
 		free(text);
 		return error("path too long: '%s'", dir);
 	}
 	r = lab_write_file(path, text, len);
 	free(text);
-	if (r || lab_fmt(path, sizeof(path), "%s/resolv.conf", dir))
+	if (r || path_fmt(path, sizeof(path), "%s/resolv.conf", dir))
 		return -1;
 	return lab_write_file(path, resolv, sizeof(resolv) - 1);
 }
@@ -60,7 +61,7 @@ int lab_remove_etc(const struct lab *lab, const char *pod)
 
 	lab_etc_dir(lab, pod, dir, sizeof(dir));
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (!lab_fmt(path, sizeof(path), "%s/%s", dir, files[i]) && unlink(path) && errno != ENOENT)
+		if (!path_fmt(path, sizeof(path), "%s/%s", dir, files[i]) && unlink(path) && errno != ENOENT)
 			return error_errno(errno, "cannot remove '%s'", path);
 	if (rmdir(dir) && errno != ENOENT)
 		return error_errno(errno, "cannot remove '%s'", dir);

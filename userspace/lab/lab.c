@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +25,6 @@ static bool valid_lab_name(const char *s)
 	return true;
 }
 
-int lab_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
 int lab_init(struct lab *lab, const char *name, const char *state_dir)
 {
 	char mnt[PATH_MAX];
@@ -51,17 +39,17 @@ int lab_init(struct lab *lab, const char *name, const char *state_dir)
 	if (!valid_lab_name(name))
 		return error("invalid lab name '%s': 1 to %d characters a-z, 0-9, starting with a letter",
 			     name, LAB_NAME_MAX - 1);
-	lab_fmt(lab->name, sizeof(lab->name), "%s", name);
+	path_fmt(lab->name, sizeof(lab->name), "%s", name);
 	if (state_dir)
-		lab_fmt(lab->state_dir, sizeof(lab->state_dir), "%s", state_dir);
+		path_fmt(lab->state_dir, sizeof(lab->state_dir), "%s", state_dir);
 	else if (!strcmp(name, LAB_DEFAULT_NAME))
-		lab_fmt(lab->state_dir, sizeof(lab->state_dir), "%s", LAB_DEFAULT_STATE_DIR);
+		path_fmt(lab->state_dir, sizeof(lab->state_dir), "%s", LAB_DEFAULT_STATE_DIR);
 	else
-		lab_fmt(lab->state_dir, sizeof(lab->state_dir), "%s/lab-%s", LAB_RUN_DIR, name);
+		path_fmt(lab->state_dir, sizeof(lab->state_dir), "%s/lab-%s", LAB_RUN_DIR, name);
 	if (cgroup2_mount_point(mnt, sizeof(mnt)))
 		return error("no cgroup v2 hierarchy is mounted: the lab puts every pod in a cgroup v2 directory");
-	lab_fmt(lab->cgroup_base, sizeof(lab->cgroup_base), "%s/smi-witness", mnt);
-	lab_fmt(lab->cgroup_root, sizeof(lab->cgroup_root), "%s/%s", lab->cgroup_base, name);
+	path_fmt(lab->cgroup_base, sizeof(lab->cgroup_base), "%s/smi-witness", mnt);
+	path_fmt(lab->cgroup_root, sizeof(lab->cgroup_root), "%s/%s", lab->cgroup_base, name);
 	if ((r = file_exe_dir(lab->exe_dir, sizeof(lab->exe_dir))))
 		return error_errno(-r, "cannot read /proc/self/exe");
 	return 0;
@@ -90,22 +78,22 @@ void lab_unlock(struct lab *lab)
 
 void lab_netns_name(const struct lab *lab, const char *pod, char *buf, size_t len)
 {
-	lab_fmt(buf, len, "%s-%s", lab->name, pod);
+	path_fmt(buf, len, "%s-%s", lab->name, pod);
 }
 
 void lab_cgroup_path(const struct lab *lab, const struct topo_pod *pod, char *buf, size_t len)
 {
-	lab_fmt(buf, len, "%s/%s/%s", lab->cgroup_root, pod->namespace, pod->name);
+	path_fmt(buf, len, "%s/%s/%s", lab->cgroup_root, pod->namespace, pod->name);
 }
 
 void lab_etc_dir(const struct lab *lab, const char *pod, char *buf, size_t len)
 {
-	lab_fmt(buf, len, "%s/%s-%s", LAB_ETC_NETNS_DIR, lab->name, pod);
+	path_fmt(buf, len, "%s/%s-%s", LAB_ETC_NETNS_DIR, lab->name, pod);
 }
 
 void lab_state_file(const struct lab *lab, const char *file, char *buf, size_t len)
 {
-	lab_fmt(buf, len, "%s/%s", lab->state_dir, file);
+	path_fmt(buf, len, "%s/%s", lab->state_dir, file);
 }
 
 void lab_default_topology(const struct lab *lab, char *buf, size_t len)
@@ -113,9 +101,9 @@ void lab_default_topology(const struct lab *lab, char *buf, size_t len)
 	const char *env = getenv("SMIW_TOPOLOGY");
 
 	if (env && *env)
-		lab_fmt(buf, len, "%s", env);
+		path_fmt(buf, len, "%s", env);
 	else
-		lab_fmt(buf, len, "%s/../sample-app/topology/default.yaml", lab->exe_dir);
+		path_fmt(buf, len, "%s/../sample-app/topology/default.yaml", lab->exe_dir);
 }
 
 int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size_t len)
@@ -123,17 +111,17 @@ int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size
 	char *path, *dir, *save = NULL;
 
 	if (strchr(word, '/')) {
-		lab_fmt(buf, len, "%s", word);
+		path_fmt(buf, len, "%s", word);
 		return 0;
 	}
-	lab_fmt(buf, len, "%s/%s", lab->exe_dir, word);
+	path_fmt(buf, len, "%s/%s", lab->exe_dir, word);
 	if (!access(buf, X_OK))
 		return 0;
 	path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
 	if (!path)
 		return -ENOMEM;
 	for (dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		lab_fmt(buf, len, "%s/%s", dir, word);
+		path_fmt(buf, len, "%s/%s", dir, word);
 		if (!access(buf, X_OK)) {
 			free(path);
 			return 0;
@@ -147,7 +135,7 @@ int lab_mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
 
-	if (lab_fmt(buf, sizeof(buf), "%s", path))
+	if (path_fmt(buf, sizeof(buf), "%s", path))
 		return -ENAMETOOLONG;
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')

@@ -32,12 +32,6 @@ struct lab {
 	int lock_fd;
 };
 
-/*
- * snprintf() for paths and names: returns 0, or -ENAMETOOLONG when the
- * result did not fit (buf then holds the truncated text).
- */
-int lab_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* Creates directory `path` (mode 0755) and its missing parents. Returns 0 or -errno. */
 int lab_mkdir_p(const char *path);
 

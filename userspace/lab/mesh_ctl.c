@@ -16,6 +16,7 @@
 #include "lab/run.h"
 #include "mesh/haproxy.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #define WAIT_MS 10000
@@ -124,7 +125,7 @@ int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const str
 	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
 	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return error("state directory '%s' is too long for a unix socket path", lab->state_dir);
-	if (lab_fmt(tmp, sizeof(tmp), "%s.new", cfg))
+	if (path_fmt(tmp, sizeof(tmp), "%s.new", cfg))
 		return error("path too long: '%s'", cfg);
 	f = fopen(tmp, "we");
 	if (!f)
@@ -200,7 +201,7 @@ static int start_filter(const struct lab *lab, const struct topology *t, struct 
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int r;
 
-	if (lab_fmt(self, sizeof(self), "%s/smi-witness", lab->exe_dir))
+	if (path_fmt(self, sizeof(self), "%s/smi-witness", lab->exe_dir))
 		return error("path too long: '%s'", lab->exe_dir);
 	snprintf(listen, sizeof(listen), "%s:%u", topo_ip_str(mesh->ip, ip), t->metrics_port);
 	snprintf(upstream, sizeof(upstream), "127.0.0.1:%u", t->metrics_port);

@@ -15,6 +15,7 @@
 #include "lab/net.h"
 #include "lab/proc.h"
 #include "lab/run.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #define MAX_ADDRS (TOPO_MAX_SERVICES + 1)
@@ -24,7 +25,7 @@ bool lab_netns_exists(const char *name)
 	char path[sizeof(LAB_NETNS_DIR) + LAB_NETNS_MAX];
 	struct stat st;
 
-	if (lab_fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name))
+	if (path_fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name))
 		return false;
 	return stat(path, &st) == 0;
 }
@@ -202,7 +203,7 @@ int lab_wait_tcp(const char *netns, uint32_t ip, uint16_t port, int timeout_ms, 
 	int status;
 	pid_t pid;
 
-	if (lab_fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, netns))
+	if (path_fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, netns))
 		return -ENAMETOOLONG;
 	pid = fork();
 	if (pid < 0)

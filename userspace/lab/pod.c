@@ -12,6 +12,7 @@
 #include "lab/net.h"
 #include "lab/pod.h"
 #include "lab/proc.h"
+#include "util/file.h"
 #include "util/log.h"
 
 /* Fills the spawn description shared by daemons and `lab exec`. */
@@ -37,7 +38,7 @@ int lab_pod_start(const struct lab *lab, const struct topology *t, int i, char *
 	lab_state_file(lab, LAB_LOG_DIR, dir, sizeof(dir));
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return error_errno(errno, "cannot create '%s'", dir);
-	if (lab_fmt(path, sizeof(path), "%s/%s.log", dir, log))
+	if (path_fmt(path, sizeof(path), "%s/%s.log", dir, log))
 		return error("path too long: '%s'", dir);
 	s.log = path;
 	pid = lab_spawn(&s);

@@ -16,6 +16,7 @@
 
 #include "lab/lab.h"
 #include "lab/proc.h"
+#include "util/file.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 
@@ -46,7 +47,7 @@ static int bind_etc(const char *etc_dir, const char *file, bool required)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 
-	if (lab_fmt(src, sizeof(src), "%s/%s", etc_dir, file) || lab_fmt(dst, sizeof(dst), "/etc/%s", file))
+	if (path_fmt(src, sizeof(src), "%s/%s", etc_dir, file) || path_fmt(dst, sizeof(dst), "/etc/%s", file))
 		return -1;
 	if (access(src, F_OK) || access(dst, F_OK))
 		return required ? -1 : 0;
@@ -176,7 +177,7 @@ static bool cgroup_populated(const char *path)
 	bool populated = false;
 	FILE *f;
 
-	if (lab_fmt(file, sizeof(file), "%s/cgroup.events", path))
+	if (path_fmt(file, sizeof(file), "%s/cgroup.events", path))
 		return false;
 	f = fopen(file, "re");
 	if (!f)
@@ -213,7 +214,7 @@ static int each_child(const char *path, int (*fn)(const char *child, void *arg),
 	while (!r && (e = readdir(d))) {
 		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (lab_fmt(sub, sizeof(sub), "%s/%s", path, e->d_name))
+		if (path_fmt(sub, sizeof(sub), "%s/%s", path, e->d_name))
 			r = -ENAMETOOLONG;
 		else
 			r = fn(sub, arg);
@@ -231,7 +232,7 @@ static int destroy_one(const char *path, void *arg)
 	r = each_child(path, destroy_one, arg);
 	if (r)
 		return r;
-	if (lab_fmt(kill_file, sizeof(kill_file), "%s/cgroup.kill", path))
+	if (path_fmt(kill_file, sizeof(kill_file), "%s/cgroup.kill", path))
 		return -ENAMETOOLONG;
 	if (cgroup_populated(path) && (r = write_file(kill_file, "1"))) {
 		/* Kernels before 5.14 have no cgroup.kill: signal what cgroup.procs lists. */
@@ -268,7 +269,7 @@ static int collect(const char *path, void *arg)
 	FILE *f;
 	int pid;
 
-	if (lab_fmt(file, sizeof(file), "%s/cgroup.procs", path))
+	if (path_fmt(file, sizeof(file), "%s/cgroup.procs", path))
 		return 0;
 	f = fopen(file, "re");
 	while (f && l->n < l->max && fscanf(f, "%d", &pid) == 1)

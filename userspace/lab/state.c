@@ -16,7 +16,7 @@ int lab_write_file(const char *path, const char *text, size_t len)
 	char tmp[PATH_MAX];
 	int fd;
 
-	if (lab_fmt(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()))
+	if (path_fmt(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()))
 		return error("cannot write '%s': path too long", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)

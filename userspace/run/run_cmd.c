@@ -64,7 +64,7 @@ static int expand(struct run_opts *o)
 			o->files[o->n_files++] = strdup(o->operands[i]);
 			continue;
 		}
-		if (lab_fmt(pat, sizeof(pat), "%s/*.yaml", o->operands[i]) || glob(pat, 0, NULL, &g) ||
+		if (path_fmt(pat, sizeof(pat), "%s/*.yaml", o->operands[i]) || glob(pat, 0, NULL, &g) ||
 		    !g.gl_pathc) {
 			error("suite directory '%s' holds no *.yaml scenario", o->operands[i]);
 			return EXIT_USAGE;
@@ -151,7 +151,7 @@ static const char *default_topology(char *buf, size_t len)
 {
 	char exe[PATH_MAX];
 
-	if (file_exe_dir(exe, sizeof(exe)) || lab_fmt(buf, len, "%s/../specs/lab/topology.yaml", exe))
+	if (file_exe_dir(exe, sizeof(exe)) || path_fmt(buf, len, "%s/../specs/lab/topology.yaml", exe))
 		return NULL;
 	return access(buf, R_OK) ? NULL : buf;
 }
@@ -174,7 +174,7 @@ static void write_matrix(const char *out)
 	size_t n = 0;
 	glob_t g;
 
-	if (lab_fmt(pat, sizeof(pat), "%s/*/report.json", out) || glob(pat, 0, NULL, &g))
+	if (path_fmt(pat, sizeof(pat), "%s/*/report.json", out) || glob(pat, 0, NULL, &g))
 		return;
 	reps = calloc(g.gl_pathc, sizeof(*reps));
 	for (size_t i = 0; reps && i < g.gl_pathc; i++)
@@ -199,7 +199,7 @@ static int run_all(struct run_opts *o, struct report *all)
 	};
 	int r = 0;
 
-	if (lab_fmt(rn.out, sizeof(rn.out), "%s/%s", o->out, o->mesh) || mkdir_p(rn.out)) {
+	if (path_fmt(rn.out, sizeof(rn.out), "%s/%s", o->out, o->mesh) || mkdir_p(rn.out)) {
 		error("cannot create the output directory '%s/%s'", o->out, o->mesh);
 		return EXIT_FAILED;
 	}
@@ -210,7 +210,7 @@ static int run_all(struct run_opts *o, struct report *all)
 	if (!o->keep_lab) {
 		char log[PATH_MAX];
 
-		if (lab_fmt(log, sizeof(log), "%s/lab.log", rn.out) ||
+		if (path_fmt(log, sizeof(log), "%s/lab.log", rn.out) ||
 		    with_output_to(log, lab_down_call, &(struct down_args){ &rn.lab }))
 			pr_warn("lab down failed: see '%s'", log);
 	}

@@ -21,6 +21,7 @@
 #include "run/runner.h"
 #include "run/traffic.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/netns.h"
 #include "verify/checks.h"
@@ -68,30 +69,10 @@ static void new_run_id(char *buf, size_t len)
 	snprintf(buf, len, "r%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
 }
 
-/* Appends the bytes of file `from` to out. Returns 0, -ENOENT (or another errno) when it cannot be opened, -EIO. */
-static int append_file(FILE *out, const char *from)
-{
-	char buf[65536];
-	FILE *in = fopen(from, "rb");
-	size_t n;
-	int r = 0;
-
-	if (!in)
-		return -errno;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			r = -EIO;
-	fclose(in);
-	return r;
-}
-
 static int copy_file(const char *from, const char *to)
 {
-	FILE *out = fopen(to, "wb");
-	int r = out ? append_file(out, from) : -errno;
+	int r = file_copy(from, to);
 
-	if (out && fclose(out) && !r)
-		r = -EIO;
 	if (r)
 		error_errno(-r, "cannot copy '%s' to '%s'", from, to);
 	return r ? -1 : 0;
@@ -145,7 +126,7 @@ static int lab_prepare(struct srun *s)
 		return -1;
 	pod = strchr(s->inv->mesh_pod, '/');
 	lab_netns_name(&lab, pod ? pod + 1 : s->inv->mesh_pod, netns, sizeof(netns));
-	if (lab_fmt(s->mesh_netns, sizeof(s->mesh_netns), "%s/%s", LAB_NETNS_DIR, netns))
+	if (path_fmt(s->mesh_netns, sizeof(s->mesh_netns), "%s/%s", LAB_NETNS_DIR, netns))
 		return -1;
 	return 0;
 }
@@ -165,11 +146,11 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 	int r;
 
 	o.access = s->sc.access_control ? "on" : "off";
-	if (lab_fmt(path, sizeof(path), "%s/policy", s->dir) || mkdir_p(path)) {
+	if (path_fmt(path, sizeof(path), "%s/policy", s->dir) || mkdir_p(path)) {
 		error_errno(errno, "cannot create '%s'", path);
 		return -1;
 	}
-	f = lab_fmt(path, sizeof(path), "%s/policy/step-%u.yaml", s->dir, s->sc.steps[i].index) ? NULL :
+	f = path_fmt(path, sizeof(path), "%s/policy/step-%u.yaml", s->dir, s->sc.steps[i].index) ? NULL :
 		fopen(path, "w");
 	if (!f) {
 		error_errno(errno, "cannot write '%s'", path);
@@ -200,7 +181,7 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 		error("too many driver runs in one scenario (%d)", MAX_INTENT_PARTS);
 		return -1;
 	}
-	if (lab_fmt(part, sizeof(part), "%s/intents/%s-%zu.jsonl", s->dir, s->run, s->n_parts))
+	if (path_fmt(part, sizeof(part), "%s/intents/%s-%zu.jsonl", s->dir, s->run, s->n_parts))
 		return -1;
 	s->parts[s->n_parts] = strdup(part);
 	if (!s->parts[s->n_parts])
@@ -423,7 +404,7 @@ static int mesh_still_there(struct srun *s, const struct sc_step *st)
 		return r;
 	pr_info("    the mesh went away before this step (%s): this step and the later ones are not run", why);
 	if (s->n_parts == MAX_INTENT_PARTS ||
-	    lab_fmt(part, sizeof(part), "%s/intents/%s-mesh-%u.jsonl", s->dir, s->run, st->index) ||
+	    path_fmt(part, sizeof(part), "%s/intents/%s-mesh-%u.jsonl", s->dir, s->run, st->index) ||
 	    !(s->parts[s->n_parts] = strdup(part)))
 		return -1;
 	s->n_parts++;
@@ -493,7 +474,7 @@ static int join_intents(struct srun *s)
 	}
 	/* A part that cannot be opened: the driver did not get as far as that, nothing was sent. */
 	for (size_t i = 0; i < s->n_parts; i++) {
-		if (append_file(out, s->parts[i]) == -EIO)
+		if (file_append(out, s->parts[i]) == -EIO)
 			r = -1;
 		unlink(s->parts[i]);
 	}
@@ -510,7 +491,7 @@ static void write_replay(struct srun *s)
 	char path[PATH_MAX], api[160], api_opt[180] = "";
 	FILE *f;
 
-	f = lab_fmt(path, sizeof(path), "%s/replay.sh", s->dir) ? NULL : fopen(path, "w");
+	f = path_fmt(path, sizeof(path), "%s/replay.sh", s->dir) ? NULL : fopen(path, "w");
 	if (!f)
 		return;
 	verify_api_text(s->rn->api, api, sizeof(api));
@@ -568,7 +549,7 @@ static int clear_scrapes(struct srun *s)
 		for (size_t w = 0; w < 2; w++)
 			if (!scrapes_file(path, sizeof(path), s->metrics_dir, s->sc.steps[i].index, whens[w]))
 				unlink(path);
-		if (!lab_fmt(path, sizeof(path), "%s/step-%u.json", s->metrics_dir, s->sc.steps[i].index))
+		if (!path_fmt(path, sizeof(path), "%s/step-%u.json", s->metrics_dir, s->sc.steps[i].index))
 			unlink(path);
 	}
 	return 0;
@@ -578,14 +559,14 @@ static int paths(struct srun *s)
 {
 	char intents[PATH_MAX];
 
-	if (lab_fmt(s->dir, sizeof(s->dir), "%s/%s", s->rn->out, s->sc.name) ||
-	    lab_fmt(intents, sizeof(intents), "%s/intents", s->dir) ||
-	    lab_fmt(s->inv_path, sizeof(s->inv_path), "%s/inventory.json", s->dir) ||
-	    lab_fmt(s->obs_path, sizeof(s->obs_path), "%s/observations.jsonl.gz", s->dir) ||
-	    lab_fmt(s->intent_path, sizeof(s->intent_path), "%s/intent.jsonl", s->dir) ||
-	    lab_fmt(s->lab_log, sizeof(s->lab_log), "%s/lab.log", s->dir) ||
-	    lab_fmt(s->drive_log, sizeof(s->drive_log), "%s/drive.log", s->dir) ||
-	    lab_fmt(s->metrics_dir, sizeof(s->metrics_dir), "%s/metrics", s->dir)) {
+	if (path_fmt(s->dir, sizeof(s->dir), "%s/%s", s->rn->out, s->sc.name) ||
+	    path_fmt(intents, sizeof(intents), "%s/intents", s->dir) ||
+	    path_fmt(s->inv_path, sizeof(s->inv_path), "%s/inventory.json", s->dir) ||
+	    path_fmt(s->obs_path, sizeof(s->obs_path), "%s/observations.jsonl.gz", s->dir) ||
+	    path_fmt(s->intent_path, sizeof(s->intent_path), "%s/intent.jsonl", s->dir) ||
+	    path_fmt(s->lab_log, sizeof(s->lab_log), "%s/lab.log", s->dir) ||
+	    path_fmt(s->drive_log, sizeof(s->drive_log), "%s/drive.log", s->dir) ||
+	    path_fmt(s->metrics_dir, sizeof(s->metrics_dir), "%s/metrics", s->dir)) {
 		error("output directory '%s' is too long", s->rn->out);
 		return -1;
 	}

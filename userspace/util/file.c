@@ -1,5 +1,6 @@
 /* file.c - see file.h */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,43 @@ int file_read_all(const char *path, size_t max, char **out, size_t *len)
 	r = file_read_stream(f, max, out, len);
 	fclose(f);
 	return r;
+}
+
+int file_append(FILE *out, const char *from)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb");
+	size_t n;
+	int r = 0;
+
+	if (!in)
+		return -errno;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			r = -EIO;
+	fclose(in);
+	return r;
+}
+
+int file_copy(const char *from, const char *to)
+{
+	FILE *out = fopen(to, "wb");
+	int r = out ? file_append(out, from) : -errno;
+
+	if (out && fclose(out) && !r)
+		r = -EIO;
+	return r;
+}
+
+int path_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 int file_exe_dir(char *buf, size_t len)

@@ -1,4 +1,4 @@
-/* file.h - reading a whole file into memory; where this program's files are. */
+/* file.h - reading a whole file into memory; paths; where this program's files are. */
 #ifndef SMIW_UTIL_FILE_H
 #define SMIW_UTIL_FILE_H
 
@@ -14,6 +14,22 @@ int file_read_stream(FILE *f, size_t max, char **out, size_t *len);
 
 /* As file_read_stream() for the file at `path` (-errno when it cannot be opened). */
 int file_read_all(const char *path, size_t max, char **out, size_t *len);
+
+/*
+ * Appends the bytes of the file `from` to out. Returns 0, or a negative
+ * errno (-ENOENT ...) when `from` cannot be opened, -EIO when a write
+ * failed; prints nothing.
+ */
+int file_append(FILE *out, const char *from);
+
+/* Copies the file `from` to `to` (created or truncated first). Returns 0 or -errno as file_append(). */
+int file_copy(const char *from, const char *to);
+
+/*
+ * snprintf() for paths: returns 0, or -ENAMETOOLONG when the result did not
+ * fit (buf then holds the truncated text).
+ */
+int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Writes the directory of the running binary (the build directory, or the
