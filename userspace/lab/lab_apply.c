@@ -1,20 +1,20 @@
-/* lab_apply.c - `smi-witness lab apply FILE...`: the SMI policy in force, rendered and hot-reloaded. */
+/* lab_apply.c - lab_apply(): the SMI policy in force, rendered and hot-reloaded. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
+#include "lab/ctx.h"
 #include "lab/files.h"
 #include "lab/lab_policy.h"
 #include "lab/mesh_ctl.h"
 #include "smi/smi.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 /* The policy of files[0..n) on this lab, validated against the model and the topology. */
-static int policy_of_files(const struct lab_ctx *ctx, char **files, int n, struct mesh_policy *p)
+static int policy_of_files(const struct lab_ctx *ctx, char *const *files, int n, struct mesh_policy *p)
 {
 	struct smi_set *set = NULL;
 	int r;
@@ -32,7 +32,7 @@ static int policy_of_files(const struct lab_ctx *ctx, char **files, int n, struc
 }
 
 /* Replaces the copies in <state_dir>/policy by copies of files[0..n). */
-static int store_files(struct lab_ctx *ctx, char **files, int n)
+static int store_files(struct lab_ctx *ctx, char *const *files, int n)
 {
 	char dir[PATH_MAX], path[PATH_MAX], name[32];
 	int r;
@@ -63,33 +63,29 @@ static int store_files(struct lab_ctx *ctx, char **files, int n)
 	return 0;
 }
 
-int lab_cmd_apply(const struct lab_opts *o, int argc, char **argv)
+int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool replace, char *const files[], int n)
 {
 	struct mesh_policy p;
 	struct lab_ctx ctx;
 	bool installed = false;
 	int r;
 
-	if (argc > LAB_MAX_POLICY_FILES) {
+	if (n > LAB_MAX_POLICY_FILES) {
 		error("at most %d files can be applied", LAB_MAX_POLICY_FILES);
-		return EXIT_USAGE;
-	}
-	if ((o->clear && argc) || (!o->clear && !argc && !o->mesh && !o->access)) {
-		error("lab apply needs FILE... or --clear (or only --mesh / --access-control)");
 		return EXIT_USAGE;
 	}
 	r = lab_ctx_open(&ctx, o, true);
 	if (!r)
-		r = lab_opts_mesh(o, &ctx.st);
+		lab_mesh_set_apply(m, &ctx.st);
 	/* Nothing changes until HAProxy has accepted the new configuration. */
-	if (!r && (argc || o->clear ? policy_of_files(&ctx, argv, argc, &p) : lab_ctx_policy(&ctx, &p)))
+	if (!r && (replace ? policy_of_files(&ctx, files, n, &p) : lab_ctx_policy(&ctx, &p)))
 		r = EXIT_USAGE;
 	if (!r) {
 		r = lab_mesh_write_config(&ctx.lab, &ctx.st, &p) ? EXIT_FAILED : EXIT_OK;
 		installed = !r;
 		mesh_policy_free(&p);
 	}
-	if (!r && (argc || o->clear) && store_files(&ctx, argv, argc))
+	if (!r && replace && store_files(&ctx, files, n))
 		r = EXIT_FAILED;
 	if (!r && (lab_mesh_sync(&ctx.lab, ctx.topo, &ctx.st) || lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)))
 		r = EXIT_FAILED;

@@ -1,4 +1,4 @@
-/* lab_down.c - `smi-witness lab down`: remove everything the lab made, also after a crash. */
+/* lab_down.c - lab_down(): remove everything the lab made, also after a crash. */
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
+#include "lab/api.h"
 #include "lab/files.h"
 #include "lab/net.h"
 #include "lab/proc.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
@@ -69,7 +69,7 @@ static int remove_pods(const struct lab *lab, const struct topology *t)
 	return r | lab_netns_delete(netns);
 }
 
-int lab_cmd_down(const struct lab_opts *o, int argc, char **argv)
+int lab_down(const struct lab_opts *o)
 {
 	struct lab_state st;
 	struct topology *t;
@@ -77,8 +77,6 @@ int lab_cmd_down(const struct lab_opts *o, int argc, char **argv)
 	bool had_state;
 	int r = 0;
 
-	(void)argc;	/* the dispatcher refused operands */
-	(void)argv;
 	if (lab_init(&lab, o->name, o->state_dir))
 		return EXIT_USAGE;
 	if (lab_lock(&lab))

@@ -1,10 +1,10 @@
-/* lab_exec.c - `smi-witness lab exec POD -- COMMAND`: run a command inside a pod. */
+/* lab_exec.c - lab_exec(): run a command inside a pod. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
+#include "lab/ctx.h"
 #include "lab/pod.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 /* A pod is named "name" or "namespace/name". */
@@ -26,20 +26,11 @@ static int find_pod(const struct topology *t, const char *arg)
 	return topology_pod(t, ns, slash + 1);
 }
 
-int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
+int lab_exec(const struct lab_opts *o, const char *name, char *const argv[])
 {
-	const char *name = argv[0];
 	struct lab_ctx ctx;
 	int r, pod;
 
-	if (argc >= 2 && !strcmp(argv[1], "--")) {
-		argv++;
-		argc--;
-	}
-	if (argc < 2) {
-		error("lab exec needs a pod and a command: lab exec POD -- COMMAND [ARG...]");
-		return EXIT_USAGE;
-	}
 	r = lab_ctx_open(&ctx, o, true);
 	pod = r ? -1 : find_pod(ctx.topo, name);
 	if (!r && pod < 0) {
@@ -49,7 +40,7 @@ int lab_cmd_exec(const struct lab_opts *o, int argc, char **argv)
 	if (!r) {
 		/* The command may run for minutes: other lab commands must not wait for it. */
 		lab_unlock(&ctx.lab);
-		r = lab_pod_exec(&ctx.lab, ctx.topo, pod, argv + 1);
+		r = lab_pod_exec(&ctx.lab, ctx.topo, pod, argv);
 		r = r < 0 ? EXIT_FAILED : r;
 	}
 	lab_ctx_close(&ctx);

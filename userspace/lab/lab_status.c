@@ -1,14 +1,14 @@
-/* lab_status.c - `smi-witness lab status`: pods, addresses, processes, mesh. */
+/* lab_status.c - lab_status(): pods, addresses, processes, mesh; lab_mesh_running(). */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
+#include "lab/ctx.h"
 #include "lab/files.h"
 #include "lab/mesh_ctl.h"
 #include "lab/net.h"
 #include "lab/proc.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 #define MAX_PIDS 256
@@ -142,13 +142,11 @@ int lab_print_status(const struct lab_ctx *ctx)
 	return all_running ? EXIT_OK : EXIT_FAILED;
 }
 
-int lab_cmd_status(const struct lab_opts *o, int argc, char **argv)
+int lab_status(const struct lab_opts *o)
 {
 	struct lab_ctx ctx;
 	int r;
 
-	(void)argc;	/* the dispatcher refused operands */
-	(void)argv;
 	r = lab_ctx_open(&ctx, o, false);
 	if (!r && !ctx.up) {
 		if (log_json)

@@ -1,4 +1,4 @@
-/* lab_up.c - `smi-witness lab up`: create what is missing, start what is not running. */
+/* lab_up.c - lab_up(): create what is missing, start what is not running. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,13 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
+#include "lab/ctx.h"
 #include "lab/files.h"
 #include "lab/mesh_ctl.h"
 #include "lab/net.h"
 #include "lab/pod.h"
 #include "lab/proc.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 
 /* First `up` of a lab: validate the topology, keep a copy, note what the machine had. */
@@ -139,22 +139,19 @@ static int mesh(struct lab_ctx *ctx)
 	return lab_mesh_sync(&ctx->lab, t, &ctx->st);
 }
 
-int lab_cmd_up(const struct lab_opts *o, int argc, char **argv)
+int lab_up(const struct lab_opts *o, const struct lab_mesh_set *m)
 {
 	struct lab_ctx ctx;
 	int r;
 
-	(void)argc;	/* the dispatcher refused operands */
-	(void)argv;
 	r = lab_ctx_open(&ctx, o, false);
 	if (!r)
 		r = ctx.up ? same_topology(&ctx, o) : first_up(&ctx, o);
-	if (!r)
-		r = lab_opts_mesh(o, &ctx.st);
 	if (r) {
 		lab_ctx_close(&ctx);
 		return r;
 	}
+	lab_mesh_set_apply(m, &ctx.st);
 	ctx.up = true;
 	/* The state file comes first: whatever happens next, `down` finds what was made. */
 	if (lab_state_write(&ctx.lab, ctx.topo, &ctx.st) || net_and_files(&ctx) ||

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
+#include "lab/api.h"
 #include "mesh/metrics.h"
+#include "util/exitcode.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -166,18 +166,12 @@ static int listen_on(const struct sockaddr_in *sa)
 	return -EADDRINUSE;
 }
 
-int lab_cmd_metrics_filter(const struct lab_opts *o, int argc, char **argv)
+int lab_metrics_filter(const struct lab_filter_opts *o)
 {
 	enum mesh_variant v;
 	struct sockaddr_in sa, up;
 	int fd;
 
-	(void)argc;
-	(void)argv;
-	if (!o->mesh || !o->listen || !o->upstream) {
-		error("lab metrics-filter needs --mesh VARIANT --listen IP:PORT --upstream IP:PORT");
-		return EXIT_USAGE;
-	}
 	if (mesh_variant_parse(o->mesh, &v) || parse_addr(o->listen, &sa) || parse_addr(o->upstream, &up)) {
 		error("lab metrics-filter: invalid --mesh, --listen or --upstream");
 		return EXIT_USAGE;

@@ -9,21 +9,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "lab/cmd.h"
-#include "lab/lab.h"
-#include "lab/state.h"
-#include "metrics/fetch.h"
 #include "records/intent_write.h"
 #include "records/inventory.h"
+#include "records/obs.h"
 #include "report/outdir.h"
-#include "run/live.h"
 #include "run/runner.h"
+#include "run/target.h"
 #include "run/traffic.h"
 #include "util/clock.h"
+#include "util/exitcode.h"
 #include "util/file.h"
 #include "util/log.h"
-#include "util/netns.h"
 #include "verify/checks.h"
 #include "verify/converge.h"
 #include "verify/engine.h"
@@ -41,13 +37,13 @@ struct srun {
 	struct runner *rn;
 	struct scenario sc;
 	struct policy pol;
+	struct target *t;
 	struct inventory *inv;
-	struct live *live;
+	bool observing;	/* the target's capture runs */
 	char dir[PATH_MAX], run[REQID_RUN_MAX + 1];
 	char inv_path[PATH_MAX], obs_path[PATH_MAX], intent_path[PATH_MAX];
-	char lab_log[PATH_MAX], drive_log[PATH_MAX];
+	char target_log[PATH_MAX], drive_log[PATH_MAX];
 	char metrics_dir[PATH_MAX];	/* the mesh's metrics scrapes of metrics steps */
-	char mesh_netns[PATH_MAX];	/* scrapes are made from the mesh pod's network */
 	bool has_metrics;
 	char *parts[MAX_INTENT_PARTS];	/* the driver's intent files, in order */
 	size_t n_parts;
@@ -69,66 +65,12 @@ static void new_run_id(char *buf, size_t len)
 	snprintf(buf, len, "r%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
 }
 
-static int copy_file(const char *from, const char *to)
+/* --- the target ---------------------------------------------------------------- */
+
+static int prepare(struct srun *s)
 {
-	int r = file_copy(from, to);
-
-	if (r)
-		error_errno(-r, "cannot copy '%s' to '%s'", from, to);
-	return r ? -1 : 0;
-}
-
-/* --- the lab ---------------------------------------------------------------- */
-
-struct lab_call {
-	const struct lab_opts *o;
-	int (*fn)(const struct lab_opts *o, int argc, char **argv);
-	int argc;
-	char **argv;
-};
-
-static int lab_call(void *arg)
-{
-	struct lab_call *c = arg;
-
-	return c->fn(c->o, c->argc, c->argv);
-}
-
-/* Runs a lab command with its output in the scenario's lab.log. */
-static int lab_do(struct srun *s, const struct lab_opts *o,
-		  int (*fn)(const struct lab_opts *o, int argc, char **argv), int argc, char **argv,
-		  const char *what)
-{
-	int r = with_output_to(s->lab_log, lab_call, &(struct lab_call){ o, fn, argc, argv });
-
-	if (r)
-		error("lab %s failed (exit %d): see '%s'", what, r, s->lab_log);
-	return r ? -1 : 0;
-}
-
-static int lab_prepare(struct srun *s)
-{
-	struct lab_opts o = s->rn->lab;
-	char src[PATH_MAX], netns[LAB_NETNS_MAX];
-	const char *pod;
-	struct lab lab;
-
-	o.access = s->sc.access_control ? "on" : "off";
-	if (lab_do(s, &o, lab_cmd_up, 0, NULL, "up"))
-		return -1;
-	o.clear = true;
-	if (lab_do(s, &o, lab_cmd_apply, 0, NULL, "apply --clear"))
-		return -1;
-	if (lab_init(&lab, o.name, o.state_dir))
-		return -1;
-	lab_state_file(&lab, LAB_INVENTORY_FILE, src, sizeof(src));
-	if (copy_file(src, s->inv_path) || inventory_load(s->inv_path, &s->inv))
-		return -1;
-	pod = strchr(s->inv->mesh_pod, '/');
-	lab_netns_name(&lab, pod ? pod + 1 : s->inv->mesh_pod, netns, sizeof(netns));
-	if (path_fmt(s->mesh_netns, sizeof(s->mesh_netns), "%s/%s", LAB_NETNS_DIR, netns))
-		return -1;
-	return 0;
+	return s->t->ops->prepare(s->t, &(struct target_scenario){ .access_control = s->sc.access_control,
+		.log = s->target_log, .inventory = s->inv_path }, &s->inv);
 }
 
 /*
@@ -140,12 +82,10 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 {
 	const struct smi_set *set = s->pol.sets[i];
 	int zero[SMI_GROUP_COUNT] = { 0 };
-	struct lab_opts o = s->rn->lab;
-	char path[PATH_MAX], err[200] = "", *argv[1] = { path };
+	char path[PATH_MAX], err[200] = "";
 	FILE *f;
 	int r;
 
-	o.access = s->sc.access_control ? "on" : "off";
 	if (path_fmt(path, sizeof(path), "%s/policy", s->dir) || mkdir_p(path)) {
 		error_errno(errno, "cannot create '%s'", path);
 		return -1;
@@ -166,8 +106,7 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 		error("cannot render the policy of step %u: %s", s->sc.steps[i].index, err);
 		return -1;
 	}
-	o.clear = set->n_objects == 0;
-	return lab_do(s, &o, lab_cmd_apply, o.clear ? 0 : 1, argv, "apply");
+	return s->t->ops->apply(s->t, set->n_objects ? path : NULL);
 }
 
 /* --- traffic ----------------------------------------------------------------- */
@@ -187,7 +126,7 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 	if (!s->parts[s->n_parts])
 		return -1;
 	s->n_parts++;
-	return traffic_send(&s->rn->lab, &(struct traffic_job){
+	return traffic_send(s->t, &(struct traffic_job){
 		.t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
 		.concurrency = concurrency, .intent_path = part, .log_path = s->drive_log });
 }
@@ -200,14 +139,14 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 static void judge_probes(struct srun *s, const struct sc_step *st, const struct smi_set *set,
 			 const bool *probed, bool *converged, uint64_t round, bool *seen)
 {
-	const struct obs_set *obs = live_lock(s->live);
+	const struct obs_set *obs = s->t->ops->observed_lock(s->t);
 	struct check_ctx c = { .sc = &s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc.alpha };
 	struct expect_ctx xc = { .sc = &s->sc, .inv = s->inv, .set = set };
 	struct vindex ix;
 
 	*seen = true;
 	if (vindex_build(&ix, obs, s->inv, s->run, NULL)) {
-		live_unlock(s->live);
+		s->t->ops->observed_unlock(s->t);
 		return;
 	}
 	for (size_t k = 0; k < st->n_traffic; k++) {
@@ -237,7 +176,7 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 		free(r);
 	}
 	vindex_free(&ix);
-	live_unlock(s->live);
+	s->t->ops->observed_unlock(s->t);
 }
 
 static bool all_true(const bool *v, size_t n)
@@ -262,7 +201,7 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 	for (size_t k = 0; k < st->n_traffic; k++)
 		done[k] = !sc_traffic_asserts(&st->traffic[k]);
 	if (all_true(done, st->n_traffic))
-		return 0;	/* nothing in the step shows the policy's effect: lab apply has reloaded the mesh */
+		return 0;	/* nothing in the step shows the policy's effect: apply returned when the mesh had it */
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
 		uint64_t sent = mono_ns();
 		bool seen = false;
@@ -322,58 +261,48 @@ static int measure(struct srun *s, const struct sc_step *st)
 
 /* --- the mesh's metrics ---------------------------------------------------------- */
 
-struct scrape_job {
-	const char *url, *file;
-	uint64_t mono_ns;
-	char err[256];
-};
-
-/* On a thread inside the lab's network: fetch the exposition and keep it byte for byte. */
-static int scrape_to_file(void *arg)
+/* Keeps the exposition byte for byte. Returns 0 or -errno with the reason in err. */
+static int store_scrape(const char *file, const char *text, size_t len, char *err, size_t errlen)
 {
-	struct scrape_job *j = arg;
-	char *text;
-	size_t len;
-	FILE *f;
-	int r = fetch_document(j->url, &text, &len, &j->mono_ns, j->err, sizeof(j->err));
+	FILE *f = fopen(file, "wb");
+	int r = 0;
 
-	if (r)
-		return r;
-	f = fopen(j->file, "wb");
 	if (!f || fwrite(text, 1, len, f) != len)
 		r = errno ? -errno : -EIO;
 	if (f && fclose(f) && !r)
 		r = errno ? -errno : -EIO;
-	free(text);
 	if (r)
-		snprintf(j->err, sizeof(j->err), "cannot write '%s': %s", j->file, strerror(-r));
+		snprintf(err, errlen, "cannot write '%s': %s", file, strerror(-r));
 	return r;
 }
 
 /*
- * Scrapes the mesh's metrics endpoint from inside the lab: the mesh pod's
- * network namespace, entered by a thread of this process, so no workload
- * process makes the request (only the mesh's side of it is captured, and
- * exchanges inside the mesh pod are not the workload's). A failure is
- * recorded for the verifier, not fatal to the run.
+ * Scrapes the mesh's metrics endpoint the way the target reaches it (the
+ * lab: from inside the mesh pod's network, no workload making the request).
+ * A failure is recorded for the verifier, not fatal to the run.
  */
 static void scrape(struct srun *s, const struct sc_step *st, const char *url, const char *when,
 		   struct step_scrape *out)
 {
-	struct scrape_job j = { .url = url, .file = out->file };
+	char err[PATH_MAX + 256] = "", *text = NULL;	/* room for a path: out->error cuts it to its size */
+	uint64_t mono_ns = 0;
+	size_t len = 0;
 	int r;
 
 	if (scrapes_file(out->file, sizeof(out->file), s->metrics_dir, st->index, when)) {
 		snprintf(out->error, sizeof(out->error), "output directory path too long");
 		return;
 	}
-	r = *url ? netns_run_thread(s->mesh_netns, scrape_to_file, &j) : -ENOENT;
+	r = *url ? s->t->ops->scrape(s->t, url, &text, &len, &mono_ns, err, sizeof(err)) : -ENOENT;
+	if (!r)
+		r = store_scrape(out->file, text, len, err, sizeof(err));
+	free(text);
 	if (!r) {
-		out->mono_ns = j.mono_ns;
+		out->mono_ns = mono_ns;
 		return;
 	}
 	snprintf(out->error, sizeof(out->error), "%s", !*url ? "the inventory names no mesh metrics URL" :
-		 *j.err ? j.err : strerror(-r));
+		 *err ? err : strerror(-r));
 	unlink(out->file);
 	pr_warn("    metrics %s the traffic: %s", when, out->error);
 }
@@ -398,7 +327,7 @@ static void scrapes_init(struct srun *s, const struct sc_step *st, struct step_s
 static int mesh_still_there(struct srun *s, const struct sc_step *st)
 {
 	char why[160], part[PATH_MAX];
-	int r = lab_mesh_running(&s->rn->lab, why, sizeof(why));
+	int r = s->t->ops->mesh_running(s->t, why, sizeof(why));
 
 	if (r != 0)
 		return r;
@@ -564,7 +493,7 @@ static int paths(struct srun *s)
 	    path_fmt(s->inv_path, sizeof(s->inv_path), "%s/inventory.json", s->dir) ||
 	    path_fmt(s->obs_path, sizeof(s->obs_path), "%s/observations.jsonl.gz", s->dir) ||
 	    path_fmt(s->intent_path, sizeof(s->intent_path), "%s/intent.jsonl", s->dir) ||
-	    path_fmt(s->lab_log, sizeof(s->lab_log), "%s/lab.log", s->dir) ||
+	    path_fmt(s->target_log, sizeof(s->target_log), "%s/%s", s->dir, s->t->log_name) ||
 	    path_fmt(s->drive_log, sizeof(s->drive_log), "%s/drive.log", s->dir) ||
 	    path_fmt(s->metrics_dir, sizeof(s->metrics_dir), "%s/metrics", s->dir)) {
 		error("output directory '%s' is too long", s->rn->out);
@@ -578,7 +507,7 @@ static int paths(struct srun *s)
 		s->has_metrics |= s->sc.steps[i].metrics.enabled;
 	if (s->has_metrics && clear_scrapes(s))
 		return -1;
-	unlink(s->lab_log);
+	unlink(s->target_log);
 	unlink(s->drive_log);
 	return 0;
 }
@@ -592,6 +521,7 @@ int runner_scenario(struct runner *rn, const char *path)
 	if (!s)
 		return EXIT_FAILED;
 	s->rn = rn;
+	s->t = rn->target;
 	if (scenario_load(&s->sc, path) || policy_build(&s->pol, &s->sc)) {
 		r = EXIT_USAGE;
 		goto out;
@@ -599,24 +529,25 @@ int runner_scenario(struct runner *rn, const char *path)
 	new_run_id(s->run, sizeof(s->run));
 	pr_info("%s: scenario %s (%s, access control %s), run %s", rn->mesh, s->sc.name, s->sc.smispec,
 		s->sc.access_control ? "on" : "off", s->run);
-	if (paths(s) || lab_prepare(s))
+	if (paths(s) || prepare(s))
 		goto out;
-	if (live_start(&s->live, &(struct live_opts){ .inv = s->inv, .inventory_path = s->inv_path,
-						      .out_path = s->obs_path, .run = s->run }))
+	if (s->t->ops->observe_start(s->t, &(struct target_observe){ .inv = s->inv, .inventory_path = s->inv_path,
+								     .out_path = s->obs_path, .run = s->run }))
 		goto out;
+	s->observing = true;
 	r = run_steps(s) ? EXIT_FAILED : 0;
 	sleep_ns(SETTLE_NS);
-	if (live_stop(s->live) && !r)
+	if (s->t->ops->observe_stop(s->t) && !r)
 		r = EXIT_FAILED;
-	s->live = NULL;
+	s->observing = false;
 	if (!r && !join_intents(s)) {
 		write_replay(s);
 		r = verify_recorded(s);
 	}
 	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_ns() - t0) / 1e9, s->dir);
 out:
-	if (s->live)
-		live_stop(s->live);
+	if (s->observing)
+		s->t->ops->observe_stop(s->t);
 	for (size_t i = 0; i < s->n_parts; i++)
 		free(s->parts[i]);
 	inventory_free(s->inv);

@@ -1,9 +1,9 @@
 /*
- * runner.h - running a scenario against the lab: bring the lab to the
- * scenario's mesh and access-control mode, capture, and per step apply the
- * SMI objects in force (rendered in the API versions asked for), wait until
- * the mesh shows their effect, drive the traffic; then verify the recorded
- * observations exactly as `smi-witness verify` would replay them.
+ * runner.h - running a scenario against a target (run/target.h): bring the
+ * target to the scenario's access-control mode, capture, and per step apply
+ * the SMI objects in force (rendered in the API versions asked for), wait
+ * until the mesh shows their effect, drive the traffic; then verify the
+ * recorded observations exactly as `smi-witness verify` would replay them.
  */
 #ifndef SMIW_RUN_RUNNER_H
 #define SMIW_RUN_RUNNER_H
@@ -12,13 +12,13 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "lab/cmd.h"
+#include "run/target.h"
 #include "verdict/report.h"
 #include "smi/smi.h"
 
 struct runner {
-	struct lab_opts lab;		/* name, topology, mesh variant (access is per scenario) */
-	const char *mesh;		/* the variant: names the mesh in reports and out/ */
+	struct target *target;		/* where the scenarios run */
+	const char *mesh;		/* names the mesh in reports and out/ */
 	const int *api;			/* rendered API versions, or NULL for as written */
 	char out[PATH_MAX];		/* out/<mesh> */
 	struct report *all;		/* every scenario's assertions end up here */
@@ -28,9 +28,10 @@ struct runner {
 /*
  * Runs one scenario file and appends its verdicts to r->all. Writes
  * OUT/<scenario>/: observations.jsonl.gz, intent.jsonl, inventory.json,
- * policy/step-N.yaml, lab.log, drive.log, replay.sh and the reports.
- * Returns 0, or an exit code (EXIT_USAGE for an invalid scenario,
- * EXIT_FAILED when the lab or the capture failed) after printing why.
+ * policy/step-N.yaml, the target's log (lab.log), drive.log, replay.sh and
+ * the reports. Returns 0, or an exit code (EXIT_USAGE for an invalid
+ * scenario, EXIT_FAILED when the target or the capture failed) after
+ * printing why.
  */
 int runner_scenario(struct runner *r, const char *path);
 

@@ -1,16 +1,16 @@
 /*
  * traffic.h - sending a scenario's traffic: the traffic driver runs inside
- * the source pod (its network namespace and cgroup, through the lab), so
- * the mesh sees the pod's own address and the kernel attributes the
- * requests to the pod. Requests go through the pod's learn-layer5 /call
- * (via: call) or straight from the pod (via: direct).
+ * the source pod (in the lab: its network namespace and cgroup), so the
+ * mesh sees the pod's own address and the kernel attributes the requests
+ * to the pod. Requests go through the pod's learn-layer5 /call (via: call)
+ * or straight from the pod (via: direct). The target runs the driver.
  */
 #ifndef SMIW_RUN_TRAFFIC_H
 #define SMIW_RUN_TRAFFIC_H
 
 #include <stdint.h>
 
-#include "lab/cmd.h"
+#include "run/target.h"
 #include "scenario/scenario.h"
 
 /* The port the sample app listens on inside every pod (its /call endpoint). */
@@ -25,18 +25,31 @@ struct traffic_job {
 	const char *log_path;		/* the driver's output is appended here */
 };
 
-/*
- * Runs the driver for one job in the source pod and waits for it. Returns
- * 0 when the driver ran (whatever the requests' outcomes: judging them is
- * the verifier's job), or -1 after printing why it could not run.
- */
-int traffic_send(const struct lab_opts *lab, const struct traffic_job *j);
+#define TRAFFIC_MAX_ARGS (32 + 2 * SC_MAX_HEADERS)
+
+/* The driver's command line for one job, and the text it points into. */
+struct traffic_argv {
+	char *argv[TRAFFIC_MAX_ARGS];	/* "smi-witness", "-j", "drive", ..., NULL */
+	char n[32], d[32], c[16], url[512], via[64];
+	char *hdr[SC_MAX_HEADERS];
+	size_t nh;
+};
 
 /*
- * Calls fn(arg) with stdout and stderr appended to log_path (the lab's
- * tables and the driver's summary belong in logs, not in the run's output).
- * Returns fn's result, or -1 when the log cannot be opened.
+ * Fills a with `smi-witness -j drive ...` for job j (j must outlive a).
+ * Free with traffic_argv_free().
  */
-int with_output_to(const char *log_path, int (*fn)(void *arg), void *arg);
+void traffic_driver_argv(struct traffic_argv *a, const struct traffic_job *j);
+
+/* Frees what traffic_driver_argv() allocated. */
+void traffic_argv_free(struct traffic_argv *a);
+
+/*
+ * Has the target run the driver for one job in the source pod and waits
+ * for it. Returns 0 when the driver ran (whatever the requests' outcomes:
+ * judging them is the verifier's job), or -1 after printing why it could
+ * not run.
+ */
+int traffic_send(struct target *t, const struct traffic_job *j);
 
 #endif

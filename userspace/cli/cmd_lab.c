@@ -1,32 +1,104 @@
-/* lab_cmd.c - `smi-witness lab`: option parsing, dispatch, and the lab context. */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
+/* cmd_lab.c - `smi-witness lab`: option parsing and dispatch to the lab's operations (lab/api.h). */
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "lab/cmd.h"
-#include "lab/lab_policy.h"
-#include "smi/smi.h"
+#include "lab/api.h"
 #include "util/log.h"
 
 extern const struct command cmd_lab;
+
+/* Every option of every subcommand (each one accepts the ones it documents). */
+struct lab_cli {
+	struct lab_opts lab;	/* --lab, --state-dir, --topology */
+	const char *mesh;	/* --mesh VARIANT */
+	const char *access;	/* --access-control on|off */
+	bool clear;	/* apply --clear */
+	const char *listen, *upstream;	/* metrics-filter */
+};
+
+static int sub_up(const struct lab_cli *o, int argc, char **argv)
+{
+	struct lab_mesh_set m;
+	int r;
+
+	(void)argc;	/* the dispatcher refused operands */
+	(void)argv;
+	r = lab_mesh_set_parse(&m, o->mesh, o->access);
+	return r ? r : lab_up(&o->lab, &m);
+}
+
+static int sub_down(const struct lab_cli *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return lab_down(&o->lab);
+}
+
+static int sub_status(const struct lab_cli *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return lab_status(&o->lab);
+}
+
+/* POD [--] COMMAND [ARG...]: argv is NULL-terminated after the command's arguments. */
+static int sub_exec(const struct lab_cli *o, int argc, char **argv)
+{
+	const char *pod = argv[0];
+
+	if (argc >= 2 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	}
+	if (argc < 2) {
+		error("lab exec needs a pod and a command: lab exec POD -- COMMAND [ARG...]");
+		return EXIT_USAGE;
+	}
+	return lab_exec(&o->lab, pod, argv + 1);
+}
+
+static int sub_apply(const struct lab_cli *o, int argc, char **argv)
+{
+	struct lab_mesh_set m;
+	int r;
+
+	if ((o->clear && argc) || (!o->clear && !argc && !o->mesh && !o->access)) {
+		error("lab apply needs FILE... or --clear (or only --mesh / --access-control)");
+		return EXIT_USAGE;
+	}
+	r = lab_mesh_set_parse(&m, o->mesh, o->access);
+	return r ? r : lab_apply(&o->lab, &m, argc || o->clear, argv, argc);
+}
+
+/* Internal: the lab starts it in the mesh pod for the metrics variants. */
+static int sub_metrics_filter(const struct lab_cli *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!o->mesh || !o->listen || !o->upstream) {
+		error("lab metrics-filter needs --mesh VARIANT --listen IP:PORT --upstream IP:PORT");
+		return EXIT_USAGE;
+	}
+	return lab_metrics_filter(&(struct lab_filter_opts){ o->mesh, o->listen, o->upstream });
+}
 
 struct subcommand {
 	const char *name;
 	const char *allowed;	/* short letters of the lab options it takes */
 	bool stop_at_operand;	/* exec: everything after POD belongs to the command */
 	bool operands;	/* takes operands at all */
-	int (*run)(const struct lab_opts *o, int argc, char **argv);
+	int (*run)(const struct lab_cli *o, int argc, char **argv);
 };
 
 static const struct subcommand subcommands[] = {
-	{ "up", "LStma", false, false, lab_cmd_up },
-	{ "down", "LSt", false, false, lab_cmd_down },
-	{ "status", "LS", false, false, lab_cmd_status },
-	{ "exec", "LS", true, true, lab_cmd_exec },
-	{ "apply", "LSmac", false, true, lab_cmd_apply },
-	{ "metrics-filter", "mlu", false, false, lab_cmd_metrics_filter },
+	{ "up", "LStma", false, false, sub_up },
+	{ "down", "LSt", false, false, sub_down },
+	{ "status", "LS", false, false, sub_status },
+	{ "exec", "LS", true, true, sub_exec },
+	{ "apply", "LSmac", false, true, sub_apply },
+	{ "metrics-filter", "mlu", false, false, sub_metrics_filter },
 };
 
 static const struct option longopts[] = {
@@ -51,7 +123,7 @@ static const char *option_name(int opt)
 }
 
 /* Parses options until the first operand (stage 1) or all of them (stage 2). */
-static int parse(int argc, char **argv, bool posix, const char *allowed, struct lab_opts *o)
+static int parse(int argc, char **argv, bool posix, const char *allowed, struct lab_cli *o)
 {
 	const char *shortopts = posix ? "+vjhL:S:t:m:a:cl:u:" : "vjhL:S:t:m:a:cl:u:";
 	int opt, r;
@@ -62,9 +134,9 @@ static int parse(int argc, char **argv, bool posix, const char *allowed, struct 
 			return EXIT_USAGE;
 		}
 		switch (opt) {
-		case 'L': o->name = optarg; break;
-		case 'S': o->state_dir = optarg; break;
-		case 't': o->topology = optarg; break;
+		case 'L': o->lab.name = optarg; break;
+		case 'S': o->lab.state_dir = optarg; break;
+		case 't': o->lab.topology = optarg; break;
 		case 'm': o->mesh = optarg; break;
 		case 'a': o->access = optarg; break;
 		case 'c': o->clear = true; break;
@@ -80,7 +152,7 @@ static int parse(int argc, char **argv, bool posix, const char *allowed, struct 
 
 static int run(int argc, char **argv)
 {
-	struct lab_opts o = { 0 };
+	struct lab_cli o = { 0 };
 	const struct subcommand *sub = NULL;
 	int r;
 
@@ -109,82 +181,6 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return sub->run(&o, argc - optind, argv + optind);
-}
-
-int lab_opts_mesh(const struct lab_opts *o, struct lab_state *st)
-{
-	if (o->mesh && mesh_variant_parse(o->mesh, &st->variant)) {
-		error("unknown mesh variant '%s' (expected reference, faulty-weights, fail-open, ignore-path, "
-		      "ignore-method, ignore-headers, inflate-metrics or drop-failures-metrics)", o->mesh);
-		return EXIT_USAGE;
-	}
-	if (o->access && strcmp(o->access, "on") && strcmp(o->access, "off")) {
-		error("--access-control takes 'on' or 'off', not '%s'", o->access);
-		return EXIT_USAGE;
-	}
-	if (o->access)
-		st->access_control = !strcmp(o->access, "on");
-	return 0;
-}
-
-int lab_ctx_open(struct lab_ctx *ctx, const struct lab_opts *o, bool need_up)
-{
-	char path[PATH_MAX];
-	int r;
-
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->lab.lock_fd = -1;
-	if (lab_init(&ctx->lab, o->name, o->state_dir))
-		return EXIT_USAGE;
-	if (lab_lock(&ctx->lab))
-		return EXIT_FAILED;
-	r = lab_state_read(&ctx->lab, &ctx->st);
-	if (r < 0)
-		return EXIT_FAILED;
-	ctx->up = r == 1;
-	if (!ctx->up) {
-		if (!need_up)
-			return 0;
-		error("lab '%s' is not up (run 'smi-witness lab up%s%s')", ctx->lab.name,
-		      o->name ? " --lab " : "", o->name ? o->name : "");
-		return EXIT_FAILED;
-	}
-	lab_state_file(&ctx->lab, LAB_TOPOLOGY_COPY, path, sizeof(path));
-	ctx->topo = topology_load(path);
-	return ctx->topo ? 0 : EXIT_FAILED;
-}
-
-void lab_ctx_close(struct lab_ctx *ctx)
-{
-	free(ctx->topo);
-	ctx->topo = NULL;
-	lab_unlock(&ctx->lab);
-}
-
-int lab_ctx_policy(const struct lab_ctx *ctx, struct mesh_policy *p)
-{
-	char copies[LAB_MAX_POLICY_FILES][PATH_MAX];
-	const char *paths[LAB_MAX_POLICY_FILES];
-	struct smi_set *set;
-	int r;
-
-	if (lab_policy_base(ctx->topo, ctx->st.access_control, p))
-		return error("out of memory");
-	if (!ctx->st.n_applied)
-		return 0;
-	for (int i = 0; i < ctx->st.n_applied; i++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "%s/%02d.yaml", LAB_POLICY_DIR, i);
-		lab_state_file(&ctx->lab, name, copies[i], PATH_MAX);
-		paths[i] = copies[i];
-	}
-	set = smi_load_files(paths, (size_t)ctx->st.n_applied, NULL);
-	r = set ? lab_policy_add_smi(p, ctx->topo, set) : -1;
-	smi_set_free(set);
-	if (r)
-		mesh_policy_free(p);
-	return r;
 }
 
 const struct command cmd_lab = {

@@ -1,0 +1,97 @@
+/*
+ * api.h - the lab as a library: bring a lab up, tear it down, apply SMI
+ * objects to its mesh, run a command in a pod, report its status. The
+ * `smi-witness lab` command line (cli/cmd_lab.c) and the runner's lab
+ * target (run/target_lab.c) both call these. Each operation locks the lab,
+ * prints what it did (text, or JSON under -j) or why it failed, and
+ * returns an exit status (util/exitcode.h).
+ */
+#ifndef SMIW_LAB_API_H
+#define SMIW_LAB_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mesh/policy.h"
+
+/* Which lab an operation is about. */
+struct lab_opts {
+	const char *name;	/* NULL: $SMIW_LAB or "smiw" */
+	const char *state_dir;	/* NULL: /run/smi-witness/lab, or /run/smi-witness/lab-NAME */
+	const char *topology;	/* up and down: the topology file (NULL: the default one) */
+};
+
+/* Mesh settings an operation switches to; what is not set stays as the lab has it. */
+struct lab_mesh_set {
+	bool set_variant, set_access;
+	enum mesh_variant variant;
+	bool access_control;	/* deny what no TrafficTarget allows */
+};
+
+/*
+ * Fills m from a variant name and "on" / "off" (either NULL: not set).
+ * Returns 0, or EXIT_USAGE after printing which value is wrong.
+ */
+int lab_mesh_set_parse(struct lab_mesh_set *m, const char *variant, const char *access);
+
+/*
+ * Creates what is missing of the lab and starts what is not running, with
+ * the mesh settings m; writes the inventory and prints the status. A lab
+ * that is up keeps its topology (naming another one is an error). Returns
+ * EXIT_OK, EXIT_FAILED, or EXIT_USAGE for an invalid name or topology.
+ */
+int lab_up(const struct lab_opts *o, const struct lab_mesh_set *m);
+
+/*
+ * Removes every process, network namespace, cgroup, /etc/netns entry and
+ * state file of the lab, also after a crash. Returns EXIT_OK, EXIT_FAILED
+ * (something could not be removed) or EXIT_USAGE (invalid name).
+ */
+int lab_down(const struct lab_opts *o);
+
+/*
+ * Prints the status of the lab (text, or JSON under -j). Returns EXIT_OK
+ * when it is up and every process runs, EXIT_FAILED otherwise.
+ */
+int lab_status(const struct lab_opts *o);
+
+/*
+ * Runs argv (NULL-terminated; argv[0] found like a pod command) inside
+ * `pod` ("name" or "namespace/name") and waits for it, with the lab
+ * unlocked meanwhile. Returns the command's exit status, EXIT_USAGE for an
+ * unknown pod or EXIT_FAILED when it could not start.
+ */
+int lab_exec(const struct lab_opts *o, const char *pod, char *const argv[]);
+
+/*
+ * Switches the mesh to settings m and, with `replace`, makes the SMI
+ * objects in files[0..n) the whole applied policy (n may be 0: none is
+ * applied); without it the applied files stay and are rendered again.
+ * Nothing changes unless HAProxy accepts the new configuration; returns
+ * once every new connection gets it. Returns EXIT_OK, EXIT_USAGE (invalid
+ * objects, more than LAB_MAX_POLICY_FILES of lab/state.h) or EXIT_FAILED.
+ */
+int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool replace, char *const files[], int n);
+
+/*
+ * Whether the mesh of the lab still runs (its HAProxy master, by pid and
+ * start time). Returns 1, or 0 with `why` saying what is gone, or -1 after
+ * printing why the lab cannot be read.
+ */
+int lab_mesh_running(const struct lab_opts *o, char *why, size_t len);
+
+/* Where the metrics filter of a rewriting mesh variant answers and what it asks. */
+struct lab_filter_opts {
+	const char *mesh;	/* the variant whose falsification it serves */
+	const char *listen, *upstream;	/* IP:PORT each */
+};
+
+/*
+ * Serves the mesh's metrics as variant o->mesh falsifies them: answers on
+ * o->listen with what HAProxy's exporter on o->upstream says, rewritten.
+ * Runs until killed; returns EXIT_USAGE for invalid options or EXIT_FAILED
+ * when it cannot listen.
+ */
+int lab_metrics_filter(const struct lab_filter_opts *o);
+
+#endif

@@ -1,0 +1,140 @@
+/* suites.c - see suites.h */
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/matrix.h"
+#include "report/outdir.h"
+#include "report/writers.h"
+#include "run/runner.h"
+#include "run/suites.h"
+#include "util/exitcode.h"
+#include "util/file.h"
+#include "util/log.h"
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int run_expand_suites(char *const *suites, size_t n_suites, char **files, size_t *n)
+{
+	size_t first = *n;
+
+	for (size_t i = 0; i < n_suites; i++) {
+		struct stat st;
+		char pat[PATH_MAX];
+		glob_t g;
+
+		if (stat(suites[i], &st)) {
+			error_errno(errno, "cannot read suite '%s'", suites[i]);
+			return EXIT_USAGE;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (*n == RUN_MAX_SCENARIOS)
+				goto too_many;
+			files[(*n)++] = strdup(suites[i]);
+			continue;
+		}
+		if (path_fmt(pat, sizeof(pat), "%s/*.yaml", suites[i]) || glob(pat, 0, NULL, &g) || !g.gl_pathc) {
+			error("suite directory '%s' holds no *.yaml scenario", suites[i]);
+			return EXIT_USAGE;
+		}
+		qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv), by_name);
+		for (size_t k = 0; k < g.gl_pathc; k++) {
+			if (*n == RUN_MAX_SCENARIOS) {
+				globfree(&g);
+				goto too_many;
+			}
+			files[(*n)++] = strdup(g.gl_pathv[k]);
+		}
+		globfree(&g);
+	}
+	for (size_t i = first; i < *n; i++)
+		if (!files[i])
+			return EXIT_FAILED;
+	return 0;
+too_many:
+	error("at most %d scenarios in one run", RUN_MAX_SCENARIOS);
+	return EXIT_USAGE;
+}
+
+/* Every report.json under OUT/<mesh>/ so far, as one matrix. */
+static void write_matrix(const char *out)
+{
+	struct report *reps;
+	struct matrix m;
+	char pat[PATH_MAX];
+	size_t n = 0;
+	glob_t g;
+
+	if (path_fmt(pat, sizeof(pat), "%s/*/report.json", out) || glob(pat, 0, NULL, &g))
+		return;
+	reps = calloc(g.gl_pathc, sizeof(*reps));
+	for (size_t i = 0; reps && i < g.gl_pathc; i++)
+		if (!report_load(&reps[n], g.gl_pathv[i]))
+			n++;
+	if (reps && !matrix_build(&m, reps, n)) {
+		if (!matrix_write_dir(&m, out))
+			pr_info("compatibility matrix: %s/matrix.html (and matrix.md) over %zu mesh result(s)", out, n);
+		matrix_free(&m);
+	}
+	for (size_t i = 0; i < n; i++)
+		report_free(&reps[i]);
+	free(reps);
+	globfree(&g);
+}
+
+static int run_all(const struct run_config *c, char *const *files, size_t n, struct report *all)
+{
+	struct target *t = c->target;
+	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .all = all, .stop = c->stop };
+	int r = 0;
+
+	if (path_fmt(rn.out, sizeof(rn.out), "%s/%s", c->out, c->mesh) || mkdir_p(rn.out)) {
+		error("cannot create the output directory '%s/%s'", c->out, c->mesh);
+		return EXIT_FAILED;
+	}
+	for (size_t i = 0; i < n && !r && !*c->stop; i++)
+		r = runner_scenario(&rn, files[i]);
+	if (*c->stop)
+		pr_warn("interrupted: the scenarios not run have no verdicts");
+	if (!c->keep) {
+		char log[PATH_MAX];
+
+		if (path_fmt(log, sizeof(log), "%s/%s", rn.out, t->log_name))
+			error("output directory '%s' is too long", rn.out);
+		else
+			t->ops->teardown(t, log);
+	}
+	if (!r && report_write_dir(all, rn.out))
+		r = EXIT_FAILED;
+	return r;
+}
+
+int run_suites(const struct run_config *c, char *const *files, size_t n)
+{
+	struct report all;
+	int r;
+
+	if (report_init(&all, c->mesh))
+		return EXIT_FAILED;
+	r = run_all(c, files, n, &all);
+	if (!r) {
+		if (log_json)
+			report_write_json(stdout, &all);
+		else
+			report_write_table(stdout, &all, isatty(STDOUT_FILENO));
+		fflush(stdout);
+		write_matrix(c->out);
+		pr_info("reports: %s/%s/report.json, junit.xml, meshery.json, charts/", c->out, c->mesh);
+		r = report_exit_code(&all);
+	}
+	report_free(&all);
+	return r;
+}

@@ -1,0 +1,139 @@
+/*
+ * target.h - where a run happens. The runner takes a scenario through
+ * these operations only: it decides what to apply, what traffic to send
+ * and when to scrape, and judges the records; a target knows how pods, the
+ * mesh, the traffic driver and the capture are reached. The lab on this
+ * machine is the first target (target_lab.c).
+ *
+ * Every operation prints why it failed; the target's own chatter (status
+ * tables, reload notes) goes to the log the scenario gives it, not to the
+ * run's output.
+ *
+ * A cluster target (not implemented) would fill the same table:
+ *
+ *   prepare        discover the SMI (later Gateway API) versions the cluster
+ *                  serves; delete objects of ours left by a killed run; apply
+ *                  and wait for the sample app fitted to the mesh
+ *                  (deploy/sample-app/<mesh>: ready pods, sidecars present
+ *                  when the mesh injects them), or check it is there; check
+ *                  the mesh's access-control mode is the scenario's; build
+ *                  the inventory from the API server (k8s/) and write it.
+ *   apply          server-side apply of the rendered objects under a field
+ *                  manager of ours, every object labelled as ours; delete
+ *                  the objects of ours no longer in force.
+ *   drive          send the job's traffic from its source pod: through the
+ *                  API server's service proxy to the sample app's /call, or
+ *                  from a short-lived driver pod running `smi-witness drive`
+ *                  with traffic_driver_argv(); returns the driver's status.
+ *   observe_*      fetch the agents' records (`fetch --cluster`): at start
+ *                  note each agent's position, on observed_lock() fetch what
+ *                  is new for the convergence probes, on observe_stop()
+ *                  fetch the rest and write the observation file.
+ *   scrape         the mesh's metrics through the API server's pod proxy or
+ *                  the mesh's Prometheus.
+ *   mesh_running   the mesh's control plane and proxies still ready.
+ *   teardown       delete every object carrying our label (also on SIGINT
+ *                  and SIGTERM, unless kept); nothing outside the namespaces
+ *                  it was given.
+ *
+ * The API versions to render in would then come from prepare's discovery
+ * (or --api as in the lab) instead of the run's options alone.
+ */
+#ifndef SMIW_RUN_TARGET_H
+#define SMIW_RUN_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct inventory;
+struct obs_set;
+struct traffic_job;
+
+/* What a scenario asks of the target before its first step. */
+struct target_scenario {
+	bool access_control;	/* deny what no TrafficTarget allows */
+	const char *log;	/* the target's own output is appended here */
+	const char *inventory;	/* where to write the inventory of the pods */
+};
+
+/* The capture of one scenario. */
+struct target_observe {
+	const struct inventory *inv;	/* the pods watched; outlives the capture */
+	const char *inventory_path;	/* named in the meta record */
+	const char *out_path;	/* the observation file (".gz": compressed) */
+	const char *run;	/* run id whose convergence probes are kept in memory */
+};
+
+struct target;
+
+struct target_ops {
+	/*
+	 * Brings the target up in the scenario's access-control mode with no
+	 * SMI object in force, writes the inventory to ts->inventory and loads
+	 * it into *inv (caller frees). Returns 0 or -1 after printing.
+	 */
+	int (*prepare)(struct target *t, const struct target_scenario *ts, struct inventory **inv);
+
+	/*
+	 * Makes the SMI objects in the file `policy` (NULL: none) the whole
+	 * policy in force and returns when the mesh applies it to new
+	 * connections. Returns 0 or -1 after printing.
+	 */
+	int (*apply)(struct target *t, const char *policy);
+
+	/*
+	 * Sends the job's traffic from its source pod and waits for it.
+	 * Returns the traffic driver's exit status (0, or 1 when some requests
+	 * got no response), or another value when it could not run.
+	 */
+	int (*drive)(struct target *t, const struct traffic_job *j);
+
+	/* Starts capturing. Returns 0 or -errno after printing. */
+	int (*observe_start)(struct target *t, const struct target_observe *o);
+
+	/* The probes and refused connects observed so far; unlock after reading. */
+	const struct obs_set *(*observed_lock)(struct target *t);
+	void (*observed_unlock)(struct target *t);
+
+	/*
+	 * Ends the capture and completes the observation file; nothing when no
+	 * capture runs. Returns 0 or the first write error.
+	 */
+	int (*observe_stop)(struct target *t);
+
+	/*
+	 * Fetches the mesh's metrics document at `url` from where the mesh
+	 * serves it, without a workload making the request: *text (caller
+	 * frees) of *len bytes, complete at *mono_ns. Returns 0, or a negative
+	 * errno with the reason in err.
+	 */
+	int (*scrape)(struct target *t, const char *url, char **text, size_t *len, uint64_t *mono_ns,
+		      char *err, size_t errlen);
+
+	/*
+	 * Whether the mesh still runs. Returns 1, or 0 with `why` saying what
+	 * is gone, or -1 after printing why it cannot be told.
+	 */
+	int (*mesh_running)(struct target *t, char *why, size_t len);
+
+	/* Removes what the target made, its output appended to `log`. Returns 0 or -1 after a warning. */
+	int (*teardown)(struct target *t, const char *log);
+
+	/* Frees t (teardown is separate: a kept target stays up). */
+	void (*free)(struct target *t);
+};
+
+struct target {
+	const struct target_ops *ops;
+	const char *log_name;	/* the file name of its log in a scenario's directory */
+};
+
+/*
+ * The lab `lab` (NULL: $SMIW_LAB or "smiw") with topology `topology` (NULL:
+ * the lab's default) and mesh variant `mesh` (checked when a scenario
+ * prepares it). Returns a new target, or NULL when out of memory.
+ */
+struct target *target_lab_new(const char *lab, const char *topology, const char *mesh);
+
+#endif

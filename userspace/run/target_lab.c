@@ -1,0 +1,264 @@
+/*
+ * target_lab.c - the lab as a run's target (target.h): the lab's own
+ * operations (lab/api.h) with their output in the scenario's lab.log, the
+ * capture on this machine, scrapes from inside the mesh pod's network.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/api.h"
+#include "lab/lab.h"
+#include "lab/state.h"
+#include "metrics/fetch.h"
+#include "records/inventory.h"
+#include "run/live.h"
+#include "run/target.h"
+#include "run/traffic.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/netns.h"
+
+struct target_lab {
+	struct target base;	/* first: a struct target * is a struct target_lab * */
+	struct lab_opts lab;	/* name and topology; the state directory is the lab's default */
+	const char *mesh;	/* the variant, as the run names it */
+	struct lab_mesh_set set;	/* the variant and the scenario's access control, once prepared */
+	bool access_control;
+	char log[PATH_MAX];	/* the scenario's lab.log */
+	char mesh_netns[PATH_MAX];	/* scrapes are made from the mesh pod's network */
+	struct live *live;	/* the capture, while it runs */
+};
+
+static struct target_lab *lab_of(struct target *t)
+{
+	return (struct target_lab *)t;
+}
+
+/*
+ * Calls fn(arg) with stdout and stderr appended to log_path (the lab's
+ * tables and the driver's summary belong in logs, not in the run's output).
+ * Returns fn's result, or -1 when the log cannot be opened.
+ */
+static int with_output_to(const char *log_path, int (*fn)(void *arg), void *arg)
+{
+	int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int out, err, r;
+
+	if (fd < 0) {
+		error_errno(errno, "cannot write '%s'", log_path);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	out = dup(STDOUT_FILENO);
+	err = dup(STDERR_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	r = fn(arg);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	close(out);
+	close(err);
+	return r;
+}
+
+/* Runs a lab operation with its output in the scenario's lab.log. */
+static int lab_do(struct target_lab *tl, int (*fn)(void *arg), void *arg, const char *what)
+{
+	int r = with_output_to(tl->log, fn, arg);
+
+	if (r)
+		error("lab %s failed (exit %d): see '%s'", what, r, tl->log);
+	return r ? -1 : 0;
+}
+
+/* The variant is checked here, not when the target is made: a wrong one fails the first scenario, in its lab.log. */
+static int up_call(void *arg)
+{
+	struct target_lab *tl = arg;
+	int r = lab_mesh_set_parse(&tl->set, tl->mesh, tl->access_control ? "on" : "off");
+
+	return r ? r : lab_up(&tl->lab, &tl->set);
+}
+
+struct apply_args {
+	struct target_lab *tl;
+	const char *policy;	/* NULL: no object */
+};
+
+static int apply_call(void *arg)
+{
+	struct apply_args *a = arg;
+	char *files[1] = { (char *)a->policy };
+
+	return lab_apply(&a->tl->lab, &a->tl->set, true, files, a->policy ? 1 : 0);
+}
+
+static int prepare(struct target *t, const struct target_scenario *ts, struct inventory **inv)
+{
+	struct target_lab *tl = lab_of(t);
+	char src[PATH_MAX], netns[LAB_NETNS_MAX];
+	const char *pod;
+	struct lab lab;
+	int r;
+
+	if (path_fmt(tl->log, sizeof(tl->log), "%s", ts->log))
+		return error("path too long: '%s'", ts->log);
+	tl->access_control = ts->access_control;
+	if (lab_do(tl, up_call, tl, "up") || lab_do(tl, apply_call, &(struct apply_args){ tl, NULL }, "apply --clear"))
+		return -1;
+	if (lab_init(&lab, tl->lab.name, tl->lab.state_dir))
+		return -1;
+	lab_state_file(&lab, LAB_INVENTORY_FILE, src, sizeof(src));
+	if ((r = file_copy(src, ts->inventory)))
+		return error_errno(-r, "cannot copy '%s' to '%s'", src, ts->inventory);
+	if (inventory_load(ts->inventory, inv))
+		return -1;
+	pod = strchr((*inv)->mesh_pod, '/');
+	lab_netns_name(&lab, pod ? pod + 1 : (*inv)->mesh_pod, netns, sizeof(netns));
+	return path_fmt(tl->mesh_netns, sizeof(tl->mesh_netns), "%s/%s", LAB_NETNS_DIR, netns) ? -1 : 0;
+}
+
+static int apply(struct target *t, const char *policy)
+{
+	return lab_do(lab_of(t), apply_call, &(struct apply_args){ lab_of(t), policy }, "apply");
+}
+
+struct exec_args {
+	const struct lab_opts *lab;
+	const char *pod;
+	char *const *argv;
+};
+
+static int exec_in_pod(void *arg)
+{
+	struct exec_args *a = arg;
+
+	return lab_exec(a->lab, a->pod, a->argv);
+}
+
+static int drive(struct target *t, const struct traffic_job *j)
+{
+	struct traffic_argv a;
+	char pod[160];
+	int r;
+
+	snprintf(pod, sizeof(pod), "%s/%s", j->t->from_ns, j->t->from);
+	traffic_driver_argv(&a, j);
+	r = with_output_to(j->log_path, exec_in_pod, &(struct exec_args){ &lab_of(t)->lab, pod, a.argv });
+	traffic_argv_free(&a);
+	return r;
+}
+
+static int observe_start(struct target *t, const struct target_observe *o)
+{
+	return live_start(&lab_of(t)->live, &(struct live_opts){ .inv = o->inv, .inventory_path = o->inventory_path,
+								.out_path = o->out_path, .run = o->run });
+}
+
+static const struct obs_set *observed_lock(struct target *t)
+{
+	return live_lock(lab_of(t)->live);
+}
+
+static void observed_unlock(struct target *t)
+{
+	live_unlock(lab_of(t)->live);
+}
+
+static int observe_stop(struct target *t)
+{
+	struct target_lab *tl = lab_of(t);
+	int r = tl->live ? live_stop(tl->live) : 0;
+
+	tl->live = NULL;
+	return r;
+}
+
+struct scrape_job {
+	const char *url;
+	char **text;
+	size_t *len;
+	uint64_t *mono_ns;
+	char *err;
+	size_t errlen;
+};
+
+/* On a thread inside the mesh pod's network. */
+static int fetch_in_netns(void *arg)
+{
+	struct scrape_job *j = arg;
+
+	return fetch_document(j->url, j->text, j->len, j->mono_ns, j->err, j->errlen);
+}
+
+/*
+ * The mesh pod's network namespace is entered by a thread of this process,
+ * so no workload process makes the request (only the mesh's side of it is
+ * captured, and exchanges inside the mesh pod are not the workload's).
+ */
+static int scrape(struct target *t, const char *url, char **text, size_t *len, uint64_t *mono_ns, char *err,
+		  size_t errlen)
+{
+	return netns_run_thread(lab_of(t)->mesh_netns, fetch_in_netns,
+				&(struct scrape_job){ url, text, len, mono_ns, err, errlen });
+}
+
+static int mesh_running(struct target *t, char *why, size_t len)
+{
+	return lab_mesh_running(&lab_of(t)->lab, why, len);
+}
+
+static int down_call(void *arg)
+{
+	return lab_down(arg);
+}
+
+static int teardown(struct target *t, const char *log)
+{
+	if (with_output_to(log, down_call, &lab_of(t)->lab)) {
+		pr_warn("lab down failed: see '%s'", log);
+		return -1;
+	}
+	return 0;
+}
+
+static void lab_free(struct target *t)
+{
+	observe_stop(t);
+	free(t);
+}
+
+static const struct target_ops lab_ops = {
+	.prepare = prepare,
+	.apply = apply,
+	.drive = drive,
+	.observe_start = observe_start,
+	.observed_lock = observed_lock,
+	.observed_unlock = observed_unlock,
+	.observe_stop = observe_stop,
+	.scrape = scrape,
+	.mesh_running = mesh_running,
+	.teardown = teardown,
+	.free = lab_free,
+};
+
+struct target *target_lab_new(const char *lab, const char *topology, const char *mesh)
+{
+	struct target_lab *tl = calloc(1, sizeof(*tl));
+
+	if (!tl)
+		return NULL;
+	tl->base = (struct target){ .ops = &lab_ops, .log_name = "lab.log" };
+	tl->lab = (struct lab_opts){ .name = lab, .topology = topology };
+	tl->mesh = mesh;
+	return &tl->base;
+}
