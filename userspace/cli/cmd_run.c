@@ -1,5 +1,4 @@
 /* cmd_run.c - `smi-witness run`: option parsing, then the suites against the lab (run/suites.h). */
-#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
