@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent/spool.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 static bool ours(const struct spool *sp, const char *name, const char *suffix)
@@ -23,33 +24,26 @@ static bool ours(const struct spool *sp, const char *name, const char *suffix)
 /* Copies the whole lines of `in` to `out`; returns how many, *torn set when a cut-short one was left. */
 static int64_t copy_whole_lines(gzFile in, gzFile out, bool *torn)
 {
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap), *grown;
+	struct buf b = { 0 };
 	int64_t n = 0;
 
-	while (buf) {
-		if (cap - len < 2) {
-			grown = realloc(buf, cap * 2);
-			if (!grown)
-				break;
-			buf = grown;
-			cap *= 2;
-		}
+	/* 64 KiB to start; doubled while a line does not fit. */
+	while (!buf_reserve(&b, b.cap ? 2 : 65536, BUF_NO_LIMIT)) {
 		/* NULL at the end of the data, and where a stream the writer never finished breaks off. */
-		if (!gzgets(in, buf + len, (int)(cap - len))) {
-			*torn = len > 0;
-			free(buf);
+		if (!gzgets(in, b.p + b.len, (int)(b.cap - b.len))) {
+			*torn = b.len > 0;
+			buf_free(&b);
 			return n;
 		}
-		len += strlen(buf + len);
-		if (len && buf[len - 1] == '\n') {
-			if (gzwrite(out, buf, (unsigned)len) != (int)len)
+		b.len += strlen(b.p + b.len);
+		if (b.len && b.p[b.len - 1] == '\n') {
+			if (gzwrite(out, b.p, (unsigned)b.len) != (int)b.len)
 				break;
 			n++;
-			len = 0;
+			b.len = 0;
 		}
 	}
-	free(buf);
+	buf_free(&b);
 	return -EIO;
 }
 

@@ -165,9 +165,7 @@ static void flush_all(struct assembler *a, const char *reason)
 /* Heads spread over syscalls are rare: no buffer is kept once one is done. */
 static void head_drop(struct asm_stream *s)
 {
-	free(s->hbuf);
-	s->hbuf = NULL;
-	s->hlen = s->hcap = 0;
+	buf_free(&s->head);
 }
 
 static void msg_reset(struct asm_stream *s)
@@ -177,24 +175,6 @@ static void msg_reset(struct asm_stream *s)
 	s->msg_bytes = 0;
 	s->cur = NULL;
 	head_drop(s);
-}
-
-/* Makes room for n more head bytes (up to ASM_MAX_HEAD); returns how many fit, 0 on failure. */
-static size_t head_room(struct asm_stream *s, size_t n)
-{
-	size_t want = s->hlen + n < ASM_MAX_HEAD ? s->hlen + n : ASM_MAX_HEAD, cap = s->hcap ? s->hcap : 512;
-	char *nb;
-
-	if (want > s->hcap) {
-		while (cap < want)
-			cap *= 2;
-		nb = realloc(s->hbuf, cap < ASM_MAX_HEAD ? cap : ASM_MAX_HEAD);
-		if (!nb)
-			return 0;
-		s->hbuf = nb;
-		s->hcap = cap < ASM_MAX_HEAD ? cap : ASM_MAX_HEAD;
-	}
-	return want - s->hlen;
 }
 
 /*
@@ -352,7 +332,7 @@ static size_t feed_head(struct assembler *a, int dir, const char *p, size_t n, c
 {
 	struct asm_stream *s = &a->st[dir];
 	enum http_kind kind = kind_of(a, dir);
-	size_t prev = s->hlen, add;
+	size_t prev = s->head.len, add;
 	struct http_head h;
 	int r = 0;
 
@@ -367,16 +347,15 @@ static size_t feed_head(struct assembler *a, int dir, const char *p, size_t n, c
 		goto done;
 	if (r < 0)
 		goto bad;
-	add = head_room(s, n);
-	if (!add && prev < ASM_MAX_HEAD) {
+	/* A head never grows past ASM_MAX_HEAD: the parser says "too large" there. */
+	add = n < ASM_MAX_HEAD - prev ? n : ASM_MAX_HEAD - prev;
+	if (buf_append(&s->head, p, add, ASM_MAX_HEAD)) {
 		a->cfg->counters->user_drops++;
 		goto bad;
 	}
-	memcpy(s->hbuf + prev, p, add);
-	s->hlen = prev + add;
 	if (!prev)
 		return add;	/* already parsed: not complete yet */
-	r = http_parse_head(&h, kind, s->hbuf, s->hlen, ASM_MAX_HEAD);
+	r = http_parse_head(&h, kind, s->head.p, s->head.len, ASM_MAX_HEAD);
 	if (r == 0)
 		return add;
 	if (r < 0)

@@ -16,6 +16,7 @@
 
 #include "capture/capture.h"
 #include "http/http.h"
+#include "util/buf.h"
 #include "smiw_abi.h"
 
 /* Longest head followed across syscalls; a longer one is not HTTP we can follow. */
@@ -71,8 +72,7 @@ struct asm_stream {
 	uint64_t msg_start_ns;
 	uint32_t msg_pid, msg_tgid;
 	uint64_t last_ns;		/* time of the last byte seen in this direction */
-	char *hbuf;			/* a head spread over several syscalls (freed after it) */
-	size_t hlen, hcap;
+	struct buf head;		/* a head spread over several syscalls (freed after it) */
 	struct http_body body;
 	struct cap_exchange *cur;	/* exchange of the message in progress, or NULL */
 };

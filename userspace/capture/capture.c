@@ -11,6 +11,7 @@
 
 #include "capture/capture_int.h"
 #include "records/inventory.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/kernfs.h"
 #include "util/log.h"
@@ -140,14 +141,9 @@ static void idset_add(void *ctx, uint64_t id)
 {
 	struct idset *s = ctx;
 
-	if (s->n == s->cap) {
-		uint64_t *ids = realloc(s->ids, (s->cap = s->cap ? 2 * s->cap : 1024) * sizeof(*ids));
-
-		if (!ids) {
-			s->oom = true;
-			return;
-		}
-		s->ids = ids;
+	if (array_reserve(&s->ids, &s->cap, s->n, sizeof(*s->ids), 1024)) {
+		s->oom = true;
+		return;
 	}
 	s->ids[s->n++] = id;
 }

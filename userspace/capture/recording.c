@@ -6,6 +6,7 @@
 
 #include "capture/recording.h"
 #include "smiw_abi.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -94,14 +95,9 @@ int recording_load(const char *path, struct recording *r)
 		line[strcspn(line, "\n")] = '\0';
 		if (!line[strspn(line, " \t")] || line[strspn(line, " \t")] == '#')
 			continue;
-		if (r->n == room) {
-			struct rec_event *ev = realloc(r->ev, (room = room ? 2 * room : 16) * sizeof(*ev));
-
-			if (!ev) {
-				err = -ENOMEM;
-				break;
-			}
-			r->ev = ev;
+		if (array_reserve(&r->ev, &room, r->n, sizeof(*r->ev), 16)) {
+			err = -ENOMEM;
+			break;
 		}
 		if (parse_line(line, &r->ev[r->n])) {
 			error("cannot load '%s': line %zu: malformed record", path, lineno);

@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "ll5/call.h"
 #include "records/intent_write.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/resolve.h"
 
@@ -132,15 +133,8 @@ static void feed(struct engine *e)
 
 static void record_latency(struct drive_stats *st, uint64_t ns)
 {
-	if (st->nlatency == st->cap_latency) {
-		size_t cap = st->cap_latency ? st->cap_latency * 2 : 4096;
-		uint64_t *p = realloc(st->latency_ns, cap * sizeof(*p));
-
-		if (!p)
-			return;
-		st->latency_ns = p;
-		st->cap_latency = cap;
-	}
+	if (array_reserve(&st->latency_ns, &st->cap_latency, st->nlatency, sizeof(*st->latency_ns), 4096))
+		return;
 	st->latency_ns[st->nlatency++] = ns;
 }
 

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/buf.h"
+
 /* Called with the bytes of one complete object; a non-zero return stops the feed and is returned by it. */
 typedef int (*jsplit_emit_fn)(void *arg, const char *obj, size_t len);
 
@@ -15,8 +17,8 @@ typedef int (*jsplit_emit_fn)(void *arg, const char *obj, size_t len);
  * depend on newlines between objects.
  */
 struct jsplit {
-	char *buf;
-	size_t len, cap, max;
+	struct buf obj;		/* the object being received */
+	size_t max;
 	int depth;
 	bool in_str, esc;
 	jsplit_emit_fn emit;

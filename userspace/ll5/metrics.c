@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ll5/metrics.h"
+#include "util/array.h"
 #include "util/log.h"
 
 static void note_drop(struct metrics *m, const char *what)
@@ -57,16 +58,9 @@ void metrics_received(struct metrics *m, const char *name, size_t len)
 		note_drop(m, idx < 0 ? "service name" : "ReqReceived");
 		return;
 	}
-	if (m->nreceived == m->cap_received) {
-		size_t cap = m->cap_received ? m->cap_received * 2 : 1024;
-		uint16_t *p = realloc(m->received, cap * sizeof(*p));
-
-		if (!p) {
-			note_drop(m, "memory");
-			return;
-		}
-		m->received = p;
-		m->cap_received = cap;
+	if (array_reserve(&m->received, &m->cap_received, m->nreceived, sizeof(*m->received), 1024)) {
+		note_drop(m, "memory");
+		return;
 	}
 	m->received[m->nreceived++] = (uint16_t)idx;
 }

@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "metrics/export.h"
-#include "stats/quantile.h"
+#include "metrics/prom.h"
 #include "metrics/reported.h"
-#include "metrics/strbuf.h"
+#include "stats/quantile.h"
 #include "util/clock.h"
 #include "util/u64.h"
 
@@ -30,48 +30,40 @@ static struct mx_observed *observe(const struct obs_set *obs, const struct mx_me
 	return mx_observe(obs, &p, &o) ? NULL : o;
 }
 
-static void label_value(struct strbuf *b, const char *v)
+/* A label value; "?" (an endpoint not attributed) is written as "unknown". */
+static void label_value(struct buf *b, const char *v)
 {
-	if (!strcmp(v, "?"))
-		v = "unknown";
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			strbuf_putc(b, '\\');
-		if (*v == '\n')
-			strbuf_puts(b, "\\n");
-		else
-			strbuf_putc(b, *v);
-	}
+	prom_escape_label(b, strcmp(v, "?") ? v : "unknown");
 }
 
-static void edge_labels(struct strbuf *b, const char *side, const struct mx_obs_edge *e)
+static void edge_labels(struct buf *b, const char *side, const struct mx_obs_edge *e)
 {
-	strbuf_printf(b, "side=\"%s\",source_namespace=\"", side);
+	buf_printf(b, BUF_NO_LIMIT, "side=\"%s\",source_namespace=\"", side);
 	label_value(b, e->src.ns);
-	strbuf_puts(b, "\",source_workload=\"");
+	buf_puts(b, "\",source_workload=\"", BUF_NO_LIMIT);
 	label_value(b, e->src.name);
-	strbuf_puts(b, "\",destination_namespace=\"");
+	buf_puts(b, "\",destination_namespace=\"", BUF_NO_LIMIT);
 	label_value(b, e->dst.ns);
-	strbuf_puts(b, "\",destination_workload=\"");
+	buf_puts(b, "\",destination_workload=\"", BUF_NO_LIMIT);
 	label_value(b, e->dst.name);
-	strbuf_putc(b, '"');
+	buf_putc(b, '"', BUF_NO_LIMIT);
 }
 
-static void render_counts(struct strbuf *b, const char *side, const struct mx_observed *o)
+static void render_counts(struct buf *b, const char *side, const struct mx_observed *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
 		const struct mx_obs_edge *e = &o->edges[i];
 
-		strbuf_puts(b, "smiw_requests_total{");
+		buf_puts(b, "smiw_requests_total{", BUF_NO_LIMIT);
 		edge_labels(b, side, e);
-		strbuf_printf(b, ",classification=\"success\"} %llu\n", (unsigned long long)(e->ok + e->ok_edge));
-		strbuf_puts(b, "smiw_requests_total{");
+		buf_printf(b, BUF_NO_LIMIT, ",classification=\"success\"} %llu\n", (unsigned long long)(e->ok + e->ok_edge));
+		buf_puts(b, "smiw_requests_total{", BUF_NO_LIMIT);
 		edge_labels(b, side, e);
-		strbuf_printf(b, ",classification=\"failure\"} %llu\n", (unsigned long long)(e->fail + e->fail_edge));
+		buf_printf(b, BUF_NO_LIMIT, ",classification=\"failure\"} %llu\n", (unsigned long long)(e->fail + e->fail_edge));
 	}
 }
 
-static void render_histograms(struct strbuf *b, const char *side, const struct mx_observed *o)
+static void render_histograms(struct buf *b, const char *side, const struct mx_observed *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
 		const struct mx_obs_edge *e = &o->edges[i];
@@ -91,19 +83,19 @@ static void render_histograms(struct strbuf *b, const char *side, const struct m
 					at[p]++;
 					cum++;
 				}
-			strbuf_puts(b, "smiw_request_duration_seconds_bucket{");
+			buf_puts(b, "smiw_request_duration_seconds_bucket{", BUF_NO_LIMIT);
 			edge_labels(b, side, e);
 			if (inf)
-				strbuf_printf(b, ",le=\"+Inf\"} %zu\n", cum);
+				buf_printf(b, BUF_NO_LIMIT, ",le=\"+Inf\"} %zu\n", cum);
 			else
-				strbuf_printf(b, ",le=\"%g\"} %zu\n", (double)bounds_ns[k] / 1e9, cum);
+				buf_printf(b, BUF_NO_LIMIT, ",le=\"%g\"} %zu\n", (double)bounds_ns[k] / 1e9, cum);
 		}
-		strbuf_puts(b, "smiw_request_duration_seconds_sum{");
+		buf_puts(b, "smiw_request_duration_seconds_sum{", BUF_NO_LIMIT);
 		edge_labels(b, side, e);
-		strbuf_printf(b, "} %.9f\n", sum);
-		strbuf_puts(b, "smiw_request_duration_seconds_count{");
+		buf_printf(b, BUF_NO_LIMIT, "} %.9f\n", sum);
+		buf_puts(b, "smiw_request_duration_seconds_count{", BUF_NO_LIMIT);
 		edge_labels(b, side, e);
-		strbuf_printf(b, "} %zu\n", cum);
+		buf_printf(b, BUF_NO_LIMIT, "} %zu\n", cum);
 	}
 }
 
@@ -112,25 +104,25 @@ char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *
 	struct mx_observed *cl = observe(obs, mesh, false, EP_WORKLOAD);
 	struct mx_observed *sv = observe(obs, mesh, true, EP_WORKLOAD);
 	struct obs_counters k = mx_obs_counters(obs);
-	struct strbuf b = STRBUF_INIT;
+	struct buf b = { 0 };
 
 	if (!cl || !sv) {
 		mx_observed_free(cl);
 		mx_observed_free(sv);
 		return NULL;
 	}
-	strbuf_puts(&b, "# HELP smiw_requests_total HTTP exchanges observed in the kernel, by the side "
+	buf_puts(&b, "# HELP smiw_requests_total HTTP exchanges observed in the kernel, by the side "
 		    "that saw them, edge and outcome (failure: 5xx or no response).\n"
-		    "# TYPE smiw_requests_total counter\n");
+		    "# TYPE smiw_requests_total counter\n", BUF_NO_LIMIT);
 	render_counts(&b, "client", cl);
 	render_counts(&b, "server", sv);
-	strbuf_puts(&b, "# HELP smiw_request_duration_seconds Time from the first request byte to the "
+	buf_puts(&b, "# HELP smiw_request_duration_seconds Time from the first request byte to the "
 		    "last response byte, as the observing process saw it.\n"
-		    "# TYPE smiw_request_duration_seconds histogram\n");
+		    "# TYPE smiw_request_duration_seconds histogram\n", BUF_NO_LIMIT);
 	render_histograms(&b, "client", cl);
 	render_histograms(&b, "server", sv);
 	if (flags & MX_EXPORT_CAPTURE_COUNTERS)
-		strbuf_printf(&b, "# HELP smiw_capture_kernel_drops_total Events the kernel could not queue.\n"
+		buf_printf(&b, BUF_NO_LIMIT, "# HELP smiw_capture_kernel_drops_total Events the kernel could not queue.\n"
 			      "# TYPE smiw_capture_kernel_drops_total counter\n"
 			      "smiw_capture_kernel_drops_total %llu\n"
 			      "# HELP smiw_capture_user_drops_total Events the agent discarded.\n"
@@ -143,7 +135,7 @@ char *mx_export_prometheus(const struct obs_set *obs, const struct mx_meshinfo *
 			      (unsigned long long)k.gaps);
 	mx_observed_free(cl);
 	mx_observed_free(sv);
-	return strbuf_detach(&b);
+	return buf_detach(&b);
 }
 
 static void rfc3339(int64_t ns, char *buf, size_t len)

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics/array.h"
 #include "metrics/observed.h"
 #include "records/inventory.h"
 #include "stats/quantile.h"
+#include "util/array.h"
 #include "util/u64.h"
 
 int mx_obs_open(const char *path, struct obs_set **out)

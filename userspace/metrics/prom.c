@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics/array.h"
 #include "metrics/prom.h"
-#include "metrics/strbuf.h"
+#include "util/array.h"
 
 struct parser {
 	const char *src;		/* source name, for messages */
@@ -514,34 +513,34 @@ static int parse_sample(struct parser *ps, const char *p, const char *end)
 	return check_sample(ps, s);
 }
 
-static void escape_into(struct strbuf *b, const char *v)
+void prom_escape_label(struct buf *b, const char *v)
 {
 	for (; *v; v++) {
 		if (*v == '\\' || *v == '"')
-			strbuf_printf(b, "\\%c", *v);
-		else if (*v == '\n')
-			strbuf_puts(b, "\\n");
+			buf_putc(b, '\\', BUF_NO_LIMIT);
+		if (*v == '\n')
+			buf_puts(b, "\\n", BUF_NO_LIMIT);
 		else
-			strbuf_putc(b, *v);
+			buf_putc(b, *v, BUF_NO_LIMIT);
 	}
 }
 
 /* The canonical `name{a="x",b="y"}` text of a sample, labels sorted and escaped. */
 static char *series_key(const struct prom_sample *s)
 {
-	struct strbuf b = STRBUF_INIT;
+	struct buf b = { 0 };
 
-	strbuf_puts(&b, s->name);
+	buf_puts(&b, s->name, BUF_NO_LIMIT);
 	if (s->nlabels) {
-		strbuf_putc(&b, '{');
+		buf_putc(&b, '{', BUF_NO_LIMIT);
 		for (int i = 0; i < s->nlabels; i++) {
-			strbuf_printf(&b, "%s%s=\"", i ? "," : "", s->labels[i].name);
-			escape_into(&b, s->labels[i].value);
-			strbuf_putc(&b, '"');
+			buf_printf(&b, BUF_NO_LIMIT, "%s%s=\"", i ? "," : "", s->labels[i].name);
+			prom_escape_label(&b, s->labels[i].value);
+			buf_putc(&b, '"', BUF_NO_LIMIT);
 		}
-		strbuf_putc(&b, '}');
+		buf_putc(&b, '}', BUF_NO_LIMIT);
 	}
-	return strbuf_detach(&b);
+	return buf_detach(&b);
 }
 
 static uint32_t hash_str(const char *s)

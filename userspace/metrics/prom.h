@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
+
 enum prom_type {
 	PROM_UNTYPED,
 	PROM_COUNTER,
@@ -84,6 +86,12 @@ double prom_first_value(const struct prom_scrape *sc, const char *name);
 
 /* Parses a number as exposition writes it (decimal, NaN, +Inf, -Inf). Returns 0 or -EINVAL. */
 int prom_parse_float(const char *s, size_t n, double *out);
+
+/*
+ * Appends v to b escaped as a label value of the text format (backslash,
+ * double quote and newline escaped); failures are left in b->failed.
+ */
+void prom_escape_label(struct buf *b, const char *v);
 
 /* Name of a type as written in `# TYPE` ("counter", ...). */
 const char *prom_type_name(enum prom_type t);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics/array.h"
 #include "metrics/reported.h"
+#include "util/array.h"
 
 void mx_reported_free(struct mx_reported *r)
 {

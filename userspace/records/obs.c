@@ -8,27 +8,11 @@
 #include "records/format.h"
 #include "records/jscan.h"
 #include "records/obs.h"
+#include "util/array.h"
 #include "util/log.h"
 
-/* Grows *v (elements of `size` bytes) so that one more fits. Returns 0 or -ENOMEM. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 256;
-	p = realloc(*v, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 #define PUSH(s, arr, n, cap) \
-	(grow((void **)&(s)->arr, &(s)->cap, (s)->n, sizeof(*(s)->arr)) ? NULL : \
+	(array_reserve(&(s)->arr, &(s)->cap, (s)->n, sizeof(*(s)->arr), 256) ? NULL : \
 	 memset(&(s)->arr[(s)->n++], 0, sizeof(*(s)->arr)))
 
 /* Every member the reader looks at, across record types. */

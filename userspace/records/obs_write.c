@@ -48,7 +48,7 @@ static void who_fields(struct obs_writer *o, const struct obs_write_who *who)
 static void who(struct obs_writer *o, const struct obs_write_who *who)
 {
 	struct obs_write_who_entry *e = o->who ? &o->who[who->key & (OBS_WRITE_WHO_CACHE - 1)] : NULL;
-	size_t from = o->w.len, n;
+	size_t from = o->w.out.len, n;
 	const char *json;
 
 	if (e && e->len && e->key == who->key && e->gen == who->gen) {

@@ -17,7 +17,7 @@ int buf_reserve(struct buf *b, size_t more, size_t limit)
 		return 0;
 	cap = b->cap ? b->cap : 1024;
 	while (cap < need)
-		cap *= 2;
+		cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
 	if (cap > limit)
 		cap = limit;
 	p = realloc(b->p, cap);
@@ -28,9 +28,19 @@ int buf_reserve(struct buf *b, size_t more, size_t limit)
 	return 0;
 }
 
+/* buf_reserve for an append: a failure is remembered in b->failed. */
+static int reserve_append(struct buf *b, size_t more, size_t limit)
+{
+	int r = buf_reserve(b, more, limit);
+
+	if (r)
+		b->failed = true;
+	return r;
+}
+
 int buf_append(struct buf *b, const void *p, size_t n, size_t limit)
 {
-	int r = buf_reserve(b, n, limit);
+	int r = reserve_append(b, n, limit);
 
 	if (r)
 		return r;
@@ -48,9 +58,11 @@ int buf_printf(struct buf *b, size_t limit, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		b->failed = true;
 		return -EINVAL;
-	r = buf_reserve(b, (size_t)n + 1, limit);
+	}
+	r = reserve_append(b, (size_t)n + 1, limit);
 	if (r)
 		return r;
 	va_start(ap, fmt);
@@ -58,6 +70,29 @@ int buf_printf(struct buf *b, size_t limit, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s, size_t limit)
+{
+	return buf_append(b, s, strlen(s), limit);
+}
+
+int buf_putc(struct buf *b, char c, size_t limit)
+{
+	return buf_append(b, &c, 1, limit);
+}
+
+char *buf_detach(struct buf *b)
+{
+	char *s = NULL;
+
+	if (!b->failed && !buf_reserve(b, 1, BUF_NO_LIMIT)) {
+		b->p[b->len] = '\0';
+		s = b->p;
+		b->p = NULL;
+	}
+	buf_free(b);
+	return s;
 }
 
 void buf_consume(struct buf *b, size_t n)
@@ -81,4 +116,5 @@ void buf_free(struct buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+	b->failed = false;
 }

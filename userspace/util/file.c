@@ -6,38 +6,38 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/buf.h"
 #include "util/file.h"
 
 int file_read_stream(FILE *f, size_t max, char **out, size_t *len)
 {
-	size_t cap = 0, used = 0, got;
-	char *buf = NULL;
+	struct buf b = { 0 };
+	size_t got;
 	int r = 0;
 
 	do {
-		if (cap - used < 4096) {
-			char *bigger = used > max ? NULL : realloc(buf, cap = cap ? cap * 2 : 65536);
-
-			if (!bigger) {
-				r = used > max ? -EFBIG : -ENOMEM;
-				break;
-			}
-			buf = bigger;
+		if (b.len > max) {
+			r = -EFBIG;
+			break;
 		}
-		got = fread(buf + used, 1, cap - used - 1, f);
-		used += got;
+		r = buf_reserve(&b, 4096, BUF_NO_LIMIT);
+		if (r)
+			break;
+		/* one byte is left for the NUL */
+		got = fread(b.p + b.len, 1, b.cap - b.len - 1, f);
+		b.len += got;
 	} while (got);
 	if (!r && ferror(f))
 		r = errno ? -errno : -EIO;
-	if (!r && used > max)
+	if (!r && b.len > max)
 		r = -EFBIG;
 	if (r) {
-		free(buf);
+		buf_free(&b);
 		return r;
 	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
+	b.p[b.len] = '\0';
+	*out = b.p;
+	*len = b.len;
 	return 0;
 }
 

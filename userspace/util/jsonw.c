@@ -11,38 +11,31 @@
 
 static bool grow(struct jsonw *w, size_t n)
 {
-	size_t cap = w->cap ? w->cap : 2 * FLUSH_AT;
-	char *nb;
-
-	while (cap < w->len + n)
-		cap *= 2;
-	nb = realloc(w->buf, cap);
-	if (!nb) {
+	/* The first allocation holds what accumulates between two flushes. */
+	if (buf_reserve(&w->out, w->out.cap || n > 2 * FLUSH_AT ? n : 2 * FLUSH_AT, BUF_NO_LIMIT)) {
 		w->err = w->err ? w->err : -ENOMEM;
 		return false;
 	}
-	w->buf = nb;
-	w->cap = cap;
 	return true;
 }
 
 static inline bool room(struct jsonw *w, size_t n)
 {
-	return w->len + n <= w->cap || grow(w, n);
+	return w->out.len + n <= w->out.cap || grow(w, n);
 }
 
 static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	if (!room(w, n))
 		return;
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	memcpy(w->out.p + w->out.len, s, n);
+	w->out.len += n;
 }
 
 static inline void putc_(struct jsonw *w, char c)
 {
 	if (room(w, 1))
-		w->buf[w->len++] = c;
+		w->out.p[w->out.len++] = c;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
@@ -124,7 +117,7 @@ static void key(struct jsonw *w, const char *k, size_t n)
 
 	if (!room(w, n + 4))
 		return;
-	p = w->buf + w->len;
+	p = w->out.p + w->out.len;
 	if (!w->first)
 		*p++ = ',';
 	w->first = false;
@@ -133,7 +126,7 @@ static void key(struct jsonw *w, const char *k, size_t n)
 	p += n;
 	*p++ = '"';
 	*p++ = ':';
-	w->len = p - w->buf;
+	w->out.len = p - w->out.p;
 }
 
 int jsonw_open(struct jsonw *w, const char *path)
@@ -171,7 +164,7 @@ int jsonw_open_plain(struct jsonw *w, const char *path)
 
 void jsonw_begin(struct jsonw *w)
 {
-	w->mark = w->len;
+	w->mark = w->out.len;
 	w->first = true;
 	w->depth = 1;
 	putc_(w, '{');
@@ -181,7 +174,7 @@ void jsonw_end(struct jsonw *w)
 {
 	put(w, "}\n", 2);
 	w->depth = 0;
-	if (w->len >= FLUSH_AT)
+	if (w->out.len >= FLUSH_AT)
 		jsonw_flush(w, false);
 }
 
@@ -200,7 +193,7 @@ void jsonw_raw(struct jsonw *w, const char *json, size_t n)
 static void put_u64(struct jsonw *w, uint64_t v)
 {
 	if (room(w, 20))
-		w->len = (size_t)(jsonw__digits(w->buf + w->len, v) - w->buf);
+		w->out.len = (size_t)(jsonw__digits(w->out.p + w->out.len, v) - w->out.p);
 }
 
 void jsonw_u64k(struct jsonw *w, const char *k, size_t klen, uint64_t v)
@@ -264,15 +257,15 @@ void jsonw_arr_end(struct jsonw *w)
 int jsonw_flush(struct jsonw *w, bool sync)
 {
 	/* Only whole records leave the buffer: one being built stays. */
-	size_t n = w->depth ? w->mark : w->len;
+	size_t n = w->depth ? w->mark : w->out.len;
 
 	if (n && !w->err) {
-		if (w->gz ? gzwrite(w->gz, w->buf, n) != (int)n : fwrite(w->buf, 1, n, w->f) != n)
+		if (w->gz ? gzwrite(w->gz, w->out.p, n) != (int)n : fwrite(w->out.p, 1, n, w->f) != n)
 			w->err = errno ? -errno : -EIO;
 	}
 	if (n) {
-		memmove(w->buf, w->buf + n, w->len - n);
-		w->len -= n;
+		memmove(w->out.p, w->out.p + n, w->out.len - n);
+		w->out.len -= n;
 		w->mark -= n < w->mark ? n : w->mark;
 	}
 	if (sync && !w->err) {
@@ -293,7 +286,7 @@ int jsonw_close(struct jsonw *w)
 		err = -EIO;
 	if (w->own_file && fclose(w->f) && !err)
 		err = -errno;
-	free(w->buf);
+	buf_free(&w->out);
 	memset(w, 0, sizeof(*w));
 	return err;
 }

@@ -11,9 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/buf.h"
+
 struct jsonw {
-	char *buf;
-	size_t len, cap;
+	struct buf out;		/* records not yet written out */
 	size_t mark;		/* where the record being built started */
 	bool first;		/* no member written yet in the current object */
 	int depth;
@@ -88,7 +89,7 @@ static inline __attribute__((always_inline)) void jsonw_strkn_fast(struct jsonw 
 {
 	char *p;
 
-	if (w->len + klen + n + 6 > w->cap || jsonw__plain_run((const unsigned char *)v, n) < n) {
+	if (w->out.len + klen + n + 6 > w->out.cap || jsonw__plain_run((const unsigned char *)v, n) < n) {
 		jsonw_strkn(w, key, klen, v, n);
 		return;
 	}
@@ -97,7 +98,7 @@ static inline __attribute__((always_inline)) void jsonw_strkn_fast(struct jsonw 
 	memcpy(p, v, n);
 	p += n;
 	*p++ = '"';
-	w->len = (size_t)(p - w->buf);
+	w->out.len = (size_t)(p - w->out.p);
 }
 
 /* String members with a literal key: its length is known at compile time. */
@@ -118,7 +119,7 @@ static inline __attribute__((always_inline)) void jsonw_str(struct jsonw *w, con
  */
 static inline __attribute__((always_inline)) char *jsonw__key_in_place(struct jsonw *w, const char *key, size_t klen)
 {
-	char *p = w->buf + w->len;
+	char *p = w->out.p + w->out.len;
 
 	if (!w->first)
 		*p++ = ',';
@@ -165,11 +166,11 @@ static inline __attribute__((always_inline)) void jsonw_u64(struct jsonw *w, con
 {
 	size_t klen = strlen(key);
 
-	if (w->len + klen + 25 > w->cap) {
+	if (w->out.len + klen + 25 > w->out.cap) {
 		jsonw_u64k(w, key, klen, v);
 		return;
 	}
-	w->len = (size_t)(jsonw__digits(jsonw__key_in_place(w, key, klen), v) - w->buf);
+	w->out.len = (size_t)(jsonw__digits(jsonw__key_in_place(w, key, klen), v) - w->out.p);
 }
 
 static inline void jsonw_i64(struct jsonw *w, const char *key, int64_t v)
@@ -205,11 +206,11 @@ void jsonw_arr_end(struct jsonw *w);
  */
 void jsonw_raw(struct jsonw *w, const char *json, size_t n);
 
-/* The bytes written since position `from` (w->len then) of the current record. */
+/* The bytes written since position `from` (w->out.len then) of the current record. */
 static inline const char *jsonw_since(const struct jsonw *w, size_t from, size_t *n)
 {
-	*n = w->len - from;
-	return w->buf + from;
+	*n = w->out.len - from;
+	return w->out.p + from;
 }
 
 /*

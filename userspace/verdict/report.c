@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/log.h"
 #include "verdict/report.h"
 
@@ -44,16 +45,9 @@ struct assertion *report_add(struct report *r, const struct assertion *a, json_t
 {
 	struct assertion *d;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		struct assertion *g = realloc(r->a, cap * sizeof(*g));
-
-		if (!g) {
-			json_decref(evidence);
-			return NULL;
-		}
-		r->a = g;
-		r->cap = cap;
+	if (array_reserve(&r->a, &r->cap, r->n, sizeof(*r->a), 32)) {
+		json_decref(evidence);
+		return NULL;
 	}
 	d = &r->a[r->n];
 	*d = (struct assertion){

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "verify/requests.h"
 
 const char *const default_proxy_comms[] = {
@@ -355,14 +356,9 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		const struct obs_exchange *pods[8];
 		struct vreq *q;
 
-		if (n == cap) {
-			struct vreq *g = realloc(r, (cap = cap ? cap * 2 : 64) * sizeof(*r));
-
-			if (!g) {
-				free(r);
-				return -ENOMEM;
-			}
-			r = g;
+		if (array_reserve(&r, &cap, n, sizeof(*r), 64)) {
+			free(r);
+			return -ENOMEM;
 		}
 		q = &r[n++];
 		memset(q, 0, sizeof(*q));
