@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/httpd.h"
+#include "http/url.h"
 #include "k8s/cgpath.h"
 #include "k8s/jsplit.h"
 

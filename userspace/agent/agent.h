@@ -7,10 +7,11 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "agent/httpd.h"
 #include "agent/spool.h"
 #include "agent/store.h"
+#include "http/server.h"
 #include "util/clock.h"
+#include "util/evloop.h"
 
 struct agent {
 	char node[256];
@@ -18,7 +19,8 @@ struct agent {
 	struct store store;
 	struct spool spool;
 	bool spool_on;
-	struct httpd httpd;
+	struct evloop http_loop;	/* the API server's own loop, watched by the agent's */
+	struct http_server http;
 	uint64_t mono0_ns, real0_ns;	/* one instant on both clocks, taken at start */
 
 	pthread_mutex_t mu;	/* guards the JSON below (the Kubernetes thread writes inventory) */
@@ -49,8 +51,8 @@ int agent_ingest(void *agent, const char *line, size_t len);
  */
 void agent_tick(struct agent *a);
 
-/* The HTTP handler (httpd_handler) of the agent's API. */
-void agent_http(void *agent, const struct http_req *req, struct http_resp *resp);
+/* The HTTP handler (http_handler) of the agent's API. */
+void agent_http(void *agent, const struct http_request *req, struct http_response *resp);
 
 /* Replaces the inventory (takes the reference) and the Kubernetes counters (borrowed, copied). */
 void agent_set_inventory(struct agent *a, json_t *inventory, json_t *kube_status);

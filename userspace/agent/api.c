@@ -5,20 +5,20 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "http/url.h"
 #include "records/relay.h"
 #include "util/parse.h"
 
 #define WINDOW_MAX_NS (30ULL * 86400ULL * 1000000000ULL)
 
 /* Compares without stopping at the first difference, so timing says nothing of the token. */
-static bool same_secret(const char *want, const char *got)
+static bool same_secret(const char *want, const char *got, size_t al)
 {
-	size_t wl = strlen(want), al = strlen(got);
+	size_t wl = strlen(want);
 	unsigned char diff = 0;
-	const char *auth = got;
 
 	for (size_t i = 0; i < wl; i++)
-		diff |= (unsigned char)(want[i] ^ (i < al ? auth[i] : 0));
+		diff |= (unsigned char)(want[i] ^ (i < al ? got[i] : 0));
 	return wl && al == wl && !diff;
 }
 
@@ -27,14 +27,18 @@ static bool same_secret(const char *want, const char *got)
  * when the request went through the API server's pod proxy, which consumes
  * the Authorization header for itself.
  */
-static bool token_ok(const char *want, const struct http_req *req)
+static bool token_ok(const char *want, const struct http_request *req)
 {
-	if (req->token[0])
-		return same_secret(want, req->token);
-	return !strncmp(req->auth, "Bearer ", 7) && same_secret(want, req->auth + 7);
+	const struct http_str *token = http_header_get(req->head, "x-smiw-token");
+	const struct http_str *auth = http_header_get(req->head, "authorization");
+
+	if (token && token->len)
+		return same_secret(want, token->p, token->len);
+	return auth && auth->len >= 7 && !memcmp(auth->p, "Bearer ", 7) &&
+	       same_secret(want, auth->p + 7, auth->len - 7);
 }
 
-static void answer_json(struct http_resp *resp, int status, json_t *doc)
+static void answer_json(struct http_response *resp, int status, json_t *doc)
 {
 	resp->status = status;
 	resp->content_type = "application/json";
@@ -43,9 +47,11 @@ static void answer_json(struct http_resp *resp, int status, json_t *doc)
 	json_decref(doc);
 }
 
-static void answer_error(struct http_resp *resp, int status, const char *msg)
+static void answer_error(struct http_response *resp, int status, const char *msg)
 {
 	answer_json(resp, status, json_pack("{s:s}", "error", msg));
+	if (status == 401)
+		resp->headers = "WWW-Authenticate: Bearer\r\n";
 }
 
 /*
@@ -76,7 +82,7 @@ static int time_bound(struct agent *a, const char *query, const char *name, uint
 	return 0;
 }
 
-static void observations(struct agent *a, const struct http_req *req, struct http_resp *resp)
+static void observations(struct agent *a, const struct http_request *req, struct http_response *resp)
 {
 	char ns[256] = "", pod[256] = "", rid[256] = "", type[32] = "", msg[128];
 	struct store_filter f = { .ns = ns, .pod = pod, .request_id_prefix = rid, .type = type };
@@ -169,8 +175,8 @@ static json_t *stats_doc(struct agent *a)
 	pthread_mutex_unlock(&a->mu);
 	json_object_set_new(doc, "source", json_pack("{s:b, s:I, s:I}", "ended", a->source_ended,
 		"records", (json_int_t)a->records_in, "rejected", (json_int_t)a->records_rejected));
-	json_object_set_new(doc, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)a->httpd.requests,
-						   "rejected", (json_int_t)a->httpd.rejected));
+	json_object_set_new(doc, "http", json_pack("{s:I, s:I}", "requests", (json_int_t)a->http.requests,
+						   "rejected", (json_int_t)a->http.rejected));
 	json_object_set_new(doc, "capabilities", json_string(a->caps_kept));
 	return doc;
 }
@@ -220,7 +226,7 @@ void agent_metrics(struct agent *a, FILE *out)
 	json_decref(doc);
 }
 
-void agent_http(void *arg, const struct http_req *req, struct http_resp *resp)
+void agent_http(void *arg, const struct http_request *req, struct http_response *resp)
 {
 	struct agent *a = arg;
 

@@ -44,7 +44,7 @@ int agent_serve(struct agent *a, struct record_source *src)
 	sigaddset(&mask, SIGTERM);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || ep < 0 || add_fd(ep, sfd, &tag_sig) || add_fd(ep, httpd_fd(&a->httpd), &tag_http) ||
+	if (sfd < 0 || ep < 0 || add_fd(ep, sfd, &tag_sig) || add_fd(ep, a->http_loop.epfd, &tag_http) ||
 	    (src->fd >= 0 && add_fd(ep, src->fd, &tag_src)))
 		return error_errno(errno, "cannot set up the event loop");
 	for (;;) {
@@ -63,7 +63,7 @@ int agent_serve(struct agent *a, struct record_source *src)
 				stopping = mono_deadline(STOP_GRACE_MS);
 			}
 			if (evs[i].data.ptr == &tag_http)
-				httpd_poll(&a->httpd, 0);
+				evloop_run_once(&a->http_loop, 0);
 		}
 		if (stopping && (src_done || mono_ns() > stopping))
 			goto out;
@@ -81,6 +81,7 @@ int agent_serve(struct agent *a, struct record_source *src)
 				pr_warn("record source: %s", strerror(-d));
 			}
 		}
+		http_server_tick(&a->http, mono_ns());
 		agent_tick(a);
 	}
 out:

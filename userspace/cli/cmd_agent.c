@@ -174,7 +174,12 @@ static int start_agent(const struct agent_opts *o, const char *token, struct rec
 		return error_errno(r, "cannot set up the agent (spool '%s')", o->spool_dir ? o->spool_dir : "-"),
 		       EXIT_FAILED;
 	}
-	r = httpd_listen(&a->httpd, o->listen, agent_http, a);
+	/* A failed listen holds nothing: only the loop is to be closed then. */
+	r = evloop_init(&a->http_loop);
+	if (!r && (r = http_server_listen(&a->http, &a->http_loop, o->listen,
+					  &(struct http_server_config){ .headers = "Cache-Control: no-store\r\n" },
+					  agent_http, a)))
+		evloop_fini(&a->http_loop);
 	if (r) {
 		agent_shutdown(a, "signal");
 		src->close(src);
@@ -251,9 +256,9 @@ static int run_agent(const struct agent_opts *o, struct agent *a, struct record_
 		return r;
 	if (o->kube && (r = start_kube(o, a, &kcfg, &nw)) != EXIT_OK)
 		return r;
-	pr_info("agent on node '%s' serving http://%s (records from '%s')", o->node, a->httpd.bound, o->source);
+	pr_info("agent on node '%s' serving http://%s (records from '%s')", o->node, a->http.bound, o->source);
 	if (log_json) {
-		printf("{\"listen\": \"%s\", \"node\": \"%s\"}\n", a->httpd.bound, o->node);
+		printf("{\"listen\": \"%s\", \"node\": \"%s\"}\n", a->http.bound, o->node);
 		fflush(stdout);
 	}
 	r = agent_serve(a, src) ? EXIT_FAILED : EXIT_OK;
@@ -285,7 +290,8 @@ static int run(int argc, char **argv)
 	if ((r = open_source(&o, &src)) != EXIT_OK || (r = start_agent(&o, token, &src, &a)) != EXIT_OK)
 		return r;
 	r = run_agent(&o, &a, &src);
-	httpd_close(&a.httpd);
+	http_server_close(&a.http);
+	evloop_fini(&a.http_loop);
 	agent_shutdown(&a, "signal");
 	src.close(&src);
 	return r;

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "http/url.h"
+#include "util/parse.h"
 
 static int parse_port(const char *p, size_t n, uint16_t *port)
 {
@@ -89,4 +90,32 @@ int http_url_parse(const char *s, struct http_url *u)
 	else
 		snprintf(u->path, sizeof(u->path), "%.*s", (int)plen, path);
 	return 0;
+}
+
+int http_query_get(const char *query, const char *key, char *buf, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+		size_t o = 0;
+
+		if (strncmp(p, key, kl) || p[kl] != '=')
+			continue;
+		for (p += kl + 1; *p && *p != '&'; p++) {
+			char ch = *p;
+
+			if (ch == '+')
+				ch = ' ';
+			else if (ch == '%' && parse_hex_digit(p[1]) >= 0 && parse_hex_digit(p[2]) >= 0) {
+				ch = (char)(parse_hex_digit(p[1]) * 16 + parse_hex_digit(p[2]));
+				p += 2;
+			}
+			if (o + 1 >= len)
+				return -ENAMETOOLONG;
+			buf[o++] = ch;
+		}
+		buf[o] = '\0';
+		return 0;
+	}
+	return -ENOENT;
 }

@@ -2,6 +2,7 @@
 #ifndef SMIW_HTTP_URL_H
 #define SMIW_HTTP_URL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define URL_MAX_HOST 256
@@ -20,5 +21,12 @@ struct http_url {
  * bad port, empty host, control characters), -ENAMETOOLONG when too long.
  */
 int http_url_parse(const char *s, struct http_url *u);
+
+/*
+ * Copies the percent-decoded value of `key` ('+' is a space) from a query
+ * string ("a=1&b=x%20y", without the '?') into buf. Returns 0, -ENOENT when
+ * absent, -ENAMETOOLONG when it does not fit.
+ */
+int http_query_get(const char *query, const char *key, char *buf, size_t len);
 
 #endif
