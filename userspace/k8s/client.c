@@ -10,16 +10,12 @@
 /* An error body (a Status object) is short; keep only this much of one. */
 #define ERR_BODY_MAX 8192
 
-struct xfer {
-	struct k8s_client *c;
-	long status;		/* read at the first body byte */
-	char *body;		/* whole body (plain GET) or error body */
-	size_t len, cap, max;
-	struct jsplit split;	/* streaming GET with a 200 answer */
-	bool streaming;
+/* A streaming GET with a 2xx answer: objects reach the caller as they complete. */
+struct stream {
+	struct jsplit split;
 	k8s_object_fn fn;
 	void *arg;
-	int cb_ret;		/* first non-zero result of fn / the splitter */
+	int cb_ret;		/* the caller's own non-zero result, which ends the stream */
 };
 
 int k8s_client_init(struct k8s_client *c, const struct k8s_config *cfg)
@@ -28,16 +24,13 @@ int k8s_client_init(struct k8s_client *c, const struct k8s_config *cfg)
 	c->cfg = cfg;
 	c->connect_timeout_s = 10;
 	c->request_timeout_s = 60;
-	c->curl = curl_easy_init();
-	return c->curl ? 0 : -ENOMEM;
+	return hcurl_init(&c->http);
 }
 
 void k8s_client_free(struct k8s_client *c)
 {
-	if (c && c->curl)
-		curl_easy_cleanup(c->curl);
 	if (c)
-		c->curl = NULL;
+		hcurl_free(&c->http);
 }
 
 char *k8s_query_escape(const char *s)
@@ -63,138 +56,53 @@ char *k8s_query_escape(const char *s)
 	return out;
 }
 
-static int keep_body(struct xfer *x, const char *p, size_t n)
-{
-	if (x->len + n > x->max) {
-		if (x->status == 200)
-			return -E2BIG;
-		n = x->max - x->len;	/* an error body is only for the message */
-	}
-	if (x->len + n + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 16384;
-		char *nb;
-
-		while (cap < x->len + n + 1)
-			cap *= 2;
-		nb = realloc(x->body, cap);
-		if (!nb)
-			return -ENOMEM;
-		x->body = nb;
-		x->cap = cap;
-	}
-	memcpy(x->body + x->len, p, n);
-	x->len += n;
-	x->body[x->len] = '\0';
-	return 0;
-}
-
 static int emit_object(void *arg, const char *obj, size_t len)
 {
-	struct xfer *x = arg;
+	struct stream *st = arg;
 	json_t *doc = json_loadb(obj, len, 0, NULL);
-	int r;
 
 	if (!doc)
 		return -EPROTO;
-	r = x->fn(x->arg, doc);
+	st->cb_ret = st->fn(st->arg, doc);
 	json_decref(doc);
-	return r;
+	return st->cb_ret;
 }
 
-static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
+static int feed_stream(void *arg, long status, const char *p, size_t n)
 {
-	struct xfer *x = arg;
-	size_t n = size * nmemb;
-	int r;
+	struct stream *st = arg;
 
-	if (!x->status)
-		curl_easy_getinfo(x->c->curl, CURLINFO_RESPONSE_CODE, &x->status);
-	if (x->streaming && x->status == 200)
-		r = jsplit_feed(&x->split, p, n);
-	else
-		r = keep_body(x, p, n);
-	if (r) {
-		x->cb_ret = r;
-		return 0;	/* makes curl stop with CURLE_WRITE_ERROR */
-	}
-	return n;
+	(void)status;
+	return jsplit_feed(&st->split, p, n);
 }
 
-static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+/* The bearer token as a new string (NULL when none), re-read from its file when there is one: bound tokens rotate. */
+static char *bearer(const struct k8s_client *c)
 {
-	struct k8s_client *c = arg;
+	char *t = c->cfg->token_file ? k8s_read_small_file(c->cfg->token_file) : NULL;
 
-	(void)dt, (void)dn, (void)ut, (void)un;
-	return c->stop && *c->stop;
-}
-
-/* Adds the bearer token, re-read from its file when there is one. */
-static struct curl_slist *auth_headers(struct k8s_client *c)
-{
-	struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
-	char *file_token = NULL, *line;
-	const char *token = c->cfg->token;
-
-	if (c->cfg->token_file && (file_token = k8s_read_small_file(c->cfg->token_file)))
-		token = file_token;
-	if (token && asprintf(&line, "Authorization: Bearer %s", token) > 0) {
-		h = curl_slist_append(h, line);
-		free(line);
-	}
-	free(file_token);
-	if (c->extra_header)
-		h = curl_slist_append(h, c->extra_header);
-	return h;
-}
-
-/* Hands PEM material to curl: in memory (copied) when there is data, else by path. */
-static void set_pem(CURL *e, const char *pem, const char *file, CURLoption blob_opt,
-		    CURLoption file_opt, CURLoption type_opt)
-{
-	if (pem) {
-		struct curl_blob b = { (void *)pem, strlen(pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(e, blob_opt, &b);
-	} else if (file) {
-		curl_easy_setopt(e, file_opt, file);
-	}
-	if ((pem || file) && type_opt)
-		curl_easy_setopt(e, type_opt, "PEM");
-}
-
-static void setup_tls(struct k8s_client *c)
-{
-	const struct k8s_config *cfg = c->cfg;
-	CURL *e = c->curl;
-
-	set_pem(e, cfg->ca_pem, cfg->ca_file, CURLOPT_CAINFO_BLOB, CURLOPT_CAINFO, 0);
-	set_pem(e, cfg->cert_pem, cfg->cert_file, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERT, CURLOPT_SSLCERTTYPE);
-	set_pem(e, cfg->key_pem, cfg->key_file, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEY, CURLOPT_SSLKEYTYPE);
-	if (cfg->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
+	return t ? t : c->cfg->token ? strdup(c->cfg->token) : NULL;
 }
 
 /* The server's own explanation: the message of a Status object, or the body. */
-static void status_message(const struct xfer *x, char *buf, size_t len)
+static void status_message(const struct buf *body, char *buf, size_t len)
 {
-	json_t *doc = x->body ? json_loadb(x->body, x->len, 0, NULL) : NULL;
+	json_t *doc = body->len ? json_loadb(body->p, body->len, 0, NULL) : NULL;
 	const char *msg = json_string_value(json_object_get(doc, "message"));
 
 	if (msg)
 		snprintf(buf, len, "%s", msg);
 	else
-		snprintf(buf, len, "%.200s", x->body ? x->body : "");
+		snprintf(buf, len, "%.*s", body->len < 200 ? (int)body->len : 200, body->len ? body->p : "");
 	json_decref(doc);
 }
 
-static int http_error(struct k8s_client *c, const char *what, struct xfer *x)
+static int http_error(struct k8s_client *c, const char *what, const struct hcurl_result *x)
 {
 	const char *who = c->cfg->identity ? c->cfg->identity : "anonymous";
 	char msg[512];
 
-	status_message(x, msg, sizeof(msg));
+	status_message(&x->body, msg, sizeof(msg));
 	switch (x->status) {
 	case 401:
 		snprintf(c->err, sizeof(c->err),
@@ -221,34 +129,36 @@ static int http_error(struct k8s_client *c, const char *what, struct xfer *x)
 	}
 }
 
-static int transport_error(struct k8s_client *c, const char *what, CURLcode rc, struct xfer *x,
-			   const char *errbuf)
+static int transport_error(struct k8s_client *c, const char *what, int r, const struct hcurl_result *x)
 {
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+	if (r == -EINTR) {
 		snprintf(c->err, sizeof(c->err), "cannot %s: stopped", what);
 		return -EINTR;
 	}
-	if (rc == CURLE_WRITE_ERROR && x->cb_ret) {
+	if (x->write_err) {
 		if (c->err[0])	/* the callback already said why it stopped */
-			return x->cb_ret;
+			return r;
 		snprintf(c->err, sizeof(c->err), "cannot %s: %s", what,
-			 x->cb_ret == -E2BIG ? "object larger than the limit" :
-			 x->cb_ret == -EPROTO ? "answer is not JSON" : strerror(-x->cb_ret));
-		return x->cb_ret;
+			 r == -E2BIG ? "object larger than the limit" :
+			 r == -EPROTO ? "answer is not JSON" : strerror(-r));
+		return r;
 	}
-	snprintf(c->err, sizeof(c->err), "cannot %s: %s: %s", what, c->cfg->server,
-		 *errbuf ? errbuf : curl_easy_strerror(rc));
-	return rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -ECONNRESET;
+	snprintf(c->err, sizeof(c->err), "cannot %s: %s: %s", what, c->cfg->server, x->err);
+	return r;
 }
 
-/* One GET of `path`; the body goes to the splitter (streaming) or into x->body. */
+/* One GET of `path`; a 2xx body goes to st (streaming) or into res->body, bounded by max_body. */
 static int perform(struct k8s_client *c, const char *what, const char *path, long timeout_s,
-		   struct xfer *x)
+		   size_t max_body, struct stream *st, struct hcurl_result *res)
 {
-	char errbuf[CURL_ERROR_SIZE] = "", *url;
-	struct curl_slist *hdrs;
-	CURLcode rc;
-	CURL *e = c->curl;
+	const struct k8s_config *cfg = c->cfg;
+	struct hcurl_tls tls = {
+		.ca_file = cfg->ca_file, .ca_pem = cfg->ca_pem, .cert_file = cfg->cert_file,
+		.cert_pem = cfg->cert_pem, .key_file = cfg->key_file, .key_pem = cfg->key_pem,
+		.insecure = cfg->insecure,
+	};
+	char *url, *token;
+	int r;
 
 	c->err[0] = '\0';
 	c->last_status = 0;
@@ -256,76 +166,62 @@ static int perform(struct k8s_client *c, const char *what, const char *path, lon
 		snprintf(c->err, sizeof(c->err), "cannot %s: stopped", what);
 		return -EINTR;
 	}
-	if (asprintf(&url, "%s%s", c->cfg->server, path) < 0)
+	if (asprintf(&url, "%s%s", cfg->server, path) < 0)
 		return -ENOMEM;
-	curl_easy_reset(e);
-	hdrs = auth_headers(c);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "smi-witness/" SMIW_VERSION);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, timeout_s);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(e, CURLOPT_XFERINFODATA, c);
-	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-	if (c->cfg->tls_server_name)
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	setup_tls(c);
-	rc = curl_easy_perform(e);
-	curl_slist_free_all(hdrs);
+	token = bearer(c);
+	r = hcurl_get(&c->http, &(struct hcurl_request){
+		.url = url, .accept = "application/json", .bearer = token, .extra_header = c->extra_header,
+		.user_agent = "smi-witness/" SMIW_VERSION, .tls = &tls,
+		.connect_timeout_s = c->connect_timeout_s, .timeout_s = timeout_s, .tcp_keepalive = true,
+		.max_body = max_body, .on_data = st ? feed_stream : NULL, .arg = st, .stop = c->stop,
+	}, res);
+	free(token);
 	free(url);
-	if (!x->status)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &x->status);
-	c->last_status = x->status;
-	if (x->status && x->status != 200 && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR))
-		return http_error(c, what, x);
-	if (rc != CURLE_OK)
-		return transport_error(c, what, rc, x, errbuf);
+	c->last_status = res->status;
+	if (res->status && res->status != 200 && (!r || res->write_err))
+		return http_error(c, what, res);
+	if (r)
+		return transport_error(c, what, r, res);
 	return 0;
 }
 
 int k8s_get_json(struct k8s_client *c, const char *what, const char *path, json_t **out)
 {
-	struct xfer x = { .c = c, .max = K8S_MAX_OBJECT };
+	struct hcurl_result res = { 0 };
 	json_error_t jerr;
 	int r;
 
 	*out = NULL;
-	r = perform(c, what, path, c->request_timeout_s, &x);
+	r = perform(c, what, path, c->request_timeout_s, K8S_MAX_OBJECT, NULL, &res);
 	if (!r) {
-		*out = x.body ? json_loadb(x.body, x.len, 0, &jerr) : NULL;
+		*out = res.body.len ? json_loadb(res.body.p, res.body.len, 0, &jerr) : NULL;
 		if (!*out) {
 			snprintf(c->err, sizeof(c->err), "cannot %s: answer is not JSON: %s", what,
-				 x.body ? jerr.text : "empty body");
+				 res.body.len ? jerr.text : "empty body");
 			r = -EPROTO;
 		}
 	}
-	free(x.body);
+	buf_free(&res.body);
 	return r;
 }
 
 int k8s_stream(struct k8s_client *c, const char *what, const char *path, long timeout_s,
 	       k8s_object_fn fn, void *arg)
 {
-	struct xfer x = { .c = c, .max = ERR_BODY_MAX, .streaming = true, .fn = fn, .arg = arg };
+	struct stream st = { .fn = fn, .arg = arg };
+	struct hcurl_result res = { 0 };
 	int r;
 
-	jsplit_init(&x.split, K8S_MAX_OBJECT, emit_object, &x);
-	r = perform(c, what, path, timeout_s, &x);
+	jsplit_init(&st.split, K8S_MAX_OBJECT, emit_object, &st);
+	r = perform(c, what, path, timeout_s, ERR_BODY_MAX, &st, &res);
 	/* A callback's own verdict (stop, relist) wins over the write error it caused. */
-	if (x.cb_ret && x.cb_ret != -E2BIG && x.cb_ret != -EPROTO && x.cb_ret != -ENOMEM)
-		r = x.cb_ret;
-	else if (!r && !jsplit_idle(&x.split)) {
+	if (st.cb_ret)
+		r = st.cb_ret;
+	else if (!r && !jsplit_idle(&st.split)) {
 		snprintf(c->err, sizeof(c->err), "cannot %s: stream ended inside an object", what);
 		r = -ECONNRESET;
 	}
-	jsplit_free(&x.split);
-	free(x.body);
+	jsplit_free(&st.split);
+	buf_free(&res.body);
 	return r;
 }

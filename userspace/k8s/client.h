@@ -1,12 +1,12 @@
-/* client.h - requests to the Kubernetes API server (libcurl + jansson). */
+/* client.h - requests to the Kubernetes API server (http/curl + jansson). */
 #ifndef SMIW_K8S_CLIENT_H
 #define SMIW_K8S_CLIENT_H
 
 #include <signal.h>
 #include <stddef.h>
-#include <curl/curl.h>
 #include <jansson.h>
 
+#include "http/curl.h"
 #include "k8s/config.h"
 
 /* Largest single response (a list page, one watch event) the client accepts. */
@@ -22,7 +22,7 @@
  */
 struct k8s_client {
 	const struct k8s_config *cfg;	/* borrowed */
-	CURL *curl;
+	struct hcurl http;	/* one connection, reused from call to call */
 	long connect_timeout_s;	/* default 10 */
 	long request_timeout_s;	/* whole request for non-streaming calls; default 60 */
 	volatile sig_atomic_t *stop;	/* optional: raised -> calls return -EINTR */

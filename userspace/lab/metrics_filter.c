@@ -4,196 +4,116 @@
  * fetches HAProxy's real exporter from loopback and serves the text as
  * mesh_metrics_rewrite() falsifies it. Traffic never passes through it.
  */
-#include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "http/curl.h"
+#include "http/server.h"
 #include "lab/api.h"
 #include "mesh/metrics.h"
+#include "util/clock.h"
+#include "util/evloop.h"
 #include "util/exitcode.h"
 #include "util/log.h"
-#include "util/parse.h"
 
-#define MAX_REQUEST 8192
 #define MAX_BODY (64u << 20)
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-struct body {
-	char *data;
-	size_t len;
-	bool too_big;
+struct filter {
+	enum mesh_variant variant;
+	const char *upstream;
 };
 
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
+static void reply(struct http_response *resp, int status, const char *text)
 {
-	struct body *b = arg;
-	size_t add = size * n;
-	char *bigger;
-
-	if (b->len + add > MAX_BODY || !(bigger = realloc(b->data, b->len + add + 1))) {
-		b->too_big = true;
-		return 0;
-	}
-	b->data = bigger;
-	memcpy(b->data + b->len, p, add);
-	b->len += add;
-	b->data[b->len] = '\0';
-	return add;
+	resp->status = status;
+	resp->content_type = CONTENT_TYPE;
+	resp->body = strdup(text);
+	resp->len = resp->body ? strlen(text) : 0;
 }
 
-/* GETs http://UPSTREAM<target>. Returns the HTTP status (0 when it could not be fetched). */
-static long fetch(const char *upstream, const char *target, struct body *b)
+/* GETs http://UPSTREAM<target> and answers with the text as the variant falsifies it. */
+static void serve(void *arg, const struct http_request *req, struct http_response *resp)
 {
-	char url[MAX_REQUEST + 64];
-	long status = 0;
-	CURL *c = curl_easy_init();
+	const struct filter *f = arg;
+	struct hcurl_result res = { 0 };
+	char *url;
+	int r;
 
-	if (!c)
-		return 0;
-	snprintf(url, sizeof(url), "http://%s%s", upstream, target);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	return status;
-}
-
-static void send_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-static void respond(int fd, int status, const char *reason, const char *body, size_t len)
-{
-	char head[256];
-	int n = snprintf(head, sizeof(head),
-			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, reason, len);
-
-	send_all(fd, head, (size_t)n);
-	send_all(fd, body, len);
-}
-
-/* One request per connection: read the head, answer, close. */
-static void serve(int fd, enum mesh_variant v, const char *upstream)
-{
-	struct timeval tv = { 5, 0 };
-	char req[MAX_REQUEST + 1], target[MAX_REQUEST];
-	struct body b = { 0 };
-	size_t used = 0, out_len;
-	long status;
-	char *out;
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (used < MAX_REQUEST && !memmem(req, used, "\r\n\r\n", 4)) {
-		ssize_t n = read(fd, req + used, MAX_REQUEST - used);
-
-		if (n <= 0)
-			return;
-		used += (size_t)n;
-	}
-	req[used] = '\0';
-	if (sscanf(req, "GET %8191s HTTP/1.", target) != 1 || target[0] != '/') {
-		respond(fd, 405, "Method Not Allowed", "only GET\n", 9);
+	if (req->path[0] != '/') {
+		reply(resp, 400, "the request target must be a path\n");
 		return;
 	}
-	status = fetch(upstream, target, &b);
-	if (status != 200 || b.too_big) {
-		respond(fd, 502, "Bad Gateway", "the mesh exporter did not answer\n", 33);
-	} else if (!(out = mesh_metrics_rewrite(v, b.data ? b.data : "", b.len, &out_len))) {
-		respond(fd, 500, "Internal Server Error", "out of memory\n", 14);
-	} else {
-		respond(fd, 200, "OK", out, out_len);
-		free(out);
+	if (asprintf(&url, "http://%s%s%s%s", f->upstream, req->path, *req->query ? "?" : "", req->query) < 0) {
+		reply(resp, 500, "out of memory\n");
+		return;
 	}
-	free(b.data);
-}
-
-static int parse_addr(const char *s, struct sockaddr_in *sa)
-{
-	char ip[32];
-	const char *colon = strrchr(s, ':');
-	uint64_t port;
-
-	if (!colon || (size_t)(colon - s) >= sizeof(ip))
-		return -EINVAL;
-	memcpy(ip, s, colon - s);
-	ip[colon - s] = '\0';
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (inet_pton(AF_INET, ip, &sa->sin_addr) != 1 || parse_u64(colon + 1, 1, 65535, &port))
-		return -EINVAL;
-	sa->sin_port = htons((uint16_t)port);
-	return 0;
+	r = hcurl_get(NULL, &(struct hcurl_request){ .url = url, .no_proxy = true, .timeout_s = 5,
+						       .max_body = MAX_BODY }, &res);
+	free(url);
+	if (r || res.status != 200) {
+		reply(resp, 502, "the mesh exporter did not answer\n");
+	} else if (!(resp->body = mesh_metrics_rewrite(f->variant, res.body.p, res.body.len, &resp->len))) {
+		reply(resp, 500, "out of memory\n");
+	} else {
+		resp->status = 200;
+		resp->content_type = CONTENT_TYPE;
+	}
+	buf_free(&res.body);
 }
 
 /* The public port may still be held by an old HAProxy worker for a moment after a reload. */
-static int listen_on(const struct sockaddr_in *sa)
+static int listen_on(struct http_server *srv, struct evloop *loop, const char *addr, struct filter *f)
 {
 	struct timespec tick = { 0, 50 * 1000 * 1000 };
-	int fd, one = 1;
+	int r = -EADDRINUSE;
 
-	for (int tries = 0; tries < 100; tries++) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (!bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) && !listen(fd, 64))
-			return fd;
-		close(fd);
-		if (errno != EADDRINUSE)
-			return -errno;
-		nanosleep(&tick, NULL);
+	for (int tries = 0; tries < 100 && r == -EADDRINUSE; tries++) {
+		if (tries)
+			nanosleep(&tick, NULL);
+		r = http_server_listen(srv, loop, addr, NULL, serve, f);
 	}
-	return -EADDRINUSE;
+	return r;
 }
 
 int lab_metrics_filter(const struct lab_filter_opts *o)
 {
-	enum mesh_variant v;
-	struct sockaddr_in sa, up;
-	int fd;
+	struct sockaddr_storage ss;
+	struct http_server srv;
+	struct evloop loop;
+	struct filter f;
+	socklen_t sl;
+	int r;
 
-	if (mesh_variant_parse(o->mesh, &v) || parse_addr(o->listen, &sa) || parse_addr(o->upstream, &up)) {
+	if (mesh_variant_parse(o->mesh, &f.variant) || http_listen_addr(o->listen, &ss, &sl) ||
+	    http_listen_addr(o->upstream, &ss, &sl)) {
 		error("lab metrics-filter: invalid --mesh, --listen or --upstream");
 		return EXIT_USAGE;
 	}
+	f.upstream = o->upstream;
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	fd = listen_on(&sa);
-	if (fd < 0) {
-		error_errno(fd, "cannot listen on %s", o->listen);
+	r = evloop_init(&loop);
+	if (!r && (r = listen_on(&srv, &loop, o->listen, &f)))
+		evloop_fini(&loop);
+	if (r) {
+		error_errno(r, "cannot listen on %s", o->listen);
 		return EXIT_FAILED;
 	}
-	pr_info("metrics filter (%s) on %s for %s", mesh_variant_name(v), o->listen, o->upstream);
+	pr_info("metrics filter (%s) on %s for %s", mesh_variant_name(f.variant), o->listen, o->upstream);
+	/*
+	 * Requests are answered one at a time (each within the upstream's 5 s);
+	 * a client waiting on its head holds a slot, not the loop.
+	 */
 	for (;;) {
-		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-
-		if (c < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			error_errno(errno, "accept failed");
+		r = evloop_run_once(&loop, 1000);
+		if (r < 0) {
+			error_errno(r, "event loop");
 			return EXIT_FAILED;
 		}
-		serve(c, v, o->upstream);
-		close(c);
+		http_server_tick(&srv, mono_ns());
 	}
 }
