@@ -257,10 +257,8 @@ static int run_agent(const struct agent_opts *o, struct agent *a, struct record_
 	if (o->kube && (r = start_kube(o, a, &kcfg, &nw)) != EXIT_OK)
 		return r;
 	pr_info("agent on node '%s' serving http://%s (records from '%s')", o->node, a->http.bound, o->source);
-	if (log_json) {
-		printf("{\"listen\": \"%s\", \"node\": \"%s\"}\n", a->http.bound, o->node);
-		fflush(stdout);
-	}
+	if (log_json)
+		pr_json("{s:s, s:s}", "listen", a->http.bound, "node", o->node);
 	r = agent_serve(a, src) ? EXIT_FAILED : EXIT_OK;
 	if (o->kube) {
 		nodewatch_stop(&nw);

@@ -32,6 +32,22 @@ static void child(const char *cmd, char **argv, json_t *env, const char *info, i
 	_exit(127);
 }
 
+/*
+ * The ExecCredential a plugin finds in KUBERNETES_EXEC_INFO (a new string,
+ * NULL with errno set when it cannot be built).
+ */
+static char *exec_info(const char *api)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:{s:b}}", "apiVersion", api ? api : "client.authentication.k8s.io/v1",
+				"kind", "ExecCredential", "spec", "interactive", 0);
+	char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+	if (!s)
+		errno = doc ? ENOMEM : EINVAL;
+	json_decref(doc);
+	return s;
+}
+
 /* Runs the plugin and returns its stdout (caller frees), or NULL with err set. */
 static char *run_plugin(json_t *exec, const char *dir, char *err, size_t errlen)
 {
@@ -59,9 +75,8 @@ static char *run_plugin(json_t *exec, const char *dir, char *err, size_t errlen)
 		if (json_is_string(a))
 			argv[n++] = (char *)json_string_value(a);
 	argv[n] = NULL;
-	if (asprintf(&info, "{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\","
-		     "\"spec\":{\"interactive\":false}}",
-		     api ? api : "client.authentication.k8s.io/v1") < 0 || pipe2(fds, O_CLOEXEC)) {
+	info = exec_info(api);
+	if (!info || pipe2(fds, O_CLOEXEC)) {
 		snprintf(err, errlen, "exec plugin '%s': %s", cmd, strerror(errno));
 		goto out;
 	}

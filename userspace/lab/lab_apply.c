@@ -97,9 +97,9 @@ int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool repla
 			ctx.lab.name, mesh_variant_name(ctx.st.variant), ctx.st.access_control ? "on" : "off",
 			ctx.st.n_applied, ctx.st.generation);
 	else if (!r)
-		printf("{\"lab\": \"%s\", \"variant\": \"%s\", \"access_control\": %s, \"applied\": %d, \"generation\": %u}\n",
-		       ctx.lab.name, mesh_variant_name(ctx.st.variant), ctx.st.access_control ? "true" : "false",
-		       ctx.st.n_applied, ctx.st.generation);
+		pr_json("{s:s, s:s, s:b, s:i, s:I}", "lab", ctx.lab.name, "variant", mesh_variant_name(ctx.st.variant),
+			"access_control", (int)ctx.st.access_control, "applied", ctx.st.n_applied,
+			"generation", (json_int_t)ctx.st.generation);
 	lab_ctx_close(&ctx);
 	return r;
 }

@@ -104,7 +104,7 @@ int lab_down(const struct lab_opts *o)
 	if (r)
 		return EXIT_FAILED;
 	if (log_json)
-		printf("{\"lab\": \"%s\", \"up\": false}\n", lab.name);
+		pr_json("{s:s, s:b}", "lab", lab.name, "up", 0);
 	else
 		pr_info("lab %s: down", lab.name);
 	return EXIT_OK;

@@ -150,7 +150,7 @@ int lab_status(const struct lab_opts *o)
 	r = lab_ctx_open(&ctx, o, false);
 	if (!r && !ctx.up) {
 		if (log_json)
-			printf("{\"lab\": \"%s\", \"up\": false}\n", ctx.lab.name);
+			pr_json("{s:s, s:b}", "lab", ctx.lab.name, "up", 0);
 		else
 			printf("lab %s: down\n", ctx.lab.name);
 		r = EXIT_FAILED;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ll5/call.h"
 
@@ -36,22 +37,41 @@ void ll5_call_free(struct ll5_call *c)
 	c->doc = NULL;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of an object of strings with its keys inserted in sorted order (jansson keeps insertion order). */
+static json_t *sorted_copy(json_t *obj)
+{
+	size_t n = json_object_size(obj), i = 0;
+	const char **keys = malloc((n ? n : 1) * sizeof(*keys)), *key;
+	json_t *out = keys ? json_object() : NULL, *val;
+
+	if (out) {
+		json_object_foreach(obj, key, val)
+			keys[i++] = key;
+		qsort(keys, n, sizeof(*keys), key_cmp);
+		for (i = 0; i < n; i++)
+			if (json_object_set(out, keys[i], json_object_get(obj, keys[i]))) {
+				json_decref(out);
+				out = NULL;
+				break;
+			}
+	}
+	free(keys);
+	return out;
+}
+
 /* Go's encoding/json writes map keys sorted, struct fields in order: so must we. */
 char *ll5_entry_json(const struct ll5_call *c)
 {
-	json_t *u = json_string(c->url), *m = json_string(c->method);
-	char *us = json_dumps(u, JSON_ENCODE_ANY), *ms = json_dumps(m, JSON_ENCODE_ANY);
-	char *hs = c->headers ? json_dumps(c->headers, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *out = NULL;
+	json_t *h = c->headers ? sorted_copy(c->headers) : json_null();
+	json_t *doc = h ? json_pack("{s:s, s:s, s:o}", "URL", c->url, "Method", c->method, "Headers", h) : NULL;
+	char *out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 
-	if (us && ms && (hs || !c->headers) &&
-	    asprintf(&out, "{\"URL\":%s,\"Method\":%s,\"Headers\":%s}", us, ms, hs ? hs : "null") < 0)
-		out = NULL;
-	json_decref(u);
-	json_decref(m);
-	free(us);
-	free(ms);
-	free(hs);
+	json_decref(doc);
 	return out;
 }
 

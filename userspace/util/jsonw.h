@@ -1,6 +1,18 @@
 /*
  * jsonw.h - JSON lines written straight into one growing buffer, to a file or
  * gzip stream. No allocation per record; a record reaches the file only whole.
+ *
+ * JSON is written one way per purpose:
+ *  - Records (the JSON lines of docs/records.md, thousands a second from
+ *    capture, the driver, the agent): with jsonw, streaming.
+ *  - Documents (reports, inventories, API answers, a command's result in
+ *    JSON mode, input handed to another program): built as jansson values
+ *    and written with json_dump*, so escaping, UTF-8 checks and key order
+ *    live in one place.
+ *  - Never printf: a string put into JSON with %s is not escaped. Fixed
+ *    punctuation around values that jansson already encoded is not printf
+ *    JSON: the learn-layer5 /metrics answer keeps its up to millions of
+ *    entries encoded (ll5/metrics.c) and only joins them.
  */
 #ifndef SMIW_JSONW_H
 #define SMIW_JSONW_H

@@ -89,3 +89,20 @@ int error_errno(int err, const char *fmt, ...)
 	emit_error(buf);
 	return -1;
 }
+
+int pr_json(const char *fmt, ...)
+{
+	va_list ap;
+	json_t *o;
+
+	va_start(ap, fmt);
+	o = json_vpack_ex(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (!o)
+		return -1;
+	json_dumpf(o, stdout, 0);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(o);
+	return 0;
+}

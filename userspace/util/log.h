@@ -24,4 +24,11 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* As error(), with ": strerror(err)" appended; err may be negative. Returns -1. */
 int error_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * A command's one-line result in JSON mode: the object a json_pack format
+ * builds (`{"key": value, ...}`, jansson's spacing), a newline, flushed to
+ * stdout. Returns 0, or -1 when the format or a value is invalid.
+ */
+int pr_json(const char *fmt, ...);
+
 #endif
