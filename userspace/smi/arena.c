@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "smi/internal.h"
+#include "util/array.h"
 
 struct arena_block {
 	struct arena_block *next;
@@ -13,14 +14,11 @@ struct arena_block {
 
 #define BLOCK_SIZE (64 * 1024)
 
-static void *xrealloc(void *p, size_t size)
+/* The model has no partial state to report: running out of memory ends the program. */
+static void out_of_memory(void)
 {
-	p = realloc(p, size);
-	if (!p) {
-		fputs("error: out of memory\n", stderr);
-		abort();
-	}
-	return p;
+	fputs("error: out of memory\n", stderr);
+	abort();
 }
 
 void *arena_alloc(struct arena *a, size_t size)
@@ -31,7 +29,9 @@ void *arena_alloc(struct arena *a, size_t size)
 	if (!b || b->cap - b->used < size) {
 		size_t cap = size > BLOCK_SIZE ? size : BLOCK_SIZE;
 
-		b = xrealloc(NULL, sizeof(*b) + cap);
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			out_of_memory();
 		b->used = 0;
 		b->cap = cap;
 		b->next = a->head;
@@ -94,10 +94,8 @@ void arena_free(struct arena *a)
 
 void ptrvec_push(struct ptrvec *pv, void *p)
 {
-	if (pv->n == pv->cap) {
-		pv->cap = pv->cap ? pv->cap * 2 : 16;
-		pv->v = xrealloc(pv->v, pv->cap * sizeof(*pv->v));
-	}
+	if (array_reserve(&pv->v, &pv->cap, pv->n, sizeof(*pv->v), 16))
+		out_of_memory();
 	pv->v[pv->n++] = p;
 }
 

@@ -30,7 +30,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void arena_free(struct arena *a);
 
-/* Growable array of pointers (realloc'd, not arena). */
+/* Growable array of pointers (malloc'd through util/array: the arena cannot resize a piece). */
 struct ptrvec {
 	void **v;
 	size_t n, cap;
