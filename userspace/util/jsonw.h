@@ -3,8 +3,10 @@
  * gzip stream. No allocation per record; a record reaches the file only whole.
  *
  * JSON is written one way per purpose:
- *  - Records (the JSON lines of docs/records.md, thousands a second from
- *    capture, the driver, the agent): with jsonw, streaming.
+ *  - Records (the JSON lines of docs/records.md) written field by field,
+ *    thousands a second by capture and the driver: with jsonw, streaming.
+ *    Records a relay passes on (the agent, fetch) are the jansson values it
+ *    read, dumped compact one per line (records/relay.h).
  *  - Documents (reports, inventories, API answers, a command's result in
  *    JSON mode, input handed to another program): built as jansson values
  *    and written with json_dump*, so escaping, UTF-8 checks and key order
