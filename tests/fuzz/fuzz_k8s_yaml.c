@@ -2,12 +2,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "k8s/yaml.h"
+#include "util/yaml_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[256];
-	json_t *docs = yaml_load_buffer((const char *)data, size, err, sizeof(err));
+	json_t *docs = yaml_json_load_buffer((const char *)data, size, err, sizeof(err));
 
 	if (docs && !json_is_array(docs))
 		abort();

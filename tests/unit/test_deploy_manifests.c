@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "k8s/inventory.h"
-#include "k8s/yaml.h"
+#include "util/yaml_json.h"
 
 /* Names as Kubernetes spells them (no CAP_ prefix), checked against the kernel's own header. */
 #define CAP(n) { #n, CAP_##n }
@@ -286,7 +286,7 @@ static void load_dir(const char *dir, json_t *docs)
 		if (name[0] != '.' && list[i]->d_type == DT_DIR) {
 			load_dir(path, docs);
 		} else if (strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".yaml")) {
-			loaded = yaml_load_file(path, err, sizeof(err));
+			loaded = yaml_json_load_file(path, err, sizeof(err));
 			if (!loaded)
 				fail_msg("cannot load '%s': %s", path, err);
 			json_array_foreach(loaded, j, d) {
@@ -412,7 +412,7 @@ static void test_broken_fixtures(void **state)
 		size_t j;
 
 		snprintf(path, sizeof(path), "tests/fixtures/deploy/%s", cases[i].file);
-		loaded = yaml_load_file(path, err, sizeof(err));
+		loaded = yaml_json_load_file(path, err, sizeof(err));
 		assert_non_null(loaded);
 		json_array_foreach(loaded, j, d) {
 			json_object_set_new(d, "__file", json_string(path));

@@ -142,7 +142,7 @@ static void test_refusals(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{ "pods: [", "error: cannot load 'case': line 2: did not find expected node content" },
+		{ "pods: [", "error: cannot load 'case': line 2: invalid YAML: did not find expected node content while parsing a flow node" },
 		{ "", "error: cannot load 'case': no YAML document in it" },
 		{ "- a\n", "error: cannot load 'case': line 1: (top): not a mapping" },
 		{ "colour: red\n", "error: cannot load 'case': line 1: (top): unknown field 'colour'" },

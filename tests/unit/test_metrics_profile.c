@@ -206,7 +206,7 @@ static void test_bad_profiles(void **state)
 		  "  result: {label: c, status: true}\nlatency:\n  type: histogram\n  metric: l\n  unit: ms\n"
 		  "  buckets: [1, 5, 2]\n",
 		  "'bad.yaml': line 12: latency.buckets: bounds must increase" },
-		{ "name: [x\n", "'bad.yaml': line 2: did not find expected ',' or ']'" },
+		{ "name: [x\n", "'bad.yaml': line 2: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

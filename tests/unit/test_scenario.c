@@ -250,7 +250,7 @@ static void test_errors(void **state)
 		  "line 7: steps[0].traffic[1]: name 't1' used twice in this step" },
 		{ "version: 1\nname: x\nname: y\nsmispec: traffic-split\nsteps: []\n",
 		  "line 3: (top level): field 'name' given twice" },
-		{ "version: 1\nname: [x\n", "line 3: did not find expected ',' or ']' while parsing a flow sequence" },
+		{ "version: 1\nname: [x\n", "line 3: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
 		{ "version: 1\nname: x\nsmispec: traffic-access\naccess_control: maybe\nsteps: []\n",
 		  "line 4: access_control: not a boolean (true or false)" },
 	};

@@ -10,8 +10,8 @@
 #include "k8s/b64.h"
 #include "k8s/config.h"
 #include "k8s/exec_cred.h"
-#include "k8s/yaml.h"
 #include "util/file.h"
+#include "util/yaml_json.h"
 
 /* Refuse anything larger: a token, a CA bundle or a kubeconfig is far smaller. */
 #define SMALL_FILE_MAX (4u << 20)
@@ -184,33 +184,32 @@ static int load_files(const char *paths, struct kfile **out, int *n, char *err, 
 {
 	char *list = strdup(paths), *save = NULL, *p;
 	struct kfile *files = NULL;
-	char yerr[256];
+	char yerr[400];
 	int cnt = 0;
 
 	if (!list)
 		return -ENOMEM;
 	for (p = strtok_r(list, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
 		struct kfile *grown;
-		json_t *docs;
+		json_t *doc;
 		char *slash;
 
 		/* kubectl skips missing files of a list, but not broken ones. */
 		if (strchr(paths, ':') && access(p, F_OK) && errno == ENOENT)
 			continue;
-		docs = yaml_load_file(p, yerr, sizeof(yerr));
-		if (!docs) {
+		doc = yaml_json_load_first(p, yerr, sizeof(yerr));
+		if (!doc) {
 			snprintf(err, errlen, "cannot load kubeconfig '%s': %s", p, yerr);
 			goto fail;
 		}
 		grown = realloc(files, sizeof(*files) * (size_t)(cnt + 1));
 		if (!grown) {
-			json_decref(docs);
+			json_decref(doc);
 			goto fail;
 		}
 		files = grown;
 		files[cnt].path = strdup(p);
-		files[cnt].doc = json_incref(json_array_get(docs, 0));
-		json_decref(docs);
+		files[cnt].doc = doc;
 		files[cnt].dir = strdup(p);
 		slash = strrchr(files[cnt].dir, '/');
 		if (slash)

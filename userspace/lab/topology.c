@@ -7,7 +7,7 @@
 
 #include "lab/topology.h"
 #include "util/log.h"
-#include "util/yamldoc.h"
+#include "util/yaml_doc.h"
 
 #define DEFAULT_PORT 9091
 #define DEFAULT_NETWORK "198.18.0.0/16"
@@ -50,10 +50,10 @@ static bool chars_in(const char *s, const char *extra)
 	return true;
 }
 
-static int get_name(struct loader *l, const yaml_node_t *map, const char *key, const char *path,
+static int get_name(struct loader *l, const struct ynode *map, const char *key, const char *path,
 		    const char *dflt, char *buf)
 {
-	yaml_node_t *n = ydoc_get(l->d, map, key);
+	struct ynode *n = ydoc_get(l->d, map, key);
 	char p[YDOC_PATH_MAX];
 
 	ydoc_path(p, path, ".%s", key);
@@ -70,7 +70,7 @@ static int get_name(struct loader *l, const yaml_node_t *map, const char *key, c
 	return 0;
 }
 
-static int get_ip(struct loader *l, const yaml_node_t *n, const char *path, uint32_t *ip)
+static int get_ip(struct loader *l, const struct ynode *n, const char *path, uint32_t *ip)
 {
 	const char *s = ydoc_scalar(n);
 	struct in_addr a;
@@ -87,7 +87,7 @@ static int get_ip(struct loader *l, const yaml_node_t *n, const char *path, uint
 	return 0;
 }
 
-static int load_network(struct loader *l, const yaml_node_t *n)
+static int load_network(struct loader *l, const struct ynode *n)
 {
 	char buf[32], *slash;
 	struct in_addr a;
@@ -118,17 +118,16 @@ static int load_network(struct loader *l, const yaml_node_t *n)
 	return 0;
 }
 
-static int load_labels(struct loader *l, const yaml_node_t *n, const char *path,
+static int load_labels(struct loader *l, const struct ynode *n, const char *path,
 		       struct topo_label *labels, int *count)
 {
 	*count = 0;
 	if (!n)
 		return 0;
-	if (n->type != YAML_MAPPING_NODE)
+	if (n->type != YNODE_MAP)
 		return ydoc_error(l->d, n, path, "not a mapping");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
+	for (size_t i = 0; i < n->n; i++) {
+		struct ynode *k = n->keys[i], *v = n->items[i];
 		struct topo_label *lb = &labels[*count];
 
 		if (*count == TOPO_MAX_LABELS)
@@ -143,7 +142,7 @@ static int load_labels(struct loader *l, const yaml_node_t *n, const char *path,
 	return 0;
 }
 
-static int load_port_list(struct loader *l, const yaml_node_t *n, const char *path,
+static int load_port_list(struct loader *l, const struct ynode *n, const char *path,
 			  uint16_t *ports, int *count)
 {
 	char p[YDOC_PATH_MAX];
@@ -155,7 +154,7 @@ static int load_port_list(struct loader *l, const yaml_node_t *n, const char *pa
 		return 0;
 	}
 	/* An empty list is a pod that serves nothing (a pure client). */
-	if (n->type != YAML_SEQUENCE_NODE || ydoc_len(n) > TOPO_MAX_PORTS)
+	if (n->type != YNODE_SEQ || ydoc_len(n) > TOPO_MAX_PORTS)
 		return ydoc_error(l->d, n, path, "expected a list of at most %d ports", TOPO_MAX_PORTS);
 	for (size_t i = 0; i < ydoc_len(n); i++) {
 		ydoc_path(p, path, "[%zu]", i);
@@ -167,7 +166,7 @@ static int load_port_list(struct loader *l, const yaml_node_t *n, const char *pa
 	return 0;
 }
 
-static int load_command(struct loader *l, const yaml_node_t *n, const char *path, struct topo_pod *pod)
+static int load_command(struct loader *l, const struct ynode *n, const char *path, struct topo_pod *pod)
 {
 	char p[YDOC_PATH_MAX];
 
@@ -176,7 +175,7 @@ static int load_command(struct loader *l, const yaml_node_t *n, const char *path
 		pod->n_args = 1;
 		return 0;
 	}
-	if (n->type != YAML_SEQUENCE_NODE || ydoc_len(n) == 0 || ydoc_len(n) > TOPO_MAX_ARGS)
+	if (n->type != YNODE_SEQ || ydoc_len(n) == 0 || ydoc_len(n) > TOPO_MAX_ARGS)
 		return ydoc_error(l->d, n, path, "expected a list of 1 to %d words", TOPO_MAX_ARGS);
 	for (size_t i = 0; i < ydoc_len(n); i++) {
 		ydoc_path(p, path, "[%zu]", i);
@@ -195,19 +194,18 @@ static bool has_env(const struct topo_pod *pod, const char *name)
 	return false;
 }
 
-static int load_env(struct loader *l, const yaml_node_t *n, const char *path, struct topo_pod *pod)
+static int load_env(struct loader *l, const struct ynode *n, const char *path, struct topo_pod *pod)
 {
-	if (n && n->type != YAML_MAPPING_NODE)
+	if (n && n->type != YNODE_MAP)
 		return ydoc_error(l->d, n, path, "not a mapping");
-	for (yaml_node_pair_t *p = n ? n->data.mapping.pairs.start : NULL;
-	     n && p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
+	for (size_t i = 0; n && i < n->n; i++) {
+		struct ynode *k = n->keys[i];
 		struct topo_env *e = &pod->env[pod->n_env];
 
 		if (pod->n_env == TOPO_MAX_ENV - 2)
 			return ydoc_error(l->d, k, path, "more than %d variables", TOPO_MAX_ENV - 2);
 		if (ydoc_strcpy(l->d, k, path, e->name, sizeof(e->name)) ||
-		    ydoc_strcpy(l->d, yaml_document_get_node(&l->d->doc, p->value), path, e->value, sizeof(e->value)))
+		    ydoc_strcpy(l->d, n->items[i], path, e->value, sizeof(e->value)))
 			return -1;
 		if (!*e->name || isdigit((unsigned char)e->name[0]) || !chars_in(e->name, "_"))
 			return ydoc_error(l->d, k, path, "invalid variable name '%s'", e->name);
@@ -225,12 +223,12 @@ static int load_env(struct loader *l, const yaml_node_t *n, const char *path, st
 	return 0;
 }
 
-static int load_pod(struct loader *l, const yaml_node_t *n, const char *path, struct topo_pod *pod)
+static int load_pod(struct loader *l, const struct ynode *n, const char *path, struct topo_pod *pod)
 {
 	static const char *const keys[] = { "name", "namespace", "service_account", "labels", "ip",
 					     "ports", "command", "env", NULL };
 	char p[YDOC_PATH_MAX];
-	yaml_node_t *v;
+	struct ynode *v;
 
 	if (ydoc_known_keys(l->d, n, path, keys) || get_name(l, n, "name", path, NULL, pod->name) ||
 	    get_name(l, n, "namespace", path, "default", pod->namespace) ||
@@ -254,10 +252,10 @@ static int load_pod(struct loader *l, const yaml_node_t *n, const char *path, st
 	return load_env(l, ydoc_get(l->d, n, "env"), p, pod);
 }
 
-static int load_svc_port(struct loader *l, const yaml_node_t *n, const char *path, struct topo_svc_port *sp)
+static int load_svc_port(struct loader *l, const struct ynode *n, const char *path, struct topo_svc_port *sp)
 {
 	static const char *const keys[] = { "port", "target_port", "protocol", NULL };
-	yaml_node_t *v;
+	struct ynode *v;
 	char p[YDOC_PATH_MAX];
 	uint64_t x;
 
@@ -294,10 +292,10 @@ static int load_svc_port(struct loader *l, const yaml_node_t *n, const char *pat
 	return 0;
 }
 
-static int load_service(struct loader *l, const yaml_node_t *n, const char *path, struct topo_service *s)
+static int load_service(struct loader *l, const struct ynode *n, const char *path, struct topo_service *s)
 {
 	static const char *const keys[] = { "name", "namespace", "selector", "ip", "ports", NULL };
-	yaml_node_t *v;
+	struct ynode *v;
 	char p[YDOC_PATH_MAX];
 
 	if (ydoc_known_keys(l->d, n, path, keys) || get_name(l, n, "name", path, NULL, s->name) ||
@@ -316,7 +314,7 @@ static int load_service(struct loader *l, const yaml_node_t *n, const char *path
 		return 0;
 	}
 	ydoc_path(p, path, ".ports");
-	if (v->type != YAML_SEQUENCE_NODE || ydoc_len(v) == 0 || ydoc_len(v) > TOPO_MAX_PORTS)
+	if (v->type != YNODE_SEQ || ydoc_len(v) == 0 || ydoc_len(v) > TOPO_MAX_PORTS)
 		return ydoc_error(l->d, v, p, "expected a list of 1 to %d ports", TOPO_MAX_PORTS);
 	for (size_t i = 0; i < ydoc_len(v); i++) {
 		ydoc_path(p, path, ".ports[%zu]", i);
@@ -329,10 +327,10 @@ static int load_service(struct loader *l, const yaml_node_t *n, const char *path
 	return 0;
 }
 
-static int load_mesh(struct loader *l, const yaml_node_t *n, struct topo_pod *pod)
+static int load_mesh(struct loader *l, const struct ynode *n, struct topo_pod *pod)
 {
 	static const char *const keys[] = { "pod", "namespace", "service_account", "ip", "metrics_port", NULL };
-	yaml_node_t *v;
+	struct ynode *v;
 	uint64_t x;
 
 	pod->is_mesh = true;
@@ -438,15 +436,15 @@ static int finish(const char *file, struct topology *t)
 	return 0;
 }
 
-static int load_list(struct loader *l, const yaml_node_t *root, const char *key, int max,
-		     int (*one)(struct loader *, const yaml_node_t *, const char *, int))
+static int load_list(struct loader *l, const struct ynode *root, const char *key, int max,
+		     int (*one)(struct loader *, const struct ynode *, const char *, int))
 {
-	yaml_node_t *n = ydoc_get(l->d, root, key);
+	struct ynode *n = ydoc_get(l->d, root, key);
 	char p[YDOC_PATH_MAX];
 
 	if (!n)
 		return 0;
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (n->type != YNODE_SEQ)
 		return ydoc_error(l->d, n, key, "not a list");
 	if ((int)ydoc_len(n) > max)
 		return ydoc_error(l->d, n, key, "more than %d entries", max);
@@ -458,13 +456,13 @@ static int load_list(struct loader *l, const yaml_node_t *root, const char *key,
 	return 0;
 }
 
-static int one_pod(struct loader *l, const yaml_node_t *n, const char *path, int i)
+static int one_pod(struct loader *l, const struct ynode *n, const char *path, int i)
 {
 	l->t->n_pods = i + 1;
 	return load_pod(l, n, path, &l->t->pods[i]);
 }
 
-static int one_service(struct loader *l, const yaml_node_t *n, const char *path, int i)
+static int one_service(struct loader *l, const struct ynode *n, const char *path, int i)
 {
 	l->t->n_services = i + 1;
 	return load_service(l, n, path, &l->t->services[i]);
@@ -474,7 +472,7 @@ static struct topology *load_doc(struct ydoc *d)
 {
 	static const char *const keys[] = { "description", "node", "network", "mesh", "pods", "services", NULL };
 	struct loader l = { .d = d, .t = calloc(1, sizeof(struct topology)) };
-	yaml_node_t *root = ydoc_root(d);
+	struct ynode *root = ydoc_root(d);
 
 	if (!l.t)
 		return NULL;

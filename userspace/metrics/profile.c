@@ -13,7 +13,7 @@
 #include "metrics/profile.h"
 #include "metrics/prom.h"
 #include "util/file.h"
-#include "util/yamldoc.h"
+#include "util/yaml_doc.h"
 
 /* Errors go to err as "'FILE': line N: key: what" (returned, not printed). */
 struct loader {
@@ -24,13 +24,13 @@ struct loader {
 };
 
 __attribute__((format(printf, 4, 5)))
-static int fail(struct loader *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+static int fail(struct loader *l, const struct ynode *n, const char *key, const char *fmt, ...)
 {
 	size_t len;
 	va_list ap;
 
-	len = (size_t)snprintf(l->err, l->errlen, "'%s': line %zu: %s%s", l->path,
-			       n ? n->start_mark.line + 1 : 1, key ? key : "", key ? ": " : "");
+	len = (size_t)snprintf(l->err, l->errlen, "'%s': line %d: %s%s", l->path, n ? n->line : 1,
+			       key ? key : "", key ? ": " : "");
 	if (len < l->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(l->err + len, l->errlen - len, fmt, ap);
@@ -40,11 +40,11 @@ static int fail(struct loader *l, const yaml_node_t *n, const char *key, const c
 }
 
 /* Rejects keys of `map` not in the NULL-terminated `allowed`. */
-static int check_keys(struct loader *l, yaml_node_t *map, const char *where, const char *const *allowed)
+static int check_keys(struct loader *l, struct ynode *map, const char *where, const char *const *allowed)
 {
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
-		const char *name = k && k->type == YAML_SCALAR_NODE ? (char *)k->data.scalar.value : "?";
+	for (size_t i = 0; i < map->n; i++) {
+		struct ynode *k = map->keys[i];
+		const char *name = k->str;
 		bool ok = false;
 
 		for (const char *const *a = allowed; *a && !ok; a++)
@@ -55,19 +55,19 @@ static int check_keys(struct loader *l, yaml_node_t *map, const char *where, con
 	return 0;
 }
 
-static int want_map(struct loader *l, yaml_node_t *n, const char *key)
+static int want_map(struct loader *l, struct ynode *n, const char *key)
 {
-	return n && n->type == YAML_MAPPING_NODE ? 0 : fail(l, n, key, "must be a mapping");
+	return n && n->type == YNODE_MAP ? 0 : fail(l, n, key, "must be a mapping");
 }
 
 /*
  * The mapping `name` of `parent`, holding only `keys`: returns 0 with *out,
  * 1 when it is absent and optional, or -EINVAL (`where` names it in messages).
  */
-static int section(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
-		   const char *const *keys, bool required, yaml_node_t **out)
+static int section(struct loader *l, struct ynode *parent, const char *name, const char *where,
+		   const char *const *keys, bool required, struct ynode **out)
 {
-	yaml_node_t *n = ydoc_get(l->d, parent, name);
+	struct ynode *n = ydoc_get(l->d, parent, name);
 	int r;
 
 	*out = n;
@@ -79,10 +79,10 @@ static int section(struct loader *l, yaml_node_t *parent, const char *name, cons
 }
 
 /* A required or optional string; *out is a new copy or NULL. */
-static int get_str(struct loader *l, yaml_node_t *map, const char *name, const char *where,
+static int get_str(struct loader *l, struct ynode *map, const char *name, const char *where,
 		   bool required, char **out)
 {
-	yaml_node_t *n = ydoc_get(l->d, map, name);
+	struct ynode *n = ydoc_get(l->d, map, name);
 	char key[128];
 
 	snprintf(key, sizeof(key), "%s%s%s", where, *where ? "." : "", name);
@@ -95,27 +95,23 @@ static int get_str(struct loader *l, yaml_node_t *map, const char *name, const c
 	return *out ? 0 : -ENOMEM;
 }
 
-static int get_bool(struct loader *l, yaml_node_t *map, const char *name, const char *where, bool *out)
+static int get_bool(struct loader *l, struct ynode *map, const char *name, const char *where, bool *out)
 {
-	yaml_node_t *n = ydoc_get(l->d, map, name);
-	const char *v = ydoc_scalar(n);
+	struct ynode *n = ydoc_get(l->d, map, name);
 
 	if (!n)
 		return 0;
-	if (v && !strcmp(v, "true"))
-		*out = true;
-	else if (v && !strcmp(v, "false"))
-		*out = false;
-	else
+	if (n->type != YNODE_SCALAR || n->kind != YSCALAR_BOOL)
 		return fail(l, n, where, "'%s' must be true or false", name);
+	*out = n->b;
 	return 0;
 }
 
 /* A choice among words; *out is the index. Missing keeps *out. */
-static int get_enum(struct loader *l, yaml_node_t *map, const char *name, const char *where,
+static int get_enum(struct loader *l, struct ynode *map, const char *name, const char *where,
 		    const char *const *words, int *out)
 {
-	yaml_node_t *n = ydoc_get(l->d, map, name);
+	struct ynode *n = ydoc_get(l->d, map, name);
 	const char *v = ydoc_scalar(n);
 
 	if (!n)
@@ -128,15 +124,20 @@ static int get_enum(struct loader *l, yaml_node_t *map, const char *name, const 
 	return fail(l, n, where, "'%s' cannot be '%s'", name, v ? v : "(not a string)");
 }
 
-static int get_number(struct loader *l, yaml_node_t *n, const char *where, double min, double max,
-		      double *out)
+/*
+ * A number, or for a mapping key (JSON names every key with a string) a
+ * text that reads as one, as a quantile label does.
+ */
+static int get_number(struct loader *l, struct ynode *n, bool key, const char *where, double min,
+		      double max, double *out)
 {
 	const char *v = ydoc_scalar(n);
+	bool ok = key ? v && !prom_parse_float(v, strlen(v), out) && !isnan(*out) : ynode_number(n, out);
 
-	if (!v || prom_parse_float(v, strlen(v), out) || isnan(*out))
+	if (!ok)
 		return fail(l, n, where, "'%s' is not a number", v ? v : "(not a scalar)");
 	if (*out < min || *out > max)
-		return fail(l, n, where, "%s out of range [%g, %g]", v, min, max);
+		return fail(l, n, where, "%s out of range [%g, %g]", n->str, min, max);
 	return 0;
 }
 
@@ -148,9 +149,8 @@ static void str_list_free(char **list, size_t n)
 }
 
 /* A sequence of non-empty strings (a lone scalar counts as one). */
-static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, char ***out, size_t *nout)
+static int get_str_list(struct loader *l, struct ynode *n, const char *where, char ***out, size_t *nout)
 {
-	yaml_node_item_t *it;
 	size_t cnt;
 
 	*out = NULL;
@@ -166,14 +166,14 @@ static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, cha
 		*nout = 1;
 		return 0;
 	}
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (n->type != YNODE_SEQ)
 		return fail(l, n, where, "must be a list of strings");
-	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	cnt = n->n;
 	*out = calloc(cnt ? cnt : 1, sizeof(char *));
 	if (!*out)
 		return -ENOMEM;
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
+	for (size_t j = 0; j < n->n; j++) {
+		struct ynode *e = n->items[j];
 
 		if (!ydoc_scalar(e) || !*ydoc_scalar(e))
 			return fail(l, e, where, "list items must be non-empty strings");
@@ -183,7 +183,7 @@ static int get_str_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	return 0;
 }
 
-static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, const char *pat,
+static int compile_regex(struct loader *l, struct ynode *n, const char *where, const char *pat,
 			 bool need_name, pcre2_code **out)
 {
 	PCRE2_SIZE off;
@@ -202,7 +202,7 @@ static int compile_regex(struct loader *l, yaml_node_t *n, const char *where, co
 }
 
 /* Label conditions from mapping node n (NULL: none) into m. */
-static int load_match_node(struct loader *l, yaml_node_t *n, const char *where, struct match_spec *m)
+static int load_match_node(struct loader *l, struct ynode *n, const char *where, struct match_spec *m)
 {
 	size_t cnt;
 
@@ -210,15 +210,14 @@ static int load_match_node(struct loader *l, yaml_node_t *n, const char *where, 
 		return 0;
 	if (want_map(l, n, where))
 		return -EINVAL;
-	cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	cnt = n->n;
 	m->names = calloc(cnt + 1, sizeof(char *));
 	m->values = calloc(cnt + 1, sizeof(char *));
 	m->res = calloc(cnt + 1, sizeof(pcre2_code *));
 	if (!m->names || !m->values || !m->res)
 		return -ENOMEM;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
+	for (size_t j = 0; j < n->n; j++) {
+		struct ynode *k = n->keys[j], *v = n->items[j];
 
 		if (!ydoc_scalar(k) || !ydoc_scalar(v))
 			return fail(l, v, where, "label values must be strings");
@@ -234,7 +233,7 @@ static int load_match_node(struct loader *l, yaml_node_t *n, const char *where, 
 	return 0;
 }
 
-static int load_match(struct loader *l, yaml_node_t *map, const char *where, struct match_spec *m)
+static int load_match(struct loader *l, struct ynode *map, const char *where, struct match_spec *m)
 {
 	char key[96];
 
@@ -243,28 +242,27 @@ static int load_match(struct loader *l, yaml_node_t *map, const char *where, str
 }
 
 /* `requests.skip`: one mapping of label conditions, or a list of them (a series matching any is skipped). */
-static int load_skip(struct loader *l, yaml_node_t *req, struct profile *p)
+static int load_skip(struct loader *l, struct ynode *req, struct profile *p)
 {
-	yaml_node_t *n = ydoc_get(l->d, req, "skip");
-	yaml_node_item_t *it;
+	struct ynode *n = ydoc_get(l->d, req, "skip");
 	size_t cnt;
 	int r;
 
 	if (!n)
 		return 0;
-	if (n->type == YAML_MAPPING_NODE) {
+	if (n->type == YNODE_MAP) {
 		if (!(p->skip = calloc(1, sizeof(*p->skip))))
 			return -ENOMEM;
 		p->nskip = 1;
 		return load_match_node(l, n, "requests.skip", p->skip);
 	}
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (n->type != YNODE_SEQ)
 		return fail(l, n, "requests.skip", "must be a mapping of label conditions or a list of them");
-	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	cnt = n->n;
 	if (!(p->skip = calloc(cnt ? cnt : 1, sizeof(*p->skip))))
 		return -ENOMEM;
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
+	for (size_t j = 0; j < n->n; j++) {
+		struct ynode *e = n->items[j];
 
 		if ((r = load_match_node(l, e, "requests.skip", &p->skip[p->nskip++])))
 			return r;
@@ -280,7 +278,7 @@ const char *ep_kind_name(enum ep_kind k)
 	return (unsigned)k <= EP_NAMESPACE ? ep_kinds[k] : "?";
 }
 
-static int compile_list(struct loader *l, yaml_node_t *n, const char *where, char **pats, size_t npats,
+static int compile_list(struct loader *l, struct ynode *n, const char *where, char **pats, size_t npats,
 			bool need_name, pcre2_code ***out, size_t *nout)
 {
 	*out = calloc(npats ? npats : 1, sizeof(pcre2_code *));
@@ -296,7 +294,7 @@ static int compile_list(struct loader *l, yaml_node_t *n, const char *where, cha
 	return 0;
 }
 
-static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name, const char *where,
+static int load_endpoint(struct loader *l, struct ynode *parent, const char *name, const char *where,
 			 struct ep_spec *ep, bool required)
 {
 	static const char *const keys[] = { "any", "label", "pod_label", "namespace_label", "kind", "regex",
@@ -307,7 +305,7 @@ static int load_endpoint(struct loader *l, yaml_node_t *parent, const char *name
 	char key[96], **pats = NULL;
 	size_t npats = 0;
 	int kind = EP_WORKLOAD, norm = -1, fb = -1, absent = 0, r;
-	yaml_node_t *n;
+	struct ynode *n;
 
 	snprintf(key, sizeof(key), "%s.%s", where, name);
 	if ((r = section(l, parent, name, key, keys, required, &n)))
@@ -339,10 +337,10 @@ out:
 	return r;
 }
 
-static int load_result(struct loader *l, yaml_node_t *req, struct result_spec *res)
+static int load_result(struct loader *l, struct ynode *req, struct result_spec *res)
 {
 	static const char *const keys[] = { "label", "status", "success", "failure", NULL };
-	yaml_node_t *n;
+	struct ynode *n;
 	int r;
 
 	if ((r = section(l, req, "result", "requests.result", keys, true, &n)) ||
@@ -401,14 +399,14 @@ bool outcome_is_failure(const struct outcome_rule *r, int status, bool *counted)
 	return status / 100 < 10 && (r->failure_classes & (1u << (status / 100)));
 }
 
-static int load_outcome(struct loader *l, yaml_node_t *root, struct outcome_rule *o)
+static int load_outcome(struct loader *l, struct ynode *root, struct outcome_rule *o)
 {
 	static const char *const keys[] = { "failure", "no_response", NULL };
 	static const char *const nr[] = { "failure", "ignore", NULL };
 	char **list = NULL;
 	size_t cnt = 0;
 	int no_resp = 0, r;
-	yaml_node_t *n;
+	struct ynode *n;
 
 	o->failure_classes = 1u << 5;	/* 5xx, the rule every mesh listed here uses */
 	o->no_response_failure = true;
@@ -449,45 +447,43 @@ static const struct { const char *unit; double ns; } units[] = {
 	{ "s", 1e9 }, { "seconds", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "ns", 1 },
 };
 
-static int load_objectives(struct loader *l, yaml_node_t *n, struct lat_spec *lat)
+static int load_objectives(struct loader *l, struct ynode *n, struct lat_spec *lat)
 {
 	if (!n)
 		return fail(l, n, "latency.objectives", "missing (summary quantiles and their rank errors)");
 	if (want_map(l, n, "latency.objectives"))
 		return -EINVAL;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(&l->d->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&l->d->doc, p->value);
+	for (size_t j = 0; j < n->n; j++) {
+		struct ynode *k = n->keys[j], *v = n->items[j];
 		size_t i = lat->nobjectives;
 
 		if (i == PROFILE_MAX_OBJECTIVES)
 			return fail(l, k, "latency.objectives", "at most %d quantiles", PROFILE_MAX_OBJECTIVES);
-		if (get_number(l, k, "latency.objectives", 0, 1, &lat->quantiles[i]) ||
-		    get_number(l, v, "latency.objectives", 0, 0.5, &lat->rank_error[i]))
+		if (get_number(l, k, true, "latency.objectives", 0, 1, &lat->quantiles[i]) ||
+		    get_number(l, v, false, "latency.objectives", 0, 0.5, &lat->rank_error[i]))
 			return -EINVAL;
 		lat->nobjectives++;
 	}
 	return 0;
 }
 
-static int load_buckets(struct loader *l, yaml_node_t *n, struct lat_spec *lat)
+static int load_buckets(struct loader *l, struct ynode *n, struct lat_spec *lat)
 {
-	yaml_node_item_t *it;
 	size_t cnt;
 
 	if (!n)
 		return 0;
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (n->type != YNODE_SEQ)
 		return fail(l, n, "latency.buckets", "must be a list of numbers");
-	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	cnt = n->n;
 	lat->buckets = calloc(cnt ? cnt : 1, sizeof(double));
 	if (!lat->buckets)
 		return -ENOMEM;
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
+	for (size_t j = 0; j < n->n; j++) {
+		struct ynode *e = n->items[j];
 		double v;
 
-		if (get_number(l, e, "latency.buckets", 0, INFINITY, &v))
+		if (get_number(l, e, false, "latency.buckets", 0, INFINITY, &v))
 			return -EINVAL;
 		if (lat->nbuckets && v <= lat->buckets[lat->nbuckets - 1])
 			return fail(l, e, "latency.buckets", "bounds must increase");
@@ -496,14 +492,14 @@ static int load_buckets(struct loader *l, yaml_node_t *n, struct lat_spec *lat)
 	return 0;
 }
 
-static int load_latency(struct loader *l, yaml_node_t *root, struct profile *p)
+static int load_latency(struct loader *l, struct ynode *root, struct profile *p)
 {
 	static const char *const keys[] = { "type", "metric", "unit", "match", "source", "destination",
 					    "objectives", "resolution", "buckets", NULL };
 	static const char *const types[] = { "none", "histogram", "summary", "max", NULL };
 	struct lat_spec *lat = &p->lat;
 	int type = LAT_NONE, r;
-	yaml_node_t *n;
+	struct ynode *n;
 
 	if ((r = section(l, root, "latency", "latency", keys, false, &n)))
 		return r > 0 ? 0 : r;
@@ -530,11 +526,11 @@ static int load_latency(struct loader *l, yaml_node_t *root, struct profile *p)
 	if (type == LAT_SUMMARY && (r = load_objectives(l, ydoc_get(l->d, n, "objectives"), lat)))
 		return r;
 	if (type == LAT_MAX) {
-		yaml_node_t *res = ydoc_get(l->d, n, "resolution");
+		struct ynode *res = ydoc_get(l->d, n, "resolution");
 
 		if (!res)
 			return fail(l, n, "latency.resolution", "missing (the step of the gauge, in its unit)");
-		if ((r = get_number(l, res, "latency.resolution", 0, 1e12, &lat->resolution)))
+		if ((r = get_number(l, res, false, "latency.resolution", 0, 1e12, &lat->resolution)))
 			return r;
 	}
 	return load_buckets(l, ydoc_get(l->d, n, "buckets"), lat);
@@ -584,23 +580,22 @@ static int inherit_endpoint(struct ep_spec *dst, const struct ep_spec *src)
 }
 
 /* `relabel`: a list of {pattern, name} rules for names that carry labels. */
-static int load_relabel(struct loader *l, yaml_node_t *root, struct profile *p)
+static int load_relabel(struct loader *l, struct ynode *root, struct profile *p)
 {
 	static const char *const keys[] = { "pattern", "name", NULL };
-	yaml_node_t *n = ydoc_get(l->d, root, "relabel");
-	yaml_node_item_t *it;
+	struct ynode *n = ydoc_get(l->d, root, "relabel");
 	size_t cnt;
 	int r;
 
 	if (!n)
 		return 0;
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (n->type != YNODE_SEQ)
 		return fail(l, n, "relabel", "must be a list of {pattern, name}");
-	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	cnt = n->n;
 	if (!(p->relabel = calloc(cnt ? cnt : 1, sizeof(*p->relabel))))
 		return -ENOMEM;
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(&l->d->doc, *it);
+	for (size_t j = 0; j < n->n; j++) {
+		struct ynode *e = n->items[j];
 		struct relabel_rule *rr = &p->relabel[p->nrelabel++];
 		char *pat = NULL;
 
@@ -616,10 +611,10 @@ static int load_relabel(struct loader *l, yaml_node_t *root, struct profile *p)
 	return 0;
 }
 
-static int load_requests(struct loader *l, yaml_node_t *root, struct profile *p)
+static int load_requests(struct loader *l, struct ynode *root, struct profile *p)
 {
 	static const char *const keys[] = { "metric", "match", "skip", "source", "destination", "result", NULL };
-	yaml_node_t *n;
+	struct ynode *n;
 	int r;
 
 	if ((r = section(l, root, "requests", "requests", keys, true, &n)) ||
@@ -642,7 +637,7 @@ static int load_root(struct loader *l, struct profile *p)
 					    "relabel", "outcome", "requests", "latency", NULL };
 	static const char *const sides[] = { "client", "server", NULL };
 	static const char *const topo[] = { "sidecar", "proxy", NULL };
-	yaml_node_t *root = ydoc_root(l->d), *lat;
+	struct ynode *root = ydoc_root(l->d), *lat;
 	int side = -1, t = 0, r;
 
 	if (!root)
@@ -676,17 +671,17 @@ int profile_parse(const char *text, size_t len, const char *path, struct profile
 {
 	struct ydoc doc;
 	struct loader l = { .d = &doc, .path = path, .err = err, .errlen = errlen };
-	struct ystream s;
 	struct profile *p;
+	struct yerr e;
 	int r;
 
-	ystream_open_string(&s, path, text, len);
-	r = ystream_next(&s, &doc);
-	if (r < 0)
-		snprintf(err, errlen, "'%s': line %u: %s", path, s.err_line, s.problem);
-	ystream_close(&s);
-	if (r < 0)
+	r = ydoc_read(&doc, path, text, len, &e);
+	if (r == -ENODATA) {
+		memset(&doc, 0, sizeof(doc));	/* as before: an empty text is an empty document */
+	} else if (r) {
+		snprintf(err, errlen, "'%s': line %d: %s", path, e.line, e.msg);
 		return r;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		ydoc_free(&doc);

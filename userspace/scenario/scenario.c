@@ -14,7 +14,7 @@
 #include "scenario/scenario.h"
 #include "util/file.h"
 #include "util/log.h"
-#include "util/yamldoc.h"
+#include "util/yaml_doc.h"
 
 #define NS_PER_S 1000000000ULL
 #define MAX_STEPS 1000
@@ -91,7 +91,7 @@ static bool plain_name(const char *s)
 	return true;
 }
 
-static int name_field(struct ctx *c, yaml_node_t *n, const char *field, const char **out)
+static int name_field(struct ctx *c, struct ynode *n, const char *field, const char **out)
 {
 	const char *s;
 
@@ -104,7 +104,7 @@ static int name_field(struct ctx *c, yaml_node_t *n, const char *field, const ch
 }
 
 /* "ns/name" or "name" (namespace from the scenario). */
-static int ref_field(struct ctx *c, yaml_node_t *n, const char *field, const char **ns,
+static int ref_field(struct ctx *c, struct ynode *n, const char *field, const char **ns,
 		     const char **name)
 {
 	const char *s, *slash;
@@ -133,16 +133,16 @@ static int ref_field(struct ctx *c, yaml_node_t *n, const char *field, const cha
 
 /* --- expect ---------------------------------------------------------------- */
 
-static int parse_denial(struct ctx *c, yaml_node_t *n, const char *field, struct sc_expect *e)
+static int parse_denial(struct ctx *c, struct ynode *n, const char *field, struct sc_expect *e)
 {
 	char f[160];
 
-	if (n->type != YAML_SEQUENCE_NODE || !ydoc_len(n))
+	if (n->type != YNODE_SEQ || !ydoc_len(n))
 		return ydoc_error(c->d, n, field, "not a list of denial forms (e.g. [403, reset, refused, closed])");
 	e->denial = 0;
 	e->n_deny_statuses = 0;
 	for (size_t i = 0; i < ydoc_len(n); i++) {
-		yaml_node_t *it = ydoc_item(c->d, n, i);
+		struct ynode *it = ydoc_item(c->d, n, i);
 		const char *s = ydoc_scalar(it);
 
 		fld(f, sizeof(f), "%s[%zu]", field, i);
@@ -168,7 +168,7 @@ static int parse_denial(struct ctx *c, yaml_node_t *n, const char *field, struct
 	return 0;
 }
 
-static int parse_split(struct ctx *c, yaml_node_t *n, const char *field, struct sc_expect *e)
+static int parse_split(struct ctx *c, struct ynode *n, const char *field, struct sc_expect *e)
 {
 	const char *s = ydoc_scalar(n);
 	double total = 0;
@@ -178,13 +178,12 @@ static int parse_split(struct ctx *c, yaml_node_t *n, const char *field, struct 
 		e->split = SC_SPLIT_DERIVED;
 		return 0;
 	}
-	if (!n || n->type != YAML_MAPPING_NODE)
+	if (!n || n->type != YNODE_MAP)
 		return ydoc_error(c->d, n, field, "not 'derived' or a mapping of backend service to weight");
 	e->split = SC_SPLIT_EXPLICIT;
 	e->n_shares = 0;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&c->d->doc, p->key);
-		yaml_node_t *vn = yaml_document_get_node(&c->d->doc, p->value);
+	for (size_t i = 0; i < n->n; i++) {
+		struct ynode *kn = n->keys[i], *vn = n->items[i];
 		struct sc_share *sh;
 
 		if (e->n_shares == SC_MAX_SHARES)
@@ -194,8 +193,8 @@ static int parse_split(struct ctx *c, yaml_node_t *n, const char *field, struct 
 		if (name_field(c, kn, field, &sh->service) ||
 		    ydoc_double(c->d, vn, f, 0, 1e9, &sh->weight))
 			return -EINVAL;
-		for (size_t i = 0; i < e->n_shares; i++)
-			if (!strcmp(e->shares[i].service, sh->service))
+		for (size_t j = 0; j < e->n_shares; j++)
+			if (!strcmp(e->shares[j].service, sh->service))
 				return ydoc_error(c->d, kn, field, "backend '%s' given twice", sh->service);
 		total += sh->weight;
 		e->n_shares++;
@@ -205,9 +204,9 @@ static int parse_split(struct ctx *c, yaml_node_t *n, const char *field, struct 
 	return 0;
 }
 
-static int parse_expect(struct ctx *c, yaml_node_t *n, const char *field, struct sc_expect *e)
+static int parse_expect(struct ctx *c, struct ynode *n, const char *field, struct sc_expect *e)
 {
-	yaml_node_t *v;
+	struct ynode *v;
 	char f[160];
 
 	if (ydoc_known_keys(c->d, n, field, expect_keys))
@@ -248,13 +247,13 @@ static int parse_expect(struct ctx *c, yaml_node_t *n, const char *field, struct
 
 /* --- traffic --------------------------------------------------------------- */
 
-static int parse_headers(struct ctx *c, yaml_node_t *n, const char *field, struct sc_traffic *t)
+static int parse_headers(struct ctx *c, struct ynode *n, const char *field, struct sc_traffic *t)
 {
 	size_t cap;
 
-	if (n->type != YAML_MAPPING_NODE)
+	if (n->type != YNODE_MAP)
 		return ydoc_error(c->d, n, field, "not a mapping of header name to value");
-	cap = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	cap = n->n;
 	if (cap > SC_MAX_HEADERS)
 		return ydoc_error(c->d, n, field, "at most %d headers", SC_MAX_HEADERS);
 	free(t->headers);
@@ -262,14 +261,13 @@ static int parse_headers(struct ctx *c, yaml_node_t *n, const char *field, struc
 	t->n_headers = 0;
 	if (!t->headers)
 		return -ENOMEM;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		const char *k = ydoc_scalar(yaml_document_get_node(&c->d->doc, p->key));
-		yaml_node_t *vn = yaml_document_get_node(&c->d->doc, p->value);
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = ydoc_scalar(n->keys[i]);
+		struct ynode *vn = n->items[i];
 		const char *v;
 
 		if (!k || !*k || k[strcspn(k, " \t\r\n:")])
-			return ydoc_error(c->d, yaml_document_get_node(&c->d->doc, p->key), field,
-					  "not a header name");
+			return ydoc_error(c->d, n->keys[i], field, "not a header name");
 		if (ydoc_str(c->d, vn, field, &v))
 			return -EINVAL;
 		if (v[strcspn(v, "\r\n")])
@@ -282,7 +280,7 @@ static int parse_headers(struct ctx *c, yaml_node_t *n, const char *field, struc
 	return 0;
 }
 
-static int parse_method(struct ctx *c, yaml_node_t *n, const char *field, const char **out)
+static int parse_method(struct ctx *c, struct ynode *n, const char *field, const char **out)
 {
 	const char *s;
 
@@ -298,16 +296,18 @@ static int parse_method(struct ctx *c, yaml_node_t *n, const char *field, const 
 }
 
 /* Applies every traffic field present in mapping n (the defaults, then the entry itself). */
-static int traffic_fields(struct ctx *c, yaml_node_t *n, const char *field, struct sc_traffic *t)
+static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, struct sc_traffic *t)
 {
 	char f[160];
 
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		const char *k = ydoc_scalar(yaml_document_get_node(&c->d->doc, p->key));
-		yaml_node_t *v = yaml_document_get_node(&c->d->doc, p->value);
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = ydoc_scalar(n->keys[i]);
+		struct ynode *v = n->items[i];
 		uint64_t u;
 		int r = 0;
 
+		if (ynode_is_null(v))
+			continue;	/* a null field is an absent one */
 		fld(f, sizeof(f), "%s.%s", field, k);
 		if (!strcmp(k, "name")) {
 			r = name_field(c, v, f, &t->name);
@@ -369,7 +369,7 @@ bool sc_traffic_asserts(const struct sc_traffic *t)
 }
 
 /* An entry of a step with a metrics assertion needs no expectation of its own. */
-static int parse_traffic(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, const char *field,
+static int parse_traffic(struct ctx *c, struct ynode *defaults, struct ynode *n, const char *field,
 			 bool metrics_step, struct sc_traffic *t)
 {
 	t->port = 9091;
@@ -403,10 +403,10 @@ static int parse_traffic(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, c
 
 /* --- converge -------------------------------------------------------------- */
 
-static int parse_converge(struct ctx *c, yaml_node_t *n, const char *field, struct sc_converge *cv)
+static int parse_converge(struct ctx *c, struct ynode *n, const char *field, struct sc_converge *cv)
 {
 	const char *s = ydoc_scalar(n);
-	yaml_node_t *v;
+	struct ynode *v;
 	char f[160];
 	uint64_t u;
 
@@ -464,12 +464,12 @@ static const char *resolve_profile(struct ctx *c, const char *given)
 	return kept;
 }
 
-static int parse_edges(struct ctx *c, yaml_node_t *n, const char *field, const struct profile *p,
+static int parse_edges(struct ctx *c, struct ynode *n, const char *field, const struct profile *p,
 		       struct sc_metrics *m)
 {
 	char f[160], err[512];
 
-	if (n->type != YAML_SEQUENCE_NODE || !ydoc_len(n))
+	if (n->type != YNODE_SEQ || !ydoc_len(n))
 		return ydoc_error(c->d, n, field, "not a list of edges (\"SRC=DST\", e.g. \"*=default/app-b\")");
 	if (ydoc_len(n) > SC_MAX_EDGES)
 		return ydoc_error(c->d, n, field, "at most %d edges", SC_MAX_EDGES);
@@ -477,7 +477,7 @@ static int parse_edges(struct ctx *c, yaml_node_t *n, const char *field, const s
 	if (!m->edges)
 		return -ENOMEM;
 	for (size_t i = 0; i < ydoc_len(n); i++) {
-		yaml_node_t *it = ydoc_item(c->d, n, i);
+		struct ynode *it = ydoc_item(c->d, n, i);
 		struct mx_endpoint src, dst;
 		const char *e;
 
@@ -493,10 +493,10 @@ static int parse_edges(struct ctx *c, yaml_node_t *n, const char *field, const s
 }
 
 /* The profile is loaded here once, so that a bad one stops the scenario before anything runs. */
-static int parse_metrics(struct ctx *c, yaml_node_t *n, const char *field, struct sc_metrics *m)
+static int parse_metrics(struct ctx *c, struct ynode *n, const char *field, struct sc_metrics *m)
 {
 	struct profile *p = NULL;
-	yaml_node_t *v;
+	struct ynode *v;
 	const char *s;
 	char f[160], err[512];
 	int r;
@@ -548,28 +548,17 @@ struct obj_ctx {
 	size_t len;
 };
 
-/* libyaml marks count characters; the file is UTF-8, so count lead bytes. */
-static size_t byte_offset(const char *buf, size_t len, size_t chars)
-{
-	size_t i = 0;
-
-	for (; i < len && chars; chars--) {
-		i++;	/* a lead byte, then its continuation bytes */
-		while (i < len && ((unsigned char)buf[i] & 0xC0) == 0x80)
-			i++;
-	}
-	return i;
-}
-
 /* The root node's text from the start of its first line, line-aligned (see sc_object.text). */
-static const char *doc_text(struct obj_ctx *oc, const yaml_node_t *root)
+static const char *doc_text(struct obj_ctx *oc, const struct ynode *root)
 {
-	size_t from = byte_offset(oc->buf, oc->len, root->start_mark.index - root->start_mark.column);
-	size_t to = byte_offset(oc->buf, oc->len, root->end_mark.index);
-	size_t pad = root->start_mark.line;
+	size_t from = root->start < oc->len ? root->start : oc->len;
+	size_t to = root->end < oc->len ? root->end : oc->len;
+	size_t pad = (size_t)root->line - 1;
 	char *t;
 	const char *kept;
 
+	while (from > 0 && oc->buf[from - 1] != '\n')
+		from--;
 	if (to < from)
 		to = from;
 	t = malloc(pad + (to - from) + 2);
@@ -584,17 +573,17 @@ static const char *doc_text(struct obj_ctx *oc, const yaml_node_t *root)
 	return kept;
 }
 
-static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
+static int add_object(struct ydoc *d, struct ynode *root, void *arg)
 {
 	struct obj_ctx *oc = arg;
 	struct sc_manifest *m = oc->m;
-	yaml_node_t *meta = ydoc_get(d, root, "metadata");
+	struct ynode *meta = ydoc_get(d, root, "metadata");
 	const char *api = ydoc_scalar(ydoc_get(d, root, "apiVersion"));
 	const char *kind = ydoc_scalar(ydoc_get(d, root, "kind"));
 	const char *slash;
 	struct sc_object *o, *grown;
 
-	if (root->type != YAML_MAPPING_NODE || !api || !kind)
+	if (root->type != YNODE_MAP || !api || !kind)
 		return ydoc_error(d, root, "(document)", "not a Kubernetes object (needs apiVersion and kind)");
 	grown = realloc(m->objects, (m->n_objects + 1) * sizeof(*m->objects));
 	if (!grown)
@@ -620,18 +609,18 @@ static int add_object(struct ydoc *d, yaml_node_t *root, void *arg)
 	return o->text ? 0 : -ENOMEM;
 }
 
-static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
+static int parse_manifests(struct ctx *c, struct ynode *n, const char *field,
 			   struct sc_manifest **out, size_t *n_out)
 {
 	char f[160];
 
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (n->type != YNODE_SEQ)
 		return ydoc_error(c->d, n, field, "not a list of manifest files");
 	*out = calloc(ydoc_len(n) + 1, sizeof(**out));
 	if (!*out)
 		return -ENOMEM;
 	for (size_t i = 0; i < ydoc_len(n); i++) {
-		yaml_node_t *it = ydoc_item(c->d, n, i);
+		struct ynode *it = ydoc_item(c->d, n, i);
 		struct sc_manifest *m = &(*out)[i];
 		struct obj_ctx oc = { c, m, NULL, 0 };
 		char *full, *text;
@@ -669,10 +658,10 @@ static int parse_manifests(struct ctx *c, yaml_node_t *n, const char *field,
 
 /* --- steps and the whole file ---------------------------------------------- */
 
-static int parse_step(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, unsigned idx,
+static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, unsigned idx,
 		      struct sc_step *st)
 {
-	yaml_node_t *v, *traffic;
+	struct ynode *v, *traffic;
 	char field[64], f[160];
 	const struct sc_converge dflt = {
 		.enabled = true, .timeout_ns = 30 * NS_PER_S, .interval_ns = NS_PER_S / 10,
@@ -718,7 +707,7 @@ static int parse_step(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, unsi
 	}
 	traffic = ydoc_get(c->d, n, "traffic");
 	fld(f, sizeof(f), "%s.traffic", field);
-	if (!traffic || traffic->type != YAML_SEQUENCE_NODE || !ydoc_len(traffic))
+	if (!traffic || traffic->type != YNODE_SEQ || !ydoc_len(traffic))
 		return ydoc_error(c->d, traffic ? traffic : n, f, "a step needs a non-empty traffic list");
 	if (ydoc_len(traffic) > MAX_TRAFFIC)
 		return ydoc_error(c->d, traffic, f, "at most %d entries", MAX_TRAFFIC);
@@ -747,9 +736,9 @@ static int parse_step(struct ctx *c, yaml_node_t *defaults, yaml_node_t *n, unsi
 	return 0;
 }
 
-static int parse_statistics(struct ctx *c, yaml_node_t *n)
+static int parse_statistics(struct ctx *c, struct ynode *n)
 {
-	yaml_node_t *v;
+	struct ynode *v;
 
 	if (ydoc_known_keys(c->d, n, "statistics", stat_keys))
 		return -EINVAL;
@@ -765,11 +754,11 @@ static int parse_statistics(struct ctx *c, yaml_node_t *n)
 	return 0;
 }
 
-static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
+static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 {
 	struct ctx *c = arg;
 	struct scenario *sc = c->sc;
-	yaml_node_t *v, *steps, *defaults;
+	struct ynode *v, *steps, *defaults;
 	uint64_t u;
 	char f[64];
 
@@ -807,7 +796,7 @@ static int parse_top(struct ydoc *d, yaml_node_t *root, void *arg)
 	if (defaults && ydoc_known_keys(d, defaults, "defaults", defaults_keys))
 		return -EINVAL;
 	steps = ydoc_get(d, root, "steps");
-	if (!steps || steps->type != YAML_SEQUENCE_NODE || !ydoc_len(steps))
+	if (!steps || steps->type != YNODE_SEQ || !ydoc_len(steps))
 		return ydoc_error(d, steps ? steps : root, "steps", "a non-empty list of steps is required");
 	if (ydoc_len(steps) > MAX_STEPS)
 		return ydoc_error(d, steps, "steps", "at most %d steps", MAX_STEPS);

@@ -12,7 +12,7 @@
 
 #include "smi/internal.h"
 
-static void decode_identity(struct dctx *c, struct smi_identity *id, struct node *n,
+static void decode_identity(struct dctx *c, struct smi_identity *id, struct ynode *n,
 			    const char *path, const char *default_ns)
 {
 	const char *kind, *group;
@@ -57,10 +57,10 @@ static bool rule_kind_ok(int version, const char *kind, enum smi_kind *out)
 	return true;
 }
 
-static void decode_rule(struct dctx *c, struct smi_rule *r, struct node *n, const char *path)
+static void decode_rule(struct dctx *c, struct smi_rule *r, struct ynode *n, const char *path)
 {
 	const char *kind;
-	struct node *m;
+	struct ynode *m;
 
 	r->line = n->line;
 	if (!want_map(c, n, path))
@@ -82,7 +82,7 @@ static void decode_rule(struct dctx *c, struct smi_rule *r, struct node *n, cons
 }
 
 /* Decodes a list of rules or sources; `what` names it in the "at least one" error. */
-static size_t decode_list(struct dctx *c, struct node *list, const char *path, const char *what,
+static size_t decode_list(struct dctx *c, struct ynode *list, const char *path, const char *what,
 			  void **out, size_t size, const char *ns)
 {
 	char *items;
@@ -106,17 +106,17 @@ static size_t decode_list(struct dctx *c, struct node *list, const char *path, c
 	return n;
 }
 
-void *decode_target(struct dctx *c, struct node *root)
+void *decode_target(struct dctx *c, struct ynode *root)
 {
 	struct smi_traffic_target *t = arena_alloc(c->a, sizeof(*t));
 	bool in_spec = c->version >= SMI_V1ALPHA2;
 	const char *sp = in_spec ? "spec" : "";
 	const char *ns = c->set->priv->default_namespace;
-	struct node *spec = root, *dst, *v, *md = field(root, "metadata");
+	struct ynode *spec = root, *dst, *v, *md = field(root, "metadata");
 
 	/* Identities default to the target's namespace: read it before metadata is. */
-	if (md && md->type == NODE_MAP && (v = field(md, "namespace")) && v->type == NODE_SCALAR &&
-	    node_scalar_kind(v) == SCALAR_STRING)
+	if (md && md->type == YNODE_MAP && (v = field(md, "namespace")) && v->type == YNODE_SCALAR &&
+	    v->kind == YSCALAR_STRING)
 		ns = v->str;
 	if (in_spec) {
 		spec = field_req(c, root, "", "spec");
@@ -128,7 +128,7 @@ void *decode_target(struct dctx *c, struct node *root)
 		const char *dp = path_key(c, sp, "destination");
 
 		decode_identity(c, &t->destination, dst, dp, ns);
-		if (c->version <= SMI_V1ALPHA2 && dst->type == NODE_MAP) {
+		if (c->version <= SMI_V1ALPHA2 && dst->type == YNODE_MAP) {
 			int64_t port;
 
 			if ((v = field(dst, "port"))) {
@@ -140,7 +140,7 @@ void *decode_target(struct dctx *c, struct node *root)
 				      "not set: all ports (the v1alpha1 CRD schema requires it)");
 			}
 		}
-		if (dst->type == NODE_MAP)
+		if (dst->type == YNODE_MAP)
 			unknown_fields_plain(c, dst, dp);
 	}
 	v = c->version >= SMI_V1ALPHA3 ? field_req(c, spec, sp, "rules")
@@ -157,10 +157,10 @@ void *decode_target(struct dctx *c, struct node *root)
 	return t;
 }
 
-static void decode_selector(struct dctx *c, struct smi_identity_binding *b, struct node *sel,
+static void decode_selector(struct dctx *c, struct smi_identity_binding *b, struct ynode *sel,
 			    const char *path)
 {
-	struct node *ml;
+	struct ynode *ml;
 
 	b->has_selector = true;
 	if (!want_map(c, sel, path))
@@ -171,10 +171,10 @@ static void decode_selector(struct dctx *c, struct smi_identity_binding *b, stru
 		b->match_labels = label_map(c, ml, path_key(c, path, "matchLabels"), &b->n_match_labels);
 }
 
-void *decode_binding(struct dctx *c, struct node *root)
+void *decode_binding(struct dctx *c, struct ynode *root)
 {
 	struct smi_identity_binding *b = arena_alloc(c->a, sizeof(*b));
-	struct node *spec, *schemes, *v;
+	struct ynode *spec, *schemes, *v;
 	const char *sp = "spec.schemes";
 
 	spec = field_req(c, root, "", "spec");

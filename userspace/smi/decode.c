@@ -15,7 +15,7 @@ const char *path_index(struct dctx *c, const char *parent, size_t i)
 	return arena_printf(c->a, "%s[%zu]", parent, i);
 }
 
-static void vreport(struct dctx *c, enum smi_severity sev, const struct node *at,
+static void vreport(struct dctx *c, enum smi_severity sev, const struct ynode *at,
 		    const char *path, const char *fmt, va_list ap)
 {
 	char msg[512];
@@ -24,7 +24,7 @@ static void vreport(struct dctx *c, enum smi_severity sev, const struct node *at
 		path = path && *path ? arena_printf(c->a, "%s.%s", c->prefix, path) : c->prefix;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* A mapping or list is reported where its key is: "spec:", not its first entry. */
-	if (at && at->type != NODE_SCALAR && at->key_line)
+	if (at && at->type != YNODE_SCALAR && at->key_line)
 		diag_add(c->set, sev, c->file, at->key_line, at->key_column, path, "%s", msg);
 	else
 		diag_add(c->set, sev, c->file, at ? at->line : 0, at ? at->column : 0, path, "%s", msg);
@@ -32,7 +32,7 @@ static void vreport(struct dctx *c, enum smi_severity sev, const struct node *at
 		c->errors++;
 }
 
-void derr(struct dctx *c, const struct node *at, const char *path, const char *fmt, ...)
+void derr(struct dctx *c, const struct ynode *at, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -41,7 +41,7 @@ void derr(struct dctx *c, const struct node *at, const char *path, const char *f
 	va_end(ap);
 }
 
-void dwarn(struct dctx *c, const struct node *at, const char *path, const char *fmt, ...)
+void dwarn(struct dctx *c, const struct ynode *at, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -50,71 +50,45 @@ void dwarn(struct dctx *c, const struct node *at, const char *path, const char *
 	va_end(ap);
 }
 
-static bool key_is(const struct node *k, const char *key)
+struct ynode *field(struct ynode *map, const char *key)
 {
-	return k->type == NODE_SCALAR && k->len == strlen(key) && !memcmp(k->str, key, k->len);
-}
-
-struct node *field(struct node *map, const char *key)
-{
-	struct node *v = NULL;
-
-	if (!map || map->type != NODE_MAP)
-		return NULL;
 	/* Every occurrence is marked read; the last one wins, as in Kubernetes' reader. */
-	for (size_t i = 0; i < map->n; i++)
-		if (key_is(map->keys[i], key)) {
-			map->used[i] = true;
-			v = map->items[i];
-		}
-	if (v && v->type == NODE_SCALAR && node_scalar_kind(v) == SCALAR_NULL)
-		return NULL;
-	return v;
+	return ynode_get(map, key);
 }
 
-struct node *field_req(struct dctx *c, struct node *map, const char *path, const char *key)
+struct ynode *field_req(struct dctx *c, struct ynode *map, const char *path, const char *key)
 {
-	struct node *v = field(map, key);
+	struct ynode *v = field(map, key);
 
 	if (!v)
 		derr(c, map, path_key(c, path, key), "required field missing");
 	return v;
 }
 
-static const char *type_word(const struct node *n)
+static const char *type_word(const struct ynode *n)
 {
-	if (n->type == NODE_MAP)
-		return "a mapping";
-	if (n->type == NODE_SEQ)
-		return "a list";
-	switch (node_scalar_kind(n)) {
-	case SCALAR_BOOL: return "a boolean";
-	case SCALAR_INT: return "an integer";
-	case SCALAR_FLOAT: return "a number";
-	case SCALAR_NULL: return "null";
-	default: return "a string";
-	}
+	return ynode_kind_name(n);
 }
 
-bool want_map(struct dctx *c, const struct node *n, const char *path)
+bool want_map(struct dctx *c, const struct ynode *n, const char *path)
 {
-	if (n->type == NODE_MAP)
+	if (n->type == YNODE_MAP)
 		return true;
 	derr(c, n, path, "expected a mapping, got %s", type_word(n));
 	return false;
 }
 
-bool want_seq(struct dctx *c, const struct node *n, const char *path)
+bool want_seq(struct dctx *c, const struct ynode *n, const char *path)
 {
-	if (n->type == NODE_SEQ)
+	if (n->type == YNODE_SEQ)
 		return true;
 	derr(c, n, path, "expected a list, got %s", type_word(n));
 	return false;
 }
 
-const char *want_str(struct dctx *c, const struct node *n, const char *path)
+const char *want_str(struct dctx *c, const struct ynode *n, const char *path)
 {
-	if (n->type != NODE_SCALAR || node_scalar_kind(n) != SCALAR_STRING) {
+	if (n->type != YNODE_SCALAR || n->kind != YSCALAR_STRING) {
 		derr(c, n, path, "expected a string, got %s", type_word(n));
 		return NULL;
 	}
@@ -125,59 +99,30 @@ const char *want_str(struct dctx *c, const struct node *n, const char *path)
 	return n->str;
 }
 
-const char *str_field(struct dctx *c, struct node *map, const char *parent, const char *key,
+const char *str_field(struct dctx *c, struct ynode *map, const char *parent, const char *key,
 		      bool required)
 {
-	struct node *v = required ? field_req(c, map, parent, key) : field(map, key);
+	struct ynode *v = required ? field_req(c, map, parent, key) : field(map, key);
 
 	return v ? want_str(c, v, path_key(c, parent, key)) : NULL;
 }
 
-/* Parses the YAML integer forms node_scalar_kind() calls SCALAR_INT. */
-static int parse_yaml_int(const char *s, int64_t *out)
-{
-	char digits[64];
-	size_t n = 0;
-	bool neg = false;
-	int base = 10;
-	char *end;
-
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (s[0] == '0' && s[1] == 'x')
-		base = 16, s += 2;
-	for (; *s; s++)
-		if (*s != '_') {
-			if (n + 1 >= sizeof(digits))
-				return -ERANGE;
-			digits[n++] = *s;
-		}
-	digits[n] = '\0';
-	errno = 0;
-	unsigned long long v = strtoull(digits, &end, base);
-
-	if (*end || !n)
-		return -EINVAL;
-	if (errno == ERANGE || v > (unsigned long long)INT64_MAX)
-		return -ERANGE;
-	*out = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
-bool want_int(struct dctx *c, const struct node *n, const char *path, int64_t min,
+bool want_int(struct dctx *c, const struct ynode *n, const char *path, int64_t min,
 	      int64_t max, int64_t *out)
 {
 	int64_t v = 0;
 
-	if (n->type != NODE_SCALAR || node_scalar_kind(n) != SCALAR_INT) {
-		if (n->type == NODE_SCALAR && node_scalar_kind(n) == SCALAR_FLOAT)
-			derr(c, n, path, "not an integer");
-		else
-			derr(c, n, path, "expected an integer, got %s", type_word(n));
+	if (n->type != YNODE_SCALAR || (n->kind != YSCALAR_INT && n->kind != YSCALAR_FLOAT)) {
+		derr(c, n, path, "expected an integer, got %s", type_word(n));
 		return false;
 	}
-	if (parse_yaml_int(n->str, &v) || v < min || v > max) {
-		if (min == 0 && (v < 0 || n->str[0] == '-'))
+	/* 1.0 and 1e3 are integers once Kubernetes has them as JSON; 1.5 is not. */
+	if (n->kind == YSCALAR_FLOAT && !ynode_int(n, &v)) {
+		derr(c, n, path, "not an integer");
+		return false;
+	}
+	if (n->big || !ynode_int(n, &v) || v < min || v > max) {
+		if (min == 0 && v < 0)
 			derr(c, n, path, "must not be negative");
 		else
 			derr(c, n, path, "out of range (%lld-%lld)", (long long)min, (long long)max);
@@ -187,12 +132,22 @@ bool want_int(struct dctx *c, const struct node *n, const char *path, int64_t mi
 	return true;
 }
 
-static const struct node *sort_keys_base;
+const char *quantity_text(struct dctx *c, const struct ynode *n)
+{
+	char buf[40];
+
+	if (n->type == YNODE_SCALAR && n->kind == YSCALAR_STRING)
+		return n->str;
+	/* resource.Quantity reads a number from its JSON text: 1.50 as "1.5", 0x10 as "16". */
+	return ynode_json_number(n, buf, sizeof(buf)) ? arena_strdup(c->a, buf) : NULL;
+}
+
+static const struct ynode *sort_keys_base;
 
 static int cmp_key_index(const void *a, const void *b)
 {
-	const struct node *ka = sort_keys_base->keys[*(const size_t *)a];
-	const struct node *kb = sort_keys_base->keys[*(const size_t *)b];
+	const struct ynode *ka = sort_keys_base->keys[*(const size_t *)a];
+	const struct ynode *kb = sort_keys_base->keys[*(const size_t *)b];
 	size_t n = ka->len < kb->len ? ka->len : kb->len;
 	int r = memcmp(ka->str, kb->str, n);
 
@@ -204,18 +159,19 @@ static int cmp_key_index(const void *a, const void *b)
 }
 
 /* Duplicate keys: sorted indices, so a huge mapping costs n log n, not n^2. */
-static void duplicate_keys(struct dctx *c, struct node *map, const char *path)
+static void duplicate_keys(struct dctx *c, struct ynode *map, const char *path)
 {
 	size_t *idx, n = 0;
 
 	idx = arena_alloc(c->a, map->n * sizeof(*idx) + 1);
+	/* What a merge key (<<) brings in may be overridden: that is what it is for. */
 	for (size_t i = 0; i < map->n; i++)
-		if (map->keys[i]->type == NODE_SCALAR)
+		if (!map->merged[i])
 			idx[n++] = i;
 	sort_keys_base = map;
 	qsort(idx, n, sizeof(*idx), cmp_key_index);
 	for (size_t i = 1; i < n; i++) {
-		const struct node *a = map->keys[idx[i - 1]], *b = map->keys[idx[i]];
+		const struct ynode *a = map->keys[idx[i - 1]], *b = map->keys[idx[i]];
 
 		if (a->len == b->len && !memcmp(a->str, b->str, a->len))
 			dwarn(c, b, path_key(c, path, b->str),
@@ -231,34 +187,30 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-void unknown_fields(struct dctx *c, struct node *map, const char *path,
+void unknown_fields(struct dctx *c, struct ynode *map, const char *path,
 		    const char *const *hint_keys, const char *hint)
 {
-	if (!map || map->type != NODE_MAP)
+	if (!map || map->type != YNODE_MAP)
 		return;
 	duplicate_keys(c, map, path);
 	for (size_t i = 0; i < map->n; i++) {
-		const struct node *k = map->keys[i];
+		const struct ynode *k = map->keys[i];
 
 		if (map->used[i])
 			continue;
-		if (k->type != NODE_SCALAR) {
-			dwarn(c, k, path, "a key that is not a string; Kubernetes rejects it");
-			continue;
-		}
 		dwarn(c, k, path_key(c, path, k->str), "field not defined in %s; Kubernetes drops it%s",
 		      c->api, hint && in_list(k->str, hint_keys) ? hint : "");
 	}
 }
 
-void mark_all_used(struct node *map)
+void mark_all_used(struct ynode *map)
 {
-	if (map && map->type == NODE_MAP)
+	if (map && map->type == YNODE_MAP)
 		for (size_t i = 0; i < map->n; i++)
 			map->used[i] = true;
 }
 
-const char *const *str_list(struct dctx *c, struct node *list, const char *path, size_t *n)
+const char *const *str_list(struct dctx *c, struct ynode *list, const char *path, size_t *n)
 {
 	const char **out;
 
@@ -275,7 +227,7 @@ const char *const *str_list(struct dctx *c, struct node *list, const char *path,
 	return out;
 }
 
-const struct smi_label *label_map(struct dctx *c, struct node *map, const char *path, size_t *n)
+const struct smi_label *label_map(struct dctx *c, struct ynode *map, const char *path, size_t *n)
 {
 	struct smi_label *labels;
 

@@ -8,72 +8,10 @@
 #include <stdint.h>
 
 #include "smi/smi.h"
+#include "util/arena.h"
+#include "util/yaml.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- arena: everything a set hands out lives here, freed at once ---- */
-
-struct arena_block;
-struct arena {
-	struct arena_block *head;
-};
-
-/*
- * Zeroed memory from the arena. Allocation failure aborts: every object of a
- * set would otherwise need a failure path for a few bytes.
- */
-void *arena_alloc(struct arena *a, size_t size);
-/* Copy of n bytes of s plus a NUL. */
-char *arena_strndup(struct arena *a, const char *s, size_t n);
-char *arena_strdup(struct arena *a, const char *s);
-char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-void arena_free(struct arena *a);
-
-/* Growable array of pointers (malloc'd through util/array: the arena cannot resize a piece). */
-struct ptrvec {
-	void **v;
-	size_t n, cap;
-};
-void ptrvec_push(struct ptrvec *pv, void *p);
-void ptrvec_free(struct ptrvec *pv);
-
-/* ---- document tree with positions (from libyaml events) ---- */
-
-enum node_type { NODE_SCALAR, NODE_MAP, NODE_SEQ };
-
-struct node {
-	enum node_type type;
-	int line, column;	/* 1-based */
-	int key_line, key_column;	/* of the key naming it in a mapping; 0 if none */
-	/* scalar */
-	const char *str;
-	size_t len;
-	bool plain;		/* plain style: subject to null/bool/number resolution */
-	/* map: keys[i] -> items[i]; seq: items[i] */
-	size_t n;
-	struct node **keys;
-	struct node **items;
-	bool *used;		/* map: key i was read by a decoder */
-};
-
-/* A parsed document: its root, or NULL for an empty document. */
-struct doc {
-	struct node *root;
-	int line;
-};
-
-/*
- * Parses a YAML stream (or a JSON text, detected by its first character) into
- * documents allocated in `a`. On a syntax error returns -EINVAL with *err_line
- * / *err_col and a message in err; earlier documents are still returned.
- */
-int node_parse(struct arena *a, const char *buf, size_t len, struct doc **docs,
-	       size_t *n_docs, int *err_line, int *err_col, char *err, size_t errlen);
-
-/* Plain-scalar resolution as Kubernetes' YAML reader does (YAML 1.1 rules). */
-enum scalar_kind { SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCALAR_FLOAT, SCALAR_STRING };
-enum scalar_kind node_scalar_kind(const struct node *n);
 
 /* ---- diagnostics ---- */
 
@@ -98,53 +36,55 @@ const char *path_key(struct dctx *c, const char *parent, const char *key);
 /* Builds "parent[i]". */
 const char *path_index(struct dctx *c, const char *parent, size_t i);
 
-void derr(struct dctx *c, const struct node *at, const char *path, const char *fmt, ...)
+void derr(struct dctx *c, const struct ynode *at, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-void dwarn(struct dctx *c, const struct node *at, const char *path, const char *fmt, ...)
+void dwarn(struct dctx *c, const struct ynode *at, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Value of `key` in map (marked as read); NULL when absent or null. */
-struct node *field(struct node *map, const char *key);
+struct ynode *field(struct ynode *map, const char *key);
 /* As field(), but an error "required field missing" at the map when absent. */
-struct node *field_req(struct dctx *c, struct node *map, const char *path, const char *key);
+struct ynode *field_req(struct dctx *c, struct ynode *map, const char *path, const char *key);
 /* Checks the node's type; records "expected a mapping/list" and returns false. */
-bool want_map(struct dctx *c, const struct node *n, const char *path);
-bool want_seq(struct dctx *c, const struct node *n, const char *path);
+bool want_map(struct dctx *c, const struct ynode *n, const char *path);
+bool want_seq(struct dctx *c, const struct ynode *n, const char *path);
 /* A string scalar copied into the arena; NULL (with an error) otherwise. */
-const char *want_str(struct dctx *c, const struct node *n, const char *path);
+const char *want_str(struct dctx *c, const struct ynode *n, const char *path);
 /* Convenience: string field, required or optional (NULL when absent). */
-const char *str_field(struct dctx *c, struct node *map, const char *parent, const char *key,
+const char *str_field(struct dctx *c, struct ynode *map, const char *parent, const char *key,
 		      bool required);
 /* An integer in [min, max]; returns false with an error. */
-bool want_int(struct dctx *c, const struct node *n, const char *path, int64_t min,
+bool want_int(struct dctx *c, const struct ynode *n, const char *path, int64_t min,
 	      int64_t max, int64_t *out);
+/* The text a quantity field reads: a string, or a number as JSON writes it; NULL otherwise. */
+const char *quantity_text(struct dctx *c, const struct ynode *n);
 /*
  * Warns about every key of map no decoder read ("field not defined in ...")
  * and about duplicate keys; `hint` is appended for keys in hint_keys.
  */
-void unknown_fields(struct dctx *c, struct node *map, const char *path,
+void unknown_fields(struct dctx *c, struct ynode *map, const char *path,
 		    const char *const *hint_keys, const char *hint);
 /* Shorthand: unknown fields without hints. */
 #define unknown_fields_plain(c, map, path) unknown_fields(c, map, path, NULL, NULL)
 /* A list of strings (non-strings are reported and left out); NULL if not a list. */
-const char *const *str_list(struct dctx *c, struct node *list, const char *path, size_t *n);
+const char *const *str_list(struct dctx *c, struct ynode *list, const char *path, size_t *n);
 /* A mapping of strings to strings, such as matchLabels; NULL if not a mapping. */
-const struct smi_label *label_map(struct dctx *c, struct node *map, const char *path, size_t *n);
+const struct smi_label *label_map(struct dctx *c, struct ynode *map, const char *path, size_t *n);
 /* Marks every key of a map as read (fields the model accepts but ignores). */
-void mark_all_used(struct node *map);
+void mark_all_used(struct ynode *map);
 
 /* ---- per-kind decoders (object allocated in c->a; NULL only if unusable) ---- */
 
-void *decode_split(struct dctx *c, struct node *root);
-void *decode_target(struct dctx *c, struct node *root);
-void *decode_binding(struct dctx *c, struct node *root);
-void *decode_http_route_group(struct dctx *c, struct node *root);
-void *decode_port_route(struct dctx *c, struct node *root, enum smi_kind kind);
-void *decode_metrics(struct dctx *c, struct node *root);
-void *decode_metrics_list(struct dctx *c, struct node *root);
+void *decode_split(struct dctx *c, struct ynode *root);
+void *decode_target(struct dctx *c, struct ynode *root);
+void *decode_binding(struct dctx *c, struct ynode *root);
+void *decode_http_route_group(struct dctx *c, struct ynode *root);
+void *decode_port_route(struct dctx *c, struct ynode *root, enum smi_kind kind);
+void *decode_metrics(struct dctx *c, struct ynode *root);
+void *decode_metrics_list(struct dctx *c, struct ynode *root);
 
 /* Decodes the ObjectMeta fields the model keeps into meta (name required). */
-void decode_metadata(struct dctx *c, struct node *root, struct smi_meta *meta, bool need_name);
+void decode_metadata(struct dctx *c, struct ynode *root, struct smi_meta *meta, bool need_name);
 /* Adds a decoded object to the set (valid or not); takes the list items too. */
 void set_add_object(struct smi_set *set, struct smi_meta *meta, bool valid);
 

@@ -161,9 +161,9 @@ static bool dns_name_ok(const char *s, bool subdomain)
 	return label && s[len - 1] != '-';
 }
 
-void decode_metadata(struct dctx *c, struct node *root, struct smi_meta *meta, bool need_name)
+void decode_metadata(struct dctx *c, struct ynode *root, struct smi_meta *meta, bool need_name)
 {
-	struct node *md = need_name ? field_req(c, root, "", "metadata") : field(root, "metadata");
+	struct ynode *md = need_name ? field_req(c, root, "", "metadata") : field(root, "metadata");
 	const char *ns;
 
 	meta->namespace = c->set->priv->default_namespace;
@@ -201,7 +201,7 @@ static bool has_spec(enum smi_kind kind, int version)
 	}
 }
 
-static void *decode_kind(struct dctx *c, struct node *root, enum smi_kind kind)
+static void *decode_kind(struct dctx *c, struct ynode *root, enum smi_kind kind)
 {
 	switch (kind) {
 	case SMI_TRAFFIC_SPLIT: return decode_split(c, root);
@@ -217,7 +217,7 @@ static void *decode_kind(struct dctx *c, struct node *root, enum smi_kind kind)
 }
 
 /* Decodes one SMI object of a known kind and version and adds it to the set. */
-static void decode_object(struct smi_set *set, const char *file, struct node *root,
+static void decode_object(struct smi_set *set, const char *file, struct ynode *root,
 			  enum smi_kind kind, int version)
 {
 	static const char *const spec_keys[] = {
@@ -246,14 +246,14 @@ static void decode_object(struct smi_set *set, const char *file, struct node *ro
 	set_add_object(set, meta, c.errors == 0);
 }
 
-static void decode_document(struct smi_set *set, const char *file, struct node *root,
+static void decode_document(struct smi_set *set, const char *file, struct ynode *root,
 			    const char *list_api, const char *list_kind, int depth);
 
 /* `List` (kubectl get -o json) and `TrafficSplitList`-style lists: decode each item. */
-static void decode_list(struct smi_set *set, struct dctx *c, struct node *root,
+static void decode_list(struct smi_set *set, struct dctx *c, struct ynode *root,
 			const char *api, const char *item_kind, int depth)
 {
-	struct node *items = field(root, "items");
+	struct ynode *items = field(root, "items");
 
 	mark_all_used(root);
 	if (!items)
@@ -281,7 +281,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static void decode_document(struct smi_set *set, const char *file, struct node *root,
+static void decode_document(struct smi_set *set, const char *file, struct ynode *root,
 			    const char *list_api, const char *list_kind, int depth)
 {
 	struct dctx c = { .set = set, .a = &set->priv->arena, .file = file, .api = "?" };
@@ -368,29 +368,26 @@ int smi_set_load_buffer(struct smi_set *set, const char *name, const char *buf, 
 {
 	struct arena *a = &set->priv->arena;
 	const char *file = arena_strdup(a, name ? name : "-");
-	struct doc *docs;
-	size_t n;
-	char err[256];
-	int line, col, r;
+	struct ydocs docs;
+	struct yerr err;
 
-	r = node_parse(a, buf, len, &docs, &n, &line, &col, err, sizeof(err));
-	if (r) {
+	if (yaml_read(a, buf, len, &docs, &err)) {
 		/* A file that does not parse contributes nothing, not its first half. */
-		diag_add(set, SMI_ERROR, file, line, col, "", "%s", err);
+		diag_add(set, SMI_ERROR, file, err.line, err.column, "", "%s", err.msg);
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!docs[i].root)
-			continue;	/* an empty document, e.g. a leading "---" */
-		if (docs[i].root->type == NODE_SEQ) {
+	for (size_t i = 0; i < docs.n; i++) {
+		struct ynode *root = docs.roots[i];
+
+		if (root->type == YNODE_SEQ) {
 			/* A top-level array of objects. */
-			for (size_t j = 0; j < docs[i].root->n; j++)
-				decode_document(set, file, docs[i].root->items[j], NULL, NULL, 0);
+			for (size_t j = 0; j < root->n; j++)
+				decode_document(set, file, root->items[j], NULL, NULL, 0);
 			continue;
 		}
-		if (docs[i].root->type == NODE_SCALAR && node_scalar_kind(docs[i].root) == SCALAR_NULL)
-			continue;
-		decode_document(set, file, docs[i].root, NULL, NULL, 0);
+		if (ynode_is_null(root))
+			continue;	/* an empty document, e.g. a leading "---" */
+		decode_document(set, file, root, NULL, NULL, 0);
 	}
 	set_publish(set);
 	return 0;

@@ -11,7 +11,7 @@
 
 #define MAX_WINDOW_NS (366ULL * 86400 * 1000000000ULL)
 
-static void decode_ref(struct dctx *c, struct smi_object_ref *r, struct node *n, const char *path)
+static void decode_ref(struct dctx *c, struct smi_object_ref *r, struct ynode *n, const char *path)
 {
 	if (!want_map(c, n, path))
 		return;
@@ -22,7 +22,7 @@ static void decode_ref(struct dctx *c, struct smi_object_ref *r, struct node *n,
 	mark_all_used(n);
 }
 
-static const char *enum_field(struct dctx *c, struct node *map, const char *parent,
+static const char *enum_field(struct dctx *c, struct ynode *map, const char *parent,
 			      const char *key, const char *a, const char *b)
 {
 	const char *s = str_field(c, map, parent, key, false);
@@ -34,7 +34,7 @@ static const char *enum_field(struct dctx *c, struct node *map, const char *pare
 	return s;
 }
 
-static void decode_values(struct dctx *c, struct smi_traffic_metrics *tm, struct node *list)
+static void decode_values(struct dctx *c, struct smi_traffic_metrics *tm, struct ynode *list)
 {
 	struct smi_metric *m;
 
@@ -42,9 +42,10 @@ static void decode_values(struct dctx *c, struct smi_traffic_metrics *tm, struct
 		return;
 	m = arena_alloc(c->a, (list->n + 1) * sizeof(*m));
 	for (size_t i = 0; i < list->n; i++) {
-		struct node *item = list->items[i], *v;
+		struct ynode *item = list->items[i], *v;
 		const char *path = path_index(c, "metrics", i);
 		struct smi_metric *cur = &m[tm->n_metrics];
+		const char *q;
 		int64_t milli;
 
 		if (!want_map(c, item, path))
@@ -55,7 +56,8 @@ static void decode_values(struct dctx *c, struct smi_traffic_metrics *tm, struct
 		unknown_fields_plain(c, item, path);
 		if (!v || !cur->name)
 			continue;
-		if (v->type != NODE_SCALAR || quantity_parse(v->str, &milli, &cur->value)) {
+		q = quantity_text(c, v);
+		if (!q || quantity_parse(q, &milli, &cur->value)) {
 			derr(c, v, path_key(c, path, "value"), "not a quantity (such as 100 or 10m)");
 			continue;
 		}
@@ -69,9 +71,9 @@ static void decode_values(struct dctx *c, struct smi_traffic_metrics *tm, struct
 	tm->metrics = m;
 }
 
-static void decode_metrics_fields(struct dctx *c, struct smi_traffic_metrics *tm, struct node *root)
+static void decode_metrics_fields(struct dctx *c, struct smi_traffic_metrics *tm, struct ynode *root)
 {
-	struct node *v, *edge;
+	struct ynode *v, *edge;
 
 	decode_metadata(c, root, &tm->meta, false);
 	if ((v = field_req(c, root, "", "resource")))
@@ -84,7 +86,7 @@ static void decode_metrics_fields(struct dctx *c, struct smi_traffic_metrics *tm
 		unknown_fields_plain(c, edge, "edge");
 	}
 	if ((v = field(root, "backend")) && want_map(c, v, "backend")) {
-		struct node *w = field(v, "weight");
+		struct ynode *w = field(v, "weight");
 
 		tm->has_backend = true;
 		tm->backend_apex = str_field(c, v, "backend", "apex", false);
@@ -109,7 +111,7 @@ static void decode_metrics_fields(struct dctx *c, struct smi_traffic_metrics *tm
 	}
 }
 
-void *decode_metrics(struct dctx *c, struct node *root)
+void *decode_metrics(struct dctx *c, struct ynode *root)
 {
 	struct smi_traffic_metrics *tm = arena_alloc(c->a, sizeof(*tm));
 
@@ -117,10 +119,10 @@ void *decode_metrics(struct dctx *c, struct node *root)
 	return tm;
 }
 
-void *decode_metrics_list(struct dctx *c, struct node *root)
+void *decode_metrics_list(struct dctx *c, struct ynode *root)
 {
 	struct smi_traffic_metrics_list *l = arena_alloc(c->a, sizeof(*l));
-	struct node *v, *sel;
+	struct ynode *v, *sel;
 
 	decode_metadata(c, root, &l->meta, false);
 	if ((v = field(root, "resource")))
@@ -131,7 +133,7 @@ void *decode_metrics_list(struct dctx *c, struct node *root)
 			l->meta.namespace = l->resource.namespace;
 	}
 	if ((sel = field(root, "selector")) && want_map(c, sel, "selector")) {
-		struct node *ml = field(sel, "matchLabels");
+		struct ynode *ml = field(sel, "matchLabels");
 
 		unknown_fields_plain(c, sel, "selector");
 		if (ml)

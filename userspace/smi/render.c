@@ -41,8 +41,7 @@ static int refuse(struct out *o, const struct smi_meta *m, const char *fmt, ...)
 /* Plain when it cannot be mistaken for another type or YAML syntax; else double-quoted. */
 static void scalar(FILE *f, const char *s)
 {
-	struct node probe = { .type = NODE_SCALAR, .str = s, .len = strlen(s), .plain = true };
-	bool plain = *s && node_scalar_kind(&probe) == SCALAR_STRING &&
+	bool plain = *s && yaml_plain_kind(s, strlen(s)) == YSCALAR_STRING &&
 		     strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == strlen(s) &&
 		     s[0] != '-' && s[0] != '.';
 

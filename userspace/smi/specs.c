@@ -12,7 +12,7 @@
 
 #include "smi/internal.h"
 
-static unsigned decode_methods(struct dctx *c, struct node *list, const char *path)
+static unsigned decode_methods(struct dctx *c, struct ynode *list, const char *path)
 {
 	unsigned bits = 0;
 
@@ -46,7 +46,7 @@ static unsigned decode_methods(struct dctx *c, struct node *list, const char *pa
 }
 
 static void add_header(struct dctx *c, struct smi_header_filter *h, size_t *n,
-		       struct node *key, struct node *value, const char *path)
+		       struct ynode *key, struct ynode *value, const char *path)
 {
 	char err[256];
 	const char *name, *re;
@@ -79,14 +79,14 @@ static void add_header(struct dctx *c, struct smi_header_filter *h, size_t *n,
  * schema types them as a list of such mappings. Both mean the same AND of
  * filters, so both are read.
  */
-static void decode_headers(struct dctx *c, struct smi_http_match *m, struct node *h, const char *path)
+static void decode_headers(struct dctx *c, struct smi_http_match *m, struct ynode *h, const char *path)
 {
 	struct smi_header_filter *f;
 	size_t total = 0, n = 0;
 
-	if (h->type == NODE_MAP) {
+	if (h->type == YNODE_MAP) {
 		total = h->n;
-	} else if (h->type == NODE_SEQ) {
+	} else if (h->type == YNODE_SEQ) {
 		for (size_t i = 0; i < h->n; i++)
 			if (want_map(c, h->items[i], path_index(c, path, i)))
 				total += h->items[i]->n;
@@ -95,15 +95,15 @@ static void decode_headers(struct dctx *c, struct smi_http_match *m, struct node
 		return;
 	}
 	f = arena_alloc(c->a, (total + 1) * sizeof(*f));
-	if (h->type == NODE_MAP) {
+	if (h->type == YNODE_MAP) {
 		mark_all_used(h);
 		for (size_t i = 0; i < h->n; i++)
 			add_header(c, f, &n, h->keys[i], h->items[i], path);
 	} else {
 		for (size_t i = 0; i < h->n; i++) {
-			struct node *item = h->items[i];
+			struct ynode *item = h->items[i];
 
-			if (item->type != NODE_MAP)
+			if (item->type != YNODE_MAP)
 				continue;
 			mark_all_used(item);
 			for (size_t j = 0; j < item->n; j++)
@@ -114,11 +114,11 @@ static void decode_headers(struct dctx *c, struct smi_http_match *m, struct node
 	m->n_headers = n;
 }
 
-static void decode_http_match(struct dctx *c, struct smi_http_match *m, struct node *item,
+static void decode_http_match(struct dctx *c, struct smi_http_match *m, struct ynode *item,
 			      const char *path)
 {
 	char err[256];
-	struct node *v;
+	struct ynode *v;
 	const char *re;
 
 	m->line = item->line;
@@ -139,13 +139,13 @@ static void decode_http_match(struct dctx *c, struct smi_http_match *m, struct n
 	unknown_fields_plain(c, item, path);
 }
 
-void *decode_http_route_group(struct dctx *c, struct node *root)
+void *decode_http_route_group(struct dctx *c, struct ynode *root)
 {
 	struct smi_http_route_group *g = arena_alloc(c->a, sizeof(*g));
 	bool in_spec = c->version >= SMI_V1ALPHA3;
 	const char *base = in_spec ? "spec.matches" : "matches";
 	struct smi_http_match *m;
-	struct node *spec = root, *list;
+	struct ynode *spec = root, *list;
 
 	if (in_spec) {
 		spec = field_req(c, root, "", "spec");
@@ -179,9 +179,9 @@ void *decode_http_route_group(struct dctx *c, struct node *root)
 	return g;
 }
 
-static void decode_ports(struct dctx *c, struct smi_port_route *r, struct node *spec)
+static void decode_ports(struct dctx *c, struct smi_port_route *r, struct ynode *spec)
 {
-	struct node *matches, *ports;
+	struct ynode *matches, *ports;
 	uint16_t *p;
 
 	matches = field_req(c, spec, "spec", "matches");
@@ -201,10 +201,10 @@ static void decode_ports(struct dctx *c, struct smi_port_route *r, struct node *
 	r->ports = p;
 }
 
-void *decode_port_route(struct dctx *c, struct node *root, enum smi_kind kind)
+void *decode_port_route(struct dctx *c, struct ynode *root, enum smi_kind kind)
 {
 	struct smi_port_route *r = arena_alloc(c->a, sizeof(*r));
-	struct node *spec;
+	struct ynode *spec;
 
 	(void)kind;
 	/* Before v1alpha3 a TCPRoute has no spec; v1alpha3 shows `spec: {}`. */

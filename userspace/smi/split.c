@@ -13,7 +13,7 @@
 
 #define MAX_WEIGHT 2147483647LL	/* integer weights; quantities up to the same number of units */
 
-static bool decode_weight(struct dctx *c, struct node *w, const char *path, int64_t *milli)
+static bool decode_weight(struct dctx *c, struct ynode *w, const char *path, int64_t *milli)
 {
 	int64_t v;
 	double d;
@@ -25,14 +25,15 @@ static bool decode_weight(struct dctx *c, struct node *w, const char *path, int6
 		return true;
 	}
 	/* v1alpha1: a quantity, written as a number (1) or a string ("500m"). */
-	if (w->type != NODE_SCALAR || node_scalar_kind(w) == SCALAR_BOOL ||
-	    node_scalar_kind(w) == SCALAR_NULL) {
+	const char *q = quantity_text(c, w);
+
+	if (!q) {
 		derr(c, w, path, "expected a quantity such as 1 or 500m");
 		return false;
 	}
-	int r = quantity_parse(w->str, &v, &d);
+	int r = quantity_parse(q, &v, &d);
 
-	if (r == -EINVAL || !strcmp(w->str, "")) {
+	if (r == -EINVAL || !strcmp(q, "")) {
 		derr(c, w, path, "'%s' is not a quantity (such as 1 or 500m)", w->str);
 		return false;
 	}
@@ -48,7 +49,7 @@ static bool decode_weight(struct dctx *c, struct node *w, const char *path, int6
 	return true;
 }
 
-static void decode_backends(struct dctx *c, struct smi_traffic_split *ts, struct node *list)
+static void decode_backends(struct dctx *c, struct smi_traffic_split *ts, struct ynode *list)
 {
 	struct smi_backend *b;
 	int64_t sum = 0;
@@ -62,7 +63,7 @@ static void decode_backends(struct dctx *c, struct smi_traffic_split *ts, struct
 	}
 	b = arena_alloc(c->a, list->n * sizeof(*b));
 	for (size_t i = 0; i < list->n; i++) {
-		struct node *item = list->items[i], *w;
+		struct ynode *item = list->items[i], *w;
 		const char *path = path_index(c, "spec.backends", i);
 		int errors = c->errors;
 
@@ -95,7 +96,7 @@ static void decode_backends(struct dctx *c, struct smi_traffic_split *ts, struct
 	ts->n_backends = n;
 }
 
-static void decode_matches(struct dctx *c, struct smi_traffic_split *ts, struct node *list)
+static void decode_matches(struct dctx *c, struct smi_traffic_split *ts, struct ynode *list)
 {
 	struct smi_split_match *m;
 
@@ -103,7 +104,7 @@ static void decode_matches(struct dctx *c, struct smi_traffic_split *ts, struct 
 		return;
 	m = arena_alloc(c->a, (list->n + 1) * sizeof(*m));
 	for (size_t i = 0; i < list->n; i++) {
-		struct node *item = list->items[i];
+		struct ynode *item = list->items[i];
 		const char *path = path_index(c, "spec.matches", i);
 		const char *kind;
 
@@ -122,10 +123,10 @@ static void decode_matches(struct dctx *c, struct smi_traffic_split *ts, struct 
 	ts->matches = m;
 }
 
-void *decode_split(struct dctx *c, struct node *root)
+void *decode_split(struct dctx *c, struct ynode *root)
 {
 	struct smi_traffic_split *ts = arena_alloc(c->a, sizeof(*ts));
-	struct node *spec = field_req(c, root, "", "spec"), *v;
+	struct ynode *spec = field_req(c, root, "", "spec"), *v;
 
 	if (!spec || !want_map(c, spec, "spec"))
 		return ts;

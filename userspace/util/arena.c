@@ -1,9 +1,9 @@
-/* arena.c - the set's allocator: many small pieces, freed all at once. */
+/* arena.c - see arena.h */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "smi/internal.h"
+#include "util/arena.h"
 #include "util/array.h"
 
 struct arena_block {
