@@ -104,6 +104,7 @@ static void test_scalars(void **state)
 		{ "1e-7", "float 9.9999999999999995e-08", "1e-07", "1e-7" },
 		{ "0.000001", "float 9.9999999999999995e-07", "1e-06", "0.000001" },
 		{ "-0.0", "float -0", "-0", "-0" }, { "1e-400", "float 0", "0", "0" },
+		{ "1e300", "float 1.0000000000000001e+300", "+Inf", "1e+300" },
 		/* strings: what no rule takes */
 		{ "1e400", "string 1e400", "1e400", NULL }, { "0x1p3", "string 0x1p3", "0x1p3", NULL },
 		{ ".e3", "string .e3", ".e3", NULL }, { "1.2.3", "string 1.2.3", "1.2.3", NULL },
@@ -173,8 +174,8 @@ static void test_documents(void **state)
 		  "[{\"m\": {\"1\": \"b\", \"16\": \"c\", \"1.5\": \"d\", \"0.1\": \"e\", \"1e+21\": \"f\", "
 		  "\"1.2345679e+08\": \"g\"}}]" },
 		{ "boolean keys", "m: {yes: a, n: b, y: c}", "[{\"m\": {\"true\": \"c\", \"false\": \"b\"}}]" },
-		{ "infinite keys", "m: {.inf: a, -.Inf: b, .nan: c}",
-		  "[{\"m\": {\".inf\": \"a\", \"-.inf\": \"b\", \".nan\": \"c\"}}]" },
+		{ "infinite keys", "m: {.inf: a, -.Inf: b, .nan: c, -1e300: d}",
+		  "[{\"m\": {\".inf\": \"a\", \"-.inf\": \"d\", \".nan\": \"c\"}}]" },
 		{ "'{' first means JSON, as for kubectl", "{a: 1}", "line 1: invalid JSON: string or '}' expected near 'a'" },
 		{ "a null key", "~: a", "line 1: a mapping key is null (JSON has no name for it)" },
 		{ "a key beyond int64", "18446744073709551615: a",

@@ -65,7 +65,7 @@ static void decode_values(struct dctx *c, struct smi_traffic_metrics *tm, struct
 			derr(c, v, path_key(c, path, "value"), "must not be negative");
 			continue;
 		}
-		cur->raw = v->str;
+		cur->raw = q;	/* what was read: a number as JSON writes it */
 		tm->n_metrics++;
 	}
 	tm->metrics = m;

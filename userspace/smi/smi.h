@@ -263,7 +263,7 @@ struct smi_object_ref {
 struct smi_metric {
 	const char *name;
 	const char *unit;	/* NULL when not given */
-	const char *raw;	/* the quantity as written, "10m" */
+	const char *raw;	/* the quantity read: "10m" as written, a number as JSON writes it */
 	double value;		/* its value, 0.01 */
 };
 

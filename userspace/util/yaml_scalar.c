@@ -274,9 +274,9 @@ void yscalar_format_g32(double v, char *buf, size_t len)
 	char d[24];
 	int nd, dp;
 
-	if (isnan(v) || isinf(v)) {
-		/* Go writes NaN, +Inf and -Inf; sigs.k8s.io/yaml renames them for keys. */
-		snprintf(buf, len, "%s", isnan(v) ? ".nan" : v > 0 ? ".inf" : "-.inf");
+	if (isnan(v) || isinf((float)v)) {
+		/* Beyond float32 is infinite too: 1e300 is "+Inf". */
+		snprintf(buf, len, "%s", isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
 		return;
 	}
 	if ((float)v == 0) {
@@ -514,8 +514,11 @@ struct ynode *yscalar_key(struct arena *a, struct ynode *k, char *err, size_t er
 	named = arena_alloc(a, sizeof(*named));
 	*named = *k;
 	named->kind = YSCALAR_STRING;
-	named->str = k->text;
-	named->len = strlen(k->text);
+	/* sigs.k8s.io/yaml names infinite and NaN keys as YAML writes them. */
+	named->str = !strcmp(k->text, "+Inf") ? ".inf" : !strcmp(k->text, "-Inf") ? "-.inf" :
+		     !strcmp(k->text, "NaN") ? ".nan" : k->text;
+	named->text = named->str;
+	named->len = strlen(named->str);
 	return named;
 }
 
