@@ -302,9 +302,9 @@ static int read_field(void *arg)
 	struct ydoc d;
 	struct ynode *v;
 	const char *s;
-	uint64_t u;
-	double f;
-	bool b;
+	uint64_t u = 0;
+	double f = 0;
+	bool b = false;
 	int r;
 
 	snprintf(text, sizeof(text), "v: %s\n", cur->in);

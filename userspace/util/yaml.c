@@ -30,6 +30,7 @@ static const char merge_key[] = "<<";
 
 struct frame {
 	struct ynode *node;
+	struct anchor *anchor;	/* the collection's anchor, open until its end */
 	struct ptrvec children;	/* mapping: key, value, key, value... */
 };
 
@@ -156,13 +157,16 @@ static int attach(struct builder *b, struct ynode *n, const struct ynode *at)
 	return 0;
 }
 
-static int open_collection(struct builder *b, struct ynode *n)
+static int open_collection(struct builder *b, struct ynode *n, struct anchor *an)
 {
 	if (b->depth == MAX_DEPTH)
 		return fail(b, n, "nesting deeper than %d levels", MAX_DEPTH);
 	if (array_reserve(&b->stack, &b->cap, (size_t)b->depth, sizeof(*b->stack), 16))
 		abort();	/* as the arena does */
 	b->stack[b->depth].node = n;
+	b->stack[b->depth].anchor = an;
+	if (an)
+		an->open = true;
 	memset(&b->stack[b->depth].children, 0, sizeof(struct ptrvec));
 	b->depth++;
 	return 0;
@@ -258,9 +262,8 @@ static int close_collection(struct builder *b, const yaml_mark_t *end)
 		}
 	}
 	ptrvec_free(&f->children);
-	for (size_t i = b->anchors.n; i-- > 0;)
-		if (((struct anchor *)b->anchors.v[i])->node == n)
-			((struct anchor *)b->anchors.v[i])->open = false;
+	if (f->anchor)
+		f->anchor->open = false;
 	return r ? r : attach(b, n, n);
 }
 
@@ -352,9 +355,7 @@ static int on_event(struct builder *b, yaml_event_t *e)
 	case YAML_MAPPING_START_EVENT:
 		n = new_node(b, map ? YNODE_MAP : YNODE_SEQ, &e->start_mark);
 		an = remember_anchor(b, map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor, n);
-		if (an)
-			an->open = true;
-		return open_collection(b, n);
+		return open_collection(b, n, an);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		return close_collection(b, &e->end_mark);
