@@ -423,6 +423,29 @@ static void test_known_keys(void **state)
 	}
 }
 
+/* A one-document format reads the first document and never parses what follows. */
+static void test_first_document(void **state)
+{
+	const char *text = "v: 1\n---\nw: [\n";
+	struct arena a = { 0 };
+	struct ydocs docs;
+	struct yerr e;
+	struct ydoc d;
+
+	(void)state;
+	assert_int_equal(yaml_read(&a, text, strlen(text), &docs, &e), -EINVAL);
+	assert_int_equal(e.line, 4);
+	arena_free(&a);
+	assert_int_equal(yaml_read_some(&a, text, strlen(text), 1, &docs, &e), 0);
+	assert_int_equal(docs.n, 1);
+	arena_free(&a);
+	assert_int_equal(ydoc_read(&d, "one.yaml", text, strlen(text), &e), 0);
+	assert_int_equal(ydoc_root(&d)->n, 1);
+	ydoc_free(&d);
+	assert_int_equal(ydoc_read(&d, "none.yaml", "# nothing\n", 10, &e), -ENODATA);
+	assert_string_equal(e.msg, "no YAML document in it");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_known_keys),
+		cmocka_unit_test(test_first_document),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,7 @@ struct builder {
 	size_t byte_base;
 	const char *text;	/* the parsed text, to turn libyaml's character marks into bytes */
 	size_t text_len, at_char, at_byte;
+	size_t max_docs;	/* stop reading after this many documents */
 	struct yerr *err;
 };
 
@@ -445,6 +446,10 @@ static int parse_yaml(struct builder *b, const char *buf, size_t len, bool json,
 				add_doc(b, roots, lines, doc_line);
 			builder_reset(b);
 			in_doc = false;
+			if (roots->n == b->max_docs) {
+				yaml_event_delete(&e);
+				break;	/* what follows is never parsed, as go-yaml reads one document */
+			}
 		} else if (in_doc) {
 			r = on_event(b, &e);
 		}
@@ -521,7 +526,7 @@ static int parse_json(struct builder *b, const char *buf, size_t len, struct ptr
 
 		while (off < len && is_space(buf[off]))
 			off++;
-		if (off == len)
+		if (off == len || roots->n == b->max_docs)
 			return 0;
 		b->line_base = 0;
 		for (size_t i = 0; i < off; i++)
@@ -556,7 +561,13 @@ static bool looks_like_json(const char *buf, size_t len)
 
 int yaml_read(struct arena *a, const char *buf, size_t len, struct ydocs *docs, struct yerr *err)
 {
-	struct builder b = { .a = a, .err = err };
+	return yaml_read_some(a, buf, len, SIZE_MAX, docs, err);
+}
+
+int yaml_read_some(struct arena *a, const char *buf, size_t len, size_t max, struct ydocs *docs,
+		   struct yerr *err)
+{
+	struct builder b = { .a = a, .err = err, .max_docs = max };
 	struct ptrvec roots = { 0 }, lines = { 0 };
 	int r;
 

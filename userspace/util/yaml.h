@@ -70,6 +70,13 @@ struct yerr {
  */
 int yaml_read(struct arena *a, const char *buf, size_t len, struct ydocs *docs, struct yerr *err);
 
+/*
+ * As yaml_read(), stopping after the first `max` documents: what follows
+ * them is not parsed, as a Go program that reads one document ignores it.
+ */
+int yaml_read_some(struct arena *a, const char *buf, size_t len, size_t max, struct ydocs *docs,
+		   struct yerr *err);
+
 /* The kind a plain (unquoted, untagged) scalar with this text resolves to. */
 enum yscalar yaml_plain_kind(const char *s, size_t len);
 

@@ -20,7 +20,8 @@ int ydoc_read(struct ydoc *d, const char *name, const char *text, size_t len, st
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->file, sizeof(d->file), "%s", name);
-	if (yaml_read(&d->arena, text, len, &docs, err)) {
+	/* Our formats hold one document: what follows the first is not read, as go-yaml does. */
+	if (yaml_read_some(&d->arena, text, len, 1, &docs, err)) {
 		arena_free(&d->arena);
 		return -EINVAL;
 	}

@@ -79,14 +79,17 @@ static void format_err(const struct yerr *e, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", e->msg);
 }
 
-/* Every document of a text as a JSON array; *json says whether the text was JSON. */
-static json_t *load(const char *buf, size_t len, bool *json, struct yerr *e)
+/*
+ * The first `max` documents of a text as a JSON array; *json says whether
+ * the text was JSON.
+ */
+static json_t *load(const char *buf, size_t len, size_t max, bool *json, struct yerr *e)
 {
 	struct arena a = { 0 };
 	struct ydocs docs;
 	json_t *out = NULL, *doc;
 
-	if (!yaml_read(&a, buf, len, &docs, e))
+	if (!yaml_read_some(&a, buf, len, max, &docs, e))
 		out = json_array();
 	for (size_t i = 0; out && i < docs.n; i++) {
 		doc = yaml_to_json(docs.roots[i], e);
@@ -109,7 +112,7 @@ static json_t *load(const char *buf, size_t len, bool *json, struct yerr *e)
 json_t *yaml_json_load_buffer(const char *buf, size_t len, char *err, size_t errlen)
 {
 	struct yerr e;
-	json_t *out = load(buf, len, NULL, &e);
+	json_t *out = load(buf, len, SIZE_MAX, NULL, &e);
 
 	if (!out)
 		format_err(&e, err, errlen);
@@ -143,9 +146,14 @@ json_t *yaml_json_load_first(const char *path, char *err, size_t errlen)
 	char *buf = read_file(path, &len, err, errlen);
 	bool json = false;
 	struct yerr e;
-	json_t *docs = buf ? load(buf, len, &json, &e) : NULL, *first = NULL;
+	json_t *docs = buf ? load(buf, len, 1, &json, &e) : NULL, *first = NULL;
 
-	if (buf && (!docs || (json && json_array_size(docs) > 1)))
+	/* A YAML file's second document is never read; a JSON text's second value is an error. */
+	if (docs && json) {
+		json_decref(docs);
+		docs = load(buf, len, 2, &json, &e);
+	}
+	if (buf && (!docs || json_array_size(docs) > 1))
 		format_err(&e, err, errlen);
 	else if (docs)
 		first = json_incref(json_array_size(docs) ? json_array_get(docs, 0) : json_null());
