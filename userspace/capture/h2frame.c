@@ -10,11 +10,6 @@ void h2_framer_init(struct h2_framer *fr)
 	memset(fr, 0, sizeof(*fr));
 }
 
-bool h2_framer_idle(const struct h2_framer *fr)
-{
-	return fr->state == S_HEADER && !fr->have;
-}
-
 uint32_t h2_framer_in_frame(const struct h2_framer *fr)
 {
 	if (fr->state == S_HEADER)

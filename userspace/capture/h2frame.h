@@ -98,9 +98,6 @@ size_t h2_framer_feed(struct h2_framer *fr, const uint8_t *p, size_t n, const st
  */
 bool h2_framer_gap(struct h2_framer *fr, uint64_t n, const struct h2_framer_ops *ops, void *ctx);
 
-/* True between frames. */
-bool h2_framer_idle(const struct h2_framer *fr);
-
 /* Bytes of the current frame consumed so far (header included); 0 between frames. */
 uint32_t h2_framer_in_frame(const struct h2_framer *fr);
 

@@ -120,34 +120,3 @@ void recording_free(struct recording *r)
 	free(r->ev);
 	memset(r, 0, sizeof(*r));
 }
-
-void recording_write(FILE *f, const struct rec_event *e)
-{
-	char d = e->dir == SMIW_DIR_SEND ? 'S' : 'R';
-
-	if (e->eof) {
-		fprintf(f, "%c EOF\n", d);
-		return;
-	}
-	fprintf(f, "%c %" PRIu64 " %" PRIu64 " \"", d, e->enter_ns, e->exit_ns);
-	for (size_t i = 0; i < e->len; i++) {
-		unsigned char c = e->data[i];
-
-		if (c == '\r')
-			fputs("\\r", f);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c == '\\' || c == '"')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-	if (e->uncaptured)
-		fprintf(f, " +%zu", e->uncaptured);
-	fputc('\n', f);
-}

@@ -35,7 +35,4 @@ int recording_load(const char *path, struct recording *r);
 /* Frees what recording_load allocated. */
 void recording_free(struct recording *r);
 
-/* Writes one record line to f. */
-void recording_write(FILE *f, const struct rec_event *e);
-
 #endif

@@ -13,13 +13,6 @@ void jsplit_init(struct jsplit *s, size_t max, jsplit_emit_fn emit, void *arg)
 	s->arg = arg;
 }
 
-void jsplit_reset(struct jsplit *s)
-{
-	s->obj.len = 0;
-	s->depth = 0;
-	s->in_str = s->esc = false;
-}
-
 void jsplit_free(struct jsplit *s)
 {
 	if (s)

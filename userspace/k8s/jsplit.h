@@ -38,9 +38,6 @@ int jsplit_feed(struct jsplit *s, const char *data, size_t n);
 /* True when no partial object is pending (the stream ended on a boundary). */
 bool jsplit_idle(const struct jsplit *s);
 
-/* Drops any partial object (after a reconnect) but keeps the buffer. */
-void jsplit_reset(struct jsplit *s);
-
 /* Frees the buffer (NULL-safe). */
 void jsplit_free(struct jsplit *s);
 

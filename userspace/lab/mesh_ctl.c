@@ -232,9 +232,3 @@ int lab_mesh_sync(const struct lab *lab, const struct topology *t, struct lab_st
 		return -1;
 	return filter ? start_filter(lab, t, st) : 0;
 }
-
-void lab_mesh_stop(struct lab_state *st, const struct topology *t)
-{
-	stop_proc(&st->filter);
-	stop_proc(&st->pods[t->mesh]);
-}

@@ -44,7 +44,4 @@ bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, 
  */
 int lab_mesh_sync(const struct lab *lab, const struct topology *t, struct lab_state *st);
 
-/* Stops HAProxy and the filter started by this lab (SIGKILL by recorded pid). */
-void lab_mesh_stop(struct lab_state *st, const struct topology *t);
-
 #endif

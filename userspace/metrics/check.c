@@ -69,23 +69,6 @@ void metrics_result_free(struct metrics_result *r)
 	free(r);
 }
 
-int metrics_scrape(const char *src, struct prom_scrape **out, char *err, size_t errlen)
-{
-	uint64_t mono;
-	size_t len;
-	char *text;
-	int r;
-
-	r = fetch_document(src, &text, &len, &mono, err, errlen);
-	if (r)
-		return r;
-	r = prom_parse(text, len, src, out, err, errlen);
-	free(text);
-	if (!r)
-		(*out)->mono_ns = fetch_is_url(src) ? mono : 0;
-	return r;
-}
-
 /* Reads the reported side: an exposition, or (starting with '{') a TrafficMetrics document. */
 static int load_reported(struct ctx *c, const char *src, struct prom_scrape **scrape, json_t **tm)
 {

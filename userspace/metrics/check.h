@@ -25,7 +25,7 @@ struct metrics_check_req {
 	/* Mapping profile name or file; required for Prometheus input. */
 	const char *profile;
 	/*
-	 * The reported side: scrapes already taken (metrics_scrape), or else
+	 * The reported side: scrapes already parsed (prom_parse), or else
 	 * sources (file, "-", or http(s) URL) to read now. `after` is required;
 	 * a TrafficMetrics JSON document as `after` needs no `before`.
 	 */
@@ -61,13 +61,6 @@ struct metrics_result {
 	char **notes;		/* about the data as a whole: losses, restarts, ... */
 	size_t nnotes;
 };
-
-/*
- * Fetches and parses an exposition (file, "-" or URL). For a URL the scrape
- * records CLOCK_MONOTONIC at completion (mono_ns), which bounds the window.
- * Returns 0 and *out (prom_scrape_free), or a negative errno with err.
- */
-int metrics_scrape(const char *src, struct prom_scrape **out, char *err, size_t errlen);
 
 /*
  * Runs the check. Returns 0 and *out (free with metrics_result_free) when a

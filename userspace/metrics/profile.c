@@ -273,11 +273,6 @@ static int load_skip(struct loader *l, struct ynode *req, struct profile *p)
 static const char *const ep_kinds[] = { "workload", "pod", "service_account", "service",
 					"namespace", NULL };
 
-const char *ep_kind_name(enum ep_kind k)
-{
-	return (unsigned)k <= EP_NAMESPACE ? ep_kinds[k] : "?";
-}
-
 static int compile_list(struct loader *l, struct ynode *n, const char *where, char **pats, size_t npats,
 			bool need_name, pcre2_code ***out, size_t *nout)
 {

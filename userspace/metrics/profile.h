@@ -138,7 +138,4 @@ bool outcome_is_failure(const struct outcome_rule *r, int status, bool *counted)
  */
 int outcome_parse_status(const char *v, int *status);
 
-/* Name of an endpoint kind as profiles write it. */
-const char *ep_kind_name(enum ep_kind k);
-
 #endif

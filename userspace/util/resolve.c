@@ -71,8 +71,3 @@ done:
 	set_port(ss, port);
 	return 0;
 }
-
-void resolve_flush(void)
-{
-	memset(cache, 0, sizeof(cache));
-}

@@ -13,7 +13,4 @@
  */
 int resolve_tcp(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
 
-/* Forgets every cached name (tests). */
-void resolve_flush(void);
-
 #endif
