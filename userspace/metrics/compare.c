@@ -202,10 +202,15 @@ static struct obs_q observed_quantile(const struct mx_obs_edge *e, double q_side
 	return o;
 }
 
+/* Fills the observed column and detail of c; "-" when nothing was observed. */
 static void describe_observed(struct mx_check *c, const struct obs_q *o)
 {
 	char a[32], b[32] = "?", d[32] = "?";
 
+	if (!o->have) {
+		snprintf(c->observed, sizeof(c->observed), "-");
+		return;
+	}
 	mx_format_ns(o->side, a, sizeof(a));
 	if (o->lo_known)
 		mx_format_ns(o->lo, b, sizeof(b));
@@ -286,10 +291,7 @@ static void histogram_check(struct mx_edge_result *er, const struct lat_spec *la
 	quantile_name(name, sizeof(name), q);
 	if (!(c = new_check(er, name)))
 		return;
-	if (o.have)
-		describe_observed(c, &o);
-	else
-		snprintf(c->observed, sizeof(c->observed), "-");
+	describe_observed(c, &o);
 	if (rep->lat_problem[0]) {
 		snprintf(c->reported, sizeof(c->reported), "unusable");
 		verdict(c, strstr(rep->lat_problem, "cumulative") ? VERDICT_FAIL : VERDICT_INCONCLUSIVE, "%s",
@@ -337,10 +339,7 @@ static struct mx_check *value_check(struct mx_edge_result *er, double q, double 
 	mx_format_ns(rep_ns, a, sizeof(a));
 	snprintf(c->reported, sizeof(c->reported), "%s", a);
 	json_object_set_new(c->detail, "reported_ns", json_real(rep_ns));
-	if (o->have)
-		describe_observed(c, o);
-	else
-		snprintf(c->observed, sizeof(c->observed), "-");
+	describe_observed(c, o);
 	return c;
 }
 
@@ -451,10 +450,7 @@ static void latency_not_reported(struct mx_edge_result *er, const struct lat_spe
 			quantile_name(name, sizeof(name), q);
 		if (!(c = new_check(er, name)))
 			return;
-		if (o.have)
-			describe_observed(c, &o);
-		else
-			snprintf(c->observed, sizeof(c->observed), "-");
+		describe_observed(c, &o);
 		not_reported(c, "the mesh does not report this metric");
 	}
 }
