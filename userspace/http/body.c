@@ -72,7 +72,11 @@ static void size_line_done(struct http_body *b)
 	b->state = b->remaining ? CH_DATA : CH_TRAILER_START;
 }
 
-/* One framing byte of the chunked coding. Returns 0 or -EBADMSG. */
+/*
+ * One framing byte of the chunked coding. Returns 0 or -EBADMSG.
+ * One switch over every state on purpose: the whole grammar of a chunk line,
+ * its extensions and the trailer reads in one place, as RFC 9112 7.1 lays it out.
+ */
 static int chunk_byte(struct http_body *b, char c)
 {
 	int v;

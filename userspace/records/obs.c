@@ -395,6 +395,83 @@ static void note_cut_short(struct obs_set *s, const char *path, unsigned line, b
 	s->stream_cut |= cut;
 }
 
+/* Opens path (plain or gzip) for next_line(). Returns 0, or -ENOMEM / -EIO after printing. */
+static int lines_open(struct lines *in, const char *path)
+{
+	in->cap = 2 * READ_BLOCK;
+	in->buf = malloc(in->cap);
+	if (!in->buf)
+		return error("cannot read '%s': out of memory", path), -ENOMEM;
+	in->f = gzopen(path, "rb");
+	if (!in->f) {
+		free(in->buf);
+		error_errno(errno ? errno : ENOMEM, "cannot open '%s'", path);
+		return -EIO;
+	}
+	gzbuffer(in->f, 1u << 20);
+	return 0;
+}
+
+/*
+ * A line the fast reader declined: jansson reads it into *o (rec then points
+ * into it; the caller frees *o), or says what is wrong with it. Returns 0; 1
+ * when it is the last line, cut short by a writer that died mid-record (noted,
+ * reading ends there); or -EINVAL after printing.
+ */
+static int read_slow(struct obs_set *s, struct lines *in, const char *path, unsigned line,
+		     const char *text, bool nl, bool intents_only, rec_t rec, json_t **o)
+{
+	json_error_t jerr;
+
+	*o = nl ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	if (!*o) {
+		bool nl2;
+		size_t n2;
+		char *next;
+		int more = next_line(in, &next, &n2, &nl2);
+
+		if (more == 0 || more == -EIO) {
+			note_cut_short(s, path, line, true, more == -EIO, intents_only);
+			return 1;
+		}
+		error("cannot read '%s': line %u: %s", path, line, nl ? jerr.text : "line is not terminated");
+		return -EINVAL;
+	}
+	if (!json_is_object(*o)) {
+		error("cannot read '%s': line %u: record is not a JSON object", path, line);
+		json_decref(*o);
+		*o = NULL;
+		return -EINVAL;
+	}
+	rec_from_json(rec, *o);
+	return 0;
+}
+
+/*
+ * Ends a read of path after `line` lines: how the stream ended (got, the last
+ * next_line() result) and what the loop left in r decide the result. Closes in.
+ * Returns r, or the error the end of the stream shows (printed).
+ */
+static int read_end(struct obs_set *s, struct lines *in, const char *path, unsigned line, int r, int got,
+		    bool intents_only)
+{
+	if (!r && got == -EIO)	/* the compressed stream broke off, perhaps inside a line (dropped) */
+		note_cut_short(s, path, in->len ? line + 1 : line, in->len > 0, true, intents_only);
+	else if (!r && got < 0 && got != -EIO) {
+		error_errno(got, "cannot read '%s'", path);
+		r = -EIO;
+	}
+	if (!r && !intents_only && !s->have_meta) {
+		error("cannot read '%s': empty observation file (no \"meta\" record)", path);
+		r = -EINVAL;
+	}
+	if (r == -ENOMEM)
+		error("cannot read '%s': out of memory", path);
+	gzclose(in->f);
+	free(in->buf);
+	return r;
+}
+
 static int read_file(struct obs_set *s, const char *path, bool intents_only)
 {
 	struct lines in = { 0 };
@@ -407,17 +484,9 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 	int r = 0, got;
 
 	jscan_fields_init(&fields, field_names, F__COUNT);
-	in.cap = 2 * READ_BLOCK;
-	in.buf = malloc(in.cap);
-	if (!in.buf)
-		return error("cannot read '%s': out of memory", path), -ENOMEM;
-	in.f = gzopen(path, "rb");
-	if (!in.f) {
-		free(in.buf);
-		error_errno(errno ? errno : ENOMEM, "cannot open '%s'", path);
-		return -EIO;
-	}
-	gzbuffer(in.f, 1u << 20);
+	r = lines_open(&in, path);
+	if (r)
+		return r;
 	while ((got = next_line(&in, &text, &n, &nl)) > 0) {
 		rec_t rec;
 		json_t *o = NULL;
@@ -426,33 +495,16 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 		if (blank(text))
 			continue;
 		if (!nl || jscan_record(&fields, text, n, rec)) {
-			/* Not for the fast reader: jansson reads it, or says what is wrong with it. */
-			json_error_t jerr;
+			int slow = read_slow(s, &in, path, line, text, nl, intents_only, rec, &o);
 
-			o = nl ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-			if (!o) {
-				bool nl2;
-				size_t n2;
-				char *next;
-				int more = next_line(&in, &next, &n2, &nl2);
-
-				if (more == 0 || more == -EIO) {	/* the last line: the writer died mid-record */
-					note_cut_short(s, path, line, true, more == -EIO, intents_only);
-					got = 0;
-					break;
-				}
-				error("cannot read '%s': line %u: %s", path, line,
-				      nl ? jerr.text : "line is not terminated");
-				r = -EINVAL;
+			if (slow > 0) {
+				got = 0;
 				break;
 			}
-			if (!json_is_object(o)) {
-				error("cannot read '%s': line %u: record is not a JSON object", path, line);
-				json_decref(o);
-				r = -EINVAL;
+			if (slow < 0) {
+				r = slow;
 				break;
 			}
-			rec_from_json(rec, o);
 		}
 		if (!intents_only && !s->have_meta && !is_str(&rec[F_T], "meta")) {
 			error("cannot read '%s': line %u: not an observation file (the first record must be \"meta\")",
@@ -470,21 +522,7 @@ static int read_file(struct obs_set *s, const char *path, bool intents_only)
 			s->last_line = line;
 		}
 	}
-	if (!r && got == -EIO)	/* the compressed stream broke off, perhaps inside a line (dropped) */
-		note_cut_short(s, path, in.len ? line + 1 : line, in.len > 0, true, intents_only);
-	else if (!r && got < 0 && got != -EIO) {
-		error_errno(got, "cannot read '%s'", path);
-		r = -EIO;
-	}
-	if (!r && !intents_only && !s->have_meta) {
-		error("cannot read '%s': empty observation file (no \"meta\" record)", path);
-		r = -EINVAL;
-	}
-	if (r == -ENOMEM)
-		error("cannot read '%s': out of memory", path);
-	gzclose(in.f);
-	free(in.buf);
-	return r;
+	return read_end(s, &in, path, line, r, got, intents_only);
 }
 
 int obs_read(struct obs_set *s, const char *path)

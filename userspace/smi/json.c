@@ -121,6 +121,59 @@ static json_t *metrics_body_json(const struct smi_traffic_metrics *tm)
 	return o;
 }
 
+static void binding_json(json_t *o, const struct smi_meta *m)
+{
+	const struct smi_identity_binding *b = (const void *)m;
+	json_t *ids = json_array();
+
+	for (size_t i = 0; i < b->n_spiffe; i++)
+		json_array_append_new(ids, json_string(b->spiffe[i]));
+	json_object_set_new(o, "serviceAccount", str_or_null(b->service_account));
+	json_object_set_new(o, "podLabelSelector", b->has_selector ?
+		labels_json(b->match_labels, b->n_match_labels) : json_null());
+	json_object_set_new(o, "spiffeIdentities", ids);
+}
+
+static void route_group_json(json_t *o, const struct smi_meta *m)
+{
+	const struct smi_http_route_group *g = (const void *)m;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < g->n_matches; i++)
+		json_array_append_new(a, http_match_json(&g->matches[i]));
+	json_object_set_new(o, "matches", a);
+}
+
+static void port_route_json(json_t *o, const struct smi_meta *m)
+{
+	const struct smi_port_route *r = (const void *)m;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->n_ports; i++)
+		json_array_append_new(a, json_integer(r->ports[i]));
+	json_object_set_new(o, "ports", a);
+}
+
+static void metrics_object_json(json_t *o, const struct smi_meta *m)
+{
+	json_t *body = metrics_body_json((const void *)m);
+
+	json_object_update(o, body);
+	json_decref(body);
+}
+
+static void metrics_list_json(json_t *o, const struct smi_meta *m)
+{
+	const struct smi_traffic_metrics_list *l = (const void *)m;
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < l->n_items; i++)
+		json_array_append_new(items, metrics_body_json(l->items[i]));
+	json_object_set_new(o, "resource", ref_json(&l->resource));
+	json_object_set_new(o, "selector", labels_json(l->selector_labels, l->n_selector_labels));
+	json_object_set_new(o, "items", items);
+}
+
 json_t *smi_object_json(const struct smi_meta *m, bool with_source)
 {
 	json_t *o = json_pack("{s:s, s:o, s:o}", "kind", smi_kind_name(m->kind),
@@ -135,61 +188,14 @@ json_t *smi_object_json(const struct smi_meta *m, bool with_source)
 		json_object_set_new(o, "line", json_integer(m->line));
 	}
 	switch (m->kind) {
-	case SMI_TRAFFIC_SPLIT:
-		split_json(o, (const void *)m, with_source);
-		break;
-	case SMI_TRAFFIC_TARGET:
-		target_json(o, (const void *)m);
-		break;
-	case SMI_IDENTITY_BINDING: {
-		const struct smi_identity_binding *b = (const void *)m;
-		json_t *ids = json_array();
-
-		for (size_t i = 0; i < b->n_spiffe; i++)
-			json_array_append_new(ids, json_string(b->spiffe[i]));
-		json_object_set_new(o, "serviceAccount", str_or_null(b->service_account));
-		json_object_set_new(o, "podLabelSelector", b->has_selector ?
-			labels_json(b->match_labels, b->n_match_labels) : json_null());
-		json_object_set_new(o, "spiffeIdentities", ids);
-		break;
-	}
-	case SMI_HTTP_ROUTE_GROUP: {
-		const struct smi_http_route_group *g = (const void *)m;
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < g->n_matches; i++)
-			json_array_append_new(a, http_match_json(&g->matches[i]));
-		json_object_set_new(o, "matches", a);
-		break;
-	}
+	case SMI_TRAFFIC_SPLIT: split_json(o, (const void *)m, with_source); break;
+	case SMI_TRAFFIC_TARGET: target_json(o, (const void *)m); break;
+	case SMI_IDENTITY_BINDING: binding_json(o, m); break;
+	case SMI_HTTP_ROUTE_GROUP: route_group_json(o, m); break;
 	case SMI_TCP_ROUTE:
-	case SMI_UDP_ROUTE: {
-		const struct smi_port_route *r = (const void *)m;
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < r->n_ports; i++)
-			json_array_append_new(a, json_integer(r->ports[i]));
-		json_object_set_new(o, "ports", a);
-		break;
-	}
-	case SMI_TRAFFIC_METRICS: {
-		json_t *body = metrics_body_json((const void *)m);
-
-		json_object_update(o, body);
-		json_decref(body);
-		break;
-	}
-	default: {
-		const struct smi_traffic_metrics_list *l = (const void *)m;
-		json_t *items = json_array();
-
-		for (size_t i = 0; i < l->n_items; i++)
-			json_array_append_new(items, metrics_body_json(l->items[i]));
-		json_object_set_new(o, "resource", ref_json(&l->resource));
-		json_object_set_new(o, "selector", labels_json(l->selector_labels, l->n_selector_labels));
-		json_object_set_new(o, "items", items);
-		break;
-	}
+	case SMI_UDP_ROUTE: port_route_json(o, m); break;
+	case SMI_TRAFFIC_METRICS: metrics_object_json(o, m); break;
+	default: metrics_list_json(o, m); break;
 	}
 	return o;
 }
@@ -243,6 +249,109 @@ static void sb_identity(struct sbuf *b, const struct smi_identity *id)
 	   id->namespace, id->name);
 }
 
+static void split_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_traffic_split *ts = (const void *)m;
+
+	sb(b, "%s ->", ts->service);
+	for (size_t i = 0; i < ts->n_backends; i++)
+		sb(b, "%s %s %.1f%%", i ? "," : "", ts->backends[i].service, ts->backends[i].share * 100);
+	for (size_t i = 0; i < ts->n_matches; i++)
+		sb(b, "%s HTTPRouteGroup %s", i ? "," : " when", ts->matches[i].name);
+}
+
+static void target_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_traffic_target *t = (const void *)m;
+
+	for (size_t i = 0; i < t->n_sources; i++) {
+		sb(b, "%s", i ? ", " : "");
+		sb_identity(b, &t->sources[i]);
+	}
+	sb(b, "%s-> ", t->n_sources ? " " : "(no sources) ");
+	sb_identity(b, &t->destination);
+	if (t->port)
+		sb(b, ":%u", t->port);
+	for (size_t i = 0; i < t->n_rules; i++) {
+		const struct smi_rule *r = &t->rules[i];
+
+		sb(b, "%s %s %s", i ? "," : " via", smi_kind_name(r->kind), r->name);
+		for (size_t j = 0; j < r->n_match_names; j++)
+			sb(b, "%s%s", j ? "," : "[", r->match_names[j]);
+		if (r->n_match_names)
+			sb(b, "]");
+	}
+	if (!t->n_rules)
+		sb(b, " (no rules: allows nothing)");
+}
+
+static void binding_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_identity_binding *ib = (const void *)m;
+	const char *sep = "";
+
+	if (ib->service_account) {
+		sb(b, "serviceAccount %s", ib->service_account);
+		sep = "; ";
+	}
+	if (ib->has_selector) {
+		sb(b, "%spods", sep);
+		for (size_t i = 0; i < ib->n_match_labels; i++)
+			sb(b, "%s%s=%s", i ? "," : " ", ib->match_labels[i].key, ib->match_labels[i].value);
+		sep = "; ";
+	}
+	for (size_t i = 0; i < ib->n_spiffe; i++) {
+		sb(b, "%sspiffe %s", sep, ib->spiffe[i]);
+		sep = "; ";
+	}
+}
+
+static void route_group_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_http_route_group *g = (const void *)m;
+
+	for (size_t i = 0; i < g->n_matches; i++) {
+		const struct smi_http_match *hm = &g->matches[i];
+
+		sb(b, "%s%s: ", i ? "; " : "", hm->name);
+		sb_methods(b, hm->methods);
+		sb(b, " %s", hm->path_regex ? smi_regex_source(hm->path_regex) : "(any path)");
+		for (size_t j = 0; j < hm->n_headers; j++)
+			sb(b, " %s~%s", hm->headers[j].name, smi_regex_source(hm->headers[j].value));
+	}
+	if (!g->n_matches)
+		sb(b, "(no matches)");
+}
+
+static void port_route_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_port_route *r = (const void *)m;
+
+	if (!r->n_ports)
+		sb(b, "all ports");
+	for (size_t i = 0; i < r->n_ports; i++)
+		sb(b, "%s%u", i ? "," : "ports ", r->ports[i]);
+}
+
+static void metrics_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_traffic_metrics *tm = (const void *)m;
+
+	sb(b, "%s %s", tm->resource.kind ? tm->resource.kind : "?", tm->resource.name ? tm->resource.name : "?");
+	if (tm->edge_direction)
+		sb(b, " %s %s (%s side)", tm->edge_direction,
+		   tm->edge_resource.name ? tm->edge_resource.name : "*", tm->edge_side ? tm->edge_side : "?");
+	for (size_t i = 0; i < tm->n_metrics; i++)
+		sb(b, "%s %s=%s", i ? "," : ":", tm->metrics[i].name, tm->metrics[i].raw);
+}
+
+static void metrics_list_summary(struct sbuf *b, const struct smi_meta *m)
+{
+	const struct smi_traffic_metrics_list *l = (const void *)m;
+
+	sb(b, "%zu item%s", l->n_items, l->n_items == 1 ? "" : "s");
+}
+
 char *smi_object_summary(const struct smi_meta *m, char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0 };
@@ -251,103 +360,14 @@ char *smi_object_summary(const struct smi_meta *m, char *buf, size_t len)
 		return buf;
 	buf[0] = '\0';
 	switch (m->kind) {
-	case SMI_TRAFFIC_SPLIT: {
-		const struct smi_traffic_split *ts = (const void *)m;
-
-		sb(&b, "%s ->", ts->service);
-		for (size_t i = 0; i < ts->n_backends; i++)
-			sb(&b, "%s %s %.1f%%", i ? "," : "", ts->backends[i].service, ts->backends[i].share * 100);
-		for (size_t i = 0; i < ts->n_matches; i++)
-			sb(&b, "%s HTTPRouteGroup %s", i ? "," : " when", ts->matches[i].name);
-		break;
-	}
-	case SMI_TRAFFIC_TARGET: {
-		const struct smi_traffic_target *t = (const void *)m;
-
-		for (size_t i = 0; i < t->n_sources; i++) {
-			sb(&b, "%s", i ? ", " : "");
-			sb_identity(&b, &t->sources[i]);
-		}
-		sb(&b, "%s-> ", t->n_sources ? " " : "(no sources) ");
-		sb_identity(&b, &t->destination);
-		if (t->port)
-			sb(&b, ":%u", t->port);
-		for (size_t i = 0; i < t->n_rules; i++) {
-			const struct smi_rule *r = &t->rules[i];
-
-			sb(&b, "%s %s %s", i ? "," : " via", smi_kind_name(r->kind), r->name);
-			for (size_t j = 0; j < r->n_match_names; j++)
-				sb(&b, "%s%s", j ? "," : "[", r->match_names[j]);
-			if (r->n_match_names)
-				sb(&b, "]");
-		}
-		if (!t->n_rules)
-			sb(&b, " (no rules: allows nothing)");
-		break;
-	}
-	case SMI_IDENTITY_BINDING: {
-		const struct smi_identity_binding *ib = (const void *)m;
-		const char *sep = "";
-
-		if (ib->service_account) {
-			sb(&b, "serviceAccount %s", ib->service_account);
-			sep = "; ";
-		}
-		if (ib->has_selector) {
-			sb(&b, "%spods", sep);
-			for (size_t i = 0; i < ib->n_match_labels; i++)
-				sb(&b, "%s%s=%s", i ? "," : " ", ib->match_labels[i].key, ib->match_labels[i].value);
-			sep = "; ";
-		}
-		for (size_t i = 0; i < ib->n_spiffe; i++) {
-			sb(&b, "%sspiffe %s", sep, ib->spiffe[i]);
-			sep = "; ";
-		}
-		break;
-	}
-	case SMI_HTTP_ROUTE_GROUP: {
-		const struct smi_http_route_group *g = (const void *)m;
-
-		for (size_t i = 0; i < g->n_matches; i++) {
-			const struct smi_http_match *hm = &g->matches[i];
-
-			sb(&b, "%s%s: ", i ? "; " : "", hm->name);
-			sb_methods(&b, hm->methods);
-			sb(&b, " %s", hm->path_regex ? smi_regex_source(hm->path_regex) : "(any path)");
-			for (size_t j = 0; j < hm->n_headers; j++)
-				sb(&b, " %s~%s", hm->headers[j].name, smi_regex_source(hm->headers[j].value));
-		}
-		if (!g->n_matches)
-			sb(&b, "(no matches)");
-		break;
-	}
+	case SMI_TRAFFIC_SPLIT: split_summary(&b, m); break;
+	case SMI_TRAFFIC_TARGET: target_summary(&b, m); break;
+	case SMI_IDENTITY_BINDING: binding_summary(&b, m); break;
+	case SMI_HTTP_ROUTE_GROUP: route_group_summary(&b, m); break;
 	case SMI_TCP_ROUTE:
-	case SMI_UDP_ROUTE: {
-		const struct smi_port_route *r = (const void *)m;
-
-		if (!r->n_ports)
-			sb(&b, "all ports");
-		for (size_t i = 0; i < r->n_ports; i++)
-			sb(&b, "%s%u", i ? "," : "ports ", r->ports[i]);
-		break;
-	}
-	case SMI_TRAFFIC_METRICS: {
-		const struct smi_traffic_metrics *tm = (const void *)m;
-
-		sb(&b, "%s %s", tm->resource.kind ? tm->resource.kind : "?", tm->resource.name ? tm->resource.name : "?");
-		if (tm->edge_direction)
-			sb(&b, " %s %s (%s side)", tm->edge_direction,
-			   tm->edge_resource.name ? tm->edge_resource.name : "*", tm->edge_side ? tm->edge_side : "?");
-		for (size_t i = 0; i < tm->n_metrics; i++)
-			sb(&b, "%s %s=%s", i ? "," : ":", tm->metrics[i].name, tm->metrics[i].raw);
-		break;
-	}
-	default: {
-		const struct smi_traffic_metrics_list *l = (const void *)m;
-
-		sb(&b, "%zu item%s", l->n_items, l->n_items == 1 ? "" : "s");
-		break;
-	}
+	case SMI_UDP_ROUTE: port_route_summary(&b, m); break;
+	case SMI_TRAFFIC_METRICS: metrics_summary(&b, m); break;
+	default: metrics_list_summary(&b, m); break;
 	}
 	return buf;
 }
