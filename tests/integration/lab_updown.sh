@@ -158,7 +158,7 @@ check "second up keeps the same processes" \
 	test "$(jq -c '[.pods[].process.pid, .mesh.generation]' "$tmp/rec1/status.json")" = \
 	"$(jq -c '[.pods[].process.pid, .mesh.generation]' "$tmp/status2.json")"
 check "up with another topology is refused while up" \
-	test "$(L up --topology tests/fixtures/lab/split-75-25.yaml >/dev/null 2>&1; echo $?)" = 1
+	test "$(L up --topology tests/fixtures/lab/split-75-25.yaml >/dev/null 2>&1; echo $?)" = 2
 
 down "lab down" "$tmp/rec1"
 compare "clean down" "$tmp/before" "$tmp/after1" "$tmp/rec1"

@@ -504,21 +504,21 @@ int fetch_to_files(const struct fetch_spec *spec, const char *obs_path, const ch
 		return error("the agents' token is needed: --token-file FILE or $SMIW_AGENT_TOKEN"), EXIT_USAGE;
 	if (spec->cluster && k8s_config_auto(&api, spec->kubeconfig, spec->context, err, sizeof(err))) {
 		free(token);
-		return error("%s", err), EXIT_FAILED;
+		return error("%s", err), EXIT_ERROR;
 	}
 	n = spec_targets(spec, &api, &targets);
 	r = n > 0 ? fetch_merge(targets, (unsigned)n, spec->cluster ? &api : NULL, token, &spec->q, &res) : -1;
 	if (n > 0 && r)
 		error("no agent could be read");
 	if (!r) {
-		r = write_outputs(&res, obs_path, inv_path) ? EXIT_FAILED : res.failed ? EXIT_FAILED : EXIT_OK;
+		r = write_outputs(&res, obs_path, inv_path) ? EXIT_ERROR : res.failed ? EXIT_ERROR : EXIT_OK;
 		pr_info("%zu records from %d agent(s)%s; kernel drops %llu, user drops %llu, evicted %llu%s",
 			json_array_size(res.records), n - (int)res.failed, res.failed ? " (some failed)" : "",
 			(unsigned long long)res.kernel_drops, (unsigned long long)res.user_drops,
 			(unsigned long long)res.store_evicted, res.complete ? "" : "; the window is NOT complete");
 		fetch_result_free(&res);
 	} else {
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	}
 	free(targets);
 	free(token);

@@ -82,7 +82,7 @@ bool fetch_spec_active(const struct fetch_spec *spec);
  * Reads the agents `spec` names and writes the merged records to `obs_path`
  * (NULL: stdout) and the merged inventory to `inv_path` (NULL: not
  * written), then says on stderr what was read. Returns an exit code:
- * EXIT_OK, EXIT_USAGE (bad options, no token), EXIT_FAILED (some agent
+ * EXIT_OK, EXIT_USAGE (bad options, no token), EXIT_ERROR (some agent
  * could not be read, or none).
  */
 int fetch_to_files(const struct fetch_spec *spec, const char *obs_path, const char *inv_path);

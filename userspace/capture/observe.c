@@ -152,12 +152,12 @@ static int capture_until_end(struct capture *c, struct obs_writer *out, const st
 	if (isatty(STDERR_FILENO) && !log_json)
 		fputc('\n', stderr);
 	summary(&st, reason, (mono_ns() - start) / 1e9, log_json && o->out && strcmp(o->out, "-"));
-	return strcmp(reason, "error") ? EXIT_OK : EXIT_FAILED;
+	return strcmp(reason, "error") ? EXIT_OK : EXIT_ERROR;
 }
 
 int observe_run(const struct observe_opts *o)
 {
-	int ret = EXIT_FAILED;
+	int ret = EXIT_ERROR;
 	struct inventory *inv = NULL;
 	struct obs_writer out = { 0 };
 	struct capture *c = NULL;
@@ -181,7 +181,7 @@ int observe_run(const struct observe_opts *o)
 		goto out;
 	n = watch_all(c, o);
 	if (n < 0) {
-		ret = n == -ENOENT || n == -ENOTDIR ? EXIT_USAGE : EXIT_FAILED;
+		ret = n == -ENOENT || n == -ENOTDIR ? EXIT_USAGE : EXIT_ERROR;
 		goto out;
 	}
 	if (n == 0) {
@@ -196,7 +196,7 @@ out:
 	capture_close(c);
 	if (out_open && (r = obs_writer_close(&out))) {
 		error_errno(r, "observe: cannot write '%s'", o->out ? o->out : "stdout");
-		ret = EXIT_FAILED;
+		ret = EXIT_ERROR;
 	}
 	inventory_free(inv);
 	return ret;

@@ -24,7 +24,7 @@ struct observe_opts {
  * records go to a file). Errors are reported as they happen. Returns the
  * exit code (util/exitcode.h): EXIT_OK after the duration or a signal,
  * EXIT_USAGE when there is nothing to watch (a bad inventory, a missing
- * cgroup), EXIT_FAILED when capture or writing failed.
+ * cgroup), EXIT_ERROR when capture or writing failed.
  */
 int observe_run(const struct observe_opts *o);
 

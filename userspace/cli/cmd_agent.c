@@ -154,9 +154,9 @@ static int open_source(struct agent_opts *o, struct record_source *src)
 			.inventory_path = o->inventory_in ? o->inventory_in : o->inventory_out, .node = o->node,
 			.unredacted = o->unredacted });
 		if (r)
-			return error_errno(r, "cannot start capture"), EXIT_FAILED;
+			return error_errno(r, "cannot start capture"), EXIT_ERROR;
 	} else if ((r = source_file_open(src, o->source, o->follow))) {
-		return error_errno(r, "cannot open record source '%s'", o->source), EXIT_FAILED;
+		return error_errno(r, "cannot open record source '%s'", o->source), EXIT_ERROR;
 	}
 	return EXIT_OK;
 }
@@ -172,7 +172,7 @@ static int start_agent(const struct agent_opts *o, const char *token, struct rec
 	if (r) {
 		src->close(src);
 		return error_errno(r, "cannot set up the agent (spool '%s')", o->spool_dir ? o->spool_dir : "-"),
-		       EXIT_FAILED;
+		       EXIT_ERROR;
 	}
 	/* A failed listen holds nothing: only the loop is to be closed then. */
 	r = evloop_init(&a->http_loop);
@@ -183,7 +183,7 @@ static int start_agent(const struct agent_opts *o, const char *token, struct rec
 	if (r) {
 		agent_shutdown(a, "signal");
 		src->close(src);
-		return error_errno(r, "cannot listen on '%s'", o->listen), EXIT_FAILED;
+		return error_errno(r, "cannot listen on '%s'", o->listen), EXIT_ERROR;
 	}
 	return EXIT_OK;
 }
@@ -199,7 +199,7 @@ static int limit_caps(struct agent *a, const struct record_source *src)
 
 	if (r) {
 		error_errno(r, "cannot give up capabilities");
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	caps_format(src->caps_needed, a->caps_kept, sizeof(a->caps_kept));
 	pr_info("agent: capabilities kept: %s", a->caps_kept);
@@ -229,7 +229,7 @@ static int start_kube(const struct agent_opts *o, struct agent *a, struct k8s_co
 
 	if (k8s_config_auto(kcfg, o->kubeconfig, NULL, err, sizeof(err))) {
 		error("%s", err);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	if (o->cgroup_root)
 		snprintf(cgmount, sizeof(cgmount), "%s", o->cgroup_root);
@@ -238,7 +238,7 @@ static int start_kube(const struct agent_opts *o, struct agent *a, struct k8s_co
 	if ((r = nodewatch_start(nw, kcfg, o->node, cgmount, o->inventory_out, on_inventory, a))) {
 		error_errno(r, "cannot start the Kubernetes watches");
 		k8s_config_free(kcfg);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	return EXIT_OK;
 }
@@ -259,7 +259,7 @@ static int run_agent(const struct agent_opts *o, struct agent *a, struct record_
 	pr_info("agent on node '%s' serving http://%s (records from '%s')", o->node, a->http.bound, o->source);
 	if (log_json)
 		pr_json("{s:s, s:s}", "listen", a->http.bound, "node", o->node);
-	r = agent_serve(a, src) ? EXIT_FAILED : EXIT_OK;
+	r = agent_serve(a, src) ? EXIT_ERROR : EXIT_OK;
 	if (o->kube) {
 		nodewatch_stop(&nw);
 		k8s_config_free(&kcfg);

@@ -167,11 +167,11 @@ static int run(int argc, char **argv)
 	o.progress = o.progress && !log_json && isatty(STDERR_FILENO);
 	r = drive_run(&o, &st);
 	if (r)
-		return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		return r == -EINVAL ? EXIT_USAGE : EXIT_ERROR;
 	drive_report(&o, &st);
 	if (st.intent_error)
 		error_errno(st.intent_error, "writing '%s' failed", o.intent_path);
-	r = st.intent_error || st.responses != st.sent ? EXIT_FAILED : EXIT_OK;
+	r = st.intent_error ? EXIT_ERROR : st.responses != st.sent ? EXIT_FAILED : EXIT_OK;
 	free(st.latency_ns);
 	return r;
 }

@@ -55,18 +55,18 @@ static int run(int argc, char **argv)
 	if (strcmp(what, "inventory") && strcmp(what, "smi"))
 		return error("kube: unknown action '%s' (inventory, smi)", what), EXIT_USAGE;
 	if (k8s_config_auto(&cfg, o.kubeconfig, o.context, err, sizeof(err)))
-		return error("%s", err), EXIT_FAILED;
+		return error("%s", err), EXIT_ERROR;
 	if (k8s_client_init(&c, &cfg)) {
 		k8s_config_free(&cfg);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	if (strcmp(what, "inventory")) {
-		r = k8s_snapshot_smi(&c, o.output) ? EXIT_FAILED : EXIT_OK;
+		r = k8s_snapshot_smi(&c, o.output) ? EXIT_ERROR : EXIT_OK;
 	} else if (!o.node) {
 		error("kube inventory needs --node NAME (or $NODE_NAME)");
 		r = EXIT_USAGE;
 	} else {
-		r = k8s_snapshot_inventory(&c, o.node, o.cgroup_root, o.output) ? EXIT_FAILED : EXIT_OK;
+		r = k8s_snapshot_inventory(&c, o.node, o.cgroup_root, o.output) ? EXIT_ERROR : EXIT_OK;
 	}
 	k8s_client_free(&c);
 	k8s_config_free(&cfg);

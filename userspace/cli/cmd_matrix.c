@@ -81,13 +81,13 @@ static int write_matrix(const struct matrix_opts *o, const struct report *report
 	int r = 0;
 
 	if (matrix_build(&m, reports, n))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && o->out && matrix_write_dir(&m, o->out))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && o->html && matrix_write_file(o->html, &m, true))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && o->md && matrix_write_file(o->md, &m, false))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && log_json)
 		print_json(&m);
 	else if (!r && !o->out && !o->html && !o->md)
@@ -104,7 +104,7 @@ static int run(int argc, char **argv)
 	int r;
 
 	if (!o.files)
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	if ((r = parse_opts(argc, argv, &o)) != CLI_CONTINUE) {
 		free(o.files);
 		return r;
@@ -112,7 +112,7 @@ static int run(int argc, char **argv)
 	reports = calloc(o.n_files, sizeof(*reports));
 	if (!reports) {
 		free(o.files);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	r = 0;
 	for (size_t i = 0; i < o.n_files && !r; i++, n++)

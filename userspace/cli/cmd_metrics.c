@@ -38,7 +38,7 @@ static int fail_exit(int r, const char *err)
 {
 	if (*err)	/* empty: already printed by the observation reader */
 		error("%s", err);
-	return r == -EINVAL || r == -ENOENT ? EXIT_USAGE : EXIT_FAILED;
+	return r == -EINVAL || r == -ENOENT ? EXIT_USAGE : EXIT_ERROR;
 }
 
 static int parse_window(const char *s, struct mx_window *w)
@@ -197,7 +197,7 @@ static int run_export(struct opts *o)
 	tm = o->format && !strcmp(o->format, "trafficmetrics");
 	r = mx_obs_open(o->req.observations, &obs);	/* prints what is wrong */
 	if (r)
-		return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		return r == -EINVAL ? EXIT_USAGE : EXIT_ERROR;
 	r = load_mesh(o, obs, &mesh) ? EXIT_USAGE : EXIT_OK;
 	if (!r) {
 		if (tm) {
@@ -213,9 +213,9 @@ static int run_export(struct opts *o)
 			text = mx_export_prometheus(obs, &mesh, MX_EXPORT_CAPTURE_COUNTERS);
 		}
 		if (!text)
-			r = (error("out of memory"), EXIT_FAILED);
+			r = (error("out of memory"), EXIT_ERROR);
 		else if (write_out(o->output, text))
-			r = EXIT_FAILED;
+			r = EXIT_ERROR;
 	}
 	free(text);
 	mx_obs_close(obs);
@@ -248,7 +248,7 @@ static int run_scrape(struct opts *o, int argc, char **argv)
 	if (o->output && write_out(o->output, text)) {
 		free(text);
 		prom_scrape_free(sc);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	free(text);
 	for (size_t i = 0; i < sc->nsamples; i++)

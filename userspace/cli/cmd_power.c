@@ -108,7 +108,7 @@ static int print_json(const struct power_req *q, uint64_t required, double at_n)
 		json_object_set_new(doc, "requests", json_integer((json_int_t)q->n));
 		json_object_set_new(doc, "power", json_real(at_n));
 	}
-	return report_dump(stdout, doc) ? EXIT_FAILED : EXIT_OK;
+	return report_dump(stdout, doc) ? EXIT_ERROR : EXIT_OK;
 }
 
 static void print_text(const struct power_req *q, uint64_t required, double at_n)

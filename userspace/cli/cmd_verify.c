@@ -176,7 +176,7 @@ static int fetch_agents(struct opts *o, char *dir, size_t len)
 	if (!mkdtemp(dir)) {
 		error_errno(errno, "cannot create a directory for the agents' observations");
 		dir[0] = '\0';
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	snprintf(obs_path, sizeof(obs_path), "%s/observations.jsonl", dir);
 	snprintf(inv_path, sizeof(inv_path), "%s/inventory.json", dir);
@@ -246,7 +246,7 @@ static int run(int argc, char **argv)
 	}
 	r = load_inputs(&o, &sc, &obs, &inv);
 	if (!r && report_init(&rep, o.mesh ? o.mesh : inv && *inv->mesh_name ? inv->mesh_name : "unknown"))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r) {
 		struct verify_input in = {
 			.sc = &sc, .obs = &obs, .inv = inv, .run = o.run,
@@ -258,9 +258,9 @@ static int run(int argc, char **argv)
 			r = EXIT_USAGE;
 	}
 	if (!r && o.out && report_write_dir(&rep, o.out))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && print(&rep, o.format))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r)
 		r = report_exit_code(&rep);
 	report_free(&rep);

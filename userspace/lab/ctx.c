@@ -46,21 +46,21 @@ int lab_ctx_open(struct lab_ctx *ctx, const struct lab_opts *o, bool need_up)
 	if (lab_init(&ctx->lab, o->name, o->state_dir))
 		return EXIT_USAGE;
 	if (lab_lock(&ctx->lab))
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	r = lab_state_read(&ctx->lab, &ctx->st);
 	if (r < 0)
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	ctx->up = r == 1;
 	if (!ctx->up) {
 		if (!need_up)
 			return 0;
 		error("lab '%s' is not up (run 'smi-witness lab up%s%s')", ctx->lab.name,
 		      o->name ? " --lab " : "", o->name ? o->name : "");
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	lab_state_file(&ctx->lab, LAB_TOPOLOGY_COPY, path, sizeof(path));
 	ctx->topo = topology_load(path);
-	return ctx->topo ? 0 : EXIT_FAILED;
+	return ctx->topo ? 0 : EXIT_ERROR;
 }
 
 void lab_ctx_close(struct lab_ctx *ctx)

@@ -21,7 +21,7 @@ struct lab_ctx {
 /*
  * Initialises ctx for the lab the options name, takes its lock, reads its
  * state and, when it is up, its topology copy. `need_up` makes a lab that
- * is down an error. Returns an exit code: 0, or EXIT_FAILED / EXIT_USAGE
+ * is down an error. Returns an exit code: 0, or EXIT_ERROR / EXIT_USAGE
  * after printing; lab_ctx_close() is due either way.
  */
 int lab_ctx_open(struct lab_ctx *ctx, const struct lab_opts *o, bool need_up);

@@ -81,17 +81,17 @@ int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool repla
 	if (!r && (replace ? policy_of_files(&ctx, files, n, &p) : lab_ctx_policy(&ctx, &p)))
 		r = EXIT_USAGE;
 	if (!r) {
-		r = lab_mesh_write_config(&ctx.lab, &ctx.st, &p) ? EXIT_FAILED : EXIT_OK;
+		r = lab_mesh_write_config(&ctx.lab, &ctx.st, &p) ? EXIT_ERROR : EXIT_OK;
 		installed = !r;
 		mesh_policy_free(&p);
 	}
 	if (!r && replace && store_files(&ctx, files, n))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && (lab_mesh_sync(&ctx.lab, ctx.topo, &ctx.st) || lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	/* Whatever happened after the configuration was installed, the state file must say so. */
 	if (installed && lab_state_write(&ctx.lab, ctx.topo, &ctx.st))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	if (!r && !log_json)
 		pr_info("lab %s: mesh %s, access control %s, %d file(s) applied, configuration generation %u",
 			ctx.lab.name, mesh_variant_name(ctx.st.variant), ctx.st.access_control ? "on" : "off",

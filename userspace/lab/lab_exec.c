@@ -41,7 +41,7 @@ int lab_exec(const struct lab_opts *o, const char *name, char *const argv[])
 		/* The command may run for minutes: other lab commands must not wait for it. */
 		lab_unlock(&ctx.lab);
 		r = lab_pod_exec(&ctx.lab, ctx.topo, pod, argv);
-		r = r < 0 ? EXIT_FAILED : r;
+		r = r < 0 ? EXIT_ERROR : r;
 	}
 	lab_ctx_close(&ctx);
 	return r;

@@ -101,7 +101,7 @@ int lab_metrics_filter(const struct lab_filter_opts *o)
 		evloop_fini(&loop);
 	if (r) {
 		error_errno(r, "cannot listen on %s", o->listen);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	pr_info("metrics filter (%s) on %s for %s", mesh_variant_name(f.variant), o->listen, o->upstream);
 	/*
@@ -112,7 +112,7 @@ int lab_metrics_filter(const struct lab_filter_opts *o)
 		r = evloop_run_once(&loop, 1000);
 		if (r < 0) {
 			error_errno(r, "event loop");
-			return EXIT_FAILED;
+			return EXIT_ERROR;
 		}
 		http_server_tick(&srv, mono_ns());
 	}

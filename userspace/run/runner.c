@@ -445,11 +445,11 @@ static int verify_recorded(struct srun *s)
 
 	if (obs_read(&obs, s->obs_path) || obs_read_intents(&obs, s->intent_path)) {
 		obs_free(&obs);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	if (report_init(&rep, s->rn->mesh)) {
 		obs_free(&obs);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	r = verify_scenario(&(struct verify_input){ .sc = &s->sc, .obs = &obs, .inv = s->inv, .run = s->run,
 		.capture_name = s->obs_path, .api_versions = s->rn->api,
@@ -461,7 +461,7 @@ static int verify_recorded(struct srun *s)
 	else
 		report_free(&rep);
 	obs_free(&obs);
-	return r ? EXIT_FAILED : 0;
+	return r ? EXIT_ERROR : 0;
 }
 
 /* An earlier run's scrapes in the same directory must not be judged as this run's. */
@@ -516,10 +516,10 @@ int runner_scenario(struct runner *rn, const char *path)
 {
 	struct srun *s = calloc(1, sizeof(*s));
 	uint64_t t0 = mono_ns();
-	int r = EXIT_FAILED;
+	int r = EXIT_ERROR;
 
 	if (!s)
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	s->rn = rn;
 	s->t = rn->target;
 	if (scenario_load(&s->sc, path) || policy_build(&s->pol, &s->sc)) {
@@ -535,10 +535,10 @@ int runner_scenario(struct runner *rn, const char *path)
 								     .out_path = s->obs_path, .run = s->run }))
 		goto out;
 	s->observing = true;
-	r = run_steps(s) ? EXIT_FAILED : 0;
+	r = run_steps(s) ? EXIT_ERROR : 0;
 	sleep_ns(SETTLE_NS);
 	if (s->t->ops->observe_stop(s->t) && !r)
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	s->observing = false;
 	if (!r && !join_intents(s)) {
 		write_replay(s);

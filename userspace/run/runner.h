@@ -30,7 +30,7 @@ struct runner {
  * OUT/<scenario>/: observations.jsonl.gz, intent.jsonl, inventory.json,
  * policy/step-N.yaml, the target's log (lab.log), drive.log, replay.sh and
  * the reports. Returns 0, or an exit code (EXIT_USAGE for an invalid
- * scenario, EXIT_FAILED when the target or the capture failed) after
+ * scenario, EXIT_ERROR when the target or the capture failed) after
  * printing why.
  */
 int runner_scenario(struct runner *r, const char *path);

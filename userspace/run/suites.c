@@ -57,7 +57,7 @@ int run_expand_suites(char *const *suites, size_t n_suites, char **files, size_t
 	}
 	for (size_t i = first; i < *n; i++)
 		if (!files[i])
-			return EXIT_FAILED;
+			return EXIT_ERROR;
 	return 0;
 too_many:
 	error("at most %d scenarios in one run", RUN_MAX_SCENARIOS);
@@ -98,7 +98,7 @@ static int run_all(const struct run_config *c, char *const *files, size_t n, str
 
 	if (path_fmt(rn.out, sizeof(rn.out), "%s/%s", c->out, c->mesh) || mkdir_p(rn.out)) {
 		error("cannot create the output directory '%s/%s'", c->out, c->mesh);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	for (size_t i = 0; i < n && !r && !*c->stop; i++)
 		r = runner_scenario(&rn, files[i]);
@@ -113,7 +113,7 @@ static int run_all(const struct run_config *c, char *const *files, size_t n, str
 			t->ops->teardown(t, log);
 	}
 	if (!r && report_write_dir(all, rn.out))
-		r = EXIT_FAILED;
+		r = EXIT_ERROR;
 	return r;
 }
 
@@ -123,7 +123,7 @@ int run_suites(const struct run_config *c, char *const *files, size_t n)
 	int r;
 
 	if (report_init(&all, c->mesh))
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	r = run_all(c, files, n, &all);
 	if (!r) {
 		if (log_json)

@@ -35,7 +35,7 @@ struct run_config {
  * Runs files[0..n) against c->target, tears it down unless kept, writes
  * the reports to OUT/<mesh>/, prints the verdicts (a table, or JSON under
  * -j) and writes the matrix over every OUT/<mesh>/report.json. Returns the
- * exit status of the verdicts, or EXIT_USAGE / EXIT_FAILED when a scenario
+ * exit status of the verdicts, or EXIT_USAGE / EXIT_ERROR when a scenario
  * is invalid or could not run.
  */
 int run_suites(const struct run_config *c, char *const *files, size_t n);
