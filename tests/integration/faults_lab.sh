@@ -33,7 +33,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-"$bin" lab up --lab "$lab" --topology "$PWD/specs/lab/topology.yaml" >"$W/lab.log" 2>&1 ||
+"$bin" lab up --lab "$lab" --topology "$PWD/sample-app/topology/default.yaml" >"$W/lab.log" 2>&1 ||
 	{ cat "$W/lab.log"; echo "lab up failed"; exit 1; }
 inv=/run/smi-witness/lab-$lab/inventory.json
 cat >"$W/sc.yaml" <<'EOF'
@@ -216,7 +216,7 @@ steps:
   - name: after
     traffic: [{count: 100}]
 EOF
-"$bin" run "$W/run.yaml" --lab "$lab" --topology "$PWD/specs/lab/topology.yaml" --out "$W/runout" \
+"$bin" run "$W/run.yaml" --lab "$lab" --topology "$PWD/sample-app/topology/default.yaml" --out "$W/runout" \
 	>"$W/run.txt" 2>"$W/run.err" &
 runner=$!
 check "run reaches step 1's traffic" up_log "$W/run.err" 'for 3.0 s'

@@ -56,7 +56,7 @@ steps:
     apply: [m/tcp-a-to-b.yaml]
     traffic: [{name: a-to-b}, {name: c-to-b, from: app-c}]
 EOF
-topo="$PWD/specs/lab/topology.yaml"
+topo="$PWD/sample-app/topology/default.yaml"
 verdicts() { jq -c '[.assertions[] | [.id, .verdict]]' "$1"; }
 
 # --- the reference mesh ------------------------------------------------------

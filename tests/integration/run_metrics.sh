@@ -17,7 +17,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/smiw-run-metrics.XXXXXX")
 trap '"$bin" lab down --lab "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
 . tests/lib/itest.sh
 S=traffic-metrics
-topo="$PWD/specs/lab/topology.yaml"
+topo="$PWD/sample-app/topology/default.yaml"
 run() { # MESH: report in $work/MESH.json, table in .txt, progress in .err, exit status in .rc
 	"$bin" run specs/traffic-metrics.yaml --mesh "$1" --keep-lab --lab "$lab" --topology "$topo" \
 		--out "$work/out" >"$work/$1.txt" 2>"$work/$1.err"

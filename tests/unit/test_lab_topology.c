@@ -43,8 +43,8 @@ static void test_default(void **state)
 	assert_string_equal(t->node, "lab");
 	assert_int_equal(t->net, 0xc6120000);
 	assert_int_equal(t->prefix, 16);
-	assert_int_equal(t->n_pods, 4);
-	assert_int_equal(t->mesh, 3);
+	assert_int_equal(t->n_pods, 5);
+	assert_int_equal(t->mesh, 4);
 	assert_int_equal(t->metrics_port, 8405);
 	static const struct {
 		const char *name, *sa, *ip;
@@ -52,14 +52,15 @@ static void test_default(void **state)
 		{ "app-a", "service-a", "198.18.0.11" },
 		{ "app-b", "service-b", "198.18.0.12" },
 		{ "app-c", "service-c", "198.18.0.13" },
+		{ "app-d", "service-d", "198.18.0.14" },
 		{ "mesh", "mesh", "198.18.1.250" },
 	};
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		assert_string_equal(t->pods[i].name, pods[i].name);
 		assert_string_equal(t->pods[i].namespace, "default");
 		assert_string_equal(t->pods[i].service_account, pods[i].sa);
 		assert_string_equal(topo_ip_str(t->pods[i].ip, ip), pods[i].ip);
-		assert_int_equal(t->pods[i].is_mesh, i == 3);
+		assert_int_equal(t->pods[i].is_mesh, i == 4);
 	}
 	assert_int_equal(t->pods[0].n_args, 1);
 	assert_string_equal(t->pods[0].args[0], "sample-app");
@@ -68,7 +69,7 @@ static void test_default(void **state)
 	assert_string_equal(t->pods[1].env[0].value, "app-b");
 	assert_string_equal(t->pods[1].env[1].name, "PORT");
 	assert_string_equal(t->pods[1].env[1].value, "9091");
-	assert_int_equal(t->pods[1].n_labels, 2);
+	assert_int_equal(t->pods[1].n_labels, 3);
 	assert_string_equal(t->pods[1].labels[1].key, "version");
 	assert_string_equal(t->pods[1].labels[1].value, "b");
 
@@ -80,9 +81,11 @@ static void test_default(void **state)
 		{ "app-a", "198.18.1.2", 1, 0, -1 },
 		{ "app-b", "198.18.1.3", 1, 1, -1 },
 		{ "app-c", "198.18.1.4", 1, 2, -1 },
+		{ "app-d", "198.18.1.5", 1, 3, -1 },
+		{ "app-svc3", "198.18.1.6", 3, 1, 2 },
 	};
-	assert_int_equal(t->n_services, 4);
-	for (int i = 0; i < 4; i++) {
+	assert_int_equal(t->n_services, 6);
+	for (int i = 0; i < 6; i++) {
 		assert_string_equal(t->services[i].name, svcs[i].name);
 		assert_string_equal(topo_ip_str(t->services[i].ip, ip), svcs[i].ip);
 		assert_int_equal(t->services[i].n_ports, 1);
@@ -97,7 +100,8 @@ static void test_default(void **state)
 	assert_int_equal(topology_pod(t, "default", "app-c"), 2);
 	assert_int_equal(topology_pod(t, "other", "app-c"), -1);
 	assert_int_equal(topology_service(t, "default", "app-svc"), 0);
-	assert_int_equal(topology_pod_by_ip(t, 0xc61201fa), 3);
+	assert_int_equal(topology_pod_by_ip(t, 0xc61201fa), 4);
+	assert_int_equal(t->services[5].endpoints[2], 3);
 	free(t);
 }
 

@@ -9,10 +9,13 @@
 #ifndef SMIW_LAB_API_H
 #define SMIW_LAB_API_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "mesh/policy.h"
+
+struct smi_set;
 
 /* Which lab an operation is about. */
 struct lab_opts {
@@ -38,13 +41,13 @@ int lab_mesh_set_parse(struct lab_mesh_set *m, const char *variant, const char *
  * Creates what is missing of the lab and starts what is not running, with
  * the mesh settings m; writes the inventory and prints the status. A lab
  * that is up keeps its topology (naming another one is an error). Returns
- * EXIT_OK, EXIT_FAILED, or EXIT_USAGE for an invalid name or topology.
+ * EXIT_OK, EXIT_ERROR, or EXIT_USAGE for an invalid name or topology.
  */
 int lab_up(const struct lab_opts *o, const struct lab_mesh_set *m);
 
 /*
  * Removes every process, network namespace, cgroup, /etc/netns entry and
- * state file of the lab, also after a crash. Returns EXIT_OK, EXIT_FAILED
+ * state file of the lab, also after a crash. Returns EXIT_OK, EXIT_ERROR
  * (something could not be removed) or EXIT_USAGE (invalid name).
  */
 int lab_down(const struct lab_opts *o);
@@ -59,7 +62,7 @@ int lab_status(const struct lab_opts *o);
  * Runs argv (NULL-terminated; argv[0] found like a pod command) inside
  * `pod` ("name" or "namespace/name") and waits for it, with the lab
  * unlocked meanwhile. Returns the command's exit status, EXIT_USAGE for an
- * unknown pod or EXIT_FAILED when it could not start.
+ * unknown pod or EXIT_ERROR when it could not start.
  */
 int lab_exec(const struct lab_opts *o, const char *pod, char *const argv[]);
 
@@ -69,7 +72,7 @@ int lab_exec(const struct lab_opts *o, const char *pod, char *const argv[]);
  * applied); without it the applied files stay and are rendered again.
  * Nothing changes unless HAProxy accepts the new configuration; returns
  * once every new connection gets it. Returns EXIT_OK, EXIT_USAGE (invalid
- * objects, more than LAB_MAX_POLICY_FILES of lab/state.h) or EXIT_FAILED.
+ * objects, more than LAB_MAX_POLICY_FILES of lab/state.h) or EXIT_ERROR.
  */
 int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool replace, char *const files[], int n);
 
@@ -80,6 +83,44 @@ int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool repla
  */
 int lab_mesh_running(const struct lab_opts *o, char *why, size_t len);
 
+/*
+ * Path of the default topology file of `lab up` and `run`: $SMIW_TOPOLOGY,
+ * else LAB_DEFAULT_TOPOLOGY of lab/lab.h where the shipped files are
+ * (util/file.h: file_data_path). Writes into buf.
+ */
+void lab_default_topology(char *buf, size_t len);
+
+/* What a lab is, as lab_inspect() reads it. */
+struct lab_info {
+	char name[16];
+	bool up;
+	enum mesh_variant variant;	/* when up */
+	bool access_control;	/* when up */
+	int n_applied;	/* SMI files applied, when up */
+	char topology_source[PATH_MAX];	/* when up: the file `up` read */
+	/* The topology the lab has (its copy, when up) or that `up` would read. */
+	char topology[PATH_MAX];
+	bool topology_differs;	/* up, and o->topology names other text */
+};
+
+/*
+ * Reads what lab o is without changing anything (no lock, nothing
+ * created). Returns 0, EXIT_USAGE for an invalid name or EXIT_ERROR when
+ * its state file cannot be read, after printing why.
+ */
+int lab_inspect(const struct lab_opts *o, struct lab_info *info);
+
+/*
+ * Checks that the SMI objects of `set` can be applied to a lab of topology
+ * file `topology`: every service they name is in it and the mesh can
+ * render them. Prints each problem with the manifest's file, line and
+ * field. Returns 0, EXIT_USAGE, or EXIT_ERROR (out of memory).
+ */
+int lab_check_objects(const char *topology, const struct smi_set *set);
+
+/* Prints the mesh variants the lab offers, one line each (JSON under -j). Returns an exit code. */
+int lab_meshes(void);
+
 /* Where the metrics filter of a rewriting mesh variant answers and what it asks. */
 struct lab_filter_opts {
 	const char *mesh;	/* the variant whose falsification it serves */
@@ -89,7 +130,7 @@ struct lab_filter_opts {
 /*
  * Serves the mesh's metrics as variant o->mesh falsifies them: answers on
  * o->listen with what HAProxy's exporter on o->upstream says, rewritten.
- * Runs until killed; returns EXIT_USAGE for invalid options or EXIT_FAILED
+ * Runs until killed; returns EXIT_USAGE for invalid options or EXIT_ERROR
  * when it cannot listen.
  */
 int lab_metrics_filter(const struct lab_filter_opts *o);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lab/api.h"
 #include "lab/lab.h"
 #include "util/file.h"
 #include "util/kernfs.h"
@@ -96,17 +97,17 @@ void lab_state_file(const struct lab *lab, const char *file, char *buf, size_t l
 	path_fmt(buf, len, "%s/%s", lab->state_dir, file);
 }
 
-void lab_default_topology(const struct lab *lab, char *buf, size_t len)
+void lab_default_topology(char *buf, size_t len)
 {
 	const char *env = getenv("SMIW_TOPOLOGY");
 
 	if (env && *env)
 		path_fmt(buf, len, "%s", env);
 	else
-		path_fmt(buf, len, "%s/../sample-app/topology/default.yaml", lab->exe_dir);
+		file_data_path(LAB_DEFAULT_TOPOLOGY, buf, len);	/* a missing one is named when it is read */
 }
 
-int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size_t len)
+int lab_resolve_command(const char *word, char *buf, size_t len)
 {
 	char *path, *dir, *save = NULL;
 
@@ -114,8 +115,7 @@ int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size
 		path_fmt(buf, len, "%s", word);
 		return 0;
 	}
-	path_fmt(buf, len, "%s/%s", lab->exe_dir, word);
-	if (!access(buf, X_OK))
+	if (!file_helper_path(word, buf, len))
 		return 0;
 	path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
 	if (!path)

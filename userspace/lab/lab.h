@@ -12,6 +12,8 @@
 #define LAB_DEFAULT_NAME "smiw"
 #define LAB_RUN_DIR "/run/smi-witness"
 #define LAB_DEFAULT_STATE_DIR LAB_RUN_DIR "/lab"
+/* The one default topology of `lab up` and `run`, among the files shipped (file_data_path). */
+#define LAB_DEFAULT_TOPOLOGY "sample-app/topology/default.yaml"
 #define LAB_NETNS_DIR "/run/netns"
 #define LAB_ETC_NETNS_DIR "/etc/netns"
 #define LAB_ROUTER "router"	/* the switch namespace: <lab>-router */
@@ -61,16 +63,11 @@ void lab_etc_dir(const struct lab *lab, const char *pod, char *buf, size_t len);
 void lab_state_file(const struct lab *lab, const char *file, char *buf, size_t len);
 
 /*
- * Path of the default topology file: $SMIW_TOPOLOGY, else
- * <exe_dir>/../sample-app/topology/default.yaml. Writes into buf.
- */
-void lab_default_topology(const struct lab *lab, char *buf, size_t len);
-
-/*
- * Resolves a command word: a word with '/' is used as is; otherwise
- * <exe_dir>/<word> when executable, else the first match in $PATH.
+ * Resolves a command word: a word with '/' is used as is; otherwise the
+ * helper of that name shipped with smi-witness (file_helper_path: beside
+ * the binary, or its libexec directory), else the first match in $PATH.
  * Returns 0 or -ENOENT.
  */
-int lab_resolve_command(const struct lab *lab, const char *word, char *buf, size_t len);
+int lab_resolve_command(const char *word, char *buf, size_t len);
 
 #endif

@@ -51,7 +51,7 @@ static struct topology *find_topology(const struct lab *lab, const struct lab_op
 		if (o->topology)
 			snprintf(path, sizeof(path), "%s", o->topology);
 		else
-			lab_default_topology(lab, path, sizeof(path));
+			lab_default_topology(path, sizeof(path));
 	}
 	return topology_load(path);
 }
@@ -80,7 +80,7 @@ int lab_down(const struct lab_opts *o)
 	if (lab_init(&lab, o->name, o->state_dir))
 		return EXIT_USAGE;
 	if (lab_lock(&lab))
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	had_state = lab_state_read(&lab, &st) == 1;
 	t = find_topology(&lab, o);
 	if (!t)
@@ -102,7 +102,7 @@ int lab_down(const struct lab_opts *o)
 	free(t);
 	lab_unlock(&lab);
 	if (r)
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	if (log_json)
 		pr_json("{s:s, s:b}", "lab", lab.name, "up", 0);
 	else

@@ -26,7 +26,7 @@ static int first_up(struct lab_ctx *ctx, const struct lab_opts *o)
 	if (o->topology)
 		snprintf(src, sizeof(src), "%s", o->topology);
 	else
-		lab_default_topology(&ctx->lab, src, sizeof(src));
+		lab_default_topology(src, sizeof(src));
 	text = lab_read_file(src, &len);
 	if (!text)
 		return EXIT_USAGE;
@@ -38,13 +38,13 @@ static int first_up(struct lab_ctx *ctx, const struct lab_opts *o)
 	if ((r = lab_mkdir_p(ctx->lab.state_dir))) {
 		free(text);
 		error_errno(r, "cannot create '%s'", ctx->lab.state_dir);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	lab_state_file(&ctx->lab, LAB_TOPOLOGY_COPY, copy, sizeof(copy));
 	r = lab_write_file(copy, text, len);
 	free(text);
 	if (r)
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	if (!realpath(src, ctx->st.topology_source))
 		snprintf(ctx->st.topology_source, sizeof(ctx->st.topology_source), "%s", src);
 	ctx->st.created_etc_netns = stat(LAB_ETC_NETNS_DIR, &st) != 0;
@@ -71,7 +71,7 @@ static int same_topology(struct lab_ctx *ctx, const struct lab_opts *o)
 	if (!same) {
 		error("lab '%s' is up with topology '%s'; run 'smi-witness lab down' first", ctx->lab.name,
 		      ctx->st.topology_source);
-		return EXIT_FAILED;
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -159,7 +159,7 @@ int lab_up(const struct lab_opts *o, const struct lab_mesh_set *m)
 	    lab_state_write(&ctx.lab, ctx.topo, &ctx.st) || lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)) {
 		lab_state_write(&ctx.lab, ctx.topo, &ctx.st);
 		lab_ctx_close(&ctx);
-		return EXIT_FAILED;
+		return EXIT_ERROR;
 	}
 	r = lab_print_status(&ctx);
 	lab_ctx_close(&ctx);

@@ -177,7 +177,7 @@ static int start_haproxy(const struct lab *lab, const struct topology *t, struct
 	char *argv[] = { haproxy, "-W", "-f", cfg, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
-	if (lab_resolve_command(lab, "haproxy", haproxy, sizeof(haproxy)))
+	if (lab_resolve_command("haproxy", haproxy, sizeof(haproxy)))
 		return error("cannot find 'haproxy' in $PATH (Debian package haproxy)");
 	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
 	return lab_pod_start(lab, t, t->mesh, argv, envp, "haproxy", &st->pods[t->mesh]);

@@ -84,7 +84,7 @@ int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *c
 
 	while (argv[argc])
 		argc++;
-	if (lab_resolve_command(lab, argv[0], cmd, sizeof(cmd)))
+	if (lab_resolve_command(argv[0], cmd, sizeof(cmd)))
 		return error("cannot find command '%s'", argv[0]);
 	args = calloc(argc + 1, sizeof(*args));
 	if (!args)
@@ -115,9 +115,9 @@ int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int 
 	char cmd[PATH_MAX], env[TOPO_MAX_ENV][TOPO_NAME_MAX + TOPO_ARG_MAX + 1];
 	char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-	if (lab_resolve_command(lab, pod->args[0], cmd, sizeof(cmd)))
-		return error("pod %s: cannot find command '%s' (looked in '%s' and $PATH)", pod->name,
-			     pod->args[0], lab->exe_dir);
+	if (lab_resolve_command(pod->args[0], cmd, sizeof(cmd)))
+		return error("pod %s: cannot find command '%s' (looked beside '%s/smi-witness', in its "
+			     "libexec/smi-witness and $PATH)", pod->name, pod->args[0], lab->exe_dir);
 	argv[0] = cmd;
 	for (int k = 1; k < pod->n_args; k++)
 		argv[k] = (char *)pod->args[k];

@@ -752,15 +752,14 @@ bool profile_is_path(const char *s)
 static int profile_dirs(char dirs[4][PATH_MAX])
 {
 	const char *env = getenv("SMIW_PROFILE_DIR");
-	char exe[PATH_MAX];
 	int cnt = 0;
 
 	if (env && *env)
 		snprintf(dirs[cnt++], PATH_MAX, "%s", env);
 	snprintf(dirs[cnt++], PATH_MAX, "specs/metrics-profiles");
-	if (!file_exe_dir(exe, sizeof(exe)))
-		snprintf(dirs[cnt++], PATH_MAX, "%.*s/../specs/metrics-profiles", PATH_MAX - 40, exe);
-	snprintf(dirs[cnt++], PATH_MAX, "/usr/share/smi-witness/metrics-profiles");
+	/* The shipped ones: in the source tree beside the build, or installed under share/. */
+	if (!file_data_path("specs/metrics-profiles", dirs[cnt], PATH_MAX))
+		cnt++;
 	return cnt;
 }
 

@@ -1,5 +1,6 @@
 /* file.c - see file.h */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,4 +106,47 @@ int file_exe_dir(char *buf, size_t len)
 		return -ENOENT;
 	*slash = '\0';
 	return 0;
+}
+
+/*
+ * 0 when path_fmt() fit and the result exists (with `mode` access), else
+ * -ENOENT or -ENAMETOOLONG. A found path is made canonical in place, so
+ * messages name it without "bin/../".
+ */
+static int found(int fmt_result, char *path, int mode)
+{
+	char real[PATH_MAX];
+
+	if (fmt_result)
+		return fmt_result;
+	if (access(path, mode))
+		return -ENOENT;
+	if (realpath(path, real) && strlen(real) < strlen(path) + 1)
+		strcpy(path, real);
+	return 0;
+}
+
+int file_data_path(const char *rel, char *buf, size_t len)
+{
+	const char *env = getenv("SMIW_DATA_DIR");
+	char exe[PATH_MAX];
+
+	if (env && *env)
+		return found(path_fmt(buf, len, "%s/%s", env, rel), buf, F_OK);
+	if (file_exe_dir(exe, sizeof(exe)))
+		return found(path_fmt(buf, len, "%s", rel), buf, F_OK);
+	if (!found(path_fmt(buf, len, "%s/../%s", exe, rel), buf, F_OK))
+		return 0;
+	return found(path_fmt(buf, len, "%s/../share/smi-witness/%s", exe, rel), buf, F_OK);
+}
+
+int file_helper_path(const char *name, char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+
+	if (file_exe_dir(exe, sizeof(exe)))
+		return -ENOENT;
+	if (!found(path_fmt(buf, len, "%s/%s", exe, name), buf, X_OK))
+		return 0;
+	return found(path_fmt(buf, len, "%s/../libexec/smi-witness/%s", exe, name), buf, X_OK);
 }

@@ -38,4 +38,20 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
  */
 int file_exe_dir(char *buf, size_t len);
 
+/*
+ * Where a file shipped with smi-witness (`rel`, e.g. "specs" or
+ * "sample-app/topology/default.yaml") is: $SMIW_DATA_DIR/rel, else
+ * <bin>/../rel (a build directory in the source tree), else
+ * <bin>/../share/smi-witness/rel (`make install`). Writes the first that
+ * exists into buf. Returns 0, or -ENOENT with buf holding the path of the
+ * last candidate (for the message).
+ */
+int file_data_path(const char *rel, char *buf, size_t len);
+
+/*
+ * Where a helper program shipped with smi-witness (`name`) is: beside the
+ * binary, else <bin>/../libexec/smi-witness/name. Returns 0 or -ENOENT.
+ */
+int file_helper_path(const char *name, char *buf, size_t len);
+
 #endif
