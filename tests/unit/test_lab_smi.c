@@ -13,7 +13,7 @@
 
 #define FIX "tests/fixtures/lab/"
 
-/* Policy pods of the default topology: 0 app-a, 1 app-b, 2 app-c (the mesh pod is not one). */
+/* Policy pods of the default topology: 0 app-a, 1 app-b, 2 app-c, 3 app-d (the mesh pod is not one). */
 enum { APP_A, APP_B, APP_C };
 
 static struct topology *topo;
@@ -72,12 +72,12 @@ static void test_base(void **state)
 
 	(void)state;
 	assert_int_equal(lab_policy_base(topo, false, &p), 0);
-	assert_int_equal(p.n_pods, 3);
+	assert_int_equal(p.n_pods, 4);
 	assert_string_equal(p.pods[APP_C].name, "app-c");
 	assert_int_equal(p.pods[APP_C].ip, 0xc612000d);
 	assert_int_equal(p.mesh_ip, 0xc61201fa);
 	assert_int_equal(p.metrics_port, 8405);
-	assert_int_equal(p.n_listeners, 4);
+	assert_int_equal(p.n_listeners, 6);
 	l = listener(&p, "app-svc");
 	assert_int_equal(l->ip, 0xc6120101);
 	assert_int_equal(l->port, 9091);
