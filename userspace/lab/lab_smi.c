@@ -60,6 +60,42 @@ static void split_weights(const struct smi_traffic_split *ts, struct lab_split_b
 	}
 }
 
+/* "app-svc, app-a, ..." : the services of namespace ns, for a message. */
+static void service_names(const struct topology *t, const char *ns, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < t->n_services && used < len; i++)
+		if (!strcmp(t->services[i].namespace, ns))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", t->services[i].name);
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
+/*
+ * Every service a split names must be in the topology. Said with the
+ * manifest's file, line and field, so a scenario's mistake is found before
+ * a lab is brought up for it (a split naming no service the mesh knows
+ * could only fail once traffic flows).
+ */
+static int split_services_known(const struct topology *t, const struct smi_traffic_split *ts)
+{
+	const char *ns = ts->meta.namespace;
+	char names[512];
+
+	service_names(t, ns, names, sizeof(names));
+	if (topology_service(t, ns, ts->service) < 0)
+		return error("'%s': line %d: spec.service: service '%s/%s' is not in the lab topology (services "
+			     "in namespace '%s': %s)", ts->meta.file, ts->meta.line, ns, ts->service, ns, names);
+	for (size_t i = 0; i < ts->n_backends; i++)
+		if (topology_service(t, ns, ts->backends[i].service) < 0)
+			return error("'%s': line %d: spec.backends[%zu].service: service '%s/%s' is not in the lab "
+				     "topology (services in namespace '%s': %s)", ts->meta.file, ts->meta.line, i, ns,
+				     ts->backends[i].service, ns, names);
+	return 0;
+}
+
 static int add_split(struct mesh_policy *p, const struct topology *t, const struct smi_traffic_split *ts)
 {
 	struct lab_split_backend *b = calloc(ts->n_backends + 1, sizeof(*b));
@@ -70,6 +106,10 @@ static int add_split(struct mesh_policy *p, const struct topology *t, const stru
 	snprintf(origin, sizeof(origin), "TrafficSplit %s/%s", ts->meta.namespace, ts->meta.name);
 	if (!b)
 		return error("out of memory");
+	if (split_services_known(t, ts)) {
+		free(b);
+		return -1;
+	}
 	split_weights(ts, b);
 	/* "If multiple HTTP route groups are specified, all routes will be merged into a single group." */
 	for (size_t i = 0; i < ts->n_matches && !r; i++)

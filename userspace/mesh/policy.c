@@ -16,6 +16,23 @@ static const char *const variant_names[MESH_VARIANT_COUNT] = {
 	[MESH_DROP_FAILURES_METRICS] = "drop-failures-metrics",
 };
 
+/* One line each, for `lab meshes` and `run --list-meshes` (docs/lab.md has the details). */
+static const char *const variant_summaries[MESH_VARIANT_COUNT] = {
+	[MESH_REFERENCE] = "HAProxy rendering every SMI object as the specifications say",
+	[MESH_FAULTY_WEIGHTS] = "split weights pulled 20% toward an even split (75/25 becomes 70/30)",
+	[MESH_FAIL_OPEN] = "access control on, but nothing is denied",
+	[MESH_IGNORE_PATH] = "allow rules and split matches without their pathRegex",
+	[MESH_IGNORE_METHOD] = "allow rules and split matches without their methods",
+	[MESH_IGNORE_HEADERS] = "allow rules and split matches without their header filters",
+	[MESH_INFLATE_METRICS] = "traffic as the reference; request and response counters reported 20% high",
+	[MESH_DROP_FAILURES_METRICS] = "traffic as the reference; 4xx/5xx, denied and error counters reported as 0",
+};
+
+const char *mesh_variant_summary(enum mesh_variant v)
+{
+	return (unsigned)v < MESH_VARIANT_COUNT ? variant_summaries[v] : "";
+}
+
 const char *mesh_variant_name(enum mesh_variant v)
 {
 	return (unsigned)v < MESH_VARIANT_COUNT ? variant_names[v] : "unknown";

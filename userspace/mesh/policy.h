@@ -29,6 +29,9 @@ enum mesh_variant {
 /* The variant's command-line name ("fail-open"), never NULL for a valid variant. */
 const char *mesh_variant_name(enum mesh_variant v);
 
+/* What the variant does, in one line (static text; "" for an invalid variant). */
+const char *mesh_variant_summary(enum mesh_variant v);
+
 /* Parses a variant name. Returns 0 or -EINVAL. */
 int mesh_variant_parse(const char *s, enum mesh_variant *v);
 
