@@ -38,8 +38,16 @@ static char *capture(void (*fn)(FILE *, const void *), const void *arg)
 	return buf;
 }
 
-static void table_plain(FILE *f, const void *r) { report_write_table(f, r, false); }
-static void table_color(FILE *f, const void *r) { report_write_table(f, r, true); }
+static void table_plain(FILE *f, const void *r) { report_write_table(f, r, &(struct table_opts){ 0 }); }
+static void table_color(FILE *f, const void *r) { report_write_table(f, r, &(struct table_opts){ .color = true }); }
+static void table_narrow(FILE *f, const void *r)
+{
+	report_write_table(f, r, &(struct table_opts){ .width = 60 });
+}
+static void table_failures(FILE *f, const void *r)
+{
+	report_write_table(f, r, &(struct table_opts){ .failures_only = true });
+}
 static void junit(FILE *f, const void *r) { report_write_junit(f, r); }
 static void meshery(FILE *f, const void *r) { report_write_meshery(f, r); }
 static void markdown(FILE *f, const void *m) { matrix_write_markdown(f, m); }
@@ -179,6 +187,42 @@ static void test_table(void **state)
 	assert_non_null(strstr(out, "\033[32mPASS        \033[0m  sc/step/t1/access"));
 	assert_non_null(strstr(out, "-> \033[31mFAIL\033[0m for mesh ref"));
 	free(out);
+	out = capture(table_failures, &r);
+	assert_string_equal(out,
+		"VERDICT       ASSERTION  REASON\n"
+		"FAIL          sc/x       1 of 50 reached app-b\n"
+		"\n"
+		"2 assertions: 1 PASS, 1 FAIL, 0 INCONCLUSIVE -> FAIL for mesh ref\n");
+	free(out);
+	report_free(&r);
+}
+
+/* Lines fit the width: reasons wrap at spaces under their column, a long id puts its reason below. */
+static void test_table_wraps(void **state)
+{
+	struct report r;
+	char *out;
+
+	(void)state;
+	assert_int_equal(report_init(&r, "ref"), 0);
+	add(&r, "sc", "sc/a", "traffic-split", "v1alpha4", VERDICT_FAIL,
+	    "70.0% / 30.0% vs expected 75.0% / 25.0% (app-b / app-c): p = 0.00034 < alpha = 0.001");
+	add(&r, "sc", "sc/a-very-long-assertion-identifier", "traffic-split", "v1alpha4", VERDICT_PASS, "fine");
+	out = capture(table_narrow, &r);
+	assert_string_equal(out,
+		"VERDICT       ASSERTION  REASON\n"
+		"FAIL          sc/a       70.0% / 30.0% vs expected 75.0% /\n"
+		"                         25.0% (app-b / app-c): p = 0.00034\n"
+		"                         < alpha = 0.001\n"
+		"PASS          sc/a-very-long-assertion-identifier\n"
+		"                         fine\n"
+		"\n"
+		"2 assertions: 1 PASS, 1 FAIL, 0 INCONCLUSIVE -> FAIL for mesh ref\n");
+	free(out);
+	out = capture(table_failures, &r);
+	for (char *line = out; *line; line = strchr(line, '\n') + 1)
+		assert_true(strcspn(line, "\n") <= 100);
+	free(out);
 	report_free(&r);
 }
 
@@ -268,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict_type),
 		cmocka_unit_test(test_verdicts_and_exit_codes),
+		cmocka_unit_test(test_table_wraps),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_capability),
 		cmocka_unit_test(test_table),

@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "util/log.h"
+#include "util/term.h"
 
 const struct command *cli_find(const char *name)
 {
@@ -17,12 +18,10 @@ void cli_usage(const struct command *cmd, FILE *f)
 	fprintf(f, "Usage: %s\n\n%s\n", cmd->usage, cmd->summary);
 	if (cmd->options && *cmd->options)
 		fprintf(f, "\nOptions:\n%s", cmd->options);
-	fputs("\nCommon options:\n"
-	      "  -j, --json      machine-readable JSON output\n"
-	      "  -v, --verbose   more detail (libbpf messages included)\n"
-	      "  -h, --help      this help\n", f);
+	fputs("\nCommon options:\n" CLI_COMMON_HELP, f);
 	if (cmd->examples && *cmd->examples)
 		fprintf(f, "\nEXAMPLES\n%s", cmd->examples);
+	fputs("\n" CLI_EXIT_HELP, f);
 }
 
 int cli_common_opt(int opt, const struct command *cmd)
@@ -33,6 +32,15 @@ int cli_common_opt(int opt, const struct command *cmd)
 		return CLI_CONTINUE;
 	case 'j':
 		log_json = true;
+		return CLI_CONTINUE;
+	case 'q':
+		log_quiet = true;
+		return CLI_CONTINUE;
+	case CLI_OPT_COLOR:
+		if (term_color_parse(optarg)) {
+			error("--color: '%s' is not one of auto, always, never", optarg);
+			return EXIT_USAGE;
+		}
 		return CLI_CONTINUE;
 	case 'h':
 		cli_usage(cmd, stdout);

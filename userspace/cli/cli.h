@@ -27,17 +27,34 @@ const struct command *cli_find(const char *name);
 void cli_usage(const struct command *cmd, FILE *f);
 
 /* Options every command accepts, to splice into its own getopt tables. */
-#define CLI_COMMON_SHORTOPTS "+vjh"
+#define CLI_COMMON_SHORTOPTS "+vjhq"
+#define CLI_OPT_COLOR 0x1c0	/* --color has no short form */
 #define CLI_COMMON_LONGOPTS \
 	{ "verbose", no_argument, NULL, 'v' }, \
 	{ "json", no_argument, NULL, 'j' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "color", required_argument, NULL, CLI_OPT_COLOR }, \
 	{ "help", no_argument, NULL, 'h' }
+
+/* The common options' help lines (main.c and every command's --help). */
+#define CLI_COMMON_HELP \
+	"  -j, --json      machine-readable JSON output (errors as {\"error\": \"...\"})\n" \
+	"  -q, --quiet     no progress; verdict tables show only what did not pass\n" \
+	"      --color=WHEN  colour: auto (default: a terminal, unless NO_COLOR is set), always, never\n" \
+	"  -v, --verbose   more detail (libbpf messages included)\n" \
+	"  -h, --help      this help\n"
+
+/* The exit codes, as every --help ends. */
+#define CLI_EXIT_HELP \
+	"Exit status: 0 PASS / done, 1 FAIL (the check said no), 2 invalid input (nothing was\n" \
+	"created or torn down), 3 INCONCLUSIVE, 4 could not run (lab, capture, cluster, files).\n"
 
 #define CLI_CONTINUE (-1)
 
 /*
- * Handles a getopt result that the command itself did not: -v, -j, -h and
- * errors. Returns CLI_CONTINUE to keep parsing, or the exit code to return.
+ * Handles a getopt result that the command itself did not: -v, -j, -q,
+ * --color, -h and errors. Returns CLI_CONTINUE to keep parsing, or the
+ * exit code to return.
  */
 int cli_common_opt(int opt, const struct command *cmd);
 

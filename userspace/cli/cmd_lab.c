@@ -72,6 +72,14 @@ static int sub_apply(const struct lab_cli *o, int argc, char **argv)
 	return r ? r : lab_apply(&o->lab, &m, argc || o->clear, argv, argc);
 }
 
+static int sub_meshes(const struct lab_cli *o, int argc, char **argv)
+{
+	(void)o;
+	(void)argc;
+	(void)argv;
+	return lab_meshes();
+}
+
 /* Internal: the lab starts it in the mesh pod for the metrics variants. */
 static int sub_metrics_filter(const struct lab_cli *o, int argc, char **argv)
 {
@@ -98,6 +106,7 @@ static const struct subcommand subcommands[] = {
 	{ "status", "LS", false, false, sub_status },
 	{ "exec", "LS", true, true, sub_exec },
 	{ "apply", "LSmac", false, true, sub_apply },
+	{ "meshes", "", false, false, sub_meshes },
 	{ "metrics-filter", "mlu", false, false, sub_metrics_filter },
 };
 
@@ -125,7 +134,7 @@ static const char *option_name(int opt)
 /* Parses options until the first operand (stage 1) or all of them (stage 2). */
 static int parse(int argc, char **argv, bool posix, const char *allowed, struct lab_cli *o)
 {
-	const char *shortopts = posix ? "+vjhL:S:t:m:a:cl:u:" : "vjhL:S:t:m:a:cl:u:";
+	const char *shortopts = posix ? "+vjhqL:S:t:m:a:cl:u:" : "vjhqL:S:t:m:a:cl:u:";
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -160,14 +169,14 @@ static int run(int argc, char **argv)
 	if (r != CLI_CONTINUE)
 		return r;
 	if (optind >= argc) {
-		error("lab needs a subcommand: up, down, status, exec or apply");
+		error("lab needs a subcommand: up, down, status, exec, apply or meshes");
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[optind], subcommands[i].name))
 			sub = &subcommands[i];
 	if (!sub) {
-		error("unknown lab subcommand '%s' (expected up, down, status, exec or apply)", argv[optind]);
+		error("unknown lab subcommand '%s' (expected up, down, status, exec, apply or meshes)", argv[optind]);
 		return EXIT_USAGE;
 	}
 	argc -= optind;
@@ -192,17 +201,18 @@ const struct command cmd_lab = {
 		"       smi-witness lab status [-j]\n"
 		"       smi-witness lab exec POD [--] COMMAND [ARG...]\n"
 		"       smi-witness lab apply [--mesh VARIANT] [--access-control on|off] [--clear | FILE...]\n"
-		"       (each also takes --lab NAME and --state-dir DIR)",
+		"       smi-witness lab meshes\n"
+		"       (each but meshes also takes --lab NAME and --state-dir DIR)",
 	.options =
 		"  -L, --lab NAME             which lab (default $SMIW_LAB or 'smiw'); names every netns\n"
 		"                             '<NAME>-<pod>' and cgroup 'smi-witness/<NAME>/...'\n"
 		"  -S, --state-dir DIR        state, inventory, logs (default /run/smi-witness/lab for\n"
 		"                             the default lab, /run/smi-witness/lab-NAME otherwise)\n"
-		"  -t, --topology FILE        topology YAML (default $SMIW_TOPOLOGY or\n"
-		"                             sample-app/topology/default.yaml next to the build)\n"
-		"  -m, --mesh VARIANT         reference, faulty-weights, fail-open, ignore-path,\n"
-		"                             ignore-method, ignore-headers, inflate-metrics,\n"
-		"                             drop-failures-metrics (default reference)\n"
+		"  -t, --topology FILE        topology YAML (default $SMIW_TOPOLOGY, else the shipped\n"
+		"                             sample-app/topology/default.yaml, which `run` uses too)\n"
+		"  -m, --mesh VARIANT         reference (default), faulty-weights, fail-open,\n"
+		"                             ignore-path, ignore-method, ignore-headers,\n"
+		"                             inflate-metrics, drop-failures-metrics ('lab meshes')\n"
 		"  -a, --access-control on|off  on: everything no TrafficTarget allows is denied\n"
 		"                             (HTTP 403, TCP reset); off (default): all is forwarded\n"
 		"  -c, --clear                apply: remove every applied SMI object\n"
@@ -216,14 +226,19 @@ const struct command cmd_lab = {
 		"  exec    runs COMMAND inside POD (its cgroup, network namespace and /etc/hosts)\n"
 		"          and exits with its status.\n"
 		"  apply   makes the SMI objects in FILE... the whole applied policy, renders\n"
-		"          it for HAProxy and reloads it without dropping connections.\n",
+		"          it for HAProxy and reloads it without dropping connections.\n"
+		"  meshes  lists the mesh variants, each breaking exactly one behaviour.\n"
+		"\n"
+		"'lab status' exits 1 when the lab is down or a process is not running; 'lab exec'\n"
+		"exits with the command's status.\n",
 	.examples =
 		"  smi-witness lab up\n"
 		"  smi-witness lab exec app-a -- curl -s app-svc:9091/echo\n"
-		"  smi-witness lab apply specs/split/75-25.yaml\n"
-		"  smi-witness lab apply --access-control on --mesh fail-open access.yaml routes.yaml\n"
-		"  smi-witness lab status -j | jq '.pods[] | {name, ip, pid}'\n"
-		"  smi-witness lab --lab t1 up --topology my.yaml && smi-witness lab --lab t1 down\n"
-		"  smi-witness lab down\n",
+		"  smi-witness lab apply specs/manifests/split/b75-c25.yaml\n"
+		"  smi-witness lab apply --access-control on --mesh fail-open specs/manifests/access/tcp-a-to-b.yaml\n"
+		"  smi-witness lab status -j | jq '.pods[] | {name, ip, pid: .process.pid}'\n"
+		"  smi-witness lab meshes\n"
+		"  smi-witness lab down\n"
+		"  smi-witness lab --lab t1 up --topology sample-app/topology/default.yaml && smi-witness lab --lab t1 down\n",
 	.run = run,
 };

@@ -20,14 +20,10 @@ static void print_help(FILE *f)
 	      "Commands:\n", f);
 	for (const struct command *const *c = commands; *c; c++)
 		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
-	fputs("\nGlobal options:\n"
-	      "  -j, --json      machine-readable JSON output\n"
-	      "  -v, --verbose   more detail (libbpf messages included)\n"
-	      "      --version   print the version\n"
-	      "  -h, --help      this help\n\n"
+	fputs("\nGlobal options (every command takes them too):\n" CLI_COMMON_HELP
+	      "      --version   print the version (also: smi-witness version)\n\n"
 	      "Run 'smi-witness help COMMAND' or 'smi-witness COMMAND --help' for details.\n"
-	      "Exit codes: 0 ok/PASS, 1 FAIL or missing feature, 2 usage or invalid input,\n"
-	      "3 INCONCLUSIVE.\n", f);
+	      CLI_EXIT_HELP, f);
 }
 
 /* libbpf talks only under -v; its warnings are otherwise noise for users. */
@@ -68,12 +64,6 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'v':
-			log_verbose++;
-			break;
-		case 'j':
-			log_json = true;
-			break;
 		case 'h':
 			print_help(stdout);
 			return EXIT_OK;
@@ -81,6 +71,8 @@ int main(int argc, char **argv)
 			print_version();
 			return EXIT_OK;
 		default:
+			if (opt != '?' && cli_common_opt(opt, NULL) == CLI_CONTINUE)
+				break;
 			fputs("Try 'smi-witness help'.\n", stderr);
 			return EXIT_USAGE;
 		}
@@ -93,6 +85,10 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (!strcmp(argv[0], "help"))
 		return run_help(argc, argv);
+	if (!strcmp(argv[0], "version")) {
+		print_version();
+		return EXIT_OK;
+	}
 	cmd = cli_find(argv[0]);
 	if (!cmd) {
 		error("unknown command '%s' (see 'smi-witness help')", argv[0]);

@@ -3,6 +3,11 @@
 
 #include "report/writers.h"
 
+#define VERDICT_W 12	/* "INCONCLUSIVE" */
+#define GAP 2
+#define MIN_REASON_W 40	/* narrower than this, a reason is hard to read: long ids yield */
+#define DEFAULT_WIDTH 100
+
 static const char *color_of(enum verdict v)
 {
 	return v == VERDICT_PASS ? "\033[32m" : v == VERDICT_FAIL ? "\033[31m" : "\033[33m";
@@ -16,23 +21,76 @@ static void put_verdict(FILE *f, enum verdict v, bool color, int width)
 		fprintf(f, "%-*s", width, verdict_name(v));
 }
 
-void report_write_table(FILE *f, const struct report *r, bool color)
+/*
+ * Writes `text` in lines of at most `room` columns, broken at spaces (a
+ * word longer than a line is cut), every line after the first indented by
+ * `indent` spaces. The first line continues what is on the current one.
+ */
+static void put_wrapped(FILE *f, const char *text, int indent, int room)
 {
-	int w = (int)strlen("ASSERTION");
-	size_t p, fl, i;
+	const char *p = text;
+	bool first = true;
 
-	for (size_t k = 0; k < r->n; k++)
-		if ((int)strlen(r->a[k].id) > w)
-			w = (int)strlen(r->a[k].id);
-	if (w > 72)
-		w = 72;
-	fprintf(f, "%-12s  %-*s  %s\n", "VERDICT", w, "ASSERTION", "REASON");
+	if (room < 1)
+		room = 1;
+	while (*p || first) {
+		int len = (int)strlen(p), cut = len;
+
+		if (len > room) {
+			cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = room;
+		}
+		if (!first)
+			fprintf(f, "%*s", indent, "");
+		fprintf(f, "%.*s\n", cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = false;
+	}
+}
+
+static bool shown(const struct assertion *a, const struct table_opts *o)
+{
+	return !o->failures_only || a->verdict != VERDICT_PASS;
+}
+
+void report_write_table(FILE *f, const struct report *r, const struct table_opts *o)
+{
+	int width = o->width > 0 ? o->width : DEFAULT_WIDTH;
+	int max_id = width - VERDICT_W - 2 * GAP - MIN_REASON_W, w = (int)strlen("ASSERTION"), col;
+	size_t p, fl, i, n_shown = 0;
+
 	for (size_t k = 0; k < r->n; k++) {
-		put_verdict(f, r->a[k].verdict, color, 12);
-		fprintf(f, "  %-*s  %s\n", w, r->a[k].id, r->a[k].reason);
+		int len = (int)strlen(r->a[k].id);
+
+		n_shown += shown(&r->a[k], o);
+		if (shown(&r->a[k], o) && len > w && len <= max_id)
+			w = len;
+	}
+	col = VERDICT_W + GAP + w + GAP;
+	if (n_shown)
+		fprintf(f, "%-*s%*s%-*s%*s%s\n", VERDICT_W, "VERDICT", GAP, "", w, "ASSERTION", GAP, "", "REASON");
+	for (size_t k = 0; k < r->n; k++) {
+		const struct assertion *a = &r->a[k];
+
+		if (!shown(a, o))
+			continue;
+		put_verdict(f, a->verdict, o->color, VERDICT_W);
+		if ((int)strlen(a->id) > w) {
+			/* The id takes the line; its reason follows on the next ones, in the reason column. */
+			fprintf(f, "%*s%s\n%*s", GAP, "", a->id, col, "");
+		} else {
+			fprintf(f, "%*s%-*s%*s", GAP, "", w, a->id, GAP, "");
+		}
+		put_wrapped(f, a->reason, col, width - col);
 	}
 	report_count(r, &p, &fl, &i);
-	fprintf(f, "\n%zu assertions: %zu PASS, %zu FAIL, %zu INCONCLUSIVE -> ", r->n, p, fl, i);
-	put_verdict(f, report_verdict(r), color, 0);
+	fprintf(f, "%s%zu assertions: %zu PASS, %zu FAIL, %zu INCONCLUSIVE -> ", n_shown ? "\n" : "", r->n, p, fl,
+		i);
+	put_verdict(f, report_verdict(r), o->color, 0);
 	fprintf(f, "%s%s\n", *r->mesh ? " for mesh " : "", r->mesh);
 }

@@ -12,8 +12,19 @@
 
 #include "verdict/report.h"
 
-/* The verdict table and a summary line; ANSI colour when `color`. */
-void report_write_table(FILE *f, const struct report *r, bool color);
+/* How the terminal table is laid out. */
+struct table_opts {
+	bool color;	/* ANSI colour on the verdicts */
+	bool failures_only;	/* leave out the PASS lines (the summary still counts them) */
+	int width;	/* the longest line, in columns (0: 100); reasons wrap to fit */
+};
+
+/*
+ * The verdict table and a summary line. A reason too long for its column
+ * wraps at spaces onto lines of its own, indented to the column; an
+ * assertion id too long for its column puts its reason on the next line.
+ */
+void report_write_table(FILE *f, const struct report *r, const struct table_opts *o);
 
 /* JUnit XML: a testsuite per scenario, a testcase per assertion; FAIL -> failure, INCONCLUSIVE -> error. */
 void report_write_junit(FILE *f, const struct report *r);

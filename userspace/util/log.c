@@ -9,6 +9,7 @@
 
 int log_verbose;
 bool log_json;
+bool log_quiet;
 
 static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
@@ -30,7 +31,7 @@ void pr_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_json)
+	if (log_json || log_quiet)
 		return;
 	va_start(ap, fmt);
 	vprint(stderr, "", fmt, ap);

@@ -4,13 +4,14 @@
 
 #include <stdbool.h>
 
-/* Set by the CLI from -v and -j; read by every printer below. */
+/* Set by the CLI from -v, -j and -q; read by every printer below. */
 extern int log_verbose;
 extern bool log_json;
+extern bool log_quiet;	/* -q: no progress, only what did not pass */
 
 /* "warning: ..." on stderr (in JSON mode too: stdout stays parseable). */
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Progress and notes on stderr; suppressed in JSON mode. */
+/* Progress and notes on stderr; suppressed in JSON mode and by -q. */
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only with -v. */
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
