@@ -8,11 +8,16 @@
 
 #include "cli/cli.h"
 #include "cli/operands.h"
+#include "lab/api.h"
+#include "run/list.h"
 #include "run/suites.h"
 #include "run/target.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "verify/engine.h"
+
+#define OPT_LIST 0x1c1
+#define OPT_LIST_MESHES 0x1c2
 
 static volatile sig_atomic_t stop_signal;
 
@@ -24,7 +29,7 @@ static void on_signal(int sig)
 struct run_opts {
 	const char *mesh, *out, *lab, *topology;
 	int api[SMI_GROUP_COUNT];
-	bool have_api, keep_lab;
+	bool have_api, keep_lab, list, list_meshes;
 	char *operands[RUN_MAX_SCENARIOS];
 	size_t n_operands;
 	char *files[RUN_MAX_SCENARIOS];	/* the scenario files, suites expanded */
@@ -38,15 +43,18 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		CLI_COMMON_LONGOPTS,
 		{ "mesh", required_argument, NULL, 'm' },
 		{ "api", required_argument, NULL, 'a' },
-		{ "out", required_argument, NULL, 'O' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "lab", required_argument, NULL, 'L' },
 		{ "topology", required_argument, NULL, 't' },
 		{ "keep-lab", no_argument, NULL, 'k' },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "list-meshes", no_argument, NULL, OPT_LIST_MESHES },
 		{ 0 }
 	};
 	int opt, r;
 
-	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "m:a:O:L:t:k", longopts, o->operands,
+	/* -O is the old spelling of -o (--out), kept working. */
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "m:a:o:O:L:t:k", longopts, o->operands,
 				   &o->n_operands)) != -1) {
 		switch (opt) {
 		case 'm':
@@ -57,6 +65,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				return EXIT_USAGE;
 			o->have_api = true;
 			break;
+		case 'o':
 		case 'O':
 			o->out = optarg;
 			break;
@@ -69,6 +78,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'k':
 			o->keep_lab = true;
 			break;
+		case OPT_LIST:
+			o->list = true;
+			break;
+		case OPT_LIST_MESHES:
+			o->list_meshes = true;
+			break;
 		default:
 			if ((r = cli_common_opt(opt, &cmd_run)) != CLI_CONTINUE)
 				return r;
@@ -78,55 +93,58 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			return EXIT_USAGE;
 		}
 	}
-	if (!o->n_operands) {
-		error("run needs at least one suite (a scenario file or a directory of them)");
-		return EXIT_USAGE;
-	}
-	if (!*o->mesh || strchr(o->mesh, '/')) {
-		error("--mesh: '%s' is not a mesh variant name", o->mesh);
+	if (!o->n_operands && !o->list && !o->list_meshes) {
+		error("run needs at least one suite (a scenario file or a directory of them; 'run --list' shows "
+		      "the shipped ones)");
 		return EXIT_USAGE;
 	}
 	return CLI_CONTINUE;
 }
 
-/* The suites' lab topology next to the binary (../specs/lab/topology.yaml), if there is one. */
-static const char *default_topology(char *buf, size_t len)
+/*
+ * Everything the run is given, checked before anything is created or torn
+ * down: the target's options, every scenario with its manifests and
+ * policy against the target, the output directory. Returns an exit code.
+ */
+static int prepare(struct run_opts *o, struct target **t, struct run_scenario **sc)
 {
-	char exe[PATH_MAX];
+	int r = run_expand_suites(o->operands, o->n_operands, o->files, &o->n_files);
 
-	if (file_exe_dir(exe, sizeof(exe)) || path_fmt(buf, len, "%s/../specs/lab/topology.yaml", exe))
-		return NULL;
-	return access(buf, R_OK) ? NULL : buf;
+	if (!r)
+		r = target_lab_new(&(struct target_lab_opts){ .lab = o->lab, .topology = o->topology,
+							     .mesh = o->mesh }, t);
+	if (!r)
+		r = run_load_scenarios(o->files, o->n_files, *t, sc);
+	if (!r)
+		r = run_check_out(o->out, o->mesh);
+	return r;
 }
 
 static int run(int argc, char **argv)
 {
 	struct run_opts o = { .mesh = "reference", .out = "out" };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct run_scenario *sc = NULL;
 	struct target *t = NULL;
-	char topo[PATH_MAX];
 	int r;
 
 	o.n_operands = 0;
 	r = parse(argc, argv, &o);
 	if (r != CLI_CONTINUE)
 		return r;
-	if ((r = run_expand_suites(o.operands, o.n_operands, o.files, &o.n_files)))
-		goto out;
-	if (!o.topology)
-		o.topology = default_topology(topo, sizeof(topo));
-	t = target_lab_new(o.lab, o.topology, o.mesh);
-	if (!t) {
-		r = EXIT_FAILED;
-		goto out;
+	if (o.list_meshes)
+		return lab_meshes();
+	if (o.list)
+		return run_list_suites(o.operands, o.n_operands);
+	r = prepare(&o, &t, &sc);
+	if (!r) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		pr_info("run: %zu scenario(s) against mesh '%s', results in %s/%s/", o.n_files, o.mesh, o.out, o.mesh);
+		r = run_suites(&(struct run_config){ .target = t, .mesh = o.mesh, .api = o.have_api ? o.api : NULL,
+			.out = o.out, .keep = o.keep_lab, .stop = &stop_signal }, sc, o.n_files);
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	pr_info("run: %zu scenario(s) against mesh '%s'%s%s, results in %s/%s/", o.n_files, o.mesh,
-		o.topology ? ", lab topology " : "", o.topology ? o.topology : "", o.out, o.mesh);
-	r = run_suites(&(struct run_config){ .target = t, .mesh = o.mesh, .api = o.have_api ? o.api : NULL,
-		.out = o.out, .keep = o.keep_lab, .stop = &stop_signal }, o.files, o.n_files);
-out:
+	run_scenarios_free(sc, o.n_files);
 	if (t)
 		t->ops->free(t);
 	for (size_t i = 0; i < o.n_files; i++)
@@ -137,23 +155,31 @@ out:
 const struct command cmd_run = {
 	.name = "run",
 	.summary = "run conformance suites against a mesh in the lab: apply, drive, observe, verify, report",
-	.usage = "smi-witness run SUITE... [--mesh VARIANT] [--api GROUP=VERSION,...] [--out DIR]",
+	.usage = "smi-witness run SUITE... [--mesh VARIANT] [--api GROUP=VERSION,...] [--out DIR]\n"
+		 "       smi-witness run --list [SUITE...]\n"
+		 "       smi-witness run --list-meshes",
 	.options =
-		"  -m, --mesh VARIANT   the lab mesh: reference (default), faulty-weights, fail-open,\n"
-		"                       ignore-path, ignore-method, ignore-headers, ... (docs/lab.md)\n"
+		"  -m, --mesh VARIANT   the lab's mesh: reference (default) or one faulty variant, each\n"
+		"                       breaking exactly one behaviour: faulty-weights, fail-open,\n"
+		"                       ignore-path, ignore-method, ignore-headers, inflate-metrics,\n"
+		"                       drop-failures-metrics (--list-meshes says what each breaks)\n"
 		"  -a, --api LIST       render the SMI objects in these API versions, as the mesh serves them\n"
 		"                       (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
-		"  -O, --out DIR        results under DIR/VARIANT/ (default out), matrix in DIR/\n"
+		"  -o, --out DIR        results under DIR/VARIANT/ (default out), matrix in DIR/\n"
 		"  -L, --lab NAME       the lab to use (default $SMIW_LAB or smiw)\n"
-		"  -t, --topology FILE  lab topology (default specs/lab/topology.yaml next to the binary)\n"
-		"  -k, --keep-lab       leave the lab up afterwards\n"
-		"A SUITE is a scenario file or a directory of them (docs/scenarios.md).\n",
+		"  -t, --topology FILE  lab topology (default: the lab's, when it is up, else the\n"
+		"                       shipped sample-app/topology/default.yaml, as 'lab up' uses)\n"
+		"  -k, --keep-lab       leave the lab as the last scenario left it\n"
+		"      --list           list the shipped suites (or those named) and their scenarios\n"
+		"      --list-meshes    list the lab's mesh variants\n"
+		"A SUITE is a scenario file or a directory of them (docs/scenarios.md). A lab that\n"
+		"is up is used and left up, its mesh settings as they were; a lab the run brings up\n"
+		"is taken down after it. Everything given is checked before the lab is touched.\n",
 	.examples =
+		"  smi-witness run --list\n"
 		"  smi-witness run specs/                                  # every suite, reference mesh\n"
 		"  smi-witness run specs/traffic-split.yaml --mesh faulty-weights\n"
 		"  smi-witness run specs/ --api split=v1alpha2,access=v1alpha2,specs=v1alpha3\n"
-		"  out/reference/traffic-split/replay.sh                   # the same verdicts, offline\n"
-		"\n"
-		"Exit status: 0 every assertion PASS, 1 a FAIL (or the lab failed), 3 INCONCLUSIVE, 2 invalid input.\n",
+		"  out/reference/traffic-split/replay.sh                   # the same verdicts, offline\n",
 	.run = run,
 };

@@ -31,12 +31,13 @@
 #define MAX_INTENT_PARTS 4096
 #define PROBE_SEEN_WAIT_NS 1000000000ULL	/* how long a probe's records may take to arrive */
 #define SETTLE_NS 300000000ULL			/* after the last request, before capture stops */
+#define CONVERGE_NOTE_NS 5000000000ULL		/* how often a long convergence wait says it still waits */
 
 /* One scenario being run. */
 struct srun {
 	struct runner *rn;
-	struct scenario sc;
-	struct policy pol;
+	const struct scenario *sc;	/* loaded and checked before the run began */
+	const struct policy *pol;
 	struct target *t;
 	struct inventory *inv;
 	bool observing;	/* the target's capture runs */
@@ -69,7 +70,7 @@ static void new_run_id(char *buf, size_t len)
 
 static int prepare(struct srun *s)
 {
-	return s->t->ops->prepare(s->t, &(struct target_scenario){ .access_control = s->sc.access_control,
+	return s->t->ops->prepare(s->t, &(struct target_scenario){ .access_control = s->sc->access_control,
 		.log = s->target_log, .inventory = s->inv_path }, &s->inv);
 }
 
@@ -80,7 +81,7 @@ static int prepare(struct srun *s)
  */
 static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 {
-	const struct smi_set *set = s->pol.sets[i];
+	const struct smi_set *set = s->pol->sets[i];
 	int zero[SMI_GROUP_COUNT] = { 0 };
 	char path[PATH_MAX], err[200] = "";
 	FILE *f;
@@ -90,7 +91,7 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 		error_errno(errno, "cannot create '%s'", path);
 		return -1;
 	}
-	f = path_fmt(path, sizeof(path), "%s/policy/step-%u.yaml", s->dir, s->sc.steps[i].index) ? NULL :
+	f = path_fmt(path, sizeof(path), "%s/policy/step-%u.yaml", s->dir, s->sc->steps[i].index) ? NULL :
 		fopen(path, "w");
 	if (!f) {
 		error_errno(errno, "cannot write '%s'", path);
@@ -103,7 +104,7 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 		return 1;
 	}
 	if (r) {
-		error("cannot render the policy of step %u: %s", s->sc.steps[i].index, err);
+		error("cannot render the policy of step %u: %s", s->sc->steps[i].index, err);
 		return -1;
 	}
 	return s->t->ops->apply(s->t, set->n_objects ? path : NULL);
@@ -140,8 +141,8 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 			 const bool *probed, bool *converged, uint64_t round, bool *seen)
 {
 	const struct obs_set *obs = s->t->ops->observed_lock(s->t);
-	struct check_ctx c = { .sc = &s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc.alpha };
-	struct expect_ctx xc = { .sc = &s->sc, .inv = s->inv, .set = set };
+	struct check_ctx c = { .sc = s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc->alpha };
+	struct expect_ctx xc = { .sc = s->sc, .inv = s->inv, .set = set };
 	struct vindex ix;
 
 	*seen = true;
@@ -194,7 +195,7 @@ static bool all_true(const bool *v, size_t n)
  */
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
-	uint64_t start = mono_ns(), deadline = start + st->converge.timeout_ns, round;
+	uint64_t start = mono_ns(), deadline = start + st->converge.timeout_ns, round, next_note;
 	bool probed[st->n_traffic], done[st->n_traffic];
 	char prefix[96];
 
@@ -202,9 +203,17 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 		done[k] = !sc_traffic_asserts(&st->traffic[k]);
 	if (all_true(done, st->n_traffic))
 		return 0;	/* nothing in the step shows the policy's effect: apply returned when the mesh had it */
+	pr_info("    waiting for the mesh to show the policy (probes; at most %.0f s)", st->converge.timeout_ns / 1e9);
+	next_note = start + CONVERGE_NOTE_NS;
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
 		uint64_t sent = mono_ns();
 		bool seen = false;
+
+		/* A long wait says so: silence for half a minute looks like a hang. */
+		if (sent >= next_note) {
+			pr_info("    still waiting after %.0f s (%" PRIu64 " probe rounds)", (sent - start) / 1e9, round - 1);
+			next_note += CONVERGE_NOTE_NS;
+		}
 
 		for (size_t k = 0; k < st->n_traffic; k++) {
 			probed[k] = !done[k];
@@ -349,11 +358,11 @@ static int run_steps(struct srun *s)
 	struct step_scrapes ss;
 	char why[200];
 
-	for (size_t i = 0; i < s->sc.n_steps && !*s->rn->stop; i++) {
-		const struct sc_step *st = &s->sc.steps[i];
+	for (size_t i = 0; i < s->sc->n_steps && !*s->rn->stop; i++) {
+		const struct sc_step *st = &s->sc->steps[i];
 		int r = 0;
 
-		pr_info("  step %u/%zu %s%s%s", st->index, s->sc.n_steps, st->name, *st->description ? ": " : "",
+		pr_info("  step %u/%zu %s%s%s", st->index, s->sc->n_steps, st->name, *st->description ? ": " : "",
 			st->description);
 		r = mesh_still_there(s, st);
 		if (r <= 0)
@@ -366,7 +375,7 @@ static int run_steps(struct srun *s)
 				continue;
 			}
 			if (!r && st->converge.enabled)
-				r = converge(s, st, s->pol.sets[i]);
+				r = converge(s, st, s->pol->sets[i]);
 		}
 		if (r)
 			return -1;
@@ -414,24 +423,55 @@ static int join_intents(struct srun *s)
 	return 0;
 }
 
-/* The command that reproduces this scenario's verdicts from the recorded files. */
+/* Writes s single-quoted for sh: ' becomes '\'' inside the quotes. */
+static void sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		fputs(*s == '\'' ? "'\\''" : (char[]){ *s, 0 }, f);
+	fputc('\'', f);
+}
+
+/*
+ * The command that reproduces this scenario's verdicts from the recorded
+ * files. Every path in it is absolute, as the report names them, so it
+ * runs from any directory and gives the same report byte for byte; the
+ * binary is the one that ran, or smi-witness on PATH when that one is gone.
+ */
 static void write_replay(struct srun *s)
 {
-	char path[PATH_MAX], api[160], api_opt[180] = "";
+	char path[PATH_MAX], exe[PATH_MAX], api[160];
 	FILE *f;
 
 	f = path_fmt(path, sizeof(path), "%s/replay.sh", s->dir) ? NULL : fopen(path, "w");
 	if (!f)
 		return;
+	if (file_exe_dir(exe, sizeof(exe)) || path_fmt(exe + strlen(exe), sizeof(exe) - strlen(exe), "/smi-witness"))
+		snprintf(exe, sizeof(exe), "smi-witness");
 	verify_api_text(s->rn->api, api, sizeof(api));
-	if (*api)
-		snprintf(api_opt, sizeof(api_opt), " --api %s", api);
-	fprintf(f, "#!/bin/sh\n# Verdicts of this scenario again, from the recorded observations only.\n"
-		"exec smi-witness verify --observations '%s' --intent '%s' --inventory '%s' \\\n"
-		"    --scenario '%s' --mesh '%s' --run '%s'%s%s%s%s \"$@\"\n",
-		s->obs_path, s->intent_path, s->inv_path, s->sc.path, s->rn->mesh, s->run, api_opt,
-		s->has_metrics ? " \\\n    --metrics '" : "", s->has_metrics ? s->metrics_dir : "",
-		s->has_metrics ? "'" : "");
+	fputs("#!/bin/sh\n# Verdicts of this scenario again, from the recorded observations only.\nbin=", f);
+	sh_quote(f, exe);
+	fputs("\n[ -x \"$bin\" ] || bin=smi-witness\nexec \"$bin\" verify --observations ", f);
+	sh_quote(f, s->obs_path);
+	fputs(" --intent ", f);
+	sh_quote(f, s->intent_path);
+	fputs(" \\\n    --inventory ", f);
+	sh_quote(f, s->inv_path);
+	fputs(" --scenario ", f);
+	sh_quote(f, s->sc->path);
+	fputs(" \\\n    --mesh ", f);
+	sh_quote(f, s->rn->mesh);
+	fputs(" --run ", f);
+	sh_quote(f, s->run);
+	if (*api) {
+		fputs(" --api ", f);
+		sh_quote(f, api);
+	}
+	if (s->has_metrics) {
+		fputs(" \\\n    --metrics ", f);
+		sh_quote(f, s->metrics_dir);
+	}
+	fputs(" \"$@\"\n", f);
 	fclose(f);
 	chmod(path, 0755);
 }
@@ -451,7 +491,7 @@ static int verify_recorded(struct srun *s)
 		obs_free(&obs);
 		return EXIT_ERROR;
 	}
-	r = verify_scenario(&(struct verify_input){ .sc = &s->sc, .obs = &obs, .inv = s->inv, .run = s->run,
+	r = verify_scenario(&(struct verify_input){ .sc = s->sc, .obs = &obs, .inv = s->inv, .run = s->run,
 		.capture_name = s->obs_path, .api_versions = s->rn->api,
 		.metrics_dir = s->has_metrics ? s->metrics_dir : NULL }, &rep);
 	if (!r)
@@ -474,11 +514,11 @@ static int clear_scrapes(struct srun *s)
 		error_errno(errno, "cannot create '%s'", s->metrics_dir);
 		return -1;
 	}
-	for (size_t i = 0; i < s->sc.n_steps; i++) {
+	for (size_t i = 0; i < s->sc->n_steps; i++) {
 		for (size_t w = 0; w < 2; w++)
-			if (!scrapes_file(path, sizeof(path), s->metrics_dir, s->sc.steps[i].index, whens[w]))
+			if (!scrapes_file(path, sizeof(path), s->metrics_dir, s->sc->steps[i].index, whens[w]))
 				unlink(path);
-		if (!path_fmt(path, sizeof(path), "%s/step-%u.json", s->metrics_dir, s->sc.steps[i].index))
+		if (!path_fmt(path, sizeof(path), "%s/step-%u.json", s->metrics_dir, s->sc->steps[i].index))
 			unlink(path);
 	}
 	return 0;
@@ -488,7 +528,7 @@ static int paths(struct srun *s)
 {
 	char intents[PATH_MAX];
 
-	if (path_fmt(s->dir, sizeof(s->dir), "%s/%s", s->rn->out, s->sc.name) ||
+	if (path_fmt(s->dir, sizeof(s->dir), "%s/%s", s->rn->out, s->sc->name) ||
 	    path_fmt(intents, sizeof(intents), "%s/intents", s->dir) ||
 	    path_fmt(s->inv_path, sizeof(s->inv_path), "%s/inventory.json", s->dir) ||
 	    path_fmt(s->obs_path, sizeof(s->obs_path), "%s/observations.jsonl.gz", s->dir) ||
@@ -503,8 +543,8 @@ static int paths(struct srun *s)
 		error_errno(errno, "cannot create '%s'", intents);
 		return -1;
 	}
-	for (size_t i = 0; i < s->sc.n_steps; i++)
-		s->has_metrics |= s->sc.steps[i].metrics.enabled;
+	for (size_t i = 0; i < s->sc->n_steps; i++)
+		s->has_metrics |= s->sc->steps[i].metrics.enabled;
 	if (s->has_metrics && clear_scrapes(s))
 		return -1;
 	unlink(s->target_log);
@@ -512,7 +552,8 @@ static int paths(struct srun *s)
 	return 0;
 }
 
-int runner_scenario(struct runner *rn, const char *path)
+int runner_scenario(struct runner *rn, const struct scenario *sc, const struct policy *pol, size_t nth,
+		    size_t total)
 {
 	struct srun *s = calloc(1, sizeof(*s));
 	uint64_t t0 = mono_ns();
@@ -522,13 +563,11 @@ int runner_scenario(struct runner *rn, const char *path)
 		return EXIT_ERROR;
 	s->rn = rn;
 	s->t = rn->target;
-	if (scenario_load(&s->sc, path) || policy_build(&s->pol, &s->sc)) {
-		r = EXIT_USAGE;
-		goto out;
-	}
+	s->sc = sc;
+	s->pol = pol;
 	new_run_id(s->run, sizeof(s->run));
-	pr_info("%s: scenario %s (%s, access control %s), run %s", rn->mesh, s->sc.name, s->sc.smispec,
-		s->sc.access_control ? "on" : "off", s->run);
+	pr_info("[%zu/%zu] %s: scenario %s (%s, access control %s), run %s", nth, total, rn->mesh, sc->name,
+		sc->smispec, sc->access_control ? "on" : "off", s->run);
 	if (paths(s) || prepare(s))
 		goto out;
 	if (s->t->ops->observe_start(s->t, &(struct target_observe){ .inv = s->inv, .inventory_path = s->inv_path,
@@ -540,19 +579,24 @@ int runner_scenario(struct runner *rn, const char *path)
 	if (s->t->ops->observe_stop(s->t) && !r)
 		r = EXIT_ERROR;
 	s->observing = false;
-	if (!r && !join_intents(s)) {
+	if (!r && join_intents(s))
+		r = EXIT_ERROR;
+	if (!r) {
 		write_replay(s);
 		r = verify_recorded(s);
 	}
-	pr_info("  %s done in %.1f s; records in %s", s->sc.name, (mono_ns() - t0) / 1e9, s->dir);
+	/* Only a scenario that was run to its verdicts is "done"; a failure has said why already. */
+	if (!r)
+		pr_info("  %s done in %.1f s; records in %s", sc->name, (mono_ns() - t0) / 1e9, s->dir);
+	else
+		pr_info("  %s stopped after %.1f s: no verdicts (records so far in %s)", sc->name,
+			(mono_ns() - t0) / 1e9, s->dir);
 out:
 	if (s->observing)
 		s->t->ops->observe_stop(s->t);
 	for (size_t i = 0; i < s->n_parts; i++)
 		free(s->parts[i]);
 	inventory_free(s->inv);
-	policy_free(&s->pol);
-	scenario_free(&s->sc);
 	free(s);
 	return r;
 }

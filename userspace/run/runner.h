@@ -14,6 +14,8 @@
 
 #include "run/target.h"
 #include "verdict/report.h"
+#include "scenario/policy.h"
+#include "scenario/scenario.h"
 #include "smi/smi.h"
 
 struct runner {
@@ -26,13 +28,14 @@ struct runner {
 };
 
 /*
- * Runs one scenario file and appends its verdicts to r->all. Writes
- * OUT/<scenario>/: observations.jsonl.gz, intent.jsonl, inventory.json,
- * policy/step-N.yaml, the target's log (lab.log), drive.log, replay.sh and
- * the reports. Returns 0, or an exit code (EXIT_USAGE for an invalid
- * scenario, EXIT_ERROR when the target or the capture failed) after
- * printing why.
+ * Runs scenario sc (loaded, its policy pol built and checked against the
+ * target before the run began; the nth of total) and appends its verdicts
+ * to r->all. Writes OUT/<scenario>/: observations.jsonl.gz, intent.jsonl,
+ * inventory.json, policy/step-N.yaml, the target's log (lab.log),
+ * drive.log, replay.sh and the reports. Returns 0, or EXIT_ERROR when the
+ * target or the capture failed, after printing why.
  */
-int runner_scenario(struct runner *r, const char *path);
+int runner_scenario(struct runner *r, const struct scenario *sc, const struct policy *pol, size_t nth,
+		    size_t total);
 
 #endif

@@ -16,10 +16,21 @@
 #include "util/exitcode.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/term.h"
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Length of a directory name without its trailing slashes ("/" stays "/"). */
+static size_t dir_len(const char *d)
+{
+	size_t n = strlen(d);
+
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return n;
 }
 
 int run_expand_suites(char *const *suites, size_t n_suites, char **files, size_t *n)
@@ -41,7 +52,9 @@ int run_expand_suites(char *const *suites, size_t n_suites, char **files, size_t
 			files[(*n)++] = strdup(suites[i]);
 			continue;
 		}
-		if (path_fmt(pat, sizeof(pat), "%s/*.yaml", suites[i]) || glob(pat, 0, NULL, &g) || !g.gl_pathc) {
+		/* "specs/" and "specs" name the same suite: no "specs//x.yaml" in paths. */
+		if (path_fmt(pat, sizeof(pat), "%.*s/*.yaml", (int)dir_len(suites[i]), suites[i]) ||
+		    glob(pat, 0, NULL, &g) || !g.gl_pathc) {
 			error("suite directory '%s' holds no *.yaml scenario", suites[i]);
 			return EXIT_USAGE;
 		}
@@ -90,18 +103,81 @@ static void write_matrix(const char *out)
 	globfree(&g);
 }
 
-static int run_all(const struct run_config *c, char *const *files, size_t n, struct report *all)
+int run_load_scenarios(char *const *files, size_t n, struct target *t, struct run_scenario **out)
+{
+	struct run_scenario *s = calloc(n + 1, sizeof(*s));
+	int r = 0;
+
+	*out = s;
+	if (!s)
+		return EXIT_ERROR;
+	for (size_t i = 0; i < n && !r; i++) {
+		if (scenario_load(&s[i].sc, files[i]) || policy_build(&s[i].pol, &s[i].sc)) {
+			r = EXIT_USAGE;
+			break;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(s[k].sc.name, s[i].sc.name)) {
+				error("'%s': name: scenario '%s' is also the name of '%s': each needs its own output "
+				      "directory", files[i], s[i].sc.name, files[k]);
+				r = EXIT_USAGE;
+			}
+		if (!r && t->ops->check)
+			r = t->ops->check(t, &s[i].sc, &s[i].pol);
+		s[i].abs_path = realpath(files[i], NULL);
+		if (!r && !s[i].abs_path) {
+			error_errno(errno, "cannot resolve '%s'", files[i]);
+			r = EXIT_ERROR;
+		}
+		if (!r)
+			s[i].sc.path = s[i].abs_path;
+	}
+	return r;
+}
+
+void run_scenarios_free(struct run_scenario *s, size_t n)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		policy_free(&s[i].pol);
+		scenario_free(&s[i].sc);
+		free(s[i].abs_path);
+	}
+	free(s);
+}
+
+int run_check_out(const char *out, const char *mesh)
+{
+	char path[PATH_MAX], where[PATH_MAX];
+	int r;
+
+	if (path_fmt(path, sizeof(path), "%s/%s", out, mesh)) {
+		error("--out: '%s' is too long", out);
+		return EXIT_USAGE;
+	}
+	r = file_dir_writable(path, where, sizeof(where));
+	if (r == -ENOTDIR)
+		error("--out: '%s' is not a directory (results go to '%s/')", where, path);
+	else if (r)
+		error("--out: cannot write in '%s': %s (results go to '%s/')", where, strerror(-r), path);
+	return r ? EXIT_USAGE : 0;
+}
+
+static int run_all(const struct run_config *c, struct run_scenario *s, size_t n, struct report *all)
 {
 	struct target *t = c->target;
 	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .all = all, .stop = c->stop };
+	char dir[PATH_MAX];
 	int r = 0;
 
-	if (path_fmt(rn.out, sizeof(rn.out), "%s/%s", c->out, c->mesh) || mkdir_p(rn.out)) {
-		error("cannot create the output directory '%s/%s'", c->out, c->mesh);
+	/* Absolute: the reports and replay.sh name the files so, wherever they are read from. */
+	if (path_fmt(dir, sizeof(dir), "%s/%s", c->out, c->mesh) || mkdir_p(dir) || !realpath(dir, rn.out)) {
+		error_errno(errno, "cannot create the output directory '%s/%s'", c->out, c->mesh);
 		return EXIT_ERROR;
 	}
 	for (size_t i = 0; i < n && !r && !*c->stop; i++)
-		r = runner_scenario(&rn, files[i]);
+		r = runner_scenario(&rn, &s[i].sc, &s[i].pol, i + 1, n);
 	if (*c->stop)
 		pr_warn("interrupted: the scenarios not run have no verdicts");
 	if (!c->keep) {
@@ -117,19 +193,20 @@ static int run_all(const struct run_config *c, char *const *files, size_t n, str
 	return r;
 }
 
-int run_suites(const struct run_config *c, char *const *files, size_t n)
+int run_suites(const struct run_config *c, struct run_scenario *s, size_t n)
 {
 	struct report all;
 	int r;
 
 	if (report_init(&all, c->mesh))
 		return EXIT_ERROR;
-	r = run_all(c, files, n, &all);
+	r = run_all(c, s, n, &all);
 	if (!r) {
 		if (log_json)
 			report_write_json(stdout, &all);
 		else
-			report_write_table(stdout, &all, isatty(STDOUT_FILENO));
+			report_write_table(stdout, &all, &(struct table_opts){ .color = term_use_color(stdout),
+				.failures_only = log_quiet, .width = term_columns(stdout) });
 		fflush(stdout);
 		write_matrix(c->out);
 		pr_info("reports: %s/%s/report.json, junit.xml, meshery.json, charts/", c->out, c->mesh);

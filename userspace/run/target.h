@@ -11,6 +11,8 @@
  *
  * A cluster target (not implemented) would fill the same table:
  *
+ *   check          the pods and services each scenario names exist in the
+ *                  cluster's sample app, before anything is applied.
  *   prepare        discover the SMI (later Gateway API) versions the cluster
  *                  serves; delete objects of ours left by a killed run; apply
  *                  and wait for the sample app fitted to the mesh
@@ -48,6 +50,8 @@
 
 struct inventory;
 struct obs_set;
+struct policy;
+struct scenario;
 struct traffic_job;
 
 /* What a scenario asks of the target before its first step. */
@@ -68,6 +72,15 @@ struct target_observe {
 struct target;
 
 struct target_ops {
+	/*
+	 * Whether the target can run scenario sc, whose policy in force at
+	 * each step is pol, decided before anything is made (NULL: no check):
+	 * the pods and services it names exist, every policy can be applied.
+	 * Returns 0, or EXIT_USAGE after printing the first problem with file,
+	 * line and field.
+	 */
+	int (*check)(struct target *t, const struct scenario *sc, const struct policy *pol);
+
 	/*
 	 * Brings the target up in the scenario's access-control mode with no
 	 * SMI object in force, writes the inventory to ts->inventory and loads
@@ -117,7 +130,11 @@ struct target_ops {
 	 */
 	int (*mesh_running)(struct target *t, char *why, size_t len);
 
-	/* Removes what the target made, its output appended to `log`. Returns 0 or -1 after a warning. */
+	/*
+	 * Removes what the target made and puts back what it changed of what
+	 * was there before (a lab the user had up stays up), its output
+	 * appended to `log`. Says what it did. Returns 0 or -1 after a warning.
+	 */
 	int (*teardown)(struct target *t, const char *log);
 
 	/* Frees t (teardown is separate: a kept target stays up). */
@@ -129,11 +146,19 @@ struct target {
 	const char *log_name;	/* the file name of its log in a scenario's directory */
 };
 
+/* What a run asks of the lab. */
+struct target_lab_opts {
+	const char *lab;	/* NULL: $SMIW_LAB or "smiw" */
+	const char *topology;	/* NULL: the lab's (when up) or the default one */
+	const char *mesh;	/* the variant */
+};
+
 /*
- * The lab `lab` (NULL: $SMIW_LAB or "smiw") with topology `topology` (NULL:
- * the lab's default) and mesh variant `mesh` (checked when a scenario
- * prepares it). Returns a new target, or NULL when out of memory.
+ * The lab as a target. Checks the options without touching the lab: the
+ * name, the variant, and that a lab already up has the topology asked for
+ * (a run uses a lab that is up, and leaves it up). Returns 0 with *out
+ * set, EXIT_USAGE after printing which option is wrong, or EXIT_ERROR.
  */
-struct target *target_lab_new(const char *lab, const char *topology, const char *mesh);
+int target_lab_new(const struct target_lab_opts *o, struct target **out);
 
 #endif

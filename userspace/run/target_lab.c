@@ -14,19 +14,24 @@
 #include "lab/api.h"
 #include "lab/lab.h"
 #include "lab/state.h"
+#include "lab/topology.h"
 #include "metrics/fetch.h"
 #include "records/inventory.h"
+#include "run/check.h"
 #include "run/live.h"
 #include "run/target.h"
 #include "run/traffic.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/exitcode.h"
 #include "util/netns.h"
 
 struct target_lab {
 	struct target base;	/* first: a struct target * is a struct target_lab * */
 	struct lab_opts lab;	/* name and topology; the state directory is the lab's default */
 	const char *mesh;	/* the variant, as the run names it */
+	struct lab_info before;	/* the lab as the run found it: up ones are used and left up */
+	bool announced;	/* the run was told whose lab it uses */
 	struct lab_mesh_set set;	/* the variant and the scenario's access control, once prepared */
 	bool access_control;
 	char log[PATH_MAX];	/* the scenario's lab.log */
@@ -80,7 +85,7 @@ static int lab_do(struct target_lab *tl, int (*fn)(void *arg), void *arg, const 
 	return r ? -1 : 0;
 }
 
-/* The variant is checked here, not when the target is made: a wrong one fails the first scenario, in its lab.log. */
+/* The variant was checked when the target was made; this cannot fail on it. */
 static int up_call(void *arg)
 {
 	struct target_lab *tl = arg;
@@ -102,6 +107,28 @@ static int apply_call(void *arg)
 	return lab_apply(&a->tl->lab, &a->tl->set, true, files, a->policy ? 1 : 0);
 }
 
+static int check(struct target *t, const struct scenario *sc, const struct policy *pol)
+{
+	return check_scenario_topology(sc, pol, lab_of(t)->before.topology);
+}
+
+/* Once, before the first scenario: whose lab this is, and what becomes of it. */
+static void announce(struct target_lab *tl)
+{
+	const struct lab_info *b = &tl->before;
+
+	if (tl->announced)
+		return;
+	tl->announced = true;
+	if (b->up)
+		pr_info("lab %s is up (mesh %s, access control %s, %d file%s applied): the run uses it and leaves it "
+			"up as it found it, its applied SMI objects cleared", b->name, mesh_variant_name(b->variant),
+			b->access_control ? "on" : "off", b->n_applied, b->n_applied == 1 ? "" : "s");
+	else
+		pr_info("lab %s: brought up for the run (topology %s) and taken down after it (--keep-lab keeps it)",
+			b->name, b->topology);
+}
+
 static int prepare(struct target *t, const struct target_scenario *ts, struct inventory **inv)
 {
 	struct target_lab *tl = lab_of(t);
@@ -110,6 +137,7 @@ static int prepare(struct target *t, const struct target_scenario *ts, struct in
 	struct lab lab;
 	int r;
 
+	announce(tl);
 	if (path_fmt(tl->log, sizeof(tl->log), "%s", ts->log))
 		return error("path too long: '%s'", ts->log);
 	tl->access_control = ts->access_control;
@@ -222,12 +250,35 @@ static int down_call(void *arg)
 	return lab_down(arg);
 }
 
+/* A lab the user had up gets its mesh settings back, with nothing applied (as each scenario began). */
+static int restore_call(void *arg)
+{
+	struct target_lab *tl = arg;
+	struct lab_mesh_set m = { .set_variant = true, .set_access = true, .variant = tl->before.variant,
+				  .access_control = tl->before.access_control };
+
+	return lab_apply(&tl->lab, &m, true, NULL, 0);
+}
+
 static int teardown(struct target *t, const char *log)
 {
-	if (with_output_to(log, down_call, &lab_of(t)->lab)) {
-		pr_warn("lab down failed: see '%s'", log);
+	struct target_lab *tl = lab_of(t);
+	const struct lab_info *b = &tl->before;
+
+	if (!b->up) {
+		if (with_output_to(log, down_call, &tl->lab)) {
+			pr_warn("lab down failed: see '%s'", log);
+			return -1;
+		}
+		pr_info("lab %s: taken down", b->name);
+		return 0;
+	}
+	if (with_output_to(log, restore_call, tl)) {
+		pr_warn("lab %s: its mesh settings could not be put back: see '%s'", b->name, log);
 		return -1;
 	}
+	pr_info("lab %s: left up, mesh %s, access control %s, no SMI object applied", b->name,
+		mesh_variant_name(b->variant), b->access_control ? "on" : "off");
 	return 0;
 }
 
@@ -238,6 +289,7 @@ static void lab_free(struct target *t)
 }
 
 static const struct target_ops lab_ops = {
+	.check = check,
 	.prepare = prepare,
 	.apply = apply,
 	.drive = drive,
@@ -251,14 +303,42 @@ static const struct target_ops lab_ops = {
 	.free = lab_free,
 };
 
-struct target *target_lab_new(const char *lab, const char *topology, const char *mesh)
+int target_lab_new(const struct target_lab_opts *o, struct target **out)
 {
 	struct target_lab *tl = calloc(1, sizeof(*tl));
+	enum mesh_variant v;
+	struct topology *topo;
+	int r;
 
+	*out = NULL;
 	if (!tl)
-		return NULL;
+		return EXIT_ERROR;
 	tl->base = (struct target){ .ops = &lab_ops, .log_name = "lab.log" };
-	tl->lab = (struct lab_opts){ .name = lab, .topology = topology };
-	tl->mesh = mesh;
-	return &tl->base;
+	tl->lab = (struct lab_opts){ .name = o->lab, .topology = o->topology };
+	tl->mesh = o->mesh;
+	if (mesh_variant_parse(o->mesh, &v)) {
+		error("--mesh: '%s' is not a mesh of the lab (reference, faulty-weights, fail-open, ignore-path, "
+		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics: see "
+		      "'smi-witness lab meshes')", o->mesh);
+		free(tl);
+		return EXIT_USAGE;
+	}
+	r = lab_inspect(&tl->lab, &tl->before);
+	if (!r && tl->before.topology_differs) {
+		error("--topology: lab %s is up with topology '%s', not '%s': leave out --topology, or take the lab "
+		      "down first ('smi-witness lab down --lab %s')", tl->before.name, tl->before.topology_source,
+		      o->topology, tl->before.name);
+		r = EXIT_USAGE;
+	}
+	/* The topology the scenarios are checked against must itself be valid. */
+	if (!r && !(topo = topology_load(tl->before.topology)))
+		r = EXIT_USAGE;
+	else if (!r)
+		free(topo);
+	if (r) {
+		free(tl);
+		return r;
+	}
+	*out = &tl->base;
+	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -149,4 +150,34 @@ int file_helper_path(const char *name, char *buf, size_t len)
 	if (!found(path_fmt(buf, len, "%s/%s", exe, name), buf, X_OK))
 		return 0;
 	return found(path_fmt(buf, len, "%s/../libexec/smi-witness/%s", exe, name), buf, X_OK);
+}
+
+/* 0 when dir is a directory this process may create entries in, else -errno. */
+static int writable_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return errno == ENOTDIR ? -ENOENT : -errno;	/* a part above is no directory: that part says so */
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return access(dir, W_OK | X_OK) ? -errno : 0;
+}
+
+int file_dir_writable(const char *dir, char *where, size_t len)
+{
+	char *slash;
+	int r;
+
+	if (path_fmt(where, len, "%s", dir))
+		return -ENAMETOOLONG;
+	/* The deepest part that exists decides: the rest will be created in it. */
+	while ((r = writable_dir(where)) == -ENOENT && strcmp(where, ".") && strcmp(where, "/")) {
+		slash = strrchr(where, '/');
+		if (!slash)
+			snprintf(where, len, ".");
+		else
+			*(slash == where ? slash + 1 : slash) = '\0';
+	}
+	return r;
 }

@@ -39,6 +39,14 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
 int file_exe_dir(char *buf, size_t len);
 
 /*
+ * Whether directory `dir` can hold new files without creating anything
+ * yet: it is a directory this process may write, or the nearest part of
+ * its path that exists is one. Returns 0, or -ENOTDIR / -EACCES / ... with
+ * the part that decided it in `where` (of `len` bytes).
+ */
+int file_dir_writable(const char *dir, char *where, size_t len);
+
+/*
  * Where a file shipped with smi-witness (`rel`, e.g. "specs" or
  * "sample-app/topology/default.yaml") is: $SMIW_DATA_DIR/rel, else
  * <bin>/../rel (a build directory in the source tree), else
