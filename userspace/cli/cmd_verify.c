@@ -9,11 +9,15 @@
 #include "agent/fetch.h"
 #include "cli/cli.h"
 #include "cli/fetch_opts.h"
+#include "cli/operands.h"
 #include "report/outdir.h"
 #include "report/writers.h"
 #include "smi/smi.h"
+#include "util/file.h"
 #include "util/log.h"
+#include "util/term.h"
 #include "verify/engine.h"
+#include "verify/match.h"
 
 #define MAX_INTENTS 16
 
@@ -41,12 +45,78 @@ static int parse_format(const char *s, enum out_format *f)
 	return error("--format: '%s' is not one of table, json, junit, meshery", s);
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+/*
+ * -o was the short form of --observations; it is now --out, as for every
+ * other command. An -o naming a file that exists is the old spelling (an
+ * output directory cannot be a file): it still means the observations.
+ */
+static void take_o(struct opts *o, const char *arg)
+{
+	struct stat st;
+
+	if (!stat(arg, &st) && !S_ISDIR(st.st_mode) && !o->observations) {
+		pr_warn("-o '%s': -o now means --out (a directory); taking the file as --observations, as before",
+			arg);
+		o->observations = arg;
+		return;
+	}
+	o->out = arg;
+}
+
+/* The long name of an option code, for messages. */
+static const char *opt_name(const struct option *longopts, int opt)
+{
+	for (const struct option *l = longopts; l->name; l++)
+		if (l->val == opt)
+			return l->name;
+	return "?";
+}
+
+/* What the options say together; each conflict is named. Returns CLI_CONTINUE or EXIT_USAGE. */
+static int check_opts(struct opts *o, char **operands, size_t n_operands, const char *agents_only)
+{
+	struct stat st;
+
+	if (n_operands > 1 || (n_operands == 1 && o->observations)) {
+		error("verify takes one observation file (got '%s' too)", operands[n_operands - 1]);
+		return EXIT_USAGE;
+	}
+	if (n_operands)
+		o->observations = operands[0];
+	if (!!o->observations == fetch_spec_active(&o->agents) || !o->scenario) {
+		error("verify needs --scenario FILE and the observations: FILE (or --observations FILE), "
+		      "--agent URL or --cluster");
+		return EXIT_USAGE;
+	}
+	if (o->observations && agents_only) {
+		error("--%s applies to observations read from agents (--agent, --cluster), not to '%s'", agents_only,
+		      o->observations);
+		return EXIT_USAGE;
+	}
+	if (!stat(o->scenario, &st) && S_ISDIR(st.st_mode)) {
+		error("--scenario: '%s' is a directory: give the one scenario file that was run", o->scenario);
+		return EXIT_USAGE;
+	}
+	if (o->observations && !stat(o->observations, &st) && S_ISDIR(st.st_mode)) {
+		error("--observations: '%s' is a directory: give the observation file (e.g. "
+		      "'%s/observations.jsonl.gz')", o->observations, o->observations);
+		return EXIT_USAGE;
+	}
+	if (log_json && o->format != OUT_JSON && o->format != OUT_TABLE) {
+		error("-j prints JSON and --format asks for another format on the same stdout: choose one");
+		return EXIT_USAGE;
+	}
+	if (log_json)
+		o->format = OUT_JSON;
+	return CLI_CONTINUE;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o, char **operands, size_t *n_operands)
 {
 	extern const struct command cmd_verify;
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
-		{ "observations", required_argument, NULL, 'o' },
+		{ "observations", required_argument, NULL, 'b' },
 		{ "scenario", required_argument, NULL, 's' },
 		{ "intent", required_argument, NULL, 'i' },
 		{ "inventory", required_argument, NULL, 'I' },
@@ -59,9 +129,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		FETCH_LONGOPTS,
 		{ 0 }
 	};
+	const char *agents_only = NULL;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:M:", longopts, NULL)) != -1) {
+	/* -O is the old spelling of --out, kept working. */
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:M:", longopts, operands,
+				   n_operands)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (verify_parse_api(optarg, o->api))
@@ -69,6 +142,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->have_api = true;
 			break;
 		case 'o':
+			take_o(o, optarg);
+			break;
+		case 'b':
 			o->observations = optarg;
 			break;
 		case 's':
@@ -103,21 +179,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		default:
 			if ((r = fetch_spec_opt(&o->agents, opt, optarg)) < 0)
 				return EXIT_USAGE;
+			if (r && opt != FETCH_OPT_AGENT && opt != FETCH_OPT_CLUSTER && !agents_only)
+				agents_only = opt_name(longopts, opt);
 			if (!r && (r = cli_common_opt(opt, &cmd_verify)) != CLI_CONTINUE)
 				return r;
 		}
 	}
-	if (optind < argc) {
-		error("verify takes no arguments (got '%s')", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!!o->observations == fetch_spec_active(&o->agents) || !o->scenario) {
-		error("verify needs --scenario FILE and one of --observations FILE, --agent URL, --cluster");
-		return EXIT_USAGE;
-	}
-	if (log_json)
-		o->format = OUT_JSON;
-	return CLI_CONTINUE;
+	return check_opts(o, operands, *n_operands, agents_only);
 }
 
 static int print(const struct report *rep, enum out_format f)
@@ -131,7 +199,8 @@ static int print(const struct report *rep, enum out_format f)
 	case OUT_MESHERY:
 		return report_write_meshery(stdout, rep);
 	default:
-		report_write_table(stdout, rep, isatty(STDOUT_FILENO));
+		report_write_table(stdout, rep, &(struct table_opts){ .color = term_use_color(stdout),
+			.failures_only = log_quiet, .width = term_columns(stdout) });
 		return 0;
 	}
 }
@@ -226,6 +295,40 @@ static const char *default_metrics_dir(const struct opts *o, const struct scenar
 	return buf;
 }
 
+/* --out DIR must be writable (or creatable) before anything is judged. Returns 0 or EXIT_USAGE. */
+static int check_out(const char *out)
+{
+	char where[PATH_MAX];
+	int r;
+
+	if (!out)
+		return 0;
+	r = file_dir_writable(out, where, sizeof(where));
+	if (r == -ENOTDIR)
+		error("--out: '%s' is not a directory (the reports go to '%s/')", where, out);
+	else if (r)
+		error("--out: cannot write in '%s': %s", where, strerror(-r));
+	return r ? EXIT_USAGE : 0;
+}
+
+/* Judges the loaded inputs into rep (initialised here). Returns 0 or an exit code. */
+static int judge(const struct opts *o, const struct scenario *sc, const struct obs_set *obs,
+		 const struct inventory *inv, struct report *rep)
+{
+	char mdir[PATH_MAX];
+	struct verify_input in = {
+		.sc = sc, .obs = obs, .inv = inv, .run = o->run,
+		.capture_name = o->observations, .api_versions = o->have_api ? o->api : NULL,
+		.metrics_dir = o->metrics ? o->metrics : default_metrics_dir(o, sc, mdir, sizeof(mdir)),
+	};
+
+	if (report_init(rep, o->mesh ? o->mesh : inv && *inv->mesh_name ? inv->mesh_name : "unknown"))
+		return EXIT_ERROR;
+	if (verify_check_match(&in) || verify_scenario(&in, rep))
+		return EXIT_USAGE;
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -233,30 +336,24 @@ static int run(int argc, char **argv)
 	struct obs_set obs = { 0 };
 	struct inventory *inv = NULL;
 	struct report rep = { 0 };
-	char tmpdir[64] = "", mdir[PATH_MAX];
+	char tmpdir[64] = "", **operands = calloc((size_t)argc + 1, sizeof(char *));
+	size_t n_operands = 0;
 	int r;
 
 	memset(&sc, 0, sizeof(sc));
-	r = parse_opts(argc, argv, &o);
-	if (r != CLI_CONTINUE)
-		return r;
-	if (fetch_spec_active(&o.agents) && (r = fetch_agents(&o, tmpdir, sizeof(tmpdir))) != EXIT_OK) {
-		remove_fetched(tmpdir);
-		return r;
-	}
-	r = load_inputs(&o, &sc, &obs, &inv);
-	if (!r && report_init(&rep, o.mesh ? o.mesh : inv && *inv->mesh_name ? inv->mesh_name : "unknown"))
-		r = EXIT_ERROR;
-	if (!r) {
-		struct verify_input in = {
-			.sc = &sc, .obs = &obs, .inv = inv, .run = o.run,
-			.capture_name = o.observations, .api_versions = o.have_api ? o.api : NULL,
-			.metrics_dir = o.metrics ? o.metrics : default_metrics_dir(&o, &sc, mdir, sizeof(mdir)),
-		};
-
-		if (verify_scenario(&in, &rep))
-			r = EXIT_USAGE;
-	}
+	if (!operands)
+		return EXIT_ERROR;
+	r = parse_opts(argc, argv, &o, operands, &n_operands);
+	if (r == CLI_CONTINUE)
+		r = check_out(o.out);
+	else if (r == EXIT_OK)
+		r = -1;	/* --help was printed: nothing else to do */
+	if (!r && fetch_spec_active(&o.agents))
+		r = fetch_agents(&o, tmpdir, sizeof(tmpdir));
+	if (!r)
+		r = load_inputs(&o, &sc, &obs, &inv);
+	if (!r)
+		r = judge(&o, &sc, &obs, inv, &rep);
 	if (!r && o.out && report_write_dir(&rep, o.out))
 		r = EXIT_ERROR;
 	if (!r && print(&rep, o.format))
@@ -268,35 +365,42 @@ static int run(int argc, char **argv)
 	obs_free(&obs);
 	scenario_free(&sc);
 	remove_fetched(tmpdir);
-	return r;
+	free(operands);
+	return r < 0 ? EXIT_OK : r;
 }
 
 const struct command cmd_verify = {
 	.name = "verify",
 	.summary = "judge recorded observations against a scenario (offline, deterministic)",
-	.usage = "smi-witness verify --observations FILE --scenario FILE [--intent FILE]... [OPTIONS]\n"
+	.usage = "smi-witness verify OBSERVATIONS --scenario FILE [--intent FILE]... [OPTIONS]\n"
 		 "       smi-witness verify (--agent URL... | --cluster) --scenario FILE [OPTIONS]",
 	.options =
-		"  -o, --observations FILE  observation records (JSON lines, .gz allowed)\n"
+		"  OBSERVATIONS             observation records (JSON lines, .gz allowed), or\n"
+		"      --observations FILE  (-o FILE naming an existing file still works, as before)\n"
 		"  -s, --scenario FILE      the scenario that was run (docs/scenarios.md)\n"
 		"  -i, --intent FILE        the driver's intent records (repeatable)\n"
 		"  -I, --inventory FILE     pods and services (default: the one the capture names)\n"
 		"  -r, --run ID             which run to judge when the records hold several\n"
 		"  -m, --mesh NAME          mesh name for the reports (default: from the inventory)\n"
-		"  -O, --out DIR            also write report.json, junit.xml, meshery.json, charts/*.svg\n"
+		"  -o, --out DIR            also write report.json, junit.xml, meshery.json, charts/*.svg\n"
 		"  -f, --format FMT         stdout format: table (default), json, junit, meshery\n"
 		"  -a, --api GROUP=VERSION,...  the API versions the run rendered the manifests in\n"
 		"                           (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
 		"  -M, --metrics DIR        the mesh's metrics scrapes `run` recorded for metrics steps\n"
 		"                           (default: metrics/ beside the observations)\n"
+		"Records of another scenario than --scenario, or a --run the records do not hold,\n"
+		"are refused (exit 2) rather than judged.\n"
 		"\nObservations from node agents instead of a file (smi-witness agent):\n"
 		FETCH_OPTIONS_HELP,
 	.examples =
-		"  smi-witness verify -o out/split/observations.jsonl.gz -s specs/traffic-split.yaml \\\n"
-		"      -i out/split/intent.jsonl -I out/split/inventory.json\n"
-		"  smi-witness verify -o obs.jsonl -s specs/traffic-access.yaml -I inv.json --out report/\n"
-		"  smi-witness -j verify -o obs.jsonl -s s.yaml -I inv.json | jq '.assertions[] | select(.verdict != \"PASS\")'\n"
-		"\n"
-		"Exit status: 0 every assertion PASS, 1 a FAIL, 3 INCONCLUSIVE (no FAIL), 2 invalid input.\n",
+		"  smi-witness verify out/reference/traffic-split/observations.jsonl.gz \\\n"
+		"      -s specs/traffic-split.yaml -i out/reference/traffic-split/intent.jsonl\n"
+		"  smi-witness verify out/reference/traffic-access/observations.jsonl.gz \\\n"
+		"      -s specs/traffic-access.yaml -i out/reference/traffic-access/intent.jsonl \\\n"
+		"      -I out/reference/traffic-access/inventory.json --out report/\n"
+		"  smi-witness -j verify out/reference/traffic-split/observations.jsonl.gz \\\n"
+		"      -s specs/traffic-split.yaml -i out/reference/traffic-split/intent.jsonl |\n"
+		"      jq '.assertions[] | select(.verdict != \"PASS\")'\n"
+		"  out/reference/traffic-split/replay.sh -f junit          # the command a run recorded\n",
 	.run = run,
 };

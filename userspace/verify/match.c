@@ -1,0 +1,92 @@
+/* match.c - see match.h */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario/reqid.h"
+#include "util/log.h"
+#include "verify/match.h"
+#include "verify/requests.h"
+
+/* "r1, r2, r3" into buf. */
+static void join(char **v, int n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", v[i]);
+}
+
+/* The run to compare: the one asked for (it must be there), or the only one; "" when several. */
+static int pick(const struct verify_input *in, char *run, size_t len)
+{
+	char **runs = NULL, list[512];
+	int n = vindex_runs(in->obs, &runs), found = 0;
+
+	if (n < 0)
+		return n;
+	run[0] = '\0';
+	for (int i = 0; in->run && i < n; i++)
+		found |= !strcmp(runs[i], in->run);
+	join(runs, n, list, sizeof(list));
+	if (in->run && !found) {
+		if (n)
+			error("no such run '%s' in '%s' (runs present: %s)", in->run, in->obs->path, list);
+		else
+			error("no such run '%s' in '%s': it holds no request of the scenario runner "
+			      "(ids RUN.STEP.TRAFFIC-SEQ)", in->run, in->obs->path);
+	} else if (in->run || n == 1) {
+		snprintf(run, len, "%s", in->run ? in->run : runs[0]);
+	}
+	vindex_runs_free(runs, (size_t)(n > 0 ? n : 0));
+	return in->run && !found ? -EINVAL : 0;
+}
+
+/* The host's first label and the path of "http://HOST[:PORT]/PATH". */
+static void split_url(const char *url, char *host, size_t hlen, const char **path)
+{
+	const char *h = strstr(url, "://"), *end;
+
+	h = h ? h + 3 : url;
+	end = h + strcspn(h, ".:/");
+	snprintf(host, hlen, "%.*s", (int)(end - h), h);
+	*path = strchr(h, '/');
+	if (!*path)
+		*path = "/";
+}
+
+int verify_check_match(const struct verify_input *in)
+{
+	const struct scenario *sc = in->sc;
+	char run[REQID_RUN_MAX + 1], host[256];
+	int r = pick(in, run, sizeof(run));
+
+	if (r || !*run)
+		return r;
+	for (size_t i = 0; i < in->obs->n_intents; i++) {
+		const struct obs_intent *it = &in->obs->intents[i];
+		const struct sc_traffic *t;
+		const char *path;
+		struct reqid id;
+
+		if (reqid_parse(it->request_id, &id) || strcmp(id.run, run))
+			continue;
+		if (id.step < 1 || id.step > sc->n_steps || id.traffic < 1 ||
+		    id.traffic > sc->steps[id.step - 1].n_traffic) {
+			error("the records were not made by scenario '%s' ('%s'): run %s sent traffic as step %u "
+			      "entry %u (%s %s), which it does not have", sc->name, sc->path, run, id.step, id.traffic,
+			      it->method, it->url);
+			return -EINVAL;
+		}
+		t = &sc->steps[id.step - 1].traffic[id.traffic - 1];
+		split_url(it->url, host, sizeof(host), &path);
+		if (strcmp(it->method, t->method) || strcmp(host, t->to) || strcmp(path, t->path)) {
+			error("the records were not made by scenario '%s' ('%s'): its step %u entry '%s' sends %s %s %s, "
+			      "run %s sent %s %s there", sc->name, sc->path, id.step, t->name, t->method, t->to, t->path,
+			      run, it->method, it->url);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
