@@ -46,12 +46,12 @@ static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 		CLI_COMMON_LONGOPTS,
 		{ "html", required_argument, NULL, 'H' },
 		{ "markdown", required_argument, NULL, 'M' },
-		{ "out", required_argument, NULL, 'O' },
+		{ "out", required_argument, NULL, 'o' },
 		{ 0 }
 	};
 	int opt, r;
 
-	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "H:M:O:", longopts, o->files, &o->n_files)) != -1) {
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "H:M:o:O:", longopts, o->files, &o->n_files)) != -1) {
 		switch (opt) {
 		case 'H':
 			o->html = optarg;
@@ -59,7 +59,8 @@ static int parse_opts(int argc, char **argv, struct matrix_opts *o)
 		case 'M':
 			o->md = optarg;
 			break;
-		case 'O':
+		case 'o':
+		case 'O':	/* the old spelling of -o */
 			o->out = optarg;
 			break;
 		default:
@@ -96,6 +97,129 @@ static int write_matrix(const struct matrix_opts *o, const struct report *report
 	return r;
 }
 
+/* --- the same results twice ----------------------------------------------- */
+
+/* Whether a report before `upto` in `order` (the same mesh) already has assertion `id`. */
+static const char *counted_in(const struct report *reps, char **files, const size_t *order, size_t upto,
+			      const struct report *r, const char *id)
+{
+	for (size_t k = 0; k < upto; k++) {
+		const struct report *o = &reps[order[k]];
+
+		if (!o->tool || strcmp(o->mesh, r->mesh))
+			continue;
+		for (size_t j = 0; j < o->n; j++)
+			if (!strcmp(o->a[j].id, id))
+				return files[order[k]];
+	}
+	return NULL;
+}
+
+/*
+ * Keeps only the assertions of r marked in keep[]: a new report with r's
+ * header takes r's place. Returns 0 or -ENOMEM (r unchanged).
+ */
+static int keep_only(struct report *r, const bool *keep)
+{
+	struct report nr;
+
+	if (report_init(&nr, r->mesh))
+		return -ENOMEM;
+	for (size_t j = 0; j < r->n; j++)
+		if (keep[j] && !report_add(&nr, &r->a[j], json_incref(r->a[j].evidence))) {
+			report_free(&nr);
+			return -ENOMEM;
+		}
+	free(nr.tool);
+	free(nr.generated);
+	json_decref(nr.statistics);
+	json_decref(nr.captures);
+	json_decref(nr.scenarios);
+	nr.tool = r->tool;
+	nr.generated = r->generated;
+	nr.statistics = r->statistics;
+	nr.captures = r->captures;
+	nr.scenarios = r->scenarios;
+	r->tool = r->generated = NULL;
+	r->statistics = r->captures = r->scenarios = NULL;
+	report_free(r);
+	*r = nr;
+	return 0;
+}
+
+static int by_size(const void *a, const void *b, void *arg)
+{
+	const struct report *reps = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (reps[x].n != reps[y].n)
+		return reps[x].n > reps[y].n ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A mesh's assertion counts once, however many files carry it: the same
+ * report given twice, a copy, or a scenario's report beside the mesh's
+ * report of the same run (OUT/MESH/SCENARIO/report.json inside
+ * OUT/MESH/report.json). Larger reports are taken first; what a later one
+ * repeats is left out, and said. Reports left empty are freed (tool NULL).
+ * Returns 0 or -ENOMEM.
+ */
+static int dedup(struct report *reps, char **files, size_t n)
+{
+	size_t *order = calloc(n + 1, sizeof(*order));
+	int r = 0;
+
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), by_size, reps);
+	for (size_t i = 0; i < n && !r; i++) {
+		struct report *rep = &reps[order[i]];
+		bool *keep = calloc(rep->n + 1, sizeof(*keep));
+		const char *first = NULL, *from;
+		size_t dropped = 0;
+
+		if (!keep) {
+			r = -ENOMEM;
+			break;
+		}
+		for (size_t j = 0; j < rep->n; j++) {
+			from = counted_in(reps, files, order, i, rep, rep->a[j].id);
+			keep[j] = !from;
+			dropped += !keep[j];
+			first = first ? first : from;
+		}
+		if (dropped == rep->n && rep->n && !strcmp(first, files[order[i]])) {
+			pr_warn("matrix: '%s' is given twice: counted once", first);
+			report_free(rep);
+		} else if (dropped == rep->n && rep->n) {
+			pr_warn("matrix: ignored '%s': its %zu assertion%s of mesh %s are counted from '%s' already",
+				files[order[i]], rep->n, rep->n == 1 ? "" : "s", rep->mesh, first);
+			report_free(rep);
+		} else if (dropped) {
+			pr_warn("matrix: ignored %zu of the %zu assertions of '%s': counted from '%s' already", dropped,
+				rep->n, files[order[i]], first);
+			r = keep_only(rep, keep);
+		}
+		free(keep);
+	}
+	free(order);
+	return r;
+}
+
+/* Moves the reports still holding something to the front. Returns how many there are. */
+static size_t compact(struct report *reps, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (reps[i].tool)
+			reps[k++] = reps[i];
+	return k;
+}
+
 static int run(int argc, char **argv)
 {
 	struct matrix_opts o = { .files = calloc((size_t)argc + 1, sizeof(*o.files)) };
@@ -118,8 +242,12 @@ static int run(int argc, char **argv)
 	for (size_t i = 0; i < o.n_files && !r; i++, n++)
 		if (report_load(&reports[n], o.files[i]))
 			r = EXIT_USAGE;
-	if (!r)
+	if (!r && dedup(reports, o.files, n))
+		r = EXIT_ERROR;
+	if (!r) {
+		n = compact(reports, n);
 		r = write_matrix(&o, reports, n);
+	}
 	for (size_t i = 0; i < n; i++)
 		report_free(&reports[i]);
 	free(reports);
@@ -132,10 +260,12 @@ const struct command cmd_matrix = {
 	.summary = "compatibility matrix (mesh x SMI spec x version) from result files",
 	.usage = "smi-witness matrix RESULT.json... [--out DIR] [--html FILE] [--markdown FILE]",
 	.options =
-		"  -O, --out DIR        write DIR/matrix.md and DIR/matrix.html\n"
+		"  -o, --out DIR        write DIR/matrix.md and DIR/matrix.html\n"
 		"  -H, --html FILE      write the self-contained HTML page (matrix, verdicts, split charts)\n"
 		"  -M, --markdown FILE  write the Markdown matrix\n"
-		"With no output option the Markdown goes to stdout; with -j a JSON summary does.\n",
+		"With no output option the Markdown goes to stdout; with -j a JSON summary does.\n"
+		"A mesh's assertion counts once however many files carry it (a file given twice,\n"
+		"a scenario's report.json beside its mesh's): what is left out is said on stderr.\n",
 	.examples =
 		"  smi-witness matrix out/reference/report.json out/faulty-weights/report.json\n"
 		"  smi-witness matrix out/*/report.json --out out/\n"
