@@ -200,11 +200,13 @@ const struct command cmd_drive = {
 		"\nEvery request carries X-Request-Id: <run-id>-<seq>. Exit status 0 when every\n"
 		"request got a response (of any status), 1 when some did not.\n",
 	.examples =
-		"  smi-witness drive -n 100 http://198.18.0.2:9091/echo\n"
-		"  smi-witness drive -n 10000 -c 8 --intent run.jsonl \\\n"
-		"      --via http://198.18.0.2:9091/call --url http://app-b:9091/echo\n"
-		"  smi-witness drive -d 30s -r 200 -c 4 -X POST -b '{}' -H 'Content-Type: application/json' \\\n"
-		"      http://198.18.0.3:9091/echo\n"
-		"  smi-witness -j drive -n 50 http://198.18.0.2:9091/echo | jq .latency_ms\n",
+		"  smi-witness lab exec app-a -- smi-witness drive -n 100 http://app-b:9091/echo\n"
+		"  smi-witness lab exec app-a -- smi-witness drive -n 10000 -c 8 --intent /tmp/run.jsonl \\\n"
+		"      --via http://127.0.0.1:9091/call --url http://app-svc:9091/echo\n"
+		"  smi-witness lab exec app-a -- smi-witness drive -d 5s -r 200 -c 4 -X POST -b '{}' \\\n"
+		"      -H 'Content-Type: application/json' http://app-c:9091/echo\n"
+		"  smi-witness lab exec app-a -- smi-witness -j drive -n 50 http://app-svc:9091/echo | jq .latency_ms\n"
+		"(Lab addresses, 198.18.0.0/15, are reached from inside a pod only: from anywhere else the\n"
+		"driver refuses them rather than send the requests out of the machine.)\n",
 	.run = run,
 };

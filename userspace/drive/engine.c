@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "drive/drive.h"
+#include "drive/guard.h"
 #include "http/http.h"
 #include "ll5/call.h"
 #include "records/intent_write.h"
@@ -250,6 +251,8 @@ static int setup(struct engine *e)
 	/* Only the address given is used: the target's, or the relay's with --via. */
 	if (resolve_tcp(dest->host, dest->port, &ss, &len))
 		return error("cannot resolve '%s'", dest->host), -EHOSTUNREACH;
+	if (drive_guard(&ss, dest->host))
+		return -EINVAL;
 	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
 		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
 	if ((r = evloop_init(&e->loop)))
