@@ -5,6 +5,8 @@
 #   make demo       run the main job
 #   make bench      print the benchmark table (BENCH="capture offline" runs only those)
 #   make deps       install missing Debian packages (idempotent, fast when done)
+#   make install    install the binary, the sample app and the shipped files
+#                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make V=1 ...    show full commands
 #
 # Everything generated lands in $(OUTPUT); nothing is written next to sources.
@@ -76,7 +78,7 @@ BIN        := $(OUTPUT)/smi-witness
 APP_BIN    := $(OUTPUT)/sample-app
 LIBSMIW    := $(OUTPUT)/libsmiw.a
 
-.PHONY: all deps build test test-bins san-bins bench-bins fuzz fuzz-bins demo soak bench clean
+.PHONY: all deps build test test-bins san-bins bench-bins fuzz fuzz-bins demo soak bench clean install uninstall
 all: deps
 	$(Q)$(MAKE) build
 
@@ -243,6 +245,31 @@ soak: deps
 bench: deps
 	$(Q)$(MAKE) build bench-bins
 	$(Q)./tests/bench/run $(OUTPUT) $(BENCH)
+
+# --- install ----------------------------------------------------------------
+# The binary finds what it ships relative to itself (util/file.h:
+# file_data_path, file_helper_path), so a staged DESTDIR tree works once
+# moved to PREFIX and the source tree is not needed.
+PREFIX     ?= /usr/local
+BINDIR      = $(PREFIX)/bin
+LIBEXECDIR  = $(PREFIX)/libexec/smi-witness
+DATADIR     = $(PREFIX)/share/smi-witness
+DATA_FILES := sample-app/topology/default.yaml \
+	$(shell find specs -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort)
+
+install: build
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+	$(Q)install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/smi-witness
+	$(Q)install -m 0755 $(APP_BIN) $(DESTDIR)$(LIBEXECDIR)/sample-app
+	$(Q)for f in $(DATA_FILES); do \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; \
+	done
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/smi-witness
+	$(Q)rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

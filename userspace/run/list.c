@@ -48,26 +48,35 @@ static json_t *json_line(const char *file, const struct scenario *sc)
 			 "description", sc->description);
 }
 
-/* The path relative to the working directory when it is below it (the shipped specs/ is absolute). */
-static const char *shown(const char *path, const char *cwd)
+/*
+ * How to name a listed file: as specs/... when it is a shipped one (run
+ * finds those by that name wherever it runs), else relative to the working
+ * directory when below it, else as it is.
+ */
+static const char *shown(const char *path, const char *cwd, const char *shipped, char *buf, size_t len)
 {
-	size_t n = strlen(cwd);
+	size_t n = strlen(cwd), k = strlen(shipped);
 
-	return *cwd && !strncmp(path, cwd, n) && path[n] == '/' ? path + n + 1 : path;
+	if (*shipped && !strncmp(path, shipped, k) && path[k] == '/') {
+		snprintf(buf, len, "specs%s", path + k);
+		return buf;
+	}
+	if (*cwd && !strncmp(path, cwd, n) && path[n] == '/')
+		return path + n + 1;
+	return path;
 }
 
 int run_list_suites(char *const *suites, size_t n_suites)
 {
-	char *files[RUN_MAX_SCENARIOS], shipped[PATH_MAX], cwd[PATH_MAX], *dflt[1] = { shipped };
+	char *files[RUN_MAX_SCENARIOS], shipped[PATH_MAX], cwd[PATH_MAX], name[PATH_MAX];
+	char *dflt[1] = { "specs" };
 	json_t *doc = log_json ? json_array() : NULL;
 	size_t n = 0;
 	int r, wf = 4, bad = 0;
 
+	if (file_data_path("specs", shipped, sizeof(shipped)))
+		shipped[0] = '\0';
 	if (!n_suites) {
-		if (file_data_path("specs", shipped, sizeof(shipped))) {
-			error("the shipped suites are not where they belong ('%s'): name a suite", shipped);
-			return EXIT_ERROR;
-		}
 		suites = dflt;
 		n_suites = 1;
 	}
@@ -76,20 +85,21 @@ int run_list_suites(char *const *suites, size_t n_suites)
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		if ((int)strlen(shown(files[i], cwd)) > wf)
-			wf = (int)strlen(shown(files[i], cwd));
+		if ((int)strlen(shown(files[i], cwd, shipped, name, sizeof(name))) > wf)
+			wf = (int)strlen(shown(files[i], cwd, shipped, name, sizeof(name)));
 	if (!doc)
 		printf("%-*s  %-15s  %5s  %6s  %s\n", wf, "FILE", "SMI SPEC", "STEPS", "CHECKS", "DESCRIPTION");
 	for (size_t i = 0; i < n; i++) {
+		const char *file = shown(files[i], cwd, shipped, name, sizeof(name));
 		struct scenario sc;
 
 		memset(&sc, 0, sizeof(sc));
 		if (scenario_load(&sc, files[i]))
 			bad = 1;
 		else if (doc)
-			json_array_append_new(doc, json_line(shown(files[i], cwd), &sc));
+			json_array_append_new(doc, json_line(file, &sc));
 		else
-			print_line(shown(files[i], cwd), &sc, wf, term_columns(stdout));
+			print_line(file, &sc, wf, term_columns(stdout));
 		scenario_free(&sc);
 		free(files[i]);
 	}

@@ -33,27 +33,50 @@ static size_t dir_len(const char *d)
 	return n;
 }
 
+/*
+ * A suite not found as given may be a shipped one: "specs/traffic-split.yaml"
+ * or "specs/" outside the source tree (an installed smi-witness), or a bare
+ * "traffic-split". Returns the path to use (suite itself, or buf).
+ */
+static const char *find_suite(const char *suite, char *buf, size_t len)
+{
+	char rel[PATH_MAX];
+	int n = (int)dir_len(suite);
+
+	if (!access(suite, F_OK))
+		return suite;
+	if (!strncmp(suite, "specs", 5) && (suite[5] == '/' || !suite[5]) &&
+	    !path_fmt(rel, sizeof(rel), "%.*s", n, suite) && !file_data_path(rel, buf, len))
+		return buf;
+	if (!strchr(suite, '/') && !path_fmt(rel, sizeof(rel), "specs/%s.yaml", suite) &&
+	    !file_data_path(rel, buf, len))
+		return buf;
+	return suite;
+}
+
 int run_expand_suites(char *const *suites, size_t n_suites, char **files, size_t *n)
 {
 	size_t first = *n;
 
 	for (size_t i = 0; i < n_suites; i++) {
+		char pat[PATH_MAX], found[PATH_MAX];
+		const char *suite = find_suite(suites[i], found, sizeof(found));
 		struct stat st;
-		char pat[PATH_MAX];
 		glob_t g;
 
-		if (stat(suites[i], &st)) {
-			error_errno(errno, "cannot read suite '%s'", suites[i]);
+		if (stat(suite, &st)) {
+			error_errno(errno, "cannot read suite '%s' ('smi-witness run --list' shows the shipped ones)",
+				    suites[i]);
 			return EXIT_USAGE;
 		}
 		if (!S_ISDIR(st.st_mode)) {
 			if (*n == RUN_MAX_SCENARIOS)
 				goto too_many;
-			files[(*n)++] = strdup(suites[i]);
+			files[(*n)++] = strdup(suite);
 			continue;
 		}
 		/* "specs/" and "specs" name the same suite: no "specs//x.yaml" in paths. */
-		if (path_fmt(pat, sizeof(pat), "%.*s/*.yaml", (int)dir_len(suites[i]), suites[i]) ||
+		if (path_fmt(pat, sizeof(pat), "%.*s/*.yaml", (int)dir_len(suite), suite) ||
 		    glob(pat, 0, NULL, &g) || !g.gl_pathc) {
 			error("suite directory '%s' holds no *.yaml scenario", suites[i]);
 			return EXIT_USAGE;
