@@ -74,10 +74,10 @@ wait_gone() { # dir
 # Fails on differences that name this lab and on processes left inside it; notes the rest.
 compare() { # what, before dir, after dir, recorded lab dir
 	local what=$1 b=$2 a=$3 rec=$4 f diffs lab_diffs leaked=""
-	# 4 pods: 3 sample apps, HAProxy's master and worker at least.
-	check "$what: $(wc -l <"$rec/pid_starts") lab processes were recorded" test "$(wc -l <"$rec/pid_starts")" -ge 5
+	# 5 pods: 4 sample apps, HAProxy's master and worker at least; the router's namespace besides.
+	check "$what: $(wc -l <"$rec/pid_starts") lab processes were recorded" test "$(wc -l <"$rec/pid_starts")" -ge 6
 	check "$what: $(wc -l <"$rec/netns_inodes") lab network namespaces were recorded" \
-		test "$(wc -l <"$rec/netns_inodes")" = 5
+		test "$(wc -l <"$rec/netns_inodes")" = 6
 	check "$what: lab processes are gone" wait_gone "$rec"
 	snapshot "$a"
 	for f in netns links cgroups etc_netns procs; do
@@ -117,9 +117,9 @@ check "lab up" L up
 check "lab status says healthy" L status
 check "inventory written" test -s "/run/smi-witness/lab-$lab/inventory.json"
 inv="/run/smi-witness/lab-$lab/inventory.json"
-check "inventory: 4 pods with the default addresses" \
+check "inventory: 5 pods with the default addresses" \
 	test "$(jq -r '[.pods[] | .name + "=" + .ip] | join(",")' "$inv")" = \
-	"app-a=198.18.0.11,app-b=198.18.0.12,app-c=198.18.0.13,mesh=198.18.1.250"
+	"app-a=198.18.0.11,app-b=198.18.0.12,app-c=198.18.0.13,app-d=198.18.0.14,mesh=198.18.1.250"
 check "inventory: app-svc on 198.18.1.1 with endpoints app-b, app-c" \
 	test "$(jq -r '.services[] | select(.name == "app-svc") | .ip + " " + (.endpoints | join(","))' "$inv")" = \
 	"198.18.1.1 default/app-b,default/app-c"
