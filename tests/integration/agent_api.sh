@@ -26,7 +26,7 @@ api() { curl -s --max-time 5 -H "Authorization: Bearer $token" "http://127.0.0.1
 code() { curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$@"; }
 pids=()
 stop_agent() { kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
-wait_up() { for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
+wait_up() { for _ in $(seq 600); do curl -s "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
 
 # --- refusing to run or serve without the token ---------------------------
 rc=0; SMIW_AGENT_TOKEN= "$bin" agent --source /dev/null 2>"$tmp/err" || rc=$?
@@ -41,7 +41,7 @@ ip addr add 198.18.9.1/32 dev lo
 : >"$tmp/empty.jsonl"
 "$bin" agent --source "$tmp/empty.jsonl" --token-file "$tmp/token" --listen 198.18.9.1:$port 2>"$tmp/bind.log" &
 agent=$!
-for _ in $(seq 50); do curl -s "http://198.18.9.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do curl -s "http://198.18.9.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 is "--listen 198.18.9.1: the one listening socket on that port" \
 	"$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | tr '\n' ' ')" "198.18.9.1:$port "
 rc=0; curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$port/healthz" || rc=$?
@@ -85,7 +85,9 @@ m() { echo $((now - $1 * 1000000000)); }	# monotonic ns, $1 seconds ago
 	echo '{"t":"stats","ts_ns":5,"kernel_drops":7,"user_drops":2,"gaps":1,"events":900}'
 	echo 'garbage that is not a record'
 } >&3
-sleep 0.6
+# The agent reads its source as records come: wait until it has taken all eight lines.
+store_is() { [ "$(api /v1/stats | jq -r '[.store.records, .store.rejected, .store.evicted] | @tsv')" = "$1" ]; }
+wait_for 120 store_is "$(printf '7\t1\t0')"
 ids() { api "$1" | jq -r 'select(.t=="exchange" or .t=="conn") | (.request_id // .conn)' | tr '\n' ' '; }
 is "all records, oldest first" "$(ids /v1/observations)" "run1-0001 run1-0001 run1-0002 run2-0001 k9 run2-0002 "
 is "since=5m" "$(ids '/v1/observations?since=5m')" "run1-0002 run2-0001 k9 run2-0002 "
@@ -108,7 +110,7 @@ is "stats: 7 kept (6 records, 1 counters), 1 rejected" \
 	echo "{\"t\":\"exchange\",\"namespace\":\"default\",\"pod\":\"app-b\",\"request_id\":\"run3-0001\",\"start_ns\":$(m 10)}"
 	echo "{\"t\":\"exchange\",\"namespace\":\"default\",\"pod\":\"app-b\",\"request_id\":\"run3-0002\",\"start_ns\":$(m 9)}"
 } >&3
-sleep 0.6
+wait_for 120 store_is "$(printf '7\t1\t2')"
 is "eviction counted" "$(api /v1/stats | jq -r .store.evicted)" 2
 is "a window over evicted records is not complete" "$(api '/v1/observations?since=15m' | tail -1 | jq -r .window_complete)" false
 is "a window after them is" "$(api '/v1/observations?since=5m' | tail -1 | jq -r .window_complete)" true
@@ -129,7 +131,7 @@ gen 3000 > "$tmp/in.jsonl"
 	--spool-dir "$tmp/spool" --spool-max-bytes 8192 --spool-max-files 0 --node node-7 2>>"$tmp/agent.log" &
 agent=$!
 wait_up
-for _ in $(seq 50); do [ "$(api /v1/stats | jq -r .store.added)" = 3000 ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ "$(api /v1/stats | jq -r .store.added)" = 3000 ] && break; sleep 0.1; done
 closed_before=$(ls "$tmp/spool"/*.jsonl.gz | wc -l)
 check "several files closed while running ($closed_before)" test "$closed_before" -ge 5
 check "exactly one file open (.part)" test "$(ls "$tmp/spool"/*.part | wc -l)" = 1
@@ -155,7 +157,7 @@ rm -rf "$tmp/spool"
 	--spool-dir "$tmp/spool" --spool-max-bytes 8192 --spool-max-files 2 --node node-7 2>>"$tmp/agent.log" &
 agent=$!
 wait_up
-for _ in $(seq 50); do [ "$(api /v1/stats | jq -r .store.added)" = 3000 ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ "$(api /v1/stats | jq -r .store.added)" = 3000 ] && break; sleep 0.1; done
 removed=$(api /v1/stats | jq -r .spool.files_removed)
 check "old files removed past --spool-max-files ($removed)" test "$removed" -ge 3
 is "two closed files kept" "$(ls "$tmp/spool"/*.jsonl.gz | wc -l)" 2

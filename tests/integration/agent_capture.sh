@@ -50,13 +50,15 @@ ids() { api "/v1/observations?type=exchange&request_id=$1" | jq -r 'select(.t ==
 
 app "$cga" app-b 9091
 inv "app-b:$cga:9091"
-"$bin" agent --source capture --inventory "$tmp/inv.json" --token-file "$tmp/token" --listen 127.0.0.1:19490 \
+"$bin" -v agent --source capture --inventory "$tmp/inv.json" --token-file "$tmp/token" --listen 127.0.0.1:19490 \
 	--node node-t --spool-dir "$tmp/spool" 2>"$tmp/agent.log" &
 agent=$!
-up=0; for _ in $(seq 100); do curl -s http://127.0.0.1:19490/healthz >/dev/null && { up=1; break; }; sleep 0.1; done
+up=0; for _ in $(seq 600); do curl -s http://127.0.0.1:19490/healthz >/dev/null && { up=1; break; }; sleep 0.1; done
 is "agent with in-process capture is up" "$up" 1
 for i in $(seq 1 20); do curl -s -o /dev/null -H "X-Request-Id: cap-$i" http://127.0.0.1:9091/echo; done
-sleep 1
+# The capture reaches the API as it drains: wait for what the test then checks exactly.
+ids_are() { [ "$(ids "$1")" = "$2" ]; }
+wait_for 120 ids_are cap- "20 app-b server 200"
 is "20 exchanges at app-b, attributed and complete" "$(ids cap-)" "20 app-b server 200"
 is "service account from the inventory" \
 	"$(api '/v1/observations?type=exchange&request_id=cap-1' | jq -r 'select(.request_id == "cap-1") | .service_account')" service-b
@@ -70,12 +72,13 @@ is "agent: /v1/stats says which capabilities it kept" "$(api /v1/stats | jq -r .
 # it changes the kernel's watched set: with no capability, as measured.
 app "$cgb" app-c 9092
 inv "app-b:$cga:9091" "app-c:$cgb:9092"
-sleep 2.5
+# The agent notices the new inventory on its next look (once a second) and says so under -v.
+wait_for 120 grep -q 'inventory reloaded, 2 cgroup(s) watched' "$tmp/agent.log"
 for i in $(seq 1 10); do curl -s -o /dev/null -H "X-Request-Id: late-$i" http://127.0.0.1:9092/echo; done
-sleep 1
+wait_for 120 ids_are late- "10 app-c server 200"
 is "the later pod is watched and named after the inventory changed" "$(ids late-)" "10 app-c server 200"
 # Capture writes its counters every 5 s.
-for _ in $(seq 70); do [ "$(api /v1/stats | jq -r '.capture.t')" = stats ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ "$(api /v1/stats | jq -r '.capture.t')" = stats ] && break; sleep 0.1; done
 is "capture counters reach the API" "$(api /v1/stats | jq -r '.capture.t')" stats
 
 kill -TERM $agent; wait $agent; rc=$?

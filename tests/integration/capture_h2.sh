@@ -36,14 +36,14 @@ pids+=($!)
 pids+=($!)
 # Ready when both ports take connections (no request: a proxy connection to nghttpd would predate capture).
 listening() { nsenter --net="/run/netns/$pod_ns" bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-for _ in $(seq 100); do listening 8080 && listening 8081 && break; sleep 0.05; done
+for _ in $(seq 1200); do listening 8080 && listening 8081 && break; sleep 0.05; done
 
 start_observe() { # out options...
 	local out=$1; shift
 	"$bin" observe --cgroup "$pod_cg" --out "$out" --snaplen 16384 --stats-interval 1s "$@" 2>"$out.log" &
 	obs=$!
 	pids+=($obs)
-	for _ in $(seq 100); do grep -qs '^observe: watching' "$out.log" && return 0; sleep 0.05; done
+	for _ in $(seq 1200); do grep -qs '^observe: watching' "$out.log" && return 0; sleep 0.05; done
 	cat "$out.log"; return 1
 }
 stop_observe() { kill -INT "$obs"; wait "$obs"; }
@@ -116,7 +116,9 @@ is "no body byte in the records (the file served is 600 bytes of 'h')" "$(grep -
 	>"$tmp/late.log" 2>&1 &
 late=$!
 pids+=($late)
-sleep 1
+# Both of h2load's connections open before capture starts (it then keeps them for 4 s).
+two_open() { [ "$(nsenter --net="/run/netns/$pod_ns" ss -Htn state established '( dport = :8080 )' | wc -l)" -ge 2 ]; }
+wait_for 120 two_open
 check "observe attached while h2load's connections are open" start_observe "$tmp/late.jsonl"
 wait "$late"
 sleep 0.5

@@ -19,6 +19,12 @@ check() { # description, then a command that must succeed
 	if "$@"; then echo "ok - $what"; else echo "not ok - $what"; fails=$((fails + 1)); fi
 }
 eq() { [ "$1" = "$2" ] || { echo "    got '$1', want '$2'"; return 1; }; }
+# wait_for SECONDS COMMAND...: until COMMAND succeeds (the bound only ends a broken run).
+wait_for() {
+	local limit=$(( $1 * 10 )); shift
+	for _ in $(seq "$limit"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
 
 [ "$(id -u)" = 0 ] || { echo "skip: needs root (BPF, network namespaces, cgroups)"; exit 77; }
 for t in jq tcpdump curl nsenter ip zcat; do
@@ -54,7 +60,7 @@ json_lines() { jq -e . "$1" >/dev/null; }
 
 SERVICE_NAME=app PORT=9091 "${inpod[@]}" "$app" 2>"$tmp/app.log" &
 pids+=($!)
-for _ in $(seq 100); do innet curl -s -o /dev/null http://127.0.0.1:9091/metrics && break; sleep 0.05; done
+for _ in $(seq 1200); do innet curl -s -o /dev/null http://127.0.0.1:9091/metrics && break; sleep 0.05; done
 
 # Starts observe on the sandbox's cgroup (extra options follow); waits until it is attached.
 start_observe() { # out log options...
@@ -62,7 +68,7 @@ start_observe() { # out log options...
 	"$bin" observe --cgroup "$cg" --out "$out" --stats-interval 1s "$@" 2>"$log" &
 	obs=$!
 	pids+=($obs)
-	for _ in $(seq 100); do grep -q '^observe: watching' "$log" && return 0; sleep 0.05; done
+	for _ in $(seq 1200); do grep -q '^observe: watching' "$log" && return 0; sleep 0.05; done
 	cat "$log"; return 1
 }
 stop_observe() {
@@ -81,7 +87,7 @@ check "observe attached" start_observe "$tmp/obs.jsonl" "$tmp/obs.log" --invento
 	2>"$tmp/tcpdump.log" &
 tcpd=$!
 pids+=($tcpd)
-for _ in $(seq 100); do grep -q 'listening on' "$tmp/tcpdump.log" && break; sleep 0.05; done
+for _ in $(seq 1200); do grep -q 'listening on' "$tmp/tcpdump.log" && break; sleep 0.05; done
 check "driver: 1000 requests answered" \
 	inpod "$bin" drive -n 1000 -c 4 --run-id drv --intent "$tmp/intent.jsonl" http://127.0.0.1:9091/echo
 sleep 0.5
@@ -152,8 +158,11 @@ inpod "$bin" drive -n 5000 -c 16 --run-id tiny http://127.0.0.1:9091/echo >/dev/
 # A connection per request too, so connection records are lost as well.
 inpod "$bin" drive -n 3000 -c 16 -H 'Connection: close' --run-id churn http://127.0.0.1:9091/echo \
 	>/dev/null 2>&1
-# Long enough for the periodic sweep to end connections whose END record was dropped.
-sleep 6.5
+# The periodic sweep (every 5 s) ends connections whose END record was dropped: wait until a
+# stats record (one a second, flushed as written) says none is open any more.
+swept() { [ "$(zcat "$tmp/tiny.jsonl.gz" 2>/dev/null | jq -c 'select(.t == "stats") | .conns_open' 2>/dev/null |
+	tail -n 1)" = 0 ]; }
+wait_for 120 swept
 stop_observe
 zcat "$tmp/tiny.jsonl.gz" >"$tmp/tiny.jsonl"
 check "gzip output is whole JSON lines" json_lines "$tmp/tiny.jsonl"

@@ -35,7 +35,7 @@ start_observe() { # out-dir options...
 	"$bin" observe --out "$dir/obs.jsonl" --stats-interval 1s "$@" 2>"$dir/observe.log" &
 	obs=$!
 	pids+=($obs)
-	for _ in $(seq 100); do grep -qs '^observe: watching' "$dir/observe.log" && return 0; sleep 0.05; done
+	for _ in $(seq 1200); do grep -qs '^observe: watching' "$dir/observe.log" && return 0; sleep 0.05; done
 	return 1
 }
 stop_observe() { kill -INT "$obs"; wait "$obs"; }
@@ -111,10 +111,12 @@ check "10,000 requests, a connection each" \
 doomed=$!
 "${pod_a[@]}" "$bin" drive -n 2000 -c 2 -r 1000 --run-id norm3 http://127.0.0.1:9091/echo >"$tmp/norm3.txt" 2>&1 &
 norm3=$!
-sleep 0.7
+# The sandbox goes once its traffic is on record (observe writes what it has every second).
+doomed_seen() { grep -q '"request_id":"doomed-' "$out/obs.jsonl"; }
+wait_for 120 doomed_seen
 echo 1 >"$cg_b/cgroup.kill"
 wait "$doomed" 2>/dev/null
-for _ in $(seq 100); do [ -s "$cg_b/cgroup.procs" ] || break; sleep 0.02; done
+for _ in $(seq 3000); do [ -s "$cg_b/cgroup.procs" ] || break; sleep 0.02; done
 ip netns del "$ns2" && rmdir "$cg_b"
 check "the second sandbox is gone (namespace and cgroup)" \
 	sh -c "! ip netns list | grep -q '^$ns2' && [ ! -d '$cg_b' ]"
@@ -126,7 +128,7 @@ check "observe still runs after its watched sandbox vanished" kill -0 "$obs"
 m=$(random_hex 8)
 RBODY=RBODY$m RSETCK=RSETCK$m "${pod_a[@]}" perl "$tmp/setcookie.pl" >"$tmp/setcookie.out" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do grep -q listening "$tmp/setcookie.out" && break; sleep 0.05; done
+for _ in $(seq 1200); do grep -q listening "$tmp/setcookie.out" && break; sleep 0.05; done
 check "POST with credentials and a secret body (echoed back in the response body)" \
 	"${pod_a[@]}" curl -s -o /dev/null --fail -H "X-Request-Id: sec-1" -H "Authorization: Bearer AUTH$m" \
 	-H "Proxy-Authorization: Basic PROXY$m" -H "Cookie: sid=COOKIE$m" -H "Set-Cookie: sid=SETCK$m" \

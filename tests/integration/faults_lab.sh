@@ -58,22 +58,35 @@ step() {
 # verify NAME OBS RUN: report in $W/NAME.json, stderr in $W/NAME.err.
 verify() {
 	cat "$W/$3".*.intent >"$W/$3.intent"
-	"$bin" -j verify -o "$2" -i "$W/$3.intent" -s "$W/sc.yaml" -I "$inv" -r "$3" >"$W/$1.json" 2>"$W/$1.err"
+	"$bin" -j verify "$2" -i "$W/$3.intent" -s "$W/sc.yaml" -I "$inv" -r "$3" >"$W/$1.json" 2>"$W/$1.err"
 }
-# killed_in_step2 RUN PID...: 200 requests (step 1), a pause past the writers' next flush and
-# stats record, then 2000 at 1000/s (step 2) during which PID... get SIGKILL after 1 s.
+# app_svc_requests: requests HAProxy has taken for app-svc so far (read from the mesh pod's
+# network by a process in no watched cgroup, so the capture does not see the scrape).
+app_svc_requests() {
+	ip netns exec "$lab-mesh" curl -s --max-time 5 http://198.18.1.250:8405/metrics |
+		awk '$1 == "haproxy_frontend_http_requests_total{proxy=\"svc.default.app-svc.9091\"}" { print $2 }'
+}
+# past N: HAProxy has taken N requests for app-svc.
+past() { [ "$(app_svc_requests)" -ge "$1" ] 2>/dev/null; }
+# step2_under_way BASE: step 2's driver is sending (100 of its requests through the mesh).
+step2_under_way() { wait_for 120 past $(( $1 + 100 )); }
+# killed_in_step2 RUN FILE PID...: 200 requests (step 1), then - once FILE (a glob) holds
+# every one of them - 2000 at 1000/s (step 2), during which PID... get SIGKILL once it is under way.
 killed_in_step2() {
-	local run=$1 drv; shift
+	local run=$1 file=$2 drv base; shift 2
 	step "$run" 1 200
-	sleep 1.5
+	wait_for 120 recorded "$file" "$run.1" 200
+	base=$(app_svc_requests)
 	step "$run" 2 2000 -r 1000 &
 	drv=$!
-	sleep 1
+	step2_under_way "${base:-0}"
 	kill -9 "$@"
 	wait $drv
 }
 verdict() { jq -r --arg s "$2" '.assertions[] | select(.step == $s) | .verdict + ": " + .reason' "$W/$1.json"; }
-up_log() { for _ in $(seq 100); do grep -qs "$2" "$1" && return 0; sleep 0.05; done; return 1; }
+up_log() { wait_for 120 grep -qs "$2" "$1"; }
+# recorded GLOB RUN.STEP N: the file GLOB names holds N client exchanges of that step.
+recorded() { local f; for f in $1; do [ "$(client_ids "$f" "$2")" = "$3" ] && return 0; done; return 1; }
 # client_ids FILE RUN.STEP: request ids of app-a's client-side exchanges of that step, distinct.
 client_ids() { zcat -f "$1" 2>/dev/null | grep -F "\"request_id\":\"$2.1-" | jq -r 'select(.t == "exchange" and
 	.role == "client" and .pod == "app-a") | .request_id' 2>/dev/null | sort -u | wc -l; }
@@ -83,7 +96,7 @@ client_ids() { zcat -f "$1" 2>/dev/null | grep -F "\"request_id\":\"$2.1-" | jq 
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/kill.log" '^observe: watching'
-killed_in_step2 rk $obs
+killed_in_step2 rk "$W/kill.jsonl.gz" $obs
 is "the driver's 2000 requests all answered" "$(jq -r 'select(.t == "intent" and .status == 200) | .request_id' "$W/rk.2.intent" | wc -l)" 2000
 is "nothing written before the kill is lost: step 1's 200 client exchanges" "$(client_ids "$W/kill.jsonl.gz" rk.1)" 200
 verify kill "$W/kill.jsonl.gz" rk
@@ -114,7 +127,7 @@ agent() { # log: starts the agent, waits until it serves; sets $agent and $port
 	up_log "$1" "serving http://" && port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\).*|\1|p' "$1")
 }
 check "agent up" agent "$W/agent1.log"
-killed_in_step2 ra $agent
+killed_in_step2 ra "$W/spool/*.part" $agent
 part=$(ls "$W/spool"/*.part 2>/dev/null)
 is "one interrupted spool file (.part), no closed one" "$(ls "$W/spool" | grep -c '\.part$') $(ls "$W/spool" | grep -c 'gz$')" "1 0"
 check "restarted agent up" agent "$W/agent2.log"
@@ -167,9 +180,10 @@ pids+=($obs)
 check "observe attached" up_log "$W/netns.log" '^observe: watching'
 app_d=$(jq -r '.pods[] | select(.name == "app-d") | .cgroup_path + " " + .netns' "$inv")
 step rn 1 200
+base=$(app_svc_requests)
 step rn 2 2000 -r 1000 &
 drv=$!
-sleep 0.7
+step2_under_way "${base:-0}"
 echo 1 >"${app_d% *}/cgroup.kill"
 ip netns del "${app_d#* }"
 wait $drv
@@ -189,7 +203,7 @@ is "no drop, no gap" "$(tail -n 1 "$W/netns.jsonl" | jq -c '[.t, .kernel_drops, 
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/mesh.log" '^observe: watching'
-killed_in_step2 rm $("$bin" -j lab status --lab "$lab" | jq -r '.mesh.haproxy.pid, .mesh.worker.pid')
+killed_in_step2 rm "$W/mesh.jsonl" $("$bin" -j lab status --lab "$lab" | jq -r '.mesh.haproxy.pid, .mesh.worker.pid')
 sleep 0.3
 kill -INT $obs
 wait $obs
@@ -220,7 +234,8 @@ EOF
 	>"$W/run.txt" 2>"$W/run.err" &
 runner=$!
 check "run reaches step 1's traffic" up_log "$W/run.err" 'for 3.0 s'
-sleep 1
+base=$(app_svc_requests)
+check "step 1's requests go through the mesh" wait_for 120 past $(( ${base:-0} + 5 ))
 kill -9 $("$bin" -j lab status --lab "$lab" | jq -r '.mesh.haproxy.pid, .mesh.worker.pid')
 wait $runner
 is "run exits 3 (INCONCLUSIVE, no FAIL)" "$?" 3

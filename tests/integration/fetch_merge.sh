@@ -36,8 +36,11 @@ R
 	--inventory "$tmp/inv1.json" 2>>"$tmp/log" & a1=$!
 "$bin" agent --source "$tmp/n2.jsonl" --token-file "$tmp/token" --listen 127.0.0.1:19472 --node node-2 \
 	--inventory "$tmp/inv2.json" 2>>"$tmp/log" & a2=$!
-for p in 19471 19472; do for _ in $(seq 50); do curl -s "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.1; done; done
-sleep 0.3
+for p in 19471 19472; do for _ in $(seq 600); do curl -s "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.1; done; done
+# Each agent has taken every line of its source before anything is fetched.
+fed() { [ "$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$1/v1/stats" | jq -r .store.added)" = "$2" ]; }
+wait_for 120 fed 19471 "$(wc -l <"$tmp/n1.jsonl")"
+wait_for 120 fed 19472 "$(wc -l <"$tmp/n2.jsonl")"
 
 rc=0
 "$bin" fetch --agent http://127.0.0.1:19471 --agent http://127.0.0.1:19472 --token-file "$tmp/token" \

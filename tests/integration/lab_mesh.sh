@@ -171,7 +171,7 @@ check "with its whole body echoed" grep -q "^1234567890" "$tmp/inflight.out"
 # New connections during reloads: one connection per request, from before the first reload
 # until after the last one, and every one answered.
 lines() { wc -l <"$tmp/during.out"; }
-wait_lines() { for _ in $(seq 200); do [ "$(lines)" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
+wait_lines() { for _ in $(seq 1200); do [ "$(lines)" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
 : >"$tmp/during.out"
 L exec app-a -- sh -c 'while [ ! -e "$1" ]; do
 	curl -s -o /dev/null -w "%{http_code}\n" -H "Connection: close" "http://app-svc:9091/echo?[1-50]"; done' \

@@ -34,10 +34,16 @@ start() { # port inventory node
 	"$bin" agent --source capture --inventory "$2" --node "$3" --token-file "$tmp/token" \
 		--listen "127.0.0.1:$1" 2>>"$tmp/agents.log" &
 	agents+=($!)
-	for _ in $(seq 100); do curl -s "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 600); do curl -s "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done
 	return 1
 }
 verdicts() { jq -r '.assertions[] | .id + " " + .verdict' "$1" | sort; }
+# seen PORT RUN ROLE PODS N: the agent on PORT serves N exchanges of run RUN on ROLE by pods PODS (a,b).
+seen() {
+	[ "$("$bin" fetch --agent "http://127.0.0.1:$1" --token-file "$tmp/token" --request-id "$2." --type exchange \
+		2>/dev/null | jq -r --arg role "$3" --arg pods "$4" 'select(.t == "exchange" and .role == $role and
+		(.pod as $p | $pods | split(",") | index($p))) | .request_id' | sort -u | wc -l)" = "$5" ]
+}
 start 19501 "$tmp/inv.json" lab && start 19502 "$tmp/inv1.json" node-1 && start 19503 "$tmp/inv2.json" node-2
 is "three agents with capture are up" "${#agents[@]}" 3
 
@@ -47,7 +53,9 @@ for mesh in reference:PASS faulty-weights:FAIL; do
 	"$bin" lab --lab "$lab" apply --mesh "$variant" "$src/tests/fixtures/lab/split-75-25.yaml" >/dev/null 2>>"$tmp/lab.err"
 	"$bin" lab --lab "$lab" exec app-a -- smi-witness drive -n 1000 -c 4 --no-progress --run-id "$run.1.1" \
 		--intent "$tmp/$variant.intent.jsonl" http://app-svc:9091/echo >/dev/null 2>>"$tmp/drive.err"
-	sleep 1.5	# capture drains its ring every 20 ms; the agents read their pipes every 200 ms
+	# Every agent has the run's exchanges its node saw before anything is verified.
+	wait_for 120 seen 19501 "$run" client app-a 1000 && wait_for 120 seen 19501 "$run" server app-b,app-c 1000 &&
+		wait_for 120 seen 19502 "$run" client app-a 1000 && wait_for 120 seen 19503 "$run" server app-b,app-c 1000
 	"$bin" -j verify --agent http://127.0.0.1:19501 --token-file "$tmp/token" --run "$run" \
 		-i "$tmp/$variant.intent.jsonl" -s "$src/tests/fixtures/k8s/lab-split.yaml" \
 		> "$tmp/$variant.one.json" 2>"$tmp/$variant.one.err"

@@ -94,7 +94,7 @@ frontend app
 EOF
 ip netns exec "$ns" haproxy -f $tmp/h.cfg -db >$tmp/h.log 2>&1 &
 hpid=$!
-for _ in $(seq 50); do ip netns exec "$ns" curl -s -o /dev/null http://127.0.0.1:8405/metrics && break; sleep 0.1; done
+for _ in $(seq 600); do ip netns exec "$ns" curl -s -o /dev/null http://127.0.0.1:8405/metrics && break; sleep 0.1; done
 ip netns exec "$ns" "$bin" metrics scrape http://127.0.0.1:8405/metrics -o $tmp/before.prom >/dev/null
 for _ in 1 2 3; do ip netns exec "$ns" curl -s -o /dev/null http://127.0.0.1:9091/echo; done
 ip netns exec "$ns" curl -s -o /dev/null http://127.0.0.1:9091/fail

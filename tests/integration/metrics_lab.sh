@@ -42,7 +42,7 @@ step() { # variant
 	"$bin" observe --inventory "$inv" --out "$d/obs.jsonl" >"$d/observe.log" 2>&1 &
 	opid=$!
 	# observe writes its meta record once the programs are attached
-	for _ in $(seq 100); do [ -s "$d/obs.jsonl" ] && break; sleep 0.1; done
+	for _ in $(seq 600); do [ -s "$d/obs.jsonl" ] && break; sleep 0.1; done
 	mono_before=$(L exec app-a -- "$bin" -j metrics scrape "$url" -o "$d/before.prom" | jq .mono_ns)
 	# numbered requests (X-Request-Id), so each client exchange pairs with its server exchange
 	L exec app-a -- "$bin" drive --no-progress -n 20 --run-id "$1-echo" http://app-b:9091/echo >/dev/null

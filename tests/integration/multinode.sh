@@ -33,12 +33,12 @@ start() { # port source inventory node
 	"$bin" agent --source "$2" --inventory "$3" --node "$4" --token-file "$tmp/token" \
 		--listen "127.0.0.1:$1" 2>>"$tmp/agents.log" &
 	agents+=($!)
-	for _ in $(seq 50); do curl -s "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 600); do curl -s "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done
 	return 1
 }
 stop_all() { for p in "${agents[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; agents=(); }
 wait_fed() { # port records
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		# Fed, and the source seen to end: its last counters are then final.
 		[ "$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$1/v1/stats" |
 			jq -r '"\(.store.added) \(.source.ended)"')" = "$2 true" ] && return 0
@@ -62,7 +62,7 @@ for case in split-good:split split-faulty:split access-good:access access-faulty
 	allrec=$(jq -c 'select(.t != "meta")' "$obs" 2>/dev/null | wc -l)
 	is "$name: the two nodes split the records ($n1 + $n2 = $allrec)" $((n1 + n2)) "$allrec"
 
-	"$bin" -j verify -o "$obs" -i "$intent" -s "$sc" -I "$fx/inventory.json" > "$tmp/file.json" 2>/dev/null
+	"$bin" -j verify --observations "$obs" -i "$intent" -s "$sc" -I "$fx/inventory.json" > "$tmp/file.json" 2>/dev/null
 	rc_file=$?
 	start 19480 "$obs" "$fx/inventory.json" lab && wait_fed 19480 "$allrec"
 	"$bin" -j verify --agent http://127.0.0.1:19480 --token-file "$tmp/token" -i "$intent" -s "$sc" \

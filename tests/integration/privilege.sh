@@ -31,7 +31,7 @@ observe_100() {
 	local out=$tmp/obs-$RANDOM.jsonl
 	"$@" "$bin" observe --cgroup "$cg" --out "$out" --stats-interval 200ms 2>"$out.log" &
 	local obs=$!
-	for _ in $(seq 100); do grep -qs '^observe: watching\|error' "$out.log" && break; sleep 0.05; done
+	for _ in $(seq 1200); do grep -qs '^observe: watching\|error' "$out.log" && break; sleep 0.05; done
 	"${pod[@]}" "$bin" drive -n 100 -c 2 --run-id cap http://127.0.0.1:9091/echo >/dev/null 2>&1
 	sleep 0.3
 	kill -INT $obs 2>/dev/null
@@ -53,7 +53,7 @@ out=$tmp/root.jsonl
 "$bin" observe --cgroup "$cg" --out "$out" --stats-interval 200ms 2>"$tmp/root.log" &
 obs=$!
 pids+=($obs)
-for _ in $(seq 100); do grep -qs '^observe: watching' "$tmp/root.log" && break; sleep 0.05; done
+for _ in $(seq 1200); do grep -qs '^observe: watching' "$tmp/root.log" && break; sleep 0.05; done
 caps=$(cat /proc/$obs/task/*/status | awk '/^Cap(Prm|Eff|Bnd|Amb|Inh):/ { print $2 }' | sort -u | tr '\n' ' ')
 is "observe (root) after attach: every set of every thread empty" "$caps" "0000000000000000 "
 check "300 requests after the drop" "${pod[@]}" "$bin" drive -n 300 -c 3 -H 'Connection: close' --run-id after \

@@ -87,10 +87,13 @@ static void on_c(void *ctx, const struct cap_conn *c)
 	s->tgid = c->tgid;
 }
 
-/* Polls until `want` connection records have arrived from tgid (or 3 s pass). */
+/*
+ * Polls until `want` connection records have arrived from tgid. The bound
+ * (60 s) only ends a broken run: a busy machine just takes longer.
+ */
 static void drain_for(struct capture *c, uint32_t tgid, int want)
 {
-	uint64_t deadline = mono_ns() + 3000000000ull;
+	uint64_t deadline = mono_ns() + 60000000000ull;
 
 	for (;;) {
 		int have = 0;

@@ -488,7 +488,7 @@ static void test_nodewatch(void)
 	want = cgroup_id_of(dir);
 	r = nodewatch_start(&w, &cfg, "node-1", root, invpath, on_inventory, &seen);
 	itest_check(r == 0, "node watch started");
-	for (int i = 0; i < 50; i++) {
+	for (int i = 0; i < 600; i++) {	/* 60 s: only a broken run takes that long */
 		pthread_mutex_lock(&seen.mu);
 		r = json_array_size(json_object_get(seen.last, "pods")) == 1 &&
 		    json_array_size(json_object_get(seen.last, "services")) == 1;
@@ -565,7 +565,7 @@ static void test_agent_kube(void)
 	acfg.token = strdup("agent-token-0123456789");
 	k8s_client_init(&ac, &acfg);
 	/* Pods are listed, but no container cgroup exists under this root: the entry count is 0, services []. */
-	for (int i = 0; i < 50 && r; i++) {
+	for (int i = 0; i < 600 && r; i++) {	/* 60 s: only a broken run takes that long */
 		usleep(100000);
 		json_decref(inv);
 		inv = NULL;

@@ -75,7 +75,7 @@ pid_t ihttp_start_app(const char *service_name, int port)
 		execl(path, path, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 6000; i++) {	/* 60 s: only a broken start takes that long */
 		fd = ihttp_connect(port);
 		if (fd >= 0) {
 			close(fd);

@@ -19,6 +19,15 @@ between() {
 	else echo "not ok - $1: '$2' not in [$3, $4]"; fails=$((fails + 1)); fi
 }
 
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds; fails after
+# SECONDS. Tests wait for the event they need, never a fixed time: a busy or slow
+# machine only makes them take longer. The bound only keeps a broken run from hanging.
+wait_for() {
+	local limit=$(( $1 * 10 )); shift
+	for _ in $(seq "$limit"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
 # random_hex BYTES: that many random bytes as lowercase hex.
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 

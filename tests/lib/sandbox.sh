@@ -36,7 +36,7 @@ sandbox_cleanup() {
 	for s in "${sandbox_list[@]}"; do
 		ns=${s%% *} cg=${s#* }
 		[ -f "$cg/cgroup.kill" ] && echo 1 >"$cg/cgroup.kill"
-		for _ in $(seq 50); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.02; done
+		for _ in $(seq 3000); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.02; done
 		[ -d "$cg" ] && rmdir "$cg"
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -57,7 +57,7 @@ sandbox_app() {
 	local ns_var=${1}_ns
 	SERVICE_NAME=$2 PORT=9091 "${run[@]}" "$build/sample-app" 2>>"$tmp/app.log" &
 	pids+=($!)
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do	# 60 s: a busy machine is slow to start it, only a broken one never does
 		nsenter --net="/run/netns/${!ns_var}" curl -s -o /dev/null http://127.0.0.1:9091/metrics && return 0
 		sleep 0.05
 	done
