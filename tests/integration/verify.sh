@@ -24,7 +24,7 @@ rm -rf "$work/fx2"
 
 verify() { # NAME SCENARIO [extra args] -> JSON report in $work/NAME.json, exit code in $work/NAME.rc
 	local name=$1 sc=$2; shift 2
-	"$bin" -j verify -o "$work/fx/$name.jsonl" -i "$work/fx/$name.intent.jsonl" -s "$fx/$sc.yaml" \
+	"$bin" -j verify --observations "$work/fx/$name.jsonl" -i "$work/fx/$name.intent.jsonl" -s "$fx/$sc.yaml" \
 		-I "$fx/inventory.json" "$@" >"$work/$name.json" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"
 }
@@ -122,7 +122,7 @@ check "the capture summary records the torn line" \
 M=metrics-fixture/mixed
 mverify() { # NAME PLAN SCRAPES [extra args]
 	local name=$1 plan=$2 scrapes=$3; shift 3
-	"$bin" -j verify -o "$work/fx/$plan.jsonl" -i "$work/fx/$plan.intent.jsonl" -s "$fx/metrics.yaml" \
+	"$bin" -j verify --observations "$work/fx/$plan.jsonl" -i "$work/fx/$plan.intent.jsonl" -s "$fx/metrics.yaml" \
 		-I "$fx/inventory.json" ${scrapes:+--metrics "$fx/metrics/$scrapes"} "$@" >"$work/$name.json" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"
 }
@@ -178,7 +178,7 @@ check "metrics with kernel drops: fewer reported than surely happened is still a
 	= 'FAIL * -> default/app-b: success_count 40 reported, 50 observed, failure_count 0 reported, 10 observed; the capture also lost data: 2 kernel drops'
 mverify m-inflate2 metrics-good inflate-metrics
 check "metrics: same input, byte-identical report" cmp "$work/m-inflate.json" "$work/m-inflate2.json"
-"$bin" verify -o "$work/fx/metrics-good.jsonl" -i "$work/fx/metrics-good.intent.jsonl" -s "$fx/metrics.yaml" \
+"$bin" verify --observations "$work/fx/metrics-good.jsonl" -i "$work/fx/metrics-good.intent.jsonl" -s "$fx/metrics.yaml" \
 	-I "$fx/inventory.json" --metrics "$fx/metrics/inflate-metrics" -m inflate-metrics --out "$work/mout" >/dev/null 2>&1
 check "metrics: JUnit has the metrics assertion as a failure" \
 	sh -c "xmllint --xpath 'count(//testcase[@classname=\"metrics-fixture.mixed\"][@name=\"haproxy/metrics\"]/failure)' '$work/mout/junit.xml' | grep -qx 1"
@@ -189,7 +189,7 @@ check "metrics: Meshery result names traffic-metrics v1alpha1, HALF" \
 # --- expectations derived from the applied SMI objects -------------------------
 for p in split-good:split split-faulty:split access-good:access access-faulty:access access-loss:access; do
 	n=${p%%:*} sc=${p#*:}
-	"$bin" -j verify -o "$work/fx/$n.jsonl" -i "$work/fx/$n.intent.jsonl" -s "$fx/$sc-derived.yaml" \
+	"$bin" -j verify --observations "$work/fx/$n.jsonl" -i "$work/fx/$n.intent.jsonl" -s "$fx/$sc-derived.yaml" \
 		-I "$fx/inventory.json" >"$work/$n-derived.json" 2>/dev/null
 	check "$n: derived expectations give the same verdicts and reasons as explicit ones" \
 		test "$(jq -c '[.assertions[] | [.id, .verdict, .reason]]' "$work/$n-derived.json")" \
@@ -207,25 +207,25 @@ verify access-faulty access
 cp "$work/access-faulty.json" "$work/again.json"
 verify access-faulty access
 check "same input, byte-identical JSON report" cmp "$work/again.json" "$work/access-faulty.json"
-"$bin" verify -o "$work/fx/split-faulty.jsonl" -i "$work/fx/split-faulty.intent.jsonl" -s "$fx/split.yaml" \
+"$bin" verify --observations "$work/fx/split-faulty.jsonl" -i "$work/fx/split-faulty.intent.jsonl" -s "$fx/split.yaml" \
 	-I "$fx/inventory.json" >"$work/t1.txt" 2>&1
-"$bin" verify -o "$work/fx/split-faulty.jsonl" -i "$work/fx/split-faulty.intent.jsonl" -s "$fx/split.yaml" \
+"$bin" verify --observations "$work/fx/split-faulty.jsonl" -i "$work/fx/split-faulty.intent.jsonl" -s "$fx/split.yaml" \
 	-I "$fx/inventory.json" >"$work/t2.txt" 2>&1
 check "same input, byte-identical table" cmp "$work/t1.txt" "$work/t2.txt"
 check "no colour codes when stdout is not a terminal" sh -c "! grep -q \$'\\033' '$work/t1.txt'"
-"$bin" -j verify -o "$work/fx/split-faulty.jsonl.gz" -i "$work/fx/split-faulty.intent.jsonl" \
+"$bin" -j verify --observations "$work/fx/split-faulty.jsonl.gz" -i "$work/fx/split-faulty.intent.jsonl" \
 	-s "$fx/split.yaml" -I "$fx/inventory.json" >"$work/gz.json" 2>/dev/null
 check "gzip input gives the same verdicts and evidence" \
 	bash -c "cmp <(jq -S 'del(.captures[0].file)' '$work/gz.json') <(jq -S 'del(.captures[0].file)' '$work/split-faulty.json')"
 # Intent records are optional for delivered traffic: the verdicts stay the same.
-"$bin" -j verify -o "$work/fx/split-faulty.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json" >"$work/noint.json" 2>/dev/null
+"$bin" -j verify --observations "$work/fx/split-faulty.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json" >"$work/noint.json" 2>/dev/null
 check "without intents the split verdicts are the same" \
 	test "$(jq -c '[.assertions[].verdict]' "$work/noint.json")" = "$(jq -c '[.assertions[].verdict]' "$work/split-faulty.json")"
 
 # --- report files, XML well-formedness, matrix ---------------------------------
 for n in split-good split-faulty access-good access-faulty; do
 	sc=${n%%-*}
-	"$bin" verify -o "$work/fx/$n.jsonl" -i "$work/fx/$n.intent.jsonl" -s "$fx/$sc.yaml" \
+	"$bin" verify --observations "$work/fx/$n.jsonl" -i "$work/fx/$n.intent.jsonl" -s "$fx/$sc.yaml" \
 		-I "$fx/inventory.json" -m "mesh-${n#*-}" --out "$work/out/$n" >/dev/null 2>&1
 done
 check "--out writes report.json, junit.xml, meshery.json" \
@@ -275,25 +275,25 @@ steps:
         count: many
         expect: {access: allow}
 EOF
-out=$("$bin" verify -o "$work/fx/split-good.jsonl" -s "$work/bad.yaml" -I "$fx/inventory.json" 2>&1); rc=$?
+out=$("$bin" verify --observations "$work/fx/split-good.jsonl" -s "$work/bad.yaml" -I "$fx/inventory.json" 2>&1); rc=$?
 check "bad scenario exits 2" test $rc = 2
 check "bad scenario error names file, line and field" \
 	test "$out" = "error: cannot load '$work/bad.yaml': line 9: steps[0].traffic[0].count: not an integer"
 sed 's/count: many/count: 10\n        colour: blue/' "$work/bad.yaml" >"$work/bad2.yaml"
-check "unknown field is an error (exit 2)" sh -c "'$bin' verify -o '$work/fx/split-good.jsonl' -s '$work/bad2.yaml' -I '$fx/inventory.json' 2>&1 | grep -q \"line 10: steps\\[0\\].traffic\\[0\\]: unknown field 'colour'\""
+check "unknown field is an error (exit 2)" sh -c "'$bin' verify --observations '$work/fx/split-good.jsonl' -s '$work/bad2.yaml' -I '$fx/inventory.json' 2>&1 | grep -q \"line 10: steps\\[0\\].traffic\\[0\\]: unknown field 'colour'\""
 sed 's/app-svc/no-such-svc/; s/count: many/count: 10/' "$work/bad.yaml" >"$work/bad3.yaml"
 check "a service missing from the inventory is an error (exit 2)" \
-	test "$(rc_of "$bin" verify -o "$work/fx/split-good.jsonl" -s "$work/bad3.yaml" -I "$fx/inventory.json")" = 2
+	test "$(rc_of "$bin" verify --observations "$work/fx/split-good.jsonl" -s "$work/bad3.yaml" -I "$fx/inventory.json")" = 2
 cat "$work/fx/split-good.jsonl" "$work/fx/access-good.jsonl" >"$work/two-runs.jsonl"
 check "two runs in one file without --run exits 2" \
-	test "$(rc_of "$bin" verify -o "$work/two-runs.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json")" = 2
+	test "$(rc_of "$bin" verify --observations "$work/two-runs.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json")" = 2
 check "--run picks one of them" \
-	test "$(rc_of "$bin" verify -o "$work/two-runs.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json" --run rsplit)" = 3
+	test "$(rc_of "$bin" verify --observations "$work/two-runs.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json" --run rsplit)" = 3
 printf '{"t":"exchange"}\n' >"$work/nometa.jsonl"
 check "a file without a meta record is rejected (exit 2)" \
-	test "$(rc_of "$bin" verify -o "$work/nometa.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json")" = 2
+	test "$(rc_of "$bin" verify --observations "$work/nometa.jsonl" -s "$fx/split.yaml" -I "$fx/inventory.json")" = 2
 check "JSON mode reports input errors as an object" \
-	sh -c "'$bin' -j verify -o '$work/nometa.jsonl' -s '$fx/split.yaml' -I '$fx/inventory.json' | jq -e '.error | test(\"first record must be\")'"
+	sh -c "'$bin' -j verify --observations '$work/nometa.jsonl' -s '$fx/split.yaml' -I '$fx/inventory.json' | jq -e '.error | test(\"first record must be\")'"
 
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]

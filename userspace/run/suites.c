@@ -126,6 +126,26 @@ static void write_matrix(const char *out)
 	globfree(&g);
 }
 
+/*
+ * Loads the scenario again by its absolute path, once it has been checked
+ * under the name it was given (whose messages the user recognises): the
+ * reports then name it, and every file it refers to, as replay.sh gives
+ * them from any directory. Returns 0 or an exit code.
+ */
+static int load_absolute(struct run_scenario *s, const char *file)
+{
+	s->abs_path = realpath(file, NULL);
+	if (!s->abs_path) {
+		error_errno(errno, "cannot resolve '%s'", file);
+		return EXIT_ERROR;
+	}
+	policy_free(&s->pol);
+	scenario_free(&s->sc);
+	if (scenario_load(&s->sc, s->abs_path) || policy_build(&s->pol, &s->sc))
+		return EXIT_USAGE;
+	return 0;
+}
+
 int run_load_scenarios(char *const *files, size_t n, struct target *t, struct run_scenario **out)
 {
 	struct run_scenario *s = calloc(n + 1, sizeof(*s));
@@ -147,13 +167,8 @@ int run_load_scenarios(char *const *files, size_t n, struct target *t, struct ru
 			}
 		if (!r && t->ops->check)
 			r = t->ops->check(t, &s[i].sc, &s[i].pol);
-		s[i].abs_path = realpath(files[i], NULL);
-		if (!r && !s[i].abs_path) {
-			error_errno(errno, "cannot resolve '%s'", files[i]);
-			r = EXIT_ERROR;
-		}
 		if (!r)
-			s[i].sc.path = s[i].abs_path;
+			r = load_absolute(&s[i], files[i]);
 	}
 	return r;
 }

@@ -30,7 +30,7 @@ int run_expand_suites(char *const *suites, size_t n_suites, char **files, size_t
 struct run_scenario {
 	struct scenario sc;
 	struct policy pol;	/* the SMI objects in force at each step */
-	char *abs_path;	/* sc.path made absolute: reports and replay.sh name it so (sc.path points here) */
+	char *abs_path;	/* the file's absolute path, which sc was loaded from: reports and replay.sh name it so */
 };
 
 /*
