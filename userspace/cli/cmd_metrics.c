@@ -334,10 +334,14 @@ const struct command cmd_metrics = {
 		"      --format F           prometheus (default) or trafficmetrics\n"
 		"  -o, --output FILE        write there instead of stdout (scrape: save the exposition)\n",
 	.examples =
-		"  smi-witness metrics scrape http://198.18.1.250:8405/metrics -o before.prom\n"
-		"  smi-witness metrics check --observations obs.jsonl --before before.prom \\\n"
-		"      --after after.prom --profile haproxy --edge '*=default/app-b'\n"
-		"  smi-witness -j metrics check --observations obs.jsonl --after tm.json --profile linkerd\n"
-		"  smi-witness metrics export --observations obs.jsonl --format trafficmetrics\n",
+		"  smi-witness lab exec app-a -- smi-witness metrics scrape http://198.18.1.250:8405/metrics -o before.prom\n"
+		"  smi-witness metrics check --observations tests/fixtures/metrics/obs-lab.jsonl \\\n"
+		"      --before tests/fixtures/metrics/haproxy-before.prom --after tests/fixtures/metrics/haproxy-after.prom \\\n"
+		"      --profile haproxy --mesh-pod default/mesh --edge '*=default/app-b'\n"
+		"  smi-witness -j metrics check --observations tests/fixtures/metrics/obs-lab.jsonl \\\n"
+		"      --after tests/fixtures/metrics/tm-linkerd.json --profile linkerd\n"
+		"  smi-witness metrics export --observations tests/fixtures/metrics/obs-lab.jsonl --format trafficmetrics\n"
+		"(The lab's mesh answers on lab addresses, reached from inside a pod only. The files named\n"
+		"are in the source tree; a run records its own under OUT/MESH/SCENARIO/metrics/.)\n",
 	.run = run,
 };

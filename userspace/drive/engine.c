@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "drive/drive.h"
-#include "drive/guard.h"
 #include "http/http.h"
 #include "ll5/call.h"
 #include "records/intent_write.h"
 #include "util/array.h"
 #include "util/log.h"
+#include "util/netguard.h"
 #include "util/resolve.h"
 
 /* A request sent this long after its slot counts as late (the loop wakes in ms steps). */
@@ -236,6 +236,7 @@ static int open_intents(struct engine *e)
 
 static int setup(struct engine *e)
 {
+	char why[320];
 	const struct drive_opts *o = e->o;
 	const struct http_url *dest;
 	struct sockaddr_storage ss;
@@ -251,8 +252,8 @@ static int setup(struct engine *e)
 	/* Only the address given is used: the target's, or the relay's with --via. */
 	if (resolve_tcp(dest->host, dest->port, &ss, &len))
 		return error("cannot resolve '%s'", dest->host), -EHOSTUNREACH;
-	if (drive_guard(&ss, dest->host))
-		return -EINVAL;
+	if (netguard_addr(&ss, dest->host, why, sizeof(why)))
+		return error("%s", why), -EINVAL;
 	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
 		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
 	if ((r = evloop_init(&e->loop)))

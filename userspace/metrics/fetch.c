@@ -8,6 +8,7 @@
 #include "metrics/fetch.h"
 #include "util/clock.h"
 #include "util/file.h"
+#include "util/netguard.h"
 
 bool fetch_is_url(const char *src)
 {
@@ -66,6 +67,8 @@ int fetch_document(const char *src, char **buf, size_t *len, uint64_t *complete_
 {
 	int r;
 
+	if (fetch_is_url(src) && netguard_url(src, err, errlen))
+		return -EINVAL;
 	r = fetch_is_url(src) ? fetch_url(src, buf, len, err, errlen) : read_file(src, buf, len, err, errlen);
 	if (r)
 		return r;
