@@ -333,9 +333,10 @@ const struct command cmd_agent = {
 		"  head -c 24 /dev/urandom | base64 > /run/smiw-token\n"
 		"  smi-witness agent --source capture --inventory /run/smi-witness/lab/inventory.json \\\n"
 		"      --token-file /run/smiw-token\n"
-		"  smi-witness agent --source observe.jsonl --follow --token-file /run/smiw-token \\\n"
+		"  smi-witness agent --source obs.jsonl --follow --token-file /run/smiw-token \\\n"
 		"      --spool-dir /var/log/smi-witness\n"
 		"  curl -H \"Authorization: Bearer $(cat /run/smiw-token)\" \\\n"
-		"      'http://127.0.0.1:9469/v1/observations?since=5m&namespace=default'\n",
+		"      'http://127.0.0.1:9469/v1/observations?since=5m&namespace=default'\n"
+		"(An agent runs until SIGTERM or Ctrl-C; the last command asks one that runs.)\n",
 	.run = run,
 };

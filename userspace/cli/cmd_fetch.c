@@ -67,7 +67,9 @@ const struct command cmd_fetch = {
 		"and the last line sums the drop counters ('complete' is false when any agent\n"
 		"failed or lost records in the window).\n",
 	.examples =
-		"  smi-witness fetch --agent http://10.244.1.7:9469 --token-file tok --since 10m\n"
-		"  smi-witness fetch --cluster --token-file tok --request-id run42- -o run42.jsonl\n",
+		"  smi-witness fetch --agent http://127.0.0.1:9469 --token-file /run/smiw-token --since 10m\n"
+		"  smi-witness fetch --cluster --token-file tok --request-id run42- -o run42.jsonl\n"
+		"(--agent names an agent's URL, e.g. one 'smi-witness agent' serves on this machine;\n"
+		"--cluster needs a Kubernetes cluster running the agents of deploy/.)\n",
 	.run = run,
 };

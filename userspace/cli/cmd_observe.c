@@ -110,8 +110,11 @@ const struct command cmd_observe = {
 		"      --unredacted         keep Authorization, Proxy-Authorization, Cookie and\n"
 		"                           Set-Cookie header values (default: \"<redacted>\")\n",
 	.examples =
-		"  smi-witness observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl.gz\n"
-		"  smi-witness observe --cgroup /sys/fs/cgroup/unified/myapp --duration 30s | jq -c 'select(.t == \"exchange\")'\n"
-		"  smi-witness -j observe --inventory inv.json --out obs.jsonl --duration 1m   # JSON summary\n",
+		"  smi-witness observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl.gz --duration 10s\n"
+		"  smi-witness observe --duration 10s --cgroup \\\n"
+		"      \"$(smi-witness -j lab status | jq -r '.pods[] | select(.name == \"app-b\") | .cgroup_path')\" \\\n"
+		"      | jq -c 'select(.t == \"exchange\")'\n"
+		"  smi-witness -j observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl --duration 10s\n"
+		"(Without --duration it runs until interrupted: Ctrl-C ends the file cleanly.)\n",
 	.run = run,
 };

@@ -179,7 +179,7 @@ const struct command cmd_run = {
 		"  smi-witness run --list\n"
 		"  smi-witness run specs/                                  # every suite, reference mesh\n"
 		"  smi-witness run specs/traffic-split.yaml --mesh faulty-weights\n"
-		"  smi-witness run specs/ --api split=v1alpha2,access=v1alpha2,specs=v1alpha3\n"
+		"  smi-witness run specs/traffic-access.yaml --api split=v1alpha2,access=v1alpha2,specs=v1alpha3\n"
 		"  out/reference/traffic-split/replay.sh                   # the same verdicts, offline\n",
 	.run = run,
 };

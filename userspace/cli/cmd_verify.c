@@ -399,8 +399,8 @@ const struct command cmd_verify = {
 		"      -s specs/traffic-access.yaml -i out/reference/traffic-access/intent.jsonl \\\n"
 		"      -I out/reference/traffic-access/inventory.json --out report/\n"
 		"  smi-witness -j verify out/reference/traffic-split/observations.jsonl.gz \\\n"
-		"      -s specs/traffic-split.yaml -i out/reference/traffic-split/intent.jsonl |\n"
-		"      jq '.assertions[] | select(.verdict != \"PASS\")'\n"
+		"      -s specs/traffic-split.yaml -i out/reference/traffic-split/intent.jsonl \\\n"
+		"      | jq '.assertions[] | select(.verdict != \"PASS\")'\n"
 		"  out/reference/traffic-split/replay.sh -f junit          # the command a run recorded\n",
 	.run = run,
 };
