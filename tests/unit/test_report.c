@@ -177,20 +177,20 @@ static void test_table(void **state)
 	add(&r, "sc", "sc/x", "traffic-access", "v1alpha3", VERDICT_FAIL, "1 of 50 reached app-b");
 	out = capture(table_plain, &r);
 	assert_string_equal(out,
-		"VERDICT       ASSERTION          REASON\n"
-		"PASS          sc/step/t1/access  50/50 denied\n"
-		"FAIL          sc/x               1 of 50 reached app-b\n"
+		"VERDICT  ASSERTION          REASON\n"
+		"PASS     sc/step/t1/access  50/50 denied\n"
+		"FAIL     sc/x               1 of 50 reached app-b\n"
 		"\n"
 		"2 assertions: 1 PASS, 1 FAIL, 0 INCONCLUSIVE -> FAIL for mesh ref\n");
 	free(out);
 	out = capture(table_color, &r);
-	assert_non_null(strstr(out, "\033[32mPASS        \033[0m  sc/step/t1/access"));
+	assert_non_null(strstr(out, "\033[32mPASS   \033[0m  sc/step/t1/access"));
 	assert_non_null(strstr(out, "-> \033[31mFAIL\033[0m for mesh ref"));
 	free(out);
 	out = capture(table_failures, &r);
 	assert_string_equal(out,
-		"VERDICT       ASSERTION  REASON\n"
-		"FAIL          sc/x       1 of 50 reached app-b\n"
+		"VERDICT  ASSERTION  REASON\n"
+		"FAIL     sc/x       1 of 50 reached app-b\n"
 		"\n"
 		"2 assertions: 1 PASS, 1 FAIL, 0 INCONCLUSIVE -> FAIL for mesh ref\n");
 	free(out);
@@ -210,14 +210,31 @@ static void test_table_wraps(void **state)
 	add(&r, "sc", "sc/a-very-long-assertion-identifier", "traffic-split", "v1alpha4", VERDICT_PASS, "fine");
 	out = capture(table_narrow, &r);
 	assert_string_equal(out,
+		"VERDICT  ASSERTION  REASON\n"
+		"FAIL     sc/a       70.0% / 30.0% vs expected 75.0% / 25.0%\n"
+		"                    (app-b / app-c): p = 0.00034 < alpha =\n"
+		"                    0.001\n"
+		"PASS     sc/a-very-long-assertion-identifier\n"
+		"                    fine\n"
+		"\n"
+		"2 assertions: 1 PASS, 1 FAIL, 0 INCONCLUSIVE -> FAIL for mesh ref\n");
+	free(out);
+	/* An INCONCLUSIVE row widens the verdict column to its name, and every row follows. */
+	add(&r, "sc", "sc/b", "traffic-split", "v1alpha4", VERDICT_INCONCLUSIVE, "need 663 requests, have 12");
+	out = capture(table_narrow, &r);
+	assert_string_equal(out,
 		"VERDICT       ASSERTION  REASON\n"
 		"FAIL          sc/a       70.0% / 30.0% vs expected 75.0% /\n"
 		"                         25.0% (app-b / app-c): p = 0.00034\n"
 		"                         < alpha = 0.001\n"
 		"PASS          sc/a-very-long-assertion-identifier\n"
 		"                         fine\n"
+		"INCONCLUSIVE  sc/b       need 663 requests, have 12\n"
 		"\n"
-		"2 assertions: 1 PASS, 1 FAIL, 0 INCONCLUSIVE -> FAIL for mesh ref\n");
+		"3 assertions: 1 PASS, 1 FAIL, 1 INCONCLUSIVE -> FAIL for mesh ref\n");
+	/* The rows keep to the width; the summary sentence below them is one line whatever the width. */
+	for (char *line = out; *line != '\n'; line = strchr(line, '\n') + 1)
+		assert_true(strcspn(line, "\n") <= 60);
 	free(out);
 	out = capture(table_failures, &r);
 	for (char *line = out; *line; line = strchr(line, '\n') + 1)

@@ -3,7 +3,6 @@
 
 #include "report/writers.h"
 
-#define VERDICT_W 12	/* "INCONCLUSIVE" */
 #define GAP 2
 #define MIN_REASON_W 40	/* narrower than this, a reason is hard to read: long ids yield */
 #define DEFAULT_WIDTH 100
@@ -58,10 +57,21 @@ static bool shown(const struct assertion *a, const struct table_opts *o)
 	return !o->failures_only || a->verdict != VERDICT_PASS;
 }
 
+/* The verdict column: as wide as its header or the longest verdict shown (INCONCLUSIVE takes room only when there). */
+static int verdict_width(const struct report *r, const struct table_opts *o)
+{
+	int w = (int)strlen("VERDICT");
+
+	for (size_t k = 0; k < r->n; k++)
+		if (shown(&r->a[k], o) && (int)strlen(verdict_name(r->a[k].verdict)) > w)
+			w = (int)strlen(verdict_name(r->a[k].verdict));
+	return w;
+}
+
 void report_write_table(FILE *f, const struct report *r, const struct table_opts *o)
 {
-	int width = o->width > 0 ? o->width : DEFAULT_WIDTH;
-	int max_id = width - VERDICT_W - 2 * GAP - MIN_REASON_W, w = (int)strlen("ASSERTION"), col;
+	int width = o->width > 0 ? o->width : DEFAULT_WIDTH, vw = verdict_width(r, o);
+	int max_id = width - vw - 2 * GAP - MIN_REASON_W, w = (int)strlen("ASSERTION"), col;
 	size_t p, fl, i, n_shown = 0;
 
 	for (size_t k = 0; k < r->n; k++) {
@@ -71,15 +81,15 @@ void report_write_table(FILE *f, const struct report *r, const struct table_opts
 		if (shown(&r->a[k], o) && len > w && len <= max_id)
 			w = len;
 	}
-	col = VERDICT_W + GAP + w + GAP;
+	col = vw + GAP + w + GAP;
 	if (n_shown)
-		fprintf(f, "%-*s%*s%-*s%*s%s\n", VERDICT_W, "VERDICT", GAP, "", w, "ASSERTION", GAP, "", "REASON");
+		fprintf(f, "%-*s%*s%-*s%*s%s\n", vw, "VERDICT", GAP, "", w, "ASSERTION", GAP, "", "REASON");
 	for (size_t k = 0; k < r->n; k++) {
 		const struct assertion *a = &r->a[k];
 
 		if (!shown(a, o))
 			continue;
-		put_verdict(f, a->verdict, o->color, VERDICT_W);
+		put_verdict(f, a->verdict, o->color, vw);
 		if ((int)strlen(a->id) > w) {
 			/* The id takes the line; its reason follows on the next ones, in the reason column. */
 			fprintf(f, "%*s%s\n%*s", GAP, "", a->id, col, "");
