@@ -185,7 +185,14 @@ is "run --list: the nine shipped suites" "$("$bin" -j run --list | jq '.scenario
 is "run --list-meshes and lab meshes: the eight variants" \
 	"$("$bin" run --list-meshes | wc -l) $("$bin" lab meshes | awk '{ print $1 }' | tr '\n' ' ')" \
 	"8 reference faulty-weights fail-open ignore-path ignore-method ignore-headers inflate-metrics drop-failures-metrics "
-check "run --help lists every variant" sh -c "'$bin' run --help | tr -s ' \n' ' ' | grep -q 'faulty-weights, fail-open, ignore-path, ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics'"
+"$bin" run --help >help.run
+is "run --help lists every variant as lab meshes does" \
+	"$(sed -n '/^Meshes/,/^$/p' help.run | sed -n 's/^  //p')" "$("$bin" lab meshes)"
+is "run --help lists the nine shipped suites" \
+	"$(sed -n '/^Shipped suites/,/^$/p' help.run | grep -o 'specs/[a-z-]*\.yaml' | tr '\n' ' ')" \
+	"$("$bin" -j run --list | jq -r '[.scenarios[].file] | join(" ")') "
+is "run --help and run --list cut nothing short and keep to 100 columns" \
+	"$(cat help.run <("$bin" run --list) | grep -c -e '\.\.\.$' -e '.\{101\}')" 0
 is "version is --version" "$("$bin" version)" "$("$bin" --version)"
 for c in $("$bin" help | awk '/^Commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 } f && /^$/ { exit }'); do
 	check "$c --help ends with the exit codes, 4 'could not run' among them" \

@@ -43,7 +43,7 @@ check "the record gives the scrape times on the capture's clock" \
 
 run inflate-metrics
 check "inflate-metrics: exit 1" test "$(cat "$work/inflate-metrics.rc")" = 1
-check "inflate-metrics: the verdict table on stdout" grep -q '^FAIL          traffic-metrics/mixed/haproxy/metrics  \* -> default/app-b: success_count 60 reported' "$work/inflate-metrics.txt"
+check "inflate-metrics: the verdict table on stdout" grep -q '^FAIL     traffic-metrics/mixed/haproxy/metrics  \* -> default/app-b: success_count 60 reported' "$work/inflate-metrics.txt"
 check "inflate-metrics: the metrics assertions fail, with a fifth more reported than happened" test "$(results inflate-metrics)" = \
 '[["traffic-metrics/mixed/echo/access","PASS","40/40 reached app-b and succeeded"],["traffic-metrics/mixed/haproxy/metrics","FAIL","* -> default/app-b: success_count 60 reported, 50 observed, failure_count 12 reported, 10 observed"],["traffic-metrics/split/haproxy/metrics","FAIL","* -> default/app-b: success_count 36 reported, 30 observed, failure_count 8 reported, 6 observed; * -> default/app-c: success_count 12 reported, 10 observed, failure_count 3 reported, 2 observed"]]'
 

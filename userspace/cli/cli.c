@@ -18,6 +18,8 @@ void cli_usage(const struct command *cmd, FILE *f)
 	fprintf(f, "Usage: %s\n\n%s\n", cmd->usage, cmd->summary);
 	if (cmd->options && *cmd->options)
 		fprintf(f, "\nOptions:\n%s", cmd->options);
+	if (cmd->more_help)
+		cmd->more_help(f);
 	fputs("\nCommon options:\n" CLI_COMMON_HELP, f);
 	if (cmd->examples && *cmd->examples)
 		fprintf(f, "\nEXAMPLES\n%s", cmd->examples);

@@ -14,6 +14,7 @@ struct command {
 	const char *usage;	/* synopsis lines */
 	const char *options;	/* option descriptions, one per line */
 	const char *examples;	/* the EXAMPLES block */
+	void (*more_help)(FILE *f);	/* lists found at help time (shipped suites), after the options; or NULL */
 	int (*run)(int argc, char **argv);
 };
 

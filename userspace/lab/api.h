@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mesh/policy.h"
 
@@ -120,6 +121,9 @@ int lab_check_objects(const char *topology, const struct smi_set *set);
 
 /* Prints the mesh variants the lab offers, one line each (JSON under -j). Returns an exit code. */
 int lab_meshes(void);
+
+/* The mesh variants as a table to f, each line after `indent` spaces (lab_meshes' text form). */
+void lab_meshes_table(FILE *f, int indent);
 
 /* Where the metrics filter of a rewriting mesh variant answers and what it asks. */
 struct lab_filter_opts {

@@ -84,18 +84,24 @@ int lab_check_objects(const char *topology, const struct smi_set *set)
 	return r;
 }
 
+void lab_meshes_table(FILE *f, int indent)
+{
+	for (int v = 0; v < MESH_VARIANT_COUNT; v++)
+		fprintf(f, "%*s%-22s %s\n", indent, "", mesh_variant_name(v), mesh_variant_summary(v));
+}
+
 int lab_meshes(void)
 {
 	json_t *doc = log_json ? json_array() : NULL;
 
-	for (int v = 0; v < MESH_VARIANT_COUNT; v++) {
-		if (doc)
-			json_array_append_new(doc, json_pack("{s:s, s:s, s:b}", "name", mesh_variant_name(v),
-				"summary", mesh_variant_summary(v), "rewrites_metrics", mesh_variant_rewrites_metrics(v)));
-		else
-			printf("%-22s %s\n", mesh_variant_name(v), mesh_variant_summary(v));
+	if (!doc) {
+		lab_meshes_table(stdout, 0);
+		return EXIT_OK;
 	}
-	if (doc) {
+	for (int v = 0; v < MESH_VARIANT_COUNT; v++)
+		json_array_append_new(doc, json_pack("{s:s, s:s, s:b}", "name", mesh_variant_name(v),
+			"summary", mesh_variant_summary(v), "rewrites_metrics", mesh_variant_rewrites_metrics(v)));
+	{
 		json_t *top = json_pack("{s:o}", "meshes", doc);
 		int r = top ? json_dumpf(top, stdout, JSON_INDENT(2)) : -1;
 
@@ -103,5 +109,4 @@ int lab_meshes(void)
 		json_decref(top);
 		return r ? EXIT_ERROR : EXIT_OK;
 	}
-	return EXIT_OK;
 }

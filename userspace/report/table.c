@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "report/writers.h"
+#include "util/term.h"
 
 #define GAP 2
 #define MIN_REASON_W 40	/* narrower than this, a reason is hard to read: long ids yield */
@@ -18,38 +19,6 @@ static void put_verdict(FILE *f, enum verdict v, bool color, int width)
 		fprintf(f, "%s%-*s\033[0m", color_of(v), width, verdict_name(v));
 	else
 		fprintf(f, "%-*s", width, verdict_name(v));
-}
-
-/*
- * Writes `text` in lines of at most `room` columns, broken at spaces (a
- * word longer than a line is cut), every line after the first indented by
- * `indent` spaces. The first line continues what is on the current one.
- */
-static void put_wrapped(FILE *f, const char *text, int indent, int room)
-{
-	const char *p = text;
-	bool first = true;
-
-	if (room < 1)
-		room = 1;
-	while (*p || first) {
-		int len = (int)strlen(p), cut = len;
-
-		if (len > room) {
-			cut = room;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = room;
-		}
-		if (!first)
-			fprintf(f, "%*s", indent, "");
-		fprintf(f, "%.*s\n", cut, p);
-		p += cut;
-		while (*p == ' ')
-			p++;
-		first = false;
-	}
 }
 
 static bool shown(const struct assertion *a, const struct table_opts *o)
@@ -96,7 +65,7 @@ void report_write_table(FILE *f, const struct report *r, const struct table_opts
 		} else {
 			fprintf(f, "%*s%-*s%*s", GAP, "", w, a->id, GAP, "");
 		}
-		put_wrapped(f, a->reason, col, width - col);
+		term_put_wrapped(f, a->reason, col, width - col);
 	}
 	report_count(r, &p, &fl, &i);
 	fprintf(f, "%s%zu assertions: %zu PASS, %zu FAIL, %zu INCONCLUSIVE -> ", n_shown ? "\n" : "", r->n, p, fl,

@@ -27,18 +27,13 @@ static size_t checks_of(const struct scenario *sc)
 	return n;
 }
 
-/* One table line, the description cut to what is left of the line. */
-static void print_line(const char *file, const struct scenario *sc, int wf, int width)
+/* One table line after `indent`; the description wraps in its column, within width. */
+static void print_line(FILE *f, int indent, const char *file, const struct scenario *sc, int wf, int width)
 {
-	int used = printf("%-*s  %-15s  %5zu  %6zu  ", wf, file, sc->smispec, sc->n_steps, checks_of(sc));
-	int room = width - used, len = (int)strlen(sc->description);
+	int used = fprintf(f, "%*s%-*s  %-15s  %5zu  %6zu  ", indent, "", wf, file, sc->smispec, sc->n_steps,
+			   checks_of(sc));
 
-	if (len <= room)
-		printf("%s\n", sc->description);
-	else if (room > 3)
-		printf("%.*s...\n", room - 3, sc->description);
-	else
-		putchar('\n');
+	term_put_wrapped(f, sc->description, used, width - used);
 }
 
 static json_t *json_line(const char *file, const struct scenario *sc)
@@ -66,29 +61,26 @@ static const char *shown(const char *path, const char *cwd, const char *shipped,
 	return path;
 }
 
-int run_list_suites(char *const *suites, size_t n_suites)
+/*
+ * The scenarios of files[0..n-1] (each freed here) as a table after
+ * `indent` spaces, or into doc when given. Returns 1 when one was invalid
+ * (said on stderr), else 0.
+ */
+static int write_list(FILE *f, int indent, char **files, size_t n, json_t *doc)
 {
-	char *files[RUN_MAX_SCENARIOS], shipped[PATH_MAX], cwd[PATH_MAX], name[PATH_MAX];
-	char *dflt[1] = { "specs" };
-	json_t *doc = log_json ? json_array() : NULL;
-	size_t n = 0;
-	int r, wf = 4, bad = 0;
+	char shipped[PATH_MAX], cwd[PATH_MAX], name[PATH_MAX];
+	int wf = 4, bad = 0;
 
 	if (file_data_path("specs", shipped, sizeof(shipped)))
 		shipped[0] = '\0';
-	if (!n_suites) {
-		suites = dflt;
-		n_suites = 1;
-	}
-	if ((r = run_expand_suites(suites, n_suites, files, &n)))
-		return r;
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		if ((int)strlen(shown(files[i], cwd, shipped, name, sizeof(name))) > wf)
 			wf = (int)strlen(shown(files[i], cwd, shipped, name, sizeof(name)));
 	if (!doc)
-		printf("%-*s  %-15s  %5s  %6s  %s\n", wf, "FILE", "SMI SPEC", "STEPS", "CHECKS", "DESCRIPTION");
+		fprintf(f, "%*s%-*s  %-15s  %5s  %6s  %s\n", indent, "", wf, "FILE", "SMI SPEC", "STEPS", "CHECKS",
+			"DESCRIPTION");
 	for (size_t i = 0; i < n; i++) {
 		const char *file = shown(files[i], cwd, shipped, name, sizeof(name));
 		struct scenario sc;
@@ -99,10 +91,30 @@ int run_list_suites(char *const *suites, size_t n_suites)
 		else if (doc)
 			json_array_append_new(doc, json_line(file, &sc));
 		else
-			print_line(file, &sc, wf, term_columns(stdout));
+			print_line(f, indent, file, &sc, wf, term_columns(f));
 		scenario_free(&sc);
 		free(files[i]);
 	}
+	return bad;
+}
+
+int run_list_suites(char *const *suites, size_t n_suites)
+{
+	char *files[RUN_MAX_SCENARIOS];
+	char *dflt[1] = { "specs" };
+	json_t *doc = log_json ? json_array() : NULL;
+	size_t n = 0;
+	int r, bad;
+
+	if (!n_suites) {
+		suites = dflt;
+		n_suites = 1;
+	}
+	if ((r = run_expand_suites(suites, n_suites, files, &n))) {
+		json_decref(doc);
+		return r;
+	}
+	bad = write_list(stdout, 0, files, n, doc);
 	if (doc) {
 		json_t *top = json_pack("{s:o}", "scenarios", doc);
 
@@ -111,4 +123,17 @@ int run_list_suites(char *const *suites, size_t n_suites)
 		json_decref(top);
 	}
 	return bad ? EXIT_USAGE : EXIT_OK;
+}
+
+void run_help_suites(FILE *f)
+{
+	char *files[RUN_MAX_SCENARIOS], *dflt[1] = { "specs" }, where[PATH_MAX];
+	size_t n = 0;
+
+	fputs("\nShipped suites (give a FILE as shown, from any directory; specs/ runs them all):\n", f);
+	if (file_data_path("specs", where, sizeof(where)) || run_expand_suites(dflt, 1, files, &n)) {
+		fprintf(f, "  none found (looked for '%s')\n", where);
+		return;
+	}
+	write_list(f, 2, files, n, NULL);
 }

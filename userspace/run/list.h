@@ -3,6 +3,7 @@
 #define SMIW_RUN_LIST_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Prints one line per scenario of the suites (none given: the shipped
@@ -11,5 +12,8 @@
  * suite or scenario is invalid (after printing it, the others listed).
  */
 int run_list_suites(char *const *suites, size_t n_suites);
+
+/* The shipped suites as `run --help` lists them: a heading, then the --list table, indented, to f. */
+void run_help_suites(FILE *f);
 
 #endif

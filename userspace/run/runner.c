@@ -189,6 +189,67 @@ static bool all_true(const bool *v, size_t n)
 }
 
 /*
+ * What a probe of t shows once the mesh has put the policy into effect, in
+ * words ("denied", "allowed, split app-b 75 / app-c 25"), into buf.
+ */
+static void effect_text(const struct srun *s, const struct smi_set *set, const struct sc_traffic *t, char *buf,
+			size_t len)
+{
+	struct expect_ctx xc = { .sc = s->sc, .inv = s->inv, .set = set };
+	struct sc_expect x;
+	json_t *how = NULL;
+	char why[200];
+	size_t n;
+
+	if (expect_resolve(&xc, t, &x, &how, why, sizeof(why))) {
+		snprintf(buf, len, "an effect that cannot be derived (%s)", why);
+		return;
+	}
+	json_decref(how);
+	n = (size_t)snprintf(buf, len, "%s", x.access == SC_ACCESS_DENY ? "denied" :
+				      x.access == SC_ACCESS_ALLOW ? "allowed" : "");
+	for (size_t i = 0; x.split != SC_SPLIT_NONE && i < x.n_shares && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %g", i ? " / " : n ? ", split " : "split ",
+				      x.shares[i].service, x.shares[i].weight);
+}
+
+/* Names the entries not yet done, with what they wait to see, on one line into buf. */
+static void pending_text(const struct srun *s, const struct sc_step *st, const struct smi_set *set,
+			 const bool *done, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	*buf = 0;
+	for (size_t k = 0; k < st->n_traffic && n < len; k++) {
+		char effect[256];
+
+		if (done[k])
+			continue;
+		effect_text(s, set, &st->traffic[k], effect, sizeof(effect));
+		n += (size_t)snprintf(buf + n, len - n, "%s%s (%s)", n ? ", " : "", st->traffic[k].name, effect);
+	}
+}
+
+/* Says what the convergence wait waits for: the rule, then each entry and the effect it must show. */
+static void announce_wait(const struct srun *s, const struct sc_step *st, const struct smi_set *set,
+			  const bool *done)
+{
+	pr_info("    waiting until the mesh shows the policy: %u probes in a row per entry showing its effect, "
+		"one round every %.2f s, at most %.0f s", st->converge.consecutive, st->converge.interval_ns / 1e9,
+		st->converge.timeout_ns / 1e9);
+	for (size_t k = 0; k < st->n_traffic; k++) {
+		const struct sc_traffic *t = &st->traffic[k];
+		char effect[256];
+
+		if (done[k])
+			continue;
+		effect_text(s, set, t, effect, sizeof(effect));
+		pr_info("      %s: %s/%s -> %s/%s %s %s: %s", t->name, t->from_ns, t->from, t->to_ns, t->to, t->method,
+			t->path, effect);
+	}
+}
+
+/*
  * After a policy change: probe each traffic entry once per round until its
  * probes show the policy's effect (the rule the verifier applies to the
  * recorded probes) or the step's timeout passes. Never a fixed sleep.
@@ -203,7 +264,7 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 		done[k] = !sc_traffic_asserts(&st->traffic[k]);
 	if (all_true(done, st->n_traffic))
 		return 0;	/* nothing in the step shows the policy's effect: apply returned when the mesh had it */
-	pr_info("    waiting for the mesh to show the policy (probes; at most %.0f s)", st->converge.timeout_ns / 1e9);
+	announce_wait(s, st, set, done);
 	next_note = start + CONVERGE_NOTE_NS;
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
 		uint64_t sent = mono_ns();
@@ -211,7 +272,11 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 
 		/* A long wait says so: silence for half a minute looks like a hang. */
 		if (sent >= next_note) {
-			pr_info("    still waiting after %.0f s (%" PRIu64 " probe rounds)", (sent - start) / 1e9, round - 1);
+			char pending[512];
+
+			pending_text(s, st, set, done, pending, sizeof(pending));
+			pr_info("    still waiting after %.0f s (%" PRIu64 " probe rounds) for %s", (sent - start) / 1e9,
+				round - 1, pending);
 			next_note += CONVERGE_NOTE_NS;
 		}
 
@@ -238,9 +303,14 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 		return 0;
 	}
 	for (size_t k = 0; k < st->n_traffic; k++)
-		if (!done[k])
-			pr_info("    %s: NOT converged within %.0f s: measuring anyway", st->traffic[k].name,
-				st->converge.timeout_ns / 1e9);
+		if (!done[k]) {
+			char effect[256];
+
+			effect_text(s, set, &st->traffic[k], effect, sizeof(effect));
+			pr_info("    %s: NOT converged within %.0f s (its probes did not show '%s' %u times in a "
+				"row): measuring anyway", st->traffic[k].name, st->converge.timeout_ns / 1e9, effect,
+				st->converge.consecutive);
+		}
 	return 0;
 }
 

@@ -42,3 +42,30 @@ int term_columns(FILE *f)
 		return TERM_MAX_COLUMNS;
 	return ws.ws_col < TERM_MIN_COLUMNS ? TERM_MIN_COLUMNS : ws.ws_col;
 }
+
+void term_put_wrapped(FILE *f, const char *text, int indent, int room)
+{
+	const char *p = text;
+	bool first = true;
+
+	if (room < 1)
+		room = 1;
+	while (*p || first) {
+		int len = (int)strlen(p), cut = len;
+
+		if (len > room) {
+			cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = room;
+		}
+		if (!first)
+			fprintf(f, "%*s", indent, "");
+		fprintf(f, "%.*s\n", cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = false;
+	}
+}

@@ -24,6 +24,14 @@ int term_color_parse(const char *s);
  */
 bool term_use_color(FILE *f);
 
+/*
+ * Writes text to f in lines of at most `room` columns, broken at spaces (a
+ * word longer than a line is cut), every line after the first indented by
+ * `indent` spaces; the first continues whatever is on the current line.
+ * Ends with a newline.
+ */
+void term_put_wrapped(FILE *f, const char *text, int indent, int room);
+
 /* Columns a line to f may use: TERM_MAX_COLUMNS, or a narrower terminal's width (at least TERM_MIN_COLUMNS). */
 int term_columns(FILE *f);
 
