@@ -257,7 +257,9 @@ DATADIR     = $(PREFIX)/share/smi-witness
 DATA_FILES := sample-app/topology/default.yaml \
 	$(shell find specs -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort)
 
-install: build
+# Like `make`, it installs missing packages first: on a fresh machine it is the first step.
+install: deps
+	$(Q)$(MAKE) build
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	$(Q)install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/smi-witness

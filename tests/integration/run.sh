@@ -95,6 +95,9 @@ cp "$work/out/faulty-weights/report.json" "$work/faulty.json"
 check "faulty-weights run exits 1" test $rc = 1
 check "progress on stderr while it runs: steps, convergence, traffic" \
 	sh -c "grep -q 'step 2/4 b75' '$work/faulty.err' && grep -q 'converged after' '$work/faulty.err' && grep -q '1000 requests, 4 connections' '$work/faulty.err'"
+check "progress counts the scenarios (scenario 1 of 1)" \
+	test "$(grep -o '^\[[0-9]/[0-9]\] faulty-weights: scenario [a-z]*' "$work/faulty.err")" = \
+	"[1/1] faulty-weights: scenario split"
 check "the convergence wait names each entry and the effect it waits for" \
 	sh -c "grep -q 'waiting until the mesh shows the policy: 5 probes in a row' '$work/faulty.err' &&
 		grep -q 't1: default/app-a -> default/app-svc GET /echo: split app-b 75 / app-c 25' '$work/faulty.err'"
