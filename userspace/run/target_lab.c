@@ -121,9 +121,10 @@ static void announce(struct target_lab *tl)
 		return;
 	tl->announced = true;
 	if (b->up)
-		pr_info("lab %s is up (mesh %s, access control %s, %d file%s applied): the run uses it and leaves it "
-			"up as it found it, its applied SMI objects cleared", b->name, mesh_variant_name(b->variant),
-			b->access_control ? "on" : "off", b->n_applied, b->n_applied == 1 ? "" : "s");
+		pr_info("lab %s is up (mesh %s, access control %s, %d file%s applied): the run uses it (mesh %s, "
+			"access control as each scenario asks) and leaves it up as it found it, its applied SMI "
+			"objects cleared", b->name, mesh_variant_name(b->variant), b->access_control ? "on" : "off",
+			b->n_applied, b->n_applied == 1 ? "" : "s", tl->mesh);
 	else
 		pr_info("lab %s: brought up for the run (topology %s) and taken down after it (--keep-lab keeps it)",
 			b->name, b->topology);
