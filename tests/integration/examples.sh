@@ -65,6 +65,7 @@ is "every command of 'smi-witness help' has examples" "$(grep -c . <<<"$commands
 # 5 on the runs' files, 6 agents, 7 agents' clients, 8 lab down; "" unknown.
 phase() {
 	case "$1" in
+	make\ install*) echo "0 install.sh installs into a staging directory and runs the installed binary" ;;
 	make\ *) echo "0 'make test' runs this test; 'make demo' is the run examples below, in the default lab" ;;
 	kubectl\ *|*--cluster*|*"smi-witness kube "*|NODE_NAME=*) echo "0 needs a Kubernetes cluster" ;;
 	"smi-witness doctor"*|"smi-witness power "*|"smi-witness lint "*|"smi-witness -j lint "*|\
