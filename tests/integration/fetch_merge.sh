@@ -64,14 +64,14 @@ rc=0; "$bin" fetch --agent http://127.0.0.1:19471 --token-file "$tmp/short-missi
 is "a missing token file is a usage error" "$rc" 2
 echo wrong-token-0000000000 > "$tmp/wrong"
 rc=0; "$bin" fetch --agent http://127.0.0.1:19471 --token-file "$tmp/wrong" >/dev/null 2>"$tmp/err" || rc=$?
-is "a wrong token fails" "$rc" 1
+is "a wrong token: could not run (4)" "$rc" 4
 check "and says 401" grep -q "401 Unauthorized" "$tmp/err"
 
 kill -TERM $a2; wait $a2 2>/dev/null
 rc=0
 "$bin" fetch --agent http://127.0.0.1:19471 --agent http://127.0.0.1:19472 --token-file "$tmp/token" \
 	-o "$tmp/half.jsonl" 2>"$tmp/fetch.err" || rc=$?
-is "one agent down: exit 1" "$rc" 1
+is "one agent down: could not run (4)" "$rc" 4
 is "one agent down: incomplete, counted" "$(tail -1 "$tmp/half.jsonl" | jq -r '[.complete, .agents_failed] | @tsv')" "$(printf 'false\t1')"
 is "the other agent's records are still there" "$(jq -r 'select(.t=="exchange") | .node' "$tmp/half.jsonl" | sort -u)" node-1
 kill -TERM $a1; wait $a1 2>/dev/null

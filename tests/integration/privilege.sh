@@ -44,9 +44,9 @@ observe_100() {
 # --- the bounding set decides what observe may hold -------------------------------
 is "observe with only CAP_BPF + CAP_PERFMON: captures 100 + 100" \
 	"$(observe_100 setpriv --bounding-set -all,+bpf,+perfmon --inh-caps=-all)" "0 100 100 "
-is "observe with only CAP_BPF: refused" "$(observe_100 setpriv --bounding-set -all,+bpf --inh-caps=-all)" "1 "
+is "observe with only CAP_BPF: could not run (4)" "$(observe_100 setpriv --bounding-set -all,+bpf --inh-caps=-all)" "4 "
 check "... with the reason" grep -q 'cannot load the BPF programs.*Operation not permitted' "$tmp/last.log"
-is "observe with only CAP_PERFMON: refused" "$(observe_100 setpriv --bounding-set -all,+perfmon --inh-caps=-all)" "1 "
+is "observe with only CAP_PERFMON: could not run (4)" "$(observe_100 setpriv --bounding-set -all,+perfmon --inh-caps=-all)" "4 "
 
 # --- observe gives everything up after attaching ------------------------------------
 out=$tmp/root.jsonl
