@@ -126,9 +126,11 @@ json_t *lab_inventory(const struct lab *lab, const struct topology *t, const str
 
 	snprintf(pod, sizeof(pod), "%s/%s", mesh->namespace, mesh->name);
 	snprintf(url, sizeof(url), "http://%s:%u/metrics", topo_ip_str(mesh->ip, ip), t->metrics_port);
-	return json_pack("{s:i, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s, s:b}}", "version", 1, "node", t->node,
-			 "source", "lab", "pods", pods_json(lab, t), "services", services_json(t), "mesh",
-			 "name", mesh_variant_name(st->variant), "pod", pod, "metrics_url", url,
+	/* The lab's meshes are this program's own renderings: their version is its version. */
+	return json_pack("{s:i, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:b}}", "version", 1,
+			 "node", t->node, "source", "lab", "pods", pods_json(lab, t), "services", services_json(t),
+			 "mesh", "name", mesh_variant_name(st->variant), "version", SMIW_VERSION,
+			 "data_plane", st->data_plane, "pod", pod, "metrics_url", url,
 			 "access_control", st->access_control);
 }
 

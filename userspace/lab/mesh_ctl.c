@@ -171,6 +171,23 @@ static int wait_generation(const struct lab *lab, const struct lab_state *st, co
 		     st->generation, lab->state_dir, LAB_LOG_DIR);
 }
 
+/*
+ * "HAProxy 2.6.12-1+deb12u4" from the first line `haproxy -v` prints
+ * ("HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/"),
+ * so that reports name the data plane they judged; "" when it says
+ * something else.
+ */
+static void data_plane_version(char *haproxy, char *buf, size_t len)
+{
+	char *argv[] = { haproxy, "-v", NULL }, out[512];
+	const char *prefix = "HAProxy version ";
+
+	buf[0] = '\0';
+	if (run_argv(argv, NULL, out, sizeof(out)) || strncmp(out, prefix, strlen(prefix)))
+		return;
+	snprintf(buf, len, "HAProxy %.*s", (int)strcspn(out + strlen(prefix), " \n"), out + strlen(prefix));
+}
+
 static int start_haproxy(const struct lab *lab, const struct topology *t, struct lab_state *st)
 {
 	char haproxy[PATH_MAX], cfg[PATH_MAX];
@@ -179,6 +196,7 @@ static int start_haproxy(const struct lab *lab, const struct topology *t, struct
 
 	if (lab_resolve_command("haproxy", haproxy, sizeof(haproxy)))
 		return error("cannot find 'haproxy' in $PATH (Debian package haproxy)");
+	data_plane_version(haproxy, st->data_plane, sizeof(st->data_plane));
 	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
 	return lab_pod_start(lab, t, t->mesh, argv, envp, "haproxy", &st->pods[t->mesh]);
 }

@@ -29,6 +29,7 @@ struct lab_state {
 	enum mesh_variant variant;
 	bool access_control;
 	unsigned generation;	/* of the HAProxy configuration, +1 per render */
+	char data_plane[96];	/* "HAProxy 2.6.12-1+deb12u4" as `haproxy -v` says, "" when unknown */
 	bool created_etc_netns;	/* /etc/netns did not exist before: down removes it when empty */
 	struct lab_proc pods[TOPO_MAX_PODS];	/* by topology index; the mesh pod's is HAProxy's master */
 	struct lab_proc filter;	/* the metrics filter of a rewriting variant */

@@ -189,7 +189,9 @@ static int load_doc(struct ctx *c, json_t *doc, struct inventory *inv)
 		return bad(c, "mesh: not an object");
 	if (get_str(c, mesh, "mesh", "name", false, &inv->mesh_name) ||
 	    get_str(c, mesh, "mesh", "pod", false, &inv->mesh_pod) ||
-	    get_str(c, mesh, "mesh", "metrics_url", false, &inv->mesh_metrics_url))
+	    get_str(c, mesh, "mesh", "metrics_url", false, &inv->mesh_metrics_url) ||
+	    get_str(c, mesh, "mesh", "version", false, &inv->mesh_version) ||
+	    get_str(c, mesh, "mesh", "data_plane", false, &inv->mesh_data_plane))
 		return c->err;
 	return 0;
 }
@@ -387,5 +389,6 @@ void inventory_free(struct inventory *inv)
 	free(inv->services);
 	free(inv->path), free(inv->node), free(inv->source);
 	free(inv->mesh_name), free(inv->mesh_pod), free(inv->mesh_metrics_url);
+	free(inv->mesh_version), free(inv->mesh_data_plane);
 	free(inv);
 }

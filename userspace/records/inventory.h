@@ -41,6 +41,7 @@ struct inventory {
 	struct inv_service *services;
 	size_t nservices;
 	char *mesh_name, *mesh_pod, *mesh_metrics_url;	/* "" when absent */
+	char *mesh_version, *mesh_data_plane;	/* "" when absent: "0.1.0", "HAProxy 2.6.12" */
 };
 
 /*

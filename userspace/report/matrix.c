@@ -1,4 +1,4 @@
-/* matrix.c - see matrix.h */
+/* matrix.c - see matrix.h (the HTML page is matrix_html.c) */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +8,13 @@
 #include "report/writers.h"
 #include "util/log.h"
 
-static int str_cmp(const void *a, const void *b)
+/* The reference mesh first: every other row reads as a difference from it. */
+static int mesh_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	bool rx = !strcmp(x, MATRIX_REFERENCE_MESH), ry = !strcmp(y, MATRIX_REFERENCE_MESH);
+
+	return rx != ry ? (rx ? -1 : 1) : strcmp(x, y);
 }
 
 static int col_cmp(const void *a, const void *b)
@@ -21,7 +25,7 @@ static int col_cmp(const void *a, const void *b)
 	return r ? r : strcmp(x[1], y[1]);
 }
 
-static size_t mesh_index(const struct matrix *m, const char *mesh)
+size_t matrix_mesh_index(const struct matrix *m, const char *mesh)
 {
 	for (size_t i = 0; i < m->n_meshes; i++)
 		if (!strcmp(m->meshes[i], mesh))
@@ -29,12 +33,50 @@ static size_t mesh_index(const struct matrix *m, const char *mesh)
 	return m->n_meshes;
 }
 
-static size_t col_index(const struct matrix *m, const char *spec, const char *ver)
+size_t matrix_col_index(const struct matrix *m, const char *spec, const char *ver)
 {
 	for (size_t i = 0; i < m->n_cols; i++)
 		if (!strcmp(m->cols[i].smispec, spec) && !strcmp(m->cols[i].specversion, ver))
 			return i;
 	return m->n_cols;
+}
+
+const struct matrix_cell *matrix_cell_at(const struct matrix *m, size_t mesh, size_t col)
+{
+	return &m->cells[mesh * m->n_cols + col];
+}
+
+/* Each mesh's version and data plane: the first of its reports that names them decides. */
+static void mesh_versions(struct matrix *m)
+{
+	for (size_t i = 0; i < m->n_meshes; i++) {
+		m->mesh_versions[i] = m->data_planes[i] = "";
+		for (size_t r = 0; r < m->n_reports; r++) {
+			const struct report *rep = &m->reports[r];
+
+			if (strcmp(rep->mesh, m->meshes[i]))
+				continue;
+			if (!*m->mesh_versions[i])
+				m->mesh_versions[i] = rep->mesh_version;
+			if (!*m->data_planes[i])
+				m->data_planes[i] = rep->data_plane;
+		}
+	}
+}
+
+static void count(struct matrix *m)
+{
+	for (size_t i = 0; i < m->n_reports; i++)
+		for (size_t k = 0; k < m->reports[i].n; k++) {
+			const struct assertion *a = &m->reports[i].a[k];
+			struct matrix_cell *c = &m->cells[matrix_mesh_index(m, m->reports[i].mesh) * m->n_cols +
+							 matrix_col_index(m, a->smispec, a->specversion)];
+
+			c->total++;
+			c->pass += a->verdict == VERDICT_PASS;
+			c->fail += a->verdict == VERDICT_FAIL;
+			c->inconclusive += a->verdict == VERDICT_INCONCLUSIVE;
+		}
 }
 
 int matrix_build(struct matrix *m, const struct report *reports, size_t n)
@@ -47,37 +89,30 @@ int matrix_build(struct matrix *m, const struct report *reports, size_t n)
 	for (size_t i = 0; i < n; i++)
 		max_cols += reports[i].n;
 	m->meshes = calloc(n + 1, sizeof(*m->meshes));
+	m->mesh_versions = calloc(n + 1, sizeof(*m->mesh_versions));
+	m->data_planes = calloc(n + 1, sizeof(*m->data_planes));
 	m->cols = calloc(max_cols + 1, sizeof(*m->cols));
-	if (!m->meshes || !m->cols)
+	if (!m->meshes || !m->mesh_versions || !m->data_planes || !m->cols)
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {
-		if (mesh_index(m, reports[i].mesh) == m->n_meshes)
+		if (matrix_mesh_index(m, reports[i].mesh) == m->n_meshes)
 			m->meshes[m->n_meshes++] = reports[i].mesh;
 		for (size_t k = 0; k < reports[i].n; k++) {
 			const struct assertion *a = &reports[i].a[k];
 
-			if (col_index(m, a->smispec, a->specversion) == m->n_cols) {
+			if (matrix_col_index(m, a->smispec, a->specversion) == m->n_cols) {
 				m->cols[m->n_cols].smispec = a->smispec;
 				m->cols[m->n_cols++].specversion = a->specversion;
 			}
 		}
 	}
-	qsort(m->meshes, m->n_meshes, sizeof(*m->meshes), str_cmp);
+	qsort(m->meshes, m->n_meshes, sizeof(*m->meshes), mesh_cmp);
 	qsort(m->cols, m->n_cols, sizeof(*m->cols), col_cmp);
+	mesh_versions(m);
 	m->cells = calloc(m->n_meshes * m->n_cols + 1, sizeof(*m->cells));
 	if (!m->cells)
 		goto nomem;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < reports[i].n; k++) {
-			const struct assertion *a = &reports[i].a[k];
-			struct matrix_cell *c = &m->cells[mesh_index(m, reports[i].mesh) * m->n_cols +
-							 col_index(m, a->smispec, a->specversion)];
-
-			c->total++;
-			c->pass += a->verdict == VERDICT_PASS;
-			c->fail += a->verdict == VERDICT_FAIL;
-			c->inconclusive += a->verdict == VERDICT_INCONCLUSIVE;
-		}
+	count(m);
 	return 0;
 nomem:
 	matrix_free(m);
@@ -86,14 +121,56 @@ nomem:
 
 enum capability_level matrix_level(const struct matrix_cell *c)
 {
-	if (!c->total || !c->pass)
-		return CAP_NONE;
-	return c->pass == c->total ? CAP_FULL : CAP_HALF;
+	return capability_of(c->pass, c->total);
 }
 
-static const struct matrix_cell *cell(const struct matrix *m, size_t mesh, size_t col)
+void matrix_cell_counts(FILE *f, const struct matrix_cell *c)
 {
-	return &m->cells[mesh * m->n_cols + col];
+	if (c->fail)
+		fprintf(f, "%zu FAIL, ", c->fail);
+	if (c->inconclusive)
+		fprintf(f, "%zu INCONCLUSIVE, ", c->inconclusive);
+	fprintf(f, "%zu/%zu PASS", c->pass, c->total);
+}
+
+/* "2026-01-05 09:30 UTC" from "2026-01-05T09:30:00.000Z"; other text as it is. */
+static void put_date(FILE *f, const char *iso)
+{
+	if (strlen(iso) >= 17 && iso[10] == 'T' && iso[strlen(iso) - 1] == 'Z')
+		fprintf(f, "%.10s %.5s UTC", iso, iso + 11);
+	else
+		fputs(*iso ? iso : "an unknown date", f);
+}
+
+void matrix_write_provenance(FILE *f, const struct matrix *m)
+{
+	const char *first = NULL, *last = NULL;
+
+	for (size_t i = 0; i < m->n_reports; i++) {
+		const char *g = m->reports[i].generated;
+
+		if (!*g)
+			continue;
+		if (!first || strcmp(g, first) < 0)
+			first = g;
+		if (!last || strcmp(g, last) > 0)
+			last = g;
+	}
+	fputs("observed ", f);
+	put_date(f, first ? first : "");
+	if (first && strcmp(first, last)) {
+		fputs(" to ", f);
+		put_date(f, last);
+	}
+	fputs(", judged by ", f);
+	for (size_t i = 0; i < m->n_reports; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(m->reports[j].tool, m->reports[i].tool);
+		if (!seen)
+			fprintf(f, "%s%s", i ? ", " : "", m->reports[i].tool);
+	}
 }
 
 /* --- Markdown -------------------------------------------------------------- */
@@ -105,142 +182,84 @@ static void md_puts(FILE *f, const char *s)
 		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){ *s, 0 }, f);
 }
 
-void matrix_write_markdown(FILE *f, const struct matrix *m)
+static void md_table(FILE *f, const struct matrix *m)
 {
-	size_t shown = 0;
-
-	fputs("# SMI compatibility matrix\n\n| mesh |", f);
+	fputs("| mesh | mesh version | data plane |", f);
 	for (size_t c = 0; c < m->n_cols; c++)
 		fprintf(f, " %s %s |", m->cols[c].smispec, m->cols[c].specversion);
-	fputs("\n|---|", f);
+	fputs("\n|---|---|---|", f);
 	for (size_t c = 0; c < m->n_cols; c++)
 		fputs("---|", f);
 	fputc('\n', f);
 	for (size_t i = 0; i < m->n_meshes; i++) {
 		fputs("| ", f);
 		md_puts(f, m->meshes[i]);
+		fputs(" | ", f);
+		md_puts(f, *m->mesh_versions[i] ? m->mesh_versions[i] : "—");
+		fputs(" | ", f);
+		md_puts(f, *m->data_planes[i] ? m->data_planes[i] : "—");
 		fputs(" |", f);
 		for (size_t c = 0; c < m->n_cols; c++) {
-			const struct matrix_cell *x = cell(m, i, c);
+			const struct matrix_cell *x = matrix_cell_at(m, i, c);
 
-			if (!x->total)
+			if (!x->total) {
 				fputs(" — |", f);
-			else
-				fprintf(f, " %s (%zu/%zu PASS%s) |", capability_name(matrix_level(x)), x->pass,
-					x->total, x->fail ? ", FAIL" : x->inconclusive ? ", INCONCLUSIVE" : "");
+				continue;
+			}
+			fprintf(f, " %s (", capability_name(matrix_level(x)));
+			matrix_cell_counts(f, x);
+			fputs(") |", f);
 		}
 		fputc('\n', f);
 	}
+}
+
+/* Every assertion that did not pass: mesh by mesh in the matrix's order, FAIL before INCONCLUSIVE. */
+static void md_not_passed(FILE *f, const struct matrix *m)
+{
+	static const enum verdict order[] = { VERDICT_FAIL, VERDICT_INCONCLUSIVE };
+	size_t shown = 0;
+
+	for (size_t i = 0; i < m->n_meshes; i++)
+		for (size_t v = 0; v < 2; v++)
+			for (size_t r = 0; r < m->n_reports; r++) {
+				if (strcmp(m->reports[r].mesh, m->meshes[i]))
+					continue;
+				for (size_t k = 0; k < m->reports[r].n; k++) {
+					const struct assertion *a = &m->reports[r].a[k];
+
+					if (a->verdict != order[v])
+						continue;
+					if (!shown++)
+						fputs("\n## Assertions that did not pass\n\n| mesh | assertion | verdict | reason |\n"
+						      "|---|---|---|---|\n", f);
+					fputs("| ", f);
+					md_puts(f, m->meshes[i]);
+					fputs(" | ", f);
+					md_puts(f, a->id);
+					fprintf(f, " | %s | ", verdict_name(a->verdict));
+					md_puts(f, a->reason);
+					fputs(" |\n", f);
+				}
+			}
+}
+
+void matrix_write_markdown(FILE *f, const struct matrix *m)
+{
+	fputs("# SMI compatibility matrix\n\nResults ", f);
+	matrix_write_provenance(f, m);
+	fputs(".\n\n", f);
+	md_table(f, m);
 	fputs("\nFULL: every assertion of that spec version passed; HALF: some did; NONE: none did "
-	      "(INCONCLUSIVE counts as not passed). Cells count assertions: PASS/total.\n", f);
-	for (size_t r = 0; r < m->n_reports; r++)
-		for (size_t k = 0; k < m->reports[r].n; k++) {
-			const struct assertion *a = &m->reports[r].a[k];
-
-			if (a->verdict == VERDICT_PASS)
-				continue;
-			if (!shown++)
-				fputs("\n## Assertions that did not pass\n\n| mesh | assertion | verdict | reason |\n"
-				      "|---|---|---|---|\n", f);
-			fputs("| ", f);
-			md_puts(f, m->reports[r].mesh);
-			fputs(" | ", f);
-			md_puts(f, a->id);
-			fprintf(f, " | %s | ", verdict_name(a->verdict));
-			md_puts(f, a->reason);
-			fputs(" |\n", f);
-		}
-}
-
-/* --- HTML ------------------------------------------------------------------ */
-
-static const char style[] =
-	"body{font-family:sans-serif;margin:2em;color:#222}"
-	"table{border-collapse:collapse;margin:1em 0}"
-	"th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}"
-	"th{background:#f3f3f3}"
-	".FULL,.PASS{background:#e3f4e4}.HALF,.INCONCLUSIVE{background:#fff4d6}"
-	".NONE,.FAIL{background:#fbe3e3}.untested{color:#999}"
-	"td.reason{font-size:90%}figure{margin:1em 0}";
-
-static void html_cell(FILE *f, const struct matrix_cell *x)
-{
-	if (!x->total) {
-		fputs("<td class=\"untested\">not tested</td>", f);
-		return;
-	}
-	fprintf(f, "<td class=\"%s\"><b>%s</b><br/>%zu/%zu PASS", capability_name(matrix_level(x)),
-		capability_name(matrix_level(x)), x->pass, x->total);
-	if (x->fail)
-		fprintf(f, ", %zu FAIL", x->fail);
-	if (x->inconclusive)
-		fprintf(f, ", %zu INCONCLUSIVE", x->inconclusive);
-	fputs("</td>", f);
-}
-
-static void html_assertions(FILE *f, const struct report *r)
-{
-	fputs("<h2>", f);
-	xml_puts(f, r->mesh);
-	fputs("</h2>\n<p>", f);
-	xml_puts(f, r->tool);
-	fputs(", observations of ", f);
-	xml_puts(f, r->generated);
-	fputs("</p>\n<table>\n<tr><th>verdict</th><th>assertion</th><th>SMI spec</th><th>reason</th></tr>\n", f);
-	for (size_t k = 0; k < r->n; k++) {
-		const struct assertion *a = &r->a[k];
-
-		fprintf(f, "<tr><td class=\"%s\">%s</td><td>", verdict_name(a->verdict), verdict_name(a->verdict));
-		xml_puts(f, a->id);
-		fputs("</td><td>", f);
-		xml_puts(f, a->smispec);
-		fputc(' ', f);
-		xml_puts(f, a->specversion);
-		fputs("</td><td class=\"reason\">", f);
-		xml_puts(f, a->reason);
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</table>\n", f);
-	for (size_t k = 0; k < r->n; k++)
-		if (report_has_chart(&r->a[k])) {
-			fputs("<figure>\n", f);
-			report_write_split_svg(f, &r->a[k]);
-			fputs("</figure>\n", f);
-		}
-}
-
-void matrix_write_html(FILE *f, const struct matrix *m)
-{
-	fprintf(f, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
-		"<meta charset=\"utf-8\"/>\n<title>SMI compatibility matrix</title>\n<style>%s</style>\n"
-		"</head>\n<body>\n<h1>SMI compatibility matrix</h1>\n<table>\n<tr><th>mesh</th>", style);
-	for (size_t c = 0; c < m->n_cols; c++) {
-		fputs("<th>", f);
-		xml_puts(f, m->cols[c].smispec);
-		fputs("<br/>", f);
-		xml_puts(f, m->cols[c].specversion);
-		fputs("</th>", f);
-	}
-	fputs("</tr>\n", f);
-	for (size_t i = 0; i < m->n_meshes; i++) {
-		fputs("<tr><th>", f);
-		xml_puts(f, m->meshes[i]);
-		fputs("</th>", f);
-		for (size_t c = 0; c < m->n_cols; c++)
-			html_cell(f, cell(m, i, c));
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n<p>FULL: every assertion of that spec version passed; HALF: some did; NONE: none did "
-	      "(INCONCLUSIVE counts as not passed). Verdicts rest on what the kernel observed of the "
-	      "workload's connections and HTTP exchanges.</p>\n", f);
-	for (size_t r = 0; r < m->n_reports; r++)
-		html_assertions(f, &m->reports[r]);
-	fputs("</body>\n</html>\n", f);
+	      "(INCONCLUSIVE counts as not passed). Cells count assertions: what did not pass, then PASS/total.\n", f);
+	md_not_passed(f, m);
 }
 
 void matrix_free(struct matrix *m)
 {
 	free(m->meshes);
+	free(m->mesh_versions);
+	free(m->data_planes);
 	free(m->cols);
 	free(m->cells);
 	memset(m, 0, sizeof(*m));

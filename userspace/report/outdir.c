@@ -7,6 +7,7 @@
 
 #include "report/outdir.h"
 #include "report/writers.h"
+#include "util/file.h"
 #include "util/log.h"
 
 int mkdir_p(const char *dir)
@@ -57,7 +58,7 @@ static int write_file(const char *path, enum fmt fmt, const struct report *r, co
 		rc = report_write_meshery(f, r);
 		break;
 	case FMT_SVG:
-		report_write_split_svg(f, a);
+		report_write_split_svg(f, r->mesh, a);
 		break;
 	}
 	if (fclose(f) || rc) {
@@ -65,6 +66,18 @@ static int write_file(const char *path, enum fmt fmt, const struct report *r, co
 		return -EIO;
 	}
 	return 0;
+}
+
+/* "MESH_ID.svg" with every '/' as '_' (just "ID.svg" without a mesh), cut to fit len. */
+static void chart_name(char *buf, size_t len, const char *mesh, const char *id)
+{
+	snprintf(buf, len, "%s%s%s", mesh, *mesh ? "_" : "", id);
+	for (char *s = buf; *s; s++)
+		if (*s == '/')
+			*s = '_';
+	if (strlen(buf) + 5 > len)
+		buf[len - 5] = '\0';
+	strcat(buf, ".svg");
 }
 
 int report_write_dir(const struct report *r, const char *dir)
@@ -86,14 +99,15 @@ int report_write_dir(const struct report *r, const char *dir)
 			return rc;
 	}
 	for (size_t k = 0; k < r->n; k++) {
-		size_t used;
+		char name[1024];
 
 		if (!report_has_chart(&r->a[k]))
 			continue;
-		used = (size_t)snprintf(path, sizeof(path), "%s/charts/", dir);
-		for (const char *s = r->a[k].id; *s && used + 5 < sizeof(path); s++)
-			path[used++] = *s == '/' ? '_' : *s;
-		strcpy(path + used, ".svg");
+		chart_name(name, sizeof(name), r->mesh, r->a[k].id);
+		if (path_fmt(path, sizeof(path), "%s/charts/%s", dir, name)) {
+			error("chart path too long: '%s/charts/%s'", dir, name);
+			return -ENAMETOOLONG;
+		}
 		if ((rc = write_file(path, FMT_SVG, r, &r->a[k])))
 			return rc;
 	}

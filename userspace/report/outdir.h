@@ -6,8 +6,8 @@
 
 /*
  * Writes DIR/report.json, DIR/junit.xml, DIR/meshery.json and one
- * DIR/charts/ID.svg per split assertion (ID with '/' as '_'), creating the
- * directories. Prints errors; returns 0 or -errno.
+ * DIR/charts/MESH_ID.svg per split assertion (ID with '/' as '_'), creating
+ * the directories. Prints errors; returns 0 or -errno.
  */
 int report_write_dir(const struct report *r, const char *dir);
 

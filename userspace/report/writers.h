@@ -26,17 +26,27 @@ struct table_opts {
  */
 void report_write_table(FILE *f, const struct report *r, const struct table_opts *o);
 
-/* JUnit XML: a testsuite per scenario, a testcase per assertion; FAIL -> failure, INCONCLUSIVE -> error. */
+/*
+ * JUnit XML: a testsuite per scenario named MESH.SCENARIO, a testcase per
+ * assertion (classname MESH.SCENARIO.STEP, time its step's); FAIL ->
+ * failure, INCONCLUSIVE -> error, the body the reason and evidence lines.
+ */
 void report_write_junit(FILE *f, const struct report *r);
 
-/* The Meshery-compatible result (docs/report-schema.md), as JSON. Returns 0 or -ENOMEM. */
+/*
+ * Meshery's SMI conformance result (its conformance tool's Response message
+ * as protobuf JSON; docs/report-schema.md). Returns 0, -ENOMEM or -EIO.
+ */
 int report_write_meshery(FILE *f, const struct report *r);
 
 /* True when the assertion carries split shares a chart can show. */
 bool report_has_chart(const struct assertion *a);
 
-/* A self-contained SVG chart of a split assertion (observed shares with intervals vs expected). */
-void report_write_split_svg(FILE *f, const struct assertion *a);
+/*
+ * A self-contained SVG chart of a split assertion of mesh `mesh` ("" or
+ * NULL: none named): observed shares with intervals against expected.
+ */
+void report_write_split_svg(FILE *f, const char *mesh, const struct assertion *a);
 
 /* Writes s with the five XML special characters escaped. */
 void xml_puts(FILE *f, const char *s);

@@ -13,10 +13,12 @@ int report_init(struct report *r, const char *mesh)
 	r->tool = strdup("smi-witness " SMIW_VERSION);
 	r->mesh = strdup(mesh ? mesh : "");
 	r->generated = strdup("");
+	r->mesh_version = strdup("");
+	r->data_plane = strdup("");
 	r->statistics = json_object();
 	r->captures = json_array();
 	r->scenarios = json_array();
-	if (!r->tool || !r->mesh || !r->generated || !r->statistics || !r->captures || !r->scenarios) {
+	if (!r->tool || !r->mesh || !r->generated || !r->mesh_version || !r->data_plane || !r->statistics || !r->captures || !r->scenarios) {
 		report_free(r);
 		return -ENOMEM;
 	}
@@ -111,9 +113,9 @@ json_t *report_to_json(const struct report *r)
 			"duration_s", a->duration_s, "evidence", a->evidence));
 	}
 	report_count(r, &p, &f, &i);
-	return json_pack("{s:s, s:s, s:s, s:s, s:O, s:{s:s, s:I, s:I, s:I, s:I}, s:O, s:O, s:o}",
-		"schema", REPORT_SCHEMA, "tool", r->tool, "mesh", r->mesh, "generated", r->generated,
-		"statistics", r->statistics,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:{s:s, s:I, s:I, s:I, s:I}, s:O, s:O, s:o}",
+		"schema", REPORT_SCHEMA, "tool", r->tool, "mesh", r->mesh, "mesh_version", r->mesh_version,
+		"data_plane", r->data_plane, "generated", r->generated, "statistics", r->statistics,
 		"summary", "verdict", verdict_name(report_verdict(r)), "assertions", (json_int_t)r->n,
 		"pass", (json_int_t)p, "fail", (json_int_t)f, "inconclusive", (json_int_t)i,
 		"captures", r->captures, "scenarios", r->scenarios, "assertions", list);
@@ -164,7 +166,7 @@ static int load_assertion(struct report *r, json_t *o, const char *path, size_t 
 
 int report_load(struct report *r, const char *path)
 {
-	const char *schema = NULL, *tool = NULL, *mesh = NULL, *generated = NULL;
+	const char *schema = NULL, *tool = NULL, *mesh = NULL, *generated = NULL, *mver = NULL, *dplane = NULL;
 	json_t *doc, *stats = NULL, *captures = NULL, *scen = NULL, *list = NULL, *o;
 	json_error_t jerr;
 	size_t i;
@@ -175,8 +177,9 @@ int report_load(struct report *r, const char *path)
 		error("cannot load report '%s': line %d: %s", path, jerr.line, jerr.text);
 		return -EINVAL;
 	}
-	if (json_unpack_ex(doc, &jerr, 0, "{s:s, s:s, s:s, s?s, s?o, s?o, s?o, s:o}", "schema", &schema,
-			   "tool", &tool, "mesh", &mesh, "generated", &generated, "statistics", &stats,
+	if (json_unpack_ex(doc, &jerr, 0, "{s:s, s:s, s:s, s?s, s?s, s?s, s?o, s?o, s?o, s:o}", "schema", &schema,
+			   "tool", &tool, "mesh", &mesh, "mesh_version", &mver, "data_plane", &dplane,
+			   "generated", &generated, "statistics", &stats,
 			   "captures", &captures, "scenarios", &scen, "assertions", &list) ||
 	    strcmp(schema, REPORT_SCHEMA) || !json_is_array(list)) {
 		error("cannot load report '%s': not a %s document%s%s", path, REPORT_SCHEMA,
@@ -190,8 +193,12 @@ int report_load(struct report *r, const char *path)
 	}
 	free(r->tool);
 	free(r->generated);
+	free(r->mesh_version);
+	free(r->data_plane);
 	r->tool = dup0(tool);
 	r->generated = dup0(generated);
+	r->mesh_version = dup0(mver);
+	r->data_plane = dup0(dplane);
 	if (json_is_object(stats))
 		json_object_update(r->statistics, stats);
 	if (json_is_array(captures))
@@ -202,11 +209,24 @@ int report_load(struct report *r, const char *path)
 		if ((rc = load_assertion(r, o, path, i)))
 			break;
 	json_decref(doc);
-	if (!rc && (!r->tool || !r->generated))
+	if (!rc && (!r->tool || !r->generated || !r->mesh_version || !r->data_plane))
 		rc = -ENOMEM;
 	if (rc)
 		report_free(r);
 	return rc;
+}
+
+int report_set_str(char **field, const char *value)
+{
+	char *s;
+
+	if (**field || !value || !*value)
+		return 0;
+	if (!(s = strdup(value)))
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
 }
 
 int report_merge(struct report *dst, struct report *src)
@@ -221,12 +241,14 @@ int report_merge(struct report *dst, struct report *src)
 	json_array_extend(dst->scenarios, src->scenarios);
 	if (!json_object_size(dst->statistics))
 		json_object_update(dst->statistics, src->statistics);
-	if (!*dst->generated) {
-		free(dst->generated);
-		dst->generated = strdup(src->generated);
+	if (report_set_str(&dst->generated, src->generated) ||
+	    report_set_str(&dst->mesh_version, src->mesh_version) ||
+	    report_set_str(&dst->data_plane, src->data_plane)) {
+		report_free(src);
+		return -ENOMEM;
 	}
 	report_free(src);
-	return dst->generated ? 0 : -ENOMEM;
+	return 0;
 }
 
 void report_free(struct report *r)
@@ -237,6 +259,8 @@ void report_free(struct report *r)
 	free(r->tool);
 	free(r->mesh);
 	free(r->generated);
+	free(r->mesh_version);
+	free(r->data_plane);
 	json_decref(r->statistics);
 	json_decref(r->captures);
 	json_decref(r->scenarios);

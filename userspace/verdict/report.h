@@ -30,6 +30,7 @@ struct assertion {
 
 struct report {
 	char *tool, *mesh, *generated;
+	char *mesh_version, *data_plane;	/* "" when the inventory did not say */
 	json_t *statistics;	/* owned: alpha, power, effect, ci_level */
 	json_t *captures;	/* owned array: one object per observation file */
 	json_t *scenarios;	/* owned array: name, file, smispec, run, steps[] */
@@ -60,6 +61,13 @@ json_t *report_to_json(const struct report *r);
 
 /* Reads a report written by report_to_json (from a file). Prints errors; 0 or -EINVAL/-EIO. */
 int report_load(struct report *r, const char *path);
+
+/*
+ * Fills one of the report's strings (generated, mesh_version, data_plane)
+ * with a copy of value when it is still "" and value is not: the first
+ * source that knows it decides. Returns 0 or -ENOMEM.
+ */
+int report_set_str(char **field, const char *value);
 
 /* Appends src's scenarios, captures and assertions to dst (src is left empty). 0 or -ENOMEM. */
 int report_merge(struct report *dst, struct report *src);

@@ -179,16 +179,43 @@ static int add(struct report *rep, const struct scenario *sc, const struct sc_st
 	return 0;
 }
 
+/* Widens [*t0, *t1] (*t0 == 0: empty) to take in [a, b]; a == 0 is nothing seen. */
+static void widen_span(uint64_t a, uint64_t b, uint64_t *t0, uint64_t *t1)
+{
+	if (!a)
+		return;
+	if (!*t0 || a < *t0)
+		*t0 = a;
+	if (b > *t1)
+		*t1 = b;
+}
+
+/* Widens [*t0, *t1] to the times requests r[0..n-1] were in flight. */
+static void widen(const struct vreq *r, size_t n, uint64_t *t0, uint64_t *t1)
+{
+	for (size_t i = 0; i < n; i++)
+		widen_span(r[i].t0, r[i].t1, t0, t1);
+}
+
 static void entry_window(struct entry *en)
 {
-	for (size_t i = 0; i < en->n; i++) {
-		if (!en->reqs[i].t0)
-			continue;
-		if (!en->t0 || en->reqs[i].t0 < en->t0)
-			en->t0 = en->reqs[i].t0;
-		if (en->reqs[i].t1 > en->t1)
-			en->t1 = en->reqs[i].t1;
+	widen(en->reqs, en->n, &en->t0, &en->t1);
+}
+
+/*
+ * {"start", "end", "duration_s"} of [t0, t1] on the capture's clock; the
+ * times "" when nothing was seen.
+ */
+static json_t *span_json(const struct obs_set *obs, uint64_t t0, uint64_t t1)
+{
+	char start[40] = "", end[40] = "";
+
+	if (t0) {
+		evidence_time(obs, t0, start, sizeof(start));
+		evidence_time(obs, t1, end, sizeof(end));
 	}
+	return json_pack("{s:s, s:s, s:f}", "start", start, "end", end, "duration_s",
+			 t1 > t0 ? (double)(t1 - t0) / 1e9 : 0.0);
 }
 
 static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, const struct sc_traffic *t,
@@ -301,18 +328,38 @@ static void runner_mesh_note(const struct obs_set *obs, const char *run, unsigne
 			 first->step, first->detail);
 }
 
+/*
+ * The step's summary in the report: its traffic window, and its elapsed
+ * span from the first probe or request to the last response (what the
+ * step took as run, convergence included; the apply before the first probe
+ * leaves no record).
+ */
+static json_t *step_json(const struct check_ctx *c, const struct sc_step *st, uint64_t t0, uint64_t t1,
+			 const uint64_t span[2], json_t *conv, json_t *capture)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "index", (json_int_t)st->index, "name", st->name,
+		"description", st->description, "window", span_json(c->obs, t0, t1),
+		"elapsed", span_json(c->obs, span[0], span[1]), "convergence", conv, "capture", capture);
+}
+
+/*
+ * Judges one step into rep and appends its summary to steps; widens
+ * span[0..1] (the scenario's elapsed time) by the step's. Over 60 lines: the
+ * entries are gathered, the step's health judged and the entries evaluated
+ * in that order, each needing what the one before found.
+ */
 static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
 		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
-		       const int *api, const char *metrics_dir)
+		       const int *api, const char *metrics_dir, uint64_t span[2])
 {
 	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
 	struct step_health h;
 	struct convergence cv;	/* the step's: every entry's */
 	json_t *entries = json_object();
-	uint64_t t0 = 0, t1 = 0;
+	uint64_t t0 = 0, t1 = 0, step_span[2] = { 0, 0 };
 	size_t problems = 0;
-	char start[40] = "", end[40] = "", unexpressed[200] = "";
+	char unexpressed[200] = "";
 	int r = 0;
 
 	if (!en)
@@ -337,10 +384,9 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 			snprintf(en[i].why, sizeof(en[i].why), "%s", unexpressed);
 		}
 		entry_window(&en[i]);
-		if (en[i].t0 && (!t0 || en[i].t0 < t0))
-			t0 = en[i].t0;
-		if (en[i].t1 > t1)
-			t1 = en[i].t1;
+		widen(en[i].reqs, en[i].n, &step_span[0], &step_span[1]);
+		widen(en[i].probes, en[i].n_probes, &step_span[0], &step_span[1]);
+		widen_span(en[i].t0, en[i].t1, &t0, &t1);
 		for (size_t j = 0; j < en[i].n; j++)
 			problems += en[i].reqs[j].problem != NULL;
 		converge_init(st, &en[i].cv);
@@ -351,20 +397,14 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 			json_object_set_new(entries, t->name, converge_json(&en[i].cv));
 	}
 	if (!r) {
-		health_check(c->obs, c->inv, t0, t1, problems, &h);
-		runner_mesh_note(c->obs, run, st->index, &h);
-		if (t0) {
-			evidence_time(c->obs, t0, start, sizeof(start));
-			evidence_time(c->obs, t1, end, sizeof(end));
-		}
 		json_t *conv = converge_json(&cv);
 
+		health_check(c->obs, c->inv, t0, t1, problems, &h);
+		runner_mesh_note(c->obs, run, st->index, &h);
 		if (cv.checked)
 			json_object_set(conv, "entries", entries);
-		json_array_append_new(steps, json_pack("{s:I, s:s, s:s, s:{s:s, s:s, s:f}, s:o, s:o}",
-			"index", (json_int_t)st->index, "name", st->name, "description", st->description,
-			"window", "start", start, "end", end, "duration_s", t1 > t0 ? (double)(t1 - t0) / 1e9 : 0.0,
-			"convergence", conv, "capture", health_json(&h)));
+		json_array_append_new(steps, step_json(c, st, t0, t1, step_span, conv, health_json(&h)));
+		widen_span(step_span[0], step_span[1], &span[0], &span[1]);
 	}
 	for (size_t i = 0; i < st->n_traffic && !r; i++)
 		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &en[i].cv, rep, run, api);
@@ -411,6 +451,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	struct policy pol = { 0 };
 	char run[REQID_RUN_MAX + 1], generated[40], api[120];
 	json_t *steps, *scen;
+	uint64_t span[2] = { 0, 0 };
 	size_t strays;
 	int r;
 
@@ -435,14 +476,18 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 			 "access_control", sc->access_control, "steps", steps);
 	for (size_t i = 0; i < sc->n_steps && !r; i++)
 		r = verify_step(&c, &ix, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions,
-				in->metrics_dir);
+				in->metrics_dir, span);
 	if (!r) {
+		json_object_set_new(scen, "elapsed", span_json(in->obs, span[0], span[1]));
 		json_array_append_new(rep->scenarios, scen);
 		json_array_append_new(rep->captures, capture_json(in, strays));
 		json_object_set_new(rep->statistics, "alpha", json_real(sc->alpha));
 		json_object_set_new(rep->statistics, "power", json_real(sc->power));
 		json_object_set_new(rep->statistics, "effect", json_real(sc->effect));
 		json_object_set_new(rep->statistics, "ci_level", json_real(c.ci_level));
+		if (report_set_str(&rep->mesh_version, in->inv->mesh_version) ||
+		    report_set_str(&rep->data_plane, in->inv->mesh_data_plane))
+			r = -ENOMEM;
 		if (!*rep->generated && in->obs->have_meta) {
 			evidence_time(in->obs, in->obs->meta.mono_ns, generated, sizeof(generated));
 			free(rep->generated);
