@@ -17,8 +17,10 @@ then compared with what a reader needs:
     scenarios and the test cases its assertions, in order, with the same
     outcome (PASS: none, FAIL: failure, INCONCLUSIVE: error) and reason; a
     test case's time is its step's duration: the same for every test case of
-    one step, and no shorter than the step's traffic window in report.json;
-    a suite's time, its scenario's, is no shorter than all its steps together.
+    one step, no shorter than the step's traffic window in report.json, and
+    equal to the step's elapsed time where the report has it; a suite's
+    time, its scenario's, is no shorter than all its steps together and
+    equal to the scenario's elapsed time where the report has it.
 With --aggregate, the files are merged as a CI job that collects several
 meshes' reports would merge them: no suite name and no (classname, name) pair
 may occur twice, since readers merge equal suites and equal test cases.
@@ -142,15 +144,21 @@ def check_bodies(p, cases):
             k += 1
 
 
-def step_windows(report):
-    """Maps (scenario, step index) to the step's window duration in seconds, where the report has one."""
+def step_spans(report, key):
+    """Maps (scenario, step index) to the duration of the step's span `key` (window, elapsed), where there is one."""
     out = {}
     for sc in report.get("scenarios", []):
         for st in sc.get("steps", []):
-            w = st.get("window") or {}
+            w = st.get(key) or {}
             if isinstance(w.get("duration_s"), (int, float)):
                 out[(sc["name"], st["index"])] = float(w["duration_s"])
     return out
+
+
+def scenario_elapsed(report):
+    """Maps a scenario name to its elapsed duration, where the report has one."""
+    return {sc["name"]: float(sc["elapsed"]["duration_s"]) for sc in report.get("scenarios", [])
+            if isinstance((sc.get("elapsed") or {}).get("duration_s"), (int, float))}
 
 
 def check_against_report(p, suites, cases, report):
@@ -165,7 +173,7 @@ def check_against_report(p, suites, cases, report):
     if len(suites) != len(order):
         p.add("testsuites", None, "%d suite(s) for the report's %d scenario(s)" % (len(suites), len(order)))
         return
-    windows = step_windows(report)
+    windows, elapsed, sc_elapsed = step_spans(report, "window"), step_spans(report, "elapsed"), scenario_elapsed(report)
     want_outcome = {"PASS": None, "FAIL": "failure", "INCONCLUSIVE": "error"}
     k = 0
     for i, (s, cs, name) in enumerate(zip(suites, cases, order)):
@@ -198,12 +206,17 @@ def check_against_report(p, suites, cases, report):
             if w is not None and c.time is not None and c.time + TIME_SLACK < w:
                 p.add("testcase", k, "time is shorter than its step's traffic window",
                       "%s s < %.3f s (%s)" % (c.time, w, a["id"]))
+            e = elapsed.get((name, st))
+            if e is not None and c.time is not None and abs(c.time - e) > TIME_SLACK:
+                p.add("testcase", k, "time is not its step's elapsed time", "%s s vs %.3f s (%s)" % (c.time, e, a["id"]))
             k += 1
         steps = sorted({a["step_index"] for a in asserts})
         known = [windows[(name, st)] for st in steps if (name, st) in windows]
         floor = max(sum(known), sum(step_time.values()))
         if s.time is not None and s.time + TIME_SLACK * len(steps) < floor:
             p.add("testsuite", i, "time is shorter than its steps together", "%.3f s < %.3f s" % (s.time, floor))
+        if s.time is not None and name in sc_elapsed and abs(s.time - sc_elapsed[name]) > TIME_SLACK:
+            p.add("testsuite", i, "time is not its scenario's elapsed time", "%.3f s vs %.3f s" % (s.time, sc_elapsed[name]))
 
 
 def check_one(path, report_path):

@@ -15,7 +15,9 @@ Three layers, whose problems are printed as lines "FILE: FIELD: problem":
      counts) with two decimals, one detail per SMI spec, specversion as
      RELEASE/APIVERSION, status, result and capability consistent.
   3. with --report: the details agree with report.json's assertions (the same
-     SMI specs, FAILED exactly where an assertion is not PASS).
+     SMI specs, traffic-specs spelled traffic-spec as Meshery does; FAILED
+     exactly where an assertion is not PASS; each spec's step count, and the
+     steps whose assertions all passed as casespassed; the mesh version).
 Layers 2 and 3 also run when layer 1 fails, on the fields that did parse, so
 that one run shows everything that is wrong. A problem shared by several
 details is printed once, with how many details have it and a first example.
@@ -43,8 +45,12 @@ JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean",
 DECIMAL_2 = re.compile(r"^[0-9]+\.[0-9]{2}$")
 INTEGER = re.compile(r"^(0|[1-9][0-9]*)$")
 POSITIVE = re.compile(r"^[1-9][0-9]*$")
-# The SMI release, then the API version of the spec's group: v0.6.0/v1alpha4
-SPECVERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+/v[0-9]+(alpha|beta)[0-9]+$")
+# The SMI release, then the API version of the spec's group: v0.6.0/v1alpha4. API
+# versions older than SMI's first numbered release, or only in its working draft,
+# have no release: "unversioned" and "draft" stand in for it (docs/report-schema.md).
+SPECVERSION = re.compile(r"^(v[0-9]+\.[0-9]+\.[0-9]+|unversioned|draft)/v[0-9]+(alpha|beta)[0-9]+$")
+# Meshery's handler names the Traffic Specs test after its test directory.
+MESHERY_SPEC = {"traffic-specs": "traffic-spec"}
 
 
 def load_messages():
@@ -208,14 +214,31 @@ def layer2(resp, pb):
     return p
 
 
-def layer3(resp, pb, report):
-    """Agreement of the details with report.json's assertions; returns (field, problem, example)."""
-    p, specs = [], {}
+def capability(passed, steps):
+    """Meshery's handler's rule: FULL all steps passed, HALF at least half (rounded down; here also
+    at least one, since its specs have 6 to 11 steps and half of one rounds to none), else NONE."""
+    if passed == steps:
+        return "FULL"
+    return "HALF" if passed and passed >= steps // 2 else "NONE"
+
+
+def report_specs(report):
+    """Per SMI spec (in Meshery's spelling): API versions, assertions, bad ones, steps, passed steps."""
+    specs, steps = {}, {}
     for a in report.get("assertions", []):
-        s = specs.setdefault(a["smispec"], {"versions": set(), "bad": 0, "n": 0})
+        name = MESHERY_SPEC.get(a["smispec"], a["smispec"])
+        s = specs.setdefault(name, {"versions": set(), "bad": 0, "n": 0, "steps": {}})
         s["versions"].add(a["specversion"])
         s["n"] += 1
         s["bad"] += a["verdict"] != "PASS"
+        step = (a["scenario"], a["step_index"])
+        s["steps"][step] = s["steps"].get(step, True) and a["verdict"] == "PASS"
+    return specs
+
+
+def layer3(resp, pb, report):
+    """Agreement of the details with report.json's assertions; returns (field, problem, example)."""
+    p, specs = [], report_specs(report)
     given = {}
     for i, d in enumerate(resp.details):
         given.setdefault(d.smispec, i)
@@ -224,17 +247,31 @@ def layer3(resp, pb, report):
                   % specs[name]["n"], name))
     for name in sorted(set(given) - set(specs)):
         p.append(("details[%d].smispec" % given[name], "an SMI spec with no assertion in report.json", name))
+    passed = 0
     for name, i in given.items():
         if name not in specs:
             continue
         d, s = resp.details[i], specs[name]
+        passed += sum(s["steps"].values())
         if d.status != (pb.FAILED if s["bad"] else pb.PASSED):
             p.append(("details[%d].status" % i, "disagrees with report.json, where %d of the %d assertion(s) "
                       "of this spec are not PASS" % (s["bad"], s["n"]), pb.ResultStatus.Name(d.status)))
+        want = capability(sum(s["steps"].values()), len(s["steps"]))
+        if pb.Capability.Name(d.capability) != want:
+            p.append(("details[%d].capability" % i, "not %s, which %d of %d passed step(s) give"
+                      % (want, sum(s["steps"].values()), len(s["steps"])), pb.Capability.Name(d.capability)))
+        if d.assertion != str(len(s["steps"])):
+            p.append(("details[%d].assertion" % i, "not the %d step(s) report.json has of this spec"
+                      % len(s["steps"]), d.assertion))
         api = d.specversion.split("/")[-1]
         if len(s["versions"]) == 1 and api not in s["versions"]:
             p.append(("details[%d].specversion" % i, "API version differs from report.json's %s"
                       % next(iter(s["versions"])), d.specversion))
+    if not set(specs) - set(given) and resp.casespassed != str(passed):
+        p.append(("casespassed", "not the %d step(s) whose assertions all passed in report.json" % passed,
+                  resp.casespassed))
+    if report.get("mesh_version") and resp.mesh.version != report["mesh_version"]:
+        p.append(("mesh.version", "not report.json's mesh_version %r" % report["mesh_version"], resp.mesh.version))
     return p
 
 

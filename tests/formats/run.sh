@@ -2,16 +2,23 @@
 # run.sh - checks report files against what their consumers parse: junit.xml
 # against tests/formats/junit.xsd (xmllint) and through junitparser
 # (junit_check.py), meshery.json strictly against meshery_result.proto
-# (meshery_check.py).
+# (meshery_check.py), report.json against the tables of
+# docs/report-schema.md (schema_check.py), the split charts against their
+# reports (svg_check.py), matrix.html and matrix.md against the reports
+# (matrix_check.py), and matrix.html rendered by headless Chromium
+# (screenshot.sh, png_check.py).
 #
-#   tests/formats/run.sh [OUTDIR]
+#   tests/formats/run.sh [OUTDIR [SCREENSHOT.png]]
 #
 # First the checkers check themselves: the fixtures in tests/formats/fixtures
 # must pass, and each fixture broken in one known way must fail with the
 # expected message (a checker that cannot fail proves nothing). Then, with
-# OUTDIR (the --out directory of `smi-witness run`), every OUTDIR/MESH/ that
-# holds a junit.xml or meshery.json is checked against its report.json, and
-# all meshes' junit.xml files together for collisions when merged.
+# OUTDIR (the --out directory of `smi-witness run`), every OUTDIR/MESH/ and
+# OUTDIR/MESH/SCENARIO/ that holds a report.json is checked with the files
+# beside it, all meshes' junit.xml files together for collisions when
+# merged, and OUTDIR/matrix.*; the matrix, chart and screenshot checkers
+# also reject copies of the real files broken in known ways. The screenshot
+# is kept as SCREENSHOT.png when given, for a person to look at.
 # Prints "ok - ..." / "not ok - ..." (with the checker's lines below a failure)
 # and ends with "formats: N passed, M failed".
 set -u
@@ -55,8 +62,11 @@ xsd_rejects() { # description, expected text, file: xmllint exits 3 for an inval
 }
 junit() { "$py" "$here/junit_check.py" "$@"; }
 meshery() { "$py" "$here/meshery_check.py" "$@"; }
+schema() { "$py" "$here/schema_check.py" "$here/../../docs/report-schema.md" "$@"; }
+charts() { "$py" "$here/svg_check.py" "$@"; }
+matrix() { "$py" "$here/matrix_check.py" "$@"; }
 
-for tool in xmllint protoc "$py"; do
+for tool in xmllint protoc jq "$py"; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "not ok - $tool is installed (make deps installs it)"
 		echo "formats: $passed passed, 1 failed"
@@ -139,7 +149,7 @@ bad_json oneof '.details[2].result.error = {"shortDescription": "x"}'
 rejects "meshery_check rejects a result with both a message and an error" "details[2].result:" \
 	meshery "$work/oneof.json"
 bad_json percent '.passpercent = "75.00"'
-rejects "meshery_check rejects a passpercent the counts do not give" "not 100 * casespassed 3 / 5 steps = 60.00" \
+rejects "meshery_check rejects a passpercent the counts do not give" "not 100 * casespassed 2 / 4 steps = 50.00" \
 	meshery "$work/percent.json"
 bad_json version '.details[0].specversion = "v1alpha4"'
 rejects "meshery_check rejects a specversion without the SMI release" "not RELEASE/APIVERSION" \
@@ -150,31 +160,145 @@ rejects "meshery_check rejects two details for one SMI spec" "one detail per spe
 bad_json status '.details[0] |= (.status = "PASSED" | .capability = "FULL" | .result = {"message": "ok"})'
 rejects "meshery_check rejects a status the report contradicts" "disagrees with report.json" \
 	meshery --report "$fx/report.json" "$work/status.json"
+bad_json steps '.details[0].assertion = "3" | .passpercent = "40.00"'
+rejects "meshery_check rejects a step count the report does not have" "not the 2 step(s) report.json has of this spec" \
+	meshery --report "$fx/report.json" "$work/steps.json"
+bad_json cases '.casespassed = "3" | .passpercent = "75.00"'
+rejects "meshery_check rejects casespassed the report's steps do not give" \
+	"not the 2 step(s) whose assertions all passed in report.json" meshery --report "$fx/report.json" "$work/cases.json"
+bad_json specname '.details[1].smispec = "traffic-specs"'
+rejects "meshery_check rejects a spec the report does not have" "an SMI spec with no assertion in report.json" \
+	meshery --report "$fx/report.json" "$work/specname.json"
+bad_json capability '.details[1].capability = "HALF"'
+rejects "meshery_check rejects a capability the handler's rule does not give" "not NONE, which 0 of 1 passed step(s) give" \
+	meshery --report "$fx/report.json" "$work/capability.json"
+bad_xml elapsed 's/name="t1\/split" time="0.287"/name="t1\/split" time="0.500"/'
+rejects "junit_check rejects a case time that is not its step's elapsed time" "time is not its step's elapsed time" \
+	junit --report "$fx/report.json" "$work/elapsed.xml"
+
+passes "fixture report.json holds only documented fields of the documented types" schema "$fx/report.json"
+jq '.summary.extra = 1' "$fx/report.json" >"$work/undoc.json"
+rejects "schema_check rejects a field the schema does not document" "summary.extra: not documented in the schema" \
+	schema "$work/undoc.json"
+jq '.assertions[0].step_index = "1"' "$fx/report.json" >"$work/type.json"
+rejects "schema_check rejects a value of another type than documented" "assertions[].step_index (kind split): documented as integer, is a JSON string" \
+	schema "$work/type.json"
+jq '.assertions[0].evidence = {"backends": "app-b"}' "$fx/report.json" >"$work/kind.json"
+rejects "schema_check tells evidence kinds apart" "assertions[].evidence.backends (kind split): documented as array of object, is a JSON string" \
+	schema "$work/kind.json"
+grep -v '^| `elapsed` | span |' "$here/../../docs/report-schema.md" >"$work/schema.md"
+rejects "schema_check rejects a report field the document leaves out" "scenarios[].elapsed: not documented in the schema" \
+	"$py" "$here/schema_check.py" "$work/schema.md" "$fx/report.json"
+sed 's/^| `duration_s` | number | seconds from start to end/| `duration_s` | seconds | seconds from start to end/' \
+	"$here/../../docs/report-schema.md" >"$work/schema2.md"
+rejects "schema_check rejects a type the document does not define" "type 'seconds' is no JSON type" \
+	"$py" "$here/schema_check.py" "$work/schema2.md" "$fx/report.json"
 
 # --- a real run's outputs ------------------------------------------------------
+# One directory with a report.json and the files written beside it.
+check_dir() { # DIR LABEL
+	local dir=$1 label=$2
+	if [ -f "$dir/junit.xml" ]; then
+		passes "$label/junit.xml is valid against junit.xsd" xsd "$dir/junit.xml"
+		passes "$label/junit.xml reads as report.json says" junit --report "$dir/report.json" "$dir/junit.xml"
+	fi
+	if [ -f "$dir/meshery.json" ]; then
+		passes "$label/meshery.json is the Meshery result and agrees with report.json" \
+			meshery --report "$dir/report.json" "$dir/meshery.json"
+	fi
+	if [ -d "$dir/charts" ]; then
+		passes "$label/charts show what report.json says" charts "$dir/report.json" "$dir/charts"
+	fi
+}
+
+# The matrix and chart checkers against copies of real files broken one way each.
+break_real() { # OUTDIR, then the mesh reports
+	local out=$1 svg; shift
+	sed 's/<td class="\(FULL\|HALF\|NONE\)"><a href="#[^"]*">/<td class="\1"><a>/' "$out/matrix.html" >"$work/nolink.html"
+	rejects "matrix_check rejects a matrix whose cells do not link to their evidence" "no link to its assertions" \
+		matrix "$work/nolink.html" "$out/matrix.md" "$@"
+	sed 's/(\([0-9]*\) FAIL, /(/' "$out/matrix.md" >"$work/nofail.md"
+	if ! cmp -s "$work/nofail.md" "$out/matrix.md"; then
+		rejects "matrix_check rejects Markdown cells without their FAIL count" "expected '" \
+			matrix "$out/matrix.html" "$work/nofail.md" "$@"
+	fi
+	"$py" - "$out/matrix.html" "$work/order.html" <<'PYEOF'
+import re, sys
+# the first two mesh rows of the matrix swapped
+s = open(sys.argv[1]).read()
+rows = re.findall(r'<tr><th><a href="#mesh-[^\n]*</tr>\n', s)
+if len(rows) >= 2:
+    s = s.replace(rows[0] + rows[1], rows[1] + rows[0])
+open(sys.argv[2], "w").write(s)
+PYEOF
+	rejects "matrix_check rejects rows out of order" "(the reference first, then by name)" \
+		matrix "$work/order.html" "$out/matrix.md" "$@"
+	svg=$(grep -l 'fill="#2e7d32" fill-opacity' "$out"/*/charts/*.svg 2>/dev/null | head -1)
+	if [ -n "$svg" ]; then
+		mkdir -p "$work/charts"
+		rm -f "$work/charts/"*
+		cp "$(dirname "$svg")"/*.svg "$work/charts/"
+		sed -i 's/fill="#2e7d32" fill-opacity/fill="#c62828" fill-opacity/' "$work/charts/$(basename "$svg")"
+		rejects "svg_check rejects a bar coloured against its interval" "bar is #c62828, but" \
+			charts "$(dirname "$svg")/../report.json" "$work/charts"
+		cp "$svg" "$work/charts/$(basename "$svg")"
+		sed -i 's/ of \([0-9]*\); expected/ of 1\1; expected/' "$work/charts/$(basename "$svg")"
+		rejects "svg_check rejects a bar over another denominator" "report.json" \
+			charts "$(dirname "$svg")/../report.json" "$work/charts"
+		cp "$svg" "$work/charts/$(basename "$svg")"
+		sed -i 's/<title>[^:]*: /<title>/' "$work/charts/$(basename "$svg")"
+		rejects "svg_check rejects a chart title without the mesh" "does not name the mesh" \
+			charts "$(dirname "$svg")/../report.json" "$work/charts"
+	else
+		echo "(no chart with a bar that holds its expected share under '$out')" >"$work/out"
+		not_ok "'$out' has a split chart to break"
+	fi
+}
+
+screenshots() { # OUTDIR [SCREENSHOT.png]
+	local out=$1 png=${2:-$work/matrix.png}
+	passes "matrix.html renders in headless Chromium" "$here/screenshot.sh" "$out/matrix.html" "$png"
+	printf '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml"><body></body></html>\n' >"$work/empty.html"
+	rejects "png_check rejects a blank page" "blank:" "$here/screenshot.sh" "$work/empty.html" "$work/empty.png"
+	sed 's/<style>.*<\/style>//' "$out/matrix.html" >"$work/unstyled.html"
+	rejects "png_check rejects a page whose matrix did not render" "the matrix did not render" \
+		"$here/screenshot.sh" "$work/unstyled.html" "$work/unstyled.png"
+}
+
 if [ $# -ge 1 ]; then
 	out=${1%/}
-	junits=()
+	junits=() reports=() all=()
 	for dir in "$out"/*/; do
 		dir=${dir%/}
 		mesh=$(basename "$dir")
 		[ -f "$dir/report.json" ] || continue
-		if [ -f "$dir/junit.xml" ]; then
-			junits+=("$dir/junit.xml")
-			passes "$mesh/junit.xml is valid against junit.xsd" xsd "$dir/junit.xml"
-			passes "$mesh/junit.xml reads as report.json says" junit --report "$dir/report.json" "$dir/junit.xml"
-		fi
-		if [ -f "$dir/meshery.json" ]; then
-			passes "$mesh/meshery.json is the Meshery result and agrees with report.json" \
-				meshery --report "$dir/report.json" "$dir/meshery.json"
-		fi
+		reports+=("$dir/report.json")
+		all+=("$dir/report.json")
+		[ -f "$dir/junit.xml" ] && junits+=("$dir/junit.xml")
+		check_dir "$dir" "$mesh"
+		for sub in "$dir"/*/; do
+			sub=${sub%/}
+			[ -f "$sub/report.json" ] || continue
+			all+=("$sub/report.json")
+			check_dir "$sub" "$mesh/$(basename "$sub")"
+		done
 	done
+	if [ "${#all[@]}" -gt 0 ]; then
+		passes "the ${#all[@]} report.json files hold only documented fields of the documented types" schema "${all[@]}"
+	fi
 	if [ "${#junits[@]}" -ge 2 ]; then
 		passes "the ${#junits[@]} meshes' junit.xml merge without collisions" junit --aggregate "${junits[@]}"
 	fi
 	if [ "${#junits[@]}" -eq 0 ]; then
 		echo "(no MESH/report.json with junit.xml under '$out')" >"$work/out"
 		not_ok "'$out' holds a run's outputs"
+	fi
+	if [ -f "$out/matrix.html" ]; then
+		passes "matrix.html and matrix.md show what the ${#reports[@]} meshes' reports say" \
+			matrix "$out/matrix.html" "$out/matrix.md" "${reports[@]}"
+		passes "matrix.html is well-formed XHTML" xmllint --noout "$out/matrix.html"
+		break_real "$out" "${reports[@]}"
+		screenshots "$out" "${2:-}"
 	fi
 fi
 

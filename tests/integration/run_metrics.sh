@@ -63,11 +63,13 @@ for m in reference inflate-metrics drop-failures-metrics; do
 	PATH="$(dirname "$bin"):$PATH" "$d/replay.sh" -f json >"$work/replay-$m.json" 2>/dev/null
 	check "$m: replay.sh gives the run's report byte for byte" cmp "$work/replay-$m.json" "$d/report.json"
 done
-check "Meshery result: traffic-metrics v1alpha1, HALF for inflate-metrics" \
-	test "$(jq -c '[.capabilities[] | [.smispec, .specversion, .capability]]' "$work/out/inflate-metrics/meshery.json")" \
-	= '[["traffic-metrics","v1alpha1","HALF"]]'
+check "Meshery result: traffic-metrics of SMI v0.6.0, neither of its 2 steps passed for inflate-metrics" \
+	test "$(jq -c '[.details[] | [.smispec, .specversion, .assertion, .capability, .status]]' "$work/out/inflate-metrics/meshery.json")" \
+	= '[["traffic-metrics","v0.6.0/v1alpha1","2","NONE","FAILED"]]'
 check "JUnit: the failed metrics assertions are failures" \
 	sh -c "xmllint --xpath 'count(//testcase[@name=\"haproxy/metrics\"]/failure)' '$work/out/drop-failures-metrics/junit.xml' | grep -qx 2"
-check "the matrix has a traffic-metrics column" grep -qF '| reference | FULL (3/3 PASS) |' "$work/out/matrix.md"
+check "the matrix has a traffic-metrics column, each mesh with its version and data plane" \
+	grep -qxE "\| reference \| $(cat VERSION) \| HAProxy [^|]+ \| FULL \(3/3 PASS\) \|" "$work/out/matrix.md"
+check "the matrix keeps the FAIL count" grep -qE '^\| inflate-metrics \|.*\| HALF \(2 FAIL, 1/3 PASS\) \|$' "$work/out/matrix.md"
 
 itest_done

@@ -181,10 +181,10 @@ check "metrics: same input, byte-identical report" cmp "$work/m-inflate.json" "$
 "$bin" verify --observations "$work/fx/metrics-good.jsonl" -i "$work/fx/metrics-good.intent.jsonl" -s "$fx/metrics.yaml" \
 	-I "$fx/inventory.json" --metrics "$fx/metrics/inflate-metrics" -m inflate-metrics --out "$work/mout" >/dev/null 2>&1
 check "metrics: JUnit has the metrics assertion as a failure" \
-	sh -c "xmllint --xpath 'count(//testcase[@classname=\"metrics-fixture.mixed\"][@name=\"haproxy/metrics\"]/failure)' '$work/mout/junit.xml' | grep -qx 1"
-check "metrics: Meshery result names traffic-metrics v1alpha1, HALF" \
-	test "$(jq -c '[.capabilities[0] | .smispec, .specversion, .capability]' "$work/mout/meshery.json")" \
-	= '["traffic-metrics","v1alpha1","HALF"]'
+	sh -c "xmllint --xpath 'count(//testcase[@classname=\"inflate-metrics.metrics-fixture.mixed\"][@name=\"haproxy/metrics\"]/failure)' '$work/mout/junit.xml' | grep -qx 1"
+check "metrics: Meshery result: traffic-metrics of SMI v0.6.0, its one step FAILED" \
+	test "$(jq -c '[.details[0] | .smispec, .specversion, .assertion, .capability, .status]' "$work/mout/meshery.json")" \
+	= '["traffic-metrics","v0.6.0/v1alpha1","1","NONE","FAILED"]'
 
 # --- expectations derived from the applied SMI objects -------------------------
 for p in split-good:split split-faulty:split access-good:access access-faulty:access access-loss:access; do
@@ -236,11 +236,13 @@ for x in "$work"/out/*/junit.xml "$work"/out/*/charts/*.svg; do
 done
 check "JUnit counts: 7 tests, 3 failures, 1 error" \
 	sh -c "xmllint --xpath 'concat(/testsuites/@tests, \" \", /testsuites/@failures, \" \", /testsuites/@errors)' '$work/out/split-faulty/junit.xml' | grep -qx '7 3 1'"
-check "Meshery result: passpercent 42.86, casespassed 3 of 7, capability HALF" \
-	test "$(jq -c '[.passpercent, .casespassed, .cases, .capabilities[0].capability, .details[0].smispec, .details[0].specversion]' "$work/out/split-faulty/meshery.json")" \
-	= '[42.86,3,7,"HALF","traffic-split","v1alpha4"]'
-check "Meshery result of a clean run: FULL, passing" \
-	test "$(jq -c '[.passpercent, .status, .capabilities[0].capability]' "$work/out/access-good/meshery.json")" = '[100,"passing","FULL"]'
+# Meshery counts steps: 2 of the 6 (three-way, seventy-five) had every assertion pass.
+check "Meshery result: 2 of 6 steps, 33.33%, NONE by Meshery's rule (fewer than half), FAILED" \
+	test "$(jq -c '[.passpercent, .casespassed, (.details[0] | .assertion, .capability, .status, .smispec, .specversion)]' "$work/out/split-faulty/meshery.json")" \
+	= '["33.33","2","6","NONE","FAILED","traffic-split","v0.6.0/v1alpha4"]'
+check "Meshery result of a clean run: FULL, PASSED" \
+	test "$(jq -c '[.passpercent, .details[0].status, .details[0].capability, .details[0].result.message]' "$work/out/access-good/meshery.json")" \
+	= '["100.00","PASSED","FULL","all 4 step(s) passed"]'
 "$bin" matrix "$work"/out/*/report.json --out "$work/out" >/dev/null 2>&1
 check "matrix writes Markdown and HTML" test -s "$work/out/matrix.md" -a -s "$work/out/matrix.html"
 check "matrix HTML is well-formed XML" xmllint --noout "$work/out/matrix.html"

@@ -592,7 +592,7 @@ static void test_matrix(void **state)
 	out = capture(html, &m);
 	/* The reference row first, with its versions; each tested cell links to its section. */
 	assert_non_null(strstr(out, "<p>Results observed 2026-01-05 09:30 UTC, judged by smi-witness " SMIW_VERSION ".</p>"));
-	assert_non_null(strstr(out, "<tr><th><a href=\"#mesh-0\">reference</a><br/><small>version 0.1.0<br/>data plane HAProxy 2.6.12</small></th>"
+	assert_non_null(strstr(out, "<tr><th><a href=\"#mesh-0\">reference</a><br/><small>mesh version 0.1.0<br/>data plane HAProxy 2.6.12</small></th>"
 				    "<td class=\"untested\">not tested</td><td class=\"HALF\"><a href=\"#cell-0-1\"><b>HALF</b><br/>1 INCONCLUSIVE, 1/2 PASS</a></td>"));
 	assert_non_null(strstr(out, "<td class=\"HALF\"><a href=\"#cell-2-0\"><b>HALF</b><br/>1 FAIL, 1 INCONCLUSIVE, 1/3 PASS</a></td>"));
 	assert_non_null(strstr(out, "<h3 id=\"cell-2-0\">zeta: traffic-access v1alpha3 <span class=\"HALF\">HALF</span>"));

@@ -133,8 +133,7 @@ void matrix_cell_counts(FILE *f, const struct matrix_cell *c)
 	fprintf(f, "%zu/%zu PASS", c->pass, c->total);
 }
 
-/* "2026-01-05 09:30 UTC" from "2026-01-05T09:30:00.000Z"; other text as it is. */
-static void put_date(FILE *f, const char *iso)
+void matrix_write_date(FILE *f, const char *iso)
 {
 	if (strlen(iso) >= 17 && iso[10] == 'T' && iso[strlen(iso) - 1] == 'Z')
 		fprintf(f, "%.10s %.5s UTC", iso, iso + 11);
@@ -157,10 +156,10 @@ void matrix_write_provenance(FILE *f, const struct matrix *m)
 			last = g;
 	}
 	fputs("observed ", f);
-	put_date(f, first ? first : "");
+	matrix_write_date(f, first ? first : "");
 	if (first && strcmp(first, last)) {
 		fputs(" to ", f);
-		put_date(f, last);
+		matrix_write_date(f, last);
 	}
 	fputs(", judged by ", f);
 	for (size_t i = 0; i < m->n_reports; i++) {

@@ -51,6 +51,9 @@ size_t matrix_col_index(const struct matrix *m, const char *smispec, const char 
 /* Writes "9 FAIL, 1 INCONCLUSIVE, 2/12 PASS": what did not pass first, zero counts left out. */
 void matrix_cell_counts(FILE *f, const struct matrix_cell *c);
 
+/* Writes "2026-01-05 09:30 UTC" for "2026-01-05T09:30:00.000Z"; any other text as it is. */
+void matrix_write_date(FILE *f, const char *iso);
+
 /*
  * Writes the dates the results were observed ("2026-01-05 09:30 UTC", or
  * "FIRST to LAST") and the programs that judged them ("smi-witness 0.1.0").

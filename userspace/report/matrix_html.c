@@ -48,7 +48,7 @@ static void html_header_row(FILE *f, const struct matrix *m)
 /* "version 0.1.0<br/>HAProxy 2.6.12": what the mesh's reports say of it. */
 static void mesh_versions(FILE *f, const struct matrix *m, size_t i)
 {
-	fputs("<small>version ", f);
+	fputs("<small>mesh version ", f);
 	xml_puts(f, *m->mesh_versions[i] ? m->mesh_versions[i] : "not recorded");
 	fputs("<br/>data plane ", f);
 	xml_puts(f, *m->data_planes[i] ? m->data_planes[i] : "not recorded");
@@ -163,9 +163,9 @@ static void mesh_section(FILE *f, const struct matrix *m, size_t i)
 	mesh_versions(f, m, i);
 	for (size_t r = 0; r < m->n_reports; r++)
 		if (!strcmp(m->reports[r].mesh, m->meshes[i])) {
-			fputs("<br/><small>results of ", f);
-			xml_puts(f, m->reports[r].generated);
-			fputs(" by ", f);
+			fputs("<br/><small>observed ", f);
+			matrix_write_date(f, m->reports[r].generated);
+			fputs(", judged by ", f);
 			xml_puts(f, m->reports[r].tool);
 			fputs("</small>", f);
 		}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# formats.sh - every output format of a real run checked against what its
+# consumers parse (root, real BPF, a lab of its own): every suite in specs/
+# against the reference mesh and against faulty-weights, and the metrics
+# suite against inflate-metrics, as `make demo` runs them; then
+# tests/formats/run.sh on the output directory: junit.xml through the JUnit
+# schema and junitparser, meshery.json strictly through Meshery's protobuf
+# message, report.json against docs/report-schema.md, the charts and the
+# matrix against the reports, and matrix.html rendered by headless Chromium.
+# The screenshot is kept in the build's test-logs directory
+# (formats-matrix.png) for a person to look at.
+set -u
+build=${1:-build}
+bin="$(cd "$build" && pwd)/smi-witness"
+[ "$(id -u)" = 0 ] || { echo "skip: the lab and the capture need root"; exit 77; }
+command -v haproxy >/dev/null || { echo "skip: haproxy is not installed"; exit 77; }
+lab="fm$$"
+lab=${lab:0:12}
+work=$(mktemp -d "${TMPDIR:-/tmp}/smiw-formats-run.XXXXXX")
+trap '"$bin" lab down --lab "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
+. tests/lib/itest.sh
+topo="$PWD/specs/lab/topology.yaml"
+run() { # EXPECTED-EXIT MESH SUITE
+	"$bin" run "$3" --mesh "$2" --keep-lab --lab "$lab" --topology "$topo" --out "$work/out" \
+		>"$work/$2.txt" 2>"$work/$2.err"
+	is "$2: run exits $1" "$?" "$1"
+}
+
+run 0 reference specs/
+run 1 faulty-weights specs/
+run 1 inflate-metrics specs/traffic-metrics.yaml
+is "the three meshes' reports are there" "$(ls "$work"/out/*/report.json | wc -l)" 3
+is "the reference mesh's report names its data plane" \
+	"$(jq -r '.data_plane | startswith("HAProxy ")' "$work/out/reference/report.json")" true
+mkdir -p "$build/test-logs"
+tests/formats/run.sh "$work/out" "$build/test-logs/formats-matrix.png" >"$work/formats.log" 2>&1
+rc=$?
+sed 's/^/    /' "$work/formats.log"
+is "tests/formats/run.sh on the run's outputs" "$rc" 0
+check "not one format check failed" grep -q ', 0 failed$' "$work/formats.log"
+itest_done
