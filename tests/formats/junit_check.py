@@ -208,7 +208,8 @@ def check_against_report(p, suites, cases, report):
                       "%s s < %.3f s (%s)" % (c.time, w, a["id"]))
             e = elapsed.get((name, st))
             if e is not None and c.time is not None and abs(c.time - e) > TIME_SLACK:
-                p.add("testcase", k, "time is not its step's elapsed time", "%s s vs %.3f s (%s)" % (c.time, e, a["id"]))
+                p.add("testcase", k, "time is not its step's elapsed time",
+                      "%s s vs %.3f s (%s)" % (c.time, e, a["id"]))
             k += 1
         steps = sorted({a["step_index"] for a in asserts})
         known = [windows[(name, st)] for st in steps if (name, st) in windows]
@@ -216,7 +217,8 @@ def check_against_report(p, suites, cases, report):
         if s.time is not None and s.time + TIME_SLACK * len(steps) < floor:
             p.add("testsuite", i, "time is shorter than its steps together", "%.3f s < %.3f s" % (s.time, floor))
         if s.time is not None and name in sc_elapsed and abs(s.time - sc_elapsed[name]) > TIME_SLACK:
-            p.add("testsuite", i, "time is not its scenario's elapsed time", "%.3f s vs %.3f s" % (s.time, sc_elapsed[name]))
+            p.add("testsuite", i, "time is not its scenario's elapsed time",
+                  "%.3f s vs %.3f s" % (s.time, sc_elapsed[name]))
 
 
 def check_one(path, report_path):

@@ -109,9 +109,10 @@ def check_cell(path, mesh, col, td, asserts, by_id, p):
     section = following_table(target, by_id)
     ids = [text(tr.findall(X + "td")[1]) for tr in section.findall(X + "tr")[1:]] if section is not None else []
     want = [a["id"] for a in sorted(asserts, key=lambda a: ORDER[a["verdict"]])]
+    verdicts = {a["id"]: a["verdict"] for a in asserts}
     if sorted(ids) != sorted(want):
         p.append("%s: its section lists %d assertion(s), the reports have %d" % (where, len(ids), len(want)))
-    elif [ORDER[next(a["verdict"] for a in asserts if a["id"] == i)] for i in ids] != sorted(ORDER[a["verdict"]] for a in asserts):
+    elif [ORDER[verdicts[i]] for i in ids] != sorted(ORDER[a["verdict"]] for a in asserts):
         p.append("%s: its section does not list FAIL, then INCONCLUSIVE, then PASS: %s" % (where, ids))
 
 

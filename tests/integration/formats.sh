@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # formats.sh - every output format of a real run checked against what its
 # consumers parse (root, real BPF, a lab of its own): every suite in specs/
-# against the reference mesh and against faulty-weights, and the metrics
-# suite against inflate-metrics, as `make demo` runs them; then
+# against the reference mesh, the split suites against faulty-weights and
+# the metrics suite against inflate-metrics (what those break; the cells
+# they leave untested are part of what the matrix must show); then
 # tests/formats/run.sh on the output directory: junit.xml through the JUnit
 # schema and junitparser, meshery.json strictly through Meshery's protobuf
 # message, report.json against docs/report-schema.md, the charts and the
@@ -20,14 +21,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/smiw-formats-run.XXXXXX")
 trap '"$bin" lab down --lab "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
 . tests/lib/itest.sh
 topo="$PWD/specs/lab/topology.yaml"
-run() { # EXPECTED-EXIT MESH SUITE
-	"$bin" run "$3" --mesh "$2" --keep-lab --lab "$lab" --topology "$topo" --out "$work/out" \
-		>"$work/$2.txt" 2>"$work/$2.err"
-	is "$2: run exits $1" "$?" "$1"
+run() { # EXPECTED-EXIT MESH SUITE...
+	local want=$1 mesh=$2
+	shift 2
+	"$bin" run "$@" --mesh "$mesh" --keep-lab --lab "$lab" --topology "$topo" --out "$work/out" \
+		>"$work/$mesh.txt" 2>"$work/$mesh.err"
+	is "$mesh: run exits $want" "$?" "$want"
 }
 
 run 0 reference specs/
-run 1 faulty-weights specs/
+run 1 faulty-weights specs/traffic-split.yaml specs/split-three-way.yaml specs/split-ab-header.yaml
 run 1 inflate-metrics specs/traffic-metrics.yaml
 is "the three meshes' reports are there" "$(ls "$work"/out/*/report.json | wc -l)" 3
 is "the reference mesh's report names its data plane" \

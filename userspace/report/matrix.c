@@ -213,6 +213,20 @@ static void md_table(FILE *f, const struct matrix *m)
 	}
 }
 
+static void md_not_passed_row(FILE *f, const char *mesh, const struct assertion *a, size_t *shown)
+{
+	if (!(*shown)++)
+		fputs("\n## Assertions that did not pass\n\n"
+		      "| mesh | assertion | verdict | reason |\n|---|---|---|---|\n", f);
+	fputs("| ", f);
+	md_puts(f, mesh);
+	fputs(" | ", f);
+	md_puts(f, a->id);
+	fprintf(f, " | %s | ", verdict_name(a->verdict));
+	md_puts(f, a->reason);
+	fputs(" |\n", f);
+}
+
 /* Every assertion that did not pass: mesh by mesh in the matrix's order, FAIL before INCONCLUSIVE. */
 static void md_not_passed(FILE *f, const struct matrix *m)
 {
@@ -222,24 +236,11 @@ static void md_not_passed(FILE *f, const struct matrix *m)
 	for (size_t i = 0; i < m->n_meshes; i++)
 		for (size_t v = 0; v < 2; v++)
 			for (size_t r = 0; r < m->n_reports; r++) {
-				if (strcmp(m->reports[r].mesh, m->meshes[i]))
-					continue;
-				for (size_t k = 0; k < m->reports[r].n; k++) {
-					const struct assertion *a = &m->reports[r].a[k];
+				const struct report *rep = &m->reports[r];
 
-					if (a->verdict != order[v])
-						continue;
-					if (!shown++)
-						fputs("\n## Assertions that did not pass\n\n| mesh | assertion | verdict | reason |\n"
-						      "|---|---|---|---|\n", f);
-					fputs("| ", f);
-					md_puts(f, m->meshes[i]);
-					fputs(" | ", f);
-					md_puts(f, a->id);
-					fprintf(f, " | %s | ", verdict_name(a->verdict));
-					md_puts(f, a->reason);
-					fputs(" |\n", f);
-				}
+				for (size_t k = 0; k < rep->n && !strcmp(rep->mesh, m->meshes[i]); k++)
+					if (rep->a[k].verdict == order[v])
+						md_not_passed_row(f, m->meshes[i], &rep->a[k], &shown);
 			}
 }
 

@@ -155,8 +155,8 @@ static json_t *result(const struct report *r, const struct spec *s)
 		snprintf(summary, sizeof(summary), "all %zu step(s) passed%s", s->steps, mixed);
 		return json_pack("{s:s}", "message", summary);
 	}
-	snprintf(summary, sizeof(summary), "%zu of %zu step(s) did not pass: %zu assertion(s) FAIL, %zu INCONCLUSIVE%s%s",
-		 s->steps - s->passed, s->steps, s->fail, s->inconclusive,
+	snprintf(summary, sizeof(summary),
+		 "%zu of %zu step(s) did not pass: %zu assertion(s) FAIL, %zu INCONCLUSIVE%s%s", s->steps - s->passed, s->steps, s->fail, s->inconclusive,
 		 s->fail ? "" : " (not shown either way by the observations; Meshery has no such status)", mixed);
 	details = not_passed(r, s->smispec);
 	o = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", s->fail ? "FAIL" : "INCONCLUSIVE",
