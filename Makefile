@@ -39,7 +39,7 @@ DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
 	libelf-dev zlib1g-dev libjansson-dev libyaml-dev libpcre2-dev libnghttp2-dev \
 	libcmocka-dev libcurl4-openssl-dev libssl-dev openssl libclang-rt-14-dev iproute2 \
 	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils time \
-	python3-protobuf protobuf-compiler python3-junitparser python3-pil chromium \
+	python3-protobuf protobuf-compiler python3-junitparser python3-pil chromium cmark-gfm \
 	nghttp2-client nghttp2-server nghttp2-proxy
 
 # --- flags ------------------------------------------------------------------

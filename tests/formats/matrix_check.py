@@ -15,12 +15,16 @@ The reports are the results the matrix was made of (one per mesh). Checked:
     exactly that cell's assertions, FAIL first, then INCONCLUSIVE, then PASS;
   - the page says when the results were observed and which program
     versions judged them;
-  - matrix.md has the same rows and cells, the FAIL counts included, and
-    lists every assertion that did not pass.
+  - matrix.md, rendered by cmark-gfm (GitHub's Markdown library, with the
+    extensions GitHub enables), shows the same opening line, rows and cells,
+    the FAIL counts included, and lists every assertion that did not pass
+    with its reason, each text exactly as the reports have it: a reason or
+    name holding Markdown syntax must be escaped, not rendered.
 Problems are printed one per line; exit status 0 none, 1 problems, 2 the
 check could not run.
 """
 import json
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
@@ -128,36 +132,83 @@ def following_table(heading, by_id):
     return None
 
 
-def check_markdown(path, reports, p):
-    meshes, cols, cells = expected(reports)
+def render_markdown(path, p):
+    """matrix.md as GitHub renders it: cmark-gfm (GitHub's own Markdown library) with tables,
+    raw HTML left out as GitHub leaves it out. Returns the element tree, or None."""
     try:
         with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
+            src = f.read()
     except OSError as e:
         p.append("%s: cannot read: %s" % (path, e))
+        return None
+    try:
+        out = subprocess.run(["cmark-gfm", "--extension", "table", "--extension", "strikethrough",
+                              "--extension", "autolink", "--extension", "tagfilter"], input=src,
+                             capture_output=True, text=True, check=True).stdout
+    except FileNotFoundError:
+        print("error: cmark-gfm not found (Debian package cmark-gfm)", file=sys.stderr)
+        sys.exit(2)
+    except subprocess.CalledProcessError as e:
+        p.append("%s: cmark-gfm failed: %s" % (path, e.stderr.strip()))
+        return None
+    try:
+        return ET.fromstring("<body>%s</body>" % out)
+    except ET.ParseError as e:
+        p.append("%s: cmark-gfm's rendering is not well-formed (%s): %s" % (path, e, out[:200]))
+        return None
+
+
+def md_rows(table):
+    """The rows of a rendered table as lists of cell texts, the header row first."""
+    # a cell's text as one string: GitHub turns URLs into links, which must not split it
+    return [[" ".join("".join(c.itertext()).split()) for c in tr if c.tag in ("th", "td")]
+            for tr in table.iter("tr")]
+
+
+def check_markdown(path, reports, p):
+    """matrix.md as rendered: the opening line, the matrix with its FAIL counts and the list of
+    what did not pass, each text exactly as the reports have it (Markdown syntax escaped)."""
+    meshes, cols, cells = expected(reports)
+    body = render_markdown(path, p)
+    if body is None:
         return
-    end = next((i for i, ln in enumerate(lines) if ln.startswith("## ")), len(lines))
-    matrix = [ln for ln in lines[:end] if ln.startswith("| ") and ln.split("|")[1].strip() in meshes]
-    rows = {ln.split("|")[1].strip(): [c.strip() for c in ln.strip().strip("|").split("|")] for ln in matrix}
-    order = [ln.split("|")[1].strip() for ln in matrix]
-    if order[:len(meshes)] != meshes:
-        p.append("%s: rows %s, expected %s" % (path, order[:len(meshes)], meshes))
-    for mesh in meshes:
-        row = rows.get(mesh)
-        if not row or len(row) != 3 + len(cols):
-            p.append("%s: no matrix row for %s" % (path, mesh))
-            continue
-        for cell, col in zip(row[3:], cols):
+    if body.find("p") is None or len(body.findall("table")) < 1:
+        p.append("%s: renders without an opening line or a matrix table" % path)
+        return
+    intro = " ".join("".join(body.find("p").itertext()).split())
+    gens = sorted(r["generated"] for r in reports if r["generated"])
+    for want in [date(gens[0]), date(gens[-1])] + sorted({r["tool"] for r in reports}):
+        if want not in intro:
+            p.append("%s: the opening line %r does not say %r" % (path, intro, want))
+    tables = body.findall("table")
+    rows = md_rows(tables[0])
+    want_head = ["mesh", "mesh version", "data plane"] + ["%s %s" % c for c in cols]
+    if rows[0] != want_head:
+        p.append("%s: the matrix renders with columns %s, expected %s" % (path, rows[0], want_head))
+        return
+    if [r[0] for r in rows[1:]] != meshes:
+        p.append("%s: rows %s, expected %s (the reference first, then by name)"
+                 % (path, [r[0] for r in rows[1:]], meshes))
+        return
+    for row, mesh in zip(rows[1:], meshes):
+        rep = next(r for r in reports if r["mesh"] == mesh)
+        want = [mesh, rep.get("mesh_version") or "\u2014", rep.get("data_plane") or "\u2014"]
+        for col in cols:
             asserts = cells.get((mesh, col), [])
-            want = "%s (%s)" % cell_text(asserts) if asserts else "—"
-            if cell != want:
-                p.append("%s: cell %s / %s %s is %r, expected %r" % (path, mesh, col[0], col[1], cell, want))
-    listed = {(ln.split("|")[1].strip(), ln.split("|")[2].strip()) for ln in lines[end:] if ln.count("|") >= 5}
-    for r in reports:
-        for a in r["assertions"]:
-            if a["verdict"] != "PASS" and (r["mesh"], a["id"]) not in listed:
-                p.append("%s: %s %s (%s) is not in the list of assertions that did not pass"
-                         % (path, r["mesh"], a["id"], a["verdict"]))
+            want.append("%s (%s)" % cell_text(asserts) if asserts else "\u2014")
+        for got, exp, head in zip(row, want, want_head):
+            if got != " ".join(exp.split()):
+                p.append("%s: row %s, column %s renders as %r, expected %r" % (path, mesh, head, got, exp))
+    want = [[m, a["id"], a["verdict"], " ".join(a["reason"].split())]
+            for m in meshes for v in ("FAIL", "INCONCLUSIVE") for r in reports if r["mesh"] == m
+            for a in r["assertions"] if a["verdict"] == v]
+    got = md_rows(tables[1])[1:] if len(tables) > 1 else []
+    if len(got) != len(want):
+        p.append("%s: %d assertion(s) listed as not passed, the reports have %d" % (path, len(got), len(want)))
+    for g, w in zip(got, want):
+        if g != w:
+            p.append("%s: the list of what did not pass renders %r where the reports say %r" % (path, g, w))
+            break
 
 
 def main():

@@ -13,7 +13,8 @@ Three layers, whose problems are printed as lines "FILE: FIELD: problem":
   2. the rules the conformance handler's output always satisfies: counters as
      decimal text, passpercent = 100 * casespassed / (sum of the details' step
      counts) with two decimals, one detail per SMI spec, specversion as
-     RELEASE/APIVERSION, status, result and capability consistent.
+     RELEASE/APIVERSION, status, result and capability consistent (and, with
+     a single detail, the capability the handler's rule gives its counts).
   3. with --report: the details agree with report.json's assertions (the same
      SMI specs, traffic-specs spelled traffic-spec as Meshery does; FAILED
      exactly where an assertion is not PASS; each spec's step count, and the
@@ -203,6 +204,14 @@ def layer2(resp, pb):
                 p.append((at + ".status", "FAILED with a message result (the handler gives an error)", None))
             if d.capability == pb.FULL:
                 p.append((at + ".capability", "FULL although the status is FAILED (HALF or NONE expected)", None))
+    if (len(resp.details) == 1 and POSITIVE.match(resp.details[0].assertion)
+            and INTEGER.match(resp.casespassed)):
+        # one spec: its passed steps are casespassed, so the handler's rule fixes its capability
+        d = resp.details[0]
+        want = capability(min(int(resp.casespassed), int(d.assertion)), int(d.assertion))
+        if pb.Capability.Name(d.capability) != want:
+            p.append(("details[0].capability", "not %s, which casespassed %s of %s step(s) give"
+                      % (want, resp.casespassed, d.assertion), pb.Capability.Name(d.capability)))
     if total and INTEGER.match(resp.casespassed) and DECIMAL_2.match(resp.passpercent):
         passed = int(resp.casespassed)
         want = "%.2f" % (100.0 * passed / total)

@@ -5,8 +5,9 @@
 # (meshery_check.py), report.json against the tables of
 # docs/report-schema.md (schema_check.py), the split charts against their
 # reports (svg_check.py), matrix.html and matrix.md against the reports
-# (matrix_check.py), and matrix.html rendered by headless Chromium
-# (screenshot.sh, png_check.py).
+# (matrix_check.py, matrix.md rendered by cmark-gfm), matrix.html rendered
+# by headless Chromium (screenshot.sh, png_check.py), and the JSON examples of
+# docs/report-schema.md against the same checkers.
 #
 #   tests/formats/run.sh [OUTDIR [SCREENSHOT.png]]
 #
@@ -66,7 +67,7 @@ schema() { "$py" "$here/schema_check.py" "$here/../../docs/report-schema.md" "$@
 charts() { "$py" "$here/svg_check.py" "$@"; }
 matrix() { "$py" "$here/matrix_check.py" "$@"; }
 
-for tool in xmllint protoc jq "$py"; do
+for tool in xmllint protoc jq cmark-gfm "$py"; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "not ok - $tool is installed (make deps installs it)"
 		echo "formats: $passed passed, 1 failed"
@@ -193,6 +194,25 @@ sed 's/^| `duration_s` | number | seconds from start to end/| `duration_s` | sec
 	"$here/../../docs/report-schema.md" >"$work/schema2.md"
 rejects "schema_check rejects a type the document does not define" "type 'seconds' is no JSON type" \
 	"$py" "$here/schema_check.py" "$work/schema2.md" "$fx/report.json"
+
+# --- the examples of the schema document ---------------------------------------
+doc="$here/../../docs/report-schema.md"
+doc_example() { # HEADING OUT: the first ```json block after the line HEADING
+	awk -v h="$1" '$0 == h { on = 1; next } on && /^```json$/ { inside = 1; next }
+		inside && /^```$/ { exit } inside' "$doc" >"$2"
+}
+doc_example '## `meshery.json`' "$work/doc-meshery.json"
+passes "the schema document's meshery.json example parses strictly and keeps the handler's rules" \
+	meshery "$work/doc-meshery.json"
+jq '.details[0].capability = "HALF"' "$work/doc-meshery.json" >"$work/doc-half.json"
+rejects "meshery_check rejects a single spec's capability its counts do not give" \
+	"not NONE, which casespassed 2 of 9 step(s) give" meshery "$work/doc-half.json"
+doc_example '## `report.json` (schema `smi-witness/report/v1`)' "$work/doc-report.json"
+# The excerpt shortens with "...": those left out, the rest must be documented as it is.
+jq 'walk(if type == "object" then del(.["..."]) elif type == "array" then map(select(. != "...")) else . end)' \
+	"$work/doc-report.json" >"$work/doc-report-cut.json" 2>"$work/out"
+passes "the schema document's report.json example holds only documented fields of the documented types" \
+	schema "$work/doc-report-cut.json"
 
 # --- a real run's outputs ------------------------------------------------------
 # One directory with a report.json and the files written beside it.

@@ -26,7 +26,13 @@ run() { # EXPECTED-EXIT MESH SUITE...
 	shift 2
 	"$bin" run "$@" --mesh "$mesh" --keep-lab --lab "$lab" --topology "$topo" --out "$work/out" \
 		>"$work/$mesh.txt" 2>"$work/$mesh.err"
-	is "$mesh: run exits $want" "$?" "$want"
+	local rc=$?
+	is "$mesh: run exits $want" "$rc" "$want"
+	[ "$rc" = "$want" ] || { # why: what did not pass, and the run's last complaints
+		jq -r '.assertions[] | select(.verdict != "PASS") | "\(.verdict) \(.id): \(.reason)"' \
+			"$work/out/$mesh/report.json" 2>/dev/null | head -20
+		tail -5 "$work/$mesh.err"
+	} | sed 's/^/    /'
 }
 
 run 0 reference specs/
@@ -35,6 +41,20 @@ run 1 inflate-metrics specs/traffic-metrics.yaml
 is "the three meshes' reports are there" "$(ls "$work"/out/*/report.json | wc -l)" 3
 is "the reference mesh's report names its data plane" \
 	"$(jq -r '.data_plane | startswith("HAProxy ")' "$work/out/reference/report.json")" true
+# Reasons and names are data to the matrix: a copy of the reference report
+# whose mesh name and one FAIL reason are full of Markdown and HTML syntax must
+# come out of `matrix` showing exactly that text, in matrix.md as GitHub's
+# Markdown library renders it and in matrix.html (matrix_check.py).
+odd='a_b_ *x* **y** <b>tag</b> [l](http://u.invalid) \ | ~~s~~ &amp; `c` <!-- d --> & e'
+jq --arg r "$odd" '.mesh = "md_*odd*_mesh" | .assertions[0].verdict = "FAIL" | .assertions[0].reason = $r' \
+	"$work/out/reference/report.json" >"$work/odd.json"
+"$bin" matrix "$work/odd.json" "$work/out/faulty-weights/report.json" --out "$work/odd" >/dev/null 2>&1
+is "matrix over a report full of Markdown syntax" "$?" 0
+/usr/bin/python3 tests/formats/matrix_check.py "$work/odd/matrix.html" "$work/odd/matrix.md" \
+	"$work/odd.json" "$work/out/faulty-weights/report.json" >"$work/odd.log" 2>&1
+rc=$?
+is "its matrix.md and matrix.html show the text as the report has it" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/    /' "$work/odd.log"
 mkdir -p "$build/test-logs"
 tests/formats/run.sh "$work/out" "$build/test-logs/formats-matrix.png" >"$work/formats.log" 2>&1
 rc=$?

@@ -563,7 +563,7 @@ static void test_matrix(void **state)
 	(void)state;
 	assert_int_equal(report_init(&r[0], "zeta"), 0);
 	add(&r[0], "sc", "sc/a", "traffic-split", "v1alpha4", VERDICT_PASS, "ok");
-	add(&r[0], "sc", "sc/b", "traffic-access", "v1alpha3", VERDICT_FAIL, "a | b");
+	add(&r[0], "sc", "sc/b", "traffic-access", "v1alpha3", VERDICT_FAIL, "a | b *c* _d_ <e> [f](g) `h` ~~i~~ &amp; \\");
 	add(&r[0], "sc", "sc/c", "traffic-access", "v1alpha3", VERDICT_INCONCLUSIVE, "lost");
 	add(&r[0], "sc", "sc/d", "traffic-access", "v1alpha3", VERDICT_PASS, "ok");
 	assert_int_equal(report_init(&r[1], "alpha"), 0);
@@ -586,7 +586,7 @@ static void test_matrix(void **state)
 		"\n## Assertions that did not pass\n\n| mesh | assertion | verdict | reason |\n|---|---|---|---|\n"
 		"| reference | sp/s1/t1/split | FAIL | 70.0% / 30.0% vs expected 75.0% / 25.0% |\n"
 		"| reference | ac/deny/a-to-b/access | INCONCLUSIVE | 3 of 100 requests were never seen on the client side |\n"
-		"| zeta | sc/b | FAIL | a \\| b |\n"
+		"| zeta | sc/b | FAIL | a \\| b \\*c\\* \\_d\\_ \\<e> \\[f\\](g) \\`h\\` \\~\\~i\\~\\~ \\&amp; \\\\ |\n"
 		"| zeta | sc/c | INCONCLUSIVE | lost |\n");
 	free(out);
 	out = capture(html, &m);

@@ -174,11 +174,21 @@ void matrix_write_provenance(FILE *f, const struct matrix *m)
 
 /* --- Markdown -------------------------------------------------------------- */
 
-/* Table cells cannot hold '|' or line breaks. */
+/* Text as a Markdown reader shows it: reasons, ids and mesh names are data, so
+ * every character GitHub's Markdown reads as inline syntax (emphasis, code,
+ * links, raw HTML, entities, strike-through) is escaped with a backslash, '|'
+ * too, which would end the table cell; a line break would end the row. */
 static void md_puts(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){ *s, 0 }, f);
+	for (; *s; s++) {
+		if (*s == '\n') {
+			fputc(' ', f);
+			continue;
+		}
+		if (strchr("\\`*_[]<|~&", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
 }
 
 static void md_table(FILE *f, const struct matrix *m)
@@ -246,8 +256,17 @@ static void md_not_passed(FILE *f, const struct matrix *m)
 
 void matrix_write_markdown(FILE *f, const struct matrix *m)
 {
+	char *prov = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&prov, &len);
+
+	if (mem) {
+		matrix_write_provenance(mem, m);
+		fclose(mem);
+	}
 	fputs("# SMI compatibility matrix\n\nResults ", f);
-	matrix_write_provenance(f, m);
+	md_puts(f, prov ? prov : "");
+	free(prov);
 	fputs(".\n\n", f);
 	md_table(f, m);
 	fputs("\nFULL: every assertion of that spec version passed; HALF: some did; NONE: none did "
