@@ -20,7 +20,7 @@ lab=${lab:0:12}
 work=$(mktemp -d "${TMPDIR:-/tmp}/smiw-formats-run.XXXXXX")
 trap '"$bin" lab down --lab "$lab" >/dev/null 2>&1; rm -rf "$work"' EXIT
 . tests/lib/itest.sh
-topo="$PWD/specs/lab/topology.yaml"
+topo="$PWD/sample-app/topology/default.yaml"
 run() { # EXPECTED-EXIT MESH SUITE...
 	local want=$1 mesh=$2
 	shift 2
