@@ -69,6 +69,8 @@ enum smiw_event_type {
 	SMIW_EV_TCP_CLOSE,	/* TCP state reached CLOSE (err = sk_err, oldstate) */
 	SMIW_EV_RESET,		/* RST received (err 0) or sent (err 1) */
 	SMIW_EV_END,		/* socket destroyed: the connection id is retired */
+	SMIW_EV_SKB,		/* struct smiw_skb_event: payload of one TCP segment (cgroup backend) */
+	SMIW_EV_PROC,		/* the process sending on a connection (cgroup backend: pid, tgid, comm) */
 };
 
 /* Direction of a data event, seen from the observed process. */
@@ -103,6 +105,7 @@ enum smiw_syscall {
 /* smiw_conn_event.flags */
 #define SMIW_CONN_LATE		0x1	/* first seen mid-stream (opened before capture) */
 #define SMIW_CONN_SUPERSEDED	0x2	/* END because the socket was reused by a new connect */
+#define SMIW_CONN_OFF32		0x4	/* END: bytes[] are stream offsets modulo 2^32 (cgroup backend) */
 
 /* Per-CPU counters of everything the kernel side had to give up on. */
 enum smiw_drop {
@@ -159,6 +162,73 @@ struct smiw_conn_event {
 	__u16 dport;		/* peer port, host order */
 	__u8 saddr[16];		/* local address (IPv4 in the first 4 bytes) */
 	__u8 daddr[16];		/* peer address */
+	char comm[16];
+};
+
+/* ---- capture_skb.bpf.c: the cgroup backend (cgroup_skb + sockops) ---- */
+
+/* smiw_skb_event.flags: TCP flags of the segment that matter to a stream. */
+#define SMIW_SKB_FIN		0x1	/* the direction ends after this segment's payload */
+#define SMIW_SKB_RST		0x2
+
+/*
+ * One TCP segment with payload (or a FIN) on a socket of a watched cgroup,
+ * seen by cgroup_skb ingress (dir RECV) or egress (dir SEND); followed by
+ * cap_len payload bytes. Ingress segments are whole GRO super-packets,
+ * egress ones whole GSO/TSO super-packets; egress retransmissions are left
+ * out in the kernel, ingress duplicates and overlaps in userspace.
+ */
+struct smiw_skb_event {
+	__u8 type;		/* SMIW_EV_SKB */
+	__u8 dir;		/* enum smiw_dir, seen from the socket's owner */
+	__u8 flags;		/* SMIW_SKB_* */
+	__u8 pad;
+	__u32 cap_len;		/* payload bytes that follow (<= snaplen) */
+	__u64 conn_id;
+	__u64 ts_ns;		/* when the segment passed the hook */
+	__u32 off;		/* stream offset of its first payload byte, modulo 2^32 */
+	__u32 len;		/* payload bytes of the segment (>= cap_len) */
+	__u32 tgid;		/* the sending thread when the program ran in its context, else 0 */
+	__u32 pid;
+	/* cap_len payload bytes follow the header */
+};
+
+/* Per-socket state of the cgroup backend (socket local storage). */
+struct smiw_skb_conn {
+	__u64 id;
+	__u32 base[2];		/* sequence number of stream offset 0, per direction */
+	__u32 end[2];		/* highest stream end offset seen, per direction (modulo 2^32) */
+	__u8 known[2];		/* base[] set */
+	__u8 role;		/* enum smiw_role */
+	__u8 flags;		/* SMIW_SKC_* */
+};
+
+#define SMIW_SKC_PROC		0x1	/* the sending process has been reported (SMIW_EV_PROC) */
+#define SMIW_SKC_LATE		0x2	/* first seen mid-stream */
+#define SMIW_SKC_FIN_SENT	0x4	/* a FIN left: another one is a retransmission */
+#define SMIW_SKC_FIN_RECV	0x8	/* a FIN arrived */
+#define SMIW_SKC_STATE_CB	0x10	/* sockops reports this socket's CLOSE (else FINs and RST end it) */
+
+/* Cgroups the listener scan counts as watched: attachment roots, at most this many. */
+#define SMIW_ATTACHED_MAX	4096
+/* Ancestor levels the listener scan climbs from a cgroup to find an attachment root. */
+#define SMIW_CGROUP_DEPTH	16
+
+/*
+ * A listening TCP socket held by a process of a watched cgroup while the
+ * socket itself belongs to a cgroup no program is attached to (created
+ * before the process joined, inherited, or passed): connections accepted
+ * from it are not captured. Written by the listener scan (iter/task_file).
+ */
+struct smiw_listener {
+	__u64 sock_cgroup;	/* the socket's cgroup v2 id */
+	__u64 task_cgroup;	/* the holding process's cgroup v2 id */
+	__u64 ino;		/* socket inode: one socket held by several processes is one listener */
+	__u32 tgid;
+	__u32 fd;
+	__u16 family;
+	__u16 port;		/* local port, host order */
+	__u32 pad;
 	char comm[16];
 };
 

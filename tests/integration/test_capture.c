@@ -1,9 +1,12 @@
 /*
- * test_capture - the in-process capture API against the real kernel: the
- * sample app and test clients in a watched cgroup, inside a private network
- * namespace. Pipelined requests, a descriptor number reused by a second
- * connection, a refused connect, and an unwatched cgroup that must produce
- * no kernel record at all.
+ * test_capture - the in-process capture API against the real kernel, once
+ * per backend (syscalls, then cgroup): the sample app and test clients in a
+ * watched cgroup, inside a private network namespace. Pipelined requests, a
+ * descriptor number reused by a second connection, a refused connect, a
+ * connection opened before capture, an unwatched cgroup that must produce
+ * no kernel record at all, and a server whose listening socket was created
+ * before it joined the watched cgroup (seen by the syscall backend; the
+ * cgroup backend cannot see its connections and must report the listener).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 
 #define PW 9091	/* sample app in the watched cgroup */
 #define PU 9093	/* sample app in the unwatched cgroup */
+#define PO 9095	/* sample app moved into the watched cgroup after it started listening */
 #define MAXX 256
 
 struct seen_x {
@@ -417,32 +421,93 @@ static void test_late(struct capture *c, struct late_client *lcp)
 		    late_conns);
 }
 
+/* ---- a listener created outside the watched cgroup ---- */
+
+static int client_outside(int wfd)
+{
+	char req[128];
+	struct ihttp_resp r;
+
+	close(wfd);
+	for (int i = 0; i < 20; i++) {
+		snprintf(req, sizeof(req), "GET /echo HTTP/1.1\r\nHost: o\r\nX-Request-Id: out-%d\r\n\r\n", i);
+		if (ihttp_exchange(PO, req, &r) || r.status != 200)
+			return 1;
+		ihttp_resp_free(&r);
+	}
+	return 0;
+}
+
+/*
+ * The app listening on PO was moved into the watched cgroup after its
+ * listening socket existed. Its accepted connections belong to the
+ * socket's old cgroup: the syscall backend (which follows the process)
+ * sees them, the cgroup backend (which follows the socket) does not and
+ * must say so. The client side is seen by both.
+ */
+static void test_outside_listener(struct capture *c, int backend)
+{
+	struct capture_stats st;
+	int x0 = nx, got[2] = { 0, 0 };
+
+	if (client_drained(c, client_outside, "20 requests to the app whose listener predates its cgroup", 20,
+			   NULL) < 0)
+		return;
+	for (int i = 0; i < 10; i++)
+		capture_poll(c, 20);
+	for (int i = x0; i < nx; i++)
+		if (!strncmp(xs[i].request_id, "out-", 4) && xs[i].complete && xs[i].status == 200)
+			got[xs[i].role == SMIW_ROLE_SERVER]++;
+	capture_stats(c, &st);
+	if (backend == CAPTURE_CGROUP) {
+		itest_check(got[0] == 20 && got[1] == 0,
+			    "cgroup backend: 20 client-side exchanges, 0 server-side (got %d, %d)", got[0], got[1]);
+		itest_check(st.listeners_outside == 1, "cgroup backend: 1 listener outside the watched cgroups "
+			    "reported (got %llu)", (unsigned long long)st.listeners_outside);
+	} else {
+		itest_check(got[0] == 20 && got[1] == 20,
+			    "syscall backend: 20 client-side and 20 server-side exchanges (got %d, %d)", got[0], got[1]);
+		itest_check(st.listeners_outside == 0, "syscall backend: no listener reported outside (got %llu)",
+			    (unsigned long long)st.listeners_outside);
+	}
+}
+
+struct run_args {
+	uint64_t wid;
+	int backend;
+};
+
 static int run(void *arg)
 {
-	struct capture_opts o = { .sink = { .exchange = on_x, .conn = on_c } };
-	uint64_t wid = ((uint64_t *)arg)[0];
+	const struct run_args *ra = arg;
+	struct capture_opts o = { .backend = ra->backend, .sink = { .exchange = on_x, .conn = on_c } };
+	uint64_t wid = ra->wid;
 	struct capture_stats st;
 	struct capture *c = NULL;
 	struct late_client late = { -1, -1 };
-	pid_t app_w, app_u;
+	pid_t app_w, app_u, app_o;
 
-	app_w = ihttp_start_app("watched", PW);
-	app_u = ihttp_start_app("unwatched", PU);
-	itest_check(app_w > 0 && app_u > 0, "sample apps started");
-	if (app_w <= 0 || app_u <= 0)
+	printf("# %s backend\n", ra->backend == CAPTURE_CGROUP ? "cgroup" : "syscall");
+	app_w = ihttp_start_app_in(cg_watched, "watched", PW);
+	app_u = ihttp_start_app_in(cg_unwatched, "unwatched", PU);
+	app_o = ihttp_start_app("outside", PO);
+	itest_check(app_w > 0 && app_u > 0 && app_o > 0, "sample apps started in the watched and unwatched cgroups");
+	if (app_w <= 0 || app_u <= 0 || app_o <= 0)
 		goto out;
-	itest_check(cgroup_move(cg_watched, app_w) == 0 && cgroup_move(cg_unwatched, app_u) == 0,
-		    "apps moved into the watched and the unwatched cgroup");
+	itest_check(cgroup_move(cg_watched, app_o) == 0, "the third app moved into the watched cgroup, listening");
 	late = start_late_client();
 	itest_check(capture_open(&o, &c) == 0, "capture loads and attaches");
 	if (!c)
 		goto out;
+	itest_check(!strcmp(capture_backend_name(c), ra->backend == CAPTURE_CGROUP ? "cgroup" : "syscalls"),
+		    "the %s backend is in use", capture_backend_name(c));
 	itest_check(capture_watch_cgroup(c, wid) == 0, "watching cgroup %llu", (unsigned long long)wid);
 	test_unwatched(c, app_u);
 	test_pipelined(c);
 	test_fd_reuse(c);
 	test_refused(c);
 	test_late(c, &late);
+	test_outside_listener(c, ra->backend);
 	capture_finish(c);
 	capture_stats(c, &st);
 	itest_check(st.kernel_drops == 0 && st.user_drops == 0 && st.gaps == 0 && st.unparsed_bytes == 0,
@@ -459,13 +524,16 @@ out:
 		ihttp_stop(app_w, 3000);
 	if (app_u > 0)
 		ihttp_stop(app_u, 3000);
+	if (app_o > 0)
+		ihttp_stop(app_o, 3000);
 	return itest_done();
 }
 
 int main(void)
 {
+	struct run_args ra[2] = { { .backend = CAPTURE_SYSCALLS }, { .backend = CAPTURE_CGROUP } };
 	uint64_t ids[2];
-	int r;
+	int r = 0;
 
 	itest_require_bpf();
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -476,7 +544,13 @@ int main(void)
 		itest_cgroup_remove(cg_unwatched);
 		itest_skip("cannot create cgroup v2 directories: %s", strerror(errno));
 	}
-	r = netns_run_private(run, ids);
+	for (int i = 0; i < 2 && r >= 0; i++) {
+		int ri;
+
+		ra[i].wid = ids[0];
+		ri = netns_run_private(run, &ra[i]);
+		r = ri < 0 ? ri : r | ri;
+	}
 	itest_cgroup_remove(cg_watched);
 	itest_cgroup_remove(cg_unwatched);
 	if (r < 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "util/kernfs.h"
 #include "ihttp.h"
 
 const char *itest_build_dir(void)
@@ -60,6 +61,11 @@ int ihttp_connect(int port)
 
 pid_t ihttp_start_app(const char *service_name, int port)
 {
+	return ihttp_start_app_in(NULL, service_name, port);
+}
+
+pid_t ihttp_start_app_in(const char *cgroup, const char *service_name, int port)
+{
 	char path[PATH_MAX], port_s[16];
 	pid_t pid;
 	int fd;
@@ -70,6 +76,8 @@ pid_t ihttp_start_app(const char *service_name, int port)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (cgroup && cgroup_move(cgroup, getpid()))
+			_exit(126);
 		setenv("SERVICE_NAME", service_name, 1);
 		setenv("PORT", port_s, 1);
 		execl(path, path, (char *)NULL);

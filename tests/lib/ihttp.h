@@ -14,6 +14,9 @@ const char *itest_build_dir(void);
 /* Starts DIR/sample-app with SERVICE_NAME and PORT; returns its pid once 127.0.0.1:port accepts, or -1. */
 pid_t ihttp_start_app(const char *service_name, int port);
 
+/* As ihttp_start_app, the app placed in cgroup v2 directory `cgroup` (NULL: this one) before it starts. */
+pid_t ihttp_start_app_in(const char *cgroup, const char *service_name, int port);
+
 /* Sends SIGTERM and waits up to timeout_ms. Returns the exit status, 128+signal, or -1 on timeout (then kills it). */
 int ihttp_stop(pid_t pid, int timeout_ms);
 

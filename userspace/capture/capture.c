@@ -32,9 +32,63 @@ static void make_tag(char *tag, size_t len)
 	snprintf(tag, len, "%08x", r);
 }
 
-int capture_open(const struct capture_opts *o, struct capture **out)
+int capture_backend_parse(const char *s, int *out)
+{
+	static const char *const names[] = { "auto", "cgroup", "syscalls" };
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *capture_backend_name(const struct capture *c)
+{
+	return c->backend == CAPTURE_CGROUP ? "cgroup" : "syscalls";
+}
+
+const char *capture_backend_reason(const struct capture *c)
+{
+	return c->backend_reason;
+}
+
+/*
+ * The cgroup backend when asked for, or (auto) when its programs load and
+ * a program can be attached to a cgroup here; otherwise the syscall one.
+ * Auto tries quietly and keeps the reason it fell back.
+ */
+static int open_backend(struct capture *c, const struct capture_opts *o)
 {
 	struct loader_opts lo = { .snaplen = o->snaplen, .ring_bytes = o->ring_bytes };
+	bool quiet = o->backend == CAPTURE_AUTO;
+	int err;
+
+	if (o->backend != CAPTURE_SYSCALLS) {
+		err = skb_loader_open(&lo, quiet, &c->sl);
+		if (!err && (err = skb_loader_probe_attach(c->sl)) && !quiet)
+			error_errno(err, "capture: cannot attach a cgroup program here");
+		if (!err) {
+			c->backend = CAPTURE_CGROUP;
+			pr_info("capture: cgroup backend: cgroup_skb and sockops programs on the watched cgroups only");
+			return 0;
+		}
+		if (!quiet)
+			return err;
+		skb_loader_close(c->sl);
+		c->sl = NULL;
+		snprintf(c->backend_reason, sizeof(c->backend_reason), "the cgroup programs %s: %s",
+			 err == -ENOENT ? "need a cgroup v2 hierarchy" : "cannot be loaded and attached here",
+			 strerror(-err));
+		pr_info("capture: syscall backend (%s)", c->backend_reason);
+	}
+	c->backend = CAPTURE_SYSCALLS;
+	return loader_open(&lo, &c->ld);
+}
+
+int capture_open(const struct capture_opts *o, struct capture **out)
+{
 	struct capture *c = calloc(1, sizeof(*c));
 	int err;
 
@@ -50,15 +104,18 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	};
 	err = ct_init(&c->conns, CAPTURE_CONNS_MAX);
 	if (!err)
-		err = loader_open(&lo, &c->ld);
+		err = open_backend(c, o);
 	if (err)
 		goto fail;
-	c->rb = ring_buffer__new(loader_ring_fd(c->ld), capture_on_record, c, NULL);
+	c->rb = c->backend == CAPTURE_CGROUP ?
+		ring_buffer__new(skb_loader_ring_fd(c->sl), capture_on_skb_record, c, NULL) :
+		ring_buffer__new(loader_ring_fd(c->ld), capture_on_record, c, NULL);
 	if (!c->rb) {
 		err = -errno;
 		error_errno(err, "capture: cannot set up the ring buffer consumer");
 		goto fail;
 	}
+	c->now_ns = mono_ns();
 	*out = c;
 	return 0;
 fail:
@@ -68,6 +125,8 @@ fail:
 
 int capture_watch_cgroup(struct capture *c, uint64_t id)
 {
+	if (c->backend == CAPTURE_CGROUP)
+		return skb_watch_id(c, id);
 	return loader_watch(c->ld, id, true);
 }
 
@@ -104,9 +163,38 @@ static int watch_tree(struct capture *c, const char *dir, bool deep)
 	return n;
 }
 
+/* Counts dir and, when deep, the cgroup directories below it. */
+static int count_tree(const char *dir, bool deep)
+{
+	struct dirent *d;
+	int n = 1;
+	DIR *dh;
+
+	if (!deep || !(dh = opendir(dir)))
+		return n;
+	while ((d = readdir(dh))) {
+		char sub[4096];
+
+		if (d->d_type != DT_DIR || d->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, d->d_name);
+		n += count_tree(sub, true);
+	}
+	closedir(dh);
+	return n;
+}
+
 int capture_watch_path(struct capture *c, const char *path, bool descendants)
 {
-	return watch_tree(c, path, descendants);
+	int r;
+
+	if (c->backend != CAPTURE_CGROUP)
+		return watch_tree(c, path, descendants);
+	/* Programs attached to a cgroup run for every cgroup below it, those created later too. */
+	r = skb_watch_path(c, path);
+	if (!r)
+		skb_scan_listeners(c);
+	return r ? r : count_tree(path, descendants);
 }
 
 int capture_watch_inventory(struct capture *c)
@@ -114,6 +202,12 @@ int capture_watch_inventory(struct capture *c)
 	const struct inventory *inv = c->o.inv;
 	int n = 0, r;
 
+	if (c->backend == CAPTURE_CGROUP) {
+		n = skb_watch_inventory(c);
+		if (n >= 0)
+			skb_scan_listeners(c);
+		return n;
+	}
 	for (size_t i = 0; inv && i < inv->npods; i++) {
 		const struct inv_pod *p = &inv->pods[i];
 
@@ -148,6 +242,19 @@ static void idset_add(void *ctx, uint64_t id)
 	s->ids[s->n++] = id;
 }
 
+/* The kernel's drop counters, from whichever backend is loaded. */
+static int backend_drops(const struct capture *c, uint64_t out[SMIW_DROP__COUNT])
+{
+	if (c->sl)
+		return skb_loader_drops(c->sl, out);
+	return c->ld ? loader_drops(c->ld, out) : -ENODEV;
+}
+
+static int backend_each_conn(const struct capture *c, void (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	return c->sl ? skb_loader_each_conn(c->sl, fn, ctx) : loader_each_conn(c->ld, fn, ctx);
+}
+
 /*
  * A lost END record would leave its connection open here forever. When the
  * kernel has dropped connection records, every connection it no longer
@@ -161,10 +268,10 @@ static void sweep(struct capture *c)
 	struct ct_conn **victims = NULL;
 	size_t nv = 0;
 
-	if (loader_drops(c->ld, drops) || drops[SMIW_DROP_RING_CONN] == c->conn_drops_swept)
+	if (backend_drops(c, drops) || drops[SMIW_DROP_RING_CONN] == c->conn_drops_swept)
 		return;
 	ring_buffer__consume(c->rb);
-	if (loader_each_conn(c->ld, idset_add, &set) || set.oom)
+	if (backend_each_conn(c, idset_add, &set) || set.oom)
 		goto out;
 	qsort(set.ids, set.n, sizeof(*set.ids), u64_cmp);
 	victims = calloc(c->conns.n + 1, sizeof(*victims));
@@ -185,6 +292,31 @@ out:
 	free(set.ids);
 }
 
+/*
+ * The cgroup backend's periodic work: holes held longer than REASM_HOLD_NS
+ * are given up (once a second), and listeners outside the watched cgroups
+ * are looked for (every 5 s; also after every change of what is watched).
+ */
+static void cgroup_backend_tick(struct capture *c)
+{
+	if (c->now_ns >= c->next_expire_ns) {
+		uint64_t before = c->now_ns - REASM_HOLD_NS;
+
+		for (size_t b = 0; b < c->conns.nbuckets; b++)
+			for (struct ct_conn *k = c->conns.buckets[b]; k; k = k->next)
+				if (reasm_holding(&k->rs)) {
+					struct reasm_cfg rc = capture_reasm_cfg(c, k);
+
+					reasm_expire(&k->rs, &rc, before);
+				}
+		c->next_expire_ns = c->now_ns + 1000000000ull;
+	}
+	if (c->now_ns >= c->next_scan_ns) {
+		skb_scan_listeners(c);
+		c->next_scan_ns = c->now_ns + 5000000000ull;
+	}
+}
+
 int capture_poll(struct capture *c, int timeout_ms)
 {
 	int t = timeout_ms < 0 || (unsigned int)timeout_ms > c->drain_ms ? (int)c->drain_ms : timeout_ms;
@@ -198,13 +330,17 @@ int capture_poll(struct capture *c, int timeout_ms)
 	n = ring_buffer__poll(c->rb, t);
 	if (n < 0 && n != -EINTR)
 		return n;
+	c->now_ns = mono_ns();
 	m = ring_buffer__consume(c->rb);
 	if (m < 0)
 		return m;
-	if (mono_ns() >= c->next_sweep_ns) {
+	c->now_ns = mono_ns();
+	if (c->now_ns >= c->next_sweep_ns) {
 		sweep(c);
 		c->next_sweep_ns = mono_ns() + 5000000000ull;
 	}
+	if (c->backend == CAPTURE_CGROUP)
+		cgroup_backend_tick(c);
 	return n < 0 ? n : n + m;
 }
 
@@ -214,13 +350,12 @@ void capture_stats(struct capture *c, struct capture_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	st->ts_ns = mono_ns();
-	if (c->ld)
-		loader_drops(c->ld, drops);
+	backend_drops(c, drops);
 	for (int i = 0; i < SMIW_DROP__COUNT; i++) {
 		st->kernel_drops_by[i] = drops[i];
 		st->kernel_drops += drops[i];
 	}
-	st->user_drops = c->counters.user_drops;
+	st->user_drops = c->counters.user_drops + c->rcounters.user_drops;
 	st->gaps = c->counters.gaps;
 	st->unparsed_bytes = c->counters.unparsed_bytes;
 	st->unpaired = c->counters.unpaired;
@@ -229,6 +364,7 @@ void capture_stats(struct capture *c, struct capture_stats *st)
 	st->exchanges = c->counters.exchanges;
 	st->conns = c->conns_total;
 	st->conns_open = c->conns.n;
+	st->listeners_outside = c->outside.n;
 }
 
 void capture_finish(struct capture *c)
@@ -248,21 +384,24 @@ const char *capture_tag(const struct capture *c)
 
 unsigned int capture_snaplen(const struct capture *c)
 {
-	return c->ld ? c->ld->snaplen : 0;
+	return c->sl ? c->sl->snaplen : c->ld ? c->ld->snaplen : 0;
 }
 
 int capture_prog_ids(const struct capture *c, uint32_t *ids, int max)
 {
+	if (c->sl)
+		return skb_loader_prog_ids(c->sl, ids, max);
 	return c->ld ? loader_prog_ids(c->ld, ids, max) : 0;
 }
 
 int capture_check_maps(struct capture *c)
 {
 	uint64_t drops[SMIW_DROP__COUNT];
-	int r = loader_drops(c->ld, drops);
-	/* Cgroup id 0 is never watched: removing it writes nothing, and ENOENT means allowed. */
-	int w = loader_watch(c->ld, 0, false);
+	int r = backend_drops(c, drops), w = 0;
 
+	/* Cgroup id 0 is never watched: removing it writes nothing, and ENOENT means allowed. */
+	if (c->ld)
+		w = loader_watch(c->ld, 0, false);
 	return r ? r : w == -ENOENT ? 0 : w;
 }
 
@@ -274,10 +413,13 @@ void capture_close(struct capture *c)
 		return;
 	ring_buffer__free(c->rb);
 	loader_close(c->ld);
+	skb_loader_close(c->sl);
+	skb_watch_free(c);
 	if (c->conns.buckets) {
 		while ((k = ct_any(&c->conns))) {
 			ct_remove(&c->conns, k);
 			asm_free(&k->as);
+			reasm_free(&k->rs);
 			free(k);
 		}
 	}

@@ -113,6 +113,13 @@ struct cap_exchange {
 	bool req_done, resp_started, resp_done, head_request, tunnel_request, h2c_request;
 };
 
+/* Which kernel programs capture with (docs/capture.md: two backends). */
+enum capture_backend {
+	CAPTURE_AUTO = 0,	/* cgroup where its programs load and attach, else syscalls */
+	CAPTURE_CGROUP,		/* cgroup_skb + sockops on the watched cgroups only */
+	CAPTURE_SYSCALLS,	/* syscall and socket tracepoints, filtered by cgroup in the kernel */
+};
+
 struct capture_stats {
 	uint64_t ts_ns;
 	uint64_t kernel_drops;		/* sum of the kernel counters below */
@@ -124,6 +131,7 @@ struct capture_stats {
 	uint64_t h2_lost_bytes;		/* bytes of HTTP/2 connections moved after their header state was lost */
 	uint64_t events, exchanges, conns;
 	uint64_t conns_open;
+	uint64_t listeners_outside;	/* cgroup backend: listeners of watched pods in unwatched cgroups */
 };
 
 struct capture_sink {
@@ -138,6 +146,7 @@ struct capture_opts {
 	unsigned int drain_ms;		/* longest time events wait in the ring; 0 = 20 */
 	const struct inventory *inv;	/* attribution; may be NULL; must outlive the capture */
 	bool unredacted;		/* keep credential header values (http_header_secret) */
+	int backend;			/* enum capture_backend; 0: auto */
 	struct capture_sink sink;
 };
 
@@ -150,13 +159,22 @@ struct capture;
  */
 int capture_open(const struct capture_opts *o, struct capture **out);
 
+/* Parses "auto", "cgroup" or "syscalls" into *out. Returns 0 or -EINVAL. */
+int capture_backend_parse(const char *s, int *out);
+
+/* The backend in use: "cgroup" or "syscalls". */
+const char *capture_backend_name(const struct capture *c);
+
+/* Why auto selection did not take the cgroup backend ("" when it did, or was not asked to choose). */
+const char *capture_backend_reason(const struct capture *c);
+
 /* Watches cgroup v2 id `id`. Returns 0 or -errno. */
 int capture_watch_cgroup(struct capture *c, uint64_t id);
 
 /*
  * Watches the cgroup v2 directory `path` (and, with descendants, every
- * cgroup below it that exists now). Returns the number of cgroups watched
- * or -errno.
+ * cgroup below it that exists now; the cgroup backend watches those created
+ * later too). Returns the number of cgroups watched or -errno.
  */
 int capture_watch_path(struct capture *c, const char *path, bool descendants);
 
@@ -202,6 +220,14 @@ int capture_check_maps(struct capture *c);
  * CAP_BPF (CAP_SYS_ADMIN on kernels without CAP_BPF) as a CAPS_BIT mask.
  */
 uint64_t capture_caps_after_attach(struct capture *c);
+
+/*
+ * The capabilities changing the watched set needs once attached, measured
+ * the same way: 0 for the syscall backend (map updates, as above), CAP_NET_ADMIN
+ * where attaching a cgroup program without it fails. Callers that watch
+ * more cgroups later (the agent) keep these too.
+ */
+uint64_t capture_caps_to_watch(struct capture *c);
 
 /*
  * Gives up, in the calling thread, every capability but those

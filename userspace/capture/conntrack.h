@@ -7,10 +7,12 @@
 
 #include "capture/assemble.h"
 #include "capture/capture.h"
+#include "capture/reasm.h"
 
 struct ct_conn {
 	struct cap_conn info;
 	struct assembler as;
+	struct reasm rs;		/* cgroup backend: segments put in stream order */
 	struct ct_conn *next;		/* hash chain */
 };
 

@@ -10,7 +10,7 @@
 
 #define TCP_SYN_SENT 2
 
-static struct ct_conn *conn_get(struct capture *c, uint64_t id)
+struct ct_conn *capture_conn_get(struct capture *c, uint64_t id)
 {
 	struct ct_conn *k = ct_find(&c->conns, id);
 
@@ -68,9 +68,23 @@ static void on_open(struct capture *c, struct ct_conn *k, const struct smiw_conn
 	asm_set_role(&k->as, e->role);
 }
 
-static void on_conn_event(struct capture *c, const struct smiw_conn_event *e)
+/*
+ * END of the cgroup backend: what it still holds out of order is handed on
+ * (holes become gaps) and its final offsets, kept modulo 2^32 in the
+ * kernel, are widened against the reassembled streams.
+ */
+static void final_offsets(struct capture *c, struct ct_conn *k, const struct smiw_conn_event *e, uint64_t *final)
 {
-	struct ct_conn *k = e->type == SMIW_EV_END ? ct_find(&c->conns, e->conn_id) : conn_get(c, e->conn_id);
+	struct reasm_cfg rc = capture_reasm_cfg(c, k);
+
+	reasm_expire(&k->rs, &rc, 0);
+	for (int d = 0; d < 2; d++)
+		final[d] = reasm_widen(&k->rs.d[d], (uint32_t)e->bytes[d]);
+}
+
+void capture_conn_event(struct capture *c, const struct smiw_conn_event *e)
+{
+	struct ct_conn *k = e->type == SMIW_EV_END ? ct_find(&c->conns, e->conn_id) : capture_conn_get(c, e->conn_id);
 
 	if (!k)
 		return;
@@ -94,6 +108,11 @@ static void on_conn_event(struct capture *c, const struct smiw_conn_event *e)
 	case SMIW_EV_END: {
 		uint64_t final[2] = { e->bytes[0], e->bytes[1] };
 
+		/* The cgroup backend's END says why a connect failed (TCP_CLOSE above, for the other). */
+		if (e->oldstate == TCP_SYN_SENT && e->err > 0)
+			k->info.connect_errno = e->err;
+		if (e->flags & SMIW_CONN_OFF32)
+			final_offsets(c, k, e, final);
 		if (!k->info.close_ns)
 			k->info.close_ns = e->ts_ns;
 		capture_end_conn(c, k, "closed", final);
@@ -112,11 +131,11 @@ int capture_on_record(void *ctx, void *data, size_t len)
 	if (len >= sizeof(*d) && d->type == SMIW_EV_DATA) {
 		if (sizeof(*d) + d->cap_len > len)
 			return 0;
-		k = conn_get(c, d->conn_id);
+		k = capture_conn_get(c, d->conn_id);
 		if (k)
 			asm_data(&k->as, d, d + 1);
 	} else if (len >= sizeof(struct smiw_conn_event)) {
-		on_conn_event(c, data);
+		capture_conn_event(c, data);
 	}
 	return 0;
 }
@@ -128,6 +147,15 @@ void capture_on_exchange(void *ctx, const struct assembler *a, struct cap_exchan
 
 	x->conn = &k->info;
 	x->conn_id = k->info.id;
+	/*
+	 * The cgroup backend sees a server's request arrive in softirq, where
+	 * no process is known: the exchange names the process that sent on
+	 * the connection (its first send in its own context), 0 before any.
+	 */
+	if (!x->tgid) {
+		x->pid = k->info.pid;
+		x->tgid = k->info.tgid;
+	}
 	k->info.exchanges++;
 	if (c->o.sink.exchange)
 		c->o.sink.exchange(c->o.sink.ctx, x);
@@ -137,6 +165,11 @@ void capture_end_conn(struct capture *c, struct ct_conn *k, const char *reason, 
 {
 	struct cap_conn *i = &k->info;
 
+	if (reasm_holding(&k->rs)) {
+		struct reasm_cfg rc = capture_reasm_cfg(c, k);
+
+		reasm_expire(&k->rs, &rc, 0);
+	}
 	asm_end(&k->as, reason, final_bytes);
 	if (i->role == SMIW_ROLE_UNKNOWN)
 		i->role = k->as.role;
@@ -147,6 +180,7 @@ void capture_end_conn(struct capture *c, struct ct_conn *k, const char *reason, 
 	if (c->o.sink.conn)
 		c->o.sink.conn(c->o.sink.ctx, i);
 	asm_free(&k->as);
+	reasm_free(&k->rs);
 	ct_remove(&c->conns, k);
 	free(k);
 }

@@ -139,11 +139,12 @@ static int capture_until_end(struct capture *c, struct obs_writer *out, const st
 	sigaction(SIGTERM, &sa, NULL);
 	nprogs = capture_prog_ids(c, progs, MAX_PROGS);
 	obs_write_meta(out, &(struct obs_write_meta){ .inventory = o->inventory, .snaplen = capture_snaplen(c),
-						      .capture_tag = capture_tag(c), .watched_cgroups = n,
+						      .capture_tag = capture_tag(c), .backend = capture_backend_name(c),
+						      .watched_cgroups = n,
 						      .prog_ids = progs, .nprogs = nprogs });
 	obs_writer_flush(out, true);
-	pr_info("observe: watching %d cgroup(s), snaplen %u, writing %s", n, capture_snaplen(c),
-		o->out ? o->out : "stdout");
+	pr_info("observe: watching %d cgroup(s), %s backend, snaplen %u, writing %s", n, capture_backend_name(c),
+		capture_snaplen(c), o->out ? o->out : "stdout");
 	start = mono_ns();
 	reason = loop(c, out, o, start);
 	capture_finish(c);
@@ -176,7 +177,7 @@ int observe_run(const struct observe_opts *o)
 	out_open = true;
 	r = capture_open(&(struct capture_opts){
 		.snaplen = o->snaplen, .ring_bytes = o->ring_bytes, .inv = inv,
-		.unredacted = o->unredacted, .sink = capture_record_sink(&out) }, &c);
+		.unredacted = o->unredacted, .backend = o->backend, .sink = capture_record_sink(&out) }, &c);
 	if (r)
 		goto out;
 	n = watch_all(c, o);

@@ -14,6 +14,7 @@ struct observe_opts {
 	uint64_t stats_ns;		/* a stats record this often; 0: only the end record */
 	uint64_t snaplen, ring_bytes;	/* 0: capture's defaults */
 	bool unredacted;		/* keep credential header values */
+	int backend;			/* enum capture_backend (0: auto) */
 };
 
 /*

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <linux/capability.h>
 
-#include "capture/capture.h"
+#include "capture/capture_int.h"
 #include "util/caps.h"
 #include "util/log.h"
 
@@ -33,6 +33,20 @@ uint64_t capture_caps_after_attach(struct capture *c)
 	if (caps_without(check, c) == 0)
 		return 0;
 	return caps_known(CAP_BPF) ? CAPS_BIT(CAP_BPF) : CAPS_BIT(CAP_SYS_ADMIN);
+}
+
+static int check_attach(void *arg)
+{
+	struct capture *c = arg;
+
+	return c->sl ? skb_loader_probe_attach(c->sl) : 0;
+}
+
+uint64_t capture_caps_to_watch(struct capture *c)
+{
+	if (caps_without(check_attach, c) == 0)
+		return 0;
+	return CAPS_BIT(CAP_NET_ADMIN);
 }
 
 int capture_drop_caps(struct capture *c, uint64_t *kept)

@@ -104,5 +104,5 @@ void capture_write_stats(struct obs_writer *o, const struct capture_stats *st, c
 		.drops_conns_full = st->kernel_drops_by[SMIW_DROP_CONNS_FULL],
 		.user_drops = st->user_drops, .gaps = st->gaps, .unparsed_bytes = st->unparsed_bytes,
 		.unpaired = st->unpaired, .h2_lost_bytes = st->h2_lost_bytes, .events = st->events, .exchanges = st->exchanges, .conns = st->conns,
-		.conns_open = st->conns_open }, end_reason);
+		.conns_open = st->conns_open, .listeners_outside = st->listeners_outside }, end_reason);
 }

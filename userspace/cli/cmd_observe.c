@@ -1,6 +1,7 @@
 /* cmd_observe.c - `smi-witness observe`: its options; the capture itself is capture/observe.c. */
 #include <stdint.h>
 
+#include "capture/capture.h"
 #include "capture/observe.h"
 #include "cli/cli.h"
 #include "smiw_abi.h"
@@ -29,6 +30,7 @@ static int parse_args(int argc, char **argv, struct observe_args *a)
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "stats-interval", required_argument, NULL, 'S' },
 		{ "unredacted", no_argument, NULL, 'U' },
+		{ "capture", required_argument, NULL, 'C' },
 		{ 0 }
 	};
 	int opt, r;
@@ -68,6 +70,10 @@ static int parse_args(int argc, char **argv, struct observe_args *a)
 		case 'U':
 			a->o.unredacted = true;
 			break;
+		case 'C':
+			if (capture_backend_parse(optarg, &a->o.backend))
+				return error("observe: --capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
+			break;
 		default:
 			if ((r = cli_common_opt(opt, &cmd_observe)) != CLI_CONTINUE)
 				return r;
@@ -96,7 +102,8 @@ const struct command cmd_observe = {
 	.name = "observe",
 	.summary = "capture the HTTP exchanges and connections of watched pods as JSON lines",
 	.usage = "smi-witness observe (--inventory FILE | --cgroup PATH)... [--out FILE[.gz]]\n"
-		 "                         [--duration D] [--snaplen N] [--ring-size BYTES]",
+		 "                         [--duration D] [--snaplen N] [--ring-size BYTES]\n"
+		 "                         [--capture auto|cgroup|syscalls]",
 	.options =
 		"  -i, --inventory FILE     watch every pod of this inventory and name them in records\n"
 		"  -c, --cgroup PATH        also watch this cgroup v2 directory and those below it\n"
@@ -104,9 +111,12 @@ const struct command cmd_observe = {
 		"  -o, --out FILE           write records here; gzip when FILE ends in .gz\n"
 		"                           (default: standard output)\n"
 		"  -d, --duration D         stop after D (\"30s\", \"5m\"); default: until SIGINT/SIGTERM\n"
-		"  -s, --snaplen N          bytes copied per syscall, 64..16384 (default 4096)\n"
+		"  -s, --snaplen N          bytes copied per syscall or segment, 64..16384 (default 4096)\n"
 		"      --ring-size BYTES    kernel ring buffer, a power of two (default 16 MiB)\n"
 		"      --stats-interval D   write a stats record every D (default 10s; 0: only at the end)\n"
+		"      --capture B          cgroup: cgroup_skb + sockops on the watched cgroups only;\n"
+		"                           syscalls: syscall tracepoints; auto (default): cgroup\n"
+		"                           where its programs attach, else syscalls\n"
 		"      --unredacted         keep Authorization, Proxy-Authorization, Cookie and\n"
 		"                           Set-Cookie header values (default: \"<redacted>\")\n",
 	.examples =

@@ -91,6 +91,8 @@ void obs_write_meta(struct obs_writer *o, const struct obs_write_meta *m)
 	if (m->inventory)
 		jsonw_str(w, "inventory", m->inventory);
 	jsonw_str(w, "capture", m->capture_tag);
+	if (m->backend)
+		jsonw_str(w, "capture_backend", m->backend);
 	jsonw_u64(w, "watched_cgroups", m->watched_cgroups);
 	jsonw_arr(w, "bpf_prog_ids");
 	for (int i = 0; i < m->nprogs; i++)
@@ -225,6 +227,8 @@ void obs_write_stats(struct obs_writer *o, const struct obs_write_counters *k, c
 	jsonw_u64(w, "exchanges", k->exchanges);
 	jsonw_u64(w, "conns", k->conns);
 	jsonw_u64(w, "conns_open", k->conns_open);
+	if (k->listeners_outside)
+		jsonw_u64(w, "listeners_outside", k->listeners_outside);
 	if (end_reason)
 		jsonw_str(w, "reason", end_reason);
 	jsonw_end(w);

@@ -31,6 +31,7 @@ struct obs_write_meta {
 	const char *inventory;		/* path, or NULL: no member */
 	unsigned int snaplen;
 	const char *capture_tag;
+	const char *backend;		/* "cgroup" or "syscalls", or NULL: no member */
 	unsigned int watched_cgroups;
 	const uint32_t *prog_ids;	/* the capture's BPF programs */
 	int nprogs;
@@ -116,6 +117,7 @@ struct obs_write_counters {
 	uint64_t ts_ns, kernel_drops;
 	uint64_t drops_ring_data, drops_ring_conn, drops_pending_full, drops_conns_full;
 	uint64_t user_drops, gaps, unparsed_bytes, unpaired, h2_lost_bytes, events, exchanges, conns, conns_open;
+	uint64_t listeners_outside;	/* 0: no member */
 };
 
 /*

@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * capture_skb.bpf.c - the cgroup backend: TCP payload and connection
+ * lifecycle of the sockets of watched cgroups, with no hook on any syscall.
+ *
+ * The programs are attached to the cgroups of watched pods only (cgroup
+ * programs of a cgroup also run for its descendants), so a socket of any
+ * other cgroup never runs one: the node pays nothing for what is not
+ * watched. docs/capture.md has the whole design.
+ *
+ *   cgroup_skb/egress, cgroup_skb/ingress   each TCP segment with payload (or
+ *       a FIN or RST) of a socket of the cgroup: its stream offset, length and
+ *       first snaplen bytes, one ring record; payload-less segments leave
+ *       before anything is looked up.
+ *   sockops   a connect() (client: the process is current), an accepted
+ *       connection becoming established (server: softirq, no process), and
+ *       the socket reaching CLOSE (END, with connect()'s error if it failed).
+ *   iter/task_file   on demand: listening sockets held by watched processes
+ *       but created in another cgroup (their connections are never seen).
+ *
+ * A socket belongs to the cgroup of the task that created it, and an
+ * accepted socket to its listener's: that, not the process moving the
+ * bytes, decides what is captured.
+ *
+ * Identity and offsets. Socket local storage keeps a 64-bit id from a
+ * counter that only grows and, per direction, the sequence number of stream
+ * offset 0 (from sockops at establishment; for a connection already open
+ * when capture started, the first segment seen). Records carry offsets
+ * modulo 2^32; userspace widens them and puts each direction in order.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "smiw_abi.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET		2
+#define AF_INET6	10
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define PF_KTHREAD	0x00200000
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+/* The smallest kernel stack (x86-64, arm64 without KASAN): a frame inside it is on the task's stack. */
+#define TASK_STACK_MIN	16384
+
+#define TH_FIN		0x01
+#define TH_SYN		0x02
+#define TH_RST		0x04
+
+/* Load-time knobs (rodata), set by the loader. */
+const volatile __u32 snaplen = SMIW_SNAPLEN_DEFAULT;
+const volatile __u64 wakeup_bytes = SMIW_RING_DEFAULT / 4;
+/* A forced wakeup at most this often: above the fill level every record would force one. */
+const volatile __u64 wakeup_gap_ns = 1000000;
+
+__u64 next_conn_id = 0;
+__u64 last_wakeup_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct smiw_skb_conn);
+} skconn SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SMIW_RING_DEFAULT);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SMIW_DROP__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/*
+ * Connection ids with state in the kernel: userspace lists them to end the
+ * connections whose END record the full ring lost (the sweep).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SMIW_CONNS_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} live SEC(".maps");
+
+/* Attachment roots (cgroup v2 ids), for the listener scan; written by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SMIW_ATTACHED_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} attached SEC(".maps");
+
+/* A segment's TCP facts, from its headers. */
+struct seg {
+	__u32 seq;
+	__u32 hdr_len;	/* IP + TCP headers: the payload starts here */
+	__u32 len;	/* payload bytes */
+	__u8 flags;	/* TH_* */
+};
+
+static __always_inline void count_drop(__u32 kind)
+{
+	__u64 *v = bpf_map_lookup_elem(&drops, &kind);
+
+	if (v)
+		*v += 1;
+}
+
+/*
+ * Records go without a wakeup: the consumer drains on a timer. Once the ring
+ * is filling up it is woken, but at most once per wakeup_gap_ns: a forced
+ * wakeup costs microseconds and would otherwise come with every record.
+ */
+static __always_inline __u64 wake_flags(void)
+{
+	__u64 now;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (now - last_wakeup_ns < wakeup_gap_ns)
+		return BPF_RB_NO_WAKEUP;
+	last_wakeup_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
+/*
+ * True when the program runs in the context of a user task (a send from
+ * its syscall), not in a softirq that interrupted whatever task was
+ * current: the frame is on the current task's own stack (softirqs run on
+ * the per-CPU irq stack) and the task is no kernel thread (ksoftirqd).
+ */
+static __always_inline bool in_task(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 sp;
+
+	if (t->flags & PF_KTHREAD)
+		return false;
+	asm volatile("%0 = r10" : "=r"(sp));
+	return sp - (__u64)t->stack < TASK_STACK_MIN;
+}
+
+/* The TCP headers of skb (data at the network header): false when it is no TCP segment we follow. */
+static __always_inline bool parse_seg(struct __sk_buff *skb, struct seg *s)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct tcphdr th, *tp;
+	__u32 l3;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ih, *ip = data;
+
+		if ((void *)(ip + 1) > end) {
+			if (bpf_skb_load_bytes(skb, 0, &ih, sizeof(ih)))
+				return false;
+			ip = &ih;
+		}
+		if (ip->protocol != IPPROTO_TCP)
+			return false;
+		l3 = (ip->ihl & 0xf) * 4;
+		if (l3 < sizeof(*ip))
+			return false;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ih6, *ip6 = data;
+
+		if ((void *)(ip6 + 1) > end) {
+			if (bpf_skb_load_bytes(skb, 0, &ih6, sizeof(ih6)))
+				return false;
+			ip6 = &ih6;
+		}
+		/* Extension headers before TCP are not followed: such a segment becomes a counted gap. */
+		if (ip6->nexthdr != IPPROTO_TCP)
+			return false;
+		l3 = sizeof(*ip6);
+	} else {
+		return false;
+	}
+	tp = data + l3;
+	if ((void *)(tp + 1) > end) {
+		if (bpf_skb_load_bytes(skb, l3, &th, sizeof(th)))
+			return false;
+		tp = &th;
+	}
+	s->seq = bpf_ntohl(tp->seq);
+	s->hdr_len = l3 + tp->doff * 4;
+	s->flags = ((__u8 *)tp)[13];
+	s->len = skb->len > s->hdr_len ? skb->len - s->hdr_len : 0;
+	return true;
+}
+
+static __always_inline __u64 sock_cgroup_id(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+}
+
+/* Reserves a lifecycle record for connection id with the fields every type carries; NULL (counted) when full. */
+static __always_inline struct smiw_conn_event *conn_event(__u8 type, __u64 id, __u8 flags)
+{
+	struct smiw_conn_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop(SMIW_DROP_RING_CONN);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->flags = flags;
+	e->conn_id = id;
+	e->ts_ns = bpf_ktime_get_ns();
+	return e;
+}
+
+/* The process fields of e from the current task (called only in its context). */
+static __always_inline void current_process(struct smiw_conn_event *e)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->tgid = id >> 32;
+	e->pid = (__u32)id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* Addresses, family, cgroup and network namespace of sk (a full TCP socket). */
+static __always_inline void sock_fields(struct smiw_conn_event *e, struct sock *sk)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->cgroup_id = sock_cgroup_id(sk);
+	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (e->family == AF_INET) {
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+/*
+ * A new id for the connection of c, listed in `live`. False (counted) when
+ * the table is full: the socket is then not followed at all.
+ */
+static __always_inline bool conn_new_id(struct smiw_skb_conn *c)
+{
+	__u8 one = 1;
+
+	c->id = __sync_fetch_and_add(&next_conn_id, 1) + 1;
+	if (bpf_map_update_elem(&live, &c->id, &one, BPF_ANY)) {
+		count_drop(SMIW_DROP_CONNS_FULL);
+		c->id = 0;
+		return false;
+	}
+	return true;
+}
+
+/* The END record of connection c: final offsets per direction, err and the state left. */
+static __always_inline void emit_end(const struct smiw_skb_conn *c, __s32 err, __u32 oldstate, __u8 flags)
+{
+	struct smiw_conn_event *e = conn_event(SMIW_EV_END, c->id, flags | SMIW_CONN_OFF32);
+
+	if (!e)
+		return;
+	e->err = err;
+	e->oldstate = oldstate;
+	e->bytes[0] = c->end[0];
+	e->bytes[1] = c->end[1];
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+/* Connection c is over: END, and its id leaves `live`. */
+static __always_inline void conn_end(struct smiw_skb_conn *c, __s32 err, __u32 oldstate, __u8 flags)
+{
+	emit_end(c, err, oldstate, flags);
+	bpf_map_delete_elem(&live, &c->id);
+	c->id = 0;
+}
+
+/* ---- segments ---- */
+
+/*
+ * A record of the segment reserved in the ring at a fixed size and filled
+ * in place (its unused tail is ring space; userspace reads cap_len). The
+ * length of the copy is bounded to [1, size] by arithmetic on one register
+ * the compiler cannot see through: clang 14 otherwise tests a copy of it
+ * and hands the verifier an unbounded one ("invalid zero-sized read").
+ */
+#define EMIT_SEG(size)									\
+static __always_inline void emit_seg_##size(struct __sk_buff *skb, const struct smiw_skb_event *h, \
+					    __u32 hdr_len, __u32 cap)				\
+{											\
+	struct {									\
+		struct smiw_skb_event hdr;						\
+		__u8 data[size];							\
+	} *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);				\
+	__u32 n;									\
+											\
+	if (!e) {									\
+		count_drop(SMIW_DROP_RING_DATA);					\
+		return;									\
+	}										\
+	e->hdr = *h;									\
+	e->hdr.cap_len = 0;								\
+	if (cap) {									\
+		n = cap;								\
+		asm volatile("" : "+r"(n));						\
+		n = ((n - 1) & (size - 1)) + 1;						\
+		if (!bpf_skb_load_bytes(skb, hdr_len, e->data, n))			\
+			e->hdr.cap_len = n;						\
+	}										\
+	bpf_ringbuf_submit(e, wake_flags());						\
+}
+EMIT_SEG(128)
+EMIT_SEG(512)
+EMIT_SEG(2048)
+EMIT_SEG(4096)
+EMIT_SEG(16384)
+
+static __always_inline void emit_seg(struct __sk_buff *skb, struct smiw_skb_event *h, __u32 hdr_len)
+{
+	__u32 cap = h->len < snaplen ? h->len : snaplen;
+
+	if (cap <= 128)
+		emit_seg_128(skb, h, hdr_len, cap);
+	else if (cap <= 512)
+		emit_seg_512(skb, h, hdr_len, cap);
+	else if (cap <= 2048)
+		emit_seg_2048(skb, h, hdr_len, cap);
+	else if (cap <= 4096)
+		emit_seg_4096(skb, h, hdr_len, cap);
+	else
+		emit_seg_16384(skb, h, hdr_len, cap);
+}
+
+/*
+ * A socket with payload that capture has not seen start: it was open
+ * before the programs were attached. Its state starts here (this
+ * direction's offset 0 is this segment) and an OPEN marked late says so.
+ */
+static __always_inline struct smiw_skb_conn *late_start(struct __sk_buff *skb, struct bpf_sock *bsk, bool task)
+{
+	struct smiw_skb_conn *c = bpf_sk_storage_get(&skconn, bsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
+	struct smiw_conn_event *e;
+
+	if (!c || !tp) {
+		count_drop(SMIW_DROP_CONNS_FULL);
+		return NULL;
+	}
+	if (c->id)
+		return c;	/* sockops or the other direction got there first */
+	if (!conn_new_id(c)) {
+		bpf_sk_storage_delete(&skconn, bsk);
+		return NULL;
+	}
+	c->flags = SMIW_SKC_LATE;
+	e = conn_event(SMIW_EV_OPEN, c->id, SMIW_CONN_LATE);
+	if (!e)
+		return c;
+	sock_fields(e, (struct sock *)tp);
+	if (task) {
+		current_process(e);
+		c->flags |= SMIW_SKC_PROC;
+	}
+	bpf_ringbuf_submit(e, wake_flags());
+	return c;
+}
+
+/* Reports the sending process of connection c once (the first send in its context). */
+static __always_inline void report_process(struct smiw_skb_conn *c)
+{
+	struct smiw_conn_event *e;
+
+	c->flags |= SMIW_SKC_PROC;
+	e = conn_event(SMIW_EV_PROC, c->id, 0);
+	if (!e)
+		return;
+	current_process(e);
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
+{
+	struct smiw_skb_event h = { .type = SMIW_EV_SKB, .dir = dir };
+	struct bpf_sock *bsk = skb->sk;
+	struct smiw_skb_conn *c;
+	bool task = false;
+	struct seg s;
+	__u32 off, endoff;
+
+	/* Pure ACKs and handshake segments carry nothing for a stream: they leave first. */
+	if (!bsk || !parse_seg(skb, &s) || (!s.len && !(s.flags & (TH_FIN | TH_RST))))
+		return 1;
+	bsk = bpf_sk_fullsock(bsk);
+	/* A listener here means data on the handshake's last ACK: its connection shows a gap. */
+	if (!bsk || bsk->protocol != IPPROTO_TCP || bsk->state == BPF_TCP_LISTEN)
+		return 1;
+	if (dir == SMIW_DIR_SEND)
+		task = in_task();
+	c = bpf_sk_storage_get(&skconn, bsk, 0, 0);
+	if (!c) {
+		if (!s.len)
+			return 1;
+		c = late_start(skb, bsk, task);
+		if (!c)
+			return 1;
+	}
+	if (!c->id)
+		return 1;	/* over (ended by its FINs), or the table was full */
+	if (!c->known[dir & 1]) {
+		c->base[dir & 1] = s.seq + !!(s.flags & TH_SYN);
+		c->known[dir & 1] = 1;
+	}
+	off = s.seq + !!(s.flags & TH_SYN) - c->base[dir & 1];
+	endoff = off + s.len;
+	/*
+	 * Egress segments leave in order: one whose payload ends at or before
+	 * the highest end sent so far, or a second FIN, is a retransmission.
+	 */
+	if (dir == SMIW_DIR_SEND && !(s.flags & TH_RST)) {
+		if (s.len ? (__s32)(endoff - c->end[SMIW_DIR_SEND]) <= 0 : !!(c->flags & SMIW_SKC_FIN_SENT))
+			return 1;
+		if (s.flags & TH_FIN)
+			c->flags |= SMIW_SKC_FIN_SENT;
+	}
+	if (s.len && (__s32)(endoff - c->end[dir & 1]) > 0)
+		c->end[dir & 1] = endoff;
+	if (dir == SMIW_DIR_RECV && (s.flags & TH_FIN))
+		c->flags |= SMIW_SKC_FIN_RECV;
+	if (s.len || (s.flags & TH_FIN)) {
+		h.flags = (s.flags & TH_FIN ? SMIW_SKB_FIN : 0) | (s.flags & TH_RST ? SMIW_SKB_RST : 0);
+		h.conn_id = c->id;
+		h.ts_ns = bpf_ktime_get_ns();
+		h.off = off;
+		h.len = s.len;
+		if (task) {
+			__u64 id = bpf_get_current_pid_tgid();
+
+			h.tgid = id >> 32;
+			h.pid = (__u32)id;
+		}
+		emit_seg(skb, &h, s.hdr_len);
+	}
+	if (s.flags & TH_RST) {
+		struct smiw_conn_event *e = conn_event(SMIW_EV_RESET, c->id, 0);
+
+		if (e) {
+			e->err = dir == SMIW_DIR_SEND;
+			bpf_ringbuf_submit(e, wake_flags());
+		}
+	}
+	if (task && !(c->flags & SMIW_SKC_PROC))
+		report_process(c);
+	/* Without sockops' CLOSE (opened before capture): a reset, or a FIN each way, ends it. */
+	if (!(c->flags & SMIW_SKC_STATE_CB) && ((s.flags & TH_RST) ||
+	    (c->flags & (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV)) == (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV))) {
+		/* The state stays, without id: a late retransmission must not look like a new connection. */
+		conn_end(c, 0, 0, 0);
+	}
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int skb_egress(struct __sk_buff *skb)
+{
+	return on_skb(skb, SMIW_DIR_SEND);
+}
+
+SEC("cgroup_skb/ingress")
+int skb_ingress(struct __sk_buff *skb)
+{
+	return on_skb(skb, SMIW_DIR_RECV);
+}
+
+/* Does nothing: attached and detached to learn whether cgroup programs can be attached here. */
+SEC("cgroup_skb/egress")
+int skb_attach_probe(struct __sk_buff *skb)
+{
+	return 1;
+}
+
+/* ---- connection lifecycle (sockops) ---- */
+
+/* connect(): a client connection starts; the process calling it is current. */
+static __always_inline void client_start(struct bpf_sock_ops *ops, struct bpf_sock *bsk)
+{
+	struct smiw_skb_conn *c = bpf_sk_storage_get(&skconn, bsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
+	struct smiw_conn_event *e;
+
+	if (!c || !tp) {
+		count_drop(SMIW_DROP_CONNS_FULL);
+		return;
+	}
+	/* A second connect() on a socket whose first one failed: the old id ends, never continues. */
+	if (c->id)
+		conn_end(c, 0, 0, SMIW_CONN_SUPERSEDED);
+	__builtin_memset(c, 0, sizeof(*c));
+	if (!conn_new_id(c)) {
+		bpf_sk_storage_delete(&skconn, bsk);
+		return;
+	}
+	c->role = SMIW_ROLE_CLIENT;
+	c->flags = SMIW_SKC_PROC | SMIW_SKC_STATE_CB;
+	bpf_sock_ops_cb_flags_set(ops, ops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+	e = conn_event(SMIW_EV_OPEN, c->id, 0);
+	if (!e)
+		return;
+	e->role = SMIW_ROLE_CLIENT;
+	e->err = -115;	/* EINPROGRESS: the outcome comes with END when it fails */
+	sock_fields(e, (struct sock *)tp);
+	current_process(e);
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+/* Both directions' offset 0 at establishment: the first byte after each SYN. */
+static __always_inline void set_bases(struct smiw_skb_conn *c, struct bpf_sock_ops *ops)
+{
+	if (!c->known[SMIW_DIR_SEND]) {
+		c->base[SMIW_DIR_SEND] = ops->snd_nxt;
+		c->known[SMIW_DIR_SEND] = 1;
+	}
+	if (!c->known[SMIW_DIR_RECV]) {
+		c->base[SMIW_DIR_RECV] = ops->rcv_nxt;
+		c->known[SMIW_DIR_RECV] = 1;
+	}
+}
+
+/* An accepted connection is established (softirq: no process is known yet). */
+static __always_inline void server_start(struct bpf_sock_ops *ops, struct bpf_sock *bsk)
+{
+	struct smiw_skb_conn *c = bpf_sk_storage_get(&skconn, bsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
+	struct smiw_conn_event *e;
+
+	if (!c || !tp) {
+		count_drop(SMIW_DROP_CONNS_FULL);
+		return;
+	}
+	/* A segment racing this callback on another CPU may have started the state: keep its id. */
+	if (!c->id && !conn_new_id(c)) {
+		bpf_sk_storage_delete(&skconn, bsk);
+		return;
+	}
+	c->role = SMIW_ROLE_SERVER;
+	c->flags = (c->flags & ~SMIW_SKC_LATE) | SMIW_SKC_STATE_CB;
+	set_bases(c, ops);
+	bpf_sock_ops_cb_flags_set(ops, ops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+	e = conn_event(SMIW_EV_OPEN, c->id, 0);
+	if (!e)
+		return;
+	e->role = SMIW_ROLE_SERVER;
+	sock_fields(e, (struct sock *)tp);
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+/* The socket reached CLOSE: the connection is over (a failed connect says why in sk_err). */
+static __always_inline void conn_close(struct bpf_sock_ops *ops, struct bpf_sock *bsk)
+{
+	struct smiw_skb_conn *c = bpf_sk_storage_get(&skconn, bsk, 0, 0);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
+
+	if (!c || !c->id)
+		return;
+	conn_end(c, tp ? BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_err) : 0, ops->args[0], 0);
+	bpf_sk_storage_delete(&skconn, bsk);
+}
+
+/* clang 14 refuses a function named like its section ("sockops"). */
+SEC("sockops")
+int skb_sockops(struct bpf_sock_ops *ops)
+{
+	struct bpf_sock *bsk = ops->sk;
+	struct smiw_skb_conn *c;
+
+	if (!bsk)
+		return 1;
+	switch (ops->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		client_start(ops, bsk);
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		c = bpf_sk_storage_get(&skconn, bsk, 0, 0);
+		if (c && c->id)
+			set_bases(c, ops);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		server_start(ops, bsk);
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		if (ops->args[1] == BPF_TCP_CLOSE)
+			conn_close(ops, bsk);
+		break;
+	}
+	return 1;
+}
+
+/* ---- listeners outside the watched cgroups ---- */
+
+/* True when cgroup cg is an attachment root or below one (climbing at most SMIW_CGROUP_DEPTH levels). */
+static __always_inline bool under_attached(struct cgroup *cg)
+{
+	int level = BPF_CORE_READ(cg, level);
+
+	for (int i = 0; i < SMIW_CGROUP_DEPTH; i++) {
+		struct cgroup *a;
+		__u64 id;
+
+		if (i > level)
+			break;
+		a = BPF_CORE_READ(cg, ancestors[level - i]);
+		id = BPF_CORE_READ(a, kn, id);
+		if (id && bpf_map_lookup_elem(&attached, &id))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * For every open file of every task: a TCP listener held by a task of a
+ * watched cgroup whose socket belongs to an unwatched cgroup is written out
+ * as a struct smiw_listener.
+ */
+SEC("iter/task_file")
+int scan_listeners(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct smiw_listener l = {};
+	struct socket *sock;
+	struct sock *sk;
+	struct cgroup *tcg, *scg;
+
+	if (!task || !file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP ||
+	    BPF_CORE_READ(sk, __sk_common.skc_state) != BPF_TCP_LISTEN)
+		return 0;
+	tcg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	scg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	if (!under_attached(tcg) || under_attached(scg))
+		return 0;
+	l.sock_cgroup = BPF_CORE_READ(scg, kn, id);
+	l.task_cgroup = BPF_CORE_READ(tcg, kn, id);
+	l.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	l.tgid = BPF_CORE_READ(task, tgid);
+	l.fd = ctx->fd;
+	l.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	l.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	BPF_CORE_READ_STR_INTO(&l.comm, task, comm);
+	bpf_seq_write(ctx->meta->seq, &l, sizeof(l));
+	return 0;
+}

@@ -1,0 +1,254 @@
+/* skb_loader.c - see skb_loader.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "capture_skb.skel.h"
+#include "capture/skb_loader.h"
+#include "util/kernfs.h"
+#include "util/log.h"
+
+static int apply_knobs(struct skb_loader *l, const struct loader_opts *o, bool quiet)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	l->snaplen = o->snaplen ? o->snaplen : SMIW_SNAPLEN_DEFAULT;
+	l->ring_bytes = o->ring_bytes ? o->ring_bytes : SMIW_RING_DEFAULT;
+	if (l->snaplen < SMIW_SNAPLEN_MIN || l->snaplen > SMIW_SNAPLEN_MAX) {
+		error("capture: snaplen %u out of range [%d, %d]", l->snaplen, SMIW_SNAPLEN_MIN,
+		      SMIW_SNAPLEN_MAX);
+		return -ERANGE;
+	}
+	if (l->ring_bytes < (size_t)page || (l->ring_bytes & (l->ring_bytes - 1))) {
+		error("capture: ring buffer size %zu is not a power of two >= %ld", l->ring_bytes, page);
+		return -EINVAL;
+	}
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0)
+		return l->ncpus ? l->ncpus : -EINVAL;
+	err = bpf_map__set_max_entries(l->skel->maps.events, l->ring_bytes);
+	if (err) {
+		if (!quiet)
+			error_errno(err, "capture: cannot size the ring buffer");
+		return err;
+	}
+	l->skel->rodata->snaplen = l->snaplen;
+	/* Wake the consumer early only when a quarter of the ring is waiting. */
+	l->skel->rodata->wakeup_bytes = l->ring_bytes / 4;
+	return 0;
+}
+
+int skb_loader_open(const struct loader_opts *o, bool quiet, struct skb_loader **out)
+{
+	struct skb_loader *l = calloc(1, sizeof(*l));
+	int err;
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	err = cgroup2_mount_point(l->cg2, sizeof(l->cg2));
+	if (err) {
+		if (!quiet)
+			error("capture: no cgroup v2 hierarchy is mounted: the cgroup backend attaches to its cgroups");
+		goto fail;
+	}
+	l->skel = capture_skb_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		if (!quiet)
+			error_errno(err, "capture: cannot open the cgroup backend's BPF object");
+		goto fail;
+	}
+	err = apply_knobs(l, o, quiet);
+	if (err)
+		goto fail;
+	err = capture_skb_bpf__load(l->skel);
+	if (err) {
+		if (!quiet)
+			error_errno(err, "capture: cannot load the cgroup_skb / sockops programs "
+				    "(run with -v for the verifier log)");
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	skb_loader_close(l);
+	return err;
+}
+
+int skb_loader_probe_attach(struct skb_loader *l)
+{
+	int fd = open(l->cg2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct bpf_link *link;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	link = bpf_program__attach_cgroup(l->skel->progs.skb_attach_probe, fd);
+	err = link ? 0 : -errno;
+	bpf_link__destroy(link);
+	close(fd);
+	return err;
+}
+
+int skb_loader_attach(struct skb_loader *l, const char *path, uint64_t id)
+{
+	/* sockops first: a connection established meanwhile then starts with its OPEN, not late. */
+	struct bpf_program *progs[SKB_LINKS] = {
+		l->skel->progs.skb_sockops, l->skel->progs.skb_ingress, l->skel->progs.skb_egress,
+	};
+	struct skb_attachment a = { .id = id };
+	__u64 key = id;
+	__u8 one = 1;
+	int fd, err = 0;
+
+	if (l->natt == l->capatt) {
+		size_t cap = l->capatt ? 2 * l->capatt : 16;
+		struct skb_attachment *grown = realloc(l->att, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		l->att = grown;
+		l->capatt = cap;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (int i = 0; i < SKB_LINKS && !err; i++) {
+		a.links[i] = bpf_program__attach_cgroup(progs[i], fd);
+		if (!a.links[i])
+			err = -errno;
+	}
+	close(fd);
+	if (!err && bpf_map__update_elem(l->skel->maps.attached, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		err = -errno;
+	if (!err && !(a.path = strdup(path)))
+		err = -ENOMEM;
+	if (err) {
+		for (int i = 0; i < SKB_LINKS; i++)
+			bpf_link__destroy(a.links[i]);
+		bpf_map__delete_elem(l->skel->maps.attached, &key, sizeof(key), 0);
+		return err;
+	}
+	l->att[l->natt++] = a;
+	return 0;
+}
+
+void skb_loader_detach(struct skb_loader *l, size_t i)
+{
+	struct skb_attachment *a = &l->att[i];
+	__u64 key = a->id;
+
+	for (int k = 0; k < SKB_LINKS; k++)
+		bpf_link__destroy(a->links[k]);
+	bpf_map__delete_elem(l->skel->maps.attached, &key, sizeof(key), 0);
+	free(a->path);
+	memmove(a, a + 1, (l->natt - i - 1) * sizeof(*a));
+	l->natt--;
+}
+
+int skb_loader_ring_fd(const struct skb_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int skb_loader_drops(const struct skb_loader *l, uint64_t out[SMIW_DROP__COUNT])
+{
+	__u64 *vals = calloc(l->ncpus, sizeof(*vals));
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < SMIW_DROP__COUNT; k++) {
+		out[k] = 0;
+		if (bpf_map__lookup_elem(l->skel->maps.drops, &k, sizeof(k), vals, sizeof(*vals) * l->ncpus, 0)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < l->ncpus; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.live);
+	__u64 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		fn(ctx, next);
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int skb_loader_scan_listeners(const struct skb_loader *l,
+			      void (*fn)(void *ctx, const struct smiw_listener *li), void *ctx)
+{
+	struct bpf_link *link = bpf_program__attach_iter(l->skel->progs.scan_listeners, NULL);
+	struct smiw_listener li;
+	size_t got = 0;
+	int fd, n = 0;
+	ssize_t r;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		n = -errno;
+		bpf_link__destroy(link);
+		return n;
+	}
+	/* Records are whole structs; a read may end inside one. */
+	while ((r = read(fd, (char *)&li + got, sizeof(li) - got)) > 0) {
+		got += r;
+		if (got < sizeof(li))
+			continue;
+		fn(ctx, &li);
+		got = 0;
+		n++;
+	}
+	if (r < 0)
+		n = -errno;
+	close(fd);
+	bpf_link__destroy(link);
+	return n;
+}
+
+int skb_loader_prog_ids(const struct skb_loader *l, uint32_t *ids, int max)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, l->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (p == l->skel->progs.skb_attach_probe || p == l->skel->progs.scan_listeners)
+			continue;
+		if (n < max && fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			ids[n++] = info.id;
+	}
+	return n;
+}
+
+void skb_loader_close(struct skb_loader *l)
+{
+	if (!l)
+		return;
+	while (l->natt)
+		skb_loader_detach(l, l->natt - 1);
+	free(l->att);
+	capture_skb_bpf__destroy(l->skel);
+	free(l);
+}
