@@ -436,6 +436,9 @@ static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
 		c->end[dir & 1] = endoff;
 	if (dir == SMIW_DIR_RECV && (s.flags & TH_FIN))
 		c->flags |= SMIW_SKC_FIN_RECV;
+	/* Before the segment: an exchange its bytes complete names the process already. */
+	if (task && !(c->flags & SMIW_SKC_PROC))
+		report_process(c);
 	if (s.len || (s.flags & TH_FIN)) {
 		h.flags = (s.flags & TH_FIN ? SMIW_SKB_FIN : 0) | (s.flags & TH_RST ? SMIW_SKB_RST : 0);
 		h.conn_id = c->id;
@@ -458,8 +461,6 @@ static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
 			bpf_ringbuf_submit(e, wake_flags());
 		}
 	}
-	if (task && !(c->flags & SMIW_SKC_PROC))
-		report_process(c);
 	/* Without sockops' CLOSE (opened before capture): a reset, or a FIN each way, ends it. */
 	if (!(c->flags & SMIW_SKC_STATE_CB) && ((s.flags & TH_RST) ||
 	    (c->flags & (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV)) == (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV))) {

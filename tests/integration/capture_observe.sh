@@ -9,10 +9,12 @@
 #  - a 4 KiB ring buffer under load: kernel drops counted, in the end record and
 #    in the summary;
 #  - every output line is whole JSON, the last one the end record.
+# Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
 app=$build/sample-app
+capture=${SMIW_TEST_CAPTURE:-auto}
 fails=0
 check() { # description, then a command that must succeed
 	local what=$1; shift
@@ -65,7 +67,7 @@ for _ in $(seq 1200); do innet curl -s -o /dev/null http://127.0.0.1:9091/metric
 # Starts observe on the sandbox's cgroup (extra options follow); waits until it is attached.
 start_observe() { # out log options...
 	local out=$1 log=$2; shift 2
-	"$bin" observe --cgroup "$cg" --out "$out" --stats-interval 1s "$@" 2>"$log" &
+	"$bin" observe --capture "$capture" --cgroup "$cg" --out "$out" --stats-interval 1s "$@" 2>"$log" &
 	obs=$!
 	pids+=($obs)
 	for _ in $(seq 1200); do grep -q '^observe: watching' "$log" && return 0; sleep 0.05; done
@@ -129,6 +131,8 @@ check "driver: all 2000 exchanges attributed to pod ns1/app (and its peer) from 
 n=$(obs_x '.role == "server" and (.request_id | startswith("drv-")) and .local == "127.0.0.1:9091" and
 	.comm == "sample-app"' | wc -l)
 check "server side: local 127.0.0.1:9091 (IPv4-mapped socket shown as IPv4), comm sample-app" eq "$n" 1000
+[ "$capture" = auto ] || check "meta: the $capture backend captured" \
+	eq "$(head -n 1 "$tmp/obs.jsonl" | jq -r .capture_backend)" "$capture"
 check "meta names the inventory and the node" \
 	eq "$(head -n 1 "$tmp/obs.jsonl" | jq -r '.t + " " + .inventory + " " + .node')" "meta $tmp/inv.json capobs-node"
 jq -r 'select(.t == "intent") | .request_id' "$tmp/intent.jsonl" | sort >"$tmp/sent"

@@ -15,6 +15,7 @@
 # complete, 200), the trickled request too, and no output file may hold any
 # secret: header values are "<redacted>", bodies are never written. With
 # --unredacted the credentials are kept, bodies still never written.
+# Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -32,7 +33,7 @@ cg_a=$pod_a_cg cg_b=$pod_b_cg ns2=$pod_b_ns
 
 start_observe() { # out-dir options...
 	local dir=$1; shift
-	"$bin" observe --out "$dir/obs.jsonl" --stats-interval 1s "$@" 2>"$dir/observe.log" &
+	"$bin" observe --capture "$capture" --out "$dir/obs.jsonl" --stats-interval 1s "$@" 2>"$dir/observe.log" &
 	obs=$!
 	pids+=($obs)
 	for _ in $(seq 1200); do grep -qs '^observe: watching' "$dir/observe.log" && return 0; sleep 0.05; done
@@ -142,6 +143,7 @@ sleep 0.3
 stop_observe
 is "observe exits 0" "$?" 0
 digest "$out"
+backend_is "$out/obs.jsonl"
 
 exact "$out" norm1 server 1000
 exact "$out" norm1 client 1000

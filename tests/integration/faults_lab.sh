@@ -14,6 +14,7 @@
 #  - HAProxy killed during step 2: the verdict says the mesh went away, with
 #    exactly the refused connects the driver saw; killed during a `run`, the
 #    runner also finds it gone before the next step, which it does not run.
+# Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -92,7 +93,7 @@ client_ids() { zcat -f "$1" 2>/dev/null | grep -F "\"request_id\":\"$2.1-" | jq 
 	.role == "client" and .pod == "app-a") | .request_id' 2>/dev/null | sort -u | wc -l; }
 
 # --- observe SIGKILLed mid-step ------------------------------------------------------
-"$bin" observe --inventory "$inv" --out "$W/kill.jsonl.gz" --stats-interval 200ms 2>"$W/kill.log" &
+"$bin" observe --capture "$capture" --inventory "$inv" --out "$W/kill.jsonl.gz" --stats-interval 200ms 2>"$W/kill.log" &
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/kill.log" '^observe: watching'
@@ -120,7 +121,7 @@ is "torn copy: step 1 still PASS" "$(verdict torn before | cut -c1-4)" PASS
 # --- the agent SIGKILLed mid-step, then restarted on its spool ---------------------------
 random_hex 24 >"$W/token"
 agent() { # log: starts the agent, waits until it serves; sets $agent and $port
-	"$bin" agent --source capture --inventory "$inv" --spool-dir "$W/spool" --token-file "$W/token" \
+	"$bin" agent --source capture --capture "$capture" --inventory "$inv" --spool-dir "$W/spool" --token-file "$W/token" \
 		--listen 127.0.0.1:0 --node fl-node 2>"$1" &
 	agent=$!
 	pids+=($agent)
@@ -155,7 +156,7 @@ is "agent recording: step 2 INCONCLUSIVE, naming the cause" "$(verdict agent dur
 	"INCONCLUSIVE: capture incomplete during the step: capture cut short (no end record) before the step ended"
 
 # --- ring buffer overflow ---------------------------------------------------------------
-"$bin" observe --inventory "$inv" --out "$W/ring.jsonl" --stats-interval 200ms --ring-size 4096 2>"$W/ring.log" &
+"$bin" observe --capture "$capture" --inventory "$inv" --out "$W/ring.jsonl" --stats-interval 200ms --ring-size 4096 2>"$W/ring.log" &
 obs=$!
 pids+=($obs)
 check "observe attached with a 4 KiB ring" up_log "$W/ring.log" '^observe: watching'
@@ -174,7 +175,7 @@ check "step 2 INCONCLUSIVE, naming the drops" sh -c "test \"\$(jq -r '.assertion
 # --- a lab pod's network namespace deleted under the capture --------------------------------
 # app-d (watched, not on the path) is torn down by hand in the middle of step 2: its
 # processes killed, its network namespace deleted. The rest of the lab is unaffected.
-"$bin" observe --inventory "$inv" --out "$W/netns.jsonl" --stats-interval 200ms 2>"$W/netns.log" &
+"$bin" observe --capture "$capture" --inventory "$inv" --out "$W/netns.jsonl" --stats-interval 200ms 2>"$W/netns.log" &
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/netns.log" '^observe: watching'
@@ -199,7 +200,7 @@ is "no drop, no gap" "$(tail -n 1 "$W/netns.jsonl" | jq -c '[.t, .kernel_drops, 
 "$bin" lab up --lab "$lab" >/dev/null 2>&1	# app-d back, for what follows
 
 # --- HAProxy killed mid-step ----------------------------------------------------------------
-"$bin" observe --inventory "$inv" --out "$W/mesh.jsonl" --stats-interval 200ms 2>"$W/mesh.log" &
+"$bin" observe --capture "$capture" --inventory "$inv" --out "$W/mesh.jsonl" --stats-interval 200ms 2>"$W/mesh.log" &
 obs=$!
 pids+=($obs)
 check "observe attached" up_log "$W/mesh.log" '^observe: watching'
@@ -230,7 +231,7 @@ steps:
   - name: after
     traffic: [{count: 100}]
 EOF
-"$bin" run "$W/run.yaml" --lab "$lab" --topology "$PWD/sample-app/topology/default.yaml" --out "$W/runout" \
+"$bin" run "$W/run.yaml" --capture "$capture" --lab "$lab" --topology "$PWD/sample-app/topology/default.yaml" --out "$W/runout" \
 	>"$W/run.txt" 2>"$W/run.err" &
 runner=$!
 check "run reaches step 1's traffic" up_log "$W/run.err" 'for 3.0 s'

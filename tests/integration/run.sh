@@ -5,9 +5,11 @@
 # only it, --api renders into older versions (a step they cannot express is
 # skipped and INCONCLUSIVE), and every scenario's replay.sh gives the run's
 # report byte for byte.
+# Runs on each capture backend.
 set -u
 build=${1:-build}
 bin="$(cd "$build" && pwd)/smi-witness"
+capture=${SMIW_TEST_CAPTURE:-auto}
 if [ "$(id -u)" != 0 ]; then
 	echo "skip: the lab and the capture need root"; exit 77
 fi
@@ -60,7 +62,7 @@ topo="$PWD/sample-app/topology/default.yaml"
 verdicts() { jq -c '[.assertions[] | [.id, .verdict]]' "$1"; }
 
 # --- the reference mesh ------------------------------------------------------
-"$bin" -j run "$work/s/split.yaml" "$work/s/access.yaml" --lab "$lab" --topology "$topo" \
+"$bin" -j run "$work/s/split.yaml" "$work/s/access.yaml" --capture "$capture" --lab "$lab" --topology "$topo" \
 	--out "$work/out" >"$work/ref.json" 2>"$work/ref.err"
 rc=$?
 check "reference run exits 3 (one INCONCLUSIVE step, no FAIL)" test $rc = 3
@@ -79,6 +81,8 @@ for sc in split access; do
 	check "$sc: observations end with an end record" sh -c "zcat '$d/observations.jsonl.gz' | tail -1 | grep -q '\"t\":\"end\"'"
 	check "$sc: stats records bracket the steps" sh -c "[ \$(zcat '$d/observations.jsonl.gz' | grep -c '\"t\":\"stats\"') -ge 2 ]"
 	check "$sc: intent records were joined" sh -c "grep -q '\"t\":\"intent\"' '$d/intent.jsonl'"
+	[ "$capture" = auto ] || check "$sc: the $capture backend captured" \
+		test "$(zcat "$d/observations.jsonl.gz" | head -n 1 | jq -r .capture_backend)" = "$capture"
 	PATH="$(dirname "$bin"):$PATH" "$d/replay.sh" -f json >"$work/replay-$sc.json" 2>/dev/null
 	check "$sc: replay.sh gives the run's report byte for byte" cmp "$work/replay-$sc.json" "$d/report.json"
 done
@@ -88,7 +92,7 @@ check "matrix HTML is well-formed" xmllint --noout "$work/out/matrix.html"
 check "the lab is down afterwards" sh -c "! ip netns list | grep -q '^$lab-'"
 
 # --- a faulty mesh: the weighted split and the weight-0 side fail, nothing else ----
-"$bin" run "$work/s/split.yaml" --mesh faulty-weights --lab "$lab" --topology "$topo" \
+"$bin" run "$work/s/split.yaml" --mesh faulty-weights --capture "$capture" --lab "$lab" --topology "$topo" \
 	--out "$work/out" >"$work/faulty.txt" 2>"$work/faulty.err"
 rc=$?
 cp "$work/out/faulty-weights/report.json" "$work/faulty.json"
@@ -109,7 +113,7 @@ check "the weighted split fails on 700/300" \
 check "the matrix has both meshes" grep -q 'faulty-weights' "$work/out/matrix.md"
 
 # --- older API versions ----------------------------------------------------------
-"$bin" -j run "$work/s/split.yaml" --api split=v1alpha2 --lab "$lab" --topology "$topo" \
+"$bin" -j run "$work/s/split.yaml" --api split=v1alpha2 --capture "$capture" --lab "$lab" --topology "$topo" \
 	--out "$work/out-api" >"$work/api.json" 2>"$work/api.err"
 check "split v1alpha2: the spec version in the report" \
 	test "$(jq -c '[.assertions[].specversion] | unique' "$work/api.json")" = '["v1alpha2"]'

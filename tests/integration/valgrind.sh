@@ -6,6 +6,7 @@
 # leak of any kind (--error-exitcode, --errors-for-leak-kinds=all), and the
 # capture under valgrind still exact. Suppressed: only what tests/lib/valgrind.supp
 # says about libbpf and valgrind's bpf() model.
+# Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -39,7 +40,7 @@ count() { # FILE RUN: complete 200 exchanges of the run per side, "client server
 }
 
 # --- observe ---------------------------------------------------------------------
-"${vg[@]}" "$bin" observe --inventory "$tmp/inv.json" --out "$tmp/obs.jsonl.gz" --stats-interval 1s \
+"${vg[@]}" "$bin" observe --capture "$capture" --inventory "$tmp/inv.json" --out "$tmp/obs.jsonl.gz" --stats-interval 1s \
 	2>"$tmp/observe.vg" &
 obs=$!
 pids+=($obs)
@@ -56,7 +57,7 @@ check "observe: no valgrind report" sh -c "! grep -q '^==[0-9]*==' '$tmp/observe
 
 # --- agent ---------------------------------------------------------------------------
 random_hex 24 >"$tmp/token"
-"${vg[@]}" "$bin" agent --source capture --inventory "$tmp/inv.json" --token-file "$tmp/token" \
+"${vg[@]}" "$bin" agent --source capture --capture "$capture" --inventory "$tmp/inv.json" --token-file "$tmp/token" \
 	--listen 127.0.0.1:0 --spool-dir "$tmp/spool" --node vg-node 2>"$tmp/agent.vg" &
 agent=$!
 pids+=($agent)

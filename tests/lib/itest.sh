@@ -1,6 +1,8 @@
 # itest.sh - checks for the shell integration tests (source it; `fails` counts failures).
 # Each check prints "ok - WHAT" or "not ok - WHAT"; itest_done prints the verdict and exits.
 fails=0
+# The capture backend a test asks for (tests/run sets it for scripts that run on each backend).
+capture=${SMIW_TEST_CAPTURE:-auto}
 
 # check WHAT COMMAND...: COMMAND must succeed.
 check() {
@@ -42,4 +44,15 @@ itest_done() {
 	[ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 	[ $fails -eq 0 ]
 	exit
+}
+
+# backend_is FILE: the meta record (first line) of observation FILE names the backend asked for.
+backend_is() {
+	local got
+	got=$(zcat -f "$1" | head -n 1 | jq -r '.capture_backend // "none"')
+	if [ "$capture" = auto ]; then
+		is "meta: a capture backend is named" "$([ "$got" != none ] && echo named)" named
+	else
+		is "meta: the $capture backend captured" "$got" "$capture"
+	fi
 }

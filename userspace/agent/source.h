@@ -47,6 +47,7 @@ struct capture_source_opts {
 	unsigned int snaplen;		/* 0: capture's default */
 	uint64_t stats_ns;		/* a stats record this often; 0: 5 s */
 	bool unredacted;		/* keep credential header values (http_header_secret) */
+	int backend;			/* enum capture_backend (0: auto) */
 };
 
 /*

@@ -43,6 +43,7 @@ struct cap_src {
 	struct timespec inv_mtime;
 	uint64_t stats_ns;
 	uint64_t caps_needed;		/* what the map operations need once attached (measured) */
+	uint64_t caps_thread;		/* that, plus what watching more cgroups needs: the capture thread's */
 };
 
 /*
@@ -84,7 +85,7 @@ static void *capture_thread(void *arg)
 	uint64_t next_stats = mono_ns() + s->stats_ns, next_inv = 0, now;
 
 	/* Capabilities are per thread: this one gives up what the attach needed, like the loop's. */
-	if (caps_limit(s->caps_needed))
+	if (caps_limit(s->caps_thread))
 		pr_warn("capture: cannot give up capabilities on its thread");
 
 	while (!s->stop) {
@@ -191,7 +192,7 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		return error_errno(r, "cannot open the capture pipe"), r;
 	}
 	r = capture_open(&(struct capture_opts){ .snaplen = o->snaplen, .inv = s->inv,
-						 .unredacted = o->unredacted,
+						 .unredacted = o->unredacted, .backend = o->backend,
 						 .sink = capture_record_sink(&s->sink) }, &s->cap);
 	if (r) {
 		obs_writer_close(&s->sink);
@@ -200,9 +201,16 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		return r;
 	}
 	n = capture_watch_inventory(s->cap);
+	/*
+	 * The inventory changes later: the capture thread, which watches the
+	 * new pods, also keeps what that needs (CAP_NET_ADMIN for the cgroup
+	 * backend); every other thread of the agent keeps only the rest.
+	 */
 	s->caps_needed = capture_caps_after_attach(s->cap);
+	s->caps_thread = s->caps_needed | capture_caps_to_watch(s->cap);
 	obs_write_meta(&s->sink, &(struct obs_write_meta){ .inventory = o->inventory_path,
 		.snaplen = capture_snaplen(s->cap), .capture_tag = capture_tag(s->cap),
+		.backend = capture_backend_name(s->cap),
 		.watched_cgroups = n > 0 ? (unsigned)n : 0 });
 	obs_writer_flush(&s->sink, true);
 	r = source_fd_open(&s->inner, fds[0], false);

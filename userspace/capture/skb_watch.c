@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #include "capture/capture_int.h"
-#include "inventory/inventory.h"
+#include "records/inventory.h"
 #include "k8s/cgpath.h"
 #include "util/kernfs.h"
 #include "util/log.h"

@@ -9,6 +9,7 @@
 
 #include "agent/agent.h"
 #include "agent/source.h"
+#include "capture/capture.h"
 #include "cli/cli.h"
 #include "k8s/config.h"
 #include "k8s/nodewatch.h"
@@ -26,6 +27,7 @@ struct agent_opts {
 	const char *kubeconfig, *cgroup_root, *inventory_in;
 	uint64_t store_records, spool_bytes, spool_files;
 	bool kube, follow, unredacted;
+	int capture;			/* enum capture_backend */
 };
 
 static int read_token(const char *file, char *buf, size_t len)
@@ -67,6 +69,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "inventory-out", required_argument, NULL, 'i' },
 		{ "inventory", required_argument, NULL, 'I' },
 		{ "unredacted", no_argument, NULL, 'U' },
+		{ "capture", required_argument, NULL, 'C' },
 		CLI_COMMON_LONGOPTS,
 		{ 0 }
 	};
@@ -86,6 +89,10 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		case 'i': o->inventory_out = optarg; break;
 		case 'I': o->inventory_in = optarg; break;
 		case 'U': o->unredacted = true; break;
+		case 'C':
+			if (capture_backend_parse(optarg, &o->capture))
+				return error("--capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
+			break;
 		case 'B':
 			if (parse_u64(optarg, 4096, 1ULL << 40, &o->spool_bytes))
 				return error("--spool-max-bytes: '%s' is not a number in [4096, 2^40]", optarg), EXIT_USAGE;
@@ -152,7 +159,7 @@ static int open_source(struct agent_opts *o, struct record_source *src)
 		}
 		r = source_capture_open(src, &(struct capture_source_opts){
 			.inventory_path = o->inventory_in ? o->inventory_in : o->inventory_out, .node = o->node,
-			.unredacted = o->unredacted });
+			.unredacted = o->unredacted, .backend = o->capture });
 		if (r)
 			return error_errno(r, "cannot start capture"), EXIT_ERROR;
 	} else if ((r = source_file_open(src, o->source, o->follow))) {
@@ -319,6 +326,8 @@ const struct command cmd_agent = {
 		"      --cgroup-root DIR     cgroup v2 mount to look for container cgroups in\n"
 		"      --inventory-out FILE  write the inventory here on every change (atomically)\n"
 		"      --inventory FILE      serve this inventory (docs/inventory.md), e.g. the lab's\n"
+		"      --capture B           with --source capture: the backend, auto (default: cgroup\n"
+		"                            where it attaches), cgroup or syscalls (docs/capture.md)\n"
 		"      --unredacted          with --source capture: keep Authorization, Proxy-Authorization,\n"
 		"                            Cookie and Set-Cookie values (default: \"<redacted>\")\n"
 		"\nAPI (all but /healthz need 'Authorization: Bearer TOKEN'):\n"

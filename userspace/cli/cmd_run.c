@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
 #include "cli/cli.h"
 #include "cli/operands.h"
 #include "lab/api.h"
@@ -30,6 +31,7 @@ struct run_opts {
 	const char *mesh, *out, *lab, *topology;
 	int api[SMI_GROUP_COUNT];
 	bool have_api, keep_lab, list, list_meshes;
+	int capture;			/* enum capture_backend */
 	char *operands[RUN_MAX_SCENARIOS];
 	size_t n_operands;
 	char *files[RUN_MAX_SCENARIOS];	/* the scenario files, suites expanded */
@@ -49,6 +51,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "keep-lab", no_argument, NULL, 'k' },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "list-meshes", no_argument, NULL, OPT_LIST_MESHES },
+		{ "capture", required_argument, NULL, 'C' },
 		{ 0 }
 	};
 	int opt, r;
@@ -84,6 +87,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case OPT_LIST_MESHES:
 			o->list_meshes = true;
 			break;
+		case 'C':
+			if (capture_backend_parse(optarg, &o->capture)) {
+				error("--capture '%s': not auto, cgroup or syscalls", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			if ((r = cli_common_opt(opt, &cmd_run)) != CLI_CONTINUE)
 				return r;
@@ -112,7 +121,7 @@ static int prepare(struct run_opts *o, struct target **t, struct run_scenario **
 
 	if (!r)
 		r = target_lab_new(&(struct target_lab_opts){ .lab = o->lab, .topology = o->topology,
-							     .mesh = o->mesh }, t);
+							     .mesh = o->mesh, .capture_backend = o->capture }, t);
 	if (!r)
 		r = run_load_scenarios(o->files, o->n_files, *t, sc);
 	if (!r)
@@ -175,6 +184,8 @@ const struct command cmd_run = {
 		"  -t, --topology FILE  lab topology (default: the lab's, when it is up, else the\n"
 		"                       shipped sample-app/topology/default.yaml, as 'lab up' uses)\n"
 		"  -k, --keep-lab       leave the lab as the last scenario left it\n"
+		"      --capture B      capture backend: auto (default: cgroup where its programs attach,\n"
+		"                       else syscalls), cgroup or syscalls (docs/capture.md)\n"
 		"      --list           list the shipped suites (or those named) and their scenarios\n"
 		"      --list-meshes    list the lab's mesh variants\n"
 		"A SUITE is a scenario file or a directory of them (docs/scenarios.md). A lab that\n"

@@ -21,9 +21,9 @@ json_t *doctor_missing(const struct probe_result *res, int n)
 
 void doctor_print_table(const struct probe_result *res, int n, FILE *f)
 {
-	fprintf(f, "%-30s %-9s %-12s %-24s %s\n", "FEATURE", "REQUIRED", "STATUS", "VALUE", "DETAIL");
+	fprintf(f, "%-36s %-9s %-12s %-34s %s\n", "FEATURE", "REQUIRED", "STATUS", "VALUE", "DETAIL");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%-30s %-9s %-12s %-24s %s\n", res[i].what, res[i].required ? "yes" : "no",
+		fprintf(f, "%-36s %-9s %-12s %-34s %s\n", res[i].what, res[i].required ? "yes" : "no",
 			status_word(&res[i]), res[i].value[0] ? res[i].value : "-", res[i].detail);
 }
 

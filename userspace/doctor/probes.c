@@ -414,8 +414,13 @@ int doctor_run_probes(struct probe_result *out, int max)
 		{ "uprobes", "uprobes", false, probe_uprobe },
 		{ "kprobes", "kprobes", false, probe_kprobe },
 		{ "fentry", "fentry/fexit", false, probe_fentry },
-		{ "capture_capabilities", "capabilities to attach", false, probe_capture_caps },
-		{ "capabilities_after_attach", "capabilities after attach", false, probe_caps_after_attach },
+		{ "cgroup_capture", "cgroup_skb + sockops capture", false, probe_cgroup_capture },
+		{ "capture_backend", "capture backend (auto)", false, probe_capture_backend },
+		{ "capture_capabilities", "capabilities to attach (syscalls)", false, probe_capture_caps },
+		{ "capabilities_after_attach", "capabilities after attach (syscalls)", false, probe_caps_after_attach },
+		{ "cgroup_capture_capabilities", "capabilities to attach (cgroup)", false, probe_cgroup_caps },
+		{ "cgroup_capabilities_after_attach", "capabilities after attach (cgroup)", false,
+		  probe_cgroup_caps_after_attach },
 	};
 	int n = (int)(sizeof(probes) / sizeof(probes[0]));
 

@@ -27,6 +27,16 @@ void probe_capture_caps(struct probe_result *r);
 /* What capture still needs once attached (measured with the set above). */
 void probe_caps_after_attach(struct probe_result *r);
 
+/* The same two measurements for the cgroup backend. */
+void probe_cgroup_caps(struct probe_result *r);
+void probe_cgroup_caps_after_attach(struct probe_result *r);
+
+/* The cgroup backend (cgroup_skb + sockops) capturing one exchange in a private cgroup and netns. */
+void probe_cgroup_capture(struct probe_result *r);
+
+/* Which backend `--capture auto` takes on this node, and why. */
+void probe_capture_backend(struct probe_result *r);
+
 /* Called by the uprobe probe; exported so the probe can find it by symbol. */
 void smiw_uprobe_target(void);
 

@@ -151,7 +151,7 @@ int live_start(struct live **out, const struct live_opts *o)
 		return r;
 	}
 	l->file = capture_record_sink(&l->sink);
-	r = capture_open(&(struct capture_opts){ .inv = o->inv,
+	r = capture_open(&(struct capture_opts){ .inv = o->inv, .backend = o->backend,
 		.sink = { .exchange = on_exchange, .conn = on_conn, .ctx = l } }, &l->c);
 	n = r ? r : capture_watch_inventory(l->c);
 	if (n <= 0) {
@@ -164,7 +164,7 @@ int live_start(struct live **out, const struct live_opts *o)
 	}
 	obs_write_meta(&l->sink, &(struct obs_write_meta){ .inventory = o->inventory_path,
 		.snaplen = capture_snaplen(l->c), .capture_tag = capture_tag(l->c),
-		.watched_cgroups = (unsigned)n });
+		.backend = capture_backend_name(l->c), .watched_cgroups = (unsigned)n });
 	obs_writer_flush(&l->sink, true);
 	r = pthread_create(&l->thread, NULL, poll_loop, l);
 	if (r) {

@@ -20,6 +20,7 @@ struct live_opts {
 	const char *inventory_path;	/* named in the meta record */
 	const char *out_path;		/* observation file (".gz": compressed) */
 	const char *run;		/* run id whose probes are kept */
+	int backend;			/* enum capture_backend (0: auto) */
 };
 
 /*

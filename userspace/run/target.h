@@ -151,13 +151,15 @@ struct target_lab_opts {
 	const char *lab;	/* NULL: $SMIW_LAB or "smiw" */
 	const char *topology;	/* NULL: the lab's (when up) or the default one */
 	const char *mesh;	/* the variant */
+	int capture_backend;	/* enum capture_backend (0: auto) */
 };
 
 /*
  * The lab as a target. Checks the options without touching the lab: the
  * name, the variant, and that a lab already up has the topology asked for
- * (a run uses a lab that is up, and leaves it up). Returns 0 with *out
- * set, EXIT_USAGE after printing which option is wrong, or EXIT_ERROR.
+ * (a run uses a lab that is up, and leaves it up); the capture backend
+ * is used when the run observes. Returns 0 with *out set, EXIT_USAGE after
+ * printing which option is wrong, or EXIT_ERROR.
  */
 int target_lab_new(const struct target_lab_opts *o, struct target **out);
 

@@ -37,6 +37,7 @@ struct target_lab {
 	char log[PATH_MAX];	/* the scenario's lab.log */
 	char mesh_netns[PATH_MAX];	/* scrapes are made from the mesh pod's network */
 	struct live *live;	/* the capture, while it runs */
+	int capture_backend;	/* enum capture_backend (0: auto) */
 };
 
 static struct target_lab *lab_of(struct target *t)
@@ -190,7 +191,8 @@ static int drive(struct target *t, const struct traffic_job *j)
 static int observe_start(struct target *t, const struct target_observe *o)
 {
 	return live_start(&lab_of(t)->live, &(struct live_opts){ .inv = o->inv, .inventory_path = o->inventory_path,
-								.out_path = o->out_path, .run = o->run });
+								.out_path = o->out_path, .run = o->run,
+								.backend = lab_of(t)->capture_backend });
 }
 
 static const struct obs_set *observed_lock(struct target *t)
@@ -317,6 +319,7 @@ int target_lab_new(const struct target_lab_opts *o, struct target **out)
 	tl->base = (struct target){ .ops = &lab_ops, .log_name = "lab.log" };
 	tl->lab = (struct lab_opts){ .name = o->lab, .topology = o->topology };
 	tl->mesh = o->mesh;
+	tl->capture_backend = o->capture_backend;
 	if (mesh_variant_parse(o->mesh, &v)) {
 		error("--mesh: '%s' is not a mesh of the lab (reference, faulty-weights, fail-open, ignore-path, "
 		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics: see "
