@@ -88,6 +88,13 @@ int skb_watch_id(struct capture *c, uint64_t id);
  */
 int skb_watch_inventory(struct capture *c);
 
+/*
+ * The inventory pod for a cgroup the inventory does not list (a container
+ * started or restarted since it was written): the pod whose cgroup is
+ * attached above it. NULL when none is.
+ */
+const struct inv_pod *skb_pod_of_cgroup(struct capture *c, uint64_t id);
+
 /* Runs the listener scan; new findings are warned about once. */
 void skb_scan_listeners(struct capture *c);
 

@@ -35,6 +35,9 @@ static void attribute(struct capture *c, struct cap_conn *i)
 		return;
 	inv_addr_from_raw(&peer, i->family, i->peer_addr);
 	i->pod = inventory_pod_by_cgroup(c->o.inv, i->cgroup_id);
+	/* The cgroup backend also sees cgroups below a pod that the inventory does not list yet. */
+	if (!i->pod && c->backend == CAPTURE_CGROUP)
+		i->pod = skb_pod_of_cgroup(c, i->cgroup_id);
 	i->peer_pod = inventory_pod_by_addr(c->o.inv, &peer);
 	i->peer_service = inventory_service_by_addr(c->o.inv, &peer);
 }

@@ -279,6 +279,23 @@ int skb_watch_inventory(struct capture *c)
 	return err ? err : n;
 }
 
+const struct inv_pod *skb_pod_of_cgroup(struct capture *c, uint64_t id)
+{
+	const struct inventory *inv = c->o.inv;
+	char path[PATH_MAX], point[PATH_MAX];
+	const struct skb_attachment *a = NULL;
+
+	if (!inv || !id)
+		return NULL;
+	for (size_t k = 0; k < c->sl->natt && !a; k++)
+		if (!find_id(c->sl->att[k].path, id, path, 0))
+			a = &c->sl->att[k];
+	for (size_t i = 0; a && i < inv->npods; i++)
+		if (!attach_point(c, &inv->pods[i], point) && !strcmp(point, a->path))
+			return &inv->pods[i];
+	return NULL;
+}
+
 static void on_listener(void *ctx, const struct smiw_listener *li)
 {
 	struct capture *c = ctx;

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# suites_backends.sh - every suite of specs/ against the reference mesh, once
+# with each capture backend, in one lab of its own: both runs PASS every
+# assertion with identical verdicts, and the measured requests (convergence
+# probes aside, whose number depends on timing) produce, step by step, the
+# same exchanges on both backends: as many at each pod, on each side, with
+# each status. The driver's own count of answered requests is the
+# independent reference: every one of them is an exchange at the driver on
+# both backends.
+set -u
+build=$(realpath "${1:-build}")
+bin=$build/smi-witness
+. tests/lib/itest.sh
+[ "$(id -u)" = 0 ] || { echo "skip: the lab and the capture need root"; exit 77; }
+command -v haproxy >/dev/null || { echo "skip: haproxy is not installed"; exit 77; }
+for t in jq zcat; do command -v $t >/dev/null || { echo "skip: $t is not installed"; exit 77; }; done
+
+lab="sb$$"
+lab=${lab:0:12}
+W=$(mktemp -d /tmp/smiw-suites-XXXXXX)
+cleanup() {
+	"$bin" lab down --lab "$lab" >/dev/null 2>&1
+	rm -rf "$W"
+}
+trap cleanup EXIT
+topo="$PWD/specs/lab/topology.yaml"
+
+# Per scenario: "scenario step.traffic role pod comm status complete count" over the measured requests.
+digest() { # out-dir
+	local d sc
+	for d in "$1"/reference/*/; do
+		sc=$(basename "$d")
+		[ -f "$d/observations.jsonl.gz" ] || continue
+		zcat "$d/observations.jsonl.gz" | jq -r --arg sc "$sc" 'select(.t == "exchange" and
+			(.request_id | test("^[^.]+\\.[0-9]+\\.[0-9]+-[0-9]+$"))) |
+			"\($sc) \(.request_id | sub("^[^.]+\\."; "") | sub("-[0-9]+$"; "")) \(.role) \(.namespace)/\(.pod) \(.comm) \(.status) \(.complete)"'
+	done | sort | uniq -c | awk '{ print $2, $3, $4, $5, $6, $7, $8, $1 }'
+}
+# Per scenario and step: how many measured requests the driver saw answered (its intent records).
+answered() { # out-dir
+	local d sc
+	for d in "$1"/reference/*/; do
+		sc=$(basename "$d")
+		[ -f "$d/intent.jsonl" ] || continue
+		jq -r --arg sc "$sc" 'select(.t == "intent" and .status > 0 and
+			(.request_id | test("^[^.]+\\.[0-9]+\\.[0-9]+-[0-9]+$"))) |
+			"\($sc) \(.request_id | sub("^[^.]+\\."; "") | sub("-[0-9]+$"; ""))"' "$d/intent.jsonl"
+	done | sort | uniq -c | awk '{ print $2, $3, $1 }'
+}
+
+for b in syscalls cgroup; do
+	"$bin" -j run specs/ --mesh reference --capture "$b" --keep-lab --lab "$lab" --topology "$topo" \
+		--out "$W/$b" >"$W/$b.json" 2>"$W/$b.err"
+	is "$b: every suite PASSes (exit 0)" "$?" 0
+	is "$b: the $b backend captured every scenario" \
+		"$(for f in "$W/$b"/reference/*/observations.jsonl.gz; do zcat "$f" | head -n 1 | jq -r .capture_backend; done | sort -u)" "$b"
+	jq -c '[.assertions[] | [.id, .verdict]]' "$W/$b.json" >"$W/$b.verdicts"
+	digest "$W/$b" >"$W/$b.digest"
+	answered "$W/$b" >"$W/$b.answered"
+	# The driver (smi-witness drive in the source pod) counts its answered requests: step by step,
+	# exactly its client-side exchanges.
+	is "$b: each step's answered requests are as many exchanges at the driver" \
+		"$(awk '$3 == "client" && $5 == "smi-witness" { n[$1 " " $2] += $8 } END { for (k in n) print k, n[k] }' \
+		   "$W/$b.digest" | sort | diff - "$W/$b.answered" >/dev/null && echo same)" same
+done
+is "both backends: the same number of assertions" "$(jq length "$W/syscalls.verdicts")" "$(jq length "$W/cgroup.verdicts")"
+is "both backends: identical verdicts" "$(cmp -s "$W/syscalls.verdicts" "$W/cgroup.verdicts" && echo same)" same
+is "every verdict PASS" "$(jq -r '.[][1]' "$W/cgroup.verdicts" | sort -u)" PASS
+is "both backends: the same exchanges for every measured request (step, side, pod, process, status)" \
+	"$(diff "$W/syscalls.digest" "$W/cgroup.digest" >"$W/digest.diff" && echo same)" same
+echo "    $(wc -l <"$W/cgroup.digest") (scenario, step, side, pod, process, status) groups, $(awk '{ s += $8 } END { print s }' \
+	"$W/cgroup.digest") exchanges per backend, $(jq length "$W/cgroup.verdicts") assertions"
+[ $fails -eq 0 ] || { head -20 "$W/digest.diff"; for f in "$W"/*.err; do tail -n 5 "$f"; done; }
+itest_done
