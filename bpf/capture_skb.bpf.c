@@ -103,8 +103,30 @@ struct seg {
 	__u32 seq;
 	__u32 hdr_len;	/* IP + TCP headers: the payload starts here */
 	__u32 len;	/* payload bytes */
+	__u16 sport, dport;	/* host order */
 	__u8 flags;	/* TH_* */
 };
+
+/*
+ * The payload of a segment that completes a handshake (a listener with
+ * TCP_DEFER_ACCEPT creates the connection only when data comes, TCP Fast
+ * Open data rides the SYN): it passes the ingress hook as the listener's,
+ * before the connection exists. It waits here, per CPU, for the
+ * established callback that follows on the same CPU in the same softirq.
+ */
+struct accept_stash {
+	__u32 seq;			/* of the first payload byte */
+	__u16 sport, dport;		/* the segment's: the peer's port, the listener's */
+	struct smiw_skb_event hdr;	/* conn_id and off filled when it is emitted */
+	__u8 data[SMIW_SNAPLEN_MAX];	/* right after hdr: the two go out as one record */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct accept_stash);
+} stash SEC(".maps");
 
 static __always_inline void count_drop(__u32 kind)
 {
@@ -191,6 +213,8 @@ static __always_inline bool parse_seg(struct __sk_buff *skb, struct seg *s)
 		tp = &th;
 	}
 	s->seq = bpf_ntohl(tp->seq);
+	s->sport = bpf_ntohs(tp->source);
+	s->dport = bpf_ntohs(tp->dest);
 	s->hdr_len = l3 + tp->doff * 4;
 	s->flags = ((__u8 *)tp)[13];
 	s->len = skb->len > s->hdr_len ? skb->len - s->hdr_len : 0;
@@ -388,6 +412,26 @@ static __always_inline void report_process(struct smiw_skb_conn *c)
 	bpf_ringbuf_submit(e, wake_flags());
 }
 
+/* Keeps the payload of a segment a listener got (see struct accept_stash) for its connection. */
+static __always_inline void stash_for_accept(struct __sk_buff *skb, const struct seg *s)
+{
+	__u32 zero = 0, n, cap = s->len < snaplen ? s->len : snaplen;
+	struct accept_stash *st = bpf_map_lookup_elem(&stash, &zero);
+
+	if (!st || !cap)
+		return;
+	st->hdr = (struct smiw_skb_event){ .type = SMIW_EV_SKB, .dir = SMIW_DIR_RECV, .len = s->len,
+					   .ts_ns = bpf_ktime_get_ns() };
+	st->seq = s->seq + !!(s->flags & TH_SYN);
+	st->sport = s->sport;
+	st->dport = s->dport;
+	n = cap;
+	asm volatile("" : "+r"(n));
+	n = ((n - 1) & (SMIW_SNAPLEN_MAX - 1)) + 1;
+	if (!bpf_skb_load_bytes(skb, s->hdr_len, st->data, n))
+		st->hdr.cap_len = n;
+}
+
 static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
 {
 	struct smiw_skb_event h = { .type = SMIW_EV_SKB, .dir = dir };
@@ -401,9 +445,14 @@ static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
 	if (!bsk || !parse_seg(skb, &s) || (!s.len && !(s.flags & (TH_FIN | TH_RST))))
 		return 1;
 	bsk = bpf_sk_fullsock(bsk);
-	/* A listener here means data on the handshake's last ACK: its connection shows a gap. */
-	if (!bsk || bsk->protocol != IPPROTO_TCP || bsk->state == BPF_TCP_LISTEN)
+	if (!bsk || bsk->protocol != IPPROTO_TCP)
 		return 1;
+	/* A listener here: data completing a handshake, for the connection about to be established. */
+	if (bsk->state == BPF_TCP_LISTEN) {
+		if (dir == SMIW_DIR_RECV && s.len)
+			stash_for_accept(skb, &s);
+		return 1;
+	}
 	if (dir == SMIW_DIR_SEND)
 		task = in_task();
 	c = bpf_sk_storage_get(&skconn, bsk, 0, 0);
@@ -536,6 +585,36 @@ static __always_inline void set_bases(struct smiw_skb_conn *c, struct bpf_sock_o
 	}
 }
 
+/*
+ * The data that completed this connection's handshake, stashed on this CPU
+ * moments ago by the ingress program as the listener's: its first record.
+ * (sockops keeps the peer's port, in network order, in the upper half.)
+ */
+static __always_inline void stashed_data(struct smiw_skb_conn *c, struct bpf_sock_ops *ops)
+{
+	__u32 zero = 0, n;
+	struct accept_stash *st = bpf_map_lookup_elem(&stash, &zero);
+
+	if (!st || !st->hdr.len || st->sport != bpf_ntohs((__u16)(ops->remote_port >> 16)) ||
+	    st->dport != (__u16)ops->local_port || st->seq != c->base[SMIW_DIR_RECV]) {
+		if (st)
+			st->hdr.len = 0;
+		return;
+	}
+	st->hdr.conn_id = c->id;
+	st->hdr.off = 0;
+	if ((__s32)(st->hdr.len - c->end[SMIW_DIR_RECV]) > 0)
+		c->end[SMIW_DIR_RECV] = st->hdr.len;
+	n = st->hdr.cap_len;
+	asm volatile("" : "+r"(n));
+	n &= SMIW_SNAPLEN_MAX - 1 + SMIW_SNAPLEN_MAX;
+	if (n > SMIW_SNAPLEN_MAX)
+		n = SMIW_SNAPLEN_MAX;
+	if (bpf_ringbuf_output(&events, &st->hdr, sizeof(st->hdr) + n, wake_flags()))
+		count_drop(SMIW_DROP_RING_DATA);
+	st->hdr.len = 0;
+}
+
 /* An accepted connection is established (softirq: no process is known yet). */
 static __always_inline void server_start(struct bpf_sock_ops *ops, struct bpf_sock *bsk)
 {
@@ -562,6 +641,7 @@ static __always_inline void server_start(struct bpf_sock_ops *ops, struct bpf_so
 	e->role = SMIW_ROLE_SERVER;
 	sock_fields(e, (struct sock *)tp);
 	bpf_ringbuf_submit(e, wake_flags());
+	stashed_data(c, ops);
 }
 
 /* The socket reached CLOSE: the connection is over (a failed connect says why in sk_err). */

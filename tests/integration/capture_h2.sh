@@ -18,6 +18,7 @@
 # Observe copies 16 KiB per syscall here: nghttpd writes the responses of
 # many streams at once, and a header block beyond the bytes copied would
 # lose the connection's header table (docs/capture.md, Limits).
+# Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -40,7 +41,7 @@ for _ in $(seq 1200); do listening 8080 && listening 8081 && break; sleep 0.05; 
 
 start_observe() { # out options...
 	local out=$1; shift
-	"$bin" observe --cgroup "$pod_cg" --out "$out" --snaplen 16384 --stats-interval 1s "$@" 2>"$out.log" &
+	"$bin" observe --capture "$capture" --cgroup "$pod_cg" --out "$out" --snaplen 16384 --stats-interval 1s "$@" 2>"$out.log" &
 	obs=$!
 	pids+=($obs)
 	for _ in $(seq 1200); do grep -qs '^observe: watching' "$out.log" && return 0; sleep 0.05; done
@@ -74,6 +75,7 @@ stop_observe
 is "observe exits 0 on SIGINT" "$?" 0
 
 obs=$tmp/obs.jsonl
+backend_is "$obs"
 x() { jq -c "select(.t == \"exchange\" and $1)" "$obs"; }
 n_x() { x "$1" | wc -l; }
 for side in client server; do

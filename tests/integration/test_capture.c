@@ -4,15 +4,19 @@
  * watched cgroup, inside a private network namespace. Pipelined requests, a
  * descriptor number reused by a second connection, a refused connect, a
  * connection opened before capture, an unwatched cgroup that must produce
- * no kernel record at all, and a server whose listening socket was created
+ * no kernel record at all, a server whose listening socket was created
  * before it joined the watched cgroup (seen by the syscall backend; the
- * cgroup backend cannot see its connections and must report the listener).
+ * cgroup backend cannot see its connections and must report the listener),
+ * and a server with TCP_DEFER_ACCEPT, whose connection is created by the
+ * request's own segment.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +33,7 @@
 #define PW 9091	/* sample app in the watched cgroup */
 #define PU 9093	/* sample app in the unwatched cgroup */
 #define PO 9095	/* sample app moved into the watched cgroup after it started listening */
+#define PD 9097	/* a server with TCP_DEFER_ACCEPT in the watched cgroup */
 #define MAXX 256
 
 struct seen_x {
@@ -472,6 +477,79 @@ static void test_outside_listener(struct capture *c, int backend)
 	}
 }
 
+/* ---- a listener with TCP_DEFER_ACCEPT ---- */
+
+/*
+ * Serves `n` requests, one per connection, on a listener that completes a
+ * handshake only when the client's first data arrives: the request's
+ * segment creates the connection. Writes a byte to ready once listening.
+ */
+static int deferred_server(int ready, int n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PD),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1, secs = 5;
+	char buf[1024];
+
+	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 8) || write(ready, "r", 1) != 1)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		int s = accept(l, NULL, NULL);
+
+		if (s < 0 || read(s, buf, sizeof(buf)) <= 0 || write(s, resp, sizeof(resp) - 1) != sizeof(resp) - 1)
+			return 1;
+		close(s);
+	}
+	return 0;
+}
+
+static int client_deferred(int wfd)
+{
+	char req[128];
+	struct ihttp_resp r;
+
+	close(wfd);
+	for (int i = 0; i < 5; i++) {
+		snprintf(req, sizeof(req), "GET /deferred HTTP/1.1\r\nHost: d\r\nX-Request-Id: defer-%d\r\n\r\n", i);
+		if (ihttp_exchange(PD, req, &r) || r.status != 200)
+			return 1;
+		ihttp_resp_free(&r);
+	}
+	return 0;
+}
+
+static void test_deferred_accept(struct capture *c)
+{
+	int p[2], x0 = nx, got[2] = { 0, 0 }, st;
+	pid_t srv;
+	char ch;
+
+	if (pipe(p))
+		return;
+	srv = fork();
+	if (srv == 0) {
+		close(p[0]);
+		_exit(cgroup_move(cg_watched, getpid()) ? 2 : deferred_server(p[1], 5));
+	}
+	close(p[1]);
+	itest_check(srv > 0 && read(p[0], &ch, 1) == 1, "a server with TCP_DEFER_ACCEPT listens in the watched cgroup");
+	close(p[0]);
+	if (client_drained(c, client_deferred, "5 requests to it, a connection each", 5, NULL) < 0)
+		return;
+	itest_check(waitpid(srv, &st, 0) == srv && WIFEXITED(st) && WEXITSTATUS(st) == 0, "it served all 5");
+	for (int i = 0; i < 10; i++)
+		capture_poll(c, 20);
+	for (int i = x0; i < nx; i++)
+		if (!strncmp(xs[i].request_id, "defer-", 6) && xs[i].complete && xs[i].status == 200 &&
+		    !strcmp(xs[i].path, "/deferred"))
+			got[xs[i].role == SMIW_ROLE_SERVER]++;
+	itest_check(got[0] == 5 && got[1] == 5, "deferred accept: 5 complete exchanges each side, the request that "
+		    "created the connection included (got %d, %d)", got[0], got[1]);
+}
+
 struct run_args {
 	uint64_t wid;
 	int backend;
@@ -508,6 +586,7 @@ static int run(void *arg)
 	test_refused(c);
 	test_late(c, &late);
 	test_outside_listener(c, ra->backend);
+	test_deferred_accept(c);
 	capture_finish(c);
 	capture_stats(c, &st);
 	itest_check(st.kernel_drops == 0 && st.user_drops == 0 && st.gaps == 0 && st.unparsed_bytes == 0,
