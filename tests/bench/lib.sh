@@ -165,17 +165,17 @@ abba() {
 
 # Rows for configuration $2 against $1 (both run by abba): throughput $2/$1
 # and p99 latency $1/$2, the medians of the per-round ratios. $3 labels the
-# rows, $4 says what was watched.
+# rows, $4 says what was watched, $5 is the goal (default ">= 0.98").
 ratio_rows() {
-	local base=$1 cfg=$2 i tput=() lat=() br bp cr cp
+	local base=$1 cfg=$2 goal=${5:->= 0.98} i tput=() lat=() br bp cr cp
 	eval "br=(\"\${${base}_rps[@]}\"); bp=(\"\${${base}_p99[@]}\"); cr=(\"\${${cfg}_rps[@]}\"); cp=(\"\${${cfg}_p99[@]}\")"
 	for i in "${!br[@]}"; do
 		tput+=("$(calc '%.4f' 'a / d' a="${cr[$i]}" d="${br[$i]}")")
 		lat+=("$(calc '%.4f' 'd / a' a="${cp[$i]}" d="${bp[$i]}")")
 	done
-	row "$3: throughput attached / detached" "$(median "${tput[@]}")" "ratio" ">= 0.98" \
+	row "$3: throughput attached / detached" "$(median "${tput[@]}")" "ratio" "$goal" \
 		"median of $rounds ABBA rounds of ${secs} s (per round: ${tput[*]}); $(median "${cr[@]}") / $(median "${br[@]}") req/s; $4"
-	row "$3: p99 latency detached / attached" "$(median "${lat[@]}")" "ratio" ">= 0.98" \
+	row "$3: p99 latency detached / attached" "$(median "${lat[@]}")" "ratio" "$goal" \
 		"same runs (per round: ${lat[*]}); p99 $(median "${cp[@]}") ms attached, $(median "${bp[@]}") ms detached"
 }
 
