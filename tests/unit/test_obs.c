@@ -29,7 +29,7 @@ static const char capture[] =
 	"{\"t\":\"conn\",\"conn\":\"c3\",\"role\":\"unknown\",\"protocol\":\"h2\",\"h2_start\":\"late\","
 	"\"h2_lost\":\"late\",\"h2_lost_ns\":1650,\"open_ns\":1650,\"gaps\":1}\n"
 	"{\"t\":\"future-record\",\"x\":1}\n"
-	"{\"t\":\"stats\",\"ts_ns\":1800,\"kernel_drops\":3,\"user_drops\":1,\"gaps\":2,\"h2_lost_bytes\":77}\n"
+	"{\"t\":\"stats\",\"ts_ns\":1800,\"kernel_drops\":3,\"user_drops\":1,\"gaps\":2,\"h2_lost_bytes\":77,\"listeners_outside\":1}\n"
 	"{\"t\":\"end\",\"ts_ns\":1900,\"kernel_drops\":3,\"reason\":\"signal\"}\n";
 
 static void write_file(const char *name, const char *text, size_t len)
@@ -80,6 +80,7 @@ static void check_capture(const struct obs_set *s)
 	assert_int_equal(s->n_stats, 2);
 	assert_true(s->stats[0].kernel_drops == 3 && s->stats[0].gaps == 2 && !s->stats[0].end);
 	assert_int_equal(s->stats[0].h2_lost_bytes, 77);
+	assert_int_equal(s->stats[0].listeners_outside, 1);
 	assert_true(s->stats[1].end);
 	assert_string_equal(s->stats[1].reason, "signal");
 	/* 1500 ns monotonic is 500 ns after the meta pair. */

@@ -86,7 +86,8 @@ static void write_capture(const char *path)
 
 	assert_int_equal(obs_writer_open(&o, path, "lab"), 0);
 	obs_write_meta(&o, &(struct obs_write_meta){ .inventory = "inv.json", .snaplen = 4096, .capture_tag = "8b5e",
-						     .watched_cgroups = 3, .prog_ids = progs, .nprogs = 2 });
+						     .backend = "cgroup", .watched_cgroups = 3, .prog_ids = progs,
+						     .nprogs = 2 });
 	obs_write_exchange(&o, &x);
 	/* Same connection, same gen: the naming members come from the cache, the same bytes. */
 	x.seq = 1, x.status = 0, x.complete = false, x.incomplete = "reset", x.truncated = true, x.nheaders = 0;
@@ -106,7 +107,8 @@ static void write_capture(const char *path)
 	obs_write_stats(&o, &(struct obs_write_counters){ .ts_ns = 1700, .kernel_drops = 3, .drops_ring_data = 1,
 							  .drops_conns_full = 2, .user_drops = 4, .gaps = 1,
 							  .unparsed_bytes = 9, .unpaired = 1, .h2_lost_bytes = 5, .events = 20,
-							  .exchanges = 2, .conns = 1, .conns_open = 0 }, NULL);
+							  .exchanges = 2, .conns = 1, .conns_open = 0,
+							  .listeners_outside = 1 }, NULL);
 	obs_write_stats(&o, &(struct obs_write_counters){ .ts_ns = 1800, .kernel_drops = 3 }, "signal");
 	assert_int_equal(obs_writer_close(&o), 0);
 }
@@ -115,7 +117,8 @@ static void test_observations(void **state)
 {
 	static const char want[] =
 		"{\"t\":\"meta\",\"v\":1,\"tool\":\"smi-witness " SMIW_VERSION "\",\"node\":\"lab\",\"snaplen\":4096,"
-		"\"mono_ns\":N,\"real_ns\":N,\"inventory\":\"inv.json\",\"capture\":\"8b5e\",\"watched_cgroups\":3,"
+		"\"mono_ns\":N,\"real_ns\":N,\"inventory\":\"inv.json\",\"capture\":\"8b5e\",\"capture_backend\":\"cgroup\","
+		"\"watched_cgroups\":3,"
 		"\"bpf_prog_ids\":[11,12]}\n"
 		"{\"t\":\"exchange\",\"conn\":\"8b5e-7\",\"seq\":0,\"role\":\"client\",\"pid\":4083,\"tgid\":4083,"
 		"\"node\":\"lab\",\"namespace\":\"default\",\"pod\":\"app-a\",\"service_account\":\"service-a\","
@@ -141,7 +144,7 @@ static void test_observations(void **state)
 		"\"h2_lost\":\"late\",\"h2_lost_ns\":950,\"server_goaway\":\"NO_ERROR\",\"server_goaway_last_stream\":5}\n"
 		"{\"t\":\"stats\",\"ts_ns\":1700,\"kernel_drops\":3,\"kernel_drops_by\":{\"ring_data\":1,\"ring_conn\":0,"
 		"\"pending_full\":0,\"conns_full\":2},\"user_drops\":4,\"gaps\":1,\"unparsed_bytes\":9,\"unpaired\":1,\"h2_lost_bytes\":5,"
-		"\"events\":20,\"exchanges\":2,\"conns\":1,\"conns_open\":0}\n"
+		"\"events\":20,\"exchanges\":2,\"conns\":1,\"conns_open\":0,\"listeners_outside\":1}\n"
 		"{\"t\":\"end\",\"ts_ns\":1800,\"kernel_drops\":3,\"kernel_drops_by\":{\"ring_data\":0,\"ring_conn\":0,"
 		"\"pending_full\":0,\"conns_full\":0},\"user_drops\":0,\"gaps\":0,\"unparsed_bytes\":0,\"unpaired\":0,\"h2_lost_bytes\":0,"
 		"\"events\":0,\"exchanges\":0,\"conns\":0,\"conns_open\":0,\"reason\":\"signal\"}\n";

@@ -176,6 +176,28 @@ static void test_health(void **state)
  * which they moved bytes is not clean, and the cause names the ones open
  * then (not one closed before the step, nor one lost only after it).
  */
+/* A listener of a watched pod outside the watched cgroups: every step from its finding on. */
+static void test_health_listener_outside(void **state)
+{
+	struct obs_counters c[] = {
+		{ .ts_ns = 100 },
+		{ .ts_ns = 200, .listeners_outside = 1 },
+		{ .ts_ns = 300, .listeners_outside = 2, .end = true },
+	};
+	struct obs_set obs = { .stats = c, .n_stats = 3, .have_end = true };
+	struct step_health h;
+
+	(void)state;
+	health_check(&obs, NULL, 50, 100, 0, &h);
+	assert_string_equal(h.causes, "");
+	health_check(&obs, NULL, 150, 200, 0, &h);
+	assert_string_equal(h.causes, "1 listening socket of watched pods belongs to unwatched cgroups: the "
+			    "connections accepted from it are not captured");
+	health_check(&obs, NULL, 210, 290, 0, &h);
+	assert_string_equal(h.causes, "2 listening sockets of watched pods belong to unwatched cgroups: the "
+			    "connections accepted from them are not captured");
+}
+
 static void test_health_h2_lost(void **state)
 {
 	struct obs_counters c[] = {
@@ -246,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_converge_decide),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_h2_lost),
+		cmocka_unit_test(test_health_listener_outside),
 		cmocka_unit_test(test_health_mesh_gone),
 	};
 

@@ -23,6 +23,7 @@ enum field {
 	F_REQ_BYTES, F_RESP_BYTES, F_COMPLETE, F_INCOMPLETE,
 	F_OPEN_NS, F_CLOSE_NS, F_GAPS, F_EXCHANGES, F_RESET, F_CONNECT_ERROR, F_H2_LOST, F_H2_LOST_NS,
 	F_TS_NS, F_KERNEL_DROPS, F_USER_DROPS, F_UNPARSED_BYTES, F_H2_LOST_BYTES, F_EVENTS, F_CONNS, F_REASON,
+	F_LISTENERS_OUTSIDE,
 	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
 	F_STEP, F_STATE, F_DETAIL,
 	F__COUNT
@@ -35,6 +36,7 @@ static const char *const field_names[F__COUNT] = {
 	"req_bytes", "resp_bytes", "complete", "incomplete",
 	"open_ns", "close_ns", "gaps", "exchanges", "reset", "connect_error", "h2_lost", "h2_lost_ns",
 	"ts_ns", "kernel_drops", "user_drops", "unparsed_bytes", "h2_lost_bytes", "events", "conns", "reason",
+	"listeners_outside",
 	"run", "url", "via", "sent_ns", "done_ns", "error",
 	"step", "state", "detail",
 };
@@ -215,6 +217,7 @@ static int add_counters(struct rdr *rd, const rec_t o, unsigned line, bool end)
 	c->events = ju64(o, F_EVENTS);
 	c->exchanges = ju64(o, F_EXCHANGES);
 	c->conns = ju64(o, F_CONNS);
+	c->listeners_outside = ju64(o, F_LISTENERS_OUTSIDE);
 	c->end = end;
 	c->reason = jstr(rd, o, F_REASON);
 	c->line = line;

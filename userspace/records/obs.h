@@ -49,6 +49,7 @@ struct obs_conn {
 /* A `stats` or `end` record: cumulative counters at ts_ns. */
 struct obs_counters {
 	uint64_t ts_ns, kernel_drops, user_drops, gaps, unparsed_bytes, h2_lost_bytes, events, exchanges, conns;
+	uint64_t listeners_outside;	/* cgroup backend: listeners of watched pods it cannot see into */
 	bool end;
 	const char *reason;	/* end records only */
 	unsigned line;

@@ -156,6 +156,16 @@ void health_check(const struct obs_set *obs, const struct inventory *inv, uint64
 		cause(h, "%" PRIu64 " stream gap%s", h->gaps, h->gaps == 1 ? "" : "s");
 	if (h->h2_lost_bytes)
 		h2_lost_cause(obs, t0, t1, h);
+	/*
+	 * Not an increase: a listener found outside the watched cgroups (cgroup
+	 * backend) hides every connection it accepts from then on, in this step
+	 * as in any later one.
+	 */
+	if (after && after->listeners_outside)
+		cause(h, "%" PRIu64 " listening socket%s of watched pods belong%s to unwatched cgroups: the connections "
+		      "accepted from %s are not captured", after->listeners_outside,
+		      after->listeners_outside == 1 ? "" : "s", after->listeners_outside == 1 ? "s" : "",
+		      after->listeners_outside == 1 ? "it" : "them");
 	if (request_problems)
 		cause(h, "%zu request%s with incompletely captured exchanges", request_problems,
 		      request_problems == 1 ? "" : "s");
