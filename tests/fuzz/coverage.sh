@@ -20,11 +20,12 @@ while [ $# -gt 0 ]; do
 	*) targets+=("$1"); shift ;;
 	esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_assemble fuzz_h2 fuzz_smi_load fuzz_prom fuzz_scenario fuzz_records)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_assemble fuzz_reasm fuzz_h2 fuzz_smi_load fuzz_prom fuzz_scenario fuzz_records)
 
 # The code each target is for (the rest of what it reaches is incidental).
 declare -A files=(
 	[fuzz_assemble]="userspace/capture/assemble.c userspace/http/head.c userspace/http/body.c"
+	[fuzz_reasm]="userspace/capture/reasm.c userspace/capture/assemble.c"
 	[fuzz_h2]="userspace/capture/h2.c userspace/capture/h2frame.c userspace/capture/hpack.c"
 	[fuzz_smi_load]="$(echo userspace/smi/*.c)"
 	[fuzz_prom]="userspace/metrics/prom.c"

@@ -49,9 +49,16 @@ static void hand_on(struct reasm_dir *d, int dir, const struct reasm_cfg *cfg, u
 		e.len = len;
 		e.cap_len = cap;
 		cfg->out(cfg->ctx, &e, p);
-		d->next = off + len;
+		d->next = d->out_end = off + len;
 	}
 	if ((meta->flags & SMIW_SKB_FIN) && !d->eof && off + len >= d->next) {
+		/* A hole given up just before the FIN: no data shows it, an empty record does. */
+		if (d->next > d->out_end) {
+			e.off = d->next;
+			e.len = e.cap_len = 0;
+			cfg->out(cfg->ctx, &e, NULL);
+			d->out_end = d->next;
+		}
 		d->eof = true;
 		e.off = d->next;
 		e.len = 0;

@@ -29,7 +29,8 @@
 struct reasm_seg;
 
 struct reasm_dir {
-	uint64_t next;			/* every byte before this offset has been handed on */
+	uint64_t next;			/* every byte before this offset has been handed on (or given up) */
+	uint64_t out_end;		/* end of the last bytes handed on: below next, a hole given up */
 	bool started;			/* a segment has been seen */
 	bool eof;			/* the FIN has been handed on */
 	struct reasm_seg *held;		/* ahead of `next`, by ascending offset */
@@ -53,7 +54,9 @@ struct reasm_counters {
 /*
  * Receives the stream in order: e describes len bytes at stream offset
  * e->off (64-bit) of which the first e->cap_len are at payload; a record
- * with SMIW_DATA_EOF set and len 0 is the direction's end (its FIN).
+ * with SMIW_DATA_EOF set and len 0 is the direction's end (its FIN). A
+ * record of len 0 without it only moves the offset across a hole given up
+ * right before a FIN (the assembler counts the gap).
  */
 typedef void (*reasm_out_fn)(void *ctx, const struct smiw_data_event *e, const void *payload);
 
