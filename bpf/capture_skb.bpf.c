@@ -432,14 +432,82 @@ static __always_inline void stash_for_accept(struct __sk_buff *skb, const struct
 		st->hdr.cap_len = n;
 }
 
+/*
+ * The segment's stream offset in direction dir of connection c, the
+ * direction's state brought up to date. False for an egress
+ * retransmission: egress segments leave in order, so one whose payload ends
+ * at or before the highest end sent so far, or a second FIN, was seen.
+ */
+static __always_inline bool seg_offset(struct smiw_skb_conn *c, const struct seg *s, __u8 dir, __u32 *off)
+{
+	__u32 d = dir & 1, endoff;
+
+	if (!c->known[d]) {
+		c->base[d] = s->seq + !!(s->flags & TH_SYN);
+		c->known[d] = 1;
+	}
+	*off = s->seq + !!(s->flags & TH_SYN) - c->base[d];
+	endoff = *off + s->len;
+	if (dir == SMIW_DIR_SEND && !(s->flags & TH_RST)) {
+		if (s->len ? (__s32)(endoff - c->end[SMIW_DIR_SEND]) <= 0 : !!(c->flags & SMIW_SKC_FIN_SENT))
+			return false;
+		if (s->flags & TH_FIN)
+			c->flags |= SMIW_SKC_FIN_SENT;
+	}
+	if (s->len && (__s32)(endoff - c->end[d]) > 0)
+		c->end[d] = endoff;
+	if (dir == SMIW_DIR_RECV && (s->flags & TH_FIN))
+		c->flags |= SMIW_SKC_FIN_RECV;
+	return true;
+}
+
+/* The data record of a segment at stream offset off (its FIN and RST flags too). */
+static __always_inline void seg_record(struct __sk_buff *skb, const struct smiw_skb_conn *c, const struct seg *s,
+				       __u8 dir, __u32 off, bool task)
+{
+	struct smiw_skb_event h = {
+		.type = SMIW_EV_SKB, .dir = dir, .conn_id = c->id, .off = off, .len = s->len,
+		.flags = (s->flags & TH_FIN ? SMIW_SKB_FIN : 0) | (s->flags & TH_RST ? SMIW_SKB_RST : 0),
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+
+	if (task) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		h.tgid = id >> 32;
+		h.pid = (__u32)id;
+	}
+	emit_seg(skb, &h, s->hdr_len);
+}
+
+/* A reset (received or, dir SEND, sent); and the end of a connection sockops does not report. */
+static __always_inline void seg_close(struct smiw_skb_conn *c, const struct seg *s, __u8 dir)
+{
+	if (s->flags & TH_RST) {
+		struct smiw_conn_event *e = conn_event(SMIW_EV_RESET, c->id, 0);
+
+		if (e) {
+			e->err = dir == SMIW_DIR_SEND;
+			bpf_ringbuf_submit(e, wake_flags());
+		}
+	}
+	/*
+	 * Opened before capture, no CLOSE from sockops: a reset or a FIN each
+	 * way ends it. The state stays, without id: a late retransmission must
+	 * not look like a new connection.
+	 */
+	if (!(c->flags & SMIW_SKC_STATE_CB) && ((s->flags & TH_RST) ||
+	    (c->flags & (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV)) == (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV)))
+		conn_end(c, 0, 0, 0);
+}
+
 static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
 {
-	struct smiw_skb_event h = { .type = SMIW_EV_SKB, .dir = dir };
 	struct bpf_sock *bsk = skb->sk;
 	struct smiw_skb_conn *c;
 	bool task = false;
 	struct seg s;
-	__u32 off, endoff;
+	__u32 off;
 
 	/* Pure ACKs and handshake segments carry nothing for a stream: they leave first. */
 	if (!bsk || !parse_seg(skb, &s) || (!s.len && !(s.flags & (TH_FIN | TH_RST))))
@@ -456,66 +524,17 @@ static __always_inline int on_skb(struct __sk_buff *skb, __u8 dir)
 	if (dir == SMIW_DIR_SEND)
 		task = in_task();
 	c = bpf_sk_storage_get(&skconn, bsk, 0, 0);
-	if (!c) {
-		if (!s.len)
-			return 1;
+	if (!c && s.len)
 		c = late_start(skb, bsk, task);
-		if (!c)
-			return 1;
-	}
-	if (!c->id)
-		return 1;	/* over (ended by its FINs), or the table was full */
-	if (!c->known[dir & 1]) {
-		c->base[dir & 1] = s.seq + !!(s.flags & TH_SYN);
-		c->known[dir & 1] = 1;
-	}
-	off = s.seq + !!(s.flags & TH_SYN) - c->base[dir & 1];
-	endoff = off + s.len;
-	/*
-	 * Egress segments leave in order: one whose payload ends at or before
-	 * the highest end sent so far, or a second FIN, is a retransmission.
-	 */
-	if (dir == SMIW_DIR_SEND && !(s.flags & TH_RST)) {
-		if (s.len ? (__s32)(endoff - c->end[SMIW_DIR_SEND]) <= 0 : !!(c->flags & SMIW_SKC_FIN_SENT))
-			return 1;
-		if (s.flags & TH_FIN)
-			c->flags |= SMIW_SKC_FIN_SENT;
-	}
-	if (s.len && (__s32)(endoff - c->end[dir & 1]) > 0)
-		c->end[dir & 1] = endoff;
-	if (dir == SMIW_DIR_RECV && (s.flags & TH_FIN))
-		c->flags |= SMIW_SKC_FIN_RECV;
+	/* No state: a FIN or RST of a socket never seen, or the table was full; no id: it is over. */
+	if (!c || !c->id || !seg_offset(c, &s, dir, &off))
+		return 1;
 	/* Before the segment: an exchange its bytes complete names the process already. */
 	if (task && !(c->flags & SMIW_SKC_PROC))
 		report_process(c);
-	if (s.len || (s.flags & TH_FIN)) {
-		h.flags = (s.flags & TH_FIN ? SMIW_SKB_FIN : 0) | (s.flags & TH_RST ? SMIW_SKB_RST : 0);
-		h.conn_id = c->id;
-		h.ts_ns = bpf_ktime_get_ns();
-		h.off = off;
-		h.len = s.len;
-		if (task) {
-			__u64 id = bpf_get_current_pid_tgid();
-
-			h.tgid = id >> 32;
-			h.pid = (__u32)id;
-		}
-		emit_seg(skb, &h, s.hdr_len);
-	}
-	if (s.flags & TH_RST) {
-		struct smiw_conn_event *e = conn_event(SMIW_EV_RESET, c->id, 0);
-
-		if (e) {
-			e->err = dir == SMIW_DIR_SEND;
-			bpf_ringbuf_submit(e, wake_flags());
-		}
-	}
-	/* Without sockops' CLOSE (opened before capture): a reset, or a FIN each way, ends it. */
-	if (!(c->flags & SMIW_SKC_STATE_CB) && ((s.flags & TH_RST) ||
-	    (c->flags & (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV)) == (SMIW_SKC_FIN_SENT | SMIW_SKC_FIN_RECV))) {
-		/* The state stays, without id: a late retransmission must not look like a new connection. */
-		conn_end(c, 0, 0, 0);
-	}
+	if (s.len || (s.flags & TH_FIN))
+		seg_record(skb, c, &s, dir, off, task);
+	seg_close(c, &s, dir);
 	return 1;
 }
 

@@ -29,7 +29,7 @@ fi
 out=$("$bin" doctor -j); rc=$?
 status() { jq -r --arg n "$1" '.features[] | select(.name == $n) | .status' <<<"$out"; }
 value() { jq -r --arg n "$1" '.features[] | select(.name == $n) | .value' <<<"$out"; }
-check "doctor -j is valid JSON with 17 features" test "$(jq '.features | length' <<<"$out")" = 17
+check "doctor -j is valid JSON with 21 features" test "$(jq '.features | length' <<<"$out")" = 21
 check "exit status matches the 'ok' field" test "$rc" = "$(jq -r 'if .ok then 0 else 1 end' <<<"$out")"
 cg2=$(awk '$0 ~ / - cgroup2 / {print $5; exit}' /proc/self/mountinfo)
 check "cgroup v2 mount point matches mountinfo ($cg2)" test "$(value cgroup_v2)" = "$cg2"
@@ -41,8 +41,9 @@ check "tracefs is mounted after doctor" sh -c "awk '\$9 == \"tracefs\"' /proc/se
 if [ ! -e /sys/kernel/tracing/kprobe_events ] && [ ! -d /sys/bus/event_source/devices/kprobe ]; then
 	check "kprobes reported unavailable (kernel has no kprobe interface)" test "$(status kprobes)" = unavailable
 fi
-for f in syscall_tracepoints ringbuf sock_tracepoint btf; do
+for f in syscall_tracepoints ringbuf sock_tracepoint btf cgroup_capture capture_backend; do
 	check "$f ok" test "$(status $f)" = ok
 done
+check "auto takes the cgroup backend here (it captured in doctor's own cgroup)" test "$(value capture_backend)" = cgroup
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]
