@@ -10,6 +10,7 @@
 
 #include "capture_skb.skel.h"
 #include "capture/skb_loader.h"
+#include "util/array.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 
@@ -108,15 +109,8 @@ int skb_loader_attach(struct skb_loader *l, const char *path, uint64_t id)
 	__u8 one = 1;
 	int fd, err = 0;
 
-	if (l->natt == l->capatt) {
-		size_t cap = l->capatt ? 2 * l->capatt : 16;
-		struct skb_attachment *grown = realloc(l->att, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		l->att = grown;
-		l->capatt = cap;
-	}
+	if (array_reserve(&l->att, &l->capatt, l->natt, sizeof(*l->att), 16))
+		return -ENOMEM;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -24,6 +24,7 @@
 #include "capture/capture_int.h"
 #include "records/inventory.h"
 #include "k8s/cgpath.h"
+#include "util/array.h"
 #include "util/kernfs.h"
 #include "util/log.h"
 
@@ -47,15 +48,8 @@ static int want_add(struct capture *c, const char *path, uint64_t id, bool from_
 			c->want[i].from_inventory &= from_inventory;
 			return 0;
 		}
-	if (c->nwant == c->capwant) {
-		size_t cap = c->capwant ? 2 * c->capwant : 16;
-
-		w = realloc(c->want, cap * sizeof(*w));
-		if (!w)
-			return -ENOMEM;
-		c->want = w;
-		c->capwant = cap;
-	}
+	if (array_reserve(&c->want, &c->capwant, c->nwant, sizeof(*c->want), 16))
+		return -ENOMEM;
 	w = &c->want[c->nwant];
 	w->path = strdup(path);
 	if (!w->path)
@@ -304,15 +298,8 @@ static void on_listener(void *ctx, const struct smiw_listener *li)
 	for (size_t i = 0; i < o->n; i++)
 		if (o->ino[i] == li->ino)
 			return;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 16;
-		uint64_t *grown = realloc(o->ino, cap * sizeof(*grown));
-
-		if (!grown)
-			return;
-		o->ino = grown;
-		o->cap = cap;
-	}
+	if (array_reserve(&o->ino, &o->cap, o->n, sizeof(*o->ino), 16))
+		return;
 	o->ino[o->n++] = li->ino;
 	pr_warn("capture: process %u (%.16s) of watched cgroup %llu listens on port %u with a socket created in "
 		"cgroup %llu, which is not watched: the connections it accepts belong to that cgroup and are "
