@@ -7,11 +7,12 @@
  * no kernel record at all, a server whose listening socket was created
  * before it joined the watched cgroup (seen by the syscall backend; the
  * cgroup backend cannot see its connections and must report the listener),
- * and a server with TCP_DEFER_ACCEPT, whose connection is created by the
- * request's own segment.
+ * a server with TCP_DEFER_ACCEPT, whose connection is created by the
+ * request's own segment, and a client and server talking over IPv6.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@
 #define PU 9093	/* sample app in the unwatched cgroup */
 #define PO 9095	/* sample app moved into the watched cgroup after it started listening */
 #define PD 9097	/* a server with TCP_DEFER_ACCEPT in the watched cgroup */
+#define P6 9099	/* a server on [::1] in the watched cgroup */
+#define V6_CONNS 3	/* connections to it, ... */
+#define V6_REQS 2	/* ... each carrying this many keep-alive requests */
 #define MAXX 256
 
 struct seen_x {
@@ -46,8 +50,8 @@ struct seen_x {
 };
 
 struct seen_c {
-	char conn[40];
-	int role, connect_errno;
+	char conn[40], local[56], peer[56];
+	int role, connect_errno, family;
 	bool reset, late;
 	uint16_t local_port, peer_port;
 	uint64_t exchanges, cgroup_id;
@@ -85,7 +89,10 @@ static void on_c(void *ctx, const struct cap_conn *c)
 
 	(void)ctx;
 	snprintf(s->conn, sizeof(s->conn), "%s", c->name);
+	snprintf(s->local, sizeof(s->local), "%s", c->local);
+	snprintf(s->peer, sizeof(s->peer), "%s", c->peer);
 	s->role = c->role;
+	s->family = c->family;
 	s->connect_errno = c->connect_errno;
 	s->reset = c->reset;
 	s->late = c->late;
@@ -550,6 +557,103 @@ static void test_deferred_accept(struct capture *c)
 		    "created the connection included (got %d, %d)", got[0], got[1]);
 }
 
+/* ---- IPv6 ---- */
+
+/*
+ * Serves V6_CONNS connections on [::1]:P6, V6_REQS keep-alive requests each
+ * (the client sends the next only after the previous response, so one read
+ * holds one request). Writes a byte to ready once listening.
+ */
+static int v6_server(int ready)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(P6), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6";
+	int l = socket(AF_INET6, SOCK_STREAM, 0), one = 1;
+	char buf[1024];
+
+	if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 8) || write(ready, "r", 1) != 1)
+		return 1;
+	for (int i = 0; i < V6_CONNS; i++) {
+		int s = accept(l, NULL, NULL);
+
+		if (s < 0)
+			return 1;
+		for (int k = 0; k < V6_REQS; k++)
+			if (read(s, buf, sizeof(buf)) <= 0 || write(s, resp, sizeof(resp) - 1) != sizeof(resp) - 1)
+				return 1;
+		close(s);
+	}
+	return 0;
+}
+
+static int client_v6(int wfd)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(P6), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	char req[128];
+
+	close(wfd);
+	for (int i = 0; i < V6_CONNS; i++) {
+		struct ihttp_reader r = { .fd = socket(AF_INET6, SOCK_STREAM, 0) };
+
+		if (r.fd < 0 || connect(r.fd, (struct sockaddr *)&a, sizeof(a)))
+			return 1;
+		for (int k = 0; k < V6_REQS; k++) {
+			struct ihttp_resp resp;
+			bool ok;
+
+			snprintf(req, sizeof(req), "GET /six HTTP/1.1\r\nHost: v6\r\nX-Request-Id: v6-%d-%d\r\n\r\n", i, k);
+			if (ihttp_send(r.fd, req, strlen(req)) || ihttp_read(&r, &resp))
+				return 1;
+			ok = resp.status == 200;
+			ihttp_resp_free(&resp);
+			if (!ok)
+				return 1;
+		}
+		close(r.fd);
+		buf_free(&r.in);
+	}
+	return 0;
+}
+
+/* Both ends over IPv6: every exchange complete on both sides, every connection named by its [v6] address. */
+static void test_ipv6(struct capture *c)
+{
+	int p[2], x0 = nx, c0 = nc, got[2] = { 0, 0 }, conns[2] = { 0, 0 }, st;
+	pid_t srv, cli;
+	char ch;
+
+	if (pipe(p))
+		return;
+	srv = fork();
+	if (srv == 0) {
+		close(p[0]);
+		_exit(cgroup_move(cg_watched, getpid()) ? 2 : v6_server(p[1]));
+	}
+	close(p[1]);
+	itest_check(srv > 0 && read(p[0], &ch, 1) == 1, "a server listens on [::1] in the watched cgroup");
+	close(p[0]);
+	cli = client_drained(c, client_v6, "3 connections over IPv6, 2 requests each", V6_CONNS, NULL);
+	itest_check(waitpid(srv, &st, 0) == srv && WIFEXITED(st) && WEXITSTATUS(st) == 0, "it served them all");
+	if (cli < 0)
+		return;
+	drain_for(c, (uint32_t)srv, V6_CONNS);	/* the server's connection records too */
+	for (int i = x0; i < nx; i++)
+		if (!strncmp(xs[i].request_id, "v6-", 3) && xs[i].complete && xs[i].status == 200 &&
+		    !strcmp(xs[i].path, "/six"))
+			got[xs[i].role == SMIW_ROLE_SERVER]++;
+	for (int i = c0; i < nc; i++)
+		if (cs[i].family == AF_INET6 && cs[i].exchanges == V6_REQS &&
+		    !strncmp(cs[i].peer, "[::1]:", 6) && !strncmp(cs[i].local, "[::1]:", 6) &&
+		    (cs[i].role == SMIW_ROLE_CLIENT ? cs[i].peer_port : cs[i].local_port) == P6)
+			conns[cs[i].role == SMIW_ROLE_SERVER]++;
+	itest_check(got[0] == V6_CONNS * V6_REQS && got[1] == V6_CONNS * V6_REQS,
+		    "IPv6: %d complete exchanges each side (got %d, %d)", V6_CONNS * V6_REQS, got[0], got[1]);
+	itest_check(conns[0] == V6_CONNS && conns[1] == V6_CONNS,
+		    "IPv6: %d connections each side, AF_INET6, [::1] at both ends, %d exchanges each (got %d, %d)",
+		    V6_CONNS, V6_REQS, conns[0], conns[1]);
+}
+
 struct run_args {
 	uint64_t wid;
 	int backend;
@@ -587,6 +691,7 @@ static int run(void *arg)
 	test_late(c, &late);
 	test_outside_listener(c, ra->backend);
 	test_deferred_accept(c);
+	test_ipv6(c);
 	capture_finish(c);
 	capture_stats(c, &st);
 	itest_check(st.kernel_drops == 0 && st.user_drops == 0 && st.gaps == 0 && st.unparsed_bytes == 0,
