@@ -7,6 +7,11 @@
 # each status. The driver's own count of answered requests is the
 # independent reference: every one of them is an exchange at the driver on
 # both backends.
+# Whether the mesh converges within a step's timeout depends on how fast the
+# machine runs the probe rounds, not on the capture: an assertion made
+# INCONCLUSIVE for that alone is compared by the verdict the recorded traffic
+# gave it (its evidence's "unadjusted" verdict), and counted. Every other
+# INCONCLUSIVE (a capture that lost data among them) fails the test.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -51,10 +56,18 @@ answered() { # out-dir
 for b in syscalls cgroup; do
 	"$bin" -j run specs/ --mesh reference --capture "$b" --keep-lab --lab "$lab" --topology "$topo" \
 		--out "$W/$b" >"$W/$b.json" 2>"$W/$b.err"
-	is "$b: every suite PASSes (exit 0)" "$?" 0
+	rc=$?
+	# Verdicts, those INCONCLUSIVE only for convergence replaced by their unadjusted ones.
+	jq -c '[.assertions[] | [.id, (if .verdict == "INCONCLUSIVE" and
+		(.reason | startswith("the mesh did not converge")) then .evidence.unadjusted.verdict else .verdict end)]]' \
+		"$W/$b.json" >"$W/$b.verdicts"
+	slow=$(jq '[.assertions[] | select(.verdict == "INCONCLUSIVE" and
+		(.reason | startswith("the mesh did not converge")))] | length' "$W/$b.json")
+	[ "$slow" = 0 ] || echo "    $b: $slow assertion(s) INCONCLUSIVE only because the mesh converged too slowly here"
+	is "$b: every suite PASSes (exit 0; 3 only for slow convergence)" \
+		"$([ $rc = 0 ] || { [ $rc = 3 ] && [ "$slow" -gt 0 ]; } && echo ok || echo "exit $rc")" ok
 	is "$b: the $b backend captured every scenario" \
 		"$(for f in "$W/$b"/reference/*/observations.jsonl.gz; do zcat "$f" | head -n 1 | jq -r .capture_backend; done | sort -u)" "$b"
-	jq -c '[.assertions[] | [.id, .verdict]]' "$W/$b.json" >"$W/$b.verdicts"
 	digest "$W/$b" >"$W/$b.digest"
 	answered "$W/$b" >"$W/$b.answered"
 	# The driver (smi-witness drive in the source pod) counts its answered requests: step by step,
