@@ -28,7 +28,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-topo="$PWD/specs/lab/topology.yaml"
+topo="$PWD/sample-app/topology/default.yaml"
 
 # Per scenario: "scenario step.traffic role pod comm status complete count" over the measured requests.
 digest() { # out-dir
