@@ -151,6 +151,7 @@ struct target_lab_opts {
 	const char *lab;	/* NULL: $SMIW_LAB or "smiw" */
 	const char *topology;	/* NULL: the lab's (when up) or the default one */
 	const char *mesh;	/* the variant */
+	bool h2;	/* the mesh's HTTP hops to pods speak HTTP/2 */
 };
 
 /*

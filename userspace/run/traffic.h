@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "drive/drive.h"
 #include "run/target.h"
 #include "scenario/scenario.h"
 
@@ -23,14 +24,18 @@ struct traffic_job {
 	unsigned concurrency;
 	const char *intent_path;	/* the driver's intent records */
 	const char *log_path;		/* the driver's output is appended here */
+	enum drive_proto protocol;	/* HTTP/2 and gRPC go straight from the pod, never through /call */
 };
+
+/* HTTP/2 and gRPC: requests in flight per connection (the driver's --streams). */
+#define TRAFFIC_H2_STREAMS 4
 
 #define TRAFFIC_MAX_ARGS (32 + 2 * SC_MAX_HEADERS)
 
 /* The driver's command line for one job, and the text it points into. */
 struct traffic_argv {
 	char *argv[TRAFFIC_MAX_ARGS];	/* "smi-witness", "-j", "drive", ..., NULL */
-	char n[32], d[32], c[16], url[512], via[64];
+	char n[32], d[32], c[16], url[512], via[64], streams[16];
 	char *hdr[SC_MAX_HEADERS];
 	size_t nh;
 };
