@@ -209,13 +209,19 @@ static int render_alternatives(struct render *r, const struct mesh_http_match *m
 }
 
 /*
- * The server-line option of an HTTP hop under the h2 setting. Frontends
+ * The server-line options of an HTTP hop under the h2 setting. Frontends
  * need none: HAProxy takes HTTP/1.x and HTTP/2 with prior knowledge on the
  * same clear-text bind, telling them apart by the client's preface.
+ *
+ * No idle connection is kept (pool-max-conn 0): HAProxy would otherwise
+ * give a later client's streams to an HTTP/2 connection it opened before
+ * that capture began, whose header table a capture can never know (it
+ * reports such a connection lost, and the step INCONCLUSIVE). HTTP/1.1
+ * connections carry no such state, so they stay pooled.
  */
 static const char *h2_server(const struct render *r, bool tcp)
 {
-	return r->o->h2 && !tcp ? " proto h2" : "";
+	return r->o->h2 && !tcp ? " proto h2 pool-max-conn 0" : "";
 }
 
 static int render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp)
