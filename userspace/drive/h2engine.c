@@ -60,6 +60,8 @@ struct h2conn {
 	bool connecting;
 	bool retiring;			/* no new stream (GOAWAY seen or submit refused); closed when empty */
 	unsigned inflight;
+	uint64_t quota;			/* requests this connection may start (a count split evenly, as h2load does) */
+	uint64_t started;
 	struct h2req *reqs;
 	struct buf out;
 };
@@ -436,7 +438,7 @@ static void feed(struct h2eng *e)
 		struct h2conn *c = &e->conns[i];
 		enum hc_error err;
 
-		while (may_start(e, now) && !c->retiring && c->inflight < e->o->streams) {
+		while (may_start(e, now) && !c->retiring && c->inflight < e->o->streams && c->started < c->quota) {
 			if (e->o->rate > 0 && now < due_ns(e, e->next_seq))
 				return;
 			if (!c->s && (err = conn_open(c))) {
@@ -449,11 +451,13 @@ static void feed(struct h2eng *e)
 				if (e->intent.open)
 					intent_write(&e->intent, id, now, mono_ns(), 0, hc_error_name(err));
 				e->next_seq++;
+				c->started++;
 				conn_fail(c, err);
 				continue;
 			}
 			if (start(c, now))
 				break;
+			c->started++;
 		}
 		conn_settle(c);
 	}
@@ -507,8 +511,10 @@ static int setup(struct h2eng *e)
 	e->conns = calloc(o->connections, sizeof(*e->conns));
 	if (!e->conns)
 		return error("out of memory"), -ENOMEM;
+	/* A count is shared out evenly, each connection carrying its part; a duration has no parts. */
 	for (unsigned i = 0; i < o->connections; i++)
-		e->conns[i] = (struct h2conn){ .io.fd = -1, .e = e };
+		e->conns[i] = (struct h2conn){ .io.fd = -1, .e = e, .quota = o->requests == UINT64_MAX ? UINT64_MAX :
+					       o->requests / o->connections + (i < o->requests % o->connections) };
 	if (o->intent_path && (r = drive_open_intents(o, &e->intent)))
 		return error_errno(r, "cannot write '%s'", o->intent_path), r;
 	sigemptyset(&mask);
