@@ -66,7 +66,7 @@ static void test_h2_grpc(void **state)
 				.port = 9091, .method = "POST", .path = "/smiw.echo.Echo/Echo", .body = "hi",
 				.headers = h, .n_headers = 1, .via = SC_VIA_CALL };
 	struct traffic_job j = { .t = &t, .run_id = "r0011aabb.2.1", .count = 1000, .concurrency = 4,
-				 .intent_path = "i.jsonl", .log_path = "d.log", .protocol = DRIVE_H2 };
+				 .intent_path = "i.jsonl", .log_path = "d.log", .protocol = TRAFFIC_H2 };
 	static const char *const want_h2[] = { "smi-witness", "-j", "drive", "--no-progress", "-n", "1000", "-c", "4",
 		"--run-id", "r0011aabb.2.1", "--intent", "i.jsonl", "-X", "POST", "-b", "hi", "-H", "x-canary: 1",
 		"--http2", "--streams", "4", "http://app-svc.default:9091/smiw.echo.Echo/Echo", NULL };
@@ -79,7 +79,7 @@ static void test_h2_grpc(void **state)
 	traffic_driver_argv(&a, &j);
 	assert_argv(a.argv, want_h2);
 	traffic_argv_free(&a);
-	j.protocol = DRIVE_GRPC;
+	j.protocol = TRAFFIC_GRPC;
 	traffic_driver_argv(&a, &j);
 	assert_argv(a.argv, want_grpc);
 	traffic_argv_free(&a);

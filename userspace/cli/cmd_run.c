@@ -30,7 +30,7 @@ struct run_opts {
 	const char *mesh, *out, *lab, *topology;
 	int api[SMI_GROUP_COUNT];
 	bool have_api, keep_lab, list, list_meshes;
-	enum drive_proto protocol;	/* --protocol */
+	enum traffic_proto protocol;	/* --protocol */
 	char *operands[RUN_MAX_SCENARIOS];
 	size_t n_operands;
 	char *files[RUN_MAX_SCENARIOS];	/* the scenario files, suites expanded */
@@ -88,11 +88,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'P':
 			if (!strcmp(optarg, "h1"))
-				o->protocol = DRIVE_HTTP1;
+				o->protocol = TRAFFIC_H1;
 			else if (!strcmp(optarg, "h2"))
-				o->protocol = DRIVE_H2;
+				o->protocol = TRAFFIC_H2;
 			else if (!strcmp(optarg, "grpc"))
-				o->protocol = DRIVE_GRPC;
+				o->protocol = TRAFFIC_GRPC;
 			else
 				return error("--protocol takes h1, h2 or grpc, not '%s'", optarg), EXIT_USAGE;
 			break;
@@ -124,7 +124,7 @@ static int prepare(struct run_opts *o, struct target **t, struct run_scenario **
 
 	if (!r)
 		r = target_lab_new(&(struct target_lab_opts){ .lab = o->lab, .topology = o->topology,
-							     .mesh = o->mesh, .h2 = o->protocol != DRIVE_HTTP1 }, t);
+							     .mesh = o->mesh, .h2 = o->protocol != TRAFFIC_H1 }, t);
 	if (!r)
 		r = run_load_scenarios(o->files, o->n_files, *t, sc);
 	if (!r)

@@ -113,11 +113,11 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 /* --- traffic ----------------------------------------------------------------- */
 
 /* How an entry's requests travel, for the progress line. */
-static const char *via_label(enum drive_proto protocol, int via)
+static const char *via_label(enum traffic_proto protocol, int via)
 {
-	if (protocol == DRIVE_GRPC)
+	if (protocol == TRAFFIC_GRPC)
 		return ", gRPC";
-	if (protocol == DRIVE_H2)
+	if (protocol == TRAFFIC_H2)
 		return ", HTTP/2";
 	return via == SC_VIA_CALL ? ", via /call" : "";
 }

@@ -10,12 +10,21 @@
 
 #include <stdint.h>
 
-#include "drive/drive.h"
 #include "run/target.h"
 #include "scenario/scenario.h"
 
 /* The port the sample app listens on inside every pod (its /call endpoint). */
 #define TRAFFIC_CALL_PORT 9091
+
+/*
+ * What the driver speaks (its command line: nothing, --http2, --grpc). The
+ * runner knows the driver only by that command line, so this is its own enum.
+ */
+enum traffic_proto {
+	TRAFFIC_H1,	/* HTTP/1.1, through /call where the entry says so */
+	TRAFFIC_H2,	/* HTTP/2 over cleartext, straight from the pod */
+	TRAFFIC_GRPC,	/* unary gRPC calls, straight from the pod */
+};
 
 struct traffic_job {
 	const struct sc_traffic *t;
@@ -24,7 +33,7 @@ struct traffic_job {
 	unsigned concurrency;
 	const char *intent_path;	/* the driver's intent records */
 	const char *log_path;		/* the driver's output is appended here */
-	enum drive_proto protocol;	/* HTTP/2 and gRPC go straight from the pod, never through /call */
+	enum traffic_proto protocol;	/* HTTP/2 and gRPC go straight from the pod, never through /call */
 };
 
 /* HTTP/2 and gRPC: requests in flight per connection (the driver's --streams). */
