@@ -29,6 +29,7 @@
 #include "http/grpc.h"
 #include "util/array.h"
 #include "util/log.h"
+#include "util/netguard.h"
 #include "util/resolve.h"
 
 #define LATE_NS 10000000ULL
@@ -494,6 +495,7 @@ static void on_signal(struct ev_io *io, uint32_t events)
 static int setup(struct h2eng *e)
 {
 	const struct drive_opts *o = e->o;
+	char why[320];
 	sigset_t mask;
 	int r, fd;
 
@@ -504,6 +506,9 @@ static int setup(struct h2eng *e)
 	snprintf(e->authority, sizeof(e->authority), "%s:%u", e->target.host, e->target.port);
 	if (resolve_tcp(e->target.host, e->target.port, &e->addr, &e->alen))
 		return error("cannot resolve '%s'", e->target.host), -EHOSTUNREACH;
+	/* As over HTTP/1.1: a lab address no attached network reaches would take the default route out. */
+	if (netguard_addr(&e->addr, e->target.host, why, sizeof(why)))
+		return error("%s", why), -EINVAL;
 	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
 		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
 	if ((r = evloop_init(&e->loop)))
