@@ -40,7 +40,7 @@ DEB_PACKAGES := make gcc clang llvm libc6-dev pkg-config libbpf-dev bpftool \
 	libcmocka-dev libcurl4-openssl-dev libssl-dev openssl libclang-rt-14-dev iproute2 \
 	haproxy wrk curl jq tcpdump procps util-linux valgrind libxml2-utils time \
 	python3-protobuf protobuf-compiler python3-junitparser python3-pil chromium cmark-gfm \
-	nghttp2-client nghttp2-server nghttp2-proxy
+	nghttp2-client nghttp2-server nghttp2-proxy tshark
 
 # --- flags ------------------------------------------------------------------
 WARN      := -Wall -Wextra -Werror

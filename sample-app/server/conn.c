@@ -120,7 +120,17 @@ static void process(struct conn *c)
 	size_t used;
 	int r;
 
-	while (!c->closing && c->rstate != RQ_CALL && c->out.len < OUT_HIGH) {
+	if (!c->proto_known && c->in.len) {
+		r = h2_detect(c->in.p, c->in.len);
+		if (r == 0) {
+			c->closing = c->peer_eof;
+			return;
+		}
+		c->proto_known = true;
+		if (r > 0 && h2_start(c))
+			c->closing = true;
+	}
+	while (!c->closing && !c->h2 && c->rstate != RQ_CALL && c->out.len < OUT_HIGH) {
 		if (c->rstate == RQ_HEAD) {
 			if (!c->in.len) {
 				starved = true;
@@ -160,6 +170,11 @@ static void process(struct conn *c)
 		handle_request(c);
 		if (c->rstate != RQ_CALL)
 			end_request(c);
+	}
+	/* Prior knowledge, or an upgrade answered above: the rest is HTTP/2. */
+	if (c->h2 && !c->closing) {
+		h2_process(c);
+		return;
 	}
 	/* The client stopped sending: what is still incomplete never will be. */
 	if (c->peer_eof && starved)
@@ -275,6 +290,7 @@ void conn_close(struct conn *c)
 	buf_free(&c->out);
 	buf_free(&c->req_head);
 	buf_free(&c->req_body);
+	h2_free(c);
 	free(c);
 }
 
@@ -317,7 +333,7 @@ void conn_accept_all(struct server *srv)
 /* Whether c sits between requests with nothing queued either way. */
 static bool is_idle(const struct conn *c)
 {
-	return c->rstate == RQ_HEAD && !c->in.len && !c->out.len;
+	return c->rstate == RQ_HEAD && !c->in.len && !c->out.len && (!c->h2 || h2_idle(c));
 }
 
 void conn_tick(struct server *srv, uint64_t now)

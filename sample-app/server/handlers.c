@@ -78,6 +78,9 @@ void handle_request(struct conn *c)
 {
 	struct http_str path = target_path(c->head.target);
 
+	/* An upgrade whose settings cannot be read is answered as plain HTTP/1.1. */
+	if (h2_upgrade_requested(c) && h2_upgrade(c) == 0)
+		return;
 	if (path_is(path, "/echo")) {
 		count_received(c);
 		echo(c);

@@ -23,6 +23,7 @@
 #define DRAIN_TIMEOUT_NS (5ULL * 1000000000ULL)
 
 struct call;
+struct h2conn;
 
 /* Where a connection is in its current request. */
 enum {
@@ -52,6 +53,9 @@ struct conn {
 	uint64_t req_start_ns;		/* when they did (slow clients are cut off) */
 	uint64_t last_active_ns;	/* last read */
 	uint64_t last_write_ns;		/* last progress sending */
+	bool proto_known;		/* the first bytes told HTTP/1.x from HTTP/2 */
+	struct h2conn *h2;		/* the HTTP/2 session (h2.c), NULL for HTTP/1.x */
+	bool h2_goaway;			/* GOAWAY sent (draining) */
 };
 
 struct server {
@@ -88,6 +92,34 @@ void conn_resume(struct conn *c);
 
 /* Dispatches the complete request in c to its handler (handlers.c). */
 void handle_request(struct conn *c);
+
+/*
+ * HTTP/2 (h2.c). h2_detect: whether bytes p[0..len) at the start of a
+ * connection are the client preface: 1 yes, 0 cannot tell yet, -1 no.
+ */
+int h2_detect(const char *p, size_t len);
+
+/* Makes c an HTTP/2 connection (prior knowledge). Returns 0 or -ENOMEM. */
+int h2_start(struct conn *c);
+
+/* Whether c's current HTTP/1.1 request asks for `Upgrade: h2c` with HTTP2-Settings. */
+bool h2_upgrade_requested(const struct conn *c);
+
+/*
+ * Answers c's current HTTP/1.1 request with 101, makes c an HTTP/2
+ * connection and answers the request as its stream 1. Returns 0, or -EINVAL
+ * (bad HTTP2-Settings) / -ENOMEM with c left as it was.
+ */
+int h2_upgrade(struct conn *c);
+
+/* Feeds c->in to the session and queues what it answers in c->out; may set c->closing. */
+void h2_process(struct conn *c);
+
+/* Whether c's session has no stream open. */
+bool h2_idle(const struct conn *c);
+
+/* Frees c's session (nothing when c is HTTP/1.x). */
+void h2_free(struct conn *c);
 
 /*
  * Handles a /call with a JSON body (call.c): either answers at once (bad

@@ -56,7 +56,8 @@ static void render_all(const struct topology *t)
 	if (lab_policy_base(t, true, &p))
 		return;
 	for (int v = 0; v < MESH_VARIANT_COUNT; v++) {
-		struct mesh_render_opts o = { (enum mesh_variant)v, "/run/x.sock", 1, "fuzz" };
+		struct mesh_render_opts o = { .variant = (enum mesh_variant)v, .stats_socket = "/run/x.sock",
+					      .generation = 1, .node = "fuzz", .h2 = v % 2 };
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);

@@ -140,10 +140,16 @@ check "... with a warning saying -o is now --out" grep -q "^warning: -o 'fx/spli
 # --- drive and metrics never send lab traffic out of the lab ---------------------------------
 refused "drive to a lab address from the host" "'198.18.0.2' is a lab address, and no network here reaches the lab" \
 	"$bin" drive -n 1 http://198.18.0.2:9091/echo
+refused "drive --http2 to a lab address from the host" "'198.18.0.2' is a lab address, and no network here reaches the lab" \
+	"$bin" drive --http2 -n 1 http://198.18.0.2:9091/echo
+refused "drive --grpc to a lab address from the host" "'198.18.0.2' is a lab address, and no network here reaches the lab" \
+	"$bin" drive --grpc -n 1 http://198.18.0.2:9091/smiw.echo.Echo/Echo
 refused "metrics scrape of a lab address from the host" "'198.18.1.250' is a lab address" \
 	"$bin" metrics scrape http://198.18.1.250:8405/metrics
 check "drive from inside a pod reaches the same kind of address" \
 	"$bin" lab exec --lab "$lab" app-a -- smi-witness drive -n 1 --no-progress http://198.18.0.12:9091/echo
+check "drive --http2 from inside a pod reaches it too" \
+	"$bin" lab exec --lab "$lab" app-a -- smi-witness drive --http2 -n 1 --no-progress http://198.18.0.12:9091/echo
 
 # --- the matrix counts each assertion once ----------------------------------------------
 "$bin" -q verify "${V[@]}" -s "$fx/split.yaml" --mesh m -o a >/dev/null 2>&1

@@ -113,10 +113,10 @@ static void build(struct mesh_policy *p, bool access)
 	a->l4_all_ports = true;
 }
 
-static char *render(const struct mesh_policy *p, enum mesh_variant v, int *rc)
+static char *render_opts(const struct mesh_policy *p, enum mesh_variant v, bool h2, int *rc)
 {
 	struct mesh_render_opts o = { .variant = v, .stats_socket = "/run/smi-witness/lab/haproxy.sock",
-				      .generation = 7, .node = "smiw" };
+				      .generation = 7, .node = "smiw", .h2 = h2 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -124,6 +124,11 @@ static char *render(const struct mesh_policy *p, enum mesh_variant v, int *rc)
 	*rc = mesh_render_haproxy(p, &o, f);
 	fclose(f);
 	return text;
+}
+
+static char *render(const struct mesh_policy *p, enum mesh_variant v, int *rc)
+{
+	return render_opts(p, v, false, rc);
 }
 
 static void compare_with_fixture(const char *text, const char *name)
@@ -181,6 +186,55 @@ static void test_access_off(void **state)
 	assert_int_equal(rc, 0);
 	compare_with_fixture(text, "reference-access-off");
 	free(text);
+	mesh_policy_free(&p);
+}
+
+/*
+ * HTTP/2 to pods: every HTTP server line (svc to pod side, pod side to pod)
+ * says proto h2 and pools nothing; TCP ones (the database's) stay as they
+ * are; the rest is the HTTP/1.1 rendering, line for line.
+ */
+static void test_h2(void **state)
+{
+	struct mesh_policy p;
+	char *h1, *h2, *line, *save = NULL, *stripped;
+	int rc, http = 0, tcp = 0, other = 0;
+
+	(void)state;
+	build(&p, true);
+	h1 = render(&p, MESH_REFERENCE, &rc);
+	assert_int_equal(rc, 0);
+	h2 = render_opts(&p, MESH_REFERENCE, true, &rc);
+	assert_int_equal(rc, 0);
+	compare_with_fixture(h2, "reference-h2");
+	for (line = strtok_r(h2, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "\tserver ") && strstr(line, " proto h2 pool-max-conn 0"))
+			http++;
+		else if (strstr(line, "\tserver ") && (strstr(line, ":5432") || strstr(line, ":20002 ")))
+			tcp++;	/* the database's two hops: svc side to pod side 20002, pod side to the pod */
+		else if (strstr(line, "\tserver "))
+			other++;
+	}
+	assert_int_equal(http, 6);
+	assert_int_equal(tcp, 2);
+	assert_int_equal(other, 0);
+	free(h2);
+	h2 = render_opts(&p, MESH_REFERENCE, true, &rc);
+	/* Removing the two options gives back the HTTP/1.1 rendering exactly. */
+	stripped = calloc(1, strlen(h2) + 1);
+	assert_non_null(stripped);
+	for (const char *from = h2, *q; *from; from = q + 25) {
+		q = strstr(from, " proto h2 pool-max-conn 0");
+		if (!q) {
+			strcat(stripped, from);
+			break;
+		}
+		strncat(stripped, from, (size_t)(q - from));
+	}
+	assert_string_equal(stripped, h1);
+	free(stripped);
+	free(h1);
+	free(h2);
 	mesh_policy_free(&p);
 }
 
@@ -267,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_access_off),
+		cmocka_unit_test(test_h2),
 		cmocka_unit_test(test_unsafe_input),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_variant_names),

@@ -58,11 +58,39 @@ static void test_duration_direct(void **state)
 	traffic_argv_free(&a);
 }
 
+/* HTTP/2 and gRPC: straight from the pod even when the entry says /call; gRPC sends no method or body. */
+static void test_h2_grpc(void **state)
+{
+	struct sc_header h[] = { { "x-canary", "1" } };
+	struct sc_traffic t = { .from_ns = "default", .from = "app-a", .to_ns = "default", .to = "app-svc",
+				.port = 9091, .method = "POST", .path = "/smiw.echo.Echo/Echo", .body = "hi",
+				.headers = h, .n_headers = 1, .via = SC_VIA_CALL };
+	struct traffic_job j = { .t = &t, .run_id = "r0011aabb.2.1", .count = 1000, .concurrency = 4,
+				 .intent_path = "i.jsonl", .log_path = "d.log", .protocol = TRAFFIC_H2 };
+	static const char *const want_h2[] = { "smi-witness", "-j", "drive", "--no-progress", "-n", "1000", "-c", "4",
+		"--run-id", "r0011aabb.2.1", "--intent", "i.jsonl", "-X", "POST", "-b", "hi", "-H", "x-canary: 1",
+		"--http2", "--streams", "4", "http://app-svc.default:9091/smiw.echo.Echo/Echo", NULL };
+	static const char *const want_grpc[] = { "smi-witness", "-j", "drive", "--no-progress", "-n", "1000", "-c",
+		"4", "--run-id", "r0011aabb.2.1", "--intent", "i.jsonl", "-H", "x-canary: 1", "--grpc", "--streams",
+		"4", "http://app-svc.default:9091/smiw.echo.Echo/Echo", NULL };
+	struct traffic_argv a;
+
+	(void)state;
+	traffic_driver_argv(&a, &j);
+	assert_argv(a.argv, want_h2);
+	traffic_argv_free(&a);
+	j.protocol = TRAFFIC_GRPC;
+	traffic_driver_argv(&a, &j);
+	assert_argv(a.argv, want_grpc);
+	traffic_argv_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count_via_call),
 		cmocka_unit_test(test_duration_direct),
+		cmocka_unit_test(test_h2_grpc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@
 #include "capture/assemble.h"
 #include "capture/exchange.h"
 #include "capture/h2.h"
-#include "k8s/b64.h"
+#include "util/b64.h"
 
 /* Per-direction states. */
 enum {

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "drive/drive.h"
+#include "http/grpc.h"
 #include "http/chars.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -67,6 +68,31 @@ static int valid_run_id(const char *s)
 	return 1;
 }
 
+/* HTTP/2 and gRPC: what they cannot be combined with; field names go in lower case. */
+static int check_h2(struct drive_opts *o)
+{
+	if (o->protocol == DRIVE_HTTP1) {
+		if (o->streams)
+			return error("--streams needs --http2 or --grpc"), EXIT_USAGE;
+		return CLI_CONTINUE;
+	}
+	if (o->via)
+		return error("--via relays HTTP/1.1 only: HTTP/2 and gRPC go straight to the target"), EXIT_USAGE;
+	if (o->protocol == DRIVE_GRPC && (strcmp(o->method, "GET") && strcmp(o->method, "POST")))
+		return error("--grpc calls are POST requests (no --method)"), EXIT_USAGE;
+	if (o->protocol == DRIVE_GRPC && *o->body)
+		return error("--grpc sends its own message (the request id): no --body"), EXIT_USAGE;
+	if (o->protocol == DRIVE_GRPC)
+		o->method = "POST";
+	if (!o->streams)
+		o->streams = 10;
+	for (size_t i = 0; i < o->nheaders; i++)
+		for (char *p = (char *)o->headers[i].name; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	return CLI_CONTINUE;
+}
+
 static int parse_args(int argc, char **argv, struct drive_opts *o)
 {
 	static const struct option longopts[] = {
@@ -85,6 +111,9 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "unredacted", no_argument, NULL, 'U' },
+		{ "http2", no_argument, NULL, '2' },
+		{ "grpc", no_argument, NULL, 'G' },
+		{ "streams", required_argument, NULL, 'm' },
 		{ 0 }
 	};
 	uint64_t v;
@@ -122,6 +151,13 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		case 'i': o->intent_path = optarg; break;
 		case 'P': o->progress = false; break;
 		case 'U': o->unredacted = true; break;
+		case '2': o->protocol = o->protocol == DRIVE_GRPC ? DRIVE_GRPC : DRIVE_H2; break;
+		case 'G': o->protocol = DRIVE_GRPC; break;
+		case 'm':
+			if (parse_u64(optarg, 1, DRIVE_MAX_STREAMS, &v))
+				return error("--streams: '%s' is not in 1..%d", optarg, DRIVE_MAX_STREAMS), EXIT_USAGE;
+			o->streams = (unsigned)v;
+			break;
 		case 'H':
 			if (add_header(o, optarg))
 				return EXIT_USAGE;
@@ -147,7 +183,7 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 			return error("--method: '%s' is not an HTTP method", o->method), EXIT_USAGE;
 	if (o->duration_ns && !have_n)
 		o->requests = UINT64_MAX;
-	return CLI_CONTINUE;
+	return check_h2(o);
 }
 
 static int run(int argc, char **argv)
@@ -194,6 +230,10 @@ const struct command cmd_drive = {
 		"      --run-id ID        run id; request ids are ID-1, ID-2, ... (default drive-<random>)\n"
 		"  -i, --intent FILE      write one JSONL intent record per request (docs/records.md)\n"
 		"      --timeout D        per-request timeout (default 10s)\n"
+		"      --http2            HTTP/2 over cleartext (prior knowledge) instead of HTTP/1.1\n"
+		"      --grpc             unary gRPC calls of the echo service (" GRPC_ECHO_PATH "\n"
+		"                         as the URL's path), the request id as the message\n"
+		"      --streams M        HTTP/2: requests in flight per connection (default 10)\n"
 		"      --no-progress      no progress line, even on a terminal\n"
 		"      --unredacted       intent records keep Authorization, Proxy-Authorization,\n"
 		"                         Cookie and Set-Cookie values (default: \"<redacted>\")\n"
@@ -206,6 +246,10 @@ const struct command cmd_drive = {
 		"  smi-witness lab exec app-a -- smi-witness drive -d 5s -r 200 -c 4 -X POST -b '{}' \\\n"
 		"      -H 'Content-Type: application/json' http://app-c:9091/echo\n"
 		"  smi-witness lab exec app-a -- smi-witness -j drive -n 50 http://app-svc:9091/echo | jq .latency_ms\n"
+		"  smi-witness lab exec app-a -- smi-witness drive --http2 -n 1000 -c 10 --streams 20 \\\n"
+		"      http://app-c:9091/echo\n"
+		"  smi-witness lab exec app-a -- smi-witness drive --grpc -n 1000 -c 10 \\\n"
+		"      http://app-c:9091" GRPC_ECHO_PATH "\n"
 		"(Lab addresses, 198.18.0.0/15, are reached from inside a pod only: from anywhere else the\n"
 		"driver refuses them rather than send the requests out of the machine.)\n",
 	.run = run,

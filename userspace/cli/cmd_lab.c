@@ -14,6 +14,7 @@ struct lab_cli {
 	struct lab_opts lab;	/* --lab, --state-dir, --topology */
 	const char *mesh;	/* --mesh VARIANT */
 	const char *access;	/* --access-control on|off */
+	const char *protocol;	/* --protocol h1|h2 */
 	bool clear;	/* apply --clear */
 	const char *listen, *upstream;	/* metrics-filter */
 };
@@ -26,6 +27,8 @@ static int sub_up(const struct lab_cli *o, int argc, char **argv)
 	(void)argc;	/* the dispatcher refused operands */
 	(void)argv;
 	r = lab_mesh_set_parse(&m, o->mesh, o->access);
+	if (!r)
+		r = lab_mesh_set_protocol(&m, o->protocol);
 	return r ? r : lab_up(&o->lab, &m);
 }
 
@@ -64,11 +67,13 @@ static int sub_apply(const struct lab_cli *o, int argc, char **argv)
 	struct lab_mesh_set m;
 	int r;
 
-	if ((o->clear && argc) || (!o->clear && !argc && !o->mesh && !o->access)) {
-		error("lab apply needs FILE... or --clear (or only --mesh / --access-control)");
+	if ((o->clear && argc) || (!o->clear && !argc && !o->mesh && !o->access && !o->protocol)) {
+		error("lab apply needs FILE... or --clear (or only --mesh / --access-control / --protocol)");
 		return EXIT_USAGE;
 	}
 	r = lab_mesh_set_parse(&m, o->mesh, o->access);
+	if (!r)
+		r = lab_mesh_set_protocol(&m, o->protocol);
 	return r ? r : lab_apply(&o->lab, &m, argc || o->clear, argv, argc);
 }
 
@@ -101,11 +106,11 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "up", "LStma", false, false, sub_up },
+	{ "up", "LStmaP", false, false, sub_up },
 	{ "down", "LSt", false, false, sub_down },
 	{ "status", "LS", false, false, sub_status },
 	{ "exec", "LS", true, true, sub_exec },
-	{ "apply", "LSmac", false, true, sub_apply },
+	{ "apply", "LSmacP", false, true, sub_apply },
 	{ "meshes", "", false, false, sub_meshes },
 	{ "metrics-filter", "mlu", false, false, sub_metrics_filter },
 };
@@ -120,6 +125,7 @@ static const struct option longopts[] = {
 	{ "clear", no_argument, NULL, 'c' },
 	{ "listen", required_argument, NULL, 'l' },
 	{ "upstream", required_argument, NULL, 'u' },
+	{ "protocol", required_argument, NULL, 'P' },
 	{ 0 }
 };
 
@@ -134,11 +140,11 @@ static const char *option_name(int opt)
 /* Parses options until the first operand (stage 1) or all of them (stage 2). */
 static int parse(int argc, char **argv, bool posix, const char *allowed, struct lab_cli *o)
 {
-	const char *shortopts = posix ? "+vjhqL:S:t:m:a:cl:u:" : "vjhqL:S:t:m:a:cl:u:";
+	const char *shortopts = posix ? "+vjhqL:S:t:m:a:cl:u:P:" : "vjhqL:S:t:m:a:cl:u:P:";
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (allowed && strchr("LStmaclu", opt) && !strchr(allowed, opt)) {
+		if (allowed && strchr("LStmacluP", opt) && !strchr(allowed, opt)) {
 			error("option --%s does not apply to 'lab %s'", option_name(opt), argv[0]);
 			return EXIT_USAGE;
 		}
@@ -151,6 +157,7 @@ static int parse(int argc, char **argv, bool posix, const char *allowed, struct 
 		case 'c': o->clear = true; break;
 		case 'l': o->listen = optarg; break;
 		case 'u': o->upstream = optarg; break;
+		case 'P': o->protocol = optarg; break;
 		default:
 			if ((r = cli_common_opt(opt, &cmd_lab)) != CLI_CONTINUE)
 				return r;
@@ -196,11 +203,12 @@ const struct command cmd_lab = {
 	.name = "lab",
 	.summary = "the single-node lab: pods as network namespaces and cgroups, HAProxy as the mesh",
 	.usage =
-		"smi-witness lab up [--topology FILE] [--mesh VARIANT] [--access-control on|off]\n"
+		"smi-witness lab up [--topology FILE] [--mesh VARIANT] [--access-control on|off] [--protocol h1|h2]\n"
 		"       smi-witness lab down [--topology FILE]\n"
 		"       smi-witness lab status [-j]\n"
 		"       smi-witness lab exec POD [--] COMMAND [ARG...]\n"
-		"       smi-witness lab apply [--mesh VARIANT] [--access-control on|off] [--clear | FILE...]\n"
+		"       smi-witness lab apply [--mesh VARIANT] [--access-control on|off] [--protocol h1|h2]\n"
+		"                             [--clear | FILE...]\n"
 		"       smi-witness lab meshes\n"
 		"       (each but meshes also takes --lab NAME and --state-dir DIR)",
 	.options =
@@ -215,6 +223,9 @@ const struct command cmd_lab = {
 		"                             inflate-metrics, drop-failures-metrics ('lab meshes')\n"
 		"  -a, --access-control on|off  on: everything no TrafficTarget allows is denied\n"
 		"                             (HTTP 403, TCP reset); off (default): all is forwarded\n"
+		"  -P, --protocol h1|h2       what the mesh speaks to the pods on HTTP hops: HTTP/1.1 (h1,\n"
+		"                             default) or HTTP/2 over cleartext (h2, gRPC passes); clients\n"
+		"                             may speak either to it in both\n"
 		"  -c, --clear                apply: remove every applied SMI object\n"
 		"\n"
 		"  up      creates what is missing and starts what is not running; idempotent.\n"

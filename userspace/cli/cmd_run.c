@@ -32,6 +32,7 @@ struct run_opts {
 	int api[SMI_GROUP_COUNT];
 	bool have_api, keep_lab, list, list_meshes;
 	int capture;			/* enum capture_backend */
+	enum traffic_proto protocol;	/* --protocol */
 	char *operands[RUN_MAX_SCENARIOS];
 	size_t n_operands;
 	char *files[RUN_MAX_SCENARIOS];	/* the scenario files, suites expanded */
@@ -52,12 +53,13 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "list-meshes", no_argument, NULL, OPT_LIST_MESHES },
 		{ "capture", required_argument, NULL, 'C' },
+		{ "protocol", required_argument, NULL, 'P' },
 		{ 0 }
 	};
 	int opt, r;
 
 	/* -O is the old spelling of -o (--out), kept working. */
-	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "m:a:o:O:L:t:k", longopts, o->operands,
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "m:a:o:O:L:t:kP:", longopts, o->operands,
 				   &o->n_operands)) != -1) {
 		switch (opt) {
 		case 'm':
@@ -93,6 +95,16 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'P':
+			if (!strcmp(optarg, "h1"))
+				o->protocol = TRAFFIC_H1;
+			else if (!strcmp(optarg, "h2"))
+				o->protocol = TRAFFIC_H2;
+			else if (!strcmp(optarg, "grpc"))
+				o->protocol = TRAFFIC_GRPC;
+			else
+				return error("--protocol takes h1, h2 or grpc, not '%s'", optarg), EXIT_USAGE;
+			break;
 		default:
 			if ((r = cli_common_opt(opt, &cmd_run)) != CLI_CONTINUE)
 				return r;
@@ -121,7 +133,8 @@ static int prepare(struct run_opts *o, struct target **t, struct run_scenario **
 
 	if (!r)
 		r = target_lab_new(&(struct target_lab_opts){ .lab = o->lab, .topology = o->topology,
-							     .mesh = o->mesh, .capture_backend = o->capture }, t);
+							     .mesh = o->mesh, .capture_backend = o->capture,
+							     .h2 = o->protocol != TRAFFIC_H1 }, t);
 	if (!r)
 		r = run_load_scenarios(o->files, o->n_files, *t, sc);
 	if (!r)
@@ -151,7 +164,7 @@ static int run(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		pr_info("run: %zu scenario(s) against mesh '%s', results in %s/%s/", o.n_files, o.mesh, o.out, o.mesh);
 		r = run_suites(&(struct run_config){ .target = t, .mesh = o.mesh, .api = o.have_api ? o.api : NULL,
-			.out = o.out, .keep = o.keep_lab, .stop = &stop_signal }, sc, o.n_files);
+			.out = o.out, .keep = o.keep_lab, .stop = &stop_signal, .protocol = o.protocol }, sc, o.n_files);
 	}
 	run_scenarios_free(sc, o.n_files);
 	if (t)
@@ -173,6 +186,7 @@ const struct command cmd_run = {
 	.name = "run",
 	.summary = "run conformance suites against a mesh in the lab: apply, drive, observe, verify, report",
 	.usage = "smi-witness run SUITE... [--mesh VARIANT] [--api GROUP=VERSION,...] [--out DIR]\n"
+		 "                           [--protocol h1|h2|grpc]\n"
 		 "       smi-witness run --list [SUITE...]\n"
 		 "       smi-witness run --list-meshes",
 	.options =
@@ -186,6 +200,10 @@ const struct command cmd_run = {
 		"  -k, --keep-lab       leave the lab as the last scenario left it\n"
 		"      --capture B      capture backend: auto (default: cgroup where its programs attach,\n"
 		"                       else syscalls), cgroup or syscalls (docs/capture.md)\n"
+		"  -P, --protocol P     what the traffic speaks: h1 (HTTP/1.1, default, through /call\n"
+		"                       where a scenario says so), h2 (HTTP/2 over cleartext) or grpc\n"
+		"                       (unary gRPC calls to the scenario's path); h2 and grpc go\n"
+		"                       straight from the source pod, the mesh speaking HTTP/2 to pods\n"
 		"      --list           list the shipped suites (or those named) and their scenarios\n"
 		"      --list-meshes    list the lab's mesh variants\n"
 		"A SUITE is a scenario file or a directory of them (docs/scenarios.md). A lab that\n"

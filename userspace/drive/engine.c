@@ -215,10 +215,8 @@ static int wait_ms(const struct engine *e, uint64_t now)
 	return wake <= now ? 0 : (int)((wake - now + 999999) / 1000000);
 }
 
-/* Opens the intent file with this run's members; credential header values redacted unless asked otherwise. */
-static int open_intents(struct engine *e)
+int drive_open_intents(const struct drive_opts *o, struct intent_log *log)
 {
-	const struct drive_opts *o = e->o;
 	struct intent_header h[DRIVE_MAX_HEADERS];
 	char node[256] = "";
 
@@ -229,7 +227,7 @@ static int open_intents(struct engine *e)
 		h[i] = (struct intent_header){ name, secret ? HTTP_REDACTED : o->headers[i].value };
 	}
 	gethostname(node, sizeof(node) - 1);
-	return intent_open(&e->intent, o->intent_path, node, &(struct intent_run){
+	return intent_open(log, o->intent_path, node, &(struct intent_run){
 		.run = o->run_id, .method = o->method, .url = o->url, .via = o->via,
 		.headers = h, .nheaders = o->nheaders });
 }
@@ -265,7 +263,7 @@ static int setup(struct engine *e)
 		hc_init(&e->slots[i].hc, &e->loop, &ss, len, on_done, &e->slots[i]);
 		e->slots[i].e = e;
 	}
-	if (o->intent_path && (r = open_intents(e)))
+	if (o->intent_path && (r = drive_open_intents(o, &e->intent)))
 		return error_errno(r, "cannot write '%s'", o->intent_path), r;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -295,6 +293,8 @@ int drive_run(const struct drive_opts *o, struct drive_stats *st)
 	uint64_t now;
 	int r;
 
+	if (o->protocol != DRIVE_HTTP1)
+		return drive_run_h2(o, st);
 	memset(st, 0, sizeof(*st));
 	signal(SIGPIPE, SIG_IGN);
 	r = setup(&e);

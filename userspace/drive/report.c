@@ -25,6 +25,22 @@ static uint64_t total_errors(const struct drive_stats *st)
 	return n;
 }
 
+/* gRPC responses by grpc-status: {"0": n, ...}, "none" for a missing or unknown status. */
+static json_t *grpc_json(const struct drive_stats *st)
+{
+	json_t *g = json_object();
+	char code[8];
+
+	for (int i = 0; i < 17; i++)
+		if (st->grpc_status[i]) {
+			snprintf(code, sizeof(code), "%d", i);
+			json_object_set_new(g, code, json_integer((json_int_t)st->grpc_status[i]));
+		}
+	if (st->grpc_none)
+		json_object_set_new(g, "none", json_integer((json_int_t)st->grpc_none));
+	return g;
+}
+
 static void report_json(const struct drive_opts *o, struct drive_stats *st, double secs)
 {
 	json_t *status = json_object(), *errors = json_object(), *doc;
@@ -47,6 +63,10 @@ static void report_json(const struct drive_opts *o, struct drive_stats *st, doub
 			"late", (json_int_t)st->late, "interrupted", st->interrupted);
 	if (o->intent_path)
 		json_object_set_new(doc, "intent", json_string(o->intent_path));
+	if (o->protocol != DRIVE_HTTP1)
+		json_object_set_new(doc, "protocol", json_string(o->protocol == DRIVE_GRPC ? "grpc" : "h2"));
+	if (o->protocol == DRIVE_GRPC)
+		json_object_set_new(doc, "grpc_status", grpc_json(st));
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(doc);
@@ -60,8 +80,11 @@ static void report_text(const struct drive_opts *o, struct drive_stats *st, doub
 	printf("target     %s %s", o->method, o->url);
 	if (o->via)
 		printf(" (via %s)", o->via);
-	printf("\nsent       %llu in %.2f s (%.0f req/s), %u connection(s)\n", (unsigned long long)st->sent,
+	printf("\nsent       %llu in %.2f s (%.0f req/s), %u connection(s)", (unsigned long long)st->sent,
 	       secs, secs > 0 ? (double)st->sent / secs : 0.0, o->connections);
+	if (o->protocol != DRIVE_HTTP1)
+		printf(", %s, up to %u streams each", o->protocol == DRIVE_GRPC ? "gRPC" : "HTTP/2", o->streams);
+	printf("\n");
 	printf("responses  %llu\nstatus     ", (unsigned long long)st->responses);
 	for (int i = 0; i < 600; i++)
 		if (st->status[i]) {
@@ -76,6 +99,18 @@ static void report_text(const struct drive_opts *o, struct drive_stats *st, doub
 			sep = ", ";
 		}
 	printf("%s\n", *sep ? "" : "none");
+	if (o->protocol == DRIVE_GRPC) {
+		printf("grpc       ");
+		sep = "";
+		for (int i = 0; i < 17; i++)
+			if (st->grpc_status[i]) {
+				printf("%s%d: %llu", sep, i, (unsigned long long)st->grpc_status[i]);
+				sep = ", ";
+			}
+		if (st->grpc_none)
+			printf("%sno status: %llu", sep, (unsigned long long)st->grpc_none);
+		printf("%s\n", *sep || st->grpc_none ? "" : "-");
+	}
 	if (st->nlatency)
 		printf("latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms\n",
 		       drive_percentile(st, 50) / 1e6, drive_percentile(st, 90) / 1e6,

@@ -35,7 +35,7 @@ const char *hc_error_name(enum hc_error e)
 	return (unsigned)e < HC_NERRORS ? error_names[e] : "other";
 }
 
-static enum hc_error error_of_errno(int e)
+enum hc_error hc_error_of_errno(int e)
 {
 	switch (e) {
 	case ECONNREFUSED:
@@ -261,7 +261,7 @@ static void do_read(struct hc_conn *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			fail(c, error_of_errno(errno));
+			fail(c, hc_error_of_errno(errno));
 			return;
 		}
 		if (n == 0) {
@@ -286,7 +286,7 @@ static void do_write(struct hc_conn *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			fail(c, error_of_errno(errno));
+			fail(c, hc_error_of_errno(errno));
 			return;
 		}
 		c->out_off += (size_t)n;
@@ -312,7 +312,7 @@ static void on_event(struct ev_io *io, uint32_t events)
 		else if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len))
 			err = errno;
 		if (err) {
-			fail(c, error_of_errno(err));
+			fail(c, hc_error_of_errno(err));
 			return;
 		}
 		c->state = ST_SENDING;

@@ -30,6 +30,9 @@ enum hc_error {
 /* Returns "refused", "reset", "timeout", ... ("" for HC_OK); static storage. */
 const char *hc_error_name(enum hc_error e);
 
+/* The kind of failure a socket errno means (HC_OTHER for any not listed). */
+enum hc_error hc_error_of_errno(int e);
+
 struct hc_conn;
 /* Called once per hc_send when the exchange ends (c->err says how); may free c. */
 typedef void (*hc_done_fn)(struct hc_conn *c);

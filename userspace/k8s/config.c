@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
-#include "k8s/b64.h"
+#include "util/b64.h"
 #include "k8s/config.h"
 #include "k8s/exec_cred.h"
 #include "util/file.h"

@@ -30,6 +30,8 @@ struct lab_mesh_set {
 	bool set_variant, set_access;
 	enum mesh_variant variant;
 	bool access_control;	/* deny what no TrafficTarget allows */
+	bool set_protocol;
+	bool h2;		/* the mesh's HTTP hops to pods speak HTTP/2 (h2c) */
 };
 
 /*
@@ -37,6 +39,12 @@ struct lab_mesh_set {
  * Returns 0, or EXIT_USAGE after printing which value is wrong.
  */
 int lab_mesh_set_parse(struct lab_mesh_set *m, const char *variant, const char *access);
+
+/*
+ * Sets m's protocol from "h1" or "h2" (NULL: not set). Returns 0, or
+ * EXIT_USAGE after printing that the value is wrong.
+ */
+int lab_mesh_set_protocol(struct lab_mesh_set *m, const char *protocol);
 
 /*
  * Creates what is missing of the lab and starts what is not running, with
@@ -97,6 +105,7 @@ struct lab_info {
 	bool up;
 	enum mesh_variant variant;	/* when up */
 	bool access_control;	/* when up */
+	bool h2;	/* when up: the mesh's HTTP hops to pods speak HTTP/2 */
 	int n_applied;	/* SMI files applied, when up */
 	char topology_source[PATH_MAX];	/* when up: the file `up` read */
 	/* The topology the lab has (its copy, when up) or that `up` would read. */

@@ -28,8 +28,21 @@ int lab_mesh_set_parse(struct lab_mesh_set *m, const char *variant, const char *
 	return 0;
 }
 
+int lab_mesh_set_protocol(struct lab_mesh_set *m, const char *protocol)
+{
+	if (protocol && strcmp(protocol, "h1") && strcmp(protocol, "h2")) {
+		error("--protocol takes 'h1' or 'h2', not '%s'", protocol);
+		return EXIT_USAGE;
+	}
+	m->set_protocol = protocol != NULL;
+	m->h2 = protocol && !strcmp(protocol, "h2");
+	return 0;
+}
+
 void lab_mesh_set_apply(const struct lab_mesh_set *m, struct lab_state *st)
 {
+	if (m->set_protocol)
+		st->h2 = m->h2;
 	if (m->set_variant)
 		st->variant = m->variant;
 	if (m->set_access)

@@ -53,6 +53,7 @@ int lab_inspect(const struct lab_opts *o, struct lab_info *info)
 	if (info->up) {
 		info->variant = st->variant;
 		info->access_control = st->access_control;
+		info->h2 = st->h2;
 		info->n_applied = st->n_applied;
 		snprintf(info->topology_source, sizeof(info->topology_source), "%s", st->topology_source);
 		lab_state_file(&lab, LAB_TOPOLOGY_COPY, info->topology, sizeof(info->topology));

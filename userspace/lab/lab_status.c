@@ -48,6 +48,7 @@ static json_t *status_json(const struct lab_ctx *ctx, bool *all_running)
 	for (int i = 0; i < ctx->st.n_applied; i++)
 		json_array_append_new(applied, json_string(ctx->st.applied[i]));
 	json_object_set_new(mesh, "generation", json_integer(ctx->st.generation));
+	json_object_set_new(mesh, "protocol", json_string(ctx->st.h2 ? "h2" : "h1"));
 	json_object_set_new(mesh, "haproxy", proc_status(&ctx->st.pods[t->mesh]));
 	if (!lab_mesh_info(&ctx->lab, &mi))
 		json_object_set_new(mesh, "worker", json_pack("{s:i, s:i, s:I, s:I}", "pid", (int)mi.worker,
@@ -84,7 +85,8 @@ static void print_text(json_t *doc)
 	printf("lab %s: up%s (topology %s, state %s)\n", js(doc, "lab"),
 	       json_is_true(json_object_get(doc, "healthy")) ? "" : ", NOT HEALTHY", js(doc, "topology"),
 	       js(doc, "state_dir"));
-	printf("mesh: %s, access control %s, configuration generation %lld, haproxy pid %lld%s\n", js(mesh, "name"),
+	printf("mesh: %s, %s to pods, access control %s, configuration generation %lld, haproxy pid %lld%s\n",
+	       js(mesh, "name"), strcmp(js(mesh, "protocol"), "h2") ? "HTTP/1.1" : "HTTP/2",
 	       json_is_true(json_object_get(mesh, "access_control")) ? "on" : "off",
 	       json_integer_value(json_object_get(mesh, "generation")),
 	       json_integer_value(json_object_get(json_object_get(mesh, "haproxy"), "pid")),

@@ -79,7 +79,7 @@ static void render_opts(const struct lab *lab, const struct lab_state *st, unsig
 {
 	lab_state_file(lab, LAB_HAPROXY_SOCK, sock, PATH_MAX);
 	*o = (struct mesh_render_opts){ .variant = st->variant, .generation = generation, .node = lab->name,
-					.stats_socket = sock };
+					.stats_socket = sock, .h2 = st->h2 };
 }
 
 bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, const struct mesh_policy *p)

@@ -79,10 +79,11 @@ int lab_state_write(const struct lab *lab, const struct topology *t, const struc
 	}
 	for (int i = 0; i < st->n_applied; i++)
 		json_array_append_new(applied, json_string(st->applied[i]));
-	doc = json_pack("{s:i, s:s, s:s, s:{s:s, s:b, s:i, s:s, s:o}, s:b, s:o, s:o}", "version", 1,
+	doc = json_pack("{s:i, s:s, s:s, s:{s:s, s:b, s:s, s:i, s:s, s:o}, s:b, s:o, s:o}", "version", 1,
 			"lab", lab->name, "topology", st->topology_source, "mesh", "variant",
 			mesh_variant_name(st->variant), "access_control", st->access_control,
-			"generation", (int)st->generation, "data_plane", st->data_plane, "filter",
+			"protocol", st->h2 ? "h2" : "h1", "generation", (int)st->generation,
+			"data_plane", st->data_plane, "filter",
 			proc_json(&st->filter), "created_etc_netns", st->created_etc_netns, "pods", pods,
 			"applied", applied);
 	return lab_write_json(lab, LAB_STATE_FILE, doc);
@@ -127,6 +128,8 @@ int lab_state_read(const struct lab *lab, struct lab_state *st)
 	if (!variant || mesh_variant_parse(variant, &st->variant))
 		st->variant = MESH_REFERENCE;
 	st->access_control = json_is_true(json_object_get(mesh, "access_control"));
+	/* A state written before the setting existed is an HTTP/1.1 mesh. */
+	st->h2 = !strcmp(json_string_value(json_object_get(mesh, "protocol")) ?: "h1", "h2");
 	st->generation = (unsigned)json_integer_value(json_object_get(mesh, "generation"));
 	snprintf(st->data_plane, sizeof(st->data_plane), "%s",
 		 json_string_value(json_object_get(mesh, "data_plane")) ?: "");

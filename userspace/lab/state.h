@@ -28,6 +28,7 @@ struct lab_state {
 	char topology_source[PATH_MAX];	/* the file `up` read (a copy lives in the state dir) */
 	enum mesh_variant variant;
 	bool access_control;
+	bool h2;		/* the mesh's HTTP hops to pods speak HTTP/2 */
 	unsigned generation;	/* of the HAProxy configuration, +1 per render */
 	char data_plane[96];	/* "HAProxy 2.6.12-1+deb12u4" as `haproxy -v` says, "" when unknown */
 	bool created_etc_netns;	/* /etc/netns did not exist before: down removes it when empty */

@@ -208,6 +208,22 @@ static int render_alternatives(struct render *r, const struct mesh_http_match *m
 	return 0;
 }
 
+/*
+ * The server-line options of an HTTP hop under the h2 setting. Frontends
+ * need none: HAProxy takes HTTP/1.x and HTTP/2 with prior knowledge on the
+ * same clear-text bind, telling them apart by the client's preface.
+ *
+ * No idle connection is kept (pool-max-conn 0): HAProxy would otherwise
+ * give a later client's streams to an HTTP/2 connection it opened before
+ * that capture began, whose header table a capture can never know (it
+ * reports such a connection lost, and the step INCONCLUSIVE). HTTP/1.1
+ * connections carry no such state, so they stay pooled.
+ */
+static const char *h2_server(const struct render *r, bool tcp)
+{
+	return r->o->h2 && !tcp ? " proto h2 pool-max-conn 0" : "";
+}
+
 static int render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp)
 {
 	uint32_t *in = calloc(n + 1, sizeof(*in));
@@ -231,8 +247,8 @@ static int render_servers(struct render *r, const struct mesh_server *servers, i
 			rc = -1;
 			break;
 		}
-		fprintf(r->f, "\tserver %s.%s 127.0.0.1:%d weight %u send-proxy-v2\n", pod->ns, pod->name,
-			MESH_POD_SIDE_BASE_PORT + side, w[i]);
+		fprintf(r->f, "\tserver %s.%s 127.0.0.1:%d weight %u send-proxy-v2%s\n", pod->ns, pod->name,
+			MESH_POD_SIDE_BASE_PORT + side, w[i], h2_server(r, tcp));
 	}
 	fputc('\n', r->f);
 	free(in);
@@ -369,8 +385,8 @@ static int render_pod_side(struct render *r, int i)
 	if (render_access(r, side))
 		return -1;
 	fprintf(r->f, "\tdefault_backend pod.%s.%s.%u\n\n", pod->ns, pod->name, side->port);
-	fprintf(r->f, "backend pod.%s.%s.%u\n%s\tserver %s.%s %s:%u\n\n", pod->ns, pod->name, side->port, mode,
-		pod->ns, pod->name, ip4(pod->ip, ip), side->port);
+	fprintf(r->f, "backend pod.%s.%s.%u\n%s\tserver %s.%s %s:%u%s\n\n", pod->ns, pod->name, side->port, mode,
+		pod->ns, pod->name, ip4(pod->ip, ip), side->port, h2_server(r, side->tcp));
 	return 0;
 }
 

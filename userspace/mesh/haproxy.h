@@ -30,6 +30,7 @@ struct mesh_render_opts {
 	const char *stats_socket;	/* unix socket of the workers (admin level, passes listeners on reload) */
 	unsigned generation;	/* shown as "description: generation N" by `show info` */
 	const char *node;	/* shown as "node:" */
+	bool h2;		/* HTTP hops to pod sides and pods speak HTTP/2 (h2c), so gRPC passes */
 };
 
 /*

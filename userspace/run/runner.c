@@ -112,6 +112,16 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 
 /* --- traffic ----------------------------------------------------------------- */
 
+/* How an entry's requests travel, for the progress line. */
+static const char *via_label(enum traffic_proto protocol, int via)
+{
+	if (protocol == TRAFFIC_GRPC)
+		return ", gRPC";
+	if (protocol == TRAFFIC_H2)
+		return ", HTTP/2";
+	return via == SC_VIA_CALL ? ", via /call" : "";
+}
+
 static int drive_once(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
 		uint64_t duration_ns, unsigned concurrency)
 {
@@ -129,7 +139,7 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 	s->n_parts++;
 	return traffic_send(s->t, &(struct traffic_job){
 		.t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
-		.concurrency = concurrency, .intent_path = part, .log_path = s->drive_log });
+		.concurrency = concurrency, .intent_path = part, .log_path = s->drive_log, .protocol = s->rn->protocol });
 }
 
 /*
@@ -326,7 +336,7 @@ static int measure(struct srun *s, const struct sc_step *st)
 		if (t->count)
 			pr_info("    %s: %s/%s -> %s/%s %s %s: %" PRIu64 " requests, %u connection%s%s", t->name,
 				t->from_ns, t->from, t->to_ns, t->to, t->method, t->path, t->count,
-				t->concurrency, t->concurrency == 1 ? "" : "s", t->via == SC_VIA_CALL ? ", via /call" : "");
+				t->concurrency, t->concurrency == 1 ? "" : "s", via_label(s->rn->protocol, t->via));
 		else
 			pr_info("    %s: %s/%s -> %s/%s %s %s: for %.1f s, %u connection%s", t->name, t->from_ns,
 				t->from, t->to_ns, t->to, t->method, t->path, t->duration_ns / 1e9, t->concurrency,

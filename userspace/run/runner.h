@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "run/target.h"
+#include "run/traffic.h"
 #include "verdict/report.h"
 #include "scenario/policy.h"
 #include "scenario/scenario.h"
@@ -22,6 +23,7 @@ struct runner {
 	struct target *target;		/* where the scenarios run */
 	const char *mesh;		/* names the mesh in reports and out/ */
 	const int *api;			/* rendered API versions, or NULL for as written */
+	enum traffic_proto protocol;	/* what the traffic driver speaks */
 	char out[PATH_MAX];		/* out/<mesh> */
 	struct report *all;		/* every scenario's assertions end up here */
 	volatile sig_atomic_t *stop;	/* set on SIGINT / SIGTERM: finish the step, then stop */

@@ -205,7 +205,8 @@ int run_check_out(const char *out, const char *mesh)
 static int run_all(const struct run_config *c, struct run_scenario *s, size_t n, struct report *all)
 {
 	struct target *t = c->target;
-	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .all = all, .stop = c->stop };
+	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .protocol = c->protocol, .all = all,
+			     .stop = c->stop };
 	char dir[PATH_MAX];
 	int r = 0;
 

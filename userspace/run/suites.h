@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "run/target.h"
+#include "run/traffic.h"
 #include "scenario/policy.h"
 #include "scenario/scenario.h"
 
@@ -57,6 +58,7 @@ struct run_config {
 	struct target *target;
 	const char *mesh;	/* names the mesh in reports and OUT/<mesh> */
 	const int *api;	/* render the SMI objects in these API versions; NULL: as written */
+	enum traffic_proto protocol;	/* what the traffic driver speaks */
 	const char *out;	/* OUT */
 	bool keep;	/* leave the target as the last scenario left it */
 	volatile sig_atomic_t *stop;	/* set on SIGINT / SIGTERM: finish the step, then stop */

@@ -152,6 +152,7 @@ struct target_lab_opts {
 	const char *topology;	/* NULL: the lab's (when up) or the default one */
 	const char *mesh;	/* the variant */
 	int capture_backend;	/* enum capture_backend (0: auto) */
+	bool h2;	/* the mesh's HTTP hops to pods speak HTTP/2 */
 };
 
 /*

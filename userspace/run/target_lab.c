@@ -30,6 +30,7 @@ struct target_lab {
 	struct target base;	/* first: a struct target * is a struct target_lab * */
 	struct lab_opts lab;	/* name and topology; the state directory is the lab's default */
 	const char *mesh;	/* the variant, as the run names it */
+	bool h2;		/* the mesh speaks HTTP/2 to the pods */
 	struct lab_info before;	/* the lab as the run found it: up ones are used and left up */
 	bool announced;	/* the run was told whose lab it uses */
 	struct lab_mesh_set set;	/* the variant and the scenario's access control, once prepared */
@@ -92,6 +93,8 @@ static int up_call(void *arg)
 	struct target_lab *tl = arg;
 	int r = lab_mesh_set_parse(&tl->set, tl->mesh, tl->access_control ? "on" : "off");
 
+	if (!r)
+		r = lab_mesh_set_protocol(&tl->set, tl->h2 ? "h2" : "h1");
 	return r ? r : lab_up(&tl->lab, &tl->set);
 }
 
@@ -113,6 +116,12 @@ static int check(struct target *t, const struct scenario *sc, const struct polic
 	return check_scenario_topology(sc, pol, lab_of(t)->before.topology);
 }
 
+/* What the mesh speaks to pods on HTTP hops, for the messages. */
+static const char *proto_name(bool h2)
+{
+	return h2 ? "HTTP/2" : "HTTP/1.1";
+}
+
 /* Once, before the first scenario: whose lab this is, and what becomes of it. */
 static void announce(struct target_lab *tl)
 {
@@ -122,10 +131,11 @@ static void announce(struct target_lab *tl)
 		return;
 	tl->announced = true;
 	if (b->up)
-		pr_info("lab %s is up (mesh %s, access control %s, %d file%s applied): the run uses it (mesh %s, "
-			"access control as each scenario asks) and leaves it up as it found it, its applied SMI "
-			"objects cleared", b->name, mesh_variant_name(b->variant), b->access_control ? "on" : "off",
-			b->n_applied, b->n_applied == 1 ? "" : "s", tl->mesh);
+		pr_info("lab %s is up (mesh %s, %s to pods, access control %s, %d file%s applied): the run uses "
+			"it (mesh %s, %s to pods, access control as each scenario asks) and leaves it up as it "
+			"found it, its applied SMI objects cleared", b->name, mesh_variant_name(b->variant),
+			proto_name(b->h2), b->access_control ? "on" : "off", b->n_applied,
+			b->n_applied == 1 ? "" : "s", tl->mesh, proto_name(tl->h2));
 	else
 		pr_info("lab %s: brought up for the run (topology %s) and taken down after it (--keep-lab keeps it)",
 			b->name, b->topology);
@@ -258,7 +268,8 @@ static int restore_call(void *arg)
 {
 	struct target_lab *tl = arg;
 	struct lab_mesh_set m = { .set_variant = true, .set_access = true, .variant = tl->before.variant,
-				  .access_control = tl->before.access_control };
+				  .access_control = tl->before.access_control, .set_protocol = true,
+				  .h2 = tl->before.h2 };
 
 	return lab_apply(&tl->lab, &m, true, NULL, 0);
 }
@@ -280,8 +291,8 @@ static int teardown(struct target *t, const char *log)
 		pr_warn("lab %s: its mesh settings could not be put back: see '%s'", b->name, log);
 		return -1;
 	}
-	pr_info("lab %s: left up, mesh %s, access control %s, no SMI object applied", b->name,
-		mesh_variant_name(b->variant), b->access_control ? "on" : "off");
+	pr_info("lab %s: left up, mesh %s, %s to pods, access control %s, no SMI object applied", b->name,
+		mesh_variant_name(b->variant), proto_name(b->h2), b->access_control ? "on" : "off");
 	return 0;
 }
 
@@ -320,6 +331,7 @@ int target_lab_new(const struct target_lab_opts *o, struct target **out)
 	tl->lab = (struct lab_opts){ .name = o->lab, .topology = o->topology };
 	tl->mesh = o->mesh;
 	tl->capture_backend = o->capture_backend;
+	tl->h2 = o->h2;
 	if (mesh_variant_parse(o->mesh, &v)) {
 		error("--mesh: '%s' is not a mesh of the lab (reference, faulty-weights, fail-open, ignore-path, "
 		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics: see "

@@ -34,9 +34,11 @@ void traffic_driver_argv(struct traffic_argv *a, const struct traffic_job *j)
 	a->argv[argc++] = (char *)j->run_id;
 	a->argv[argc++] = "--intent";
 	a->argv[argc++] = (char *)j->intent_path;
-	a->argv[argc++] = "-X";
-	a->argv[argc++] = (char *)t->method;
-	if (t->body && *t->body) {
+	if (j->protocol != TRAFFIC_GRPC) {	/* a gRPC call is a POST carrying its own message */
+		a->argv[argc++] = "-X";
+		a->argv[argc++] = (char *)t->method;
+	}
+	if (t->body && *t->body && j->protocol != TRAFFIC_GRPC) {
 		a->argv[argc++] = "-b";
 		a->argv[argc++] = (char *)t->body;
 	}
@@ -46,7 +48,12 @@ void traffic_driver_argv(struct traffic_argv *a, const struct traffic_job *j)
 		a->argv[argc++] = "-H";
 		a->argv[argc++] = a->hdr[a->nh++];
 	}
-	if (t->via == SC_VIA_CALL) {
+	if (j->protocol != TRAFFIC_H1) {
+		snprintf(a->streams, sizeof(a->streams), "%d", TRAFFIC_H2_STREAMS);
+		a->argv[argc++] = j->protocol == TRAFFIC_GRPC ? "--grpc" : "--http2";
+		a->argv[argc++] = "--streams";
+		a->argv[argc++] = a->streams;
+	} else if (t->via == SC_VIA_CALL) {
 		a->argv[argc++] = "--via";
 		a->argv[argc++] = a->via;
 	}

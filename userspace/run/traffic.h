@@ -16,6 +16,16 @@
 /* The port the sample app listens on inside every pod (its /call endpoint). */
 #define TRAFFIC_CALL_PORT 9091
 
+/*
+ * What the driver speaks (its command line: nothing, --http2, --grpc). The
+ * runner knows the driver only by that command line, so this is its own enum.
+ */
+enum traffic_proto {
+	TRAFFIC_H1,	/* HTTP/1.1, through /call where the entry says so */
+	TRAFFIC_H2,	/* HTTP/2 over cleartext, straight from the pod */
+	TRAFFIC_GRPC,	/* unary gRPC calls, straight from the pod */
+};
+
 struct traffic_job {
 	const struct sc_traffic *t;
 	const char *run_id;		/* the driver's run id: RUN.STEP.TRAFFIC[.cROUND] */
@@ -23,14 +33,18 @@ struct traffic_job {
 	unsigned concurrency;
 	const char *intent_path;	/* the driver's intent records */
 	const char *log_path;		/* the driver's output is appended here */
+	enum traffic_proto protocol;	/* HTTP/2 and gRPC go straight from the pod, never through /call */
 };
+
+/* HTTP/2 and gRPC: requests in flight per connection (the driver's --streams). */
+#define TRAFFIC_H2_STREAMS 4
 
 #define TRAFFIC_MAX_ARGS (32 + 2 * SC_MAX_HEADERS)
 
 /* The driver's command line for one job, and the text it points into. */
 struct traffic_argv {
 	char *argv[TRAFFIC_MAX_ARGS];	/* "smi-witness", "-j", "drive", ..., NULL */
-	char n[32], d[32], c[16], url[512], via[64];
+	char n[32], d[32], c[16], url[512], via[64], streams[16];
 	char *hdr[SC_MAX_HEADERS];
 	size_t nh;
 };

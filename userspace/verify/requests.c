@@ -215,6 +215,9 @@ static void classify(struct vreq *r)
 		r->outcome = CO_RESET;
 	} else if (!strcmp(c->incomplete, "closed")) {
 		r->outcome = CO_CLOSED;
+	} else if (!strcmp(c->incomplete, "refused")) {
+		/* HTTP/2: a GOAWAY said the stream was never processed; the client saw a refusal. */
+		r->outcome = CO_REFUSED;
 	} else {
 		r->outcome = CO_UNOBSERVED;
 	}

@@ -21,7 +21,8 @@ enum client_outcome {
 	CO_UNOBSERVED,	/* no usable client-side observation */
 	CO_STATUS,	/* a response with an HTTP status (vreq.status) */
 	CO_RESET,	/* the connection was reset before a response */
-	CO_REFUSED,	/* connect() was refused (no exchange, a conn record says so) */
+	CO_REFUSED,	/* connect() was refused (no exchange, a conn record says so), or an HTTP/2
+			   stream was refused unprocessed by a GOAWAY (its exchange says so) */
 	CO_CLOSED,	/* the connection closed before a response */
 	CO_CONNECT_ERROR,	/* connect() failed otherwise (vreq.refused->connect_error) */
 };

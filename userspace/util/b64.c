@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "k8s/b64.h"
+#include "util/b64.h"
 
 static int sextet(unsigned char c)
 {
@@ -57,4 +57,31 @@ char *b64_decode(const char *in, size_t inlen, size_t *outlen)
 bad:
 	free(out);
 	return NULL;
+}
+
+size_t b64url_encode(const void *in, size_t inlen, char *out, size_t outlen)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const unsigned char *p = in;
+	size_t n = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	if (outlen == 0 || (inlen * 4 + 2) / 3 + 1 > outlen) {
+		if (outlen)
+			out[0] = '\0';
+		return 0;
+	}
+	for (size_t i = 0; i < inlen; i++) {
+		acc = acc << 8 | p[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[n++] = abc[acc >> bits & 63];
+		}
+	}
+	if (bits)
+		out[n++] = abc[acc << (6 - bits) & 63];
+	out[n] = '\0';
+	return n;
 }
