@@ -67,7 +67,8 @@ void gw_attach(struct gw_set *gw, struct smi_load_opts *o)
 
 static bool same_object(const struct gw_route *a, const struct gw_route *b)
 {
-	return a->kind == b->kind && !strcmp(a->namespace, b->namespace) && !strcmp(a->name, b->name);
+	/* A route without a name is invalid already and names nothing. */
+	return a->name && b->name && a->kind == b->kind && !strcmp(a->namespace, b->namespace) && !strcmp(a->name, b->name);
 }
 
 int gw_set_finish(struct gw_set *gw, struct smi_set *set)
