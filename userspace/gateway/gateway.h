@@ -205,6 +205,15 @@ void gw_attach(struct gw_set *gw, struct smi_load_opts *o);
  */
 int gw_set_finish(struct gw_set *gw, struct smi_set *set);
 
+/*
+ * smi_load_files() with the routes: loads and finishes both models from the
+ * files. On any error prints one ("cannot load 'x.yaml': line 12: ...", and
+ * how many more problems there are) and returns NULL; warnings are printed.
+ * On success *gw holds the routes; the caller frees both.
+ */
+struct smi_set *gw_load_files(const char *const *paths, size_t n, const struct smi_load_opts *opts,
+			      struct gw_set **gw);
+
 /* ---- decisions ---- */
 
 /* An HTTP request as the mesh sees it: path carries the query string. */
@@ -242,6 +251,19 @@ bool gw_http_pick(const struct gw_route *const *routes, size_t n, const struct g
 		  struct gw_pick *out);
 bool gw_grpc_pick(const struct gw_route *const *routes, size_t n, const struct gw_grpc_request *req,
 		  struct gw_pick *out);
+
+/* One match of one rule of one route: routes[route].rules[rule].http[match]. */
+struct gw_match_ref {
+	size_t route, rule, match;
+};
+
+/*
+ * Every match of every rule of the HTTPRoutes routes[0..n), in precedence
+ * order: a data plane that tries them in this order and takes the first
+ * that holds decides as gw_http_pick(). Writes up to max into out; returns
+ * how many there are.
+ */
+size_t gw_http_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max);
 
 /* True when the route has a parentRef to Service svc_ns/svc covering `port`. */
 bool gw_route_binds(const struct gw_route *r, const char *svc_ns, const char *svc, uint16_t port);

@@ -15,6 +15,7 @@
  * RegularExpression paths rank after every PathPrefix here: the spec leaves
  * their precedence to implementations.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "gateway/internal.h"
@@ -141,4 +142,31 @@ bool gw_grpc_pick(const struct gw_route *const *routes, size_t n, const struct g
 	}
 	fill(out, &best);
 	return best.route != NULL;
+}
+
+/* qsort() has no context argument: the routes being ordered. */
+static const struct gw_route *const *order_routes;
+
+static int cmp_refs(const void *a, const void *b)
+{
+	const struct gw_match_ref *ra = a, *rb = b;
+	struct candidate ca = { order_routes[ra->route], ra->rule, ra->match };
+	struct candidate cb = { order_routes[rb->route], rb->rule, rb->match };
+
+	return cmp_http(&ca, &cb);
+}
+
+size_t gw_http_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; routes[i]->kind == GW_HTTP_ROUTE && k < routes[i]->n_rules; k++)
+			for (size_t m = 0; m < routes[i]->rules[k].n_matches; m++, total++)
+				if (total < max)
+					out[total] = (struct gw_match_ref){ i, k, m };
+	order_routes = routes;
+	/* The comparator is a total order (rule and match indexes end every tie). */
+	qsort(out, total < max ? total : max, sizeof(*out), cmp_refs);
+	return total;
 }
