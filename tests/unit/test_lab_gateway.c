@@ -66,23 +66,27 @@ static void test_policy(void **state)
 	assert_false(listener(&p, "echo-v2", 80)->routed);
 	assert_int_equal(l->n_rules, 4);
 	assert_int_equal(l->n_rule_matches, 6);
-	/* Exact first; then the longest prefix; header matches at prefix "/"; the regex last */
-	static const int want_rule[] = { 2, 1, 0, 1, 0, 3 };
+	/* Exact first; then the longest prefix (/v2 before /w); header matches at "/"; "/" last */
+	static const int want_rule[] = { 2, 1, 3, 0, 1, 0 };
 	static const enum mesh_path_kind want_kind[] = {
-		MESH_PATH_EXACT, MESH_PATH_PREFIX, MESH_PATH_ANY, MESH_PATH_ANY, MESH_PATH_ANY, MESH_PATH_REGEX,
+		MESH_PATH_EXACT, MESH_PATH_PREFIX, MESH_PATH_PREFIX, MESH_PATH_ANY, MESH_PATH_ANY, MESH_PATH_ANY,
 	};
 	for (int i = 0; i < 6; i++) {
 		assert_int_equal(l->rule_matches[i].rule, want_rule[i]);
 		assert_int_equal(l->rule_matches[i].path_kind, want_kind[i]);
 	}
-	assert_int_equal(l->rule_matches[2].n_headers, 1);
-	assert_int_equal(l->rule_matches[4].n_headers, 0);
+	assert_string_equal(l->rule_matches[2].method, "POST");
+	assert_int_equal(l->rule_matches[3].n_headers, 1);
+	assert_int_equal(l->rule_matches[5].n_headers, 0);
 	assert_int_equal(l->rules[3].n_servers, 2);
 	assert_int_equal(l->rules[3].servers[0].weight, 70);
 	assert_int_equal(l->rules[3].servers[1].weight, 30);
 	assert_int_equal(l->rules[3].servers[0].port, 8080);
 	l = listener(&p, "echo-v1", 80);
-	assert_int_equal(l->n_rules, 8);
+	assert_int_equal(l->n_rules, 9);
+	/* a RegularExpression path ranks after every PathPrefix (as Istio ranks them) */
+	assert_int_equal(l->rule_matches[l->n_rule_matches - 1].path_kind, MESH_PATH_REGEX);
+	assert_int_equal(l->rule_matches[l->n_rule_matches - 1].rule, 8);
 	assert_int_equal(l->rules[0].request.n_add, 1);
 	assert_string_equal(l->rules[1].request.add[0].value, "from-backend");	/* a backend's filter */
 	assert_true(l->rules[3].redirect);
@@ -146,7 +150,7 @@ static void test_render_variants(void **state)
 	} cases[] = {
 		{ MESH_ROUTE_LIST_ORDER,
 		  "\thttp-request set-var(txn.rule) int(2) if !{ var(txn.rule) -m found } m0.path m0.query0\n",
-		  "\thttp-request set-var(txn.rule) int(0) if !{ var(txn.rule) -m found } m0.path\n" },
+		  "\thttp-request set-var(txn.rule) int(0) if !{ var(txn.rule) -m found }\n" },
 		{ MESH_ROUTE_LOOSE_PREFIX, "\tacl m1.path path -m beg -- '/v2/'\n", "\tacl m1.path path -m beg -- '/v2'\n" },
 		{ MESH_ROUTE_ADD_AS_SET, "\thttp-request add-header X-Header-Add 'add-appends-values' if rule0\n",
 		  "\thttp-request set-header X-Header-Add 'add-appends-values' if rule0\n" },
