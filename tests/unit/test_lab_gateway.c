@@ -84,7 +84,7 @@ static void test_policy(void **state)
 	assert_int_equal(l->rules[3].servers[0].port, 8080);
 	l = listener(&p, "echo-v1", 80);
 	assert_int_equal(l->n_rules, 9);
-	/* a RegularExpression path ranks after every PathPrefix (as Istio ranks them) */
+	/* a RegularExpression path ranks after every PathPrefix (the spec leaves it to implementations) */
 	assert_int_equal(l->rule_matches[l->n_rule_matches - 1].path_kind, MESH_PATH_REGEX);
 	assert_int_equal(l->rule_matches[l->n_rule_matches - 1].rule, 8);
 	assert_int_equal(l->rules[0].request.n_add, 1);
