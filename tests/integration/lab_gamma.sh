@@ -46,6 +46,7 @@ done <<'EOF2'
 0/1 http://echo/v2
 0/1 http://echo/v2/example
 0/1 -H version:two http://echo/
+1/0 -H version:one -H version:two http://echo/
 0/1 http://echo/v2/
 1/0 http://echo/v2example
 1/0 http://echo/foo/v2/example

@@ -142,6 +142,53 @@ static void test_precedence(void **state)
 	unload(&l);
 }
 
+/* A header sent twice: its first field line is the one matched (as the lab renders it). */
+static void test_repeated_header(void **state)
+{
+	struct gw_header h[2] = { { "Version", "one" }, { "version", "two" } };
+	struct gw_http_request req = { "GET", "/", 2, h };
+	const struct gw_route *r;
+	struct gw_pick p;
+	struct loaded l;
+
+	(void)state;
+	load(&l, "matching.yaml", NULL);
+	r = route_named(l.gw, "mesh-matching");
+	assert_true(gw_http_pick(&r, 1, &req, &p));
+	assert_int_equal(p.rule_index, 0);
+	h[0].value = "two";
+	assert_true(gw_http_pick(&r, 1, &req, &p));
+	assert_int_equal(p.rule_index, 1);
+	unload(&l);
+}
+
+/* The order a data plane tries matches in gives what gw_http_pick() picks, for every table row. */
+static void test_order_agrees(void **state)
+{
+	struct gw_match_ref order[64];
+	struct loaded l;
+
+	(void)state;
+	load(&l, "matching.yaml split.yaml", NULL);
+	for (size_t i = 0; i < sizeof(precedence) / sizeof(precedence[0]); i++) {
+		const struct gw_route *r = route_named(l.gw, precedence[i].route);
+		struct gw_header h = { precedence[i].hname, precedence[i].hvalue };
+		struct gw_http_request req = { "GET", precedence[i].path, h.name ? 1 : 0, &h };
+		size_t n = gw_http_order(&r, 1, order, 64), k;
+		struct gw_pick p;
+		bool picked = gw_http_pick(&r, 1, &req, &p);
+
+		for (k = 0; k < n && !gw_http_match_request(&r->rules[order[k].rule].http[order[k].match], &req); k++)
+			;
+		assert_int_equal(k < n, picked);
+		if (picked) {
+			assert_int_equal(order[k].rule, p.rule_index);
+			assert_int_equal(order[k].match, p.match_index);
+		}
+	}
+	unload(&l);
+}
+
 /* Which rule and match won, for the rules whose backends are the same. */
 static void test_pick_indices(void **state)
 {
@@ -303,6 +350,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_pick_indices),
+		cmocka_unit_test(test_repeated_header),
+		cmocka_unit_test(test_order_agrees),
 		cmocka_unit_test(test_pick_across_routes),
 		cmocka_unit_test(test_routes_for),
 		cmocka_unit_test(test_filters),

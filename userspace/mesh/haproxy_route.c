@@ -62,7 +62,9 @@ static int render_value(struct render *r, const char *acl, const char *fetch, co
 
 	if (mesh_check_token(v->name, "header or query parameter name"))
 		return -1;
-	fprintf(r->f, "\tacl %s %s(%s) -m %s -- ", acl, fetch, v->name, v->regex ? "reg" : "str");
+	/* The first occurrence: req.fhdr(NAME,1); urlp takes the first by itself. */
+	fprintf(r->f, "\tacl %s %s(%s%s) -m %s -- ", acl, fetch, v->name, strcmp(fetch, "urlp") ? ",1" : "",
+		v->regex ? "reg" : "str");
 	if (!v->regex)
 		rc = mesh_quote(r->f, v->value, "match value");
 	else if (asprintf(&re, "^(?:%s)$", v->value) < 0)
@@ -131,7 +133,7 @@ static int render_rule_match(struct render *r, int i, const struct mesh_rule_mat
 	}
 	for (int h = 0; h < m->n_headers; h++) {
 		snprintf(acl, sizeof(acl), "m%d.header%d", i, h);
-		/* req.fhdr: each field line whole, not split at commas; one that matches is enough. */
+		/* The first field line of the name, whole (not split at commas), as the model matches. */
 		if (render_value(r, acl, "req.fhdr", &m->headers[h]))
 			return -1;
 		ADD(" %s", acl);
