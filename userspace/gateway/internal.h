@@ -93,11 +93,17 @@ void gmark_all(struct ynode *map);
 bool gheader_name_ok(struct gctx *c, const struct ynode *at, const char *path, const char *name);
 
 /* ---- regex (PCRE2): full match of the subject ---- */
+
+/* Compiles pattern (owned by gw until gw_set_free); NULL with "invalid regex: ..." in err. */
 struct gw_regex *gw_regex_compile(struct gw_set *gw, const char *pattern, char *err, size_t errlen);
+/* True when re matches all of s[0..len) (false too when the match limits are hit). */
 bool gw_regex_match(const struct gw_regex *re, const char *s, size_t len);
+/* Frees every compiled pattern of gw (their arena memory goes with the set). */
 void gw_regex_free_all(struct gw_set *gw);
 
 /* ---- decoders ---- */
+
+/* The smi_foreign decode hook: one document of the group into gw (arg), problems into set. */
 void gw_decode_route(struct smi_set *set, void *arg, const char *file, struct ynode *root,
 		     const char *api_version, const char *kind);
 /* spec.rules[i].matches of an HTTPRoute / a GRPCRoute into rule. */
