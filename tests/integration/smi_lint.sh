@@ -62,6 +62,14 @@ out=$("$bin" lint -j $gx/split.yaml 2>/dev/null)
 check "-j: a route's rules, matches and shares" test "$(jq -c '.objects[0] | [.kind, .apiVersion, .rules[0].name, .rules[2].matches[0].path.type, [.rules[2].backendRefs[].share]]' <<<"$out")" = '["HTTPRoute","gateway.networking.k8s.io/v1","to-v1","RegularExpression",[0.7,0.3]]'
 check "--to refuses routes instead of dropping them" test "$(rc_of "$bin" lint --to split=v1alpha2 $gx/split.yaml)" = 2
 check "kubectl List of routes on stdin" sh -c "'$bin' lint - < $gx/versions.yaml 2>/dev/null | grep -q '^HTTPRoute '"
+check "--topology: the lab renders the gamma routes" \
+	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml tests/fixtures/lab/gamma-routes.yaml)" = 0
+sed -e 's/^kind: HTTPRoute$/kind: GRPCRoute/' -e '/^  rules:$/q' tests/fixtures/lab/gamma-routes.yaml >"$tmp/grpc.yaml"
+printf '  - backendRefs: [{name: echo-v1, port: 8080}]\n' >>"$tmp/grpc.yaml"
+check "a GRPCRoute on a lab service is valid without --topology" test "$(rc_of "$bin" lint "$tmp/grpc.yaml")" = 0
+check "--topology refuses what the lab cannot render (exit 2)" \
+	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml "$tmp/grpc.yaml")" = 2
+check "--topology says which route and why" sh -c "'$bin' lint --topology sample-app/topology/gamma.yaml '$tmp/grpc.yaml' 2>&1 | grep -qxF 'error: GRPCRoute gamma/matching: the lab does not render GRPCRoutes yet'"
 
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]

@@ -214,7 +214,7 @@ static int lint_set(const struct lint_opts *o, char *const *files, int n)
 		r = EXIT_USAGE;
 	}
 	if (!r && o->topology)
-		r = lab_check_objects(o->topology, set);
+		r = lab_check_objects(o->topology, set, gw);
 	if (log_json) {
 		lint_print_json(set, gw, stdout);
 	} else {
