@@ -93,6 +93,10 @@ void handle_request(struct conn *c)
 			call_start(c, c->req_body.p, c->req_body.len);
 	} else if (path_is(path, "/metrics")) {
 		metrics(c);
+	} else if (c->srv->echo_any) {
+		/* The Gateway API conformance echo server answers 200 on every path. */
+		count_received(c);
+		echo(c);
 	} else {
 		conn_respond(c, 404, TEXT, NOSNIFF, "404 page not found\n", 19);
 	}

@@ -107,7 +107,7 @@ static void teardown(struct server *srv)
 int main(void)
 {
 	static struct server srv = { .listen_io.fd = -1, .signal_io.fd = -1 };
-	const char *port_s = getenv("PORT");
+	const char *port_s = getenv("PORT"), *echo_s;
 	uint64_t port = 9091, now, next_tick;
 
 	srv.service_name = getenv("SERVICE_NAME");
@@ -118,6 +118,12 @@ int main(void)
 			error("SERVICE_NAME: control characters cannot go into a header");
 			return 2;
 		}
+	echo_s = getenv("ECHO_PATHS");
+	if (echo_s && *echo_s && strcmp(echo_s, "echo") && strcmp(echo_s, "any")) {
+		error("ECHO_PATHS: '%s' is neither 'echo' nor 'any'", echo_s);
+		return 2;
+	}
+	srv.echo_any = echo_s && !strcmp(echo_s, "any");
 	if (port_s && *port_s && parse_u64(port_s, 1, 65535, &port)) {
 		error("PORT: '%s' is not a port number (1-65535)", port_s);
 		return 2;

@@ -63,6 +63,7 @@ struct server {
 	struct ev_io listen_io;
 	struct ev_io signal_io;
 	const char *service_name;
+	bool echo_any;	/* ECHO_PATHS=any: every path but /call and /metrics echoes */
 	struct conn *conns;
 	unsigned nconns;
 	struct call *calls;		/* outgoing calls in progress (including orphans) */

@@ -28,6 +28,7 @@ declare -A files=(
 	[fuzz_reasm]="userspace/capture/reasm.c userspace/capture/assemble.c"
 	[fuzz_h2]="userspace/capture/h2.c userspace/capture/h2frame.c userspace/capture/hpack.c"
 	[fuzz_smi_load]="$(echo userspace/smi/*.c)"
+	[fuzz_gateway_load]="$(echo userspace/gateway/*.c)"
 	[fuzz_prom]="userspace/metrics/prom.c"
 	[fuzz_scenario]="userspace/scenario/scenario.c userspace/util/yaml_doc.c userspace/scenario/policy.c"
 	[fuzz_records]="userspace/records/obs.c userspace/verify/requests.c userspace/verify/health.c userspace/verify/check_access.c"

@@ -46,5 +46,30 @@ check "--to says why" sh -c "'$bin' lint -a specs=v1alpha4 --to specs=v1alpha1 $
 check "lint of every SMI document example and Meshery manifest prints no crash" \
 	sh -c "for f in $fx/spec/*.yaml $fx/meshery/*/*.yaml; do '$bin' lint -a split=v1alpha4,access=v1alpha3,specs=v1alpha4,metrics=v1alpha1 \"\$f\" >/dev/null 2>&1; [ \$? -le 2 ] || exit 1; done"
 
+# Gateway API routes, alone and beside SMI objects in one file.
+gx=tests/fixtures/gateway
+check "valid routes exit 0" test "$(rc_of "$bin" lint $gx/matching.yaml $gx/split.yaml $gx/consumer.yaml $gx/versions.yaml)" = 0
+"$bin" lint $gx/matching.yaml $gx/versions.yaml >"$tmp/out" 2>"$tmp/err"
+check "table row for an HTTPRoute" grep -qE "^HTTPRoute +gateway-conformance-mesh +mesh-matching +gateway.networking.k8s.io/v1 +echo:80 -> 2 rules, 2 backends$" "$tmp/out"
+check "table row for a v1alpha2 GRPCRoute" grep -qE "^GRPCRoute +n +g +gateway.networking.k8s.io/v1alpha2 +echo:7070 -> 1 rule, 1 backend$" "$tmp/out"
+check "routes count as objects" grep -qx "4 objects, 0 errors, 0 warnings, 0 other documents skipped" "$tmp/err"
+check "a mixed file with problems exits 2" test "$(rc_of "$bin" lint $gx/mixed-bad.yaml)" = 2
+"$bin" lint $gx/mixed-bad.yaml >"$tmp/out" 2>"$tmp/err"
+check "the SMI problem at file:line:col" grep -qxF "$gx/mixed-bad.yaml:10:13: error: spec.backends[0].weight: not an integer" "$tmp/err"
+check "the route problem at file:line:col" grep -qxF "$gx/mixed-bad.yaml:24:60: error: spec.rules[0].filters[0].requestRedirect.statusCode: 304 is not one of 301, 302, 303, 307 or 308" "$tmp/err"
+check "mixed summary" grep -qx "0 objects, 2 errors, 0 warnings, 1 other document skipped" "$tmp/err"
+out=$("$bin" lint -j $gx/split.yaml 2>/dev/null)
+check "-j: a route's rules, matches and shares" test "$(jq -c '.objects[0] | [.kind, .apiVersion, .rules[0].name, .rules[2].matches[0].path.type, [.rules[2].backendRefs[].share]]' <<<"$out")" = '["HTTPRoute","gateway.networking.k8s.io/v1","to-v1","RegularExpression",[0.7,0.3]]'
+check "--to refuses routes instead of dropping them" test "$(rc_of "$bin" lint --to split=v1alpha2 $gx/split.yaml)" = 2
+check "kubectl List of routes on stdin" sh -c "'$bin' lint - < $gx/versions.yaml 2>/dev/null | grep -q '^HTTPRoute '"
+check "--topology: the lab renders the gamma routes" \
+	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml tests/fixtures/lab/gamma-routes.yaml)" = 0
+sed -e 's/^kind: HTTPRoute$/kind: GRPCRoute/' -e '/^  rules:$/q' tests/fixtures/lab/gamma-routes.yaml >"$tmp/grpc.yaml"
+printf '  - backendRefs: [{name: echo-v1, port: 8080}]\n' >>"$tmp/grpc.yaml"
+check "a GRPCRoute on a lab service is valid without --topology" test "$(rc_of "$bin" lint "$tmp/grpc.yaml")" = 0
+check "--topology refuses what the lab cannot render (exit 2)" \
+	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml "$tmp/grpc.yaml")" = 2
+check "--topology says which route and why" sh -c "'$bin' lint --topology sample-app/topology/gamma.yaml '$tmp/grpc.yaml' 2>&1 | grep -qxF 'error: GRPCRoute gamma/matching: the lab does not render GRPCRoutes yet'"
+
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]

@@ -1,6 +1,7 @@
 /*
- * cmd_lint.c - `smi-witness lint`: load SMI manifests, show them normalised,
- * list every problem; a scenario file is checked as `run` would check it.
+ * cmd_lint.c - `smi-witness lint`: load SMI manifests and Gateway API routes,
+ * show them normalised, list every problem; a scenario file is checked as
+ * `run` would check it.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -12,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/operands.h"
+#include "gateway/gateway.h"
 #include "lab/api.h"
 #include "lint/lint.h"
 #include "run/check.h"
@@ -151,7 +153,7 @@ static int lint_scenario(const struct lint_opts *o, const char *path)
 			printf("%sstep %u %s: %zu object%s in force\n", i ? "\n" : "", sc.steps[i].index,
 			       sc.steps[i].name, pol.sets[i]->n_objects, pol.sets[i]->n_objects == 1 ? "" : "s");
 			if (pol.sets[i]->n_objects)
-				lint_print_table(pol.sets[i], stdout);
+				lint_print_table(pol.sets[i], NULL, stdout);
 		}
 		fprintf(stderr, "scenario %s: %zu step%s, every policy valid in lab topology '%s'\n", sc.name,
 			sc.n_steps, sc.n_steps == 1 ? "" : "s", topology);
@@ -162,47 +164,73 @@ out:
 	return r;
 }
 
-/* SMI manifests as one set (references resolved across files). Returns an exit code. */
+/* --to converts SMI objects between versions; routes are refused rather than dropped. */
+static int render(const struct smi_set *set, const struct gw_set *gw, const struct lint_opts *o)
+{
+	char err[512];
+
+	if (gw->n_routes) {
+		error("cannot write: --to converts SMI objects, and %s '%s/%s' is a Gateway API object",
+		      gw_kind_name(gw->routes[0]->kind), gw->routes[0]->namespace, gw->routes[0]->name);
+		return EXIT_USAGE;
+	}
+	if (smi_render_set(set, o->to, stdout, err, sizeof(err))) {
+		/* The versions asked for cannot express the input: a usage problem. */
+		error("cannot write: %s", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * SMI manifests and Gateway API routes as one set (references resolved
+ * across files; the routes are read by the SMI loader through its foreign
+ * hook, so one file may mix both). Returns an exit code.
+ */
 static int lint_set(const struct lint_opts *o, char *const *files, int n)
 {
-	struct smi_set *set = smi_set_new(&o->load);
-	char err[512];
+	struct smi_load_opts load = o->load;
+	struct gw_set *gw = gw_set_new();
+	struct smi_set *set = NULL;
 	int r;
 
-	if (!set)
+	if (gw) {
+		gw_attach(gw, &load);
+		set = smi_set_new(&load);
+	}
+	if (!set) {
+		gw_set_free(gw);
 		return error_errno(-ENOMEM, "cannot lint"), EXIT_ERROR;
+	}
 	for (int i = 0; i < n; i++)
 		smi_set_load_file(set, files[i]);
 	smi_set_finish(set);
+	gw_set_finish(gw, set);
 	r = set->diags.n_errors ? EXIT_USAGE : EXIT_OK;
-	if (!r && !set->n_objects) {
+	if (!r && !set->n_objects && !gw->n_routes) {
 		/* Nothing to check is not a pass: a misspelt glob or an empty file must not look fine. */
-		error("'%s'%s: no SMI object found (%zu other document%s skipped)", files[0],
+		error("'%s'%s: no SMI object found, nor a Gateway API route (%zu other document%s skipped)", files[0],
 		      n > 1 ? " and the rest" : "", set->n_skipped, set->n_skipped == 1 ? "" : "s");
 		r = EXIT_USAGE;
 	}
 	if (!r && o->topology)
-		r = lab_check_objects(o->topology, set);
+		r = lab_check_objects(o->topology, set, gw);
 	if (log_json) {
-		lint_print_json(set, stdout);
+		lint_print_json(set, gw, stdout);
 	} else {
 		lint_print_problems(set, stderr);
-		if (o->render && !r) {
-			if (smi_render_set(set, o->to, stdout, err, sizeof(err))) {
-				/* The versions asked for cannot express the input: a usage problem. */
-				error("cannot write: %s", err);
-				r = EXIT_USAGE;
-			}
-		} else if (!o->render && !r) {
-			lint_print_table(set, stdout);
-		}
+		if (o->render && !r)
+			r = render(set, gw, o);
+		else if (!o->render && !r)
+			lint_print_table(set, gw, stdout);
 		/* After a problem of its own the count would only repeat that the set is not valid. */
 		if (o->each && (!r || set->diags.n_errors))
 			fprintf(stderr, "%s: ", files[0]);
 		if (!r || set->diags.n_errors)
-			lint_print_summary(set, stderr);
+			lint_print_summary(set, gw, stderr);
 	}
 	smi_set_free(set);
+	gw_set_free(gw);
 	return r;
 }
 
@@ -252,7 +280,7 @@ static int run(int argc, char **argv)
 
 const struct command cmd_lint = {
 	.name = "lint",
-	.summary = "check SMI manifests of any API version, or a scenario, and show them normalised",
+	.summary = "check SMI manifests and Gateway API routes, or a scenario; show them normalised",
 	.usage = "smi-witness lint [-j] [--assume-api LIST] [-n NAMESPACE] [--to LIST] [--each]\n"
 		 "                        [--topology FILE] FILE...",
 	.options =
@@ -269,13 +297,15 @@ const struct command cmd_lint = {
 		"same object twice is an error. A scenario file (docs/scenarios.md) is checked as\n"
 		"`run` checks it: every field and manifest, and the policy in force at each step\n"
 		"against the lab topology (--topology, else the default one of `lab up` and `run`).\n"
-		"No SMI object at all is an error too.\n",
+		"HTTPRoutes and GRPCRoutes (gateway.networking.k8s.io) may be mixed with SMI\n"
+		"objects in the same files (docs/gamma.md). No object at all is an error too.\n",
 	.examples =
 		"  smi-witness lint specs/traffic-split.yaml          # a scenario: its policy at every step\n"
 		"  smi-witness lint specs/manifests/access/tcp-a-to-b.yaml   # table; problems on stderr\n"
 		"  smi-witness lint --each specs/manifests/split/*.yaml\n"
 		"  smi-witness lint -j specs/manifests/specs/combined.yaml | jq '.problems[]'\n"
 		"  kubectl get trafficsplits -A -o json | smi-witness lint -\n"
+		"  kubectl get httproutes,grpcroutes -A -o json | smi-witness lint -\n"
 		"  smi-witness lint --to split=v1alpha2,access=v1alpha2,specs=v1alpha3 \\\n"
 		"      specs/manifests/access/tcp-a-to-b.yaml\n",
 	.run = run,

@@ -17,6 +17,7 @@
 #include "mesh/policy.h"
 
 struct smi_set;
+struct gw_set;
 
 /* Which lab an operation is about. */
 struct lab_opts {
@@ -121,12 +122,13 @@ struct lab_info {
 int lab_inspect(const struct lab_opts *o, struct lab_info *info);
 
 /*
- * Checks that the SMI objects of `set` can be applied to a lab of topology
- * file `topology`: every service they name is in it and the mesh can
- * render them. Prints each problem with the manifest's file, line and
- * field. Returns 0, EXIT_USAGE, or EXIT_ERROR (out of memory).
+ * Checks that the SMI objects of `set` and the Gateway API routes of `gw`
+ * (may be NULL) can be applied to a lab of topology file `topology`: every
+ * service they name is in it and the mesh can render them. Prints each
+ * problem with the manifest's file, line and field. Returns 0, EXIT_USAGE,
+ * or EXIT_ERROR (out of memory).
  */
-int lab_check_objects(const char *topology, const struct smi_set *set);
+int lab_check_objects(const char *topology, const struct smi_set *set, const struct gw_set *gw);
 
 /* Prints the mesh variants the lab offers, one line each (JSON under -j). Returns an exit code. */
 int lab_meshes(void);

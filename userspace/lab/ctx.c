@@ -15,7 +15,8 @@ int lab_mesh_set_parse(struct lab_mesh_set *m, const char *variant, const char *
 	memset(m, 0, sizeof(*m));
 	if (variant && mesh_variant_parse(variant, &m->variant)) {
 		error("unknown mesh variant '%s' (expected reference, faulty-weights, fail-open, ignore-path, "
-		      "ignore-method, ignore-headers, inflate-metrics or drop-failures-metrics)", variant);
+		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics, route-list-order, "
+		      "route-loose-prefix, route-add-as-set, route-redirect-host or route-no-rewrite)", variant);
 		return EXIT_USAGE;
 	}
 	if (access && strcmp(access, "on") && strcmp(access, "off")) {
@@ -87,7 +88,6 @@ int lab_ctx_policy(const struct lab_ctx *ctx, struct mesh_policy *p)
 {
 	char copies[LAB_MAX_POLICY_FILES][PATH_MAX];
 	const char *paths[LAB_MAX_POLICY_FILES];
-	struct smi_set *set;
 	int r;
 
 	if (lab_policy_base(ctx->topo, ctx->st.access_control, p))
@@ -101,9 +101,7 @@ int lab_ctx_policy(const struct lab_ctx *ctx, struct mesh_policy *p)
 		lab_state_file(&ctx->lab, name, copies[i], PATH_MAX);
 		paths[i] = copies[i];
 	}
-	set = smi_load_files(paths, (size_t)ctx->st.n_applied, NULL);
-	r = set ? lab_policy_add_smi(p, ctx->topo, set) : -1;
-	smi_set_free(set);
+	r = lab_policy_add_files(p, ctx->topo, paths, (size_t)ctx->st.n_applied);
 	if (r)
 		mesh_policy_free(p);
 	return r;

@@ -16,16 +16,13 @@
 /* The policy of files[0..n) on this lab, validated against the model and the topology. */
 static int policy_of_files(const struct lab_ctx *ctx, char *const *files, int n, struct mesh_policy *p)
 {
-	struct smi_set *set = NULL;
 	int r;
 
 	if (lab_policy_base(ctx->topo, ctx->st.access_control, p))
 		return error("out of memory");
 	if (!n)
 		return 0;
-	set = smi_load_files((const char *const *)files, (size_t)n, NULL);
-	r = set ? lab_policy_add_smi(p, ctx->topo, set) : -1;
-	smi_set_free(set);
+	r = lab_policy_add_files(p, ctx->topo, (const char *const *)files, (size_t)n);
 	if (r)
 		mesh_policy_free(p);
 	return r;

@@ -67,7 +67,7 @@ int lab_inspect(const struct lab_opts *o, struct lab_info *info)
 	return 0;
 }
 
-int lab_check_objects(const char *topology, const struct smi_set *set)
+int lab_check_objects(const char *topology, const struct smi_set *set, const struct gw_set *gw)
 {
 	struct topology *t = topology_load(topology);
 	struct mesh_policy p;
@@ -80,6 +80,8 @@ int lab_check_objects(const char *topology, const struct smi_set *set)
 		return error("out of memory"), EXIT_ERROR;
 	}
 	r = lab_policy_add_smi(&p, t, set) ? EXIT_USAGE : 0;
+	if (!r && gw && lab_policy_add_routes(&p, t, gw))
+		r = EXIT_USAGE;
 	mesh_policy_free(&p);
 	free(t);
 	return r;

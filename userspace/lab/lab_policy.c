@@ -25,8 +25,7 @@ static int add_server(struct mesh_server **servers, int *n, int pod, uint16_t po
 	return 0;
 }
 
-/* Adds the endpoints of service `svc` on its port `sp` to a server list, each with `weight`. */
-static int add_endpoints(const struct mesh_policy *p, const struct topology *t, const struct topo_service *svc,
+int lab_policy_endpoints(const struct mesh_policy *p, const struct topology *t, const struct topo_service *svc,
 			 const struct topo_svc_port *sp, struct mesh_server **servers, int *n, uint32_t weight)
 {
 	for (int e = 0; e < svc->n_endpoints; e++) {
@@ -69,7 +68,7 @@ int lab_policy_base(const struct topology *t, bool access_control, struct mesh_p
 			l->ip = svc->ip;
 			l->port = svc->ports[k].port;
 			l->tcp = svc->ports[k].proto == TOPO_TCP;
-			if (add_endpoints(p, t, svc, &svc->ports[k], &l->servers, &l->n_servers, 1))
+			if (lab_policy_endpoints(p, t, svc, &svc->ports[k], &l->servers, &l->n_servers, 1))
 				goto nomem;
 		}
 	}
@@ -113,7 +112,7 @@ static int split_servers(const struct mesh_policy *p, const struct topology *t, 
 		w = (uint64_t)b[i].weight * (pods_lcm / (uint64_t)(backends[i]->n_endpoints ?: 1));
 		if (w > UINT32_MAX)
 			return error("%s: weight %u of backend %s is too large", origin, b[i].weight, b[i].service);
-		if (add_endpoints(p, t, backends[i], sp, servers, n_servers, (uint32_t)w))
+		if (lab_policy_endpoints(p, t, backends[i], sp, servers, n_servers, (uint32_t)w))
 			return error("out of memory");
 	}
 	return 0;

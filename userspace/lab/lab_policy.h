@@ -45,6 +45,32 @@ struct smi_set;
  */
 int lab_policy_add_smi(struct mesh_policy *p, const struct topology *t, const struct smi_set *set);
 
+/*
+ * Appends the endpoints of service `svc` on its port `sp` to a server list,
+ * each with `weight`. Returns 0 or -ENOMEM.
+ */
+int lab_policy_endpoints(const struct mesh_policy *p, const struct topology *t, const struct topo_service *svc,
+			 const struct topo_svc_port *sp, struct mesh_server **servers, int *n, uint32_t weight);
+
+struct gw_set;
+
+/*
+ * Adds the Gateway API HTTPRoutes of `gw` to policy p: every service port a
+ * producer route binds takes its rules (in the spec's precedence) instead
+ * of its endpoints. What the lab cannot render yet (consumer routes,
+ * GRPCRoutes, RequestMirror, filters of one backend among several) is
+ * refused. Returns 0 or -1 after printing.
+ */
+int lab_policy_add_routes(struct mesh_policy *p, const struct topology *t, const struct gw_set *gw);
+
+/*
+ * The policy of the lab topology plus the SMI objects and Gateway API
+ * routes of files paths[0..n), into p (built by lab_policy_base). Returns
+ * 0 or -1 after printing (one error naming file, line and field for an
+ * invalid file).
+ */
+int lab_policy_add_files(struct mesh_policy *p, const struct topology *t, const char *const *paths, size_t n);
+
 /* Index of pod ns/name in p->pods, or -1. */
 int lab_policy_pod(const struct mesh_policy *p, const char *ns, const char *name);
 

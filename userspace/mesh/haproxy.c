@@ -5,22 +5,8 @@
 #include <string.h>
 
 #include "mesh/haproxy.h"
+#include "mesh/haproxy_int.h"
 #include "util/log.h"
-
-/* One pod-side proxy: traffic for pod `pod` on `port`. */
-struct pod_side {
-	int pod;
-	uint16_t port;
-	bool tcp;
-};
-
-struct render {
-	const struct mesh_policy *p;
-	const struct mesh_render_opts *o;
-	FILE *f;
-	struct pod_side *sides;
-	int n_sides;
-};
 
 void mesh_haproxy_weights(const uint32_t *in, int n, bool faulty, unsigned *out)
 {
@@ -56,8 +42,7 @@ static const char *ip4(uint32_t ip, char *buf)
 	return buf;
 }
 
-/* Writes s as one strongly quoted configuration word; control characters are refused. */
-static int quote(FILE *f, const char *s, const char *what)
+int mesh_quote(FILE *f, const char *s, const char *what)
 {
 	for (const char *c = s; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
@@ -73,8 +58,7 @@ static int quote(FILE *f, const char *s, const char *what)
 	return 0;
 }
 
-/* Header names and methods go into the configuration unquoted: a conservative token set. */
-static int check_token(const char *s, const char *what)
+int mesh_check_token(const char *s, const char *what)
 {
 	if (!*s)
 		return error("cannot render an empty %s", what);
@@ -147,7 +131,7 @@ static int render_match(struct render *r, const struct mesh_http_match *m, const
 	if (m->n_methods && v != MESH_IGNORE_METHOD) {
 		fprintf(r->f, "\tacl %s.method method", prefix);
 		for (int i = 0; i < m->n_methods; i++) {
-			if (check_token(m->methods[i], "HTTP method"))
+			if (mesh_check_token(m->methods[i], "HTTP method"))
 				return -1;
 			fprintf(r->f, " %s", m->methods[i]);
 		}
@@ -161,7 +145,7 @@ static int render_match(struct render *r, const struct mesh_http_match *m, const
 		if (asprintf(&anchored, "^(?:%s)", m->path_regex) < 0)
 			return error("out of memory");
 		fprintf(r->f, "\tacl %s.path path -m reg -- ", prefix);
-		rc = quote(r->f, anchored, "path regex");
+		rc = mesh_quote(r->f, anchored, "path regex");
 		free(anchored);
 		if (rc)
 			return -1;
@@ -169,11 +153,11 @@ static int render_match(struct render *r, const struct mesh_http_match *m, const
 		fprintf(term, " %s.path", prefix);
 	}
 	for (int i = 0; i < m->n_headers && v != MESH_IGNORE_HEADERS; i++) {
-		if (check_token(m->headers[i].name, "header name"))
+		if (mesh_check_token(m->headers[i].name, "header name"))
 			return -1;
 		/* req.fhdr: each whole header value, not split at commas as hdr() would. */
 		fprintf(r->f, "\tacl %s.header%d req.fhdr(%s) -m reg -- ", prefix, i, m->headers[i].name);
-		if (quote(r->f, m->headers[i].regex, "header regex"))
+		if (mesh_quote(r->f, m->headers[i].regex, "header regex"))
 			return -1;
 		fputc('\n', r->f);
 		fprintf(term, " %s.header%d", prefix, i);
@@ -224,7 +208,7 @@ static const char *h2_server(const struct render *r, bool tcp)
 	return r->o->h2 && !tcp ? " proto h2 pool-max-conn 0" : "";
 }
 
-static int render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp)
+int mesh_render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp)
 {
 	uint32_t *in = calloc(n + 1, sizeof(*in));
 	unsigned *w = calloc(n + 1, sizeof(*w));
@@ -262,6 +246,9 @@ static int render_listener(struct render *r, const struct mesh_listener *l)
 
 	snprintf(name, sizeof(name), "svc.%s.%s.%u", l->ns, l->service, l->port);
 	fprintf(r->f, "frontend %s\n\tbind %s:%u\n%s", name, ip4(l->ip, ip), l->port, l->tcp ? "\tmode tcp\n" : "");
+	/* Gateway API routes replace the service's routing, TrafficSplits included. */
+	if (l->routed)
+		return mesh_render_rules(r, l, name);
 	for (int k = 0; k < l->n_routes && !l->tcp; k++) {
 		char prefix[32], *cond = NULL;
 		size_t len = 0;
@@ -283,11 +270,11 @@ static int render_listener(struct render *r, const struct mesh_listener *l)
 	fprintf(r->f, "\tdefault_backend %s\n\n", name);
 	for (int k = 0; k < l->n_routes && !l->tcp; k++) {
 		fprintf(r->f, "backend %s.route%d\n", name, k);
-		if (render_servers(r, l->routes[k].servers, l->routes[k].n_servers, false))
+		if (mesh_render_servers(r, l->routes[k].servers, l->routes[k].n_servers, false))
 			return -1;
 	}
 	fprintf(r->f, "backend %s\n", name);
-	return render_servers(r, l->servers, l->n_servers, l->tcp);
+	return mesh_render_servers(r, l->servers, l->n_servers, l->tcp);
 }
 
 static bool has_int(const int *v, int n, int x)

@@ -14,6 +14,11 @@ static const char *const variant_names[MESH_VARIANT_COUNT] = {
 	[MESH_IGNORE_HEADERS] = "ignore-headers",
 	[MESH_INFLATE_METRICS] = "inflate-metrics",
 	[MESH_DROP_FAILURES_METRICS] = "drop-failures-metrics",
+	[MESH_ROUTE_LIST_ORDER] = "route-list-order",
+	[MESH_ROUTE_LOOSE_PREFIX] = "route-loose-prefix",
+	[MESH_ROUTE_ADD_AS_SET] = "route-add-as-set",
+	[MESH_ROUTE_REDIRECT_HOST] = "route-redirect-host",
+	[MESH_ROUTE_NO_REWRITE] = "route-no-rewrite",
 };
 
 /* One line each, for `lab meshes` and `run --list-meshes` (docs/lab.md has the details). */
@@ -26,6 +31,11 @@ static const char *const variant_summaries[MESH_VARIANT_COUNT] = {
 	[MESH_IGNORE_HEADERS] = "allow rules and split matches without their header filters",
 	[MESH_INFLATE_METRICS] = "traffic as the reference; request and response counters reported 20% high",
 	[MESH_DROP_FAILURES_METRICS] = "traffic as the reference; 4xx/5xx, denied and error counters reported as 0",
+	[MESH_ROUTE_LIST_ORDER] = "HTTPRoute matches tried in list order, first wins (no precedence)",
+	[MESH_ROUTE_LOOSE_PREFIX] = "HTTPRoute PathPrefix compared by characters, not segments (/v2 takes /v2x)",
+	[MESH_ROUTE_ADD_AS_SET] = "RequestHeaderModifier add replaces the header's values instead of appending",
+	[MESH_ROUTE_REDIRECT_HOST] = "RequestRedirect keeps the request's host, ignoring its hostname",
+	[MESH_ROUTE_NO_REWRITE] = "URLRewrite paths left as they came",
 };
 
 const char *mesh_variant_summary(enum mesh_variant v)
@@ -145,6 +155,10 @@ void mesh_policy_free(struct mesh_policy *p)
 		}
 		free(l->routes);
 		free(l->servers);
+		for (int j = 0; j < l->n_rules; j++)
+			free(l->rules[j].servers);
+		free(l->rules);
+		free(l->rule_matches);
 	}
 	for (int i = 0; i < p->n_allows; i++) {
 		struct mesh_allow *a = &p->allows[i];
@@ -157,5 +171,6 @@ void mesh_policy_free(struct mesh_policy *p)
 	free(p->pods);
 	free(p->listeners);
 	free(p->allows);
+	arena_free(&p->arena);
 	memset(p, 0, sizeof(*p));
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/arena.h"
+
 #define MESH_NAME_MAX 64
 
 /* The deliberately faulty renderings: each one breaks exactly one behaviour. */
@@ -23,6 +25,11 @@ enum mesh_variant {
 	MESH_IGNORE_HEADERS,	/* allow rules without their header filters */
 	MESH_INFLATE_METRICS,	/* request/response counters reported 20% high */
 	MESH_DROP_FAILURES_METRICS,	/* 4xx/5xx and error counters reported as 0 */
+	MESH_ROUTE_LIST_ORDER,	/* Gateway API matches tried in list order, first wins (no precedence) */
+	MESH_ROUTE_LOOSE_PREFIX,	/* PathPrefix compared by characters, not segments (/v2 takes /v2x) */
+	MESH_ROUTE_ADD_AS_SET,	/* RequestHeaderModifier add replaces the values instead of appending */
+	MESH_ROUTE_REDIRECT_HOST,	/* RequestRedirect keeps the request's host, ignoring hostname */
+	MESH_ROUTE_NO_REWRITE,	/* URLRewrite paths left as they came */
 	MESH_VARIANT_COUNT
 };
 
@@ -74,6 +81,54 @@ struct mesh_route {
 	int n_servers;
 };
 
+/* A header or query-parameter condition of a Gateway API match. */
+struct mesh_value_match {
+	const char *name, *value;
+	bool regex;	/* value is a regex matching the whole value; else equality */
+};
+
+enum mesh_path_kind { MESH_PATH_ANY, MESH_PATH_EXACT, MESH_PATH_PREFIX, MESH_PATH_REGEX };
+
+/*
+ * One match of a Gateway API rule, in the order the mesh must try them (the
+ * spec's precedence, computed by the model): the first that holds picks
+ * rule `rule` of the listener.
+ */
+struct mesh_rule_match {
+	int rule;
+	enum mesh_path_kind path_kind;
+	const char *path;	/* PREFIX: without a trailing '/'; REGEX: whole path */
+	const char *method;	/* NULL: any */
+	const struct mesh_value_match *headers, *query;
+	int n_headers, n_query;
+};
+
+/* A header modifier: set replaces, add appends a field line, remove deletes. */
+struct mesh_header_edit {
+	const struct mesh_value_match *set, *add;	/* name, value (regex unused) */
+	const char *const *remove;
+	int n_set, n_add, n_remove;
+};
+
+enum mesh_path_edit { MESH_PATH_KEEP, MESH_PATH_FULL, MESH_PATH_REPLACE_PREFIX };
+
+/* What a Gateway API rule does to the requests it takes. */
+struct mesh_rule {
+	char origin[3 * MESH_NAME_MAX];	/* "HTTPRoute ns/name rule 2" */
+	struct mesh_header_edit request, response;
+	enum mesh_path_edit path_edit;
+	const char *path_value;		/* the full path, or the prefix's replacement */
+	const char *match_prefix;	/* REPLACE_PREFIX: the prefix its one match has */
+	const char *host;		/* URLRewrite hostname; NULL: unchanged */
+	bool redirect;
+	const char *redirect_scheme;	/* NULL: http (the lab serves no TLS) */
+	const char *redirect_host;	/* NULL: the request's host */
+	uint16_t redirect_port;		/* 0: left out of the Location */
+	int redirect_status;
+	struct mesh_server *servers;	/* weighted; none and no redirect: 500 */
+	int n_servers;
+};
+
 /* A service port: where its name resolves to, and where its traffic goes. */
 struct mesh_listener {
 	char ns[MESH_NAME_MAX], service[MESH_NAME_MAX];
@@ -84,6 +139,15 @@ struct mesh_listener {
 	int n_routes;
 	struct mesh_server *servers;	/* everything no route takes */
 	int n_servers;
+	/*
+	 * Gateway API routes bound here replace all of the above: a request
+	 * takes the rule of the first match that holds, or gets 404.
+	 */
+	bool routed;
+	struct mesh_rule *rules;
+	int n_rules;
+	struct mesh_rule_match *rule_matches;
+	int n_rule_matches;
 };
 
 /*
@@ -116,6 +180,7 @@ struct mesh_policy {
 	int n_allows;
 	uint32_t mesh_ip;	/* the mesh pod's own address */
 	uint16_t metrics_port;	/* its Prometheus endpoint */
+	struct arena arena;	/* what the Gateway API rules point to */
 };
 
 /* Frees everything the policy owns (not the struct itself); leaves it zeroed. */

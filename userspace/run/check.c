@@ -71,6 +71,6 @@ int check_scenario_topology(const struct scenario *sc, const struct policy *pol,
 	/* A manifest applied at one step stays in force at the later ones: its first problem is enough. */
 	for (size_t i = 0; i < pol->n && !r; i++)
 		if (pol->sets[i] && pol->sets[i]->n_objects)
-			r = lab_check_objects(topology, pol->sets[i]);
+			r = lab_check_objects(topology, pol->sets[i], NULL);
 	return r;
 }

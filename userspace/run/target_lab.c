@@ -334,7 +334,8 @@ int target_lab_new(const struct target_lab_opts *o, struct target **out)
 	tl->h2 = o->h2;
 	if (mesh_variant_parse(o->mesh, &v)) {
 		error("--mesh: '%s' is not a mesh of the lab (reference, faulty-weights, fail-open, ignore-path, "
-		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics: see "
+		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics, route-list-order, "
+		      "route-loose-prefix, route-add-as-set, route-redirect-host, route-no-rewrite: see "
 		      "'smi-witness lab meshes')", o->mesh);
 		free(tl);
 		return EXIT_USAGE;

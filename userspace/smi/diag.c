@@ -53,3 +53,23 @@ char *smi_diag_format(const struct smi_diag *d, char *buf, size_t len)
 #undef PUT
 	return buf;
 }
+
+void smi_set_report(struct smi_set *set, enum smi_severity sev, const char *file,
+		    const struct ynode *at, const char *path, const char *fmt, ...)
+{
+	struct arena *a = &set->priv->arena;
+	int line = at ? at->line : 0, column = at ? at->column : 0;
+	char msg[512];
+	va_list ap;
+
+	/* As the SMI decoders do: a mapping or list is reported where its key is. */
+	if (at && at->type != YNODE_SCALAR && at->key_line) {
+		line = at->key_line;
+		column = at->key_column;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(set, sev, arena_strdup(a, file ? file : "-"), line, column,
+		 arena_strdup(a, path ? path : ""), "%s", msg);
+}

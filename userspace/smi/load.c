@@ -281,6 +281,14 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* Is this the API group a foreign decoder reads? */
+static bool foreign_group(const struct smi_set *set, const char *group, size_t glen)
+{
+	const struct smi_foreign *f = set->priv->opts.foreign;
+
+	return f && strlen(f->group) == glen && !memcmp(f->group, group, glen);
+}
+
 static void decode_document(struct smi_set *set, const char *file, struct ynode *root,
 			    const char *list_api, const char *list_kind, int depth)
 {
@@ -337,6 +345,9 @@ static void decode_document(struct smi_set *set, const char *file, struct ynode 
 			derr(&c, field(root, "apiVersion"), "apiVersion",
 			     "unknown apiVersion '%s' for %s (expected %s/v1alphaN)", api, kind_s,
 			     smi_group_name(smi_kind_group(kind)));
+		else if (foreign_group(set, group, glen))
+			set->priv->opts.foreign->decode(set, set->priv->opts.foreign->arg, file, root,
+							api, kind_s);
 		else if (glen >= 12 && !memcmp(group + glen - 12, ".smi-spec.io", 12))
 			derr(&c, field(root, "apiVersion"), "apiVersion", "unknown SMI API group '%.*s'",
 			     (int)glen, group);

@@ -294,6 +294,23 @@ struct smi_traffic_metrics_list {
 
 /* ---- loading -------------------------------------------------------------- */
 
+struct smi_set;
+struct ynode;
+
+/*
+ * A model of another API group read through the same loader, so one file
+ * may mix its objects with SMI ones (the Gateway API routes, gateway/gateway.h).
+ * decode() is called for every document of `group`, List items included,
+ * with the apiVersion and kind in force; it reports problems with
+ * smi_set_report(). Such documents are neither SMI objects nor skipped.
+ */
+struct smi_foreign {
+	const char *group;
+	void (*decode)(struct smi_set *set, void *arg, const char *file, struct ynode *root,
+		       const char *api_version, const char *kind);
+	void *arg;
+};
+
 struct smi_load_opts {
 	/* Namespace of objects that name none; NULL means "default". */
 	const char *default_namespace;
@@ -302,6 +319,8 @@ struct smi_load_opts {
 	 * SMI documents have none), per group; 0 makes apiVersion required.
 	 */
 	int default_version[SMI_GROUP_COUNT];
+	/* Documents of this group go to its decoder; NULL: they are skipped. */
+	const struct smi_foreign *foreign;
 };
 
 struct smi_set_priv;
@@ -351,6 +370,15 @@ int smi_set_load_buffer(struct smi_set *set, const char *name, const char *buf, 
  * -EINVAL otherwise.
  */
 int smi_set_finish(struct smi_set *set);
+
+/*
+ * Records a problem at node `at` (a mapping or list at the line of its key;
+ * NULL: no position) for field `path` of `file`; file, path and message are
+ * copied into the set. For foreign decoders.
+ */
+void smi_set_report(struct smi_set *set, enum smi_severity sev, const char *file,
+		    const struct ynode *at, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* Frees the set and everything it handed out; NULL is fine. */
 void smi_set_free(struct smi_set *set);

@@ -1,0 +1,303 @@
+/*
+ * lab_gateway.c - from the Gateway API route model to the mesh policy
+ * (lab_policy_add_routes, lab_policy_add_files): the rules of the routes
+ * bound to a service port, the order their matches are tried in, the
+ * servers of their backendRefs and what their filters do.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/gateway.h"
+#include "lab/lab_policy.h"
+#include "util/log.h"
+
+#define MAX_ROUTES 64
+#define MAX_MATCHES 1024
+#define GW_MAX_BACKENDS_LAB 16
+
+/* Builds rules for one listener. */
+struct build {
+	struct mesh_policy *p;
+	const struct topology *t;
+	struct mesh_listener *l;
+	char origin[3 * MESH_NAME_MAX];
+};
+
+static const char *dup(struct build *b, const char *s)
+{
+	return s ? arena_strdup(&b->p->arena, s) : NULL;
+}
+
+static uint64_t lcm(uint64_t a, uint64_t b)
+{
+	return a / mesh_gcd(a, b) * b;
+}
+
+/* The service a backendRef names, and its port; NULL after printing why not. */
+static const struct topo_service *backend_service(struct build *b, const struct gw_backend *be,
+						   const struct topo_svc_port **sp)
+{
+	int s = be->kind && be->group && !*be->group && !strcmp(be->kind, "Service") ?
+		topology_service(b->t, be->namespace, be->name) : -2;
+
+	if (s < 0) {
+		error("%s: backendRef %s/%s is %s", b->origin, be->namespace, be->name,
+		      s == -2 ? "not a Service" : "not a service of the lab topology");
+		return NULL;
+	}
+	for (int k = 0; k < b->t->services[s].n_ports; k++)
+		if (b->t->services[s].ports[k].port == be->port) {
+			*sp = &b->t->services[s].ports[k];
+			return &b->t->services[s];
+		}
+	error("%s: service %s/%s has no port %u", b->origin, be->namespace, be->name, be->port);
+	return NULL;
+}
+
+/* The weighted servers of a rule: each pod gets an equal part of its backend's weight. */
+static int rule_servers(struct build *b, const struct gw_rule *rule, struct mesh_rule *out)
+{
+	const struct topo_svc_port *ports[GW_MAX_BACKENDS_LAB];
+	const struct topo_service *svcs[GW_MAX_BACKENDS_LAB];
+	uint64_t pods_lcm = 1;
+
+	for (size_t i = 0; i < rule->n_backends; i++) {
+		svcs[i] = backend_service(b, &rule->backends[i], &ports[i]);
+		if (!svcs[i])
+			return -1;
+		if (svcs[i]->n_endpoints)
+			pods_lcm = lcm(pods_lcm, (uint64_t)svcs[i]->n_endpoints);
+	}
+	for (size_t i = 0; i < rule->n_backends; i++) {
+		uint64_t w = (uint64_t)rule->backends[i].weight * (pods_lcm / (uint64_t)(svcs[i]->n_endpoints ?: 1));
+
+		if (w > UINT32_MAX)
+			return error("%s: weight %u is too large for the lab", b->origin, rule->backends[i].weight);
+		if (lab_policy_endpoints(b->p, b->t, svcs[i], ports[i], &out->servers, &out->n_servers, (uint32_t)w))
+			return error("out of memory");
+	}
+	return 0;
+}
+
+static void copy_headers(struct build *b, const struct gw_header *h, size_t n, const struct mesh_value_match **out,
+			 int *n_out)
+{
+	struct mesh_value_match *v = arena_alloc(&b->p->arena, (n + 1) * sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct mesh_value_match){ dup(b, h[i].name), dup(b, h[i].value), false };
+	*out = v;
+	*n_out = (int)n;
+}
+
+static void copy_edit(struct build *b, const struct gw_header_mod *m, struct mesh_header_edit *e)
+{
+	const char **rm = arena_alloc(&b->p->arena, (m->n_remove + 1) * sizeof(*rm));
+
+	copy_headers(b, m->set, m->n_set, &e->set, &e->n_set);
+	copy_headers(b, m->add, m->n_add, &e->add, &e->n_add);
+	for (size_t i = 0; i < m->n_remove; i++)
+		rm[i] = dup(b, m->remove[i]);
+	e->remove = rm;
+	e->n_remove = (int)m->n_remove;
+}
+
+static void copy_path_edit(struct build *b, const struct gw_rule *rule, const struct gw_path_change *pc,
+			   struct mesh_rule *out)
+{
+	if (pc->type == GW_KEEP_PATH)
+		return;
+	out->path_edit = pc->type == GW_FULL_PATH ? MESH_PATH_FULL : MESH_PATH_REPLACE_PREFIX;
+	out->path_value = dup(b, pc->value);
+	/* The model guarantees one PathPrefix match for ReplacePrefixMatch. */
+	out->match_prefix = dup(b, rule->http[0].path);
+}
+
+/* The Location's port: given, else the scheme's (left out), else the service port the request came to. */
+static uint16_t redirect_port(const struct gw_redirect *r, uint16_t listener_port)
+{
+	const char *scheme = r->scheme ? r->scheme : "http";
+	uint16_t port = r->port ? r->port : r->scheme ? 0 : listener_port;
+
+	if ((!strcmp(scheme, "http") && port == 80) || (!strcmp(scheme, "https") && port == 443))
+		return 0;
+	return port;
+}
+
+static int apply_filter(struct build *b, const struct gw_rule *rule, const struct gw_filter *f, struct mesh_rule *out)
+{
+	switch (f->type) {
+	case GW_REQUEST_HEADER_MODIFIER:
+		copy_edit(b, &f->headers, &out->request);
+		return 0;
+	case GW_RESPONSE_HEADER_MODIFIER:
+		copy_edit(b, &f->headers, &out->response);
+		return 0;
+	case GW_REQUEST_REDIRECT:
+		out->redirect = true;
+		out->redirect_scheme = dup(b, f->redirect.scheme);
+		out->redirect_host = dup(b, f->redirect.hostname);
+		out->redirect_port = redirect_port(&f->redirect, b->l->port);
+		out->redirect_status = f->redirect.status;
+		copy_path_edit(b, rule, &f->redirect.path, out);
+		return 0;
+	case GW_URL_REWRITE:
+		out->host = dup(b, f->rewrite.hostname);
+		copy_path_edit(b, rule, &f->rewrite.path, out);
+		return 0;
+	default:
+		return error("%s: the lab does not render %s filters", b->origin, gw_filter_name(f->type));
+	}
+}
+
+/* One rule of a route as the mesh must apply it. */
+static int add_rule(struct build *b, const struct gw_rule *rule, struct mesh_rule *out)
+{
+	snprintf(out->origin, sizeof(out->origin), "%s", b->origin);
+	if (rule->n_backends > GW_MAX_BACKENDS_LAB)
+		return error("%s: more than %d backendRefs", b->origin, GW_MAX_BACKENDS_LAB);
+	for (size_t i = 0; i < rule->n_filters; i++)
+		if (apply_filter(b, rule, &rule->filters[i], out))
+			return -1;
+	for (size_t i = 0; i < rule->n_backends; i++) {
+		if (!rule->backends[i].n_filters)
+			continue;
+		/* One backend: its filters are the rule's. Several would need a proxy per backend. */
+		if (rule->n_backends > 1)
+			return error("%s: the lab renders backendRef filters only for a rule with one backendRef",
+				     b->origin);
+		for (size_t k = 0; k < rule->backends[i].n_filters; k++)
+			if (apply_filter(b, rule, &rule->backends[i].filters[k], out))
+				return -1;
+	}
+	return rule_servers(b, rule, out);
+}
+
+static void copy_values(struct build *b, const struct gw_value_match *v, size_t n,
+			const struct mesh_value_match **out, int *n_out)
+{
+	struct mesh_value_match *m = arena_alloc(&b->p->arena, (n + 1) * sizeof(*m));
+
+	for (size_t i = 0; i < n; i++)
+		m[i] = (struct mesh_value_match){ dup(b, v[i].name), dup(b, v[i].value), v[i].type == GW_REGEX };
+	*out = m;
+	*n_out = (int)n;
+}
+
+/* The match as the renderer takes it; PathPrefix "/" is no condition, a trailing '/' is not compared. */
+static void add_match(struct build *b, const struct gw_http_match *m, int rule, struct mesh_rule_match *out)
+{
+	size_t len = strlen(m->path);
+
+	out->rule = rule;
+	out->method = dup(b, m->method);
+	copy_values(b, m->headers, m->n_headers, &out->headers, &out->n_headers);
+	copy_values(b, m->query, m->n_query, &out->query, &out->n_query);
+	if (m->path_type == GW_PATH_EXACT) {
+		out->path_kind = MESH_PATH_EXACT;
+		out->path = dup(b, m->path);
+		return;
+	}
+	if (m->path_type == GW_PATH_REGEX) {
+		out->path_kind = MESH_PATH_REGEX;
+		out->path = dup(b, m->path);
+		return;
+	}
+	while (len > 1 && m->path[len - 1] == '/')
+		len--;
+	out->path_kind = len == 1 ? MESH_PATH_ANY : MESH_PATH_PREFIX;
+	out->path = arena_strndup(&b->p->arena, m->path, len);
+}
+
+/* Rules and matches (in precedence order) of the routes bound to listener b->l. */
+static int add_listener_routes(struct build *b, const struct gw_route *const *routes, size_t n)
+{
+	static struct gw_match_ref order[MAX_MATCHES];
+	int first[MAX_ROUTES];
+	size_t n_order = gw_http_order(routes, n, order, MAX_MATCHES);
+
+	if (n_order > MAX_MATCHES)
+		return error("service %s/%s: more than %d matches", b->l->ns, b->l->service, MAX_MATCHES);
+	for (size_t i = 0; i < n; i++) {
+		first[i] = b->l->n_rules;
+		for (size_t k = 0; k < routes[i]->n_rules; k++) {
+			struct mesh_rule *r = MESH_PUSH(b->l->rules, b->l->n_rules);
+
+			if (!r)
+				return error("out of memory");
+			snprintf(b->origin, sizeof(b->origin), "HTTPRoute %s/%s rule %zu", routes[i]->namespace,
+				 routes[i]->name, k);
+			if (add_rule(b, &routes[i]->rules[k], r))
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < n_order; i++) {
+		struct mesh_rule_match *m = MESH_PUSH(b->l->rule_matches, b->l->n_rule_matches);
+		const struct gw_route *r = routes[order[i].route];
+
+		if (!m)
+			return error("out of memory");
+		add_match(b, &r->rules[order[i].rule].http[order[i].match], first[order[i].route] + (int)order[i].rule,
+			  m);
+	}
+	b->l->routed = true;
+	return 0;
+}
+
+/* What the lab cannot render yet, named with the route. */
+static int refuse_unrendered(const struct gw_set *gw, const struct mesh_listener *l)
+{
+	for (size_t i = 0; i < gw->n_routes; i++) {
+		const struct gw_route *r = gw->routes[i];
+
+		if (!gw_route_binds(r, l->ns, l->service, l->port))
+			continue;
+		if (r->kind == GW_GRPC_ROUTE)
+			return error("%s %s/%s: the lab does not render GRPCRoutes yet", gw_kind_name(r->kind),
+				     r->namespace, r->name);
+		if (gw_route_is_consumer(r, l->ns))
+			return error("HTTPRoute %s/%s: the lab does not render consumer routes yet", r->namespace,
+				     r->name);
+		if (l->tcp)
+			return error("HTTPRoute %s/%s: port %u of %s/%s is TCP", r->namespace, r->name, l->port,
+				     l->ns, l->service);
+	}
+	return 0;
+}
+
+int lab_policy_add_routes(struct mesh_policy *p, const struct topology *t, const struct gw_set *gw)
+{
+	const struct gw_route *routes[MAX_ROUTES];
+
+	for (int li = 0; li < p->n_listeners; li++) {
+		struct build b = { .p = p, .t = t, .l = &p->listeners[li] };
+		size_t n;
+
+		if (refuse_unrendered(gw, b.l))
+			return -1;
+		n = gw_routes_for(gw, GW_HTTP_ROUTE, b.l->ns, b.l->service, b.l->port, b.l->ns, routes, MAX_ROUTES);
+		if (n > MAX_ROUTES)
+			return error("service %s/%s: more than %d routes", b.l->ns, b.l->service, MAX_ROUTES);
+		if (n && add_listener_routes(&b, routes, n))
+			return -1;
+	}
+	return 0;
+}
+
+int lab_policy_add_files(struct mesh_policy *p, const struct topology *t, const char *const *paths, size_t n)
+{
+	struct gw_set *gw = NULL;
+	struct smi_set *set;
+	int r;
+
+	if (!n)
+		return 0;
+	set = gw_load_files(paths, n, NULL, &gw);
+	r = set ? lab_policy_add_smi(p, t, set) : -1;
+	if (!r)
+		r = lab_policy_add_routes(p, t, gw);
+	smi_set_free(set);
+	gw_set_free(gw);
+	return r;
+}
