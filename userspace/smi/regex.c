@@ -8,15 +8,10 @@
  * (backreferences, lookaround): regex_re2_note() says so, since a mesh written
  * in Go would reject such a route.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "smi/internal.h"
-
-#define MATCH_LIMIT 1000000
-#define DEPTH_LIMIT 10000
+#include "util/pcre.h"
 
 struct smi_regex {
 	const char *source;
@@ -32,28 +27,17 @@ const char *smi_regex_source(const struct smi_regex *re)
 struct smi_regex *regex_compile(struct smi_set *set, const char *pattern, enum regex_anchor anchor,
 				char *err, size_t errlen)
 {
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY |
-			PCRE2_NEVER_BACKSLASH_C;
 	struct smi_regex *re;
-	PCRE2_SIZE off;
-	int code;
-
 	/*
 	 * pathRegex "is anchored (^) to the beginning of the URI" (traffic-specs,
 	 * every version): anchored at the start only, so /metrics matches
 	 * /metrics/x but not /api/metrics. Header values are searched.
 	 */
-	if (anchor == REGEX_ANCHOR_START)
-		opts |= PCRE2_ANCHORED;
-	pcre2_code *pc = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
+	pcre2_code *pc = pcre_compile_route(pattern, anchor == REGEX_ANCHOR_START ? PCRE2_ANCHORED : 0,
+					    err, errlen);
 
-	if (!pc) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(code, msg, sizeof(msg));
-		snprintf(err, errlen, "invalid regex: %s at offset %zu", (const char *)msg, (size_t)off);
+	if (!pc)
 		return NULL;
-	}
 	re = arena_alloc(&set->priv->arena, sizeof(*re));
 	re->source = arena_strdup(&set->priv->arena, pattern);
 	re->code = pc;
@@ -64,22 +48,7 @@ struct smi_regex *regex_compile(struct smi_set *set, const char *pattern, enum r
 
 bool regex_match(const struct smi_regex *re, const char *s, size_t len)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
-	pcre2_match_context *mc = pcre2_match_context_create(NULL);
-	int r;
-
-	if (!md || !mc) {
-		pcre2_match_data_free(md);
-		pcre2_match_context_free(mc);
-		return false;
-	}
-	/* Bounds catastrophic backtracking on hostile patterns; counts as no match. */
-	pcre2_set_match_limit(mc, MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, DEPTH_LIMIT);
-	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, mc);
-	pcre2_match_data_free(md);
-	pcre2_match_context_free(mc);
-	return r >= 0;
+	return pcre_match_bounded(re->code, s, len);
 }
 
 void regex_free_all(struct smi_set *set)
