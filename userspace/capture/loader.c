@@ -60,27 +60,35 @@ static int check_tracepoints(struct loader *l)
 	return 0;
 }
 
-static int apply_knobs(struct loader *l, const struct loader_opts *o)
+int loader_knobs(const struct loader_opts *o, unsigned int *snaplen, size_t *ring_bytes, int *ncpus)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	int err;
 
-	l->snaplen = o->snaplen ? o->snaplen : SMIW_SNAPLEN_DEFAULT;
-	l->ring_bytes = o->ring_bytes ? o->ring_bytes : SMIW_RING_DEFAULT;
-	if (l->snaplen < SMIW_SNAPLEN_MIN || l->snaplen > SMIW_SNAPLEN_MAX) {
-		error("capture: snaplen %u out of range [%d, %d]", l->snaplen, SMIW_SNAPLEN_MIN,
+	*snaplen = o->snaplen ? o->snaplen : SMIW_SNAPLEN_DEFAULT;
+	*ring_bytes = o->ring_bytes ? o->ring_bytes : SMIW_RING_DEFAULT;
+	if (*snaplen < SMIW_SNAPLEN_MIN || *snaplen > SMIW_SNAPLEN_MAX) {
+		error("capture: snaplen %u out of range [%d, %d]", *snaplen, SMIW_SNAPLEN_MIN,
 		      SMIW_SNAPLEN_MAX);
 		return -ERANGE;
 	}
-	if (l->ring_bytes < (size_t)page || (l->ring_bytes & (l->ring_bytes - 1))) {
-		error("capture: ring buffer size %zu is not a power of two >= %ld", l->ring_bytes, page);
+	if (*ring_bytes < (size_t)page || (*ring_bytes & (*ring_bytes - 1))) {
+		error("capture: ring buffer size %zu is not a power of two >= %ld", *ring_bytes, page);
 		return -EINVAL;
 	}
-	l->ncpus = libbpf_num_possible_cpus();
-	if (l->ncpus <= 0) {
-		error_errno(l->ncpus, "capture: cannot count possible CPUs");
-		return l->ncpus ? l->ncpus : -EINVAL;
+	*ncpus = libbpf_num_possible_cpus();
+	if (*ncpus <= 0) {
+		error_errno(*ncpus, "capture: cannot count possible CPUs");
+		return *ncpus ? *ncpus : -EINVAL;
 	}
+	return 0;
+}
+
+static int apply_knobs(struct loader *l, const struct loader_opts *o)
+{
+	int err = loader_knobs(o, &l->snaplen, &l->ring_bytes, &l->ncpus);
+
+	if (err)
+		return err;
 	err = bpf_map__set_max_entries(l->skel->maps.scratch, l->ncpus);
 	if (!err)
 		err = bpf_map__set_max_entries(l->skel->maps.events, l->ring_bytes);

@@ -39,6 +39,13 @@ struct loader {
  */
 int loader_open(const struct loader_opts *o, struct loader **out);
 
+/*
+ * The knobs both capture backends share: snaplen and ring size from o (0 =
+ * the defaults) checked against their bounds, and the possible CPU count.
+ * Returns 0, or -ERANGE / -EINVAL / -errno with the reason logged.
+ */
+int loader_knobs(const struct loader_opts *o, unsigned int *snaplen, size_t *ring_bytes, int *ncpus);
+
 /* Adds (watch) or removes a cgroup v2 id from the in-kernel filter. Returns 0 or -errno. */
 int loader_watch(struct loader *l, uint64_t cgroup_id, bool watch);
 

@@ -16,23 +16,10 @@
 
 static int apply_knobs(struct skb_loader *l, const struct loader_opts *o, bool quiet)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	int err;
+	int err = loader_knobs(o, &l->snaplen, &l->ring_bytes, &l->ncpus);
 
-	l->snaplen = o->snaplen ? o->snaplen : SMIW_SNAPLEN_DEFAULT;
-	l->ring_bytes = o->ring_bytes ? o->ring_bytes : SMIW_RING_DEFAULT;
-	if (l->snaplen < SMIW_SNAPLEN_MIN || l->snaplen > SMIW_SNAPLEN_MAX) {
-		error("capture: snaplen %u out of range [%d, %d]", l->snaplen, SMIW_SNAPLEN_MIN,
-		      SMIW_SNAPLEN_MAX);
-		return -ERANGE;
-	}
-	if (l->ring_bytes < (size_t)page || (l->ring_bytes & (l->ring_bytes - 1))) {
-		error("capture: ring buffer size %zu is not a power of two >= %ld", l->ring_bytes, page);
-		return -EINVAL;
-	}
-	l->ncpus = libbpf_num_possible_cpus();
-	if (l->ncpus <= 0)
-		return l->ncpus ? l->ncpus : -EINVAL;
+	if (err)
+		return err;
 	err = bpf_map__set_max_entries(l->skel->maps.events, l->ring_bytes);
 	if (err) {
 		if (!quiet)
