@@ -420,6 +420,25 @@ int smi_set_load_file(struct smi_set *set, const char *path)
 	return r;
 }
 
+void smi_set_print_first_error(const struct smi_set *set)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < set->diags.n; i++) {
+		const struct smi_diag *d = &set->diags.v[i];
+
+		if (d->severity != SMI_ERROR)
+			continue;
+		if (set->diags.n_errors > 1)
+			error("cannot load %s (and %zu more problem%s: run 'smi-witness lint' on the files)",
+			      smi_diag_format(d, buf, sizeof(buf)), set->diags.n_errors - 1,
+			      set->diags.n_errors > 2 ? "s" : "");
+		else
+			error("cannot load %s", smi_diag_format(d, buf, sizeof(buf)));
+		return;
+	}
+}
+
 struct smi_set *smi_load_files(const char *const *paths, size_t n,
 			       const struct smi_load_opts *opts)
 {
@@ -437,19 +456,7 @@ struct smi_set *smi_load_files(const char *const *paths, size_t n,
 			pr_warn("%s", smi_diag_format(&set->diags.v[i], buf, sizeof(buf)));
 		return set;
 	}
-	for (size_t i = 0; i < set->diags.n; i++) {
-		const struct smi_diag *d = &set->diags.v[i];
-
-		if (d->severity != SMI_ERROR)
-			continue;
-		if (set->diags.n_errors > 1)
-			error("cannot load %s (and %zu more problem%s: run 'smi-witness lint' on the files)",
-			      smi_diag_format(d, buf, sizeof(buf)), set->diags.n_errors - 1,
-			      set->diags.n_errors > 2 ? "s" : "");
-		else
-			error("cannot load %s", smi_diag_format(d, buf, sizeof(buf)));
-		break;
-	}
+	smi_set_print_first_error(set);
 	smi_set_free(set);
 	return NULL;
 }

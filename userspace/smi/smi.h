@@ -383,6 +383,9 @@ void smi_set_report(struct smi_set *set, enum smi_severity sev, const char *file
 /* Frees the set and everything it handed out; NULL is fine. */
 void smi_set_free(struct smi_set *set);
 
+/* Prints the set's first error as one line, with how many more there are (nothing when none). */
+void smi_set_print_first_error(const struct smi_set *set);
+
 /*
  * Loads and finishes the files. On any error prints one error via error()
  * ("cannot load 'x.yaml': line 12: spec.backends[1].weight: not an integer",
