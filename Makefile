@@ -199,7 +199,7 @@ FUZZ_CFLAGS   = -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -std=gnu11 
 	-D_GNU_SOURCE -MMD -MP $(INCLUDES) -Itests/lib -DSMIW_VERSION='"$(VERSION)"' \
 	-DSMIW_GIT_REV='"$(GIT_REV)"' -DSMIW_FUZZING
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(OUTPUT)/fuzz-obj/%.o)
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 10
 
 $(OUTPUT)/fuzz-obj/%.o: %.c | $(SKELS)
 	$(call msg,CC-FUZZ,$@)
@@ -216,7 +216,7 @@ fuzz-bins: $(FUZZ_BINS)
 # Longer runs than the short pass `make test` does.
 fuzz: deps
 	$(Q)$(MAKE) fuzz-bins
-	$(Q)FUZZ_SECONDS=$(if $(filter 30,$(FUZZ_SECONDS)),300,$(FUZZ_SECONDS)) ./tests/run --build $(OUTPUT) --fuzz-only
+	$(Q)FUZZ_SECONDS=$(if $(filter 10,$(FUZZ_SECONDS)),300,$(FUZZ_SECONDS)) ./tests/run --build $(OUTPUT) --fuzz-only
 
 # Every suite against the reference mesh (all PASS) and a faulty one (FAILs
 # exactly what it breaks), and the metrics suite against a mesh that misreports
