@@ -82,11 +82,45 @@ static int time_bound(struct agent *a, const char *query, const char *name, uint
 	return 0;
 }
 
+/*
+ * Writes the answer's closing stats line to out: the capture's last counters,
+ * the number of records answered (n) and whether filter f's window is whole.
+ */
+static void write_closing_stats(struct agent *a, const struct store_filter *f, uint64_t n,
+				FILE *out)
+{
+	json_t *end;
+	char *line;
+
+	pthread_mutex_lock(&a->mu);
+	end = a->last_stats ? json_deep_copy(a->last_stats) : json_object();
+	pthread_mutex_unlock(&a->mu);
+	json_object_set_new(end, "t", json_string("stats"));
+	/*
+	 * The closing counters hold up to now while capture runs. Once the
+	 * source has ended they hold only up to its last counters: claiming
+	 * more would make steps after a capture that was cut short look covered.
+	 */
+	if (!a->source_ended)
+		json_object_set_new(end, "ts_ns", json_integer((json_int_t)mono_ns()));
+	else if (!json_object_get(end, "ts_ns"))
+		json_object_set_new(end, "ts_ns", json_integer(0));
+	json_object_set_new(end, "records", json_integer((json_int_t)n));
+	json_object_set_new(end, "store_evicted", json_integer((json_int_t)a->store.evicted));
+	/* Evicted records inside the window make any verdict on it incomplete: say so. */
+	json_object_set_new(end, "window_complete", json_boolean(!store_window_evicted(&a->store, f)));
+	line = json_dumps(end, JSON_COMPACT);
+	fprintf(out, "%s\n", line);
+	free(line);
+	json_decref(end);
+}
+
+/* GET /observations: the records matching the query's filters, as a records file. */
 static void observations(struct agent *a, const struct http_request *req, struct http_response *resp)
 {
 	char ns[256] = "", pod[256] = "", rid[256] = "", type[32] = "", msg[128];
 	struct store_filter f = { .ns = ns, .pod = pod, .request_id_prefix = rid, .type = type };
-	json_t *meta, *end;
+	json_t *meta;
 	uint64_t n;
 	FILE *out;
 	char *line;
@@ -118,27 +152,7 @@ static void observations(struct agent *a, const struct http_request *req, struct
 	free(line);
 	json_decref(meta);
 	n = store_query(&a->store, &f, out);
-	pthread_mutex_lock(&a->mu);
-	end = a->last_stats ? json_deep_copy(a->last_stats) : json_object();
-	pthread_mutex_unlock(&a->mu);
-	json_object_set_new(end, "t", json_string("stats"));
-	/*
-	 * The closing counters hold up to now while capture runs. Once the
-	 * source has ended they hold only up to its last counters: claiming
-	 * more would make steps after a capture that was cut short look covered.
-	 */
-	if (!a->source_ended)
-		json_object_set_new(end, "ts_ns", json_integer((json_int_t)mono_ns()));
-	else if (!json_object_get(end, "ts_ns"))
-		json_object_set_new(end, "ts_ns", json_integer(0));
-	json_object_set_new(end, "records", json_integer((json_int_t)n));
-	json_object_set_new(end, "store_evicted", json_integer((json_int_t)a->store.evicted));
-	/* Evicted records inside the window make any verdict on it incomplete: say so. */
-	json_object_set_new(end, "window_complete", json_boolean(!store_window_evicted(&a->store, &f)));
-	line = json_dumps(end, JSON_COMPACT);
-	fprintf(out, "%s\n", line);
-	free(line);
-	json_decref(end);
+	write_closing_stats(a, &f, n, out);
 	if (fclose(out)) {
 		snprintf(msg, sizeof(msg), "cannot build the answer: %s", strerror(errno));
 		free(resp->body);

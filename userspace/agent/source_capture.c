@@ -155,15 +155,14 @@ static void cap_close(struct record_source *src)
 	src->priv = NULL;
 }
 
-int source_capture_open(struct record_source *src, const struct capture_source_opts *o)
+/* A new source state with the inventory loaded (empty when there is none yet), or NULL. */
+static struct cap_src *state_new(const struct capture_source_opts *o)
 {
 	struct cap_src *s = calloc(1, sizeof(*s));
-	char path[64];
-	int fds[2] = { -1, -1 }, r, n;
 	struct stat st;
 
 	if (!s)
-		return -ENOMEM;
+		return NULL;
 	s->stats_ns = o->stats_ns ? o->stats_ns : 5 * NS;
 	snprintf(s->inv_path, sizeof(s->inv_path), "%s", o->inventory_path ? o->inventory_path : "");
 	if (!s->inv_path[0] || stat(s->inv_path, &st) || inventory_load(s->inv_path, &s->inv)) {
@@ -171,32 +170,57 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		s->inv = calloc(1, sizeof(*s->inv));
 		if (!s->inv) {
 			free(s);
-			return -ENOMEM;
+			return NULL;
 		}
 	} else {
 		s->inv_mtime = st.st_mtim;
 	}
-	if (pipe2(fds, O_CLOEXEC)) {
-		r = -errno;
-		free_state(s);
-		return r;
-	}
+	return s;
+}
+
+/*
+ * Opens s->sink on a new pipe whose read end lands in *read_fd: the capture
+ * thread writes records there and the agent drains them like any source.
+ * Returns 0 or a negative errno (nothing left open).
+ */
+static int open_pipe_sink(struct cap_src *s, const char *node, int *read_fd)
+{
+	char path[64];
+	int fds[2], r;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
 	fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES);
 	/* The records writer opens a path; this one names the pipe's write end. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[1]);
-	r = obs_writer_open(&s->sink, path, o->node);
+	r = obs_writer_open(&s->sink, path, node);
 	close(fds[1]);
 	if (r) {
 		close(fds[0]);
-		free_state(s);
 		return error_errno(r, "cannot open the capture pipe"), r;
+	}
+	*read_fd = fds[0];
+	return 0;
+}
+
+int source_capture_open(struct record_source *src, const struct capture_source_opts *o)
+{
+	struct cap_src *s = state_new(o);
+	int rfd = -1, r, n;
+
+	if (!s)
+		return -ENOMEM;
+	r = open_pipe_sink(s, o->node, &rfd);
+	if (r) {
+		free_state(s);
+		return r;
 	}
 	r = capture_open(&(struct capture_opts){ .snaplen = o->snaplen, .inv = s->inv,
 						 .unredacted = o->unredacted, .backend = o->backend,
 						 .sink = capture_record_sink(&s->sink) }, &s->cap);
 	if (r) {
 		obs_writer_close(&s->sink);
-		close(fds[0]);
+		close(rfd);
 		free_state(s);
 		return r;
 	}
@@ -213,7 +237,7 @@ int source_capture_open(struct record_source *src, const struct capture_source_o
 		.backend = capture_backend_name(s->cap),
 		.watched_cgroups = n > 0 ? (unsigned)n : 0 });
 	obs_writer_flush(&s->sink, true);
-	r = source_fd_open(&s->inner, fds[0], false);
+	r = source_fd_open(&s->inner, rfd, false);
 	if (!r && pthread_create(&s->thread, NULL, capture_thread, s))
 		r = -errno;
 	if (r) {

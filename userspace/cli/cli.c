@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "util/term.h"
 
 const struct command *cli_find(const char *name)
@@ -63,4 +64,41 @@ int cli_parse_common(int argc, char **argv, const struct command *cmd)
 		if ((r = cli_common_opt(opt, cmd)) != CLI_CONTINUE)
 			return r;
 	return CLI_CONTINUE;
+}
+
+int cli_opt_u64(const char *name, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (!parse_u64(arg, lo, hi, out))
+		return CLI_CONTINUE;
+	error("--%s: '%s' is not an integer in [%llu, %llu]", name, arg, (unsigned long long)lo,
+	      (unsigned long long)hi);
+	return EXIT_USAGE;
+}
+
+int cli_opt_double(const char *name, const char *arg, double lo, double hi, double *out)
+{
+	if (!parse_double(arg, lo, hi, out))
+		return CLI_CONTINUE;
+	error("--%s: '%s' is not a number in [%g, %g]", name, arg, lo, hi);
+	return EXIT_USAGE;
+}
+
+int cli_opt_duration(const char *name, const char *arg, uint64_t max_ns, bool nonzero,
+		     uint64_t *out)
+{
+	const uint64_t s = 1000000000ull;
+	char max[32];
+
+	if (!parse_duration_ns(arg, max_ns, out) && (*out || !nonzero))
+		return CLI_CONTINUE;
+	/* The bound in the unit a person would write it in. */
+	if (max_ns % (3600 * s) == 0)
+		snprintf(max, sizeof(max), "%lluh", (unsigned long long)(max_ns / (3600 * s)));
+	else if (max_ns % (60 * s) == 0)
+		snprintf(max, sizeof(max), "%llum", (unsigned long long)(max_ns / (60 * s)));
+	else
+		snprintf(max, sizeof(max), "%llums", (unsigned long long)(max_ns / 1000000));
+	error("--%s: '%s' is not a duration %sup to %s (e.g. 250ms, 10s, 2m)", name, arg,
+	      nonzero ? "above 0 and " : "", max);
+	return EXIT_USAGE;
 }

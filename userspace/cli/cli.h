@@ -3,6 +3,8 @@
 #define SMIW_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/exitcode.h"
@@ -64,5 +66,16 @@ int cli_common_opt(int opt, const struct command *cmd);
  * own). Returns CLI_CONTINUE with optind set past them, or an exit code.
  */
 int cli_parse_common(int argc, char **argv, const struct command *cmd);
+
+/*
+ * Typed option values, so that every command reads a number the same way and
+ * says the same thing when it cannot: "--NAME: 'ARG' is not ... in [lo, hi]".
+ * Each returns CLI_CONTINUE with *out set, or EXIT_USAGE after printing that.
+ */
+int cli_opt_u64(const char *name, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+int cli_opt_double(const char *name, const char *arg, double lo, double hi, double *out);
+/* As above for a duration ("250ms", "10s", "2m"): above 0 when nonzero is set. */
+int cli_opt_duration(const char *name, const char *arg, uint64_t max_ns, bool nonzero,
+		     uint64_t *out);
 
 #endif

@@ -17,23 +17,25 @@ struct observe_args {
 	int ncgroups;
 };
 
+static const struct option longopts[] = {
+	CLI_COMMON_LONGOPTS,
+	{ "inventory", required_argument, NULL, 'i' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "ring-size", required_argument, NULL, 'R' },
+	{ "stats-interval", required_argument, NULL, 'S' },
+	{ "unredacted", no_argument, NULL, 'U' },
+	{ "capture", required_argument, NULL, 'C' },
+	{ 0 }
+};
+
+/* Reads the options of `observe` into a. Returns CLI_CONTINUE, or the exit code to return. */
 static int parse_args(int argc, char **argv, struct observe_args *a)
 {
 	extern const struct command cmd_observe;
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "inventory", required_argument, NULL, 'i' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "ring-size", required_argument, NULL, 'R' },
-		{ "stats-interval", required_argument, NULL, 'S' },
-		{ "unredacted", no_argument, NULL, 'U' },
-		{ "capture", required_argument, NULL, 'C' },
-		{ 0 }
-	};
-	int opt, r;
+	int opt, r = CLI_CONTINUE;
 
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "i:c:o:d:s:", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -49,17 +51,14 @@ static int parse_args(int argc, char **argv, struct observe_args *a)
 			a->o.out = optarg;
 			break;
 		case 'd':
-			if (parse_duration_ns(optarg, 365 * 24 * 3600 * NS, &a->o.duration_ns))
-				return error("observe: --duration '%s': not a duration", optarg), EXIT_USAGE;
+			r = cli_opt_duration("duration", optarg, 365 * 24 * 3600 * NS, false,
+					     &a->o.duration_ns);
 			break;
 		case 'S':
-			if (parse_duration_ns(optarg, 24 * 3600 * NS, &a->o.stats_ns))
-				return error("observe: --stats-interval '%s': not a duration", optarg), EXIT_USAGE;
+			r = cli_opt_duration("stats-interval", optarg, 24 * 3600 * NS, false, &a->o.stats_ns);
 			break;
 		case 's':
-			if (parse_u64(optarg, SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX, &a->o.snaplen))
-				return error("observe: --snaplen '%s': not an integer in [%d, %d]", optarg,
-					     SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX), EXIT_USAGE;
+			r = cli_opt_u64("snaplen", optarg, SMIW_SNAPLEN_MIN, SMIW_SNAPLEN_MAX, &a->o.snaplen);
 			break;
 		case 'R':
 			if (parse_u64(optarg, 4096, 1ull << 30, &a->o.ring_bytes) ||
@@ -75,9 +74,10 @@ static int parse_args(int argc, char **argv, struct observe_args *a)
 				return error("observe: --capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
 			break;
 		default:
-			if ((r = cli_common_opt(opt, &cmd_observe)) != CLI_CONTINUE)
-				return r;
+			r = cli_common_opt(opt, &cmd_observe);
 		}
+		if (r != CLI_CONTINUE)
+			return r;
 	}
 	if (optind < argc)
 		return error("observe: unexpected argument '%s'", argv[optind]), EXIT_USAGE;

@@ -41,33 +41,22 @@ static int parse_opts(int argc, char **argv, struct power_req *q)
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "a:p:e:n:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			if (parse_double(optarg, 1e-9, 0.2, &q->alpha)) {
-				error("--alpha: '%s' is not a number in [1e-9, 0.2]", optarg);
-				return EXIT_USAGE;
-			}
+			r = cli_opt_double("alpha", optarg, 1e-9, 0.2, &q->alpha);
 			break;
 		case 'p':
-			if (parse_double(optarg, 0.5, 0.999999, &q->target)) {
-				error("--power: '%s' is not a number in [0.5, 0.999999]", optarg);
-				return EXIT_USAGE;
-			}
+			r = cli_opt_double("power", optarg, 0.5, 0.999999, &q->target);
 			break;
 		case 'e':
-			if (parse_double(optarg, 0.01, 0.5, &q->effect)) {
-				error("--effect: '%s' is not a number in [0.01, 0.5]", optarg);
-				return EXIT_USAGE;
-			}
+			r = cli_opt_double("effect", optarg, 0.01, 0.5, &q->effect);
 			break;
 		case 'n':
-			if (parse_u64(optarg, 1, MAX_N, &q->n)) {
-				error("--requests: '%s' is not an integer in [1, %llu]", optarg, MAX_N);
-				return EXIT_USAGE;
-			}
+			r = cli_opt_u64("requests", optarg, 1, MAX_N, &q->n);
 			break;
 		default:
-			if ((r = cli_common_opt(opt, &cmd_power)) != CLI_CONTINUE)
-				return r;
+			r = cli_common_opt(opt, &cmd_power);
 		}
+		if (r != CLI_CONTINUE)
+			return r;
 	}
 	return CLI_CONTINUE;
 }

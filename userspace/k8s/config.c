@@ -180,6 +180,34 @@ static int pem_field(const struct kfile *f, json_t *o, const char *key, char **f
 	return 0;
 }
 
+/* Frees the n files of a list that load_files() built. */
+static void free_files(struct kfile *files, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(files[i].path);
+		free(files[i].dir);
+		json_decref(files[i].doc);
+	}
+	free(files);
+}
+
+/* Fills f for the document doc read from path (f owns doc); dir is NULL for a bare name. */
+static void kfile_init(struct kfile *f, const char *path, json_t *doc)
+{
+	char *slash;
+
+	f->path = strdup(path);
+	f->doc = doc;
+	f->dir = strdup(path);
+	slash = f->dir ? strrchr(f->dir, '/') : NULL;
+	if (slash) {
+		*slash = '\0';
+	} else {
+		free(f->dir);
+		f->dir = NULL;
+	}
+}
+
 static int load_files(const char *paths, struct kfile **out, int *n, char *err, size_t errlen)
 {
 	char *list = strdup(paths), *save = NULL, *p;
@@ -192,7 +220,6 @@ static int load_files(const char *paths, struct kfile **out, int *n, char *err, 
 	for (p = strtok_r(list, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
 		struct kfile *grown;
 		json_t *doc;
-		char *slash;
 
 		/* kubectl skips missing files of a list, but not broken ones. */
 		if (strchr(paths, ':') && access(p, F_OK) && errno == ENOENT)
@@ -208,17 +235,8 @@ static int load_files(const char *paths, struct kfile **out, int *n, char *err, 
 			goto fail;
 		}
 		files = grown;
-		files[cnt].path = strdup(p);
-		files[cnt].doc = doc;
-		files[cnt].dir = strdup(p);
-		slash = strrchr(files[cnt].dir, '/');
-		if (slash)
-			*slash = '\0';
-		else {
-			free(files[cnt].dir);
-			files[cnt].dir = NULL;
-		}
-		if (!json_is_object(files[cnt].doc)) {
+		kfile_init(&files[cnt], p, doc);
+		if (!json_is_object(doc)) {
 			snprintf(err, errlen, "cannot load kubeconfig '%s': not a mapping", p);
 			cnt++;
 			goto fail;
@@ -236,12 +254,7 @@ static int load_files(const char *paths, struct kfile **out, int *n, char *err, 
 	return 0;
 fail:
 	free(list);
-	for (int i = 0; i < cnt; i++) {
-		free(files[i].path);
-		free(files[i].dir);
-		json_decref(files[i].doc);
-	}
-	free(files);
+	free_files(files, cnt);
 	return -EINVAL;
 }
 
@@ -342,12 +355,7 @@ int k8s_config_kubeconfig(struct k8s_config *c, const char *paths, const char *c
 	if (asprintf(&c->identity, "user '%s' of context '%s'", uname ? uname : "(none)", context) < 0)
 		c->identity = NULL;
 out:
-	for (int i = 0; i < n; i++) {
-		free(files[i].path);
-		free(files[i].dir);
-		json_decref(files[i].doc);
-	}
-	free(files);
+	free_files(files, n);
 	if (r)
 		k8s_config_free(c);
 	return r;

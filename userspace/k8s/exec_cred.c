@@ -48,6 +48,26 @@ static char *exec_info(const char *api)
 	return s;
 }
 
+/* Reads fd to its end, at most EXEC_OUT_MAX bytes, as a string (caller frees); NULL if out of memory. */
+static char *read_capped(int fd)
+{
+	char *out = malloc(EXEC_OUT_MAX + 1);
+	size_t len = 0;
+
+	while (out && len < EXEC_OUT_MAX) {
+		ssize_t r = read(fd, out + len, EXEC_OUT_MAX - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (out)
+		out[len] = '\0';
+	return out;
+}
+
 /* Runs the plugin and returns its stdout (caller frees), or NULL with err set. */
 static char *run_plugin(json_t *exec, const char *dir, char *err, size_t errlen)
 {
@@ -55,7 +75,7 @@ static char *run_plugin(json_t *exec, const char *dir, char *err, size_t errlen)
 	const char *api = json_string_value(json_object_get(exec, "apiVersion"));
 	json_t *args = json_object_get(exec, "args"), *a;
 	char *argv[EXEC_ARGS_MAX + 2], *info = NULL, *path = NULL, *out = NULL;
-	size_t i, n = 0, cap = 0;
+	size_t i, n = 0;
 	int fds[2], status;
 	pid_t pid;
 
@@ -89,16 +109,7 @@ static char *run_plugin(json_t *exec, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "exec plugin '%s': %s", cmd, strerror(errno));
 		goto out;
 	}
-	out = malloc(EXEC_OUT_MAX + 1);
-	while (out && cap < EXEC_OUT_MAX) {
-		ssize_t r = read(fds[0], out + cap, EXEC_OUT_MAX - cap);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		cap += (size_t)r;
-	}
+	out = read_capped(fds[0]);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -107,9 +118,7 @@ static char *run_plugin(json_t *exec, const char *dir, char *err, size_t errlen)
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		free(out);
 		out = NULL;
-		goto out;
 	}
-	out[cap] = '\0';
 out:
 	free(info);
 	free(path);

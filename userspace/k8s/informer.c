@@ -104,73 +104,91 @@ static int apply(struct k8s_informer *inf, enum k8s_event_type type, json_t *obj
 	return r;
 }
 
-int k8s_informer_list(struct k8s_informer *inf)
+/*
+ * Fetches one page of the list into fresh (objects by key) and sets the
+ * informer's resourceVersion from it. *cont is the continue token to send
+ * (freed here) and, on return, the next one or NULL. Returns 0 or -errno.
+ */
+static int list_page(struct k8s_informer *inf, json_t *fresh, char **cont)
 {
-	json_t *fresh = json_object(), *page = NULL, *items, *item;
-	char *cont = NULL, *path, extra[1024], key[512];
-	const char *next, *rv = NULL;
-	void *tmp;
+	char *path, extra[1024], key[512];
+	json_t *page = NULL, *items, *item, *meta;
+	const char *next;
 	size_t i;
-	int r = 0;
+	int r;
 
-	inf->lists++;
-	do {
-		if (cont)
-			snprintf(extra, sizeof(extra), "limit=%u&continue=%s", inf->page_limit, cont);
-		else
-			snprintf(extra, sizeof(extra), "limit=%u", inf->page_limit);
-		free(cont);
-		cont = NULL;
-		path = query(inf, extra);
-		if (!path) {
-			r = -ENOMEM;
-			break;
-		}
-		snprintf(key, sizeof(key), "list %s", inf->what);
-		r = k8s_get_json(inf->client, key, path, &page);
-		free(path);
-		if (r)
-			break;
-		items = json_object_get(page, "items");
-		if (!json_is_array(items)) {
-			snprintf(inf->client->err, sizeof(inf->client->err),
-				 "cannot list %s: answer has no items array", inf->what);
-			r = -EPROTO;
-			break;
-		}
-		json_array_foreach(items, i, item) {
-			k8s_object_key(item, key, sizeof(key));
-			json_object_set(fresh, key, item);
-		}
-		rv = json_string_value(json_object_get(json_object_get(page, "metadata"), "resourceVersion"));
-		set_rv(inf, rv);
-		next = json_string_value(json_object_get(json_object_get(page, "metadata"), "continue"));
-		if (next && *next)
-			cont = k8s_query_escape(next);
-		json_decref(page);
-		page = NULL;
-	} while (cont);
-	json_decref(page);
-	if (r) {
-		json_decref(fresh);
+	if (*cont)
+		snprintf(extra, sizeof(extra), "limit=%u&continue=%s", inf->page_limit, *cont);
+	else
+		snprintf(extra, sizeof(extra), "limit=%u", inf->page_limit);
+	free(*cont);
+	*cont = NULL;
+	path = query(inf, extra);
+	if (!path)
+		return -ENOMEM;
+	snprintf(key, sizeof(key), "list %s", inf->what);
+	r = k8s_get_json(inf->client, key, path, &page);
+	free(path);
+	if (r)
 		return r;
+	items = json_object_get(page, "items");
+	if (!json_is_array(items)) {
+		snprintf(inf->client->err, sizeof(inf->client->err),
+			 "cannot list %s: answer has no items array", inf->what);
+		json_decref(page);
+		return -EPROTO;
 	}
-	/* Report what changed while we were not watching: gone ones first. */
-	json_object_foreach_safe(inf->cache, tmp, next, item) {
-		if (!json_object_get(fresh, next) && (r = apply(inf, K8S_DELETED, item)))
-			goto out;
+	json_array_foreach(items, i, item) {
+		k8s_object_key(item, key, sizeof(key));
+		json_object_set(fresh, key, item);
 	}
-	json_object_foreach(fresh, next, item) {
-		json_t *old = json_object_get(inf->cache, next);
+	meta = json_object_get(page, "metadata");
+	set_rv(inf, json_string_value(json_object_get(meta, "resourceVersion")));
+	next = json_string_value(json_object_get(meta, "continue"));
+	if (next && *next)
+		*cont = k8s_query_escape(next);
+	json_decref(page);
+	return 0;
+}
+
+/* Reports the difference between the cache and fresh: gone ones first, then new or changed. */
+static int apply_listed(struct k8s_informer *inf, json_t *fresh)
+{
+	const char *key;
+	json_t *item;
+	void *tmp;
+	int r;
+
+	json_object_foreach_safe(inf->cache, tmp, key, item) {
+		if (!json_object_get(fresh, key) && (r = apply(inf, K8S_DELETED, item)))
+			return r;
+	}
+	json_object_foreach(fresh, key, item) {
+		json_t *old = json_object_get(inf->cache, key);
 		const char *orv = old ? rv_of(old) : NULL, *nrv = rv_of(item);
 
 		if (old && orv && nrv && !strcmp(orv, nrv))
 			continue;
 		if ((r = apply(inf, K8S_ADDED, item)))
-			goto out;
+			return r;
 	}
-	inf->synced = true;
-out:
+	return 0;
+}
+
+int k8s_informer_list(struct k8s_informer *inf)
+{
+	json_t *fresh = json_object();
+	char *cont = NULL;
+	int r;
+
+	inf->lists++;
+	do
+		r = list_page(inf, fresh, &cont);
+	while (!r && cont);
+	free(cont);
+	/* Report what changed while we were not watching. */
+	if (!r && !(r = apply_listed(inf, fresh)))
+		inf->synced = true;
 	json_decref(fresh);
 	return r;
 }

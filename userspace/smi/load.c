@@ -289,6 +289,57 @@ static bool foreign_group(const struct smi_set *set, const char *group, size_t g
 	return f && strlen(f->group) == glen && !memcmp(f->group, group, glen);
 }
 
+/* A document without apiVersion: decoded in the version the options assume for its kind, if any. */
+static void decode_defaulted(struct dctx *c, struct ynode *root, int kind, const char *kind_s)
+{
+	struct smi_set *set = c->set;
+	int g = kind >= 0 ? (int)smi_kind_group(kind) : -1;
+	int version = g >= 0 ? set->priv->opts.default_version[g] : 0;
+
+	if (!version) {
+		if (kind >= 0)
+			derr(c, root, "apiVersion", "required field missing");
+		else
+			set->n_skipped++;
+		return;
+	}
+	if (!smi_kind_in_version(kind, version)) {
+		derr(c, field(root, "kind"), "kind", "%s is not defined in %s/%s, the version assumed for documents without apiVersion",
+		     kind_s, smi_group_name(g), smi_version_name(version));
+		return;
+	}
+	decode_object(set, c->file, root, kind, version);
+}
+
+/*
+ * A document whose API group is not an SMI group: an error for an SMI kind or
+ * an unknown *.smi-spec.io group, the foreign decoder's when it reads that
+ * group, otherwise skipped (Service, Deployment...: not ours to judge).
+ */
+static void decode_other_group(struct dctx *c, struct ynode *root, int kind, const char *kind_s,
+			       const char *api, const char *group, size_t glen)
+{
+	struct smi_set *set = c->set;
+
+	if (kind >= 0)
+		derr(c, field(root, "apiVersion"), "apiVersion",
+		     "unknown apiVersion '%s' for %s (expected %s/v1alphaN)", api, kind_s,
+		     smi_group_name(smi_kind_group(kind)));
+	else if (foreign_group(set, group, glen))
+		set->priv->opts.foreign->decode(set, set->priv->opts.foreign->arg, c->file, root,
+						api, kind_s);
+	else if (glen >= 12 && !memcmp(group + glen - 12, ".smi-spec.io", 12))
+		derr(c, field(root, "apiVersion"), "apiVersion", "unknown SMI API group '%.*s'",
+		     (int)glen, group);
+	else
+		set->n_skipped++;
+}
+
+/*
+ * Decodes one YAML document (or, for a List kind, each of its items; list_api
+ * and list_kind are the defaults a typed list gives its items) into set,
+ * recording every problem as a diagnostic with its file and line.
+ */
 static void decode_document(struct smi_set *set, const char *file, struct ynode *root,
 			    const char *list_api, const char *list_kind, int depth)
 {
@@ -321,38 +372,13 @@ static void decode_document(struct smi_set *set, const char *file, struct ynode 
 		return;
 	}
 	if (!api) {
-		g = kind >= 0 ? (int)smi_kind_group(kind) : -1;
-		version = g >= 0 ? set->priv->opts.default_version[g] : 0;
-		if (!version) {
-			if (kind >= 0)
-				derr(&c, root, "apiVersion", "required field missing");
-			else
-				set->n_skipped++;
-			return;
-		}
-		if (!smi_kind_in_version(kind, version)) {
-			derr(&c, field(root, "kind"), "kind", "%s is not defined in %s/%s, the version assumed for documents without apiVersion",
-			     kind_s, smi_group_name(g), smi_version_name(version));
-			return;
-		}
-		decode_object(set, file, root, kind, version);
+		decode_defaulted(&c, root, kind, kind_s);
 		return;
 	}
 	split_api(api, &group, &glen, &ver);
 	g = group_parse(group, glen, false);
 	if (g < 0) {
-		if (kind >= 0)
-			derr(&c, field(root, "apiVersion"), "apiVersion",
-			     "unknown apiVersion '%s' for %s (expected %s/v1alphaN)", api, kind_s,
-			     smi_group_name(smi_kind_group(kind)));
-		else if (foreign_group(set, group, glen))
-			set->priv->opts.foreign->decode(set, set->priv->opts.foreign->arg, file, root,
-							api, kind_s);
-		else if (glen >= 12 && !memcmp(group + glen - 12, ".smi-spec.io", 12))
-			derr(&c, field(root, "apiVersion"), "apiVersion", "unknown SMI API group '%.*s'",
-			     (int)glen, group);
-		else
-			set->n_skipped++;	/* Service, Deployment...: not SMI, not ours to judge */
+		decode_other_group(&c, root, kind, kind_s, api, group, glen);
 		return;
 	}
 	version = version_parse(g, ver, strlen(ver));

@@ -51,44 +51,48 @@ static int suffix_scale(const char *s, int *exp10, int *exp2)
 	return -EINVAL;
 }
 
-int quantity_parse(const char *s, int64_t *milli, double *value)
+/*
+ * Reads the decimal number at the start of *s (sign, digits, one point) into
+ * *mant with *frac digits after the point, and moves *s past it. Leading zeros
+ * do not count against MAX_DIGITS. Returns 0, -EINVAL (no digit) or -ERANGE.
+ */
+static int parse_decimal(const char **s, bool *neg, __int128 *mant, int *frac)
 {
-	__int128 mant = 0, r;
-	int frac = 0, digits = 0, exp10, exp2, e, err;
-	bool neg = false, any = false, dot = false;
+	const char *p = *s;
+	int digits = 0;
+	bool any = false, dot = false;
 
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	for (; (*s >= '0' && *s <= '9') || (*s == '.' && !dot); s++) {
-		if (*s == '.') {
+	*neg = false;
+	*mant = 0;
+	*frac = 0;
+	if (*p == '+' || *p == '-')
+		*neg = *p++ == '-';
+	for (; (*p >= '0' && *p <= '9') || (*p == '.' && !dot); p++) {
+		if (*p == '.') {
 			dot = true;
 			continue;
 		}
 		any = true;
-		if (mant == 0 && *s == '0') {
+		if (*mant == 0 && *p == '0') {
 			if (dot)
-				frac++;
+				(*frac)++;
 			continue;
 		}
 		if (++digits > MAX_DIGITS)
 			return -ERANGE;
-		mant = mant * 10 + (*s - '0');
+		*mant = *mant * 10 + (*p - '0');
 		if (dot)
-			frac++;
+			(*frac)++;
 	}
-	if (!any)
-		return -EINVAL;
-	err = suffix_scale(s, &exp10, &exp2);
-	if (err)
-		return err;
-	/* value = mant * 2^exp2 * 10^(exp10 - frac); thousandths: exponent + 3. */
-	*value = (neg ? -1.0 : 1.0) * ldexp((double)mant, exp2) * pow(10.0, exp10 - frac);
-	if (!isfinite(*value))
-		return -ERANGE;
-	r = mant << exp2;
-	e = exp10 + 3 - frac;
+	*s = p;
+	return any ? 0 : -EINVAL;
+}
+
+/* r * 10^e rounded away from zero, or -ERANGE above INT64_MAX. */
+static int scale_pow10(__int128 r, int e, int64_t *out)
+{
 	if (r == 0) {
-		*milli = 0;
+		*out = 0;
 		return 0;
 	}
 	if (e > 0) {
@@ -110,6 +114,30 @@ int quantity_parse(const char *s, int64_t *milli, double *value)
 	}
 	if (r > INT64_MAX)
 		return -ERANGE;
-	*milli = neg ? -(int64_t)r : (int64_t)r;
+	*out = (int64_t)r;
+	return 0;
+}
+
+int quantity_parse(const char *s, int64_t *milli, double *value)
+{
+	__int128 mant;
+	int frac, exp10, exp2, err;
+	int64_t m;
+	bool neg;
+
+	err = parse_decimal(&s, &neg, &mant, &frac);
+	if (err)
+		return err;
+	err = suffix_scale(s, &exp10, &exp2);
+	if (err)
+		return err;
+	/* value = mant * 2^exp2 * 10^(exp10 - frac); thousandths: exponent + 3. */
+	*value = (neg ? -1.0 : 1.0) * ldexp((double)mant, exp2) * pow(10.0, exp10 - frac);
+	if (!isfinite(*value))
+		return -ERANGE;
+	err = scale_pow10(mant << exp2, exp10 + 3 - frac, &m);
+	if (err)
+		return err;
+	*milli = neg ? -m : m;
 	return 0;
 }

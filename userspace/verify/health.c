@@ -119,6 +119,27 @@ static void h2_lost_cause(const struct obs_set *obs, uint64_t t0, uint64_t t1, s
 		cause(h, "lost: %s%s", names, n > 3 ? " and more" : "");
 }
 
+/* How much a counter grew from before to after; 0 when it went down (its writer restarted). */
+static uint64_t grown(uint64_t before, uint64_t after)
+{
+	return after > before ? after - before : 0;
+}
+
+/* Why no counters cover the step's end: how the capture ended, as the reader found it. */
+static void uncovered_cause(const struct obs_set *obs, struct step_health *h)
+{
+	if (obs->torn)
+		cause(h, "capture cut short (torn last line %u, no end record) before the step ended",
+		      obs->torn_line);
+	else if (obs->stream_cut)
+		cause(h, "capture cut short (compressed stream breaks off after line %u, no end record) "
+		      "before the step ended", obs->last_line);
+	else if (!obs->have_end)
+		cause(h, "capture cut short (no end record) before the step ended");
+	else
+		cause(h, "no counters recorded after the step ended");
+}
+
 void health_check(const struct obs_set *obs, const struct inventory *inv, uint64_t t0, uint64_t t1,
 		  size_t request_problems, struct step_health *h)
 {
@@ -140,13 +161,10 @@ void health_check(const struct obs_set *obs, const struct inventory *inv, uint64
 		mesh_check(obs, inv, t0, t1, h);
 	if (after) {
 		/* Counters only grow; a smaller value means a restarted writer, not negative loss. */
-		h->kernel_drops = after->kernel_drops > before->kernel_drops ?
-			after->kernel_drops - before->kernel_drops : 0;
-		h->user_drops = after->user_drops > before->user_drops ?
-			after->user_drops - before->user_drops : 0;
-		h->gaps = after->gaps > before->gaps ? after->gaps - before->gaps : 0;
-		h->h2_lost_bytes = after->h2_lost_bytes > before->h2_lost_bytes ?
-			after->h2_lost_bytes - before->h2_lost_bytes : 0;
+		h->kernel_drops = grown(before->kernel_drops, after->kernel_drops);
+		h->user_drops = grown(before->user_drops, after->user_drops);
+		h->gaps = grown(before->gaps, after->gaps);
+		h->h2_lost_bytes = grown(before->h2_lost_bytes, after->h2_lost_bytes);
 	}
 	if (h->kernel_drops)
 		cause(h, "%" PRIu64 " kernel drop%s", h->kernel_drops, h->kernel_drops == 1 ? "" : "s");
@@ -169,18 +187,8 @@ void health_check(const struct obs_set *obs, const struct inventory *inv, uint64
 	if (request_problems)
 		cause(h, "%zu request%s with incompletely captured exchanges", request_problems,
 		      request_problems == 1 ? "" : "s");
-	if (!h->covered) {
-		if (obs->torn)
-			cause(h, "capture cut short (torn last line %u, no end record) before the step ended",
-			      obs->torn_line);
-		else if (obs->stream_cut)
-			cause(h, "capture cut short (compressed stream breaks off after line %u, no end record) "
-			      "before the step ended", obs->last_line);
-		else if (!obs->have_end)
-			cause(h, "capture cut short (no end record) before the step ended");
-		else
-			cause(h, "no counters recorded after the step ended");
-	}
+	if (!h->covered)
+		uncovered_cause(obs, h);
 }
 
 json_t *health_json(const struct step_health *h)
