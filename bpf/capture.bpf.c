@@ -26,6 +26,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 #include "smiw_abi.h"
+#include "ring.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -106,18 +107,6 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, SMIW_RING_DEFAULT);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SMIW_DROP__COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
 /* A read-only cast of a kernel pointer for direct loads (6.2+; absent: NULL, older paths taken). */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
@@ -153,14 +142,6 @@ static __always_inline bool watched(void)
 	if (v != SMIW_WATCH_SHARED)
 		return false;
 	return bpf_map_lookup_elem(&watched_cgroups, &cg) != NULL;
-}
-
-static __always_inline void count_drop(__u32 kind)
-{
-	__u64 *v = bpf_map_lookup_elem(&drops, &kind);
-
-	if (v)
-		*v += 1;
 }
 
 static __always_inline __u64 wake_flags(void)

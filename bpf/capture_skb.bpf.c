@@ -33,6 +33,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "smiw_abi.h"
+#include "ring.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -65,18 +66,6 @@ struct {
 	__type(key, int);
 	__type(value, struct smiw_skb_conn);
 } skconn SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, SMIW_RING_DEFAULT);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SMIW_DROP__COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
 
 /*
  * Connection ids with state in the kernel: userspace lists them to end the
@@ -127,14 +116,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct accept_stash);
 } stash SEC(".maps");
-
-static __always_inline void count_drop(__u32 kind)
-{
-	__u64 *v = bpf_map_lookup_elem(&drops, &kind);
-
-	if (v)
-		*v += 1;
-}
 
 /*
  * Records go without a wakeup: the consumer drains on a timer. Once the ring

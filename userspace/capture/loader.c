@@ -188,25 +188,29 @@ int loader_ring_fd(const struct loader *l)
 	return bpf_map__fd(l->skel->maps.events);
 }
 
-int loader_drops(const struct loader *l, uint64_t out[SMIW_DROP__COUNT])
+int loader_sum_percpu(const struct bpf_map *map, int ncpus, uint64_t *out, uint32_t n)
 {
-	__u64 *vals = calloc(l->ncpus, sizeof(*vals));
+	__u64 *vals = calloc((size_t)ncpus, sizeof(*vals));
 	int err = 0;
 
 	if (!vals)
 		return -ENOMEM;
-	for (__u32 k = 0; k < SMIW_DROP__COUNT; k++) {
+	for (__u32 k = 0; k < n; k++) {
 		out[k] = 0;
-		if (bpf_map__lookup_elem(l->skel->maps.drops, &k, sizeof(k), vals,
-					 sizeof(*vals) * l->ncpus, 0)) {
+		if (bpf_map__lookup_elem(map, &k, sizeof(k), vals, sizeof(*vals) * (size_t)ncpus, 0)) {
 			err = -errno;
 			break;
 		}
-		for (int c = 0; c < l->ncpus; c++)
+		for (int c = 0; c < ncpus; c++)
 			out[k] += vals[c];
 	}
 	free(vals);
 	return err;
+}
+
+int loader_drops(const struct loader *l, uint64_t out[SMIW_DROP__COUNT])
+{
+	return loader_sum_percpu(l->skel->maps.drops, l->ncpus, out, SMIW_DROP__COUNT);
 }
 
 int loader_each_conn(const struct loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx)

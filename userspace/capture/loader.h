@@ -8,6 +8,8 @@
 
 #include "smiw_abi.h"
 
+struct bpf_map;
+
 struct capture_bpf;
 
 struct loader_opts {
@@ -45,6 +47,13 @@ int loader_open(const struct loader_opts *o, struct loader **out);
  * Returns 0, or -ERANGE / -EINVAL / -errno with the reason logged.
  */
 int loader_knobs(const struct loader_opts *o, unsigned int *snaplen, size_t *ring_bytes, int *ncpus);
+
+/*
+ * Sums the per-CPU values of keys 0..n-1 of a per-CPU array map into out[]
+ * (ncpus: the possible CPU count). Shared by both backends' drop counters.
+ * Returns 0 or -errno (out[] valid up to the failing key).
+ */
+int loader_sum_percpu(const struct bpf_map *map, int ncpus, uint64_t *out, uint32_t n);
 
 /* Adds (watch) or removes a cgroup v2 id from the in-kernel filter. Returns 0 or -errno. */
 int loader_watch(struct loader *l, uint64_t cgroup_id, bool watch);

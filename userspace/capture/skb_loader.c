@@ -141,22 +141,7 @@ int skb_loader_ring_fd(const struct skb_loader *l)
 
 int skb_loader_drops(const struct skb_loader *l, uint64_t out[SMIW_DROP__COUNT])
 {
-	__u64 *vals = calloc(l->ncpus, sizeof(*vals));
-	int err = 0;
-
-	if (!vals)
-		return -ENOMEM;
-	for (__u32 k = 0; k < SMIW_DROP__COUNT; k++) {
-		out[k] = 0;
-		if (bpf_map__lookup_elem(l->skel->maps.drops, &k, sizeof(k), vals, sizeof(*vals) * l->ncpus, 0)) {
-			err = -errno;
-			break;
-		}
-		for (int c = 0; c < l->ncpus; c++)
-			out[k] += vals[c];
-	}
-	free(vals);
-	return err;
+	return loader_sum_percpu(l->skel->maps.drops, l->ncpus, out, SMIW_DROP__COUNT);
 }
 
 int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx)
