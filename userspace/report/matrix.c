@@ -141,7 +141,8 @@ void matrix_write_date(FILE *f, const char *iso)
 		fputs(*iso ? iso : "an unknown date", f);
 }
 
-void matrix_write_provenance(FILE *f, const struct matrix *m)
+/* Writes the provenance text that matrix_provenance() returns. */
+static void write_provenance(FILE *f, const struct matrix *m)
 {
 	const char *first = NULL, *last = NULL;
 
@@ -170,6 +171,22 @@ void matrix_write_provenance(FILE *f, const struct matrix *m)
 		if (!seen)
 			fprintf(f, "%s%s", i ? ", " : "", m->reports[i].tool);
 	}
+}
+
+char *matrix_provenance(const struct matrix *m)
+{
+	char *prov = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&prov, &len);
+
+	if (!mem)
+		return NULL;
+	write_provenance(mem, m);
+	if (fclose(mem)) {
+		free(prov);
+		return NULL;
+	}
+	return prov;
 }
 
 /* --- Markdown -------------------------------------------------------------- */
@@ -256,14 +273,8 @@ static void md_not_passed(FILE *f, const struct matrix *m)
 
 void matrix_write_markdown(FILE *f, const struct matrix *m)
 {
-	char *prov = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&prov, &len);
+	char *prov = matrix_provenance(m);
 
-	if (mem) {
-		matrix_write_provenance(mem, m);
-		fclose(mem);
-	}
 	fputs("# SMI compatibility matrix\n\nResults ", f);
 	md_puts(f, prov ? prov : "");
 	free(prov);

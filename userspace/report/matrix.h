@@ -55,10 +55,11 @@ void matrix_cell_counts(FILE *f, const struct matrix_cell *c);
 void matrix_write_date(FILE *f, const char *iso);
 
 /*
- * Writes the dates the results were observed ("2026-01-05 09:30 UTC", or
- * "FIRST to LAST") and the programs that judged them ("smi-witness 0.1.0").
+ * The dates the results were observed ("2026-01-05 09:30 UTC", or "FIRST to
+ * LAST") and the programs that judged them ("smi-witness 0.1.0"), as one
+ * string the caller frees and escapes for its format; NULL if out of memory.
  */
-void matrix_write_provenance(FILE *f, const struct matrix *m);
+char *matrix_provenance(const struct matrix *m);
 
 /* The matrix and the assertions that did not pass, as Markdown. */
 void matrix_write_markdown(FILE *f, const struct matrix *m);

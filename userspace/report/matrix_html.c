@@ -177,18 +177,12 @@ static void mesh_section(FILE *f, const struct matrix *m, size_t i)
 
 void matrix_write_html(FILE *f, const struct matrix *m)
 {
-	char *prov = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&prov, &len);
+	char *prov = matrix_provenance(m);
 
-	if (mem) {
-		matrix_write_provenance(mem, m);
-		fclose(mem);
-	}
 	fprintf(f, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
 		"<meta charset=\"utf-8\"/>\n<title>SMI compatibility matrix</title>\n<style>%s</style>\n"
 		"</head>\n<body>\n<h1>SMI compatibility matrix</h1>\n<p>Results ", style);
-	xml_puts(f, prov);
+	xml_puts(f, prov ? prov : "");
 	free(prov);
 	fputs(".</p>\n", f);
 	html_matrix(f, m);
