@@ -38,9 +38,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MSG_PEEK	0x2
 #define MSG_TRUNC	0x20
 
-/* Load-time knobs (rodata), set by the loader before load. */
-const volatile __u32 snaplen = SMIW_SNAPLEN_DEFAULT;
-const volatile __u64 wakeup_bytes = SMIW_RING_DEFAULT / 4;
+/* More load-time knobs (rodata) beside those of ring.bpf.h. */
 /* Kernels without tcp/tcp_destroy_sock: retire connections at TCP_CLOSE instead. */
 const volatile bool end_at_tcp_close = false;
 

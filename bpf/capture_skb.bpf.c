@@ -51,9 +51,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define TH_SYN		0x02
 #define TH_RST		0x04
 
-/* Load-time knobs (rodata), set by the loader. */
-const volatile __u32 snaplen = SMIW_SNAPLEN_DEFAULT;
-const volatile __u64 wakeup_bytes = SMIW_RING_DEFAULT / 4;
+/* More load-time knobs (rodata) beside those of ring.bpf.h. */
 /* A forced wakeup at most this often: above the fill level every record would force one. */
 const volatile __u64 wakeup_gap_ns = 1000000;
 

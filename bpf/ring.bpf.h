@@ -1,11 +1,16 @@
 /*
  * ring.bpf.h - what both capture programs hand to user space the same way:
- * the record ring and the per-CPU drop counters, read by the loaders as
- * "events" and "drops" (loader_sum_percpu). Each program keeps its own
- * wakeup policy: they differ on purpose.
+ * the record ring, the per-CPU drop counters (read by the loaders as
+ * "events" and "drops", see loader_sum_percpu) and the load-time knobs both
+ * loaders set by these names. Each program keeps its own wakeup policy: they
+ * differ on purpose.
  */
 #ifndef SMIW_RING_BPF_H
 #define SMIW_RING_BPF_H
+
+/* Load-time knobs (rodata), set by the loader before load. */
+const volatile __u32 snaplen = SMIW_SNAPLEN_DEFAULT;
+const volatile __u64 wakeup_bytes = SMIW_RING_DEFAULT / 4;
 
 /* The loader sizes the ring (max_entries) before load. */
 struct {

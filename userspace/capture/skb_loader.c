@@ -192,20 +192,9 @@ int skb_loader_scan_listeners(const struct skb_loader *l,
 
 int skb_loader_prog_ids(const struct skb_loader *l, uint32_t *ids, int max)
 {
-	struct bpf_program *p;
-	int n = 0;
-
-	bpf_object__for_each_program(p, l->skel->obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		if (p == l->skel->progs.skb_attach_probe || p == l->skel->progs.scan_listeners)
-			continue;
-		if (n < max && fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			ids[n++] = info.id;
-	}
-	return n;
+	/* The probe and the listener scan run once at start: not part of the capture. */
+	return loader_obj_prog_ids(l->skel->obj, l->skel->progs.skb_attach_probe,
+				   l->skel->progs.scan_listeners, ids, max);
 }
 
 void skb_loader_close(struct skb_loader *l)
