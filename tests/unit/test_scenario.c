@@ -93,8 +93,11 @@ static const char good[] =
 	"        expect: {split: {app-b: 75, app-c: 25}}\n"
 	"      - to: app-c\n"
 	"        expect: {access: deny, denial: [401, reset]}\n"
+	"      - to: app-svc\n"
+	"        connections: keep-alive\n"
+	"        expect: {split: derived}\n"
 	"  - converge: false\n"
-	"    traffic: [{to: app-b}]\n";
+	"    traffic: [{to: app-b, connections: new}]\n";
 
 static void test_good(void **state)
 {
@@ -129,6 +132,7 @@ static void test_good(void **state)
 	assert_true(t->count == 100 && t->duration_ns == 0);
 	assert_int_equal(t->concurrency, 1);
 	assert_int_equal(t->via, SC_VIA_CALL);
+	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);	/* no split expectation */
 	assert_int_equal(t->expect.access, SC_ACCESS_ALLOW);
 	assert_true(sc.steps[0].converge.enabled);
 	assert_true(sc.steps[0].converge.timeout_ns == 10000000000ULL);
@@ -146,6 +150,7 @@ static void test_good(void **state)
 	assert_true(t->count == 0 && t->duration_ns == 2000000000ULL);
 	assert_int_equal(t->concurrency, 4);
 	assert_int_equal(t->via, SC_VIA_DIRECT);
+	assert_int_equal(t->connections, SC_CONN_NEW);	/* a split: a connection per request */
 	assert_int_equal(t->expect.access, SC_ACCESS_NONE);	/* expect replaces the default */
 	assert_int_equal(t->expect.split, SC_SPLIT_EXPLICIT);
 	assert_int_equal(t->expect.n_shares, 2);
@@ -157,6 +162,10 @@ static void test_good(void **state)
 	assert_int_equal(t->expect.denial, SC_DENY_STATUS | SC_DENY_RESET);
 	assert_int_equal(t->expect.n_deny_statuses, 1);
 	assert_int_equal(t->expect.deny_statuses[0], 401);
+	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);
+	t = &sc.steps[1].traffic[2];
+	assert_int_equal(t->expect.split, SC_SPLIT_DERIVED);
+	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);	/* asked for, split or not */
 	assert_int_equal(sc.steps[1].converge.consecutive, 3);
 	assert_true(sc.steps[1].converge.interval_ns == 50000000ULL);
 	assert_true(sc.steps[1].converge.timeout_ns == 10000000000ULL);	/* from defaults */
@@ -168,6 +177,7 @@ static void test_good(void **state)
 
 	/* Step 3: convergence off; a default deny expectation lists every denial form. */
 	assert_false(sc.steps[2].converge.enabled);
+	assert_int_equal(sc.steps[2].traffic[0].connections, SC_CONN_NEW);
 
 	/* The spec version: the split applied in step 2, also for step 1. */
 	assert_string_equal(scenario_spec_version(&sc, 1), "v1alpha2");
@@ -248,6 +258,10 @@ static void test_errors(void **state)
 		  "line 7: steps[1].name: 's' used by an earlier step" },
 		{ "version: 1\nname: x\nsmispec: traffic-split\nsteps:\n  - traffic:\n      - {from: a, to: b, count: 1, expect: {access: allow}}\n      - {from: a, to: b, count: 1, expect: {access: allow}, name: t1}\n",
 		  "line 7: steps[0].traffic[1]: name 't1' used twice in this step" },
+		{ "version: 1\nname: x\nsmispec: traffic-split\nsteps:\n  - traffic:\n      - from: a\n        to: b\n        count: 5\n        connections: 4\n        expect: {access: allow}\n",
+		  "line 9: steps[0].traffic[0].connections: not 'new' (a connection per request) or 'keep-alive'" },
+		{ "version: 1\nname: x\nsmispec: traffic-split\ndefaults: {connections: close}\nsteps:\n  - traffic: [{from: a, to: b, count: 1, expect: {access: allow}}]\n",
+		  "line 4: defaults.connections: not 'new' (a connection per request) or 'keep-alive'" },
 		{ "version: 1\nname: x\nname: y\nsmispec: traffic-split\nsteps: []\n",
 		  "line 3: (top level): field 'name' given twice" },
 		{ "version: 1\nname: [x\n", "line 3: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },

@@ -30,6 +30,8 @@ void traffic_driver_argv(struct traffic_argv *a, const struct traffic_job *j)
 	}
 	a->argv[argc++] = "-c";
 	a->argv[argc++] = a->c;
+	if (t->connections == SC_CONN_NEW)
+		a->argv[argc++] = "--new-connections";
 	a->argv[argc++] = "--run-id";
 	a->argv[argc++] = (char *)j->run_id;
 	a->argv[argc++] = "--intent";

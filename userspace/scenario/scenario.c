@@ -36,11 +36,11 @@ static const char *const step_keys[] = {
 };
 static const char *const traffic_keys[] = {
 	"name", "from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "via", "expect", NULL
+	"concurrency", "connections", "via", "expect", NULL
 };
 static const char *const defaults_keys[] = {
 	"from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "via", "expect", "converge", NULL
+	"concurrency", "connections", "via", "expect", "converge", NULL
 };
 static const char *const metrics_keys[] = { "name", "profile", "scrape", "edges", NULL };
 static const char *const expect_keys[] = { "access", "denial", "split", NULL };
@@ -345,6 +345,15 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 		} else if (!strcmp(k, "concurrency")) {
 			r = ydoc_u64(c->d, v, f, 1, 256, &u);
 			t->concurrency = (unsigned)u;
+		} else if (!strcmp(k, "connections")) {
+			const char *s = ydoc_scalar(v);
+
+			if (s && !strcmp(s, "new"))
+				t->connections = SC_CONN_NEW;
+			else if (s && !strcmp(s, "keep-alive"))
+				t->connections = SC_CONN_KEEP_ALIVE;
+			else
+				r = ydoc_error(c->d, v, f, "not 'new' (a connection per request) or 'keep-alive'");
 		} else if (!strcmp(k, "via")) {
 			const char *s = ydoc_scalar(v);
 
@@ -393,6 +402,12 @@ static int parse_traffic(struct ctx *c, struct ynode *defaults, struct ynode *n,
 		return ydoc_error(c->d, n, field, "neither 'count' nor 'duration'");
 	if (!sc_traffic_asserts(t) && !metrics_step)
 		return ydoc_error(c->d, n, field, "no 'expect' (what must be observed)");
+	/*
+	 * A split is tested on independent choices: on a connection per request
+	 * every request is one, whatever the mesh balances by.
+	 */
+	if (t->connections == SC_CONN_DEFAULT)
+		t->connections = t->expect.split != SC_SPLIT_NONE ? SC_CONN_NEW : SC_CONN_KEEP_ALIVE;
 	for (size_t i = 0; i < t->expect.n_shares; i++) {
 		if (!strcmp(t->expect.shares[i].service, t->to))
 			return ydoc_error(c->d, n, field, "split backend '%s' is the target service itself",

@@ -35,6 +35,16 @@ enum sc_split {
 
 enum sc_via { SC_VIA_CALL, SC_VIA_DIRECT };
 
+/*
+ * The client connections a traffic entry's requests travel on, towards the
+ * destination service (through /call: the source app's connections to it).
+ */
+enum sc_conn {
+	SC_CONN_DEFAULT,	/* not given: new with a split expectation, else keep-alive */
+	SC_CONN_NEW,		/* a new connection per request (Connection: close) */
+	SC_CONN_KEEP_ALIVE,	/* `concurrency` connections, each carrying many requests */
+};
+
 #define SC_MAX_DENY_STATUSES 8
 #define SC_MAX_SHARES 64
 #define SC_MAX_HEADERS 32	/* what the traffic driver sends at most */
@@ -75,6 +85,7 @@ struct sc_traffic {
 	uint64_t duration_ns;
 	unsigned concurrency;
 	enum sc_via via;
+	enum sc_conn connections;	/* never SC_CONN_DEFAULT once loaded */
 	struct sc_expect expect;
 	unsigned line;
 };
