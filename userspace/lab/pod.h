@@ -22,8 +22,13 @@ int lab_pod_start(const struct lab *lab, const struct topology *t, int i, char *
  */
 int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *const argv[]);
 
-/* Starts the workload of pod i (its topology command and environment). Returns 0 or -1. */
-int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int i, struct lab_proc *proc);
+/*
+ * Starts the workload of pod i: its topology command and environment, plus
+ * FAIL_EVERY=fail_every when that is not 0 (a flaky backend, lab/flaky.h).
+ * Returns 0 or -1.
+ */
+int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int i, unsigned fail_every,
+			   struct lab_proc *proc);
 
 /*
  * Waits until every port of pod i accepts connections (5 s), giving up as

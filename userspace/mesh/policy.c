@@ -19,6 +19,14 @@ static const char *const variant_names[MESH_VARIANT_COUNT] = {
 	[MESH_ROUTE_ADD_AS_SET] = "route-add-as-set",
 	[MESH_ROUTE_REDIRECT_HOST] = "route-redirect-host",
 	[MESH_ROUTE_NO_REWRITE] = "route-no-rewrite",
+	[MESH_STRIP_ID] = "strip-id",
+	[MESH_MIRROR_TO_ZERO_WEIGHT] = "mirror-to-zero-weight",
+	[MESH_REGENERATE_ID] = "regenerate-id",
+	[MESH_PER_CONNECTION_SPLIT] = "per-connection-split",
+	[MESH_RETRY_FLAKY_BACKEND] = "retry-with-flaky-backend",
+	[MESH_BOGUS_RESTART] = "bogus-restart",
+	[MESH_ALLOW_OTHER_METHODS] = "allow-other-methods",
+	[MESH_LOOSE_MATCH] = "loose-match",
 };
 
 /* One line each, for `lab meshes` and `run --list-meshes` (docs/lab.md has the details). */
@@ -61,7 +69,13 @@ int mesh_variant_parse(const char *s, enum mesh_variant *v)
 
 bool mesh_variant_rewrites_metrics(enum mesh_variant v)
 {
-	return v == MESH_INFLATE_METRICS || v == MESH_DROP_FAILURES_METRICS;
+	return v == MESH_INFLATE_METRICS || v == MESH_DROP_FAILURES_METRICS || v == MESH_BOGUS_RESTART;
+}
+
+unsigned mesh_variant_fail_every(enum mesh_variant v)
+{
+	/* Every 2nd: a failure rate no split can hide once the failures go elsewhere. */
+	return v == MESH_RETRY_FLAKY_BACKEND ? 2 : 0;
 }
 
 void *mesh_grow(void **array, int *count, size_t size)
