@@ -44,10 +44,19 @@ void variant_listener(struct render *r)
 			"\thttp-request set-header X-Request-Id %%[uuid]\n");
 }
 
-/* Once a connection's first request was answered, the rest of its requests go where that one went. */
+/*
+ * Once a connection's first request was answered, the rest of its requests
+ * go where that one went. Only where there is a choice: with one server of
+ * weight above 0 every request goes there either way.
+ */
 static void per_connection(struct render *r, const struct mesh_server *servers, const unsigned *w, int n)
 {
-	int k = r->n_backends;
+	int k = r->n_backends, choices = 0;
+
+	for (int i = 0; i < n; i++)
+		choices += w[i] != 0;
+	if (choices < 2)
+		return;
 
 	fprintf(r->f, "\t# per-connection-split variant: a client connection keeps the server of its first request\n"
 		"\thttp-response set-var(sess.pc%d) srv_name\n", k);
