@@ -166,6 +166,9 @@ static void on_done(struct hc_conn *hc)
 		if (r && !e->st->intent_error)
 			e->st->intent_error = r;
 	}
+	/* The request said Connection: close: the next one gets a new connection whatever the server said. */
+	if (e->o->new_connections && !e->o->via)
+		hc_close(hc);
 	/* Closed loop: this connection takes the next request at once. */
 	if (e->o->rate <= 0 && may_start(e, now))
 		start(s, now);
