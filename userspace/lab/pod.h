@@ -16,9 +16,19 @@ int lab_pod_start(const struct lab *lab, const struct topology *t, int i, char *
 		  char *const envp[], const char *log, struct lab_proc *proc);
 
 /*
- * Runs argv in pod i in the foreground (argv[0] resolved like pod commands)
- * and waits for it. Returns its exit status (128 + signal when killed), or
- * -1 after printing why it could not start.
+ * Starts argv in pod i, not as a daemon (argv[0] resolved like pod
+ * commands; it shares the caller's stdin, stdout and stderr). Returns its
+ * pid, or -1 after printing why it could not start.
+ */
+pid_t lab_pod_spawn(const struct lab *lab, const struct topology *t, int i, char *const argv[]);
+
+/* Waits for a child of lab_pod_spawn(). Returns its exit status (128 + signal when killed) or -1. */
+int lab_pod_wait(pid_t pid, const char *what);
+
+/*
+ * Runs argv in pod i in the foreground (lab_pod_spawn(), the terminal's
+ * signals left to it) and waits for it. Returns its exit status, or -1
+ * after printing why it could not start.
  */
 int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *const argv[]);
 
