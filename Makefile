@@ -236,11 +236,14 @@ demo: deps
 	@echo "HTML compatibility matrix: out/matrix.html   (Markdown: out/matrix.md)"
 	@echo "replay any scenario offline: out/<mesh>/<scenario>/replay.sh"
 
-# 20 runs of the split and access suites against the reference mesh: any FAIL
-# is a false alarm. Not part of `make test` (about ten minutes).
+# 20 runs of every suite against the reference mesh (any FAIL is a false
+# alarm) and of each faulty variant against its suites (anything but exactly
+# its FAILs is a miss). Not part of `make test`: it takes hours. LAB=name
+# runs it in a lab of that name (default sk<pid>), SOAK_RUNS=n changes 20.
+SOAK_RUNS ?= 20
 soak: deps
 	$(Q)$(MAKE) build
-	$(Q)./tests/soak.sh $(BIN)
+	$(Q)./tests/soak.sh $(BIN) $(SOAK_RUNS) $(LAB)
 
 bench: deps
 	$(Q)$(MAKE) build bench-bins
