@@ -200,7 +200,7 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 			converge_add(&c, st, t, &x, r, (size_t)n, &cv);
 		converged[k] = cv.checked && cv.converged;
 		json_decref(how);
-		free(r);
+		vreqs_free(r, n > 0 ? (size_t)n : 0);
 	}
 	vindex_free(&ix);
 	s->t->ops->observed_unlock(s->t);

@@ -28,11 +28,11 @@ struct ctx {
 
 static const char *const top_keys[] = {
 	"version", "name", "description", "smispec", "namespace", "access_control", "statistics",
-	"defaults", "steps", NULL
+	"defaults", "background", "steps", NULL
 };
 static const char *const stat_keys[] = { "alpha", "power", "effect", NULL };
 static const char *const step_keys[] = {
-	"name", "description", "apply", "delete", "converge", "traffic", "metrics", NULL
+	"name", "description", "apply", "delete", "converge", "traffic", "metrics", "background", NULL
 };
 static const char *const traffic_keys[] = {
 	"name", "from", "to", "port", "method", "path", "headers", "body", "count", "duration",
@@ -79,16 +79,24 @@ static char *keep(struct ctx *c, const char *s)
 }
 
 /* Names end up in assertion ids and file names: keep them plain. */
-static bool plain_name(const char *s)
+bool sc_plain_name_n(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n == 0 || n > 63)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+		if (!s[i] || (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i])))
 			return false;
 	return true;
+}
+
+bool sc_plain_name(const char *s)
+{
+	return sc_plain_name_n(s, strlen(s));
+}
+
+static bool plain_name(const char *s)
+{
+	return sc_plain_name(s);
 }
 
 static int name_field(struct ctx *c, struct ynode *n, const char *field, const char **out)
@@ -720,6 +728,11 @@ static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, un
 		if (parse_metrics(c, v, f, &st->metrics))
 			return -EINVAL;
 	}
+	if ((v = ydoc_get(c->d, n, "background"))) {
+		fld(f, sizeof(f), "%s.background", field);
+		if (sc_background_parse(c->d, v, f, &c->sc->strings, c->sc->ns, &st->background, &st->n_background))
+			return -EINVAL;
+	}
 	traffic = ydoc_get(c->d, n, "traffic");
 	fld(f, sizeof(f), "%s.traffic", field);
 	if (!traffic || traffic->type != YNODE_SEQ || !ydoc_len(traffic))
@@ -807,6 +820,9 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 		return -EINVAL;
 	if ((v = ydoc_get(d, root, "statistics")) && parse_statistics(c, v))
 		return -EINVAL;
+	if ((v = ydoc_get(d, root, "background")) &&
+	    sc_background_parse(d, v, "background", &sc->strings, sc->ns, &sc->background, &sc->n_background))
+		return -EINVAL;
 	defaults = ydoc_get(d, root, "defaults");
 	if (defaults && ydoc_known_keys(d, defaults, "defaults", defaults_keys))
 		return -EINVAL;
@@ -890,6 +906,18 @@ const char *scenario_spec_version(const struct scenario *sc, unsigned step)
 	return v ? v : first ? first : "";
 }
 
+bool sc_step_background(const struct scenario *sc, const struct sc_step *st, const struct inventory *inv,
+			const char *ns, const char *pod, bool server, const char *method, const char *path)
+{
+	for (size_t i = 0; i < sc->n_background; i++)
+		if (sc_background_matches(&sc->background[i], inv, ns, pod, server, method, path))
+			return true;
+	for (size_t i = 0; st && i < st->n_background; i++)
+		if (sc_background_matches(&st->background[i], inv, ns, pod, server, method, path))
+			return true;
+	return false;
+}
+
 static void free_manifests(struct sc_manifest *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -908,7 +936,9 @@ void scenario_free(struct scenario *sc)
 			free(st->traffic[j].headers);
 		free(st->traffic);
 		free(st->metrics.edges);
+		sc_background_free(st->background, st->n_background);
 	}
+	sc_background_free(sc->background, sc->n_background);
 	free(sc->steps);
 	strpool_free(&sc->strings);
 	memset(sc, 0, sizeof(*sc));
