@@ -17,12 +17,33 @@ const char *const xclass_names[XC_COUNT] = {
 	"joined", "followed", "probe", "relay", "mesh", "scrape", "background", "unexplained"
 };
 
-/* The path of an http(s) URL ("/metrics"), or NULL. */
-static const char *url_path(const char *url)
+/* The port of an address "ip:port" / "[v6]:port" (0 when none). */
+static unsigned addr_port(const char *addr)
 {
-	const char *p = url ? strstr(url, "://") : NULL;
+	const char *colon = strrchr(addr, ':');
 
-	return p ? strchr(p + 3, '/') : NULL;
+	return colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
+}
+
+/*
+ * Whether e is a request for the metrics URL: its path, on its port (the
+ * exchange's local port when served, its peer's when made).
+ */
+static bool scrape_of(const char *url, const struct obs_exchange *e)
+{
+	const char *p = url ? strstr(url, "://") : NULL, *path, *colon;
+	unsigned port;
+
+	if (!p || !(path = strchr(p + 3, '/')) || strcmp(path, e->path))
+		return false;
+	colon = memchr(p + 3, ':', (size_t)(path - (p + 3)));
+	if (colon && *(p + 3) != '[')
+		port = (unsigned)strtoul(colon + 1, NULL, 10);
+	else if ((colon = memchr(p + 3, ']', (size_t)(path - (p + 3)))) && colon[1] == ':')
+		port = (unsigned)strtoul(colon + 2, NULL, 10);
+	else
+		port = !strncmp(url, "https", 5) ? 443 : 80;
+	return addr_port(e->role == OBS_ROLE_SERVER ? e->local : e->peer) == port;
 }
 
 static bool at_mesh_pod(const struct inventory *inv, const struct obs_exchange *e)
@@ -40,16 +61,16 @@ static bool at_mesh_pod(const struct inventory *inv, const struct obs_exchange *
  */
 static bool is_scrape(const struct accounting *a, const struct obs_exchange *e, bool mesh)
 {
-	const char *p = a->inv ? url_path(a->inv->mesh_metrics_url) : NULL;
+	const char *url = a->inv ? a->inv->mesh_metrics_url : NULL;
 
 	if (strcmp(e->method, "GET") || (!mesh && !at_mesh_pod(a->inv, e)))
 		return false;
-	if (p && !strcmp(p, e->path))
+	if (scrape_of(url, e))
 		return true;
 	for (size_t i = 0; i < a->sc->n_steps; i++) {
 		const struct sc_metrics *m = &a->sc->steps[i].metrics;
 
-		if (m->enabled && (p = url_path(m->scrape)) && !strcmp(p, e->path))
+		if (m->enabled && scrape_of(m->scrape, e))
 			return true;
 	}
 	return false;
@@ -386,8 +407,8 @@ void account_apply(const struct acct_entry *ae, const char *kind, bool single_ba
 			append(e, "; %s received %zu more without a request id of this run (first: %s)", what, hits,
 			       ae->first_hit);
 		else
-			eval_set(e, VERDICT_FAIL, true, "%s received %zu request%s without a request id of this run "
-				 "while this entry's traffic ran (first: %s)", what, hits, hits == 1 ? "" : "s",
+			eval_set(e, VERDICT_FAIL, true, "%zu request%s without a request id of this run reached %s "
+				 "while this entry's traffic ran (first: %s)", hits, hits == 1 ? "" : "s", what,
 				 ae->first_hit);
 		e->misdelivered = true;
 		json_object_set(e->evidence, "unexplained_hits", ae->hits);

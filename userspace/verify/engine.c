@@ -296,9 +296,46 @@ static void expressible(const struct smi_set *set, const int *api, char *why, si
  * The step's metrics assertion. Convergence does not bear on it (the mesh
  * reports what it did, converged or not); lost data during the step does.
  */
+/*
+ * Requests of the step served more than once (retries, mirrors): the mesh
+ * counts each attempt, so they belong beside its numbers. Adds them to e's
+ * evidence and reason.
+ */
+static void metrics_copies(const struct check_ctx *c, const struct sc_step *st, const struct entry *en,
+			   struct eval *e)
+{
+	json_t *list = evidence_list();
+	char first[300] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->n_traffic; i++)
+		for (size_t j = 0; j < en[i].n; j++) {
+			const struct vreq *r = &en[i].reqs[j];
+			size_t used;
+
+			if (r->n_copies < 2)
+				continue;
+			if (!n++) {
+				used = (size_t)snprintf(first, sizeof(first), "%s served %zu times, at",
+							r->request_id ? r->request_id : "?", r->n_copies);
+				for (size_t k = 0; k < r->n_copies && used < sizeof(first); k++)
+					used += (size_t)snprintf(first + used, sizeof(first) - used, "%s %s/%s",
+								 k ? "," : "", r->copies[k].e->ns, r->copies[k].e->pod);
+			}
+			evidence_list_add(list, evidence_request(c, r, "copies"));
+		}
+	if (n) {
+		size_t used = strlen(e->reason);
+
+		snprintf(e->reason + used, sizeof(e->reason) - used, "; %zu request%s served more than once "
+			 "(retries or copies; first: %s)", n, n == 1 ? " was" : "s were", first);
+	}
+	json_object_set_new(e->evidence, "copies", list);
+}
+
 static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir,
 			    const char *unexpressed, const struct step_health *h, double duration,
-			    struct report *rep, const char *prefix, const int *api)
+			    struct report *rep, const char *prefix, const int *api, const struct entry *en)
 {
 	struct convergence none = { 0 };
 	struct eval e = { 0 };
@@ -309,6 +346,7 @@ static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st,
 		eval_set(&e, VERDICT_INCONCLUSIVE, false, "%s", unexpressed);
 	} else {
 		check_metrics(c, st, dir, &e);
+		metrics_copies(c, st, en, &e);
 	}
 	finalize(&e, h, &none);
 	json_object_set_new(e.evidence, "request_id_prefix", json_sprintf("%s.%u.", prefix, st->index));
@@ -454,7 +492,7 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &en[i].cv, rep, run, api);
 	if (!r && st->metrics.enabled)
 		r = evaluate_metrics(c, st, metrics_dir, unexpressed, &h, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0,
-				     rep, run, api);
+				     rep, run, api, en);
 	for (size_t i = 0; i < st->n_traffic; i++) {
 		vreqs_free(en[i].reqs, en[i].n);
 		vreqs_free(en[i].probes, en[i].n_probes);
