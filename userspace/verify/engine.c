@@ -566,7 +566,14 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	if (!r) {
 		json_object_set_new(scen, "elapsed", span_json(in->obs, span[0], span[1]));
 		json_array_append_new(rep->scenarios, scen);
-		json_array_append_new(rep->captures, capture_json(in, strays));
+		json_t *cap = capture_json(in, strays);
+
+		/* How far the kernel's records let requests be followed (docs/verdicts.md). */
+		json_object_set_new(cap, "following", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			"connection_links", (json_int_t)ix.hops, "proxy_links_unique", (json_int_t)ix.inside_unique,
+			"proxy_links_by_id", (json_int_t)ix.inside_by_id, "proxy_links_several",
+			(json_int_t)ix.inside_several, "outside_steps", (json_int_t)acc.outside));
+		json_array_append_new(rep->captures, cap);
 		json_object_set_new(rep->statistics, "alpha", json_real(sc->alpha));
 		json_object_set_new(rep->statistics, "power", json_real(sc->power));
 		json_object_set_new(rep->statistics, "effect", json_real(sc->effect));
