@@ -332,6 +332,15 @@ static bool other_may_send(const struct check_ctx *c, const struct sc_step *st, 
 	return false;
 }
 
+static bool in_other_window(const struct sc_step *st, size_t k, const uint64_t *t0s, const uint64_t *t1s,
+			    const struct obs_exchange *e)
+{
+	for (size_t j = 0; j < st->n_traffic; j++)
+		if (j != k && in_window(t0s[j], t1s[j], e))
+			return true;
+	return false;
+}
+
 static void add_item(json_t *list, size_t *count, char *first, size_t len, const struct check_ctx *c,
 		     const struct obs_exchange *e)
 {
@@ -360,6 +369,8 @@ void account_entry(const struct accounting *a, const struct check_ctx *c, const 
 		if (a->cls[i] != XC_UNEXPLAINED || a->ix->mesh[i])
 			continue;
 		win = in_window(t0s[k], t1s[k], e);
+		if (!win && in_other_window(st, k, t0s, t1s, e))
+			continue;	/* while another entry's traffic ran: that entry's to answer for */
 		src = !strcmp(e->ns, t->from_ns) && !strcmp(e->pod, t->from);
 		if (e->role != OBS_ROLE_SERVER || !*e->pod || src) {
 			/* Unknown pod, or the source itself: only what happened while the entry's traffic ran. */

@@ -59,10 +59,15 @@ static bool other_end(const struct obs_exchange *c, const struct obs_exchange *s
 		return false;
 	if (loopback(s->local) && (!*c->pod || strcmp(c->ns, s->ns) || strcmp(c->pod, s->pod)))
 		return false;
-	/* The server reads the request after the client began sending it, and answers before the client has read the answer. */
+	/*
+	 * The server reads the request after the client began sending it, and
+	 * before the client has read the answer. (Not: it finished answering
+	 * before the client finished reading - the server's last send can return
+	 * after the client's read of it did.)
+	 */
 	if (s->start_ns < c->start_ns)
 		return false;
-	return !(c->end_ns && s->end_ns && s->end_ns > c->end_ns);
+	return !c->end_ns || s->start_ns <= c->end_ns;
 }
 
 static int build_hops(struct follow *f)

@@ -6,7 +6,7 @@
  * Two kinds of links:
  *  - across a TCP connection (exact): a client exchange and the server
  *    exchange at the other socket end have the same two addresses, swapped,
- *    and the same position on their connection; the server side lies
+ *    and the same position on their connection; the server side begins
  *    within the client's time. Loopback addresses must also be in the same
  *    pod (the same network namespace).
  *  - inside a mesh proxy process (when unambiguous): an outbound (client)

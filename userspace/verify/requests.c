@@ -529,14 +529,15 @@ static void flight(const struct vreq *r, uint64_t *t0, uint64_t *t1)
 
 /*
  * An exchange followed to the entry but not to one request goes to a request
- * whose flight holds it, one without a copy first (the proxy held several
- * at once; in time order, each request gets one); failing that, to the
- * request in flight nearest to it.
+ * whose flight holds it, one without a copy first, and of those the one
+ * whose flight ends first (taken in start order, that gives every request
+ * one when there is a way to); failing that, to the request in flight
+ * nearest to it.
  */
 static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e)
 {
-	struct vreq *holds = NULL, *near = NULL;
-	uint64_t best = UINT64_MAX;
+	struct vreq *free_holds = NULL, *holds = NULL, *near = NULL;
+	uint64_t best = UINT64_MAX, free_end = UINT64_MAX;
 
 	for (size_t i = 0; i < n; i++) {
 		uint64_t t0, t1, d;
@@ -545,8 +546,10 @@ static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e
 		if (!t0)
 			continue;
 		if (t0 <= e->start_ns && (!e->end_ns || e->end_ns <= t1)) {
-			if (!r[i].n_copies)
-				return &r[i];
+			if (!r[i].n_copies && t1 < free_end) {
+				free_holds = &r[i];
+				free_end = t1;
+			}
 			if (!holds)
 				holds = &r[i];
 		}
@@ -556,7 +559,7 @@ static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e
 			near = &r[i];
 		}
 	}
-	return holds ? holds : near ? near : n ? &r[0] : NULL;
+	return free_holds ? free_holds : holds ? holds : near ? near : n ? &r[0] : NULL;
 }
 
 int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traffic *t,
