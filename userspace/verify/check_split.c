@@ -116,7 +116,7 @@ struct fit {
 	struct stats_runs runs;
 };
 
-/* A counted request: its client connection, the backend that answered (index among f's), when. */
+/* A counted request: its client connection, the backend that answered (index among f's), when it was sent. */
 struct pick {
 	const char *conn;
 	int b;
@@ -146,7 +146,8 @@ static int pick_time_cmp(const void *a, const void *b)
  * Groups the counted requests by client connection and tests the two ways
  * the backend may depend on more than chance: on the connection (a table of
  * connections by backend) and on the choice before (runs in the order the
- * backends received them). The design effect of the connections gives the
+ * requests left their client for the mesh, which chose then; the order in
+ * which backends began serving them can lag behind that). The design effect of the connections gives the
  * effective n; with one backend of weight > 0 there is nothing to estimate
  * it from, the backend being trivially the same on every connection, so the
  * connections themselves are the independent choices.
@@ -173,7 +174,9 @@ static void dependence(const struct check_ctx *c, const struct sc_traffic *t, co
 			;
 		if (b < 0 || j == f->k)
 			continue;
-		p[m++] = (struct pick){ r[i].client ? r[i].client->conn : "", j, r[i].served->start_ns, r[i].id.seq };
+		/* In the order the requests entered the mesh: when it chose (a backend's own start can lag). */
+		p[m++] = (struct pick){ r[i].client ? r[i].client->conn : "", j,
+					r[i].client ? r[i].client->start_ns : r[i].t0, r[i].id.seq };
 	}
 	qsort(p, m, sizeof(*p), pick_conn_cmp);
 	table = calloc((m + 1) * (size_t)f->k, sizeof(*table));
