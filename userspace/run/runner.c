@@ -261,8 +261,8 @@ static void announce_wait(const struct srun *s, const struct sc_step *st, const 
 			  const bool *done)
 {
 	pr_info("    waiting until the mesh shows the policy: %u probes in a row per entry showing its effect, "
-		"one round every %.2f s, at most %.0f s", st->converge.consecutive, st->converge.interval_ns / 1e9,
-		st->converge.timeout_ns / 1e9);
+		"one round every %.2f s, for at most %.0f s or %u rounds, whichever ends later", st->converge.consecutive,
+		st->converge.interval_ns / 1e9, st->converge.timeout_ns / 1e9, converge_min_rounds(st->converge.consecutive));
 	for (size_t k = 0; k < st->n_traffic; k++) {
 		const struct sc_traffic *t = &st->traffic[k];
 		char effect[256];
@@ -278,7 +278,9 @@ static void announce_wait(const struct srun *s, const struct sc_step *st, const 
 /*
  * After a policy change: probe each traffic entry once per round until its
  * probes show the policy's effect (the rule the verifier applies to the
- * recorded probes) or the step's timeout passes. Never a fixed sleep.
+ * recorded probes) or the bound passes: the step's timeout, but never
+ * fewer than converge_min_rounds() rounds (a loaded machine probes slowly).
+ * Never a fixed sleep.
  */
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
@@ -324,7 +326,8 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 			sleep_ns(20000000ULL);
 			judge_probes(s, st, set, probed, done, round, &seen);
 		}
-		if (all_true(done, st->n_traffic) || mono_ns() >= deadline)
+		if (all_true(done, st->n_traffic) ||
+		    (mono_ns() >= deadline && round >= converge_min_rounds(st->converge.consecutive)))
 			break;
 		sleep_ns(st->converge.interval_ns);
 	}
@@ -338,9 +341,9 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 			char effect[256];
 
 			effect_text(s, set, &st->traffic[k], effect, sizeof(effect));
-			pr_info("    %s: NOT converged within %.0f s (its probes did not show '%s' %u times in a "
-				"row): measuring anyway", st->traffic[k].name, st->converge.timeout_ns / 1e9, effect,
-				st->converge.consecutive);
+			pr_info("    %s: NOT converged within %.0f s and %" PRIu64 " probe rounds (its probes did not "
+				"show '%s' %u times in a row): measuring anyway", st->traffic[k].name,
+				st->converge.timeout_ns / 1e9, round, effect, st->converge.consecutive);
 		}
 	return 0;
 }
