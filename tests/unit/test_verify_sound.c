@@ -836,6 +836,45 @@ static void test_unknown_and_scrape(void **state)
 	release(&o, &s);
 }
 
+/*
+ * An exchange nothing explains at the destination of an allowed entry
+ * cannot change its PASS (every request was served there; a copy there is
+ * allowed): counted, listed, not judged. The same exchange at a pod outside
+ * the destination could be a request served where it must not be:
+ * INCONCLUSIVE.
+ */
+static void test_unexplained_where_allowed(void **state)
+{
+	static const char *const pods[] = { "app-b", "app-c" };
+
+	(void)state;
+	for (int v = 0; v < 2; v++) {
+		struct obs_set s;
+		struct outcome o;
+
+		start(&s);
+		for (uint64_t i = 1; i <= 3; i++)
+			request(&s, &(struct req){ .step = 1, .traffic = 1, .seq = i, .to_ip = "198.18.1.2",
+						   .backend = "app-b", .client_status = 200, .backend_status = 200,
+						   .conn = -1, .at_us = i * 2000, .method = "GET", .path = "/echo" });
+		put(&s, &(struct row){ "u1", 0, true, pods[v], "sample-app", 300 + v, "198.18.1.9:9091",
+				       "198.18.1.250:41000", "GET", "/echo", "", 200, 4500, 4600 });
+		finish(&s);
+		verify(&s, "where.yaml", "version: 1\nname: where\nsmispec: traffic-access\nsteps:\n"
+		       "  - name: allow\n    converge: false\n"
+		       "    traffic: [{from: app-a, to: app-b, path: /echo, count: 3, expect: {access: allow}}]\n", &o);
+		if (!v)
+			expect(&o, "where/allow/t1/access", VERDICT_PASS, "3/3 reached app-b and succeeded");
+		else
+			expect(&o, "where/allow/t1/access", VERDICT_INCONCLUSIVE, "1 exchange during the step could not "
+			       "be tied to a request and may be this entry's (first: default/app-c server GET /echo at "
+			       "2025-11-27T10:35:00.004Z, conn u1, peer 198.18.1.250:41000)");
+		expect_counts(&o, 1, "exchanges 25: joined 6 followed 0 probe 0 relay 6 mesh 12 scrape 0 background 0 "
+			      "unexplained 1; ids removed 0 rewritten 0");
+		release(&o, &s);
+	}
+}
+
 /* The same records give the same report, byte for byte. */
 static void test_deterministic(void **state)
 {
@@ -902,6 +941,7 @@ int main(void)
 		cmocka_unit_test(test_sticky_runs),
 		cmocka_unit_test(test_background),
 		cmocka_unit_test(test_unknown_and_scrape),
+		cmocka_unit_test(test_unexplained_where_allowed),
 		cmocka_unit_test(test_deterministic),
 	};
 

@@ -341,6 +341,22 @@ static bool in_other_window(const struct sc_step *st, size_t k, const uint64_t *
 	return false;
 }
 
+/*
+ * Whether the entry's requests, and any copy of them, may be served at a pod
+ * (at the destination of an allowed entry, at a backend of weight > 0 of a
+ * split): an exchange there that nothing explains cannot turn a PASS into
+ * anything else, whoever sent it (a PASS needs every request served where
+ * it may be; a copy there is listed, never judged).
+ */
+static bool may_serve(const struct sc_expect *x, bool dest, bool pos)
+{
+	if (!x)
+		return false;
+	if (x->split != SC_SPLIT_NONE)
+		return pos;
+	return x->access == SC_ACCESS_ALLOW && dest;
+}
+
 static void add_item(json_t *list, size_t *count, char *first, size_t len, const struct check_ctx *c,
 		     const struct obs_exchange *e)
 {
@@ -381,7 +397,7 @@ void account_entry(const struct accounting *a, const struct check_ctx *c, const 
 		dest = pod_of(c, t, t->to, e);
 		pos = at_backend(c, t, x, e, true);
 		zero = at_backend(c, t, x, e, false) && !pos;
-		if (win && same_request(t, e) && (dest || pos || zero)) {
+		if (win && same_request(t, e) && (dest || pos || zero) && !may_serve(x, dest, pos)) {
 			out->lost_no_id += !*e->request_id;
 			out->lost_other_id += !!*e->request_id;
 		}
@@ -392,7 +408,7 @@ void account_entry(const struct accounting *a, const struct check_ctx *c, const 
 			else
 				out->zero_hits++;
 			add_item(out->hits, &hits, out->first_hit, sizeof(out->first_hit), c, e);
-		} else if (win || dest || pos || zero) {
+		} else if ((win || dest || pos || zero) && !may_serve(x, dest, pos)) {
 			add_item(out->concerned, &out->concerns, out->first_concern, sizeof(out->first_concern), c, e);
 		}
 	}
