@@ -19,7 +19,9 @@
 #include "metrics/check.h"
 #include "metrics/fetch.h"
 #include "metrics/export.h"
+#include "metrics/observed.h"
 #include "metrics/reported.h"
+#include "records/obs.h"
 #include "stats/quantile.h"
 #include "util/u64.h"
 
@@ -594,6 +596,54 @@ static void test_unpaired_bounds(void **state)
 }
 
 /*
+ * The same exchanges without request ids, tied to their requests by a
+ * verifier that followed them (request_of): the client side is found again.
+ * Known to the request, the bounds are those of the paired file; known to
+ * the entry only, a server exchange takes the longest client exchange of
+ * the entry that encloses it (a looser upper bound, never a false one).
+ */
+static void test_followed_pairs(void **state)
+{
+	static const char *const want[] = { "[2.4ms..2.7ms]", "[2.4ms..2.7ms]" };
+	char *path = unpaired_observations();
+	struct obs_set paired = { 0 }, bare = { 0 };
+
+	(void)state;
+	assert_int_equal(obs_read(&paired, FIX "obs-lab.jsonl"), 0);
+	assert_int_equal(obs_read(&bare, path), 0);
+	assert_int_equal(paired.n_ex, bare.n_ex);
+	for (int any = 0; any < 2; any++) {
+		uint64_t *of = calloc(2 * bare.n_ex, sizeof(*of));
+		struct metrics_check_req req = {
+			.obs = &bare, .profile = "haproxy", .before = FIX "haproxy-before.prom",
+			.after = FIX "haproxy-after-slowmax.prom", .edges = (const char *const[]){ "*=default/app-b" },
+			.nedges = 1, .mesh_pods = mesh_pod, .nmesh_pods = 1, .request_of = of,
+		};
+		struct metrics_result *res = NULL;
+		char err[1024];
+
+		for (size_t i = 0; i < bare.n_ex; i++) {
+			const struct obs_exchange *e = &paired.ex[i];
+
+			if (!*e->request_id)
+				continue;
+			of[2 * i] = 7;	/* one entry */
+			of[2 * i + 1] = any && e->role == OBS_ROLE_SERVER ? MX_ANY_REQUEST : strtoull(e->request_id + 1, NULL, 10);
+		}
+		if (metrics_check(&req, &res, err, sizeof(err)))
+			fail_msg("metrics_check: %s", err);
+		expect(edge(res, "*", "default/app-b", true), "success_count", VERDICT_PASS, "8", "8");
+		expect(edge(res, "*", "default/app-b", true), "max_latency", VERDICT_FAIL, "9ms (before 1ms)", want[any]);
+		metrics_result_free(res);
+		free(of);
+	}
+	obs_free(&paired);
+	obs_free(&bare);
+	unlink(path);
+	free(path);
+}
+
+/*
  * Summaries: app-b's server side saw p45..p55 = 1.5..1.6ms, the clients
  * 1.7..1.9ms; the reported median must lie in [1.5ms, 1.9ms].
  */
@@ -942,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_exports_check_against_themselves),
 		cmocka_unit_test(test_losses),
 		cmocka_unit_test(test_unpaired_bounds),
+		cmocka_unit_test(test_followed_pairs),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_quantile_bounds),
 		cmocka_unit_test(test_names_and_values),

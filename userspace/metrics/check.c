@@ -631,7 +631,8 @@ static int check_prom(struct ctx *c)
 	const struct metrics_check_req *req = c->req;
 	struct mx_view v = { c->prof->server_side, &c->prof->src, &c->prof->dst };
 	struct mx_obs_params prm = { .view = v, .window = c->res->window, .outcome = &c->prof->outcome,
-				     .standalone_proxy = c->prof->standalone_proxy, .mesh = &c->mesh };
+				     .standalone_proxy = c->prof->standalone_proxy, .mesh = &c->mesh,
+				     .request_of = req->request_of };
 	struct mx_observed *ob = NULL;
 	struct mx_reported *rep = NULL;
 	struct mx_scrape_times times;
@@ -705,7 +706,8 @@ static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct
 {
 	struct mx_view v = { it->server_side, &it->src_ep, &it->dst_ep };
 	struct mx_obs_params prm = { .view = v, .outcome = rule, .mesh = &c->mesh,
-				     .standalone_proxy = c->prof && c->prof->standalone_proxy };
+				     .standalone_proxy = c->prof && c->prof->standalone_proxy,
+				     .request_of = c->req->request_of };
 	struct mx_edge_result *er = add_edge(c->res, &it->src, &it->dst, it->server_side);
 	struct mx_observed *ob = NULL;
 	struct mx_obs_view ov;

@@ -333,7 +333,8 @@ static void metrics_copies(const struct check_ctx *c, const struct sc_step *st, 
 	json_object_set_new(e->evidence, "copies", list);
 }
 
-static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir,
+static int evaluate_metrics(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
+			    const char *dir,
 			    const char *unexpressed, const struct step_health *h, double duration,
 			    struct report *rep, const char *prefix, const int *api, const struct entry *en)
 {
@@ -345,7 +346,7 @@ static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st,
 		e.evidence = json_object();
 		eval_set(&e, VERDICT_INCONCLUSIVE, false, "%s", unexpressed);
 	} else {
-		check_metrics(c, st, dir, &e);
+		check_metrics(c, ix, st, dir, &e);
 		metrics_copies(c, st, en, &e);
 	}
 	finalize(&e, h, &none);
@@ -491,7 +492,7 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 	for (size_t i = 0; i < st->n_traffic && !r; i++)
 		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &en[i].cv, rep, run, api);
 	if (!r && st->metrics.enabled)
-		r = evaluate_metrics(c, st, metrics_dir, unexpressed, &h, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0,
+		r = evaluate_metrics(c, ix, st, metrics_dir, unexpressed, &h, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0,
 				     rep, run, api, en);
 	for (size_t i = 0; i < st->n_traffic; i++) {
 		vreqs_free(en[i].reqs, en[i].n);
