@@ -33,6 +33,22 @@ variants=("$@")
 # verdicts REPORT: "VERDICT id" of every assertion that did not PASS, sorted.
 verdicts() { jq -r '.assertions[] | select(.verdict != "PASS") | .verdict + " " + .id' "$1" | sort; }
 
+# evidence_named VARIANT REPORT: for the cheats that hide where requests went
+# (ids removed, copies to a weight-0 backend), every FAIL must name a request
+# id or connection, the pod and the time; prints the reasons that do not.
+T='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z'
+evidence_named() {
+	local re
+	case $1 in
+	strip-id) re="(first: r[^ ]+ at default/app-[a-z]+ /[^ ]* $T, followed: conn [^ ]+, peer [0-9.]+:[0-9]+\\)|first: default/app-[a-z]+ server [A-Z]+ [^ ]+ at $T, conn [^ ]+, peer [0-9.]+:[0-9]+\\)).*X-Request-Id" ;;
+	mirror-to-zero-weight) re="\\(weight 0\\) served [0-9]+ of [0-9]+ delivered requests \\(first: r[^ )]+\\) \\([0-9]+ of them as copies beside the backend that answered; first copy: r[^ ]+ at default/app-[a-z]+ $T\\)" ;;
+	*) return 0 ;;
+	esac
+	jq -r --arg re "$re" '.assertions[] | select(.verdict == "FAIL" and (.reason | test($re) | not)) |
+		"    \(.id): \(.reason)"' "$2" | grep . && return 1
+	return 0
+}
+
 declare -A exact
 for v in "${variants[@]}"; do
 	suites=$(variant_suites "$v") || { echo "not ok - unknown variant '$v'"; fails=$((fails + 1)); continue; }
@@ -51,18 +67,25 @@ for v in "${variants[@]}"; do
 		rc=$?
 		got=$(verdicts "$out.json" 2>/dev/null)
 		n=$(jq '.assertions | length' "$out.json" 2>/dev/null)
-		if [ "$got" = "$want" ] && [ "${n:-0}" = "$total" ] && [ $rc = $((nwant ? 1 : 0)) ]; then
+		bad=
+		if [ "$got" = "$want" ] && [ "${n:-0}" = "$total" ] && [ $rc = $((nwant ? 1 : 0)) ] &&
+			bad=$(evidence_named "$v" "$out.json"); then
 			exact[$v]=$((exact[$v] + 1))
 			echo "ok - $v run $i: FAIL exactly its $nwant assertion(s), PASS the other $((total - nwant)) (exit $rc)"
 			rm -rf "$out" "$out.json" "$out.err"
 			continue
 		fi
 		fails=$((fails + 1))
+		if [ "$got" = "$want" ] && [ -n "${bad:-}" ]; then
+			echo "not ok - $v run $i: a FAIL does not name the request id or connection, pod and time:"
+			echo "$bad"
+		else
 		echo "not ok - $v run $i: exit $rc, ${n:-no} assertions (want $total), not-PASS verdicts differ from the expected FAILs:"
 		diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</    missing:/; s/^>/    unexpected:/'
 		jq -r '.assertions[] | select(.verdict != "PASS") | "    \(.verdict) \(.id): \(.reason)"' "$out.json" 2>/dev/null |
 			head -40
 		[ -s "$out.json" ] || tail -5 "$out.err" | sed 's/^/    /'
+		fi
 		if [ -n "$keep" ]; then
 			mkdir -p "$keep" && mv "$out" "$out.json" "$out.err" "$keep/" 2>/dev/null
 		fi
