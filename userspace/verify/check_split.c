@@ -111,6 +111,7 @@ struct fit {
 	/* How many independent choices the n requests are (dependence.h). */
 	double n_eff, deff;
 	size_t groups;		/* client connections (a request seen at no client is a group of its own) */
+	size_t by_entry;	/* counted requests on a shared connection whose backend was followed to the entry only */
 	struct stats_icc icc;
 	struct stats_homogeneity hom;
 	struct stats_runs runs;
@@ -121,7 +122,17 @@ struct pick {
 	const char *conn;
 	int b;
 	uint64_t at, seq;
+	bool by_entry;		/* its answered copy was followed to the entry only: which request it was is a guess */
 };
+
+/* Whether the copy the client got was tied to this request only as one of its entry's. */
+static bool answered_by_entry(const struct vreq *r)
+{
+	for (size_t i = 0; i < r->n_copies; i++)
+		if (r->copies[i].answered)
+			return r->copies[i].how == VL_ENTRY;
+	return false;
+}
 
 static int pick_conn_cmp(const void *a, const void *b)
 {
@@ -176,7 +187,7 @@ static void dependence(const struct check_ctx *c, const struct sc_traffic *t, co
 			continue;
 		/* In the order the requests entered the mesh: when it chose (a backend's own start can lag). */
 		p[m++] = (struct pick){ r[i].client ? r[i].client->conn : "", j,
-					r[i].client ? r[i].client->start_ns : r[i].t0, r[i].id.seq };
+					r[i].client ? r[i].client->start_ns : r[i].t0, r[i].id.seq, answered_by_entry(&r[i]) };
 	}
 	qsort(p, m, sizeof(*p), pick_conn_cmp);
 	table = calloc((m + 1) * (size_t)f->k, sizeof(*table));
@@ -184,10 +195,14 @@ static void dependence(const struct check_ctx *c, const struct sc_traffic *t, co
 	if (!table || !seq)
 		goto out;
 	for (size_t i = 0; i < m; i++) {
+		bool shared = *p[i].conn && ((i && !strcmp(p[i].conn, p[i - 1].conn)) ||
+					     (i + 1 < m && !strcmp(p[i].conn, p[i + 1].conn)));
+
 		/* A request seen at no client is a group of its own: nothing ties it to another. */
 		if (i && (!*p[i].conn || strcmp(p[i].conn, p[i - 1].conn)))
 			g++;
 		table[g * (size_t)f->k + (size_t)p[i].b]++;
+		f->by_entry += shared && p[i].by_entry;
 	}
 	f->groups = m ? g + 1 : 0;
 	if (f->k == 1) {
@@ -285,8 +300,9 @@ static json_t *backends_json(const struct check_ctx *c, const struct sc_expect *
 
 static json_t *dependence_json(const struct fit *f)
 {
-	return json_pack("{s:I, s:o, s:{s:o, s:o, s:o, s:I, s:I}, s:{s:f, s:o, s:o, s:o, s:b}}",
-		"connections", (json_int_t)f->groups, "icc", num_or_null(f->icc.icc),
+	return json_pack("{s:I, s:I, s:o, s:{s:o, s:o, s:o, s:I, s:I}, s:{s:f, s:o, s:o, s:o, s:b}}",
+		"connections", (json_int_t)f->groups, "followed_to_entry", (json_int_t)f->by_entry,
+		"icc", num_or_null(f->icc.icc),
 		"by_connection", "statistic", num_or_null(f->hom.statistic),
 		"df", f->hom.rows ? json_real(f->hom.df) : json_null(), "p_value", num_or_null(f->hom.p_value),
 		"rows", (json_int_t)f->hom.rows, "pooled", (json_int_t)f->hom.pooled,
@@ -411,6 +427,17 @@ static void split_verdict(const struct check_ctx *c, const struct sc_traffic *t,
 			 zero, y->zero_requests, y->delivered, first_zero_hit(y), extra, x->shares[f->idx[0]].service);
 		e->misdelivered = true;
 	}
+	else if (f->k >= 2 && f->by_entry)
+		/*
+		 * Requests the proxy held at once were told apart only by the time
+		 * order: the totals per backend are exact, but not which connection
+		 * each backend served, so neither the dependence on the connection
+		 * nor the number of independent choices can be known.
+		 */
+		eval_set(e, VERDICT_INCONCLUSIVE, false, "%zu of %llu requests on shared client connections were "
+			 "followed to their entry only (the mesh changed their ids while it held several at once): "
+			 "which connection each backend served is not known, nor how many independent choices "
+			 "they are", f->by_entry, (unsigned long long)f->n);
 	else if (f->k >= 2 && dependence_fail(c, f, e))
 		;
 	else if (f->k >= 2 && f->p_value < sc->alpha)
