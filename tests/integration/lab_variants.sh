@@ -64,7 +64,7 @@ for v in "${variants[@]}"; do
 	exact[$v]=0
 	for i in $(seq 1 "$runs"); do
 		out="$W/$v-$i"
-		"$bin" -j run "${files[@]}" --mesh "$v" --lab "$lab" --topology "$PWD/specs/lab/topology.yaml" \
+		"$bin" -j run "${files[@]}" --mesh "$v" --lab "$lab" \
 			--keep-lab --out "$out" >"$out.json" 2>"$out.err"
 		rc=$?
 		got=$(verdicts "$out.json" 2>/dev/null)

@@ -38,12 +38,20 @@ static const char *const variant_summaries[MESH_VARIANT_COUNT] = {
 	[MESH_IGNORE_METHOD] = "allow rules and split matches without their methods",
 	[MESH_IGNORE_HEADERS] = "allow rules and split matches without their header filters",
 	[MESH_INFLATE_METRICS] = "traffic as the reference; request and response counters reported 20% high",
-	[MESH_DROP_FAILURES_METRICS] = "traffic as the reference; 4xx/5xx, denied and error counters reported as 0",
+	[MESH_DROP_FAILURES_METRICS] = "traffic as the reference; 4xx/5xx, denied, error counters reported 0",
 	[MESH_ROUTE_LIST_ORDER] = "HTTPRoute matches tried in list order, first wins (no precedence)",
 	[MESH_ROUTE_LOOSE_PREFIX] = "HTTPRoute PathPrefix compared by characters, not segments (/v2 takes /v2x)",
 	[MESH_ROUTE_ADD_AS_SET] = "RequestHeaderModifier add replaces the header's values instead of appending",
 	[MESH_ROUTE_REDIRECT_HOST] = "RequestRedirect keeps the request's host, ignoring its hostname",
 	[MESH_ROUTE_NO_REWRITE] = "URLRewrite paths left as they came",
+	[MESH_STRIP_ID] = "denied requests reach the pod without X-Request-Id; the client gets 403",
+	[MESH_MIRROR_TO_ZERO_WEIGHT] = "a copy of each answered request goes to the split's weight-0 backend",
+	[MESH_REGENERATE_ID] = "every request gets a new X-Request-Id; denied ones reach the pod",
+	[MESH_PER_CONNECTION_SPLIT] = "a split picks its backend once per client connection",
+	[MESH_RETRY_FLAKY_BACKEND] = "one backend fails every 2nd request; the mesh retries 503s elsewhere",
+	[MESH_BOGUS_RESTART] = "5xx counters reported 0, a process start time after every scrape",
+	[MESH_ALLOW_OTHER_METHODS] = "denies only GETs or sources some rule names; other methods pass",
+	[MESH_LOOSE_MATCH] = "header values matched case-insensitively; pathRegex not anchored",
 };
 
 const char *mesh_variant_summary(enum mesh_variant v)
