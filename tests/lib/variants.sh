@@ -114,6 +114,35 @@ variant_inconclusive() {
 	esac
 }
 
+# The variants `make test` checks (lab_variants.sh without SMIW_VARIANTS_SCOPE=full):
+# the cheats on the verifier's accounting, each on its focus steps only.
+FOCUS_VARIANTS="strip-id regenerate-id mirror-to-zero-weight per-connection-split retry-with-flaky-backend
+	bogus-restart allow-other-methods loose-match"
+
+# variant_focus VARIANT: "SUITE STEP[,STEP...] ASSERTIONS" lines: the shipped
+# steps where the variant must FAIL (and, beside its FAILs, PASS what the
+# step holds more), run alone (tests/lib/slice_suite.py keeps the policy the
+# suite has in force there), and how many assertions those steps make. The
+# expected verdicts are those of the full run (variant_fails,
+# variant_inconclusive) within these steps. `make soak` runs the whole suites.
+variant_focus() {
+	case $1 in
+	# Denied entries FAIL, the allowed one PASSes with its requests followed.
+	strip-id) echo "traffic-access allow-a-to-b 7" ;;
+	# The same, and the keep-alive split it cannot judge (INCONCLUSIVE every run).
+	regenerate-id) printf '%s\n' "traffic-access allow-a-to-b 7" "traffic-split b75-c25-keep-alive 1" ;;
+	# A split FAIL at 1/0; at 50/50/0 the split PASSes on the answering backends, the weight-0 assertion FAILs.
+	mirror-to-zero-weight) printf '%s\n' "traffic-split b-only 1" "split-three-way two-of-three 2" ;;
+	per-connection-split) echo "traffic-split b75-c25-keep-alive 1" ;;
+	retry-with-flaky-backend) echo "traffic-split b75-c25 1" ;;
+	bogus-restart) echo "traffic-metrics mixed 2" ;;
+	# The POST entries FAIL; GET /echo and GET /metrics of the same sources PASS.
+	allow-other-methods) echo "traffic-access default-deny 6" ;;
+	loose-match) echo "access-route-combined combined 7" ;;
+	*) return 1 ;;
+	esac
+}
+
 # suite_assertions SUITE: how many assertions it makes (all PASS against the reference).
 suite_assertions() {
 	case $1 in
