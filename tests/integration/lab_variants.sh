@@ -7,7 +7,8 @@
 #  - By default (`make test`): the variants that cheat on the verifier's
 #    accounting (FOCUS_VARIANTS), each on its focus steps only: the shipped
 #    steps where it must FAIL, cut out of their suites with the policy the
-#    suite has in force there (tests/lib/slice_suite.py).
+#    suite has in force there (tests/lib/slice_suite.py); each report is
+#    also checked against docs/report-schema.md (the cheats' evidence).
 #  - With SMIW_VARIANTS_SCOPE=full (`make soak`): every variant, the
 #    reference first, with every suite it can affect, whole.
 # RUNS (default 1) repeats each variant; the soak runs 20. Runs in a lab of
@@ -121,6 +122,9 @@ for v in "${variants[@]}"; do
 		rc=$?
 		took=$((SECONDS - t0))
 		got=$(verdicts "$out.json" 2>/dev/null)
+		# The cheats fill evidence no reference run has (copies, request_ids, dependence): documented too.
+		[ "$scope" = full ] || check "$v run $i: its report holds only fields docs/report-schema.md documents" \
+			python3 tests/formats/schema_check.py docs/report-schema.md "$out.json"
 		n=$(jq '.assertions | length' "$out.json" 2>/dev/null)
 		bad=
 		if [ "$got" = "$want" ] && [ "${n:-0}" = "$total" ] && [ $rc = $((nwant ? 1 : ninc ? 3 : 0)) ] &&
