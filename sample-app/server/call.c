@@ -22,6 +22,7 @@ struct call {
 	struct call *prev, *next;	/* srv->calls while in progress, srv->pool while idle */
 	struct conn *client;		/* NULL once the client went away */
 	char *entry_json;		/* this call's RespSucceeded/RespFailed entry */
+	bool close_after;		/* the request said Connection: close: never pooled after it */
 };
 
 static void unlink_call(struct call **list, struct call *k)
@@ -78,9 +79,12 @@ static struct call *get_call(struct server *srv, const struct sockaddr_storage *
 	return k;
 }
 
-/* Builds the outgoing request: the given headers, then ServiceName, as learn-layer5 adds them. */
+/*
+ * Builds the outgoing request: the given headers, then ServiceName, as
+ * learn-layer5 adds them. *close says whether they ask for Connection: close.
+ */
 static int build_request(struct server *srv, struct buf *req, const struct ll5_call *call,
-			 const struct http_url *u)
+			 const struct http_url *u, bool *close)
 {
 	const char *method = call->method, *body = call->body;
 	struct hc_header hdrs[MAX_CALL_HEADERS + 1];
@@ -89,10 +93,14 @@ static int build_request(struct server *srv, struct buf *req, const struct ll5_c
 	const char *key;
 	json_t *val;
 
+	*close = false;
 	json_object_foreach(call->headers, key, val) {
+		const char *v = json_string_value(val);
+
 		if (n == MAX_CALL_HEADERS)
 			return -1;
-		hdrs[n++] = (struct hc_header){ key, json_string_value(val) };
+		hdrs[n++] = (struct hc_header){ key, v };
+		*close |= !strcasecmp(key, "connection") && http_list_has((struct http_str){ v, strlen(v) }, "close");
 	}
 	hdrs[n++] = (struct hc_header){ "ServiceName", srv->service_name };
 	return hc_build_request(req, method, u, hdrs, n, with_body ? body : NULL,
@@ -134,7 +142,8 @@ static void on_call_done(struct hc_conn *hc)
 		answer_client(k);
 	k->client = NULL;
 	buf_free(&k->hc.resp_body);
-	if (hc_idle_open(&k->hc) && srv->npool < MAX_POOL && !srv->draining) {
+	/* A caller that asked for a new connection per request gets one: the callee's keep-alive is not used. */
+	if (hc_idle_open(&k->hc) && !k->close_after && srv->npool < MAX_POOL && !srv->draining) {
 		push_call(&srv->pool, k);
 		srv->npool++;
 	} else {
@@ -144,7 +153,7 @@ static void on_call_done(struct hc_conn *hc)
 
 /* Starts the request; on failure to even start, records and answers like a failed call. */
 static void launch(struct conn *c, const struct http_url *u, const char *method, struct buf *req,
-		   char *entry)
+		   char *entry, bool close)
 {
 	struct server *srv = c->srv;
 	struct sockaddr_storage ss;
@@ -160,6 +169,7 @@ static void launch(struct conn *c, const struct http_url *u, const char *method,
 			k->hc.keep_body = true;
 			k->hc.max_body = MAX_BODY;
 			if (hc_send(&k->hc, req->p, req->len, !strcmp(method, "HEAD"), CALL_TIMEOUT_NS) == 0) {
+				k->close_after = close;
 				k->entry_json = entry;
 				k->client = c;
 				push_call(&srv->calls, k);
@@ -182,17 +192,18 @@ void call_start(struct conn *c, const char *body, size_t len)
 	struct ll5_call call;
 	struct http_url u;
 	char *entry;
+	bool close = false;
 
 	if (ll5_call_parse(&call, body, len)) {
 		conn_respond(c, 400, TEXT, "X-Content-Type-Options: nosniff\r\n", "Error parsing body\n", 19);
 		return;
 	}
-	if (http_url_parse(call.url, &u) || build_request(c->srv, &req, &call, &u)) {
+	if (http_url_parse(call.url, &u) || build_request(c->srv, &req, &call, &u, &close)) {
 		conn_respond(c, 400, TEXT, "X-Content-Type-Options: nosniff\r\n", "Error creating request\n", 23);
 	} else {
 		entry = ll5_entry_json(&call);
 		if (entry)
-			launch(c, &u, call.method, &req, entry);
+			launch(c, &u, call.method, &req, entry, close);
 		else
 			conn_respond(c, 500, TEXT, NULL, "out of memory\n", 14);
 	}

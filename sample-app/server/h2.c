@@ -180,6 +180,9 @@ static int answer(struct h2conn *h, struct h2stream *st)
 	if (!strcmp(st->path, "/echo")) {
 		/* The request as received: its fields in order, an empty line, the body. */
 		metrics_received(m, st->has_service ? st->service : NULL, st->has_service ? strlen(st->service) : 0);
+		/* FAIL_EVERY counts /echo over both protocols alike (handlers.c). */
+		if (h->c->srv->fail_every && ++h->c->srv->echoes % h->c->srv->fail_every == 0)
+			return answer_text(h, st, 503, "flaky: this request fails on purpose\n");
 		if (buf_append(&st->resp, st->fields.p, st->fields.len, MAX_HEAD + MAX_BODY + 1) ||
 		    buf_append(&st->resp, "\n", 1, MAX_HEAD + MAX_BODY + 1) ||
 		    buf_append(&st->resp, st->body.p, st->body.len, MAX_HEAD + MAX_BODY + 1))

@@ -83,7 +83,11 @@ void handle_request(struct conn *c)
 		return;
 	if (path_is(path, "/echo")) {
 		count_received(c);
-		echo(c);
+		/* A backend made flaky on purpose (the lab's retry variant): the failure a mesh may retry. */
+		if (c->srv->fail_every && ++c->srv->echoes % c->srv->fail_every == 0)
+			conn_respond(c, 503, TEXT, NULL, "flaky: this request fails on purpose\n", 37);
+		else
+			echo(c);
 	} else if (path_is(path, "/call")) {
 		count_received(c);
 		/* Like the original: anything but a POST with a body answers 200, empty. */

@@ -107,8 +107,8 @@ static void teardown(struct server *srv)
 int main(void)
 {
 	static struct server srv = { .listen_io.fd = -1, .signal_io.fd = -1 };
-	const char *port_s = getenv("PORT"), *echo_s;
-	uint64_t port = 9091, now, next_tick;
+	const char *port_s = getenv("PORT"), *fail_s = getenv("FAIL_EVERY"), *echo_s;
+	uint64_t port = 9091, fail_every = 0, now, next_tick;
 
 	srv.service_name = getenv("SERVICE_NAME");
 	if (!srv.service_name || !*srv.service_name)
@@ -128,11 +128,19 @@ int main(void)
 		error("PORT: '%s' is not a port number (1-65535)", port_s);
 		return 2;
 	}
+	if (fail_s && *fail_s && parse_u64(fail_s, 0, 1000000, &fail_every)) {
+		error("FAIL_EVERY: '%s' is not a count (0-1000000; 0: never fail)", fail_s);
+		return 2;
+	}
+	srv.fail_every = (unsigned)fail_every;
 	if (setup(&srv, (uint16_t)port)) {
 		teardown(&srv);
 		return 1;
 	}
 	pr_info("sample-app: %s serving on port %u", srv.service_name, (unsigned)port);
+	if (srv.fail_every)
+		pr_info("sample-app: FAIL_EVERY=%u: the n-th /echo request is answered 503 when n is a multiple of it",
+			srv.fail_every);
 	next_tick = mono_ns() + 1000000000ULL;
 	for (;;) {
 		int timeout_ms = srv.draining ? 100 : 1000;

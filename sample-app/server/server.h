@@ -70,6 +70,8 @@ struct server {
 	struct call *pool;		/* idle keep-alive connections to callees */
 	unsigned npool;
 	struct metrics metrics;
+	unsigned fail_every;		/* FAIL_EVERY: every Nth /echo is answered 503 (0: never) */
+	uint64_t echoes;		/* /echo requests so far */
 	bool accept_paused;		/* out of descriptors: listener not watched */
 	bool draining;
 	uint64_t drain_deadline_ns;

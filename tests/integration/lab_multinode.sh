@@ -51,7 +51,7 @@ for mesh in reference:PASS faulty-weights:FAIL; do
 	variant=${mesh%%:*} want=${mesh##*:} run=r$variant$$
 	run=${run//-/}
 	"$bin" lab --lab "$lab" apply --mesh "$variant" "$src/tests/fixtures/lab/split-75-25.yaml" >/dev/null 2>>"$tmp/lab.err"
-	"$bin" lab --lab "$lab" exec app-a -- smi-witness drive -n 1000 -c 4 --no-progress --run-id "$run.1.1" \
+	"$bin" lab --lab "$lab" exec app-a -- smi-witness drive -n 1000 -c 4 --new-connections --no-progress --run-id "$run.1.1" \
 		--intent "$tmp/$variant.intent.jsonl" http://app-svc:9091/echo >/dev/null 2>>"$tmp/drive.err"
 	# Every agent has the run's exchanges its node saw before anything is verified.
 	wait_for 120 seen 19501 "$run" client app-a 1000 && wait_for 120 seen 19501 "$run" server app-b,app-c 1000 &&

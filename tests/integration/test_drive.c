@@ -26,6 +26,8 @@
 #define P_RESET 9094
 #define P_SILENT 9095
 #define P_CLOSED 9096
+#define P_KEEP 9097
+#define P_RELAY 9098
 
 static char intent_path[64];
 
@@ -290,6 +292,43 @@ static void test_what_is_sent(void)
 	waitpid(srv, NULL, 0);
 }
 
+/*
+ * --new-connections: a connection per request, direct and through /call,
+ * even to a server that would keep them; through a relay of its own, whose
+ * pool holds nothing yet, so that without the option its one connection is
+ * reused.
+ */
+static void test_new_connections(void)
+{
+	static const char *const direct[] = { "-n", "4", "--new-connections", "http://127.0.0.1:9097/echo", NULL };
+	static const char *const via[] = { "-n", "4", "-c", "2", "--new-connections", "--via", "http://127.0.0.1:9098/call",
+		"--url", "http://127.0.0.1:9097/echo", NULL };
+	static const char *const keep[] = { "-n", "4", "--via", "http://127.0.0.1:9098/call",
+		"--url", "http://127.0.0.1:9097/echo", NULL };
+	static const char *const *const runs[] = { keep, direct, via };
+	static const char *const what[] = { "not asked for, through /call", "direct", "through /call" };
+	static const int want[] = { 1, 4, 4 };
+	pid_t relay = ihttp_start_app("relay", P_RELAY);
+
+	itest_check(relay > 0, "a relay sample app started");
+	for (int i = 0; i < 3 && relay > 0; i++) {
+		int stop = -1, st = -1;
+		pid_t k = ihttp_keepalive_server(P_KEEP, &stop);
+		json_t *s = NULL;
+		int rc = k > 0 ? drive(&s, runs[i]) : -1;
+
+		close(stop);
+		if (k > 0)
+			waitpid(k, &st, 0);
+		itest_check(rc == 0 && jint(s, "responses") == 4 && WIFEXITED(st) && WEXITSTATUS(st) == want[i],
+			    "new connections %s: 4 requests on %d connection(s) (got %d)", what[i], want[i],
+			    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		json_decref(s);
+	}
+	if (relay > 0)
+		itest_check(ihttp_stop(relay, 3000) == 0, "the relay stops cleanly");
+}
+
 static void test_errors(void)
 {
 	static const char *const refused[] = { "-n", "5", "--run-id", "ref", "--intent", intent_path,
@@ -361,6 +400,7 @@ static int run(void *arg)
 		test_acceptance();
 		test_direct_and_pacing();
 		test_what_is_sent();
+		test_new_connections();
 		test_errors();
 	}
 	if (a > 0)

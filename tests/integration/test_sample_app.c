@@ -7,8 +7,10 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ihttp.h"
@@ -17,6 +19,8 @@
 
 #define PA 9091	/* app-a: the caller */
 #define PB 9092	/* app-b: the callee */
+#define PF 9093	/* app-f: FAIL_EVERY=3 */
+#define PK 9094	/* a callee that keeps every connection open and counts them */
 
 static json_t *get_metrics(int port)
 {
@@ -259,6 +263,61 @@ static void test_connection_handling(void)
 	buf_free(&rd.in);
 }
 
+/* FAIL_EVERY=3: the 3rd, 6th, ... /echo requests get 503; other paths do not count. */
+static void test_fail_every(void)
+{
+	static const int want[] = { 200, 200, 503, 200, 200, 503, 200 };
+	struct ihttp_resp r;
+	pid_t f;
+
+	setenv("FAIL_EVERY", "3", 1);
+	f = ihttp_start_app("app-f", PF);
+	unsetenv("FAIL_EVERY");
+	itest_check(f > 0, "a sample app with FAIL_EVERY=3 started");
+	if (f <= 0)
+		return;
+	for (int i = 0; i < 7; i++) {
+		itest_check(ihttp_exchange(PF, "GET /echo HTTP/1.1\r\nHost: f\r\n\r\n", &r) == 0 && r.status == want[i] &&
+			    (want[i] == 200 || body_is(&r, "flaky: this request fails on purpose\n")),
+			    "FAIL_EVERY=3: /echo request %d answered %d (got %d)", i + 1, want[i], r.status);
+		ihttp_resp_free(&r);
+		if (i == 3) {	/* neither /metrics nor /call counts */
+			ihttp_exchange(PF, "GET /metrics HTTP/1.1\r\nHost: f\r\n\r\n", &r);
+			ihttp_resp_free(&r);
+			ihttp_exchange(PF, "GET /call HTTP/1.1\r\nHost: f\r\n\r\n", &r);
+			ihttp_resp_free(&r);
+		}
+	}
+	itest_check(ihttp_stop(f, 3000) == 0, "app-f exits 0");
+	setenv("FAIL_EVERY", "x", 1);
+	f = ihttp_start_app("app-f", PF);
+	unsetenv("FAIL_EVERY");
+	itest_check(f < 0, "FAIL_EVERY=x: the app refuses to start");
+}
+
+/* /call with Connection: close never reuses the connection, even when the callee keeps it open. */
+static void test_call_close(void)
+{
+	static const char keep[] = "{\"url\":\"http://127.0.0.1:9094/echo\"}";
+	static const char close_it[] = "{\"url\":\"http://127.0.0.1:9094/echo\",\"headers\":{\"Connection\":\"close\"}}";
+	struct ihttp_resp r;
+	int st = -1, stop = -1;
+	pid_t k = ihttp_keepalive_server(PK, &stop);
+	bool ok = k > 0;
+
+	for (int i = 0; i < 6 && ok; i++) {
+		ok &= post_call(i < 3 ? close_it : keep, &r) == 0 && r.status == 200;
+		ihttp_resp_free(&r);
+	}
+	itest_check(ok, "six /calls to a keep-alive callee answered 200");
+	close(stop);
+	if (k > 0)
+		waitpid(k, &st, 0);
+	/* 3 with Connection: close, one each; then 3 on one pooled keep-alive connection. */
+	itest_check(WIFEXITED(st) && WEXITSTATUS(st) == 4, "the callee saw 4 connections (got %d)",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 /* Bytes that are not HTTP, on many connections at once: the server survives. */
 static void test_garbage(pid_t app)
 {
@@ -299,6 +358,8 @@ static int run(void *arg)
 	test_endpoints();
 	test_call_chain();
 	test_connection_handling();
+	test_fail_every();
+	test_call_close();
 	test_garbage(b);
 	sleep(1);	/* let the server drop the closed connections */
 	rss = ihttp_rss_kib(b);

@@ -70,6 +70,8 @@ for _ in $(seq 100); do grep -qs 'listening on' "$tmp/tcpdump.log" && break; sle
 check "driver: 1000 gRPC calls over 10 connections" \
 	drive grpc1 "$tmp/grpc1.intent" --grpc -n 1000 -c 10 "$url/smiw.echo.Echo/Echo"
 check "driver: 1000 h2c requests over 10 connections" drive h2c1 "$tmp/h2c1.intent" --http2 -n 1000 -c 10 "$url/echo"
+check "driver: 40 h2c requests, --new-connections, 2 at a time" \
+	drive h2new "$tmp/h2new.intent" --http2 --new-connections -n 40 -c 2 "$url/echo"
 drive grpc12 "$tmp/grpc12.intent" --grpc -n 100 -c 2 "$url/smiw.echo.Echo/Nope"
 drive h2c404 "$tmp/h2c404.intent" --http2 -n 100 -c 2 "$url/missing"
 is "driver: gRPC calls answered, gRPC status 0 (its own count)" \
@@ -122,6 +124,9 @@ for side in client server; do
 	is "h2c: $side side: 10 connections of 100 streams each" \
 		"$(x "$h2 and (.request_id | startswith(\"h2c1-\"))" | jq -r .conn | sort | uniq -c | awk '{print $1}' |
 			sort -u | tr '\n' ' ')" "100 "
+	is "h2c --new-connections: $side side: 40 requests, each on a connection of its own" \
+		"$(x "$h2 and (.request_id | startswith(\"h2new-\")) and .status == 200" | jq -r .conn | sort | uniq -c |
+			awk '{print $1}' | sort | uniq -c | awk '{$1 = $1; print}')" "40 1"
 	is "unknown gRPC method: $side side: 100 trailers-only answers, gRPC status 12" \
 		"$(n_x "$grpc and (.request_id | startswith(\"grpc12-\")) and .status == 200 and .grpc_status == 12")" 100
 	is "missing path: $side side: 100 answered 404" \
@@ -157,8 +162,8 @@ jq -r 'select(.t == "conn" and .role == "server" and .pod == "server" and .proto
 	[(.peer | split(":") | last), (.exchanges - (if .h2_start == "upgrade" then 1 else 0 end)), .exchanges] |
 	map(tostring) | join(" ")' "$obs" | sort -n >"$tmp/capture.counts"
 is "tshark: HTTP/2 connections seen" "$(wc -l <"$tmp/tshark.counts")" "$(wc -l <"$tmp/capture.counts")"
-is "tshark: request header blocks in all (3221 requests, 2 of them HTTP/1.1 upgrades)" \
-	"$(awk '{ s += $2 } END { print s }' "$tmp/tshark.counts")" 3219
+is "tshark: request header blocks in all (3261 requests, 2 of them HTTP/1.1 upgrades)" \
+	"$(awk '{ s += $2 } END { print s }' "$tmp/tshark.counts")" 3259
 is "tshark and capture: per connection, requests and responses" \
 	"$(md5sum <"$tmp/tshark.counts")" "$(md5sum <"$tmp/capture.counts")"
 
@@ -196,4 +201,11 @@ reason=$(jq -r '.assertions[0].reason' "$tmp/verify.json")
 for c in $lost; do
 	check "verify: the reason names lost connection $c" grep -qF "$c (" <<<"$reason"
 done
+
+# --- FAIL_EVERY counts /echo over HTTP/2 as over HTTP/1.1 ----------------------
+SERVICE_NAME=flaky PORT=9092 FAIL_EVERY=2 "${srv[@]}" "$build/sample-app" 2>"$tmp/flaky.log" &
+pids+=($!)
+for _ in $(seq 100); do innet curl -s -o /dev/null http://127.0.0.3:9092/metrics && break; sleep 0.05; done
+drive flaky1 "$tmp/flaky1.intent" --http2 -n 10 -c 1 http://127.0.0.3:9092/echo
+is "FAIL_EVERY=2 over HTTP/2: every 2nd /echo answered 503" "$(jq -c .status "$tmp/flaky1.json")" '{"200":5,"503":5}'
 itest_done

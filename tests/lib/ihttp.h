@@ -60,6 +60,15 @@ const char *ihttp_header(const struct ihttp_resp *resp, const char *name);
 
 void ihttp_resp_free(struct ihttp_resp *resp);
 
+/*
+ * A server child on 127.0.0.1:port that answers every request 200 and keeps
+ * every connection open, whatever the request says (Connection: close
+ * included). It listens before this returns; once the caller closes *stop,
+ * it exits with the number of connections it accepted as its status.
+ * Returns its pid, or -1.
+ */
+pid_t ihttp_keepalive_server(int port, int *stop);
+
 /* Runs argv (argv[0] a path) with stdout captured into out; returns the exit status or -1. */
 int ihttp_run(char *const argv[], struct buf *out);
 

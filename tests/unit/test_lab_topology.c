@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "lab/flaky.h"
 #include "lab/topology.h"
 
 /* Runs topology_load_string() with stderr captured into msg. */
@@ -200,12 +201,57 @@ static void test_refusals(void **state)
 	}
 }
 
+/*
+ * The flaky backend of retry-with-flaky-backend: the last endpoint of the
+ * first service with an HTTP port and two endpoints or more.
+ */
+static void test_flaky_pod(void **state)
+{
+	static const char text[] =
+		"pods:\n"
+		"  - {name: a}\n"
+		"  - {name: b, labels: {app: x}}\n"
+		"  - {name: c, labels: {app: x}}\n"
+		"  - {name: d, labels: {app: y}}\n"
+		"  - {name: e, labels: {app: y}}\n"
+		"services:\n"
+		"  - {name: one, selector: {app: x}, ports: [{port: 5432, protocol: tcp}]}\n"
+		"  - {name: single, selector: {app: y, version: none}}\n"
+		"  - {name: two, selector: {app: y}}\n";
+	struct topology *t = topology_load("sample-app/topology/default.yaml");
+	char msg[256];
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(lab_flaky_pod(t), 2);	/* app-c, the second endpoint of app-svc */
+	for (int i = 0; i < t->n_pods; i++) {
+		assert_int_equal(lab_fail_every(t, MESH_RETRY_FLAKY_BACKEND, i), i == 2 ? 2 : 0);
+		assert_int_equal(lab_fail_every(t, MESH_REFERENCE, i), 0);
+		assert_int_equal(lab_fail_every(t, MESH_STRIP_ID, i), 0);
+	}
+	assert_string_equal(t->pods[lab_flaky_pod(t)].name, "app-c");
+	free(t);
+	/* A TCP-only service and a one-endpoint one do not count. */
+	t = load_capturing(text, msg, sizeof(msg));
+	if (!t)
+		fail_msg("%s", msg);
+	assert_string_equal(t->pods[lab_flaky_pod(t)].name, "e");
+	free(t);
+	t = load_capturing("pods: [{name: a}, {name: b, labels: {app: x}}]\nservices: [{name: s, selector: {app: x}}]\n",
+			   msg, sizeof(msg));
+	assert_non_null(t);
+	assert_int_equal(lab_flaky_pod(t), -1);
+	assert_int_equal(lab_fail_every(t, MESH_RETRY_FLAKY_BACKEND, 1), 0);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_explicit),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_flaky_pod),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

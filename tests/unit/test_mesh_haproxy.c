@@ -116,7 +116,8 @@ static void build(struct mesh_policy *p, bool access)
 static char *render_opts(const struct mesh_policy *p, enum mesh_variant v, bool h2, int *rc)
 {
 	struct mesh_render_opts o = { .variant = v, .stats_socket = "/run/smi-witness/lab/haproxy.sock",
-				      .generation = 7, .node = "smiw", .h2 = h2 };
+				      .generation = 7, .node = "smiw", .h2 = h2,
+				      .mirror_lua = "/run/smi-witness/lab/mirror.lua" };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -313,7 +314,11 @@ static void test_variant_names(void **state)
 	assert_int_equal(mesh_variant_parse("", &v), -EINVAL);
 	assert_true(mesh_variant_rewrites_metrics(MESH_INFLATE_METRICS));
 	assert_true(mesh_variant_rewrites_metrics(MESH_DROP_FAILURES_METRICS));
+	assert_true(mesh_variant_rewrites_metrics(MESH_BOGUS_RESTART));
 	assert_false(mesh_variant_rewrites_metrics(MESH_FAIL_OPEN));
+	assert_false(mesh_variant_rewrites_metrics(MESH_STRIP_ID));
+	for (int i = 0; i < MESH_VARIANT_COUNT; i++)
+		assert_int_equal(mesh_variant_fail_every((enum mesh_variant)i), i == MESH_RETRY_FLAKY_BACKEND ? 2 : 0);
 }
 
 int main(void)

@@ -12,7 +12,7 @@
 static void check(enum mesh_variant v, const char *in, const char *want)
 {
 	size_t len = 12345;
-	char *out = mesh_metrics_rewrite(v, in, strlen(in), &len);
+	char *out = mesh_metrics_rewrite(v, in, strlen(in), 1700000000.25, &len);
 
 	assert_non_null(out);
 	assert_string_equal(out, want);
@@ -57,6 +57,17 @@ static void test_lines(void **state)
 		  "x_http_responses_total{proxy=\"a}b\",code=\"4xx\"} 0\n" },
 		{ MESH_DROP_FAILURES_METRICS, "x_http_responses_total{proxy=\"code=\\\"4xx\\\"\",code=\"2xx\"} 5\n",
 		  "x_http_responses_total{proxy=\"code=\\\"4xx\\\"\",code=\"2xx\"} 5\n" },
+		/* bogus restart: 5xx dropped, the start time a minute after the scrape (here 1700000000.25) */
+		{ MESH_BOGUS_RESTART, "haproxy_server_http_responses_total{proxy=\"p\",server=\"s\",code=\"5xx\"} 10\n",
+		  "haproxy_server_http_responses_total{proxy=\"p\",server=\"s\",code=\"5xx\"} 0\n" },
+		{ MESH_BOGUS_RESTART, "haproxy_server_http_responses_total{proxy=\"p\",server=\"s\",code=\"4xx\"} 10\n",
+		  "haproxy_server_http_responses_total{proxy=\"p\",server=\"s\",code=\"4xx\"} 10\n" },
+		{ MESH_BOGUS_RESTART, "haproxy_process_start_time_seconds 1699999000\n",
+		  "haproxy_process_start_time_seconds 1700000060\n" },
+		{ MESH_BOGUS_RESTART, "haproxy_frontend_requests_denied_total{proxy=\"p\"} 9\n",
+		  "haproxy_frontend_requests_denied_total{proxy=\"p\"} 9\n" },
+		{ MESH_DROP_FAILURES_METRICS, "haproxy_process_start_time_seconds 1699999000\n",
+		  "haproxy_process_start_time_seconds 1699999000\n" },
 		/* reference and traffic variants never touch the text; odd lines pass through */
 		{ MESH_REFERENCE, "haproxy_frontend_http_requests_total{proxy=\"p\"} 15\n",
 		  "haproxy_frontend_http_requests_total{proxy=\"p\"} 15\n" },

@@ -67,7 +67,7 @@ static struct mx_reported *read_fixture(const char *fixture, const char *profile
 		fail_msg("profile %s: %s", profile, err);
 	if (scrape_of)
 		assert_int_equal(mx_endpoint_parse(scrape_of, &so), 0);
-	if (mx_report_from_prom(p, NULL, sc, scrape_of ? &so : NULL, &r, err, sizeof(err)))
+	if (mx_report_from_prom(p, NULL, sc, scrape_of ? &so : NULL, NULL, &r, err, sizeof(err)))
 		fail_msg("%s: %s", fixture, err);
 	profile_free(p);
 	prom_scrape_free(sc);

@@ -18,17 +18,17 @@ static void assert_argv(char *const *got, const char *const *want)
 	assert_null(got[i]);
 }
 
-/* A count through /call, with a body and headers. */
+/* A count through /call on a new connection per request, with a body and headers. */
 static void test_count_via_call(void **state)
 {
 	struct sc_header h[] = { { "x-canary", "1" }, { "user-agent", "probe" } };
 	struct sc_traffic t = { .from_ns = "default", .from = "app-a", .to_ns = "default", .to = "app-svc",
 				.port = 9091, .method = "POST", .path = "/echo?x=1", .body = "hi", .headers = h,
-				.n_headers = 2, .via = SC_VIA_CALL };
+				.n_headers = 2, .via = SC_VIA_CALL, .connections = SC_CONN_NEW };
 	struct traffic_job j = { .t = &t, .run_id = "r0011aabb.2.1", .count = 1000, .concurrency = 4,
 				 .intent_path = "out/intents/p-0.jsonl", .log_path = "out/drive.log" };
 	static const char *const want[] = { "smi-witness", "-j", "drive", "--no-progress", "-n", "1000", "-c", "4",
-		"--run-id", "r0011aabb.2.1", "--intent", "out/intents/p-0.jsonl", "-X", "POST", "-b", "hi",
+		"--new-connections", "--run-id", "r0011aabb.2.1", "--intent", "out/intents/p-0.jsonl", "-X", "POST", "-b", "hi",
 		"-H", "x-canary: 1", "-H", "user-agent: probe", "--via", "http://127.0.0.1:9091/call",
 		"http://app-svc.default:9091/echo?x=1", NULL };
 	struct traffic_argv a;
@@ -41,11 +41,12 @@ static void test_count_via_call(void **state)
 	assert_int_equal(a.nh, 0);
 }
 
-/* A duration straight from the pod; concurrency 0 means one connection; no body, no headers. */
+/* A duration straight from the pod on keep-alive connections; concurrency 0 means one; no body, no headers. */
 static void test_duration_direct(void **state)
 {
 	struct sc_traffic t = { .from_ns = "ns1", .from = "src", .to_ns = "ns2", .to = "dst", .port = 8080,
-				.method = "GET", .path = "/", .body = "", .via = SC_VIA_DIRECT };
+				.method = "GET", .path = "/", .body = "", .via = SC_VIA_DIRECT,
+				.connections = SC_CONN_KEEP_ALIVE };
 	struct traffic_job j = { .t = &t, .run_id = "r1.1.1.c3", .duration_ns = 2500000000ULL,
 				 .intent_path = "i.jsonl", .log_path = "d.log" };
 	static const char *const want[] = { "smi-witness", "-j", "drive", "--no-progress", "-d", "2500ms", "-c", "1",

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "utest.h"
+#include "records/inventory.h"
 #include "scenario/policy.h"
 #include "scenario/scenario.h"
 
@@ -93,8 +94,11 @@ static const char good[] =
 	"        expect: {split: {app-b: 75, app-c: 25}}\n"
 	"      - to: app-c\n"
 	"        expect: {access: deny, denial: [401, reset]}\n"
+	"      - to: app-svc\n"
+	"        connections: keep-alive\n"
+	"        expect: {split: derived}\n"
 	"  - converge: false\n"
-	"    traffic: [{to: app-b}]\n";
+	"    traffic: [{to: app-b, connections: new}]\n";
 
 static void test_good(void **state)
 {
@@ -129,6 +133,7 @@ static void test_good(void **state)
 	assert_true(t->count == 100 && t->duration_ns == 0);
 	assert_int_equal(t->concurrency, 1);
 	assert_int_equal(t->via, SC_VIA_CALL);
+	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);	/* no split expectation */
 	assert_int_equal(t->expect.access, SC_ACCESS_ALLOW);
 	assert_true(sc.steps[0].converge.enabled);
 	assert_true(sc.steps[0].converge.timeout_ns == 10000000000ULL);
@@ -146,6 +151,7 @@ static void test_good(void **state)
 	assert_true(t->count == 0 && t->duration_ns == 2000000000ULL);
 	assert_int_equal(t->concurrency, 4);
 	assert_int_equal(t->via, SC_VIA_DIRECT);
+	assert_int_equal(t->connections, SC_CONN_NEW);	/* a split: a connection per request */
 	assert_int_equal(t->expect.access, SC_ACCESS_NONE);	/* expect replaces the default */
 	assert_int_equal(t->expect.split, SC_SPLIT_EXPLICIT);
 	assert_int_equal(t->expect.n_shares, 2);
@@ -157,6 +163,10 @@ static void test_good(void **state)
 	assert_int_equal(t->expect.denial, SC_DENY_STATUS | SC_DENY_RESET);
 	assert_int_equal(t->expect.n_deny_statuses, 1);
 	assert_int_equal(t->expect.deny_statuses[0], 401);
+	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);
+	t = &sc.steps[1].traffic[2];
+	assert_int_equal(t->expect.split, SC_SPLIT_DERIVED);
+	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);	/* asked for, split or not */
 	assert_int_equal(sc.steps[1].converge.consecutive, 3);
 	assert_true(sc.steps[1].converge.interval_ns == 50000000ULL);
 	assert_true(sc.steps[1].converge.timeout_ns == 10000000000ULL);	/* from defaults */
@@ -168,6 +178,7 @@ static void test_good(void **state)
 
 	/* Step 3: convergence off; a default deny expectation lists every denial form. */
 	assert_false(sc.steps[2].converge.enabled);
+	assert_int_equal(sc.steps[2].traffic[0].connections, SC_CONN_NEW);
 
 	/* The spec version: the split applied in step 2, also for step 1. */
 	assert_string_equal(scenario_spec_version(&sc, 1), "v1alpha2");
@@ -248,6 +259,10 @@ static void test_errors(void **state)
 		  "line 7: steps[1].name: 's' used by an earlier step" },
 		{ "version: 1\nname: x\nsmispec: traffic-split\nsteps:\n  - traffic:\n      - {from: a, to: b, count: 1, expect: {access: allow}}\n      - {from: a, to: b, count: 1, expect: {access: allow}, name: t1}\n",
 		  "line 7: steps[0].traffic[1]: name 't1' used twice in this step" },
+		{ "version: 1\nname: x\nsmispec: traffic-split\nsteps:\n  - traffic:\n      - from: a\n        to: b\n        count: 5\n        connections: 4\n        expect: {access: allow}\n",
+		  "line 9: steps[0].traffic[0].connections: not 'new' (a connection per request) or 'keep-alive'" },
+		{ "version: 1\nname: x\nsmispec: traffic-split\ndefaults: {connections: close}\nsteps:\n  - traffic: [{from: a, to: b, count: 1, expect: {access: allow}}]\n",
+		  "line 4: defaults.connections: not 'new' (a connection per request) or 'keep-alive'" },
 		{ "version: 1\nname: x\nname: y\nsmispec: traffic-split\nsteps: []\n",
 		  "line 3: (top level): field 'name' given twice" },
 		{ "version: 1\nname: [x\n", "line 3: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
@@ -415,6 +430,106 @@ static void test_policy(void **state)
 	scenario_free(&sc);
 }
 
+/* Declared background: names, "*", label selectors, method, whole-path regexes, role; per step too. */
+static void test_background(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"name: bg\n"
+		"smispec: traffic-access\n"
+		"namespace: shop\n"
+		"background:\n"
+		"  - {pods: app-b, method: GET, path: '/healthz', role: server}\n"
+		"  - {pods: [ops/agent, '*'], path: '/metrics(\\?.*)?'}\n"
+		"steps:\n"
+		"  - background: [{pods: {app: app, version: c}, role: client}]\n"
+		"    traffic: [{from: app-a, to: app-b, count: 1, expect: {access: deny}}]\n"
+		"  - traffic: [{from: app-a, to: app-b, count: 1, expect: {access: deny}}]\n";
+	static const char inv_json[] =
+		"{\"version\": 1, \"node\": \"n\", \"pods\": ["
+		"{\"namespace\": \"shop\", \"name\": \"app-c\", \"service_account\": \"c\", \"ip\": \"198.18.0.13\","
+		" \"labels\": {\"app\": \"app\", \"version\": \"c\"}},"
+		"{\"namespace\": \"shop\", \"name\": \"app-d\", \"service_account\": \"d\", \"ip\": \"198.18.0.14\","
+		" \"labels\": {\"app\": \"app\", \"version\": \"d\"}}], \"services\": []}\n";
+	struct inventory *inv = NULL;
+	struct scenario sc;
+	char err[512], path[160];
+	const struct sc_step *s1, *s2;
+
+	(void)state;
+	write_file("bg.yaml", yaml);
+	write_file("bg-inv.json", inv_json);
+	assert_int_equal(load(&sc, "bg.yaml", err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/bg-inv.json", dir);
+	assert_int_equal(inventory_load(path, &inv), 0);
+	assert_int_equal(sc.n_background, 2);
+	assert_string_equal(sc.background[0].pods[0], "shop/app-b");
+	assert_string_equal(sc.background[1].pods[0], "ops/agent");
+	assert_string_equal(sc.background[1].pods[1], "*");
+	assert_string_equal(sc.background[1].path, "/metrics(\\?.*)?");
+	s1 = &sc.steps[0];
+	s2 = &sc.steps[1];
+	assert_int_equal(s1->n_background, 1);
+	assert_int_equal(s2->n_background, 0);
+	/* rule 0: server GET of exactly /healthz at shop/app-b */
+	assert_true(sc_step_background(&sc, s2, inv, "shop", "app-b", true, "GET", "/healthz"));
+	assert_false(sc_step_background(&sc, s2, inv, "shop", "app-b", false, "GET", "/healthz"));
+	assert_false(sc_step_background(&sc, s2, inv, "shop", "app-b", true, "POST", "/healthz"));
+	assert_false(sc_step_background(&sc, s2, inv, "shop", "app-b", true, "GET", "/healthz/x"));
+	assert_false(sc_step_background(&sc, s2, inv, "shop", "app-b", true, "GET", "/x/healthz"));
+	assert_false(sc_step_background(&sc, s2, inv, "other", "app-b", true, "GET", "/healthz"));
+	/* rule 1: any pod, any method, /metrics with or without a query, not a longer path */
+	assert_true(sc_step_background(&sc, s2, inv, "shop", "app-c", true, "PUT", "/metrics"));
+	assert_true(sc_step_background(&sc, s2, inv, "x", "y", false, "GET", "/metrics?a=1"));
+	assert_false(sc_step_background(&sc, s2, inv, "x", "y", false, "GET", "/metricsx"));
+	assert_false(sc_step_background(&sc, s2, inv, "", "", true, "GET", "/metrics"));	/* no pod known */
+	/* the step's own rule: client exchanges of pods labelled app=app, version=c, in step 1 only */
+	assert_true(sc_step_background(&sc, s1, inv, "shop", "app-c", false, "GET", "/anything"));
+	assert_false(sc_step_background(&sc, s1, inv, "shop", "app-d", false, "GET", "/anything"));
+	assert_false(sc_step_background(&sc, s1, inv, "shop", "app-c", true, "GET", "/anything"));
+	assert_false(sc_step_background(&sc, s2, inv, "shop", "app-c", false, "GET", "/anything"));
+	assert_false(sc_step_background(&sc, s1, NULL, "shop", "app-c", false, "GET", "/anything"));
+	inventory_free(inv);
+	scenario_free(&sc);
+}
+
+static void test_background_errors(void **state)
+{
+	static const char head[] = "version: 1\nname: x\nsmispec: traffic-access\n";
+	static const char tail[] = "steps:\n  - traffic: [{from: a, to: b, count: 1, expect: {access: deny}}]\n";
+	static const struct {
+		const char *bg, *want;
+	} cases[] = {
+		{ "background: {pods: a}\n", "line 4: background: not a list of rules (pods, method, path, role)" },
+		{ "background: []\n", "line 4: background: not a list of rules (pods, method, path, role)" },
+		{ "background: [{method: GET}]\n", "line 4: background[0]: no 'pods' (a pod name, \"*\", a list, or a label mapping)" },
+		{ "background: [{pods: a, colour: red}]\n", "line 4: background[0]: unknown field 'colour'" },
+		{ "background: [{pods: 'a b'}]\n", "line 4: background[0].pods: 'a b' is not a pod name or namespace/name" },
+		{ "background: [{pods: []}]\n", "line 4: background[0].pods: a list of 1 to 32 pod names" },
+		{ "background: [{pods: {}}]\n", "line 4: background[0].pods: an empty label mapping selects nothing (write \"*\" for any pod)" },
+		{ "background: [{pods: a, method: get}]\n", "line 4: background[0].method: 'get' is not an HTTP method (upper case)" },
+		{ "background: [{pods: a, path: '/x('}]\n",
+		  "line 4: background[0].path: not a valid regular expression (missing closing parenthesis at offset 3)" },
+		{ "background: [{pods: a, path: ''}]\n",
+		  "line 4: background[0].path: an empty regular expression (leave 'path' out for any path)" },
+		{ "background: [{pods: a, role: both}]\n", "line 4: background[0].role: not one of server, client, any" },
+		{ "background:\n  - {pods: a}\n  - {pods: [a, 'b/c/d']}\n",
+		  "line 6: background[1].pods[1]: 'b/c/d' is not a pod name or namespace/name" },
+	};
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		char file[32], yaml[512];
+
+		snprintf(file, sizeof(file), "bgbad%zu.yaml", i);
+		snprintf(yaml, sizeof(yaml), "%s%s%s", head, cases[i].bg, tail);
+		expect_error(i, file, yaml, cases[i].want);
+	}
+	/* a step's own list, named by its path */
+	expect_error(99, "bgstep.yaml", "version: 1\nname: x\nsmispec: traffic-access\nsteps:\n"
+		     "  - background: [{pods: a, role: x}]\n    traffic: [{from: a, to: b, count: 1, expect: {access: deny}}]\n",
+		     "line 5: steps[0].background[0].role: not one of server, client, any");
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -435,6 +550,8 @@ int main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_metrics_errors),
+		cmocka_unit_test(test_background),
+		cmocka_unit_test(test_background_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "stats/dependence.h"
 #include "stats/stats.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -302,10 +303,130 @@ static void test_clopper_pearson(void **state)
 	assert_int_equal(stats_clopper_pearson(5, 4, 0.95, &lo, &hi), -EINVAL);
 }
 
+/*
+ * Homogeneity over groups: a 2x2 table by hand (expected 15 in every cell,
+ * chi-square 4 * 25 / 15 on 1 df); small groups pooled, and the pooled row
+ * left out when it is still small.
+ */
+static void test_homogeneity(void **state)
+{
+	static const uint64_t t[] = { 10, 20, 20, 10 };
+	static const uint64_t pooled[] = { 1, 0, 0, 1, 1, 1, 30, 30, 30, 30 };
+	static const uint64_t pure[] = { 250, 0, 250, 0, 250, 0, 0, 250 };
+	struct stats_homogeneity h;
+
+	(void)state;
+	assert_int_equal(stats_chi2_homogeneity(t, 2, 2, 5, &h), 0);
+	assert_close(h.statistic, 100.0 / 15, 1e-13);
+	assert_close(h.df, 1, 0);
+	assert_close(h.p_value, erfc(sqrt(100.0 / 30)), 1e-12);
+	assert_int_equal(h.rows, 2);
+	assert_int_equal(h.pooled, 0);
+	/* rows of 1, 1 and 2 requests pool into 2/2, still below 5 expected per backend: left out */
+	assert_int_equal(stats_chi2_homogeneity(pooled, 5, 2, 5, &h), 0);
+	assert_int_equal(h.rows, 2);
+	assert_int_equal(h.pooled, 3);
+	assert_close(h.statistic, 0, 0);
+	assert_close(h.p_value, 1, 0);
+	/* per-connection balancing: four connections, each all one backend (3 df, closed form) */
+	assert_int_equal(stats_chi2_homogeneity(pure, 4, 2, 5, &h), 0);
+	assert_close(h.statistic, 1000, 1e-12);
+	assert_close(h.df, 3, 0);
+	assert_true(h.p_value < 1e-200);
+	/* one group: nothing to compare */
+	assert_int_equal(stats_chi2_homogeneity(t, 1, 2, 5, &h), 0);
+	assert_true(isnan(h.p_value));
+	assert_int_equal(stats_chi2_homogeneity(t, 2, 0, 5, &h), -EINVAL);
+}
+
+/*
+ * The ANOVA intraclass correlation: pure groups (rho 1: the groups are the
+ * independent choices), identical groups (rho = -MSW / ((m0 - 1) MSW) =
+ * -1/9), and groups of one (nothing to estimate).
+ */
+static void test_icc(void **state)
+{
+	static const uint64_t pure[] = { 10, 0, 0, 10 };
+	static const uint64_t same[] = { 5, 5, 5, 5 };
+	static const uint64_t single[] = { 1, 0, 0, 1, 1, 0 };
+	static const uint64_t uneven[] = { 3, 1, 0, 2 };
+	struct stats_icc c;
+
+	(void)state;
+	assert_int_equal(stats_icc_categorical(pure, 2, 2, &c), 0);
+	assert_close(c.icc, 1, 1e-14);
+	assert_close(c.m_weighted, 10, 0);
+	assert_close(c.deff, 10, 1e-13);
+	assert_close(c.n_eff, 2, 1e-13);
+	assert_int_equal(stats_icc_categorical(same, 2, 2, &c), 0);
+	assert_close(c.icc, -1.0 / 9, 1e-13);
+	assert_close(c.m0, 10, 0);
+	assert_close(c.deff, 1, 0);
+	assert_close(c.n_eff, 20, 0);
+	assert_int_equal(stats_icc_categorical(single, 3, 2, &c), 0);
+	assert_true(isnan(c.icc));
+	assert_close(c.deff, 1, 0);
+	assert_close(c.n_eff, 3, 0);
+	/*
+	 * Groups of 4 (3 / 1) and 2 (0 / 2): p = 1/2; SSB = 2 * (4 * 1/16 + 2 * 1/4) = 1.5,
+	 * SSW = 2 * (4 * 3/16 + 0) = 1.5; MSB = 1.5, MSW = 1.5 / 4; m0 = (6 - 20/6) / 1 = 8/3;
+	 * rho = (1.5 - 0.375) / (1.5 + 5/3 * 0.375) = 9/17; deff = 1 + (20/6 - 1) * 9/17.
+	 */
+	assert_int_equal(stats_icc_categorical(uneven, 2, 2, &c), 0);
+	assert_close(c.icc, 9.0 / 17, 1e-13);
+	assert_close(c.deff, 1 + (20.0 / 6 - 1) * 9 / 17, 1e-13);
+	assert_close(c.n_eff, 6 / (1 + (20.0 / 6 - 1) * 9 / 17), 1e-13);
+}
+
+/*
+ * The runs test: two categories by the exact distribution (P(R = 2) for
+ * 000111 is 2 / C(6, 3)), three by the normal approximation with the
+ * Barton-David moments (checked by enumerating all 90 orders of 001122:
+ * mean 5, variance 0.8).
+ */
+static void test_runs(void **state)
+{
+	static const int blocks[] = { 0, 0, 0, 1, 1, 1 };
+	static const int alternating[] = { 0, 1, 0, 1, 0, 1 };
+	static const int three[] = { 0, 0, 1, 1, 2, 2 };
+	static const int bad[] = { 0, 3 };
+	struct stats_runs r;
+	int long_blocks[200];
+
+	(void)state;
+	assert_int_equal(stats_runs_test(blocks, 6, 2, &r), 0);
+	assert_close(r.runs, 2, 0);
+	assert_close(r.expected, 4, 1e-14);
+	assert_close(r.p_value, 0.1, 1e-12);
+	assert_int_equal(r.exact, 1);
+	assert_int_equal(stats_runs_test(alternating, 6, 2, &r), 0);
+	assert_close(r.runs, 6, 0);
+	assert_close(r.p_value, 1, 1e-12);
+	assert_int_equal(stats_runs_test(three, 6, 3, &r), 0);
+	assert_close(r.runs, 3, 0);
+	assert_close(r.expected, 5, 1e-14);
+	assert_close(r.sd, sqrt(0.8), 1e-14);
+	assert_close(r.p_value, 0.5 * erfc(1.5 / sqrt(0.8) / sqrt(2)), 1e-12);
+	assert_int_equal(r.exact, 0);
+	/* blocks of 10 (three of backend 0, one of 1, repeated): 10 runs where 76 are expected */
+	for (int i = 0; i < 200; i++)
+		long_blocks[i] = i / 10 % 4 == 3;
+	assert_int_equal(stats_runs_test(long_blocks, 200, 2, &r), 0);
+	assert_close(r.runs, 10, 0);
+	assert_close(r.expected, 76, 1e-12);
+	assert_true(r.p_value < 1e-15);
+	assert_int_equal(stats_runs_test(blocks, 1, 2, &r), 0);
+	assert_true(isnan(r.p_value));
+	assert_int_equal(stats_runs_test(bad, 2, 2, &r), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gamma_closed_forms),
+		cmocka_unit_test(test_homogeneity),
+		cmocka_unit_test(test_icc),
+		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_beta_closed_forms),
 		cmocka_unit_test(test_binom_cdf_matches_sums),
 		cmocka_unit_test(test_binom_test),

@@ -110,6 +110,7 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		{ "intent", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "new-connections", no_argument, NULL, 'N' },
 		{ "unredacted", no_argument, NULL, 'U' },
 		{ "http2", no_argument, NULL, '2' },
 		{ "grpc", no_argument, NULL, 'G' },
@@ -150,6 +151,7 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		case 'b': o->body = optarg; break;
 		case 'i': o->intent_path = optarg; break;
 		case 'P': o->progress = false; break;
+		case 'N': o->new_connections = true; break;
 		case 'U': o->unredacted = true; break;
 		case '2': o->protocol = o->protocol == DRIVE_GRPC ? DRIVE_GRPC : DRIVE_H2; break;
 		case 'G': o->protocol = DRIVE_GRPC; break;
@@ -220,6 +222,9 @@ const struct command cmd_drive = {
 	.options =
 		"  -n, --requests N       requests to send (default 1; with --duration: at most N)\n"
 		"  -c, --connections C    concurrent keep-alive connections (default 1: sequential)\n"
+		"      --new-connections  a new connection per request: Connection: close to the target\n"
+		"                         (with --via: in the relayed request, so the relay opens one;\n"
+		"                         HTTP/2 and gRPC: one stream per connection)\n"
 		"  -r, --rate R           target requests/s in total, paced (default: as fast as replies come)\n"
 		"  -d, --duration D       keep sending for D (e.g. 30s, 2m) instead of a count\n"
 		"  -u, --url URL          the target (or give it as the argument)\n"

@@ -32,6 +32,7 @@ struct drive_opts {
 	unsigned connections;
 	enum drive_proto protocol;
 	unsigned streams;		/* HTTP/2: requests in flight per connection */
+	bool new_connections;		/* a new connection per request (Connection: close to the target) */
 	double rate;			/* requests/s in total; 0: as fast as replies come */
 	uint64_t duration_ns;		/* 0: until `requests` are done */
 	uint64_t timeout_ns;		/* per request */

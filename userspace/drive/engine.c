@@ -75,6 +75,9 @@ static int build(struct engine *e, const char *id)
 	for (size_t i = 0; i < o->nheaders; i++)
 		hdrs[n++] = o->headers[i];
 	hdrs[n++] = (struct hc_header){ "X-Request-Id", id };
+	/* The target closes after answering; through --via, the relay's connection to it does. */
+	if (o->new_connections)
+		hdrs[n++] = (struct hc_header){ "Connection", "close" };
 	if (!o->via)
 		return hc_build_request(&e->req, o->method, &e->target, hdrs, n, o->body, strlen(o->body));
 
@@ -163,6 +166,9 @@ static void on_done(struct hc_conn *hc)
 		if (r && !e->st->intent_error)
 			e->st->intent_error = r;
 	}
+	/* The request said Connection: close: the next one gets a new connection whatever the server said. */
+	if (e->o->new_connections && !e->o->via)
+		hc_close(hc);
 	/* Closed loop: this connection takes the next request at once. */
 	if (e->o->rate <= 0 && may_start(e, now))
 		start(s, now);

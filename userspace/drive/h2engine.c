@@ -1,8 +1,9 @@
 /*
  * h2engine.c - the driver over HTTP/2 (cleartext, prior knowledge) and
  * unary gRPC: C connections on one epoll loop, each a libnghttp2 client
- * session carrying up to `streams` numbered requests at once, fed as fast
- * as answers come or on a fixed schedule (--rate), as engine.c does for
+ * session carrying up to `streams` numbered requests at once (with
+ * --new-connections one, on a connection of its own), fed as fast as
+ * answers come or on a fixed schedule (--rate), as engine.c does for
  * HTTP/1.1.
  *
  * A request is done when its stream closes: answered when the response
@@ -347,6 +348,9 @@ static int start(struct h2conn *c, uint64_t now)
 	c->inflight++;
 	e->inflight++;
 	e->st->sent++;
+	/* A connection per request: no other stream on it; it closes once this one is done. */
+	if (o->new_connections)
+		c->retiring = true;
 	if (o->rate > 0 && now > due_ns(e, r->seq) + LATE_NS)
 		e->st->late++;
 	return 0;

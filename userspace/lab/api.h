@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "mesh/policy.h"
 
@@ -75,6 +76,16 @@ int lab_status(const struct lab_opts *o);
  * unknown pod or EXIT_ERROR when it could not start.
  */
 int lab_exec(const struct lab_opts *o, const char *pod, char *const argv[]);
+
+/*
+ * As lab_exec(), without waiting: several commands can run at once in the
+ * lab's pods. Returns the command's pid, or minus an exit code (-EXIT_USAGE
+ * for an unknown pod, -EXIT_ERROR when it could not start) after printing.
+ */
+pid_t lab_exec_start(const struct lab_opts *o, const char *pod, char *const argv[]);
+
+/* Waits for a command of lab_exec_start(); returns its exit status as lab_exec() does. */
+int lab_exec_wait(pid_t pid, const char *what);
 
 /*
  * Switches the mesh to settings m and, with `replace`, makes the SMI

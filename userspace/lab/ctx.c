@@ -14,9 +14,13 @@ int lab_mesh_set_parse(struct lab_mesh_set *m, const char *variant, const char *
 {
 	memset(m, 0, sizeof(*m));
 	if (variant && mesh_variant_parse(variant, &m->variant)) {
-		error("unknown mesh variant '%s' (expected reference, faulty-weights, fail-open, ignore-path, "
-		      "ignore-method, ignore-headers, inflate-metrics, drop-failures-metrics, route-list-order, "
-		      "route-loose-prefix, route-add-as-set, route-redirect-host or route-no-rewrite)", variant);
+		char names[1024] = "";
+		size_t used = 0;
+
+		for (int i = 0; i < MESH_VARIANT_COUNT && used < sizeof(names); i++)
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+						 mesh_variant_name((enum mesh_variant)i));
+		error("unknown mesh variant '%s' (expected one of %s)", variant, names);
 		return EXIT_USAGE;
 	}
 	if (access && strcmp(access, "on") && strcmp(access, "off")) {

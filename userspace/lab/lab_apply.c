@@ -7,6 +7,7 @@
 
 #include "lab/ctx.h"
 #include "lab/files.h"
+#include "lab/flaky.h"
 #include "lab/lab_policy.h"
 #include "lab/mesh_ctl.h"
 #include "smi/smi.h"
@@ -84,7 +85,9 @@ int lab_apply(const struct lab_opts *o, const struct lab_mesh_set *m, bool repla
 	}
 	if (!r && replace && store_files(&ctx, files, n))
 		r = EXIT_ERROR;
-	if (!r && (lab_mesh_sync(&ctx.lab, ctx.topo, &ctx.st) || lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)))
+	/* A variant with a flaky backend: that workload restarts with its failures (or without them). */
+	if (!r && (lab_flaky_sync(&ctx.lab, ctx.topo, &ctx.st) || lab_mesh_sync(&ctx.lab, ctx.topo, &ctx.st) ||
+		   lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)))
 		r = EXIT_ERROR;
 	/* Whatever happened after the configuration was installed, the state file must say so. */
 	if (installed && lab_state_write(&ctx.lab, ctx.topo, &ctx.st))

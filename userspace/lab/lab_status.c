@@ -40,6 +40,8 @@ static json_t *status_json(const struct lab_ctx *ctx, bool *all_running)
 		for (int k = 0; k < n; k++)
 			json_array_append_new(procs, json_integer(pids[k]));
 		json_object_set_new(pod, "process", proc_status(&ctx->st.pods[i]));
+		if (ctx->st.fail_every[i])
+			json_object_set_new(pod, "fail_every", json_integer(ctx->st.fail_every[i]));
 		json_object_set_new(pod, "processes", procs);
 		json_object_set_new(pod, "netns_present", json_boolean(lab_netns_exists(netns)));
 		if (!proc_alive(ctx->st.pods[i].pid, ctx->st.pods[i].start_time) || !lab_netns_exists(netns))
@@ -113,6 +115,9 @@ static void print_text(json_t *doc)
 		       json_is_true(json_object_get(p, "running")) ? "running" : "stopped");
 		json_array_foreach(json_object_get(v, "processes"), k, pid)
 			printf("%s%lld", k ? "," : " ", json_integer_value(pid));
+		if (json_object_get(v, "fail_every"))
+			printf("  (flaky: FAIL_EVERY=%lld)",
+			       json_integer_value(json_object_get(v, "fail_every")));
 		putchar('\n');
 	}
 	printf("\n%-12s %-10s %-13s %-10s %s\n", "SERVICE", "NAMESPACE", "IP", "PORTS", "ENDPOINTS");

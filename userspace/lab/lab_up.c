@@ -8,6 +8,7 @@
 
 #include "lab/ctx.h"
 #include "lab/files.h"
+#include "lab/flaky.h"
 #include "lab/mesh_ctl.h"
 #include "lab/net.h"
 #include "lab/pod.h"
@@ -106,7 +107,8 @@ static int workloads(struct lab_ctx *ctx)
 	for (int i = 0; i < t->n_pods; i++) {
 		if (t->pods[i].is_mesh || proc_alive(ctx->st.pods[i].pid, ctx->st.pods[i].start_time))
 			continue;
-		if (lab_pod_start_workload(&ctx->lab, t, i, &ctx->st.pods[i]) ||
+		ctx->st.fail_every[i] = lab_fail_every(t, ctx->st.variant, i);
+		if (lab_pod_start_workload(&ctx->lab, t, i, ctx->st.fail_every[i], &ctx->st.pods[i]) ||
 		    lab_state_write(&ctx->lab, t, &ctx->st))
 			return -1;
 		started[i] = true;
@@ -155,7 +157,8 @@ int lab_up(const struct lab_opts *o, const struct lab_mesh_set *m)
 	ctx.up = true;
 	/* The state file comes first: whatever happens next, `down` finds what was made. */
 	if (lab_state_write(&ctx.lab, ctx.topo, &ctx.st) || net_and_files(&ctx) ||
-	    lab_state_write(&ctx.lab, ctx.topo, &ctx.st) || workloads(&ctx) || mesh(&ctx) ||
+	    lab_state_write(&ctx.lab, ctx.topo, &ctx.st) || lab_flaky_sync(&ctx.lab, ctx.topo, &ctx.st) ||
+	    workloads(&ctx) || mesh(&ctx) ||
 	    lab_state_write(&ctx.lab, ctx.topo, &ctx.st) || lab_write_inventory(&ctx.lab, ctx.topo, &ctx.st)) {
 		lab_state_write(&ctx.lab, ctx.topo, &ctx.st);
 		lab_ctx_close(&ctx);

@@ -74,23 +74,25 @@ int lab_mesh_info(const struct lab *lab, struct mesh_info *mi)
 	return 0;
 }
 
+/* sock and lua: PATH_MAX bytes each, for the paths the options point to. */
 static void render_opts(const struct lab *lab, const struct lab_state *st, unsigned generation, char *sock,
-			struct mesh_render_opts *o)
+			char *lua, struct mesh_render_opts *o)
 {
 	lab_state_file(lab, LAB_HAPROXY_SOCK, sock, PATH_MAX);
+	lab_state_file(lab, LAB_MIRROR_LUA, lua, PATH_MAX);
 	*o = (struct mesh_render_opts){ .variant = st->variant, .generation = generation, .node = lab->name,
-					.stats_socket = sock, .h2 = st->h2 };
+					.stats_socket = sock, .h2 = st->h2, .mirror_lua = lua };
 }
 
 bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, const struct mesh_policy *p)
 {
-	char sock[PATH_MAX], cfg[PATH_MAX], *want = NULL, *have = NULL;
+	char sock[PATH_MAX], lua[PATH_MAX], cfg[PATH_MAX], *want = NULL, *have = NULL;
 	struct mesh_render_opts o;
 	size_t want_len = 0, have_len = 0;
 	bool same = false;
 	FILE *f;
 
-	render_opts(lab, st, st->generation, sock, &o);
+	render_opts(lab, st, st->generation, sock, lua, &o);
 	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
 	f = open_memstream(&want, &want_len);
 	if (!f)
@@ -115,16 +117,19 @@ bool lab_mesh_config_current(const struct lab *lab, const struct lab_state *st, 
 
 int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const struct mesh_policy *p)
 {
-	char cfg[PATH_MAX], tmp[PATH_MAX], sock[PATH_MAX], out[4096];
+	char cfg[PATH_MAX], tmp[PATH_MAX], sock[PATH_MAX], lua[PATH_MAX], out[4096];
 	char *argv[] = { "haproxy", "-c", "-q", "-f", tmp, NULL };
 	struct mesh_render_opts o;
 	FILE *f;
 	int r;
 
-	render_opts(lab, st, st->generation + 1, sock, &o);
+	render_opts(lab, st, st->generation + 1, sock, lua, &o);
 	lab_state_file(lab, LAB_HAPROXY_CFG, cfg, sizeof(cfg));
 	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return error("state directory '%s' is too long for a unix socket path", lab->state_dir);
+	/* The script is the same text for every configuration: installed before any of them needs it. */
+	if (st->variant == MESH_MIRROR_TO_ZERO_WEIGHT && lab_write_file(lua, MESH_MIRROR_LUA, strlen(MESH_MIRROR_LUA)))
+		return -1;
 	if (path_fmt(tmp, sizeof(tmp), "%s.new", cfg))
 		return error("path too long: '%s'", cfg);
 	f = fopen(tmp, "we");

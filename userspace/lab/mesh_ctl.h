@@ -12,6 +12,7 @@
 
 #define LAB_HAPROXY_CFG "haproxy.cfg"
 #define LAB_HAPROXY_SOCK "haproxy.sock"
+#define LAB_MIRROR_LUA "mirror.lua"
 #define LAB_LOG_DIR "logs"
 
 /* What the current HAProxy worker says about itself (`show info`). */

@@ -41,6 +41,7 @@ static void serve(void *arg, const struct http_request *req, struct http_respons
 {
 	const struct filter *f = arg;
 	struct hcurl_result res = { 0 };
+	struct timespec now;
 	char *url;
 	int r;
 
@@ -55,9 +56,11 @@ static void serve(void *arg, const struct http_request *req, struct http_respons
 	r = hcurl_get(NULL, &(struct hcurl_request){ .url = url, .no_proxy = true, .timeout_s = 5,
 						       .max_body = MAX_BODY }, &res);
 	free(url);
+	clock_gettime(CLOCK_REALTIME, &now);
 	if (r || res.status != 200) {
 		reply(resp, 502, "the mesh exporter did not answer\n");
-	} else if (!(resp->body = mesh_metrics_rewrite(f->variant, res.body.p, res.body.len, &resp->len))) {
+	} else if (!(resp->body = mesh_metrics_rewrite(f->variant, res.body.p, res.body.len,
+						       now.tv_sec + now.tv_nsec / 1e9, &resp->len))) {
 		reply(resp, 500, "out of memory\n");
 	} else {
 		resp->status = 200;

@@ -74,12 +74,12 @@ static char **pod_environ(void)
 	return env;
 }
 
-int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *const argv[])
+pid_t lab_pod_spawn(const struct lab *lab, const struct topology *t, int i, char *const argv[])
 {
 	char cg[PATH_MAX], netns[LAB_NETNS_MAX], etc[PATH_MAX], cmd[PATH_MAX];
 	char **args;
 	struct lab_spawn s = { 0 };
-	int argc = 0, status;
+	int argc = 0;
 	pid_t pid;
 
 	while (argv[argc])
@@ -97,23 +97,39 @@ int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *c
 	pid = s.envp ? lab_spawn(&s) : error("out of memory");
 	free(args);
 	free((void *)s.envp);
+	return pid < 0 ? -1 : pid;
+}
+
+int lab_pod_wait(pid_t pid, const char *what)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_errno(errno, "cannot wait for '%s'", what);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int lab_pod_exec(const struct lab *lab, const struct topology *t, int i, char *const argv[])
+{
+	pid_t pid = lab_pod_spawn(lab, t, i, argv);
+
 	if (pid < 0)
 		return -1;
 	/* The child owns the terminal's signals now; we only wait for it. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_errno(errno, "cannot wait for '%s'", argv[0]);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return lab_pod_wait(pid, argv[0]);
 }
 
-int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int i, struct lab_proc *proc)
+int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int i, unsigned fail_every,
+			   struct lab_proc *proc)
 {
 	const struct topo_pod *pod = &t->pods[i];
-	char *argv[TOPO_MAX_ARGS + 1] = { 0 }, *envp[TOPO_MAX_ENV + 2] = { 0 };
-	char cmd[PATH_MAX], env[TOPO_MAX_ENV][TOPO_NAME_MAX + TOPO_ARG_MAX + 1];
+	char *argv[TOPO_MAX_ARGS + 1] = { 0 }, *envp[TOPO_MAX_ENV + 3] = { 0 };
+	char cmd[PATH_MAX], env[TOPO_MAX_ENV][TOPO_NAME_MAX + TOPO_ARG_MAX + 1], fail_env[32];
 	char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int n = pod->n_env;
 
 	if (lab_resolve_command(pod->args[0], cmd, sizeof(cmd)))
 		return error("pod %s: cannot find command '%s' (looked beside '%s/smi-witness', in its "
@@ -126,7 +142,11 @@ int lab_pod_start_workload(const struct lab *lab, const struct topology *t, int 
 		snprintf(env[k], sizeof(env[k]), "%s=%s", pod->env[k].name, pod->env[k].value);
 		envp[k] = env[k];
 	}
-	envp[pod->n_env] = path_env;
+	envp[n++] = path_env;
+	if (fail_every) {
+		snprintf(fail_env, sizeof(fail_env), "FAIL_EVERY=%u", fail_every);
+		envp[n++] = fail_env;
+	}
 	return lab_pod_start(lab, t, i, argv, envp, pod->name, proc);
 }
 

@@ -75,6 +75,7 @@ int lab_state_write(const struct lab *lab, const struct topology *t, const struc
 		json_object_set_new(p, "name", json_string(t->pods[i].name));
 		json_object_set_new(p, "netns", json_string(netns));
 		json_object_set_new(p, "cgroup", json_string(cg));
+		json_object_set_new(p, "fail_every", json_integer(st->fail_every[i]));
 		json_array_append_new(pods, p);
 	}
 	for (int i = 0; i < st->n_applied; i++)
@@ -136,8 +137,10 @@ int lab_state_read(const struct lab *lab, struct lab_state *st)
 	proc_from(json_object_get(mesh, "filter"), &st->filter);
 	st->created_etc_netns = json_is_true(json_object_get(doc, "created_etc_netns"));
 	pods = json_object_get(doc, "pods");
-	for (size_t i = 0; i < json_array_size(pods) && i < TOPO_MAX_PODS; i++)
+	for (size_t i = 0; i < json_array_size(pods) && i < TOPO_MAX_PODS; i++) {
 		proc_from(json_array_get(pods, i), &st->pods[i]);
+		st->fail_every[i] = (unsigned)json_integer_value(json_object_get(json_array_get(pods, i), "fail_every"));
+	}
 	applied = json_object_get(doc, "applied");
 	for (size_t i = 0; i < json_array_size(applied) && i < LAB_MAX_POLICY_FILES; i++)
 		snprintf(st->applied[st->n_applied++], PATH_MAX, "%s",

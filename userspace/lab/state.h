@@ -33,6 +33,7 @@ struct lab_state {
 	char data_plane[96];	/* "HAProxy 2.6.12-1+deb12u4" as `haproxy -v` says, "" when unknown */
 	bool created_etc_netns;	/* /etc/netns did not exist before: down removes it when empty */
 	struct lab_proc pods[TOPO_MAX_PODS];	/* by topology index; the mesh pod's is HAProxy's master */
+	unsigned fail_every[TOPO_MAX_PODS];	/* the FAIL_EVERY its workload was started with (lab/flaky.h) */
 	struct lab_proc filter;	/* the metrics filter of a rewriting variant */
 	char applied[LAB_MAX_POLICY_FILES][PATH_MAX];	/* SMI files of the last apply, as given */
 	int n_applied;

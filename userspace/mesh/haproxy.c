@@ -36,7 +36,7 @@ void mesh_haproxy_weights(const uint32_t *in, int n, bool faulty, unsigned *out)
 	}
 }
 
-static const char *ip4(uint32_t ip, char *buf)
+const char *mesh_ip4(uint32_t ip, char *buf)
 {
 	snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
 	return buf;
@@ -99,14 +99,16 @@ static void render_global(struct render *r)
 		"\tdescription \"generation %u\"\n"
 		"\tstats socket %s mode 600 level admin expose-fd listeners\n"
 		"\t# a reload lets old workers finish their connections, for 30 s at most\n"
-		"\thard-stop-after 30s\n\n"
-		"defaults\n"
+		"\thard-stop-after 30s\n",
+		mesh_variant_name(r->o->variant), r->o->node, r->o->generation, r->o->stats_socket);
+	variant_global(r);
+	fprintf(r->f,
+		"\ndefaults\n"
 		"\tmode http\n"
 		"\ttimeout connect 2s\n"
 		"\ttimeout client 30s\n"
 		"\ttimeout server 30s\n"
-		"\ttimeout http-request 10s\n\n",
-		mesh_variant_name(r->o->variant), r->o->node, r->o->generation, r->o->stats_socket);
+		"\ttimeout http-request 10s\n\n");
 }
 
 static void render_metrics(struct render *r)
@@ -119,11 +121,11 @@ static void render_metrics(struct render *r)
 		"\tbind %s:%u\n"
 		"\thttp-request use-service prometheus-exporter if { path /metrics }\n"
 		"\thttp-request return status 404\n\n",
-		mesh_variant_rewrites_metrics(r->o->variant) ? "127.0.0.1" : ip4(r->p->mesh_ip, ip),
+		mesh_variant_rewrites_metrics(r->o->variant) ? "127.0.0.1" : mesh_ip4(r->p->mesh_ip, ip),
 		r->p->metrics_port);
 }
 
-/* ACLs of one HTTP match; appends their names, ANDed, to `term`. Honours the ignore-* variants. */
+/* ACLs of one HTTP match; appends their names, ANDed, to `term`. Honours ignore-* and loose-match. */
 static int render_match(struct render *r, const struct mesh_http_match *m, const char *prefix, FILE *term)
 {
 	enum mesh_variant v = r->o->variant;
@@ -142,7 +144,8 @@ static int render_match(struct render *r, const struct mesh_http_match *m, const
 		char *anchored = NULL;
 		int rc;
 
-		if (asprintf(&anchored, "^(?:%s)", m->path_regex) < 0)
+		/* loose-match: the regex may match anywhere in the path, not only at its start. */
+		if (asprintf(&anchored, v == MESH_LOOSE_MATCH ? "%s" : "^(?:%s)", m->path_regex) < 0)
 			return error("out of memory");
 		fprintf(r->f, "\tacl %s.path path -m reg -- ", prefix);
 		rc = mesh_quote(r->f, anchored, "path regex");
@@ -155,8 +158,9 @@ static int render_match(struct render *r, const struct mesh_http_match *m, const
 	for (int i = 0; i < m->n_headers && v != MESH_IGNORE_HEADERS; i++) {
 		if (mesh_check_token(m->headers[i].name, "header name"))
 			return -1;
-		/* req.fhdr: each whole header value, not split at commas as hdr() would. */
-		fprintf(r->f, "\tacl %s.header%d req.fhdr(%s) -m reg -- ", prefix, i, m->headers[i].name);
+		/* req.fhdr: each whole header value, not split at commas as hdr() would; -i: loose-match. */
+		fprintf(r->f, "\tacl %s.header%d req.fhdr(%s) -m reg%s -- ", prefix, i, m->headers[i].name,
+			v == MESH_LOOSE_MATCH ? " -i" : "");
 		if (mesh_quote(r->f, m->headers[i].regex, "header regex"))
 			return -1;
 		fputc('\n', r->f);
@@ -223,6 +227,8 @@ int mesh_render_servers(struct render *r, const struct mesh_server *servers, int
 		in[i] = servers[i].weight;
 	mesh_haproxy_weights(in, n, r->o->variant == MESH_FAULTY_WEIGHTS, w);
 	fprintf(r->f, "%s\tbalance roundrobin\n", tcp ? "\tmode tcp\n" : "");
+	if (!tcp)
+		variant_backend(r, servers, w, n);
 	for (int i = 0; i < n; i++) {
 		const struct mesh_pod *pod = &r->p->pods[servers[i].pod];
 		int side = pod_side(r, servers[i].pod, servers[i].port, tcp);
@@ -245,7 +251,9 @@ static int render_listener(struct render *r, const struct mesh_listener *l)
 	char name[3 * MESH_NAME_MAX], ip[16];
 
 	snprintf(name, sizeof(name), "svc.%s.%s.%u", l->ns, l->service, l->port);
-	fprintf(r->f, "frontend %s\n\tbind %s:%u\n%s", name, ip4(l->ip, ip), l->port, l->tcp ? "\tmode tcp\n" : "");
+	fprintf(r->f, "frontend %s\n\tbind %s:%u\n%s", name, mesh_ip4(l->ip, ip), l->port, l->tcp ? "\tmode tcp\n" : "");
+	if (!l->tcp)
+		variant_listener(r);
 	/* Gateway API routes replace the service's routing, TrafficSplits included. */
 	if (l->routed)
 		return mesh_render_rules(r, l, name);
@@ -303,16 +311,21 @@ static void render_sources(struct render *r, int ai)
 
 	fprintf(r->f, "\t# allowed by TrafficTarget %s\n\tacl allow%d.src", a->origin, ai);
 	for (int i = 0; i < a->n_src; i++)
-		fprintf(r->f, "%s %s", i ? "" : " src", ip4(r->p->pods[a->src_pods[i]].ip, ip));
+		fprintf(r->f, "%s %s", i ? "" : " src", mesh_ip4(r->p->pods[a->src_pods[i]].ip, ip));
 	fputs(a->n_src ? "\n" : " always_false\n", r->f);
 }
 
-/* Writes the allowed alternatives of one pod side to `cond` (" or "-joined terms). */
-static int render_allows(struct render *r, const struct pod_side *side, FILE *cond)
+/*
+ * Writes the allowed alternatives of one pod side to `cond` (" or "-joined
+ * terms) and, to `sources`, " !allowN.src" for each allow rule that added
+ * one (the sources some rule here allows; allow-other-methods needs them).
+ */
+static int render_allows(struct render *r, const struct pod_side *side, FILE *cond, FILE *sources)
 {
 	for (int ai = 0; ai < r->p->n_allows; ai++) {
 		const struct mesh_allow *a = &r->p->allows[ai];
 		char prefix[32], lead[32];
+		long before = ftell(cond);
 
 		if (!has_int(a->dst_pods, a->n_dst, side->pod) || (a->dst_port && a->dst_port != side->port))
 			continue;
@@ -331,15 +344,17 @@ static int render_allows(struct render *r, const struct pod_side *side, FILE *co
 			if (render_alternatives(r, a->matches, a->n_matches, prefix, lead, cond))
 				return -1;
 		}
+		if (ftell(cond) != before)
+			fprintf(sources, " !allow%d.src", ai);
 	}
 	return 0;
 }
 
 static int render_access(struct render *r, const struct pod_side *side)
 {
-	char *cond = NULL;
-	size_t len = 0;
-	FILE *c;
+	char *cond = NULL, *sources = NULL;
+	size_t len = 0, slen = 0;
+	FILE *c, *s;
 	int rc;
 
 	if (!r->p->access_control) {
@@ -347,16 +362,23 @@ static int render_access(struct render *r, const struct pod_side *side)
 		return 0;
 	}
 	c = open_memstream(&cond, &len);
-	if (!c)
+	s = open_memstream(&sources, &slen);
+	if (!c || !s) {
+		if (c)
+			fclose(c);
+		free(cond);
 		return error("out of memory");
-	rc = render_allows(r, side, c);
+	}
+	rc = render_allows(r, side, c, s);
 	fclose(c);
+	fclose(s);
 	if (!rc && r->o->variant == MESH_FAIL_OPEN)
 		fprintf(r->f, "\t# fail-open variant: the deny rule is left out\n");
-	else if (!rc)
+	else if (!rc && (side->tcp || !variant_access(r, cond, sources)))
 		fprintf(r->f, "\t%s%s%s\n", side->tcp ? "tcp-request session reject" : "http-request deny deny_status 403",
 			len ? " unless" : "", len ? cond : "");
 	free(cond);
+	free(sources);
 	return rc;
 }
 
@@ -373,7 +395,7 @@ static int render_pod_side(struct render *r, int i)
 		return -1;
 	fprintf(r->f, "\tdefault_backend pod.%s.%s.%u\n\n", pod->ns, pod->name, side->port);
 	fprintf(r->f, "backend pod.%s.%s.%u\n%s\tserver %s.%s %s:%u%s\n\n", pod->ns, pod->name, side->port, mode,
-		pod->ns, pod->name, ip4(pod->ip, ip), side->port, h2_server(r, side->tcp));
+		pod->ns, pod->name, mesh_ip4(pod->ip, ip), side->port, h2_server(r, side->tcp));
 	return 0;
 }
 

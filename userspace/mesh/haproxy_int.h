@@ -1,4 +1,10 @@
-/* haproxy_int.h - pieces of the HAProxy renderer shared by its files, not by users. */
+/*
+ * haproxy_int.h - what the HAProxy renderer's files share, not its users:
+ * the state of one rendering and the helpers that write configuration
+ * words. haproxy.c renders the reference mesh; haproxy_route.c the Gateway
+ * API rules; haproxy_variants.c the additions of the faulty variants that
+ * need more than a changed word.
+ */
 #ifndef SMIW_MESH_HAPROXY_INT_H
 #define SMIW_MESH_HAPROXY_INT_H
 
@@ -21,7 +27,32 @@ struct render {
 	FILE *f;
 	struct pod_side *sides;
 	int n_sides;
+	int n_backends;	/* service-side HTTP backends written so far (names per-backend variables) */
 };
+
+/* Dotted quad of a host-order address into buf (16 bytes); returns buf. */
+const char *mesh_ip4(uint32_t ip, char *buf);
+
+/* Global settings a variant needs (the mirror's Lua script). */
+void variant_global(struct render *r);
+
+/* First rules of a service-side HTTP frontend (regenerate-id replaces the request id). */
+void variant_listener(struct render *r);
+
+/*
+ * Rules of a service-side HTTP backend over servers[0..n) with HAProxy
+ * weights w[0..n): per-connection stickiness, retries, the mirror.
+ */
+void variant_backend(struct render *r, const struct mesh_server *servers, const unsigned *w, int n);
+
+/*
+ * The access rule of an HTTP pod side for variants that do not simply
+ * deny: `cond` is the allowed alternatives (" or "-joined, "" for none),
+ * `sources` the source ACLs of the allow rules that have one here
+ * (" !allowN.src ..."). Returns true when it wrote the rule, false when the
+ * reference's deny rule is due.
+ */
+bool variant_access(struct render *r, const char *cond, const char *sources);
 
 /* Writes s as one strongly quoted configuration word; -1 after printing for a control character. */
 int mesh_quote(FILE *f, const char *s, const char *what);

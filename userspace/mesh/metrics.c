@@ -37,9 +37,14 @@ static const char *labels_end(const char *s, const char *end)
 
 /* The new value of one sample, or NAN to keep it. */
 static double rewrite_value(enum mesh_variant v, const char *name, size_t name_len, const char *labels,
-			    size_t labels_len, double x)
+			    size_t labels_len, double x, double now)
 {
 	bool responses = ends_with(name, name_len, "_http_responses_total");
+
+	if (v == MESH_BOGUS_RESTART && responses && contains(labels, labels_len, "code=\"5xx\""))
+		return 0;
+	if (v == MESH_BOGUS_RESTART && ends_with(name, name_len, "_process_start_time_seconds"))
+		return floor(now) + MESH_BOGUS_START_AHEAD;
 
 	if (v == MESH_INFLATE_METRICS && (responses || ends_with(name, name_len, "_http_requests_total")))
 		return x + ceil(x / 5);
@@ -52,7 +57,7 @@ static double rewrite_value(enum mesh_variant v, const char *name, size_t name_l
 }
 
 /* Writes one line (without its newline) to f, rewritten when it is a sample that changes. */
-static void rewrite_line(enum mesh_variant v, const char *s, const char *end, FILE *f)
+static void rewrite_line(enum mesh_variant v, const char *s, const char *end, double now, FILE *f)
 {
 	const char *name_end = s, *value, *value_end, *labels = "";
 	size_t labels_len = 0;
@@ -88,7 +93,7 @@ static void rewrite_line(enum mesh_variant v, const char *s, const char *end, FI
 		if (*stop)
 			goto keep;
 	}
-	y = rewrite_value(v, s, (size_t)(name_end - s), labels, labels_len, x);
+	y = rewrite_value(v, s, (size_t)(name_end - s), labels, labels_len, x, now);
 	if (isnan(y))
 		goto keep;
 	fwrite(s, 1, value - s, f);
@@ -102,7 +107,7 @@ keep:
 	fwrite(s, 1, end - s, f);
 }
 
-char *mesh_metrics_rewrite(enum mesh_variant v, const char *in, size_t len, size_t *out_len)
+char *mesh_metrics_rewrite(enum mesh_variant v, const char *in, size_t len, double now, size_t *out_len)
 {
 	const char *end = in + len;
 	char *out = NULL;
@@ -114,7 +119,7 @@ char *mesh_metrics_rewrite(enum mesh_variant v, const char *in, size_t len, size
 		const char *nl = memchr(in, '\n', end - in);
 		const char *line_end = nl ? nl : end;
 
-		rewrite_line(v, in, line_end, f);
+		rewrite_line(v, in, line_end, now, f);
 		if (nl)
 			fputc('\n', f);
 		in = nl ? nl + 1 : end;

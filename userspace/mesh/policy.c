@@ -19,6 +19,14 @@ static const char *const variant_names[MESH_VARIANT_COUNT] = {
 	[MESH_ROUTE_ADD_AS_SET] = "route-add-as-set",
 	[MESH_ROUTE_REDIRECT_HOST] = "route-redirect-host",
 	[MESH_ROUTE_NO_REWRITE] = "route-no-rewrite",
+	[MESH_STRIP_ID] = "strip-id",
+	[MESH_MIRROR_TO_ZERO_WEIGHT] = "mirror-to-zero-weight",
+	[MESH_REGENERATE_ID] = "regenerate-id",
+	[MESH_PER_CONNECTION_SPLIT] = "per-connection-split",
+	[MESH_RETRY_FLAKY_BACKEND] = "retry-with-flaky-backend",
+	[MESH_BOGUS_RESTART] = "bogus-restart",
+	[MESH_ALLOW_OTHER_METHODS] = "allow-other-methods",
+	[MESH_LOOSE_MATCH] = "loose-match",
 };
 
 /* One line each, for `lab meshes` and `run --list-meshes` (docs/lab.md has the details). */
@@ -30,12 +38,20 @@ static const char *const variant_summaries[MESH_VARIANT_COUNT] = {
 	[MESH_IGNORE_METHOD] = "allow rules and split matches without their methods",
 	[MESH_IGNORE_HEADERS] = "allow rules and split matches without their header filters",
 	[MESH_INFLATE_METRICS] = "traffic as the reference; request and response counters reported 20% high",
-	[MESH_DROP_FAILURES_METRICS] = "traffic as the reference; 4xx/5xx, denied and error counters reported as 0",
+	[MESH_DROP_FAILURES_METRICS] = "traffic as the reference; 4xx/5xx, denied, error counters reported 0",
 	[MESH_ROUTE_LIST_ORDER] = "HTTPRoute matches tried in list order, first wins (no precedence)",
-	[MESH_ROUTE_LOOSE_PREFIX] = "HTTPRoute PathPrefix compared by characters, not segments (/v2 takes /v2x)",
-	[MESH_ROUTE_ADD_AS_SET] = "RequestHeaderModifier add replaces the header's values instead of appending",
+	[MESH_ROUTE_LOOSE_PREFIX] = "HTTPRoute PathPrefix compared by characters, not segments: /v2 takes /v2x",
+	[MESH_ROUTE_ADD_AS_SET] = "RequestHeaderModifier add replaces the values rather than appending one",
 	[MESH_ROUTE_REDIRECT_HOST] = "RequestRedirect keeps the request's host, ignoring its hostname",
 	[MESH_ROUTE_NO_REWRITE] = "URLRewrite paths left as they came",
+	[MESH_STRIP_ID] = "denied requests reach the pod without X-Request-Id; the client gets 403",
+	[MESH_MIRROR_TO_ZERO_WEIGHT] = "a copy of each answered request goes to the split's weight-0 backend",
+	[MESH_REGENERATE_ID] = "every request gets a new X-Request-Id; denied ones reach the pod",
+	[MESH_PER_CONNECTION_SPLIT] = "a split picks its backend once per client connection",
+	[MESH_RETRY_FLAKY_BACKEND] = "one backend fails every 2nd request; the mesh retries 503s elsewhere",
+	[MESH_BOGUS_RESTART] = "5xx counters reported 0, a process start time after every scrape",
+	[MESH_ALLOW_OTHER_METHODS] = "denies only GETs or sources some rule names; other methods pass",
+	[MESH_LOOSE_MATCH] = "header values matched case-insensitively; pathRegex not anchored",
 };
 
 const char *mesh_variant_summary(enum mesh_variant v)
@@ -61,7 +77,13 @@ int mesh_variant_parse(const char *s, enum mesh_variant *v)
 
 bool mesh_variant_rewrites_metrics(enum mesh_variant v)
 {
-	return v == MESH_INFLATE_METRICS || v == MESH_DROP_FAILURES_METRICS;
+	return v == MESH_INFLATE_METRICS || v == MESH_DROP_FAILURES_METRICS || v == MESH_BOGUS_RESTART;
+}
+
+unsigned mesh_variant_fail_every(enum mesh_variant v)
+{
+	/* Every 2nd: a failure rate no split can hide once the failures go elsewhere. */
+	return v == MESH_RETRY_FLAKY_BACKEND ? 2 : 0;
 }
 
 void *mesh_grow(void **array, int *count, size_t size)

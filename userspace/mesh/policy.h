@@ -30,6 +30,14 @@ enum mesh_variant {
 	MESH_ROUTE_ADD_AS_SET,	/* RequestHeaderModifier add replaces the values instead of appending */
 	MESH_ROUTE_REDIRECT_HOST,	/* RequestRedirect keeps the request's host, ignoring hostname */
 	MESH_ROUTE_NO_REWRITE,	/* URLRewrite paths left as they came */
+	MESH_STRIP_ID,	/* denied requests forwarded without X-Request-Id, answered 403 */
+	MESH_MIRROR_TO_ZERO_WEIGHT,	/* a copy of each request to the split's weight-0 backends */
+	MESH_REGENERATE_ID,	/* every X-Request-Id replaced; denied requests forwarded, answered 403 */
+	MESH_PER_CONNECTION_SPLIT,	/* the backend is chosen once per client connection */
+	MESH_RETRY_FLAKY_BACKEND,	/* one backend fails every 2nd request; the mesh retries elsewhere */
+	MESH_BOGUS_RESTART,	/* 5xx counts dropped, a process start time after every scrape */
+	MESH_ALLOW_OTHER_METHODS,	/* a source no rule allows is denied GET only */
+	MESH_LOOSE_MATCH,	/* header values matched ignoring case, path regexes unanchored */
 	MESH_VARIANT_COUNT
 };
 
@@ -44,6 +52,13 @@ int mesh_variant_parse(const char *s, enum mesh_variant *v);
 
 /* True for the variants whose Prometheus numbers are rewritten (traffic untouched). */
 bool mesh_variant_rewrites_metrics(enum mesh_variant v);
+
+/*
+ * How often the variant's flaky backend fails: every Nth request to its
+ * /echo is answered 503 (the sample app's FAIL_EVERY). 0 for a variant
+ * without one.
+ */
+unsigned mesh_variant_fail_every(enum mesh_variant v);
 
 /* A workload endpoint. */
 struct mesh_pod {

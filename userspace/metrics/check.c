@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "metrics/check.h"
@@ -384,7 +385,8 @@ static int eval_prom_edge(struct ctx *c, const struct mx_view *v, const struct m
 	struct mx_obs_view ov = obs_view(c, ob, v, s, d);
 	struct mx_edge_result *er = add_edge(c->res, s, d, v->server_side);
 	struct mx_rep_counts rc = { .ok = re ? re->ok : 0, .fail = re ? re->fail : 0, .have = re != NULL,
-				    .reported = rep->requests == MX_PRESENT, .reset = re && re->reset };
+				    .reported = rep->requests == MX_PRESENT, .reset_ok = re && re->reset_ok,
+				    .reset_fail = re && re->reset_fail };
 
 	if (!er)
 		return -ENOMEM;
@@ -491,27 +493,172 @@ static bool outside_edge(const struct mx_rep_edge *e)
 	return mx_endpoint_outside(&e->src) || mx_endpoint_outside(&e->dst);
 }
 
+/* Wall-clock offset of the observations' monotonic clock; false without one. */
+static bool wall_offset(const struct obs_set *o, int64_t *off)
+{
+	if (!o->have_meta || !o->meta.real_ns)
+		return false;
+	*off = (int64_t)o->meta.real_ns - (int64_t)o->meta.mono_ns;
+	return true;
+}
+
+/*
+ * When the scrapes were taken, on the wall clock: the window's ends (the
+ * scrapes themselves when the runner or a URL gave their times), else the
+ * span of the observations, which the scrapes bracket.
+ */
+static void scrape_times(const struct ctx *c, struct mx_scrape_times *t)
+{
+	const struct obs_set *o = c->obs;
+	const struct mx_window *w = &c->res->window;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	int64_t off;
+
+	memset(t, 0, sizeof(*t));
+	if (!wall_offset(o, &off))
+		return;
+	if (w->set) {
+		lo = w->start_ns;
+		hi = w->end_ns;
+	} else {
+		for (size_t i = 0; i < o->n_ex; i++) {
+			if (o->ex[i].start_ns && o->ex[i].start_ns < lo)
+				lo = o->ex[i].start_ns;
+			if (o->ex[i].end_ns > hi)
+				hi = o->ex[i].end_ns;
+		}
+		if (lo == UINT64_MAX)
+			return;
+	}
+	t->known = true;
+	t->before_s = ((double)lo + (double)off) / 1e9;
+	t->after_s = ((double)hi + (double)off) / 1e9;
+}
+
+/* "2023-11-14T22:13:20.005Z" for seconds since the epoch. */
+static void wall_text(double secs, char *buf, size_t len)
+{
+	time_t whole = (time_t)floor(secs);
+	struct tm tm;
+
+	gmtime_r(&whole, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)floor((secs - floor(secs)) * 1000));
+}
+
+/*
+ * A restart at the reported start time means every counter counts only
+ * what happened after it. A request counter that holds more than the
+ * exchanges observed on its edge since then (and around the window's end)
+ * shows the process did not start then. Returns true with *why when the
+ * counters contradict the claimed start.
+ */
+static bool restart_contradicted(struct ctx *c, const struct mx_obs_params *prm, const struct mx_observed *ob,
+				 const struct mx_reported *rep, char *why, size_t len)
+{
+	struct mx_obs_params since = *prm;
+	struct mx_observed *after = NULL;
+	char s[400], d[400];
+	bool bad = false;
+	int64_t off;
+
+	if (!wall_offset(c->obs, &off))
+		return false;
+	since.window.set = true;
+	since.window.start_ns = (uint64_t)((int64_t)(rep->start_after * 1e9) - off);
+	since.window.end_ns = c->res->window.set ? c->res->window.end_ns : UINT64_MAX;
+	if (mx_observe(c->obs, &since, &after))
+		return false;
+	for (size_t i = 0; i < rep->n && !bad; i++) {
+		const struct mx_rep_edge *e = &rep->edges[i];
+		const struct mx_obs_edge *seen = NULL, *now = NULL;
+		double counted = e->ok + e->fail;
+		uint64_t happened = 0;
+
+		for (size_t j = 0; j < ob->n; j++)
+			if (mx_endpoint_eq(&ob->edges[j].src, &e->src) && mx_endpoint_eq(&ob->edges[j].dst, &e->dst))
+				seen = &ob->edges[j];
+		for (size_t j = 0; j < after->n; j++)
+			if (mx_endpoint_eq(&after->edges[j].src, &e->src) && mx_endpoint_eq(&after->edges[j].dst, &e->dst))
+				now = &after->edges[j];
+		if (!seen || seen->damaged)
+			continue;	/* only edges seen whole can contradict */
+		if (now)
+			happened = now->ok + now->fail + now->ok_edge + now->fail_edge;
+		if (counted > (double)happened) {
+			snprintf(why, len, "its counters hold %.15g responses on %s -> %s and only %llu happened after "
+				 "that", counted, mx_endpoint_str(&e->src, s, sizeof(s)),
+				 mx_endpoint_str(&e->dst, d, sizeof(d)), (unsigned long long)happened);
+			bad = true;
+		}
+	}
+	mx_observed_free(after);
+	return bad;
+}
+
+/* The note on a reported restart: taken, or impossible and why. */
+static void restart_note(struct ctx *c, const struct mx_reported *rep, const struct mx_scrape_times *t,
+			 const char *contradiction)
+{
+	const char *m = c->prof->restart_metric;
+	char x[96], y[96], b[96], a[96];
+
+	wall_text(rep->start_before, x, sizeof(x));
+	wall_text(rep->start_after, y, sizeof(y));
+	wall_text(t->before_s, b, sizeof(b));
+	wall_text(t->after_s, a, sizeof(a));
+	if (rep->restart == MX_RESTART_SEEN)
+		note(c->res, "the exporter restarted between the scrapes ('%s' moved from %s to %s, between %s and "
+		     "%s): counts before the restart are lost", m, x, y, b, a);
+	else if (rep->restart == MX_RESTART_UNPLACED)
+		note(c->res, "the exporter's start time changed ('%s' from %s to %s), but the observations carry no "
+		     "wall clock to place it between the scrapes: not taken as a restart, counts compared as they are",
+		     m, x, y);
+	else if (*contradiction)
+		note(c->res, "impossible start time: the exporter says it started at %s ('%s', between the scrapes), "
+		     "yet %s: not a restart, counts compared as they are", y, m, contradiction);
+	else if (rep->start_after <= rep->start_before)
+		note(c->res, "impossible start time: the exporter's start time went back from %s to %s ('%s'): "
+		     "not a restart, counts compared as they are", x, y, m);
+	else
+		note(c->res, "impossible start time: the exporter says it started at %s ('%s'), %s the scrapes "
+		     "(%s and %s): not a restart, counts compared as they are", y, m,
+		     rep->start_after > t->after_s ? "after" : "before", b, a);
+}
+
 static int check_prom(struct ctx *c)
 {
 	const struct metrics_check_req *req = c->req;
 	struct mx_view v = { c->prof->server_side, &c->prof->src, &c->prof->dst };
 	struct mx_obs_params prm = { .view = v, .window = c->res->window, .outcome = &c->prof->outcome,
-				     .standalone_proxy = c->prof->standalone_proxy, .mesh = &c->mesh };
+				     .standalone_proxy = c->prof->standalone_proxy, .mesh = &c->mesh,
+				     .request_of = req->request_of };
 	struct mx_observed *ob = NULL;
 	struct mx_reported *rep = NULL;
+	struct mx_scrape_times times;
 	struct mx_endpoint s, d;
+	char why[600] = "";
 	int r;
 
+	scrape_times(c, &times);
 	if ((r = mx_observe(c->obs, &prm, &ob)) ||
 	    (r = mx_report_from_prom(c->prof, c->before, c->after, c->have_scrape_of ? &c->scrape_of : NULL,
-				     &rep, c->err, c->errlen)))
+				     &times, &rep, c->err, c->errlen)))
 		goto out;
+	if (rep->restart == MX_RESTART_SEEN && restart_contradicted(c, &prm, ob, rep, why, sizeof(why))) {
+		/* Read again as no restart: every counter's delta is after - before. */
+		times.refuse = true;
+		mx_reported_free(rep);
+		rep = NULL;
+		if ((r = mx_report_from_prom(c->prof, c->before, c->after, c->have_scrape_of ? &c->scrape_of : NULL,
+					     &times, &rep, c->err, c->errlen)))
+			goto out;
+	}
 	observed_notes(c, ob);
 	if (!rep->have_before)
 		note(c->res, "no earlier scrape: reported counts are totals since the exporter started");
-	if (rep->restarted)
-		note(c->res, "the exporter restarted between the scrapes ('%s' changed): counts before the "
-		     "restart are lost", c->prof->restart_metric);
+	if (rep->restart != MX_RESTART_NONE)
+		restart_note(c, rep, &times, why);
 	if (rep->unnamed)
 		note(c->res, "%zu reported series were skipped: an end label is missing%s", rep->unnamed,
 		     c->have_scrape_of ? "" : " (the scraped workload can be given with --scrape-of)");
@@ -559,7 +706,8 @@ static int eval_tm_item(struct ctx *c, const struct mx_tm_item *it, const struct
 {
 	struct mx_view v = { it->server_side, &it->src_ep, &it->dst_ep };
 	struct mx_obs_params prm = { .view = v, .outcome = rule, .mesh = &c->mesh,
-				     .standalone_proxy = c->prof && c->prof->standalone_proxy };
+				     .standalone_proxy = c->prof && c->prof->standalone_proxy,
+				     .request_of = c->req->request_of };
 	struct mx_edge_result *er = add_edge(c->res, &it->src, &it->dst, it->server_side);
 	struct mx_observed *ob = NULL;
 	struct mx_obs_view ov;

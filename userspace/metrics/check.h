@@ -46,6 +46,8 @@ struct metrics_check_req {
 	const char *inventory;
 	/* "ns/workload" whose proxy the scrape came from (profiles with `fallback: scrape`). */
 	const char *scrape_of;
+	/* Optional: the request each exchange of obs belongs to (mx_obs_params.request_of). */
+	const uint64_t *request_of;
 };
 
 struct metrics_result {

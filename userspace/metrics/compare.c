@@ -94,14 +94,14 @@ static void count_above(struct mx_check *c, double rep, uint64_t hi, const struc
  * this end against an end outside itself (callers it could not name).
  */
 static void count_below(struct mx_check *c, double rep, uint64_t in, double outside, const struct mx_rep_counts *rc,
-			const struct mx_quality *q)
+			bool reset, const struct mx_quality *q)
 {
 	if (!rc->have && outside > 0 && outside >= (double)in)
 		verdict(c, VERDICT_INCONCLUSIVE, "the mesh reports nothing for this edge, but counts %.15g at this end "
 			"against an end it places outside itself: they may be these", outside);
 	else if (!rc->have)
 		verdict(c, VERDICT_FAIL, "the mesh reports nothing for this edge");
-	else if (rc->reset)
+	else if (reset)
 		verdict(c, VERDICT_INCONCLUSIVE, "%.15g fewer than observed, but the counter was reset in the "
 			"window (counts before the reset are lost)", (double)in - rep);
 	else if (q->bypass_unknown)
@@ -121,7 +121,7 @@ static void count_below(struct mx_check *c, double rep, uint64_t in, double outs
  * is tolerated.
  */
 static void count_check(struct mx_edge_result *er, const char *name, double rep, const struct mx_rep_counts *rc,
-			double outside, uint64_t in, uint64_t straddle, const struct mx_obs_view *ov,
+			bool reset, double outside, uint64_t in, uint64_t straddle, const struct mx_obs_view *ov,
 			const struct mx_quality *q)
 {
 	struct mx_check *c = new_check(er, name);
@@ -159,7 +159,7 @@ static void count_check(struct mx_edge_result *er, const char *name, double rep,
 	} else if (rep > (double)hi)
 		count_above(c, rep, hi, ov, lower_bound_only);
 	else
-		count_below(c, rep, in, outside, rc, q);
+		count_below(c, rep, in, outside, rc, reset, q);
 }
 
 void mx_compare_counts(struct mx_edge_result *er, const struct mx_rep_counts *rc, const struct mx_obs_view *ov,
@@ -167,9 +167,10 @@ void mx_compare_counts(struct mx_edge_result *er, const struct mx_rep_counts *rc
 {
 	const struct mx_obs_edge *e = ov->edge;
 
-	count_check(er, "success_count", rc->ok, rc, rc->outside_ok, e ? e->ok : 0, e ? e->ok_edge : 0, ov, q);
-	count_check(er, "failure_count", rc->fail, rc, rc->outside_fail, e ? e->fail : 0, e ? e->fail_edge : 0,
+	count_check(er, "success_count", rc->ok, rc, rc->reset_ok, rc->outside_ok, e ? e->ok : 0, e ? e->ok_edge : 0,
 		    ov, q);
+	count_check(er, "failure_count", rc->fail, rc, rc->reset_fail, rc->outside_fail, e ? e->fail : 0,
+		    e ? e->fail_edge : 0, ov, q);
 }
 
 /* Observed quantile at the measured side, and the bracket the mesh's own value must lie in. */

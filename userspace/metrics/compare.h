@@ -50,7 +50,7 @@ struct mx_rep_counts {
 	double ok, fail;
 	bool have;		/* the edge has series */
 	bool reported;		/* the mesh reports this metric at all: false makes the checks NONE */
-	bool reset;		/* a counter was reset in the window */
+	bool reset_ok, reset_fail;	/* a success / failure counter was reset in the window */
 	/*
 	 * What the mesh counted at this edge's measured end against an end it
 	 * places outside itself: requests of this edge it could not name.

@@ -162,14 +162,52 @@ struct pairing {
 	const struct obs_set *obs;
 	long *partner;		/* index of the exchange at the other end, -1 when unknown */
 	const bool *skip;
+	const uint64_t *request_of;	/* mx_obs_params.request_of */
 };
+
+static bool followed(const struct pairing *pr, size_t i)
+{
+	return pr->request_of && pr->request_of[2 * i];
+}
+
+/*
+ * The same group: the entry the caller followed the exchange to (its
+ * request is told apart within the group), else the same request id.
+ */
+static int cmp_request(const struct pairing *pr, size_t i, size_t j)
+{
+	bool fi = followed(pr, i), fj = followed(pr, j);
+
+	if (fi != fj)
+		return fi ? -1 : 1;
+	if (fi)
+		return pr->request_of[2 * i] < pr->request_of[2 * j] ? -1 : pr->request_of[2 * i] > pr->request_of[2 * j];
+	return strcmp(pr->obs->ex[i].request_id, pr->obs->ex[j].request_id);
+}
+
+/*
+ * Whether client exchange j may be the client side of server exchange i in
+ * their group: the same request, or any of the entry's when i is known to
+ * be one of them only.
+ */
+static bool may_pair(const struct pairing *pr, size_t i, size_t j)
+{
+	if (!followed(pr, i))
+		return true;	/* grouped by request id already */
+	return pr->request_of[2 * i + 1] == MX_ANY_REQUEST || pr->request_of[2 * i + 1] == pr->request_of[2 * j + 1];
+}
+
+static uint64_t span_of(const struct obs_exchange *e)
+{
+	return e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0;
+}
 
 static int cmp_by_request(const void *a, const void *b, void *arg)
 {
-	const struct obs_set *obs = arg;
-	const struct obs_exchange *x = &obs->ex[*(const size_t *)a];
-	const struct obs_exchange *y = &obs->ex[*(const size_t *)b];
-	int c = strcmp(x->request_id, y->request_id);
+	const struct pairing *pr = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct obs_exchange *x = &pr->obs->ex[i], *y = &pr->obs->ex[j];
+	int c = cmp_request(pr, i, j);
 
 	return c ? c : x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
 }
@@ -180,10 +218,14 @@ static bool same_observer(const struct obs_exchange *a, const struct obs_exchang
 }
 
 /*
- * Within one request id, a server exchange belongs to the client exchange of
+ * Within one request, a server exchange belongs to the client exchange of
  * another pod that encloses it in time most tightly: along a chain
  * driver -> a -> (mesh) -> b, b's server side is enclosed both by a's call
  * and by the driver's request, and a's call is the one that started last.
+ * A server exchange known only as one of an entry's requests takes the
+ * longest of the entry's client exchanges that enclose it: its own client
+ * encloses it too, so the client's view it gives is never below the true
+ * one (a looser bound on latency, never a false one).
  */
 static void pair_group(struct pairing *pr, const size_t *idx, size_t n)
 {
@@ -191,6 +233,7 @@ static void pair_group(struct pairing *pr, const size_t *idx, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct obs_exchange *s = &ex[idx[i]];
+		bool any = followed(pr, idx[i]) && pr->request_of[2 * idx[i] + 1] == MX_ANY_REQUEST;
 		long best = -1;
 
 		if (s->role != OBS_ROLE_SERVER || pr->skip[idx[i]])
@@ -199,9 +242,9 @@ static void pair_group(struct pairing *pr, const size_t *idx, size_t n)
 			const struct obs_exchange *c = &ex[idx[j]];
 
 			if (c->role != OBS_ROLE_CLIENT || pr->skip[idx[j]] || same_observer(c, s) ||
-			    c->start_ns > s->start_ns || c->end_ns < s->end_ns)
+			    c->start_ns > s->start_ns || c->end_ns < s->end_ns || !may_pair(pr, idx[i], idx[j]))
 				continue;
-			if (best < 0 || c->start_ns > ex[best].start_ns)
+			if (best < 0 || (any ? span_of(c) > span_of(&ex[best]) : c->start_ns > ex[best].start_ns))
 				best = (long)idx[j];
 		}
 		if (best < 0)
@@ -224,11 +267,11 @@ static int pair_exchanges(struct pairing *pr)
 	if (!idx)
 		return -ENOMEM;
 	for (size_t i = 0; i < obs->n_ex; i++)
-		if (obs->ex[i].request_id[0] && !pr->skip[i])
+		if ((obs->ex[i].request_id[0] || followed(pr, i)) && !pr->skip[i])
 			idx[n++] = i;
-	qsort_r(idx, n, sizeof(*idx), cmp_by_request, (void *)obs);
+	qsort_r(idx, n, sizeof(*idx), cmp_by_request, pr);
 	for (size_t a = 0, b; a < n; a = b) {
-		for (b = a + 1; b < n && !strcmp(obs->ex[idx[a]].request_id, obs->ex[idx[b]].request_id); b++)
+		for (b = a + 1; b < n && !cmp_request(pr, idx[a], idx[b]); b++)
 			;
 		if (b - a > 1)
 			pair_group(pr, idx + a, b - a);
@@ -417,7 +460,7 @@ static void sort_durations(struct mx_observed *o)
 int mx_observe(const struct obs_set *obs, const struct mx_obs_params *prm, struct mx_observed **out)
 {
 	enum obs_role side = prm->view.server_side ? OBS_ROLE_SERVER : OBS_ROLE_CLIENT;
-	struct pairing pr = { .obs = obs };
+	struct pairing pr = { .obs = obs, .request_of = prm->request_of };
 	struct mx_observed *o = calloc(1, sizeof(*o));
 	bool *skip = calloc(obs->n_ex ? obs->n_ex : 1, sizeof(*skip));
 	size_t cap = 0;

@@ -83,12 +83,24 @@ struct mx_observed {
 };
 
 /* Parameters of one observation pass. */
+#define MX_ANY_REQUEST UINT64_MAX	/* request_of: one of the entry's, not known which */
+
 struct mx_obs_params {
 	struct mx_view view;
 	struct mx_window window;
 	const struct outcome_rule *outcome;
 	bool standalone_proxy;
 	const struct mx_meshinfo *mesh;
+	/*
+	 * Optional, two numbers per exchange of the set, as a verifier that
+	 * followed requests through the mesh knows them (a mesh may remove or
+	 * rewrite the request id on the way): the first names the traffic
+	 * entry (non-zero), the second the request in it, or MX_ANY_REQUEST for
+	 * an exchange known to be one of the entry's requests but not which
+	 * one. Exchanges with (0, 0), or all when NULL, are paired by their
+	 * request id.
+	 */
+	const uint64_t *request_of;
 };
 
 /*

@@ -384,6 +384,7 @@ static int read_requests(const struct profile *p, const struct prom_scrape *befo
 	const char *metric = pick_metric(p, after);
 	struct mx_endpoint a, b;
 	struct series v;
+	bool reset;
 
 	r->requests = MX_ABSENT;
 	if (!metric)
@@ -406,21 +407,26 @@ static int read_requests(const struct profile *p, const struct prom_scrape *befo
 			continue;
 		if (!(e = edge_for(r, &a, &b)))
 			return -ENOMEM;
-		d = delta(v.s, before, r->restarted, &e->reset);
+		reset = false;
+		d = delta(v.s, before, r->restarted, &reset);
 		e->nseries++;
+		e->reset |= reset;
 		if (isnan(d)) {
 			e->nan = true;
 			continue;
 		}
 		switch (series_outcome(p, &v)) {
-		case OUT_OK: e->ok += d; break;
-		case OUT_FAIL: e->fail += d; break;
+		case OUT_OK: e->ok += d; e->reset_ok |= reset; break;
+		case OUT_FAIL: e->fail += d; e->reset_fail |= reset; break;
 		case OUT_NONE: r->no_result++; e->other += d; break;
 		default: e->other += d; break;
 		}
 	}
-	/* A series that vanished took its counts with it: the exporter restarted. */
-	for (size_t i = 0; before && i < before->nsamples; i++) {
+	/*
+	 * A series that vanished took its counts with it: in a restart. Without
+	 * one, a mesh that drops a series drops counts, and is not excused.
+	 */
+	for (size_t i = 0; before && r->restarted && i < before->nsamples; i++) {
 		struct mx_rep_edge *e;
 
 		series_view(p, &before->samples[i], &v);
@@ -429,7 +435,7 @@ static int read_requests(const struct profile *p, const struct prom_scrape *befo
 			continue;
 		if (!(e = edge_for(r, &a, &b)))
 			return -ENOMEM;
-		e->reset = true;
+		e->reset = e->reset_ok = e->reset_fail = true;
 	}
 	return 0;
 }
@@ -589,9 +595,27 @@ static int read_latency(const struct profile *p, const struct prom_scrape *befor
 	return 0;
 }
 
+/*
+ * A restart moves the start time forward, to a moment between the scrapes
+ * (the first scrape would otherwise have shown it already); the slack
+ * covers start times written in whole seconds.
+ */
+static enum mx_restart judge_restart(double x, double y, const struct mx_scrape_times *t)
+{
+	if (isnan(x) || isnan(y) || x == y)
+		return MX_RESTART_NONE;
+	if (t && t->refuse)
+		return MX_RESTART_IMPOSSIBLE;
+	if (!t || !t->known)
+		return MX_RESTART_UNPLACED;
+	if (y > x && y >= t->before_s - MX_START_SLACK_S && y <= t->after_s + MX_START_SLACK_S)
+		return MX_RESTART_SEEN;
+	return MX_RESTART_IMPOSSIBLE;
+}
+
 int mx_report_from_prom(const struct profile *p, const struct prom_scrape *before,
 			const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
-			struct mx_reported **out, char *err, size_t errlen)
+			const struct mx_scrape_times *times, struct mx_reported **out, char *err, size_t errlen)
 {
 	struct mx_reported *r = calloc(1, sizeof(*r));
 	int rc;
@@ -599,11 +623,12 @@ int mx_report_from_prom(const struct profile *p, const struct prom_scrape *befor
 	if (!r)
 		return -ENOMEM;
 	r->have_before = before != NULL;
+	r->start_before = r->start_after = NAN;
 	if (before && p->restart_metric) {
-		double x = prom_first_value(before, p->restart_metric);
-		double y = prom_first_value(after, p->restart_metric);
-
-		r->restarted = !isnan(x) && !isnan(y) && x != y;
+		r->start_before = prom_first_value(before, p->restart_metric);
+		r->start_after = prom_first_value(after, p->restart_metric);
+		r->restart = judge_restart(r->start_before, r->start_after, times);
+		r->restarted = r->restart == MX_RESTART_SEEN;
 	}
 	rc = read_requests(p, before, after, scrape_of, r);
 	if (!rc)

@@ -23,7 +23,8 @@ struct mx_rep_edge {
 	struct mx_endpoint src, dst;
 	double ok, fail, other;	/* request counter deltas by outcome ("other": neither list) */
 	int nseries;
-	bool reset;		/* a series went down or vanished: counts before it are lost */
+	bool reset;		/* a series went down, or vanished in a restart: counts before it are lost */
+	bool reset_ok, reset_fail;	/* the same, for the series counted as successes / as failures */
 	bool nan;		/* a counter was NaN */
 	/* latency, as the profile's type says */
 	int lat_series;
@@ -57,11 +58,32 @@ struct mx_unrecognised {
 
 #define MX_UNREC_MAX 8
 
+/* Whether the exporter restarted between the scrapes, judged on the start time it reports. */
+enum mx_restart {
+	MX_RESTART_NONE,	/* the profile's restart metric did not change (or there is none) */
+	MX_RESTART_SEEN,	/* it moved forward to a time between the two scrapes: counts before are lost */
+	MX_RESTART_IMPOSSIBLE,	/* it changed to a time that cannot be a restart between them: no restart */
+	MX_RESTART_UNPLACED,	/* it changed, but no wall clock places the scrapes: no restart is taken */
+};
+
+/* When the two scrapes were taken (seconds since the epoch), to judge a reported restart by. */
+struct mx_scrape_times {
+	bool known;
+	double before_s, after_s;
+	/* Take no restart whatever the start time says (the counters contradicted it). */
+	bool refuse;
+};
+
+/* A start time may sit this much before the first scrape: exporters write it in whole seconds. */
+#define MX_START_SLACK_S 1.0
+
 struct mx_reported {
 	struct mx_rep_edge *edges;	/* ends named MX_OUTSIDE are outside the mesh, never compared */
 	size_t n, cap;
 	bool have_before;	/* counts are deltas (else totals since the exporter started) */
-	bool restarted;		/* the profile's restart metric changed between the scrapes */
+	bool restarted;		/* restart == MX_RESTART_SEEN */
+	enum mx_restart restart;
+	double start_before, start_after;	/* the restart metric in each scrape (NaN when absent) */
 	enum mx_presence requests, latency;
 	char req_metric[128];	/* the request metric read: the first of the profile's the exposition has */
 	size_t unnamed;		/* series skipped: an end label missing and no --scrape-of */
@@ -77,11 +99,16 @@ struct mx_reported {
  * Reads the edges `p` describes from `after` (and `before`, NULL when there
  * is none), taking counter and bucket deltas, with `scrape_of` (NULL or
  * "ns/workload") naming the scraped proxy's workload for `fallback: scrape`.
- * Returns 0 and *out (free with mx_reported_free) or a negative errno with err.
+ * A counter is reset (its delta is its value after) when it went down, or
+ * in a restart: the profile's restart metric moved forward to a time within
+ * [times->before_s - MX_START_SLACK_S, times->after_s + MX_START_SLACK_S];
+ * changed otherwise, or with times unknown (NULL), it is no restart. A
+ * series that vanished is reset only in a restart. Returns 0 and *out
+ * (free with mx_reported_free) or a negative errno with err.
  */
 int mx_report_from_prom(const struct profile *p, const struct prom_scrape *before,
 			const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
-			struct mx_reported **out, char *err, size_t errlen);
+			const struct mx_scrape_times *times, struct mx_reported **out, char *err, size_t errlen);
 
 /* Frees reported edges; NULL is fine. */
 void mx_reported_free(struct mx_reported *r);

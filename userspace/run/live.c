@@ -42,13 +42,20 @@ static void who(struct obs_set *s, const struct inv_pod *p, const char **ns, con
 	*sa = obs_keep(s, p ? p->service_account : "");
 }
 
+/*
+ * What the runner judges probes by: the probes' exchanges, and every
+ * exchange without a measured request's id of the run, since a mesh that
+ * removes or rewrites ids leaves a probe's copies without its id, and the
+ * verifier follows them through connections and proxies (verify/follow.h).
+ * Measured traffic that kept its ids, the bulk, is not kept.
+ */
 static void keep_exchange(struct live *l, const struct cap_exchange *x)
 {
 	struct obs_set *s = &l->probes;
 	struct obs_exchange *e;
 	struct reqid id;
 
-	if (reqid_parse(x->request_id, &id) || !id.probe || strcmp(id.run, l->run))
+	if (!reqid_parse(x->request_id, &id) && !id.probe && !strcmp(id.run, l->run))
 		return;
 	e = obs_new_exchange(s);
 	if (!e)
@@ -56,6 +63,12 @@ static void keep_exchange(struct live *l, const struct cap_exchange *x)
 	who(s, x->conn ? x->conn->pod : NULL, &e->ns, &e->pod, &e->sa);
 	e->comm = obs_keep(s, x->conn ? x->conn->comm : "");
 	e->conn = obs_keep(s, x->conn ? x->conn->name : "");
+	e->local = obs_keep(s, x->conn ? x->conn->local : "");
+	e->peer = obs_keep(s, x->conn ? x->conn->peer : "");
+	e->seq = x->seq;
+	e->pid = x->pid;
+	e->tgid = x->tgid;
+	e->line = (unsigned)s->n_ex;
 	e->role = role_of(x->role);
 	e->method = obs_keep(s, x->method);
 	e->path = obs_keep(s, x->path);

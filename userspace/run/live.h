@@ -2,9 +2,10 @@
  * live.h - the capture that runs while a scenario runs. Every record goes
  * to the observation file (the same JSON lines `smi-witness observe`
  * writes, with a stats record twice a second so each step is bracketed
- * closely); the convergence probes of the run, and refused connects, are
- * also kept in memory so the runner can judge them with the verifier's own
- * rules while the mesh is still converging.
+ * closely); the convergence probes of the run (with every exchange that
+ * lacks a measured request's id, which the verifier may follow to a probe),
+ * and refused connects, are also kept in memory so the runner can judge
+ * them with the verifier's own rules while the mesh is still converging.
  */
 #ifndef SMIW_RUN_LIVE_H
 #define SMIW_RUN_LIVE_H

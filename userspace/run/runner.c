@@ -122,8 +122,9 @@ static const char *via_label(enum traffic_proto protocol, int via)
 	return via == SC_VIA_CALL ? ", via /call" : "";
 }
 
-static int drive_once(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
-		uint64_t duration_ns, unsigned concurrency)
+/* A driver run of entry t, with an intent file of its own (kept in s->parts). Returns 0 or -1. */
+static int job(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
+	       uint64_t duration_ns, unsigned concurrency, struct traffic_job *j)
 {
 	char part[PATH_MAX];
 
@@ -136,10 +137,19 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 	s->parts[s->n_parts] = strdup(part);
 	if (!s->parts[s->n_parts])
 		return -1;
+	*j = (struct traffic_job){ .t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
+		.concurrency = concurrency, .intent_path = s->parts[s->n_parts], .log_path = s->drive_log,
+		.protocol = s->rn->protocol };
 	s->n_parts++;
-	return traffic_send(s->t, &(struct traffic_job){
-		.t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
-		.concurrency = concurrency, .intent_path = part, .log_path = s->drive_log, .protocol = s->rn->protocol });
+	return 0;
+}
+
+static int drive_once(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
+		uint64_t duration_ns, unsigned concurrency)
+{
+	struct traffic_job j;
+
+	return job(s, t, run_id, count, duration_ns, concurrency, &j) ? -1 : traffic_send(s->t, &j);
 }
 
 /*
@@ -175,8 +185,14 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 			continue;
 		}
 		n = vindex_requests(&ix, st->index, t, true, &r);
+		/*
+		 * A success the client saw was served somewhere: until that record
+		 * is in too, the probe is not all there (the server's record can
+		 * come in after the client's, when all probes end at once).
+		 */
 		for (int j = 0; j < n; j++)
-			here |= r[j].id.round == round && r[j].outcome != CO_UNOBSERVED;
+			here |= r[j].id.round == round && r[j].outcome != CO_UNOBSERVED &&
+				(!vreq_succeeded(&r[j]) || r[j].served);
 		if (probed[k])
 			*seen &= here;
 		converge_init(st, &cv);
@@ -184,7 +200,7 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 			converge_add(&c, st, t, &x, r, (size_t)n, &cv);
 		converged[k] = cv.checked && cv.converged;
 		json_decref(how);
-		free(r);
+		vreqs_free(r, n > 0 ? (size_t)n : 0);
 	}
 	vindex_free(&ix);
 	s->t->ops->observed_unlock(s->t);
@@ -245,8 +261,8 @@ static void announce_wait(const struct srun *s, const struct sc_step *st, const 
 			  const bool *done)
 {
 	pr_info("    waiting until the mesh shows the policy: %u probes in a row per entry showing its effect, "
-		"one round every %.2f s, at most %.0f s", st->converge.consecutive, st->converge.interval_ns / 1e9,
-		st->converge.timeout_ns / 1e9);
+		"one round every %.2f s, for at most %.0f s or %u rounds, whichever ends later", st->converge.consecutive,
+		st->converge.interval_ns / 1e9, st->converge.timeout_ns / 1e9, converge_min_rounds(st->converge.consecutive));
 	for (size_t k = 0; k < st->n_traffic; k++) {
 		const struct sc_traffic *t = &st->traffic[k];
 		char effect[256];
@@ -262,13 +278,16 @@ static void announce_wait(const struct srun *s, const struct sc_step *st, const 
 /*
  * After a policy change: probe each traffic entry once per round until its
  * probes show the policy's effect (the rule the verifier applies to the
- * recorded probes) or the step's timeout passes. Never a fixed sleep.
+ * recorded probes) or the bound passes: the step's timeout, but never
+ * fewer than converge_min_rounds() rounds (a loaded machine probes slowly).
+ * Never a fixed sleep.
  */
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
 	uint64_t start = mono_ns(), deadline = start + st->converge.timeout_ns, round, next_note;
 	bool probed[st->n_traffic], done[st->n_traffic];
-	char prefix[96];
+	char prefix[st->n_traffic][96];
+	struct traffic_job jobs[st->n_traffic];
 
 	for (size_t k = 0; k < st->n_traffic; k++)
 		done[k] = !sc_traffic_asserts(&st->traffic[k]);
@@ -279,6 +298,7 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
 		uint64_t sent = mono_ns();
 		bool seen = false;
+		size_t n = 0;
 
 		/* A long wait says so: silence for half a minute looks like a hang. */
 		if (sent >= next_note) {
@@ -290,20 +310,24 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 			next_note += CONVERGE_NOTE_NS;
 		}
 
+		/* One probe per entry, all at once: a round takes as long with many entries as with one. */
 		for (size_t k = 0; k < st->n_traffic; k++) {
 			probed[k] = !done[k];
 			if (!probed[k])
 				continue;
-			reqid_prefix(prefix, sizeof(prefix), s->run, st->index, st->traffic[k].index, true, round);
-			if (drive_once(s, &st->traffic[k], prefix, 1, 0, 1))
+			reqid_prefix(prefix[k], sizeof(prefix[k]), s->run, st->index, st->traffic[k].index, true, round);
+			if (job(s, &st->traffic[k], prefix[k], 1, 0, 1, &jobs[n++]))
 				return -1;
 		}
+		if (traffic_send_all(s->t, jobs, n))
+			return -1;
 		/* The kernel's records of the probes arrive a drain period later. */
 		while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS) {
 			sleep_ns(20000000ULL);
 			judge_probes(s, st, set, probed, done, round, &seen);
 		}
-		if (all_true(done, st->n_traffic) || mono_ns() >= deadline)
+		if (all_true(done, st->n_traffic) ||
+		    (mono_ns() >= deadline && round >= converge_min_rounds(st->converge.consecutive)))
 			break;
 		sleep_ns(st->converge.interval_ns);
 	}
@@ -317,9 +341,9 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 			char effect[256];
 
 			effect_text(s, set, &st->traffic[k], effect, sizeof(effect));
-			pr_info("    %s: NOT converged within %.0f s (its probes did not show '%s' %u times in a "
-				"row): measuring anyway", st->traffic[k].name, st->converge.timeout_ns / 1e9, effect,
-				st->converge.consecutive);
+			pr_info("    %s: NOT converged within %.0f s and %" PRIu64 " probe rounds (its probes did not "
+				"show '%s' %u times in a row): measuring anyway", st->traffic[k].name,
+				st->converge.timeout_ns / 1e9, round, effect, st->converge.consecutive);
 		}
 	return 0;
 }

@@ -102,6 +102,14 @@ struct target_ops {
 	 */
 	int (*drive)(struct target *t, const struct traffic_job *j);
 
+	/*
+	 * Sends the traffic of jobs[0..n) all at once, each from its source
+	 * pod, and waits for every one: status[i] is what drive() would have
+	 * returned for jobs[i]. Optional (NULL: the runner sends one after the
+	 * other); a cluster target would start every driver before waiting.
+	 */
+	void (*drive_all)(struct target *t, const struct traffic_job *jobs, size_t n, int *status);
+
 	/* Starts capturing. Returns 0 or -errno after printing. */
 	int (*observe_start)(struct target *t, const struct target_observe *o);
 

@@ -198,6 +198,43 @@ static int drive(struct target *t, const struct traffic_job *j)
 	return r;
 }
 
+struct start_args {
+	struct exec_args x;
+	pid_t pid;
+};
+
+/* Returns 0 once started (pid set), or the exit code lab_exec() would have given. */
+static int start_in_pod(void *arg)
+{
+	struct start_args *a = arg;
+
+	a->pid = lab_exec_start(a->x.lab, a->x.pod, a->x.argv);
+	return a->pid > 0 ? 0 : (int)-a->pid;
+}
+
+static void drive_all(struct target *t, const struct traffic_job *jobs, size_t n, int *status)
+{
+	pid_t pids[n];
+
+	/* Each driver inherits the job's log as its output; they all run at once. */
+	for (size_t i = 0; i < n; i++) {
+		struct start_args a = { .x = { &lab_of(t)->lab, NULL, NULL } };
+		struct traffic_argv argv;
+		char pod[160];
+
+		snprintf(pod, sizeof(pod), "%s/%s", jobs[i].t->from_ns, jobs[i].t->from);
+		traffic_driver_argv(&argv, &jobs[i]);
+		a.x.pod = pod;
+		a.x.argv = argv.argv;
+		status[i] = with_output_to(jobs[i].log_path, start_in_pod, &a);
+		pids[i] = status[i] ? -1 : a.pid;
+		traffic_argv_free(&argv);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] > 0)
+			status[i] = lab_exec_wait(pids[i], "smi-witness drive");
+}
+
 static int observe_start(struct target *t, const struct target_observe *o)
 {
 	return live_start(&lab_of(t)->live, &(struct live_opts){ .inv = o->inv, .inventory_path = o->inventory_path,
@@ -307,6 +344,7 @@ static const struct target_ops lab_ops = {
 	.prepare = prepare,
 	.apply = apply,
 	.drive = drive,
+	.drive_all = drive_all,
 	.observe_start = observe_start,
 	.observed_lock = observed_lock,
 	.observed_unlock = observed_unlock,

@@ -30,6 +30,8 @@ void traffic_driver_argv(struct traffic_argv *a, const struct traffic_job *j)
 	}
 	a->argv[argc++] = "-c";
 	a->argv[argc++] = a->c;
+	if (t->connections == SC_CONN_NEW)
+		a->argv[argc++] = "--new-connections";
 	a->argv[argc++] = "--run-id";
 	a->argv[argc++] = (char *)j->run_id;
 	a->argv[argc++] = "--intent";
@@ -68,15 +70,32 @@ void traffic_argv_free(struct traffic_argv *a)
 	a->nh = 0;
 }
 
+/* The driver exits 1 when some requests got no response: that is data, not a failure to run. */
+static int driver_ran(const struct traffic_job *j, int status)
+{
+	if (status == 0 || status == 1)
+		return 0;
+	error("the traffic driver could not run in pod %s/%s (exit %d): see '%s'", j->t->from_ns, j->t->from, status,
+	      j->log_path);
+	return -1;
+}
+
 int traffic_send(struct target *tg, const struct traffic_job *j)
 {
-	int r = tg->ops->drive(tg, j);
+	return driver_ran(j, tg->ops->drive(tg, j));
+}
 
-	/* The driver exits 1 when some requests got no response: that is data, not a failure to run. */
-	if (r != 0 && r != 1) {
-		error("the traffic driver could not run in pod %s/%s (exit %d): see '%s'", j->t->from_ns, j->t->from,
-		      r, j->log_path);
-		return -1;
+int traffic_send_all(struct target *tg, const struct traffic_job *jobs, size_t n)
+{
+	int status[n ? n : 1], r = 0;
+
+	if (!tg->ops->drive_all) {
+		for (size_t i = 0; i < n && !r; i++)
+			r = traffic_send(tg, &jobs[i]);
+		return r;
 	}
-	return 0;
+	tg->ops->drive_all(tg, jobs, n, status);
+	for (size_t i = 0; i < n; i++)
+		r |= driver_ran(&jobs[i], status[i]);
+	return r;
 }

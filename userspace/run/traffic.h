@@ -66,4 +66,11 @@ void traffic_argv_free(struct traffic_argv *a);
  */
 int traffic_send(struct target *t, const struct traffic_job *j);
 
+/*
+ * As traffic_send() for jobs[0..n), sent at the same time when the target
+ * can (target.h drive_all), else one after the other. Returns 0 when every
+ * driver ran, or -1 after printing which could not.
+ */
+int traffic_send_all(struct target *t, const struct traffic_job *jobs, size_t n);
+
 #endif

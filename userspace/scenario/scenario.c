@@ -28,19 +28,19 @@ struct ctx {
 
 static const char *const top_keys[] = {
 	"version", "name", "description", "smispec", "namespace", "access_control", "statistics",
-	"defaults", "steps", NULL
+	"defaults", "background", "steps", NULL
 };
 static const char *const stat_keys[] = { "alpha", "power", "effect", NULL };
 static const char *const step_keys[] = {
-	"name", "description", "apply", "delete", "converge", "traffic", "metrics", NULL
+	"name", "description", "apply", "delete", "converge", "traffic", "metrics", "background", NULL
 };
 static const char *const traffic_keys[] = {
 	"name", "from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "via", "expect", NULL
+	"concurrency", "connections", "via", "expect", NULL
 };
 static const char *const defaults_keys[] = {
 	"from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "via", "expect", "converge", NULL
+	"concurrency", "connections", "via", "expect", "converge", NULL
 };
 static const char *const metrics_keys[] = { "name", "profile", "scrape", "edges", NULL };
 static const char *const expect_keys[] = { "access", "denial", "split", NULL };
@@ -79,16 +79,24 @@ static char *keep(struct ctx *c, const char *s)
 }
 
 /* Names end up in assertion ids and file names: keep them plain. */
-static bool plain_name(const char *s)
+bool sc_plain_name_n(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n == 0 || n > 63)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+		if (!s[i] || (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i])))
 			return false;
 	return true;
+}
+
+bool sc_plain_name(const char *s)
+{
+	return sc_plain_name_n(s, strlen(s));
+}
+
+static bool plain_name(const char *s)
+{
+	return sc_plain_name(s);
 }
 
 static int name_field(struct ctx *c, struct ynode *n, const char *field, const char **out)
@@ -345,6 +353,15 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 		} else if (!strcmp(k, "concurrency")) {
 			r = ydoc_u64(c->d, v, f, 1, 256, &u);
 			t->concurrency = (unsigned)u;
+		} else if (!strcmp(k, "connections")) {
+			const char *s = ydoc_scalar(v);
+
+			if (s && !strcmp(s, "new"))
+				t->connections = SC_CONN_NEW;
+			else if (s && !strcmp(s, "keep-alive"))
+				t->connections = SC_CONN_KEEP_ALIVE;
+			else
+				r = ydoc_error(c->d, v, f, "not 'new' (a connection per request) or 'keep-alive'");
 		} else if (!strcmp(k, "via")) {
 			const char *s = ydoc_scalar(v);
 
@@ -393,6 +410,12 @@ static int parse_traffic(struct ctx *c, struct ynode *defaults, struct ynode *n,
 		return ydoc_error(c->d, n, field, "neither 'count' nor 'duration'");
 	if (!sc_traffic_asserts(t) && !metrics_step)
 		return ydoc_error(c->d, n, field, "no 'expect' (what must be observed)");
+	/*
+	 * A split is tested on independent choices: on a connection per request
+	 * every request is one, whatever the mesh balances by.
+	 */
+	if (t->connections == SC_CONN_DEFAULT)
+		t->connections = t->expect.split != SC_SPLIT_NONE ? SC_CONN_NEW : SC_CONN_KEEP_ALIVE;
 	for (size_t i = 0; i < t->expect.n_shares; i++) {
 		if (!strcmp(t->expect.shares[i].service, t->to))
 			return ydoc_error(c->d, n, field, "split backend '%s' is the target service itself",
@@ -705,6 +728,11 @@ static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, un
 		if (parse_metrics(c, v, f, &st->metrics))
 			return -EINVAL;
 	}
+	if ((v = ydoc_get(c->d, n, "background"))) {
+		fld(f, sizeof(f), "%s.background", field);
+		if (sc_background_parse(c->d, v, f, &c->sc->strings, c->sc->ns, &st->background, &st->n_background))
+			return -EINVAL;
+	}
 	traffic = ydoc_get(c->d, n, "traffic");
 	fld(f, sizeof(f), "%s.traffic", field);
 	if (!traffic || traffic->type != YNODE_SEQ || !ydoc_len(traffic))
@@ -792,6 +820,9 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 		return -EINVAL;
 	if ((v = ydoc_get(d, root, "statistics")) && parse_statistics(c, v))
 		return -EINVAL;
+	if ((v = ydoc_get(d, root, "background")) &&
+	    sc_background_parse(d, v, "background", &sc->strings, sc->ns, &sc->background, &sc->n_background))
+		return -EINVAL;
 	defaults = ydoc_get(d, root, "defaults");
 	if (defaults && ydoc_known_keys(d, defaults, "defaults", defaults_keys))
 		return -EINVAL;
@@ -875,6 +906,18 @@ const char *scenario_spec_version(const struct scenario *sc, unsigned step)
 	return v ? v : first ? first : "";
 }
 
+bool sc_step_background(const struct scenario *sc, const struct sc_step *st, const struct inventory *inv,
+			const char *ns, const char *pod, bool server, const char *method, const char *path)
+{
+	for (size_t i = 0; i < sc->n_background; i++)
+		if (sc_background_matches(&sc->background[i], inv, ns, pod, server, method, path))
+			return true;
+	for (size_t i = 0; st && i < st->n_background; i++)
+		if (sc_background_matches(&st->background[i], inv, ns, pod, server, method, path))
+			return true;
+	return false;
+}
+
 static void free_manifests(struct sc_manifest *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -893,7 +936,9 @@ void scenario_free(struct scenario *sc)
 			free(st->traffic[j].headers);
 		free(st->traffic);
 		free(st->metrics.edges);
+		sc_background_free(st->background, st->n_background);
 	}
+	sc_background_free(sc->background, sc->n_background);
 	free(sc->steps);
 	strpool_free(&sc->strings);
 	memset(sc, 0, sizeof(*sc));

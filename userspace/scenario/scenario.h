@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "records/strpool.h"
+#include "scenario/background.h"
 
 /* What the access assertion of a traffic entry expects. */
 enum sc_access {
@@ -34,6 +35,16 @@ enum sc_split {
 };
 
 enum sc_via { SC_VIA_CALL, SC_VIA_DIRECT };
+
+/*
+ * The client connections a traffic entry's requests travel on, towards the
+ * destination service (through /call: the source app's connections to it).
+ */
+enum sc_conn {
+	SC_CONN_DEFAULT,	/* not given: new with a split expectation, else keep-alive */
+	SC_CONN_NEW,		/* a new connection per request (Connection: close) */
+	SC_CONN_KEEP_ALIVE,	/* `concurrency` connections, each carrying many requests */
+};
 
 #define SC_MAX_DENY_STATUSES 8
 #define SC_MAX_SHARES 64
@@ -75,6 +86,7 @@ struct sc_traffic {
 	uint64_t duration_ns;
 	unsigned concurrency;
 	enum sc_via via;
+	enum sc_conn connections;	/* never SC_CONN_DEFAULT once loaded */
 	struct sc_expect expect;
 	unsigned line;
 };
@@ -127,6 +139,8 @@ struct sc_step {
 	struct sc_traffic *traffic;
 	size_t n_traffic;
 	struct sc_metrics metrics;
+	struct sc_background *background;	/* the step's own rules (the scenario's apply too) */
+	size_t n_background;
 	unsigned line;
 };
 
@@ -136,6 +150,8 @@ struct scenario {
 	const char *name, *description, *smispec, *ns;
 	bool access_control;	/* the mesh enforces SMI access control during the scenario */
 	double alpha, power, effect;	/* statistics: test level, required power, effect size */
+	struct sc_background *background;	/* declared background traffic of every step */
+	size_t n_background;
 	struct sc_step *steps;
 	size_t n_steps;
 };
@@ -160,6 +176,17 @@ bool sc_traffic_asserts(const struct sc_traffic *t);
 
 /* The API group of an SMI spec name ("traffic-split" -> "split.smi-spec.io"), or NULL. */
 const char *scenario_spec_group(const char *smispec);
+
+/* Whether s (or its first n bytes) is a plain name: 1-63 of letters, digits, '.', '_', '-'. */
+bool sc_plain_name(const char *s);
+bool sc_plain_name_n(const char *s, size_t n);
+
+/*
+ * Whether an exchange at pod ns/pod in that role, method and request target
+ * is background that step st (or the whole scenario) declares.
+ */
+bool sc_step_background(const struct scenario *sc, const struct sc_step *st, const struct inventory *inv,
+			const char *ns, const char *pod, bool server, const char *method, const char *path);
 
 /* Frees everything the scenario owns; safe after a failed load. */
 void scenario_free(struct scenario *sc);

@@ -26,12 +26,18 @@ static bool denial_accepted(const struct sc_expect *x, const struct vreq *r)
 	}
 }
 
+/* Whether every copy of r (and there is one) was served by an endpoint of the destination. */
 static bool served_by_destination(const struct check_ctx *c, const struct sc_traffic *t,
 				  const struct vreq *r)
 {
 	const struct inv_service *svc = inventory_service(c->inv, t->to_ns, t->to);
 
-	return r->served && svc && inv_service_has_pod(svc, r->served->ns, r->served->pod);
+	if (!r->served || !svc)
+		return false;
+	for (size_t i = 0; i < r->n_copies; i++)
+		if (!inv_service_has_pod(svc, r->copies[i].e->ns, r->copies[i].e->pod))
+			return false;
+	return true;
 }
 
 /* Whether one request shows what the access expectation requires; *why names a miss. */
@@ -81,7 +87,7 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
 	json_t *outcomes = json_object(), *violations = evidence_list(), *unobserved = evidence_list();
 	size_t ok = 0, bad = 0, missing = 0;
 	bool any_positive = false, misdelivered = false;
-	char counts[200], label[48], first_pod[160] = "", first[240] = "";
+	char counts[200], label[48], first_pod[160] = "", first[400] = "";
 
 	for (size_t i = 0; i < n; i++) {
 		const char *why = NULL;
@@ -96,8 +102,16 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
 			if (!*first_pod && r[i].served) {
 				snprintf(first_pod, sizeof(first_pod), "%s/%s", r[i].served->ns,
 					 r[i].served->pod);
-				snprintf(first, sizeof(first), "%s at %s %s", r[i].request_id, first_pod,
-					 r[i].served->path);
+				char when[40];
+
+				evidence_time(c->obs, r[i].served->start_ns, when, sizeof(when));
+				if (r[i].followed)
+					snprintf(first, sizeof(first), "%s at %s %s %s, followed: conn %s, peer %s",
+						 r[i].request_id ? r[i].request_id : "?", first_pod, r[i].served->path, when,
+						 r[i].served->conn, r[i].served->peer);
+				else
+					snprintf(first, sizeof(first), "%s at %s %s", r[i].request_id ? r[i].request_id : "?",
+						 first_pod, r[i].served->path);
 			}
 			if (!*first)
 				snprintf(first, sizeof(first), "%s: %s", r[i].request_id,

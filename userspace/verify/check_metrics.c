@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "metrics/check.h"
+#include "metrics/observed.h"
 #include "verify/checks.h"
+#include "verify/requests.h"
 #include "verify/scrapes.h"
 
 static json_t *scrape_json(const struct check_ctx *c, const struct step_scrape *s)
@@ -31,8 +34,35 @@ static json_t *expectation(const struct sc_metrics *m)
 			 m->scrape, "edges", edges);
 }
 
-void check_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir, struct eval *out)
+/*
+ * Two numbers per exchange naming the entry and the request the verifier
+ * tied it to (by its id or by following it; MX_ANY_REQUEST when followed
+ * to the entry only), (0, 0) for none: the metrics pairing then finds a
+ * request's client side even where the mesh changed its id. Malloc'ed;
+ * NULL without an index or memory.
+ */
+static uint64_t *requests_of(const struct vindex *ix)
 {
+	uint64_t *v;
+
+	if (!ix || !ix->attr || !(v = calloc(ix->obs->n_ex ? 2 * ix->obs->n_ex : 1, sizeof(*v))))
+		return NULL;
+	for (size_t i = 0; i < ix->obs->n_ex; i++)
+		if (ix->attr[i].how == VL_ID || ix->attr[i].how == VL_CHAIN) {
+			v[2 * i] = ix->attr[i].key;
+			v[2 * i + 1] = ix->attr[i].round << 32 | ix->attr[i].seq;
+		} else if (ix->attr[i].how == VL_ENTRY) {
+			v[2 * i] = ix->attr[i].key;
+			v[2 * i + 1] = MX_ANY_REQUEST;
+		}
+	return v;
+}
+
+void check_metrics(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st, const char *dir,
+		   struct eval *out)
+{
+	uint64_t *request_of;
+	int failed;
 	const struct sc_metrics *m = &st->metrics;
 	struct metrics_result *res = NULL;
 	struct step_scrapes ss;
@@ -57,11 +87,15 @@ void check_metrics(const struct check_ctx *c, const struct sc_step *st, const ch
 			 bad == &ss.before ? "before" : "after", bad->error);
 		return;
 	}
-	if (metrics_check(&(struct metrics_check_req){
+	request_of = requests_of(ix);
+	failed = metrics_check(&(struct metrics_check_req){
 		.obs = c->obs, .profile = m->profile, .before = ss.before.file, .after = ss.after.file,
 		.edges = m->edges, .nedges = m->n_edges, .inventory = c->inv ? c->inv->path : NULL,
 		.window = { .set = true, .start_ns = ss.before.mono_ns, .end_ns = ss.after.mono_ns },
-	}, &res, err, sizeof(err))) {
+		.request_of = request_of,
+	}, &res, err, sizeof(err));
+	free(request_of);
+	if (failed) {
 		eval_set(out, VERDICT_INCONCLUSIVE, false, "the mesh's metrics cannot be compared: %s",
 			 *err ? err : "invalid input");
 		return;

@@ -11,6 +11,8 @@
 
 #include "verify/evidence.h"
 
+struct vindex;
+
 /*
  * Access: with SC_ACCESS_DENY no request may be served by a workload other
  * than the source and the client must have seen an accepted denial; with
@@ -31,9 +33,12 @@ void check_split(const struct check_ctx *c, const struct sc_traffic *t, const st
 /*
  * Metrics: the mesh's own per-edge numbers for step st, from the scrapes the
  * runner recorded in dir (scrapes.h; NULL: none given), against the
- * exchanges observed between the two scrapes (docs/metrics.md). Fills *out.
+ * exchanges observed between the two scrapes (docs/metrics.md), each
+ * exchange paired with its request's others as ix followed them (ix may
+ * be NULL: by request id only). Fills *out.
  */
-void check_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir, struct eval *out);
+void check_metrics(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st, const char *dir,
+		   struct eval *out);
 
 /*
  * Whether one convergence probe shows the expected effect. For splits,

@@ -8,6 +8,11 @@ void converge_init(const struct sc_step *st, struct convergence *cv)
 	*cv = (struct convergence){ .converged = true, .timeout_ns = st->converge.timeout_ns };
 }
 
+unsigned converge_min_rounds(unsigned consecutive)
+{
+	return 2 * consecutive;
+}
+
 void converge_merge(struct convergence *step, const struct convergence *entry)
 {
 	if (!entry->checked)
@@ -62,7 +67,8 @@ void converge_add(const struct check_ctx *c, const struct sc_step *st, const str
 	}
 	ok = converge_decide(match, seen, n, st->converge.consecutive, need);
 	span = r[n - 1].t1 > r[0].t0 ? r[n - 1].t1 - r[0].t0 : 0;
-	if (span > st->converge.timeout_ns)
+	/* Probed in more rounds than the floor and for longer than the timeout: too late. */
+	if (span > st->converge.timeout_ns && n > converge_min_rounds(st->converge.consecutive))
 		ok = false;
 	cv->checked = true;
 	cv->converged &= ok;

@@ -33,6 +33,14 @@ struct convergence {
 void converge_add(const struct check_ctx *c, const struct sc_step *st, const struct sc_traffic *t,
 		  const struct sc_expect *x, const struct vreq *r, size_t n, struct convergence *cv);
 
+/*
+ * The rounds of probes a step always gets, whatever the clock says: twice
+ * `consecutive`. The bound on convergence is the step's timeout or these
+ * rounds, whichever ends later, so a loaded machine, whose rounds are
+ * slow, cannot make a mesh look as if it never applied the policy.
+ */
+unsigned converge_min_rounds(unsigned consecutive);
+
 /* Starts a convergence record (of an entry, or of a whole step). */
 void converge_init(const struct sc_step *st, struct convergence *cv);
 

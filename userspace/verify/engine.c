@@ -6,6 +6,7 @@
 
 #include "scenario/policy.h"
 #include "util/log.h"
+#include "verify/account.h"
 #include "verify/checks.h"
 #include "verify/converge.h"
 #include "verify/engine.h"
@@ -23,6 +24,7 @@ struct entry {
 	int x_err;
 	char why[200];
 	uint64_t t0, t1;
+	struct acct_entry acct;	/* the step's unexplained exchanges, as they bear on this entry */
 };
 
 static int pick_run(const struct verify_input *in, char *run, size_t len)
@@ -225,7 +227,9 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 	double duration = en->t1 > en->t0 ? (double)(en->t1 - en->t0) / 1e9 : 0;
 	struct eval e[3] = { 0 };
 	const char *kinds[3] = { NULL };
-	bool has_zero = false;
+	bool has_zero = false, single = false;
+	struct acct_ids idc;
+	char ids[200];
 	int r = 0, k = 0;
 
 	if (en->x_err) {
@@ -245,11 +249,20 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 		if (en->x.split != SC_SPLIT_NONE) {
 			check_split(c, t, &en->x, en->reqs, en->n, &e[k], &e[k + 1], &has_zero);
 			kinds[k++] = "split";
+			single = !has_zero;
 			if (has_zero)
 				kinds[k++] = "zero-weight";
 		}
 	}
+	account_ids(&en->acct, en->reqs, en->n, &idc);
+	account_ids_text(&idc, ids, sizeof(ids));
 	for (int i = 0; i < k; i++) {
+		if (!en->x_err)
+			account_apply(&en->acct, kinds[i], single, &e[i]);
+		if (*ids)
+			append(&e[i], "%s", ids);
+		if (idc.removed || idc.rewritten)
+			json_object_set_new(e[i].evidence, "request_ids", account_ids_json(&idc));
 		if (!r) {
 			finalize(&e[i], h, cv);
 			json_object_set_new(e[i].evidence, "request_id_prefix", json_sprintf("%s.%u.%u-", prefix,
@@ -283,9 +296,47 @@ static void expressible(const struct smi_set *set, const int *api, char *why, si
  * The step's metrics assertion. Convergence does not bear on it (the mesh
  * reports what it did, converged or not); lost data during the step does.
  */
-static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st, const char *dir,
+/*
+ * Requests of the step served more than once (retries, mirrors): the mesh
+ * counts each attempt, so they belong beside its numbers. Adds them to e's
+ * evidence and reason.
+ */
+static void metrics_copies(const struct check_ctx *c, const struct sc_step *st, const struct entry *en,
+			   struct eval *e)
+{
+	json_t *list = evidence_list();
+	char first[300] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->n_traffic; i++)
+		for (size_t j = 0; j < en[i].n; j++) {
+			const struct vreq *r = &en[i].reqs[j];
+			size_t used;
+
+			if (r->n_copies < 2)
+				continue;
+			if (!n++) {
+				used = (size_t)snprintf(first, sizeof(first), "%s served %zu times, at",
+							r->request_id ? r->request_id : "?", r->n_copies);
+				for (size_t k = 0; k < r->n_copies && used < sizeof(first); k++)
+					used += (size_t)snprintf(first + used, sizeof(first) - used, "%s %s/%s",
+								 k ? "," : "", r->copies[k].e->ns, r->copies[k].e->pod);
+			}
+			evidence_list_add(list, evidence_request(c, r, "copies"));
+		}
+	if (n) {
+		size_t used = strlen(e->reason);
+
+		snprintf(e->reason + used, sizeof(e->reason) - used, "; %zu request%s served more than once "
+			 "(retries or copies; first: %s)", n, n == 1 ? " was" : "s were", first);
+	}
+	json_object_set_new(e->evidence, "copies", list);
+}
+
+static int evaluate_metrics(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
+			    const char *dir,
 			    const char *unexpressed, const struct step_health *h, double duration,
-			    struct report *rep, const char *prefix, const int *api)
+			    struct report *rep, const char *prefix, const int *api, const struct entry *en)
 {
 	struct convergence none = { 0 };
 	struct eval e = { 0 };
@@ -295,7 +346,8 @@ static int evaluate_metrics(const struct check_ctx *c, const struct sc_step *st,
 		e.evidence = json_object();
 		eval_set(&e, VERDICT_INCONCLUSIVE, false, "%s", unexpressed);
 	} else {
-		check_metrics(c, st, dir, &e);
+		check_metrics(c, ix, st, dir, &e);
+		metrics_copies(c, st, en, &e);
 	}
 	finalize(&e, h, &none);
 	json_object_set_new(e.evidence, "request_id_prefix", json_sprintf("%s.%u.", prefix, st->index));
@@ -329,28 +381,57 @@ static void runner_mesh_note(const struct obs_set *obs, const char *run, unsigne
 }
 
 /*
- * The step's summary in the report: its traffic window, and its elapsed
- * span from the first probe or request to the last response (what the
- * step took as run, convergence included; the apply before the first probe
- * leaves no record).
+ * The step's summary in the report: its traffic window, its elapsed span
+ * from the first probe or request to the last response (what the step took
+ * as run, convergence included; the apply before the first probe leaves no
+ * record), and the accounting of its exchanges. Takes conv, capture and
+ * accounting over.
  */
 static json_t *step_json(const struct check_ctx *c, const struct sc_step *st, uint64_t t0, uint64_t t1,
-			 const uint64_t span[2], json_t *conv, json_t *capture)
+			 const uint64_t span[2], json_t *conv, json_t *capture, json_t *accounting)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "index", (json_int_t)st->index, "name", st->name,
-		"description", st->description, "window", span_json(c->obs, t0, t1),
-		"elapsed", span_json(c->obs, span[0], span[1]), "convergence", conv, "capture", capture);
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "index", (json_int_t)st->index, "name",
+		st->name, "description", st->description, "window", span_json(c->obs, t0, t1),
+		"elapsed", span_json(c->obs, span[0], span[1]), "convergence", conv, "capture", capture,
+		"accounting", accounting);
+}
+
+/* What the unexplained exchanges of the step mean for each of its entries. */
+static int account_entries(const struct check_ctx *c, const struct accounting *acc, const struct sc_step *st,
+			   struct entry *en)
+{
+	const struct sc_expect **xs = calloc(st->n_traffic + 1, sizeof(*xs));
+	uint64_t *t0s = calloc(st->n_traffic + 1, sizeof(*t0s)), *t1s = calloc(st->n_traffic + 1, sizeof(*t1s));
+
+	if (!xs || !t0s || !t1s) {
+		free(xs);
+		free(t0s);
+		free(t1s);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < st->n_traffic; i++) {
+		xs[i] = en[i].x_err ? NULL : &en[i].x;
+		t0s[i] = en[i].t0;
+		t1s[i] = en[i].t1;
+	}
+	for (size_t i = 0; i < st->n_traffic; i++)
+		account_entry(acc, c, st, i, xs, t0s, t1s, &en[i].acct);
+	free(xs);
+	free(t0s);
+	free(t1s);
+	return 0;
 }
 
 /*
  * Judges one step into rep and appends its summary to steps; widens
  * span[0..1] (the scenario's elapsed time) by the step's. Over 60 lines: the
- * entries are gathered, the step's health judged and the entries evaluated
- * in that order, each needing what the one before found.
+ * entries are gathered, the step's health judged and its exchanges
+ * accounted for, and the entries evaluated in that order, each needing what
+ * the one before found.
  */
-static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct sc_step *st,
-		       const struct smi_set *set, struct report *rep, json_t *steps, const char *run,
-		       const int *api, const char *metrics_dir, uint64_t span[2])
+static int verify_step(const struct check_ctx *c, const struct vindex *ix, const struct accounting *acc,
+		       const struct sc_step *st, const struct smi_set *set, struct report *rep, json_t *steps,
+		       const char *run, const int *api, const char *metrics_dir, uint64_t span[2])
 {
 	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
@@ -372,12 +453,12 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 		int n = vindex_requests(ix, st->index, t, false, &en[i].reqs);
 		int np = n < 0 ? n : vindex_requests(ix, st->index, t, true, &en[i].probes);
 
+		en[i].n = n > 0 ? (size_t)n : 0;
+		en[i].n_probes = np > 0 ? (size_t)np : 0;
 		if (n < 0 || np < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		en[i].n = (size_t)n;
-		en[i].n_probes = (size_t)np;
 		en[i].x_err = expect_resolve(&xc, t, &en[i].x, &en[i].how, en[i].why, sizeof(en[i].why));
 		if (*unexpressed) {
 			en[i].x_err = -ENOTSUP;
@@ -403,17 +484,20 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 		runner_mesh_note(c->obs, run, st->index, &h);
 		if (cv.checked)
 			json_object_set(conv, "entries", entries);
-		json_array_append_new(steps, step_json(c, st, t0, t1, step_span, conv, health_json(&h)));
+		json_array_append_new(steps, step_json(c, st, t0, t1, step_span, conv, health_json(&h),
+						       account_step_json(acc, c, st)));
 		widen_span(step_span[0], step_span[1], &span[0], &span[1]);
+		r = account_entries(c, acc, st, en);
 	}
 	for (size_t i = 0; i < st->n_traffic && !r; i++)
 		r = evaluate_entry(c, st, &st->traffic[i], &en[i], &h, &en[i].cv, rep, run, api);
 	if (!r && st->metrics.enabled)
-		r = evaluate_metrics(c, st, metrics_dir, unexpressed, &h, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0,
-				     rep, run, api);
+		r = evaluate_metrics(c, ix, st, metrics_dir, unexpressed, &h, t1 > t0 ? (double)(t1 - t0) / 1e9 : 0,
+				     rep, run, api, en);
 	for (size_t i = 0; i < st->n_traffic; i++) {
-		free(en[i].reqs);
-		free(en[i].probes);
+		vreqs_free(en[i].reqs, en[i].n);
+		vreqs_free(en[i].probes, en[i].n_probes);
+		acct_entry_free(&en[i].acct);
 		json_decref(en[i].how);
 	}
 	json_decref(entries);
@@ -448,6 +532,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	const struct scenario *sc = in->sc;
 	struct check_ctx c = { .sc = sc, .obs = in->obs, .inv = in->inv, .ci_level = 1 - sc->alpha };
 	struct vindex ix;
+	struct accounting acc = { 0 };
 	struct policy pol = { 0 };
 	char run[REQID_RUN_MAX + 1], generated[40], api[120];
 	json_t *steps, *scen;
@@ -461,7 +546,9 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 		policy_free(&pol);
 		return r;
 	}
-	if (vindex_build(&ix, in->obs, in->inv, run, in->proxy_comms)) {
+	if (vindex_build(&ix, in->obs, in->inv, run, in->proxy_comms) || account_build(&acc, &ix, sc, in->inv)) {
+		account_free(&acc);
+		vindex_free(&ix);
 		policy_free(&pol);
 		return -ENOMEM;
 	}
@@ -475,12 +562,19 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 			 "smispec", sc->smispec, "description", sc->description, "run", run, "api", api,
 			 "access_control", sc->access_control, "steps", steps);
 	for (size_t i = 0; i < sc->n_steps && !r; i++)
-		r = verify_step(&c, &ix, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions,
+		r = verify_step(&c, &ix, &acc, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions,
 				in->metrics_dir, span);
 	if (!r) {
 		json_object_set_new(scen, "elapsed", span_json(in->obs, span[0], span[1]));
 		json_array_append_new(rep->scenarios, scen);
-		json_array_append_new(rep->captures, capture_json(in, strays));
+		json_t *cap = capture_json(in, strays);
+
+		/* How far the kernel's records let requests be followed (docs/verdicts.md). */
+		json_object_set_new(cap, "following", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			"connection_links", (json_int_t)ix.hops, "proxy_links_unique", (json_int_t)ix.inside_unique,
+			"proxy_links_by_id", (json_int_t)ix.inside_by_id, "proxy_links_several",
+			(json_int_t)ix.inside_several, "outside_steps", (json_int_t)acc.outside));
+		json_array_append_new(rep->captures, cap);
 		json_object_set_new(rep->statistics, "alpha", json_real(sc->alpha));
 		json_object_set_new(rep->statistics, "power", json_real(sc->power));
 		json_object_set_new(rep->statistics, "effect", json_real(sc->effect));
@@ -496,6 +590,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	} else {
 		json_decref(scen);
 	}
+	account_free(&acc);
 	vindex_free(&ix);
 	policy_free(&pol);
 	return r;

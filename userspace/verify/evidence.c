@@ -84,7 +84,27 @@ json_t *evidence_request(const struct check_ctx *c, const struct vreq *r, const 
 	}
 	if (r->problem)
 		json_object_set_new(o, "capture_problem", json_string(r->problem));
+	if (r->n_copies > 1 || r->followed)
+		json_object_set_new(o, "copies", evidence_copies(c, r));
 	return o;
+}
+
+json_t *evidence_copies(const struct check_ctx *c, const struct vreq *r)
+{
+	static const char *const how[] = { "none", "id", "followed", "followed-to-entry" };
+	json_t *list = json_array();
+	char when[40], pod[160];
+
+	for (size_t i = 0; i < r->n_copies; i++) {
+		const struct obs_exchange *e = r->copies[i].e;
+
+		evidence_time(c->obs, e->start_ns, when, sizeof(when));
+		snprintf(pod, sizeof(pod), "%s/%s", e->ns, e->pod);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:b}", "pod", pod,
+			"time", when, "status", e->status, "conn", e->conn, "peer", e->peer, "request_id", e->request_id,
+			"how", how[r->copies[i].how & 3], "answered", r->copies[i].answered));
+	}
+	return list;
 }
 
 void evidence_count(json_t *counts, const char *label)

@@ -37,7 +37,7 @@ struct eval {
 	 * one): a mesh that went away explains failures, never these.
 	 */
 	bool misdelivered;
-	char reason[320];
+	char reason[768];
 	json_t *evidence;	/* owned object */
 };
 
@@ -59,9 +59,18 @@ size_t evidence_list_total(const json_t *list);
 
 /*
  * One request as evidence: id, what happened (`what`), the client outcome,
- * the pod that served it (if any) with method, path, status and time.
+ * the pod that served it (if any) with method, path, status and time, and
+ * its copies when there were several or one was found by following.
  */
 json_t *evidence_request(const struct check_ctx *c, const struct vreq *r, const char *what);
+
+/*
+ * Every copy of a request (a server exchange of a workload that received
+ * it): pod, time, status, connection, peer, the request id it carried, how
+ * it was tied to the request (id, followed, followed-to-entry) and whether
+ * its response is the one the client got. A new array.
+ */
+json_t *evidence_copies(const struct check_ctx *c, const struct vreq *r);
 
 /* Writes "403 ×47, reset ×3" for an object of label -> count (most frequent first). */
 void evidence_counts_text(const json_t *counts, char *buf, size_t len);

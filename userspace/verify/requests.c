@@ -19,29 +19,42 @@ const char *const default_proxy_comms[] = {
  */
 struct vtag {
 	uint64_t key;		/* step << 32 | traffic << 1 | probe (both at most 100000) */
-	uint64_t round, seq;
-	uintptr_t rec;		/* the record: an intent when bit 0 is set, else an exchange */
+	uint64_t round, seq;	/* ENTRY_ROUND, start time: an exchange followed to the entry only */
+	uintptr_t rec;		/* the record: an intent when bit 0 is set, else an exchange; bits 1-2: enum vlink */
 };
+
+/* Exchanges followed to an entry but not to one request sort after its requests (no round is this large). */
+#define ENTRY_ROUND UINT64_MAX
+#define TAG_BITS ((uintptr_t)7)
 
 static uint64_t tag_key(unsigned step, unsigned traffic, bool probe)
 {
 	return (uint64_t)step << 32 | (uint64_t)traffic << 1 | probe;
 }
 
-static struct vtag make_tag(const struct reqid *id, const void *rec, bool intent)
+uint64_t vindex_key(unsigned step, unsigned traffic, bool probe)
 {
-	return (struct vtag){ tag_key(id->step, id->traffic, id->probe), id->round, id->seq,
-			      (uintptr_t)rec | intent };
+	return tag_key(step, traffic, probe);
+}
+
+static struct vtag intent_tag(const struct reqid *id, const struct obs_intent *rec)
+{
+	return (struct vtag){ tag_key(id->step, id->traffic, id->probe), id->round, id->seq, (uintptr_t)rec | 1 };
 }
 
 static const struct obs_exchange *tag_ex(const struct vtag *g)
 {
-	return g->rec & 1 ? NULL : (const struct obs_exchange *)g->rec;
+	return g->rec & 1 ? NULL : (const struct obs_exchange *)(g->rec & ~TAG_BITS);
 }
 
 static const struct obs_intent *tag_in(const struct vtag *g)
 {
-	return g->rec & 1 ? (const struct obs_intent *)(g->rec & ~(uintptr_t)1) : NULL;
+	return g->rec & 1 ? (const struct obs_intent *)(g->rec & ~TAG_BITS) : NULL;
+}
+
+static enum vlink tag_how(const struct vtag *g)
+{
+	return (enum vlink)(g->rec >> 1 & 3);
 }
 
 static int tag_cmp(const void *a, const void *b)
@@ -125,33 +138,123 @@ void vindex_runs_free(char **runs, size_t n)
 	free(runs);
 }
 
+/* What exchange e's own request id names, when it is of the run. */
+static struct vorigin own_origin(const struct obs_exchange *e, const char *run, uint8_t *idk)
+{
+	struct reqid id;
+
+	*idk = *e->request_id ? VID_OTHER : VID_NONE;
+	if (!*e->request_id || reqid_parse(e->request_id, &id) || strcmp(id.run, run) || id.round == ENTRY_ROUND)
+		return (struct vorigin){ .kind = VO_NONE };
+	*idk = VID_RUN;
+	return (struct vorigin){ tag_key(id.step, id.traffic, id.probe), id.round, id.seq, VO_REQUEST };
+}
+
+static struct vattr attr_of(struct vorigin o, enum vlink how, uint8_t idk)
+{
+	if (o.kind == VO_ENTRY)
+		return (struct vattr){ o.key, ENTRY_ROUND, 0, VL_ENTRY, idk };
+	if (o.kind != VO_REQUEST)
+		return (struct vattr){ .how = VL_NONE, .id = idk };
+	return (struct vattr){ o.key, o.round, o.seq, (uint8_t)how, idk };
+}
+
+static bool same_request(struct vorigin a, struct vorigin b)
+{
+	return a.kind == VO_REQUEST && b.kind == VO_REQUEST && a.key == b.key && a.round == b.round && a.seq == b.seq;
+}
+
+/*
+ * The request an exchange belongs to. For a server exchange of a workload
+ * what the kernel saw wins over the id it carries: the chain of connections
+ * and proxy hops back to the source's request, when it leads to one
+ * request (or to one entry, the id then picking the request when it is of
+ * that entry). Elsewhere, and where the chain leads nowhere or to several
+ * entries, the exchange's own id decides. Mesh legs are traced too, for the
+ * accounting of the step.
+ */
+static struct vattr attribute(struct follow *f, const struct obs_exchange *e, size_t i, bool mesh,
+			      struct vorigin own, uint8_t idk)
+{
+	struct vorigin c;
+
+	if (!mesh && e->role != OBS_ROLE_SERVER)
+		return attr_of(own, VL_ID, idk);
+	if (mesh && own.kind == VO_REQUEST)
+		return attr_of(own, VL_ID, idk);
+	c = follow_trace(f, i);
+	if (c.kind == VO_REQUEST)
+		return attr_of(c, same_request(c, own) ? VL_ID : VL_CHAIN, idk);
+	if (c.kind == VO_ENTRY && own.kind == VO_REQUEST && own.key == c.key)
+		return attr_of(own, VL_ID, idk);
+	if (c.kind == VO_ENTRY)
+		return attr_of(c, VL_ENTRY, idk);
+	return attr_of(own, VL_ID, idk);
+}
+
+static int build_attr(struct vindex *ix)
+{
+	const struct obs_set *obs = ix->obs;
+	struct vorigin *own = calloc(obs->n_ex + 1, sizeof(*own));
+	uint8_t *idk = calloc(obs->n_ex + 1, sizeof(*idk));
+	struct follow f;
+	int r = -ENOMEM;
+
+	ix->mesh = calloc(obs->n_ex + 1, sizeof(*ix->mesh));
+	ix->attr = calloc(obs->n_ex + 1, sizeof(*ix->attr));
+	if (!own || !idk || !ix->mesh || !ix->attr)
+		goto out;
+	for (size_t i = 0; i < obs->n_ex; i++) {
+		ix->mesh[i] = vindex_is_mesh(ix, &obs->ex[i]);
+		own[i] = own_origin(&obs->ex[i], ix->run, &idk[i]);
+	}
+	if ((r = follow_build(&f, obs, ix->mesh, own)) == 0) {
+		for (size_t i = 0; i < obs->n_ex; i++)
+			ix->attr[i] = attribute(&f, &obs->ex[i], i, ix->mesh[i], own[i], idk[i]);
+		ix->hops = f.hops;
+		ix->inside_unique = f.inside_unique;
+		ix->inside_by_id = f.inside_by_id;
+		ix->inside_several = f.inside_several;
+	}
+	follow_free(&f);
+out:
+	free(own);
+	free(idk);
+	return r;
+}
+
 int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inventory *inv,
 		 const char *run, const char *const *proxy_comms)
 {
 	size_t cap = obs->n_ex + obs->n_intents;
 	struct reqid id;
+	size_t n_ex;
+	struct vtag *tmp;
 
 	memset(ix, 0, sizeof(*ix));
 	ix->obs = obs;
 	ix->inv = inv;
 	ix->proxy_comms = proxy_comms ? proxy_comms : default_proxy_comms;
-	size_t n_ex;
-	struct vtag *tmp;
-
 	snprintf(ix->run, sizeof(ix->run), "%s", run);
 	ix->tags = calloc(cap + 1, sizeof(*ix->tags));
 	tmp = calloc(cap + 1, sizeof(*tmp));
-	if (!ix->tags || !tmp) {
+	if (!ix->tags || !tmp || build_attr(ix)) {
 		free(tmp);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < obs->n_ex; i++)
-		if (!reqid_parse(obs->ex[i].request_id, &id) && !strcmp(id.run, run))
-			tmp[ix->n++] = make_tag(&id, &obs->ex[i], false);
+	for (size_t i = 0; i < obs->n_ex; i++) {
+		const struct vattr *a = &ix->attr[i];
+
+		/* Mesh legs found by following only serve the step's accounting. */
+		if (a->how == VL_NONE || (ix->mesh[i] && a->how != VL_ID))
+			continue;
+		tmp[ix->n++] = (struct vtag){ a->key, a->round, a->how == VL_ENTRY ? obs->ex[i].start_ns : a->seq,
+					      (uintptr_t)&obs->ex[i] | (uintptr_t)a->how << 1 };
+	}
 	n_ex = ix->n;
 	for (size_t i = 0; i < obs->n_intents; i++)
-		if (!reqid_parse(obs->intents[i].request_id, &id) && !strcmp(id.run, run))
-			tmp[ix->n++] = make_tag(&id, &obs->intents[i], true);
+		if (!reqid_parse(obs->intents[i].request_id, &id) && !strcmp(id.run, run) && id.round != ENTRY_ROUND)
+			tmp[ix->n++] = intent_tag(&id, &obs->intents[i]);
 	/*
 	 * Exchanges and intents each come mostly in request order already (the
 	 * driver numbers requests as it sends them): each part is sorted only
@@ -223,34 +326,53 @@ static void classify(struct vreq *r)
 	}
 }
 
-/* The learn-layer5 relay request: POST /call, which the driver sends to the source pod. */
-static bool is_relay(const struct obs_exchange *e)
+bool vindex_is_relay(const struct obs_exchange *e)
 {
 	return !strcmp(e->method, "POST") && !strncmp(e->path, "/call", 5) &&
 	       (e->path[5] == '\0' || e->path[5] == '?');
 }
 
-static void add_exchange(const struct vindex *ix, const struct sc_traffic *t, struct vreq *r,
-			 const struct obs_exchange *e, const struct obs_exchange **pods, size_t max_pods)
+static int add_copy(struct vreq *r, const struct obs_exchange *e, enum vlink how, size_t *cap)
+{
+	if (r->n_copies == *cap) {
+		struct vcopy *g = realloc(r->copies, (*cap = *cap ? *cap * 2 : 2) * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		r->copies = g;
+	}
+	r->copies[r->n_copies++] = (struct vcopy){ e, (uint8_t)how, false };
+	if (how == VL_CHAIN || how == VL_ENTRY) {
+		r->followed = true;
+		if (*e->request_id)
+			r->id_rewritten = true;
+		else
+			r->id_removed = true;
+	}
+	return 0;
+}
+
+static int add_exchange(const struct vindex *ix, const struct sc_traffic *t, struct vreq *r,
+			const struct obs_exchange *e, enum vlink how, size_t *cap)
 {
 	if (vindex_is_mesh(ix, e))
-		return;
+		return 0;
 	if (at_pod(e->ns, e->pod, t)) {
 		/*
 		 * Through /call the source pod sees the relay twice (the driver's
 		 * request and the app serving it) besides the app's own request to
 		 * the destination, which is the one that counts.
 		 */
-		if (t->via == SC_VIA_CALL && is_relay(e)) {
+		if (t->via == SC_VIA_CALL && vindex_is_relay(e)) {
 			if (e->role == OBS_ROLE_SERVER && !r->relay)
 				r->relay = e;
 		} else if (e->role == OBS_ROLE_CLIENT && !r->client) {
 			r->client = e;
 		}
-		return;
+		return 0;
 	}
 	if (e->role != OBS_ROLE_SERVER)
-		return;
+		return 0;
 	if (!*e->pod) {
 		/*
 		 * No pod: the kernel's record of the connection's opening was lost
@@ -260,16 +382,67 @@ static void add_exchange(const struct vindex *ix, const struct sc_traffic *t, st
 		 */
 		if (!r->unattributed)
 			r->unattributed = e;
-		return;
+		return 0;
 	}
-	if (!r->served)
-		r->served = e;
-	for (size_t i = 0; i < r->served_pods && i < max_pods; i++)
-		if (!strcmp(pods[i]->ns, e->ns) && !strcmp(pods[i]->pod, e->pod))
-			return;
-	if (r->served_pods < max_pods)
-		pods[r->served_pods] = e;
-	r->served_pods++;
+	return add_copy(r, e, how, cap);
+}
+
+static int copy_cmp(const void *a, const void *b)
+{
+	const struct vcopy *x = a, *y = b;
+
+	if (x->e->start_ns != y->e->start_ns)
+		return x->e->start_ns < y->e->start_ns ? -1 : 1;
+	return x->e->line < y->e->line ? -1 : x->e->line > y->e->line;
+}
+
+/* See vindex_requests() in requests.h: which copy's response reached the client. */
+static const struct vcopy *answered_copy(const struct vreq *r)
+{
+	const struct obs_exchange *c = r->client;
+	const struct vcopy *best = NULL;
+
+	if (!r->n_copies)
+		return NULL;
+	if (!c || c->status <= 0)
+		return &r->copies[0];
+	for (size_t i = 0; i < r->n_copies; i++) {
+		const struct obs_exchange *e = r->copies[i].e;
+
+		if (e->status == c->status && (!c->end_ns || e->end_ns <= c->end_ns) &&
+		    (!best || e->end_ns < best->e->end_ns))
+			best = &r->copies[i];
+	}
+	if (best)
+		return best;
+	for (size_t i = 0; i < r->n_copies; i++) {
+		const struct obs_exchange *e = r->copies[i].e;
+
+		if ((!c->end_ns || e->end_ns <= c->end_ns) && (!best || e->end_ns >= best->e->end_ns))
+			best = &r->copies[i];
+	}
+	return best ? best : &r->copies[0];
+}
+
+static void finish_copies(struct vreq *r)
+{
+	struct vcopy *a;
+
+	if (!r->n_copies)
+		return;
+	qsort(r->copies, r->n_copies, sizeof(*r->copies), copy_cmp);
+	a = (struct vcopy *)answered_copy(r);
+	a->answered = true;
+	r->served = a->e;
+	for (size_t i = 0; i < r->n_copies; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->copies[j].e->ns, r->copies[i].e->ns) &&
+			    !strcmp(r->copies[j].e->pod, r->copies[i].e->pod))
+				break;
+		r->served_pods += j == i;
+	}
 }
 
 static void set_window(struct vreq *r)
@@ -339,11 +512,62 @@ static void attribute_connect_errors(const struct vindex *ix, const struct sc_tr
 	free(used);
 }
 
+/* When request r was in flight as its source saw it, for placing exchanges followed to its entry only. */
+static void flight(const struct vreq *r, uint64_t *t0, uint64_t *t1)
+{
+	const struct obs_exchange *e = r->client ? r->client : r->relay;
+
+	*t0 = *t1 = 0;
+	if (e) {
+		*t0 = e->start_ns;
+		*t1 = e->end_ns ? e->end_ns : UINT64_MAX;
+	} else if (r->intent && r->intent->sent_ns) {
+		*t0 = r->intent->sent_ns;
+		*t1 = r->intent->done_ns ? r->intent->done_ns : UINT64_MAX;
+	}
+}
+
+/*
+ * An exchange followed to the entry but not to one request goes to a request
+ * whose flight holds it, one without a copy first, and of those the one
+ * whose flight ends first (taken in start order, that gives every request
+ * one when there is a way to); failing that, to the request in flight
+ * nearest to it.
+ */
+static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e)
+{
+	struct vreq *free_holds = NULL, *holds = NULL, *near = NULL;
+	uint64_t best = UINT64_MAX, free_end = UINT64_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0, t1, d;
+
+		flight(&r[i], &t0, &t1);
+		if (!t0)
+			continue;
+		if (t0 <= e->start_ns && (!e->end_ns || e->end_ns <= t1)) {
+			if (!r[i].n_copies && t1 < free_end) {
+				free_holds = &r[i];
+				free_end = t1;
+			}
+			if (!holds)
+				holds = &r[i];
+		}
+		d = t0 > e->start_ns ? t0 - e->start_ns : e->start_ns - t0;
+		if (d < best) {
+			best = d;
+			near = &r[i];
+		}
+	}
+	return free_holds ? free_holds : holds ? holds : near ? near : n ? &r[0] : NULL;
+}
+
 int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traffic *t,
 		    bool probes, struct vreq **out)
 {
 	uint64_t key = tag_key(step, t->index, probes);
-	size_t lo = 0, hi = ix->n, n = 0, cap = 0;
+	size_t lo = 0, hi = ix->n, n = 0, cap = 0, ccap_n = 0, i;
+	size_t *ccap = NULL;
 	struct vreq *r = NULL;
 
 	/* Lower bound of (step, traffic, probe) in the sorted tags. */
@@ -355,16 +579,16 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < ix->n && ix->tags[i].key == key; ) {
-		const struct obs_exchange *pods[8];
+	for (i = lo; i < ix->n && ix->tags[i].key == key && ix->tags[i].round != ENTRY_ROUND; ) {
 		struct vreq *q;
 
-		if (array_reserve(&r, &cap, n, sizeof(*r), 64)) {
-			free(r);
-			return -ENOMEM;
-		}
-		q = &r[n++];
+		/* The copies' capacities (ccap) grow alongside the requests. */
+		if (array_reserve(&r, &cap, n, sizeof(*r), 64) ||
+		    array_reserve(&ccap, &ccap_n, n, sizeof(*ccap), 64))
+			goto oom;
+		q = &r[n];
 		memset(q, 0, sizeof(*q));
+		ccap[n++] = 0;
 		snprintf(q->id.run, sizeof(q->id.run), "%s", ix->run);
 		q->id.step = step;
 		q->id.traffic = t->index;
@@ -380,16 +604,66 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 					q->intent = tag_in(g);
 				q->request_id = tag_in(g)->request_id;
 			} else {
-				q->request_id = tag_ex(g)->request_id;
-				add_exchange(ix, t, q, tag_ex(g), pods, 8);
+				if (tag_how(g) == VL_ID)
+					q->request_id = tag_ex(g)->request_id;
+				if (add_exchange(ix, t, q, tag_ex(g), tag_how(g), &ccap[n - 1]))
+					goto oom;
 			}
 		}
-		classify(q);
-		set_window(q);
+	}
+	for (; i < ix->n && ix->tags[i].key == key; i++) {
+		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]));
+
+		if (q && add_exchange(ix, t, q, tag_ex(&ix->tags[i]), VL_ENTRY, &ccap[q - r]))
+			goto oom;
+	}
+	for (size_t k = 0; k < n; k++) {
+		finish_copies(&r[k]);
+		classify(&r[k]);
+		set_window(&r[k]);
 	}
 	attribute_connect_errors(ix, t, r, n);
+	free(ccap);
 	*out = r;
 	return (int)n;
+oom:
+	free(ccap);
+	vreqs_free(r, n);
+	return -ENOMEM;
+}
+
+void vreqs_free(struct vreq *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		free(r[i].copies);
+	free(r);
+}
+
+void vindex_step_spans(const struct vindex *ix, size_t n_steps, uint64_t *start, uint64_t *end)
+{
+	memset(start, 0, n_steps * sizeof(*start));
+	memset(end, 0, n_steps * sizeof(*end));
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct vtag *g = &ix->tags[i];
+		size_t step = g->key >> 32;
+		uint64_t t0, t1;
+
+		if (!step || step > n_steps)
+			continue;
+		if (tag_in(g)) {
+			t0 = tag_in(g)->sent_ns;
+			t1 = tag_in(g)->done_ns;
+		} else {
+			t0 = tag_ex(g)->start_ns;
+			t1 = tag_ex(g)->end_ns;
+		}
+		if (t0 && (!start[step - 1] || t0 < start[step - 1]))
+			start[step - 1] = t0;
+		if (t1 > end[step - 1])
+			end[step - 1] = t1;
+		if (t0 > end[step - 1])
+			end[step - 1] = t0;
+	}
 }
 
 size_t vindex_strays(const struct vindex *ix, const struct scenario *sc)
@@ -433,5 +707,7 @@ bool vreq_succeeded(const struct vreq *r)
 void vindex_free(struct vindex *ix)
 {
 	free(ix->tags);
+	free(ix->mesh);
+	free(ix->attr);
 	memset(ix, 0, sizeof(*ix));
 }
