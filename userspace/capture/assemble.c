@@ -316,6 +316,7 @@ static void response_head(struct assembler *a, struct asm_stream *s, const struc
 	} else {
 		x->resp_started = true;
 		x->status = h->status;
+		exchange_fill_response(x, h);
 	}
 	http_body_init(&s->body, h, x && x->head_request);
 	if (h->status == 101 || (x && x->tunnel_request && h->status / 100 == 2)) {

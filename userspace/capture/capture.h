@@ -32,6 +32,7 @@ struct inv_service;
 #define CAP_HEADERS_MAX 32
 #define CAP_HEADER_BYTES 4096
 #define CAP_GRPC_MESSAGE_MAX 256
+#define CAP_LOCATION_MAX 512
 
 /* The protocol an exchange was carried in. */
 enum cap_protocol {
@@ -97,6 +98,7 @@ struct cap_exchange {
 	char host[CAP_HOST_MAX];	/* Host (HTTP/2: :authority) */
 	char request_id[CAP_REQID_MAX];	/* X-Request-Id */
 	char grpc_message[CAP_GRPC_MESSAGE_MAX];	/* grpc-message as sent (percent-encoded) */
+	char location[CAP_LOCATION_MAX];	/* Location of a 3xx response (a redirect is judged by it) */
 	bool truncated;			/* a field above did not fit and was cut */
 	int status;			/* final status; 0 when no response */
 	uint64_t start_ns, end_ns;	/* first request byte, last response byte (CLOCK_MONOTONIC) */

@@ -151,3 +151,22 @@ void exchange_h2_response_field(struct cap_exchange *x, const char *name, size_t
 		copy_field(x->grpc_message, sizeof(x->grpc_message), value, value_len, &x->truncated);
 	}
 }
+
+void exchange_fill_response(struct cap_exchange *x, const struct http_head *h)
+{
+	if (h->status / 100 != 3)
+		return;
+	for (size_t i = 0; i < h->nheaders; i++)
+		if (h->headers[i].name.len == 8 && http_str_eq_ci(h->headers[i].name, "location")) {
+			copy_field(x->location, sizeof(x->location), h->headers[i].value.p, h->headers[i].value.len,
+				   &x->truncated);
+			return;
+		}
+}
+
+void exchange_h2_location(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+			  size_t value_len)
+{
+	if (!x->location[0] && name_is(name, name_len, "location"))
+		copy_field(x->location, sizeof(x->location), value, value_len, &x->truncated);
+}

@@ -32,4 +32,14 @@ void exchange_h2_request_field(struct cap_exchange *x, const char *name, size_t 
 void exchange_h2_response_field(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
 				size_t value_len);
 
+/*
+ * Keeps the Location field of a 3xx response head in x (cut to fit, marking
+ * x truncated): what a redirect sent the client to. Other responses keep nothing.
+ */
+void exchange_fill_response(struct cap_exchange *x, const struct http_head *h);
+
+/* The same for one field of an HTTP/2 response header block whose :status is 3xx. */
+void exchange_h2_location(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+			  size_t value_len);
+
 #endif

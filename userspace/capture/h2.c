@@ -267,6 +267,8 @@ static void on_field(void *ctx, const struct hpack_field *f)
 		/* grpc-status comes in trailers, or in the headers of a trailers-only response */
 		if (d->kind == BLK_RESPONSE && f->name_len == 7 && !memcmp(f->name, ":status", 7))
 			d->blk_status = parse_status(f->value, f->value_len);
+		else if (x && d->kind == BLK_RESPONSE && d->blk_status / 100 == 3)
+			exchange_h2_location(x, f->name, f->name_len, f->value, f->value_len);
 		else if (x)
 			exchange_h2_response_field(x, f->name, f->name_len, f->value, f->value_len);
 		break;

@@ -56,7 +56,7 @@ static void on_exchange(void *ctx, const struct cap_exchange *x)
 	obs_write_exchange(ctx, &(struct obs_write_exchange){
 		.conn = x->conn->name, .seq = x->seq, .role = role_of(x->role), .pid = x->pid, .tgid = x->tgid,
 		.who = &who, .method = x->method, .path = x->path, .host = x->host, .request_id = x->request_id,
-		.status = x->status, .start_ns = x->start_ns, .end_ns = x->end_ns, .req_bytes = x->req_bytes,
+		.status = x->status, .location = x->location, .start_ns = x->start_ns, .end_ns = x->end_ns, .req_bytes = x->req_bytes,
 		.resp_bytes = x->resp_bytes, .complete = x->complete, .incomplete = x->incomplete,
 		.truncated = x->truncated, .hdrbuf = x->hdrbuf, .headers = x->headers, .nheaders = x->nheaders,
 		.h2 = x->protocol != CAP_HTTP1 ? &h2 : NULL });

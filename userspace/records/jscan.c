@@ -211,15 +211,20 @@ static int array(struct scan *s, int depth)
 /* Any value at s->p; nested objects and arrays are checked and reported as JV_OTHER. */
 static int value(struct scan *s, int depth, struct jv *v)
 {
+	const char *start = s->p;
+	int r;
+
 	switch (*s->p) {
 	case '"':
 		return string(s, v);
 	case '{':
-		v->type = JV_OTHER;
-		return object(s, depth + 1, NULL, NULL);
 	case '[':
+		/* The raw text of a nested value, for callers that read it themselves. */
+		r = *s->p == '{' ? object(s, depth + 1, NULL, NULL) : array(s, depth + 1);
 		v->type = JV_OTHER;
-		return array(s, depth + 1);
+		v->s = start;
+		v->len = (uint32_t)(s->p - start);
+		return r;
 	case 't':
 		return literal(s, v, "true", JV_TRUE);
 	case 'f':

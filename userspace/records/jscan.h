@@ -26,7 +26,7 @@ struct jv {
 	uint8_t type;			/* enum jv_type; JV_NONE: absent */
 	bool escaped;			/* private: s still holds escapes until jscan_record returns */
 	uint32_t len;
-	const char *s;			/* JV_STR */
+	const char *s;			/* JV_STR; JV_OTHER: the object's or array's raw text */
 	int64_t i;			/* JV_INT */
 };
 

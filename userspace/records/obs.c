@@ -26,6 +26,7 @@ enum field {
 	F_LISTENERS_OUTSIDE,
 	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
 	F_STEP, F_STATE, F_DETAIL,
+	F_LOCATION, F_TRUNCATED, F_HEADERS,
 	F__COUNT
 };
 
@@ -39,6 +40,7 @@ static const char *const field_names[F__COUNT] = {
 	"listeners_outside",
 	"run", "url", "via", "sent_ns", "done_ns", "error",
 	"step", "state", "detail",
+	"location", "truncated", "headers",
 };
 
 /* One record's members, from the fast reader or from jansson (rec_from_json). */
@@ -168,9 +170,16 @@ static int add_exchange(struct rdr *rd, const rec_t o, unsigned line)
 	e->resp_bytes = ju64(o, F_RESP_BYTES);
 	e->complete = jbool(o, F_COMPLETE);
 	e->incomplete = jstr(rd, o, F_INCOMPLETE);
+	e->location = jstr(rd, o, F_LOCATION);
+	e->truncated = jbool(o, F_TRUNCATED);
+	e->has_headers = o[F_HEADERS].type != JV_NONE;
+	/* The raw object, only when asked: most verifications never look at headers. */
+	if (s->keep_headers && o[F_HEADERS].type == JV_OTHER && o[F_HEADERS].s &&
+	    !(e->headers = strpool_dupn(&s->strings, o[F_HEADERS].s, o[F_HEADERS].len)))
+		return -ENOMEM;
 	e->line = line;
 	return e->conn && e->node && e->ns && e->pod && e->sa && e->comm && e->local && e->peer && e->peer_pod &&
-	       e->method && e->path && e->host && e->request_id && e->incomplete ? 0 : -ENOMEM;
+	       e->method && e->path && e->host && e->request_id && e->incomplete && e->location ? 0 : -ENOMEM;
 }
 
 static int add_conn(struct rdr *rd, const rec_t o, unsigned line)
@@ -415,6 +424,57 @@ static int lines_open(struct lines *in, const char *path)
 	return 0;
 }
 
+/* Skips the JSON string at p (its opening quote); returns the byte after its closing quote, or NULL. */
+static const char *skip_string(const char *p)
+{
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && !*++p)
+			return NULL;
+	return *p ? p + 1 : NULL;
+}
+
+/*
+ * The raw text of top-level member `key` of the object in text, when it is
+ * an object, into *v (JV_OTHER); left alone otherwise. Text jansson accepted.
+ */
+static void raw_member(const char *text, const char *key, struct jv *v)
+{
+	size_t klen = strlen(key);
+	int depth = 0;
+
+	for (const char *p = text; p && *p; ) {
+		if (*p == '"') {
+			const char *end = skip_string(p);
+
+			if (depth == 1 && end && (size_t)(end - p) == klen + 2 && !memcmp(p + 1, key, klen)) {
+				const char *q = end;
+
+				while (*q == ' ' || *q == '\t' || *q == ':')
+					q++;
+				if (*q != '{')
+					return;
+				for (const char *r = q; r && *r; ) {
+					if (*r == '"') {
+						r = skip_string(r);
+						continue;
+					}
+					depth += *r == '{' ? 1 : *r == '}' ? -1 : 0;
+					r++;
+					if (depth == 1) {
+						*v = (struct jv){ .type = JV_OTHER, .s = q, .len = (uint32_t)(r - q) };
+						return;
+					}
+				}
+				return;
+			}
+			p = end;
+			continue;
+		}
+		depth += *p == '{' || *p == '[' ? 1 : *p == '}' || *p == ']' ? -1 : 0;
+		p++;
+	}
+}
+
 /*
  * A line the fast reader declined: jansson reads it into *o (rec then points
  * into it; the caller frees *o), or says what is wrong with it. Returns 0; 1
@@ -427,6 +487,12 @@ static int read_slow(struct obs_set *s, struct lines *in, const char *path, unsi
 	json_error_t jerr;
 
 	*o = nl ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	/*
+	 * A header sent twice is a repeated key of `headers` (docs/records.md):
+	 * that line is read as written, the raw headers taken from its text.
+	 */
+	if (!*o && nl && !strncmp(jerr.text, "duplicate object key", 20))
+		*o = json_loads(text, 0, &jerr);
 	if (!*o) {
 		bool nl2;
 		size_t n2;
@@ -447,6 +513,7 @@ static int read_slow(struct obs_set *s, struct lines *in, const char *path, unsi
 		return -EINVAL;
 	}
 	rec_from_json(rec, *o);
+	raw_member(text, "headers", &rec[F_HEADERS]);
 	return 0;
 }
 
@@ -550,7 +617,7 @@ struct obs_exchange *obs_new_exchange(struct obs_set *s)
 	if (e) {
 		e->conn = e->node = e->ns = e->pod = e->sa = e->comm = blank_fields;
 		e->local = e->peer = e->peer_pod = e->method = e->path = blank_fields;
-		e->host = e->request_id = e->incomplete = blank_fields;
+		e->host = e->request_id = e->incomplete = e->location = blank_fields;
 	}
 	return e;
 }

@@ -33,6 +33,14 @@ struct obs_exchange {
 	uint32_t pid, tgid;
 	int status;
 	bool complete;
+	bool truncated;		/* the writer cut path, host, request id or headers */
+	const char *location;	/* a 3xx response's Location, or "" */
+	bool has_headers;	/* the record has `headers` */
+	/*
+	 * The `headers` object as written (raw JSON text, repeated names kept),
+	 * when the set was read with keep_headers; NULL otherwise. obs_header().
+	 */
+	const char *headers;
 	unsigned line;
 };
 
@@ -96,7 +104,16 @@ struct obs_set {
 	size_t n_intents, cap_intents;
 	struct obs_mesh_event *mesh_events;
 	size_t n_mesh_events, cap_mesh_events;
+	bool keep_headers;		/* set before reading: keep each exchange's raw `headers` */
 };
+
+/*
+ * The value(s) of request header `name` (case-insensitive) in an exchange's
+ * raw headers: every field line of that name joined with "," in the order
+ * sent, into out (cut to len). Returns how many field lines there are
+ * (0: absent), or -1 when the raw text is not a headers object.
+ */
+int obs_header(const char *raw, const char *name, char *out, size_t len);
 
 /*
  * Reads an observation file: the first record must be `meta` (version 1).

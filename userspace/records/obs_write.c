@@ -151,6 +151,8 @@ void obs_write_exchange(struct obs_writer *o, const struct obs_write_exchange *x
 	jsonw_str(w, "host", x->host);
 	jsonw_str(w, "request_id", x->request_id);
 	jsonw_i64(w, "status", x->status);
+	if (x->location && *x->location)
+		jsonw_str(w, "location", x->location);
 	jsonw_u64(w, "start_ns", x->start_ns);
 	jsonw_u64(w, "end_ns", x->end_ns);
 	jsonw_u64(w, "req_bytes", x->req_bytes);

@@ -89,6 +89,7 @@ struct obs_write_exchange {
 	const struct obs_write_who *who;
 	const char *method, *path, *host, *request_id;
 	int status;
+	const char *location;		/* a 3xx response's Location; written when not empty */
 	uint64_t start_ns, end_ns, req_bytes, resp_bytes;
 	bool complete;
 	const char *incomplete;		/* written when !complete */
