@@ -280,6 +280,49 @@ bool gw_route_is_consumer(const struct gw_route *r, const char *svc_ns);
 size_t gw_routes_for(const struct gw_set *gw, enum gw_kind kind, const char *svc_ns, const char *svc,
 		     uint16_t port, const char *client_ns, const struct gw_route **out, size_t max);
 
+/* ---- what a request should come to (judging a mesh) ---- */
+
+enum gw_outcome_kind {
+	GW_OUT_NOT_FOUND,	/* no rule takes it: 404 from the mesh, no backend reached */
+	GW_OUT_REDIRECT,	/* a RequestRedirect: its status and Location, no backend reached */
+	GW_OUT_BACKEND,		/* forwarded to one of the rule's backends */
+};
+
+#define GW_OUT_MAX_HEADERS 48
+
+/* A request header as the backend must receive it: value NULL = absent. */
+struct gw_out_header {
+	char name[64];
+	char *value;		/* every field line of the name joined with ",", in order; in the outcome */
+};
+
+struct gw_outcome {
+	enum gw_outcome_kind kind;
+	struct gw_pick pick;
+	int status;			/* GW_OUT_NOT_FOUND: 404; GW_OUT_REDIRECT: its code */
+	char location[1400];		/* GW_OUT_REDIRECT */
+	char path[2100];		/* GW_OUT_BACKEND: the request target the backend must receive */
+	char host[256];			/* GW_OUT_BACKEND: a rewritten Host, or "" (unchanged) */
+	size_t n_backends;		/* GW_OUT_BACKEND: backendRefs of weight > 0 */
+	const struct gw_backend *backends[16];
+	bool backend_filters_unknown;	/* several backends, and some carry their own filters */
+	size_t n_headers;		/* GW_OUT_BACKEND: the sent and modified headers */
+	struct gw_out_header headers[GW_OUT_MAX_HEADERS];
+	char buf[8192];			/* storage of header values */
+	size_t used;
+};
+
+/*
+ * What a request sent with Host `host` to a Service port `svc_port` must
+ * come to under the HTTPRoutes routes[0..n) that apply to it (gw_routes_for):
+ * the rule gw_http_pick() chooses, with its filters worked out (docs/gamma.md):
+ * the redirect's status and Location, or the path and headers the backend
+ * must receive and which backends may serve it. Fills *out; returns 0, or
+ * -E2BIG when a value does not fit.
+ */
+int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct gw_http_request *req,
+		    const char *host, uint16_t svc_port, struct gw_outcome *out);
+
 /* ---- output ---- */
 
 /* One-line summary for tables: "echo:80 -> 2 rules, 3 backends". Returns buf. */
