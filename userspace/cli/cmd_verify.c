@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/fetch_opts.h"
 #include "cli/operands.h"
+#include "scenario/policy.h"
 #include "report/outdir.h"
 #include "report/writers.h"
 #include "smi/smi.h"
@@ -211,7 +212,10 @@ static int load_inputs(const struct opts *o, struct scenario *sc, struct obs_set
 {
 	const char *inv = o->inventory;
 
-	if (scenario_load(sc, o->scenario) || obs_read(obs, o->observations))
+	if (scenario_load(sc, o->scenario))
+		return EXIT_USAGE;
+	obs->keep_headers = policy_judges_headers(sc);
+	if (obs_read(obs, o->observations))
 		return EXIT_USAGE;
 	for (size_t i = 0; i < o->n_intents; i++)
 		if (obs_read_intents(obs, o->intents[i]))

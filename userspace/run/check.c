@@ -70,7 +70,7 @@ int check_scenario_topology(const struct scenario *sc, const struct policy *pol,
 	free(t);
 	/* A manifest applied at one step stays in force at the later ones: its first problem is enough. */
 	for (size_t i = 0; i < pol->n && !r; i++)
-		if (pol->sets[i] && pol->sets[i]->n_objects)
-			r = lab_check_objects(topology, pol->sets[i], NULL);
+		if (pol->sets[i] && (pol->sets[i]->n_objects || (pol->routes[i] && pol->routes[i]->n_routes)))
+			r = lab_check_objects(topology, pol->sets[i], pol->routes[i]);
 	return r;
 }

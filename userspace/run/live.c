@@ -72,6 +72,8 @@ static void keep_exchange(struct live *l, const struct cap_exchange *x)
 	e->role = role_of(x->role);
 	e->method = obs_keep(s, x->method);
 	e->path = obs_keep(s, x->path);
+	e->host = obs_keep(s, x->host);
+	e->location = obs_keep(s, x->location);
 	e->request_id = obs_keep(s, x->request_id);
 	e->incomplete = obs_keep(s, x->complete ? "" : x->incomplete);
 	e->status = x->status;

@@ -85,7 +85,7 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 	int zero[SMI_GROUP_COUNT] = { 0 };
 	char path[PATH_MAX], err[200] = "";
 	FILE *f;
-	int r;
+	int r, routes;
 
 	if (path_fmt(path, sizeof(path), "%s/policy", s->dir) || mkdir_p(path)) {
 		error_errno(errno, "cannot create '%s'", path);
@@ -98,7 +98,13 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 		return -1;
 	}
 	r = smi_render_set(set, s->rn->api ? s->rn->api : zero, f, err, sizeof(err));
+	/* Gateway API routes go to the mesh as written: --api names SMI versions only. */
+	routes = r ? 0 : policy_write_routes(s->sc, s->sc->steps[i].index, f);
 	fclose(f);
+	if (routes < 0) {
+		error_errno(EIO, "cannot write '%s'", path);
+		return -1;
+	}
 	if (r == -ENOTSUP) {
 		snprintf(why, len, "%s", err);
 		return 1;
@@ -107,7 +113,7 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 		error("cannot render the policy of step %u: %s", s->sc->steps[i].index, err);
 		return -1;
 	}
-	return s->t->ops->apply(s->t, set->n_objects ? path : NULL);
+	return s->t->ops->apply(s->t, set->n_objects || routes ? path : NULL);
 }
 
 /* --- traffic ----------------------------------------------------------------- */
@@ -152,6 +158,15 @@ static int drive_once(struct srun *s, const struct sc_traffic *t, const char *ru
 	return job(s, t, run_id, count, duration_ns, concurrency, &j) ? -1 : traffic_send(s->t, &j);
 }
 
+/* The Gateway API routes in force beside the SMI set of a step. */
+static const struct gw_set *routes_of(const struct srun *s, const struct smi_set *set)
+{
+	for (size_t i = 0; i < s->pol->n; i++)
+		if (s->pol->sets[i] == set)
+			return s->pol->routes[i];
+	return NULL;
+}
+
 /*
  * Judges the recorded probes of each entry with the verifier's own rules
  * (converge.h). *seen tells whether every entry probed in `round` has its
@@ -161,8 +176,9 @@ static void judge_probes(struct srun *s, const struct sc_step *st, const struct 
 			 const bool *probed, bool *converged, uint64_t round, bool *seen)
 {
 	const struct obs_set *obs = s->t->ops->observed_lock(s->t);
-	struct check_ctx c = { .sc = s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc->alpha };
-	struct expect_ctx xc = { .sc = s->sc, .inv = s->inv, .set = set };
+	struct check_ctx c = { .sc = s->sc, .obs = obs, .inv = s->inv, .ci_level = 1 - s->sc->alpha,
+			       .routes = s->pol->routes };
+	struct expect_ctx xc = { .sc = s->sc, .inv = s->inv, .set = set, .routes = routes_of(s, set) };
 	struct vindex ix;
 
 	*seen = true;
@@ -221,7 +237,7 @@ static bool all_true(const bool *v, size_t n)
 static void effect_text(const struct srun *s, const struct smi_set *set, const struct sc_traffic *t, char *buf,
 			size_t len)
 {
-	struct expect_ctx xc = { .sc = s->sc, .inv = s->inv, .set = set };
+	struct expect_ctx xc = { .sc = s->sc, .inv = s->inv, .set = set, .routes = routes_of(s, set) };
 	struct sc_expect x;
 	json_t *how = NULL;
 	char why[200];
@@ -232,7 +248,7 @@ static void effect_text(const struct srun *s, const struct smi_set *set, const s
 		return;
 	}
 	json_decref(how);
-	n = (size_t)snprintf(buf, len, "%s", x.access == SC_ACCESS_DENY ? "denied" :
+	n = (size_t)snprintf(buf, len, "%s", x.route ? "as the routes say" : x.access == SC_ACCESS_DENY ? "denied" :
 				      x.access == SC_ACCESS_ALLOW ? "allowed" : "");
 	for (size_t i = 0; x.split != SC_SPLIT_NONE && i < x.n_shares && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s %g", i ? " / " : n ? ", split " : "split ",
@@ -587,6 +603,7 @@ static int verify_recorded(struct srun *s)
 	struct report rep;
 	int r;
 
+	obs.keep_headers = policy_judges_headers(s->sc);
 	if (obs_read(&obs, s->obs_path) || obs_read_intents(&obs, s->intent_path)) {
 		obs_free(&obs);
 		return EXIT_ERROR;

@@ -13,6 +13,13 @@ static bool is_smi(const struct sc_object *o)
 	return n > suffix && !strcmp(o->group + n - suffix, ".smi-spec.io");
 }
 
+/* What the mesh is given: SMI objects, and Gateway API routes. */
+static bool is_policy(const struct sc_object *o)
+{
+	return is_smi(o) || (!strcmp(o->group, GW_GROUP) && (!strcmp(o->kind, "HTTPRoute") ||
+							       !strcmp(o->kind, "GRPCRoute")));
+}
+
 static bool same_object(const struct sc_object *a, const struct sc_object *b)
 {
 	return !strcmp(a->group, b->group) && !strcmp(a->kind, b->kind) && !strcmp(a->ns, b->ns) &&
@@ -52,7 +59,7 @@ const struct sc_object **policy_objects(const struct scenario *sc, unsigned step
 			for (size_t k = 0; k < st->apply[j].n_objects; k++) {
 				const struct sc_object *o = &st->apply[j].objects[k];
 
-				if (!is_smi(o))
+				if (!is_policy(o))
 					continue;
 				drop(v, n, o);
 				v[(*n)++] = o;
@@ -74,24 +81,32 @@ static const char *file_of(const struct scenario *sc, const struct sc_object *o)
 	return sc->path;
 }
 
-static int build_one(const struct scenario *sc, unsigned step, struct smi_set **out)
+static int build_one(const struct scenario *sc, unsigned step, struct smi_set **out, struct gw_set **routes)
 {
 	struct smi_load_opts opts = { .default_namespace = sc->ns };
+	struct gw_set *gw = gw_set_new();
 	const struct sc_object **v;
 	struct smi_set *set;
 	size_t n;
 	char msg[512];
+	bool bad;
 
-	v = policy_objects(sc, step, &n);
+	v = gw ? policy_objects(sc, step, &n) : NULL;
+	if (gw)
+		gw_attach(gw, &opts);
 	set = v ? smi_set_new(&opts) : NULL;
 	if (!set) {
 		free(v);
+		gw_set_free(gw);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
 		smi_set_load_buffer(set, file_of(sc, v[i]), v[i]->text, strlen(v[i]->text));
 	free(v);
-	if (smi_set_finish(set)) {
+	bad = smi_set_finish(set) != 0;
+	bad |= gw_set_finish(gw, set) != 0;
+	*routes = gw;
+	if (bad) {
 		for (size_t i = 0; i < set->diags.n; i++)
 			if (set->diags.v[i].severity == SMI_ERROR) {
 				smi_diag_format(&set->diags.v[i], msg, sizeof(msg));
@@ -105,14 +120,48 @@ static int build_one(const struct scenario *sc, unsigned step, struct smi_set **
 	return 0;
 }
 
+int policy_write_routes(const struct scenario *sc, unsigned step, FILE *f)
+{
+	const struct sc_object **v;
+	size_t n;
+	int count = 0;
+
+	v = policy_objects(sc, step, &n);
+	if (!v)
+		return -EIO;
+	for (size_t i = 0; i < n; i++) {
+		const char *text = v[i]->text;
+
+		if (is_smi(v[i]))
+			continue;
+		/* The document's text is preceded by newlines that keep its line numbers: not needed here. */
+		text += strspn(text, "\n");
+		fprintf(f, "---\n# %s, line %u\n%s%s", file_of(sc, v[i]), v[i]->line, text,
+			*text && text[strlen(text) - 1] == '\n' ? "" : "\n");
+		count++;
+	}
+	free(v);
+	return ferror(f) ? -EIO : count;
+}
+
+bool policy_judges_headers(const struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_steps; i++)
+		for (size_t j = 0; j < sc->steps[i].n_traffic; j++)
+			if (sc->steps[i].traffic[j].expect.route)
+				return true;
+	return false;
+}
+
 int policy_build(struct policy *p, const struct scenario *sc)
 {
 	p->n = sc->n_steps;
 	p->sets = calloc(p->n + 1, sizeof(*p->sets));
-	if (!p->sets)
+	p->routes = calloc(p->n + 1, sizeof(*p->routes));
+	if (!p->sets || !p->routes)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {
-		int r = build_one(sc, sc->steps[i].index, &p->sets[i]);
+		int r = build_one(sc, sc->steps[i].index, &p->sets[i], &p->routes[i]);
 
 		if (r)
 			return r;
@@ -122,8 +171,11 @@ int policy_build(struct policy *p, const struct scenario *sc)
 
 void policy_free(struct policy *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		smi_set_free(p->sets[i]);
+		gw_set_free(p->routes ? p->routes[i] : NULL);
+	}
 	free(p->sets);
+	free(p->routes);
 	memset(p, 0, sizeof(*p));
 }

@@ -8,14 +8,22 @@
 #ifndef SMIW_SCENARIO_POLICY_H
 #define SMIW_SCENARIO_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "gateway/gateway.h"
 #include "scenario/scenario.h"
 #include "smi/smi.h"
 
-/* One set per step (index step - 1); NULL-safe to free partially built ones. */
+/*
+ * One set per step (index step - 1); NULL-safe to free partially built
+ * ones. routes[i] holds the Gateway API routes in force at the same step
+ * (loaded beside the SMI objects, through the same loader).
+ */
 struct policy {
 	struct smi_set **sets;
+	struct gw_set **routes;
 	size_t n;
 };
 
@@ -26,8 +34,21 @@ struct policy {
  */
 int policy_build(struct policy *p, const struct scenario *sc);
 
-/* The objects in force after step `step` (1-based), in the order they were applied. */
+/*
+ * The objects in force after step `step` (1-based), SMI and Gateway API
+ * routes, in the order they were applied.
+ */
 const struct sc_object **policy_objects(const struct scenario *sc, unsigned step, size_t *n);
+
+/*
+ * Appends the text of every Gateway API route in force after step `step`
+ * to f, each as its own YAML document (line numbers kept as comments say
+ * where it came from). Returns how many, or -EIO.
+ */
+int policy_write_routes(const struct scenario *sc, unsigned step, FILE *f);
+
+/* Whether an entry of sc judges request headers at the backend (`route: derived`): the verifier reads them then. */
+bool policy_judges_headers(const struct scenario *sc);
 
 /* Frees every set; the policy can be built again. */
 void policy_free(struct policy *p);

@@ -43,7 +43,7 @@ static const char *const defaults_keys[] = {
 	"concurrency", "connections", "via", "expect", "converge", NULL
 };
 static const char *const metrics_keys[] = { "name", "profile", "scrape", "edges", NULL };
-static const char *const expect_keys[] = { "access", "denial", "split", NULL };
+static const char *const expect_keys[] = { "access", "denial", "split", "route", NULL };
 static const char *const converge_keys[] = { "timeout", "interval", "consecutive", NULL };
 
 static const struct {
@@ -53,6 +53,7 @@ static const struct {
 	{ "traffic-specs", "specs.smi-spec.io" },
 	{ "traffic-split", "split.smi-spec.io" },
 	{ "traffic-metrics", "metrics.smi-spec.io" },
+	{ "mesh-http", "gateway.networking.k8s.io" },	/* Gateway API mesh (GAMMA): HTTPRoutes */
 };
 
 const char *scenario_spec_group(const char *smispec)
@@ -248,8 +249,19 @@ static int parse_expect(struct ctx *c, struct ynode *n, const char *field, struc
 		if (parse_split(c, v, f, e))
 			return -EINVAL;
 	}
-	if (e->access == SC_ACCESS_NONE && e->split == SC_SPLIT_NONE)
-		return ydoc_error(c->d, n, field, "asserts nothing (give access and/or split)");
+	if ((v = ydoc_get(c->d, n, "route"))) {
+		const char *s = ydoc_scalar(v);
+
+		fld(f, sizeof(f), "%s.route", field);
+		if (!s || strcmp(s, "derived"))
+			return ydoc_error(c->d, v, f, "not 'derived' (from the HTTPRoutes in force)");
+		/* The route says all of it: backend or 404 or redirect, and the weights of its backends. */
+		if (e->access != SC_ACCESS_NONE || e->split != SC_SPLIT_NONE)
+			return ydoc_error(c->d, v, f, "goes alone: the routes decide access and split");
+		e->route = true;
+	}
+	if (e->access == SC_ACCESS_NONE && e->split == SC_SPLIT_NONE && !e->route)
+		return ydoc_error(c->d, n, field, "asserts nothing (give access and/or split, or route)");
 	return 0;
 }
 
@@ -382,7 +394,7 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 
 bool sc_traffic_asserts(const struct sc_traffic *t)
 {
-	return t->expect.access != SC_ACCESS_NONE || t->expect.split != SC_SPLIT_NONE;
+	return t->expect.access != SC_ACCESS_NONE || t->expect.split != SC_SPLIT_NONE || t->expect.route;
 }
 
 /* An entry of a step with a metrics assertion needs no expectation of its own. */
@@ -806,9 +818,9 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 		return -EINVAL;
 	sc->description = keep(c, ydoc_scalar(ydoc_get(d, root, "description")) ?: "");
 	if (!(v = ydoc_get(d, root, "smispec")))
-		return ydoc_error(d, root, "smispec", "missing (traffic-access, traffic-specs, traffic-split or traffic-metrics)");
+		return ydoc_error(d, root, "smispec", "missing (traffic-access, traffic-specs, traffic-split, traffic-metrics or mesh-http)");
 	if (ydoc_str(d, v, "smispec", &sc->smispec) || !scenario_spec_group(sc->smispec))
-		return ydoc_error(d, v, "smispec", "not one of traffic-access, traffic-specs, traffic-split, traffic-metrics");
+		return ydoc_error(d, v, "smispec", "not one of traffic-access, traffic-specs, traffic-split, traffic-metrics, mesh-http");
 	sc->smispec = keep(c, sc->smispec);
 	sc->ns = "default";
 	if ((v = ydoc_get(d, root, "namespace")) && name_field(c, v, "namespace", &sc->ns))

@@ -12,6 +12,8 @@
 #include "records/strpool.h"
 #include "scenario/background.h"
 
+struct gw_route;
+
 /* What the access assertion of a traffic entry expects. */
 enum sc_access {
 	SC_ACCESS_NONE,		/* no access assertion */
@@ -51,6 +53,7 @@ enum sc_conn {
 #define SC_MAX_HEADERS 32	/* what the traffic driver sends at most */
 #define SC_MAX_BODY 4096	/* request body bytes (passed to the driver as an argument) */
 #define SC_MAX_EDGES 32		/* edges one metrics assertion names */
+#define SC_MAX_ROUTES 32	/* Gateway API routes that may apply to one request */
 
 struct sc_share {
 	const char *service;	/* backend service name (namespace of the target) */
@@ -65,6 +68,15 @@ struct sc_expect {
 	enum sc_split split;
 	struct sc_share shares[SC_MAX_SHARES];
 	size_t n_shares;
+	/*
+	 * `route: derived`: what the Gateway API routes in force say of the
+	 * request (backend, 404 or redirect; path and headers at the backend;
+	 * the split of a weighted rule). Alone in its entry.
+	 */
+	bool route;
+	/* Once resolved (verify/expect.h): the routes that apply to the entry's requests. */
+	const struct gw_route *routes[SC_MAX_ROUTES];
+	size_t n_routes;
 };
 
 struct sc_header {

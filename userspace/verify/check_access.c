@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "verify/check_route.h"
 #include "verify/checks.h"
 
 /* True when the client's view of r is one of the denial forms the expectation accepts. */
@@ -175,6 +176,8 @@ bool check_probe(const struct check_ctx *c, const struct sc_traffic *t, const st
 	bool positive;
 
 	*backend = -1;
+	if (x->route && !route_probe(c, t, x, r))
+		return false;
 	if (x->access != SC_ACCESS_NONE && !access_ok(c, t, x, r, &why, &positive))
 		return false;
 	if (x->split == SC_SPLIT_NONE)

@@ -7,6 +7,7 @@
 #include "scenario/policy.h"
 #include "util/log.h"
 #include "verify/account.h"
+#include "verify/check_route.h"
 #include "verify/checks.h"
 #include "verify/converge.h"
 #include "verify/engine.h"
@@ -225,8 +226,8 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 			  struct report *rep, const char *prefix, const int *api)
 {
 	double duration = en->t1 > en->t0 ? (double)(en->t1 - en->t0) / 1e9 : 0;
-	struct eval e[3] = { 0 };
-	const char *kinds[3] = { NULL };
+	struct eval e[4] = { 0 };
+	const char *kinds[4] = { NULL };
 	bool has_zero = false, single = false;
 	struct acct_ids idc;
 	char ids[200];
@@ -235,6 +236,8 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 	if (en->x_err) {
 		if (t->expect.access != SC_ACCESS_NONE)
 			kinds[k++] = "access";
+		if (t->expect.route)
+			kinds[k++] = "route";
 		if (t->expect.split != SC_SPLIT_NONE)
 			kinds[k++] = "split";
 		for (int i = 0; i < k; i++) {
@@ -245,6 +248,10 @@ static int evaluate_entry(const struct check_ctx *c, const struct sc_step *st, c
 		if (en->x.access != SC_ACCESS_NONE) {
 			check_access(c, t, &en->x, en->reqs, en->n, &e[k]);
 			kinds[k++] = "access";
+		}
+		if (en->x.route) {
+			check_route(c, t, &en->x, en->reqs, en->n, &e[k]);
+			kinds[k++] = "route";
 		}
 		if (en->x.split != SC_SPLIT_NONE) {
 			check_split(c, t, &en->x, en->reqs, en->n, &e[k], &e[k + 1], &has_zero);
@@ -433,7 +440,8 @@ static int verify_step(const struct check_ctx *c, const struct vindex *ix, const
 		       const struct sc_step *st, const struct smi_set *set, struct report *rep, json_t *steps,
 		       const char *run, const int *api, const char *metrics_dir, uint64_t span[2])
 {
-	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set };
+	struct expect_ctx xc = { .sc = c->sc, .inv = c->inv, .set = set,
+				 .routes = c->routes ? c->routes[st->index - 1] : NULL };
 	struct entry *en = calloc(st->n_traffic, sizeof(*en));
 	struct step_health h;
 	struct convergence cv;	/* the step's: every entry's */
@@ -546,6 +554,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 		policy_free(&pol);
 		return r;
 	}
+	c.routes = pol.routes;
 	if (vindex_build(&ix, in->obs, in->inv, run, in->proxy_comms) || account_build(&acc, &ix, sc, in->inv)) {
 		account_free(&acc);
 		vindex_free(&ix);

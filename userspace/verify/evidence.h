@@ -19,12 +19,15 @@
 /* Evidence lists keep this many entries (the total is always given). */
 #define EVIDENCE_MAX_ITEMS 50
 
+struct gw_set;
+
 /* What the checks share: the data and the statistical settings. */
 struct check_ctx {
 	const struct scenario *sc;
 	const struct obs_set *obs;
 	const struct inventory *inv;
 	double ci_level;
+	struct gw_set *const *routes;	/* per step (index step - 1): the Gateway API routes in force; may be NULL */
 };
 
 /* The outcome of one assertion before step-level conditions are applied. */

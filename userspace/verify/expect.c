@@ -144,5 +144,9 @@ int expect_resolve(const struct expect_ctx *e, const struct sc_traffic *t, struc
 		r = derive_split(e, t, out, *how, why, len);
 	if (!r && t->expect.access == SC_ACCESS_DERIVED)
 		r = derive_access(e, t, out, *how, why, len);
+	if (!r && t->expect.route) {
+		json_object_set_new(*how, "from", json_string("routes"));
+		r = expect_route(e, t, out, *how, why, len);
+	}
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "records/inventory.h"
+#include "gateway/gateway.h"
 #include "scenario/scenario.h"
 #include "smi/smi.h"
 
@@ -19,7 +20,16 @@ struct expect_ctx {
 	const struct scenario *sc;
 	const struct inventory *inv;
 	const struct smi_set *set;	/* the policy in force at the step */
+	const struct gw_set *routes;	/* the Gateway API routes in force (NULL: none) */
 };
+
+/*
+ * `route: derived` (expect_route.c): the routes that apply to t's requests
+ * go into out->routes; a rule that picks between weighted backends gives
+ * out a split over them. Returns 0, or -EINVAL with the reason in why.
+ */
+int expect_route(const struct expect_ctx *e, const struct sc_traffic *t, struct sc_expect *out, json_t *how,
+		 char *why, size_t len);
 
 /*
  * Fills *out with the expectation for traffic entry t and *how (a new JSON
