@@ -118,6 +118,7 @@ static void testsuite(FILE *f, const struct report *r, const struct assertion *f
 	property(f, "mesh", r->mesh);
 	property(f, "mesh_version", r->mesh_version);
 	property(f, "data_plane", r->data_plane);
+	property(f, "category", report_category(first->smispec));
 	property(f, "smispec", first->smispec);
 	property(f, "scenario_file", json_string_value(json_object_get(summary, "file")));
 	property(f, "tool", r->tool);

@@ -91,6 +91,9 @@ static size_t group(const struct report *r, struct spec *s, size_t max)
 	for (size_t k = 0; k < r->n; k++) {
 		const struct assertion *a = &r->a[k];
 
+		/* Meshery's result is SMI's: the Gateway API mesh tests have their own report (gamma.h). */
+		if (strcmp(report_category(a->smispec), "SMI"))
+			continue;
 		for (i = 0; i < n && strcmp(s[i].smispec, a->smispec); i++)
 			;
 		if (i == n) {

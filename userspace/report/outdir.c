@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report/gamma.h"
 #include "report/outdir.h"
 #include "report/writers.h"
 #include "util/file.h"
@@ -36,11 +37,12 @@ int mkdir_p(const char *dir)
 	return 0;
 }
 
-enum fmt { FMT_JSON, FMT_JUNIT, FMT_MESHERY, FMT_SVG };
+enum fmt { FMT_JSON, FMT_JUNIT, FMT_MESHERY, FMT_SVG, FMT_GAMMA };
 
 static int write_file(const char *path, enum fmt fmt, const struct report *r, const struct assertion *a)
 {
 	FILE *f = fopen(path, "w");
+	struct gamma_impl impl;
 	int rc = 0;
 
 	if (!f) {
@@ -59,6 +61,10 @@ static int write_file(const char *path, enum fmt fmt, const struct report *r, co
 		break;
 	case FMT_SVG:
 		report_write_split_svg(f, r->mesh, a);
+		break;
+	case FMT_GAMMA:
+		gamma_impl_of(r, &impl);
+		rc = report_write_gamma_conformance(f, r, &impl, r->generated ? r->generated : "");
 		break;
 	}
 	if (fclose(f) || rc) {
@@ -96,6 +102,12 @@ int report_write_dir(const struct report *r, const char *dir)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
 		if ((rc = write_file(path, files[i].fmt, r, NULL)))
+			return rc;
+	}
+	/* The Gateway API mesh tests also as the upstream ConformanceReport. */
+	if (report_has_gamma(r)) {
+		snprintf(path, sizeof(path), "%s/conformance-report.yaml", dir);
+		if ((rc = write_file(path, FMT_GAMMA, r, NULL)))
 			return rc;
 	}
 	for (size_t k = 0; k < r->n; k++) {

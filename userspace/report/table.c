@@ -41,7 +41,7 @@ void report_write_table(FILE *f, const struct report *r, const struct table_opts
 {
 	int width = o->width > 0 ? o->width : DEFAULT_WIDTH, vw = verdict_width(r, o);
 	int max_id = width - vw - 2 * GAP - MIN_REASON_W, w = (int)strlen("ASSERTION"), col;
-	size_t p, fl, i, n_shown = 0;
+	size_t p, fl, i, n_shown = 0, n_gamma = 0;
 
 	for (size_t k = 0; k < r->n; k++) {
 		int len = (int)strlen(r->a[k].id);
@@ -68,8 +68,13 @@ void report_write_table(FILE *f, const struct report *r, const struct table_opts
 		term_put_wrapped(f, a->reason, col, width - col);
 	}
 	report_count(r, &p, &fl, &i);
-	fprintf(f, "%s%zu assertions: %zu PASS, %zu FAIL, %zu INCONCLUSIVE -> ", n_shown ? "\n" : "", r->n, p, fl,
-		i);
+	for (size_t k = 0; k < r->n; k++)
+		n_gamma += !strcmp(report_category(r->a[k].smispec), "GAMMA");
+	fprintf(f, "%s%zu assertions", n_shown ? "\n" : "", r->n);
+	/* Both families in one run: say how many are of each. */
+	if (n_gamma)
+		fprintf(f, " (SMI %zu, GAMMA %zu)", r->n - n_gamma, n_gamma);
+	fprintf(f, ": %zu PASS, %zu FAIL, %zu INCONCLUSIVE -> ", p, fl, i);
 	put_verdict(f, report_verdict(r), o->color, 0);
 	fprintf(f, "%s%s\n", *r->mesh ? " for mesh " : "", r->mesh);
 }

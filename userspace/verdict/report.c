@@ -97,6 +97,11 @@ int report_exit_code(const struct report *r)
 	return verdict_exit_code(report_verdict(r));
 }
 
+const char *report_category(const char *smispec)
+{
+	return smispec && !strncmp(smispec, "mesh-", 5) ? "GAMMA" : "SMI";
+}
+
 json_t *report_to_json(const struct report *r)
 {
 	json_t *list = json_array();
@@ -105,10 +110,10 @@ json_t *report_to_json(const struct report *r)
 	for (size_t k = 0; k < r->n; k++) {
 		const struct assertion *a = &r->a[k];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:O}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:O}",
 			"id", a->id, "scenario", a->scenario, "step", a->step,
 			"step_index", (json_int_t)a->step_index, "traffic", a->traffic, "kind", a->kind,
-			"smispec", a->smispec, "specversion", a->specversion,
+			"category", report_category(a->smispec), "smispec", a->smispec, "specversion", a->specversion,
 			"verdict", verdict_name(a->verdict), "reason", a->reason,
 			"duration_s", a->duration_s, "evidence", a->evidence));
 	}

@@ -47,6 +47,12 @@ int report_init(struct report *r, const char *mesh);
  */
 struct assertion *report_add(struct report *r, const struct assertion *a, json_t *evidence);
 
+/*
+ * The family of tests an assertion's spec belongs to: "GAMMA" for the
+ * Gateway API mesh specs ("mesh-http", "mesh-grpc"), "SMI" for the others.
+ */
+const char *report_category(const char *smispec);
+
 /* Counts by verdict. */
 void report_count(const struct report *r, size_t *pass, size_t *fail, size_t *inconclusive);
 
