@@ -71,8 +71,10 @@ void report_write_table(FILE *f, const struct report *r, const struct table_opts
 	for (size_t k = 0; k < r->n; k++)
 		n_gamma += !strcmp(report_category(r->a[k].smispec), "GAMMA");
 	fprintf(f, "%s%zu assertions", n_shown ? "\n" : "", r->n);
-	/* Both families in one run: say how many are of each. */
-	if (n_gamma)
+	/* Gateway API mesh assertions say so; with SMI ones beside them, how many of each. */
+	if (n_gamma == r->n && n_gamma)
+		fprintf(f, " (GAMMA)");
+	else if (n_gamma)
 		fprintf(f, " (SMI %zu, GAMMA %zu)", r->n - n_gamma, n_gamma);
 	fprintf(f, ": %zu PASS, %zu FAIL, %zu INCONCLUSIVE -> ", p, fl, i);
 	put_verdict(f, report_verdict(r), o->color, 0);

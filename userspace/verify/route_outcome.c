@@ -37,7 +37,7 @@ static const char *kind_name(enum gw_outcome_kind k)
 
 json_t *route_outcome_json(const struct gw_outcome *o)
 {
-	json_t *j = json_pack("{s:s}", "kind", kind_name(o->kind));
+	json_t *j = json_pack("{s:s}", "kind", kind_name(o->kind)), *backends, *headers, *absent;
 
 	if (o->pick.route) {
 		json_object_set_new(j, "route", json_sprintf("%s/%s", o->pick.route->namespace, o->pick.route->name));
@@ -52,20 +52,24 @@ json_t *route_outcome_json(const struct gw_outcome *o)
 			json_object_set_new(j, "location", json_string(o->location));
 		return j;
 	}
-	json_t *backends = json_array(), *headers = json_object();
-
+	backends = json_array();
+	headers = json_object();
+	absent = json_array();
 	for (size_t i = 0; i < o->n_backends; i++)
 		json_array_append_new(backends, json_sprintf("%s/%s:%u weight %u", o->backends[i]->namespace,
 							     o->backends[i]->name, o->backends[i]->port,
 							     o->backends[i]->weight));
 	for (size_t i = 0; i < o->n_headers; i++)
-		json_object_set_new(headers, o->headers[i].name,
-				    o->headers[i].value ? json_string(o->headers[i].value) : json_null());
+		if (o->headers[i].value)
+			json_object_set_new(headers, o->headers[i].name, json_string(o->headers[i].value));
+		else
+			json_array_append_new(absent, json_string(o->headers[i].name));
 	json_object_set_new(j, "path", json_string(o->path));
 	if (o->host[0])
 		json_object_set_new(j, "host", json_string(o->host));
 	json_object_set_new(j, "backends", backends);
 	json_object_set_new(j, "headers", headers);
+	json_object_set_new(j, "absent_headers", absent);
 	if (o->backend_filters_unknown)
 		json_object_set_new(j, "backend_filters", json_string("not judged: several backends carry their own"));
 	return j;
