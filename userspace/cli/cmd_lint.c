@@ -150,10 +150,12 @@ static int lint_scenario(const struct lint_opts *o, const char *path)
 		print_scenario_json(&sc, path, topology);
 	} else if (!r) {
 		for (size_t i = 0; i < sc.n_steps; i++) {
+			size_t n = pol.sets[i]->n_objects + pol.routes[i]->n_routes;
+
 			printf("%sstep %u %s: %zu object%s in force\n", i ? "\n" : "", sc.steps[i].index,
-			       sc.steps[i].name, pol.sets[i]->n_objects, pol.sets[i]->n_objects == 1 ? "" : "s");
-			if (pol.sets[i]->n_objects)
-				lint_print_table(pol.sets[i], NULL, stdout);
+			       sc.steps[i].name, n, n == 1 ? "" : "s");
+			if (n)
+				lint_print_table(pol.sets[i], pol.routes[i], stdout);
 		}
 		fprintf(stderr, "scenario %s: %zu step%s, every policy valid in lab topology '%s'\n", sc.name,
 			sc.n_steps, sc.n_steps == 1 ? "" : "s", topology);
