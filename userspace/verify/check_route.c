@@ -95,6 +95,21 @@ static enum rv headers_ok(const struct gw_outcome *o, const struct obs_exchange 
 	return RV_OK;
 }
 
+/* A 404 or a redirect: the status, and a redirect's Location, as the client received them. */
+static enum rv answered_by_mesh(const struct gw_outcome *o, const struct vreq *r, char *why, size_t len)
+{
+	if (r->status != o->status) {
+		snprintf(why, len, "status %d (should be %d)", r->status, o->status);
+		return RV_WRONG;
+	}
+	if (o->kind == GW_OUT_REDIRECT && (!r->client || strcmp(r->client->location, o->location))) {
+		snprintf(why, len, "Location '%.120s' (should be '%.120s')", r->client ? r->client->location : "",
+			 o->location);
+		return RV_WRONG;
+	}
+	return RV_OK;
+}
+
 /*
  * One request against the outcome; why names a miss. *misdelivered: it
  * reached a backend it must not have (a wrong one, or any for 404 and redirects).
@@ -120,18 +135,8 @@ static enum rv judge(const struct check_ctx *c, const struct sc_traffic *t, cons
 			 "refused" : r->outcome == CO_CLOSED ? "closed" : "connect error");
 		return RV_WRONG;
 	}
-	if (!backend) {
-		if (r->status != o->status) {
-			snprintf(why, len, "status %d (should be %d)", r->status, o->status);
-			return RV_WRONG;
-		}
-		if (o->kind == GW_OUT_REDIRECT && (!r->client || strcmp(r->client->location, o->location))) {
-			snprintf(why, len, "Location '%.120s' (should be '%.120s')", r->client ? r->client->location : "",
-				 o->location);
-			return RV_WRONG;
-		}
-		return RV_OK;
-	}
+	if (!backend)
+		return answered_by_mesh(o, r, why, len);
 	if (r->status / 100 != 2) {
 		snprintf(why, len, "status %d (should be 2xx)", r->status);
 		return RV_WRONG;
@@ -173,6 +178,25 @@ bool route_probe(const struct check_ctx *c, const struct sc_traffic *t, const st
 	return ok;
 }
 
+/* The verdict from the counts: any wrong request FAILs; one not judged, or none at all, is INCONCLUSIVE. */
+static void conclude(struct eval *out, size_t n, size_t n_wrong, size_t n_unknown, const json_t *wrong,
+		     const json_t *unknown)
+{
+	char counts[200] = "no requests observed";
+
+	if (n_wrong) {
+		evidence_counts_text(wrong, counts, sizeof(counts));
+		eval_set(out, VERDICT_FAIL, true, "%zu of %zu requests not as the routes say: %s", n_wrong, n, counts);
+	} else if (n_unknown || !n) {
+		if (n_unknown)
+			evidence_counts_text(unknown, counts, sizeof(counts));
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "%zu of %zu requests could not be judged: %s", n_unknown, n,
+			 counts);
+	} else {
+		eval_set(out, VERDICT_PASS, false, "all %zu requests as the routes say", n);
+	}
+}
+
 void check_route(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
 		 const struct vreq *r, size_t n, struct eval *out)
 {
@@ -212,22 +236,8 @@ void check_route(const struct check_ctx *c, const struct sc_traffic *t, const st
 	else if (!x->n_routes)
 		json_object_set_new(out->evidence, "expected", json_pack("{s:s, s:s}", "kind", "service",
 			"service", t->to));
-	if (n_wrong) {
-		char counts[200];
-
-		evidence_counts_text(wrong, counts, sizeof(counts));
-		eval_set(out, VERDICT_FAIL, true, "%zu of %zu requests not as the routes say: %s", n_wrong, n, counts);
-		out->misdelivered = misdelivered;
-	} else if (n_unknown || !n) {
-		char counts[200] = "no requests observed";
-
-		if (n_unknown)
-			evidence_counts_text(unknown, counts, sizeof(counts));
-		eval_set(out, VERDICT_INCONCLUSIVE, false, "%zu of %zu requests could not be judged: %s", n_unknown, n,
-			 counts);
-	} else {
-		eval_set(out, VERDICT_PASS, false, "all %zu requests as the routes say", n);
-	}
+	conclude(out, n, n_wrong, n_unknown, wrong, unknown);
+	out->misdelivered = n_wrong && misdelivered;
 done:
 	json_object_set_new(out->evidence, "requests", json_integer((json_int_t)n));
 	json_object_set_new(out->evidence, "as_expected", json_integer((json_int_t)n_ok));
