@@ -223,6 +223,7 @@ fuzz: deps
 # its counters; reports under out/, the lab is brought down after.
 DEMO_FAULTY ?= faulty-weights
 DEMO_METRICS ?= inflate-metrics
+DEMO_GAMMA ?= route-redirect-host
 demo: deps
 	$(Q)$(MAKE) build
 	$(Q)$(BIN) doctor >/dev/null || { $(BIN) doctor; exit 1; }
@@ -230,9 +231,16 @@ demo: deps
 	$(Q)$(BIN) run specs/ --mesh reference --out out
 	$(Q)$(BIN) run specs/ --mesh $(DEMO_FAULTY) --out out; test $$? -eq 1
 	$(Q)$(BIN) run specs/traffic-metrics.yaml --mesh $(DEMO_METRICS) --out out; test $$? -eq 1
+	$(Q)rm -rf out/gamma
+	$(Q)$(BIN) run specs/gamma --topology sample-app/topology/gamma.yaml --mesh reference --out out/gamma
+	$(Q)$(BIN) run specs/gamma --topology sample-app/topology/gamma.yaml --mesh $(DEMO_GAMMA) --out out/gamma; \
+		test $$? -eq 1
+	$(Q)$(BIN) matrix out/*/report.json out/gamma/*/report.json --out out
 	@echo
 	@echo "reference: every assertion PASS; $(DEMO_FAULTY): FAIL on what it breaks;"
 	@echo "$(DEMO_METRICS): FAIL on the metrics assertions, reported vs observed (tables above)"
+	@echo "Gateway API mesh tests: out/gamma/<mesh>/ (conformance-report.yaml beside report.json);"
+	@echo "$(DEMO_GAMMA): FAIL on the redirects that name a hostname"
 	@echo "HTML compatibility matrix: out/matrix.html   (Markdown: out/matrix.md)"
 	@echo "replay any scenario offline: out/<mesh>/<scenario>/replay.sh"
 
@@ -246,6 +254,7 @@ SOAK_RUNS ?= 20
 soak: deps
 	$(Q)$(MAKE) build
 	$(Q)./tests/soak.sh $(BIN) $(SOAK_RUNS) "$(LAB)" $(SOAK_VARIANTS)
+	$(Q)./tests/soak_gamma.sh $(BIN) $(SOAK_RUNS)
 
 bench: deps
 	$(Q)$(MAKE) build bench-bins
