@@ -28,6 +28,7 @@ struct seen {
 	uint64_t seq, start_ns, end_ns, req_bytes, resp_bytes;
 	bool complete;
 	char incomplete[16];
+	char location[64];
 	int role;
 };
 
@@ -54,6 +55,7 @@ static void on_emit(void *ctx, const struct assembler *a, struct cap_exchange *x
 	snprintf(s->request_id, sizeof(s->request_id), "%s", x->request_id);
 	snprintf(s->incomplete, sizeof(s->incomplete), "%s", x->incomplete ? x->incomplete : "");
 	s->status = x->status;
+	snprintf(s->location, sizeof(s->location), "%.63s", x->location);
 	s->seq = x->seq;
 	s->start_ns = x->start_ns;
 	s->end_ns = x->end_ns;
@@ -245,6 +247,27 @@ static void test_byte_per_syscall(void **state)
 	assert_int_equal(t.seen[0].start_ns, 100);	/* client: entry of the first send */
 	assert_int_equal(t.seen[0].end_ns, ts - 10 + 1);	/* exit of the last receive */
 	assert_true(t.seen[0].complete);
+}
+
+/* A 3xx response's Location is kept (a redirect is judged by it); other responses keep none. */
+static void test_redirect_location(void **state)
+{
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: echo\r\n\r\nGET /b HTTP/1.1\r\nHost: echo\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 308 Permanent Redirect\r\ncontent-length: 0\r\n"
+				   "LOCATION: http://example.org:8083/full?x=1\r\n\r\n"
+				   "HTTP/1.1 200 OK\r\nLocation: /not-kept\r\ncontent-length: 0\r\n\r\n";
+	struct harness t;
+
+	(void)state;
+	h_init(&t, SMIW_ROLE_CLIENT);
+	feed(&t, SMIW_DIR_SEND, req, strlen(req), strlen(req), 100, 101);
+	feed(&t, SMIW_DIR_RECV, resp, strlen(resp), strlen(resp), 200, 201);
+	h_done(&t, NULL);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.seen[0].status, 308);
+	assert_string_equal(t.seen[0].location, "http://example.org:8083/full?x=1");
+	assert_int_equal(t.seen[1].status, 200);
+	assert_string_equal(t.seen[1].location, "");
 }
 
 /* Body bytes beyond snaplen are skipped by count; the next exchange still parses. */
@@ -492,6 +515,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secret_headers_redacted),
+		cmocka_unit_test(test_redirect_location),
 		cmocka_unit_test(test_recordings_split_everywhere),
 		cmocka_unit_test(test_pipelined_times),
 		cmocka_unit_test(test_byte_per_syscall),
