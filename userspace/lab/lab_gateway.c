@@ -210,8 +210,13 @@ static void add_match(struct build *b, const struct gw_http_match *m, int rule, 
 	out->path = arena_strndup(&b->p->arena, m->path, len);
 }
 
-/* Rules and matches (in precedence order) of the routes bound to listener b->l. */
-static int add_listener_routes(struct build *b, const struct gw_route *const *routes, size_t n)
+/*
+ * Rules and matches (in precedence order) of the routes bound to listener
+ * b->l for one group of clients: those among src[0..n_src) (consumer
+ * routes of their namespace) or, with src_not, the others (producer routes).
+ */
+static int add_listener_routes(struct build *b, const struct gw_route *const *routes, size_t n, const int *src,
+			       int n_src, bool src_not)
 {
 	static struct gw_match_ref order[MAX_MATCHES];
 	int first[MAX_ROUTES];
@@ -240,6 +245,9 @@ static int add_listener_routes(struct build *b, const struct gw_route *const *ro
 			return error("out of memory");
 		add_match(b, &r->rules[order[i].rule].http[order[i].match], first[order[i].route] + (int)order[i].rule,
 			  m);
+		m->src_pods = src;
+		m->n_src = n_src;
+		m->src_not = src_not;
 	}
 	b->l->routed = true;
 	return 0;
@@ -256,9 +264,6 @@ static int refuse_unrendered(const struct gw_set *gw, const struct mesh_listener
 		if (r->kind == GW_GRPC_ROUTE)
 			return error("%s %s/%s: the lab does not render GRPCRoutes yet", gw_kind_name(r->kind),
 				     r->namespace, r->name);
-		if (gw_route_is_consumer(r, l->ns))
-			return error("HTTPRoute %s/%s: the lab does not render consumer routes yet", r->namespace,
-				     r->name);
 		if (l->tcp)
 			return error("HTTPRoute %s/%s: port %u of %s/%s is TCP", r->namespace, r->name, l->port,
 				     l->ns, l->service);
@@ -266,20 +271,103 @@ static int refuse_unrendered(const struct gw_set *gw, const struct mesh_listener
 	return 0;
 }
 
-int lab_policy_add_routes(struct mesh_policy *p, const struct topology *t, const struct gw_set *gw)
+/* The pods of namespace ns (indexes into p->pods), appended to v[*n] (room for every pod). */
+static void pods_of(const struct mesh_policy *p, const char *ns, int *v, int *n)
+{
+	for (int i = 0; i < p->n_pods; i++)
+		if (!strcmp(p->pods[i].ns, ns))
+			v[(*n)++] = i;
+}
+
+/* The routes that apply to clients of client_ns, as one group of the listener's. */
+static int add_group(struct build *b, const struct gw_set *gw, const char *client_ns, const int *src, int n_src,
+		     bool src_not)
 {
 	const struct gw_route *routes[MAX_ROUTES];
+	size_t n = gw_routes_for(gw, GW_HTTP_ROUTE, b->l->ns, b->l->service, b->l->port, client_ns, routes, MAX_ROUTES);
 
+	if (n > MAX_ROUTES)
+		return error("service %s/%s: more than %d routes", b->l->ns, b->l->service, MAX_ROUTES);
+	return n ? add_listener_routes(b, routes, n, src, n_src, src_not) : 0;
+}
+
+/*
+ * With consumer routes but no producer route, the other clients are routed
+ * as without routes: a rule of their own, every path, to the service's own
+ * servers. Returns 0 or -1 after printing.
+ */
+static int add_default(struct build *b, const int *consumers, int n_consumers)
+{
+	struct mesh_rule *r;
+	struct mesh_rule_match *m;
+
+	for (int i = 0; i < b->l->n_rule_matches; i++)
+		if (b->l->rule_matches[i].src_not)
+			return 0;	/* the producer routes decide */
+	r = MESH_PUSH(b->l->rules, b->l->n_rules);
+	m = r ? MESH_PUSH(b->l->rule_matches, b->l->n_rule_matches) : NULL;
+	if (!m)
+		return error("out of memory");
+	snprintf(r->origin, sizeof(r->origin), "%s/%s without a producer route", b->l->ns, b->l->service);
+	for (int i = 0; i < b->l->n_servers; i++) {
+		struct mesh_server *sv = MESH_PUSH(r->servers, r->n_servers);
+
+		if (!sv)
+			return error("out of memory");
+		*sv = b->l->servers[i];
+	}
+	*m = (struct mesh_rule_match){ .rule = b->l->n_rules - 1, .path_kind = MESH_PATH_ANY, .path = "/",
+				       .src_pods = consumers, .n_src = n_consumers, .src_not = true };
+	return 0;
+}
+
+/*
+ * One listener's routes: each namespace with consumer routes for it gets
+ * them, conditioned on its pods as the source; everyone else the producer
+ * routes. A namespace without pods in the topology has no client to route.
+ */
+static int add_listener(struct build *b, const struct gw_set *gw)
+{
+	int *consumers = arena_alloc(&b->p->arena, (size_t)(b->p->n_pods + 1) * sizeof(int)), n_consumers = 0;
+	const char *seen[MAX_ROUTES];
+	size_t n_seen = 0;
+
+	if (!consumers)
+		return error("out of memory");
+	for (size_t i = 0; i < gw->n_routes; i++) {
+		const struct gw_route *r = gw->routes[i];
+		int *src, n_src = 0;
+		size_t k;
+
+		if (r->kind != GW_HTTP_ROUTE || !gw_route_binds(r, b->l->ns, b->l->service, b->l->port) ||
+		    !gw_route_is_consumer(r, b->l->ns))
+			continue;
+		for (k = 0; k < n_seen && strcmp(seen[k], r->namespace); k++)
+			;
+		if (k < n_seen || n_seen == MAX_ROUTES)
+			continue;
+		seen[n_seen++] = r->namespace;
+		src = arena_alloc(&b->p->arena, (size_t)(b->p->n_pods + 1) * sizeof(int));
+		if (!src)
+			return error("out of memory");
+		pods_of(b->p, r->namespace, src, &n_src);
+		if (!n_src)
+			continue;
+		memcpy(consumers + n_consumers, src, (size_t)n_src * sizeof(int));
+		n_consumers += n_src;
+		if (add_group(b, gw, r->namespace, src, n_src, false))
+			return -1;
+	}
+	return add_group(b, gw, b->l->ns, consumers, n_consumers, true) ||
+	       (n_consumers && add_default(b, consumers, n_consumers));
+}
+
+int lab_policy_add_routes(struct mesh_policy *p, const struct topology *t, const struct gw_set *gw)
+{
 	for (int li = 0; li < p->n_listeners; li++) {
 		struct build b = { .p = p, .t = t, .l = &p->listeners[li] };
-		size_t n;
 
-		if (refuse_unrendered(gw, b.l))
-			return -1;
-		n = gw_routes_for(gw, GW_HTTP_ROUTE, b.l->ns, b.l->service, b.l->port, b.l->ns, routes, MAX_ROUTES);
-		if (n > MAX_ROUTES)
-			return error("service %s/%s: more than %d routes", b.l->ns, b.l->service, MAX_ROUTES);
-		if (n && add_listener_routes(&b, routes, n))
+		if (refuse_unrendered(gw, b.l) || add_listener(&b, gw))
 			return -1;
 	}
 	return 0;

@@ -144,6 +144,17 @@ static int render_rule_match(struct render *r, int i, const struct mesh_rule_mat
 			return -1;
 		ADD(" %s", acl);
 	}
+	/* The client namespace of consumer routes; the faulty variant forgets it for consumer rules. */
+	if (m->n_src && (m->src_not || r->o->variant != MESH_ROUTE_CONSUMER_EVERYWHERE)) {
+		fprintf(r->f, "	acl m%d.src src", i);
+		for (int k = 0; k < m->n_src; k++) {
+			uint32_t ip = r->p->pods[m->src_pods[k]].ip;
+
+			fprintf(r->f, " %u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+		}
+		fputc('\n', r->f);
+		ADD(" %sm%d.src", m->src_not ? "!" : "", i);
+	}
 #undef ADD
 	if (o >= sizeof(cond))
 		return error("cannot render: match %d has too many conditions", i);

@@ -30,6 +30,7 @@ enum mesh_variant {
 	MESH_ROUTE_ADD_AS_SET,	/* RequestHeaderModifier add replaces the values instead of appending */
 	MESH_ROUTE_REDIRECT_HOST,	/* RequestRedirect keeps the request's host, ignoring hostname */
 	MESH_ROUTE_NO_REWRITE,	/* URLRewrite paths left as they came */
+	MESH_ROUTE_CONSUMER_EVERYWHERE,	/* consumer routes applied to every client, not only their namespace's */
 	MESH_STRIP_ID,	/* denied requests forwarded without X-Request-Id, answered 403 */
 	MESH_MIRROR_TO_ZERO_WEIGHT,	/* a copy of each request to the split's weight-0 backends */
 	MESH_REGENERATE_ID,	/* every X-Request-Id replaced; denied requests forwarded, answered 403 */
@@ -116,6 +117,14 @@ struct mesh_rule_match {
 	const char *method;	/* NULL: any */
 	const struct mesh_value_match *headers, *query;
 	int n_headers, n_query;
+	/*
+	 * Whose requests it takes (consumer and producer routes): a client
+	 * among src_pods (indexes into mesh_policy.pods), or with src_not one
+	 * that is not; n_src 0: every client.
+	 */
+	const int *src_pods;
+	int n_src;
+	bool src_not;
 };
 
 /* A header modifier: set replaces, add appends a field line, remove deletes. */
