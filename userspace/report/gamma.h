@@ -30,8 +30,10 @@ struct gamma_impl {
  * report's GAMMA scenarios, as YAML with the keys in the order upstream's
  * writer gives them (sorted). A scenario named after an upstream test is
  * that test: SUCCEEDED when all its assertions PASS, FAILED with any FAIL,
- * SKIPPED with an INCONCLUSIVE and no FAIL; tests not run are not counted
- * (as upstream's unsupported ones). `date` is RFC 3339. Returns 0 or -EIO.
+ * SKIPPED with an INCONCLUSIVE and no FAIL. A profile is written when one
+ * of its tests ran; its core tests that did not run are SKIPPED, its
+ * extended ones not counted (their features unsupported, as upstream's).
+ * `date` is RFC 3339. Returns 0 or -EIO.
  */
 int report_write_gamma_conformance(FILE *f, const struct report *r, const struct gamma_impl *impl,
 				   const char *date);
