@@ -30,9 +30,14 @@ static size_t checks_of(const struct scenario *sc)
 /* One table line after `indent`; the description wraps in its column, within width. */
 static void print_line(FILE *f, int indent, const char *file, const struct scenario *sc, int wf, int width)
 {
-	int used = fprintf(f, "%*s%-*s  %-15s  %5zu  %6zu  ", indent, "", wf, file, sc->smispec, sc->n_steps,
+	int used = fprintf(f, "%*s%-*s  %-15s  %5zu  %6zu", indent, "", wf, file, sc->smispec, sc->n_steps,
 			   checks_of(sc));
 
+	/* Long file names leave the description no room: it goes below, indented. */
+	if (width - used - 2 < 30)
+		used = fprintf(f, "\n%*s", indent + 4, "") - 1;
+	else
+		used += fprintf(f, "  ");
 	term_put_wrapped(f, sc->description, used, width - used);
 }
 
