@@ -65,5 +65,7 @@ is "the ConformanceReport: MESH-HTTP core fails RequestHeaderModifier, extended 
 		"$out/route-add-as-set/conformance-report.yaml" |
 	   jq -c '.profiles[] | [.name, .core.failedTests, .extended.failedTests, .summary]')" \
 	'["MESH-HTTP",["MeshHTTPRouteRequestHeaderModifier"],["MeshHTTPRouteRewritePath"],"Core tests failed with 1 test failures. Extended tests failed with 1 test failures."]'
+check "both report.json files hold what docs/report-schema.md says" \
+	python3 tests/formats/schema_check.py docs/report-schema.md "$rep" "$out/route-add-as-set/report.json"
 
 itest_done
