@@ -61,6 +61,7 @@ static struct cap_exchange *x_alloc(struct assembler *a)
 	 */
 	memset(x, 0, offsetof(struct cap_exchange, method));
 	x->method[0] = x->path[0] = x->host[0] = x->request_id[0] = x->grpc_message[0] = '\0';
+	x->location[0] = '\0';
 	memset(&x->truncated, 0, offsetof(struct cap_exchange, headers) - offsetof(struct cap_exchange, truncated));
 	memset(&x->next, 0, sizeof(*x) - offsetof(struct cap_exchange, next));
 	return x;
