@@ -3,11 +3,13 @@
  * non-blocking connection (never blocking the server), through a small pool
  * of keep-alive connections to callees.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ll5/batch.h"
 #include "ll5/call.h"
 #include "server.h"
 #include "util/resolve.h"
@@ -189,13 +191,27 @@ static void launch(struct conn *c, const struct http_url *u, const char *method,
 void call_start(struct conn *c, const char *body, size_t len)
 {
 	struct buf req = { 0 };
-	struct ll5_call call;
+	struct ll5_call call = { 0 };
+	struct ll5_batch spec;
 	struct http_url u;
 	char *entry;
 	bool close = false;
+	int r;
 
-	if (ll5_call_parse(&call, body, len)) {
+	if (ll5_call_parse(&call, body, len) || (r = ll5_batch_parse(call.doc, &spec)) < 0) {
+		if (call.doc)
+			ll5_call_free(&call);
 		conn_respond(c, 400, TEXT, "X-Content-Type-Options: nosniff\r\n", "Error parsing body\n", 19);
+		return;
+	}
+	if (r == 1) {
+		r = batch_start(c, &call, &spec);
+		if (r) {
+			ll5_call_free(&call);
+			conn_respond(c, r == -ENOMEM ? 500 : 400, TEXT, "X-Content-Type-Options: nosniff\r\n",
+				     r == -EHOSTUNREACH ? "Error resolving the host\n" : "Error creating request\n",
+				     r == -EHOSTUNREACH ? 25 : 23);
+		}
 		return;
 	}
 	if (http_url_parse(call.url, &u) || build_request(c->srv, &req, &call, &u, &close)) {

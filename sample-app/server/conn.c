@@ -275,6 +275,8 @@ void conn_close(struct conn *c)
 	close(c->io.fd);
 	if (c->call)
 		call_orphan(c->call);
+	if (c->batch)
+		batch_orphan(c->batch);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

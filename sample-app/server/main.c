@@ -97,6 +97,7 @@ static void teardown(struct server *srv)
 	while (srv->conns)
 		conn_close(srv->conns);
 	call_shutdown(srv);
+	batch_shutdown(srv);
 	metrics_free(&srv->metrics);
 	if (srv->listen_io.fd >= 0)
 		close(srv->listen_io.fd);
@@ -151,6 +152,7 @@ int main(void)
 		if (now >= next_tick || srv.draining) {
 			conn_tick(&srv, now);
 			call_tick(&srv, now);
+			batch_tick(&srv, now);
 			next_tick = now + 1000000000ULL;
 		}
 		if (srv.draining && (!srv.conns || now >= srv.drain_deadline_ns))

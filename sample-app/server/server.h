@@ -24,6 +24,9 @@
 
 struct call;
 struct h2conn;
+struct batch;
+struct ll5_call;
+struct ll5_batch;
 
 /* Where a connection is in its current request. */
 enum {
@@ -49,6 +52,7 @@ struct conn {
 	bool closing;			/* close once out is sent */
 	bool peer_eof;			/* the client shut down its sending side */
 	struct call *call;		/* the /call in progress for this connection */
+	struct batch *batch;		/* or the numbered batch in progress (ll5/batch.h) */
 	bool req_started;		/* bytes of the next request have arrived */
 	uint64_t req_start_ns;		/* when they did (slow clients are cut off) */
 	uint64_t last_active_ns;	/* last read */
@@ -69,6 +73,7 @@ struct server {
 	struct call *calls;		/* outgoing calls in progress (including orphans) */
 	struct call *pool;		/* idle keep-alive connections to callees */
 	unsigned npool;
+	struct batch *batches;		/* numbered batches in progress (including orphans) */
 	struct metrics metrics;
 	unsigned fail_every;		/* FAIL_EVERY: every Nth /echo is answered 503 (0: never) */
 	uint64_t echoes;		/* /echo requests so far */
@@ -139,5 +144,22 @@ void call_tick(struct server *srv, uint64_t now_ns);
 
 /* Frees idle pooled connections and ends calls in progress (shutdown). */
 void call_shutdown(struct server *srv);
+
+/*
+ * Starts the numbered batch `spec` of `call` for c (batch.c) and sets c
+ * waiting for its answer; takes over call->doc on success. Returns 0, or
+ * -EINVAL (bad URL) / -EHOSTUNREACH (the host does not resolve) / -ENOMEM
+ * with nothing started and call still the caller's.
+ */
+int batch_start(struct conn *c, const struct ll5_call *call, const struct ll5_batch *spec);
+
+/* Detaches c from its batch (the client went away); the batch stops starting requests. */
+void batch_orphan(struct batch *b);
+
+/* Checks the timeouts of the batches' requests. */
+void batch_tick(struct server *srv, uint64_t now_ns);
+
+/* Ends every batch (shutdown). */
+void batch_shutdown(struct server *srv);
 
 #endif

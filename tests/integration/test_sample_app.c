@@ -15,6 +15,7 @@
 
 #include "ihttp.h"
 #include "itest.h"
+#include "util/clock.h"
 #include "util/netns.h"
 
 #define PA 9091	/* app-a: the caller */
@@ -159,6 +160,73 @@ static void test_call_chain(void)
 		"caller's metrics record every outcome: %s", s ?: "");
 	free(s);
 	json_decref(m);
+}
+
+/*
+ * A numbered batch through /call: every request goes out with its own
+ * X-Request-Id, the answer lists them all with their outcome and two clocks
+ * read together; a closed port and a bad batch member are reported as such.
+ */
+static void test_call_batch(void)
+{
+	struct ihttp_resp r;
+	json_t *doc = NULL, *reqs, *e, *m;
+	uint64_t mono = 0, real = 0, now = mono_ns();
+	bool ordered = true, statuses = true;
+	unsigned seen[41] = { 0 };
+	size_t i;
+	char *s;
+
+	ihttp_exchange(PB, "DELETE /metrics HTTP/1.1\r\nHost: b\r\n\r\n", &r);
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/echo\",\"method\":\"GET\",\"headers\":{\"X-A\":\"1\"},"
+			      "\"count\":40,\"concurrency\":3,\"request_id\":\"rb.1.2\",\"first\":1}", &r) == 0 &&
+		    r.status == 200 && !strcmp(ihttp_header(&r, "Content-Type") ?: "", "application/json"),
+		    "a batch of 40 is answered once, as JSON (status %d)", r.status);
+	doc = r.body.len ? json_loadb(r.body.p, r.body.len, 0, NULL) : NULL;
+	reqs = json_object_get(doc, "requests");
+	itest_check(json_array_size(reqs) == 40, "40 results (%zu)", json_array_size(reqs));
+	json_array_foreach(reqs, i, e) {
+		const char *id = json_string_value(json_object_get(e, "id"));
+		unsigned long seq = id && !strncmp(id, "rb.1.2-", 7) ? strtoul(id + 7, NULL, 10) : 0;
+
+		if (seq >= 1 && seq <= 40)
+			seen[seq]++;
+		statuses &= json_integer_value(json_object_get(e, "status")) == 200 && !json_object_get(e, "error");
+		ordered &= json_integer_value(json_object_get(e, "sent_ns")) >= (json_int_t)now &&
+			   json_integer_value(json_object_get(e, "done_ns")) >= json_integer_value(json_object_get(e, "sent_ns"));
+	}
+	for (i = 1; i <= 40; i++)
+		statuses &= seen[i] == 1;
+	itest_check(statuses, "every id rb.1.2-1..40 once, each 200");
+	itest_check(ordered, "sent and done on the app's monotonic clock, done after sent");
+	mono = (uint64_t)json_integer_value(json_object_get(doc, "mono_ns"));
+	real = (uint64_t)json_integer_value(json_object_get(doc, "real_ns"));
+	itest_check(mono >= now && mono <= mono_ns() && real > mono, "the answer's two clocks: mono %llu, real %llu",
+		    (unsigned long long)mono, (unsigned long long)real);
+	json_decref(doc);
+	ihttp_resp_free(&r);
+	m = get_metrics(PB);
+	s = m ? json_dumps(json_object_get(m, "ReqReceived"), JSON_COMPACT) : NULL;
+	itest_check(s && strlen(s) == 2 + 40 * 8 - 1, "the callee counted 40 requests from app-a: %.40s...", s ?: "");
+	free(s);
+	json_decref(m);
+
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9/echo\",\"count\":2,\"request_id\":\"rc\",\"first\":7}", &r) == 0 &&
+		    r.status == 200, "a batch to a closed port is answered 200 with the failures");
+	doc = r.body.len ? json_loadb(r.body.p, r.body.len, 0, NULL) : NULL;
+	s = doc ? json_dumps(json_object_get(doc, "requests"), JSON_COMPACT) : NULL;
+	itest_check(s && strstr(s, "\"id\":\"rc-7\"") && strstr(s, "\"id\":\"rc-8\"") &&
+		    strstr(s, "\"status\":0,\"error\":\"refused\""), "numbered from first, each refused: %.200s", s ?: "");
+	free(s);
+	json_decref(doc);
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/echo\",\"count\":0,\"request_id\":\"x\"}", &r) == 0 &&
+		    r.status == 400, "count 0 is refused (400)");
+	ihttp_resp_free(&r);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/echo\",\"count\":2,\"request_id\":\"a b\"}", &r) == 0 &&
+		    r.status == 400, "a request id with a space is refused (400)");
+	ihttp_resp_free(&r);
 }
 
 static void test_connection_handling(void)
@@ -357,6 +425,7 @@ static int run(void *arg)
 	itest_check(rss > 0 && rss < 8 * 1024, "idle RSS %ld KiB < 8 MiB", rss);
 	test_endpoints();
 	test_call_chain();
+	test_call_batch();
 	test_connection_handling();
 	test_fail_every();
 	test_call_close();

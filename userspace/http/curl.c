@@ -118,7 +118,7 @@ static void set_tls(CURL *e, const struct hcurl_tls *t)
 	}
 }
 
-/* Accept, Authorization and the extra line, in that order. NULL when there is none (or no memory). */
+/* Accept, Authorization, the extra line and Content-Type, in that order. NULL when there is none (or no memory). */
 static struct curl_slist *headers(const struct hcurl_request *rq)
 {
 	struct curl_slist *h = NULL;
@@ -134,6 +134,10 @@ static struct curl_slist *headers(const struct hcurl_request *rq)
 	}
 	if (rq->extra_header)
 		h = curl_slist_append(h, rq->extra_header);
+	if (rq->body && rq->content_type && asprintf(&line, "Content-Type: %s", rq->content_type) > 0) {
+		h = curl_slist_append(h, line);
+		free(line);
+	}
 	return h;
 }
 
@@ -143,6 +147,12 @@ static void set_options(struct xfer *x, struct curl_slist *hdrs, char *errbuf)
 	CURL *e = x->e;
 
 	curl_easy_setopt(e, CURLOPT_URL, rq->url);
+	if (rq->method && strcmp(rq->method, "GET"))
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
+	if (rq->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(rq->body));
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body);
+	}
 	if (hdrs)
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	if (rq->user_agent)

@@ -1,5 +1,6 @@
 /*
- * curl.h - the one libcurl wrapper: an http(s) GET with the TLS material,
+ * curl.h - the one libcurl wrapper: an http(s) request (a GET unless told
+ * otherwise, with a body when there is one) with the TLS material,
  * bearer token, headers and timeouts its caller needs, the answer's body
  * into a bounded buffer or handed to a callback as it arrives. Used for the
  * Kubernetes API server, mesh metrics endpoints and the mesh's exporter.
@@ -35,6 +36,9 @@ typedef int (*hcurl_data_fn)(void *arg, long status, const char *p, size_t n);
 
 struct hcurl_request {
 	const char *url;			/* http:// or https:// (other schemes are refused) */
+	const char *method;			/* "PATCH", "DELETE", ...; NULL: GET */
+	const char *body;			/* sent as the request's body (NUL-terminated); NULL: none */
+	const char *content_type;		/* the body's Content-Type; NULL: none */
 	const char *accept;			/* the Accept header's value; NULL: none */
 	const char *bearer;			/* sent as "Authorization: Bearer <token>" when set */
 	const char *extra_header;		/* one more "Name: value" line; may be NULL */
@@ -75,7 +79,8 @@ int hcurl_init(struct hcurl *h);
 void hcurl_free(struct hcurl *h);
 
 /*
- * GETs rq->url on h (NULL: a handle for this request only) and fills *res,
+ * Sends rq (a GET of rq->url unless rq->method says otherwise) on h (NULL:
+ * a handle for this request only) and fills *res,
  * which the caller zeroes first and frees with buf_free(&res->body).
  * Returns 0 when an answer came whole, whatever its status; -EINTR when
  * the stop flag was raised; res->write_err (the callback's error, -E2BIG,

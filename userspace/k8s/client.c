@@ -97,7 +97,20 @@ static void status_message(const struct buf *body, char *buf, size_t len)
 	json_decref(doc);
 }
 
-static int http_error(struct k8s_client *c, const char *what, const struct hcurl_result *x)
+/* The verbs a 403 asks to grant: those of the request's method. */
+static const char *verbs_of(const char *method)
+{
+	if (!method || !strcmp(method, "GET"))
+		return "get/list/watch";
+	if (!strcmp(method, "PATCH"))
+		return "create/patch";
+	if (!strcmp(method, "DELETE"))
+		return "delete";
+	return "create";
+}
+
+static int http_error(struct k8s_client *c, const char *what, const char *method,
+		      const struct hcurl_result *x)
 {
 	const char *who = c->cfg->identity ? c->cfg->identity : "anonymous";
 	char msg[512];
@@ -111,13 +124,16 @@ static int http_error(struct k8s_client *c, const char *what, const struct hcurl
 		return -EACCES;
 	case 403:
 		snprintf(c->err, sizeof(c->err),
-			 "cannot %s: 403 Forbidden for %s (grant get/list/watch in its ClusterRole)%s%s",
-			 what, who, *msg ? ": " : "", msg);
+			 "cannot %s: 403 Forbidden for %s (grant %s in its RBAC role)%s%s",
+			 what, who, verbs_of(method), *msg ? ": " : "", msg);
 		return -EACCES;
 	case 404:
 		snprintf(c->err, sizeof(c->err), "cannot %s: 404 Not Found%s%s", what,
 			 *msg ? ": " : "", msg);
 		return -ENOENT;
+	case 409:
+		snprintf(c->err, sizeof(c->err), "cannot %s: 409 Conflict%s%s", what, *msg ? ": " : "", msg);
+		return -EEXIST;
 	case 410:
 		snprintf(c->err, sizeof(c->err), "cannot %s: 410 Gone (resourceVersion too old)%s%s",
 			 what, *msg ? ": " : "", msg);
@@ -147,9 +163,18 @@ static int transport_error(struct k8s_client *c, const char *what, int r, const 
 	return r;
 }
 
-/* One GET of `path`; a 2xx body goes to st (streaming) or into res->body, bounded by max_body. */
+/* What one request sends besides its path: a GET has neither method nor body. */
+struct send {
+	const char *method;		/* NULL: GET */
+	const char *body, *content_type;	/* NULL: nothing sent */
+};
+
+/*
+ * One request for `path` (a GET unless `snd` says otherwise); a 2xx body goes
+ * to st (streaming) or into res->body, bounded by max_body.
+ */
 static int perform(struct k8s_client *c, const char *what, const char *path, long timeout_s,
-		   size_t max_body, struct stream *st, struct hcurl_result *res)
+		   const struct send *snd, size_t max_body, struct stream *st, struct hcurl_result *res)
 {
 	const struct k8s_config *cfg = c->cfg;
 	struct hcurl_tls tls = {
@@ -174,12 +199,14 @@ static int perform(struct k8s_client *c, const char *what, const char *path, lon
 		.user_agent = "smi-witness/" SMIW_VERSION, .tls = &tls,
 		.connect_timeout_s = c->connect_timeout_s, .timeout_s = timeout_s, .tcp_keepalive = true,
 		.max_body = max_body, .on_data = st ? feed_stream : NULL, .arg = st, .stop = c->stop,
+		.method = snd ? snd->method : NULL, .body = snd ? snd->body : NULL,
+		.content_type = snd ? snd->content_type : NULL,
 	}, res);
 	free(token);
 	free(url);
 	c->last_status = res->status;
-	if (res->status && res->status != 200 && (!r || res->write_err))
-		return http_error(c, what, res);
+	if (res->status && (res->status < 200 || res->status > 299) && (!r || res->write_err))
+		return http_error(c, what, snd ? snd->method : NULL, res);
 	if (r)
 		return transport_error(c, what, r, res);
 	return 0;
@@ -192,12 +219,34 @@ int k8s_get_json(struct k8s_client *c, const char *what, const char *path, json_
 	int r;
 
 	*out = NULL;
-	r = perform(c, what, path, c->request_timeout_s, K8S_MAX_OBJECT, NULL, &res);
+	r = perform(c, what, path, c->request_timeout_s, NULL, K8S_MAX_OBJECT, NULL, &res);
 	if (!r) {
 		*out = res.body.len ? json_loadb(res.body.p, res.body.len, 0, &jerr) : NULL;
 		if (!*out) {
 			snprintf(c->err, sizeof(c->err), "cannot %s: answer is not JSON: %s", what,
 				 res.body.len ? jerr.text : "empty body");
+			r = -EPROTO;
+		}
+	}
+	buf_free(&res.body);
+	return r;
+}
+
+int k8s_request(struct k8s_client *c, const char *what, const char *method, const char *path,
+		const char *content_type, const char *body, json_t **out)
+{
+	struct send snd = { .method = method, .body = body, .content_type = body ? content_type : NULL };
+	struct hcurl_result res = { 0 };
+	json_error_t jerr;
+	int r;
+
+	if (out)
+		*out = NULL;
+	r = perform(c, what, path, c->request_timeout_s, &snd, K8S_MAX_OBJECT, NULL, &res);
+	if (!r && out && res.body.len) {
+		*out = json_loadb(res.body.p, res.body.len, 0, &jerr);
+		if (!*out) {
+			snprintf(c->err, sizeof(c->err), "cannot %s: answer is not JSON: %s", what, jerr.text);
 			r = -EPROTO;
 		}
 	}
@@ -213,7 +262,7 @@ int k8s_stream(struct k8s_client *c, const char *what, const char *path, long ti
 	int r;
 
 	jsplit_init(&st.split, K8S_MAX_OBJECT, emit_object, &st);
-	r = perform(c, what, path, timeout_s, ERR_BODY_MAX, &st, &res);
+	r = perform(c, what, path, timeout_s, NULL, ERR_BODY_MAX, &st, &res);
 	/* A callback's own verdict (stop, relist) wins over the write error it caused. */
 	if (st.cb_ret)
 		r = st.cb_ret;

@@ -16,7 +16,8 @@
  * One connection to the API server. Not thread-safe: one thread per client.
  * Every call returns 0 or a negative errno and leaves a one-line reason in
  * `err`: -EACCES (401/403: names the request and the identity), -ENOENT
- * (404), -ESTALE (410 Gone: the resourceVersion is too old), -ETIMEDOUT,
+ * (404), -EEXIST (409 Conflict), -ESTALE (410 Gone: the resourceVersion is
+ * too old), -ETIMEDOUT,
  * -ECONNRESET (transport failure or a stream cut short), -EPROTO (not the
  * JSON expected), -EINTR (the stop flag was raised), -EIO (other statuses).
  */
@@ -42,6 +43,15 @@ void k8s_client_free(struct k8s_client *c);
  * reference). `what` names the request in errors ("list pods").
  */
 int k8s_get_json(struct k8s_client *c, const char *what, const char *path, json_t **out);
+
+/*
+ * Sends `method` ("PATCH", "DELETE", "POST", ...) to `path` with `body`
+ * (NULL: none) of type `content_type`. With `out`, a JSON answer is parsed
+ * into *out (new reference; NULL when the answer is empty). Any 2xx status
+ * is success. `what` names the request in errors ("apply pod ns/app-a").
+ */
+int k8s_request(struct k8s_client *c, const char *what, const char *method, const char *path,
+		const char *content_type, const char *body, json_t **out);
 
 /* Called for each object of a stream; a non-zero return ends the stream and is returned. */
 typedef int (*k8s_object_fn)(void *arg, json_t *obj);
