@@ -48,9 +48,15 @@ static void add_param(char *q, size_t len, const char *key, const char *val)
 
 static void query_string(const struct fetch_query *fq, char *q, size_t len)
 {
+	char since[24], until[24];
+
 	*q = '\0';
+	snprintf(since, sizeof(since), "%llu", (unsigned long long)fq->since_ns);
+	snprintf(until, sizeof(until), "%llu", (unsigned long long)fq->until_ns);
 	add_param(q, len, "since", fq->since);
 	add_param(q, len, "until", fq->until);
+	add_param(q, len, "since_ns", fq->since_ns ? since : NULL);
+	add_param(q, len, "until_ns", fq->until_ns ? until : NULL);
 	add_param(q, len, "namespace", fq->ns);
 	add_param(q, len, "pod", fq->pod);
 	add_param(q, len, "request_id", fq->request_id);
@@ -79,12 +85,7 @@ static int client_for(const struct fetch_target *t, const struct k8s_config *api
 	return 0;
 }
 
-/*
- * Adds one agent's inventory to the merged one: pods are per node, so they
- * are appended; a service is cluster-wide but each agent knows only the
- * endpoints on its node, so its endpoint lists are joined.
- */
-static void inventory_add(json_t *merged, json_t *inv)
+void fetch_inventory_add(json_t *merged, json_t *inv)
 {
 	json_t *svcs = json_object_get(merged, "services"), *s, *m, *e;
 	size_t i, j, k;
@@ -147,7 +148,7 @@ static int fetch_one(const struct fetch_target *t, const struct k8s_config *api,
 		snprintf(path, sizeof(path), "%s/v1/inventory", t->via_api ? t->base : "");
 		snprintf(what, sizeof(what), "read inventory of agent %s", t->name);
 		if (!k8s_get_json(&c, what, path, &inv))
-			inventory_add(merged_inv, inv);
+			fetch_inventory_add(merged_inv, inv);
 		json_array_foreach(json_object_get(inv, "pods"), i, e) {
 				const char *ip = json_string_value(json_object_get(e, "ip"));
 				char name[300];
@@ -164,6 +165,41 @@ static int fetch_one(const struct fetch_target *t, const struct k8s_config *api,
 	k8s_client_free(&c);
 	k8s_config_free(&direct);
 	return r;
+}
+
+int fetch_inventories(const struct fetch_target *targets, unsigned n, const struct k8s_config *api,
+		      const char *token, json_t **out)
+{
+	json_t *all = json_array();
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		char path[700], hdr[600], what[300];
+		struct k8s_config direct;
+		struct k8s_client c;
+		json_t *inv = NULL;
+
+		if (client_for(&targets[i], api, token, &direct, &c, hdr, sizeof(hdr))) {
+			k8s_config_free(&direct);
+			json_decref(all);
+			return -ENOMEM;
+		}
+		snprintf(path, sizeof(path), "%s/v1/inventory", targets[i].via_api ? targets[i].base : "");
+		snprintf(what, sizeof(what), "read inventory of agent %s", targets[i].name);
+		if (k8s_get_json(&c, what, path, &inv)) {
+			error("%s", c.err);
+			failed++;
+		}
+		json_array_append_new(all, inv ? inv : json_null());
+		k8s_client_free(&c);
+		k8s_config_free(&direct);
+	}
+	if (failed == n && n) {
+		json_decref(all);
+		return -EIO;
+	}
+	*out = all;
+	return 0;
 }
 
 static uint64_t u64_of(json_t *o, const char *k)
@@ -333,6 +369,11 @@ int fetch_merge(const struct fetch_target *targets, unsigned n, const struct k8s
 	out->inventory = json_pack("{s:i, s:s, s:s, s:[], s:[]}", "version", 1, "node", "merged",
 				   "source", "agents", "pods", "services");
 	out->complete = true;
+	if (q->ref_real_ns) {
+		out->ref_mono_ns = q->ref_mono_ns;
+		out->ref_real_ns = q->ref_real_ns;
+		first = false;
+	}
 	query_string(q, query, sizeof(query));
 	/* Every inventory first: peers on other nodes are named from them. */
 	for (unsigned i = 0; i < n; i++) {
@@ -399,6 +440,7 @@ int fetch_discover(const struct k8s_config *api, const char *ns, bool direct,
 			continue;
 		}
 		snprintf(t[n].name, sizeof(t[n].name), "%s (node %s)", name, node ?: "?");
+		snprintf(t[n].node, sizeof(t[n].node), "%s", node ?: "");
 		if (direct && ip) {
 			snprintf(t[n].base, sizeof(t[n].base), strchr(ip, ':') ? "http://[%s]:%d" : "http://%s:%d",
 				 ip, AGENT_PORT);

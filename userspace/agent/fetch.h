@@ -12,6 +12,7 @@
 /* Where one agent is and how to reach it. */
 struct fetch_target {
 	char name[256];		/* node or pod name, for messages */
+	char node[128];		/* the node it runs on, when known ("" otherwise) */
 	char base[512];		/* "http://ip:port" (direct) or an API server pod-proxy path */
 	bool via_api;		/* base is a path on the API server in `api` */
 };
@@ -19,7 +20,15 @@ struct fetch_target {
 /* The query every agent answers (empty strings / 0 = no filter). */
 struct fetch_query {
 	const char *since, *until;	/* durations back from now ("5m") */
+	uint64_t since_ns, until_ns;	/* or instants in Unix nanoseconds (0: none) */
 	const char *ns, *pod, *request_id, *type;
+	/*
+	 * Not sent to the agents: the timeline to put the records on, a
+	 * CLOCK_MONOTONIC reading and the wall clock read with it (0: the
+	 * first agent's clock as it answers), so several fetches of one run
+	 * share one timeline.
+	 */
+	uint64_t ref_mono_ns, ref_real_ns;
 };
 
 /*
@@ -58,6 +67,21 @@ int fetch_merge(const struct fetch_target *targets, unsigned n, const struct k8s
  */
 int fetch_discover(const struct k8s_config *api, const char *ns, bool direct,
 		   struct fetch_target **targets);
+
+/*
+ * Reads the inventory of every target: *out gets a new array, one element
+ * per target in order, null for an agent that could not be read (the
+ * reason printed). Returns 0, or -EIO when no agent answered.
+ */
+int fetch_inventories(const struct fetch_target *targets, unsigned n, const struct k8s_config *api,
+		      const char *token, json_t **out);
+
+/*
+ * Adds one agent's inventory to `merged`: pods are per node, so appended;
+ * a service is cluster-wide but each agent knows only the endpoints on its
+ * node, so the endpoint lists are joined.
+ */
+void fetch_inventory_add(json_t *merged, json_t *inv);
 
 /* Writes the merged stream: a meta line, the records, an end line with the summed counters. */
 void fetch_write(const struct fetch_result *r, FILE *out);

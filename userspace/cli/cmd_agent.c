@@ -25,7 +25,7 @@
 struct agent_opts {
 	const char *listen, *token_file, *spool_dir, *source, *node, *inventory_out;
 	const char *kubeconfig, *cgroup_root, *inventory_in;
-	uint64_t store_records, spool_bytes, spool_files;
+	uint64_t store_records, spool_bytes, spool_files, stats_ns;
 	bool kube, follow, unredacted;
 	int capture;			/* enum capture_backend */
 };
@@ -70,6 +70,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "inventory", required_argument, NULL, 'I' },
 		{ "unredacted", no_argument, NULL, 'U' },
 		{ "capture", required_argument, NULL, 'C' },
+		{ "stats-every", required_argument, NULL, 'S' },
 		CLI_COMMON_LONGOPTS,
 		{ 0 }
 	};
@@ -100,6 +101,10 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		case 'F':
 			if (parse_u64(optarg, 0, 100000, &o->spool_files))
 				return error("--spool-max-files: '%s' is not a number in [0, 100000]", optarg), EXIT_USAGE;
+			break;
+		case 'S':
+			if (parse_duration_ns(optarg, 60000000000ULL, &o->stats_ns) || o->stats_ns < 100000000ULL)
+				return error("--stats-every: '%s' is not a duration in [100ms, 60s]", optarg), EXIT_USAGE;
 			break;
 		case 'n':
 			if (parse_u64(optarg, 1, 50000000, &o->store_records))
@@ -159,7 +164,7 @@ static int open_source(struct agent_opts *o, struct record_source *src)
 		}
 		r = source_capture_open(src, &(struct capture_source_opts){
 			.inventory_path = o->inventory_in ? o->inventory_in : o->inventory_out, .node = o->node,
-			.unredacted = o->unredacted, .backend = o->capture });
+			.unredacted = o->unredacted, .backend = o->capture, .stats_ns = o->stats_ns });
 		if (r)
 			return error_errno(r, "cannot start capture"), EXIT_ERROR;
 	} else if ((r = source_file_open(src, o->source, o->follow))) {
@@ -329,6 +334,8 @@ const struct command cmd_agent = {
 		"      --capture B           with --source capture: the backend, auto (default: cgroup\n"
 		"                            where its programs attach, else syscalls), cgroup or\n"
 		"                            syscalls (docs/capture.md)\n"
+		"      --stats-every DUR     with --source capture: a stats record this often (default 5s;\n"
+		"                            a reader knows everything before the newest one arrived)\n"
 		"      --unredacted          with --source capture: keep Authorization, Proxy-Authorization,\n"
 		"                            Cookie and Set-Cookie values (default: \"<redacted>\")\n"
 		"\nAPI (all but /healthz need 'Authorization: Bearer TOKEN'):\n"

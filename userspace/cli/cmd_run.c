@@ -1,4 +1,4 @@
-/* cmd_run.c - `smi-witness run`: option parsing, then the suites against the lab (run/suites.h). */
+/* cmd_run.c - `smi-witness run`: option parsing, then the suites against the lab or a cluster (run/suites.h). */
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/operands.h"
 #include "lab/api.h"
+#include "run/cluster.h"
 #include "run/list.h"
 #include "run/suites.h"
 #include "run/target.h"
@@ -19,6 +20,8 @@
 
 #define OPT_LIST 0x1c1
 #define OPT_LIST_MESHES 0x1c2
+/* The cluster target's options (docs/kubernetes.md). */
+enum { OPT_CLUSTER = 0x1d0, OPT_KUBECONFIG, OPT_CONTEXT, OPT_NAMESPACE, OPT_TOKEN_FILE, OPT_AGENT_NS, OPT_SAMPLE_APP };
 
 static volatile sig_atomic_t stop_signal;
 
@@ -32,12 +35,42 @@ struct run_opts {
 	int api[SMI_GROUP_COUNT];
 	bool have_api, keep_lab, list, list_meshes;
 	int capture;			/* enum capture_backend */
+	bool capture_given;
 	enum traffic_proto protocol;	/* --protocol */
+	bool cluster, mesh_given;	/* --cluster: the target is a cluster, --mesh names its mesh */
+	struct cluster_opts c;
+	const char *ns;			/* the namespace a cluster run places the scenarios in */
 	char *operands[RUN_MAX_SCENARIOS];
 	size_t n_operands;
 	char *files[RUN_MAX_SCENARIOS];	/* the scenario files, suites expanded */
 	size_t n_files;
 };
+
+/* The options of one target go without those of the other. Returns CLI_CONTINUE or EXIT_USAGE after printing. */
+static int check_target_opts(const struct run_opts *o)
+{
+	const struct cluster_opts *c = &o->c;
+
+	if (!o->cluster) {
+		if (c->kubeconfig || c->context || c->ns || c->token_file || c->agent_ns || c->sample_app)
+			return error("--kubeconfig, --context, --namespace, --token-file, --agent-namespace and "
+				     "--sample-app go with --cluster"), EXIT_USAGE;
+		return CLI_CONTINUE;
+	}
+	if (!o->mesh_given)
+		return error("run --cluster needs --mesh NAME: the mesh the cluster runs (its sample app is "
+			     "deploy/sample-app/NAME)"), EXIT_USAGE;
+	if (o->lab || o->topology || o->capture_given)
+		return error("--lab, --topology and --capture go with the lab: on a cluster the agents capture, with "
+			     "the backend they were started with"), EXIT_USAGE;
+	if (o->protocol != TRAFFIC_H1)
+		return error("--protocol %s: on a cluster the sample app sends the traffic from its /call, over "
+			     "HTTP/1.1 (h1)", o->protocol == TRAFFIC_GRPC ? "grpc" : "h2"), EXIT_USAGE;
+	if (o->list_meshes)
+		return error("--list-meshes lists the lab's meshes: on a cluster, --mesh names deploy/sample-app/NAME"),
+		       EXIT_USAGE;
+	return CLI_CONTINUE;
+}
 
 static int parse(int argc, char **argv, struct run_opts *o)
 {
@@ -50,10 +83,18 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "lab", required_argument, NULL, 'L' },
 		{ "topology", required_argument, NULL, 't' },
 		{ "keep-lab", no_argument, NULL, 'k' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "list-meshes", no_argument, NULL, OPT_LIST_MESHES },
 		{ "capture", required_argument, NULL, 'C' },
 		{ "protocol", required_argument, NULL, 'P' },
+		{ "cluster", no_argument, NULL, OPT_CLUSTER },
+		{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+		{ "context", required_argument, NULL, OPT_CONTEXT },
+		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+		{ "agent-namespace", required_argument, NULL, OPT_AGENT_NS },
+		{ "sample-app", required_argument, NULL, OPT_SAMPLE_APP },
 		{ 0 }
 	};
 	int opt, r;
@@ -64,6 +105,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		switch (opt) {
 		case 'm':
 			o->mesh = optarg;
+			o->mesh_given = true;
 			break;
 		case 'a':
 			if (verify_parse_api(optarg, o->api))
@@ -94,6 +136,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				error("--capture '%s': not auto, cgroup or syscalls", optarg);
 				return EXIT_USAGE;
 			}
+			o->capture_given = true;
 			break;
 		case 'P':
 			if (!strcmp(optarg, "h1"))
@@ -104,6 +147,27 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				o->protocol = TRAFFIC_GRPC;
 			else
 				return error("--protocol takes h1, h2 or grpc, not '%s'", optarg), EXIT_USAGE;
+			break;
+		case OPT_CLUSTER:
+			o->cluster = true;
+			break;
+		case OPT_KUBECONFIG:
+			o->c.kubeconfig = optarg;
+			break;
+		case OPT_CONTEXT:
+			o->c.context = optarg;
+			break;
+		case OPT_NAMESPACE:
+			o->c.ns = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			o->c.token_file = optarg;
+			break;
+		case OPT_AGENT_NS:
+			o->c.agent_ns = optarg;
+			break;
+		case OPT_SAMPLE_APP:
+			o->c.sample_app = optarg;
 			break;
 		default:
 			if ((r = cli_common_opt(opt, &cmd_run)) != CLI_CONTINUE)
@@ -119,7 +183,24 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		      "the shipped ones)");
 		return EXIT_USAGE;
 	}
-	return CLI_CONTINUE;
+	return check_target_opts(o);
+}
+
+/*
+ * The cluster as the target: what it serves is asked for here (nothing is
+ * made), and the API versions to render in become what it serves unless
+ * --api chose. Returns an exit code.
+ */
+static int cluster_target(struct run_opts *o, struct target **t)
+{
+	int r;
+
+	o->c.mesh = o->mesh;
+	o->c.stop = &stop_signal;
+	r = target_cluster_new(&o->c, o->api, o->have_api, t, &o->ns);
+	if (!r)
+		o->have_api = true;
+	return r;
 }
 
 /*
@@ -131,12 +212,14 @@ static int prepare(struct run_opts *o, struct target **t, struct run_scenario **
 {
 	int r = run_expand_suites(o->operands, o->n_operands, o->files, &o->n_files);
 
-	if (!r)
+	if (!r && o->cluster)
+		r = cluster_target(o, t);
+	else if (!r)
 		r = target_lab_new(&(struct target_lab_opts){ .lab = o->lab, .topology = o->topology,
 							     .mesh = o->mesh, .capture_backend = o->capture,
 							     .h2 = o->protocol != TRAFFIC_H1 }, t);
 	if (!r)
-		r = run_load_scenarios(o->files, o->n_files, *t, sc);
+		r = run_load_scenarios(o->files, o->n_files, o->ns, *t, sc);
 	if (!r)
 		r = run_check_out(o->out, o->mesh);
 	return r;
@@ -164,7 +247,8 @@ static int run(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		pr_info("run: %zu scenario(s) against mesh '%s', results in %s/%s/", o.n_files, o.mesh, o.out, o.mesh);
 		r = run_suites(&(struct run_config){ .target = t, .mesh = o.mesh, .api = o.have_api ? o.api : NULL,
-			.out = o.out, .keep = o.keep_lab, .stop = &stop_signal, .protocol = o.protocol }, sc, o.n_files);
+			.ns = o.ns, .out = o.out, .keep = o.keep_lab, .stop = &stop_signal, .protocol = o.protocol },
+			sc, o.n_files);
 	}
 	run_scenarios_free(sc, o.n_files);
 	if (t)
@@ -184,9 +268,12 @@ static void more_help(FILE *f)
 
 const struct command cmd_run = {
 	.name = "run",
-	.summary = "run conformance suites against a mesh in the lab: apply, drive, observe, verify, report",
+	.summary = "run conformance suites against a mesh in the lab or on a cluster: apply, drive, observe, verify, "
+		   "report",
 	.usage = "smi-witness run SUITE... [--mesh VARIANT] [--api GROUP=VERSION,...] [--out DIR]\n"
 		 "                           [--protocol h1|h2|grpc]\n"
+		 "       smi-witness run SUITE... --cluster --mesh NAME [--kubeconfig F] [--context C]\n"
+		 "                           [--namespace NS] [--token-file F] [--keep]\n"
 		 "       smi-witness run --list [SUITE...]\n"
 		 "       smi-witness run --list-meshes",
 	.options =
@@ -197,7 +284,8 @@ const struct command cmd_run = {
 		"  -L, --lab NAME       the lab to use (default $SMIW_LAB or smiw)\n"
 		"  -t, --topology FILE  lab topology (default: the lab's, when it is up, else the\n"
 		"                       shipped sample-app/topology/default.yaml, as 'lab up' uses)\n"
-		"  -k, --keep-lab       leave the lab as the last scenario left it\n"
+		"  -k, --keep-lab, --keep  leave the lab as the last scenario left it (on a cluster: the\n"
+		"                       sample app and the last step's objects in place)\n"
 		"      --capture B      capture backend: auto (default: cgroup where its programs attach,\n"
 		"                       else syscalls), cgroup or syscalls (docs/capture.md)\n"
 		"  -P, --protocol P     what the traffic speaks: h1 (HTTP/1.1, default, through /call\n"
@@ -206,15 +294,28 @@ const struct command cmd_run = {
 		"                       straight from the source pod, the mesh speaking HTTP/2 to pods\n"
 		"      --list           list the shipped suites (or those named) and their scenarios\n"
 		"      --list-meshes    list the lab's mesh variants\n"
+		"On a cluster (docs/kubernetes.md), instead of the lab options:\n"
+		"      --cluster            run on the cluster of the kubeconfig; --mesh names the mesh it runs\n"
+		"                           and so its sample app (linkerd, osm, istio, consul: deploy/sample-app/NAME)\n"
+		"      --kubeconfig FILE    (default $KUBECONFIG, ~/.kube/config, in-cluster)\n"
+		"      --context NAME       kubeconfig context (default current-context)\n"
+		"      --namespace NS       where the sample app and the SMI objects go (default: the sample\n"
+		"                           app's, smiw-NAME); nothing outside it is changed\n"
+		"      --token-file FILE    the agents' bearer token (or $SMIW_AGENT_TOKEN)\n"
+		"      --agent-namespace NS where the agents run (default smi-witness)\n"
+		"      --sample-app DIR     the sample app's kustomization (default deploy/sample-app/NAME)\n"
 		"A SUITE is a scenario file or a directory of them (docs/scenarios.md). A lab that\n"
 		"is up is used and left up, its mesh settings as they were; a lab the run brings up\n"
-		"is taken down after it. Everything given is checked before the lab is touched.\n",
+		"is taken down after it. Everything given is checked before the lab is touched.\n"
+		"A cluster run deletes every object it made (also when interrupted), and first what a\n"
+		"killed run left; what the cluster lacks for the suites is exit status 4, never a FAIL.\n",
 	.examples =
 		"  smi-witness run --list\n"
 		"  smi-witness run specs/                                  # every suite, reference mesh\n"
 		"  smi-witness run specs/traffic-split.yaml --mesh faulty-weights\n"
 		"  smi-witness run specs/traffic-access.yaml --api split=v1alpha2,access=v1alpha2,specs=v1alpha3\n"
-		"  out/reference/traffic-split/replay.sh                   # the same verdicts, offline\n",
+		"  out/reference/traffic-split/replay.sh                   # the same verdicts, offline\n"
+		"  smi-witness run specs/traffic-split.yaml --cluster --mesh linkerd --token-file agent-token\n",
 	.more_help = more_help,
 	.run = run,
 };

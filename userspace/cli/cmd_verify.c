@@ -26,6 +26,7 @@ enum out_format { OUT_TABLE, OUT_JSON, OUT_JUNIT, OUT_MESHERY };
 
 struct opts {
 	const char *observations, *scenario, *inventory, *run, *mesh, *out, *metrics;
+	const char *ns;		/* --namespace: where the scenario ran (run --cluster --namespace) */
 	int api[SMI_GROUP_COUNT];
 	bool have_api;
 	const char *intents[MAX_INTENTS];
@@ -127,6 +128,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, char **operands, si
 		{ "format", required_argument, NULL, 'f' },
 		{ "api", required_argument, NULL, 'a' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "namespace", required_argument, NULL, 'N' },
 		FETCH_LONGOPTS,
 		{ 0 }
 	};
@@ -134,7 +136,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, char **operands, si
 	int opt, r;
 
 	/* -O is the old spelling of --out, kept working. */
-	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:M:", longopts, operands,
+	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:M:N:", longopts, operands,
 				   n_operands)) != -1) {
 		switch (opt) {
 		case 'a':
@@ -166,6 +168,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, char **operands, si
 			break;
 		case 'm':
 			o->mesh = optarg;
+			break;
+		case 'N':
+			o->ns = optarg;
 			break;
 		case 'O':
 			o->out = optarg;
@@ -212,7 +217,7 @@ static int load_inputs(const struct opts *o, struct scenario *sc, struct obs_set
 {
 	const char *inv = o->inventory;
 
-	if (scenario_load(sc, o->scenario))
+	if (scenario_load_in(sc, o->scenario, o->ns))
 		return EXIT_USAGE;
 	obs->keep_headers = policy_judges_headers(sc);
 	if (obs_read(obs, o->observations))
@@ -392,6 +397,8 @@ const struct command cmd_verify = {
 		"                           (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
 		"  -M, --metrics DIR        the mesh's metrics scrapes `run` recorded for metrics steps\n"
 		"                           (default: metrics/ beside the observations)\n"
+		"  -N, --namespace NS       the namespace the scenario ran in (`run --cluster`): names\n"
+		"                           without a namespace, in the scenario and its manifests, are in NS\n"
 		"Records of another scenario than --scenario, or a --run the records do not hold,\n"
 		"are refused (exit 2) rather than judged.\n"
 		"\nObservations from node agents instead of a file (smi-witness agent):\n"

@@ -232,25 +232,42 @@ int k8s_get_json(struct k8s_client *c, const char *what, const char *path, json_
 	return r;
 }
 
-int k8s_request(struct k8s_client *c, const char *what, const char *method, const char *path,
-		const char *content_type, const char *body, json_t **out)
+int k8s_request_raw(struct k8s_client *c, const char *what, const char *method, const char *path,
+		    const char *content_type, const char *body, char **out, size_t *len)
 {
 	struct send snd = { .method = method, .body = body, .content_type = body ? content_type : NULL };
 	struct hcurl_result res = { 0 };
+	int r = perform(c, what, path, c->request_timeout_s, &snd, K8S_MAX_OBJECT, NULL, &res);
+
+	*out = NULL;
+	*len = 0;
+	if (r || !res.body.len) {
+		buf_free(&res.body);
+		return r;
+	}
+	*len = res.body.len;
+	*out = buf_detach(&res.body);
+	return *out ? 0 : -ENOMEM;
+}
+
+int k8s_request(struct k8s_client *c, const char *what, const char *method, const char *path,
+		const char *content_type, const char *body, json_t **out)
+{
 	json_error_t jerr;
-	int r;
+	size_t len;
+	char *text;
+	int r = k8s_request_raw(c, what, method, path, content_type, body, &text, &len);
 
 	if (out)
 		*out = NULL;
-	r = perform(c, what, path, c->request_timeout_s, &snd, K8S_MAX_OBJECT, NULL, &res);
-	if (!r && out && res.body.len) {
-		*out = json_loadb(res.body.p, res.body.len, 0, &jerr);
+	if (!r && out && len) {
+		*out = json_loadb(text, len, 0, &jerr);
 		if (!*out) {
 			snprintf(c->err, sizeof(c->err), "cannot %s: answer is not JSON: %s", what, jerr.text);
 			r = -EPROTO;
 		}
 	}
-	buf_free(&res.body);
+	free(text);
 	return r;
 }
 

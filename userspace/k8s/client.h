@@ -53,6 +53,14 @@ int k8s_get_json(struct k8s_client *c, const char *what, const char *path, json_
 int k8s_request(struct k8s_client *c, const char *what, const char *method, const char *path,
 		const char *content_type, const char *body, json_t **out);
 
+/*
+ * As k8s_request(), keeping the answer as it came: *out (caller frees, NUL
+ * terminated; NULL when empty) of *len bytes. For documents that are not
+ * JSON, such as a Prometheus exposition read through a proxy.
+ */
+int k8s_request_raw(struct k8s_client *c, const char *what, const char *method, const char *path,
+		    const char *content_type, const char *body, char **out, size_t *len);
+
 /* Called for each object of a stream; a non-zero return ends the stream and is returned. */
 typedef int (*k8s_object_fn)(void *arg, json_t *obj);
 

@@ -587,6 +587,10 @@ static void write_replay(struct srun *s)
 		fputs(" --api ", f);
 		sh_quote(f, api);
 	}
+	if (s->rn->ns) {
+		fputs(" --namespace ", f);
+		sh_quote(f, s->rn->ns);
+	}
 	if (s->has_metrics) {
 		fputs(" \\\n    --metrics ", f);
 		sh_quote(f, s->metrics_dir);

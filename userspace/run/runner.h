@@ -24,6 +24,7 @@ struct runner {
 	const char *mesh;		/* names the mesh in reports and out/ */
 	const int *api;			/* rendered API versions, or NULL for as written */
 	enum traffic_proto protocol;	/* what the traffic driver speaks */
+	const char *ns;			/* the namespace the scenarios were placed in (replay.sh), or NULL */
 	char out[PATH_MAX];		/* out/<mesh> */
 	struct report *all;		/* every scenario's assertions end up here */
 	volatile sig_atomic_t *stop;	/* set on SIGINT / SIGTERM: finish the step, then stop */

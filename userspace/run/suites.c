@@ -132,7 +132,7 @@ static void write_matrix(const char *out)
  * reports then name it, and every file it refers to, as replay.sh gives
  * them from any directory. Returns 0 or an exit code.
  */
-static int load_absolute(struct run_scenario *s, const char *file)
+static int load_absolute(struct run_scenario *s, const char *file, const char *ns)
 {
 	s->abs_path = realpath(file, NULL);
 	if (!s->abs_path) {
@@ -141,12 +141,12 @@ static int load_absolute(struct run_scenario *s, const char *file)
 	}
 	policy_free(&s->pol);
 	scenario_free(&s->sc);
-	if (scenario_load(&s->sc, s->abs_path) || policy_build(&s->pol, &s->sc))
+	if (scenario_load_in(&s->sc, s->abs_path, ns) || policy_build(&s->pol, &s->sc))
 		return EXIT_USAGE;
 	return 0;
 }
 
-int run_load_scenarios(char *const *files, size_t n, struct target *t, struct run_scenario **out)
+int run_load_scenarios(char *const *files, size_t n, const char *ns, struct target *t, struct run_scenario **out)
 {
 	struct run_scenario *s = calloc(n + 1, sizeof(*s));
 	int r = 0;
@@ -155,7 +155,7 @@ int run_load_scenarios(char *const *files, size_t n, struct target *t, struct ru
 	if (!s)
 		return EXIT_ERROR;
 	for (size_t i = 0; i < n && !r; i++) {
-		if (scenario_load(&s[i].sc, files[i]) || policy_build(&s[i].pol, &s[i].sc)) {
+		if (scenario_load_in(&s[i].sc, files[i], ns) || policy_build(&s[i].pol, &s[i].sc)) {
 			r = EXIT_USAGE;
 			break;
 		}
@@ -168,7 +168,7 @@ int run_load_scenarios(char *const *files, size_t n, struct target *t, struct ru
 		if (!r && t->ops->check)
 			r = t->ops->check(t, &s[i].sc, &s[i].pol);
 		if (!r)
-			r = load_absolute(&s[i], files[i]);
+			r = load_absolute(&s[i], files[i], ns);
 	}
 	return r;
 }
@@ -205,8 +205,8 @@ int run_check_out(const char *out, const char *mesh)
 static int run_all(const struct run_config *c, struct run_scenario *s, size_t n, struct report *all)
 {
 	struct target *t = c->target;
-	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .protocol = c->protocol, .all = all,
-			     .stop = c->stop };
+	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .protocol = c->protocol, .ns = c->ns,
+			     .all = all, .stop = c->stop };
 	char dir[PATH_MAX];
 	int r = 0;
 

@@ -37,11 +37,13 @@ struct run_scenario {
 /*
  * Loads files[0..n) as scenarios (every field, every manifest, the policy
  * in force at each step) into a new array *out (free with
- * run_scenarios_free), checks that no two share a name (they would share
- * an output directory) and, when t has a check, that t can run each one.
- * Returns 0, EXIT_USAGE after printing the first problem, or EXIT_ERROR.
+ * run_scenarios_free), placed in namespace ns when it is not NULL (a
+ * cluster run's: scenario_load_in), checks that no two share a name (they
+ * would share an output directory) and, when t has a check, that t can run
+ * each one. Returns 0, EXIT_USAGE after printing the first problem, or
+ * EXIT_ERROR.
  */
-int run_load_scenarios(char *const *files, size_t n, struct target *t, struct run_scenario **out);
+int run_load_scenarios(char *const *files, size_t n, const char *ns, struct target *t, struct run_scenario **out);
 
 /* Frees what run_load_scenarios() made. */
 void run_scenarios_free(struct run_scenario *s, size_t n);
@@ -59,6 +61,7 @@ struct run_config {
 	const char *mesh;	/* names the mesh in reports and OUT/<mesh> */
 	const int *api;	/* render the SMI objects in these API versions; NULL: as written */
 	enum traffic_proto protocol;	/* what the traffic driver speaks */
+	const char *ns;	/* the namespace the scenarios were loaded into; NULL: their own */
 	const char *out;	/* OUT */
 	bool keep;	/* leave the target as the last scenario left it */
 	volatile sig_atomic_t *stop;	/* set on SIGINT / SIGTERM: finish the step, then stop */

@@ -69,6 +69,9 @@ struct target_observe {
 	const char *run;	/* run id whose convergence probes are kept in memory */
 };
 
+/* drive(): nothing was sent, and the target printed why (it has no driver whose log to point at). */
+#define TARGET_NOT_SENT (-1000)
+
 struct target;
 
 struct target_ops {
@@ -98,7 +101,8 @@ struct target_ops {
 	/*
 	 * Sends the job's traffic from its source pod and waits for it.
 	 * Returns the traffic driver's exit status (0, or 1 when some requests
-	 * got no response), or another value when it could not run.
+	 * got no response), TARGET_NOT_SENT when it could not send and said
+	 * why, or another value when the driver could not run.
 	 */
 	int (*drive)(struct target *t, const struct traffic_job *j);
 

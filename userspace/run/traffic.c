@@ -75,6 +75,8 @@ static int driver_ran(const struct traffic_job *j, int status)
 {
 	if (status == 0 || status == 1)
 		return 0;
+	if (status == TARGET_NOT_SENT)
+		return -1;	/* the target said why */
 	error("the traffic driver could not run in pod %s/%s (exit %d): see '%s'", j->t->from_ns, j->t->from, status,
 	      j->log_path);
 	return -1;

@@ -24,6 +24,7 @@
 struct ctx {
 	struct scenario *sc;
 	struct ydoc *d;
+	const char *ns;		/* replaces the scenario's own namespace, or NULL */
 };
 
 static const char *const top_keys[] = {
@@ -825,6 +826,8 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 	sc->ns = "default";
 	if ((v = ydoc_get(d, root, "namespace")) && name_field(c, v, "namespace", &sc->ns))
 		return -EINVAL;
+	if (c->ns && !(sc->ns = keep(c, c->ns)))
+		return -ENOMEM;
 	/* Access scenarios run with access control on, others with it off, unless they say. */
 	sc->access_control = !strcmp(sc->smispec, "traffic-access") || !strcmp(sc->smispec, "traffic-specs");
 	if ((v = ydoc_get(d, root, "access_control")) &&
@@ -862,7 +865,12 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 
 int scenario_load(struct scenario *sc, const char *path)
 {
-	struct ctx c = { .sc = sc };
+	return scenario_load_in(sc, path, NULL);
+}
+
+int scenario_load_in(struct scenario *sc, const char *path, const char *ns)
+{
+	struct ctx c = { .sc = sc, .ns = ns };
 	char *tmp;
 	int r;
 

@@ -176,6 +176,14 @@ struct scenario {
 int scenario_load(struct scenario *sc, const char *path);
 
 /*
+ * As scenario_load(), placing the scenario in namespace `ns` (NULL: its
+ * own): names without a namespace, in the scenario and in its manifests,
+ * are in `ns`. A cluster run puts the suites into the namespace it was
+ * given this way.
+ */
+int scenario_load_in(struct scenario *sc, const char *path, const char *ns);
+
+/*
  * The API version of the scenario's SMI spec as of step `step` (1-based):
  * the version of the latest object of that spec applied up to then, else
  * the first one the scenario applies at all, else "" ("v1alpha1", the only
