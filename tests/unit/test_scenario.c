@@ -323,7 +323,8 @@ static void test_metrics(void **state)
 	assert_string_equal(sc.steps[0].metrics.name, "local");	/* the profile's name */
 	assert_string_equal(sc.steps[0].metrics.scrape, "mesh");
 	assert_int_equal(sc.steps[0].metrics.n_edges, 2);
-	assert_string_equal(sc.steps[0].metrics.edges[1], "*=app-c");
+	/* An end named without a namespace is in the scenario's, as pods and services are. */
+	assert_string_equal(sc.steps[0].metrics.edges[1], "*=default/app-c");
 	assert_int_equal(sc.steps[0].metrics.line, 6);
 	assert_true(sc_traffic_asserts(&sc.steps[0].traffic[0]));
 	assert_false(sc_traffic_asserts(&sc.steps[0].traffic[1]));
@@ -336,6 +337,16 @@ static void test_metrics(void **state)
 	assert_string_equal(sc.steps[2].metrics.profile, path);	/* a file, against the scenario's directory */
 	/* Nothing of the metrics spec is applied: its one version names the assertions. */
 	assert_string_equal(scenario_spec_version(&sc, 1), "v1alpha1");
+	scenario_free(&sc);
+
+	/* Placed in another namespace (a cluster run's): its names without one move there, and only those. */
+	snprintf(path, sizeof(path), "%s/metrics.yaml", dir);
+	assert_int_equal(scenario_load_in(&sc, path, "smiw-x"), 0);
+	assert_string_equal(sc.ns, "smiw-x");
+	assert_string_equal(sc.steps[0].metrics.edges[0], "*=default/app-b");
+	assert_string_equal(sc.steps[0].metrics.edges[1], "*=smiw-x/app-c");
+	assert_string_equal(sc.steps[0].traffic[0].from_ns, "smiw-x");
+	assert_string_equal(sc.steps[0].traffic[0].to_ns, "smiw-x");
 	scenario_free(&sc);
 }
 

@@ -183,6 +183,7 @@ static int perform(struct k8s_client *c, const char *what, const char *path, lon
 		.insecure = cfg->insecure,
 	};
 	char *url, *token;
+	bool abortable;
 	int r;
 
 	c->err[0] = '\0';
@@ -193,12 +194,21 @@ static int perform(struct k8s_client *c, const char *what, const char *path, lon
 	}
 	if (asprintf(&url, "%s%s", cfg->server, path) < 0)
 		return -ENOMEM;
+	/*
+	 * A raised stop flag cuts short what only reads (a list, a watch, a
+	 * proxied call), never a request that changes objects: cut short, the
+	 * server may still carry it out after the caller's cleanup has looked,
+	 * and an object would be left behind. Such a request is not started
+	 * once the flag is up (above).
+	 */
+	abortable = !snd || !snd->method || !strcmp(snd->method, "GET") || strstr(path, "/proxy/");
 	token = bearer(c);
 	r = hcurl_get(&c->http, &(struct hcurl_request){
 		.url = url, .accept = "application/json", .bearer = token, .extra_header = c->extra_header,
 		.user_agent = "smi-witness/" SMIW_VERSION, .tls = &tls,
 		.connect_timeout_s = c->connect_timeout_s, .timeout_s = timeout_s, .tcp_keepalive = true,
-		.max_body = max_body, .on_data = st ? feed_stream : NULL, .arg = st, .stop = c->stop,
+		.max_body = max_body, .on_data = st ? feed_stream : NULL, .arg = st,
+		.stop = abortable ? c->stop : NULL,
 		.method = snd ? snd->method : NULL, .body = snd ? snd->body : NULL,
 		.content_type = snd ? snd->content_type : NULL,
 	}, res);

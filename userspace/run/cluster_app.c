@@ -162,6 +162,7 @@ static int delete_kind(struct target_cluster *tc, struct k8s_client *c, const ch
 			return cluster_fail(tc, c, r);
 		}
 		clog_line(tc, "deleted %s %s/%s", kind, tc->ns, name_of(o));
+		tc->n_deleted++;
 	}
 	json_decref(items);
 	return 0;
@@ -436,9 +437,14 @@ int cluster_app_up(struct target_cluster *tc)
 	int r;
 
 	if (!tc->cleaned) {
+		unsigned before = tc->n_deleted;
+
 		/* A run that was killed left its objects: start from nothing of ours. */
 		if ((r = cluster_delete_ours(tc, &tc->api, true, true)))
 			return r;
+		if (tc->n_deleted > before)
+			pr_info("cluster: removed %u object(s) an earlier run left in namespace %s",
+				tc->n_deleted - before, tc->ns);
 		tc->cleaned = true;
 	}
 	if ((r = namespace_up(tc)) || (r = apply_app(tc)))

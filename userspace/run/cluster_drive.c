@@ -235,9 +235,9 @@ static bool app_has_pod(struct target_cluster *tc, const char *name)
 	return false;
 }
 
-int cluster_check_mode(struct target_cluster *tc)
+int cluster_check_mode(struct target_cluster *tc, bool forgetting)
 {
-	uint64_t deadline = mono_ns() + MODE_TIMEOUT_NS;
+	uint64_t deadline = mono_ns() + (forgetting ? MODE_TIMEOUT_NS : 0);
 	int allowed;
 
 	if (!app_has_pod(tc, MODE_FROM) || !app_has_pod(tc, MODE_TO)) {
@@ -247,10 +247,11 @@ int cluster_check_mode(struct target_cluster *tc)
 	}
 	while ((allowed = probe_allowed(tc)) >= 0 && allowed == tc->access_control) {
 		if (mono_ns() >= deadline)
-			return error("with no SMI policy in force the mesh %s %s -> %s, so its access control is %s; this "
+			return error("with no SMI policy in force the mesh %s %s -> %s in namespace %s, so its access "
+				     "control is %s; this "
 				     "scenario needs it %s: configure mesh '%s' that way (e.g. OSM's "
 				     "enablePermissiveTrafficPolicyMode) and run the suites of each mode apart",
-				     allowed ? "lets" : "denies", MODE_FROM, MODE_TO, allowed ? "off" : "on",
+				     allowed ? "lets" : "denies", MODE_FROM, MODE_TO, tc->ns, allowed ? "off" : "on",
 				     tc->access_control ? "on" : "off", tc->o.mesh);
 		if (!cluster_wait(tc, MODE_POLL_NS))
 			return -1;

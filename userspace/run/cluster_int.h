@@ -37,6 +37,7 @@ struct target_cluster {
 	char ns[64];
 	bool ns_ours;		/* the namespace carries our label (a run of ours made it) */
 	bool cleaned;		/* what earlier runs left is gone (done at the first prepare) */
+	unsigned n_deleted;	/* objects of ours deleted so far */
 	char sample_dir[PATH_MAX];
 	json_t *app;		/* the sample app's objects, labelled ours */
 	char sidecar[64], mesh_pod[160], metrics[300];
@@ -110,10 +111,11 @@ int cluster_app_running(struct target_cluster *tc, char *why, size_t len);
 
 /*
  * Checks the mesh enforces access control as the scenario wants (with no
- * policy in force, app-a may or may not reach app-b), probing until it
- * does for a bounded time. Returns 0 or -1 after printing.
+ * policy in force, app-a may or may not reach app-b). With `forgetting`
+ * (policy was just deleted) it probes until the mesh shows the mode, for a
+ * bounded time; else the first answer decides. Returns 0 or -1 after printing.
  */
-int cluster_check_mode(struct target_cluster *tc);
+int cluster_check_mode(struct target_cluster *tc, bool forgetting);
 
 /* The target's drive operation (target.h). */
 int cluster_drive(struct target *t, const struct traffic_job *j);

@@ -181,10 +181,15 @@ static int prepare(struct target *t, const struct target_scenario *ts, struct in
 	struct target_cluster *tc = cluster_of(t);
 	int r;
 
+	unsigned before;
+
 	snprintf(tc->log, sizeof(tc->log), "%s", ts->log);
 	tc->access_control = ts->access_control;
-	if ((r = cluster_app_up(tc)) || (r = cluster_delete_ours(tc, &tc->api, false, false)) ||
-	    (r = cluster_check_mode(tc)) || (r = cluster_inventory(tc, ts->inventory)))
+	if ((r = cluster_app_up(tc)))
+		return r;
+	before = tc->n_deleted;
+	if ((r = cluster_delete_ours(tc, &tc->api, false, false)) ||
+	    (r = cluster_check_mode(tc, tc->n_deleted > before)) || (r = cluster_inventory(tc, ts->inventory)))
 		return r;
 	return inventory_load(ts->inventory, inv) ? -1 : 0;
 }

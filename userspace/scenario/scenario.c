@@ -500,10 +500,27 @@ static const char *resolve_profile(struct ctx *c, const char *given)
 	return kept;
 }
 
+/* An edge end written as a plain NAME is in the scenario's namespace, as pod and service names are. */
+static const char *edge_in_ns(const char *e, const char *ns, char *buf, size_t len)
+{
+	const char *eq = strchr(e, '='), *dst = eq + 1;
+	char src[300];
+	bool src_plain, dst_plain;
+
+	snprintf(src, sizeof(src), "%.*s", (int)(eq - e), e);
+	src_plain = strcmp(src, "*") && !strchr(src, '/');
+	dst_plain = strcmp(dst, "*") && !strchr(dst, '/');
+	if ((!src_plain && !dst_plain) ||
+	    snprintf(buf, len, "%s%s%s=%s%s%s", src_plain ? ns : "", src_plain ? "/" : "", src,
+		     dst_plain ? ns : "", dst_plain ? "/" : "", dst) >= (int)len)
+		return e;
+	return buf;
+}
+
 static int parse_edges(struct ctx *c, struct ynode *n, const char *field, const struct profile *p,
 		       struct sc_metrics *m)
 {
-	char f[160], err[512];
+	char f[160], err[512], full[700];
 
 	if (n->type != YNODE_SEQ || !ydoc_len(n))
 		return ydoc_error(c->d, n, field, "not a list of edges (\"SRC=DST\", e.g. \"*=default/app-b\")");
@@ -522,7 +539,7 @@ static int parse_edges(struct ctx *c, struct ynode *n, const char *field, const 
 			return -EINVAL;
 		if (mx_edge_parse(p, e, &src, &dst, err, sizeof(err)))
 			return ydoc_error(c->d, it, f, "%s", err);
-		if (!(m->edges[m->n_edges++] = keep(c, e)))
+		if (!(m->edges[m->n_edges++] = keep(c, edge_in_ns(e, c->sc->ns, full, sizeof(full)))))
 			return -ENOMEM;
 	}
 	return 0;

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# cluster_run.sh - `smi-witness run --cluster` with only the API server
+# scripted (tests/integration/fakecluster.c): behind it the lab's real pods
+# (namespace smiw-lab), its HAProxy configured from the SMI objects applied
+# to the scripted server, and two agents capturing with BPF as two nodes.
+#
+#  1. The SMI suites give the verdicts `run` gives in the lab: every suite
+#     on the reference mesh, the split suites on faulty-weights; replay.sh
+#     reproduces a cluster run's report byte for byte.
+#  2. A run interrupted (SIGINT, SIGTERM) at any step - applying the sample
+#     app, waiting for it, applying a policy, sending traffic, reading the
+#     agents, tearing down - leaves no object of ours in the server's store;
+#     a run killed (SIGKILL) leaves them, and the next run removes them first.
+#  3. What the cluster must change stops the run with exit 4 and one line
+#     naming the object: no agent on a pod's node, a sidecar missing, RBAC
+#     denied, an SMI version not served (as --api asks, or not installed),
+#     the mesh's access control not the scenario's.
+set -u
+build=$(realpath "${1:-build}")
+bin=$build/smi-witness
+fake=$build/tests/integration/fakecluster
+[ "$(id -u)" = 0 ] || { echo "skip: the lab and the agents' capture need root"; exit 77; }
+command -v haproxy >/dev/null || { echo "skip: haproxy is not installed"; exit 77; }
+command -v jq >/dev/null || { echo "skip: jq missing"; exit 77; }
+[ -x "$fake" ] || { echo "not ok - $fake is built (make test-bins)"; exit 1; }
+lab="cr$$" labref="cq$$"
+lab=${lab:0:12} labref=${labref:0:12}
+tmp=$(mktemp -d /tmp/smiw-clusterrun-XXXXXX)
+src=$(pwd)
+trap '"$bin" lab --lab "$lab" down >/dev/null 2>&1; "$bin" lab --lab "$labref" down >/dev/null 2>&1;
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+export ITEST_LIB=$src/tests/lib/itest.sh
+. "$ITEST_LIB"
+
+off="specs/traffic-split.yaml specs/split-ab-header.yaml specs/split-three-way.yaml specs/traffic-metrics.yaml"
+on="specs/traffic-access.yaml specs/traffic-specs.yaml specs/access-route-combined.yaml specs/access-tcp-ports.yaml specs/access-sources.yaml"
+splits="specs/traffic-split.yaml specs/split-ab-header.yaml specs/split-three-way.yaml"
+export off on splits
+
+# --- the lab's verdicts, the reference for the cluster's ------------------------------
+# shellcheck disable=SC2086
+"$bin" run $off $on --mesh reference --lab "$labref" --out "$tmp/lab" >/dev/null 2>"$tmp/lab-ref.err"
+is "lab: the SMI suites on the reference mesh pass" "$?" 0
+# shellcheck disable=SC2086
+"$bin" run $splits --mesh faulty-weights --lab "$labref" --out "$tmp/lab" >/dev/null 2>"$tmp/lab-faulty.err"
+is "lab: the split suites on faulty-weights" "$?" 1
+"$bin" lab --lab "$labref" down >/dev/null 2>&1
+
+# --- the lab behind a scripted API server: pods in smiw-lab, the mesh in lab-system ------
+awk '{ print } /^  - name: / { print "    namespace: smiw-lab" } /^  pod: mesh/ { print "  namespace: lab-system" }' \
+	specs/lab/topology.yaml >"$tmp/topology.yaml"
+"$bin" lab --lab "$lab" up --topology "$tmp/topology.yaml" >/dev/null 2>"$tmp/lab.err" ||
+	{ echo "not ok - lab up: $(cat "$tmp/lab.err")"; exit 1; }
+cp "/run/smi-witness/lab-$lab/inventory.json" "$tmp/inv.json"
+
+unshare -n bash -s "$bin" "$fake" "$tmp" "$lab" "$src" <<'INNER'
+set -u
+. "$ITEST_LIB"
+bin=$1 fake=$2 tmp=$3 lab=$4 src=$5
+ip link set lo up
+cd "$src"
+agent_token "$tmp/token"
+# node-1 runs app-a and the mesh, node-2 the backends; each agent knows only its own pods.
+jq '.pods |= map(select(.name == "app-a" or .name == "mesh")) | .node = "node-1"' "$tmp/inv.json" >"$tmp/inv1.json"
+jq '.pods |= map(select(.name != "app-a" and .name != "mesh")) | .node = "node-2"' "$tmp/inv.json" >"$tmp/inv2.json"
+agents=()
+for n in 1 2; do
+	"$bin" agent --source capture --inventory "$tmp/inv$n.json" --node "node-$n" --token-file "$tmp/token" \
+		--listen "127.0.0.1:1961$n" --stats-every 200ms 2>>"$tmp/agents.log" &
+	agents+=($!)
+done
+for n in 1 2; do for _ in $(seq 100); do curl -s "http://127.0.0.1:1961$n/healthz" >/dev/null && break; sleep 0.1; done; done
+
+fakepid=
+fake_up() { # fakecluster options...
+	fake_down
+	rm -f "$tmp/kubeconfig.json" "$tmp/work/held" "$tmp/work/release" "$tmp/work/answered"
+	mkdir -p "$tmp/work"
+	"$fake" --lab "$lab" --lab-inventory "$tmp/inv.json" --kubeconfig-out "$tmp/kubeconfig.json" --work "$tmp/work" \
+		--node app-a=node-1 --node mesh=node-1 --node app-b=node-2 --node app-c=node-2 --node app-d=node-2 \
+		--agent node-1=19611 --agent node-2=19612 "$@" 2>>"$tmp/fake.log" &
+	fakepid=$!
+	for _ in $(seq 100); do [ -s "$tmp/kubeconfig.json" ] && return 0; sleep 0.05; done
+	return 1
+}
+fake_down() { [ -n "$fakepid" ] && { kill -TERM "$fakepid"; wait "$fakepid"; }; fakepid=; }
+store() { # the scripted server's store: every object, or with an argument those of ours
+	local server ca
+	server=$(jq -r '.clusters[0].cluster.server' "$tmp/kubeconfig.json")
+	ca=$(jq -r '.clusters[0].cluster["certificate-authority"]' "$tmp/kubeconfig.json")
+	curl -s --cacert "$ca" "$server/_store"
+}
+ours() { store | jq '[.items[] | select(.metadata.labels["app.kubernetes.io/managed-by"] == "smi-witness")] | length'; }
+run() { # run --cluster OPTIONS... (stdout, stderr into $tmp/$name.{out,err}; $rc)
+	local name=$1; shift
+	"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
+		--sample-app "$src/tests/fixtures/cluster/lab" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	rc=$?
+}
+verdicts() { jq -r '.assertions[] | .id + " " + .verdict' "$@" | sort; }
+mesh() { "$bin" lab --lab "$lab" apply "$@" --clear >/dev/null 2>>"$tmp/fake.log"; }
+
+# --- 1. the same verdicts as the lab ------------------------------------------------------
+fake_up || { echo "not ok - the scripted API server starts"; exit 1; }
+mesh --mesh reference --access-control off
+# shellcheck disable=SC2086
+run ref-off $off --out "$tmp/cl-off"
+is "cluster, reference, access control off: every assertion PASS" "$rc" 0
+is "nothing of ours is left in the store" "$(ours)" 0
+mesh --access-control on
+# shellcheck disable=SC2086
+run ref-on $on --out "$tmp/cl-on"
+is "cluster, reference, access control on: every assertion PASS" "$rc" 0
+is "nothing of ours is left in the store" "$(ours)" 0
+want=$(verdicts "$tmp/lab/reference/report.json")
+is "reference: the lab's $(wc -l <<<"$want") verdicts, assertion by assertion" \
+	"$(verdicts "$tmp/cl-off/lab/report.json" "$tmp/cl-on/lab/report.json")" "$want"
+mesh --mesh faulty-weights --access-control off
+# shellcheck disable=SC2086
+run faulty $splits --out "$tmp/cl-faulty"
+is "cluster, faulty-weights: FAIL" "$rc" 1
+is "faulty-weights: the lab's verdicts" "$(verdicts "$tmp/cl-faulty/lab/report.json")" \
+	"$(verdicts "$tmp/lab/faulty-weights/report.json")"
+is "faulty-weights: the 75/25 split observed 70/30, as in the lab" \
+	"$(jq -c '[.assertions[] | select(.id == "traffic-split/b75-c25/t1/split") | .evidence.backends[].observed]' \
+		"$tmp/cl-faulty/lab/report.json")" "[700,300]"
+d=$tmp/cl-faulty/lab/traffic-split
+PATH="$(dirname "$bin"):$PATH" "$d/replay.sh" -f json >"$tmp/replay.json" 2>/dev/null
+check "replay.sh of a cluster run gives its report byte for byte" cmp "$tmp/replay.json" "$d/report.json"
+check "replay.sh names the namespace the scenario ran in" grep -q -- "--namespace 'smiw-lab'" "$d/replay.sh"
+is "the observations are the agents' merged, on one timeline" \
+	"$(zcat "$d/observations.jsonl.gz" | head -1 | jq -r '.node + " " + (.sources | length | tostring)')" "merged 2"
+is "the inventory: the sample app's pods and the mesh's" \
+	"$(jq -r '[.pods[] | .namespace + "/" + .name] | sort | join(" ")' "$d/inventory.json")" \
+	"lab-system/mesh smiw-lab/app-a smiw-lab/app-b smiw-lab/app-c smiw-lab/app-d"
+is "the policy was applied with server-side apply, labelled ours" \
+	"$(grep -c '^applied TrafficSplit smiw-lab/' "$d/cluster.log")" 4
+check "objects no longer in force were deleted" grep -q '^deleted TrafficSplit smiw-lab/' "$tmp/cl-faulty/lab/split-ab-header/cluster.log"
+check "the run says what the cluster serves (Gateway API too)" grep -q 'Gateway API not served' "$tmp/faulty.err"
+mesh --mesh reference --access-control off
+
+# --- 2. interrupted, or killed, at any step ----------------------------------------------------
+held() { for _ in $(seq 600); do [ -e "$tmp/work/$1" ] && return 0; sleep 0.05; done; return 1; }
+interrupt() { # signal, the request to stop it at ("METHOD PATH-PART:N"), what that is, exit wanted (default: not 0)
+	fake_up --hold "$2"
+	"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
+		--sample-app "$src/tests/fixtures/cluster/lab" tests/fixtures/cluster/quick-split.yaml --out "$tmp/int" \
+		>/dev/null 2>"$tmp/int.err" &
+	local pid=$!
+	check "$3: the run got there" held held
+	kill -"$1" "$pid"
+	touch "$tmp/work/release"
+	wait "$pid"
+	rc=$?
+	if [ -n "${4:-}" ]; then
+		is "$3: SIG$1 changes nothing there" "$rc" "$4"
+	else
+		check "$3: SIG$1 ends the run, never with PASS (exit $rc)" test "$rc" != 0
+	fi
+	is "$3: SIG$1 leaves no object of ours in the store" "$(ours)" 0
+}
+interrupt INT "PATCH /api/v1/namespaces/smiw-lab/pods/app-c:1" "applying the sample app"
+interrupt TERM "pods?limit=500&labelSelector:1" "waiting for the sample app's pods"
+interrupt INT "PATCH /apis/split.smi-spec.io/v1alpha4/namespaces/smiw-lab/trafficsplits:1" "applying a step's policy"
+interrupt TERM "/proxy/call:4" "sending a step's traffic"
+interrupt INT "/proxy/v1/observations?since_ns:12" "reading the agents"
+interrupt TERM "DELETE /api/v1/namespaces/smiw-lab/pods/app-b:1" "tearing down" 0
+
+fake_up --hold "PATCH /apis/split.smi-spec.io/v1alpha4/namespaces/smiw-lab/trafficsplits:1"
+"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
+	--sample-app "$src/tests/fixtures/cluster/lab" tests/fixtures/cluster/quick-split.yaml --out "$tmp/kill" \
+	>/dev/null 2>&1 &
+pid=$!
+held held
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+touch "$tmp/work/release"
+held answered
+is "SIGKILL: the namespace, 4 service accounts, 6 services, 4 pods and the split are left" "$(ours)" 16
+run after-kill tests/fixtures/cluster/quick-split.yaml --out "$tmp/after"
+is "the next run passes" "$rc" 0
+check "the next run removed what the killed one left, first" \
+	grep -q 'removed 15 object(s) an earlier run left in namespace smiw-lab' "$tmp/after-kill.err"
+is "and leaves nothing of ours" "$(ours)" 0
+
+# --- 3. what the cluster must change: exit 4, one line naming the object ---------------------
+fails_with() { # name, the line wanted, fakecluster options -- run options
+	local name=$1 want=$2 opts=() ; shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	fake_up "${opts[@]}"
+	run "$name" "$@" --out "$tmp/$name"
+	is "$name: could not run (exit 4)" "$rc" 4
+	check "$name: says so: $want" grep -qF -- "$want" "$tmp/$name.err"
+	is "$name: error lines" "$(grep -c '^error:' "$tmp/$name.err")" 1
+	is "$name: nothing of ours is left" "$(ours)" 0
+}
+fails_with no-agent "pod smiw-lab/app-d runs on node node-3, where no smi-witness agent runs" \
+	--node app-d=node-3 -- tests/fixtures/cluster/quick-split.yaml
+fails_with sidecar "pod smiw-lab/app-a runs without the mesh's sidecar 'lab-proxy'" \
+	-- tests/fixtures/cluster/quick-split.yaml --sample-app "$src/tests/fixtures/cluster/lab-sidecar"
+fails_with rbac "cannot apply TrafficSplit smiw-lab/server-split: 403 Forbidden" \
+	--deny patch:trafficsplits -- tests/fixtures/cluster/quick-split.yaml
+fails_with not-served "--api split=v1alpha4: the API server serves split.smi-spec.io v1alpha2" \
+	--serve split=v1alpha2 -- tests/fixtures/cluster/quick-split.yaml --api split=v1alpha4
+is "not-served: checked before anything was made" "$(store | jq '[.items[] | select(.metadata.namespace == "smiw-lab" or .metadata.name == "smiw-lab")] | length')" 0
+mesh --access-control on
+fails_with not-installed "the API server does not serve access.smi-spec.io/v1alpha3 (not installed)" \
+	--serve access= -- specs/access-tcp-ports.yaml
+mesh --access-control off
+mesh --access-control on
+fails_with mode "the mesh denies app-a -> app-b in namespace smiw-lab, so its access control is on" \
+	-- tests/fixtures/cluster/quick-split.yaml
+
+fake_down
+for p in "${agents[@]}"; do kill -TERM "$p"; wait "$p"; done
+[ $fails -eq 0 ] || tail -n 30 "$tmp/fake.log" "$tmp"/*.err
+itest_done
+INNER
