@@ -184,23 +184,64 @@ static bool resource_allowed(const char *group, const char *res)
 	return false;
 }
 
+/* The run's own role (deploy/run-rbac.yaml) may change what a run makes, nothing else. */
+static const char *const run_resources[][8] = {
+	{ "", "namespaces", "pods", "services", "serviceaccounts", "configmaps", "pods/proxy", "services/proxy" },
+	{ "split.smi-spec.io", "trafficsplits", NULL },
+	{ "access.smi-spec.io", "traffictargets", NULL },
+	{ "specs.smi-spec.io", "httproutegroups", "tcproutes", "udproutes", NULL },
+	{ "metrics.smi-spec.io", "*", NULL },
+};
+
+static bool run_resource_allowed(const char *group, const char *res)
+{
+	for (size_t g = 0; g < sizeof(run_resources) / sizeof(run_resources[0]); g++)
+		if (!strcmp(run_resources[g][0], group))
+			for (size_t r = 1; r < 8 && run_resources[g][r]; r++)
+				if (!strcmp(run_resources[g][r], res))
+					return true;
+	return false;
+}
+
+static bool verb_allowed(const char *v, bool run)
+{
+	static const char *const read[] = { "get", "list", "watch", NULL };
+	static const char *const write[] = { "create", "patch", "delete", NULL };
+
+	for (const char *const *r = read; *r; r++)
+		if (!strcmp(v, *r))
+			return true;
+	for (const char *const *w = write; run && *w; w++)
+		if (!strcmp(v, *w))
+			return true;
+	return false;
+}
+
+/*
+ * The agent's roles read (get/list/watch) pods, services and the SMI
+ * kinds; the run's role (labelled component: run) may also create, patch
+ * and delete what a run makes, and read through the proxies.
+ */
 static void check_role(struct problems *p, const char *where, json_t *doc)
 {
+	bool run = !strcmp(json_string_value(json_object_get(json_object_get(json_object_get(doc, "metadata"),
+		"labels"), "app.kubernetes.io/component")) ?: "", "run");
 	json_t *rule, *g, *r, *v;
 	size_t i, j, k;
 
 	json_array_foreach(json_object_get(doc, "rules"), i, rule) {
 		json_array_foreach(json_object_get(rule, "verbs"), j, v)
-			if (!json_is_string(v) || (strcmp(json_string_value(v), "get") &&
-			    strcmp(json_string_value(v), "list") && strcmp(json_string_value(v), "watch")))
-				problem(p, "%s: rules[%zu]: verb '%s' is more than get/list/watch", where, i,
-					json_string_value(v) ?: "?");
+			if (!json_is_string(v) || !verb_allowed(json_string_value(v), run))
+				problem(p, "%s: rules[%zu]: verb '%s' is more than %s", where, i,
+					json_string_value(v) ?: "?", run ? "get/list/watch/create/patch/delete" :
+					"get/list/watch");
 		json_array_foreach(json_object_get(rule, "apiGroups"), j, g)
 			json_array_foreach(json_object_get(rule, "resources"), k, r)
 				if (!json_is_string(g) || !json_is_string(r) ||
-				    !resource_allowed(json_string_value(g), json_string_value(r)))
-					problem(p, "%s: rules[%zu]: resource '%s' in group '%s' is not pods, services or an SMI kind",
-						where, i, json_string_value(r) ?: "?", json_string_value(g) ?: "?");
+				    !(run ? run_resource_allowed : resource_allowed)(json_string_value(g), json_string_value(r)))
+					problem(p, "%s: rules[%zu]: resource '%s' in group '%s' is not %s", where, i,
+						json_string_value(r) ?: "?", json_string_value(g) ?: "?",
+						run ? "something a run makes or reads" : "pods, services or an SMI kind");
 		if (json_object_get(rule, "nonResourceURLs"))
 			problem(p, "%s: rules[%zu]: nonResourceURLs are not needed", where, i);
 	}
@@ -399,6 +440,9 @@ static void test_broken_fixtures(void **state)
 		{ "bad-rbac.yaml", "resource 'secrets' in group '' is not pods, services or an SMI kind" },
 		{ "bad-rbac.yaml", "resource '*' in group 'split.smi-spec.io'" },
 		{ "bad-binding.yaml", "roleRef 'cluster-admin' is not a role defined here" },
+		{ "bad-run-rbac.yaml", "verb 'escalate' is more than get/list/watch/create/patch/delete" },
+		{ "bad-run-rbac.yaml", "resource 'secrets' in group '' is not something a run makes or reads" },
+		{ "bad-run-rbac.yaml", "resource 'nodes' in group '' is not pods, services or an SMI kind" },
 		{ "bad-missing-fields.yaml", "(Service/?): apiVersion, kind and metadata.name are required" },
 		{ "bad-missing-fields.yaml", "spec.ports[0].port: not a port number" },
 		{ "bad-missing-fields.yaml", "spec.selector is empty" },

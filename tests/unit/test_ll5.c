@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ll5/batch.h"
 #include "ll5/call.h"
 #include "ll5/metrics.h"
 
@@ -132,12 +133,81 @@ static void test_metrics(void **state)
 	metrics_free(&m);
 }
 
+/* The batch members of /call: what asks for one, what is refused, and the body the runner sends. */
+static void test_batch(void **state)
+{
+	static const struct {
+		const char *in;
+		int ret;
+		uint64_t count, duration_ns, first;
+		unsigned concurrency;
+	} cases[] = {
+		{ .in = "{\"url\":\"http://b/\"}", .ret = 0 },
+		{ "{\"url\":\"http://b/\",\"count\":1000,\"concurrency\":4,\"request_id\":\"r1.2.1\",\"first\":7}", 1,
+		  1000, 0, 7, 4 },
+		{ "{\"url\":\"http://b/\",\"count\":1,\"request_id\":\"r1.2.1.c3\"}", 1, 1, 0, 1, 1 },
+		{ "{\"url\":\"http://b/\",\"duration_ms\":1500,\"request_id\":\"r\"}", 1, UINT64_MAX, 1500000000ULL, 1, 1 },
+		{ "{\"url\":\"http://b/\",\"count\":100000,\"request_id\":\"r\"}", 1, 100000, 0, 1, 1 },
+		{ .in = "{\"url\":\"http://b/\",\"count\":100001,\"request_id\":\"r\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":0,\"request_id\":\"r\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":\"5\",\"request_id\":\"r\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":5}", .ret = -EINVAL },	/* no request_id */
+		{ .in = "{\"url\":\"http://b/\",\"count\":5,\"request_id\":\"\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":5,\"request_id\":\"a\\r\\nX: y\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":5,\"request_id\":\"a\\\"b\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":5,\"duration_ms\":5,\"request_id\":\"r\"}", .ret = -EINVAL },
+		{ .in = "{\"url\":\"http://b/\",\"count\":5,\"concurrency\":257,\"request_id\":\"r\"}", .ret = -EINVAL },
+	};
+	struct ll5_batch b = { .count = 5, .concurrency = 2, .first = 11, .request_id = "r9.1.1" };
+	json_t *hdrs = json_pack("{s:s}", "x-canary", "1"), *doc;
+	struct ll5_batch_result res;
+	uint64_t mono, real;
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		struct ll5_call c;
+		struct ll5_batch got = { 0 };
+
+		assert_int_equal(ll5_call_parse(&c, cases[i].in, strlen(cases[i].in)), 0);
+		assert_int_equal(ll5_batch_parse(c.doc, &got), cases[i].ret);
+		if (cases[i].ret == 1) {
+			assert_true(got.count == cases[i].count);
+			assert_true(got.duration_ns == cases[i].duration_ns);
+			assert_true(got.first == cases[i].first);
+			assert_int_equal(got.concurrency, cases[i].concurrency);
+		}
+		ll5_call_free(&c);
+	}
+	text = ll5_batch_body("http://app-svc.ns:9091/echo", "GET", hdrs, "", &b);
+	assert_string_equal(text, "{\"url\":\"http://app-svc.ns:9091/echo\",\"method\":\"GET\",\"headers\":{\"x-canary\":\"1\"},"
+			    "\"body\":\"\",\"concurrency\":2,\"request_id\":\"r9.1.1\",\"first\":11,\"count\":5}");
+	free(text);
+	json_decref(hdrs);
+
+	doc = json_loads("{\"mono_ns\":100,\"real_ns\":5000,\"requests\":[{\"id\":\"r-1\",\"sent_ns\":10,\"done_ns\":20,"
+			 "\"status\":200},{\"id\":\"r-2\",\"sent_ns\":11,\"done_ns\":30,\"status\":0,\"error\":\"refused\"}]}",
+			 0, NULL);
+	assert_int_equal(ll5_batch_answer(doc, &mono, &real), 2);
+	assert_true(mono == 100 && real == 5000);
+	ll5_batch_result(doc, 1, &res);
+	assert_string_equal(res.id, "r-2");
+	assert_true(res.sent_ns == 11 && res.done_ns == 30 && res.status == 0);
+	assert_string_equal(res.error, "refused");
+	json_decref(doc);
+	/* What an older learn-layer5 app answers to the same body: the callee's response, no batch. */
+	doc = json_loads("{\"ReqReceived\":[]}", 0, NULL);
+	assert_int_equal(ll5_batch_answer(doc, &mono, &real), -EPROTO);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_call_parse),
 		cmocka_unit_test(test_call_body),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
