@@ -26,7 +26,6 @@
  * parts (HTTP over TLS, routes, proxy, the lab controller) only used here.
  */
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -42,14 +41,18 @@
 
 #include "fakeapi.h"
 #include "fakestore.h"
+#include "http/curl.h"
+#include "http/http.h"
 #include "lab/api.h"
 #include "records/inventory.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/netns.h"
 
 #define MAX_LIST 32
 #define MAX_HEAD 65536
 #define MAX_BODY (16u << 20)
+#define MAX_ANSWER ((size_t)1 << 30)	/* a proxied answer: an agent's observations of a long step are large */
 
 /* --- configuration ------------------------------------------------------------------ */
 
@@ -257,45 +260,48 @@ static void query_get(const char *q, const char *key, char *out, size_t len)
 	}
 }
 
+/* Copies header `name`'s value into out ("" when absent). */
+static void header_copy(const struct http_head *h, const char *name, char *out, size_t len)
+{
+	const struct http_str *v = http_header_get(h, name);
+
+	snprintf(out, len, "%.*s", v ? (int)v->len : 0, v ? v->p : "");
+}
+
 /* Reads one request (head, and a body of Content-Length bytes; answers Expect: 100-continue). Returns 0 or -1. */
 static int read_req(struct req *r)
 {
-	char *head = malloc(MAX_HEAD + 1), *end = NULL, *line, *save;
-	size_t len = 0, clen = 0, have;
-	bool expect = false;
+	struct buf in = { 0 };
+	struct http_head h;
+	const struct http_str *expect;
+	size_t clen, have;
+	int got = 0;
+	char chunk[16384];
 
-	if (!head)
-		return -1;
-	while (len < MAX_HEAD && !(end = strstr(head, "\r\n\r\n"))) {
-		int n = SSL_read(r->ssl, head + len, (int)(MAX_HEAD - len));
+	while (!got) {
+		int n = SSL_read(r->ssl, chunk, sizeof(chunk));
 
-		if (n <= 0)
+		if (n <= 0 || buf_append(&in, chunk, (size_t)n, MAX_HEAD + MAX_BODY))
 			goto bad;
-		len += (size_t)n;
-		head[len] = '\0';
+		got = http_parse_head(&h, HTTP_REQUEST, in.p, in.len, MAX_HEAD);
+		if (got < 0)
+			goto bad;
 	}
-	if (!end || sscanf(head, "%15s %4095s", r->method, r->target) != 2)
+	clen = h.content_length > 0 ? (size_t)h.content_length : 0;
+	if (h.chunked || clen > MAX_BODY)
 		goto bad;
-	have = len - (size_t)(end + 4 - head);
-	*end = '\0';
-	for (line = strtok_r(head, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-		if (!strncasecmp(line, "Content-Length:", 15))
-			clen = strtoul(line + 15, NULL, 10);
-		else if (!strncasecmp(line, "Content-Type:", 13))
-			snprintf(r->ctype, sizeof(r->ctype), "%s", line + 13 + strspn(line + 13, " "));
-		else if (!strncasecmp(line, "X-Smiw-Token:", 13))
-			snprintf(r->xtoken, sizeof(r->xtoken), "%s", line + 13 + strspn(line + 13, " "));
-		else if (!strncasecmp(line, "Expect:", 7) && strcasestr(line, "100-continue"))
-			expect = true;
-	}
-	if (clen > MAX_BODY)
-		goto bad;
+	snprintf(r->method, sizeof(r->method), "%.*s", (int)h.method.len, h.method.p);
+	snprintf(r->target, sizeof(r->target), "%.*s", (int)h.target.len, h.target.p);
+	header_copy(&h, "Content-Type", r->ctype, sizeof(r->ctype));
+	header_copy(&h, "X-Smiw-Token", r->xtoken, sizeof(r->xtoken));
+	expect = http_header_get(&h, "Expect");
 	r->body = calloc(1, clen + 1);
 	if (!r->body)
 		goto bad;
-	memcpy(r->body, end + 4, have < clen ? have : clen);
+	have = in.len - (size_t)got;
 	r->body_len = have < clen ? have : clen;
-	if (expect && r->body_len < clen)
+	memcpy(r->body, in.p + got, r->body_len);
+	if (expect && http_list_has(*expect, "100-continue") && r->body_len < clen)
 		ssl_all(r->ssl, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	while (r->body_len < clen) {
 		int n = SSL_read(r->ssl, r->body + r->body_len, (int)(clen - r->body_len));
@@ -304,12 +310,12 @@ static int read_req(struct req *r)
 			goto bad;
 		r->body_len += (size_t)n;
 	}
-	free(head);
+	buf_free(&in);
 	snprintf(r->path, sizeof(r->path), "%.*s", (int)strcspn(r->target, "?"), r->target);
 	snprintf(r->query, sizeof(r->query), "%s", strchr(r->target, '?') ? strchr(r->target, '?') + 1 : "");
 	return 0;
 bad:
-	free(head);
+	buf_free(&in);
 	return -1;
 }
 
@@ -711,72 +717,23 @@ static void delete(struct req *r, const struct where *w)
 struct upstream {
 	struct req *r;
 	char url[8192];
-	long status;
-	char ctype[128];
-	char *body;
-	size_t len;
+	struct hcurl_result res;
 	int err;
 };
-
-static size_t up_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct upstream *u = arg;
-	char *nb = realloc(u->body, u->len + size * n + 1);
-
-	if (!nb)
-		return 0;
-	u->body = nb;
-	memcpy(u->body + u->len, p, size * n);
-	u->len += size * n;
-	u->body[u->len] = '\0';
-	return size * n;
-}
-
-static size_t up_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct upstream *u = arg;
-
-	if (size * n > 13 && !strncasecmp(p, "Content-Type:", 13))
-		snprintf(u->ctype, sizeof(u->ctype), "%.*s", (int)strcspn(p + 14, "\r\n"), p + 14);
-	return size * n;
-}
 
 /* The request to the pod, on whatever network namespace the calling thread is in. */
 static int upstream_call(void *arg)
 {
 	struct upstream *u = arg;
-	struct curl_slist *h = NULL;
-	char line[300];
-	CURL *c = curl_easy_init();
+	char xtoken[300];
 
-	if (!c)
-		return -ENOMEM;
-	if (*u->r->ctype) {
-		snprintf(line, sizeof(line), "Content-Type: %s", u->r->ctype);
-		h = curl_slist_append(h, line);
-	}
-	if (*u->r->xtoken) {
-		snprintf(line, sizeof(line), "X-Smiw-Token: %s", u->r->xtoken);
-		h = curl_slist_append(h, line);
-	}
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, u->url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, u->r->method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, up_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, u);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, up_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, u);
-	if (u->r->body_len) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, u->r->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)u->r->body_len);
-	}
-	u->err = curl_easy_perform(c) == CURLE_OK ? 0 : -EIO;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &u->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
+	snprintf(xtoken, sizeof(xtoken), "X-Smiw-Token: %s", u->r->xtoken);
+	u->err = hcurl_get(NULL, &(struct hcurl_request){
+		.url = u->url, .method = u->r->method, .body = u->r->body_len ? u->r->body : NULL,
+		.content_type = *u->r->ctype ? u->r->ctype : NULL,
+		.extra_header = *u->r->xtoken ? xtoken : NULL, .no_proxy = true, .timeout_s = 600,
+		.max_body = MAX_ANSWER,
+	}, &u->res);
 	return 0;
 }
 
@@ -805,11 +762,12 @@ static void proxy_pod(struct req *r, const char *ns, const char *name, const cha
 		if (netns_run_thread(netns, upstream_call, &u) < 0)
 			u.err = -EIO;
 	}
-	if (u.err || !u.status)
+	if (u.err || !u.res.status)
 		respond_status(r, 503, "ServiceUnavailable", "error trying to reach pod %s/%s on port %s", ns, name, port);
 	else
-		respond(r, (int)u.status, *u.ctype ? u.ctype : "text/plain", u.body ? u.body : "", u.len);
-	free(u.body);
+		respond(r, (int)u.res.status, *u.res.content_type ? u.res.content_type : "text/plain",
+			u.res.body.p ? u.res.body.p : "", u.res.body.len);
+	buf_free(&u.res.body);
 }
 
 /* A service proxy goes to one pod the service selects (the API server does not pass through the mesh). */
@@ -1149,7 +1107,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	fstore_init(&store);
 	if (inventory_load(opt.lab_inventory, &lab_inv) || fakeapi_certs(&certs) || (lfd = listen_tls(&port)) < 0 ||
 	    write_kubeconfig(port)) {

@@ -118,7 +118,7 @@ static void set_tls(CURL *e, const struct hcurl_tls *t)
 	}
 }
 
-/* Accept, Authorization, the extra line and Content-Type, in that order. NULL when there is none (or no memory). */
+/* Accept, Authorization, the extra line and a body's lines, in that order. NULL when there is none (or no memory). */
 static struct curl_slist *headers(const struct hcurl_request *rq)
 {
 	struct curl_slist *h = NULL;
@@ -138,6 +138,9 @@ static struct curl_slist *headers(const struct hcurl_request *rq)
 		h = curl_slist_append(h, line);
 		free(line);
 	}
+	/* No "Expect: 100-continue" round trip before a body: not every server answers it, and libcurl would wait. */
+	if (rq->body)
+		h = curl_slist_append(h, "Expect:");
 	return h;
 }
 
@@ -185,6 +188,16 @@ static void set_options(struct xfer *x, struct curl_slist *hdrs, char *errbuf)
 		set_tls(e, rq->tls);
 }
 
+/* Keeps the answer's Content-Type: a relay passes it on with the body. */
+static void content_type(CURL *e, struct hcurl_result *res)
+{
+	char *ct = NULL;
+
+	res->content_type[0] = '\0';
+	if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+		snprintf(res->content_type, sizeof(res->content_type), "%s", ct);
+}
+
 /* Maps libcurl's outcome to the contract of hcurl_get. */
 static int outcome(struct xfer *x, CURLcode rc, const char *errbuf)
 {
@@ -228,6 +241,7 @@ int hcurl_get(struct hcurl *h, const struct hcurl_request *rq, struct hcurl_resu
 	rc = curl_easy_perform(x.e);
 	if (!res->status)
 		curl_easy_getinfo(x.e, CURLINFO_RESPONSE_CODE, &res->status);
+	content_type(x.e, res);
 	r = outcome(&x, rc, errbuf);
 	curl_slist_free_all(hdrs);
 	if (!h)

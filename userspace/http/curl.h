@@ -64,6 +64,7 @@ struct hcurl_result {
 	long status;		/* the answer's HTTP status, 0 when none came */
 	struct buf body;	/* the buffered body, NUL-terminated after a complete answer; caller frees */
 	int write_err;		/* the error that stopped the body (callback or buffer), 0 when none */
+	char content_type[128];	/* the answer's Content-Type ("" when none), cut to fit */
 	char err[HCURL_ERR_SIZE];	/* libcurl's reason after a transport failure, "" otherwise */
 };
 
