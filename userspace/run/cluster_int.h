@@ -26,6 +26,8 @@
 #define ANN_MESH_POD "smi-witness/mesh-pod"	/* "ns/name" of a standalone proxy pod */
 #define ANN_METRICS "smi-witness/metrics"	/* "[ns/]pod:port/path": where the mesh's metrics are read */
 
+#define GATEWAY_API_GROUP "gateway.networking.k8s.io"
+
 #define CLUSTER_APP_PORT 9091	/* the sample app's port: /call is there */
 
 struct target_cluster {
@@ -43,6 +45,7 @@ struct target_cluster {
 	char sidecar[64], mesh_pod[160], metrics[300];
 	json_t *smi_kinds;	/* k8s_smi_discover(): the SMI kinds served, at their preferred version */
 	bool smi_metrics_api;	/* metrics.smi-spec.io is served */
+	char gateway_api[200];	/* the Gateway API versions served, "v1, v1beta1"; "" when none (discovery only) */
 	char *token;		/* the agents' */
 	struct fetch_target *agents;
 	unsigned n_agents;

@@ -2,44 +2,34 @@
  * target.h - where a run happens. The runner takes a scenario through
  * these operations only: it decides what to apply, what traffic to send
  * and when to scrape, and judges the records; a target knows how pods, the
- * mesh, the traffic driver and the capture are reached. The lab on this
- * machine is the first target (target_lab.c).
+ * mesh, the traffic driver and the capture are reached.
  *
  * Every operation prints why it failed; the target's own chatter (status
  * tables, reload notes) goes to the log the scenario gives it, not to the
  * run's output.
  *
- * A cluster target (not implemented) would fill the same table:
+ * The lab on this machine is one target (target_lab.c); a Kubernetes
+ * cluster is the other (target_cluster.c, run/cluster.h): it fills the
+ * same table with the API server's help:
  *
- *   check          the pods and services each scenario names exist in the
- *                  cluster's sample app, before anything is applied.
- *   prepare        discover the SMI (later Gateway API) versions the cluster
- *                  serves; delete objects of ours left by a killed run; apply
- *                  and wait for the sample app fitted to the mesh
- *                  (deploy/sample-app/<mesh>: ready pods, sidecars present
- *                  when the mesh injects them), or check it is there; check
- *                  the mesh's access-control mode is the scenario's; build
- *                  the inventory from the API server (k8s/) and write it.
- *   apply          server-side apply of the rendered objects under a field
- *                  manager of ours, every object labelled as ours; delete
- *                  the objects of ours no longer in force.
- *   drive          send the job's traffic from its source pod: through the
- *                  API server's service proxy to the sample app's /call, or
- *                  from a short-lived driver pod running `smi-witness drive`
- *                  with traffic_driver_argv(); returns the driver's status.
- *   observe_*      fetch the agents' records (`fetch --cluster`): at start
- *                  note each agent's position, on observed_lock() fetch what
- *                  is new for the convergence probes, on observe_stop()
- *                  fetch the rest and write the observation file.
- *   scrape         the mesh's metrics through the API server's pod proxy or
- *                  the mesh's Prometheus.
- *   mesh_running   the mesh's control plane and proxies still ready.
- *   teardown       delete every object carrying our label (also on SIGINT
- *                  and SIGTERM, unless kept); nothing outside the namespaces
- *                  it was given.
- *
- * The API versions to render in would then come from prepare's discovery
- * (or --api as in the lab) instead of the run's options alone.
+ *   (creation)     discovery of the SMI versions served (Gateway API's
+ *                  reported); the versions to render in chosen from them.
+ *   prepare        leftovers of a killed run deleted (first time); the
+ *                  sample app fitted to the mesh applied (or found there)
+ *                  and waited for; SMI objects of ours deleted; the
+ *                  access-control mode checked; the agents found and the
+ *                  inventory written from theirs.
+ *   apply          server-side apply of the objects under our field
+ *                  manager, each labelled ours; ours no longer in force
+ *                  deleted.
+ *   drive          one numbered batch POSTed to the source pod's /call
+ *                  through the API server's pod proxy.
+ *   observe_*      the agents' records through the pod proxy, merged on
+ *                  one timeline.
+ *   scrape         the mesh's metrics through the pod or service proxy.
+ *   mesh_running   the sample pods (and the mesh's) still ready, with sidecars.
+ *   teardown       every object carrying our label deleted, with the
+ *                  namespace when a run made it; also on SIGINT and SIGTERM.
  */
 #ifndef SMIW_RUN_TARGET_H
 #define SMIW_RUN_TARGET_H

@@ -144,9 +144,25 @@ static void group_versions(struct target_cluster *tc, const char *group, char *b
 	json_decref(doc);
 }
 
+/*
+ * Gateway API: what the API server serves of it, kept in tc->gateway_api.
+ * No scenario is written in Gateway API yet, so nothing is rendered in it.
+ * This is where its mesh profile (GAMMA: HTTPRoute and GRPCRoute with a
+ * Service as parentRef) joins: once scenarios in it exist, pick their
+ * version from these as choose_versions() does for SMI's groups (the
+ * newest served, or the one the run asks for, else EXIT_NOT_RUN naming the
+ * group), and say with not_served() which CRDs to install.
+ */
+static void discover_gateway_api(struct target_cluster *tc)
+{
+	group_versions(tc, GATEWAY_API_GROUP, tc->gateway_api, sizeof(tc->gateway_api));
+	pr_info("cluster: Gateway API (%s) %s%s (discovered only: no Gateway API suite runs yet)", GATEWAY_API_GROUP,
+		*tc->gateway_api ? "served in " : "not served", tc->gateway_api);
+}
+
 static int discover(struct target_cluster *tc)
 {
-	char gw[200], metrics[200], line[200];
+	char metrics[200], line[200];
 	json_t *k;
 	size_t i;
 	int r;
@@ -164,9 +180,7 @@ static int discover(struct target_cluster *tc)
 	if (!json_array_size(tc->smi_kinds))
 		pr_warn("the API server serves no SMI API (no SMI CRDs installed): scenarios that apply SMI objects "
 			"cannot run");
-	group_versions(tc, "gateway.networking.k8s.io", gw, sizeof(gw));
-	pr_info("cluster: Gateway API %s%s (discovered only: no Gateway API suite runs yet)", *gw ? "served in " : "",
-		*gw ? gw : "not served");
+	discover_gateway_api(tc);
 	group_versions(tc, "metrics.smi-spec.io", metrics, sizeof(metrics));
 	tc->smi_metrics_api = *metrics;
 	pr_info("cluster: SMI metrics API (metrics.smi-spec.io) %s%s", *metrics ? "served in " : "not served",
