@@ -150,7 +150,7 @@ static void group_versions(struct target_cluster *tc, const char *group, char *b
  * This is where its mesh profile (GAMMA: HTTPRoute and GRPCRoute with a
  * Service as parentRef) joins: once scenarios in it exist, pick their
  * version from these as choose_versions() does for SMI's groups (the
- * newest served, or the one the run asks for, else EXIT_NOT_RUN naming the
+ * newest served, or the one the run asks for, else EXIT_ERROR naming the
  * group), and say with not_served() which CRDs to install.
  */
 static void discover_gateway_api(struct target_cluster *tc)
