@@ -78,12 +78,12 @@ linkerd)
 	linkerd install | kubectl apply -f -
 	linkerd check --wait 300s
 	linkerd smi install | kubectl apply -f -
-	kubectl -n linkerd-smi rollout status deployment --timeout 180s
+	kubectl -n linkerd-smi wait --for=condition=available deployment --all --timeout 180s
 	;;
 osm)
 	# Permissive mode off: the access suites need a mesh that denies what no TrafficTarget allows.
 	osm install --set osm.enablePermissiveTrafficPolicy=false --verbose
-	kubectl -n osm-system rollout status deployment --timeout 300s
+	kubectl -n osm-system wait --for=condition=available deployment --all --timeout 300s
 	;;
 esac
 

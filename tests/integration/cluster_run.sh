@@ -136,7 +136,7 @@ is "the inventory: the sample app's pods and the mesh's" \
 is "the policy was applied with server-side apply, labelled ours" \
 	"$(grep -c '^applied TrafficSplit smiw-lab/' "$d/cluster.log")" 4
 check "objects no longer in force were deleted" grep -q '^deleted TrafficSplit smiw-lab/' "$tmp/cl-faulty/lab/split-ab-header/cluster.log"
-check "the run says what the cluster serves (Gateway API too)" grep -q 'Gateway API not served' "$tmp/faulty.err"
+check "the run says what the cluster serves (Gateway API too)" grep -qF 'Gateway API (gateway.networking.k8s.io) not served' "$tmp/faulty.err"
 mesh --mesh reference --access-control off
 
 # --- 2. interrupted, or killed, at any step ----------------------------------------------------
@@ -181,6 +181,23 @@ run after-kill tests/fixtures/cluster/quick-split.yaml --out "$tmp/after"
 is "the next run passes" "$rc" 0
 check "the next run removed what the killed one left, first" \
 	grep -q 'removed 15 object(s) an earlier run left in namespace smiw-lab' "$tmp/after-kill.err"
+is "and leaves nothing of ours" "$(ours)" 0
+
+# --- --keep; what discovery reports; the SMI metrics API where it is served -------------------
+printf '%s\n' '{"kind":"TrafficMetricsList","apiVersion":"metrics.smi-spec.io/v1alpha1","resource":{"kind":"Pod","namespace":"smiw-lab"},"items":[]}' \
+	>"$tmp/smi-metrics-in.json"
+fake_up --gateway-api --metrics-api "$tmp/smi-metrics-in.json"
+run keep tests/fixtures/cluster/quick-split.yaml --keep --out "$tmp/keep"
+is "--keep: the run passes" "$rc" 0
+check "discovery reports the Gateway API versions served" \
+	grep -qF 'Gateway API (gateway.networking.k8s.io) served in v1, v1beta1' "$tmp/keep.err"
+check "the SMI metrics API's answer is kept beside the observations" \
+	cmp "$tmp/smi-metrics-in.json" "$tmp/keep/lab/quick-split/smi-metrics.json"
+is "--keep: the namespace, 4 service accounts, 6 services, 4 pods and the last split are kept" "$(ours)" 16
+run after-keep tests/fixtures/cluster/quick-split.yaml --out "$tmp/after-keep"
+is "after --keep, the next run passes" "$rc" 0
+check "and removed what the kept run left, first" \
+	grep -q 'removed 15 object(s) an earlier run left in namespace smiw-lab' "$tmp/after-keep.err"
 is "and leaves nothing of ours" "$(ours)" 0
 
 # --- 3. what the cluster must change: exit 4, one line naming the object ---------------------

@@ -13,7 +13,8 @@
  * --node gives it, with the lab pod's address; a Service gets the lab
  * service's address; the SMI objects stored make the lab's HAProxy
  * configuration (`lab apply`, a moment after they change, as a mesh
- * follows the API server). The pod and service proxies reach the lab pods
+ * follows the API server; a request into a lab pod waits until it has).
+ * The pod and service proxies reach the lab pods
  * from inside their network namespaces, and the agents' pods (namespace
  * smi-witness, one per --agent) the agents listening on loopback. GET
  * /_store answers every stored object, for the test to check what is left.
@@ -83,7 +84,8 @@ static volatile sig_atomic_t stopping;
 /* The mesh controller: renders the stored SMI objects into the lab's mesh. */
 static pthread_mutex_t mesh_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t mesh_cv = PTHREAD_COND_INITIALIZER;
-static bool mesh_dirty;
+static pthread_cond_t mesh_idle_cv = PTHREAD_COND_INITIALIZER;
+static bool mesh_dirty, mesh_rendering;
 
 static int add_kv(struct kv *list, size_t *n, const char *arg)
 {
@@ -444,9 +446,30 @@ static void *mesh_controller(void *arg)
 		usleep(50000);	/* a burst of changes (apply, then delete what is stale) renders once */
 		pthread_mutex_lock(&mesh_mu);
 		mesh_dirty = false;
+		mesh_rendering = true;
 		pthread_mutex_unlock(&mesh_mu);
 		render_mesh();
+		pthread_mutex_lock(&mesh_mu);
+		mesh_rendering = false;
+		pthread_cond_broadcast(&mesh_idle_cv);
+		pthread_mutex_unlock(&mesh_mu);
 	}
+}
+
+/*
+ * Waits until the mesh has rendered every change stored before now. The
+ * scripted mesh is a fast one: traffic sent after a write sees it. A real
+ * mesh may take longer, which the run's convergence probes see for most
+ * steps but not between two splits that both reach every backend (75/25
+ * then 25/75): waiting here keeps the comparison with the lab, whose mesh
+ * applies synchronously, independent of how loaded the machine is.
+ */
+static void mesh_settled(void)
+{
+	pthread_mutex_lock(&mesh_mu);
+	while ((mesh_dirty || mesh_rendering) && !stopping)
+		pthread_cond_wait(&mesh_idle_cv, &mesh_mu);
+	pthread_mutex_unlock(&mesh_mu);
 }
 
 /* The mesh's pod is ready while its HAProxy runs (the seeded pod's status follows the lab). */
@@ -758,6 +781,7 @@ static void proxy_pod(struct req *r, const char *ns, const char *name, const cha
 	if (agent_port)
 		upstream_call(&u);
 	else {
+		mesh_settled();
 		snprintf(netns, sizeof(netns), "/run/netns/%s", lp->netns);
 		if (netns_run_thread(netns, upstream_call, &u) < 0)
 			u.err = -EIO;
@@ -1140,6 +1164,7 @@ int main(int argc, char **argv)
 	close(lfd);
 	pthread_mutex_lock(&mesh_mu);
 	pthread_cond_signal(&mesh_cv);
+	pthread_cond_broadcast(&mesh_idle_cv);	/* requests waiting for the mesh give up */
 	pthread_mutex_unlock(&mesh_mu);
 	pthread_join(mesh, NULL);
 	pthread_mutex_lock(&store.mu);
