@@ -119,6 +119,7 @@ static void test_refused(void **state)
 		  "patches[0]: target.labelSelector is not supported here (kind and name only)" },
 		{ "resources: [bad.yaml]\n", "bad.yaml: (document): not a Kubernetes object (kind and metadata.name)" },
 		{ "resources: [.]\n", "resources: kustomizations nested too deep (a loop?)" },
+		{ "namespace: n\nresources: [a.yaml]\n", "kustomization.yaml: namespace: not a string (quote it)" },
 	};
 	char err[512];
 
@@ -136,7 +137,7 @@ static void test_refused(void **state)
 			fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].want);
 	}
 	/* add, replace and remove, into arrays too; "-" appends. */
-	put("kustomization.yaml", "namespace: n\nresources: [a.yaml]\npatches:\n  - target: {kind: Pod, name: p}\n"
+	put("kustomization.yaml", "namespace: ns1\nresources: [a.yaml]\npatches:\n  - target: {kind: Pod, name: p}\n"
 	    "    patch: |-\n      - {op: add, path: /spec/containers/-, value: {name: side}}\n"
 	    "      - {op: replace, path: /spec/containers/0/name, value: main}\n"
 	    "      - {op: add, path: /metadata/labels, value: {a~b: 1}}\n      - {op: remove, path: /metadata/labels/a~0b}\n");
@@ -151,7 +152,7 @@ static void test_refused(void **state)
 		assert_string_equal(text, "{\"containers\":[{\"name\":\"main\"},{\"name\":\"side\"}]}");
 		free(text);
 		assert_int_equal(json_object_size(json_object_get(json_object_get(pod, "metadata"), "labels")), 0);
-		assert_string_equal(sget(pod, "metadata", "namespace"), "n");
+		assert_string_equal(sget(pod, "metadata", "namespace"), "ns1");
 		json_decref(objs);
 	}
 	{

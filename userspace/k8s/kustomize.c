@@ -289,13 +289,21 @@ static int build_dir(struct kctx *k, const char *dir, json_t *out, int depth)
 		for (const char *const *n = known; *n; n++)
 			ok |= !strcmp(key, *n);
 		if (!ok) {
+			/* The message first: key lives in docs. */
+			r = fail(k, file, key, "%s", "not supported by smi-witness (resources, namespace, patches only)");
 			json_decref(docs);
-			return fail(k, file, key, "%s", "not supported by smi-witness (resources, namespace, patches only)");
+			return r;
 		}
 	}
+	v = json_object_get(kz, "namespace");
+	if (v && !json_is_string(v)) {
+		/* e.g. `namespace: n`, a boolean as Kubernetes reads YAML: quote it. */
+		json_decref(docs);
+		return fail(k, file, "namespace", "%s", "not a string (quote it)");
+	}
+	ns = json_string_value(v);
 	objs = json_array();
 	r = add_resources(k, file, dir, json_object_get(kz, "resources"), objs, depth);
-	ns = json_string_value(json_object_get(kz, "namespace"));
 	if (!r && ns)
 		r = set_namespace(objs, ns);
 	if (!r)
