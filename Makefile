@@ -269,7 +269,7 @@ BINDIR      = $(PREFIX)/bin
 LIBEXECDIR  = $(PREFIX)/libexec/smi-witness
 DATADIR     = $(PREFIX)/share/smi-witness
 DATA_FILES := sample-app/topology/default.yaml \
-	$(shell find specs -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort)
+	$(shell find specs deploy/sample-app -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort)
 
 # Like `make`, it installs missing packages first: on a fresh machine it is the first step.
 install: deps

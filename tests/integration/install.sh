@@ -30,7 +30,8 @@ echo "ok - make install DESTDIR=... PREFIX=/usr"
 for f in usr/bin/smi-witness usr/libexec/smi-witness/sample-app \
 	usr/share/smi-witness/sample-app/topology/default.yaml usr/share/smi-witness/specs/traffic-split.yaml \
 	usr/share/smi-witness/specs/manifests/split/b75-c25.yaml \
-	usr/share/smi-witness/specs/metrics-profiles/haproxy.yaml; do
+	usr/share/smi-witness/specs/metrics-profiles/haproxy.yaml \
+	usr/share/smi-witness/deploy/sample-app/osm/kustomization.yaml; do
 	check "installed $f" test -s "$stage/$f"
 done
 check "the binary and the sample app are executable" test -x "$bin" -a -x "$stage/usr/libexec/smi-witness/sample-app"
@@ -50,6 +51,12 @@ check "run --list names them as run takes them (specs/...)" \
 check "lint finds the default topology" \
 	sh -c "'$bin' lint '$stage/usr/share/smi-witness/specs/traffic-split.yaml' 2>&1 >/dev/null |
 		grep -qF \"lab topology '$stage/usr/share/smi-witness/sample-app/topology/default.yaml'\""
+printf '%s\n' 0123456789abcdef0123 >"$work/token"
+"$bin" run specs/traffic-split.yaml --cluster --mesh osm --token-file "$work/token" \
+	--kubeconfig "$work/no-kubeconfig" >/dev/null 2>"$work/cluster.err"
+rc=$?
+check "run --cluster finds the installed sample app of OSM, then no cluster (exit 4, got $rc)" \
+	sh -c "test $rc = 4 && grep -q '^error: cannot reach a cluster' '$work/cluster.err'"
 fix="$src/tests/fixtures/metrics"
 check "the haproxy profile is found by name (metrics check passes, exit 0)" \
 	"$bin" metrics check --observations "$fix/obs-lab.jsonl" --before "$fix/haproxy-before.prom" \

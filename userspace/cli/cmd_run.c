@@ -60,6 +60,9 @@ static int check_target_opts(const struct run_opts *o)
 	if (!o->mesh_given)
 		return error("run --cluster needs --mesh NAME: the mesh the cluster runs (its sample app is "
 			     "deploy/sample-app/NAME)"), EXIT_USAGE;
+	/* It names a directory of results and, without --sample-app, of the sample app. */
+	if (!*o->mesh || strchr(o->mesh, '/') || *o->mesh == '.')
+		return error("--mesh: '%s' is not a mesh name", o->mesh), EXIT_USAGE;
 	if (o->lab || o->topology || o->capture_given)
 		return error("--lab, --topology and --capture go with the lab: on a cluster the agents capture, with "
 			     "the backend they were started with"), EXIT_USAGE;

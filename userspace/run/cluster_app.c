@@ -66,15 +66,16 @@ static void read_annotations(struct target_cluster *tc, json_t *ns_obj)
 	snprintf(tc->metrics, sizeof(tc->metrics), "%s", json_string_value(json_object_get(ann, ANN_METRICS)) ?: "");
 }
 
+/* --sample-app, else the shipped deploy/sample-app/<mesh> (in the source tree, or installed). */
 static int default_dir(struct target_cluster *tc)
 {
-	char exe[PATH_MAX];
+	char rel[PATH_MAX];
 
 	if (tc->o.sample_app)
 		return path_fmt(tc->sample_dir, sizeof(tc->sample_dir), "%s", tc->o.sample_app);
-	if (file_exe_dir(exe, sizeof(exe)))
+	if (path_fmt(rel, sizeof(rel), "deploy/sample-app/%s", tc->o.mesh))
 		return -1;
-	return path_fmt(tc->sample_dir, sizeof(tc->sample_dir), "%s/../deploy/sample-app/%s", exe, tc->o.mesh);
+	return file_data_path(rel, tc->sample_dir, sizeof(tc->sample_dir));
 }
 
 int cluster_app_load(struct target_cluster *tc)
@@ -107,6 +108,68 @@ int cluster_app_load(struct target_cluster *tc)
 	snprintf(tc->ns, sizeof(tc->ns), "%s", ns);
 	if (ns_obj)
 		read_annotations(tc, ns_obj);
+	return 0;
+}
+
+bool cluster_app_has(struct target_cluster *tc, const char *kind, const char *ns, const char *name)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(tc->app, i, o)
+		if (!strcmp(kind_of(o), kind) && !strcmp(name_of(o), name) &&
+		    !strcmp(sget(o, "metadata", "namespace") ?: tc->ns, ns))
+			return true;
+	return false;
+}
+
+/* "app-a, app-b, ...": the sample app's objects of one kind, for a message. */
+static void names_of(struct target_cluster *tc, const char *kind, char *buf, size_t len)
+{
+	size_t used = 0, i;
+	json_t *o;
+
+	*buf = '\0';
+	json_array_foreach(tc->app, i, o)
+		if (!strcmp(kind_of(o), kind) && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name_of(o));
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
+/* Prints why the entry's `field` names a `kind` ns/name the sample app lacks. Returns EXIT_USAGE. */
+static int not_in_app(struct target_cluster *tc, const struct scenario *sc, const struct sc_traffic *tr, size_t i,
+		      size_t j, const char *field, const char *kind, const char *ns, const char *name)
+{
+	char names[512];
+
+	names_of(tc, kind, names, sizeof(names));
+	error("'%s': line %u: steps[%zu].traffic[%zu].%s: %s '%s/%s' is not in the sample app '%s' (%ss: %s)", sc->path,
+	      tr->line, i, j, field, kind, ns, name, tc->sample_dir, kind, names);
+	return EXIT_USAGE;
+}
+
+int cluster_app_check(struct target_cluster *tc, const struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_steps; i++)
+		for (size_t j = 0; j < sc->steps[i].n_traffic; j++) {
+			const struct sc_traffic *tr = &sc->steps[i].traffic[j];
+
+			if (tr->via == SC_VIA_DIRECT) {
+				error("'%s': line %u: steps[%zu].traffic[%zu].via: 'direct' needs a process of "
+				      "smi-witness in pod %s/%s: on a cluster the sample app sends every request "
+				      "(via: call)", sc->path, tr->line, i, j, tr->from_ns, tr->from);
+				return EXIT_USAGE;
+			}
+			if (!cluster_app_has(tc, "Pod", tr->from_ns, tr->from))
+				return not_in_app(tc, sc, tr, i, j, "from", "Pod", tr->from_ns, tr->from);
+			if (!cluster_app_has(tc, "Service", tr->to_ns, tr->to))
+				return not_in_app(tc, sc, tr, i, j, "to", "Service", tr->to_ns, tr->to);
+			for (size_t k = 0; k < tr->expect.n_shares; k++)
+				if (!cluster_app_has(tc, "Service", tr->to_ns, tr->expect.shares[k].service))
+					return not_in_app(tc, sc, tr, i, j, "expect.split", "Service", tr->to_ns,
+							  tr->expect.shares[k].service);
+		}
 	return 0;
 }
 

@@ -223,24 +223,12 @@ static int probe_allowed(struct target_cluster *tc)
 	return n;
 }
 
-static bool app_has_pod(struct target_cluster *tc, const char *name)
-{
-	json_t *o;
-	size_t i;
-
-	json_array_foreach(tc->app, i, o)
-		if (!strcmp(json_string_value(json_object_get(o, "kind")) ?: "", "Pod") &&
-		    !strcmp(json_string_value(json_object_get(json_object_get(o, "metadata"), "name")) ?: "", name))
-			return true;
-	return false;
-}
-
 int cluster_check_mode(struct target_cluster *tc, bool forgetting)
 {
 	uint64_t deadline = mono_ns() + (forgetting ? MODE_TIMEOUT_NS : 0);
 	int allowed;
 
-	if (!app_has_pod(tc, MODE_FROM) || !app_has_pod(tc, MODE_TO)) {
+	if (!cluster_app_has(tc, "Pod", tc->ns, MODE_FROM) || !cluster_app_has(tc, "Pod", tc->ns, MODE_TO)) {
 		clog_line(tc, "no %s and %s in the sample app: the mesh's access-control mode is not checked",
 			  MODE_FROM, MODE_TO);
 		return 0;

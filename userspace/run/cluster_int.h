@@ -20,6 +20,7 @@
 #include "run/cluster.h"
 #include "run/target.h"
 #include "scenario/reqid.h"
+#include "scenario/scenario.h"
 
 /* Annotations of the sample app's Namespace (deploy/sample-app/<mesh>/namespace.yaml) that say what the mesh is like. */
 #define ANN_SIDECAR "smi-witness/sidecar"	/* container name every sample pod must have */
@@ -85,6 +86,17 @@ bool cluster_wait(struct target_cluster *tc, uint64_t ns);
 
 /* Reads the sample app (kustomize) and the mesh's annotations. Returns 0 or EXIT_USAGE after printing. */
 int cluster_app_load(struct target_cluster *tc);
+
+/* Whether the sample app holds a `kind` (Pod, Service, ...) named ns/name. */
+bool cluster_app_has(struct target_cluster *tc, const char *kind, const char *ns, const char *name);
+
+/*
+ * Whether the sample app can carry scenario sc's traffic: each entry's
+ * source pod, target service and split backends are in it, and no entry
+ * needs a process of ours in a pod (via: direct). Returns 0, or EXIT_USAGE
+ * after printing the first problem with file, line and field.
+ */
+int cluster_app_check(struct target_cluster *tc, const struct scenario *sc);
 
 /*
  * Deletes the objects of ours in the namespace: the SMI objects, and with

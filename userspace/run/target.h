@@ -14,6 +14,8 @@
  *
  *   (creation)     discovery of the SMI versions served (Gateway API's
  *                  reported); the versions to render in chosen from them.
+ *   check          the pods and services each scenario names are in the
+ *                  sample app, and its policy's SMI groups are served.
  *   prepare        leftovers of a killed run deleted (first time); the
  *                  sample app fitted to the mesh applied (or found there)
  *                  and waited for; SMI objects of ours deleted; the
@@ -69,8 +71,9 @@ struct target_ops {
 	 * Whether the target can run scenario sc, whose policy in force at
 	 * each step is pol, decided before anything is made (NULL: no check):
 	 * the pods and services it names exist, every policy can be applied.
-	 * Returns 0, or EXIT_USAGE after printing the first problem with file,
-	 * line and field.
+	 * Returns 0, EXIT_USAGE after printing the first problem with file,
+	 * line and field, or EXIT_ERROR after printing what the target lacks
+	 * to run it (a cluster that serves no API of the policy's group).
 	 */
 	int (*check)(struct target *t, const struct scenario *sc, const struct policy *pol);
 

@@ -13,6 +13,7 @@
 #include "k8s/apply.h"
 #include "k8s/smi.h"
 #include "run/cluster_int.h"
+#include "scenario/policy.h"
 #include "util/clock.h"
 #include "util/exitcode.h"
 #include "util/log.h"
@@ -190,6 +191,32 @@ static int discover(struct target_cluster *tc)
 
 /* --- the operations ------------------------------------------------------------------- */
 
+/*
+ * Before anything is made: the sample app carries the scenario's traffic,
+ * and the API server serves every SMI group its policy applies (else none
+ * of its steps could be applied: the cluster lacks it, exit 4).
+ */
+static int check(struct target *t, const struct scenario *sc, const struct policy *pol)
+{
+	struct target_cluster *tc = cluster_of(t);
+	int r = cluster_app_check(tc, sc);
+
+	for (size_t i = 0; i < pol->n && !r; i++)
+		for (size_t k = 0; pol->sets[i] && k < pol->sets[i]->n_objects; k++) {
+			const struct smi_meta *m = pol->sets[i]->objects[k];
+			enum smi_group g = smi_kind_group(m->kind);
+
+			if (g == SMI_GROUP_METRICS || group_entry(tc->smi_kinds, smi_group_name(g)))
+				continue;
+			error("'%s': line %d: %s %s/%s: the API server does not serve %s/%s (not installed): install "
+			      "the mesh's SMI support for it, or leave this suite out", m->file, m->line,
+			      smi_kind_name(m->kind), m->namespace, m->name, smi_group_name(g),
+			      smi_version_name(m->version));
+			return EXIT_ERROR;
+		}
+	return r;
+}
+
 static int prepare(struct target *t, const struct target_scenario *ts, struct inventory **inv)
 {
 	struct target_cluster *tc = cluster_of(t);
@@ -226,7 +253,7 @@ static int not_served(struct target_cluster *tc, json_t *obj)
 }
 
 /* The objects of a rendered policy file, labelled ours. Returns a new array or NULL after printing. */
-static json_t *policy_objects(struct target_cluster *tc, const char *policy)
+static json_t *rendered_objects(struct target_cluster *tc, const char *policy)
 {
 	char err[300];
 	json_t *docs = policy ? yaml_json_load_file(policy, err, sizeof(err)) : json_array(), *out = json_array(), *d;
@@ -313,7 +340,7 @@ static int delete_stale(struct target_cluster *tc, json_t *objs)
 static int apply(struct target *t, const char *policy)
 {
 	struct target_cluster *tc = cluster_of(t);
-	json_t *objs = policy_objects(tc, policy), *o;
+	json_t *objs = rendered_objects(tc, policy), *o;
 	size_t i;
 	int r = 0;
 
@@ -395,6 +422,7 @@ static void cluster_free(struct target *t)
 }
 
 static const struct target_ops cluster_ops = {
+	.check = check,
 	.prepare = prepare,
 	.apply = apply,
 	.drive = cluster_drive,
