@@ -5,8 +5,10 @@
 # to the scripted server, and two agents capturing with BPF as two nodes.
 #
 #  1. The SMI suites give the verdicts `run` gives in the lab: every suite
-#     on the reference mesh, the split suites on faulty-weights; replay.sh
-#     reproduces a cluster run's report byte for byte.
+#     on the reference mesh, traffic-split on faulty-weights; replay.sh
+#     reproduces a cluster run's report byte for byte. The lab's runs go on
+#     in a lab of their own while the cluster's do (most of either is
+#     waiting), and are compared at the end.
 #  2. A run interrupted (SIGINT, SIGTERM) at any step - applying the sample
 #     app, waiting for it, applying a policy, sending traffic, reading the
 #     agents, tearing down - leaves no object of ours in the server's store;
@@ -14,7 +16,9 @@
 #  3. What the cluster must change stops the run with exit 4 and one line
 #     naming the object: no agent on a pod's node, a sidecar missing, RBAC
 #     denied, an SMI version not served (as --api asks, or not installed),
-#     the mesh's access control not the scenario's.
+#     the mesh's access control not the scenario's. Input the cluster target
+#     cannot take (options of the lab, a pod the sample app lacks) is exit 2.
+#     Versions, groups and pods are checked before anything is made.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -27,28 +31,42 @@ lab="cr$$" labref="cq$$"
 lab=${lab:0:12} labref=${labref:0:12}
 tmp=$(mktemp -d /tmp/smiw-clusterrun-XXXXXX)
 src=$(pwd)
-trap '"$bin" lab --lab "$lab" down >/dev/null 2>&1; "$bin" lab --lab "$labref" down >/dev/null 2>&1;
+labjob=
+trap '[ -n "$labjob" ] && kill "$labjob" 2>/dev/null && wait "$labjob";
+	"$bin" lab --lab "$lab" down >/dev/null 2>&1; "$bin" lab --lab "$labref" down >/dev/null 2>&1;
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 export ITEST_LIB=$src/tests/lib/itest.sh
 . "$ITEST_LIB"
 
 off="specs/traffic-split.yaml specs/split-ab-header.yaml specs/split-three-way.yaml specs/traffic-metrics.yaml"
 on="specs/traffic-access.yaml specs/traffic-specs.yaml specs/access-route-combined.yaml specs/access-tcp-ports.yaml specs/access-sources.yaml"
-splits="specs/traffic-split.yaml specs/split-ab-header.yaml specs/split-three-way.yaml"
-export off on splits
+export off on
 
-# --- the lab's verdicts, the reference for the cluster's ------------------------------
-# shellcheck disable=SC2086
-"$bin" run $off $on --mesh reference --lab "$labref" --out "$tmp/lab" >/dev/null 2>"$tmp/lab-ref.err"
-is "lab: the SMI suites on the reference mesh pass" "$?" 0
-# shellcheck disable=SC2086
-"$bin" run $splits --mesh faulty-weights --lab "$labref" --out "$tmp/lab" >/dev/null 2>"$tmp/lab-faulty.err"
-is "lab: the split suites on faulty-weights" "$?" 1
-"$bin" lab --lab "$labref" down >/dev/null 2>&1
+# --- the lab's verdicts, the reference for the cluster's: in a lab of their own, meanwhile ---
+(
+	child=
+	# Stopped early (the test failed to set up): the run in progress ends as on Ctrl-C.
+	trap '[ -n "$child" ] && kill -TERM "$child" && wait "$child"; exit 1' TERM
+	step() { # RC-FILE COMMAND...: runs it, its exit status into RC-FILE
+		local out=$1; shift
+		"$@" >/dev/null & child=$!
+		wait "$child"
+		echo $? >"$out"
+		child=
+	}
+	step "$tmp/lab-up.rc" "$bin" lab --lab "$labref" up
+	# shellcheck disable=SC2086
+	step "$tmp/lab-ref.rc" "$bin" run $off $on --mesh reference --lab "$labref" --out "$tmp/lab" 2>"$tmp/lab-ref.err"
+	step "$tmp/lab-faulty.rc" "$bin" run specs/traffic-split.yaml --mesh faulty-weights --lab "$labref" \
+		--out "$tmp/lab" 2>"$tmp/lab-faulty.err"
+	step "$tmp/lab-down.rc" "$bin" lab --lab "$labref" down
+	touch "$tmp/lab.done"
+) 2>"$tmp/lab-job.err" &
+labjob=$!
 
 # --- the lab behind a scripted API server: pods in smiw-lab, the mesh in lab-system ------
 awk '{ print } /^  - name: / { print "    namespace: smiw-lab" } /^  pod: mesh/ { print "  namespace: lab-system" }' \
-	specs/lab/topology.yaml >"$tmp/topology.yaml"
+	sample-app/topology/default.yaml >"$tmp/topology.yaml"
 "$bin" lab --lab "$lab" up --topology "$tmp/topology.yaml" >/dev/null 2>"$tmp/lab.err" ||
 	{ echo "not ok - lab up: $(cat "$tmp/lab.err")"; exit 1; }
 cp "/run/smi-witness/lab-$lab/inventory.json" "$tmp/inv.json"
@@ -112,16 +130,10 @@ mesh --access-control on
 run ref-on $on --out "$tmp/cl-on"
 is "cluster, reference, access control on: every assertion PASS" "$rc" 0
 is "nothing of ours is left in the store" "$(ours)" 0
-want=$(verdicts "$tmp/lab/reference/report.json")
-is "reference: the lab's $(wc -l <<<"$want") verdicts, assertion by assertion" \
-	"$(verdicts "$tmp/cl-off/lab/report.json" "$tmp/cl-on/lab/report.json")" "$want"
 mesh --mesh faulty-weights --access-control off
-# shellcheck disable=SC2086
-run faulty $splits --out "$tmp/cl-faulty"
+run faulty specs/traffic-split.yaml --out "$tmp/cl-faulty"
 is "cluster, faulty-weights: FAIL" "$rc" 1
-is "faulty-weights: the lab's verdicts" "$(verdicts "$tmp/cl-faulty/lab/report.json")" \
-	"$(verdicts "$tmp/lab/faulty-weights/report.json")"
-is "faulty-weights: the 75/25 split observed 70/30, as in the lab" \
+is "faulty-weights: the 75/25 split observed 70/30" \
 	"$(jq -c '[.assertions[] | select(.id == "traffic-split/b75-c25/t1/split") | .evidence.backends[].observed]' \
 		"$tmp/cl-faulty/lab/report.json")" "[700,300]"
 d=$tmp/cl-faulty/lab/traffic-split
@@ -135,7 +147,7 @@ is "the inventory: the sample app's pods and the mesh's" \
 	"lab-system/mesh smiw-lab/app-a smiw-lab/app-b smiw-lab/app-c smiw-lab/app-d"
 is "the policy was applied with server-side apply, labelled ours" \
 	"$(grep -c '^applied TrafficSplit smiw-lab/' "$d/cluster.log")" 4
-check "objects no longer in force were deleted" grep -q '^deleted TrafficSplit smiw-lab/' "$tmp/cl-faulty/lab/split-ab-header/cluster.log"
+check "objects no longer in force were deleted" grep -q '^deleted TrafficSplit smiw-lab/' "$tmp/cl-off/lab/split-ab-header/cluster.log"
 check "the run says what the cluster serves (Gateway API too)" grep -qF 'Gateway API (gateway.networking.k8s.io) not served' "$tmp/faulty.err"
 mesh --mesh reference --access-control off
 
@@ -220,17 +232,46 @@ fails_with rbac "cannot apply TrafficSplit smiw-lab/server-split: 403 Forbidden"
 	--deny patch:trafficsplits -- tests/fixtures/cluster/quick-split.yaml
 fails_with not-served "--api split=v1alpha4: the API server serves split.smi-spec.io v1alpha2" \
 	--serve split=v1alpha2 -- tests/fixtures/cluster/quick-split.yaml --api split=v1alpha4
-is "not-served: checked before anything was made" "$(store | jq '[.items[] | select(.metadata.namespace == "smiw-lab" or .metadata.name == "smiw-lab")] | length')" 0
+made() { store | jq '[.items[] | select(.metadata.namespace == "smiw-lab" or .metadata.name == "smiw-lab")] | length'; }
+is "not-served: checked before anything was made" "$(made)" 0
 mesh --access-control on
-fails_with not-installed "the API server does not serve access.smi-spec.io/v1alpha3 (not installed)" \
+fails_with not-installed "'specs/manifests/access/tcp-port-9091.yaml': line 10: TrafficTarget smiw-lab/port-target: the API server does not serve access.smi-spec.io/v1alpha3 (not installed)" \
 	--serve access= -- specs/access-tcp-ports.yaml
+is "not-installed: checked before anything was made" "$(made)" 0
 mesh --access-control off
 mesh --access-control on
 fails_with mode "the mesh denies app-a -> app-b in namespace smiw-lab, so its access control is on" \
 	-- tests/fixtures/cluster/quick-split.yaml
 
+# Input the cluster target cannot take: exit 2, nothing made (the server is up and empty).
+fake_up
+run not-in-app tests/fixtures/cluster/not-in-app.yaml --out "$tmp/not-in-app"
+is "a pod the sample app lacks: invalid input (exit 2)" "$rc" 2
+check "the line names the file, line and field, and the sample app's pods" grep -qF \
+	"'tests/fixtures/cluster/not-in-app.yaml': line 10: steps[0].traffic[0].from: Pod 'smiw-lab/app-e' is not in the sample app '$src/tests/fixtures/cluster/lab' (Pods: app-a, app-b, app-c, app-d)" \
+	"$tmp/not-in-app.err"
+is "a pod the sample app lacks: nothing was made" "$(made)" 0
+run lab-opts tests/fixtures/cluster/quick-split.yaml --protocol h2
+is "--protocol h2 on a cluster: invalid input (exit 2)" "$rc" 2
+check "it says the sample app sends HTTP/1.1" grep -qF -- '--protocol h2: on a cluster the sample app sends' "$tmp/lab-opts.err"
+"$bin" run tests/fixtures/cluster/quick-split.yaml --cluster --kubeconfig "$tmp/kubeconfig.json" >/dev/null 2>"$tmp/no-mesh.err"
+is "--cluster without --mesh: invalid input (exit 2)" "$?" 2
+"$bin" run tests/fixtures/cluster/quick-split.yaml --kubeconfig "$tmp/kubeconfig.json" >/dev/null 2>"$tmp/no-cluster.err"
+is "--kubeconfig without --cluster: invalid input (exit 2)" "$?" 2
+is "input errors: nothing was made" "$(made)" 0
+
 fake_down
 for p in "${agents[@]}"; do kill -TERM "$p"; wait "$p"; done
+
+# --- the lab's verdicts, which ran meanwhile ---------------------------------------------------
+wait_for 1800 test -e "$tmp/lab.done" || echo "not ok - the lab's runs ended"
+is "lab: the SMI suites on the reference mesh pass" "$(cat "$tmp/lab-ref.rc")" 0
+is "lab: traffic-split on faulty-weights" "$(cat "$tmp/lab-faulty.rc")" 1
+want=$(verdicts "$tmp/lab/reference/report.json")
+is "reference: the lab's $(wc -l <<<"$want") verdicts, assertion by assertion" \
+	"$(verdicts "$tmp/cl-off/lab/report.json" "$tmp/cl-on/lab/report.json")" "$want"
+is "faulty-weights: the lab's verdicts" "$(verdicts "$tmp/cl-faulty/lab/report.json")" \
+	"$(verdicts "$tmp/lab/faulty-weights/report.json")"
 [ $fails -eq 0 ] || tail -n 30 "$tmp/fake.log" "$tmp"/*.err
 itest_done
 INNER
