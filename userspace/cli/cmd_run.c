@@ -271,8 +271,7 @@ static void more_help(FILE *f)
 
 const struct command cmd_run = {
 	.name = "run",
-	.summary = "run conformance suites against a mesh in the lab or on a cluster: apply, drive, observe, verify, "
-		   "report",
+	.summary = "run conformance suites in the lab or on a cluster: apply, drive, observe, verify, report",
 	.usage = "smi-witness run SUITE... [--mesh VARIANT] [--api GROUP=VERSION,...] [--out DIR]\n"
 		 "                           [--protocol h1|h2|grpc]\n"
 		 "       smi-witness run SUITE... --cluster --mesh NAME [--kubeconfig F] [--context C]\n"
@@ -280,15 +279,16 @@ const struct command cmd_run = {
 		 "       smi-witness run --list [SUITE...]\n"
 		 "       smi-witness run --list-meshes",
 	.options =
-		"  -m, --mesh VARIANT   the lab's mesh: reference (default) or a faulty variant (below)\n"
+		"  -m, --mesh VARIANT   the lab's mesh: reference (default) or a faulty variant (below);\n"
+		"                       with --cluster the mesh the cluster runs\n"
 		"  -a, --api LIST       render the SMI objects in these API versions, as the mesh serves them\n"
 		"                       (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
 		"  -o, --out DIR        results under DIR/VARIANT/ (default out), matrix in DIR/\n"
 		"  -L, --lab NAME       the lab to use (default $SMIW_LAB or smiw)\n"
 		"  -t, --topology FILE  lab topology (default: the lab's, when it is up, else the\n"
 		"                       shipped sample-app/topology/default.yaml, as 'lab up' uses)\n"
-		"  -k, --keep-lab, --keep  leave the lab as the last scenario left it (on a cluster: the\n"
-		"                       sample app and the last step's objects in place)\n"
+		"  -k, --keep-lab       leave the lab as the last scenario left it (--keep: the same; on\n"
+		"                       a cluster, the sample app and the last step's objects stay)\n"
 		"      --capture B      capture backend: auto (default: cgroup where its programs attach,\n"
 		"                       else syscalls), cgroup or syscalls (docs/capture.md)\n"
 		"  -P, --protocol P     what the traffic speaks: h1 (HTTP/1.1, default, through /call\n"
@@ -298,8 +298,9 @@ const struct command cmd_run = {
 		"      --list           list the shipped suites (or those named) and their scenarios\n"
 		"      --list-meshes    list the lab's mesh variants\n"
 		"On a cluster (docs/kubernetes.md), instead of the lab options:\n"
-		"      --cluster            run on the cluster of the kubeconfig; --mesh names the mesh it runs\n"
-		"                           and so its sample app (linkerd, osm, istio, consul: deploy/sample-app/NAME)\n"
+		"      --cluster            run on the cluster of the kubeconfig; --mesh names the mesh it\n"
+		"                           runs and so its sample app: deploy/sample-app/NAME (linkerd,\n"
+		"                           osm, istio, consul)\n"
 		"      --kubeconfig FILE    (default $KUBECONFIG, ~/.kube/config, in-cluster)\n"
 		"      --context NAME       kubeconfig context (default current-context)\n"
 		"      --namespace NS       where the sample app and the SMI objects go (default: the sample\n"
