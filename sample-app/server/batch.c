@@ -2,12 +2,14 @@
  * batch.c - /call with `count`: the numbered batch of ll5/batch.h. The
  * requests go out on the server's own event loop, `concurrency` keep-alive
  * connections at once, each taking the next number as soon as its previous
- * request is answered; the client gets one JSON answer at the end.
+ * request is answered (under Connection: close, on a new connection); the
+ * client gets one JSON answer at the end.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ll5/batch.h"
 #include "ll5/call.h"
@@ -38,6 +40,7 @@ struct batch {
 	uint64_t next_seq, last_seq;	/* last_seq: UINT64_MAX with a duration */
 	uint64_t stop_ns;	/* no new request from then on (duration), 0: none */
 	bool with_body;
+	bool close_each;	/* the call's headers say Connection: close: a new connection per request */
 	bool ticking;		/* timeouts are being checked: the tick feeds afterwards */
 	char *entry;		/* the learn-layer5 metrics entry every request counts under */
 	json_t *results;	/* one object per request, in the order they ended */
@@ -109,6 +112,21 @@ static bool may_start(const struct batch *b, uint64_t now)
 	return b->client && b->next_seq <= b->last_seq && (!b->stop_ns || now < b->stop_ns) && !b->srv->draining;
 }
 
+/* Whether the call's headers ask for Connection: close. */
+static bool asks_close(json_t *headers)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(headers, key, val) {
+		const char *v = json_string_value(val);
+
+		if (v && !strcasecmp(key, "connection") && http_list_has((struct http_str){ v, strlen(v) }, "close"))
+			return true;
+	}
+	return false;
+}
+
 /* Request `seq` as it goes out: the call's headers, its number, and ServiceName as /call adds it. */
 static int build(struct batch *b, uint64_t seq)
 {
@@ -177,6 +195,9 @@ static void on_done(struct hc_conn *hc)
 	s->busy = false;
 	b->inflight--;
 	record(b, s->seq, s->sent_ns, mono_ns(), hc->err ? 0 : hc->status, hc->err);
+	/* Each request on a connection of its own, whatever the callee said: its choices are independent. */
+	if (b->close_each)
+		hc_close(hc);
 	if (!b->ticking)
 		feed(b);
 }
@@ -199,6 +220,7 @@ int batch_start(struct conn *c, const struct ll5_call *call, const struct ll5_ba
 	b->entry = ll5_entry_json(call);
 	b->slots = calloc(spec->concurrency, sizeof(*b->slots));
 	b->with_body = !strcmp(call->method, "POST") || !strcmp(call->method, "PUT") || !strcmp(call->method, "PATCH");
+	b->close_each = asks_close(call->headers);
 	b->next_seq = spec->first;
 	b->last_seq = spec->count == UINT64_MAX ? spec->first + LL5_BATCH_MAX_COUNT - 1 : spec->first + spec->count - 1;
 	b->stop_ns = spec->duration_ns ? mono_ns() + spec->duration_ns : 0;
