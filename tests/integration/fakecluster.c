@@ -170,7 +170,7 @@ static const struct resource *resource_of(const char *group, const char *plural)
 struct req {
 	SSL *ssl;
 	char method[16], target[4096], path[4096], query[4096];
-	char ctype[128], xtoken[256];
+	char ctype[128], xtoken[256], xreqid[160];
 	char *body;
 	size_t body_len;
 };
@@ -296,6 +296,7 @@ static int read_req(struct req *r)
 	snprintf(r->target, sizeof(r->target), "%.*s", (int)h.target.len, h.target.p);
 	header_copy(&h, "Content-Type", r->ctype, sizeof(r->ctype));
 	header_copy(&h, "X-Smiw-Token", r->xtoken, sizeof(r->xtoken));
+	header_copy(&h, "X-Request-Id", r->xreqid, sizeof(r->xreqid));
 	expect = http_header_get(&h, "Expect");
 	r->body = calloc(1, clen + 1);
 	if (!r->body)
@@ -744,17 +745,25 @@ struct upstream {
 	int err;
 };
 
-/* The request to the pod, on whatever network namespace the calling thread is in. */
+/*
+ * The request to the pod, on whatever network namespace the calling thread
+ * is in. As an API server's proxy passes the caller's headers on, so does
+ * this one with the two a run sends: the agents' token (X-Smiw-Token) and
+ * the request id of a /call batch (X-Request-Id).
+ */
 static int upstream_call(void *arg)
 {
 	struct upstream *u = arg;
-	char xtoken[300];
+	char hdr[300];
 
-	snprintf(xtoken, sizeof(xtoken), "X-Smiw-Token: %s", u->r->xtoken);
+	if (*u->r->xtoken)
+		snprintf(hdr, sizeof(hdr), "X-Smiw-Token: %s", u->r->xtoken);
+	else
+		snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", u->r->xreqid);
 	u->err = hcurl_get(NULL, &(struct hcurl_request){
 		.url = u->url, .method = u->r->method, .body = u->r->body_len ? u->r->body : NULL,
 		.content_type = *u->r->ctype ? u->r->ctype : NULL,
-		.extra_header = *u->r->xtoken ? xtoken : NULL, .no_proxy = true, .timeout_s = 600,
+		.extra_header = *u->r->xtoken || *u->r->xreqid ? hdr : NULL, .no_proxy = true, .timeout_s = 600,
 		.max_body = MAX_ANSWER,
 	}, &u->res);
 	return 0;

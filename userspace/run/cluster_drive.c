@@ -30,21 +30,28 @@
 
 /*
  * POSTs a /call body to pod ns/pod through the API server and parses the
- * batch answer. Returns the number of results, or -1 after printing.
+ * batch answer. The POST carries request id `id` (NULL: none): that of the
+ * batch's first request, as the driver's POST to /call carries the id of
+ * the request it relays, so the verifier knows the pod's /call exchange
+ * for the entry's relay rather than traffic nothing explains. Returns the
+ * number of results, or -1 after printing.
  */
-static int post_batch(struct target_cluster *tc, const char *ns, const char *pod, const char *body, long timeout_s,
-		      json_t **answer, uint64_t *mono, uint64_t *real)
+static int post_batch(struct target_cluster *tc, const char *ns, const char *pod, const char *id, const char *body,
+		      long timeout_s, json_t **answer, uint64_t *mono, uint64_t *real)
 {
-	char path[512], what[300];
+	char path[512], what[300], hdr[160];
 	long saved = tc->api.request_timeout_s;
 	int r;
 
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s:%d/proxy/call", ns, pod, CLUSTER_APP_PORT);
 	snprintf(what, sizeof(what), "send traffic from pod %s/%s (POST /call through the API server's pod proxy)",
 		 ns, pod);
+	snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", id ? id : "");
 	tc->api.request_timeout_s = timeout_s;
+	tc->api.extra_header = id ? hdr : NULL;
 	r = k8s_request(&tc->api, what, "POST", path, "application/json", body, answer);
 	tc->api.request_timeout_s = saved;
+	tc->api.extra_header = NULL;
 	if (r)
 		return cluster_fail(tc, &tc->api, r);
 	r = ll5_batch_answer(*answer, mono, real);
@@ -133,7 +140,7 @@ static int send_job(struct target_cluster *tc, const struct traffic_job *j, cons
 		uint64_t mono = 0, real = 0, now = mono_ns();
 		long timeout_s;
 		json_t *answer = NULL;
-		char *body;
+		char *body, id[160];
 		int n, r;
 
 		if (end) {
@@ -146,7 +153,8 @@ static int send_job(struct target_cluster *tc, const struct traffic_job *j, cons
 		body = ll5_batch_body(url, j->t->method, hdrs, j->t->body, &b);
 		if (!body)
 			return error("out of memory");
-		n = post_batch(tc, j->t->from_ns, j->t->from, body, timeout_s, &answer, &mono, &real);
+		snprintf(id, sizeof(id), "%s-%" PRIu64, j->run_id, first);
+		n = post_batch(tc, j->t->from_ns, j->t->from, id, body, timeout_s, &answer, &mono, &real);
 		free(body);
 		if (n < 0)
 			return n;
@@ -209,7 +217,7 @@ static int probe_allowed(struct target_cluster *tc)
 	body = ll5_batch_body(url, "GET", NULL, "", &b);
 	if (!body)
 		return error("out of memory");
-	n = post_batch(tc, tc->ns, MODE_FROM, body, 60, &answer, &mono, &real);
+	n = post_batch(tc, tc->ns, MODE_FROM, NULL, body, 60, &answer, &mono, &real);
 	free(body);
 	if (n < 0)
 		return n;
