@@ -5,7 +5,8 @@
 # to the scripted server, and two agents capturing with BPF as two nodes.
 #
 #  1. The SMI suites give the verdicts `run` gives in the lab: every suite
-#     on the reference mesh, traffic-split on faulty-weights; replay.sh
+#     on the reference mesh, split-three-way on faulty-weights (each of its
+#     requests on a new connection: PASS, FAIL, PASS and FAIL); replay.sh
 #     reproduces a cluster run's report byte for byte. The lab's runs go on
 #     in a lab of their own while the cluster's do (most of either is
 #     waiting), and are compared at the end.
@@ -57,7 +58,7 @@ export off on
 	step "$tmp/lab-up.rc" "$bin" lab --lab "$labref" up
 	# shellcheck disable=SC2086
 	step "$tmp/lab-ref.rc" "$bin" run $off $on --mesh reference --lab "$labref" --out "$tmp/lab" 2>"$tmp/lab-ref.err"
-	step "$tmp/lab-faulty.rc" "$bin" run specs/traffic-split.yaml --mesh faulty-weights --lab "$labref" \
+	step "$tmp/lab-faulty.rc" "$bin" run specs/split-three-way.yaml --mesh faulty-weights --lab "$labref" \
 		--out "$tmp/lab" 2>"$tmp/lab-faulty.err"
 	step "$tmp/lab-down.rc" "$bin" lab --lab "$labref" down
 	touch "$tmp/lab.done"
@@ -130,13 +131,13 @@ mesh --access-control on
 run ref-on $on --out "$tmp/cl-on"
 is "cluster, reference, access control on: every assertion PASS" "$rc" 0
 is "nothing of ours is left in the store" "$(ours)" 0
-mesh --mesh faulty-weights --access-control off
-run faulty specs/traffic-split.yaml --out "$tmp/cl-faulty"
-is "cluster, faulty-weights: FAIL" "$rc" 1
-is "faulty-weights: the 75/25 split observed 70/30" \
+is "the 75/25 split observed 750/250" \
 	"$(jq -c '[.assertions[] | select(.id == "traffic-split/b75-c25/t1/split") | .evidence.backends[].observed]' \
-		"$tmp/cl-faulty/lab/report.json")" "[700,300]"
-d=$tmp/cl-faulty/lab/traffic-split
+		"$tmp/cl-off/lab/report.json")" "[750,250]"
+mesh --mesh faulty-weights --access-control off
+run faulty specs/split-three-way.yaml --out "$tmp/cl-faulty"
+is "cluster, faulty-weights: FAIL" "$rc" 1
+d=$tmp/cl-off/lab/traffic-split
 PATH="$(dirname "$bin"):$PATH" "$d/replay.sh" -f json >"$tmp/replay.json" 2>/dev/null
 check "replay.sh of a cluster run gives its report byte for byte" cmp "$tmp/replay.json" "$d/report.json"
 check "replay.sh names the namespace the scenario ran in" grep -q -- "--namespace 'smiw-lab'" "$d/replay.sh"
@@ -148,7 +149,7 @@ is "the inventory: the sample app's pods and the mesh's" \
 is "the policy was applied with server-side apply, labelled ours" \
 	"$(grep -c '^applied TrafficSplit smiw-lab/' "$d/cluster.log")" 4
 check "objects no longer in force were deleted" grep -q '^deleted TrafficSplit smiw-lab/' "$tmp/cl-off/lab/split-ab-header/cluster.log"
-check "the run says what the cluster serves (Gateway API too)" grep -qF 'Gateway API (gateway.networking.k8s.io) not served' "$tmp/faulty.err"
+check "the run says what the cluster serves (Gateway API too)" grep -qF 'Gateway API (gateway.networking.k8s.io) not served' "$tmp/ref-off.err"
 mesh --mesh reference --access-control off
 
 # --- 2. interrupted, or killed, at any step ----------------------------------------------------
@@ -266,7 +267,7 @@ for p in "${agents[@]}"; do kill -TERM "$p"; wait "$p"; done
 # --- the lab's verdicts, which ran meanwhile ---------------------------------------------------
 wait_for 1800 test -e "$tmp/lab.done" || echo "not ok - the lab's runs ended"
 is "lab: the SMI suites on the reference mesh pass" "$(cat "$tmp/lab-ref.rc")" 0
-is "lab: traffic-split on faulty-weights" "$(cat "$tmp/lab-faulty.rc")" 1
+is "lab: split-three-way on faulty-weights" "$(cat "$tmp/lab-faulty.rc")" 1
 want=$(verdicts "$tmp/lab/reference/report.json")
 is "reference: the lab's $(wc -l <<<"$want") verdicts, assertion by assertion" \
 	"$(verdicts "$tmp/cl-off/lab/report.json" "$tmp/cl-on/lab/report.json")" "$want"
