@@ -840,10 +840,28 @@ static void dump_store(struct req *r)
 	respond_json(r, 200, json_pack("{s:o}", "items", fstore_all(&store)));
 }
 
+/* NAME:PORT/proxy/REST... of a pod or service: the request relayed, as RBAC on <plural>/proxy allows. */
+static void proxied(struct req *r, struct where *w, char **rest, int n)
+{
+	char resource[160];
+
+	for (int k = 0; k < n; k++)
+		snprintf(w->rest + strlen(w->rest), sizeof(w->rest) - strlen(w->rest), "%s%s", k ? "/" : "", rest[k]);
+	snprintf(resource, sizeof(resource), "%s/proxy", w->res->plural);
+	if (denied(r, !strcmp(r->method, "GET") ? "get" : "create", resource, w->ns))
+		return;
+	if (!strcmp(w->res->plural, "pods"))
+		proxy_pod(r, w->ns, w->name, w->port, w->rest);
+	else if (!strcmp(w->res->plural, "services"))
+		proxy_service(r, w->ns, w->name, w->port, w->rest);
+	else
+		respond_status(r, 404, "NotFound", "no proxy for %s", w->res->plural);
+}
+
 static void objects(struct req *r, char **seg, int n, int i, const char *group, const char *version)
 {
 	struct where w = { 0 };
-	char api_version[160], watch_q[8] = "", resource[160];
+	char api_version[160], watch_q[8] = "";
 	const char *verb;
 
 	w.version = version;
@@ -870,17 +888,7 @@ static void objects(struct req *r, char **seg, int n, int i, const char *group, 
 		w.has_name = true;
 	}
 	if (i + 2 < n && !strcmp(seg[i + 2], "proxy")) {
-		for (int k = i + 3; k < n; k++)
-			snprintf(w.rest + strlen(w.rest), sizeof(w.rest) - strlen(w.rest), "%s%s", k > i + 3 ? "/" : "", seg[k]);
-		snprintf(resource, sizeof(resource), "%s/proxy", w.res->plural);
-		if (denied(r, !strcmp(r->method, "GET") ? "get" : "create", resource, w.ns))
-			return;
-		if (!strcmp(w.res->plural, "pods"))
-			proxy_pod(r, w.ns, w.name, w.port, w.rest);
-		else if (!strcmp(w.res->plural, "services"))
-			proxy_service(r, w.ns, w.name, w.port, w.rest);
-		else
-			respond_status(r, 404, "NotFound", "no proxy for %s", w.res->plural);
+		proxied(r, &w, seg + i + 3, n - i - 3);
 		return;
 	}
 	verb = verb_of(r, &w, watch_q);

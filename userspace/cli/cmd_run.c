@@ -46,6 +46,24 @@ struct run_opts {
 	size_t n_files;
 };
 
+/* Takes one of the cluster target's options; false when opt is none of them. */
+static bool cluster_opt(int opt, struct run_opts *o)
+{
+	const char **to[] = {
+		[OPT_KUBECONFIG - OPT_CLUSTER] = &o->c.kubeconfig, [OPT_CONTEXT - OPT_CLUSTER] = &o->c.context,
+		[OPT_NAMESPACE - OPT_CLUSTER] = &o->c.ns, [OPT_TOKEN_FILE - OPT_CLUSTER] = &o->c.token_file,
+		[OPT_AGENT_NS - OPT_CLUSTER] = &o->c.agent_ns, [OPT_SAMPLE_APP - OPT_CLUSTER] = &o->c.sample_app,
+	};
+
+	if (opt == OPT_CLUSTER)
+		o->cluster = true;
+	else if (opt > OPT_CLUSTER && opt <= OPT_SAMPLE_APP)
+		*to[opt - OPT_CLUSTER] = optarg;
+	else
+		return false;
+	return true;
+}
+
 /* The options of one target go without those of the other. Returns CLI_CONTINUE or EXIT_USAGE after printing. */
 static int check_target_opts(const struct run_opts *o)
 {
@@ -75,6 +93,7 @@ static int check_target_opts(const struct run_opts *o)
 	return CLI_CONTINUE;
 }
 
+/* One case per option, as every command parses them: long only because run has many. */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
 	extern const struct command cmd_run;
@@ -151,28 +170,9 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			else
 				return error("--protocol takes h1, h2 or grpc, not '%s'", optarg), EXIT_USAGE;
 			break;
-		case OPT_CLUSTER:
-			o->cluster = true;
-			break;
-		case OPT_KUBECONFIG:
-			o->c.kubeconfig = optarg;
-			break;
-		case OPT_CONTEXT:
-			o->c.context = optarg;
-			break;
-		case OPT_NAMESPACE:
-			o->c.ns = optarg;
-			break;
-		case OPT_TOKEN_FILE:
-			o->c.token_file = optarg;
-			break;
-		case OPT_AGENT_NS:
-			o->c.agent_ns = optarg;
-			break;
-		case OPT_SAMPLE_APP:
-			o->c.sample_app = optarg;
-			break;
 		default:
+			if (cluster_opt(opt, o))
+				break;
 			if ((r = cli_common_opt(opt, &cmd_run)) != CLI_CONTINUE)
 				return r;
 		}
