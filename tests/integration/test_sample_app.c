@@ -386,6 +386,35 @@ static void test_call_close(void)
 		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+/*
+ * A /call batch whose headers say Connection: close sends each request on
+ * a new connection though the callee keeps them open; without it, the batch
+ * keeps one connection per concurrent request.
+ */
+static void test_batch_close(void)
+{
+	static const char close_it[] = "{\"url\":\"http://127.0.0.1:9094/echo\",\"headers\":{\"Connection\":\"close\"},"
+				       "\"count\":5,\"concurrency\":1,\"request_id\":\"bc\"}";
+	static const char keep[] = "{\"url\":\"http://127.0.0.1:9094/echo\",\"count\":5,\"concurrency\":1,"
+				   "\"request_id\":\"bk\"}";
+	struct ihttp_resp r;
+	int st = -1, stop = -1;
+	pid_t k = ihttp_keepalive_server(PK, &stop);
+	bool ok = k > 0;
+
+	ok = ok && post_call(close_it, &r) == 0 && r.status == 200 && strstr(r.body.p ?: "", "\"bc-5\"");
+	ihttp_resp_free(&r);
+	ok = ok && post_call(keep, &r) == 0 && r.status == 200 && strstr(r.body.p ?: "", "\"bk-5\"");
+	ihttp_resp_free(&r);
+	itest_check(ok, "two batches of 5 to a keep-alive callee answered 200");
+	close(stop);
+	if (k > 0)
+		waitpid(k, &st, 0);
+	/* 5 with Connection: close, one each; then 5 on one keep-alive connection. */
+	itest_check(WIFEXITED(st) && WEXITSTATUS(st) == 6, "the callee saw 6 connections (got %d)",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 /* Bytes that are not HTTP, on many connections at once: the server survives. */
 static void test_garbage(pid_t app)
 {
@@ -429,6 +458,7 @@ static int run(void *arg)
 	test_connection_handling();
 	test_fail_every();
 	test_call_close();
+	test_batch_close();
 	test_garbage(b);
 	sleep(1);	/* let the server drop the closed connections */
 	rss = ihttp_rss_kib(b);

@@ -64,7 +64,13 @@ static int post_batch(struct target_cluster *tc, const char *ns, const char *pod
 	return r;
 }
 
-/* The job's extra headers as the batch carries them, and as the intent records show them (secrets redacted). */
+/*
+ * The job's extra headers as the batch carries them, and as the intent
+ * records show them (secrets redacted). An entry on new connections asks
+ * for Connection: close, so the sample app sends each request on a
+ * connection of its own, as the driver's --new-connections does; like the
+ * driver, the intent records do not list it.
+ */
 static json_t *headers_of(const struct sc_traffic *t, struct intent_header *shown)
 {
 	json_t *h = json_object();
@@ -76,6 +82,8 @@ static json_t *headers_of(const struct sc_traffic *t, struct intent_header *show
 		json_object_set_new(h, name, json_string(t->headers[i].value));
 		shown[i] = (struct intent_header){ name, secret ? HTTP_REDACTED : t->headers[i].value };
 	}
+	if (t->connections == SC_CONN_NEW)
+		json_object_set_new(h, "Connection", json_string("close"));
 	return h;
 }
 
