@@ -440,11 +440,14 @@ static void *mesh_controller(void *arg)
 		pthread_mutex_lock(&mesh_mu);
 		while (!mesh_dirty && !stopping)
 			pthread_cond_wait(&mesh_cv, &mesh_mu);
-		mesh_dirty = false;
 		pthread_mutex_unlock(&mesh_mu);
 		if (stopping)
 			return NULL;
-		usleep(50000);	/* a burst of changes (apply, then delete what is stale) renders once */
+		/*
+		 * A burst of changes (apply, then delete what is stale) renders once.
+		 * The change stays pending meanwhile, so mesh_settled() waits for it.
+		 */
+		usleep(50000);
 		pthread_mutex_lock(&mesh_mu);
 		mesh_dirty = false;
 		mesh_rendering = true;
