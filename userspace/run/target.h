@@ -103,7 +103,7 @@ struct target_ops {
 	 * Sends the traffic of jobs[0..n) all at once, each from its source
 	 * pod, and waits for every one: status[i] is what drive() would have
 	 * returned for jobs[i]. Optional (NULL: the runner sends one after the
-	 * other); a cluster target would start every driver before waiting.
+	 * other, as the cluster target has it: one API round trip per job).
 	 */
 	void (*drive_all)(struct target *t, const struct traffic_job *jobs, size_t n, int *status);
 
