@@ -220,9 +220,8 @@ static int check(struct target *t, const struct scenario *sc, const struct polic
 static int prepare(struct target *t, const struct target_scenario *ts, struct inventory **inv)
 {
 	struct target_cluster *tc = cluster_of(t);
-	int r;
-
 	unsigned before;
+	int r;
 
 	snprintf(tc->log, sizeof(tc->log), "%s", ts->log);
 	tc->access_control = ts->access_control;
