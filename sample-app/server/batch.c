@@ -1,8 +1,8 @@
 /*
  * batch.c - /call with `count`: the numbered batch of ll5/batch.h. The
- * requests go out on the server's own event loop, `concurrency` keep-alive
- * connections at once, each taking the next number as soon as its previous
- * request is answered (under Connection: close, on a new connection); the
+ * requests go out on the server's own event loop over `concurrency`
+ * keep-alive connections, in rounds of one request per connection in a
+ * random order (under Connection: close, each on a new connection); the
  * client gets one JSON answer at the end.
  */
 #include <errno.h>
@@ -42,6 +42,7 @@ struct batch {
 	bool with_body;
 	bool close_each;	/* the call's headers say Connection: close: a new connection per request */
 	bool ticking;		/* timeouts are being checked: the tick feeds afterwards */
+	uint64_t rng;		/* the order of the connections in a round */
 	char *entry;		/* the learn-layer5 metrics entry every request counts under */
 	json_t *results;	/* one object per request, in the order they ended */
 	struct buf req;
@@ -164,18 +165,51 @@ static void start(struct bslot *s, uint64_t now)
 	b->inflight++;
 }
 
-/* Starts requests on idle slots; answers when nothing is left to send or wait for. Returns true when b was freed. */
+/* xorshift64: a small generator for the order of a round. */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* One request per connection, the connections in an order drawn anew (Fisher-Yates). */
+static void start_round(struct batch *b, uint64_t now)
+{
+	unsigned order[LL5_BATCH_MAX_CONCURRENCY], n = b->spec.concurrency;
+
+	for (unsigned i = 0; i < n; i++)
+		order[i] = i;
+	for (unsigned i = n - 1; i > 0; i--) {
+		unsigned j = (unsigned)(next_rand(&b->rng) % (i + 1)), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (unsigned i = 0; i < n && may_start(b, now); i++)
+		start(&b->slots[order[i]], now);
+}
+
+/*
+ * Starts the next round once the last one is answered; answers when
+ * nothing is left to send or wait for. Returns true when b was freed.
+ *
+ * Requests go in rounds, one per connection in a random order, rather than
+ * each connection sending again as soon as its answer came: a connection
+ * whose answer was slow (the backend it reached is slower) would come back
+ * at another place in a mesh's deterministic rotation, and in a fixed order
+ * a connection would keep its place in it; either way which backend a
+ * connection gets would follow from the connection, a dependence of the
+ * client's making that a split's verdict would see.
+ */
 static bool feed(struct batch *b)
 {
 	uint64_t now = mono_ns();
 
-	/* A request that could not even start leaves its slot idle for the next number. */
-	for (unsigned i = 0; i < b->spec.concurrency && may_start(b, now);) {
-		if (b->slots[i].busy)
-			i++;
-		else
-			start(&b->slots[i], now);
-	}
+	/* A request that could not even start is recorded failed; its slot waits for the next round. */
+	while (!b->inflight && may_start(b, now))
+		start_round(b, now);
 	if (b->inflight || may_start(b, now))
 		return false;
 	if (b->client)
@@ -224,6 +258,7 @@ int batch_start(struct conn *c, const struct ll5_call *call, const struct ll5_ba
 	b->next_seq = spec->first;
 	b->last_seq = spec->count == UINT64_MAX ? spec->first + LL5_BATCH_MAX_COUNT - 1 : spec->first + spec->count - 1;
 	b->stop_ns = spec->duration_ns ? mono_ns() + spec->duration_ns : 0;
+	b->rng = real_ns() | 1;
 	if (!b->results || !b->slots || !b->entry || http_url_parse(call->url, &b->u)) {
 		b->call.doc = NULL;	/* still the caller's */
 		free_batch(b);

@@ -171,8 +171,8 @@ static void test_call_batch(void)
 {
 	struct ihttp_resp r;
 	json_t *doc = NULL, *reqs, *e, *m;
-	uint64_t mono = 0, real = 0, now = mono_ns();
-	bool ordered = true, statuses = true;
+	uint64_t mono = 0, real = 0, now = mono_ns(), sent[41] = { 0 }, done[41] = { 0 };
+	bool ordered = true, statuses = true, rounds = true;
 	unsigned seen[41] = { 0 };
 	size_t i;
 	char *s;
@@ -190,8 +190,11 @@ static void test_call_batch(void)
 		const char *id = json_string_value(json_object_get(e, "id"));
 		unsigned long seq = id && !strncmp(id, "rb.1.2-", 7) ? strtoul(id + 7, NULL, 10) : 0;
 
-		if (seq >= 1 && seq <= 40)
+		if (seq >= 1 && seq <= 40) {
 			seen[seq]++;
+			sent[seq] = (uint64_t)json_integer_value(json_object_get(e, "sent_ns"));
+			done[seq] = (uint64_t)json_integer_value(json_object_get(e, "done_ns"));
+		}
 		statuses &= json_integer_value(json_object_get(e, "status")) == 200 && !json_object_get(e, "error");
 		ordered &= json_integer_value(json_object_get(e, "sent_ns")) >= (json_int_t)now &&
 			   json_integer_value(json_object_get(e, "done_ns")) >= json_integer_value(json_object_get(e, "sent_ns"));
@@ -200,6 +203,11 @@ static void test_call_batch(void)
 		statuses &= seen[i] == 1;
 	itest_check(statuses, "every id rb.1.2-1..40 once, each 200");
 	itest_check(ordered, "sent and done on the app's monotonic clock, done after sent");
+	/* Rounds of 3 (1-3, 4-6, ...): none sent before every request of the round before was answered. */
+	for (i = 4; i <= 40; i++)
+		for (size_t k = (i - 1) / 3 * 3 - 2; k <= (i - 1) / 3 * 3; k++)
+			rounds &= sent[i] >= done[k];
+	itest_check(rounds, "in rounds of 3: a round starts once the one before is answered");
 	mono = (uint64_t)json_integer_value(json_object_get(doc, "mono_ns"));
 	real = (uint64_t)json_integer_value(json_object_get(doc, "real_ns"));
 	itest_check(mono >= now && mono <= mono_ns() && real > mono, "the answer's two clocks: mono %llu, real %llu",

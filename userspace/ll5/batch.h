@@ -3,8 +3,10 @@
  * learn-layer5 /call body. With `count` (or `duration_ms`) the sample app
  * sends the request `count` times itself, each with X-Request-Id
  * "<request_id>-<seq>" (seq from `first`, default 1), over `concurrency`
- * keep-alive connections (a new connection per request when its headers
- * say Connection: close), and answers once with what each request got:
+ * keep-alive connections in rounds of one request each (the connections
+ * in a random order, the next round once the last is answered; a new
+ * connection per request when its headers say Connection: close), and
+ * answers once with what each request got:
  *
  *   request  {"url": ..., "method": ..., "headers": {...}, "body": ...,
  *             "count": 1000, "concurrency": 4, "request_id": "r1.2.1", "first": 1}
