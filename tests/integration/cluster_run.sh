@@ -252,6 +252,12 @@ check "the line names the file, line and field, and the sample app's pods" grep 
 	"'tests/fixtures/cluster/not-in-app.yaml': line 10: steps[0].traffic[0].from: Pod 'smiw-lab/app-e' is not in the sample app '$src/tests/fixtures/cluster/lab' (Pods: app-a, app-b, app-c, app-d)" \
 	"$tmp/not-in-app.err"
 is "a pod the sample app lacks: nothing was made" "$(made)" 0
+run gamma specs/gamma/mesh-traffic-split.yaml --out "$tmp/gamma"
+is "a Gateway API mesh test on a cluster: invalid input (exit 2)" "$rc" 2
+check "the line names the route's file, line and name, and where the mesh tests run" grep -qxF \
+	"error: 'specs/gamma/routes/mesh-split.yaml': line 1: HTTPRoute gamma/mesh-split: Gateway API routes are not applied on a cluster yet: run the Gateway API mesh tests in the lab (run --cluster runs the SMI suites)" \
+	"$tmp/gamma.err"
+is "a Gateway API mesh test: nothing was made" "$(made)" 0
 run lab-opts tests/fixtures/cluster/quick-split.yaml --protocol h2
 is "--protocol h2 on a cluster: invalid input (exit 2)" "$rc" 2
 check "it says the sample app sends HTTP/1.1" grep -qF -- '--protocol h2: on a cluster the sample app sends' "$tmp/lab-opts.err"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "gateway/gateway.h"
 #include "k8s/apply.h"
 #include "k8s/smi.h"
 #include "run/cluster_int.h"
@@ -192,14 +193,38 @@ static int discover(struct target_cluster *tc)
 /* --- the operations ------------------------------------------------------------------- */
 
 /*
- * Before anything is made: the sample app carries the scenario's traffic,
- * and the API server serves every SMI group its policy applies (else none
- * of its steps could be applied: the cluster lacks it, exit 4).
+ * Gateway API routes are not applied on a cluster (yet): the objects of
+ * ours a run lists and deletes are the SMI kinds and the sample app's, so
+ * a route applied would be left behind. Returns 0, or EXIT_USAGE after
+ * naming the first route.
+ */
+static int no_routes(const struct policy *pol)
+{
+	for (size_t i = 0; pol->routes && i < pol->n; i++)
+		if (pol->routes[i] && pol->routes[i]->n_routes) {
+			const struct gw_route *g = pol->routes[i]->routes[0];
+
+			error("'%s': line %d: %s %s/%s: Gateway API routes are not applied on a cluster yet: run the "
+			      "Gateway API mesh tests in the lab (run --cluster runs the SMI suites)", g->file, g->line,
+			      gw_kind_name(g->kind), g->namespace, g->name);
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+/*
+ * Before anything is made: the scenario applies no Gateway API route, the
+ * sample app carries its traffic, and the API server serves every SMI
+ * group its policy applies (else none of its steps could be applied: the
+ * cluster lacks it, exit 4).
  */
 static int check(struct target *t, const struct scenario *sc, const struct policy *pol)
 {
 	struct target_cluster *tc = cluster_of(t);
-	int r = cluster_app_check(tc, sc);
+	int r = no_routes(pol);
+
+	if (!r)
+		r = cluster_app_check(tc, sc);
 
 	for (size_t i = 0; i < pol->n && !r; i++)
 		for (size_t k = 0; pol->sets[i] && k < pol->sets[i]->n_objects; k++) {
