@@ -5,8 +5,8 @@
 # to the scripted server, and two agents capturing with BPF as two nodes.
 #
 #  1. The SMI suites give the verdicts `run` gives in the lab: every suite
-#     on the reference mesh, split-three-way on faulty-weights (each of its
-#     requests on a new connection: PASS, FAIL, PASS and FAIL); replay.sh
+#     on the reference mesh, traffic-specs on ignore-method (three PASS,
+#     the two methods the route does not allow FAIL); replay.sh
 #     reproduces a cluster run's report byte for byte. The lab's runs go on
 #     in a lab of their own while the cluster's do (most of either is
 #     waiting), and are compared at the end.
@@ -58,7 +58,7 @@ export off on
 	step "$tmp/lab-up.rc" "$bin" lab --lab "$labref" up
 	# shellcheck disable=SC2086
 	step "$tmp/lab-ref.rc" "$bin" run $off $on --mesh reference --lab "$labref" --out "$tmp/lab" 2>"$tmp/lab-ref.err"
-	step "$tmp/lab-faulty.rc" "$bin" run specs/split-three-way.yaml --mesh faulty-weights --lab "$labref" \
+	step "$tmp/lab-faulty.rc" "$bin" run specs/traffic-specs.yaml --mesh ignore-method --lab "$labref" \
 		--out "$tmp/lab" 2>"$tmp/lab-faulty.err"
 	step "$tmp/lab-down.rc" "$bin" lab --lab "$labref" down
 	touch "$tmp/lab.done"
@@ -134,9 +134,9 @@ is "nothing of ours is left in the store" "$(ours)" 0
 is "the 75/25 split observed 750/250" \
 	"$(jq -c '[.assertions[] | select(.id == "traffic-split/b75-c25/t1/split") | .evidence.backends[].observed]' \
 		"$tmp/cl-off/lab/report.json")" "[750,250]"
-mesh --mesh faulty-weights --access-control off
-run faulty specs/split-three-way.yaml --out "$tmp/cl-faulty"
-is "cluster, faulty-weights: FAIL" "$rc" 1
+mesh --mesh ignore-method --access-control on
+run faulty specs/traffic-specs.yaml --out "$tmp/cl-faulty"
+is "cluster, ignore-method: FAIL" "$rc" 1
 d=$tmp/cl-off/lab/traffic-split
 PATH="$(dirname "$bin"):$PATH" "$d/replay.sh" -f json >"$tmp/replay.json" 2>/dev/null
 check "replay.sh of a cluster run gives its report byte for byte" cmp "$tmp/replay.json" "$d/report.json"
@@ -273,12 +273,12 @@ for p in "${agents[@]}"; do kill -TERM "$p"; wait "$p"; done
 # --- the lab's verdicts, which ran meanwhile ---------------------------------------------------
 wait_for 1800 test -e "$tmp/lab.done" || echo "not ok - the lab's runs ended"
 is "lab: the SMI suites on the reference mesh pass" "$(cat "$tmp/lab-ref.rc")" 0
-is "lab: split-three-way on faulty-weights" "$(cat "$tmp/lab-faulty.rc")" 1
+is "lab: traffic-specs on ignore-method" "$(cat "$tmp/lab-faulty.rc")" 1
 want=$(verdicts "$tmp/lab/reference/report.json")
 is "reference: the lab's $(wc -l <<<"$want") verdicts, assertion by assertion" \
 	"$(verdicts "$tmp/cl-off/lab/report.json" "$tmp/cl-on/lab/report.json")" "$want"
-is "faulty-weights: the lab's verdicts" "$(verdicts "$tmp/cl-faulty/lab/report.json")" \
-	"$(verdicts "$tmp/lab/faulty-weights/report.json")"
+is "ignore-method: the lab's verdicts" "$(verdicts "$tmp/cl-faulty/lab/report.json")" \
+	"$(verdicts "$tmp/lab/ignore-method/report.json")"
 [ $fails -eq 0 ] || tail -n 30 "$tmp/fake.log" "$tmp"/*.err
 itest_done
 INNER
