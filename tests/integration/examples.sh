@@ -116,15 +116,16 @@ cd "$work/run" || exit 1
 # run CMD: runs it as written (rewritten only as above); its output in $work/log.
 k=0
 run() {
-	local cmd=$1 real rc
+	local cmd=$1 real rc t0=$SECONDS
 	real=$(rewrite "$cmd")
 	k=$((k + 1))
 	bash -o pipefail -c "$real" >"$work/log.$k.out" 2>"$work/log.$k.err"
 	rc=$?
+	# The seconds each took are printed (never judged) to show where the test's time goes.
 	if { judged "$cmd" && [ $rc -le 1 -o $rc = 3 ]; } || [ $rc = 0 ]; then
-		echo "ok - exit $rc: $cmd"
+		echo "ok - exit $rc ($((SECONDS - t0)) s): $cmd"
 	else
-		echo "not ok - exit $rc: $cmd"
+		echo "not ok - exit $rc ($((SECONDS - t0)) s): $cmd"
 		sed 's/^/    /' "$work/log.$k.err" | tail -n 5
 		fails=$((fails + 1))
 	fi

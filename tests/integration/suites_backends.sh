@@ -12,6 +12,19 @@
 # INCONCLUSIVE for that alone is compared by the verdict the recorded traffic
 # gave it (its evidence's "unadjusted" verdict), and counted. Every other
 # INCONCLUSIVE (a capture that lost data among them) fails the test.
+#
+# Then every output format of those real runs is checked against what its
+# consumers parse, on the second backend's output directory, to which the
+# same lab adds the split suites against faulty-weights and the metrics suite
+# against inflate-metrics (what those break; the cells they leave untested are
+# part of what the matrix must show): tests/formats/run.sh puts junit.xml
+# through the JUnit schema and junitparser, meshery.json strictly through
+# Meshery's protobuf message, report.json against docs/report-schema.md, the
+# charts and the matrix against the reports, and renders matrix.html in
+# headless Chromium (the screenshot is kept in the build's test-logs directory
+# as formats-matrix.png for a person to look at). One lab and one reference
+# run per backend serve both purposes: a third run of every suite would only
+# repeat the second.
 set -u
 build=$(realpath "${1:-build}")
 bin=$build/smi-witness
@@ -29,6 +42,15 @@ cleanup() {
 }
 trap cleanup EXIT
 topo="$PWD/sample-app/topology/default.yaml"
+
+# The shipped suites bound convergence at 10 s. On a loaded machine the lab's
+# HAProxy can take longer to put a policy in force, and this test is about the
+# capture and the formats, not about the lab's speed: it runs a copy of specs/
+# whose bound is 120 s (a step that converges sooner does not wait for it).
+cp -r specs "$W/specs"
+sed -i 's/converge: {timeout: 10s}/converge: {timeout: 120s}/' "$W"/specs/*.yaml
+is "the copy's bounds are raised" "$(grep -l 'timeout: 10s' "$W"/specs/*.yaml | wc -l)" 0
+s=$W/specs
 
 # Per scenario: "scenario step.traffic role pod comm status complete count" over the measured requests.
 digest() { # out-dir
@@ -54,7 +76,7 @@ answered() { # out-dir
 }
 
 for b in syscalls cgroup; do
-	"$bin" -j run specs/ --mesh reference --capture "$b" --keep-lab --lab "$lab" --topology "$topo" \
+	"$bin" -j run "$s/" --mesh reference --capture "$b" --keep-lab --lab "$lab" --topology "$topo" \
 		--out "$W/$b" >"$W/$b.json" 2>"$W/$b.err"
 	rc=$?
 	# Verdicts, those INCONCLUSIVE only for convergence replaced by their unadjusted ones.
@@ -84,4 +106,43 @@ is "both backends: the same exchanges for every measured request (step, side, po
 echo "    $(wc -l <"$W/cgroup.digest") (scenario, step, side, pod, process, status) groups, $(awk '{ s += $8 } END { print s }' \
 	"$W/cgroup.digest") exchanges per backend, $(jq length "$W/cgroup.verdicts") assertions"
 [ $fails -eq 0 ] || { head -20 "$W/digest.diff"; for f in "$W"/*.err; do tail -n 5 "$f"; done; }
+# --- the formats, on the cgroup backend's output directory ------------------------------
+run() { # EXPECTED-EXIT MESH SUITE...
+	local want=$1 mesh=$2
+	shift 2
+	"$bin" run "$@" --mesh "$mesh" --keep-lab --lab "$lab" --topology "$topo" --out "$W/cgroup" \
+		>"$W/$mesh.txt" 2>"$W/$mesh.err"
+	local rc=$?
+	is "$mesh: run exits $want" "$rc" "$want"
+	[ "$rc" = "$want" ] || { # why: what did not pass, and the run's last complaints
+		jq -r '.assertions[] | select(.verdict != "PASS") | "\(.verdict) \(.id): \(.reason)"' \
+			"$W/cgroup/$mesh/report.json" 2>/dev/null | head -20
+		tail -5 "$W/$mesh.err"
+	} | sed 's/^/    /'
+}
+run 1 faulty-weights "$s/traffic-split.yaml" "$s/split-three-way.yaml" "$s/split-ab-header.yaml"
+run 1 inflate-metrics "$s/traffic-metrics.yaml"
+is "the three meshes' reports are there" "$(ls "$W"/cgroup/*/report.json | wc -l)" 3
+is "the reference mesh's report names its data plane" \
+	"$(jq -r '.data_plane | startswith("HAProxy ")' "$W/cgroup/reference/report.json")" true
+# Reasons and names are data to the matrix: a copy of the reference report
+# whose mesh name and one FAIL reason are full of Markdown and HTML syntax must
+# come out of `matrix` showing exactly that text, in matrix.md as GitHub's
+# Markdown library renders it and in matrix.html (matrix_check.py).
+odd='a_b_ *x* **y** <b>tag</b> [l](http://u.invalid) \ | ~~s~~ &amp; `c` <!-- d --> & e'
+jq --arg r "$odd" '.mesh = "md_*odd*_mesh" | .assertions[0].verdict = "FAIL" | .assertions[0].reason = $r' \
+	"$W/cgroup/reference/report.json" >"$W/odd.json"
+"$bin" matrix "$W/odd.json" "$W/cgroup/faulty-weights/report.json" --out "$W/odd" >/dev/null 2>&1
+is "matrix over a report full of Markdown syntax" "$?" 0
+/usr/bin/python3 tests/formats/matrix_check.py "$W/odd/matrix.html" "$W/odd/matrix.md" \
+	"$W/odd.json" "$W/cgroup/faulty-weights/report.json" >"$W/odd.log" 2>&1
+rc=$?
+is "its matrix.md and matrix.html show the text as the report has it" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/    /' "$W/odd.log"
+mkdir -p "$build/test-logs"
+tests/formats/run.sh "$W/cgroup" "$build/test-logs/formats-matrix.png" >"$W/formats.log" 2>&1
+rc=$?
+sed 's/^/    /' "$W/formats.log"
+is "tests/formats/run.sh on the runs' outputs" "$rc" 0
+check "not one format check failed" grep -q ', 0 failed$' "$W/formats.log"
 itest_done
