@@ -102,3 +102,18 @@ int cli_opt_duration(const char *name, const char *arg, uint64_t max_ns, bool no
 	      nonzero ? "above 0 and " : "", max);
 	return EXIT_USAGE;
 }
+
+bool cli_store_opt(int opt, const struct cli_store *t, size_t n, void *opts)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].opt != opt)
+			continue;
+		char *field = (char *)opts + t[i].off;
+		if (t[i].kind == CLI_STORE_STR)
+			memcpy(field, &optarg, sizeof(optarg));
+		else
+			*(bool *)field = t[i].kind == CLI_STORE_TRUE;
+		return true;
+	}
+	return false;
+}

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -77,5 +78,31 @@ int cli_opt_double(const char *name, const char *arg, double lo, double hi, doub
 /* As above for a duration ("250ms", "10s", "2m"): above 0 when nonzero is set. */
 int cli_opt_duration(const char *name, const char *arg, uint64_t max_ns, bool nonzero,
 		     uint64_t *out);
+
+/*
+ * Options that only store: a string option keeps optarg, a flag sets (or
+ * clears) a bool. A command lists them in a table beside its getopt table, and
+ * its switch keeps only the options that check or convert their argument.
+ * The macros fail to compile when the field is not of the kind they store.
+ */
+enum cli_store_kind { CLI_STORE_STR, CLI_STORE_TRUE, CLI_STORE_FALSE };
+struct cli_store {
+	int opt;			/* the getopt result */
+	enum cli_store_kind kind;
+	size_t off;			/* offsetof the field in the command's options struct */
+};
+#define CLI_STR(o, type, field) \
+	{ (o), CLI_STORE_STR, offsetof(type, field) + 0 * sizeof(&((type *)0)->field == (const char **)0) }
+#define CLI_SET(o, type, field) \
+	{ (o), CLI_STORE_TRUE, offsetof(type, field) + 0 * sizeof(&((type *)0)->field == (bool *)0) }
+#define CLI_CLEAR(o, type, field) \
+	{ (o), CLI_STORE_FALSE, offsetof(type, field) + 0 * sizeof(&((type *)0)->field == (bool *)0) }
+
+/*
+ * Stores optarg or the flag into opts for the entry of t (n entries) that
+ * names opt. Returns false when none does (the caller goes on to its own
+ * cases or to cli_common_opt()).
+ */
+bool cli_store_opt(int opt, const struct cli_store *t, size_t n, void *opts);
 
 #endif

@@ -50,9 +50,54 @@ static void on_inventory(void *arg, json_t *inv, json_t *status)
 	agent_set_inventory(arg, inv, status);
 }
 
-static int parse_opts(int argc, char **argv, struct agent_opts *o)
+/* The options that only store (cli_store_opt()). */
+static const struct cli_store stores[] = {
+	CLI_STR('l', struct agent_opts, listen), CLI_STR('t', struct agent_opts, token_file),
+	CLI_STR('d', struct agent_opts, spool_dir), CLI_STR('s', struct agent_opts, source),
+	CLI_STR('N', struct agent_opts, node), CLI_STR('c', struct agent_opts, cgroup_root),
+	CLI_STR('i', struct agent_opts, inventory_out), CLI_STR('I', struct agent_opts, inventory_in),
+	CLI_SET('f', struct agent_opts, follow), CLI_SET('k', struct agent_opts, kube),
+	CLI_SET('U', struct agent_opts, unredacted),
+};
+
+/* The options that check or convert their argument. Returns CLI_CONTINUE, or an exit code after printing. */
+static int take_opt(int opt, struct agent_opts *o)
 {
 	extern const struct command cmd_agent;
+
+	switch (opt) {
+	case 'K':
+		o->kubeconfig = optarg;
+		o->kube = true;
+		return CLI_CONTINUE;
+	case 'C':
+		if (capture_backend_parse(optarg, &o->capture))
+			return error("--capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'B':
+		if (parse_u64(optarg, 4096, 1ULL << 40, &o->spool_bytes))
+			return error("--spool-max-bytes: '%s' is not a number in [4096, 2^40]", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'F':
+		if (parse_u64(optarg, 0, 100000, &o->spool_files))
+			return error("--spool-max-files: '%s' is not a number in [0, 100000]", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'S':
+		if (parse_duration_ns(optarg, 60000000000ULL, &o->stats_ns) || o->stats_ns < 100000000ULL)
+			return error("--stats-every: '%s' is not a duration in [100ms, 60s]", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'n':
+		if (parse_u64(optarg, 1, 50000000, &o->store_records))
+			return error("--store-records: '%s' is not a number in [1, 50000000]", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	default:
+		return cli_common_opt(opt, &cmd_agent);
+	}
+}
+
+/* Parses argv into o (whose fields hold the defaults). Returns CLI_CONTINUE, or an exit code after printing. */
+static int parse_opts(int argc, char **argv, struct agent_opts *o)
+{
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "token-file", required_argument, NULL, 't' },
@@ -76,45 +121,10 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 	};
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "l:t:d:s:fN:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'l': o->listen = optarg; break;
-		case 't': o->token_file = optarg; break;
-		case 'd': o->spool_dir = optarg; break;
-		case 's': o->source = optarg; break;
-		case 'f': o->follow = true; break;
-		case 'N': o->node = optarg; break;
-		case 'k': o->kube = true; break;
-		case 'K': o->kubeconfig = optarg; o->kube = true; break;
-		case 'c': o->cgroup_root = optarg; break;
-		case 'i': o->inventory_out = optarg; break;
-		case 'I': o->inventory_in = optarg; break;
-		case 'U': o->unredacted = true; break;
-		case 'C':
-			if (capture_backend_parse(optarg, &o->capture))
-				return error("--capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
-			break;
-		case 'B':
-			if (parse_u64(optarg, 4096, 1ULL << 40, &o->spool_bytes))
-				return error("--spool-max-bytes: '%s' is not a number in [4096, 2^40]", optarg), EXIT_USAGE;
-			break;
-		case 'F':
-			if (parse_u64(optarg, 0, 100000, &o->spool_files))
-				return error("--spool-max-files: '%s' is not a number in [0, 100000]", optarg), EXIT_USAGE;
-			break;
-		case 'S':
-			if (parse_duration_ns(optarg, 60000000000ULL, &o->stats_ns) || o->stats_ns < 100000000ULL)
-				return error("--stats-every: '%s' is not a duration in [100ms, 60s]", optarg), EXIT_USAGE;
-			break;
-		case 'n':
-			if (parse_u64(optarg, 1, 50000000, &o->store_records))
-				return error("--store-records: '%s' is not a number in [1, 50000000]", optarg), EXIT_USAGE;
-			break;
-		default:
-			if ((r = cli_common_opt(opt, &cmd_agent)) != CLI_CONTINUE)
-				return r;
-		}
-	}
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "l:t:d:s:fN:", longopts, NULL)) != -1)
+		if (!cli_store_opt(opt, stores, sizeof(stores) / sizeof(stores[0]), o) &&
+		    (r = take_opt(opt, o)) != CLI_CONTINUE)
+			return r;
 	if (o->kube && o->inventory_in)
 		return error("--inventory and --kube both name the inventory: pick one"), EXIT_USAGE;
 	if (optind < argc)

@@ -93,6 +93,66 @@ static int check_h2(struct drive_opts *o)
 	return CLI_CONTINUE;
 }
 
+/* The options that only store (cli_store_opt()). */
+static const struct cli_store stores[] = {
+	CLI_STR('u', struct drive_opts, url), CLI_STR('V', struct drive_opts, via),
+	CLI_STR('X', struct drive_opts, method), CLI_STR('b', struct drive_opts, body),
+	CLI_STR('i', struct drive_opts, intent_path), CLI_CLEAR('P', struct drive_opts, progress),
+	CLI_SET('N', struct drive_opts, new_connections), CLI_SET('U', struct drive_opts, unredacted),
+};
+
+/* The options that check or convert their argument. Returns CLI_CONTINUE, or an exit code after printing. */
+static int take_opt(int opt, struct drive_opts *o, bool *have_n)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'n':
+		if (parse_u64(optarg, 1, MAX_REQUESTS, &o->requests))
+			return error("--requests: '%s' is not a count in 1..%llu", optarg, MAX_REQUESTS), EXIT_USAGE;
+		*have_n = true;
+		return CLI_CONTINUE;
+	case 'c':
+		if (parse_u64(optarg, 1, DRIVE_MAX_CONNS, &v))
+			return error("--connections: '%s' is not in 1..%d", optarg, DRIVE_MAX_CONNS), EXIT_USAGE;
+		o->connections = (unsigned)v;
+		return CLI_CONTINUE;
+	case 'r':
+		if (parse_double(optarg, 0.001, MAX_RATE, &o->rate))
+			return error("--rate: '%s' is not a rate in 0.001..%.0f requests/s", optarg, MAX_RATE), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'd':
+		if (parse_duration_ns(optarg, DAY_NS, &o->duration_ns) || !o->duration_ns)
+			return error("--duration: '%s' is not a duration up to 24h (e.g. 10s)", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 't':
+		if (parse_duration_ns(optarg, 3600ULL * 1000000000ULL, &o->timeout_ns) || !o->timeout_ns)
+			return error("--timeout: '%s' is not a duration up to 1h", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'm':
+		if (parse_u64(optarg, 1, DRIVE_MAX_STREAMS, &v))
+			return error("--streams: '%s' is not in 1..%d", optarg, DRIVE_MAX_STREAMS), EXIT_USAGE;
+		o->streams = (unsigned)v;
+		return CLI_CONTINUE;
+	case '2':
+		o->protocol = o->protocol == DRIVE_GRPC ? DRIVE_GRPC : DRIVE_H2;
+		return CLI_CONTINUE;
+	case 'G':
+		o->protocol = DRIVE_GRPC;
+		return CLI_CONTINUE;
+	case 'H':
+		return add_header(o, optarg) ? EXIT_USAGE : CLI_CONTINUE;
+	case 'R':
+		if (!valid_run_id(optarg))
+			return error("--run-id: '%s' must be a token of at most 63 characters", optarg), EXIT_USAGE;
+		snprintf(o->run_id, sizeof(o->run_id), "%s", optarg);
+		return CLI_CONTINUE;
+	default:
+		return cli_common_opt(opt, &cmd_drive);
+	}
+}
+
+/* Parses argv into o (whose fields hold the defaults). Returns CLI_CONTINUE, or an exit code after printing. */
 static int parse_args(int argc, char **argv, struct drive_opts *o)
 {
 	static const struct option longopts[] = {
@@ -117,63 +177,13 @@ static int parse_args(int argc, char **argv, struct drive_opts *o)
 		{ "streams", required_argument, NULL, 'm' },
 		{ 0 }
 	};
-	uint64_t v;
 	bool have_n = false;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "n:c:r:d:u:X:H:b:i:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			if (parse_u64(optarg, 1, MAX_REQUESTS, &o->requests))
-				return error("--requests: '%s' is not a count in 1..%llu", optarg, MAX_REQUESTS), EXIT_USAGE;
-			have_n = true;
-			break;
-		case 'c':
-			if (parse_u64(optarg, 1, DRIVE_MAX_CONNS, &v))
-				return error("--connections: '%s' is not in 1..%d", optarg, DRIVE_MAX_CONNS), EXIT_USAGE;
-			o->connections = (unsigned)v;
-			break;
-		case 'r':
-			if (parse_double(optarg, 0.001, MAX_RATE, &o->rate))
-				return error("--rate: '%s' is not a rate in 0.001..%.0f requests/s", optarg, MAX_RATE), EXIT_USAGE;
-			break;
-		case 'd':
-			if (parse_duration_ns(optarg, DAY_NS, &o->duration_ns) || !o->duration_ns)
-				return error("--duration: '%s' is not a duration up to 24h (e.g. 10s)", optarg), EXIT_USAGE;
-			break;
-		case 't':
-			if (parse_duration_ns(optarg, 3600ULL * 1000000000ULL, &o->timeout_ns) || !o->timeout_ns)
-				return error("--timeout: '%s' is not a duration up to 1h", optarg), EXIT_USAGE;
-			break;
-		case 'u': o->url = optarg; break;
-		case 'V': o->via = optarg; break;
-		case 'X': o->method = optarg; break;
-		case 'b': o->body = optarg; break;
-		case 'i': o->intent_path = optarg; break;
-		case 'P': o->progress = false; break;
-		case 'N': o->new_connections = true; break;
-		case 'U': o->unredacted = true; break;
-		case '2': o->protocol = o->protocol == DRIVE_GRPC ? DRIVE_GRPC : DRIVE_H2; break;
-		case 'G': o->protocol = DRIVE_GRPC; break;
-		case 'm':
-			if (parse_u64(optarg, 1, DRIVE_MAX_STREAMS, &v))
-				return error("--streams: '%s' is not in 1..%d", optarg, DRIVE_MAX_STREAMS), EXIT_USAGE;
-			o->streams = (unsigned)v;
-			break;
-		case 'H':
-			if (add_header(o, optarg))
-				return EXIT_USAGE;
-			break;
-		case 'R':
-			if (!valid_run_id(optarg))
-				return error("--run-id: '%s' must be a token of at most 63 characters", optarg), EXIT_USAGE;
-			snprintf(o->run_id, sizeof(o->run_id), "%s", optarg);
-			break;
-		default:
-			if ((r = cli_common_opt(opt, &cmd_drive)) != CLI_CONTINUE)
-				return r;
-		}
-	}
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "n:c:r:d:u:X:H:b:i:", longopts, NULL)) != -1)
+		if (!cli_store_opt(opt, stores, sizeof(stores) / sizeof(stores[0]), o) &&
+		    (r = take_opt(opt, o, &have_n)) != CLI_CONTINUE)
+			return r;
 	if (optind < argc && !o->url)
 		o->url = argv[optind++];
 	if (optind < argc)

@@ -46,24 +46,6 @@ struct run_opts {
 	size_t n_files;
 };
 
-/* Takes one of the cluster target's options; false when opt is none of them. */
-static bool cluster_opt(int opt, struct run_opts *o)
-{
-	const char **to[] = {
-		[OPT_KUBECONFIG - OPT_CLUSTER] = &o->c.kubeconfig, [OPT_CONTEXT - OPT_CLUSTER] = &o->c.context,
-		[OPT_NAMESPACE - OPT_CLUSTER] = &o->c.ns, [OPT_TOKEN_FILE - OPT_CLUSTER] = &o->c.token_file,
-		[OPT_AGENT_NS - OPT_CLUSTER] = &o->c.agent_ns, [OPT_SAMPLE_APP - OPT_CLUSTER] = &o->c.sample_app,
-	};
-
-	if (opt == OPT_CLUSTER)
-		o->cluster = true;
-	else if (opt > OPT_CLUSTER && opt <= OPT_SAMPLE_APP)
-		*to[opt - OPT_CLUSTER] = optarg;
-	else
-		return false;
-	return true;
-}
-
 /* The options of one target go without those of the other. Returns CLI_CONTINUE or EXIT_USAGE after printing. */
 static int check_target_opts(const struct run_opts *o)
 {
@@ -93,10 +75,55 @@ static int check_target_opts(const struct run_opts *o)
 	return CLI_CONTINUE;
 }
 
-/* One case per option, as every command parses them: long only because run has many. */
-static int parse(int argc, char **argv, struct run_opts *o)
+/* --protocol h1|h2|grpc. Returns CLI_CONTINUE or EXIT_USAGE after printing. */
+static int take_protocol(const char *arg, enum traffic_proto *out)
+{
+	if (!strcmp(arg, "h1"))
+		*out = TRAFFIC_H1;
+	else if (!strcmp(arg, "h2"))
+		*out = TRAFFIC_H2;
+	else if (!strcmp(arg, "grpc"))
+		*out = TRAFFIC_GRPC;
+	else
+		return error("--protocol takes h1, h2 or grpc, not '%s'", arg), EXIT_USAGE;
+	return CLI_CONTINUE;
+}
+
+/* The options that only store (cli_store_opt()); -O is the old spelling of -o (--out), kept working. */
+static const struct cli_store stores[] = {
+	CLI_STR('m', struct run_opts, mesh), CLI_STR('o', struct run_opts, out), CLI_STR('O', struct run_opts, out),
+	CLI_STR('L', struct run_opts, lab), CLI_STR('t', struct run_opts, topology),
+	CLI_SET('k', struct run_opts, keep_lab), CLI_SET(OPT_LIST, struct run_opts, list),
+	CLI_SET(OPT_LIST_MESHES, struct run_opts, list_meshes), CLI_SET(OPT_CLUSTER, struct run_opts, cluster),
+	CLI_STR(OPT_KUBECONFIG, struct run_opts, c.kubeconfig), CLI_STR(OPT_CONTEXT, struct run_opts, c.context),
+	CLI_STR(OPT_NAMESPACE, struct run_opts, c.ns), CLI_STR(OPT_TOKEN_FILE, struct run_opts, c.token_file),
+	CLI_STR(OPT_AGENT_NS, struct run_opts, c.agent_ns), CLI_STR(OPT_SAMPLE_APP, struct run_opts, c.sample_app),
+};
+
+/* The options that check their argument. Returns CLI_CONTINUE, or an exit code after printing. */
+static int take_opt(int opt, struct run_opts *o)
 {
 	extern const struct command cmd_run;
+
+	switch (opt) {
+	case 'a':
+		o->have_api = true;
+		return verify_parse_api(optarg, o->api) ? EXIT_USAGE : CLI_CONTINUE;
+	case 'C':
+		o->capture_given = true;
+		if (capture_backend_parse(optarg, &o->capture))
+			return error("--capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
+		return CLI_CONTINUE;
+	case 'P':
+		return take_protocol(optarg, &o->protocol);
+	default:
+		return cli_common_opt(opt, &cmd_run);
+	}
+}
+
+/* Parses argv into o (whose fields hold the defaults). Returns CLI_CONTINUE, or an exit code after printing. */
+static int parse(int argc, char **argv, struct run_opts *o)
+{
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "mesh", required_argument, NULL, 'm' },
@@ -121,61 +148,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	};
 	int opt, r;
 
-	/* -O is the old spelling of -o (--out), kept working. */
 	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "m:a:o:O:L:t:kP:", longopts, o->operands,
 				   &o->n_operands)) != -1) {
-		switch (opt) {
-		case 'm':
-			o->mesh = optarg;
-			o->mesh_given = true;
-			break;
-		case 'a':
-			if (verify_parse_api(optarg, o->api))
-				return EXIT_USAGE;
-			o->have_api = true;
-			break;
-		case 'o':
-		case 'O':
-			o->out = optarg;
-			break;
-		case 'L':
-			o->lab = optarg;
-			break;
-		case 't':
-			o->topology = optarg;
-			break;
-		case 'k':
-			o->keep_lab = true;
-			break;
-		case OPT_LIST:
-			o->list = true;
-			break;
-		case OPT_LIST_MESHES:
-			o->list_meshes = true;
-			break;
-		case 'C':
-			if (capture_backend_parse(optarg, &o->capture)) {
-				error("--capture '%s': not auto, cgroup or syscalls", optarg);
-				return EXIT_USAGE;
-			}
-			o->capture_given = true;
-			break;
-		case 'P':
-			if (!strcmp(optarg, "h1"))
-				o->protocol = TRAFFIC_H1;
-			else if (!strcmp(optarg, "h2"))
-				o->protocol = TRAFFIC_H2;
-			else if (!strcmp(optarg, "grpc"))
-				o->protocol = TRAFFIC_GRPC;
-			else
-				return error("--protocol takes h1, h2 or grpc, not '%s'", optarg), EXIT_USAGE;
-			break;
-		default:
-			if (cluster_opt(opt, o))
-				break;
-			if ((r = cli_common_opt(opt, &cmd_run)) != CLI_CONTINUE)
-				return r;
-		}
+		o->mesh_given |= opt == 'm';
+		if (!cli_store_opt(opt, stores, sizeof(stores) / sizeof(stores[0]), o) &&
+		    (r = take_opt(opt, o)) != CLI_CONTINUE)
+			return r;
 		if (o->n_operands >= RUN_MAX_SCENARIOS - 1) {
 			error("at most %d suites in one run", RUN_MAX_SCENARIOS);
 			return EXIT_USAGE;

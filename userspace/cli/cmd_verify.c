@@ -113,9 +113,49 @@ static int check_opts(struct opts *o, char **operands, size_t n_operands, const 
 	return CLI_CONTINUE;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o, char **operands, size_t *n_operands)
+/* The options that only store (cli_store_opt()); -O is the old spelling of --out, kept working. */
+static const struct cli_store stores[] = {
+	CLI_STR('b', struct opts, observations), CLI_STR('s', struct opts, scenario),
+	CLI_STR('I', struct opts, inventory), CLI_STR('r', struct opts, run), CLI_STR('m', struct opts, mesh),
+	CLI_STR('N', struct opts, ns), CLI_STR('O', struct opts, out), CLI_STR('M', struct opts, metrics),
+};
+
+/*
+ * The options that check their argument, and the agents' (fetch_spec_opt());
+ * *agents_only becomes the name of the first agent-only option given.
+ * Returns CLI_CONTINUE, or an exit code after printing.
+ */
+static int take_opt(int opt, struct opts *o, const struct option *longopts, const char **agents_only)
 {
 	extern const struct command cmd_verify;
+	int r;
+
+	switch (opt) {
+	case 'a':
+		o->have_api = true;
+		return verify_parse_api(optarg, o->api) ? EXIT_USAGE : CLI_CONTINUE;
+	case 'o':
+		take_o(o, optarg);
+		return CLI_CONTINUE;
+	case 'i':
+		if (o->n_intents == MAX_INTENTS)
+			return error("--intent: at most %d files", MAX_INTENTS), EXIT_USAGE;
+		o->intents[o->n_intents++] = optarg;
+		return CLI_CONTINUE;
+	case 'f':
+		return parse_format(optarg, &o->format) ? EXIT_USAGE : CLI_CONTINUE;
+	default:
+		if ((r = fetch_spec_opt(&o->agents, opt, optarg)) < 0)
+			return EXIT_USAGE;
+		if (r && opt != FETCH_OPT_AGENT && opt != FETCH_OPT_CLUSTER && !*agents_only)
+			*agents_only = opt_name(longopts, opt);
+		return r ? CLI_CONTINUE : cli_common_opt(opt, &cmd_verify);
+	}
+}
+
+/* Parses argv into o and the operands. Returns CLI_CONTINUE, or an exit code after printing. */
+static int parse_opts(int argc, char **argv, struct opts *o, char **operands, size_t *n_operands)
+{
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "observations", required_argument, NULL, 'b' },
@@ -135,62 +175,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, char **operands, si
 	const char *agents_only = NULL;
 	int opt, r;
 
-	/* -O is the old spelling of --out, kept working. */
 	while ((opt = cli_next_opt(argc, argv, CLI_COMMON_SHORTOPTS "o:s:i:I:r:m:O:f:a:M:N:", longopts, operands,
-				   n_operands)) != -1) {
-		switch (opt) {
-		case 'a':
-			if (verify_parse_api(optarg, o->api))
-				return EXIT_USAGE;
-			o->have_api = true;
-			break;
-		case 'o':
-			take_o(o, optarg);
-			break;
-		case 'b':
-			o->observations = optarg;
-			break;
-		case 's':
-			o->scenario = optarg;
-			break;
-		case 'i':
-			if (o->n_intents == MAX_INTENTS) {
-				error("--intent: at most %d files", MAX_INTENTS);
-				return EXIT_USAGE;
-			}
-			o->intents[o->n_intents++] = optarg;
-			break;
-		case 'I':
-			o->inventory = optarg;
-			break;
-		case 'r':
-			o->run = optarg;
-			break;
-		case 'm':
-			o->mesh = optarg;
-			break;
-		case 'N':
-			o->ns = optarg;
-			break;
-		case 'O':
-			o->out = optarg;
-			break;
-		case 'M':
-			o->metrics = optarg;
-			break;
-		case 'f':
-			if (parse_format(optarg, &o->format))
-				return EXIT_USAGE;
-			break;
-		default:
-			if ((r = fetch_spec_opt(&o->agents, opt, optarg)) < 0)
-				return EXIT_USAGE;
-			if (r && opt != FETCH_OPT_AGENT && opt != FETCH_OPT_CLUSTER && !agents_only)
-				agents_only = opt_name(longopts, opt);
-			if (!r && (r = cli_common_opt(opt, &cmd_verify)) != CLI_CONTINUE)
-				return r;
-		}
-	}
+				   n_operands)) != -1)
+		if (!cli_store_opt(opt, stores, sizeof(stores) / sizeof(stores[0]), o) &&
+		    (r = take_opt(opt, o, longopts, &agents_only)) != CLI_CONTINUE)
+			return r;
 	return check_opts(o, operands, *n_operands, agents_only);
 }
 
