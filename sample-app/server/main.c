@@ -69,7 +69,6 @@ static int open_listener(uint16_t port)
 
 static int setup(struct server *srv, uint16_t port)
 {
-	sigset_t mask;
 	int fd, r;
 
 	evloop_raise_nofile(2 * MAX_CONNS + 64);	/* clients, one /call each, the pool */
@@ -81,14 +80,9 @@ static int setup(struct server *srv, uint16_t port)
 		return error_errno(fd, "cannot listen on port %u", port);
 	if (evloop_add(&srv->loop, &srv->listen_io, fd, EPOLLIN, on_listen))
 		return error("cannot watch the listening socket");
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0 || evloop_add(&srv->loop, &srv->signal_io, fd, EPOLLIN, on_signal))
-		return error_errno(errno, "cannot watch signals");
+	if ((fd = evloop_watch_signals(&srv->loop, &srv->signal_io, on_signal)))
+		return error_errno(fd, "cannot watch signals");
 	return 0;
 }
 

@@ -245,8 +245,7 @@ static int setup(struct engine *e)
 	const struct http_url *dest;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	sigset_t mask;
-	int r, fd;
+	int r;
 
 	if (http_url_parse(o->url, &e->target))
 		return error("invalid URL '%s': only http://host[:port]/path is supported", o->url), -EINVAL;
@@ -271,13 +270,8 @@ static int setup(struct engine *e)
 	}
 	if (o->intent_path && (r = drive_open_intents(o, &e->intent)))
 		return error_errno(r, "cannot write '%s'", o->intent_path), r;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0 || evloop_add(&e->loop, &e->signal_io, fd, EPOLLIN, on_signal))
-		return error_errno(errno, "cannot watch signals"), -errno;
+	if ((r = evloop_watch_signals(&e->loop, &e->signal_io, on_signal)))
+		return error_errno(r, "cannot watch signals"), r;
 	return 0;
 }
 

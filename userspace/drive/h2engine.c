@@ -500,8 +500,7 @@ static int setup(struct h2eng *e)
 {
 	const struct drive_opts *o = e->o;
 	char why[320];
-	sigset_t mask;
-	int r, fd;
+	int r;
 
 	if (o->via)
 		return error("--via relays HTTP/1.1 only: HTTP/2 and gRPC go straight to the target"), -EINVAL;
@@ -526,13 +525,8 @@ static int setup(struct h2eng *e)
 					       o->requests / o->connections + (i < o->requests % o->connections) };
 	if (o->intent_path && (r = drive_open_intents(o, &e->intent)))
 		return error_errno(r, "cannot write '%s'", o->intent_path), r;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0 || evloop_add(&e->loop, &e->signal_io, fd, EPOLLIN, on_signal))
-		return error_errno(errno, "cannot watch signals"), -errno;
+	if ((r = evloop_watch_signals(&e->loop, &e->signal_io, on_signal)))
+		return error_errno(r, "cannot watch signals"), r;
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 /* evloop.c - see evloop.h */
 #include <errno.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,4 +100,24 @@ int evloop_run_once(struct evloop *l, int timeout_ms)
 	}
 	l->ndead = 0;
 	return n;
+}
+
+int evloop_watch_signals(struct evloop *l, struct ev_io *io, ev_cb cb)
+{
+	sigset_t mask;
+	int fd, r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if ((r = evloop_add(l, io, fd, EPOLLIN, cb))) {
+		close(fd);
+		io->fd = -1;
+		return r;
+	}
+	return 0;
 }

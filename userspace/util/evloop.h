@@ -50,6 +50,14 @@ void evloop_del(struct evloop *l, struct ev_io *io);
 /* Waits up to timeout_ms (-1: forever) and dispatches events. Returns events handled or -errno. */
 int evloop_run_once(struct evloop *l, int timeout_ms);
 
+/*
+ * Blocks SIGINT and SIGTERM and watches them through a signalfd on io, so a
+ * stop request arrives as an event of the loop (between two callbacks, never
+ * inside one). cb reads the signalfd; the caller closes io->fd at the end.
+ * Returns 0 or -errno (nothing left open).
+ */
+int evloop_watch_signals(struct evloop *l, struct ev_io *io, ev_cb cb);
+
 /* Raises the soft open-file limit towards `want` (never past the hard limit). Returns the new soft limit. */
 unsigned long evloop_raise_nofile(unsigned long want);
 
