@@ -337,11 +337,18 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 		}
 		if (traffic_send_all(s->t, jobs, n))
 			return -1;
-		/* The kernel's records of the probes arrive a drain period later. */
-		while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS) {
+		/*
+		 * The kernel's records of the probes arrive a drain period after
+		 * the last answer: wait from there, and judge at least once (a
+		 * loaded machine can take longer than that period to send many
+		 * entries' probes, and a wait counted from before sending then
+		 * never judged them at all).
+		 */
+		sent = mono_ns();
+		do {
 			sleep_ns(20000000ULL);
 			judge_probes(s, st, set, probed, done, round, &seen);
-		}
+		} while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS);
 		if (all_true(done, st->n_traffic) ||
 		    (mono_ns() >= deadline && round >= converge_min_rounds(st->converge.consecutive)))
 			break;
