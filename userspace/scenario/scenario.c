@@ -316,6 +316,58 @@ static int parse_method(struct ctx *c, struct ynode *n, const char *field, const
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Reads a request path into t->path (kept): starts with '/', no blanks. Returns 0 or -EINVAL/-ENOMEM. */
+static int path_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
+{
+	int r = ydoc_str(c->d, v, f, &t->path);
+
+	if (!r && (t->path[0] != '/' || t->path[strcspn(t->path, " \t\r\n")]))
+		r = ydoc_error(c->d, v, f, "not a request path (starts with '/', no blanks)");
+	if (!r)
+		t->path = keep(c, t->path);
+	return r;
+}
+
+/* Reads a request body into t->body (kept), at most SC_MAX_BODY bytes. Returns 0 or -EINVAL. */
+static int body_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
+{
+	int r = ydoc_str(c->d, v, f, &t->body);
+
+	if (!r && strlen(t->body) > SC_MAX_BODY)
+		r = ydoc_error(c->d, v, f, "longer than %d bytes", SC_MAX_BODY);
+	if (!r)
+		t->body = keep(c, t->body);
+	return r;
+}
+
+/* Reads "connections" (new or keep-alive) into t->connections. Returns 0 or -EINVAL. */
+static int connections_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
+{
+	const char *s = ydoc_scalar(v);
+
+	if (s && !strcmp(s, "new"))
+		t->connections = SC_CONN_NEW;
+	else if (s && !strcmp(s, "keep-alive"))
+		t->connections = SC_CONN_KEEP_ALIVE;
+	else
+		return ydoc_error(c->d, v, f, "not 'new' (a connection per request) or 'keep-alive'");
+	return 0;
+}
+
+/* Reads "via" (call or direct) into t->via. Returns 0 or -EINVAL. */
+static int via_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
+{
+	const char *s = ydoc_scalar(v);
+
+	if (s && !strcmp(s, "call"))
+		t->via = SC_VIA_CALL;
+	else if (s && !strcmp(s, "direct"))
+		t->via = SC_VIA_DIRECT;
+	else
+		return ydoc_error(c->d, v, f, "not 'call' or 'direct'");
+	return 0;
+}
+
 /* Applies every traffic field present in mapping n (the defaults, then the entry itself). */
 static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, struct sc_traffic *t)
 {
@@ -342,19 +394,11 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 		} else if (!strcmp(k, "method")) {
 			r = parse_method(c, v, f, &t->method);
 		} else if (!strcmp(k, "path")) {
-			r = ydoc_str(c->d, v, f, &t->path);
-			if (!r && (t->path[0] != '/' || t->path[strcspn(t->path, " \t\r\n")]))
-				r = ydoc_error(c->d, v, f, "not a request path (starts with '/', no blanks)");
-			if (!r)
-				t->path = keep(c, t->path);
+			r = path_field(c, v, f, t);
 		} else if (!strcmp(k, "headers")) {
 			r = parse_headers(c, v, f, t);
 		} else if (!strcmp(k, "body")) {
-			r = ydoc_str(c->d, v, f, &t->body);
-			if (!r && strlen(t->body) > SC_MAX_BODY)
-				r = ydoc_error(c->d, v, f, "longer than %d bytes", SC_MAX_BODY);
-			if (!r)
-				t->body = keep(c, t->body);
+			r = body_field(c, v, f, t);
 		} else if (!strcmp(k, "count")) {
 			r = ydoc_u64(c->d, v, f, 1, 10000000, &t->count);
 			t->duration_ns = 0;
@@ -367,23 +411,9 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 			r = ydoc_u64(c->d, v, f, 1, 256, &u);
 			t->concurrency = (unsigned)u;
 		} else if (!strcmp(k, "connections")) {
-			const char *s = ydoc_scalar(v);
-
-			if (s && !strcmp(s, "new"))
-				t->connections = SC_CONN_NEW;
-			else if (s && !strcmp(s, "keep-alive"))
-				t->connections = SC_CONN_KEEP_ALIVE;
-			else
-				r = ydoc_error(c->d, v, f, "not 'new' (a connection per request) or 'keep-alive'");
+			r = connections_field(c, v, f, t);
 		} else if (!strcmp(k, "via")) {
-			const char *s = ydoc_scalar(v);
-
-			if (s && !strcmp(s, "call"))
-				t->via = SC_VIA_CALL;
-			else if (s && !strcmp(s, "direct"))
-				t->via = SC_VIA_DIRECT;
-			else
-				r = ydoc_error(c->d, v, f, "not 'call' or 'direct'");
+			r = via_field(c, v, f, t);
 		} else if (!strcmp(k, "expect")) {
 			r = parse_expect(c, v, f, &t->expect);
 		}
@@ -711,31 +741,13 @@ static int parse_manifests(struct ctx *c, struct ynode *n, const char *field,
 
 /* --- steps and the whole file ---------------------------------------------- */
 
-static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, unsigned idx,
-		      struct sc_step *st)
+/* Reads a step's apply, delete, converge, metrics and background, if present. Returns 0 or -EINVAL. */
+static int step_sections(struct ctx *c, struct ynode *defaults, struct ynode *n, const char *field,
+			 struct sc_step *st)
 {
-	struct ynode *v, *traffic;
-	char field[64], f[160];
-	const struct sc_converge dflt = {
-		.enabled = true, .timeout_ns = 30 * NS_PER_S, .interval_ns = NS_PER_S / 10,
-		.consecutive = 5,
-	};
+	struct ynode *v;
+	char f[160];
 
-	fld(field, sizeof(field), "steps[%u]", idx - 1);
-	st->index = idx;
-	st->line = ydoc_line(n);
-	st->converge = dflt;
-	if (ydoc_known_keys(c->d, n, field, step_keys))
-		return -EINVAL;
-	if ((v = ydoc_get(c->d, n, "name"))) {
-		fld(f, sizeof(f), "%s.name", field);
-		if (name_field(c, v, f, &st->name))
-			return -EINVAL;
-	} else {
-		fld(f, sizeof(f), "step-%u", idx);
-		st->name = keep(c, f);
-	}
-	st->description = keep(c, ydoc_scalar(ydoc_get(c->d, n, "description")) ?: "");
 	if ((v = ydoc_get(c->d, n, "apply"))) {
 		fld(f, sizeof(f), "%s.apply", field);
 		if (parse_manifests(c, v, f, &st->apply, &st->n_apply))
@@ -763,7 +775,16 @@ static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, un
 		if (sc_background_parse(c->d, v, f, &c->sc->strings, c->sc->ns, &st->background, &st->n_background))
 			return -EINVAL;
 	}
-	traffic = ydoc_get(c->d, n, "traffic");
+	return 0;
+}
+
+/* Reads step n's traffic list into st->traffic (owned by st), naming unnamed entries tN. Returns 0 or -errno. */
+static int step_traffic(struct ctx *c, struct ynode *defaults, struct ynode *n, const char *field,
+			struct sc_step *st)
+{
+	struct ynode *traffic = ydoc_get(c->d, n, "traffic");
+	char f[160];
+
 	fld(f, sizeof(f), "%s.traffic", field);
 	if (!traffic || traffic->type != YNODE_SEQ || !ydoc_len(traffic))
 		return ydoc_error(c->d, traffic ? traffic : n, f, "a step needs a non-empty traffic list");
@@ -794,6 +815,37 @@ static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, un
 	return 0;
 }
 
+/* Reads step number idx (from 1) from mapping n into st. Returns 0, -EINVAL or -ENOMEM. */
+static int parse_step(struct ctx *c, struct ynode *defaults, struct ynode *n, unsigned idx,
+		      struct sc_step *st)
+{
+	struct ynode *v;
+	char field[64], f[160];
+	const struct sc_converge dflt = {
+		.enabled = true, .timeout_ns = 30 * NS_PER_S, .interval_ns = NS_PER_S / 10,
+		.consecutive = 5,
+	};
+
+	fld(field, sizeof(field), "steps[%u]", idx - 1);
+	st->index = idx;
+	st->line = ydoc_line(n);
+	st->converge = dflt;
+	if (ydoc_known_keys(c->d, n, field, step_keys))
+		return -EINVAL;
+	if ((v = ydoc_get(c->d, n, "name"))) {
+		fld(f, sizeof(f), "%s.name", field);
+		if (name_field(c, v, f, &st->name))
+			return -EINVAL;
+	} else {
+		fld(f, sizeof(f), "step-%u", idx);
+		st->name = keep(c, f);
+	}
+	st->description = keep(c, ydoc_scalar(ydoc_get(c->d, n, "description")) ?: "");
+	if (step_sections(c, defaults, n, field, st))
+		return -EINVAL;
+	return step_traffic(c, defaults, n, field, st);
+}
+
 static int parse_statistics(struct ctx *c, struct ynode *n)
 {
 	struct ynode *v;
@@ -812,19 +864,13 @@ static int parse_statistics(struct ctx *c, struct ynode *n)
 	return 0;
 }
 
-static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
+/* Reads the top level's identity (version to access_control) into c->sc. Returns 0 or -errno. */
+static int top_identity(struct ctx *c, struct ydoc *d, struct ynode *root)
 {
-	struct ctx *c = arg;
 	struct scenario *sc = c->sc;
-	struct ynode *v, *steps, *defaults;
+	struct ynode *v;
 	uint64_t u;
-	char f[64];
 
-	c->d = d;
-	if (sc->steps)
-		return ydoc_error(d, root, "(document)", "a scenario file holds one YAML document");
-	if (ydoc_known_keys(d, root, "(top level)", top_keys))
-		return -EINVAL;
 	v = ydoc_get(d, root, "version");
 	if (!v)
 		return ydoc_error(d, root, "version", "missing (this reader knows version 1)");
@@ -850,15 +896,16 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 	if ((v = ydoc_get(d, root, "access_control")) &&
 	    ydoc_bool(d, v, "access_control", &sc->access_control))
 		return -EINVAL;
-	if ((v = ydoc_get(d, root, "statistics")) && parse_statistics(c, v))
-		return -EINVAL;
-	if ((v = ydoc_get(d, root, "background")) &&
-	    sc_background_parse(d, v, "background", &sc->strings, sc->ns, &sc->background, &sc->n_background))
-		return -EINVAL;
-	defaults = ydoc_get(d, root, "defaults");
-	if (defaults && ydoc_known_keys(d, defaults, "defaults", defaults_keys))
-		return -EINVAL;
-	steps = ydoc_get(d, root, "steps");
+	return 0;
+}
+
+/* Reads the steps list into c->sc->steps (owned by the scenario), names unique. Returns 0 or -errno. */
+static int top_steps(struct ctx *c, struct ydoc *d, struct ynode *root, struct ynode *defaults)
+{
+	struct scenario *sc = c->sc;
+	struct ynode *steps = ydoc_get(d, root, "steps");
+	char f[64];
+
 	if (!steps || steps->type != YNODE_SEQ || !ydoc_len(steps))
 		return ydoc_error(d, steps ? steps : root, "steps", "a non-empty list of steps is required");
 	if (ydoc_len(steps) > MAX_STEPS)
@@ -878,6 +925,33 @@ static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
 			}
 	}
 	return 0;
+}
+
+/* ydoc_each() callback: reads the scenario document root into the ctx arg. Returns 0 or -errno. */
+static int parse_top(struct ydoc *d, struct ynode *root, void *arg)
+{
+	struct ctx *c = arg;
+	struct scenario *sc = c->sc;
+	struct ynode *v, *defaults;
+	int r;
+
+	c->d = d;
+	if (sc->steps)
+		return ydoc_error(d, root, "(document)", "a scenario file holds one YAML document");
+	if (ydoc_known_keys(d, root, "(top level)", top_keys))
+		return -EINVAL;
+	r = top_identity(c, d, root);
+	if (r)
+		return r;
+	if ((v = ydoc_get(d, root, "statistics")) && parse_statistics(c, v))
+		return -EINVAL;
+	if ((v = ydoc_get(d, root, "background")) &&
+	    sc_background_parse(d, v, "background", &sc->strings, sc->ns, &sc->background, &sc->n_background))
+		return -EINVAL;
+	defaults = ydoc_get(d, root, "defaults");
+	if (defaults && ydoc_known_keys(d, defaults, "defaults", defaults_keys))
+		return -EINVAL;
+	return top_steps(c, d, root, defaults);
 }
 
 int scenario_load(struct scenario *sc, const char *path)
