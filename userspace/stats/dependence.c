@@ -26,12 +26,94 @@ static double row_total_d(const double *row, size_t k)
 	return m;
 }
 
+/*
+ * Fills col[0..k) with the column totals of counts (groups rows of k) and
+ * *cols with how many are nonzero. Returns the smallest nonzero column share
+ * of the grand total (1 when there is none).
+ */
+static double column_shares(const uint64_t *counts, size_t groups, size_t k, double *col, size_t *cols)
+{
+	double n = 0, pmin = 1;
+
+	for (size_t g = 0; g < groups; g++)
+		for (size_t c = 0; c < k; c++) {
+			col[c] += (double)counts[g * k + c];
+			n += (double)counts[g * k + c];
+		}
+	*cols = 0;
+	for (size_t c = 0; c < k; c++)
+		if (col[c] > 0) {
+			(*cols)++;
+			if (col[c] / n < pmin)
+				pmin = col[c] / n;
+		}
+	return pmin;
+}
+
+/*
+ * Copies into rows_kept the groups large enough on their own (expected
+ * count of the rarest column at least min_expected), then the small ones
+ * pooled (summed into pool) when the pool is; *small counts the pooled
+ * groups. Returns the number of rows kept.
+ */
+static size_t keep_rows(const uint64_t *counts, size_t groups, size_t k, double pmin, double min_expected,
+			double *rows_kept, double *pool, size_t *small)
+{
+	size_t rows = 0;
+
+	*small = 0;
+	for (size_t g = 0; g < groups; g++) {
+		double m = row_total(&counts[g * k], k);
+
+		if (m == 0)
+			continue;
+		if (m * pmin >= min_expected) {
+			for (size_t c = 0; c < k; c++)
+				rows_kept[rows * k + c] = (double)counts[g * k + c];
+			rows++;
+		} else {
+			(*small)++;
+			for (size_t c = 0; c < k; c++)
+				pool[c] += (double)counts[g * k + c];
+		}
+	}
+	if (*small && row_total_d(pool, k) * pmin >= min_expected) {
+		memcpy(&rows_kept[rows * k], pool, k * sizeof(*pool));
+		rows++;
+	}
+	return rows;
+}
+
+/* Pearson's X^2 of the rows x k table t, expected counts from its own margins; col is k doubles of scratch. */
+static double chi2_statistic(const double *t, size_t rows, size_t k, double *col)
+{
+	double used_n = 0, x2 = 0;
+
+	memset(col, 0, k * sizeof(*col));
+	for (size_t r = 0; r < rows; r++)
+		for (size_t c = 0; c < k; c++) {
+			col[c] += t[r * k + c];
+			used_n += t[r * k + c];
+		}
+	for (size_t r = 0; r < rows; r++) {
+		double m = row_total_d(&t[r * k], k);
+
+		for (size_t c = 0; c < k; c++) {
+			double e = m * col[c] / used_n;
+
+			if (e > 0)
+				x2 += (t[r * k + c] - e) * (t[r * k + c] - e) / e;
+		}
+	}
+	return x2;
+}
+
 int stats_chi2_homogeneity(const uint64_t *counts, size_t groups, size_t k, double min_expected,
 			   struct stats_homogeneity *out)
 {
 	double *col = calloc(k + 1, sizeof(*col)), *pool = calloc(k + 1, sizeof(*pool)), *rows_kept;
-	double n = 0, pmin = 1, x2 = 0, used_n = 0;
-	size_t cols = 0, rows = 0, small = 0;
+	double pmin;
+	size_t cols, rows, small;
 
 	memset(out, 0, sizeof(*out));
 	out->p_value = NAN;
@@ -43,60 +125,16 @@ int stats_chi2_homogeneity(const uint64_t *counts, size_t groups, size_t k, doub
 		free(rows_kept);
 		return k ? -ENOMEM : -EINVAL;
 	}
-	for (size_t g = 0; g < groups; g++)
-		for (size_t c = 0; c < k; c++) {
-			col[c] += (double)counts[g * k + c];
-			n += (double)counts[g * k + c];
-		}
-	for (size_t c = 0; c < k; c++)
-		if (col[c] > 0) {
-			cols++;
-			if (col[c] / n < pmin)
-				pmin = col[c] / n;
-		}
+	pmin = column_shares(counts, groups, k, col, &cols);
 	/* Rows: groups large enough on their own, then the small ones pooled. */
-	for (size_t g = 0; g < groups; g++) {
-		double m = row_total(&counts[g * k], k);
-
-		if (m == 0)
-			continue;
-		if (m * pmin >= min_expected) {
-			for (size_t c = 0; c < k; c++)
-				rows_kept[rows * k + c] = (double)counts[g * k + c];
-			rows++;
-		} else {
-			small++;
-			for (size_t c = 0; c < k; c++)
-				pool[c] += (double)counts[g * k + c];
-		}
-	}
+	rows = keep_rows(counts, groups, k, pmin, min_expected, rows_kept, pool, &small);
 	out->pooled = small;
-	if (small && row_total_d(pool, k) * pmin >= min_expected) {
-		memcpy(&rows_kept[rows * k], pool, k * sizeof(*pool));
-		rows++;
-	}
 	out->rows = rows;
 	if (rows >= 2 && cols >= 2) {
 		/* Expected counts from the rows actually tested. */
-		memset(col, 0, k * sizeof(*col));
-		for (size_t r = 0; r < rows; r++)
-			for (size_t c = 0; c < k; c++) {
-				col[c] += rows_kept[r * k + c];
-				used_n += rows_kept[r * k + c];
-			}
-		for (size_t r = 0; r < rows; r++) {
-			double m = row_total_d(&rows_kept[r * k], k);
-
-			for (size_t c = 0; c < k; c++) {
-				double e = m * col[c] / used_n;
-
-				if (e > 0)
-					x2 += (rows_kept[r * k + c] - e) * (rows_kept[r * k + c] - e) / e;
-			}
-		}
-		out->statistic = x2;
+		out->statistic = chi2_statistic(rows_kept, rows, k, col);
 		out->df = (double)(rows - 1) * (double)(cols - 1);
-		out->p_value = stats_chi2_sf(x2, out->df);
+		out->p_value = stats_chi2_sf(out->statistic, out->df);
 	}
 	free(col);
 	free(pool);
