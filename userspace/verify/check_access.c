@@ -82,13 +82,86 @@ static bool access_ok(const struct check_ctx *c, const struct sc_traffic *t, con
 	return true;
 }
 
+/* What check_access() has found so far among an entry's requests. */
+struct access_tally {
+	size_t ok, bad, missing;
+	bool any_positive, misdelivered;
+	char first_pod[160], first[400];	/* the first violation, for the reason */
+};
+
+/* Names the first violation r in k->first (and k->first_pod when r was served); later ones leave them. */
+static void note_first_violation(const struct check_ctx *c, const struct vreq *r, struct access_tally *k)
+{
+	char label[48];
+
+	if (!*k->first_pod && r->served) {
+		snprintf(k->first_pod, sizeof(k->first_pod), "%s/%s", r->served->ns, r->served->pod);
+		char when[40];
+
+		evidence_time(c->obs, r->served->start_ns, when, sizeof(when));
+		if (r->followed)
+			snprintf(k->first, sizeof(k->first), "%s at %s %s %s, followed: conn %s, peer %s",
+				 r->request_id ? r->request_id : "?", k->first_pod, r->served->path, when,
+				 r->served->conn, r->served->peer);
+		else
+			snprintf(k->first, sizeof(k->first), "%s at %s %s", r->request_id ? r->request_id : "?",
+				 k->first_pod, r->served->path);
+	}
+	if (!*k->first)
+		snprintf(k->first, sizeof(k->first), "%s: %s", r->request_id,
+			 vreq_outcome_label(r, label, sizeof(label)));
+}
+
+/* The denial forms x accepts, as a new JSON array of strings ("403", "reset", ...). */
+static json_t *accepted_denials(const struct sc_expect *x)
+{
+	json_t *acc = json_array();
+
+	for (size_t i = 0; i < x->n_deny_statuses && (x->denial & SC_DENY_STATUS); i++)
+		json_array_append_new(acc, json_sprintf("%d", x->deny_statuses[i]));
+	if (x->denial & SC_DENY_RESET)
+		json_array_append_new(acc, json_string("reset"));
+	if (x->denial & SC_DENY_REFUSED)
+		json_array_append_new(acc, json_string("refused"));
+	if (x->denial & SC_DENY_CLOSED)
+		json_array_append_new(acc, json_string("closed"));
+	return acc;
+}
+
+/* Sets out's verdict and reason from the tally of n requests; counts is the client outcomes as text. */
+static void access_verdict(const struct sc_traffic *t, const struct sc_expect *x, size_t n,
+			   const struct access_tally *k, size_t unobserved, const char *counts,
+			   struct eval *out)
+{
+	if (k->bad && x->access == SC_ACCESS_DENY && *k->first_pod)
+		eval_set(out, VERDICT_FAIL, k->any_positive, "%zu of %zu denied requests reached a workload (first: %s); client saw %s",
+			 k->bad, n, k->first, counts);
+	else if (k->bad && x->access == SC_ACCESS_DENY)
+		eval_set(out, VERDICT_FAIL, k->any_positive, "%zu of %zu denied requests were not denied as expected (first: %s); client saw %s",
+			 k->bad, n, k->first, counts);
+	else if (k->bad)
+		eval_set(out, VERDICT_FAIL, k->any_positive, "%zu of %zu allowed requests did not reach %s and succeed (first: %s); client saw %s",
+			 k->bad, n, t->to, k->first, counts);
+	else if (!n)
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "no requests of this entry were observed");
+	else if (unobserved)
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "%zu of %zu requests were not observed at the client",
+			 unobserved, n);
+	else if (k->missing)
+		eval_set(out, VERDICT_INCONCLUSIVE, false, "only %zu of %llu requests were found in the records",
+			 n, (unsigned long long)t->count);
+	else if (x->access == SC_ACCESS_DENY)
+		eval_set(out, VERDICT_PASS, false, "%zu/%zu denied before reaching %s; client saw %s", k->ok, n, t->to, counts);
+	else
+		eval_set(out, VERDICT_PASS, false, "%zu/%zu reached %s and succeeded", k->ok, n, t->to);
+}
+
 void check_access(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
 		  const struct vreq *r, size_t n, struct eval *out)
 {
 	json_t *outcomes = json_object(), *violations = evidence_list(), *unobserved = evidence_list();
-	size_t ok = 0, bad = 0, missing = 0;
-	bool any_positive = false, misdelivered = false;
-	char counts[200], label[48], first_pod[160] = "", first[400] = "";
+	struct access_tally k = { 0 };
+	char counts[200], label[48];
 
 	for (size_t i = 0; i < n; i++) {
 		const char *why = NULL;
@@ -96,77 +169,30 @@ void check_access(const struct check_ctx *c, const struct sc_traffic *t, const s
 
 		evidence_count(outcomes, vreq_outcome_label(&r[i], label, sizeof(label)));
 		if (access_ok(c, t, x, &r[i], &why, &positive)) {
-			ok++;
+			k.ok++;
 		} else if (!strcmp(why, "unobserved")) {
 			evidence_list_add(unobserved, evidence_request(c, &r[i], why));
 		} else {
-			if (!*first_pod && r[i].served) {
-				snprintf(first_pod, sizeof(first_pod), "%s/%s", r[i].served->ns,
-					 r[i].served->pod);
-				char when[40];
-
-				evidence_time(c->obs, r[i].served->start_ns, when, sizeof(when));
-				if (r[i].followed)
-					snprintf(first, sizeof(first), "%s at %s %s %s, followed: conn %s, peer %s",
-						 r[i].request_id ? r[i].request_id : "?", first_pod, r[i].served->path, when,
-						 r[i].served->conn, r[i].served->peer);
-				else
-					snprintf(first, sizeof(first), "%s at %s %s", r[i].request_id ? r[i].request_id : "?",
-						 first_pod, r[i].served->path);
-			}
-			if (!*first)
-				snprintf(first, sizeof(first), "%s: %s", r[i].request_id,
-					 vreq_outcome_label(&r[i], label, sizeof(label)));
-			bad++;
-			any_positive |= positive;
-			misdelivered |= !strcmp(why, "reached-workload") || !strcmp(why, "misrouted");
+			note_first_violation(c, &r[i], &k);
+			k.bad++;
+			k.any_positive |= positive;
+			k.misdelivered |= !strcmp(why, "reached-workload") || !strcmp(why, "misrouted");
 			evidence_list_add(violations, evidence_request(c, &r[i], why));
 		}
 	}
 	if (t->count && n < t->count)
-		missing = t->count - n;
+		k.missing = t->count - n;
 	out->evidence = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 		"expected", x->access == SC_ACCESS_DENY ? "deny" : "allow",
 		"destination", t->to, "requests", (json_int_t)n, "expected_requests",
-		(json_int_t)(t->count ? t->count : n), "conforming", (json_int_t)ok,
-		"missing", (json_int_t)missing, "client_outcomes", outcomes,
+		(json_int_t)(t->count ? t->count : n), "conforming", (json_int_t)k.ok,
+		"missing", (json_int_t)k.missing, "client_outcomes", outcomes,
 		"violations", violations, "unobserved", unobserved);
 	evidence_counts_text(outcomes, counts, sizeof(counts));
-	if (x->access == SC_ACCESS_DENY) {
-		json_t *acc = json_array();
-
-		for (size_t i = 0; i < x->n_deny_statuses && (x->denial & SC_DENY_STATUS); i++)
-			json_array_append_new(acc, json_sprintf("%d", x->deny_statuses[i]));
-		if (x->denial & SC_DENY_RESET)
-			json_array_append_new(acc, json_string("reset"));
-		if (x->denial & SC_DENY_REFUSED)
-			json_array_append_new(acc, json_string("refused"));
-		if (x->denial & SC_DENY_CLOSED)
-			json_array_append_new(acc, json_string("closed"));
-		json_object_set_new(out->evidence, "accepted_denials", acc);
-	}
-	if (bad && x->access == SC_ACCESS_DENY && *first_pod)
-		eval_set(out, VERDICT_FAIL, any_positive, "%zu of %zu denied requests reached a workload (first: %s); client saw %s",
-			 bad, n, first, counts);
-	else if (bad && x->access == SC_ACCESS_DENY)
-		eval_set(out, VERDICT_FAIL, any_positive, "%zu of %zu denied requests were not denied as expected (first: %s); client saw %s",
-			 bad, n, first, counts);
-	else if (bad)
-		eval_set(out, VERDICT_FAIL, any_positive, "%zu of %zu allowed requests did not reach %s and succeed (first: %s); client saw %s",
-			 bad, n, t->to, first, counts);
-	else if (!n)
-		eval_set(out, VERDICT_INCONCLUSIVE, false, "no requests of this entry were observed");
-	else if (evidence_list_total(unobserved))
-		eval_set(out, VERDICT_INCONCLUSIVE, false, "%zu of %zu requests were not observed at the client",
-			 evidence_list_total(unobserved), n);
-	else if (missing)
-		eval_set(out, VERDICT_INCONCLUSIVE, false, "only %zu of %llu requests were found in the records",
-			 n, (unsigned long long)t->count);
-	else if (x->access == SC_ACCESS_DENY)
-		eval_set(out, VERDICT_PASS, false, "%zu/%zu denied before reaching %s; client saw %s", ok, n, t->to, counts);
-	else
-		eval_set(out, VERDICT_PASS, false, "%zu/%zu reached %s and succeeded", ok, n, t->to);
-	out->misdelivered = bad && misdelivered;
+	if (x->access == SC_ACCESS_DENY)
+		json_object_set_new(out->evidence, "accepted_denials", accepted_denials(x));
+	access_verdict(t, x, n, &k, evidence_list_total(unobserved), counts, out);
+	out->misdelivered = k.bad && k.misdelivered;
 }
 
 bool check_probe(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
