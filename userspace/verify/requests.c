@@ -562,15 +562,11 @@ static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e
 	return free_holds ? free_holds : holds ? holds : near ? near : n ? &r[0] : NULL;
 }
 
-int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traffic *t,
-		    bool probes, struct vreq **out)
+/* Index of the first tag of ix whose key is not below key (ix->n when none). */
+static size_t tag_lower_bound(const struct vindex *ix, uint64_t key)
 {
-	uint64_t key = tag_key(step, t->index, probes);
-	size_t lo = 0, hi = ix->n, n = 0, cap = 0, ccap_n = 0, i;
-	size_t *ccap = NULL;
-	struct vreq *r = NULL;
+	size_t lo = 0, hi = ix->n;
 
-	/* Lower bound of (step, traffic, probe) in the sorted tags. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -579,37 +575,61 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		else
 			hi = mid;
 	}
-	for (i = lo; i < ix->n && ix->tags[i].key == key && ix->tags[i].round != ENTRY_ROUND; ) {
-		struct vreq *q;
+	return lo;
+}
 
+/*
+ * Zeroes q and fills it from the run of tags at *i that share a round and
+ * sequence number, advancing *i past them; *ccap is the capacity of q's
+ * copies. Returns 0 or -ENOMEM.
+ */
+static int read_request(const struct vindex *ix, unsigned step, const struct sc_traffic *t, bool probes,
+			uint64_t key, size_t *i, struct vreq *q, size_t *ccap)
+{
+	memset(q, 0, sizeof(*q));
+	*ccap = 0;
+	snprintf(q->id.run, sizeof(q->id.run), "%s", ix->run);
+	q->id.step = step;
+	q->id.traffic = t->index;
+	q->id.probe = probes;
+	q->id.round = ix->tags[*i].round;
+	q->id.seq = ix->tags[*i].seq;
+	for (; *i < ix->n && ix->tags[*i].key == key && ix->tags[*i].round == q->id.round &&
+	       ix->tags[*i].seq == q->id.seq; (*i)++) {
+		const struct vtag *g = &ix->tags[*i];
+
+		if (tag_in(g)) {
+			if (!q->intent)
+				q->intent = tag_in(g);
+			q->request_id = tag_in(g)->request_id;
+		} else {
+			if (tag_how(g) == VL_ID)
+				q->request_id = tag_ex(g)->request_id;
+			if (add_exchange(ix, t, q, tag_ex(g), tag_how(g), ccap))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traffic *t,
+		    bool probes, struct vreq **out)
+{
+	uint64_t key = tag_key(step, t->index, probes);
+	size_t n = 0, cap = 0, ccap_n = 0, i;
+	size_t *ccap = NULL;
+	struct vreq *r = NULL;
+
+	/* From the lower bound of (step, traffic, probe) in the sorted tags. */
+	i = tag_lower_bound(ix, key);
+	while (i < ix->n && ix->tags[i].key == key && ix->tags[i].round != ENTRY_ROUND) {
 		/* The copies' capacities (ccap) grow alongside the requests. */
 		if (array_reserve(&r, &cap, n, sizeof(*r), 64) ||
 		    array_reserve(&ccap, &ccap_n, n, sizeof(*ccap), 64))
 			goto oom;
-		q = &r[n];
-		memset(q, 0, sizeof(*q));
-		ccap[n++] = 0;
-		snprintf(q->id.run, sizeof(q->id.run), "%s", ix->run);
-		q->id.step = step;
-		q->id.traffic = t->index;
-		q->id.probe = probes;
-		q->id.round = ix->tags[i].round;
-		q->id.seq = ix->tags[i].seq;
-		for (; i < ix->n && ix->tags[i].key == key && ix->tags[i].round == q->id.round &&
-		       ix->tags[i].seq == q->id.seq; i++) {
-			const struct vtag *g = &ix->tags[i];
-
-			if (tag_in(g)) {
-				if (!q->intent)
-					q->intent = tag_in(g);
-				q->request_id = tag_in(g)->request_id;
-			} else {
-				if (tag_how(g) == VL_ID)
-					q->request_id = tag_ex(g)->request_id;
-				if (add_exchange(ix, t, q, tag_ex(g), tag_how(g), &ccap[n - 1]))
-					goto oom;
-			}
-		}
+		n++;
+		if (read_request(ix, step, t, probes, key, &i, &r[n - 1], &ccap[n - 1]))
+			goto oom;
 	}
 	for (; i < ix->n && ix->tags[i].key == key; i++) {
 		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]));
