@@ -535,6 +535,44 @@ void verify_api_text(const int *api, char *buf, size_t len)
 						 smi_group_short((enum smi_group)g), smi_version_name(api[g]));
 }
 
+/*
+ * Adds to rep what the whole run found once its steps are judged: scen
+ * (taken, with its elapsed time from span), the capture and how far requests
+ * were followed, the statistics used, the mesh and the report's time.
+ * Returns 0 or -ENOMEM.
+ */
+static int report_run(const struct verify_input *in, const struct vindex *ix, const struct accounting *acc,
+		      size_t strays, const uint64_t span[2], double ci_level, json_t *scen, struct report *rep)
+{
+	const struct scenario *sc = in->sc;
+	char generated[40];
+	json_t *cap;
+	int r = 0;
+
+	json_object_set_new(scen, "elapsed", span_json(in->obs, span[0], span[1]));
+	json_array_append_new(rep->scenarios, scen);
+	cap = capture_json(in, strays);
+	/* How far the kernel's records let requests be followed (docs/verdicts.md). */
+	json_object_set_new(cap, "following", json_pack("{s:I, s:I, s:I, s:I, s:I}",
+		"connection_links", (json_int_t)ix->hops, "proxy_links_unique", (json_int_t)ix->inside_unique,
+		"proxy_links_by_id", (json_int_t)ix->inside_by_id, "proxy_links_several",
+		(json_int_t)ix->inside_several, "outside_steps", (json_int_t)acc->outside));
+	json_array_append_new(rep->captures, cap);
+	json_object_set_new(rep->statistics, "alpha", json_real(sc->alpha));
+	json_object_set_new(rep->statistics, "power", json_real(sc->power));
+	json_object_set_new(rep->statistics, "effect", json_real(sc->effect));
+	json_object_set_new(rep->statistics, "ci_level", json_real(ci_level));
+	if (report_set_str(&rep->mesh_version, in->inv->mesh_version) ||
+	    report_set_str(&rep->data_plane, in->inv->mesh_data_plane))
+		r = -ENOMEM;
+	if (!*rep->generated && in->obs->have_meta) {
+		evidence_time(in->obs, in->obs->meta.mono_ns, generated, sizeof(generated));
+		free(rep->generated);
+		rep->generated = strdup(generated);
+	}
+	return r;
+}
+
 int verify_scenario(const struct verify_input *in, struct report *rep)
 {
 	const struct scenario *sc = in->sc;
@@ -542,7 +580,7 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	struct vindex ix;
 	struct accounting acc = { 0 };
 	struct policy pol = { 0 };
-	char run[REQID_RUN_MAX + 1], generated[40], api[120];
+	char run[REQID_RUN_MAX + 1], api[120];
 	json_t *steps, *scen;
 	uint64_t span[2] = { 0, 0 };
 	size_t strays;
@@ -573,32 +611,10 @@ int verify_scenario(const struct verify_input *in, struct report *rep)
 	for (size_t i = 0; i < sc->n_steps && !r; i++)
 		r = verify_step(&c, &ix, &acc, &sc->steps[i], pol.sets[i], rep, steps, run, in->api_versions,
 				in->metrics_dir, span);
-	if (!r) {
-		json_object_set_new(scen, "elapsed", span_json(in->obs, span[0], span[1]));
-		json_array_append_new(rep->scenarios, scen);
-		json_t *cap = capture_json(in, strays);
-
-		/* How far the kernel's records let requests be followed (docs/verdicts.md). */
-		json_object_set_new(cap, "following", json_pack("{s:I, s:I, s:I, s:I, s:I}",
-			"connection_links", (json_int_t)ix.hops, "proxy_links_unique", (json_int_t)ix.inside_unique,
-			"proxy_links_by_id", (json_int_t)ix.inside_by_id, "proxy_links_several",
-			(json_int_t)ix.inside_several, "outside_steps", (json_int_t)acc.outside));
-		json_array_append_new(rep->captures, cap);
-		json_object_set_new(rep->statistics, "alpha", json_real(sc->alpha));
-		json_object_set_new(rep->statistics, "power", json_real(sc->power));
-		json_object_set_new(rep->statistics, "effect", json_real(sc->effect));
-		json_object_set_new(rep->statistics, "ci_level", json_real(c.ci_level));
-		if (report_set_str(&rep->mesh_version, in->inv->mesh_version) ||
-		    report_set_str(&rep->data_plane, in->inv->mesh_data_plane))
-			r = -ENOMEM;
-		if (!*rep->generated && in->obs->have_meta) {
-			evidence_time(in->obs, in->obs->meta.mono_ns, generated, sizeof(generated));
-			free(rep->generated);
-			rep->generated = strdup(generated);
-		}
-	} else {
+	if (!r)
+		r = report_run(in, &ix, &acc, strays, span, c.ci_level, scen, rep);
+	else
 		json_decref(scen);
-	}
 	account_free(&acc);
 	vindex_free(&ix);
 	policy_free(&pol);
