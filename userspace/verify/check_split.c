@@ -153,31 +153,12 @@ static int pick_time_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/*
- * Groups the counted requests by client connection and tests the two ways
- * the backend may depend on more than chance: on the connection (a table of
- * connections by backend) and on the choice before (runs in the order the
- * requests left their client for the mesh, which chose then; the order in
- * which backends began serving them can lag behind that). The design effect of the connections gives the
- * effective n; with one backend of weight > 0 there is nothing to estimate
- * it from, the backend being trivially the same on every connection, so the
- * connections themselves are the independent choices.
- */
-static void dependence(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
-		       const struct vreq *r, size_t n, struct fit *f)
+/* Fills p with the n requests served by one of f's backends, in no order. Returns how many. */
+static size_t collect_picks(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
+			    const struct vreq *r, size_t n, const struct fit *f, struct pick *p)
 {
-	struct pick *p = calloc(n + 1, sizeof(*p));
-	uint64_t *table = NULL;
-	int *seq = NULL;
-	size_t m = 0, g = 0;
+	size_t m = 0;
 
-	f->n_eff = (double)f->n;
-	f->deff = 1;
-	f->icc.icc = NAN;
-	f->hom.p_value = NAN;
-	f->runs.p_value = NAN;
-	if (!p)
-		return;
 	for (size_t i = 0; i < n; i++) {
 		int b = r[i].served ? backend_of(c, t, x, r[i].served) : -1, j;
 
@@ -189,11 +170,17 @@ static void dependence(const struct check_ctx *c, const struct sc_traffic *t, co
 		p[m++] = (struct pick){ r[i].client ? r[i].client->conn : "", j,
 					r[i].client ? r[i].client->start_ns : r[i].t0, r[i].id.seq, answered_by_entry(&r[i]) };
 	}
-	qsort(p, m, sizeof(*p), pick_conn_cmp);
-	table = calloc((m + 1) * (size_t)f->k, sizeof(*table));
-	seq = calloc(m + 1, sizeof(*seq));
-	if (!table || !seq)
-		goto out;
+	return m;
+}
+
+/*
+ * Counts the m picks (sorted by connection) into table, a row of f->k per
+ * client connection; sets f->groups and f->by_entry.
+ */
+static void count_by_conn(const struct pick *p, size_t m, uint64_t *table, struct fit *f)
+{
+	size_t g = 0;
+
 	for (size_t i = 0; i < m; i++) {
 		bool shared = *p[i].conn && ((i && !strcmp(p[i].conn, p[i - 1].conn)) ||
 					     (i + 1 < m && !strcmp(p[i].conn, p[i + 1].conn)));
@@ -205,6 +192,40 @@ static void dependence(const struct check_ctx *c, const struct sc_traffic *t, co
 		f->by_entry += shared && p[i].by_entry;
 	}
 	f->groups = m ? g + 1 : 0;
+}
+
+/*
+ * Groups the counted requests by client connection and tests the two ways
+ * the backend may depend on more than chance: on the connection (a table of
+ * connections by backend) and on the choice before (runs in the order the
+ * requests left their client for the mesh, which chose then; the order in
+ * which backends began serving them can lag behind that). The design effect
+ * of the connections gives the effective n; with one backend of weight > 0
+ * there is nothing to estimate it from, the backend being trivially the same on every connection, so the
+ * connections themselves are the independent choices.
+ */
+static void dependence(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
+		       const struct vreq *r, size_t n, struct fit *f)
+{
+	struct pick *p = calloc(n + 1, sizeof(*p));
+	uint64_t *table = NULL;
+	int *seq = NULL;
+	size_t m;
+
+	f->n_eff = (double)f->n;
+	f->deff = 1;
+	f->icc.icc = NAN;
+	f->hom.p_value = NAN;
+	f->runs.p_value = NAN;
+	if (!p)
+		return;
+	m = collect_picks(c, t, x, r, n, f, p);
+	qsort(p, m, sizeof(*p), pick_conn_cmp);
+	table = calloc((m + 1) * (size_t)f->k, sizeof(*table));
+	seq = calloc(m + 1, sizeof(*seq));
+	if (!table || !seq)
+		goto out;
+	count_by_conn(p, m, table, f);
 	if (f->k == 1) {
 		f->n_eff = (double)f->groups;
 	} else {
