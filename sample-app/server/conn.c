@@ -113,11 +113,64 @@ static void end_request(struct conn *c)
 	buf_trim(&c->req_body, 0);
 }
 
+/* What process() does after one step of a request. */
+enum step {
+	STEP_MORE,	/* go on with what is buffered */
+	STEP_STARVED,	/* wait: more input is needed */
+	STEP_STOP,	/* stop: the connection was answered and is closing */
+};
+
+/* Parses the head of the next request in c->in and starts it. Returns what process() does next. */
+static enum step read_head(struct conn *c)
+{
+	int r;
+
+	if (!c->in.len)
+		return STEP_STARVED;
+	if (!c->req_started) {
+		c->req_started = true;
+		c->req_start_ns = mono_ns();
+	}
+	r = http_parse_head(&c->head, HTTP_REQUEST, c->in.p, c->in.len, MAX_HEAD);
+	if (r == 0)
+		return STEP_STARVED;
+	if (r < 0) {
+		respond_fatal(c, r == -EMSGSIZE ? 431 : 400, r == -EMSGSIZE ?
+			      "431 Request Header Fields Too Large\n" : "400 Bad Request\n");
+		return STEP_STOP;
+	}
+	start_request(c, (size_t)r);
+	return STEP_MORE;
+}
+
+/* Feeds c->in to the request's body and handles the request once it is whole. Returns what process() does next. */
+static enum step read_body(struct conn *c)
+{
+	size_t used;
+	int r;
+
+	r = http_body_consume(&c->body, c->in.p, c->in.len, &used);
+	buf_consume(&c->in, used);
+	if (r < 0) {
+		respond_fatal(c, 400, "400 Bad Request: malformed chunked body\n");
+		return STEP_STOP;
+	}
+	if (c->body_too_large) {
+		respond_fatal(c, 413, "Request body too large\n");
+		return STEP_STOP;
+	}
+	if (!c->body.complete)
+		return STEP_STARVED;
+	handle_request(c);
+	if (c->rstate != RQ_CALL)
+		end_request(c);
+	return STEP_MORE;
+}
+
 /* Handles every complete request in c->in, in order, until one must wait. */
 static void process(struct conn *c)
 {
-	bool starved = false;	/* stopped because more input is needed */
-	size_t used;
+	enum step next = STEP_MORE;
 	int r;
 
 	if (!c->proto_known && c->in.len) {
@@ -130,54 +183,15 @@ static void process(struct conn *c)
 		if (r > 0 && h2_start(c))
 			c->closing = true;
 	}
-	while (!c->closing && !c->h2 && c->rstate != RQ_CALL && c->out.len < OUT_HIGH) {
-		if (c->rstate == RQ_HEAD) {
-			if (!c->in.len) {
-				starved = true;
-				break;
-			}
-			if (!c->req_started) {
-				c->req_started = true;
-				c->req_start_ns = mono_ns();
-			}
-			r = http_parse_head(&c->head, HTTP_REQUEST, c->in.p, c->in.len, MAX_HEAD);
-			if (r == 0) {
-				starved = true;
-				break;
-			}
-			if (r < 0) {
-				respond_fatal(c, r == -EMSGSIZE ? 431 : 400, r == -EMSGSIZE ?
-					      "431 Request Header Fields Too Large\n" : "400 Bad Request\n");
-				break;
-			}
-			start_request(c, (size_t)r);
-			continue;
-		}
-		r = http_body_consume(&c->body, c->in.p, c->in.len, &used);
-		buf_consume(&c->in, used);
-		if (r < 0) {
-			respond_fatal(c, 400, "400 Bad Request: malformed chunked body\n");
-			break;
-		}
-		if (c->body_too_large) {
-			respond_fatal(c, 413, "Request body too large\n");
-			break;
-		}
-		if (!c->body.complete) {
-			starved = true;
-			break;
-		}
-		handle_request(c);
-		if (c->rstate != RQ_CALL)
-			end_request(c);
-	}
+	while (next == STEP_MORE && !c->closing && !c->h2 && c->rstate != RQ_CALL && c->out.len < OUT_HIGH)
+		next = c->rstate == RQ_HEAD ? read_head(c) : read_body(c);
 	/* Prior knowledge, or an upgrade answered above: the rest is HTTP/2. */
 	if (c->h2 && !c->closing) {
 		h2_process(c);
 		return;
 	}
 	/* The client stopped sending: what is still incomplete never will be. */
-	if (c->peer_eof && starved)
+	if (c->peer_eof && next == STEP_STARVED)
 		c->closing = true;
 }
 
