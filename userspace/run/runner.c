@@ -292,6 +292,60 @@ static void announce_wait(const struct srun *s, const struct sc_step *st, const 
 }
 
 /*
+ * Probe round number round: one probe per entry not yet done, all at once
+ * (a round takes as long with many entries as with one), then their records
+ * judged into done. Returns 0, or -1 when a probe could not be sent.
+ */
+static int probe_round(struct srun *s, const struct sc_step *st, const struct smi_set *set, bool *done,
+		       uint64_t round)
+{
+	uint64_t sent;
+	bool probed[st->n_traffic], seen = false;
+	char prefix[st->n_traffic][96];
+	struct traffic_job jobs[st->n_traffic];
+	size_t n = 0;
+
+	for (size_t k = 0; k < st->n_traffic; k++) {
+		probed[k] = !done[k];
+		if (!probed[k])
+			continue;
+		reqid_prefix(prefix[k], sizeof(prefix[k]), s->run, st->index, st->traffic[k].index, true, round);
+		if (job(s, &st->traffic[k], prefix[k], 1, 0, 1, &jobs[n++]))
+			return -1;
+	}
+	if (traffic_send_all(s->t, jobs, n))
+		return -1;
+	/*
+	 * The kernel's records of the probes arrive a drain period after the
+	 * last answer: wait from there, and judge at least once (a loaded
+	 * machine can take longer than that period to send many entries'
+	 * probes, and a wait counted from before sending then never judged
+	 * them at all).
+	 */
+	sent = mono_ns();
+	do {
+		sleep_ns(20000000ULL);
+		judge_probes(s, st, set, probed, done, round, &seen);
+	} while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS);
+	return 0;
+}
+
+/* Says which entries of st (done[k] false) did not converge within rounds probe rounds. */
+static void note_unconverged(struct srun *s, const struct sc_step *st, const struct smi_set *set,
+			     const bool *done, uint64_t rounds)
+{
+	for (size_t k = 0; k < st->n_traffic; k++)
+		if (!done[k]) {
+			char effect[256];
+
+			effect_text(s, set, &st->traffic[k], effect, sizeof(effect));
+			pr_info("    %s: NOT converged within %.0f s and %" PRIu64 " probe rounds (its probes did not "
+				"show '%s' %u times in a row): measuring anyway", st->traffic[k].name,
+				st->converge.timeout_ns / 1e9, rounds, effect, st->converge.consecutive);
+		}
+}
+
+/*
  * After a policy change: probe each traffic entry once per round until its
  * probes show the policy's effect (the rule the verifier applies to the
  * recorded probes) or the bound passes: the step's timeout, but never
@@ -301,9 +355,7 @@ static void announce_wait(const struct srun *s, const struct sc_step *st, const 
 static int converge(struct srun *s, const struct sc_step *st, const struct smi_set *set)
 {
 	uint64_t start = mono_ns(), deadline = start + st->converge.timeout_ns, round, next_note;
-	bool probed[st->n_traffic], done[st->n_traffic];
-	char prefix[st->n_traffic][96];
-	struct traffic_job jobs[st->n_traffic];
+	bool done[st->n_traffic];
 
 	for (size_t k = 0; k < st->n_traffic; k++)
 		done[k] = !sc_traffic_asserts(&st->traffic[k]);
@@ -312,43 +364,19 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 	announce_wait(s, st, set, done);
 	next_note = start + CONVERGE_NOTE_NS;
 	for (round = 1; !*s->rn->stop && !all_true(done, st->n_traffic); round++) {
-		uint64_t sent = mono_ns();
-		bool seen = false;
-		size_t n = 0;
+		uint64_t now = mono_ns();
 
 		/* A long wait says so: silence for half a minute looks like a hang. */
-		if (sent >= next_note) {
+		if (now >= next_note) {
 			char pending[512];
 
 			pending_text(s, st, set, done, pending, sizeof(pending));
-			pr_info("    still waiting after %.0f s (%" PRIu64 " probe rounds) for %s", (sent - start) / 1e9,
+			pr_info("    still waiting after %.0f s (%" PRIu64 " probe rounds) for %s", (now - start) / 1e9,
 				round - 1, pending);
 			next_note += CONVERGE_NOTE_NS;
 		}
-
-		/* One probe per entry, all at once: a round takes as long with many entries as with one. */
-		for (size_t k = 0; k < st->n_traffic; k++) {
-			probed[k] = !done[k];
-			if (!probed[k])
-				continue;
-			reqid_prefix(prefix[k], sizeof(prefix[k]), s->run, st->index, st->traffic[k].index, true, round);
-			if (job(s, &st->traffic[k], prefix[k], 1, 0, 1, &jobs[n++]))
-				return -1;
-		}
-		if (traffic_send_all(s->t, jobs, n))
+		if (probe_round(s, st, set, done, round))
 			return -1;
-		/*
-		 * The kernel's records of the probes arrive a drain period after
-		 * the last answer: wait from there, and judge at least once (a
-		 * loaded machine can take longer than that period to send many
-		 * entries' probes, and a wait counted from before sending then
-		 * never judged them at all).
-		 */
-		sent = mono_ns();
-		do {
-			sleep_ns(20000000ULL);
-			judge_probes(s, st, set, probed, done, round, &seen);
-		} while (!seen && mono_ns() - sent < PROBE_SEEN_WAIT_NS);
 		if (all_true(done, st->n_traffic) ||
 		    (mono_ns() >= deadline && round >= converge_min_rounds(st->converge.consecutive)))
 			break;
@@ -359,15 +387,7 @@ static int converge(struct srun *s, const struct sc_step *st, const struct smi_s
 			round, round == 1 ? "" : "s");
 		return 0;
 	}
-	for (size_t k = 0; k < st->n_traffic; k++)
-		if (!done[k]) {
-			char effect[256];
-
-			effect_text(s, set, &st->traffic[k], effect, sizeof(effect));
-			pr_info("    %s: NOT converged within %.0f s and %" PRIu64 " probe rounds (its probes did not "
-				"show '%s' %u times in a row): measuring anyway", st->traffic[k].name,
-				st->converge.timeout_ns / 1e9, round, effect, st->converge.consecutive);
-		}
+	note_unconverged(s, st, set, done, round);
 	return 0;
 }
 
