@@ -377,6 +377,38 @@ static bool wanted_request(const struct profile *p, const char *metric, const st
 	return !strcmp(v->name, metric) && matches(&p->req_match, v);
 }
 
+/*
+ * A series that vanished took its counts with it: in a restart. Without
+ * one, a mesh that drops a series drops counts, and is not excused. Marks
+ * the edges of metric's series in before but not in after as reset when r
+ * saw a restart. Returns 0 or -ENOMEM.
+ */
+static int restarted_vanished(const struct profile *p, const char *metric, const struct prom_scrape *before,
+			      const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
+			      struct mx_reported *r)
+{
+	struct mx_endpoint a, b;
+	struct series v;
+
+	for (size_t i = 0; before && r->restarted && i < before->nsamples; i++) {
+		struct mx_rep_edge *e;
+
+		series_view(p, &before->samples[i], &v);
+		if (!wanted_request(p, metric, &v) || skipped(p, &v) || prom_find_series(after, v.s) ||
+		    series_edge(&p->src, &p->dst, &v, scrape_of, &a, &b, NULL))
+			continue;
+		if (!(e = edge_for(r, &a, &b)))
+			return -ENOMEM;
+		e->reset = e->reset_ok = e->reset_fail = true;
+	}
+	return 0;
+}
+
+/*
+ * Reads the profile's request counter from after, less before, into r's
+ * edges by outcome (r->requests says whether there was one to read).
+ * Returns 0 or -ENOMEM.
+ */
 static int read_requests(const struct profile *p, const struct prom_scrape *before,
 			 const struct prom_scrape *after, const struct mx_endpoint *scrape_of,
 			 struct mx_reported *r)
@@ -422,22 +454,7 @@ static int read_requests(const struct profile *p, const struct prom_scrape *befo
 		default: e->other += d; break;
 		}
 	}
-	/*
-	 * A series that vanished took its counts with it: in a restart. Without
-	 * one, a mesh that drops a series drops counts, and is not excused.
-	 */
-	for (size_t i = 0; before && r->restarted && i < before->nsamples; i++) {
-		struct mx_rep_edge *e;
-
-		series_view(p, &before->samples[i], &v);
-		if (!wanted_request(p, metric, &v) || skipped(p, &v) || prom_find_series(after, v.s) ||
-		    series_edge(&p->src, &p->dst, &v, scrape_of, &a, &b, NULL))
-			continue;
-		if (!(e = edge_for(r, &a, &b)))
-			return -ENOMEM;
-		e->reset = e->reset_ok = e->reset_fail = true;
-	}
-	return 0;
+	return restarted_vanished(p, metric, before, after, scrape_of, r);
 }
 
 static int add_bucket(struct mx_rep_edge *e, double le, double count)
