@@ -12,6 +12,25 @@ struct kube_opts {
 	const char *kubeconfig, *context, *node, *cgroup_root, *output;
 };
 
+/* Every option of kube only stores its argument (cli_store_opt()). */
+static const struct cli_store stores[] = {
+	CLI_STR('K', struct kube_opts, kubeconfig), CLI_STR('X', struct kube_opts, context),
+	CLI_STR('N', struct kube_opts, node), CLI_STR('c', struct kube_opts, cgroup_root),
+	CLI_STR('o', struct kube_opts, output),
+};
+
+/* Writes what (inventory or smi) from the API server c as o asks. Returns the exit code. */
+static int kube_action(struct k8s_client *c, const char *what, const struct kube_opts *o)
+{
+	if (strcmp(what, "inventory"))
+		return k8s_snapshot_smi(c, o->output) ? EXIT_ERROR : EXIT_OK;
+	if (!o->node) {
+		error("kube inventory needs --node NAME (or $NODE_NAME)");
+		return EXIT_USAGE;
+	}
+	return k8s_snapshot_inventory(c, o->node, o->cgroup_root, o->output) ? EXIT_ERROR : EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
 	extern const struct command cmd_kube;
@@ -38,18 +57,10 @@ static int run(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "N:o:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'K': o.kubeconfig = optarg; break;
-		case 'X': o.context = optarg; break;
-		case 'N': o.node = optarg; break;
-		case 'c': o.cgroup_root = optarg; break;
-		case 'o': o.output = optarg; break;
-		default:
-			if ((r = cli_common_opt(opt, &cmd_kube)) != CLI_CONTINUE)
-				return r;
-		}
-	}
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "N:o:", longopts, NULL)) != -1)
+		if (!cli_store_opt(opt, stores, sizeof(stores) / sizeof(stores[0]), &o) &&
+		    (r = cli_common_opt(opt, &cmd_kube)) != CLI_CONTINUE)
+			return r;
 	if (!what || optind != argc)
 		return error("kube needs one action first: inventory or smi"), EXIT_USAGE;
 	if (strcmp(what, "inventory") && strcmp(what, "smi"))
@@ -60,14 +71,7 @@ static int run(int argc, char **argv)
 		k8s_config_free(&cfg);
 		return EXIT_ERROR;
 	}
-	if (strcmp(what, "inventory")) {
-		r = k8s_snapshot_smi(&c, o.output) ? EXIT_ERROR : EXIT_OK;
-	} else if (!o.node) {
-		error("kube inventory needs --node NAME (or $NODE_NAME)");
-		r = EXIT_USAGE;
-	} else {
-		r = k8s_snapshot_inventory(&c, o.node, o.cgroup_root, o.output) ? EXIT_ERROR : EXIT_OK;
-	}
+	r = kube_action(&c, what, &o);
 	k8s_client_free(&c);
 	k8s_config_free(&cfg);
 	return r;

@@ -66,6 +66,15 @@ struct opts {
 	const char *format, *output;
 };
 
+/* The options that only store (cli_store_opt()). */
+static const struct cli_store stores[] = {
+	CLI_STR(OPT_OBS, struct opts, req.observations), CLI_STR(OPT_BEFORE, struct opts, req.before),
+	CLI_STR(OPT_AFTER, struct opts, req.after), CLI_STR(OPT_PROFILE, struct opts, req.profile),
+	CLI_STR(OPT_INVENTORY, struct opts, req.inventory), CLI_STR(OPT_SCRAPE_OF, struct opts, req.scrape_of),
+	CLI_STR(OPT_FORMAT, struct opts, format), CLI_STR('o', struct opts, output),
+};
+
+/* Parses check's, export's and scrape's options into o. Returns CLI_CONTINUE, or an exit code after printing. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -89,15 +98,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, shortopts + (shortopts[0] == '+'), longopts, NULL)) != -1) {
+		if (cli_store_opt(opt, stores, sizeof(stores) / sizeof(stores[0]), o))
+			continue;
 		switch (opt) {
-		case OPT_OBS: o->req.observations = optarg; break;
-		case OPT_BEFORE: o->req.before = optarg; break;
-		case OPT_AFTER: o->req.after = optarg; break;
-		case OPT_PROFILE: o->req.profile = optarg; break;
-		case OPT_INVENTORY: o->req.inventory = optarg; break;
-		case OPT_SCRAPE_OF: o->req.scrape_of = optarg; break;
-		case OPT_FORMAT: o->format = optarg; break;
-		case 'o': o->output = optarg; break;
 		case OPT_EDGE:
 			if (list_add(&o->edges, "--edge", optarg))
 				return EXIT_USAGE;
