@@ -142,9 +142,32 @@ int stats_chi2_homogeneity(const uint64_t *counts, size_t groups, size_t k, doub
 	return 0;
 }
 
+/*
+ * The between-group (*ssb) and within-group (*ssw) sums of squares of the
+ * category shares of counts (groups rows of k), p being the overall shares.
+ */
+static void sums_of_squares(const uint64_t *counts, size_t groups, size_t k, const double *p, double *ssb,
+			    double *ssw)
+{
+	*ssb = 0;
+	*ssw = 0;
+	for (size_t g = 0; g < groups; g++) {
+		double m = row_total(&counts[g * k], k);
+
+		if (m == 0)
+			continue;
+		for (size_t c = 0; c < k; c++) {
+			double pg = (double)counts[g * k + c] / m;
+
+			*ssb += m * (pg - p[c]) * (pg - p[c]);
+			*ssw += m * pg * (1 - pg);
+		}
+	}
+}
+
 int stats_icc_categorical(const uint64_t *counts, size_t groups, size_t k, struct stats_icc *out)
 {
-	double n = 0, sum_m2 = 0, ssb = 0, ssw = 0, msb, msw, den;
+	double n = 0, sum_m2 = 0, ssb, ssw, msb, msw, den;
 	size_t r = 0, cats = 0, multi = 0;
 	double *p = calloc(k + 1, sizeof(*p));
 
@@ -178,18 +201,7 @@ int stats_icc_categorical(const uint64_t *counts, size_t groups, size_t k, struc
 		free(p);
 		return 0;
 	}
-	for (size_t g = 0; g < groups; g++) {
-		double m = row_total(&counts[g * k], k);
-
-		if (m == 0)
-			continue;
-		for (size_t c = 0; c < k; c++) {
-			double pg = (double)counts[g * k + c] / m;
-
-			ssb += m * (pg - p[c]) * (pg - p[c]);
-			ssw += m * pg * (1 - pg);
-		}
-	}
+	sums_of_squares(counts, groups, k, p, &ssb, &ssw);
 	msb = ssb / (double)(r - 1);
 	msw = ssw / (n - (double)r);
 	out->m0 = (n - sum_m2 / n) / (double)(r - 1);
