@@ -73,6 +73,15 @@ int drive_run_h2(const struct drive_opts *o, struct drive_stats *st);
  */
 int drive_open_intents(const struct drive_opts *o, struct intent_log *log);
 
+/*
+ * What both engines do before their first connection: resolves host:port
+ * into ss/len (the one address given, never another), refuses an address
+ * outside the networks this host is attached to, raises the open-file limit
+ * for o's connections and creates loop. Returns 0, or -errno after printing.
+ */
+int drive_prepare(const struct drive_opts *o, const char *host, uint16_t port, struct evloop *loop,
+		  struct sockaddr_storage *ss, socklen_t *len);
+
 /* Latency percentile p (0..100) in ns over the responses; sorts in place. 0 when none. */
 uint64_t drive_percentile(struct drive_stats *st, double p);
 

@@ -238,9 +238,26 @@ int drive_open_intents(const struct drive_opts *o, struct intent_log *log)
 		.headers = h, .nheaders = o->nheaders });
 }
 
-static int setup(struct engine *e)
+int drive_prepare(const struct drive_opts *o, const char *host, uint16_t port, struct evloop *loop,
+		  struct sockaddr_storage *ss, socklen_t *len)
 {
 	char why[320];
+	int r;
+
+	if (resolve_tcp(host, port, ss, len))
+		return error("cannot resolve '%s'", host), -EHOSTUNREACH;
+	/* A lab address no attached network reaches would take the default route out. */
+	if (netguard_addr(ss, host, why, sizeof(why)))
+		return error("%s", why), -EINVAL;
+	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
+		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
+	if ((r = evloop_init(loop)))
+		return error_errno(r, "cannot create the event loop"), r;
+	return 0;
+}
+
+static int setup(struct engine *e)
+{
 	const struct drive_opts *o = e->o;
 	const struct http_url *dest;
 	struct sockaddr_storage ss;
@@ -251,16 +268,10 @@ static int setup(struct engine *e)
 		return error("invalid URL '%s': only http://host[:port]/path is supported", o->url), -EINVAL;
 	if (o->via && http_url_parse(o->via, &e->via))
 		return error("invalid --via URL '%s'", o->via), -EINVAL;
-	dest = o->via ? &e->via : &e->target;
 	/* Only the address given is used: the target's, or the relay's with --via. */
-	if (resolve_tcp(dest->host, dest->port, &ss, &len))
-		return error("cannot resolve '%s'", dest->host), -EHOSTUNREACH;
-	if (netguard_addr(&ss, dest->host, why, sizeof(why)))
-		return error("%s", why), -EINVAL;
-	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
-		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
-	if ((r = evloop_init(&e->loop)))
-		return error_errno(r, "cannot create the event loop"), r;
+	dest = o->via ? &e->via : &e->target;
+	if ((r = drive_prepare(o, dest->host, dest->port, &e->loop, &ss, &len)))
+		return r;
 	e->slots = calloc(o->connections, sizeof(*e->slots));
 	if (!e->slots)
 		return error("out of memory"), -ENOMEM;

@@ -30,8 +30,6 @@
 #include "http/grpc.h"
 #include "util/array.h"
 #include "util/log.h"
-#include "util/netguard.h"
-#include "util/resolve.h"
 
 #define LATE_NS 10000000ULL
 #define READ_CHUNK 65536
@@ -499,7 +497,6 @@ static void on_signal(struct ev_io *io, uint32_t events)
 static int setup(struct h2eng *e)
 {
 	const struct drive_opts *o = e->o;
-	char why[320];
 	int r;
 
 	if (o->via)
@@ -507,15 +504,8 @@ static int setup(struct h2eng *e)
 	if (http_url_parse(o->url, &e->target))
 		return error("invalid URL '%s': only http://host[:port]/path is supported", o->url), -EINVAL;
 	snprintf(e->authority, sizeof(e->authority), "%s:%u", e->target.host, e->target.port);
-	if (resolve_tcp(e->target.host, e->target.port, &e->addr, &e->alen))
-		return error("cannot resolve '%s'", e->target.host), -EHOSTUNREACH;
-	/* As over HTTP/1.1: a lab address no attached network reaches would take the default route out. */
-	if (netguard_addr(&e->addr, e->target.host, why, sizeof(why)))
-		return error("%s", why), -EINVAL;
-	if (evloop_raise_nofile(o->connections + 64) < o->connections + 16)
-		return error("--connections %u: the open-file limit is too low", o->connections), -EMFILE;
-	if ((r = evloop_init(&e->loop)))
-		return error_errno(r, "cannot create the event loop"), r;
+	if ((r = drive_prepare(o, e->target.host, e->target.port, &e->loop, &e->addr, &e->alen)))
+		return r;
 	e->conns = calloc(o->connections, sizeof(*e->conns));
 	if (!e->conns)
 		return error("out of memory"), -ENOMEM;
