@@ -87,6 +87,14 @@ static const struct sc_traffic *entry_of(const struct scenario *sc, const struct
 	return &sc->steps[s - 1].traffic[t - 1];
 }
 
+/* The step of an attribution to probes of several of its entries (traffic 0), or 0. */
+static unsigned probes_step(const struct scenario *sc, const struct vattr *at)
+{
+	size_t s = at->key >> 32;
+
+	return s && s <= sc->n_steps && !(at->key & 0xfffffffe) ? (unsigned)s : 0;
+}
+
 static enum xclass tied_class(const struct vattr *at, const struct sc_traffic *t, const struct obs_exchange *e,
 			      bool mesh)
 {
@@ -218,6 +226,9 @@ int account_build(struct accounting *a, const struct vindex *ix, const struct sc
 		if (at->how != VL_NONE && (t = entry_of(sc, at, &step))) {
 			a->step_of[i] = step;
 			a->cls[i] = tied_class(at, t, e, ix->mesh[i]);
+		} else if (at->how != VL_NONE && (at->key & 1) && (step = probes_step(sc, at))) {
+			a->step_of[i] = step;	/* one of several entries' probes (VO_PROBES) */
+			a->cls[i] = XC_PROBE;
 		} else if ((step = window_of(sp, n_sp, e->start_ns))) {
 			a->step_of[i] = step;
 			a->cls[i] = untied_class(a, step, e, ix->mesh[i]);

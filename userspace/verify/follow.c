@@ -219,13 +219,21 @@ static size_t candidates(const struct follow *f, size_t o, uint32_t *out, size_t
 	return n;
 }
 
-/* Combines two traces: the same request, the same entry, or neither. */
+/*
+ * Combines two traces: the same request, the same entry, probes of one step,
+ * or neither. Probes of several entries sent in one round meet in the proxy
+ * at once; when nothing else was in hand, what came out is a probe whichever
+ * it was (a measured request among the candidates makes it MIXED).
+ */
 static struct vorigin join(struct vorigin a, struct vorigin b)
 {
 	if (a.kind == VO_MIXED || b.kind == VO_MIXED || a.kind == VO_NONE || b.kind == VO_NONE)
 		return (struct vorigin){ .kind = VO_MIXED };
-	if (a.key != b.key)
+	if (a.key != b.key || a.kind == VO_PROBES || b.kind == VO_PROBES) {
+		if ((a.key & 1) && (b.key & 1) && a.key >> 32 == b.key >> 32)
+			return (struct vorigin){ .key = (a.key >> 32) << 32 | 1, .kind = VO_PROBES };
 		return (struct vorigin){ .kind = VO_MIXED };
+	}
 	if (a.kind == VO_REQUEST && b.kind == VO_REQUEST && a.round == b.round && a.seq == b.seq)
 		return a;
 	return (struct vorigin){ .key = a.key, .kind = VO_ENTRY };

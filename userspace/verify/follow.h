@@ -32,12 +32,13 @@ enum vo_kind {
 	VO_NONE,	/* nothing: no link, or the chain starts without a request id of the run */
 	VO_REQUEST,	/* exactly one request */
 	VO_ENTRY,	/* one of several requests of the same traffic entry (the proxy had them in hand at once) */
+	VO_PROBES,	/* convergence probes of several entries of one step, in hand at once: a probe of no one entry */
 	VO_MIXED,	/* requests of different entries, or unknown traffic: not followed */
 };
 
 /* A request (or entry) as the verifier's index keys it (requests.h). */
 struct vorigin {
-	uint64_t key;		/* step << 32 | traffic << 1 | probe; 0 for VO_NONE and VO_MIXED */
+	uint64_t key;		/* step << 32 | traffic << 1 | probe (traffic 0 for VO_PROBES); 0 for VO_NONE, VO_MIXED */
 	uint64_t round, seq;	/* VO_REQUEST */
 	uint8_t kind;		/* enum vo_kind */
 };

@@ -152,7 +152,7 @@ static struct vorigin own_origin(const struct obs_exchange *e, const char *run, 
 
 static struct vattr attr_of(struct vorigin o, enum vlink how, uint8_t idk)
 {
-	if (o.kind == VO_ENTRY)
+	if (o.kind == VO_ENTRY || o.kind == VO_PROBES)
 		return (struct vattr){ o.key, ENTRY_ROUND, 0, VL_ENTRY, idk };
 	if (o.kind != VO_REQUEST)
 		return (struct vattr){ .how = VL_NONE, .id = idk };
@@ -187,7 +187,7 @@ static struct vattr attribute(struct follow *f, const struct obs_exchange *e, si
 		return attr_of(c, same_request(c, own) ? VL_ID : VL_CHAIN, idk);
 	if (c.kind == VO_ENTRY && own.kind == VO_REQUEST && own.key == c.key)
 		return attr_of(own, VL_ID, idk);
-	if (c.kind == VO_ENTRY)
+	if (c.kind == VO_ENTRY || (c.kind == VO_PROBES && own.kind != VO_REQUEST))
 		return attr_of(c, VL_ENTRY, idk);
 	return attr_of(own, VL_ID, idk);
 }
