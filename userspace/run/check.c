@@ -36,8 +36,11 @@ static int check_traffic(const struct scenario *sc, const struct topology *t, co
 
 	if (topology_pod(t, tr->from_ns, tr->from) < 0) {
 		names_in(t, true, tr->from_ns, names, sizeof(names));
+		/* A namespace the topology lacks altogether: most likely a scenario written for another topology. */
 		error("'%s': line %u: steps[%zu].traffic[%zu].from: pod '%s/%s' is not in the lab topology '%s' "
-		      "(pods: %s)", sc->path, tr->line, i, j, tr->from_ns, tr->from, topology, names);
+		      "(pods: %s)%s", sc->path, tr->line, i, j, tr->from_ns, tr->from, topology, names,
+		      strcmp(names, "none") ? "" : "; --topology names the topology a scenario was written for (the "
+		      "Gateway API suites in specs/gamma/: sample-app/topology/gamma.yaml)");
 		return EXIT_USAGE;
 	}
 	if (topology_service(t, tr->to_ns, tr->to) < 0) {
