@@ -67,9 +67,11 @@ check "--topology: the lab renders the gamma routes" \
 sed -e 's/^kind: HTTPRoute$/kind: GRPCRoute/' -e '/^  rules:$/q' tests/fixtures/lab/gamma-routes.yaml >"$tmp/grpc.yaml"
 printf '  - backendRefs: [{name: echo-v1, port: 8080}]\n' >>"$tmp/grpc.yaml"
 check "a GRPCRoute on a lab service is valid without --topology" test "$(rc_of "$bin" lint "$tmp/grpc.yaml")" = 0
+check "--topology: the lab renders a GRPCRoute alone on a port" \
+	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml "$tmp/grpc.yaml")" = 0
 check "--topology refuses what the lab cannot render (exit 2)" \
-	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml "$tmp/grpc.yaml")" = 2
-check "--topology says which route and why" sh -c "'$bin' lint --topology sample-app/topology/gamma.yaml '$tmp/grpc.yaml' 2>&1 | grep -qxF 'error: GRPCRoute gamma/matching: the lab does not render GRPCRoutes yet'"
+	test "$(rc_of "$bin" lint --topology sample-app/topology/gamma.yaml "$tmp/grpc.yaml" tests/fixtures/lab/gamma-routes.yaml)" = 2
+check "--topology says which routes and why" sh -c "'$bin' lint --topology sample-app/topology/gamma.yaml '$tmp/grpc.yaml' tests/fixtures/lab/gamma-routes.yaml 2>&1 | grep -qxF 'error: GRPCRoute gamma/matching and HTTPRoute gamma/matching: the lab renders one kind of route per service port (gamma/echo:80)'"
 
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]

@@ -274,6 +274,96 @@ static void test_not_found_and_weights(void **state)
 	free(o);
 }
 
+/* The gRPC call of the MeshGRPCRouteRequestHeaderModifier case chosen by its x-test-case header. */
+static void grpc_outcome(const struct loaded *l, const char *path, const struct gw_header *h, size_t nh,
+			 struct gw_outcome *o)
+{
+	assert_int_equal(gw_grpc_outcome(l->gw->routes, l->gw->n_routes, path, nh, h, o), 0);
+}
+
+/*
+ * GRPCRoutes: the rule a call's service, method and headers pick, the
+ * headers after its RequestHeaderModifier, the weighted backends; 404 when
+ * no rule takes the call; precedence order agrees with gw_grpc_pick().
+ */
+static void test_grpc_outcome(void **state)
+{
+	static const char *const echo = "/smiw.echo.Echo/Echo";
+	const struct gw_header set[] = { { "x-test-case", "set" }, { "some-other-header", "this-header-should-be-set" },
+					 { "x-header-set", "this-value-should-be-overwritten" } };
+	const struct gw_header add[] = { { "x-test-case", "add" }, { "x-header-add", "this-value-should-be-appended" } };
+	const struct gw_header remove[] = { { "x-test-case", "remove" }, { "x-header-remove", "this-should-be-removed" } };
+	const struct gw_header multi[] = { { "x-test-case", "multi" }, { "x-header-set-2", "set-header-2" },
+					   { "x-header-add-2", "add-header-2" },
+					   { "x-header-remove-2", "should-be-removed-2" } };
+	const struct gw_header other[] = { { "x-test-case", "other" } };
+	struct gw_outcome *o = calloc(1, sizeof(*o));
+	struct gw_match_ref refs[8];
+	struct loaded l;
+
+	(void)state;
+	assert_non_null(o);
+	load(&l, "specs/gamma/routes/grpc-request-header-modifier.yaml", NULL);
+	grpc_outcome(&l, echo, set, 3, o);
+	assert_int_equal(o->kind, GW_OUT_BACKEND);
+	assert_int_equal(o->pick.rule_index, 0);
+	assert_string_equal(o->path, echo);
+	assert_string_equal(header(o, "x-header-set"), "set-overwrites-values");
+	assert_string_equal(header(o, "some-other-header"), "this-header-should-be-set");
+	grpc_outcome(&l, echo, add, 2, o);
+	assert_string_equal(header(o, "x-header-add"), "this-value-should-be-appended,add-appends-values");
+	grpc_outcome(&l, echo, remove, 2, o);
+	assert_string_equal(header(o, "x-header-remove"), "(absent)");
+	grpc_outcome(&l, echo, multi, 4, o);
+	assert_int_equal(o->n_backends, 1);
+	assert_string_equal(o->backends[0]->name, "echo-v2");
+	assert_string_equal(header(o, "x-header-set-1"), "header-set-1");
+	assert_string_equal(header(o, "x-header-set-2"), "header-set-2");
+	assert_string_equal(header(o, "x-header-add-1"), "header-add-1");
+	assert_string_equal(header(o, "x-header-add-2"), "add-header-2,header-add-2");
+	assert_string_equal(header(o, "x-header-remove-1"), "(absent)");
+	assert_string_equal(header(o, "x-header-remove-2"), "(absent)");
+	grpc_outcome(&l, echo, other, 1, o);
+	assert_int_equal(o->kind, GW_OUT_NOT_FOUND);
+	assert_int_equal(o->status, 404);
+	unload(&l);
+
+	load(&l, "specs/gamma/routes/grpc-weight.yaml", NULL);
+	grpc_outcome(&l, echo, NULL, 0, o);
+	assert_int_equal(o->n_backends, 2);
+	assert_int_equal(o->backends[0]->weight, 70);
+	assert_int_equal(o->backends[1]->weight, 30);
+	unload(&l);
+
+	/* Method matches: Exact service and method, a service alone, a method alone, regexes; not a gRPC path. */
+	load(&l, "tests/fixtures/lab/grpc-routes.yaml", NULL);
+	grpc_outcome(&l, echo, NULL, 0, o);
+	assert_int_equal(o->pick.rule_index, 0);
+	grpc_outcome(&l, "/smiw.echo.Echo/Other", NULL, 0, o);
+	assert_int_equal(o->pick.rule_index, 1);
+	grpc_outcome(&l, "/x.Y/Ping", NULL, 0, o);
+	assert_int_equal(o->pick.rule_index, 1);
+	assert_int_equal(o->pick.match_index, 1);
+	assert_string_equal(header(o, "x-backend"), "v2");	/* the one backend's own filter */
+	grpc_outcome(&l, echo, (const struct gw_header[]){ { "x-test-case", "re" } }, 1, o);
+	assert_int_equal(o->pick.rule_index, 2);
+	grpc_outcome(&l, "/smiw.other.X/Eat", (const struct gw_header[]){ { "x-test-case", "re" } }, 1, o);
+	assert_int_equal(o->pick.rule_index, 2);
+	grpc_outcome(&l, "/smiw.echoX/Eat", (const struct gw_header[]){ { "x-test-case", "re" } }, 1, o);
+	assert_int_equal(o->pick.rule_index, 3);
+	grpc_outcome(&l, "/not-grpc", NULL, 0, o);
+	assert_int_equal(o->pick.rule_index, 3);
+	assert_int_equal(gw_grpc_order(l.gw->routes, l.gw->n_routes, refs, 8), 5);
+	static const size_t want[][2] = { { 2, 0 }, { 0, 0 }, { 1, 0 }, { 1, 1 }, { 3, 0 } };
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(refs[i].rule, want[i][0]);
+		assert_int_equal(refs[i].match, want[i][1]);
+	}
+	assert_int_equal(gw_http_order(l.gw->routes, l.gw->n_routes, refs, 8), 0);
+	unload(&l);
+	free(o);
+}
+
 /* One header out of a record's raw headers: repeated names joined in order, names case-insensitive. */
 static void test_obs_header(void **state)
 {
@@ -528,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_rewrite_path),
 		cmocka_unit_test(test_request_header_modifier),
 		cmocka_unit_test(test_not_found_and_weights),
+		cmocka_unit_test(test_grpc_outcome),
 		cmocka_unit_test(test_obs_header),
 		cmocka_unit_test(test_conformance_report),
 		cmocka_unit_test(test_conformance_report_empty),

@@ -221,6 +221,75 @@ static void test_consumer_routes(void **state)
 	free(bad);
 }
 
+/*
+ * GRPCRoutes: service and method become one path condition in the spec's
+ * precedence, rules keep their filters (a backend's own too), weights as
+ * for HTTPRoutes, and HAProxy speaks HTTP/2 to the rules' servers and on
+ * from their pod sides, whatever the lab speaks elsewhere.
+ */
+static void test_grpc_routes(void **state)
+{
+	static const int want_rule[] = { 2, 0, 1, 1, 3 };
+	static const enum mesh_path_kind want_kind[] = {
+		MESH_PATH_REGEX, MESH_PATH_EXACT, MESH_PATH_REGEX, MESH_PATH_REGEX, MESH_PATH_ANY,
+	};
+	static const char *const want_path[] = {
+		"/(?:smiw\\.(echo|other)\\..*)/(?:E.*)", "/smiw.echo.Echo/Echo", "/smiw\\.echo\\.Echo/[^/]+",
+		"/[^/]+/Ping", "/",
+	};
+	const struct mesh_listener *l;
+	struct mesh_policy p;
+	char *text, *bad;
+
+	(void)state;
+	assert_int_equal(policy_of(FIX "grpc-routes.yaml", &p), 0);
+	l = listener(&p, "echo", 8080);
+	assert_true(l->routed);
+	assert_false(listener(&p, "echo", 80)->routed);
+	assert_int_equal(l->n_rules, 4);
+	assert_int_equal(l->n_rule_matches, 5);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(l->rule_matches[i].rule, want_rule[i]);
+		assert_int_equal(l->rule_matches[i].path_kind, want_kind[i]);
+		assert_string_equal(l->rule_matches[i].path, want_path[i]);
+		assert_int_equal(l->rule_matches[i].n_headers, i == 0);
+	}
+	for (int k = 0; k < 4; k++)
+		assert_true(l->rules[k].h2);
+	assert_string_equal(l->rules[0].request.set[0].value, "exact");
+	assert_string_equal(l->rules[1].request.add[0].name, "x-backend");	/* the backend's own filter */
+	assert_string_equal(l->rules[1].request.remove[0], "x-drop");
+	assert_int_equal(l->rules[3].n_servers, 2);
+	assert_int_equal(l->rules[3].servers[0].weight, 70);
+	assert_int_equal(l->rules[3].servers[1].weight, 30);
+
+	text = render(&p, MESH_REFERENCE);
+	assert_non_null(strstr(text, "\tacl m0.path path -m reg -- '^(?:/(?:smiw\\.(echo|other)\\..*)/(?:E.*))$'\n"
+				     "\tacl m0.header0 req.fhdr(x-test-case,1) -m str -- 're'\n"
+				     "\thttp-request set-var(txn.rule) int(2) if !{ var(txn.rule) -m found } m0.path m0.header0\n"
+				     "\tacl m1.path path -m str -- '/smiw.echo.Echo/Echo'\n"));
+	assert_non_null(strstr(text, "\thttp-request set-header x-rule 'exact' if rule0\n"));
+	assert_non_null(strstr(text, "\thttp-request add-header x-backend 'v2' if rule1\n"
+				     "\thttp-request del-header x-drop if rule1\n"));
+	/* The rules' servers and the pod sides behind them: HTTP/2; echo:80's own backend stays HTTP/1.1. */
+	assert_non_null(strstr(text, "backend svc.gamma.echo.8080.rule3\n\tbalance roundrobin\n"
+				     "\tserver gamma.echo-v1 127.0.0.1:20000 weight 7 send-proxy-v2 proto h2 pool-max-conn 0\n"
+				     "\tserver gamma.echo-v2 127.0.0.1:20001 weight 3 send-proxy-v2 proto h2 pool-max-conn 0\n"));
+	assert_non_null(strstr(text, "backend svc.gamma.echo.80\n\tbalance roundrobin\n"
+				     "\tserver gamma.echo-v1 127.0.0.1:20000 weight 1 send-proxy-v2\n"));
+	assert_non_null(strstr(text, "backend pod.gamma.echo-v1.8080\n"
+				     "\tserver gamma.echo-v1 198.18.0.12:8080 proto h2 pool-max-conn 0\n"));
+	bad = render(&p, MESH_FAULTY_WEIGHTS);
+	assert_non_null(strstr(bad, "\tserver gamma.echo-v1 127.0.0.1:20000 weight 132 send-proxy-v2 proto h2 "
+				    "pool-max-conn 0\n"));
+	free(bad);
+	bad = render(&p, MESH_ROUTE_ADD_AS_SET);
+	assert_non_null(strstr(bad, "\thttp-request set-header x-backend 'v2' if rule1\n"));
+	free(bad);
+	free(text);
+	mesh_policy_free(&p);
+}
+
 /* Runs policy_of() on a text with stderr caught; returns what was printed (static). */
 static const char *refusal_of(const char *text)
 {
@@ -259,9 +328,11 @@ static void test_refused(void **state)
 	static const struct {
 		const char *text, *error;
 	} cases[] = {
-		{ "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: g, namespace: gamma}\n"
+		{ HR("h", "gamma") ON_ECHO "  - backendRefs: [{name: echo-v1, port: 80}]\n---\n"
+		  "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: g, namespace: gamma}\n"
 		  "spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo}]\n",
-		  "error: GRPCRoute gamma/g: the lab does not render GRPCRoutes yet\n" },
+		  "error: HTTPRoute gamma/h and GRPCRoute gamma/g: the lab renders one kind of route per service port "
+		  "(gamma/echo:80)\n" },
 		{ HR("m", "gamma") ON_ECHO "  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}}}]\n"
 		  "    backendRefs: [{name: echo-v1, port: 80}]\n",
 		  "error: HTTPRoute gamma/m rule 0: the lab does not render RequestMirror filters\n" },
@@ -295,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_render_variants),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_consumer_routes),
+		cmocka_unit_test(test_grpc_routes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

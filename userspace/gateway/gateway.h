@@ -265,6 +265,9 @@ struct gw_match_ref {
  */
 size_t gw_http_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max);
 
+/* As gw_http_order() for the GRPCRoutes among routes[0..n) (refs name rules[].grpc[]), as gw_grpc_pick() ranks. */
+size_t gw_grpc_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max);
+
 /* True when the route has a parentRef to Service svc_ns/svc covering `port`. */
 bool gw_route_binds(const struct gw_route *r, const char *svc_ns, const char *svc, uint16_t port);
 
@@ -322,6 +325,17 @@ struct gw_outcome {
  */
 int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct gw_http_request *req,
 		    const char *host, uint16_t svc_port, struct gw_outcome *out);
+
+/*
+ * What a gRPC call to `path` ("/pkg.Service/Method") must come to under the
+ * GRPCRoutes routes[0..n): 404 when no rule takes it, else the backends of
+ * the rule gw_grpc_pick() chooses and the request headers they must
+ * receive after its RequestHeaderModifiers (the rule's, and the backend's
+ * when it has one backend of weight > 0); the path is unchanged. Fills
+ * *out; returns 0, or -E2BIG when a value does not fit.
+ */
+int gw_grpc_outcome(const struct gw_route *const *routes, size_t n, const char *path, size_t n_headers,
+		    const struct gw_header *headers, struct gw_outcome *out);
 
 /* ---- output ---- */
 

@@ -183,29 +183,19 @@ static int apply_filters(const struct gw_filter *f, size_t n, const char *prefix
 	return 0;
 }
 
-int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct gw_http_request *req,
-		    const char *host, uint16_t svc_port, struct gw_outcome *o)
+/*
+ * The backends of the picked rule and the headers they must receive: the
+ * request's field lines after the rule's filters and, with one backend of
+ * weight > 0, that backend's own. o->path holds the request target.
+ */
+static int to_backend(const struct gw_rule *rule, const char *prefix, size_t n_headers,
+		      const struct gw_header *headers, struct gw_outcome *o)
 {
-	const struct gw_rule *rule;
-	const char *prefix;
 	struct lines l = { .n = 0 };
 
-	memset(o, 0, sizeof(*o));
-	if (!gw_http_pick(routes, n, req, &o->pick)) {
-		o->kind = GW_OUT_NOT_FOUND;
-		o->status = 404;
-		return 0;
-	}
-	rule = o->pick.rule;
-	prefix = rule->http[o->pick.match_index].path;
-	for (size_t i = 0; i < rule->n_filters; i++)
-		if (rule->filters[i].type == GW_REQUEST_REDIRECT)
-			return redirect(&rule->filters[i].redirect, prefix, req, host, svc_port, o);
 	o->kind = GW_OUT_BACKEND;
-	if (snprintf(o->path, sizeof(o->path), "%s", req->path) >= (int)sizeof(o->path))
-		return -E2BIG;
-	for (size_t i = 0; i < req->n_headers; i++)
-		if (append(&l, req->headers[i].name, req->headers[i].value))
+	for (size_t i = 0; i < n_headers; i++)
+		if (append(&l, headers[i].name, headers[i].value))
 			return -E2BIG;
 	if (apply_filters(rule->filters, rule->n_filters, prefix, &l, o))
 		return -E2BIG;
@@ -220,11 +210,59 @@ int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct
 		for (size_t i = 0; i < o->n_backends; i++)
 			o->backend_filters_unknown |= o->backends[i]->n_filters > 0;
 	}
-	for (size_t i = 0; i < req->n_headers; i++)
-		if (expect_header(o, &l, req->headers[i].name))
+	for (size_t i = 0; i < n_headers; i++)
+		if (expect_header(o, &l, headers[i].name))
 			return -E2BIG;
 	for (size_t i = 0; i < l.n_touched; i++)
 		if (expect_header(o, &l, l.touched[i]))
 			return -E2BIG;
 	return 0;
+}
+
+int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct gw_http_request *req,
+		    const char *host, uint16_t svc_port, struct gw_outcome *o)
+{
+	const struct gw_rule *rule;
+	const char *prefix;
+
+	memset(o, 0, sizeof(*o));
+	if (!gw_http_pick(routes, n, req, &o->pick)) {
+		o->kind = GW_OUT_NOT_FOUND;
+		o->status = 404;
+		return 0;
+	}
+	rule = o->pick.rule;
+	prefix = rule->http[o->pick.match_index].path;
+	for (size_t i = 0; i < rule->n_filters; i++)
+		if (rule->filters[i].type == GW_REQUEST_REDIRECT)
+			return redirect(&rule->filters[i].redirect, prefix, req, host, svc_port, o);
+	if (snprintf(o->path, sizeof(o->path), "%s", req->path) >= (int)sizeof(o->path))
+		return -E2BIG;
+	return to_backend(rule, prefix, req->n_headers, req->headers, o);
+}
+
+int gw_grpc_outcome(const struct gw_route *const *routes, size_t n, const char *path, size_t n_headers,
+		    const struct gw_header *headers, struct gw_outcome *o)
+{
+	char service[256] = "", method[256] = "";
+	const char *slash = path[0] == '/' ? strchr(path + 1, '/') : NULL;
+	struct gw_grpc_request req = { .n_headers = n_headers, .headers = headers };
+
+	memset(o, 0, sizeof(*o));
+	/* ":path /pkg.Service/Method"; anything else names neither, and only a match without a method takes it. */
+	if (slash && (size_t)(slash - path - 1) < sizeof(service) && strlen(slash + 1) < sizeof(method) &&
+	    slash > path + 1 && slash[1] && !strchr(slash + 1, '/')) {
+		snprintf(service, sizeof(service), "%.*s", (int)(slash - path - 1), path + 1);
+		snprintf(method, sizeof(method), "%s", slash + 1);
+		req.service = service;
+		req.method = method;
+	}
+	if (!gw_grpc_pick(routes, n, &req, &o->pick)) {
+		o->kind = GW_OUT_NOT_FOUND;
+		o->status = 404;
+		return 0;
+	}
+	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path))
+		return -E2BIG;
+	return to_backend(o->pick.rule, NULL, n_headers, headers, o);
 }

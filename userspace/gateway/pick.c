@@ -144,8 +144,9 @@ bool gw_grpc_pick(const struct gw_route *const *routes, size_t n, const struct g
 	return best.route != NULL;
 }
 
-/* qsort() has no context argument: the routes being ordered. */
+/* qsort() has no context argument: the routes being ordered, and their kind. */
 static const struct gw_route *const *order_routes;
+static enum gw_kind order_kind;
 
 static int cmp_refs(const void *a, const void *b)
 {
@@ -153,20 +154,33 @@ static int cmp_refs(const void *a, const void *b)
 	struct candidate ca = { order_routes[ra->route], ra->rule, ra->match };
 	struct candidate cb = { order_routes[rb->route], rb->rule, rb->match };
 
-	return cmp_http(&ca, &cb);
+	return order_kind == GW_GRPC_ROUTE ? cmp_grpc(&ca, &cb) : cmp_http(&ca, &cb);
 }
 
-size_t gw_http_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max)
+/* Every match of the routes of `kind` among routes[0..n), in precedence order (see gw_http_order). */
+static size_t order(enum gw_kind kind, const struct gw_route *const *routes, size_t n, struct gw_match_ref *out,
+		    size_t max)
 {
 	size_t total = 0;
 
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; routes[i]->kind == GW_HTTP_ROUTE && k < routes[i]->n_rules; k++)
+		for (size_t k = 0; routes[i]->kind == kind && k < routes[i]->n_rules; k++)
 			for (size_t m = 0; m < routes[i]->rules[k].n_matches; m++, total++)
 				if (total < max)
 					out[total] = (struct gw_match_ref){ i, k, m };
 	order_routes = routes;
+	order_kind = kind;
 	/* The comparator is a total order (rule and match indexes end every tie). */
 	qsort(out, total < max ? total : max, sizeof(*out), cmp_refs);
 	return total;
+}
+
+size_t gw_http_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max)
+{
+	return order(GW_HTTP_ROUTE, routes, n, out, max);
+}
+
+size_t gw_grpc_order(const struct gw_route *const *routes, size_t n, struct gw_match_ref *out, size_t max)
+{
+	return order(GW_GRPC_ROUTE, routes, n, out, max);
 }

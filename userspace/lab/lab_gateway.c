@@ -21,6 +21,7 @@ struct build {
 	struct mesh_policy *p;
 	const struct topology *t;
 	struct mesh_listener *l;
+	enum gw_kind kind;	/* of the routes bound to the listener (one kind per service port) */
 	char origin[3 * MESH_NAME_MAX];
 };
 
@@ -155,6 +156,7 @@ static int apply_filter(struct build *b, const struct gw_rule *rule, const struc
 static int add_rule(struct build *b, const struct gw_rule *rule, struct mesh_rule *out)
 {
 	snprintf(out->origin, sizeof(out->origin), "%s", b->origin);
+	out->h2 = b->kind == GW_GRPC_ROUTE;
 	if (rule->n_backends > GW_MAX_BACKENDS_LAB)
 		return error("%s: more than %d backendRefs", b->origin, GW_MAX_BACKENDS_LAB);
 	for (size_t i = 0; i < rule->n_filters; i++)
@@ -210,6 +212,66 @@ static void add_match(struct build *b, const struct gw_http_match *m, int rule, 
 	out->path = arena_strndup(&b->p->arena, m->path, len);
 }
 
+/* Appends s to the memstream with every regex metacharacter escaped (a gRPC name matched exactly). */
+static void regex_literal(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr(".^$*+?()[]{}|\\/", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* One part of a gRPC path pattern: the name exactly, the regex, or any name. */
+static void grpc_part(FILE *f, const char *name, bool regex)
+{
+	if (!name) {
+		fputs("[^/]+", f);
+	} else if (regex) {
+		fprintf(f, "(?:%s)", name);
+	} else {
+		regex_literal(f, name);
+	}
+}
+
+/*
+ * A GRPCRoute match as the renderer takes it: the call's ":path" is
+ * "/SERVICE/METHOD", so service and method become one path condition
+ * (Exact for both: the path itself; otherwise a whole-path regex with
+ * "[^/]+" for the one not given); headers as HTTPRoute headers.
+ */
+static int add_grpc_match(struct build *b, const struct gw_grpc_match *m, int rule, struct mesh_rule_match *out)
+{
+	char *re = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	out->rule = rule;
+	copy_values(b, m->headers, m->n_headers, &out->headers, &out->n_headers);
+	if (!m->has_method) {
+		out->path_kind = MESH_PATH_ANY;
+		out->path = "/";
+		return 0;
+	}
+	f = open_memstream(&re, &len);
+	if (!f)
+		return error("out of memory");
+	if (m->method_type == GW_EXACT && m->service && m->method) {
+		out->path_kind = MESH_PATH_EXACT;
+		fprintf(f, "/%s/%s", m->service, m->method);
+	} else {
+		out->path_kind = MESH_PATH_REGEX;
+		fputc('/', f);
+		grpc_part(f, m->service, m->method_type == GW_REGEX);
+		fputc('/', f);
+		grpc_part(f, m->method, m->method_type == GW_REGEX);
+	}
+	fclose(f);
+	out->path = dup(b, re);
+	free(re);
+	return out->path ? 0 : error("out of memory");
+}
+
 /*
  * Rules and matches (in precedence order) of the routes bound to listener
  * b->l for one group of clients: those among src[0..n_src) (consumer
@@ -220,7 +282,8 @@ static int add_listener_routes(struct build *b, const struct gw_route *const *ro
 {
 	static struct gw_match_ref order[MAX_MATCHES];
 	int first[MAX_ROUTES];
-	size_t n_order = gw_http_order(routes, n, order, MAX_MATCHES);
+	bool grpc = b->kind == GW_GRPC_ROUTE;
+	size_t n_order = grpc ? gw_grpc_order(routes, n, order, MAX_MATCHES) : gw_http_order(routes, n, order, MAX_MATCHES);
 
 	if (n_order > MAX_MATCHES)
 		return error("service %s/%s: more than %d matches", b->l->ns, b->l->service, MAX_MATCHES);
@@ -231,8 +294,8 @@ static int add_listener_routes(struct build *b, const struct gw_route *const *ro
 
 			if (!r)
 				return error("out of memory");
-			snprintf(b->origin, sizeof(b->origin), "HTTPRoute %s/%s rule %zu", routes[i]->namespace,
-				 routes[i]->name, k);
+			snprintf(b->origin, sizeof(b->origin), "%s %s/%s rule %zu", gw_kind_name(b->kind),
+				 routes[i]->namespace, routes[i]->name, k);
 			if (add_rule(b, &routes[i]->rules[k], r))
 				return -1;
 		}
@@ -241,10 +304,14 @@ static int add_listener_routes(struct build *b, const struct gw_route *const *ro
 		struct mesh_rule_match *m = MESH_PUSH(b->l->rule_matches, b->l->n_rule_matches);
 		const struct gw_route *r = routes[order[i].route];
 
+		int rule = first[order[i].route] + (int)order[i].rule;
+
 		if (!m)
 			return error("out of memory");
-		add_match(b, &r->rules[order[i].rule].http[order[i].match], first[order[i].route] + (int)order[i].rule,
-			  m);
+		if (grpc && add_grpc_match(b, &r->rules[order[i].rule].grpc[order[i].match], rule, m))
+			return -1;
+		if (!grpc)
+			add_match(b, &r->rules[order[i].rule].http[order[i].match], rule, m);
 		m->src_pods = src;
 		m->n_src = n_src;
 		m->src_not = src_not;
@@ -253,20 +320,31 @@ static int add_listener_routes(struct build *b, const struct gw_route *const *ro
 	return 0;
 }
 
-/* What the lab cannot render yet, named with the route. */
-static int refuse_unrendered(const struct gw_set *gw, const struct mesh_listener *l)
+/*
+ * The kind of the routes bound to listener l into *kind (HTTPRoute when
+ * none), refusing what the lab cannot render, named with the route: routes
+ * on a TCP port, HTTPRoutes and GRPCRoutes on one port (a mesh tells them
+ * apart by content type; the lab's frontend would need both rule sets).
+ */
+static int listener_kind(const struct gw_set *gw, const struct mesh_listener *l, enum gw_kind *kind)
 {
+	const struct gw_route *first = NULL;
+
+	*kind = GW_HTTP_ROUTE;
 	for (size_t i = 0; i < gw->n_routes; i++) {
 		const struct gw_route *r = gw->routes[i];
 
 		if (!gw_route_binds(r, l->ns, l->service, l->port))
 			continue;
-		if (r->kind == GW_GRPC_ROUTE)
-			return error("%s %s/%s: the lab does not render GRPCRoutes yet", gw_kind_name(r->kind),
-				     r->namespace, r->name);
 		if (l->tcp)
-			return error("HTTPRoute %s/%s: port %u of %s/%s is TCP", r->namespace, r->name, l->port,
-				     l->ns, l->service);
+			return error("%s %s/%s: port %u of %s/%s is TCP", gw_kind_name(r->kind), r->namespace, r->name,
+				     l->port, l->ns, l->service);
+		if (first && first->kind != r->kind)
+			return error("%s %s/%s and %s %s/%s: the lab renders one kind of route per service port (%s/%s:%u)",
+				     gw_kind_name(first->kind), first->namespace, first->name, gw_kind_name(r->kind),
+				     r->namespace, r->name, l->ns, l->service, l->port);
+		first = first ? first : r;
+		*kind = r->kind;
 	}
 	return 0;
 }
@@ -284,7 +362,7 @@ static int add_group(struct build *b, const struct gw_set *gw, const char *clien
 		     bool src_not)
 {
 	const struct gw_route *routes[MAX_ROUTES];
-	size_t n = gw_routes_for(gw, GW_HTTP_ROUTE, b->l->ns, b->l->service, b->l->port, client_ns, routes, MAX_ROUTES);
+	size_t n = gw_routes_for(gw, b->kind, b->l->ns, b->l->service, b->l->port, client_ns, routes, MAX_ROUTES);
 
 	if (n > MAX_ROUTES)
 		return error("service %s/%s: more than %d routes", b->l->ns, b->l->service, MAX_ROUTES);
@@ -309,6 +387,7 @@ static int add_default(struct build *b, const int *consumers, int n_consumers)
 	if (!m)
 		return error("out of memory");
 	snprintf(r->origin, sizeof(r->origin), "%s/%s without a producer route", b->l->ns, b->l->service);
+	r->h2 = b->kind == GW_GRPC_ROUTE;
 	for (int i = 0; i < b->l->n_servers; i++) {
 		struct mesh_server *sv = MESH_PUSH(r->servers, r->n_servers);
 
@@ -339,7 +418,7 @@ static int add_listener(struct build *b, const struct gw_set *gw)
 		int *src, n_src = 0;
 		size_t k;
 
-		if (r->kind != GW_HTTP_ROUTE || !gw_route_binds(r, b->l->ns, b->l->service, b->l->port) ||
+		if (r->kind != b->kind || !gw_route_binds(r, b->l->ns, b->l->service, b->l->port) ||
 		    !gw_route_is_consumer(r, b->l->ns))
 			continue;
 		for (k = 0; k < n_seen && strcmp(seen[k], r->namespace); k++)
@@ -367,7 +446,7 @@ int lab_policy_add_routes(struct mesh_policy *p, const struct topology *t, const
 	for (int li = 0; li < p->n_listeners; li++) {
 		struct build b = { .p = p, .t = t, .l = &p->listeners[li] };
 
-		if (refuse_unrendered(gw, b.l) || add_listener(&b, gw))
+		if (listener_kind(gw, b.l, &b.kind) || add_listener(&b, gw))
 			return -1;
 	}
 	return 0;

@@ -68,8 +68,12 @@ int mesh_check_token(const char *s, const char *what)
 	return 0;
 }
 
-/* Index of the pod side for (pod, port), added when new; -1 on a protocol clash. */
-static int pod_side(struct render *r, int pod, uint16_t port, bool tcp)
+/*
+ * Index of the pod side for (pod, port), added when new; -1 on a protocol
+ * clash. h2: it forwards gRPC, so it speaks HTTP/2 to the pod (HTTP/1.1
+ * requests through it too: the pods take both on one port).
+ */
+static int pod_side(struct render *r, int pod, uint16_t port, bool tcp, bool h2)
 {
 	struct pod_side *s;
 
@@ -78,13 +82,14 @@ static int pod_side(struct render *r, int pod, uint16_t port, bool tcp)
 			if (r->sides[i].tcp != tcp)
 				return error("cannot render: port %u of pod %s/%s is used as both HTTP and TCP", port,
 					     r->p->pods[pod].ns, r->p->pods[pod].name);
+			r->sides[i].h2 |= h2;
 			return i;
 		}
 	}
 	s = MESH_PUSH(r->sides, r->n_sides);
 	if (!s)
 		return error("out of memory");
-	*s = (struct pod_side){ pod, port, tcp };
+	*s = (struct pod_side){ pod, port, tcp, h2 };
 	return r->n_sides - 1;
 }
 
@@ -207,12 +212,12 @@ static int render_alternatives(struct render *r, const struct mesh_http_match *m
  * reports such a connection lost, and the step INCONCLUSIVE). HTTP/1.1
  * connections carry no such state, so they stay pooled.
  */
-static const char *h2_server(const struct render *r, bool tcp)
+static const char *h2_server(const struct render *r, bool tcp, bool h2)
 {
-	return r->o->h2 && !tcp ? " proto h2 pool-max-conn 0" : "";
+	return (r->o->h2 || h2) && !tcp ? " proto h2 pool-max-conn 0" : "";
 }
 
-int mesh_render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp)
+int mesh_render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp, bool h2)
 {
 	uint32_t *in = calloc(n + 1, sizeof(*in));
 	unsigned *w = calloc(n + 1, sizeof(*w));
@@ -231,14 +236,14 @@ int mesh_render_servers(struct render *r, const struct mesh_server *servers, int
 		variant_backend(r, servers, w, n);
 	for (int i = 0; i < n; i++) {
 		const struct mesh_pod *pod = &r->p->pods[servers[i].pod];
-		int side = pod_side(r, servers[i].pod, servers[i].port, tcp);
+		int side = pod_side(r, servers[i].pod, servers[i].port, tcp, h2);
 
 		if (side < 0) {
 			rc = -1;
 			break;
 		}
 		fprintf(r->f, "\tserver %s.%s 127.0.0.1:%d weight %u send-proxy-v2%s\n", pod->ns, pod->name,
-			MESH_POD_SIDE_BASE_PORT + side, w[i], h2_server(r, tcp));
+			MESH_POD_SIDE_BASE_PORT + side, w[i], h2_server(r, tcp, h2));
 	}
 	fputc('\n', r->f);
 	free(in);
@@ -278,11 +283,11 @@ static int render_listener(struct render *r, const struct mesh_listener *l)
 	fprintf(r->f, "\tdefault_backend %s\n\n", name);
 	for (int k = 0; k < l->n_routes && !l->tcp; k++) {
 		fprintf(r->f, "backend %s.route%d\n", name, k);
-		if (mesh_render_servers(r, l->routes[k].servers, l->routes[k].n_servers, false))
+		if (mesh_render_servers(r, l->routes[k].servers, l->routes[k].n_servers, false, false))
 			return -1;
 	}
 	fprintf(r->f, "backend %s\n", name);
-	return mesh_render_servers(r, l->servers, l->n_servers, l->tcp);
+	return mesh_render_servers(r, l->servers, l->n_servers, l->tcp, false);
 }
 
 static bool has_int(const int *v, int n, int x)
@@ -395,7 +400,7 @@ static int render_pod_side(struct render *r, int i)
 		return -1;
 	fprintf(r->f, "\tdefault_backend pod.%s.%s.%u\n\n", pod->ns, pod->name, side->port);
 	fprintf(r->f, "backend pod.%s.%s.%u\n%s\tserver %s.%s %s:%u%s\n\n", pod->ns, pod->name, side->port, mode,
-		pod->ns, pod->name, mesh_ip4(pod->ip, ip), side->port, h2_server(r, side->tcp));
+		pod->ns, pod->name, mesh_ip4(pod->ip, ip), side->port, h2_server(r, side->tcp, side->h2));
 	return 0;
 }
 

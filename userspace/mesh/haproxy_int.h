@@ -19,6 +19,7 @@ struct pod_side {
 	int pod;
 	uint16_t port;
 	bool tcp;
+	bool h2;	/* gRPC goes through it: HTTP/2 to the pod whatever the lab speaks */
 };
 
 struct render {
@@ -60,8 +61,12 @@ int mesh_quote(FILE *f, const char *s, const char *what);
 /* Header names and methods go into the configuration unquoted: 0, or -1 after printing for other characters. */
 int mesh_check_token(const char *s, const char *what);
 
-/* Writes "balance roundrobin" and the weighted servers of a backend section. Returns 0 or -1 after printing. */
-int mesh_render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp);
+/*
+ * Writes "balance roundrobin" and the weighted servers of a backend section;
+ * h2: HTTP/2 to them and on from their pod sides (gRPC). Returns 0 or -1
+ * after printing.
+ */
+int mesh_render_servers(struct render *r, const struct mesh_server *servers, int n, bool tcp, bool h2);
 
 /*
  * Writes the rest of frontend `name` for a listener with Gateway API rules

@@ -335,7 +335,7 @@ int mesh_render_rules(struct render *r, const struct mesh_listener *l, const cha
 		if (!l->rules[k].n_servers || l->rules[k].redirect)
 			continue;
 		fprintf(r->f, "backend %s.rule%d\n", name, k);
-		if (mesh_render_servers(r, l->rules[k].servers, l->rules[k].n_servers, false))
+		if (mesh_render_servers(r, l->rules[k].servers, l->rules[k].n_servers, false, l->rules[k].h2))
 			return -1;
 	}
 	return 0;

@@ -151,6 +151,7 @@ struct mesh_rule {
 	int redirect_status;
 	struct mesh_server *servers;	/* weighted; none and no redirect: 500 */
 	int n_servers;
+	bool h2;	/* a GRPCRoute rule: HTTP/2 (h2c) to its servers, as gRPC needs */
 };
 
 /* A service port: where its name resolves to, and where its traffic goes. */

@@ -128,6 +128,21 @@ static const char *via_label(enum traffic_proto protocol, int via)
 	return via == SC_VIA_CALL ? ", via /call" : "";
 }
 
+/* What entry t's requests are sent as: its own protocol, else the run's. */
+static enum traffic_proto entry_protocol(const struct srun *s, const struct sc_traffic *t)
+{
+	switch (t->protocol) {
+	case SC_PROTO_H1:
+		return TRAFFIC_H1;
+	case SC_PROTO_H2:
+		return TRAFFIC_H2;
+	case SC_PROTO_GRPC:
+		return TRAFFIC_GRPC;
+	default:
+		return s->rn->protocol;
+	}
+}
+
 /* A driver run of entry t, with an intent file of its own (kept in s->parts). Returns 0 or -1. */
 static int job(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
 	       uint64_t duration_ns, unsigned concurrency, struct traffic_job *j)
@@ -145,7 +160,7 @@ static int job(struct srun *s, const struct sc_traffic *t, const char *run_id, u
 		return -1;
 	*j = (struct traffic_job){ .t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
 		.concurrency = concurrency, .intent_path = s->parts[s->n_parts], .log_path = s->drive_log,
-		.protocol = s->rn->protocol };
+		.protocol = entry_protocol(s, t) };
 	s->n_parts++;
 	return 0;
 }
@@ -403,7 +418,7 @@ static int measure(struct srun *s, const struct sc_step *st)
 		if (t->count)
 			pr_info("    %s: %s/%s -> %s/%s %s %s: %" PRIu64 " requests, %u connection%s%s", t->name,
 				t->from_ns, t->from, t->to_ns, t->to, t->method, t->path, t->count,
-				t->concurrency, t->concurrency == 1 ? "" : "s", via_label(s->rn->protocol, t->via));
+				t->concurrency, t->concurrency == 1 ? "" : "s", via_label(entry_protocol(s, t), t->via));
 		else
 			pr_info("    %s: %s/%s -> %s/%s %s %s: for %.1f s, %u connection%s", t->name, t->from_ns,
 				t->from, t->to_ns, t->to, t->method, t->path, t->duration_ns / 1e9, t->concurrency,

@@ -37,11 +37,11 @@ static const char *const step_keys[] = {
 };
 static const char *const traffic_keys[] = {
 	"name", "from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "connections", "via", "expect", NULL
+	"concurrency", "connections", "via", "protocol", "expect", NULL
 };
 static const char *const defaults_keys[] = {
 	"from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "connections", "via", "expect", "converge", NULL
+	"concurrency", "connections", "via", "protocol", "expect", "converge", NULL
 };
 static const char *const metrics_keys[] = { "name", "profile", "scrape", "edges", NULL };
 static const char *const expect_keys[] = { "access", "denial", "split", "route", NULL };
@@ -368,6 +368,22 @@ static int via_field(struct ctx *c, struct ynode *v, const char *f, struct sc_tr
 	return 0;
 }
 
+/* Reads "protocol" (h1, h2 or grpc) into t->protocol. Returns 0 or -EINVAL. */
+static int protocol_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
+{
+	const char *s = ydoc_scalar(v);
+
+	if (s && !strcmp(s, "h1"))
+		t->protocol = SC_PROTO_H1;
+	else if (s && !strcmp(s, "h2"))
+		t->protocol = SC_PROTO_H2;
+	else if (s && !strcmp(s, "grpc"))
+		t->protocol = SC_PROTO_GRPC;
+	else
+		return ydoc_error(c->d, v, f, "not 'h1', 'h2' or 'grpc'");
+	return 0;
+}
+
 /* Applies every traffic field present in mapping n (the defaults, then the entry itself). */
 static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, struct sc_traffic *t)
 {
@@ -414,6 +430,8 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 			r = connections_field(c, v, f, t);
 		} else if (!strcmp(k, "via")) {
 			r = via_field(c, v, f, t);
+		} else if (!strcmp(k, "protocol")) {
+			r = protocol_field(c, v, f, t);
 		} else if (!strcmp(k, "expect")) {
 			r = parse_expect(c, v, f, &t->expect);
 		}

@@ -48,6 +48,17 @@ enum sc_conn {
 	SC_CONN_KEEP_ALIVE,	/* `concurrency` connections, each carrying many requests */
 };
 
+/*
+ * What an entry's requests are sent as. The run's --protocol applies to
+ * entries that do not say; one that does (a GRPCRoute test's calls) keeps it.
+ */
+enum sc_proto {
+	SC_PROTO_RUN,		/* not given: the run's */
+	SC_PROTO_H1,		/* HTTP/1.1 */
+	SC_PROTO_H2,		/* HTTP/2 streams over cleartext */
+	SC_PROTO_GRPC,		/* unary gRPC calls to `path` */
+};
+
 #define SC_MAX_DENY_STATUSES 8
 #define SC_MAX_SHARES 64
 #define SC_MAX_HEADERS 32	/* what the traffic driver sends at most */
@@ -99,6 +110,7 @@ struct sc_traffic {
 	unsigned concurrency;
 	enum sc_via via;
 	enum sc_conn connections;	/* never SC_CONN_DEFAULT once loaded */
+	enum sc_proto protocol;
 	struct sc_expect expect;
 	unsigned line;
 };

@@ -15,7 +15,7 @@ int expect_route(const struct expect_ctx *e, const struct sc_traffic *t, struct 
 		 char *why, size_t len)
 {
 	struct gw_outcome *o;
-	size_t n = e->routes ? gw_routes_for(e->routes, GW_HTTP_ROUTE, t->to_ns, t->to, (uint16_t)t->port,
+	size_t n = e->routes ? gw_routes_for(e->routes, route_kind(t), t->to_ns, t->to, (uint16_t)t->port,
 					     t->from_ns, out->routes, SC_MAX_ROUTES) : 0;
 	json_t *names = json_array();
 	char host[300];

@@ -19,6 +19,11 @@ void route_default_host(const struct sc_traffic *t, char *buf, size_t len)
 	snprintf(buf, len, "%s.%s:%u", t->to, t->to_ns, t->port);
 }
 
+enum gw_kind route_kind(const struct sc_traffic *t)
+{
+	return t->protocol == SC_PROTO_GRPC ? GW_GRPC_ROUTE : GW_HTTP_ROUTE;
+}
+
 int route_outcome(const struct sc_expect *x, const struct sc_traffic *t, const char *host, struct gw_outcome *o)
 {
 	struct gw_header h[SC_MAX_HEADERS + 1];
@@ -27,6 +32,8 @@ int route_outcome(const struct sc_expect *x, const struct sc_traffic *t, const c
 
 	for (size_t i = 0; i < t->n_headers && i < SC_MAX_HEADERS; i++)
 		h[i] = (struct gw_header){ t->headers[i].name, t->headers[i].value };
+	if (t->protocol == SC_PROTO_GRPC)
+		return gw_grpc_outcome(x->routes, x->n_routes, t->path, req.n_headers, h, o);
 	return gw_http_outcome(x->routes, x->n_routes, &req, host, (uint16_t)t->port, o);
 }
 
