@@ -4,7 +4,10 @@
 # passes every assertion, route-add-as-set (an `add` that replaces the
 # client's value) fails exactly the header assertions that send the header
 # first, the FAIL names the header as the backend process received it, and
-# the ConformanceReport counts the tests in their profiles.
+# the ConformanceReport counts the tests in their profiles. The two GRPCRoute
+# tests go along (unary gRPC calls, HTTP/2 to the backends): the reference
+# passes them, route-add-as-set fails their `add` cases, faulty-weights
+# their split.
 set -u
 build=${1:-build}
 bin="$(cd "$build" && pwd)/smi-witness"
@@ -29,10 +32,11 @@ verdicts() { # report.json -> "VERDICT id" lines, sorted
 
 "$bin" run $g/mesh-httproute-matching.yaml $g/mesh-httproute-request-header-modifier.yaml \
 	$g/mesh-httproute-redirect-host-and-status.yaml $g/mesh-httproute-rewrite-path.yaml \
+	$g/mesh-grpcroute-request-header-modifier.yaml $g/mesh-grpcroute-weight.yaml \
 	--topology "$topo" --lab "$lab" --out "$out" -q >"$out/ref.log" 2>&1
 is "reference: exit 0" "$?" 0
 rep="$out/reference/report.json"
-is "reference: 24 assertions, all PASS" "$(verdicts "$rep" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 24 PASS"
+is "reference: 30 assertions, all PASS" "$(verdicts "$rep" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 30 PASS"
 is "assertions are of the GAMMA category, spec mesh-http v1" \
 	"$(jq -r '[.assertions[] | "\(.category) \(.smispec) \(.specversion)"] | unique | join(";")' "$rep")" "GAMMA mesh-http v1"
 is "a redirect: the Location the client received, no backend reached" \
@@ -46,16 +50,37 @@ is "a rewrite: the path and headers the backend process must receive" \
 is "MESH-HTTP in the ConformanceReport: 3 core tests passed (the other 4 not run: skipped), 1 extended" \
 	"$(yaml() { python3 -c 'import sys,yaml,json; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' "$1"; }
 	   yaml "$out/reference/conformance-report.yaml" |
-	   jq -c '.profiles[] | [.name, .core.result, .core.statistics, .core.skippedTests, .extended.statistics]')" \
+	   jq -c '.profiles[] | select(.name == "MESH-HTTP") | [.name, .core.result, .core.statistics, .core.skippedTests, .extended.statistics]')" \
 	'["MESH-HTTP","partial",{"Failed":0,"Passed":3,"Skipped":4},["MeshBasic","MeshHTTPRouteSimpleSameNamespace","MeshHTTPRouteWeight","MeshTrafficSplit"],{"Failed":0,"Passed":1,"Skipped":0}]'
 
+is "gRPC: weights 70/30 by HAProxy's round robin over calls, exactly 1400/600" \
+	"$(jq -c '[.assertions[] | select(.id == "MeshGRPCRouteWeight/routes/weighted/split") | .evidence.backends[].observed]' "$rep")" \
+	'[1400,600]'
+is "gRPC: the multi case's headers as the backend process must receive them" \
+	"$(jq -c '.assertions[] | select(.id == "MeshGRPCRouteRequestHeaderModifier/routes/multi/route") | .evidence.expected |
+		[.backends, .headers."x-header-add-2", .absent_headers]' "$rep")" \
+	'[["gamma/echo-v2:8080 weight 1"],"add-header-2,header-add-2",["x-header-remove-2","x-header-remove-1"]]'
+is "gRPC: every call served over HTTP/2 by the backend process, gRPC status 0" \
+	"$(zcat "$out/reference/MeshGRPCRouteRequestHeaderModifier/observations.jsonl.gz" | jq -r 'select(.t == "exchange" and
+		.comm == "sample-app" and .role == "server" and (.request_id | test("\\.c[0-9]+-") | not)) |
+		[.protocol, .pod, .path, .grpc_status] | map(tostring) | join(" ")' | sort | uniq -c | awk '{$1=$1; print}' | tr '\n' ';')" \
+	"30 grpc echo-v1 /smiw.echo.Echo/Echo 0;10 grpc echo-v2 /smiw.echo.Echo/Echo 0;"
+is "MESH-GRPC in the ConformanceReport: the two GRPCRoute tests passed, MeshBasic not run" \
+	"$(python3 -c 'import sys,yaml,json; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' \
+		"$out/reference/conformance-report.yaml" | jq -c '.profiles[] | select(.name == "MESH-GRPC") | [.core.result, .core.statistics, .core.skippedTests]')" \
+	'["partial",{"Failed":0,"Passed":2,"Skipped":1},["MeshBasic"]]'
+
 "$bin" run $g/mesh-httproute-request-header-modifier.yaml $g/mesh-httproute-rewrite-path.yaml \
-	--mesh route-add-as-set --topology "$topo" --lab "$lab" --out "$out" -q >"$out/bad.log" 2>&1
+	$g/mesh-grpcroute-request-header-modifier.yaml --mesh route-add-as-set --topology "$topo" --lab "$lab" --out "$out" -q >"$out/bad.log" 2>&1
 is "route-add-as-set: exit 1" "$?" 1
 is "route-add-as-set: exactly the assertions whose request carries the added header FAIL" \
 	"$(verdicts "$out/route-add-as-set/report.json" | grep -v '^PASS' | tr '\n' ' ')" \
-	"FAIL MeshHTTPRouteRequestHeaderModifier/routes/add-existing/route FAIL MeshHTTPRouteRequestHeaderModifier/routes/case-insensitivity/route FAIL MeshHTTPRouteRequestHeaderModifier/routes/multiple/route FAIL MeshHTTPRouteRewritePath/routes/full-and-headers/route FAIL MeshHTTPRouteRewritePath/routes/prefix-and-headers/route "
-is "route-add-as-set: the rest PASS" "$(verdicts "$out/route-add-as-set/report.json" | grep -c '^PASS')" 8
+	"FAIL MeshGRPCRouteRequestHeaderModifier/routes/add/route FAIL MeshGRPCRouteRequestHeaderModifier/routes/multi/route FAIL MeshHTTPRouteRequestHeaderModifier/routes/add-existing/route FAIL MeshHTTPRouteRequestHeaderModifier/routes/case-insensitivity/route FAIL MeshHTTPRouteRequestHeaderModifier/routes/multiple/route FAIL MeshHTTPRouteRewritePath/routes/full-and-headers/route FAIL MeshHTTPRouteRewritePath/routes/prefix-and-headers/route "
+is "route-add-as-set: the rest PASS" "$(verdicts "$out/route-add-as-set/report.json" | grep -c '^PASS')" 10
+is "the gRPC FAIL names the header as the backend received it" \
+	"$(jq -r '.assertions[] | select(.id == "MeshGRPCRouteRequestHeaderModifier/routes/add/route") | .reason' \
+		"$out/route-add-as-set/report.json")" \
+	"10 of 10 requests not as the routes say: header x-header-add: 'add-appends-values' (should be 'this-value-should-be-appended,add-appends-values') ×10"
 is "the FAIL names the header as the backend received it" \
 	"$(jq -r '.assertions[] | select(.id == "MeshHTTPRouteRequestHeaderModifier/routes/add-existing/route") | .reason' \
 		"$out/route-add-as-set/report.json")" \
@@ -64,8 +89,18 @@ is "the ConformanceReport: MESH-HTTP core fails RequestHeaderModifier, extended 
 	"$(python3 -c 'import sys,yaml,json; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' \
 		"$out/route-add-as-set/conformance-report.yaml" |
 	   jq -c '.profiles[] | [.name, .core.failedTests, .extended.failedTests, .summary]')" \
-	'["MESH-HTTP",["MeshHTTPRouteRequestHeaderModifier"],["MeshHTTPRouteRewritePath"],"Core tests failed with 1 test failures. Extended tests failed with 1 test failures."]'
+	'["MESH-GRPC",["MeshGRPCRouteRequestHeaderModifier"],null,"Core tests failed with 1 test failures."]
+["MESH-HTTP",["MeshHTTPRouteRequestHeaderModifier"],["MeshHTTPRouteRewritePath"],"Core tests failed with 1 test failures. Extended tests failed with 1 test failures."]'
+
+"$bin" run $g/mesh-grpcroute-weight.yaml --mesh faulty-weights --topology "$topo" --lab "$lab" --out "$out" -q \
+	>"$out/fw.log" 2>&1
+is "faulty-weights on the gRPC weights: exit 1" "$?" 1
+is "faulty-weights: exactly the split FAILs, 66/34 against 70/30" \
+	"$(jq -r '.assertions[] | "\(.verdict) \(.id) \(.reason | split(":")[0])"' "$out/faulty-weights/report.json")" \
+	"PASS MeshGRPCRouteWeight/routes/weighted/route all 2000 requests as the routes say
+FAIL MeshGRPCRouteWeight/routes/weighted/split 66.0% / 34.0% vs expected 70.0% / 30.0% (echo-v1 / echo-v2)"
 check "both report.json files hold what docs/report-schema.md says" \
-	python3 tests/formats/schema_check.py docs/report-schema.md "$rep" "$out/route-add-as-set/report.json"
+	python3 tests/formats/schema_check.py docs/report-schema.md "$rep" "$out/route-add-as-set/report.json" \
+	"$out/faulty-weights/report.json"
 
 itest_done
