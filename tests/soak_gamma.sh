@@ -17,7 +17,7 @@ g=specs/gamma
 declare -A suites fails
 suites[reference]="$g"
 fails[reference]=""
-suites[route-add-as-set]="$g/mesh-httproute-request-header-modifier.yaml $g/mesh-httproute-backend-request-header-modifier.yaml $g/mesh-httproute-rewrite-path.yaml"
+suites[route-add-as-set]="$g/mesh-httproute-request-header-modifier.yaml $g/mesh-httproute-backend-request-header-modifier.yaml $g/mesh-httproute-rewrite-path.yaml $g/mesh-grpcroute-request-header-modifier.yaml"
 fails[route-add-as-set]="MeshHTTPRouteBackendRequestHeaderModifier/routes/add-existing/route
 MeshHTTPRouteBackendRequestHeaderModifier/routes/case-insensitivity/route
 MeshHTTPRouteBackendRequestHeaderModifier/routes/multiple/route
@@ -25,7 +25,9 @@ MeshHTTPRouteRequestHeaderModifier/routes/add-existing/route
 MeshHTTPRouteRequestHeaderModifier/routes/case-insensitivity/route
 MeshHTTPRouteRequestHeaderModifier/routes/multiple/route
 MeshHTTPRouteRewritePath/routes/full-and-headers/route
-MeshHTTPRouteRewritePath/routes/prefix-and-headers/route"
+MeshHTTPRouteRewritePath/routes/prefix-and-headers/route
+MeshGRPCRouteRequestHeaderModifier/routes/add/route
+MeshGRPCRouteRequestHeaderModifier/routes/multi/route"
 suites[route-redirect-host]="$g/mesh-httproute-redirect-host-and-status.yaml $g/mesh-httproute-redirect-path.yaml $g/mesh-httproute-redirect-port.yaml $g/mesh-httproute-scheme-redirect.yaml $g/mesh-httproute-303-redirect.yaml"
 fails[route-redirect-host]="MeshHTTPRouteRedirectHostAndStatus/routes/host-and-status/route
 MeshHTTPRouteRedirectHostAndStatus/routes/hostname-redirect/route
@@ -52,10 +54,14 @@ suites[route-loose-prefix]="$g/mesh-httproute-matching.yaml $g/mesh-httproute-re
 fails[route-loose-prefix]="MeshHTTPRouteMatching/routes/v2example/route"
 suites[route-consumer-everywhere]="$g/consumer-route.yaml"
 fails[route-consumer-everywhere]="consumer-route/both/producer/route"
-suites[faulty-weights]="$g/mesh-httproute-weight.yaml $g/mesh-traffic-split.yaml"
-fails[faulty-weights]="MeshHTTPRouteWeight/routes/weighted/split"
+suites[faulty-weights]="$g/mesh-httproute-weight.yaml $g/mesh-traffic-split.yaml $g/mesh-grpcroute-weight.yaml"
+fails[faulty-weights]="MeshHTTPRouteWeight/routes/weighted/split
+MeshGRPCRouteWeight/routes/weighted/split"
+suites[route-no-mirror]="$g/request-mirror.yaml $g/mesh-httproute-request-header-modifier.yaml"
+fails[route-no-mirror]="request-mirror/routes/mirror-and-modify-headers/route
+request-mirror/routes/mirror/route"
 meshes="reference route-add-as-set route-redirect-host route-no-rewrite route-list-order route-loose-prefix
-	route-consumer-everywhere faulty-weights"
+	route-consumer-everywhere faulty-weights route-no-mirror"
 declare -A exact
 for m in $meshes; do exact[$m]=0; done
 for i in $(seq 1 "$runs"); do

@@ -188,9 +188,9 @@ is "-q: the summary still counts everything" "$(tail -n 1 t.quiet)" "7 assertion
 
 # --- listing and help --------------------------------------------------------------------
 is "run --list: the nine shipped suites" "$("$bin" -j run --list | jq '.scenarios | length')" 9
-is "run --list-meshes and lab meshes: the twenty-two variants" \
+is "run --list-meshes and lab meshes: the twenty-three variants" \
 	"$("$bin" run --list-meshes | wc -l) $("$bin" lab meshes | awk '{ print $1 }' | tr '\n' ' ')" \
-	"22 reference faulty-weights fail-open ignore-path ignore-method ignore-headers inflate-metrics drop-failures-metrics route-list-order route-loose-prefix route-add-as-set route-redirect-host route-no-rewrite route-consumer-everywhere strip-id mirror-to-zero-weight regenerate-id per-connection-split retry-with-flaky-backend bogus-restart allow-other-methods loose-match "
+	"23 reference faulty-weights fail-open ignore-path ignore-method ignore-headers inflate-metrics drop-failures-metrics route-list-order route-loose-prefix route-add-as-set route-redirect-host route-no-rewrite route-consumer-everywhere strip-id mirror-to-zero-weight regenerate-id per-connection-split retry-with-flaky-backend bogus-restart allow-other-methods loose-match route-no-mirror "
 is "lab meshes: every variant has a summary, within 100 columns" \
 	"$("$bin" lab meshes | awk 'NF < 3 || length($0) > 98' | wc -l)" 0
 "$bin" run --help >help.run

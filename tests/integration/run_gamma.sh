@@ -7,7 +7,8 @@
 # the ConformanceReport counts the tests in their profiles. The two GRPCRoute
 # tests go along (unary gRPC calls, HTTP/2 to the backends): the reference
 # passes them, route-add-as-set fails their `add` cases, faulty-weights
-# their split.
+# their split. Our RequestMirror test passes on the reference (the mirror
+# Service's process receives a copy of each request).
 set -u
 build=${1:-build}
 bin="$(cd "$build" && pwd)/smi-witness"
@@ -32,11 +33,11 @@ verdicts() { # report.json -> "VERDICT id" lines, sorted
 
 "$bin" run $g/mesh-httproute-matching.yaml $g/mesh-httproute-request-header-modifier.yaml \
 	$g/mesh-httproute-redirect-host-and-status.yaml $g/mesh-httproute-rewrite-path.yaml \
-	$g/mesh-grpcroute-request-header-modifier.yaml $g/mesh-grpcroute-weight.yaml \
+	$g/mesh-grpcroute-request-header-modifier.yaml $g/mesh-grpcroute-weight.yaml $g/request-mirror.yaml \
 	--topology "$topo" --lab "$lab" --out "$out" -q >"$out/ref.log" 2>&1
 is "reference: exit 0" "$?" 0
 rep="$out/reference/report.json"
-is "reference: 30 assertions, all PASS" "$(verdicts "$rep" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 30 PASS"
+is "reference: 32 assertions, all PASS" "$(verdicts "$rep" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 32 PASS"
 is "assertions are of the GAMMA category, spec mesh-http v1" \
 	"$(jq -r '[.assertions[] | "\(.category) \(.smispec) \(.specversion)"] | unique | join(";")' "$rep")" "GAMMA mesh-http v1"
 is "a redirect: the Location the client received, no backend reached" \
@@ -65,6 +66,14 @@ is "gRPC: every call served over HTTP/2 by the backend process, gRPC status 0" \
 		.comm == "sample-app" and .role == "server" and (.request_id | test("\\.c[0-9]+-") | not)) |
 		[.protocol, .pod, .path, .grpc_status] | map(tostring) | join(" ")' | sort | uniq -c | awk '{$1=$1; print}' | tr '\n' ';')" \
 	"30 grpc echo-v1 /smiw.echo.Echo/Echo 0;10 grpc echo-v2 /smiw.echo.Echo/Echo 0;"
+is "RequestMirror: every request served by echo-v1 (its answer to the client) and a copy at echo-v2" \
+	"$(zcat "$out/reference/request-mirror/observations.jsonl.gz" | jq -r 'select(.t == "exchange" and
+		.comm == "sample-app" and .role == "server" and (.request_id | test("\\.c[0-9]+-") | not)) |
+		[.pod, .path] | join(" ")' | sort | uniq -c | awk '{$1=$1; print}' | tr '\n' ';')" \
+	"10 echo-v1 /mirror;10 echo-v1 /mirror-and-modify-headers;10 echo-v2 /mirror;10 echo-v2 /mirror-and-modify-headers;"
+is "RequestMirror: the expectation names the mirror" \
+	"$(jq -c '.assertions[] | select(.id == "request-mirror/routes/mirror/route") | .evidence.expected | [.backends, .mirrors]' "$rep")" \
+	'[["gamma/echo-v1:8080 weight 1"],["gamma/echo-v2:8080"]]'
 is "MESH-GRPC in the ConformanceReport: the two GRPCRoute tests passed, MeshBasic not run" \
 	"$(python3 -c 'import sys,yaml,json; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' \
 		"$out/reference/conformance-report.yaml" | jq -c '.profiles[] | select(.name == "MESH-GRPC") | [.core.result, .core.statistics, .core.skippedTests]')" \

@@ -364,6 +364,40 @@ static void test_grpc_outcome(void **state)
 	free(o);
 }
 
+/* RequestMirror: the Services every request is copied to; a mirror of a share of the requests is not listed. */
+static void test_mirror_outcome(void **state)
+{
+	struct gw_outcome *o = calloc(1, sizeof(*o));
+	struct loaded l;
+
+	(void)state;
+	assert_non_null(o);
+	load(&l, "specs/gamma/routes/request-mirror.yaml", NULL);
+	outcome(&l, "/mirror/x", NULL, 0, o);
+	assert_int_equal(o->kind, GW_OUT_BACKEND);
+	assert_int_equal(o->n_mirrors, 1);
+	assert_string_equal(o->mirrors[0]->name, "echo-v2");
+	assert_int_equal(o->mirrors[0]->port, 8080);
+	assert_string_equal(o->backends[0]->name, "echo-v1");
+	outcome(&l, "/other", NULL, 0, o);
+	assert_int_equal(o->kind, GW_OUT_NOT_FOUND);
+	assert_int_equal(o->n_mirrors, 0);
+	unload(&l);
+	load(&l, NULL, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gamma}\n"
+	     "spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo}]\n  rules:\n"
+	     "  - filters:\n"
+	     "    - {type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}, percent: 100}}\n"
+	     "    - {type: RequestMirror, requestMirror: {backendRef: {name: echo-v1, port: 80}, fraction: {numerator: 1}}}\n"
+	     "    backendRefs: [{name: echo, port: 80}]\n");
+	assert_true(l.gw->routes[0]->rules[0].filters[1].mirror_share == 0.01);
+	outcome(&l, "/", NULL, 0, o);
+	assert_int_equal(o->n_mirrors, 1);
+	assert_string_equal(o->mirrors[0]->name, "echo-v2");
+	assert_int_equal(o->n_mirrors_partial, 1);
+	unload(&l);
+	free(o);
+}
+
 /* One header out of a record's raw headers: repeated names joined in order, names case-insensitive. */
 static void test_obs_header(void **state)
 {
@@ -619,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_request_header_modifier),
 		cmocka_unit_test(test_not_found_and_weights),
 		cmocka_unit_test(test_grpc_outcome),
+		cmocka_unit_test(test_mirror_outcome),
 		cmocka_unit_test(test_obs_header),
 		cmocka_unit_test(test_conformance_report),
 		cmocka_unit_test(test_conformance_report_empty),

@@ -290,6 +290,48 @@ static void test_grpc_routes(void **state)
 	mesh_policy_free(&p);
 }
 
+/*
+ * RequestMirror: the rule's backend section sends a copy of each answered
+ * request to the mirror Service's address with the mirror action, loaded
+ * once; route-no-mirror leaves the copies out.
+ */
+static void test_mirror(void **state)
+{
+	const char *paths[] = { "specs/gamma/routes/request-mirror.yaml" };
+	const struct mesh_listener *l;
+	struct mesh_policy p;
+	char *text, *bad;
+
+	(void)state;
+	assert_int_equal(lab_policy_base(topo, false, &p), 0);
+	assert_int_equal(lab_policy_add_files(&p, topo, paths, 1), 0);
+	assert_true(mesh_policy_has_mirrors(&p));
+	l = listener(&p, "echo", 80);
+	assert_int_equal(l->n_rules, 2);
+	assert_int_equal(l->rules[1].n_mirrors, 1);
+	assert_string_equal(l->rules[1].mirrors[0].origin, "gamma/echo-v2:8080");
+	assert_int_equal(l->rules[1].mirrors[0].port, 8080);
+	assert_int_equal(l->rules[1].request.n_set, 1);
+	text = render(&p, MESH_REFERENCE);
+	assert_non_null(strstr(text, "\t# RequestMirror filters: the mirror action\n\tlua-load mirror.lua\n"));
+	assert_non_null(strstr(text, "backend svc.gamma.echo.80.rule0\n\t# RequestMirror: a copy of every request\n"
+				     "\thttp-request set-var(txn.mirror_method) method\n"
+				     "\thttp-request set-var(txn.mirror_target) pathq\n"
+				     "\thttp-request set-var(txn.mirror_id) req.fhdr(x-request-id)\n"
+				     "\t# to gamma/echo-v2:8080\n\thttp-response lua.mirror 198.18.1.3:8080\n"));
+	bad = render(&p, MESH_ROUTE_NO_MIRROR);
+	assert_null(strstr(bad, "lua.mirror"));
+	assert_non_null(strstr(bad, "\t# route-no-mirror variant: the RequestMirror is left out\n"));
+	/* The mirror variant and the filters share one load of the action. */
+	free(bad);
+	bad = render(&p, MESH_MIRROR_TO_ZERO_WEIGHT);
+	assert_non_null(strstr(bad, "lua-load"));
+	assert_null(strstr(strstr(bad, "lua-load") + 1, "lua-load"));
+	free(bad);
+	free(text);
+	mesh_policy_free(&p);
+}
+
 /* Runs policy_of() on a text with stderr caught; returns what was printed (static). */
 static const char *refusal_of(const char *text)
 {
@@ -333,9 +375,17 @@ static void test_refused(void **state)
 		  "spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo}]\n",
 		  "error: HTTPRoute gamma/h and GRPCRoute gamma/g: the lab renders one kind of route per service port "
 		  "(gamma/echo:80)\n" },
-		{ HR("m", "gamma") ON_ECHO "  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}}}]\n"
+		{ HR("m", "gamma") ON_ECHO "  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}, percent: 50}}]\n"
 		  "    backendRefs: [{name: echo-v1, port: 80}]\n",
-		  "error: HTTPRoute gamma/m rule 0: the lab does not render RequestMirror filters\n" },
+		  "error: HTTPRoute gamma/m rule 0: the lab mirrors every request; a RequestMirror of 50% is not rendered\n" },
+		{ HR("f", "gamma") ON_ECHO "  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}, fraction: {numerator: 1, denominator: 3}}}]\n"
+		  "    backendRefs: [{name: echo-v1, port: 80}]\n",
+		  "error: HTTPRoute gamma/f rule 0: the lab mirrors every request; a RequestMirror of 33.3333% is not rendered\n" },
+		{ "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: gm, namespace: gamma}\n"
+		  "spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo, port: 8080}]\n  rules:\n"
+		  "  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 8080}}}]\n"
+		  "    backendRefs: [{name: echo-v1, port: 8080}]\n",
+		  "error: GRPCRoute gamma/gm rule 0: the lab mirrors HTTP/1.1 requests only, not gRPC calls\n" },
 		{ HR("u", "gamma") ON_ECHO "  - backendRefs: [{name: echo-v3, port: 80}]\n",
 		  "error: HTTPRoute gamma/u rule 0: backendRef gamma/echo-v3 is not a service of the lab topology\n" },
 		{ HR("p", "gamma") ON_ECHO "  - backendRefs: [{name: echo-v1, port: 81}]\n",
@@ -367,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_consumer_routes),
 		cmocka_unit_test(test_grpc_routes),
+		cmocka_unit_test(test_mirror),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -226,7 +226,7 @@ const struct command cmd_lab = {
 		"                             regenerate-id, mirror-to-zero-weight,\n"
 		"                             per-connection-split, retry-with-flaky-backend,\n"
 		"                             bogus-restart, allow-other-methods, loose-match,\n"
-		"                             route-consumer-everywhere\n"
+		"                             route-consumer-everywhere, route-no-mirror\n"
 		"                             ('lab meshes'; docs/lab.md says what each breaks)\n"
 		"  -a, --access-control on|off  on: everything no TrafficTarget allows is denied\n"
 		"                             (HTTP 403, TCP reset); off (default): all is forwarded\n"

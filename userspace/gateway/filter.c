@@ -160,6 +160,7 @@ static void decode_mirror(struct gctx *c, struct ynode *m, const char *path, str
 {
 	struct ynode *b = gfield_req(c, m, path, "backendRef");
 	struct gw_backend *be = arena_alloc(c->a, sizeof(*be));
+	struct ynode *frac;
 	int64_t v;
 
 	if (b) {
@@ -167,8 +168,20 @@ static void decode_mirror(struct gctx *c, struct ynode *m, const char *path, str
 		gunknown(c, b, gkey(c, path, "backendRef"));
 	}
 	out->mirror = be;
-	if (gint(c, m, path, "percent", 0, 100, &v) && gfield(m, "fraction"))
-		gerr(c, gfield(m, "fraction"), gkey(c, path, "fraction"), "percent and fraction are exclusive");
+	out->mirror_share = 1;
+	if (gint(c, m, path, "percent", 0, 100, &v)) {
+		out->mirror_share = (double)v / 100;
+		if (gfield(m, "fraction"))
+			gerr(c, gfield(m, "fraction"), gkey(c, path, "fraction"), "percent and fraction are exclusive");
+	} else if ((frac = gfield(m, "fraction")) && frac->type == YNODE_MAP) {
+		/* numerator / denominator (default 100); the API server keeps the numerator at most the denominator. */
+		const char *fpath = gkey(c, path, "fraction");
+		int64_t num = 0, den = 100;
+
+		gint(c, frac, fpath, "numerator", 0, INT32_MAX, &num);
+		gint(c, frac, fpath, "denominator", 1, INT32_MAX, &den);
+		out->mirror_share = num >= den ? 1 : (double)num / (double)den;
+	}
 	gmark_all(gfield(m, "fraction"));
 	gunknown(c, m, path);
 }

@@ -143,6 +143,7 @@ struct gw_filter {
 	struct gw_redirect redirect;
 	struct gw_rewrite rewrite;
 	const struct gw_backend *mirror;	/* RequestMirror's backendRef */
+	double mirror_share;		/* RequestMirror: the share of requests mirrored (percent or fraction; 1 unset) */
 	int line;
 };
 
@@ -309,6 +310,9 @@ struct gw_outcome {
 	size_t n_backends;		/* GW_OUT_BACKEND: backendRefs of weight > 0 */
 	const struct gw_backend *backends[16];
 	bool backend_filters_unknown;	/* several backends, and some carry their own filters */
+	size_t n_mirrors;		/* GW_OUT_BACKEND: RequestMirrors of every request (the rule's, the backend's) */
+	const struct gw_backend *mirrors[8];
+	size_t n_mirrors_partial;	/* RequestMirrors of a share of the requests (not listed) */
 	size_t n_headers;		/* GW_OUT_BACKEND: the sent and modified headers */
 	struct gw_out_header headers[GW_OUT_MAX_HEADERS];
 	char buf[8192];			/* storage of header values */

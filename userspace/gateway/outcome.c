@@ -172,6 +172,12 @@ static int apply_filters(const struct gw_filter *f, size_t n, const char *prefix
 
 		if (f[i].type == GW_REQUEST_HEADER_MODIFIER && modify(l, &f[i].headers))
 			return -E2BIG;
+		if (f[i].type == GW_REQUEST_MIRROR && f[i].mirror_share < 1)
+			o->n_mirrors_partial++;
+		else if (f[i].type == GW_REQUEST_MIRROR && o->n_mirrors == sizeof(o->mirrors) / sizeof(o->mirrors[0]))
+			return -E2BIG;
+		else if (f[i].type == GW_REQUEST_MIRROR)
+			o->mirrors[o->n_mirrors++] = f[i].mirror;
 		if (f[i].type != GW_URL_REWRITE)
 			continue;
 		if (f[i].rewrite.hostname)

@@ -126,6 +126,32 @@ static uint16_t redirect_port(const struct gw_redirect *r, uint16_t listener_por
 	return port;
 }
 
+/* A RequestMirror: copies of every request to the Service's address (the mesh's listener for it). */
+static int add_mirror(struct build *b, const struct gw_filter *f, struct mesh_rule *out)
+{
+	const struct topo_svc_port *sp;
+	const struct topo_service *svc = backend_service(b, f->mirror, &sp);
+	struct mesh_mirror *m;
+
+	if (!svc)
+		return -1;
+	if (b->kind == GW_GRPC_ROUTE)
+		return error("%s: the lab mirrors HTTP/1.1 requests only, not gRPC calls", b->origin);
+	if (f->mirror_share < 1)
+		return error("%s: the lab mirrors every request; a RequestMirror of %g%% is not rendered", b->origin,
+			     f->mirror_share * 100);
+	m = arena_alloc(&b->p->arena, (size_t)(out->n_mirrors + 1) * sizeof(*m));
+	if (!m)
+		return error("out of memory");
+	if (out->n_mirrors)
+		memcpy(m, out->mirrors, (size_t)out->n_mirrors * sizeof(*m));
+	m[out->n_mirrors] = (struct mesh_mirror){ .ip = svc->ip, .port = sp->port };
+	m[out->n_mirrors].origin = arena_printf(&b->p->arena, "%s/%s:%u", svc->namespace, svc->name, sp->port);
+	out->mirrors = m;
+	out->n_mirrors++;
+	return 0;
+}
+
 static int apply_filter(struct build *b, const struct gw_rule *rule, const struct gw_filter *f, struct mesh_rule *out)
 {
 	switch (f->type) {
@@ -147,6 +173,8 @@ static int apply_filter(struct build *b, const struct gw_rule *rule, const struc
 		out->host = dup(b, f->rewrite.hostname);
 		copy_path_edit(b, rule, &f->rewrite.path, out);
 		return 0;
+	case GW_REQUEST_MIRROR:
+		return add_mirror(b, f, out);
 	default:
 		return error("%s: the lab does not render %s filters", b->origin, gw_filter_name(f->type));
 	}

@@ -128,7 +128,8 @@ int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const str
 	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return error("state directory '%s' is too long for a unix socket path", lab->state_dir);
 	/* The script is the same text for every configuration: installed before any of them needs it. */
-	if (st->variant == MESH_MIRROR_TO_ZERO_WEIGHT && lab_write_file(lua, MESH_MIRROR_LUA, strlen(MESH_MIRROR_LUA)))
+	if ((st->variant == MESH_MIRROR_TO_ZERO_WEIGHT || mesh_policy_has_mirrors(p)) &&
+	    lab_write_file(lua, MESH_MIRROR_LUA, strlen(MESH_MIRROR_LUA)))
 		return -1;
 	if (path_fmt(tmp, sizeof(tmp), "%s.new", cfg))
 		return error("path too long: '%s'", cfg);

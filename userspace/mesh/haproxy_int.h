@@ -34,7 +34,7 @@ struct render {
 /* Dotted quad of a host-order address into buf (16 bytes); returns buf. */
 const char *mesh_ip4(uint32_t ip, char *buf);
 
-/* Global settings a variant needs (the mirror's Lua script). */
+/* Global settings: the mirror's Lua script, for the mirror variant or RequestMirror filters. */
 void variant_global(struct render *r);
 
 /* First rules of a service-side HTTP frontend (regenerate-id replaces the request id). */

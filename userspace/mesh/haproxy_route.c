@@ -290,6 +290,32 @@ static int render_rule_actions(struct render *r, const struct mesh_rule *rule, i
 	return 0;
 }
 
+/*
+ * RequestMirror: once the chosen server answered, a copy of the request
+ * (method, path and query as forwarded, X-Request-Id; no body) goes to each
+ * mirror Service through the mesh, with the Lua action the mirror variant
+ * uses (MESH_MIRROR_LUA; HAProxy 2.6 has no mirroring of its own). The
+ * client gets the chosen server's answer once the copies are answered.
+ */
+static void render_mirrors(struct render *r, const struct mesh_rule *rule)
+{
+	char ip[16];
+
+	if (!rule->n_mirrors)
+		return;
+	if (r->o->variant == MESH_ROUTE_NO_MIRROR) {
+		fprintf(r->f, "\t# route-no-mirror variant: the RequestMirror is left out\n");
+		return;
+	}
+	fprintf(r->f, "\t# RequestMirror: a copy of every request\n"
+		"\thttp-request set-var(txn.mirror_method) method\n"
+		"\thttp-request set-var(txn.mirror_target) pathq\n"
+		"\thttp-request set-var(txn.mirror_id) req.fhdr(x-request-id)\n");
+	for (int i = 0; i < rule->n_mirrors; i++)
+		fprintf(r->f, "\t# to %s\n\thttp-response lua.mirror %s:%u\n", rule->mirrors[i].origin,
+			mesh_ip4(rule->mirrors[i].ip, ip), rule->mirrors[i].port);
+}
+
 /* Match indexes in the order they are tried: the model's, or rule list order for the faulty variant. */
 static int *match_order(struct render *r, const struct mesh_listener *l)
 {
@@ -335,6 +361,7 @@ int mesh_render_rules(struct render *r, const struct mesh_listener *l, const cha
 		if (!l->rules[k].n_servers || l->rules[k].redirect)
 			continue;
 		fprintf(r->f, "backend %s.rule%d\n", name, k);
+		render_mirrors(r, &l->rules[k]);
 		if (mesh_render_servers(r, l->rules[k].servers, l->rules[k].n_servers, false, l->rules[k].h2))
 			return -1;
 	}

@@ -9,7 +9,8 @@
 #include "mesh/haproxy_int.h"
 
 /*
- * The mirror: HAProxy's own HTTP client (core.httpclient, Lua) sends the
+ * The mirror (the mirror-to-zero-weight variant's, and RequestMirror
+ * filters'): HAProxy's own HTTP client (core.httpclient, Lua) sends the
  * copy from the worker itself, after the answer of the chosen server came
  * back and before the client gets it, so every copy is done when the
  * client's request is. Method, path with query and X-Request-Id come from
@@ -32,8 +33,12 @@ const char MESH_MIRROR_LUA[] =
 
 void variant_global(struct render *r)
 {
-	if (r->o->variant == MESH_MIRROR_TO_ZERO_WEIGHT)
-		fprintf(r->f, "\t# mirror-to-zero-weight variant: the mirror action\n\tlua-load %s\n",
+	bool variant = r->o->variant == MESH_MIRROR_TO_ZERO_WEIGHT;
+
+	/* One load for both users: a second would register the action twice. */
+	if (variant || mesh_policy_has_mirrors(r->p))
+		fprintf(r->f, "\t# %s: the mirror action\n\tlua-load %s\n",
+			variant ? "mirror-to-zero-weight variant" : "RequestMirror filters",
 			r->o->mirror_lua ? r->o->mirror_lua : "mirror.lua");
 }
 

@@ -28,6 +28,7 @@ static const char *const variant_names[MESH_VARIANT_COUNT] = {
 	[MESH_BOGUS_RESTART] = "bogus-restart",
 	[MESH_ALLOW_OTHER_METHODS] = "allow-other-methods",
 	[MESH_LOOSE_MATCH] = "loose-match",
+	[MESH_ROUTE_NO_MIRROR] = "route-no-mirror",
 };
 
 /* One line each, for `lab meshes` and `run --list-meshes` (docs/lab.md has the details). */
@@ -54,6 +55,7 @@ static const char *const variant_summaries[MESH_VARIANT_COUNT] = {
 	[MESH_BOGUS_RESTART] = "5xx counters reported 0, a process start time after every scrape",
 	[MESH_ALLOW_OTHER_METHODS] = "denies only GETs or sources some rule names; other methods pass",
 	[MESH_LOOSE_MATCH] = "header values matched case-insensitively; pathRegex not anchored",
+	[MESH_ROUTE_NO_MIRROR] = "HTTPRoute RequestMirror filters left out: the mirror gets no copies",
 };
 
 const char *mesh_variant_summary(enum mesh_variant v)
@@ -166,6 +168,15 @@ uint64_t mesh_gcd(uint64_t a, uint64_t b)
 		b = t;
 	}
 	return a;
+}
+
+bool mesh_policy_has_mirrors(const struct mesh_policy *p)
+{
+	for (int i = 0; i < p->n_listeners; i++)
+		for (int k = 0; k < p->listeners[i].n_rules; k++)
+			if (p->listeners[i].rules[k].n_mirrors)
+				return true;
+	return false;
 }
 
 void mesh_policy_free(struct mesh_policy *p)

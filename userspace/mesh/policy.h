@@ -39,6 +39,7 @@ enum mesh_variant {
 	MESH_BOGUS_RESTART,	/* 5xx counts dropped, a process start time after every scrape */
 	MESH_ALLOW_OTHER_METHODS,	/* a source no rule allows is denied GET only */
 	MESH_LOOSE_MATCH,	/* header values matched ignoring case, path regexes unanchored */
+	MESH_ROUTE_NO_MIRROR,	/* RequestMirror filters left out: no copies */
 	MESH_VARIANT_COUNT
 };
 
@@ -136,6 +137,13 @@ struct mesh_header_edit {
 
 enum mesh_path_edit { MESH_PATH_KEEP, MESH_PATH_FULL, MESH_PATH_REPLACE_PREFIX };
 
+/* Where a RequestMirror sends its copies: a Service port, through the mesh like any request to it. */
+struct mesh_mirror {
+	const char *origin;	/* "namespace/name:port" of the Service */
+	uint32_t ip;
+	uint16_t port;
+};
+
 /* What a Gateway API rule does to the requests it takes. */
 struct mesh_rule {
 	char origin[3 * MESH_NAME_MAX];	/* "HTTPRoute ns/name rule 2" */
@@ -152,6 +160,8 @@ struct mesh_rule {
 	struct mesh_server *servers;	/* weighted; none and no redirect: 500 */
 	int n_servers;
 	bool h2;	/* a GRPCRoute rule: HTTP/2 (h2c) to its servers, as gRPC needs */
+	const struct mesh_mirror *mirrors;	/* a copy of every request it forwards to each */
+	int n_mirrors;
 };
 
 /* A service port: where its name resolves to, and where its traffic goes. */
@@ -207,6 +217,9 @@ struct mesh_policy {
 	uint16_t metrics_port;	/* its Prometheus endpoint */
 	struct arena arena;	/* what the Gateway API rules point to */
 };
+
+/* True when a Gateway API rule of the policy mirrors requests (the renderer then needs the mirror action). */
+bool mesh_policy_has_mirrors(const struct mesh_policy *p);
 
 /* Frees everything the policy owns (not the struct itself); leaves it zeroed. */
 void mesh_policy_free(struct mesh_policy *p);

@@ -95,6 +95,35 @@ static enum rv headers_ok(const struct gw_outcome *o, const struct obs_exchange 
 	return RV_OK;
 }
 
+/*
+ * RequestMirror: each mirror Service got a copy of the request (an
+ * exchange carrying its id at one of its pods, not the one whose answer
+ * the client got), with the path the rule forwards.
+ */
+static enum rv mirrored(const struct check_ctx *c, const struct gw_outcome *o, const struct vreq *r, char *why,
+			size_t len)
+{
+	for (size_t m = 0; m < o->n_mirrors; m++) {
+		const struct gw_backend *b = o->mirrors[m];
+		const struct inv_service *svc = inventory_service(c->inv, b->namespace, b->name);
+		const struct obs_exchange *seen = NULL;
+
+		for (size_t i = 0; svc && i < r->n_copies && !seen; i++)
+			if (!r->copies[i].answered && inv_service_has_pod(svc, r->copies[i].e->ns, r->copies[i].e->pod))
+				seen = r->copies[i].e;
+		if (!seen) {
+			snprintf(why, len, "no copy at mirror %s/%s", b->namespace, b->name);
+			return RV_WRONG;
+		}
+		if (strcmp(seen->path, o->path)) {
+			snprintf(why, len, "path '%.100s' at mirror %s/%s (should be '%.100s')", seen->path, b->namespace,
+				 b->name, o->path);
+			return RV_WRONG;
+		}
+	}
+	return RV_OK;
+}
+
 /* A 404 or a redirect: the status, and a redirect's Location, as the client received them. */
 static enum rv answered_by_mesh(const struct gw_outcome *o, const struct vreq *r, char *why, size_t len)
 {
@@ -119,6 +148,7 @@ static enum rv judge(const struct check_ctx *c, const struct sc_traffic *t, cons
 		     bool *misdelivered)
 {
 	bool backend = !x->n_routes || o->kind == GW_OUT_BACKEND;
+	enum rv v;
 
 	*misdelivered = false;
 	if (r->outcome == CO_UNOBSERVED) {
@@ -162,7 +192,10 @@ static enum rv judge(const struct check_ctx *c, const struct sc_traffic *t, cons
 		return RV_WRONG;
 	}
 	/* Probes come from the live capture, which keeps no headers: they are judged on the rest. */
-	return probe ? RV_OK : headers_ok(o, r->served, why, len);
+	if (probe)
+		return RV_OK;
+	v = headers_ok(o, r->served, why, len);
+	return v == RV_OK ? mirrored(c, o, r, why, len) : v;
 }
 
 bool route_probe(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,

@@ -77,6 +77,16 @@ json_t *route_outcome_json(const struct gw_outcome *o)
 	json_object_set_new(j, "backends", backends);
 	json_object_set_new(j, "headers", headers);
 	json_object_set_new(j, "absent_headers", absent);
+	if (o->n_mirrors) {
+		json_t *mirrors = json_array();
+
+		for (size_t i = 0; i < o->n_mirrors; i++)
+			json_array_append_new(mirrors, json_sprintf("%s/%s:%u", o->mirrors[i]->namespace,
+								    o->mirrors[i]->name, o->mirrors[i]->port));
+		json_object_set_new(j, "mirrors", mirrors);
+	}
+	if (o->n_mirrors_partial)
+		json_object_set_new(j, "partial_mirrors", json_string("not judged: a share of the requests"));
 	if (o->backend_filters_unknown)
 		json_object_set_new(j, "backend_filters", json_string("not judged: several backends carry their own"));
 	return j;
