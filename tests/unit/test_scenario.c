@@ -98,7 +98,7 @@ static const char good[] =
 	"        connections: keep-alive\n"
 	"        expect: {split: derived}\n"
 	"  - converge: false\n"
-	"    traffic: [{to: app-b, connections: new}]\n";
+	"    traffic: [{to: app-b, connections: new}, {to: app-b, protocol: grpc}]\n";
 
 static void test_good(void **state)
 {
@@ -134,6 +134,7 @@ static void test_good(void **state)
 	assert_int_equal(t->concurrency, 1);
 	assert_int_equal(t->via, SC_VIA_CALL);
 	assert_int_equal(t->connections, SC_CONN_KEEP_ALIVE);	/* no split expectation */
+	assert_int_equal(t->protocol, SC_PROTO_RUN);	/* not given: the run's */
 	assert_int_equal(t->expect.access, SC_ACCESS_ALLOW);
 	assert_true(sc.steps[0].converge.enabled);
 	assert_true(sc.steps[0].converge.timeout_ns == 10000000000ULL);
@@ -179,6 +180,8 @@ static void test_good(void **state)
 	/* Step 3: convergence off; a default deny expectation lists every denial form. */
 	assert_false(sc.steps[2].converge.enabled);
 	assert_int_equal(sc.steps[2].traffic[0].connections, SC_CONN_NEW);
+	assert_int_equal(sc.steps[2].n_traffic, 2);
+	assert_int_equal(sc.steps[2].traffic[1].protocol, SC_PROTO_GRPC);
 
 	/* The spec version: the split applied in step 2, also for step 1. */
 	assert_string_equal(scenario_spec_version(&sc, 1), "v1alpha2");
@@ -267,6 +270,8 @@ static void test_errors(void **state)
 		  "line 9: steps[0].traffic[0].connections: not 'new' (a connection per request) or 'keep-alive'" },
 		{ "version: 1\nname: x\nsmispec: traffic-split\ndefaults: {connections: close}\nsteps:\n  - traffic: [{from: a, to: b, count: 1, expect: {access: allow}}]\n",
 		  "line 4: defaults.connections: not 'new' (a connection per request) or 'keep-alive'" },
+		{ "version: 1\nname: x\nsmispec: traffic-split\ndefaults: {protocol: http3}\nsteps:\n  - traffic: [{from: a, to: b, count: 1, expect: {access: allow}}]\n",
+		  "line 4: defaults.protocol: not 'h1', 'h2' or 'grpc'" },
 		{ "version: 1\nname: x\nname: y\nsmispec: traffic-split\nsteps: []\n",
 		  "line 3: (top level): field 'name' given twice" },
 		{ "version: 1\nname: [x\n", "line 3: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
