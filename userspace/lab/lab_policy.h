@@ -55,11 +55,12 @@ int lab_policy_endpoints(const struct mesh_policy *p, const struct topology *t, 
 struct gw_set;
 
 /*
- * Adds the Gateway API HTTPRoutes of `gw` to policy p: every service port a
- * producer route binds takes its rules (in the spec's precedence) instead
- * of its endpoints. What the lab cannot render yet (consumer routes,
- * GRPCRoutes, RequestMirror, filters of one backend among several) is
- * refused. Returns 0 or -1 after printing.
+ * Adds the Gateway API HTTPRoutes and GRPCRoutes of `gw` to policy p: every
+ * service port a route binds takes its rules (in the spec's precedence)
+ * instead of its endpoints. What the lab cannot render (filters of one
+ * backend among several, a RequestMirror of a share of the requests or of
+ * gRPC calls, both kinds of route on one port) is refused. Returns 0 or -1
+ * after printing.
  */
 int lab_policy_add_routes(struct mesh_policy *p, const struct topology *t, const struct gw_set *gw);
 

@@ -31,12 +31,12 @@ struct mesh_render_opts {
 	unsigned generation;	/* shown as "description: generation N" by `show info` */
 	const char *node;	/* shown as "node:" */
 	bool h2;		/* HTTP hops to pod sides and pods speak HTTP/2 (h2c), so gRPC passes */
-	const char *mirror_lua;	/* mirror-to-zero-weight: where MESH_MIRROR_LUA is installed */
+	const char *mirror_lua;	/* mirror-to-zero-weight, RequestMirror: where MESH_MIRROR_LUA is installed */
 };
 
 /*
- * The Lua action of the mirror-to-zero-weight variant (HAProxy 2.6 has no
- * request mirroring of its own): `http-response lua.mirror ADDR` sends a
+ * The Lua action of the mirror-to-zero-weight variant and of RequestMirror
+ * filters (HAProxy 2.6 has no request mirroring of its own): `http-response lua.mirror ADDR` sends a
  * copy of the request that was just answered (method, path and query,
  * X-Request-Id; no body) to http://ADDR with HAProxy's own HTTP client and
  * waits for its answer. The lab installs it where mirror_lua says.
