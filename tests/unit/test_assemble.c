@@ -30,6 +30,8 @@ struct seen {
 	char incomplete[16];
 	char location[64];
 	int role;
+	bool has_resp, truncated;
+	char resp[512];		/* kept response header fields: "name=value;"... */
 };
 
 struct harness {
@@ -63,6 +65,15 @@ static void on_emit(void *ctx, const struct assembler *a, struct cap_exchange *x
 	s->resp_bytes = x->resp_bytes;
 	s->complete = x->complete;
 	s->role = x->role;
+	s->has_resp = x->has_resp_headers;
+	s->truncated = x->truncated;
+	for (unsigned i = 0; i < x->nresp_headers; i++) {
+		const struct obs_write_header *h = &x->resp_headers[i];
+		size_t used = strlen(s->resp);
+
+		snprintf(s->resp + used, sizeof(s->resp) - used, "%.*s=%.*s;", (int)h->name_len,
+			 x->resp_hdrbuf + h->name, (int)h->value_len, x->resp_hdrbuf + h->value);
+	}
 }
 
 static void h_init(struct harness *t, int role)
@@ -461,6 +472,67 @@ static void test_proxy_preamble(void **state)
 	assert_int_equal(t.counters.unparsed_bytes, 0);
 }
 
+/* ---- response headers asked for ---- */
+
+/* The names asked for are kept from final responses at the client, redacted as request fields are. */
+static void test_response_headers_kept(void **state)
+{
+	static const char *const names[] = { "X-Header-Set", "set-cookie" };
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: echo\r\n\r\nGET /b HTTP/1.1\r\nHost: echo\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 100 Continue\r\nX-Header-Set: interim\r\n\r\n"
+				   "HTTP/1.1 200 OK\r\nx-header-set: v1\r\nContent-Length: 0\r\nX-HEADER-SET: v2\r\n"
+				   "Set-Cookie: sid=1\r\nX-Header-Set-2: no\r\n\r\n"
+				   "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct harness t;
+
+	(void)state;
+	for (int role = SMIW_ROLE_CLIENT; role <= SMIW_ROLE_SERVER; role++) {
+		int out = role == SMIW_ROLE_CLIENT ? SMIW_DIR_SEND : SMIW_DIR_RECV;
+
+		h_init(&t, role);
+		t.cfg.resp_names = names;
+		t.cfg.n_resp_names = 2;
+		feed(&t, out, req, strlen(req), strlen(req), 100, 101);
+		feed(&t, !out, resp, strlen(resp), strlen(resp), 200, 201);
+		h_done(&t, NULL);
+		assert_int_equal(t.n, 2);
+		/* Only the client's side: what the client received. */
+		assert_int_equal(t.seen[0].has_resp, role == SMIW_ROLE_CLIENT);
+		assert_int_equal(t.seen[1].has_resp, role == SMIW_ROLE_CLIENT);
+		assert_string_equal(t.seen[0].resp, role == SMIW_ROLE_CLIENT ?
+				    "x-header-set=v1;x-header-set=v2;set-cookie=<redacted>;" : "");
+		assert_string_equal(t.seen[1].resp, "");
+		assert_false(t.seen[0].truncated);
+	}
+}
+
+/* Past 16 fields the rest are left out and the exchange is marked truncated; nothing asked, nothing kept. */
+static void test_response_headers_cut(void **state)
+{
+	static const char *const names[] = { "x-a" };
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: echo\r\n\r\n";
+	char resp[1024] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n";
+	struct harness t;
+
+	(void)state;
+	for (int i = 0; i < 17; i++)
+		snprintf(resp + strlen(resp), sizeof(resp) - strlen(resp), "X-A: %d\r\n", i);
+	strcat(resp, "\r\n");
+	for (unsigned asked = 0; asked < 2; asked++) {
+		h_init(&t, SMIW_ROLE_CLIENT);
+		t.cfg.resp_names = names;
+		t.cfg.n_resp_names = asked;
+		feed_s(&t, SMIW_DIR_SEND, req, 100, 101);
+		feed_s(&t, SMIW_DIR_RECV, resp, 200, 201);
+		h_done(&t, NULL);
+		assert_int_equal(t.n, 1);
+		assert_int_equal(t.seen[0].has_resp, asked);
+		assert_int_equal(t.seen[0].truncated, asked);
+		assert_string_equal(t.seen[0].resp, asked ? "x-a=0;x-a=1;x-a=2;x-a=3;x-a=4;x-a=5;x-a=6;x-a=7;x-a=8;"
+				    "x-a=9;x-a=10;x-a=11;x-a=12;x-a=13;x-a=14;x-a=15;" : "");
+	}
+}
+
 /* ---- credentials ---- */
 
 /* The value of header `name` (lower case) in x, or NULL. */
@@ -516,6 +588,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secret_headers_redacted),
 		cmocka_unit_test(test_redirect_location),
+		cmocka_unit_test(test_response_headers_kept),
+		cmocka_unit_test(test_response_headers_cut),
 		cmocka_unit_test(test_recordings_split_everywhere),
 		cmocka_unit_test(test_pipelined_times),
 		cmocka_unit_test(test_byte_per_syscall),

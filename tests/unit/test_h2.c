@@ -40,6 +40,8 @@ struct seen {
 	uint32_t rst_code;
 	uint64_t seq, start_ns, end_ns, req_bytes, resp_bytes;
 	char headers[1024];	/* "name=value;" for every header field */
+	bool has_resp;
+	char resp[256];		/* "name=value;" for every response field kept */
 };
 
 struct harness {
@@ -52,6 +54,10 @@ struct harness {
 	struct cap_h2 info;	/* the connection's HTTP/2 facts at the end */
 	bool unredacted;
 };
+
+/* Response header names asked for (test_response_headers), kept by h_init. */
+static const char *const *resp_names;
+static unsigned n_resp_names;
 
 static void on_emit(void *ctx, const struct assembler *a, struct cap_exchange *x)
 {
@@ -88,6 +94,11 @@ static void on_emit(void *ctx, const struct assembler *a, struct cap_exchange *x
 		hl += snprintf(s->headers + hl, sizeof(s->headers) - hl, "%.*s=%.*s;", (int)x->headers[i].name_len,
 			       x->hdrbuf + x->headers[i].name, (int)x->headers[i].value_len,
 			       x->hdrbuf + x->headers[i].value);
+	s->has_resp = x->has_resp_headers;
+	for (unsigned i = 0, rl = 0; i < x->nresp_headers && rl < sizeof(s->resp); i++)
+		rl += snprintf(s->resp + rl, sizeof(s->resp) - rl, "%.*s=%.*s;", (int)x->resp_headers[i].name_len,
+			       x->resp_hdrbuf + x->resp_headers[i].name, (int)x->resp_headers[i].value_len,
+			       x->resp_hdrbuf + x->resp_headers[i].value);
 }
 
 static void h_init(struct harness *t, int role)
@@ -97,7 +108,8 @@ static void h_init(struct harness *t, int role)
 	memset(t, 0, sizeof(*t));
 	t->seen = keep ? keep : calloc(MAX_STREAMS, sizeof(*t->seen));
 	assert_non_null(t->seen);
-	t->cfg = (struct asm_cfg){ .emit = on_emit, .ctx = t, .pool = &t->pool, .counters = &t->counters };
+	t->cfg = (struct asm_cfg){ .emit = on_emit, .ctx = t, .pool = &t->pool, .counters = &t->counters,
+				   .resp_names = resp_names, .n_resp_names = n_resp_names };
 	asm_init(&t->a, role, &t->cfg);
 }
 
@@ -941,6 +953,52 @@ static void test_grpc(void **state)
 	free(t.seen);
 }
 
+/*
+ * Response fields of the names asked for, at the client only: from the
+ * response header block (a trailers-only response's grpc-status is there),
+ * never from trailers.
+ */
+static void test_response_headers(void **state)
+{
+	static const char *const names[] = { "X-Served", "grpc-status" };
+	struct harness t = { 0 };
+	struct pair *p = calloc(1, sizeof(*p));
+	char want[160];
+
+	(void)state;
+	resp_names = names;
+	n_resp_names = 2;
+	pair_init(p, default_settings, 1, default_settings, 1, NULL);
+	grpc_call(p, "/grpc/0", "g-0");		/* stream 1: grpc-status in trailers */
+	grpc_call(p, "/grpc-only/3", "g-1");	/* stream 3: in the header block */
+	request(p, "GET", "/r/204/0", "h-2", NULL, 0);
+	pump(p, false);
+	walk(p);
+	for (int r = 0; r < 2; r++) {
+		struct replay o = rp(r ? SMIW_ROLE_SERVER : SMIW_ROLE_CLIENT);
+
+		replay(&t, &p->x, &o);
+		assert_int_equal(t.n, 3);
+		for (uint32_t id = 1; id <= 5; id += 2) {
+			const struct seen *x = seen_stream(&t, id);
+
+			assert_int_equal(x->has_resp, !r);
+			/* The harness answers a trailers-only call with content-type and grpc-status alone. */
+			if (id == 3)
+				snprintf(want, sizeof(want), "grpc-status=3;");
+			else
+				snprintf(want, sizeof(want), "x-served=%0100u;", id);
+			if (strcmp(x->resp, r ? "" : want))
+				fail_msg("role %d stream %u: got %s want %s", r, id, x->resp, r ? "" : want);
+		}
+	}
+	resp_names = NULL;
+	n_resp_names = 0;
+	pair_free(p);
+	free(p);
+	free(t.seen);
+}
+
 /* Header blocks over 16 KiB go on in CONTINUATION frames; padding on every HEADERS and DATA. */
 static void test_continuation_padding(void **state)
 {
@@ -1520,6 +1578,7 @@ int main(void)
 		cmocka_unit_test(test_many_streams),
 		cmocka_unit_test(test_table_sizes),
 		cmocka_unit_test(test_grpc),
+		cmocka_unit_test(test_response_headers),
 		cmocka_unit_test(test_continuation_padding),
 		cmocka_unit_test(test_rst_stream),
 		cmocka_unit_test(test_goaway),

@@ -67,6 +67,12 @@ static const struct obs_write_header headers[] = {
 	{ .name = 16, .name_len = 12, .value = 28, .value_len = 6 },
 };
 static const char hdrbuf[] = "hostapp-svc:9091x-request-idr.1-1\"";
+/* Response fields kept at the client: one name twice. */
+static const struct obs_write_header resp_headers[] = {
+	{ .name = 0, .name_len = 12, .value = 12, .value_len = 2 },
+	{ .name = 14, .name_len = 12, .value = 26, .value_len = 2 },
+};
+static const char resp_hdrbuf[] = "x-header-setv1x-header-setv2";
 
 static void write_capture(const char *path)
 {
@@ -81,6 +87,7 @@ static void write_capture(const char *path)
 		.method = "GET", .path = "/echo?q=\"x\"", .host = "app-svc:9091", .request_id = "r.1-1", .status = 200,
 		.start_ns = 1000, .end_ns = 1500, .req_bytes = 118, .resp_bytes = 182, .complete = true,
 		.hdrbuf = hdrbuf, .headers = headers, .nheaders = 2,
+		.has_resp_headers = true, .resp_hdrbuf = resp_hdrbuf, .resp_headers = resp_headers, .nresp_headers = 2,
 	};
 	static const uint32_t progs[] = { 11, 12 };
 
@@ -91,6 +98,7 @@ static void write_capture(const char *path)
 	obs_write_exchange(&o, &x);
 	/* Same connection, same gen: the naming members come from the cache, the same bytes. */
 	x.seq = 1, x.status = 0, x.complete = false, x.incomplete = "reset", x.truncated = true, x.nheaders = 0;
+	x.has_resp_headers = false;	/* no final response: no table */
 	/* An HTTP/2 stream adds its members after `truncated`. */
 	x.h2 = &(struct obs_write_h2_stream){ .protocol = "grpc", .stream_id = 3, .has_grpc_status = true,
 					      .grpc_status = 14, .grpc_message = "no \"backend\"",
@@ -126,7 +134,8 @@ static void test_observations(void **state)
 		"\"peer_pod\":\"default/mesh\",\"peer_service\":\"default/app-svc\",\"method\":\"GET\","
 		"\"path\":\"/echo?q=\\\"x\\\"\",\"host\":\"app-svc:9091\",\"request_id\":\"r.1-1\",\"status\":200,"
 		"\"start_ns\":1000,\"end_ns\":1500,\"req_bytes\":118,\"resp_bytes\":182,\"complete\":true,"
-		"\"headers\":{\"host\":\"app-svc:9091\",\"x-request-id\":\"r.1-1\\\"\"}}\n"
+		"\"headers\":{\"host\":\"app-svc:9091\",\"x-request-id\":\"r.1-1\\\"\"},"
+		"\"response_headers\":{\"x-header-set\":\"v1\",\"x-header-set\":\"v2\"}}\n"
 		"{\"t\":\"exchange\",\"conn\":\"8b5e-7\",\"seq\":1,\"role\":\"client\",\"pid\":4083,\"tgid\":4083,"
 		"\"node\":\"lab\",\"namespace\":\"default\",\"pod\":\"app-a\",\"service_account\":\"service-a\","
 		"\"comm\":\"sample-app\",\"cgroup_id\":37702,\"local\":\"198.18.0.11:41872\",\"peer\":\"198.18.1.1:9091\","
@@ -171,6 +180,9 @@ static void test_observations(void **state)
 	assert_string_equal(s.ex[0].peer_pod, "default/mesh");
 	assert_int_equal(s.ex[0].status, 200);
 	assert_string_equal(s.ex[1].incomplete, "reset");
+	assert_true(s.ex[0].has_response_headers);
+	assert_false(s.ex[1].has_response_headers);
+	assert_null(s.ex[0].response_headers);	/* raw text only with keep_headers */
 	assert_int_equal(s.n_conns, 1);
 	assert_int_equal(s.conns[0].role, OBS_ROLE_SERVER);
 	assert_string_equal(s.conns[0].pod, "app-a2");
@@ -178,6 +190,19 @@ static void test_observations(void **state)
 	assert_int_equal(s.n_stats, 2);
 	assert_int_equal(s.stats[0].unparsed_bytes, 9);
 	assert_string_equal(s.stats[1].reason, "signal");
+	obs_free(&s);
+
+	/* With keep_headers, the raw object: the repeated name read back as both field lines. */
+	memset(&s, 0, sizeof(s));
+	s.keep_headers = true;
+	assert_int_equal(obs_read(&s, path), 0);
+	{
+		char v[16];
+
+		assert_int_equal(obs_header(s.ex[0].response_headers, "X-Header-Set", v, sizeof(v)), 2);
+		assert_string_equal(v, "v1,v2");
+	}
+	assert_null(s.ex[1].response_headers);
 	obs_free(&s);
 }
 

@@ -63,6 +63,8 @@ static struct cap_exchange *x_alloc(struct assembler *a)
 	x->method[0] = x->path[0] = x->host[0] = x->request_id[0] = x->grpc_message[0] = '\0';
 	x->location[0] = '\0';
 	memset(&x->truncated, 0, offsetof(struct cap_exchange, headers) - offsetof(struct cap_exchange, truncated));
+	x->has_resp_headers = false;
+	x->nresp_headers = 0;
 	memset(&x->next, 0, sizeof(*x) - offsetof(struct cap_exchange, next));
 	return x;
 }
@@ -318,6 +320,9 @@ static void response_head(struct assembler *a, struct asm_stream *s, const struc
 		x->resp_started = true;
 		x->status = h->status;
 		exchange_fill_response(x, h);
+		if (x->role == SMIW_ROLE_CLIENT && a->cfg->n_resp_names)
+			exchange_keep_response_headers(x, h, a->cfg->resp_names, a->cfg->n_resp_names,
+						       a->cfg->unredacted);
 	}
 	http_body_init(&s->body, h, x && x->head_request);
 	if (h->status == 101 || (x && x->tunnel_request && h->status / 100 == 2)) {

@@ -49,6 +49,8 @@ struct asm_cfg {
 	struct asm_pool *pool;
 	struct asm_counters *counters;
 	bool unredacted;		/* keep credential header values (http_header_secret) */
+	const char *const *resp_names;	/* response header names kept at client exchanges */
+	unsigned n_resp_names;
 };
 
 /* When and by whom the bytes of one data record were moved. */

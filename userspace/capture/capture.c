@@ -102,6 +102,17 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		.emit = capture_on_exchange, .ctx = c, .pool = &c->pool,
 		.counters = &c->counters, .unredacted = o->unredacted,
 	};
+	/* The names are copied: the caller's list need not outlive capture_open. */
+	for (unsigned i = 0; i < o->n_response_headers && c->n_resp_names < CAP_RESP_NAMES_MAX; i++)
+		if (strlen(o->response_headers[i]) < sizeof(c->resp_names[0])) {
+			snprintf(c->resp_names[c->n_resp_names], sizeof(c->resp_names[0]), "%s", o->response_headers[i]);
+			c->resp_name_ptrs[c->n_resp_names] = c->resp_names[c->n_resp_names];
+			c->n_resp_names++;
+		}
+	c->o.response_headers = NULL;
+	c->o.n_response_headers = 0;
+	c->acfg.resp_names = c->resp_name_ptrs;
+	c->acfg.n_resp_names = c->n_resp_names;
 	err = ct_init(&c->conns, CAPTURE_CONNS_MAX);
 	if (!err)
 		err = open_backend(c, o);

@@ -33,6 +33,9 @@ struct inv_service;
 #define CAP_HEADER_BYTES 4096
 #define CAP_GRPC_MESSAGE_MAX 256
 #define CAP_LOCATION_MAX 512
+#define CAP_RESP_NAMES_MAX 16		/* response header names capture can be asked to keep */
+#define CAP_RESP_HEADERS_MAX 16
+#define CAP_RESP_HEADER_BYTES 1024
 
 /* The protocol an exchange was carried in. */
 enum cap_protocol {
@@ -109,6 +112,15 @@ struct cap_exchange {
 	unsigned nheaders;
 	struct obs_write_header headers[CAP_HEADERS_MAX];	/* offsets into hdrbuf, as records are written from */
 	char hdrbuf[CAP_HEADER_BYTES];
+	/*
+	 * The response header fields of the names capture was asked to keep
+	 * (capture_opts.response_headers), client exchanges only: what the
+	 * client received. has_resp_headers: the names were asked for here.
+	 */
+	bool has_resp_headers;
+	unsigned nresp_headers;
+	struct obs_write_header resp_headers[CAP_RESP_HEADERS_MAX];	/* offsets into resp_hdrbuf */
+	char resp_hdrbuf[CAP_RESP_HEADER_BYTES];
 
 	/* Assembly state, private to the assembler. */
 	struct cap_exchange *next;
@@ -149,6 +161,12 @@ struct capture_opts {
 	const struct inventory *inv;	/* attribution; may be NULL; must outlive the capture */
 	bool unredacted;		/* keep credential header values (http_header_secret) */
 	int backend;			/* enum capture_backend; 0: auto */
+	/*
+	 * Response header names kept at client exchanges (any case; at most
+	 * CAP_RESP_NAMES_MAX, the rest ignored); copied by capture_open.
+	 */
+	const char *const *response_headers;
+	unsigned n_response_headers;
 	struct capture_sink sink;
 };
 

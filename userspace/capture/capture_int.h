@@ -37,6 +37,9 @@ struct capture {
 	struct asm_pool pool;
 	struct asm_counters counters;
 	struct asm_cfg acfg;
+	char resp_names[CAP_RESP_NAMES_MAX][64];	/* capture_opts.response_headers, copied */
+	const char *resp_name_ptrs[CAP_RESP_NAMES_MAX];
+	unsigned n_resp_names;
 	struct reasm_counters rcounters;
 	uint64_t events;
 	uint64_t conns_total;

@@ -41,29 +41,63 @@ static struct http_str origin_form(struct http_str t, struct http_str *authority
 	return (struct http_str){ slash, t.p + t.len - slash };
 }
 
-/* Appends one header field to x->hdrbuf; fields that do not fit are left out (x->truncated). */
-static void add_header(struct cap_exchange *x, struct http_str name, struct http_str value, bool redact)
+/* A header table being filled: the fields, their buffer, and the exchange's cut flag. */
+struct table {
+	struct obs_write_header *v;
+	unsigned *n, max;
+	char *buf;
+	size_t cap;
+	bool *truncated;
+};
+
+/* Appends one field to the table, the name in lower case; a field that does not fit is left out (truncated). */
+static void add_field(const struct table *t, struct http_str name, struct http_str value, bool redact)
 {
-	size_t used = x->nheaders ? x->headers[x->nheaders - 1].value + x->headers[x->nheaders - 1].value_len : 0;
+	size_t used = *t->n ? t->v[*t->n - 1].value + t->v[*t->n - 1].value_len : 0;
 
 	if (redact)
 		value = (struct http_str){ HTTP_REDACTED, sizeof(HTTP_REDACTED) - 1 };
-	if (x->nheaders == CAP_HEADERS_MAX || used + name.len + value.len > CAP_HEADER_BYTES) {
-		x->truncated = true;
+	if (*t->n == t->max || used + name.len + value.len > t->cap) {
+		*t->truncated = true;
 		return;
 	}
-	x->headers[x->nheaders].name = used;
-	x->headers[x->nheaders].name_len = name.len;
+	t->v[*t->n].name = used;
+	t->v[*t->n].name_len = name.len;
 	for (size_t i = 0; i < name.len; i++) {
 		char c = name.p[i];
 
-		x->hdrbuf[used + i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+		t->buf[used + i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 	}
 	used += name.len;
-	x->headers[x->nheaders].value = used;
-	x->headers[x->nheaders].value_len = value.len;
-	memcpy(x->hdrbuf + used, value.p, value.len);
-	x->nheaders++;
+	t->v[*t->n].value = used;
+	t->v[*t->n].value_len = value.len;
+	memcpy(t->buf + used, value.p, value.len);
+	(*t->n)++;
+}
+
+/* Appends one request header field to x->hdrbuf. */
+static void add_header(struct cap_exchange *x, struct http_str name, struct http_str value, bool redact)
+{
+	add_field(&(struct table){ x->headers, &x->nheaders, CAP_HEADERS_MAX, x->hdrbuf, CAP_HEADER_BYTES,
+				   &x->truncated }, name, value, redact);
+}
+
+/* Whether name is one of names[0..n) (case-insensitive). */
+static bool named(struct http_str name, const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (name.len == strlen(names[i]) && http_str_eq_ci(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Appends one response header field to x->resp_hdrbuf when its name is asked for. */
+static void add_resp_header(struct cap_exchange *x, struct http_str name, struct http_str value, bool redact,
+			    const char *const *names, unsigned n)
+{
+	if (named(name, names, n))
+		add_field(&(struct table){ x->resp_headers, &x->nresp_headers, CAP_RESP_HEADERS_MAX, x->resp_hdrbuf,
+					   CAP_RESP_HEADER_BYTES, &x->truncated }, name, value, redact);
 }
 
 void exchange_fill_request(struct cap_exchange *x, const struct http_head *h, bool unredacted)
@@ -162,6 +196,27 @@ void exchange_fill_response(struct cap_exchange *x, const struct http_head *h)
 				   &x->truncated);
 			return;
 		}
+}
+
+void exchange_keep_response_headers(struct cap_exchange *x, const struct http_head *h, const char *const *names,
+				    unsigned n, bool unredacted)
+{
+	x->has_resp_headers = true;
+	for (size_t i = 0; i < h->nheaders; i++)
+		add_resp_header(x, h->headers[i].name, h->headers[i].value,
+				!unredacted && http_header_secret(h->headers[i].name), names, n);
+}
+
+void exchange_h2_response_header(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+				 size_t value_len, bool sensitive, const char *const *names, unsigned n,
+				 bool unredacted)
+{
+	struct http_str nm = { name, name_len };
+
+	x->has_resp_headers = true;
+	if (name_len && name[0] != ':' && h2_name_ok(nm))
+		add_resp_header(x, nm, (struct http_str){ value, value_len },
+				!unredacted && (sensitive || http_header_secret(nm)), names, n);
 }
 
 void exchange_h2_location(struct cap_exchange *x, const char *name, size_t name_len, const char *value,

@@ -38,6 +38,20 @@ void exchange_h2_response_field(struct cap_exchange *x, const char *name, size_t
  */
 void exchange_fill_response(struct cap_exchange *x, const struct http_head *h);
 
+/*
+ * Keeps the fields of response head h whose names are among names[0..n)
+ * (case-insensitive) in x's response header table, names in lower case,
+ * credentials redacted as for requests unless unredacted; fields that do
+ * not fit are left out (x->truncated). Marks x as having the table.
+ */
+void exchange_keep_response_headers(struct cap_exchange *x, const struct http_head *h, const char *const *names,
+				    unsigned n, bool unredacted);
+
+/* The same for one field of an HTTP/2 response header block (pseudo-header fields are never kept). */
+void exchange_h2_response_header(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
+				 size_t value_len, bool sensitive, const char *const *names, unsigned n,
+				 bool unredacted);
+
 /* The same for one field of an HTTP/2 response header block whose :status is 3xx. */
 void exchange_h2_location(struct cap_exchange *x, const char *name, size_t name_len, const char *value,
 			  size_t value_len);

@@ -265,9 +265,19 @@ static void on_field(void *ctx, const struct hpack_field *f)
 	case BLK_RESPONSE:
 	case BLK_TRAILERS:
 		/* grpc-status comes in trailers, or in the headers of a trailers-only response */
-		if (d->kind == BLK_RESPONSE && f->name_len == 7 && !memcmp(f->name, ":status", 7))
+		if (d->kind == BLK_RESPONSE && f->name_len == 7 && !memcmp(f->name, ":status", 7)) {
 			d->blk_status = parse_status(f->value, f->value_len);
-		else if (x && d->kind == BLK_RESPONSE && d->blk_status / 100 == 3)
+			if (x && x->role == SMIW_ROLE_CLIENT && h->a->cfg->n_resp_names && d->blk_status >= 200)
+				x->has_resp_headers = true;	/* a final response: its table, even empty */
+			break;
+		}
+		/* The names asked for, as the client received them (a final response's block, not trailers). */
+		if (x && d->kind == BLK_RESPONSE && x->role == SMIW_ROLE_CLIENT && h->a->cfg->n_resp_names &&
+		    d->blk_status >= 200)
+			exchange_h2_response_header(x, f->name, f->name_len, f->value, f->value_len, f->sensitive,
+						    h->a->cfg->resp_names, h->a->cfg->n_resp_names,
+						    h->a->cfg->unredacted);
+		if (x && d->kind == BLK_RESPONSE && d->blk_status / 100 == 3)
 			exchange_h2_location(x, f->name, f->name_len, f->value, f->value_len);
 		else if (x)
 			exchange_h2_response_field(x, f->name, f->name_len, f->value, f->value_len);

@@ -177,7 +177,8 @@ int observe_run(const struct observe_opts *o)
 	out_open = true;
 	r = capture_open(&(struct capture_opts){
 		.snaplen = o->snaplen, .ring_bytes = o->ring_bytes, .inv = inv,
-		.unredacted = o->unredacted, .backend = o->backend, .sink = capture_record_sink(&out) }, &c);
+		.unredacted = o->unredacted, .backend = o->backend, .response_headers = o->response_headers,
+		.n_response_headers = o->n_response_headers, .sink = capture_record_sink(&out) }, &c);
 	if (r)
 		goto out;
 	n = watch_all(c, o);

@@ -15,6 +15,8 @@ struct observe_opts {
 	uint64_t snaplen, ring_bytes;	/* 0: capture's defaults */
 	bool unredacted;		/* keep credential header values */
 	int backend;			/* enum capture_backend (0: auto) */
+	const char *const *response_headers;	/* response header names kept at client exchanges */
+	unsigned n_response_headers;
 };
 
 /*

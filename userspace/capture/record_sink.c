@@ -59,6 +59,8 @@ static void on_exchange(void *ctx, const struct cap_exchange *x)
 		.status = x->status, .location = x->location, .start_ns = x->start_ns, .end_ns = x->end_ns, .req_bytes = x->req_bytes,
 		.resp_bytes = x->resp_bytes, .complete = x->complete, .incomplete = x->incomplete,
 		.truncated = x->truncated, .hdrbuf = x->hdrbuf, .headers = x->headers, .nheaders = x->nheaders,
+		.has_resp_headers = x->has_resp_headers, .resp_hdrbuf = x->resp_hdrbuf, .resp_headers = x->resp_headers,
+		.nresp_headers = x->nresp_headers,
 		.h2 = x->protocol != CAP_HTTP1 ? &h2 : NULL });
 }
 

@@ -1,9 +1,11 @@
 /* cmd_observe.c - `smi-witness observe`: its options; the capture itself is capture/observe.c. */
 #include <stdint.h>
+#include <string.h>
 
 #include "capture/capture.h"
 #include "capture/observe.h"
 #include "cli/cli.h"
+#include "http/http.h"
 #include "smiw_abi.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -15,6 +17,7 @@ struct observe_args {
 	struct observe_opts o;
 	const char *cgroups[MAX_CGROUPS];
 	int ncgroups;
+	const char *resp_names[CAP_RESP_NAMES_MAX];
 };
 
 static const struct option longopts[] = {
@@ -28,6 +31,7 @@ static const struct option longopts[] = {
 	{ "stats-interval", required_argument, NULL, 'S' },
 	{ "unredacted", no_argument, NULL, 'U' },
 	{ "capture", required_argument, NULL, 'C' },
+	{ "response-header", required_argument, NULL, 'H' },
 	{ 0 }
 };
 
@@ -73,6 +77,15 @@ static int parse_args(int argc, char **argv, struct observe_args *a)
 			if (capture_backend_parse(optarg, &a->o.backend))
 				return error("observe: --capture '%s': not auto, cgroup or syscalls", optarg), EXIT_USAGE;
 			break;
+		case 'H':
+			if (a->o.n_response_headers == CAP_RESP_NAMES_MAX)
+				return error("observe: at most %d --response-header options", CAP_RESP_NAMES_MAX),
+				       EXIT_USAGE;
+			if (!http_is_token((struct http_str){ optarg, strlen(optarg) }) || strlen(optarg) > 63)
+				return error("observe: --response-header '%s': not a header name (a token of at "
+					     "most 63 characters)", optarg), EXIT_USAGE;
+			a->resp_names[a->o.n_response_headers++] = optarg;
+			break;
 		default:
 			r = cli_common_opt(opt, &cmd_observe);
 		}
@@ -95,6 +108,7 @@ static int run(int argc, char **argv)
 		return r;
 	a.o.cgroups = a.cgroups;
 	a.o.ncgroups = a.ncgroups;
+	a.o.response_headers = a.resp_names;
 	return observe_run(&a.o);
 }
 
@@ -103,7 +117,7 @@ const struct command cmd_observe = {
 	.summary = "capture the HTTP exchanges and connections of watched pods as JSON lines",
 	.usage = "smi-witness observe (--inventory FILE | --cgroup PATH)... [--out FILE[.gz]]\n"
 		 "                         [--duration D] [--snaplen N] [--ring-size BYTES]\n"
-		 "                         [--capture auto|cgroup|syscalls]",
+		 "                         [--capture auto|cgroup|syscalls] [--response-header NAME]...",
 	.options =
 		"  -i, --inventory FILE     watch every pod of this inventory and name them in records\n"
 		"  -c, --cgroup PATH        also watch this cgroup v2 directory and those below it\n"
@@ -118,7 +132,9 @@ const struct command cmd_observe = {
 		"                           syscalls: syscall tracepoints; auto (default): cgroup\n"
 		"                           where its programs attach, else syscalls\n"
 		"      --unredacted         keep Authorization, Proxy-Authorization, Cookie and\n"
-		"                           Set-Cookie header values (default: \"<redacted>\")\n",
+		"                           Set-Cookie header values (default: \"<redacted>\")\n"
+		"      --response-header NAME  keep this response header field at client exchanges\n"
+		"                           (`response_headers`; repeatable, at most 16)\n",
 	.examples =
 		"  smi-witness observe --inventory /run/smi-witness/lab/inventory.json --out obs.jsonl.gz --duration 10s\n"
 		"  smi-witness observe --duration 10s --cgroup \\\n"

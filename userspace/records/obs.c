@@ -26,7 +26,7 @@ enum field {
 	F_LISTENERS_OUTSIDE,
 	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
 	F_STEP, F_STATE, F_DETAIL,
-	F_LOCATION, F_TRUNCATED, F_HEADERS,
+	F_LOCATION, F_TRUNCATED, F_HEADERS, F_RESPONSE_HEADERS,
 	F__COUNT
 };
 
@@ -40,7 +40,7 @@ static const char *const field_names[F__COUNT] = {
 	"listeners_outside",
 	"run", "url", "via", "sent_ns", "done_ns", "error",
 	"step", "state", "detail",
-	"location", "truncated", "headers",
+	"location", "truncated", "headers", "response_headers",
 };
 
 /* One record's members, from the fast reader or from jansson (rec_from_json). */
@@ -176,6 +176,10 @@ static int add_exchange(struct rdr *rd, const rec_t o, unsigned line)
 	/* The raw object, only when asked: most verifications never look at headers. */
 	if (s->keep_headers && o[F_HEADERS].type == JV_OTHER && o[F_HEADERS].s &&
 	    !(e->headers = strpool_dupn(&s->strings, o[F_HEADERS].s, o[F_HEADERS].len)))
+		return -ENOMEM;
+	e->has_response_headers = o[F_RESPONSE_HEADERS].type != JV_NONE;
+	if (s->keep_headers && o[F_RESPONSE_HEADERS].type == JV_OTHER && o[F_RESPONSE_HEADERS].s &&
+	    !(e->response_headers = strpool_dupn(&s->strings, o[F_RESPONSE_HEADERS].s, o[F_RESPONSE_HEADERS].len)))
 		return -ENOMEM;
 	e->line = line;
 	return e->conn && e->node && e->ns && e->pod && e->sa && e->comm && e->local && e->peer && e->peer_pod &&
@@ -514,6 +518,7 @@ static int read_slow(struct obs_set *s, struct lines *in, const char *path, unsi
 	}
 	rec_from_json(rec, *o);
 	raw_member(text, "headers", &rec[F_HEADERS]);
+	raw_member(text, "response_headers", &rec[F_RESPONSE_HEADERS]);
 	return 0;
 }
 

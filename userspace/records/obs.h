@@ -41,6 +41,13 @@ struct obs_exchange {
 	 * when the set was read with keep_headers; NULL otherwise. obs_header().
 	 */
 	const char *headers;
+	/*
+	 * `response_headers` (client exchanges of a capture asked for some
+	 * response header names): present or not, and its raw text as for
+	 * `headers` (keep_headers). obs_header() reads it too.
+	 */
+	bool has_response_headers;
+	const char *response_headers;
 	unsigned line;
 };
 
@@ -104,7 +111,7 @@ struct obs_set {
 	size_t n_intents, cap_intents;
 	struct obs_mesh_event *mesh_events;
 	size_t n_mesh_events, cap_mesh_events;
-	bool keep_headers;		/* set before reading: keep each exchange's raw `headers` */
+	bool keep_headers;		/* set before reading: keep each exchange's raw `headers` and `response_headers` */
 };
 
 /*

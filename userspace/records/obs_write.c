@@ -134,6 +134,18 @@ static void h2_conn_fields(struct jsonw *w, const struct obs_write_h2_conn *h)
 		}
 }
 
+/* A header table as an object of name: value members (repeated names kept as repeated keys). */
+static void header_object(struct jsonw *w, const char *key, const char *buf, const struct obs_write_header *v,
+			  unsigned int n)
+{
+	jsonw_obj(w, key);
+	for (unsigned int i = 0; i < n; i++)
+		/* header names are tokens: nothing to escape */
+		jsonw_strkn_fast(w, buf + v[i].name, v[i].name_len < 63 ? v[i].name_len : 63, buf + v[i].value,
+				 v[i].value_len);
+	jsonw_obj_end(w);
+}
+
 void obs_write_exchange(struct obs_writer *o, const struct obs_write_exchange *x)
 {
 	struct jsonw *w = &o->w;
@@ -164,15 +176,9 @@ void obs_write_exchange(struct obs_writer *o, const struct obs_write_exchange *x
 		jsonw_bool(w, "truncated", true);
 	if (x->h2)
 		h2_stream_fields(w, x->h2);
-	jsonw_obj(w, "headers");
-	for (unsigned int i = 0; i < x->nheaders; i++) {
-		const struct obs_write_header *h = &x->headers[i];
-
-		/* header names are tokens: nothing to escape */
-		jsonw_strkn_fast(w, x->hdrbuf + h->name, h->name_len < 63 ? h->name_len : 63, x->hdrbuf + h->value,
-				 h->value_len);
-	}
-	jsonw_obj_end(w);
+	header_object(w, "headers", x->hdrbuf, x->headers, x->nheaders);
+	if (x->has_resp_headers)
+		header_object(w, "response_headers", x->resp_hdrbuf, x->resp_headers, x->nresp_headers);
 	jsonw_end(w);
 }
 

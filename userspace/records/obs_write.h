@@ -97,6 +97,11 @@ struct obs_write_exchange {
 	const char *hdrbuf;
 	const struct obs_write_header *headers;
 	unsigned int nheaders;
+	/* Response header fields kept (client exchanges); written when has_resp_headers, even empty. */
+	bool has_resp_headers;
+	const char *resp_hdrbuf;
+	const struct obs_write_header *resp_headers;
+	unsigned int nresp_headers;
 	const struct obs_write_h2_stream *h2;	/* HTTP/2 streams only, else NULL */
 };
 
