@@ -33,7 +33,7 @@ static int add_header(struct drive_opts *o, char *arg)
 	for (const char *p = arg; *p; p++)
 		if (!http_is_tchar(*p))
 			return error("header name '%s': not a token", arg);
-	if (!strcasecmp(arg, "X-Request-Id") || !strcasecmp(arg, "Host") || !strcasecmp(arg, "Content-Length") ||
+	if (!strcasecmp(arg, "X-Request-Id") || !strcasecmp(arg, "Content-Length") ||
 	    !strcasecmp(arg, "Transfer-Encoding"))
 		return error("header '%s' is set by the driver itself", arg);
 	v = http_trim((struct http_str){ colon + 1, strlen(colon + 1) });
@@ -71,6 +71,14 @@ static int valid_run_id(const char *s)
 /* HTTP/2 and gRPC: what they cannot be combined with; field names go in lower case. */
 static int check_h2(struct drive_opts *o)
 {
+	bool host = false;
+
+	for (size_t i = 0; i < o->nheaders; i++)
+		host |= !strcasecmp(o->headers[i].name, "Host");
+	/* A Host of one's own goes to the target's address: only a request sent straight, as HTTP/1.1, carries it. */
+	if (host && (o->protocol != DRIVE_HTTP1 || o->via))
+		return error("-H 'Host: ...' is sent straight over HTTP/1.1 only (no --via, --http2, --grpc)"),
+		       EXIT_USAGE;
 	if (o->protocol == DRIVE_HTTP1) {
 		if (o->streams)
 			return error("--streams needs --http2 or --grpc"), EXIT_USAGE;
@@ -240,7 +248,8 @@ const struct command cmd_drive = {
 		"  -u, --url URL          the target (or give it as the argument)\n"
 		"      --via URL          relay every request through this learn-layer5 /call endpoint\n"
 		"  -X, --method M         request method (default GET)\n"
-		"  -H, --header 'N: V'    extra header, repeatable\n"
+		"  -H, --header 'N: V'    extra header, repeatable; a Host replaces the URL's authority\n"
+		"                         (HTTP/1.1 straight to the target only)\n"
 		"  -b, --body TEXT        request body\n"
 		"      --run-id ID        run id; request ids are ID-1, ID-2, ... (default drive-<random>)\n"
 		"  -i, --intent FILE      write one JSONL intent record per request (docs/records.md)\n"

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -350,6 +351,7 @@ int hc_build_request(struct buf *b, const char *method, const struct http_url *u
 	const size_t limit = OUT_LIMIT;
 	bool with_length = body_len || !strcmp(method, "POST") || !strcmp(method, "PUT") ||
 			   !strcmp(method, "PATCH");
+	bool own_host = false;
 	int r;
 
 	if (!is_token(method))
@@ -357,7 +359,12 @@ int hc_build_request(struct buf *b, const char *method, const struct http_url *u
 	for (size_t i = 0; i < nhdrs; i++)
 		if (!is_token(hdrs[i].name) || !is_field_value(hdrs[i].value))
 			return -EINVAL;
-	r = buf_printf(b, limit, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, u->path, u->authority);
+	/* A Host among the headers replaces the URL's: the request goes to one address naming another. */
+	for (size_t i = 0; i < nhdrs; i++)
+		if (!strcasecmp(hdrs[i].name, "host"))
+			own_host = true;
+	r = own_host ? buf_printf(b, limit, "%s %s HTTP/1.1\r\n", method, u->path) :
+		       buf_printf(b, limit, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, u->path, u->authority);
 	for (size_t i = 0; i < nhdrs && !r; i++)
 		r = buf_printf(b, limit, "%s: %s\r\n", hdrs[i].name, hdrs[i].value);
 	if (!r && with_length)

@@ -95,7 +95,8 @@ struct hc_header {
 };
 
 /*
- * Appends an HTTP/1.1 request to b: request line, Host from u, the headers,
+ * Appends an HTTP/1.1 request to b: request line, Host from u (unless the
+ * headers hold a Host field, which then is the one sent), the headers,
  * Content-Length when there is a body or the method carries one, the body.
  * Returns 0, -EINVAL when a method, name or value cannot be sent (control
  * characters, not a token), or the buf_append error.

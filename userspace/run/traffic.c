@@ -12,7 +12,10 @@ void traffic_driver_argv(struct traffic_argv *a, const struct traffic_job *j)
 	int argc = 0;
 
 	a->nh = 0;
-	snprintf(a->url, sizeof(a->url), "http://%s.%s:%u%s", t->to, t->to_ns, t->port, t->path);
+	if (j->pod_addr)
+		snprintf(a->url, sizeof(a->url), "http://%s:%u%s", j->pod_addr, t->port, t->path);
+	else
+		snprintf(a->url, sizeof(a->url), "http://%s.%s:%u%s", t->to, t->to_ns, t->port, t->path);
 	snprintf(a->via, sizeof(a->via), "http://127.0.0.1:%d/call", TRAFFIC_CALL_PORT);
 	snprintf(a->c, sizeof(a->c), "%u", j->concurrency ? j->concurrency : 1);
 	a->argv[argc++] = "smi-witness";

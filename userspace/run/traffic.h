@@ -34,6 +34,7 @@ struct traffic_job {
 	const char *intent_path;	/* the driver's intent records */
 	const char *log_path;		/* the driver's output is appended here */
 	enum traffic_proto protocol;	/* HTTP/2 and gRPC go straight from the pod, never through /call */
+	const char *pod_addr;		/* `address: pod`: the pod's own address, sent to instead of the Service */
 };
 
 /* HTTP/2 and gRPC: requests in flight per connection (the driver's --streams). */

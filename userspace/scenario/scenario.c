@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "metrics/edge.h"
@@ -37,11 +38,11 @@ static const char *const step_keys[] = {
 };
 static const char *const traffic_keys[] = {
 	"name", "from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "connections", "via", "protocol", "expect", NULL
+	"concurrency", "connections", "via", "protocol", "address", "expect", NULL
 };
 static const char *const defaults_keys[] = {
 	"from", "to", "port", "method", "path", "headers", "body", "count", "duration",
-	"concurrency", "connections", "via", "protocol", "expect", "converge", NULL
+	"concurrency", "connections", "via", "protocol", "address", "expect", "converge", NULL
 };
 static const char *const metrics_keys[] = { "name", "profile", "scrape", "edges", NULL };
 static const char *const expect_keys[] = { "access", "denial", "split", "route", NULL };
@@ -368,6 +369,20 @@ static int via_field(struct ctx *c, struct ynode *v, const char *f, struct sc_tr
 	return 0;
 }
 
+/* address: service | pod. Returns 0 or -EINVAL after the error. */
+static int address_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
+{
+	const char *s = ydoc_scalar(v);
+
+	if (s && !strcmp(s, "service"))
+		t->address = SC_ADDR_SERVICE;
+	else if (s && !strcmp(s, "pod"))
+		t->address = SC_ADDR_POD;
+	else
+		return ydoc_error(c->d, v, f, "not 'service' or 'pod'");
+	return 0;
+}
+
 /* Reads "protocol" (h1, h2 or grpc) into t->protocol. Returns 0 or -EINVAL. */
 static int protocol_field(struct ctx *c, struct ynode *v, const char *f, struct sc_traffic *t)
 {
@@ -428,6 +443,8 @@ static int traffic_fields(struct ctx *c, struct ynode *n, const char *field, str
 			t->concurrency = (unsigned)u;
 		} else if (!strcmp(k, "connections")) {
 			r = connections_field(c, v, f, t);
+		} else if (!strcmp(k, "address")) {
+			r = address_field(c, v, f, t);
 		} else if (!strcmp(k, "via")) {
 			r = via_field(c, v, f, t);
 		} else if (!strcmp(k, "protocol")) {
@@ -477,6 +494,10 @@ static int parse_traffic(struct ctx *c, struct ynode *defaults, struct ynode *n,
 	 */
 	if (t->connections == SC_CONN_DEFAULT)
 		t->connections = t->expect.split != SC_SPLIT_NONE ? SC_CONN_NEW : SC_CONN_KEEP_ALIVE;
+	/* /call builds the relayed request's Host from its URL: a Host of one's own is sent straight. */
+	for (size_t i = 0; i < t->n_headers; i++)
+		if (!strcasecmp(t->headers[i].name, "Host") && t->via != SC_VIA_DIRECT)
+			return ydoc_error(c->d, n, field, "a Host header needs 'via: direct'");
 	for (size_t i = 0; i < t->expect.n_shares; i++) {
 		if (!strcmp(t->expect.shares[i].service, t->to))
 			return ydoc_error(c->d, n, field, "split backend '%s' is the target service itself",

@@ -37,6 +37,8 @@ enum sc_split {
 };
 
 enum sc_via { SC_VIA_CALL, SC_VIA_DIRECT };
+/* Where a request is addressed: the Service (its name), or the one pod behind it (its own address). */
+enum sc_address { SC_ADDR_SERVICE, SC_ADDR_POD };
 
 /*
  * The client connections a traffic entry's requests travel on, towards the
@@ -65,6 +67,7 @@ enum sc_proto {
 #define SC_MAX_BODY 4096	/* request body bytes (passed to the driver as an argument) */
 #define SC_MAX_EDGES 32		/* edges one metrics assertion names */
 #define SC_MAX_ROUTES 32	/* Gateway API routes that may apply to one request */
+#define SC_MAX_RESP_NAMES 16	/* response header names judged at the client (capture keeps as many) */
 
 struct sc_share {
 	const char *service;	/* backend service name (namespace of the target) */
@@ -88,6 +91,13 @@ struct sc_expect {
 	/* Once resolved (verify/expect.h): the routes that apply to the entry's requests. */
 	const struct gw_route *routes[SC_MAX_ROUTES];
 	size_t n_routes;
+	/*
+	 * The response header names a ResponseHeaderModifier of any route in
+	 * force at the step touches: each is judged at the client, as the
+	 * routes that apply give it or else absent.
+	 */
+	const char *resp_names[SC_MAX_RESP_NAMES];
+	size_t n_resp_names;
 };
 
 struct sc_header {
@@ -109,6 +119,7 @@ struct sc_traffic {
 	uint64_t duration_ns;
 	unsigned concurrency;
 	enum sc_via via;
+	enum sc_address address;
 	enum sc_conn connections;	/* never SC_CONN_DEFAULT once loaded */
 	enum sc_proto protocol;
 	struct sc_expect expect;
