@@ -293,6 +293,7 @@ enum gw_outcome_kind {
 };
 
 #define GW_OUT_MAX_HEADERS 48
+#define GW_OUT_MAX_RESP_HEADERS 16
 
 /* A request header as the backend must receive it: value NULL = absent. */
 struct gw_out_header {
@@ -315,6 +316,13 @@ struct gw_outcome {
 	size_t n_mirrors_partial;	/* RequestMirrors of a share of the requests (not listed) */
 	size_t n_headers;		/* GW_OUT_BACKEND: the sent and modified headers */
 	struct gw_out_header headers[GW_OUT_MAX_HEADERS];
+	/*
+	 * GW_OUT_BACKEND: each response header a ResponseHeaderModifier of the
+	 * rule (or of its one backend) touched, as the client must receive it,
+	 * the backend sending none of those names itself.
+	 */
+	size_t n_resp_headers;
+	struct gw_out_header resp_headers[GW_OUT_MAX_RESP_HEADERS];
 	char buf[8192];			/* storage of header values */
 	size_t used;
 };
@@ -340,6 +348,14 @@ int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct
  */
 int gw_grpc_outcome(const struct gw_route *const *routes, size_t n, const char *path, size_t n_headers,
 		    const struct gw_header *headers, struct gw_outcome *out);
+
+/*
+ * Adds to out[0..*n) (max entries) each response header name the
+ * HTTPRoutes of gw set, add or remove (ResponseHeaderModifier of rules and
+ * backendRefs), once, compared case-insensitively; the strings belong to gw.
+ * Returns false when some did not fit.
+ */
+bool gw_response_header_names(const struct gw_set *gw, const char **out, size_t max, size_t *n);
 
 /* ---- output ---- */
 

@@ -73,19 +73,20 @@ static int modify(struct lines *l, const struct gw_header_mod *m)
 	return 0;
 }
 
-/* The expected header `name` from the lines: joined values, or absent. */
-static int expect_header(struct gw_outcome *o, const struct lines *l, const char *name)
+/* The expected header `name` from the lines into v[0..*n) (max): joined values, or absent. */
+static int expect_into(struct gw_outcome *o, struct gw_out_header *v, size_t *n, size_t max, const struct lines *l,
+		       const char *name)
 {
 	struct gw_out_header *h;
 	size_t start = o->used;
 	bool any = false;
 
-	for (size_t i = 0; i < o->n_headers; i++)
-		if (!strcasecmp(o->headers[i].name, name))
+	for (size_t i = 0; i < *n; i++)
+		if (!strcasecmp(v[i].name, name))
 			return 0;
-	if (o->n_headers == GW_OUT_MAX_HEADERS || strlen(name) >= sizeof(h->name))
+	if (*n == max || strlen(name) >= sizeof(h->name))
 		return -E2BIG;
-	h = &o->headers[o->n_headers++];
+	h = &v[(*n)++];
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	for (size_t i = 0; i < l->n; i++) {
 		int w;
@@ -104,6 +105,25 @@ static int expect_header(struct gw_outcome *o, const struct lines *l, const char
 	}
 	h->value = o->buf + start;
 	o->used++;	/* past the NUL */
+	return 0;
+}
+
+/* A request header as the backend must receive it. */
+static int expect_header(struct gw_outcome *o, const struct lines *l, const char *name)
+{
+	return expect_into(o, o->headers, &o->n_headers, GW_OUT_MAX_HEADERS, l, name);
+}
+
+/*
+ * The response headers the ResponseHeaderModifiers of filters[0..n) touch,
+ * from a response that carries none of them (what the echo backends send):
+ * set and add give their values, remove leaves the name absent.
+ */
+static int response_filters(const struct gw_filter *f, size_t n, struct lines *resp)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].type == GW_RESPONSE_HEADER_MODIFIER && modify(resp, &f[i].headers))
+			return -E2BIG;
 	return 0;
 }
 
@@ -189,6 +209,21 @@ static int apply_filters(const struct gw_filter *f, size_t n, const char *prefix
 	return 0;
 }
 
+/* The response headers the client must receive from the rule's (and its one backend's) ResponseHeaderModifiers. */
+static int expect_response(const struct gw_rule *rule, struct gw_outcome *o)
+{
+	struct lines resp = { .n = 0 };
+
+	if (response_filters(rule->filters, rule->n_filters, &resp) ||
+	    (o->n_backends == 1 && response_filters(o->backends[0]->filters, o->backends[0]->n_filters, &resp)))
+		return -E2BIG;
+	for (size_t i = 0; i < resp.n_touched; i++)
+		if (expect_into(o, o->resp_headers, &o->n_resp_headers, GW_OUT_MAX_RESP_HEADERS, &resp,
+				resp.touched[i]))
+			return -E2BIG;
+	return 0;
+}
+
 /*
  * The backends of the picked rule and the headers they must receive: the
  * request's field lines after the rule's filters and, with one backend of
@@ -222,7 +257,7 @@ static int to_backend(const struct gw_rule *rule, const char *prefix, size_t n_h
 	for (size_t i = 0; i < l.n_touched; i++)
 		if (expect_header(o, &l, l.touched[i]))
 			return -E2BIG;
-	return 0;
+	return expect_response(rule, o);
 }
 
 int gw_http_outcome(const struct gw_route *const *routes, size_t n, const struct gw_http_request *req,

@@ -1,5 +1,6 @@
 /* live.c - see live.h */
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -49,6 +50,57 @@ static void who(struct obs_set *s, const struct inv_pod *p, const char **ns, con
  * verifier follows them through connections and proxies (verify/follow.h).
  * Measured traffic that kept its ids, the bulk, is not kept.
  */
+/* Appends s[0..n) to f as the text of a JSON string (quotes and escapes). */
+static void json_text(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * The response header fields capture kept, as the `response_headers`
+ * object of a record reads (repeated names as repeated keys), owned by s;
+ * NULL when it kept none or out of memory. Probes are judged on them.
+ */
+static const char *response_text(struct obs_set *s, const struct cap_exchange *x)
+{
+	char *text = NULL;
+	size_t len = 0;
+	const char *kept;
+	FILE *f;
+
+	if (!x->has_resp_headers || !(f = open_memstream(&text, &len)))
+		return NULL;
+	fputc('{', f);
+	for (unsigned i = 0; i < x->nresp_headers; i++) {
+		const struct obs_write_header *h = &x->resp_headers[i];
+
+		if (i)
+			fputc(',', f);
+		json_text(f, x->resp_hdrbuf + h->name, h->name_len);
+		fputc(':', f);
+		json_text(f, x->resp_hdrbuf + h->value, h->value_len);
+	}
+	fputc('}', f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	kept = obs_keep(s, text);
+	free(text);
+	return kept;
+}
+
 static void keep_exchange(struct live *l, const struct cap_exchange *x)
 {
 	struct obs_set *s = &l->probes;
@@ -80,6 +132,9 @@ static void keep_exchange(struct live *l, const struct cap_exchange *x)
 	e->start_ns = x->start_ns;
 	e->end_ns = x->end_ns;
 	e->complete = x->complete;
+	e->truncated = x->truncated;
+	e->response_headers = response_text(s, x);
+	e->has_response_headers = e->response_headers != NULL;
 }
 
 static void keep_conn(struct live *l, const struct cap_conn *c)
@@ -167,6 +222,7 @@ int live_start(struct live **out, const struct live_opts *o)
 	}
 	l->file = capture_record_sink(&l->sink);
 	r = capture_open(&(struct capture_opts){ .inv = o->inv, .backend = o->backend,
+		.response_headers = o->response_headers, .n_response_headers = o->n_response_headers,
 		.sink = { .exchange = on_exchange, .conn = on_conn, .ctx = l } }, &l->c);
 	n = r ? r : capture_watch_inventory(l->c);
 	if (n <= 0) {

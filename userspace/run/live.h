@@ -22,6 +22,8 @@ struct live_opts {
 	const char *out_path;		/* observation file (".gz": compressed) */
 	const char *run;		/* run id whose probes are kept */
 	int backend;			/* enum capture_backend (0: auto) */
+	const char *const *response_headers;	/* response header names kept at client exchanges */
+	unsigned n_response_headers;
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
 #include "records/intent_write.h"
 #include "records/inventory.h"
 #include "records/obs.h"
@@ -143,6 +144,24 @@ static enum traffic_proto entry_protocol(const struct srun *s, const struct sc_t
 	}
 }
 
+/* `address: pod`: the address of the one pod behind t's Service, or NULL after saying why. */
+static const char *pod_address(const struct srun *s, const struct sc_traffic *t)
+{
+	const struct inv_service *svc = inventory_service(s->inv, t->to_ns, t->to);
+	const struct inv_pod *pod = NULL;
+
+	if (svc && svc->nendpoints == 1)
+		for (size_t i = 0; i < s->inv->npods; i++)
+			if (!strcmp(s->inv->pods[i].ref, svc->endpoints[0]))
+				pod = &s->inv->pods[i];
+	if (!pod || !*pod->ip) {
+		error("%s: traffic %s: address: pod needs service %s/%s to have exactly one pod with an address "
+		      "(it has %zu)", s->sc->name, t->name, t->to_ns, t->to, svc ? svc->nendpoints : 0);
+		return NULL;
+	}
+	return pod->ip;
+}
+
 /* A driver run of entry t, with an intent file of its own (kept in s->parts). Returns 0 or -1. */
 static int job(struct srun *s, const struct sc_traffic *t, const char *run_id, uint64_t count,
 	       uint64_t duration_ns, unsigned concurrency, struct traffic_job *j)
@@ -161,6 +180,8 @@ static int job(struct srun *s, const struct sc_traffic *t, const char *run_id, u
 	*j = (struct traffic_job){ .t = t, .run_id = run_id, .count = count, .duration_ns = duration_ns,
 		.concurrency = concurrency, .intent_path = s->parts[s->n_parts], .log_path = s->drive_log,
 		.protocol = entry_protocol(s, t) };
+	if (t->address == SC_ADDR_POD && !(j->pod_addr = pod_address(s, t)))
+		return -1;
 	s->n_parts++;
 	return 0;
 }
@@ -719,11 +740,31 @@ static int paths(struct srun *s)
 	return 0;
 }
 
+/*
+ * The response header names the scenario's routes touch, over every step:
+ * capture keeps them at the client, where a ResponseHeaderModifier shows.
+ * Past CAP_RESP_NAMES_MAX the rest are not kept (their checks cannot judge).
+ */
+static size_t response_names(const struct srun *s, const char **out)
+{
+	size_t n = 0;
+	bool all = true;
+
+	for (size_t i = 0; i < s->pol->n; i++)
+		all &= gw_response_header_names(s->pol->routes ? s->pol->routes[i] : NULL, out, CAP_RESP_NAMES_MAX, &n);
+	if (!all)
+		pr_warn("%s: the routes name more than %d response headers: capture keeps the first %d", s->sc->name,
+		     CAP_RESP_NAMES_MAX, CAP_RESP_NAMES_MAX);
+	return n;
+}
+
 int runner_scenario(struct runner *rn, const struct scenario *sc, const struct policy *pol, size_t nth,
 		    size_t total)
 {
 	struct srun *s = calloc(1, sizeof(*s));
 	uint64_t t0 = mono_ns();
+	const char *resp[CAP_RESP_NAMES_MAX];
+	size_t n_resp;
 	int r = EXIT_ERROR;
 
 	if (!s)
@@ -737,8 +778,11 @@ int runner_scenario(struct runner *rn, const struct scenario *sc, const struct p
 		sc->smispec, sc->access_control ? "on" : "off", s->run);
 	if (paths(s) || prepare(s))
 		goto out;
+	n_resp = response_names(s, resp);
 	if (s->t->ops->observe_start(s->t, &(struct target_observe){ .inv = s->inv, .inventory_path = s->inv_path,
-								     .out_path = s->obs_path, .run = s->run }))
+								     .out_path = s->obs_path, .run = s->run,
+								     .response_headers = resp,
+								     .n_response_headers = (unsigned)n_resp }))
 		goto out;
 	s->observing = true;
 	r = run_steps(s) ? EXIT_ERROR : 0;

@@ -59,6 +59,9 @@ struct target_observe {
 	const char *inventory_path;	/* named in the meta record */
 	const char *out_path;	/* the observation file (".gz": compressed) */
 	const char *run;	/* run id whose convergence probes are kept in memory */
+	/* Response header names to keep at client exchanges (the scenario's routes name them); may be none. */
+	const char *const *response_headers;
+	unsigned n_response_headers;
 };
 
 /* drive(): nothing was sent, and the target printed why (it has no driver whose log to point at). */

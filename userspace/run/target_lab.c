@@ -239,7 +239,9 @@ static int observe_start(struct target *t, const struct target_observe *o)
 {
 	return live_start(&lab_of(t)->live, &(struct live_opts){ .inv = o->inv, .inventory_path = o->inventory_path,
 								.out_path = o->out_path, .run = o->run,
-								.backend = lab_of(t)->capture_backend });
+								.backend = lab_of(t)->capture_backend,
+								.response_headers = o->response_headers,
+								.n_response_headers = o->n_response_headers });
 }
 
 static const struct obs_set *observed_lock(struct target *t)

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "verify/check_route.h"
 #include "verify/route_outcome.h"
@@ -56,11 +57,41 @@ static bool served_by(const struct check_ctx *c, const struct sc_traffic *t, con
 	return false;
 }
 
+/*
+ * One header field as recorded (raw, the record's headers or
+ * response_headers object; `cut`: the record was truncated) against want
+ * (NULL: absent). `what` names it in why ("header", "response header").
+ */
+static enum rv compare_field(const char *raw, bool cut, const char *what, const char *name, const char *want,
+			     char *why, size_t len)
+{
+	char got[4200];
+	int n = obs_header(raw, name, got, sizeof(got));
+
+	if (n < 0) {
+		snprintf(why, len, "%ss-unreadable", what);
+		return RV_UNKNOWN;
+	}
+	if ((!want && n == 0) || (want && n > 0 && !strcmp(got, want)))
+		return RV_OK;
+	/* A field the capture cut or redacted cannot be told apart from a wrong one. */
+	if (cut || strstr(got, "<redacted>")) {
+		snprintf(why, len, "%s %.60s not recorded whole", what, name);
+		return RV_UNKNOWN;
+	}
+	if (!want)
+		snprintf(why, len, "%s %.60s: '%.80s' (should be %s)", what, name, got,
+			 *what == 'r' ? "absent" : "removed");
+	else if (!n)
+		snprintf(why, len, "%s %.60s: absent (should be '%.80s')", what, name, want);
+	else
+		snprintf(why, len, "%s %.60s: '%.80s' (should be '%.80s')", what, name, got, want);
+	return RV_WRONG;
+}
+
 /* The request headers the backend process received against the outcome's. */
 static enum rv headers_ok(const struct gw_outcome *o, const struct obs_exchange *e, char *why, size_t len)
 {
-	char got[4200];
-
 	if (!o->n_headers)
 		return RV_OK;
 	if (!e->headers) {
@@ -68,29 +99,11 @@ static enum rv headers_ok(const struct gw_outcome *o, const struct obs_exchange 
 		return RV_UNKNOWN;
 	}
 	for (size_t i = 0; i < o->n_headers; i++) {
-		const struct gw_out_header *h = &o->headers[i];
-		int n = obs_header(e->headers, h->name, got, sizeof(got));
+		enum rv v = compare_field(e->headers, e->truncated, "header", o->headers[i].name, o->headers[i].value,
+					  why, len);
 
-		if (n < 0) {
-			snprintf(why, len, "headers-unreadable");
-			return RV_UNKNOWN;
-		}
-		if (!h->value && n == 0)
-			continue;
-		if (h->value && n > 0 && !strcmp(got, h->value))
-			continue;
-		/* A field the capture cut or redacted cannot be told apart from a wrong one. */
-		if (e->truncated || strstr(got, "<redacted>")) {
-			snprintf(why, len, "header %.60s not recorded whole", h->name);
-			return RV_UNKNOWN;
-		}
-		if (!h->value)
-			snprintf(why, len, "header %.60s: '%.80s' (should be removed)", h->name, got);
-		else if (!n)
-			snprintf(why, len, "header %.60s: absent (should be '%.80s')", h->name, h->value);
-		else
-			snprintf(why, len, "header %.60s: '%.80s' (should be '%.80s')", h->name, got, h->value);
-		return RV_WRONG;
+		if (v != RV_OK)
+			return v;
 	}
 	return RV_OK;
 }
@@ -122,6 +135,54 @@ static enum rv mirrored(const struct check_ctx *c, const struct gw_outcome *o, c
 		}
 	}
 	return RV_OK;
+}
+
+/* The value response header `name` must have at the client (NULL: absent); o NULL: no route applies. */
+static const char *response_want(const struct gw_outcome *o, const char *name)
+{
+	for (size_t i = 0; o && i < o->n_resp_headers; i++)
+		if (!strcasecmp(o->resp_headers[i].name, name))
+			return o->resp_headers[i].value;
+	return NULL;
+}
+
+/*
+ * The response headers the client received against what the routes give:
+ * every name a ResponseHeaderModifier of the step's routes touches (o NULL
+ * when no route applies to the request: then each must be absent).
+ */
+static enum rv response_ok(const struct sc_expect *x, const struct gw_outcome *o, const struct obs_exchange *e,
+			   char *why, size_t len)
+{
+	if (!x->n_resp_names)
+		return RV_OK;
+	if (!e || !e->response_headers) {
+		snprintf(why, len, "%s", e && e->has_response_headers ? "response-headers-not-read" :
+			 "response-headers-not-recorded");
+		return RV_UNKNOWN;
+	}
+	for (size_t i = 0; i < x->n_resp_names; i++) {
+		enum rv v = compare_field(e->response_headers, e->truncated, "response header", x->resp_names[i],
+					  response_want(o, x->resp_names[i]), why, len);
+
+		if (v != RV_OK)
+			return v;
+	}
+	return RV_OK;
+}
+
+/*
+ * A convergence probe: the response headers, where the probe's record has
+ * them (the route's effect may be nothing else: the same backend either
+ * way); a record without them is judged on the rest.
+ */
+static enum rv response_probe(const struct sc_expect *x, const struct gw_outcome *o, const struct obs_exchange *e)
+{
+	char why[200];
+
+	if (!e || !e->response_headers)
+		return RV_OK;
+	return response_ok(x, o, e, why, sizeof(why)) == RV_WRONG ? RV_WRONG : RV_OK;
 }
 
 /* A 404 or a redirect: the status, and a redirect's Location, as the client received them. */
@@ -182,7 +243,7 @@ static enum rv judge(const struct check_ctx *c, const struct sc_traffic *t, cons
 		return RV_WRONG;
 	}
 	if (!x->n_routes)
-		return RV_OK;
+		return probe ? response_probe(x, NULL, r->client) : response_ok(x, NULL, r->client, why, len);
 	if (strcmp(r->served->path, o->path)) {
 		snprintf(why, len, "path '%.100s' at the backend (should be '%.100s')", r->served->path, o->path);
 		return RV_WRONG;
@@ -191,11 +252,13 @@ static enum rv judge(const struct check_ctx *c, const struct sc_traffic *t, cons
 		snprintf(why, len, "Host '%.100s' at the backend (should be '%.100s')", r->served->host, o->host);
 		return RV_WRONG;
 	}
-	/* Probes come from the live capture, which keeps no headers: they are judged on the rest. */
+	/* Probes come from the live capture, which keeps no request headers: the response's, when it has them. */
 	if (probe)
-		return RV_OK;
+		return response_probe(x, o, r->client);
 	v = headers_ok(o, r->served, why, len);
-	return v == RV_OK ? mirrored(c, o, r, why, len) : v;
+	if (v == RV_OK)
+		v = mirrored(c, o, r, why, len);
+	return v == RV_OK ? response_ok(x, o, r->client, why, len) : v;
 }
 
 bool route_probe(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
@@ -228,6 +291,26 @@ static void conclude(struct eval *out, size_t n, size_t n_wrong, size_t n_unknow
 	} else {
 		eval_set(out, VERDICT_PASS, false, "all %zu requests as the routes say", n);
 	}
+}
+
+/*
+ * The response headers judged at the client into evidence: name -> the
+ * value it must have (response_headers), and the names that must be absent.
+ */
+static void response_evidence(json_t *ev, const struct sc_expect *x, const struct gw_outcome *o)
+{
+	json_t *values = json_object(), *absent = json_array();
+
+	for (size_t i = 0; i < x->n_resp_names; i++) {
+		const char *want = response_want(o, x->resp_names[i]);
+
+		if (want)
+			json_object_set_new(values, x->resp_names[i], json_string(want));
+		else
+			json_array_append_new(absent, json_string(x->resp_names[i]));
+	}
+	json_object_set_new(ev, "response_headers", values);
+	json_object_set_new(ev, "absent_response_headers", absent);
 }
 
 void check_route(const struct check_ctx *c, const struct sc_traffic *t, const struct sc_expect *x,
@@ -269,6 +352,8 @@ void check_route(const struct check_ctx *c, const struct sc_traffic *t, const st
 	else if (!x->n_routes)
 		json_object_set_new(out->evidence, "expected", json_pack("{s:s, s:s}", "kind", "service",
 			"service", t->to));
+	if (x->n_resp_names)
+		response_evidence(out->evidence, x, x->n_routes && k.host[0] && !k.err ? k.o : NULL);
 	conclude(out, n, n_wrong, n_unknown, wrong, unknown);
 	out->misdelivered = n_wrong && misdelivered;
 done:
