@@ -52,8 +52,21 @@ MeshHTTPRouteMatching/routes/v2/route
 MeshHTTPRouteQueryParamMatching/routes/whale-version-one/route"
 suites[route-loose-prefix]="$g/mesh-httproute-matching.yaml $g/mesh-httproute-redirect-port.yaml"
 fails[route-loose-prefix]="MeshHTTPRouteMatching/routes/v2example/route"
-suites[route-consumer-everywhere]="$g/consumer-route.yaml"
-fails[route-consumer-everywhere]="consumer-route/both/producer/route"
+suites[route-consumer-everywhere]="$g/consumer-route.yaml $g/mesh-consumer-route.yaml"
+fails[route-consumer-everywhere]="MeshConsumerRoute/routes/producer/route
+consumer-route/both/producer/route"
+suites[route-any-port]="$g/mesh-ports.yaml"
+fails[route-any-port]="MeshPorts/routes/excluded-port/route"
+suites[route-no-response-headers]="$g/mesh-ports.yaml $g/mesh-frontend.yaml $g/mesh-frontend-hostname.yaml $g/mesh-consumer-route.yaml"
+fails[route-no-response-headers]="MeshConsumerRoute/routes/consumer/route
+MeshFrontend/routes/service/route
+MeshFrontendHostname/routes/wrong-hostname/route
+MeshPorts/routes/explicit-port/route
+MeshPorts/routes/no-port-8080/route
+MeshPorts/routes/no-port/route"
+suites[route-by-host]="$g/mesh-frontend-hostname.yaml $g/mesh-frontend.yaml"
+fails[route-by-host]="MeshFrontendHostname/routes/other-service-matching-hostname/route
+MeshFrontendHostname/routes/wrong-hostname/route"
 suites[faulty-weights]="$g/mesh-httproute-weight.yaml $g/mesh-traffic-split.yaml $g/mesh-grpcroute-weight.yaml"
 fails[faulty-weights]="MeshHTTPRouteWeight/routes/weighted/split
 MeshGRPCRouteWeight/routes/weighted/split"
@@ -61,7 +74,7 @@ suites[route-no-mirror]="$g/request-mirror.yaml $g/mesh-httproute-request-header
 fails[route-no-mirror]="request-mirror/routes/mirror-and-modify-headers/route
 request-mirror/routes/mirror/route"
 meshes="reference route-add-as-set route-redirect-host route-no-rewrite route-list-order route-loose-prefix
-	route-consumer-everywhere faulty-weights route-no-mirror"
+	route-consumer-everywhere route-any-port route-no-response-headers route-by-host faulty-weights route-no-mirror"
 declare -A exact
 for m in $meshes; do exact[$m]=0; done
 for i in $(seq 1 "$runs"); do

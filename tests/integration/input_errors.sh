@@ -72,6 +72,8 @@ sc good 'apply: [m/b75-c25.yaml]' ''
 sc colour 'apply: [m/b75-c25.yaml]' ', colour: red'
 sc backend 'apply: [m/bad-backend.yaml]' ''
 sc nopod 'apply: [m/b75-c25.yaml]' ', from: app-z'
+sc hostcall 'apply: [m/b75-c25.yaml]' ', headers: {Host: app-b}'
+sc addr 'apply: [m/b75-c25.yaml]' ', address: node'
 sed 's/^name: good$/name: twin/' s/good.yaml >s/twin-a.yaml
 sed 's/^name: good$/name: twin/' s/good.yaml >s/twin-b.yaml
 R() { "$bin" run "$@" --lab "$lab" --keep-lab; }
@@ -86,6 +88,12 @@ refused "run: a split backend the lab does not have names the manifest, line and
 refused "run: a source pod the lab does not have names the scenario, line and field" \
 	"'s/nopod.yaml': line 8: steps\[0\]\.traffic\[0\]\.from: pod 'default/app-z' is not in the lab topology" \
 	R s/nopod.yaml --out o4
+refused "run: a Host header of one's own needs via: direct (/call sets the relayed request's Host)" \
+	"cannot load 's/hostcall.yaml': line 8: steps\[0\]\.traffic\[0\]: a Host header needs 'via: direct'$" \
+	R s/hostcall.yaml --out o6
+refused "run: an address that is neither service nor pod" \
+	"cannot load 's/addr.yaml': line 8: steps\[0\]\.traffic\[0\]\.address: not 'service' or 'pod'$" \
+	R s/addr.yaml --out o7
 touch afile
 refused "run --out naming a file" "--out: '.*afile' is not a directory" R s/good.yaml --out afile
 refused "run: two scenarios of one name (they would share a directory)" \
@@ -188,9 +196,9 @@ is "-q: the summary still counts everything" "$(tail -n 1 t.quiet)" "7 assertion
 
 # --- listing and help --------------------------------------------------------------------
 is "run --list: the nine shipped suites" "$("$bin" -j run --list | jq '.scenarios | length')" 9
-is "run --list-meshes and lab meshes: the twenty-three variants" \
+is "run --list-meshes and lab meshes: the twenty-six variants" \
 	"$("$bin" run --list-meshes | wc -l) $("$bin" lab meshes | awk '{ print $1 }' | tr '\n' ' ')" \
-	"23 reference faulty-weights fail-open ignore-path ignore-method ignore-headers inflate-metrics drop-failures-metrics route-list-order route-loose-prefix route-add-as-set route-redirect-host route-no-rewrite route-consumer-everywhere strip-id mirror-to-zero-weight regenerate-id per-connection-split retry-with-flaky-backend bogus-restart allow-other-methods loose-match route-no-mirror "
+	"26 reference faulty-weights fail-open ignore-path ignore-method ignore-headers inflate-metrics drop-failures-metrics route-list-order route-loose-prefix route-add-as-set route-redirect-host route-no-rewrite route-consumer-everywhere strip-id mirror-to-zero-weight regenerate-id per-connection-split retry-with-flaky-backend bogus-restart allow-other-methods loose-match route-no-mirror route-any-port route-no-response-headers route-by-host "
 is "lab meshes: every variant has a summary, within 100 columns" \
 	"$("$bin" lab meshes | awk 'NF < 3 || length($0) > 98' | wc -l)" 0
 "$bin" run --help >help.run

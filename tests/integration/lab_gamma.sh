@@ -56,6 +56,9 @@ done <<'EOF2'
 EOF2
 is "echo:8080 is not bound by the port-80 route (roundrobin: v1, v2)" \
 	"$(served_by http://echo:8080/v2) $(served_by http://echo:8080/v2)" "1/0 0/1"
+is "the route follows the service address, not the Host: to echo-v2 naming echo-v1, echo-v2 serves, no route header" \
+	"$(served_by -H 'Host: echo-v1' http://echo-v2/headers) $(c -D - -o /dev/null -H 'Host: echo-v1' http://echo-v2/headers | grep -ic '^x-response-set')" \
+	"0/1 0"
 reset
 is "echo-v1:80 answers 404 for a path no rule takes, and no pod sees it" \
 	"$(status_location http://echo-v1/nothing) $(counts)" "404  0/0"
@@ -110,6 +113,19 @@ is "route-redirect-host: the Location keeps the request's host" "$(status_locati
 mesh route-no-rewrite
 is "route-no-rewrite: the path arrives unchanged" "$(first_line http://echo-v1/prefix/one/two)" "GET /prefix/one/two HTTP/1.1"
 is "route-no-rewrite: redirect paths still rewritten" "$(status_location http://echo-v1/port/a)" "308 http://echo-v1:8083/full"
+mesh route-any-port
+is "route-any-port: echo:8080 takes the route bound to port 80 (/v2 to v2, twice)" \
+	"$(served_by http://echo:8080/v2) $(served_by http://echo:8080/v2)" "0/1 0/1"
+is "route-any-port: echo:80 as before" "$(served_by http://echo/v2example)" 1/0
+mesh route-no-response-headers
+is "route-no-response-headers: the response header is not set, the request headers still are" \
+	"$(c -D - -o /dev/null http://echo-v1/headers | grep -ic '^x-response-set') $(c -H 'X-Header-Set: old' http://echo-v1/headers/a | grep -ic '^x-header-set: set-overwrites-values')" \
+	"0 1"
+mesh route-by-host
+is "route-by-host: to echo-v2 naming echo-v1, echo-v1's route serves (and sets its header)" \
+	"$(served_by -H 'Host: echo-v1' http://echo-v2/headers) $(c -D - -o /dev/null -H 'Host: echo-v1' http://echo-v2/headers | grep -ic '^x-response-set')" \
+	"1/0 1"
+is "route-by-host: a Host naming the service itself as before" "$(served_by http://echo/v2)" 0/1
 mesh faulty-weights
 is "faulty-weights: 70/30 pulled toward even (66/34)" "$(weights)" 66/34
 mesh reference

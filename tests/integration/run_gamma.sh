@@ -9,6 +9,9 @@
 # passes them, route-add-as-set fails their `add` cases, faulty-weights
 # their split. Our RequestMirror test passes on the reference (the mirror
 # Service's process receives a copy of each request).
+# The tests judged by response headers at the client go along too, and
+# route-any-port fails exactly MeshPorts' request to the port its route
+# does not bind.
 set -u
 build=${1:-build}
 bin="$(cd "$build" && pwd)/smi-witness"
@@ -34,10 +37,22 @@ verdicts() { # report.json -> "VERDICT id" lines, sorted
 "$bin" run $g/mesh-httproute-matching.yaml $g/mesh-httproute-request-header-modifier.yaml \
 	$g/mesh-httproute-redirect-host-and-status.yaml $g/mesh-httproute-rewrite-path.yaml \
 	$g/mesh-grpcroute-request-header-modifier.yaml $g/mesh-grpcroute-weight.yaml $g/request-mirror.yaml \
+	$g/mesh-ports.yaml $g/mesh-frontend.yaml $g/mesh-frontend-hostname.yaml $g/mesh-consumer-route.yaml \
 	--topology "$topo" --lab "$lab" --out "$out" -q >"$out/ref.log" 2>&1
 is "reference: exit 0" "$?" 0
 rep="$out/reference/report.json"
-is "reference: 32 assertions, all PASS" "$(verdicts "$rep" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 32 PASS"
+is "reference: 42 assertions, all PASS" "$(verdicts "$rep" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 42 PASS"
+is "response headers judged at the client: the value where the route applies, absent elsewhere" \
+	"$(jq -r '[.assertions[] | select(.id | test("^Mesh(Ports|Frontend|FrontendHostname|ConsumerRoute)/")) |
+		"\(.id | split("/")[2])=\(.evidence.response_headers["X-Header-Set"] // .evidence.absent_response_headers[0] + " absent") \(.evidence.as_expected)"] |
+		join(" ")' "$rep")" \
+	"explicit-port=v1 10 excluded-port=X-Header-Set absent 10 no-port=v2 10 no-port-8080=v2 10 service=set 10 pod-address=X-Header-Set absent 10 wrong-hostname=set 10 other-service-matching-hostname=X-Header-Set absent 10 consumer=set 10 producer=X-Header-Set absent 10"
+# The capture asked for the one name the routes set: the client's exchanges carry it as received.
+is "MeshPorts records: the header at the client on echo-v1:80 only (10 requests each, 3 probes or more aside)" \
+	"$(zcat "$out/reference/MeshPorts/observations.jsonl.gz" |
+	   jq -r 'select(.t == "exchange" and .role == "client" and .pod == "client" and (.request_id | test("\\.1\\.[0-9]+-"))) |
+		"\(.host) \(.response_headers["x-header-set"] // "-")"' | sort | uniq -c | sed 's/^ *//' | paste -sd' ')" \
+	"10 echo-v1.gamma:80 v1 10 echo-v1.gamma:8080 - 10 echo-v2.gamma:80 v2 10 echo-v2.gamma:8080 v2"
 is "assertions are of the GAMMA category, spec mesh-http v1" \
 	"$(jq -r '[.assertions[] | "\(.category) \(.smispec) \(.specversion)"] | unique | join(";")' "$rep")" "GAMMA mesh-http v1"
 is "a redirect: the Location the client received, no backend reached" \
@@ -108,6 +123,26 @@ is "faulty-weights: exactly the split FAILs, 66/34 against 70/30" \
 	"$(jq -r '.assertions[] | "\(.verdict) \(.id) \(.reason | split(":")[0])"' "$out/faulty-weights/report.json")" \
 	"PASS MeshGRPCRouteWeight/routes/weighted/route all 2000 requests as the routes say
 FAIL MeshGRPCRouteWeight/routes/weighted/split 66.0% / 34.0% vs expected 70.0% / 30.0% (echo-v1 / echo-v2)"
+is "the response-header tests count in no mesh profile (they need HTTPRouteResponseHeaderModification); their mesh features are claimed" \
+	"$(python3 -c 'import sys,yaml,json; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' \
+		"$out/reference/conformance-report.yaml" |
+	   jq -c '[[.profiles[] | (.core, .extended) | (.failedTests // []), (.skippedTests // []) | .[] |
+		select(test("^Mesh(Ports|Frontend|FrontendHostname|ConsumerRoute)$"))],
+		(.profiles[] | .extended.supportedFeatures), (.succeededProvisionalTests // [])]')" \
+	'[[],["MeshClusterIPMatching","MeshConsumerRoute","MeshHTTPRouteRewritePath"],[]]'
+
+# Its probes never show the route's effect (the header where none belongs): a copy that waits 1 s, not 10.
+mkdir -p "$out/short/routes" && cp $g/routes/mesh-ports.yaml "$out/short/routes/" &&
+	sed 's/timeout: 10s/timeout: 1s/' $g/mesh-ports.yaml >"$out/short/mesh-ports.yaml"
+"$bin" run "$out/short/mesh-ports.yaml" --mesh route-any-port --topology "$topo" --lab "$lab" --out "$out" -q \
+	>"$out/any-port.log" 2>&1
+is "route-any-port: exit 1" "$?" 1
+is "route-any-port: only the request to the port the route does not bind FAILs, naming the header the client got" \
+	"$(jq -r '.assertions[] | "\(.verdict) \(.id) \(.reason)"' "$out/route-any-port/report.json")" \
+	"PASS MeshPorts/routes/explicit-port/route all 10 requests as the routes say
+FAIL MeshPorts/routes/excluded-port/route 10 of 10 requests not as the routes say: response header X-Header-Set: 'v1' (should be absent) ×10 (the policy was not in effect within 1s of being applied)
+PASS MeshPorts/routes/no-port/route all 10 requests as the routes say
+PASS MeshPorts/routes/no-port-8080/route all 10 requests as the routes say"
 check "both report.json files hold what docs/report-schema.md says" \
 	python3 tests/formats/schema_check.py docs/report-schema.md "$rep" "$out/route-add-as-set/report.json" \
 	"$out/faulty-weights/report.json"

@@ -251,17 +251,40 @@ int mesh_render_servers(struct render *r, const struct mesh_server *servers, int
 	return rc;
 }
 
-static int render_listener(struct render *r, const struct mesh_listener *l)
+/*
+ * route-any-port: a port of the service without routes takes those of
+ * another port of it, as a mesh that ignored the parentRef's port would.
+ * NULL for every other variant.
+ */
+static const struct mesh_listener *routed_elsewhere(const struct render *r, const struct mesh_listener *l)
 {
-	char name[3 * MESH_NAME_MAX], ip[16];
+	if (r->o->variant != MESH_ROUTE_ANY_PORT)
+		return NULL;
+	for (int i = 0; i < r->p->n_listeners; i++) {
+		const struct mesh_listener *o = &r->p->listeners[i];
 
-	snprintf(name, sizeof(name), "svc.%s.%s.%u", l->ns, l->service, l->port);
+		if (o->routed && !o->tcp && !strcmp(o->ns, l->ns) && !strcmp(o->service, l->service))
+			return o;
+	}
+	return NULL;
+}
+
+/* The frontend of listener l and its backends, named `name`. */
+static int render_listener_body(struct render *r, const struct mesh_listener *l, const char *name)
+{
+	const struct mesh_listener *routed;
+	char ip[16];
+
 	fprintf(r->f, "frontend %s\n\tbind %s:%u\n%s", name, mesh_ip4(l->ip, ip), l->port, l->tcp ? "\tmode tcp\n" : "");
-	if (!l->tcp)
+	if (!l->tcp) {
 		variant_listener(r);
+		variant_host_front(r, l, name);
+	}
 	/* Gateway API routes replace the service's routing, TrafficSplits included. */
 	if (l->routed)
 		return mesh_render_rules(r, l, name);
+	if (!l->tcp && (routed = routed_elsewhere(r, l)))
+		return mesh_render_rules(r, routed, name);
 	for (int k = 0; k < l->n_routes && !l->tcp; k++) {
 		char prefix[32], *cond = NULL;
 		size_t len = 0;
@@ -288,6 +311,17 @@ static int render_listener(struct render *r, const struct mesh_listener *l)
 	}
 	fprintf(r->f, "backend %s\n", name);
 	return mesh_render_servers(r, l->servers, l->n_servers, l->tcp, false);
+}
+
+static int render_listener(struct render *r, const struct mesh_listener *l)
+{
+	char name[3 * MESH_NAME_MAX];
+
+	snprintf(name, sizeof(name), "svc.%s.%s.%u", l->ns, l->service, l->port);
+	if (render_listener_body(r, l, name))
+		return -1;
+	variant_host_backends(r, l, name);
+	return 0;
 }
 
 static bool has_int(const int *v, int n, int x)

@@ -41,6 +41,15 @@ void variant_global(struct render *r);
 void variant_listener(struct render *r);
 
 /*
+ * route-by-host, at the top of HTTP listener l's frontend `name`: a request
+ * whose Host names another service on the same port skips l's routes and
+ * goes to that service's frontend (variant_host_backends writes where).
+ * Nothing for other variants.
+ */
+void variant_host_front(struct render *r, const struct mesh_listener *l, const char *name);
+void variant_host_backends(struct render *r, const struct mesh_listener *l, const char *name);
+
+/*
  * Rules of a service-side HTTP backend over servers[0..n) with HAProxy
  * weights w[0..n): per-connection stickiness, retries, the mirror.
  */

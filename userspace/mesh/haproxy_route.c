@@ -282,7 +282,7 @@ static int render_rule_actions(struct render *r, const struct mesh_rule *rule, i
 		return -1;
 	if (rule->redirect)
 		return render_redirect(r, rule, k);
-	if (render_edit(r, "http-response", &rule->response, k))
+	if (r->o->variant != MESH_ROUTE_NO_RESPONSE_HEADERS && render_edit(r, "http-response", &rule->response, k))
 		return -1;
 	/* A rule without backends answers 500, as the spec says of a rule whose backends are all invalid. */
 	if (!rule->n_servers)

@@ -5,6 +5,7 @@
  * blind spot with a name.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "mesh/haproxy_int.h"
 
@@ -47,6 +48,43 @@ void variant_listener(struct render *r)
 	if (r->o->variant == MESH_REGENERATE_ID)
 		fprintf(r->f, "\t# regenerate-id variant: every request gets a new id\n"
 			"\thttp-request set-header X-Request-Id %%[uuid]\n");
+}
+
+/* The other HTTP listeners on l's port: the services a Host may name (route-by-host). */
+static bool host_target(const struct render *r, const struct mesh_listener *l, const struct mesh_listener *o)
+{
+	return r->o->variant == MESH_ROUTE_BY_HOST && o != l && !o->tcp && !l->tcp && o->port == l->port &&
+	       (strcmp(o->ns, l->ns) || strcmp(o->service, l->service));
+}
+
+void variant_host_front(struct render *r, const struct mesh_listener *l, const char *name)
+{
+	for (int i = 0; i < r->p->n_listeners; i++) {
+		const struct mesh_listener *o = &r->p->listeners[i];
+
+		if (!host_target(r, l, o))
+			continue;
+		fprintf(r->f, "\t# route-by-host variant: a Host naming %s/%s gets its routing\n"
+			"\tacl host%d req.hdr(host),field(1,:) -m str %s %s.%s %s.%s.svc %s.%s.svc.cluster.local\n",
+			o->ns, o->service, i, o->service, o->service, o->ns, o->service, o->ns, o->service, o->ns);
+		/* A rule index no rule has: this listener's routes neither match nor answer 404. */
+		if (l->routed)
+			fprintf(r->f, "\thttp-request set-var(txn.rule) int(-1) if host%d\n", i);
+		fprintf(r->f, "\tuse_backend %s.host%d if host%d\n", name, i, i);
+	}
+}
+
+void variant_host_backends(struct render *r, const struct mesh_listener *l, const char *name)
+{
+	char ip[16];
+
+	for (int i = 0; i < r->p->n_listeners; i++) {
+		const struct mesh_listener *o = &r->p->listeners[i];
+
+		if (host_target(r, l, o))
+			fprintf(r->f, "backend %s.host%d\n\tserver %s.%s %s:%u\n\n", name, i, o->ns, o->service,
+				mesh_ip4(o->ip, ip), o->port);
+	}
 }
 
 /*

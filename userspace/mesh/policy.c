@@ -29,6 +29,9 @@ static const char *const variant_names[MESH_VARIANT_COUNT] = {
 	[MESH_ALLOW_OTHER_METHODS] = "allow-other-methods",
 	[MESH_LOOSE_MATCH] = "loose-match",
 	[MESH_ROUTE_NO_MIRROR] = "route-no-mirror",
+	[MESH_ROUTE_ANY_PORT] = "route-any-port",
+	[MESH_ROUTE_NO_RESPONSE_HEADERS] = "route-no-response-headers",
+	[MESH_ROUTE_BY_HOST] = "route-by-host",
 };
 
 /* One line each, for `lab meshes` and `run --list-meshes` (docs/lab.md has the details). */
@@ -56,6 +59,9 @@ static const char *const variant_summaries[MESH_VARIANT_COUNT] = {
 	[MESH_ALLOW_OTHER_METHODS] = "denies only GETs or sources some rule names; other methods pass",
 	[MESH_LOOSE_MATCH] = "header values matched case-insensitively; pathRegex not anchored",
 	[MESH_ROUTE_NO_MIRROR] = "HTTPRoute RequestMirror filters left out: the mirror gets no copies",
+	[MESH_ROUTE_ANY_PORT] = "HTTPRoutes bound to one port of a Service taken on its other ports too",
+	[MESH_ROUTE_NO_RESPONSE_HEADERS] = "ResponseHeaderModifier filters left out (responses unchanged)",
+	[MESH_ROUTE_BY_HOST] = "a request whose Host names another service gets that service's routing",
 };
 
 const char *mesh_variant_summary(enum mesh_variant v)

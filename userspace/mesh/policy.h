@@ -40,6 +40,9 @@ enum mesh_variant {
 	MESH_ALLOW_OTHER_METHODS,	/* a source no rule allows is denied GET only */
 	MESH_LOOSE_MATCH,	/* header values matched ignoring case, path regexes unanchored */
 	MESH_ROUTE_NO_MIRROR,	/* RequestMirror filters left out: no copies */
+	MESH_ROUTE_ANY_PORT,	/* an HTTPRoute bound to one port of a Service taken on its other ports too */
+	MESH_ROUTE_NO_RESPONSE_HEADERS,	/* ResponseHeaderModifier filters left out */
+	MESH_ROUTE_BY_HOST,	/* a request whose Host names another Service is handled as that Service's */
 	MESH_VARIANT_COUNT
 };
 
