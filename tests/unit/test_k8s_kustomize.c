@@ -43,7 +43,9 @@ static void test_shipped(void **state)
 		"ServiceAccount smiw-osm/service-a ServiceAccount smiw-osm/service-b ServiceAccount smiw-osm/service-c "
 		"ServiceAccount smiw-osm/service-d Pod smiw-osm/app-a Pod smiw-osm/app-b Pod smiw-osm/app-c "
 		"Pod smiw-osm/app-d Service smiw-osm/app-svc Service smiw-osm/app-svc3 Service smiw-osm/app-a "
-		"Service smiw-osm/app-b Service smiw-osm/app-c Service smiw-osm/app-d";
+		"Service smiw-osm/app-b Service smiw-osm/app-c Service smiw-osm/app-d "
+		"Pod smiw-osm/client Pod smiw-osm/echo-v1 Pod smiw-osm/echo-v2 Service smiw-osm/echo "
+		"Service smiw-osm/echo-v1 Service smiw-osm/echo-v2";
 	char err[512], got[2048], want[2048];
 	json_t *objs, *o;
 	size_t i;
@@ -83,7 +85,7 @@ static void test_shipped(void **state)
 		snprintf(dir, sizeof(dir), "deploy/sample-app/%s", *m);
 		objs = kustomize_build(dir, NULL, err, sizeof(err));
 		assert_non_null(objs);
-		assert_int_equal(json_array_size(objs), 15);
+		assert_int_equal(json_array_size(objs), 21);
 		json_decref(objs);
 	}
 }

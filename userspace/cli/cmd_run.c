@@ -9,6 +9,7 @@
 #include "capture/capture.h"
 #include "cli/cli.h"
 #include "cli/operands.h"
+#include "gateway/gateway.h"
 #include "lab/api.h"
 #include "run/cluster.h"
 #include "run/list.h"
@@ -33,6 +34,7 @@ static void on_signal(int sig)
 struct run_opts {
 	const char *mesh, *out, *lab, *topology;
 	int api[SMI_GROUP_COUNT];
+	int gw_api[GW_KIND_COUNT];	/* --api httproute=, grpcroute=: the route kinds' versions (0: not given) */
 	bool have_api, keep_lab, list, list_meshes;
 	int capture;			/* enum capture_backend */
 	bool capture_given;
@@ -45,6 +47,22 @@ struct run_opts {
 	char *files[RUN_MAX_SCENARIOS];	/* the scenario files, suites expanded */
 	size_t n_files;
 };
+
+/*
+ * --api: the route kinds' versions, and the SMI groups' (verify's list).
+ * Returns 0, or -1 after printing why.
+ */
+static int parse_api(const char *arg, struct run_opts *o)
+{
+	char rest[256], err[200];
+
+	if (gw_parse_api(arg, o->gw_api, rest, sizeof(rest), err, sizeof(err)))
+		return error("--api '%s': %s", arg, err), -1;
+	if (*rest && verify_parse_api(rest, o->api))
+		return -1;
+	o->have_api |= *rest != 0;
+	return 0;
+}
 
 /* The options of one target go without those of the other. Returns CLI_CONTINUE or EXIT_USAGE after printing. */
 static int check_target_opts(const struct run_opts *o)
@@ -107,8 +125,7 @@ static int take_opt(int opt, struct run_opts *o)
 
 	switch (opt) {
 	case 'a':
-		o->have_api = true;
-		return verify_parse_api(optarg, o->api) ? EXIT_USAGE : CLI_CONTINUE;
+		return parse_api(optarg, o) ? EXIT_USAGE : CLI_CONTINUE;
 	case 'C':
 		o->capture_given = true;
 		if (capture_backend_parse(optarg, &o->capture))
@@ -178,7 +195,7 @@ static int cluster_target(struct run_opts *o, struct target **t)
 
 	o->c.mesh = o->mesh;
 	o->c.stop = &stop_signal;
-	r = target_cluster_new(&o->c, o->api, o->have_api, t, &o->ns);
+	r = target_cluster_new(&o->c, o->api, o->have_api, o->gw_api, t, &o->ns);
 	if (!r)
 		o->have_api = true;
 	return r;
@@ -228,6 +245,7 @@ static int run(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		pr_info("run: %zu scenario(s) against mesh '%s', results in %s/%s/", o.n_files, o.mesh, o.out, o.mesh);
 		r = run_suites(&(struct run_config){ .target = t, .mesh = o.mesh, .api = o.have_api ? o.api : NULL,
+			.gw_api = o.gw_api,
 			.ns = o.ns, .out = o.out, .keep = o.keep_lab, .stop = &stop_signal, .protocol = o.protocol },
 			sc, o.n_files);
 	}

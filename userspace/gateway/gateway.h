@@ -31,12 +31,26 @@
 #define GW_GROUP "gateway.networking.k8s.io"
 
 enum gw_version { GW_V1ALPHA2 = 1, GW_V1BETA1, GW_V1 };
-enum gw_kind { GW_HTTP_ROUTE, GW_GRPC_ROUTE };
+enum gw_kind { GW_HTTP_ROUTE, GW_GRPC_ROUTE, GW_KIND_COUNT };
 
 /* "v1beta1", ...; "?" when out of range. */
 const char *gw_version_name(enum gw_version v);
 /* "HTTPRoute" or "GRPCRoute". */
 const char *gw_kind_name(enum gw_kind k);
+
+/* The version named "v1", "v1beta1", "v1alpha2", or 0. */
+enum gw_version gw_version_parse(const char *name);
+
+/* Whether the Gateway API defines `kind` in version `v` (GRPCRoute was never v1beta1). */
+bool gw_kind_has_version(enum gw_kind kind, enum gw_version v);
+
+/*
+ * Takes the route kinds out of an --api list ("split=v1alpha2,httproute=v1beta1,
+ * grpcroute=v1"): their versions into api (0 for a kind not named), every
+ * other item into `rest` (comma-separated, "" when none). Returns 0, or
+ * -EINVAL with the reason in err (a version the kind does not have).
+ */
+int gw_parse_api(const char *arg, int api[GW_KIND_COUNT], char *rest, size_t restlen, char *err, size_t errlen);
 
 struct gw_regex;
 /* The pattern as written. */

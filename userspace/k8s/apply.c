@@ -6,6 +6,7 @@
 
 #include "k8s/apply.h"
 #include "k8s/kustomize.h"
+#include "k8s/routes.h"
 #include "k8s/smi.h"
 
 struct kind_ref {
@@ -30,6 +31,9 @@ static const char *plural_of(const char *group, const char *kind)
 	for (unsigned i = 0; i < smi_kinds_count; i++)
 		if (!strcmp(smi_kinds[i].group, group) && !strcmp(smi_kinds[i].kind, kind))
 			return smi_kinds[i].plural;
+	for (unsigned i = 0; i < k8s_route_kinds_count; i++)
+		if (!strcmp(k8s_route_kinds[i].group, group) && !strcmp(k8s_route_kinds[i].kind, kind))
+			return k8s_route_kinds[i].plural;
 	return NULL;
 }
 

@@ -16,7 +16,8 @@
  * The REST path of the collection of `kind` in `api_version` ("v1",
  * "split.smi-spec.io/v1alpha2") in namespace `ns` (ignored for kinds not
  * namespaced), with "/NAME" appended when `name` is not NULL. Kinds known:
- * the core ones the sample app uses and the SMI kinds. Returns 0, -ENOENT
+ * the core ones the sample app uses, the SMI kinds and the Gateway API
+ * route kinds (k8s/routes.h). Returns 0, -ENOENT
  * for another kind, or -ENAMETOOLONG.
  */
 int k8s_object_path(const char *api_version, const char *kind, const char *ns, const char *name, char *buf,

@@ -1,7 +1,8 @@
 /*
  * cluster.h - a Kubernetes cluster as a run's target (target.h): the
  * sample app fitted to the mesh applied into one namespace, the SMI
- * objects of each step applied there with server-side apply, traffic sent
+ * objects and Gateway API routes of each step applied there with
+ * server-side apply, traffic sent
  * by the sample app in the source pod through the API server's pod proxy,
  * observations read from the smi-witness agents (docs/kubernetes.md).
  */
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "gateway/gateway.h"
 #include "run/target.h"
 #include "smi/smi.h"
 
@@ -31,14 +33,16 @@ struct cluster_opts {
 
 /*
  * Connects to the cluster, reads the sample app, asks the API server which
- * SMI versions it serves (and which Gateway API versions, reported only)
+ * SMI versions and which versions of the Gateway API route kinds it serves
  * and checks `api`: when the run gives no --api (have_api false), api gets
  * the newest version served of each group; a version asked for that is not
- * served is an error. On success *out is the target and *ns the namespace
+ * served is an error. So for `gw_api` (by enum gw_kind, 0: not asked for):
+ * it gets the version each route kind is rendered in, 0 for a kind not
+ * served (a scenario applying one is refused by the target's check). On success *out is the target and *ns the namespace
  * the scenarios are placed in (owned by the target). Returns 0, or
  * EXIT_USAGE or EXIT_ERROR after printing why.
  */
 int target_cluster_new(const struct cluster_opts *o, int api[SMI_GROUP_COUNT], bool have_api,
-		       struct target **out, const char **ns);
+		       int gw_api[GW_KIND_COUNT], struct target **out, const char **ns);
 
 #endif

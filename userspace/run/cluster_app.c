@@ -264,7 +264,7 @@ int cluster_delete_ours(struct target_cluster *tc, struct k8s_client *c, bool al
 	size_t i;
 	int r;
 
-	json_array_foreach(tc->smi_kinds, i, k) {
+	json_array_foreach(tc->policy_kinds, i, k) {
 		char api[128];
 
 		snprintf(api, sizeof(api), "%s/%s", sget(k, "group", NULL), sget(k, "version", NULL));

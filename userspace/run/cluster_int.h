@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "agent/fetch.h"
+#include "gateway/gateway.h"
 #include "k8s/client.h"
 #include "k8s/config.h"
 #include "records/inventory.h"
@@ -26,8 +27,6 @@
 #define ANN_SIDECAR "smi-witness/sidecar"	/* container name every sample pod must have */
 #define ANN_MESH_POD "smi-witness/mesh-pod"	/* "ns/name" of a standalone proxy pod */
 #define ANN_METRICS "smi-witness/metrics"	/* "[ns/]pod:port/path": where the mesh's metrics are read */
-
-#define GATEWAY_API_GROUP "gateway.networking.k8s.io"
 
 #define CLUSTER_APP_PORT 9091	/* the sample app's port: /call is there */
 
@@ -45,8 +44,10 @@ struct target_cluster {
 	json_t *app;		/* the sample app's objects, labelled ours */
 	char sidecar[64], mesh_pod[160], metrics[300];
 	json_t *smi_kinds;	/* k8s_smi_discover(): the SMI kinds served, at their preferred version */
+	json_t *route_kinds;	/* k8s_routes_discover(): the route kinds served, at the version applied in */
+	json_t *policy_kinds;	/* both: every kind of a step's policy, listed and deleted as ours */
+	int gw_api[GW_KIND_COUNT];	/* the version each route kind is rendered in; 0: not served */
 	bool smi_metrics_api;	/* metrics.smi-spec.io is served */
-	char gateway_api[200];	/* the Gateway API versions served, "v1, v1beta1"; "" when none (discovery only) */
 	char *token;		/* the agents' */
 	struct fetch_target *agents;
 	unsigned n_agents;
@@ -99,7 +100,8 @@ bool cluster_app_has(struct target_cluster *tc, const char *kind, const char *ns
 int cluster_app_check(struct target_cluster *tc, const struct scenario *sc);
 
 /*
- * Deletes the objects of ours in the namespace: the SMI objects, and with
+ * Deletes the objects of ours in the namespace: the SMI objects and the
+ * Gateway API routes, and with
  * `all` the sample app too (with `wait`, until its pods are gone). The
  * namespace itself stays. Returns 0 or -1 after printing.
  */

@@ -99,8 +99,7 @@ static int apply_policy(struct srun *s, size_t i, char *why, size_t len)
 		return -1;
 	}
 	r = smi_render_set(set, s->rn->api ? s->rn->api : zero, f, err, sizeof(err));
-	/* Gateway API routes go to the mesh as written: --api names SMI versions only. */
-	routes = r ? 0 : policy_write_routes(s->sc, s->sc->steps[i].index, f);
+	routes = r ? 0 : policy_write_routes(s->sc, s->sc->steps[i].index, s->rn->gw_api, f);
 	fclose(f);
 	if (routes < 0) {
 		error_errno(EIO, "cannot write '%s'", path);

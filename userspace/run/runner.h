@@ -23,6 +23,7 @@ struct runner {
 	struct target *target;		/* where the scenarios run */
 	const char *mesh;		/* names the mesh in reports and out/ */
 	const int *api;			/* rendered API versions, or NULL for as written */
+	const int *gw_api;		/* the route kinds' rendered versions (0: as written), or NULL */
 	enum traffic_proto protocol;	/* what the traffic driver speaks */
 	const char *ns;			/* the namespace the scenarios were placed in (replay.sh), or NULL */
 	char out[PATH_MAX];		/* out/<mesh> */

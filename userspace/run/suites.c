@@ -205,7 +205,7 @@ int run_check_out(const char *out, const char *mesh)
 static int run_all(const struct run_config *c, struct run_scenario *s, size_t n, struct report *all)
 {
 	struct target *t = c->target;
-	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .protocol = c->protocol, .ns = c->ns,
+	struct runner rn = { .target = t, .mesh = c->mesh, .api = c->api, .gw_api = c->gw_api, .protocol = c->protocol, .ns = c->ns,
 			     .all = all, .stop = c->stop };
 	char dir[PATH_MAX];
 	int r = 0;

@@ -60,6 +60,7 @@ struct run_config {
 	struct target *target;
 	const char *mesh;	/* names the mesh in reports and OUT/<mesh> */
 	const int *api;	/* render the SMI objects in these API versions; NULL: as written */
+	const int *gw_api;	/* the route kinds' versions (enum gw_version by gw_kind; 0: as written); NULL: all as written */
 	enum traffic_proto protocol;	/* what the traffic driver speaks */
 	const char *ns;	/* the namespace the scenarios were loaded into; NULL: their own */
 	const char *out;	/* OUT */

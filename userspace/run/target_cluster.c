@@ -12,6 +12,7 @@
 #include "agent/agent.h"
 #include "gateway/gateway.h"
 #include "k8s/apply.h"
+#include "k8s/routes.h"
 #include "k8s/smi.h"
 #include "run/cluster_int.h"
 #include "scenario/policy.h"
@@ -146,20 +147,56 @@ static void group_versions(struct target_cluster *tc, const char *group, char *b
 	json_decref(doc);
 }
 
-/*
- * Gateway API: what the API server serves of it, kept in tc->gateway_api.
- * No scenario is written in Gateway API yet, so nothing is rendered in it.
- * This is where its mesh profile (GAMMA: HTTPRoute and GRPCRoute with a
- * Service as parentRef) joins: once scenarios in it exist, pick their
- * version from these as choose_versions() does for SMI's groups (the
- * newest served, or the one the run asks for, else EXIT_ERROR naming the
- * group), and say with not_served() which CRDs to install.
- */
-static void discover_gateway_api(struct target_cluster *tc)
+/* The discovered entry of route kind k, or NULL when it is not served. */
+static json_t *route_entry(struct target_cluster *tc, enum gw_kind k)
 {
-	group_versions(tc, GATEWAY_API_GROUP, tc->gateway_api, sizeof(tc->gateway_api));
-	pr_info("cluster: Gateway API (%s) %s%s (discovered only: no Gateway API suite runs yet)", GATEWAY_API_GROUP,
-		*tc->gateway_api ? "served in " : "not served", tc->gateway_api);
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(tc->route_kinds, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "kind")) ?: "", gw_kind_name(k)))
+			return e;
+	return NULL;
+}
+
+/*
+ * The version each route kind is rendered in: --api's, checked against
+ * what is served, else the newest served; 0 for a kind not served (a
+ * scenario that applies one is refused by check()). The entries' version
+ * becomes the chosen one: objects of ours are listed in it. Returns 0 or
+ * EXIT_ERROR after printing.
+ */
+static int choose_route_versions(struct target_cluster *tc, int gw_api[GW_KIND_COUNT])
+{
+	for (int k = 0; k < GW_KIND_COUNT; k++) {
+		json_t *e = route_entry(tc, k), *v;
+		char served[200] = "";
+		bool ok = false;
+		size_t i;
+
+		json_array_foreach(json_object_get(e, "served_versions"), i, v)
+			ok |= gw_api[k] && !strcmp(json_string_value(v), gw_version_name(gw_api[k]));
+		served_text(e, served, sizeof(served));
+		if (gw_api[k] && !ok)
+			return error("--api %s=%s: the API server serves %s %s: pick one of those, or install the Gateway "
+				     "API CRD %s.%s in a release that serves %s", k == GW_GRPC_ROUTE ? "grpcroute" :
+				     "httproute", gw_version_name(gw_api[k]), gw_kind_name(k), e ? served :
+				     "in no version (not installed)", k == GW_GRPC_ROUTE ? "grpcroutes" : "httproutes",
+				     GW_GROUP, gw_version_name(gw_api[k])), EXIT_ERROR;
+		if (!gw_api[k] && e)
+			gw_api[k] = gw_version_parse(json_string_value(json_object_get(e, "version")));
+		if (e) {
+			json_object_set_new(e, "version", json_string(gw_version_name(gw_api[k])));
+			pr_info("cluster: %s %s served in %s (applied as %s)", gw_kind_name(k), GW_GROUP, served,
+				gw_version_name(gw_api[k]));
+		}
+		tc->gw_api[k] = gw_api[k];
+	}
+	if (!json_array_size(tc->route_kinds))
+		pr_warn("the API server serves no Gateway API route (no Gateway API CRDs installed): scenarios that "
+			"apply HTTPRoutes or GRPCRoutes cannot run");
+	json_array_extend(tc->policy_kinds, tc->route_kinds);
+	return 0;
 }
 
 static int discover(struct target_cluster *tc)
@@ -182,7 +219,11 @@ static int discover(struct target_cluster *tc)
 	if (!json_array_size(tc->smi_kinds))
 		pr_warn("the API server serves no SMI API (no SMI CRDs installed): scenarios that apply SMI objects "
 			"cannot run");
-	discover_gateway_api(tc);
+	if ((r = k8s_routes_discover(&tc->api, &tc->route_kinds))) {
+		cluster_fail(tc, &tc->api, r);
+		return EXIT_ERROR;
+	}
+	tc->policy_kinds = json_deep_copy(tc->smi_kinds);
 	group_versions(tc, "metrics.smi-spec.io", metrics, sizeof(metrics));
 	tc->smi_metrics_api = *metrics;
 	pr_info("cluster: SMI metrics API (metrics.smi-spec.io) %s%s", *metrics ? "served in " : "not served",
@@ -193,38 +234,46 @@ static int discover(struct target_cluster *tc)
 /* --- the operations ------------------------------------------------------------------- */
 
 /*
- * Gateway API routes are not applied on a cluster (yet): the objects of
- * ours a run lists and deletes are the SMI kinds and the sample app's, so
- * a route applied would be left behind. Returns 0, or EXIT_USAGE after
- * naming the first route.
+ * Each route the scenario's policy applies: in the namespace the run was
+ * given (else EXIT_USAGE: nothing outside it is touched), and of a kind the
+ * API server serves (else EXIT_ERROR naming the CRD to install).
  */
-static int no_routes(const struct policy *pol)
+static int check_routes(struct target_cluster *tc, const struct policy *pol)
 {
 	for (size_t i = 0; pol->routes && i < pol->n; i++)
-		if (pol->routes[i] && pol->routes[i]->n_routes) {
-			const struct gw_route *g = pol->routes[i]->routes[0];
+		for (size_t j = 0; pol->routes[i] && j < pol->routes[i]->n_routes; j++) {
+			const struct gw_route *g = pol->routes[i]->routes[j];
 
-			error("'%s': line %d: %s %s/%s: Gateway API routes are not applied on a cluster yet: run the "
-			      "Gateway API mesh tests in the lab (run --cluster runs the SMI suites)", g->file, g->line,
-			      gw_kind_name(g->kind), g->namespace, g->name);
-			return EXIT_USAGE;
+			if (strcmp(g->namespace, tc->ns)) {
+				error("'%s': line %d: %s %s/%s: a run --cluster applies objects in namespace %s only (the "
+				      "scenario's own, or one it names, is placed there)", g->file, g->line,
+				      gw_kind_name(g->kind), g->namespace, g->name, tc->ns);
+				return EXIT_USAGE;
+			}
+			if (tc->gw_api[g->kind])
+				continue;
+			error("'%s': line %d: %s %s/%s: the API server does not serve %s %s (not installed): install the "
+			      "Gateway API CRD %s.%s (standard channel), or leave this suite out", g->file, g->line,
+			      gw_kind_name(g->kind), g->namespace, g->name, GW_GROUP, gw_kind_name(g->kind),
+			      g->kind == GW_GRPC_ROUTE ? "grpcroutes" : "httproutes", GW_GROUP);
+			return EXIT_ERROR;
 		}
 	return 0;
 }
 
 /*
- * Before anything is made: the scenario applies no Gateway API route, the
- * sample app carries its traffic, and the API server serves every SMI
- * group its policy applies (else none of its steps could be applied: the
- * cluster lacks it, exit 4).
+ * Before anything is made: the sample app carries the scenario's traffic,
+ * and the API server serves every SMI group and route kind its policy
+ * applies (else none of its steps could be applied: the cluster lacks it,
+ * exit 4).
  */
 static int check(struct target *t, const struct scenario *sc, const struct policy *pol)
 {
 	struct target_cluster *tc = cluster_of(t);
-	int r = no_routes(pol);
+	int r = cluster_app_check(tc, sc);
 
 	if (!r)
-		r = cluster_app_check(tc, sc);
+		r = check_routes(tc, pol);
 
 	for (size_t i = 0; i < pol->n && !r; i++)
 		for (size_t k = 0; pol->sets[i] && k < pol->sets[i]->n_objects; k++) {
@@ -268,12 +317,12 @@ static int not_served(struct target_cluster *tc, json_t *obj)
 	json_t *e;
 
 	snprintf(group, sizeof(group), "%.*s", slash ? (int)(slash - api) : 0, api);
-	e = group_entry(tc->smi_kinds, group);
+	e = group_entry(tc->policy_kinds, group);
 	served_text(e, served, sizeof(served));
 	k8s_object_name(obj, name, sizeof(name));
-	return error("cannot apply %s: the API server does not serve %s (%s%s): install the mesh's SMI support "
-		     "for it, or render in a served version with --api", name, api, e ? "served: " : "not installed",
-		     e ? served : "");
+	return error("cannot apply %s: the API server does not serve %s (%s%s): install %s for it, or render in "
+		     "a served version with --api", name, api, e ? "served: " : "not installed", e ? served : "",
+		     strcmp(group, GW_GROUP) ? "the mesh's SMI support" : "the Gateway API CRDs");
 }
 
 /* The objects of a rendered policy file, labelled ours. Returns a new array or NULL after printing. */
@@ -317,14 +366,14 @@ static bool in_force(json_t *objs, const char *kind, const char *name)
 	return false;
 }
 
-/* Deletes the SMI objects of ours that `objs` no longer holds. */
+/* Deletes the SMI objects and routes of ours that `objs` no longer holds. */
 static int delete_stale(struct target_cluster *tc, json_t *objs)
 {
 	json_t *k, *doc, *o;
 	size_t i, j;
 	int r;
 
-	json_array_foreach(tc->smi_kinds, i, k) {
+	json_array_foreach(tc->policy_kinds, i, k) {
 		const char *kind = json_string_value(json_object_get(k, "kind"));
 		char path[512], what[200], api[128];
 
@@ -436,6 +485,8 @@ static void cluster_free(struct target *t)
 	obs_free(&tc->probes);
 	json_decref(tc->app);
 	json_decref(tc->smi_kinds);
+	json_decref(tc->route_kinds);
+	json_decref(tc->policy_kinds);
 	json_decref(tc->pod_ips);
 	k8s_client_free(&tc->api);
 	k8s_client_free(&tc->calm);
@@ -461,7 +512,7 @@ static const struct target_ops cluster_ops = {
 };
 
 int target_cluster_new(const struct cluster_opts *o, int api[SMI_GROUP_COUNT], bool have_api,
-		       struct target **out, const char **ns)
+		       int gw_api[GW_KIND_COUNT], struct target **out, const char **ns)
 {
 	struct target_cluster *tc = calloc(1, sizeof(*tc));
 	char err[1024];
@@ -489,7 +540,8 @@ int target_cluster_new(const struct cluster_opts *o, int api[SMI_GROUP_COUNT], b
 		return EXIT_ERROR;
 	}
 	tc->api.stop = o->stop;
-	if ((r = discover(tc)) || (r = choose_versions(tc, api, have_api))) {
+	if ((r = discover(tc)) || (r = choose_versions(tc, api, have_api)) ||
+	    (r = choose_route_versions(tc, gw_api))) {
 		cluster_free(&tc->base);
 		return r;
 	}

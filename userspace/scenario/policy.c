@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gateway/gateway.h"
 #include "scenario/policy.h"
 #include "util/log.h"
+#include "util/yaml_json.h"
 
 static bool is_smi(const struct sc_object *o)
 {
@@ -120,7 +122,36 @@ static int build_one(const struct scenario *sc, unsigned step, struct smi_set **
 	return 0;
 }
 
-int policy_write_routes(const struct scenario *sc, unsigned step, FILE *f)
+/*
+ * One route document as the mesh gets it: in the scenario's namespace
+ * unless it names one, in the version asked for its kind. Returns a new
+ * object, or NULL when the text is not a route (left to the loader).
+ */
+static json_t *route_doc(const struct scenario *sc, const struct sc_object *o, const int *gw_api)
+{
+	char err[200], api[96];
+	json_t *docs = yaml_json_load_buffer(o->text, strlen(o->text), err, sizeof(err)), *doc, *md;
+	const char *kind;
+
+	doc = json_incref(json_array_get(docs, 0));
+	json_decref(docs);
+	md = json_object_get(doc, "metadata");
+	kind = json_string_value(json_object_get(doc, "kind"));
+	if (!json_is_object(md) || !kind) {
+		json_decref(doc);
+		return NULL;
+	}
+	if (!json_is_string(json_object_get(md, "namespace")))
+		json_object_set_new(md, "namespace", json_string(sc->ns));
+	for (int k = 0; gw_api && k < GW_KIND_COUNT; k++)
+		if (gw_api[k] && !strcmp(kind, gw_kind_name(k))) {
+			snprintf(api, sizeof(api), "%s/%s", GW_GROUP, gw_version_name(gw_api[k]));
+			json_object_set_new(doc, "apiVersion", json_string(api));
+		}
+	return doc;
+}
+
+int policy_write_routes(const struct scenario *sc, unsigned step, const int *gw_api, FILE *f)
 {
 	const struct sc_object **v;
 	size_t n;
@@ -130,14 +161,22 @@ int policy_write_routes(const struct scenario *sc, unsigned step, FILE *f)
 	if (!v)
 		return -EIO;
 	for (size_t i = 0; i < n; i++) {
-		const char *text = v[i]->text;
+		json_t *doc;
 
 		if (is_smi(v[i]))
 			continue;
-		/* The document's text is preceded by newlines that keep its line numbers: not needed here. */
-		text += strspn(text, "\n");
-		fprintf(f, "---\n# %s, line %u\n%s%s", file_of(sc, v[i]), v[i]->line, text,
-			*text && text[strlen(text) - 1] == '\n' ? "" : "\n");
+		fprintf(f, "---\n# %s, line %u\n", file_of(sc, v[i]), v[i]->line);
+		doc = route_doc(sc, v[i], gw_api);
+		if (doc) {
+			json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			fputc('\n', f);
+		} else {
+			/* The text is preceded by newlines that keep its line numbers: not needed here. */
+			const char *text = v[i]->text + strspn(v[i]->text, "\n");
+
+			fprintf(f, "%s%s", text, *text && text[strlen(text) - 1] == '\n' ? "" : "\n");
+		}
+		json_decref(doc);
 		count++;
 	}
 	free(v);

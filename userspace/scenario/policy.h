@@ -41,11 +41,13 @@ int policy_build(struct policy *p, const struct scenario *sc);
 const struct sc_object **policy_objects(const struct scenario *sc, unsigned step, size_t *n);
 
 /*
- * Appends the text of every Gateway API route in force after step `step`
- * to f, each as its own YAML document (line numbers kept as comments say
- * where it came from). Returns how many, or -EIO.
+ * Appends every Gateway API route in force after step `step` to f, each as
+ * its own document (JSON, a comment before it says where it came from), in
+ * the scenario's namespace unless it names one, in the version gw_api
+ * gives its kind (enum gw_version by enum gw_kind; NULL or 0: as written).
+ * Returns how many, or -EIO.
  */
-int policy_write_routes(const struct scenario *sc, unsigned step, FILE *f);
+int policy_write_routes(const struct scenario *sc, unsigned step, const int *gw_api, FILE *f);
 
 /* Whether an entry of sc judges request headers at the backend (`route: derived`): the verifier reads them then. */
 bool policy_judges_headers(const struct scenario *sc);

@@ -16,6 +16,7 @@
 #include "util/file.h"
 #include "util/log.h"
 #include "util/yaml_doc.h"
+#include "util/yaml_json.h"
 
 #define NS_PER_S 1000000000ULL
 #define MAX_STEPS 1000
@@ -26,6 +27,7 @@ struct ctx {
 	struct scenario *sc;
 	struct ydoc *d;
 	const char *ns;		/* replaces the scenario's own namespace, or NULL */
+	const char *own_ns;	/* the scenario's namespace as written */
 };
 
 static const char *const top_keys[] = {
@@ -695,6 +697,58 @@ static const char *doc_text(struct obj_ctx *oc, const struct ynode *root)
 	return kept;
 }
 
+/* Every "namespace": from in `v` (metadata, parentRefs, backendRefs, sources, ...) becomes `to`. */
+static void move_namespace(json_t *v, const char *from, const char *to)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			move_namespace(x, from, to);
+	if (!json_is_object(v))
+		return;
+	json_object_foreach(v, key, x) {
+		if (!strcmp(key, "namespace") && json_is_string(x) && !strcmp(json_string_value(x), from))
+			json_object_set_new(v, key, json_string(to));
+		else
+			move_namespace(x, from, to);
+	}
+}
+
+/*
+ * An object that names the scenario's own namespace, in a scenario placed
+ * in another (scenario_load_in): its text as JSON with that namespace
+ * replaced wherever it is named, on the document's first line (so a
+ * problem in it is reported at the document). Returns `text` itself when
+ * nothing moves, or NULL when out of memory.
+ */
+static const char *moved_text(struct ctx *c, const char *text, unsigned line)
+{
+	char err[200], *dump, *t;
+	const char *kept;
+	json_t *docs;
+
+	if (!c->ns || !strcmp(c->ns, c->own_ns) || !strstr(text, c->own_ns))
+		return text;
+	docs = yaml_json_load_buffer(text, strlen(text), err, sizeof(err));
+	if (!docs)
+		return text;	/* not JSON-able: the loader reports it as written */
+	move_namespace(json_array_get(docs, 0), c->own_ns, c->ns);
+	dump = json_dumps(json_array_get(docs, 0), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(docs);
+	if (!dump || asprintf(&t, "%*s%s\n", (int)(line - 1), "", dump) < 0) {
+		free(dump);
+		return NULL;
+	}
+	free(dump);
+	memset(t, '\n', line - 1);
+	kept = keep(c, t);
+	free(t);
+	return kept;
+}
+
 static int add_object(struct ydoc *d, struct ynode *root, void *arg)
 {
 	struct obj_ctx *oc = arg;
@@ -725,9 +779,14 @@ static int add_object(struct ydoc *d, struct ynode *root, void *arg)
 	}
 	o->kind = keep(oc->c, kind);
 	o->name = keep(oc->c, ydoc_scalar(ydoc_get(d, meta, "name")) ?: "");
-	o->ns = keep(oc->c, ydoc_scalar(ydoc_get(d, meta, "namespace")) ?: oc->c->sc->ns);
+	o->ns = ydoc_scalar(ydoc_get(d, meta, "namespace")) ?: oc->c->sc->ns;
+	if (oc->c->ns && !strcmp(o->ns, oc->c->own_ns))
+		o->ns = oc->c->sc->ns;
+	o->ns = keep(oc->c, o->ns);
 	o->line = ydoc_line(root);
 	o->text = doc_text(oc, root);
+	if (o->text)
+		o->text = moved_text(oc->c, o->text, o->line);
 	return o->text ? 0 : -ENOMEM;
 }
 
@@ -928,6 +987,7 @@ static int top_identity(struct ctx *c, struct ydoc *d, struct ynode *root)
 	sc->ns = "default";
 	if ((v = ydoc_get(d, root, "namespace")) && name_field(c, v, "namespace", &sc->ns))
 		return -EINVAL;
+	c->own_ns = sc->ns;
 	if (c->ns && !(sc->ns = keep(c, c->ns)))
 		return -ENOMEM;
 	/* Access scenarios run with access control on, others with it off, unless they say. */

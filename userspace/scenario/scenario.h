@@ -201,7 +201,9 @@ int scenario_load(struct scenario *sc, const char *path);
 /*
  * As scenario_load(), placing the scenario in namespace `ns` (NULL: its
  * own): names without a namespace, in the scenario and in its manifests,
- * are in `ns`. A cluster run puts the suites into the namespace it was
+ * are in `ns`, and so are those that name the scenario's own namespace
+ * (a route's metadata, parentRefs and backendRefs move with it; other
+ * namespaces stay as written). A cluster run puts the suites into the namespace it was
  * given this way.
  */
 int scenario_load_in(struct scenario *sc, const char *path, const char *ns);
