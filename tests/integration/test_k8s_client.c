@@ -425,6 +425,68 @@ static void test_kube_smi_command(void)
 	free(group), free(res), free(list);
 }
 
+/*
+ * `smi-witness kube routes`: each route kind discovered in the versions that
+ * serve it (GRPCRoute was never v1beta1), listed in the newest, checked with
+ * the route model.
+ */
+static void test_kube_routes_command(void)
+{
+	static const char group[] = "{\"kind\":\"APIGroup\",\"name\":\"gateway.networking.k8s.io\",\"versions\":["
+		"{\"groupVersion\":\"gateway.networking.k8s.io/v1beta1\",\"version\":\"v1beta1\"},"
+		"{\"groupVersion\":\"gateway.networking.k8s.io/v1alpha2\",\"version\":\"v1alpha2\"}],"
+		"\"preferredVersion\":{\"version\":\"v1beta1\"}}";
+	static const char v1beta1[] = "{\"kind\":\"APIResourceList\",\"resources\":["
+		"{\"name\":\"httproutes\",\"kind\":\"HTTPRoute\",\"namespaced\":true},"
+		"{\"name\":\"httproutes/status\",\"kind\":\"HTTPRoute\",\"namespaced\":true}]}";
+	static const char v1alpha2[] = "{\"kind\":\"APIResourceList\",\"resources\":["
+		"{\"name\":\"httproutes\",\"kind\":\"HTTPRoute\",\"namespaced\":true},"
+		"{\"name\":\"grpcroutes\",\"kind\":\"GRPCRoute\",\"namespaced\":true}]}";
+	static const char http[] = "{\"kind\":\"HTTPRouteList\",\"metadata\":{\"resourceVersion\":\"5\"},\"items\":["
+		"{\"metadata\":{\"name\":\"echo-split\",\"namespace\":\"gamma\"},\"spec\":{\"parentRefs\":["
+		"{\"group\":\"\",\"kind\":\"Service\",\"name\":\"echo\",\"port\":80}],\"rules\":[{\"backendRefs\":["
+		"{\"name\":\"echo-v1\",\"port\":8080,\"weight\":70},{\"name\":\"echo-v2\",\"port\":8080,\"weight\":30}]}]}}]}";
+	static const char grpc[] = "{\"kind\":\"GRPCRouteList\",\"metadata\":{\"resourceVersion\":\"5\"},\"items\":[]}";
+	struct fake_route routes[] = {
+		{ .match = "/apis/gateway.networking.k8s.io/v1beta1/httproutes?", .status = 200, .body = http },
+		{ .match = "/apis/gateway.networking.k8s.io/v1alpha2/grpcroutes?", .status = 200, .body = grpc },
+		{ .match = "/apis/gateway.networking.k8s.io/v1beta1", .status = 200, .body = v1beta1 },
+		{ .match = "/apis/gateway.networking.k8s.io/v1alpha2", .status = 200, .body = v1alpha2 },
+		{ .match = "/apis/gateway.networking.k8s.io", .status = 200, .body = group },
+	};
+	char exe[512], bin[600], cmd[2048], kc[400], out[400];
+	struct fake_api api;
+	json_t *doc, *item;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int rc;
+
+	exe[n > 0 ? n : 0] = '\0';
+	*strrchr(exe, '/') = '\0';	/* BUILD/tests/integration */
+	snprintf(bin, sizeof(bin), "%s/../../smi-witness", exe);
+	snprintf(kc, sizeof(kc), "%s/kubeconfig-routes", certs.dir);
+	snprintf(out, sizeof(out), "%s/routes.json", certs.dir);
+	if (fakeapi_start(&api, &certs, routes, 5) || write_kubeconfig(kc, api.port, certs.ca)) {
+		itest_check(false, "kube routes: setup");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' kube routes --kubeconfig '%s' -o '%s' 2>/dev/null", bin, kc, out);
+	rc = system(cmd);
+	doc = json_load_file(out, 0, NULL);
+	item = json_array_get(json_object_get(doc, "items"), 0);
+	itest_check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "kube routes exits 0 (status %d)", rc);
+	itest_check(json_array_size(json_object_get(doc, "items")) == 1 &&
+		    !strcmp(json_string_value(json_object_get(item, "kind")) ?: "", "HTTPRoute") &&
+		    !strcmp(json_string_value(json_object_get(item, "apiVersion")) ?: "",
+			    "gateway.networking.k8s.io/v1beta1"),
+		    "a List with the HTTPRoute as served in v1beta1, the newest version that serves it");
+	itest_check(fakeapi_find(&api, 0, "/apis/gateway.networking.k8s.io/v1alpha2/grpcroutes?") >= 0,
+		    "GRPCRoute listed in v1alpha2, the one version that serves it");
+	json_decref(doc);
+	unlink(out);
+	unlink(kc);
+	fakeapi_stop(&api);
+}
+
 /* The agent's node watch: pods and services from the API server, cgroups from a real tree. */
 struct inv_seen {
 	pthread_mutex_t mu;
@@ -610,6 +672,7 @@ static int run_all(void *arg)
 	test_smi_discovery();
 	test_cluster_agents();
 	test_kube_smi_command();
+	test_kube_routes_command();
 	test_nodewatch();
 	test_agent_kube();
 	r = itest_done();

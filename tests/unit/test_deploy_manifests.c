@@ -171,6 +171,7 @@ static const char *const smi_groups[][6] = {
 	{ "split.smi-spec.io", "trafficsplits", NULL },
 	{ "access.smi-spec.io", "traffictargets", NULL },
 	{ "specs.smi-spec.io", "httproutegroups", "tcproutes", "udproutes", NULL },
+	{ "gateway.networking.k8s.io", "httproutes", "grpcroutes", NULL },
 	{ "", "pods", "services", NULL },
 };
 
@@ -190,6 +191,7 @@ static const char *const run_resources[][8] = {
 	{ "split.smi-spec.io", "trafficsplits", NULL },
 	{ "access.smi-spec.io", "traffictargets", NULL },
 	{ "specs.smi-spec.io", "httproutegroups", "tcproutes", "udproutes", NULL },
+	{ "gateway.networking.k8s.io", "httproutes", "grpcroutes", NULL },
 	{ "metrics.smi-spec.io", "*", NULL },
 };
 
@@ -218,8 +220,8 @@ static bool verb_allowed(const char *v, bool run)
 }
 
 /*
- * The agent's roles read (get/list/watch) pods, services and the SMI
- * kinds; the run's role (labelled component: run) may also create, patch
+ * The agent's roles read (get/list/watch) pods, services, the SMI kinds
+ * and the Gateway API route kinds; the run's role (labelled component: run) may also create, patch
  * and delete what a run makes, and read through the proxies.
  */
 static void check_role(struct problems *p, const char *where, json_t *doc)
@@ -241,7 +243,8 @@ static void check_role(struct problems *p, const char *where, json_t *doc)
 				    !(run ? run_resource_allowed : resource_allowed)(json_string_value(g), json_string_value(r)))
 					problem(p, "%s: rules[%zu]: resource '%s' in group '%s' is not %s", where, i,
 						json_string_value(r) ?: "?", json_string_value(g) ?: "?",
-						run ? "something a run makes or reads" : "pods, services or an SMI kind");
+						run ? "something a run makes or reads" :
+						"pods, services, an SMI kind or a route kind");
 		if (json_object_get(rule, "nonResourceURLs"))
 			problem(p, "%s: rules[%zu]: nonResourceURLs are not needed", where, i);
 	}
@@ -437,12 +440,12 @@ static void test_broken_fixtures(void **state)
 		{ "bad-no-drop.yaml", "resources.requests and .limits need cpu and memory" },
 		{ "bad-rbac.yaml", "verb 'create' is more than get/list/watch" },
 		{ "bad-rbac.yaml", "verb '*' is more than get/list/watch" },
-		{ "bad-rbac.yaml", "resource 'secrets' in group '' is not pods, services or an SMI kind" },
+		{ "bad-rbac.yaml", "resource 'secrets' in group '' is not pods, services, an SMI kind or a route kind" },
 		{ "bad-rbac.yaml", "resource '*' in group 'split.smi-spec.io'" },
 		{ "bad-binding.yaml", "roleRef 'cluster-admin' is not a role defined here" },
 		{ "bad-run-rbac.yaml", "verb 'escalate' is more than get/list/watch/create/patch/delete" },
 		{ "bad-run-rbac.yaml", "resource 'secrets' in group '' is not something a run makes or reads" },
-		{ "bad-run-rbac.yaml", "resource 'nodes' in group '' is not pods, services or an SMI kind" },
+		{ "bad-run-rbac.yaml", "resource 'nodes' in group '' is not pods, services, an SMI kind or a route kind" },
 		{ "bad-missing-fields.yaml", "(Service/?): apiVersion, kind and metadata.name are required" },
 		{ "bad-missing-fields.yaml", "spec.ports[0].port: not a port number" },
 		{ "bad-missing-fields.yaml", "spec.selector is empty" },

@@ -19,11 +19,13 @@ static const struct cli_store stores[] = {
 	CLI_STR('o', struct kube_opts, output),
 };
 
-/* Writes what (inventory or smi) from the API server c as o asks. Returns the exit code. */
+/* Writes what (inventory, smi or routes) from the API server c as o asks. Returns the exit code. */
 static int kube_action(struct k8s_client *c, const char *what, const struct kube_opts *o)
 {
-	if (strcmp(what, "inventory"))
+	if (!strcmp(what, "smi"))
 		return k8s_snapshot_smi(c, o->output) ? EXIT_ERROR : EXIT_OK;
+	if (!strcmp(what, "routes"))
+		return k8s_snapshot_routes(c, o->output) ? EXIT_ERROR : EXIT_OK;
 	if (!o->node) {
 		error("kube inventory needs --node NAME (or $NODE_NAME)");
 		return EXIT_USAGE;
@@ -62,9 +64,9 @@ static int run(int argc, char **argv)
 		    (r = cli_common_opt(opt, &cmd_kube)) != CLI_CONTINUE)
 			return r;
 	if (!what || optind != argc)
-		return error("kube needs one action first: inventory or smi"), EXIT_USAGE;
-	if (strcmp(what, "inventory") && strcmp(what, "smi"))
-		return error("kube: unknown action '%s' (inventory, smi)", what), EXIT_USAGE;
+		return error("kube needs one action first: inventory, smi or routes"), EXIT_USAGE;
+	if (strcmp(what, "inventory") && strcmp(what, "smi") && strcmp(what, "routes"))
+		return error("kube: unknown action '%s' (inventory, smi, routes)", what), EXIT_USAGE;
 	if (k8s_config_auto(&cfg, o.kubeconfig, o.context, err, sizeof(err)))
 		return error("%s", err), EXIT_ERROR;
 	if (k8s_client_init(&c, &cfg)) {
@@ -79,14 +81,18 @@ static int run(int argc, char **argv)
 
 const struct command cmd_kube = {
 	.name = "kube",
-	.summary = "read pods, services and SMI objects from the Kubernetes API server",
+	.summary = "read pods, services, SMI objects and Gateway API routes from the Kubernetes API server",
 	.usage = "smi-witness kube inventory --node NAME [-o FILE]\n"
-		 "       smi-witness kube smi [-o FILE]",
+		 "       smi-witness kube smi [-o FILE]\n"
+		 "       smi-witness kube routes [-o FILE]",
 	.options =
 		"  inventory                 this node's pods joined with its cgroups, as an\n"
 		"                            inventory (docs/inventory.md)\n"
 		"  smi                       every SMI object the cluster serves, as one JSON List\n"
 		"                            (checked with the SMI model; loadable by lint/verify)\n"
+		"  routes                    every HTTPRoute and GRPCRoute the cluster serves\n"
+		"                            (gateway.networking.k8s.io), as one JSON List\n"
+		"                            (checked with the route model; loadable by lint)\n"
 		"  -N, --node NAME           node whose pods to read (default $NODE_NAME)\n"
 		"      --cgroup-root DIR     cgroup v2 mount to find containers in\n"
 		"      --kubeconfig FILE     (default $KUBECONFIG, ~/.kube/config, in-cluster)\n"
@@ -94,6 +100,7 @@ const struct command cmd_kube = {
 		"  -o, --output FILE         write here instead of stdout\n",
 	.examples =
 		"  smi-witness kube smi -o cluster-smi.json && smi-witness lint cluster-smi.json\n"
+		"  smi-witness kube routes -o cluster-routes.json && smi-witness lint cluster-routes.json\n"
 		"  NODE_NAME=kind-worker smi-witness kube inventory --kubeconfig ~/.kube/config\n",
 	.run = run,
 };

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "k8s/informer.h"
+#include "gateway/gateway.h"
 #include "k8s/inventory.h"
+#include "k8s/routes.h"
 #include "k8s/smi.h"
 #include "k8s/snapshot.h"
 #include "smi/smi.h"
@@ -77,13 +79,20 @@ int k8s_snapshot_inventory(struct k8s_client *c, const char *node, const char *c
 	return r;
 }
 
-/* Loads the cluster's SMI objects with the SMI model and prints what it finds wrong. */
-static int check_with_model(json_t *list)
+/*
+ * Loads the cluster's SMI objects (or, with `gw`, its routes) with the
+ * model and prints what it finds wrong.
+ */
+static int check_with_model(json_t *list, struct gw_set *gw)
 {
 	char *text = json_dumps(list, JSON_COMPACT), line[1024];
-	struct smi_set *set = smi_set_new(NULL);
+	struct smi_load_opts o = { 0 };
+	struct smi_set *set;
 	int r = 0;
 
+	if (gw)
+		gw_attach(gw, &o);
+	set = smi_set_new(&o);
 	if (!text || !set) {
 		free(text);
 		smi_set_free(set);
@@ -91,6 +100,8 @@ static int check_with_model(json_t *list)
 	}
 	smi_set_load_buffer(set, "cluster", text, strlen(text));
 	smi_set_finish(set);
+	if (gw)
+		gw_set_finish(gw, set);
 	for (size_t i = 0; i < set->diags.n; i++) {
 		smi_diag_format(&set->diags.v[i], line, sizeof(line));
 		if (set->diags.v[i].severity == SMI_ERROR)
@@ -98,7 +109,10 @@ static int check_with_model(json_t *list)
 		else
 			pr_warn("%s", line);
 	}
-	pr_info("%zu SMI object(s) valid, %zu error(s)", set->n_objects, set->diags.n_errors);
+	if (gw)
+		pr_info("%zu route(s) valid, %zu error(s)", gw->n_routes, set->diags.n_errors);
+	else
+		pr_info("%zu SMI object(s) valid, %zu error(s)", set->n_objects, set->diags.n_errors);
 	if (set->diags.n_errors)
 		r = -EINVAL;
 	smi_set_free(set);
@@ -106,22 +120,24 @@ static int check_with_model(json_t *list)
 	return r;
 }
 
-int k8s_snapshot_smi(struct k8s_client *c, const char *output)
+/*
+ * The objects of the discovered `kinds` as one List: listed, a warning for
+ * each served in another version than it was written in, checked with the
+ * model (the SMI one, or with `gw` the routes'), written to `output`.
+ * Takes `kinds`. Returns 0 or -1.
+ */
+static int snapshot(struct k8s_client *c, json_t *kinds, struct gw_set *gw, const char *output)
 {
-	json_t *kinds = NULL, *objs = NULL, *list, *obj;
+	json_t *objs = NULL, *list, *obj;
 	size_t i;
 	int r;
 
-	r = k8s_smi_discover(c, &kinds);
-	if (!r)
-		r = k8s_smi_list(c, kinds, &objs);
+	r = k8s_smi_list(c, kinds, &objs);
 	if (r) {
 		error("%s", c->err);
 		json_decref(kinds);
 		return -1;
 	}
-	if (!json_array_size(kinds))
-		pr_warn("the API server serves no SMI group (no SMI CRDs installed)");
 	json_array_foreach(kinds, i, obj) {
 		char *served = json_dumps(json_object_get(obj, "served_versions"), JSON_COMPACT);
 
@@ -141,11 +157,46 @@ int k8s_snapshot_smi(struct k8s_client *c, const char *output)
 				json_string_value(json_object_get(obj, "kind")), key, applied, served);
 	}
 	list = json_pack("{s:s, s:s, s:O}", "apiVersion", "v1", "kind", "List", "items", objs);
-	r = check_with_model(list) ? -1 : 0;
+	r = check_with_model(list, gw) ? -1 : 0;
 	if (write_doc(list, output))
 		r = -1;
 	json_decref(list);
 	json_decref(objs);
 	json_decref(kinds);
+	return r;
+}
+
+int k8s_snapshot_smi(struct k8s_client *c, const char *output)
+{
+	json_t *kinds = NULL;
+
+	if (k8s_smi_discover(c, &kinds)) {
+		error("%s", c->err);
+		return -1;
+	}
+	if (!json_array_size(kinds))
+		pr_warn("the API server serves no SMI group (no SMI CRDs installed)");
+	return snapshot(c, kinds, NULL, output);
+}
+
+int k8s_snapshot_routes(struct k8s_client *c, const char *output)
+{
+	struct gw_set *gw;
+	json_t *kinds = NULL;
+	int r;
+
+	if (k8s_routes_discover(c, &kinds)) {
+		error("%s", c->err);
+		return -1;
+	}
+	if (!json_array_size(kinds))
+		pr_warn("the API server serves no HTTPRoute or GRPCRoute (no Gateway API CRDs installed)");
+	gw = gw_set_new();
+	if (!gw) {
+		json_decref(kinds);
+		return -1;
+	}
+	r = snapshot(c, kinds, gw, output);
+	gw_set_free(gw);
 	return r;
 }

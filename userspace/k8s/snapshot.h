@@ -24,4 +24,11 @@ int k8s_snapshot_inventory(struct k8s_client *c, const char *node, const char *c
  */
 int k8s_snapshot_smi(struct k8s_client *c, const char *output);
 
+/*
+ * As k8s_snapshot_smi() for the Gateway API routes (HTTPRoute, GRPCRoute)
+ * the API server serves, each listed in the newest version served and
+ * checked with the route model. Returns 0, or -1 with the errors printed.
+ */
+int k8s_snapshot_routes(struct k8s_client *c, const char *output);
+
 #endif
