@@ -5,13 +5,14 @@
  *
  *   fakecluster --lab NAME --lab-inventory FILE --kubeconfig-out FILE
  *               [--node POD=NODE]... [--agent NODE=PORT]... [--serve GROUP=V,V]...
- *               [--deny VERB:RESOURCE]... [--metrics-api FILE] [--gateway-api]
+ *               [--deny VERB:RESOURCE]... [--metrics-api FILE]
  *               [--hold "METHOD PATH-PART":N]
  *
  * It keeps applied objects (tests/lib/fakestore.c) and plays the cluster's
  * controllers against the lab: a Pod named like a lab pod runs on the node
  * --node gives it, with the lab pod's address; a Service gets the lab
- * service's address; the SMI objects stored make the lab's HAProxy
+ * service's address; the SMI objects and Gateway API routes stored make
+ * the lab's HAProxy
  * configuration (`lab apply`, a moment after they change, as a mesh
  * follows the API server; a request into a lab pod waits until it has).
  * The pod and service proxies reach the lab pods
@@ -67,7 +68,6 @@ static struct {
 	size_t n_nodes, n_agents, n_serve;
 	char deny[MAX_LIST][128];
 	size_t n_deny;
-	bool gateway_api;
 	char hold[256];
 	unsigned hold_nth;
 } opt;
@@ -81,7 +81,7 @@ static struct fake_certs certs;
 static SSL_CTX *ssl_ctx;
 static volatile sig_atomic_t stopping;
 
-/* The mesh controller: renders the stored SMI objects into the lab's mesh. */
+/* The mesh controller: renders the stored SMI objects and routes into the lab's mesh. */
 static pthread_mutex_t mesh_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t mesh_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t mesh_idle_cv = PTHREAD_COND_INITIALIZER;
@@ -112,39 +112,47 @@ static const char *kv_get(const struct kv *list, size_t n, const char *key)
 
 struct resource {
 	const char *group, *plural, *kind;
-	bool namespaced, smi;
+	bool namespaced, policy;	/* policy: rendered into the mesh (SMI objects, routes) */
+	const char *versions;	/* the versions the kind exists in, when not every version of its group */
 };
 
 static const struct resource resources[] = {
-	{ "", "namespaces", "Namespace", false, false },
-	{ "", "pods", "Pod", true, false },
-	{ "", "services", "Service", true, false },
-	{ "", "serviceaccounts", "ServiceAccount", true, false },
-	{ "", "configmaps", "ConfigMap", true, false },
-	{ "apps", "deployments", "Deployment", true, false },
-	{ "split.smi-spec.io", "trafficsplits", "TrafficSplit", true, true },
-	{ "access.smi-spec.io", "traffictargets", "TrafficTarget", true, true },
-	{ "specs.smi-spec.io", "httproutegroups", "HTTPRouteGroup", true, true },
-	{ "specs.smi-spec.io", "tcproutes", "TCPRoute", true, true },
-	{ "specs.smi-spec.io", "udproutes", "UDPRoute", true, true },
+	{ "", "namespaces", "Namespace", false, false, NULL },
+	{ "", "pods", "Pod", true, false, NULL },
+	{ "", "services", "Service", true, false, NULL },
+	{ "", "serviceaccounts", "ServiceAccount", true, false, NULL },
+	{ "", "configmaps", "ConfigMap", true, false, NULL },
+	{ "apps", "deployments", "Deployment", true, false, NULL },
+	{ "split.smi-spec.io", "trafficsplits", "TrafficSplit", true, true, NULL },
+	{ "access.smi-spec.io", "traffictargets", "TrafficTarget", true, true, NULL },
+	{ "specs.smi-spec.io", "httproutegroups", "HTTPRouteGroup", true, true, NULL },
+	{ "specs.smi-spec.io", "tcproutes", "TCPRoute", true, true, NULL },
+	{ "specs.smi-spec.io", "udproutes", "UDPRoute", true, true, NULL },
+	{ "gateway.networking.k8s.io", "httproutes", "HTTPRoute", true, true, NULL },
+	{ "gateway.networking.k8s.io", "grpcroutes", "GRPCRoute", true, true, "v1,v1alpha2" },
 };
 #define N_RESOURCES (sizeof(resources) / sizeof(resources[0]))
 
-static const char *const smi_groups[] = { "split.smi-spec.io", "access.smi-spec.io", "specs.smi-spec.io" };
+/* The groups whose versions --serve sets: SMI's, and the Gateway API's. */
+static const char *const policy_groups[] = { "split.smi-spec.io", "access.smi-spec.io", "specs.smi-spec.io",
+					     "gateway.networking.k8s.io" };
 
-/* The versions served of an SMI group: --serve GROUP=V,V (short or full group name), default v1alpha1..4. */
+/*
+ * The versions served of a policy group: --serve GROUP=V,V (short or full
+ * group name), default v1alpha1..4 for SMI's, v1, v1beta1 and v1alpha2 for
+ * the Gateway API.
+ */
 static const char *served(const char *group)
 {
 	char shortname[64];
 
 	snprintf(shortname, sizeof(shortname), "%.*s", (int)strcspn(group, "."), group);
 	return kv_get(opt.serve, opt.n_serve, group) ?: kv_get(opt.serve, opt.n_serve, shortname) ?:
-	       "v1alpha4,v1alpha3,v1alpha2,v1alpha1";
+	       strcmp(group, "gateway.networking.k8s.io") ? "v1alpha4,v1alpha3,v1alpha2,v1alpha1" : "v1,v1beta1,v1alpha2";
 }
 
-static bool version_served(const char *group, const char *version)
+static bool in_list(const char *list, const char *version)
 {
-	const char *list = served(group);
 	size_t vl = strlen(version);
 
 	for (const char *p = list; p && *p;) {
@@ -155,6 +163,17 @@ static bool version_served(const char *group, const char *version)
 		p = p[l] ? p + l + 1 : NULL;
 	}
 	return false;
+}
+
+static bool version_served(const char *group, const char *version)
+{
+	return in_list(served(group), version);
+}
+
+/* Whether the kind is served in `version` of its group. */
+static bool resource_served(const struct resource *res, const char *version)
+{
+	return version_served(res->group, version) && (!res->versions || in_list(res->versions, version));
 }
 
 static const struct resource *resource_of(const char *group, const char *plural)
@@ -396,7 +415,7 @@ static void mesh_changed(void)
 	pthread_mutex_unlock(&mesh_mu);
 }
 
-/* Every stored SMI object into one file, made the lab mesh's whole policy. */
+/* Every stored SMI object and route into one file, made the lab mesh's whole policy. */
 static void render_mesh(void)
 {
 	char path[512];
@@ -413,7 +432,7 @@ static void render_mesh(void)
 		json_t *items, *o;
 		size_t j;
 
-		if (!resources[i].smi)
+		if (!resources[i].policy)
 			continue;
 		items = fstore_list(&store, resources[i].plural, NULL, NULL, NULL, &rv);
 		json_array_foreach(items, j, o) {
@@ -430,7 +449,7 @@ static void render_mesh(void)
 	if (lab_apply(&(struct lab_opts){ .name = opt.lab }, &(struct lab_mesh_set){ 0 }, true, files, n ? 1 : 0))
 		fprintf(stderr, "fakecluster: the lab did not take the policy (%zu objects): kept the last one\n", n);
 	else
-		fprintf(stderr, "fakecluster: the lab's mesh applies %zu SMI object(s)\n", n);
+		fprintf(stderr, "fakecluster: the lab's mesh applies %zu SMI object(s) and route(s)\n", n);
 }
 
 static void *mesh_controller(void *arg)
@@ -511,8 +530,8 @@ static void refresh_mesh_pod(void)
 static json_t *group_doc(const char *group)
 {
 	json_t *versions = json_array();
-	const char *list = !strcmp(group, "apps") ? "v1" : !strcmp(group, "gateway.networking.k8s.io") ? "v1,v1beta1" :
-			   !strcmp(group, "metrics.smi-spec.io") ? "v1alpha1" : served(group);
+	const char *list = !strcmp(group, "apps") ? "v1" : !strcmp(group, "metrics.smi-spec.io") ? "v1alpha1" :
+			   served(group);
 
 	for (const char *p = list; p && *p;) {
 		size_t l = strcspn(p, ",");
@@ -529,11 +548,10 @@ static json_t *group_doc(const char *group)
 
 static bool group_served(const char *group)
 {
-	for (size_t i = 0; i < sizeof(smi_groups) / sizeof(smi_groups[0]); i++)
-		if (!strcmp(group, smi_groups[i]))
+	for (size_t i = 0; i < sizeof(policy_groups) / sizeof(policy_groups[0]); i++)
+		if (!strcmp(group, policy_groups[i]))
 			return *served(group);
-	return (!strcmp(group, "gateway.networking.k8s.io") && opt.gateway_api) ||
-	       (!strcmp(group, "metrics.smi-spec.io") && opt.metrics_api) || !strcmp(group, "apps");
+	return (!strcmp(group, "metrics.smi-spec.io") && opt.metrics_api) || !strcmp(group, "apps");
 }
 
 static void discovery(struct req *r, const char *group, const char *version)
@@ -548,14 +566,13 @@ static void discovery(struct req *r, const char *group, const char *version)
 		respond_json(r, 200, group_doc(group));
 		return;
 	}
-	if (strcmp(group, "apps") && strcmp(group, "gateway.networking.k8s.io") && strcmp(group, "metrics.smi-spec.io") &&
-	    !version_served(group, version)) {
+	if (strcmp(group, "apps") && strcmp(group, "metrics.smi-spec.io") && !version_served(group, version)) {
 		respond_status(r, 404, "NotFound", "the server could not find the requested resource");
 		return;
 	}
 	res = json_array();
 	for (size_t i = 0; i < N_RESOURCES; i++)
-		if (!strcmp(resources[i].group, group))
+		if (!strcmp(resources[i].group, group) && (!resources[i].versions || in_list(resources[i].versions, version)))
 			json_array_append_new(res, json_pack("{s:s, s:s, s:b, s:s, s:[s,s,s,s,s]}", "name",
 				resources[i].plural, "singularName", "", "namespaced", resources[i].namespaced, "kind",
 				resources[i].kind, "verbs", "get", "list", "watch", "patch", "delete"));
@@ -711,22 +728,22 @@ static void apply(struct req *r, const struct where *w, const char *api_version)
 		json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Active"));
 	status = fstore_apply(&store, w->res->plural, w->res->namespaced ? w->ns : NULL, w->name, obj, manager, &out);
 	json_decref(obj);
-	if (w->res->smi)
+	if (w->res->policy)
 		mesh_changed();
 	respond_json(r, status, out);
 }
 
 static void delete(struct req *r, const struct where *w)
 {
-	bool smi_ns = false;
+	bool policy_ns = false;
 
 	if (!strcmp(w->res->plural, "namespaces")) {
 		uint64_t rv;
 
-		for (size_t i = 0; i < N_RESOURCES && !smi_ns; i++) {
-			json_t *items = resources[i].smi ? fstore_list(&store, resources[i].plural, w->name, NULL, NULL, &rv) : NULL;
+		for (size_t i = 0; i < N_RESOURCES && !policy_ns; i++) {
+			json_t *items = resources[i].policy ? fstore_list(&store, resources[i].plural, w->name, NULL, NULL, &rv) : NULL;
 
-			smi_ns = json_array_size(items) > 0;
+			policy_ns = json_array_size(items) > 0;
 			json_decref(items);
 		}
 	}
@@ -734,7 +751,7 @@ static void delete(struct req *r, const struct where *w)
 		respond_status(r, 404, "NotFound", "%s \"%s\" not found", w->res->plural, w->name);
 		return;
 	}
-	if (w->res->smi || smi_ns)
+	if (w->res->policy || policy_ns)
 		mesh_changed();
 	respond_json(r, 200, json_pack("{s:s, s:s, s:s}", "kind", "Status", "apiVersion", "v1", "status", "Success"));
 }
@@ -878,7 +895,7 @@ static void objects(struct req *r, char **seg, int n, int i, const char *group, 
 		respond_status(r, 404, "NotFound", "the server could not find the requested resource");
 		return;
 	}
-	if (w.res->smi && !version_served(group, version)) {
+	if (w.res->policy && !resource_served(w.res, version)) {
 		respond_status(r, 404, "NotFound", "the server could not find the requested resource (%s)", api_version);
 		return;
 	}
@@ -1100,7 +1117,7 @@ static int parse(int argc, char **argv)
 		{ "kubeconfig-out", required_argument, NULL, 'k' }, { "work", required_argument, NULL, 'w' },
 		{ "node", required_argument, NULL, 'n' }, { "agent", required_argument, NULL, 'a' },
 		{ "serve", required_argument, NULL, 's' }, { "deny", required_argument, NULL, 'd' },
-		{ "metrics-api", required_argument, NULL, 'm' }, { "gateway-api", no_argument, NULL, 'g' },
+		{ "metrics-api", required_argument, NULL, 'm' },
 		{ "hold", required_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1113,7 +1130,6 @@ static int parse(int argc, char **argv)
 		case 'k': opt.kubeconfig_out = optarg; break;
 		case 'w': opt.log_dir = optarg; break;
 		case 'm': opt.metrics_api = optarg; break;
-		case 'g': opt.gateway_api = true; break;
 		case 'h': {
 			const char *colon = strrchr(optarg, ':');
 
@@ -1144,7 +1160,7 @@ int main(int argc, char **argv)
 	if (parse(argc, argv)) {
 		fprintf(stderr, "usage: fakecluster --lab NAME --lab-inventory FILE --kubeconfig-out FILE --work DIR "
 			"[--node POD=NODE]... [--agent NODE=PORT]... [--serve GROUP=V,V]... [--deny VERB:RESOURCE]... "
-			"[--metrics-api FILE] [--gateway-api] [--hold 'METHOD PATH-PART:N']\n");
+			"[--metrics-api FILE] [--hold 'METHOD PATH-PART:N']\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
