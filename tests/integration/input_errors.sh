@@ -102,6 +102,9 @@ refused "run --topology other than the lab's" "--topology: lab $lab is up with t
 	R s/good.yaml --topology "$src/tests/fixtures/lab/split-75-25.yaml" --out o6
 refused "run: a suite that is not there" "cannot read suite 'nosuch.yaml'" R nosuch.yaml --out o7
 refused "run --color=sometimes" "--color: 'sometimes' is not one of auto, always, never$" R s/good.yaml --color=sometimes
+refused "run --api: a route kind in a version it never had" \
+	"--api 'split=v1alpha2,grpcroute=v1beta1': grpcroute=v1beta1: GRPCRoute has no version 'v1beta1' \(v1, v1alpha2\)$" \
+	R s/good.yaml --api split=v1alpha2,grpcroute=v1beta1 --out o8
 check "nothing was created: no output directory, no lab.log" \
 	test -z "$(ls -d o? 2>/dev/null)" -a -z "$(find "$w" -name lab.log)"
 check "the lab is still up and healthy" "$bin" lab status --lab "$lab"

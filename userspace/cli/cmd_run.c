@@ -277,8 +277,9 @@ const struct command cmd_run = {
 	.options =
 		"  -m, --mesh VARIANT   the lab's mesh: reference (default) or a faulty variant (below);\n"
 		"                       with --cluster the mesh the cluster runs\n"
-		"  -a, --api LIST       render the SMI objects in these API versions, as the mesh serves them\n"
-		"                       (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3)\n"
+		"  -a, --api LIST       render the SMI objects and routes in these API versions, as the mesh\n"
+		"                       serves them (e.g. split=v1alpha2,access=v1alpha2,specs=v1alpha3,\n"
+		"                       httproute=v1beta1,grpcroute=v1alpha2)\n"
 		"  -o, --out DIR        results under DIR/VARIANT/ (default out), matrix in DIR/\n"
 		"  -L, --lab NAME       the lab to use (default $SMIW_LAB or smiw)\n"
 		"  -t, --topology FILE  lab topology (default: the lab's, when it is up, else the\n"
