@@ -15,9 +15,10 @@
 #     asks. The lab's runs go on in labs of their own while the cluster's
 #     do (most of either is waiting), and are compared at the end.
 #  2. A run interrupted (SIGINT, SIGTERM) at any step - applying the sample
-#     app, waiting for it, applying a policy, sending traffic, reading the
-#     agents, tearing down - leaves no object of ours in the server's store;
-#     a run killed (SIGKILL) leaves them, and the next run removes them first.
+#     app, waiting for it, applying a policy or a route, sending traffic,
+#     reading the agents, tearing down - leaves no object of ours in the
+#     server's store; a run killed (SIGKILL) leaves them (a route too), and
+#     the next run removes them first.
 #  3. What the cluster must change stops the run with exit 4 and one line
 #     naming the object: no agent on a pod's node, a sidecar missing, RBAC
 #     denied, an SMI version not served (as --api asks, or not installed),
@@ -204,10 +205,11 @@ mesh --mesh reference --access-control off
 # --- 2. interrupted, or killed, at any step ----------------------------------------------------
 held() { for _ in $(seq 600); do [ -e "$tmp/work/$1" ] && return 0; sleep 0.05; done; return 1; }
 interrupt() { # signal, the request to stop it at ("METHOD PATH-PART:N"), what that is, exit wanted (default: not 0)
+	# $SCENARIO and $APP (a fixture's name) run instead of quick-split and the SMI sample app.
 	fake_up --hold "$2"
 	"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
-		--sample-app "$src/tests/fixtures/cluster/lab" tests/fixtures/cluster/quick-split.yaml --out "$tmp/int" \
-		>/dev/null 2>"$tmp/int.err" &
+		--sample-app "$src/tests/fixtures/cluster/${APP:-lab}" "${SCENARIO:-tests/fixtures/cluster/quick-split.yaml}" \
+		--out "$tmp/int" >/dev/null 2>"$tmp/int.err" &
 	local pid=$!
 	check "$3: the run got there" held held
 	kill -"$1" "$pid"
@@ -227,6 +229,8 @@ interrupt INT "PATCH /apis/split.smi-spec.io/v1alpha4/namespaces/smiw-lab/traffi
 interrupt TERM "/proxy/call:4" "sending a step's traffic"
 interrupt INT "/proxy/v1/observations?since_ns:12" "reading the agents"
 interrupt TERM "DELETE /api/v1/namespaces/smiw-lab/pods/app-b:1" "tearing down" 0
+SCENARIO=$gbad APP=lab-gamma \
+	interrupt TERM "PATCH /apis/gateway.networking.k8s.io/v1/namespaces/smiw-lab/httproutes:1" "applying a step's route"
 
 fake_up --hold "PATCH /apis/split.smi-spec.io/v1alpha4/namespaces/smiw-lab/trafficsplits:1"
 "$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
@@ -243,6 +247,25 @@ run after-kill tests/fixtures/cluster/quick-split.yaml --out "$tmp/after"
 is "the next run passes" "$rc" 0
 check "the next run removed what the killed one left, first" \
 	grep -q 'removed 15 object(s) an earlier run left in namespace smiw-lab' "$tmp/after-kill.err"
+is "and leaves nothing of ours" "$(ours)" 0
+
+# The same with a route applied: the next run (of the SMI sample app) removes it too.
+fake_up --hold "PATCH /apis/gateway.networking.k8s.io/v1/namespaces/smiw-lab/httproutes:1"
+"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
+	--sample-app "$src/tests/fixtures/cluster/lab-gamma" "$gbad" --out "$tmp/kill-route" >/dev/null 2>&1 &
+pid=$!
+held held
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+touch "$tmp/work/release"
+held answered
+is "SIGKILL: the namespace, 3 services, 3 pods and the route are left" "$(ours)" 8
+is "one of them the route" "$(store | jq -r '[.items[] | select(.kind == "HTTPRoute") | .metadata.name] | join(" ")')" \
+	"mesh-redirect-host-and-status"
+run after-kill-route tests/fixtures/cluster/quick-split.yaml --out "$tmp/after-route"
+is "the next run passes" "$rc" 0
+check "the next run removed what the killed one left, the route too, first" \
+	grep -q 'removed 7 object(s) an earlier run left in namespace smiw-lab' "$tmp/after-kill-route.err"
 is "and leaves nothing of ours" "$(ours)" 0
 
 # --- --keep; what discovery reports; the SMI metrics API where it is served -------------------

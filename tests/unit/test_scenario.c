@@ -1,6 +1,7 @@
 /* test_scenario - the scenario loader: defaults, derived fields, and exact error messages. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include "utest.h"
 #include "records/inventory.h"
+#include "gateway/gateway.h"
 #include "scenario/policy.h"
 #include "scenario/scenario.h"
 
@@ -450,6 +452,62 @@ static void test_policy(void **state)
 	scenario_free(&sc);
 }
 
+/*
+ * A route in a scenario placed in another namespace (a cluster run's): what
+ * names the scenario's own namespace moves, another namespace stays; the
+ * routes are written in the version asked for their kind.
+ */
+static void test_routes_moved(void **state)
+{
+	static const char route[] =
+		"# a comment\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gamma}\n"
+		"spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo, port: 80}]\n"
+		"  rules: [{backendRefs: [{name: echo-v1, port: 8080}, {name: far, namespace: other, port: 8080}]}]\n";
+	static const char scen[] =
+		"version: 1\nname: rm\nsmispec: mesh-http\nnamespace: gamma\n"
+		"defaults: {from: client, to: echo, port: 80, count: 1, expect: {route: derived}}\n"
+		"steps:\n  - {apply: [route.yaml], traffic: [{}]}\n";
+	int gw_api[GW_KIND_COUNT] = { [GW_HTTP_ROUTE] = GW_V1BETA1 };
+	const struct sc_object **v;
+	struct scenario sc;
+	char path[PATH_MAX], *text = NULL;
+	size_t n, len = 0;
+	FILE *f;
+
+	(void)state;
+	write_file("route.yaml", route);
+	write_file("routes-moved.yaml", scen);
+	snprintf(path, sizeof(path), "%s/routes-moved.yaml", dir);
+	assert_int_equal(scenario_load_in(&sc, path, "smiw-x"), 0);
+	v = policy_objects(&sc, 1, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0]->ns, "smiw-x");
+	assert_int_equal(v[0]->line, 2);
+	assert_string_equal(v[0]->text + strspn(v[0]->text, "\n"),
+			    "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"HTTPRoute\",\"metadata\":"
+			    "{\"name\":\"r\",\"namespace\":\"smiw-x\"},\"spec\":{\"parentRefs\":[{\"group\":\"\","
+			    "\"kind\":\"Service\",\"name\":\"echo\",\"port\":80}],\"rules\":[{\"backendRefs\":["
+			    "{\"name\":\"echo-v1\",\"port\":8080},{\"name\":\"far\",\"namespace\":\"other\",\"port\":8080}]}]}}\n");
+	assert_int_equal(strspn(v[0]->text, "\n"), 1);	/* on the document's line */
+	free(v);
+	f = open_memstream(&text, &len);
+	assert_int_equal(policy_write_routes(&sc, 1, gw_api, f), 1);
+	fclose(f);
+	assert_non_null(strstr(text, "# "));
+	assert_non_null(strstr(text, "route.yaml, line 2\n{\n  \"apiVersion\": \"gateway.networking.k8s.io/v1beta1\","));
+	free(text);
+	scenario_free(&sc);
+
+	/* In its own namespace the text stays as written. */
+	assert_int_equal(scenario_load(&sc, path), 0);
+	v = policy_objects(&sc, 1, &n);
+	assert_string_equal(v[0]->ns, "gamma");
+	assert_non_null(strstr(v[0]->text, "metadata: {name: r, namespace: gamma}"));
+	free(v);
+	scenario_free(&sc);
+}
+
 /* Declared background: names, "*", label selectors, method, whole-path regexes, role; per step too. */
 static void test_background(void **state)
 {
@@ -570,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_metrics_errors),
+		cmocka_unit_test(test_routes_moved),
 		cmocka_unit_test(test_background),
 		cmocka_unit_test(test_background_errors),
 	};
