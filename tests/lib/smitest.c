@@ -81,3 +81,30 @@ const char *smit_problems(const struct smi_set *set)
 	}
 	return out;
 }
+
+void smit_routes_load(struct smit_routes *l, const char *path, const char *text)
+{
+	struct smi_load_opts o = { 0 };
+
+	l->gw = gw_set_new();
+	if (!l->gw)
+		abort();
+	gw_attach(l->gw, &o);
+	l->set = smi_set_new(&o);
+	if (!l->set)
+		abort();
+	if (path)
+		smi_set_load_file(l->set, path);
+	else
+		smi_set_load_buffer(l->set, "inline.yaml", text, strlen(text));
+	if (smi_set_finish(l->set) || gw_set_finish(l->gw, l->set) || !l->gw->n_routes) {
+		fprintf(stderr, "routes of '%s' did not load: %s\n", path ? path : "inline.yaml", smit_problems(l->set));
+		abort();
+	}
+}
+
+void smit_routes_free(struct smit_routes *l)
+{
+	smi_set_free(l->set);
+	gw_set_free(l->gw);
+}

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "gateway/gateway.h"
 #include "smi/smi.h"
 
 #define SMI_FIXTURES "tests/fixtures/smi/"
@@ -25,5 +26,21 @@ struct smi_set *smit_load_text(const char *text, const char *assume);
  */
 const char *smit_objects(const struct smi_set *set);
 const char *smit_problems(const struct smi_set *set);
+
+/* SMI objects and the Gateway API routes read with them (smit_routes_load). */
+struct smit_routes {
+	struct smi_set *set;
+	struct gw_set *gw;
+};
+
+/*
+ * Loads one file of routes (a path relative to the source tree) or, with
+ * path NULL, `text`, and finishes both models; aborts, saying why, when
+ * either has an error or no route was read.
+ */
+void smit_routes_load(struct smit_routes *l, const char *path, const char *text);
+
+/* Frees what smit_routes_load() made. */
+void smit_routes_free(struct smit_routes *l);
 
 #endif

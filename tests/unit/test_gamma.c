@@ -16,42 +16,13 @@
 #include <jansson.h>
 
 #include "gateway/gateway.h"
+#include "smitest.h"
 #include "records/obs.h"
 #include "report/gamma.h"
 #include "util/yaml_json.h"
 
-struct loaded {
-	struct smi_set *set;
-	struct gw_set *gw;
-};
-
-/* Loads one file of routes (or an inline text with path NULL); both models finished without errors. */
-static void load(struct loaded *l, const char *path, const char *text)
-{
-	struct smi_load_opts o = { 0 };
-
-	l->gw = gw_set_new();
-	assert_non_null(l->gw);
-	gw_attach(l->gw, &o);
-	l->set = smi_set_new(&o);
-	assert_non_null(l->set);
-	if (path)
-		smi_set_load_file(l->set, path);
-	else
-		smi_set_load_buffer(l->set, "inline.yaml", text, strlen(text));
-	assert_int_equal(smi_set_finish(l->set), 0);
-	assert_int_equal(gw_set_finish(l->gw, l->set), 0);
-	assert_true(l->gw->n_routes >= 1);
-}
-
-static void unload(struct loaded *l)
-{
-	smi_set_free(l->set);
-	gw_set_free(l->gw);
-}
-
 /* The outcome of GET `path` with one optional header, sent with Host echo.gamma:80 to port 80. */
-static void outcome(const struct loaded *l, const char *path, const struct gw_header *h, size_t nh,
+static void outcome(const struct smit_routes *l, const char *path, const struct gw_header *h, size_t nh,
 		    struct gw_outcome *o)
 {
 	struct gw_http_request req = { .method = "GET", .path = path, .n_headers = nh, .headers = h };
@@ -59,7 +30,7 @@ static void outcome(const struct loaded *l, const char *path, const struct gw_he
 	assert_int_equal(gw_http_outcome(l->gw->routes, l->gw->n_routes, &req, "echo.gamma:80", 80, o), 0);
 }
 
-static void expect_redirect(const struct loaded *l, const char *path, int status, const char *location)
+static void expect_redirect(const struct smit_routes *l, const char *path, int status, const char *location)
 {
 	struct gw_outcome *o = calloc(1, sizeof(*o));
 
@@ -74,14 +45,14 @@ static void expect_redirect(const struct loaded *l, const char *path, int status
 /* The mesh conformance redirect cases, with the Location upstream never compares. */
 static void test_redirects(void **state)
 {
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
-	load(&l, "specs/gamma/routes/redirect-host-and-status.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/redirect-host-and-status.yaml", NULL);
 	expect_redirect(&l, "/hostname-redirect", 302, "http://example.org/hostname-redirect");
 	expect_redirect(&l, "/host-and-status", 301, "http://example.org/host-and-status");
-	unload(&l);
-	load(&l, "specs/gamma/routes/redirect-path.yaml", NULL);
+	smit_routes_free(&l);
+	smit_routes_load(&l, "specs/gamma/routes/redirect-path.yaml", NULL);
 	expect_redirect(&l, "/original-prefix/lemon", 302, "http://echo.gamma/replacement-prefix/lemon");
 	expect_redirect(&l, "/full/path/original", 302, "http://echo.gamma/full-path-replacement");
 	expect_redirect(&l, "/path-and-host", 302, "http://example.org/replacement-prefix");
@@ -89,40 +60,40 @@ static void test_redirects(void **state)
 	expect_redirect(&l, "/full-path-and-host", 302, "http://example.org/replacement-full");
 	expect_redirect(&l, "/full-path-and-status", 301, "http://echo.gamma/replacement-full");
 	expect_redirect(&l, "/original-prefix/lemon?x=1", 302, "http://echo.gamma/replacement-prefix/lemon?x=1");
-	unload(&l);
-	load(&l, "specs/gamma/routes/redirect-port.yaml", NULL);
+	smit_routes_free(&l);
+	smit_routes_load(&l, "specs/gamma/routes/redirect-port.yaml", NULL);
 	expect_redirect(&l, "/port", 302, "http://echo.gamma:8083/port");
 	expect_redirect(&l, "/port-and-host", 302, "http://example.org:8083/port-and-host");
 	expect_redirect(&l, "/port-and-status", 301, "http://echo.gamma:8083/port-and-status");
 	expect_redirect(&l, "/port-and-host-and-status", 302, "http://example.org:8083/port-and-host-and-status");
-	unload(&l);
-	load(&l, "specs/gamma/routes/redirect-scheme.yaml", NULL);
+	smit_routes_free(&l);
+	smit_routes_load(&l, "specs/gamma/routes/redirect-scheme.yaml", NULL);
 	expect_redirect(&l, "/scheme", 302, "https://echo.gamma/scheme");
 	expect_redirect(&l, "/scheme-and-host", 302, "https://example.org/scheme-and-host");
 	expect_redirect(&l, "/scheme-and-status", 301, "https://echo.gamma/scheme-and-status");
-	unload(&l);
-	load(&l, "specs/gamma/routes/redirect-307.yaml", NULL);
+	smit_routes_free(&l);
+	smit_routes_load(&l, "specs/gamma/routes/redirect-307.yaml", NULL);
 	expect_redirect(&l, "/temporary", 307, "http://echo.gamma/temporary");
-	unload(&l);
+	smit_routes_free(&l);
 }
 
 /* A redirect without scheme or port keeps the Service port the request came to (80 left out). */
 static void test_redirect_port_8080(void **state)
 {
-	struct loaded l;
+	struct smit_routes l;
 	struct gw_outcome *o = calloc(1, sizeof(*o));
 	struct gw_http_request req = { .method = "GET", .path = "/x" };
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, NULL, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gamma}\n"
+	smit_routes_load(&l, NULL, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gamma}\n"
 	     "spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo}]\n  rules:\n"
 	     "  - filters: [{type: RequestRedirect, requestRedirect: {hostname: h.example}}]\n");
 	assert_int_equal(gw_http_outcome(l.gw->routes, l.gw->n_routes, &req, "echo.gamma:8080", 8080, o), 0);
 	assert_string_equal(o->location, "http://h.example:8080/x");
 	assert_int_equal(gw_http_outcome(l.gw->routes, l.gw->n_routes, &req, "echo.gamma", 80, o), 0);
 	assert_string_equal(o->location, "http://h.example/x");
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
@@ -151,18 +122,18 @@ static void test_rewrite_prefix_table(void **state)
 		{ "/bar/baz", "/baz" }, { "/bar", "/" }, { "/bar/", "/" }, { "/bar?q", "/?q" },
 	};
 	struct gw_outcome *o = calloc(1, sizeof(*o));
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, NULL, text);
+	smit_routes_load(&l, NULL, text);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		outcome(&l, cases[i].in, NULL, 0, o);
 		assert_int_equal(o->kind, GW_OUT_BACKEND);
 		if (strcmp(o->path, cases[i].out))
 			fail_msg("%s -> %s, want %s", cases[i].in, o->path, cases[i].out);
 	}
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
@@ -178,11 +149,11 @@ static void test_rewrite_path(void **state)
 		{ "X-Header-Remove", "remove-val" }, { "X-Header-Add-Append", "append-val-1" }, { "X-Header-Set", "set-val" },
 	};
 	struct gw_outcome *o = calloc(1, sizeof(*o));
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, "specs/gamma/routes/rewrite-path.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/rewrite-path.yaml", NULL);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		outcome(&l, cases[i].in, sent, 3, o);
 		assert_int_equal(o->kind, GW_OUT_BACKEND);
@@ -198,7 +169,7 @@ static void test_rewrite_path(void **state)
 	assert_string_equal(header(o, "X-Header-Remove"), "(absent)");
 	outcome(&l, "/prefix/one/two", sent, 3, o);
 	assert_string_equal(header(o, "X-Header-Add-Append"), "append-val-1");	/* sent, untouched */
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
@@ -219,9 +190,9 @@ static void test_request_header_modifier(void **state)
 						      { "Another-Header", "another-header-val" } };
 		const struct gw_header lower[] = { { "x-header-set", "original-val-set" }, { "x-header-add", "original-val-add" },
 						   { "x-header-remove", "original-val-remove" } };
-		struct loaded l;
+		struct smit_routes l;
 
-		load(&l, files[f], NULL);
+		smit_routes_load(&l, files[f], NULL);
 		outcome(&l, "/set", set_existing, 2, o);
 		assert_string_equal(header(o, "some-other-header"), "val");
 		assert_string_equal(header(o, "x-header-set"), "set-overwrites-values");
@@ -244,7 +215,7 @@ static void test_request_header_modifier(void **state)
 		assert_string_equal(header(o, "X-Header-Set"), "header-set");
 		assert_string_equal(header(o, "X-Header-Add"), "original-val-add,header-add");
 		assert_string_equal(header(o, "X-Header-Remove"), "(absent)");
-		unload(&l);
+		smit_routes_free(&l);
 	}
 	free(o);
 }
@@ -253,29 +224,29 @@ static void test_request_header_modifier(void **state)
 static void test_not_found_and_weights(void **state)
 {
 	struct gw_outcome *o = calloc(1, sizeof(*o));
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, "specs/gamma/routes/query-param-matching.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/query-param-matching.yaml", NULL);
 	outcome(&l, "/?animal=whaledolphin", NULL, 0, o);
 	assert_int_equal(o->kind, GW_OUT_NOT_FOUND);
 	assert_int_equal(o->status, 404);
 	outcome(&l, "/path5?animal=hydra", NULL, 0, o);
 	assert_int_equal(o->kind, GW_OUT_BACKEND);
 	assert_string_equal(o->backends[0]->name, "echo-v1");
-	unload(&l);
-	load(&l, "specs/gamma/routes/weight.yaml", NULL);
+	smit_routes_free(&l);
+	smit_routes_load(&l, "specs/gamma/routes/weight.yaml", NULL);
 	outcome(&l, "/", NULL, 0, o);
 	assert_int_equal(o->n_backends, 2);
 	assert_int_equal(o->backends[0]->weight, 70);
 	assert_int_equal(o->backends[1]->weight, 30);
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
 /* The gRPC call of the MeshGRPCRouteRequestHeaderModifier case chosen by its x-test-case header. */
-static void grpc_outcome(const struct loaded *l, const char *path, const struct gw_header *h, size_t nh,
+static void grpc_outcome(const struct smit_routes *l, const char *path, const struct gw_header *h, size_t nh,
 			 struct gw_outcome *o)
 {
 	assert_int_equal(gw_grpc_outcome(l->gw->routes, l->gw->n_routes, path, nh, h, o), 0);
@@ -299,11 +270,11 @@ static void test_grpc_outcome(void **state)
 	const struct gw_header other[] = { { "x-test-case", "other" } };
 	struct gw_outcome *o = calloc(1, sizeof(*o));
 	struct gw_match_ref refs[8];
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, "specs/gamma/routes/grpc-request-header-modifier.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/grpc-request-header-modifier.yaml", NULL);
 	grpc_outcome(&l, echo, set, 3, o);
 	assert_int_equal(o->kind, GW_OUT_BACKEND);
 	assert_int_equal(o->pick.rule_index, 0);
@@ -326,17 +297,17 @@ static void test_grpc_outcome(void **state)
 	grpc_outcome(&l, echo, other, 1, o);
 	assert_int_equal(o->kind, GW_OUT_NOT_FOUND);
 	assert_int_equal(o->status, 404);
-	unload(&l);
+	smit_routes_free(&l);
 
-	load(&l, "specs/gamma/routes/grpc-weight.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/grpc-weight.yaml", NULL);
 	grpc_outcome(&l, echo, NULL, 0, o);
 	assert_int_equal(o->n_backends, 2);
 	assert_int_equal(o->backends[0]->weight, 70);
 	assert_int_equal(o->backends[1]->weight, 30);
-	unload(&l);
+	smit_routes_free(&l);
 
 	/* Method matches: Exact service and method, a service alone, a method alone, regexes; not a gRPC path. */
-	load(&l, "tests/fixtures/lab/grpc-routes.yaml", NULL);
+	smit_routes_load(&l, "tests/fixtures/lab/grpc-routes.yaml", NULL);
 	grpc_outcome(&l, echo, NULL, 0, o);
 	assert_int_equal(o->pick.rule_index, 0);
 	grpc_outcome(&l, "/smiw.echo.Echo/Other", NULL, 0, o);
@@ -360,7 +331,7 @@ static void test_grpc_outcome(void **state)
 		assert_int_equal(refs[i].match, want[i][1]);
 	}
 	assert_int_equal(gw_http_order(l.gw->routes, l.gw->n_routes, refs, 8), 0);
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
@@ -368,11 +339,11 @@ static void test_grpc_outcome(void **state)
 static void test_mirror_outcome(void **state)
 {
 	struct gw_outcome *o = calloc(1, sizeof(*o));
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, "specs/gamma/routes/request-mirror.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/request-mirror.yaml", NULL);
 	outcome(&l, "/mirror/x", NULL, 0, o);
 	assert_int_equal(o->kind, GW_OUT_BACKEND);
 	assert_int_equal(o->n_mirrors, 1);
@@ -382,8 +353,8 @@ static void test_mirror_outcome(void **state)
 	outcome(&l, "/other", NULL, 0, o);
 	assert_int_equal(o->kind, GW_OUT_NOT_FOUND);
 	assert_int_equal(o->n_mirrors, 0);
-	unload(&l);
-	load(&l, NULL, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gamma}\n"
+	smit_routes_free(&l);
+	smit_routes_load(&l, NULL, "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gamma}\n"
 	     "spec:\n  parentRefs: [{group: \"\", kind: Service, name: echo}]\n  rules:\n"
 	     "  - filters:\n"
 	     "    - {type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}, percent: 100}}\n"
@@ -394,7 +365,7 @@ static void test_mirror_outcome(void **state)
 	assert_int_equal(o->n_mirrors, 1);
 	assert_string_equal(o->mirrors[0]->name, "echo-v2");
 	assert_int_equal(o->n_mirrors_partial, 1);
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 

@@ -18,38 +18,11 @@
 #include <jansson.h>
 
 #include "gateway/gateway.h"
+#include "smitest.h"
 #include "records/inventory.h"
 #include "records/obs.h"
 #include "verify/check_route.h"
 #include "verify/requests.h"
-
-struct loaded {
-	struct smi_set *set;
-	struct gw_set *gw;
-};
-
-static void load(struct loaded *l, const char *path, const char *text)
-{
-	struct smi_load_opts o = { 0 };
-
-	l->gw = gw_set_new();
-	assert_non_null(l->gw);
-	gw_attach(l->gw, &o);
-	l->set = smi_set_new(&o);
-	assert_non_null(l->set);
-	if (path)
-		smi_set_load_file(l->set, path);
-	else
-		smi_set_load_buffer(l->set, "inline.yaml", text, strlen(text));
-	assert_int_equal(smi_set_finish(l->set), 0);
-	assert_int_equal(gw_set_finish(l->gw, l->set), 0);
-}
-
-static void unload(struct loaded *l)
-{
-	smi_set_free(l->set);
-	gw_set_free(l->gw);
-}
 
 /* The response header `name` of o: its value, "(absent)", or "(not touched)". */
 static const char *resp(const struct gw_outcome *o, const char *name)
@@ -61,7 +34,7 @@ static const char *resp(const struct gw_outcome *o, const char *name)
 }
 
 /* GET / to svc:port from namespace gamma under l's routes; the number of routes that apply. */
-static size_t outcome(const struct loaded *l, const char *svc, uint16_t port, struct gw_outcome *o)
+static size_t outcome(const struct smit_routes *l, const char *svc, uint16_t port, struct gw_outcome *o)
 {
 	const struct gw_route *routes[8];
 	struct gw_http_request req = { .method = "GET", .path = "/" };
@@ -79,11 +52,11 @@ static void test_ports_outcome(void **state)
 	struct gw_outcome *o = calloc(1, sizeof(*o));
 	const char *names[4];
 	size_t n = 0;
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, "specs/gamma/routes/mesh-ports.yaml", NULL);
+	smit_routes_load(&l, "specs/gamma/routes/mesh-ports.yaml", NULL);
 	assert_int_equal(outcome(&l, "echo-v1", 80, o), 1);
 	assert_string_equal(resp(o, "x-header-set"), "v1");
 	assert_int_equal(outcome(&l, "echo-v1", 8080, o), 0);
@@ -94,7 +67,7 @@ static void test_ports_outcome(void **state)
 	assert_true(gw_response_header_names(l.gw, names, 4, &n));
 	assert_int_equal(n, 1);
 	assert_string_equal(names[0], "X-Header-Set");
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
@@ -120,11 +93,11 @@ static void test_modifier_outcome(void **state)
 	struct gw_outcome *o = calloc(1, sizeof(*o));
 	const char *names[3];
 	size_t n = 0;
-	struct loaded l;
+	struct smit_routes l;
 
 	(void)state;
 	assert_non_null(o);
-	load(&l, NULL, routes);
+	smit_routes_load(&l, NULL, routes);
 	assert_int_equal(outcome(&l, "echo", 80, o), 1);
 	assert_string_equal(resp(o, "x-set"), "one");
 	assert_string_equal(resp(o, "X-ADD"), "a1,a2");
@@ -134,7 +107,7 @@ static void test_modifier_outcome(void **state)
 	assert_false(gw_response_header_names(l.gw, names, 3, &n));	/* X-Set, X-Add, X-Gone; X-Set-Later left */
 	assert_int_equal(n, 3);
 	assert_string_equal(names[2], "X-Gone");
-	unload(&l);
+	smit_routes_free(&l);
 	free(o);
 }
 
@@ -150,7 +123,7 @@ static const char inventory_json[] =
 	"   \"endpoints\": [\"gamma/echo-v1\"]}]}\n";
 
 struct fixture {
-	struct loaded l;
+	struct smit_routes l;
 	struct inventory *inv;
 	struct obs_set obs;
 	struct sc_traffic t;
@@ -170,7 +143,7 @@ static void setup(struct fixture *f, uint16_t port)
 	close(fd);
 	assert_int_equal(inventory_load(path, &f->inv), 0);
 	unlink(path);
-	load(&f->l, "specs/gamma/routes/mesh-ports.yaml", NULL);
+	smit_routes_load(&f->l, "specs/gamma/routes/mesh-ports.yaml", NULL);
 	f->t = (struct sc_traffic){ .name = "t", .from_ns = "gamma", .from = "client", .to_ns = "gamma",
 				    .to = "echo-v1", .port = port, .method = "GET", .path = "/", .body = "" };
 	f->t.expect.route = true;
@@ -192,7 +165,7 @@ static void setup(struct fixture *f, uint16_t port)
 
 static void teardown(struct fixture *f)
 {
-	unload(&f->l);
+	smit_routes_free(&f->l);
 	inventory_free(f->inv);
 }
 
