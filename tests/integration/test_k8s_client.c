@@ -382,11 +382,41 @@ static void test_cluster_agents(void)
 	free(pods), free(obs);
 }
 
+/*
+ * Runs `smi-witness kube WHAT -o FILE` against a scripted API server serving
+ * routes[0..n), left running in *api for the caller's checks (it stops it).
+ * *doc is what the command wrote (NULL when nothing). Returns its exit
+ * status, or -1 (after a failed check) when the setup failed.
+ */
+static int kube_command(const char *what, struct fake_route *routes, size_t n, struct fake_api *api, json_t **doc)
+{
+	char exe[512], bin[600], cmd[2048], kc[400], out[400];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int rc;
+
+	*doc = NULL;
+	exe[len > 0 ? len : 0] = '\0';
+	*strrchr(exe, '/') = '\0';	/* BUILD/tests/integration */
+	snprintf(bin, sizeof(bin), "%s/../../smi-witness", exe);
+	snprintf(kc, sizeof(kc), "%s/kubeconfig-%s", certs.dir, what);
+	snprintf(out, sizeof(out), "%s/%s.json", certs.dir, what);
+	if (fakeapi_start(api, &certs, routes, n) || write_kubeconfig(kc, api->port, certs.ca)) {
+		itest_check(false, "kube %s: setup", what);
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' kube %s --kubeconfig '%s' -o '%s'", bin, what, kc, out);
+	rc = system(cmd);
+	*doc = json_load_file(out, 0, NULL);
+	unlink(out);
+	unlink(kc);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
 /* `smi-witness kube smi` end to end: kubeconfig, discovery, list, the SMI model's check. */
 static void test_kube_smi_command(void)
 {
 	char *group = slurp(FIX "apigroup-split.json"), *res = slurp(FIX "resources-split-v1alpha2.json");
-	char *list = slurp(FIX "trafficsplits.json"), exe[512], bin[600], cmd[2048], kc[400], out[400];
+	char *list = slurp(FIX "trafficsplits.json");
 	struct fake_route routes[] = {
 		{ .match = "/apis/split.smi-spec.io/v1alpha2/trafficsplits?", .status = 200, .body = list },
 		{ .match = "/apis/split.smi-spec.io/v1alpha2", .status = 200, .body = res },
@@ -394,23 +424,12 @@ static void test_kube_smi_command(void)
 	};
 	struct fake_api api;
 	json_t *doc, *item;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int rc;
+	int rc = kube_command("smi", routes, 3, &api, &doc);
 
-	exe[n > 0 ? n : 0] = '\0';
-	*strrchr(exe, '/') = '\0';	/* BUILD/tests/integration */
-	snprintf(bin, sizeof(bin), "%s/../../smi-witness", exe);
-	snprintf(kc, sizeof(kc), "%s/kubeconfig-cmd", certs.dir);
-	snprintf(out, sizeof(out), "%s/smi.json", certs.dir);
-	if (fakeapi_start(&api, &certs, routes, 3) || write_kubeconfig(kc, api.port, certs.ca)) {
-		itest_check(false, "kube smi: setup");
-		return;
-	}
-	snprintf(cmd, sizeof(cmd), "'%s' kube smi --kubeconfig '%s' -o '%s'", bin, kc, out);
-	rc = system(cmd);
-	doc = json_load_file(out, 0, NULL);
+	if (rc < 0)
+		goto out;
 	item = json_array_get(json_object_get(doc, "items"), 0);
-	itest_check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "kube smi exits 0 (status %d)", rc);
+	itest_check(rc == 0, "kube smi exits 0 (status %d)", rc);
 	itest_check(!strcmp(json_string_value(json_object_get(doc, "kind")) ?: "", "List") &&
 		    json_array_size(json_object_get(doc, "items")) == 1 &&
 		    !strcmp(json_string_value(json_object_get(item, "kind")) ?: "", "TrafficSplit") &&
@@ -419,9 +438,8 @@ static void test_kube_smi_command(void)
 		    "a List with the TrafficSplit as served");
 	itest_check(!strcmp(api.client_cn[0], "test-user"), "kubeconfig client certificate used");
 	json_decref(doc);
-	unlink(out);
-	unlink(kc);
 	fakeapi_stop(&api);
+out:
 	free(group), free(res), free(list);
 }
 
@@ -454,26 +472,14 @@ static void test_kube_routes_command(void)
 		{ .match = "/apis/gateway.networking.k8s.io/v1alpha2", .status = 200, .body = v1alpha2 },
 		{ .match = "/apis/gateway.networking.k8s.io", .status = 200, .body = group },
 	};
-	char exe[512], bin[600], cmd[2048], kc[400], out[400];
 	struct fake_api api;
 	json_t *doc, *item;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int rc;
+	int rc = kube_command("routes", routes, 5, &api, &doc);
 
-	exe[n > 0 ? n : 0] = '\0';
-	*strrchr(exe, '/') = '\0';	/* BUILD/tests/integration */
-	snprintf(bin, sizeof(bin), "%s/../../smi-witness", exe);
-	snprintf(kc, sizeof(kc), "%s/kubeconfig-routes", certs.dir);
-	snprintf(out, sizeof(out), "%s/routes.json", certs.dir);
-	if (fakeapi_start(&api, &certs, routes, 5) || write_kubeconfig(kc, api.port, certs.ca)) {
-		itest_check(false, "kube routes: setup");
+	if (rc < 0)
 		return;
-	}
-	snprintf(cmd, sizeof(cmd), "'%s' kube routes --kubeconfig '%s' -o '%s' 2>/dev/null", bin, kc, out);
-	rc = system(cmd);
-	doc = json_load_file(out, 0, NULL);
 	item = json_array_get(json_object_get(doc, "items"), 0);
-	itest_check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "kube routes exits 0 (status %d)", rc);
+	itest_check(rc == 0, "kube routes exits 0 (status %d)", rc);
 	itest_check(json_array_size(json_object_get(doc, "items")) == 1 &&
 		    !strcmp(json_string_value(json_object_get(item, "kind")) ?: "", "HTTPRoute") &&
 		    !strcmp(json_string_value(json_object_get(item, "apiVersion")) ?: "",
@@ -482,8 +488,6 @@ static void test_kube_routes_command(void)
 	itest_check(fakeapi_find(&api, 0, "/apis/gateway.networking.k8s.io/v1alpha2/grpcroutes?") >= 0,
 		    "GRPCRoute listed in v1alpha2, the one version that serves it");
 	json_decref(doc);
-	unlink(out);
-	unlink(kc);
 	fakeapi_stop(&api);
 }
 
