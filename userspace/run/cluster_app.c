@@ -396,34 +396,58 @@ static void not_ready_reason(json_t *pod, char *buf, size_t len)
 	snprintf(buf, len, "phase %s", sget(pod, "status", "phase") ?: "unknown");
 }
 
-/* Every pod of the sample app in `cache`, ready; else the first one that is not, in `first`. */
-static bool every_pod_ready(struct target_cluster *tc, json_t *cache, char *first, size_t len)
+/* Whether pod (NULL: absent) is not ready. */
+static bool unready(const struct target_cluster *tc, json_t *pod)
+{
+	(void)tc;
+	return !pod || !pod_ready(pod);
+}
+
+/* Whether pod (NULL: absent) is not ready or runs without the mesh's sidecar. */
+static bool not_running(const struct target_cluster *tc, json_t *pod)
+{
+	return unready(tc, pod) || (*tc->sidecar && !has_container(pod, tc->sidecar));
+}
+
+/*
+ * The first pod of the sample app that `bad` finds in pods (keyed
+ * "ns/name"): its key into key, its object (NULL: absent) into *pod.
+ * Returns false when there is none.
+ */
+static bool first_bad_pod(const struct target_cluster *tc, json_t *pods,
+			  bool (*bad)(const struct target_cluster *, json_t *), char *key, size_t len,
+			  json_t **pod)
 {
 	json_t *o;
 	size_t i;
 
 	json_array_foreach(tc->app, i, o) {
-		char key[200];
-		json_t *pod;
-
 		if (strcmp(kind_of(o), "Pod"))
 			continue;
-		snprintf(key, sizeof(key), "%s/%s", tc->ns, name_of(o));
-		pod = json_object_get(cache, key);
-		if (!pod || !pod_ready(pod)) {
-			if (!pod)
-				snprintf(first, len, "pod %s: not created yet", key);
-			else {
-				char why[400];
-
-				not_ready_reason(pod, why, sizeof(why));
-				snprintf(first, len, "pod %.200s: %.380s", key, why);
-			}
-			return false;
-		}
+		snprintf(key, len, "%s/%s", tc->ns, name_of(o));
+		*pod = json_object_get(pods, key);
+		if (bad(tc, *pod))
+			return true;
 	}
+	return false;
+}
+
+/* Every pod of the sample app in `cache`, ready; else the first one that is not, in `first`. */
+static bool every_pod_ready(struct target_cluster *tc, json_t *cache, char *first, size_t len)
+{
+	char key[200], why[400];
+	json_t *pod;
+
 	*first = '\0';
-	return true;
+	if (!first_bad_pod(tc, cache, unready, key, sizeof(key), &pod))
+		return true;
+	if (!pod) {
+		snprintf(first, len, "pod %s: not created yet", key);
+	} else {
+		not_ready_reason(pod, why, sizeof(why));
+		snprintf(first, len, "pod %.200s: %.380s", key, why);
+	}
+	return false;
 }
 
 struct readiness {
@@ -720,32 +744,20 @@ int cluster_inventory(struct target_cluster *tc, const char *path)
 
 int cluster_app_running(struct target_cluster *tc, char *why, size_t len)
 {
-	json_t *pods, *o;
-	size_t i;
-	int r;
+	char key[200];
+	json_t *pods, *pod;
+	int r, running = 1;
 
 	if (!(pods = read_pods(tc, &r)))
 		return -1;
-	json_array_foreach(tc->app, i, o) {
-		char key[200];
-		json_t *pod;
-
-		if (strcmp(kind_of(o), "Pod"))
-			continue;
-		snprintf(key, sizeof(key), "%s/%s", tc->ns, name_of(o));
-		pod = json_object_get(pods, key);
-		if (!pod || !pod_ready(pod) || (*tc->sidecar && !has_container(pod, tc->sidecar))) {
-			snprintf(why, len, "pod %s is %s", key, !pod ? "gone" : !pod_ready(pod) ? "not ready" :
-				 "without the mesh's sidecar");
-			json_decref(pods);
-			return 0;
-		}
-	}
-	if (*tc->mesh_pod && !pod_ready(json_object_get(pods, tc->mesh_pod))) {
+	if (first_bad_pod(tc, pods, not_running, key, sizeof(key), &pod)) {
+		snprintf(why, len, "pod %s is %s", key, !pod ? "gone" : !pod_ready(pod) ? "not ready" :
+			 "without the mesh's sidecar");
+		running = 0;
+	} else if (*tc->mesh_pod && !pod_ready(json_object_get(pods, tc->mesh_pod))) {
 		snprintf(why, len, "the mesh's pod %s is not ready", tc->mesh_pod);
-		json_decref(pods);
-		return 0;
+		running = 0;
 	}
 	json_decref(pods);
-	return 1;
+	return running;
 }
