@@ -121,9 +121,9 @@ for n in 1 2; do for _ in $(seq 100); do curl -s "http://127.0.0.1:1961$n/health
 fakepid=
 fake_up() { # fakecluster options...
 	fake_down
-	rm -f "$tmp/kubeconfig.json" "$tmp/work/held" "$tmp/work/release" "$tmp/work/answered"
-	mkdir -p "$tmp/work"
-	"$fake" --lab "$lab" --lab-inventory "$tmp/inv.json" --kubeconfig-out "$tmp/kubeconfig.json" --work "$tmp/work" \
+	rm -f "$tmp/kubeconfig.json" "$tmp/gate/held" "$tmp/gate/release" "$tmp/gate/answered"
+	mkdir -p "$tmp/gate"
+	"$fake" --lab "$lab" --lab-inventory "$tmp/inv.json" --kubeconfig-out "$tmp/kubeconfig.json" --work "$tmp/gate" \
 		--node app-a=node-1 --node mesh=node-1 --node app-b=node-2 --node app-c=node-2 --node app-d=node-2 \
 		--node client=node-1 --node echo-v1=node-2 --node echo-v2=node-2 \
 		--agent node-1=19611 --agent node-2=19612 "$@" 2>>"$tmp/fake.log" &
@@ -203,7 +203,19 @@ is "nothing of ours is left in the store" "$(ours)" 0
 mesh --mesh reference --access-control off
 
 # --- 2. interrupted, or killed, at any step ----------------------------------------------------
-held() { for _ in $(seq 600); do [ -e "$tmp/work/$1" ] && return 0; sleep 0.05; done; return 1; }
+held() { for _ in $(seq 600); do [ -e "$tmp/gate/$1" ] && return 0; sleep 0.05; done; return 1; }
+# killed_run SAMPLE-APP SCENARIO OUT: a run SIGKILLed while the server holds its request; then the
+# server answers the held request (to nobody) and the test goes on.
+killed_run() {
+	"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
+		--sample-app "$1" "$2" --out "$3" >/dev/null 2>&1 &
+	local pid=$!
+	held held
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	touch "$tmp/gate/release"
+	held answered
+}
 interrupt() { # signal, the request to stop it at ("METHOD PATH-PART:N"), what that is, exit wanted (default: not 0)
 	# $SCENARIO and $APP (a fixture's name) run instead of quick-split and the SMI sample app.
 	fake_up --hold "$2"
@@ -213,7 +225,7 @@ interrupt() { # signal, the request to stop it at ("METHOD PATH-PART:N"), what t
 	local pid=$!
 	check "$3: the run got there" held held
 	kill -"$1" "$pid"
-	touch "$tmp/work/release"
+	touch "$tmp/gate/release"
 	wait "$pid"
 	rc=$?
 	if [ -n "${4:-}" ]; then
@@ -233,15 +245,7 @@ SCENARIO=$gbad APP=lab-gamma \
 	interrupt TERM "PATCH /apis/gateway.networking.k8s.io/v1/namespaces/smiw-lab/httproutes:1" "applying a step's route"
 
 fake_up --hold "PATCH /apis/split.smi-spec.io/v1alpha4/namespaces/smiw-lab/trafficsplits:1"
-"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
-	--sample-app "$src/tests/fixtures/cluster/lab" tests/fixtures/cluster/quick-split.yaml --out "$tmp/kill" \
-	>/dev/null 2>&1 &
-pid=$!
-held held
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-touch "$tmp/work/release"
-held answered
+killed_run "$src/tests/fixtures/cluster/lab" tests/fixtures/cluster/quick-split.yaml "$tmp/kill"
 is "SIGKILL: the namespace, 4 service accounts, 6 services, 4 pods and the split are left" "$(ours)" 16
 run after-kill tests/fixtures/cluster/quick-split.yaml --out "$tmp/after"
 is "the next run passes" "$rc" 0
@@ -251,14 +255,7 @@ is "and leaves nothing of ours" "$(ours)" 0
 
 # The same with a route applied: the next run (of the SMI sample app) removes it too.
 fake_up --hold "PATCH /apis/gateway.networking.k8s.io/v1/namespaces/smiw-lab/httproutes:1"
-"$bin" run --cluster --mesh lab --kubeconfig "$tmp/kubeconfig.json" --token-file "$tmp/token" \
-	--sample-app "$src/tests/fixtures/cluster/lab-gamma" "$gbad" --out "$tmp/kill-route" >/dev/null 2>&1 &
-pid=$!
-held held
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-touch "$tmp/work/release"
-held answered
+killed_run "$src/tests/fixtures/cluster/lab-gamma" "$gbad" "$tmp/kill-route"
 is "SIGKILL: the namespace, 3 services, 3 pods and the route are left" "$(ours)" 8
 is "one of them the route" "$(store | jq -r '[.items[] | select(.kind == "HTTPRoute") | .metadata.name] | join(" ")')" \
 	"mesh-redirect-host-and-status"
