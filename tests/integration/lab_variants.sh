@@ -144,7 +144,13 @@ for v in "${variants[@]}"; do
 		diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</    missing:/; s/^>/    unexpected:/'
 		jq -r '.assertions[] | select(.verdict != "PASS") | "    \(.verdict) \(.id): \(.reason)"' "$out.json" 2>/dev/null |
 			head -40
-		[ -s "$out.json" ] || tail -5 "$out.err" | sed 's/^/    /'
+		# A run that could not judge anything says why on stderr, and the lab's logs tell more.
+		if [ "${n:-0}" = 0 ]; then
+			tail -5 "$out.err" | sed 's/^/    /'
+			for f in /run/smi-witness/lab-"$lab"/logs/haproxy.log /run/smi-witness/lab-"$lab"/logs/metrics-filter.log; do
+				[ -s "$f" ] && { echo "    -- $f"; tail -8 "$f" | sed 's/^/    /'; }
+			done
+		fi
 		fi
 		if [ -n "$keep" ]; then
 			mkdir -p "$keep" && mv "$out" "$out.json" "$out.err" "$keep/" 2>/dev/null
