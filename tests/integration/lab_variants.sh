@@ -147,6 +147,7 @@ for v in "${variants[@]}"; do
 		# A run that could not judge anything says why on stderr, and the lab's logs tell more.
 		if [ "${n:-0}" = 0 ]; then
 			tail -5 "$out.err" | sed 's/^/    /'
+			grep -rhi -m3 'error\|cannot\|did not' "$out" 2>/dev/null | tail -6 | sed 's/^/    /'
 			for f in /run/smi-witness/lab-"$lab"/logs/haproxy.log /run/smi-witness/lab-"$lab"/logs/metrics-filter.log; do
 				[ -s "$f" ] && { echo "    -- $f"; tail -8 "$f" | sed 's/^/    /'; }
 			done
