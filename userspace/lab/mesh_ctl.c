@@ -19,7 +19,8 @@
 #include "util/file.h"
 #include "util/log.h"
 
-#define WAIT_MS 10000
+#define WAIT_MS 20000	/* for a new configuration to be served */
+#define RESIGNAL_MS 4000	/* without it, after a reload signal: signal again */
 #define TICK_MS 20
 
 /* Sends `cmd` to unix socket `path` and reads the whole answer into buf. Returns 0 or -errno. */
@@ -152,17 +153,48 @@ int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const str
 	return 0;
 }
 
+/* Prints the last lines of the mesh's log (what HAProxy said about the reload), if any. */
+static void log_tail(const struct lab *lab)
+{
+	char path[PATH_MAX], buf[2048], *line, *save;
+	FILE *f;
+	long at;
+	size_t n;
+
+	if (path_fmt(path, sizeof(path), "%s/%s/haproxy.log", lab->state_dir, LAB_LOG_DIR) || !(f = fopen(path, "r")))
+		return;
+	at = fseek(f, 0, SEEK_END) ? 0 : ftell(f);
+	if (fseek(f, at > (long)sizeof(buf) - 1 ? at - (long)sizeof(buf) + 1 : 0, SEEK_SET))
+		at = 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The first line may be cut: skip it unless the file is that short. */
+	line = at > (long)sizeof(buf) - 1 ? strchr(buf, '\n') : buf;
+	/* Each proxy's "stopped" line at a worker's exit says nothing about the reload. */
+	for (line = line ? strtok_r(line, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+		if (!strstr(line, " stopped (cumulated conns"))
+			pr_warn("haproxy.log: %s", line);
+}
+
 /*
  * Old workers keep accepting on the shared listeners until the master tells
  * them to stop, so one answer from the new generation is not enough: ask on
- * fresh connections until three in a row come from it.
+ * fresh connections until three in a row come from it. After a reload signal
+ * (signalled), a master that shows no new generation for RESIGNAL_MS is
+ * signalled again: a reload asked for while the master was still settling
+ * its previous one has been seen not to happen at all, on a loaded machine.
+ * The bound is wall-clock time, not a count of ticks, so a slow answer on the
+ * stats socket does not stretch it.
  */
-static int wait_generation(const struct lab *lab, const struct lab_state *st, const struct lab_proc *master)
+static int wait_generation(const struct lab *lab, const struct lab_state *st, const struct lab_proc *master,
+			   bool signalled)
 {
+	uint64_t start = mono_ns(), resignal = start + RESIGNAL_MS * 1000000ULL;
 	struct mesh_info mi;
 	int streak = 0;
 
-	for (int waited = 0; waited < WAIT_MS; waited += TICK_MS) {
+	while (mono_ns() - start < WAIT_MS * 1000000ULL) {
 		if (!lab_mesh_info(lab, &mi) && mi.generation == st->generation) {
 			if (++streak == 3)
 				return 0;
@@ -171,10 +203,17 @@ static int wait_generation(const struct lab *lab, const struct lab_state *st, co
 		streak = 0;
 		if (!proc_alive(master->pid, master->start_time))
 			break;
+		if (signalled && mono_ns() >= resignal) {
+			pr_info("haproxy (pid %d) has not started serving generation %u after %d ms: asking it to "
+				"reload again", (int)master->pid, st->generation, RESIGNAL_MS);
+			kill(master->pid, SIGUSR2);
+			resignal = mono_ns() + RESIGNAL_MS * 1000000ULL;
+		}
 		sleep_ns(TICK_MS * 1000000ULL);
 	}
-	return error("haproxy did not start serving configuration generation %u (see %s/%s/haproxy.log)",
-		     st->generation, lab->state_dir, LAB_LOG_DIR);
+	log_tail(lab);
+	return error("haproxy did not start serving configuration generation %u within %d s (its log: %s/%s/haproxy.log)",
+		     st->generation, WAIT_MS / 1000, lab->state_dir, LAB_LOG_DIR);
 }
 
 /*
@@ -242,17 +281,18 @@ static int start_filter(const struct lab *lab, const struct topology *t, struct 
 int lab_mesh_sync(const struct lab *lab, const struct topology *t, struct lab_state *st)
 {
 	struct lab_proc *master = &st->pods[t->mesh];
-	bool filter = mesh_variant_rewrites_metrics(st->variant);
+	bool filter = mesh_variant_rewrites_metrics(st->variant), reload;
 
 	/* The filter holds the public metrics port the reference exporter binds: free it first. */
 	stop_proc(&st->filter);
-	if (proc_alive(master->pid, master->start_time)) {
+	reload = proc_alive(master->pid, master->start_time);
+	if (reload) {
 		if (kill(master->pid, SIGUSR2))
 			return error_errno(errno, "cannot signal haproxy (pid %d) to reload", (int)master->pid);
 	} else if (start_haproxy(lab, t, st)) {
 		return -1;
 	}
-	if (wait_generation(lab, st, master))
+	if (wait_generation(lab, st, master, reload))
 		return -1;
 	return filter ? start_filter(lab, t, st) : 0;
 }
