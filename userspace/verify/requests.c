@@ -100,9 +100,20 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * Whether request id rid names run `run` if it follows the scheme at all: a
+ * run holds no '.', so the part before the first one is the run. The ids of
+ * a capture come from one run or a few, so most are settled by this prefix
+ * without parsing them.
+ */
+static bool of_run(const char *rid, const char *run, size_t len)
+{
+	return !strncmp(rid, run, len) && rid[len] == '.';
+}
+
 int vindex_runs(const struct obs_set *obs, char ***runs)
 {
-	size_t total = obs->n_ex + obs->n_intents, n = 0;
+	size_t total = obs->n_ex + obs->n_intents, n = 0, last = 0, last_len = 0;
 	char **v = calloc(total + 1, sizeof(*v));
 	struct reqid id;
 
@@ -113,10 +124,15 @@ int vindex_runs(const struct obs_set *obs, char ***runs)
 			obs->intents[i - obs->n_ex].request_id;
 		size_t j;
 
+		/* Of the run found last: listed already, whether or not the rest of it parses. */
+		if (n && of_run(rid, v[last], last_len))
+			continue;
 		if (reqid_parse(rid, &id))
 			continue;
 		for (j = 0; j < n && strcmp(v[j], id.run); j++)
 			;
+		last = j;
+		last_len = strlen(id.run);
 		if (j < n)
 			continue;
 		v[n] = strdup(id.run);
