@@ -84,15 +84,24 @@ static void sort_tags(struct vtag *t, size_t n)
 		}
 }
 
-/* Merges the sorted a[0..na) and b[0..nb) into out. */
-static void merge_tags(struct vtag *out, const struct vtag *a, size_t na, const struct vtag *b, size_t nb)
+/*
+ * Merges the sorted b[0..nb) into the sorted a[0..na), which has room for
+ * both. From the back, so that a is merged in place: no copy of the larger
+ * part (a million exchanges' tags) is needed. No tag of a compares equal to
+ * one of b (an exchange and an intent never do), so the order is the one a
+ * merge from the front would give.
+ */
+static void merge_tags(struct vtag *a, size_t na, const struct vtag *b, size_t nb)
 {
-	size_t i = 0, j = 0;
-
-	while (i < na && j < nb)
-		*out++ = tag_cmp(&a[i], &b[j]) <= 0 ? a[i++] : b[j++];
-	memcpy(out, a + i, (na - i) * sizeof(*a));
-	memcpy(out + (na - i), b + j, (nb - j) * sizeof(*b));
+	while (nb) {
+		if (na && tag_cmp(&a[na - 1], &b[nb - 1]) > 0) {
+			a[na + nb - 1] = a[na - 1];
+			na--;
+		} else {
+			a[na + nb - 1] = b[nb - 1];
+			nb--;
+		}
+	}
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -244,8 +253,8 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 {
 	size_t cap = obs->n_ex + obs->n_intents;
 	struct reqid id;
-	size_t n_ex;
-	struct vtag *tmp;
+	size_t n_in = 0;
+	struct vtag *tmp;	/* the intents' tags */
 
 	memset(ix, 0, sizeof(*ix));
 	ix->obs = obs;
@@ -253,7 +262,7 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 	ix->proxy_comms = proxy_comms ? proxy_comms : default_proxy_comms;
 	snprintf(ix->run, sizeof(ix->run), "%s", run);
 	ix->tags = calloc(cap + 1, sizeof(*ix->tags));
-	tmp = calloc(cap + 1, sizeof(*tmp));
+	tmp = calloc(obs->n_intents + 1, sizeof(*tmp));
 	if (!ix->tags || !tmp || build_attr(ix)) {
 		free(tmp);
 		return -ENOMEM;
@@ -264,21 +273,21 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 		/* Mesh legs found by following only serve the step's accounting. */
 		if (a->how == VL_NONE || (ix->mesh[i] && a->how != VL_ID))
 			continue;
-		tmp[ix->n++] = (struct vtag){ a->key, a->round, a->how == VL_ENTRY ? obs->ex[i].start_ns : a->seq,
-					      (uintptr_t)&obs->ex[i] | (uintptr_t)a->how << 1 };
+		ix->tags[ix->n++] = (struct vtag){ a->key, a->round, a->how == VL_ENTRY ? obs->ex[i].start_ns : a->seq,
+						   (uintptr_t)&obs->ex[i] | (uintptr_t)a->how << 1 };
 	}
-	n_ex = ix->n;
 	for (size_t i = 0; i < obs->n_intents; i++)
 		if (!reqid_parse(obs->intents[i].request_id, &id) && !strcmp(id.run, run) && id.round != ENTRY_ROUND)
-			tmp[ix->n++] = intent_tag(&id, &obs->intents[i]);
+			tmp[n_in++] = intent_tag(&id, &obs->intents[i]);
 	/*
 	 * Exchanges and intents each come mostly in request order already (the
 	 * driver numbers requests as it sends them): each part is sorted only
 	 * when it is not, then the two are merged.
 	 */
-	sort_tags(tmp, n_ex);
-	sort_tags(tmp + n_ex, ix->n - n_ex);
-	merge_tags(ix->tags, tmp, n_ex, tmp + n_ex, ix->n - n_ex);
+	sort_tags(ix->tags, ix->n);
+	sort_tags(tmp, n_in);
+	merge_tags(ix->tags, ix->n, tmp, n_in);
+	ix->n += n_in;
 	free(tmp);
 	return 0;
 }
@@ -371,7 +380,7 @@ static int add_copy(struct vreq *r, const struct obs_exchange *e, enum vlink how
 static int add_exchange(const struct vindex *ix, const struct sc_traffic *t, struct vreq *r,
 			const struct obs_exchange *e, enum vlink how, size_t *cap)
 {
-	if (vindex_is_mesh(ix, e))
+	if (ix->mesh[e - ix->obs->ex])	/* vindex_is_mesh(), found once per exchange by vindex_build */
 		return 0;
 	if (at_pod(e->ns, e->pod, t)) {
 		/*
@@ -595,19 +604,28 @@ static size_t tag_lower_bound(const struct vindex *ix, uint64_t key)
 }
 
 /*
- * Zeroes q and fills it from the run of tags at *i that share a round and
- * sequence number, advancing *i past them; *ccap is the capacity of q's
- * copies. Returns 0 or -ENOMEM.
+ * The number of requests in the tags from i on of key `key`: runs of tags
+ * that share a round and sequence number, up to the entry-only ones.
  */
-static int read_request(const struct vindex *ix, unsigned step, const struct sc_traffic *t, bool probes,
+static size_t count_requests(const struct vindex *ix, uint64_t key, size_t i)
+{
+	size_t n = 0;
+
+	for (; i < ix->n && ix->tags[i].key == key && ix->tags[i].round != ENTRY_ROUND; i++)
+		n += i == 0 || ix->tags[i - 1].key != key || ix->tags[i - 1].round != ix->tags[i].round ||
+		     ix->tags[i - 1].seq != ix->tags[i].seq;
+	return n;
+}
+
+/*
+ * Fills q (zeroed, its id but round and sequence number set: id) from the
+ * run of tags at *i that share a round and sequence number, advancing *i
+ * past them; *ccap is the capacity of q's copies. Returns 0 or -ENOMEM.
+ */
+static int read_request(const struct vindex *ix, const struct sc_traffic *t, const struct reqid *id,
 			uint64_t key, size_t *i, struct vreq *q, size_t *ccap)
 {
-	memset(q, 0, sizeof(*q));
-	*ccap = 0;
-	snprintf(q->id.run, sizeof(q->id.run), "%s", ix->run);
-	q->id.step = step;
-	q->id.traffic = t->index;
-	q->id.probe = probes;
+	q->id = *id;
 	q->id.round = ix->tags[*i].round;
 	q->id.seq = ix->tags[*i].seq;
 	for (; *i < ix->n && ix->tags[*i].key == key && ix->tags[*i].round == q->id.round &&
@@ -632,21 +650,25 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		    bool probes, struct vreq **out)
 {
 	uint64_t key = tag_key(step, t->index, probes);
-	size_t n = 0, cap = 0, ccap_n = 0, i;
-	size_t *ccap = NULL;
-	struct vreq *r = NULL;
+	struct reqid id = { .step = step, .traffic = t->index, .probe = probes };
+	size_t n = 0, cap, i;
+	size_t *ccap;		/* the capacities of the requests' copies */
+	struct vreq *r;
 
 	/* From the lower bound of (step, traffic, probe) in the sorted tags. */
 	i = tag_lower_bound(ix, key);
-	while (i < ix->n && ix->tags[i].key == key && ix->tags[i].round != ENTRY_ROUND) {
-		/* The copies' capacities (ccap) grow alongside the requests. */
-		if (array_reserve(&r, &cap, n, sizeof(*r), 64) ||
-		    array_reserve(&ccap, &ccap_n, n, sizeof(*ccap), 64))
+	/* Counted first: arrays of their final size, not grown by copying as they fill. */
+	cap = count_requests(ix, key, i);
+	r = calloc(cap + 1, sizeof(*r));
+	ccap = calloc(cap + 1, sizeof(*ccap));
+	if (!r || !ccap)
+		goto oom;
+	memcpy(id.run, ix->run, sizeof(id.run));
+	for (; n < cap; n++)
+		if (read_request(ix, t, &id, key, &i, &r[n], &ccap[n])) {
+			n++;
 			goto oom;
-		n++;
-		if (read_request(ix, step, t, probes, key, &i, &r[n - 1], &ccap[n - 1]))
-			goto oom;
-	}
+		}
 	for (; i < ix->n && ix->tags[i].key == key; i++) {
 		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]));
 
