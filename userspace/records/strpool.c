@@ -3,8 +3,15 @@
 #include <string.h>
 
 #include "records/strpool.h"
+#include "util/array.h"
 
+/*
+ * Chunks grow from CHUNK_SIZE to CHUNK_MAX, each twice the one before: a
+ * few strings cost little, and the strings of a million records come in
+ * blocks large enough for huge pages (array_huge).
+ */
 #define CHUNK_SIZE 65536
+#define CHUNK_MAX (8u << 20)
 
 struct strpool_slot {
 	const char *s;		/* NULL: empty slot */
@@ -28,11 +35,15 @@ char *strpool_dupn(struct strpool *a, const char *s, size_t n)
 	char *p;
 
 	if (!a->head || a->head->size - a->head->used < len) {
-		size_t size = len > CHUNK_SIZE ? len : CHUNK_SIZE;
-		struct strpool_chunk *c = malloc(sizeof(*c) + size);
+		size_t grown = a->head ? 2 * a->head->size : CHUNK_SIZE;
+		size_t size = grown > CHUNK_MAX ? CHUNK_MAX : grown;
+		struct strpool_chunk *c;
 
+		size = len > size ? len : size;
+		c = malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
+		array_huge(c, sizeof(*c) + size);
 		c->next = a->head;
 		c->used = 0;
 		c->size = size;

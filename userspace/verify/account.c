@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "verify/account.h"
 
 /*
@@ -179,7 +180,7 @@ static int group(struct accounting *a)
 	size_t n_steps = a->sc->n_steps, *next;
 
 	a->first = calloc(n_steps + 2, sizeof(*a->first));
-	a->order = malloc((obs->n_ex + 1) * sizeof(*a->order));
+	a->order = array_calloc(obs->n_ex + 1, sizeof(*a->order));
 	next = calloc(n_steps + 2, sizeof(*next));
 	if (!a->first || !a->order || !next) {
 		free(next);
@@ -209,8 +210,8 @@ int account_build(struct accounting *a, const struct vindex *ix, const struct sc
 	a->ix = ix;
 	a->sc = sc;
 	a->inv = inv;
-	a->step_of = calloc(obs->n_ex + 1, sizeof(*a->step_of));
-	a->cls = calloc(obs->n_ex + 1, sizeof(*a->cls));
+	a->step_of = array_calloc(obs->n_ex + 1, sizeof(*a->step_of));
+	a->cls = array_calloc(obs->n_ex + 1, sizeof(*a->cls));
 	a->start = calloc(sc->n_steps + 1, sizeof(*a->start));
 	a->end = calloc(sc->n_steps + 1, sizeof(*a->end));
 	if (!a->step_of || !a->cls || !a->start || !a->end || windows(a, &sp, &n_sp)) {

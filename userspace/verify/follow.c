@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "verify/follow.h"
 
 /* Inbound exchanges of a proxy longer than this are few: they are searched one by one. */
@@ -73,7 +74,7 @@ static bool other_end(const struct obs_exchange *c, const struct obs_exchange *s
 static int build_hops(struct follow *f)
 {
 	const struct obs_set *obs = f->obs;
-	struct keyed *srv = malloc((obs->n_ex + 1) * sizeof(*srv));
+	struct keyed *srv = array_calloc(obs->n_ex + 1, sizeof(*srv));
 	size_t ns = 0;
 
 	if (!srv)
@@ -130,8 +131,8 @@ static int build_inbound(struct follow *f)
 {
 	const struct obs_set *obs = f->obs;
 
-	f->in_short = malloc((obs->n_ex + 1) * sizeof(*f->in_short));
-	f->in_long = malloc((obs->n_ex + 1) * sizeof(*f->in_long));
+	f->in_short = array_calloc(obs->n_ex + 1, sizeof(*f->in_short));
+	f->in_long = array_calloc(obs->n_ex + 1, sizeof(*f->in_long));
 	if (!f->in_short || !f->in_long)
 		return -ENOMEM;
 	for (size_t i = 0; i < obs->n_ex; i++) {
@@ -160,9 +161,9 @@ int follow_build(struct follow *f, const struct obs_set *obs, const uint8_t *mes
 	f->mesh = mesh;
 	f->own = own;
 	f->n = obs->n_ex;
-	f->hop = calloc(obs->n_ex + 1, sizeof(*f->hop));
-	f->trace = calloc(obs->n_ex + 1, sizeof(*f->trace));
-	f->state = calloc(obs->n_ex + 1, sizeof(*f->state));
+	f->hop = array_calloc(obs->n_ex + 1, sizeof(*f->hop));
+	f->trace = array_calloc(obs->n_ex + 1, sizeof(*f->trace));
+	f->state = array_calloc(obs->n_ex + 1, sizeof(*f->state));
 	if (!f->hop || !f->trace || !f->state)
 		return -ENOMEM;
 	if ((r = build_hops(f)) || (r = build_inbound(f)))

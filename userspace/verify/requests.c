@@ -220,13 +220,13 @@ static struct vattr attribute(struct follow *f, const struct obs_exchange *e, si
 static int build_attr(struct vindex *ix)
 {
 	const struct obs_set *obs = ix->obs;
-	struct vorigin *own = calloc(obs->n_ex + 1, sizeof(*own));
-	uint8_t *idk = calloc(obs->n_ex + 1, sizeof(*idk));
+	struct vorigin *own = array_calloc(obs->n_ex + 1, sizeof(*own));
+	uint8_t *idk = array_calloc(obs->n_ex + 1, sizeof(*idk));
 	struct follow f;
 	int r = -ENOMEM;
 
-	ix->mesh = calloc(obs->n_ex + 1, sizeof(*ix->mesh));
-	ix->attr = calloc(obs->n_ex + 1, sizeof(*ix->attr));
+	ix->mesh = array_calloc(obs->n_ex + 1, sizeof(*ix->mesh));
+	ix->attr = array_calloc(obs->n_ex + 1, sizeof(*ix->attr));
 	if (!own || !idk || !ix->mesh || !ix->attr)
 		goto out;
 	for (size_t i = 0; i < obs->n_ex; i++) {
@@ -261,8 +261,8 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 	ix->inv = inv;
 	ix->proxy_comms = proxy_comms ? proxy_comms : default_proxy_comms;
 	snprintf(ix->run, sizeof(ix->run), "%s", run);
-	ix->tags = calloc(cap + 1, sizeof(*ix->tags));
-	tmp = calloc(obs->n_intents + 1, sizeof(*tmp));
+	ix->tags = array_calloc(cap + 1, sizeof(*ix->tags));
+	tmp = array_calloc(obs->n_intents + 1, sizeof(*tmp));
 	if (!ix->tags || !tmp || build_attr(ix)) {
 		free(tmp);
 		return -ENOMEM;
@@ -659,7 +659,7 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 	i = tag_lower_bound(ix, key);
 	/* Counted first: arrays of their final size, not grown by copying as they fill. */
 	cap = count_requests(ix, key, i);
-	r = calloc(cap + 1, sizeof(*r));
+	r = array_calloc(cap + 1, sizeof(*r));
 	ccap = calloc(cap + 1, sizeof(*ccap));
 	if (!r || !ccap)
 		goto oom;
