@@ -27,7 +27,14 @@ static bool loopback(const char *addr)
 	return !strncmp(addr, "127.", 4) || !strncmp(addr, "[::1]", 5) || !strncmp(addr, "::1", 3);
 }
 
-/* The key of a connection as its server side sees it: (local, peer), and the pod for loopback. */
+/*
+ * The key of an exchange's place on a connection as its server side sees
+ * it: (local, peer), the pod for loopback, and the position on the
+ * connection (other_end() needs all of them equal, so a key holds the
+ * exchanges of one position of one connection: not the whole of a
+ * keep-alive connection, whose every client exchange would be compared
+ * with every server one).
+ */
 static uint64_t conn_key(const struct obs_exchange *e, bool as_client)
 {
 	const char *local = as_client ? e->peer : e->local, *peer = as_client ? e->local : e->peer;
@@ -36,21 +43,7 @@ static uint64_t conn_key(const struct obs_exchange *e, bool as_client)
 	h = fnv(h, peer);
 	if (loopback(local))
 		h = fnv(fnv(fnv(h, "|"), e->ns), e->pod);
-	return h;
-}
-
-struct keyed {
-	uint64_t key;
-	uint32_t i;
-};
-
-static int keyed_cmp(const void *a, const void *b)
-{
-	const struct keyed *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
+	return (h ^ e->seq) * 0x9e3779b97f4a7c15ULL;
 }
 
 /* Whether server exchange s is the other end of client exchange c (same connection, same position). */
@@ -71,38 +64,69 @@ static bool other_end(const struct obs_exchange *c, const struct obs_exchange *s
 	return !c->end_ns || s->start_ns <= c->end_ns;
 }
 
+/* The server exchanges by conn_key: open addressing, a slot per exchange (equal keys in neighbouring slots). */
+struct srv_table {
+	struct slot {
+		uint64_t key;
+		uint32_t i1;	/* 1 + exchange index; 0: empty */
+	} *slot;
+	size_t mask;
+};
+
+static bool server_end(const struct obs_exchange *e)
+{
+	return e->role == OBS_ROLE_SERVER && *e->local && *e->peer;
+}
+
+static int srv_build(struct srv_table *t, const struct obs_set *obs)
+{
+	size_t ns = 0, cap = 16;
+
+	for (size_t i = 0; i < obs->n_ex; i++)
+		ns += server_end(&obs->ex[i]);
+	while (cap < ns + ns / 2)	/* at most two thirds full */
+		cap *= 2;
+	t->slot = array_calloc(cap, sizeof(*t->slot));
+	t->mask = cap - 1;
+	if (!t->slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < obs->n_ex; i++) {
+		uint64_t key;
+		size_t j;
+
+		if (!server_end(&obs->ex[i]))
+			continue;
+		key = conn_key(&obs->ex[i], false);
+		for (j = (key >> 32) & t->mask; t->slot[j].i1; j = (j + 1) & t->mask)
+			;
+		t->slot[j] = (struct slot){ key, (uint32_t)i + 1 };
+	}
+	return 0;
+}
+
+/*
+ * Links each client exchange to the server exchange at the other end of its
+ * connection, when exactly one is (see follow.h).
+ */
 static int build_hops(struct follow *f)
 {
 	const struct obs_set *obs = f->obs;
-	struct keyed *srv = array_calloc(obs->n_ex + 1, sizeof(*srv));
-	size_t ns = 0;
+	struct srv_table t;
 
-	if (!srv)
+	if (srv_build(&t, obs))
 		return -ENOMEM;
-	for (size_t i = 0; i < obs->n_ex; i++)
-		if (obs->ex[i].role == OBS_ROLE_SERVER && *obs->ex[i].local && *obs->ex[i].peer)
-			srv[ns++] = (struct keyed){ conn_key(&obs->ex[i], false), (uint32_t)i };
-	qsort(srv, ns, sizeof(*srv), keyed_cmp);
 	for (size_t i = 0; i < obs->n_ex; i++) {
 		const struct obs_exchange *c = &obs->ex[i];
 		uint64_t key;
-		size_t lo = 0, hi = ns, found = 0, which = 0;
+		size_t found = 0, which = 0;
 
 		if (c->role != OBS_ROLE_CLIENT || !*c->local || !*c->peer)
 			continue;
 		key = conn_key(c, true);
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (srv[mid].key < key)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < ns && srv[lo].key == key; lo++)
-			if (other_end(c, &obs->ex[srv[lo].i])) {
+		for (size_t j = (key >> 32) & t.mask; t.slot[j].i1; j = (j + 1) & t.mask)
+			if (t.slot[j].key == key && other_end(c, &obs->ex[t.slot[j].i1 - 1])) {
 				found++;
-				which = srv[lo].i;
+				which = t.slot[j].i1 - 1;
 			}
 		/* Port reuse cannot put two matches in one time span; if it ever did, no guess. */
 		if (found == 1 && !f->hop[which]) {
@@ -111,7 +135,7 @@ static int build_hops(struct follow *f)
 			f->hops++;
 		}
 	}
-	free(srv);
+	free(t.slot);
 	return 0;
 }
 

@@ -124,6 +124,7 @@ int vindex_runs(const struct obs_set *obs, char ***runs)
 {
 	size_t total = obs->n_ex + obs->n_intents, n = 0, last = 0, last_len = 0;
 	char **v = calloc(total + 1, sizeof(*v));
+	const char *prev = NULL;
 	struct reqid id;
 
 	if (!v)
@@ -133,9 +134,15 @@ int vindex_runs(const struct obs_set *obs, char ***runs)
 			obs->intents[i - obs->n_ex].request_id;
 		size_t j;
 
-		/* Of the run found last: listed already, whether or not the rest of it parses. */
-		if (n && of_run(rid, v[last], last_len))
+		/*
+		 * The record before's id (the reader shares a string equal to the
+		 * one before it: a request's exchanges come together), or one of
+		 * the run found last: listed already, whether or not the rest of
+		 * it parses.
+		 */
+		if (rid == prev || (n && of_run(rid, v[last], last_len)))
 			continue;
+		prev = rid;
 		if (reqid_parse(rid, &id))
 			continue;
 		for (j = 0; j < n && strcmp(v[j], id.run); j++)
