@@ -64,18 +64,34 @@ static bool other_end(const struct obs_exchange *c, const struct obs_exchange *s
 	return !c->end_ns || s->start_ns <= c->end_ns;
 }
 
-/* The server exchanges by conn_key: open addressing, a slot per exchange (equal keys in neighbouring slots). */
+/*
+ * The server exchanges by conn_key: a slot per key (open addressing), and
+ * the exchanges of one key chained from it. Chained, not a slot each: a
+ * key shared by many exchanges (a port reused over a long capture) must
+ * not make one long run of slots that every other key has to cross.
+ */
 struct srv_table {
 	struct slot {
 		uint64_t key;
-		uint32_t i1;	/* 1 + exchange index; 0: empty */
+		uint32_t first;	/* 1 + index of the key's last exchange added; 0: empty slot */
 	} *slot;
+	uint32_t *next;		/* per exchange: 1 + index of the one added before it with its key; 0: none */
 	size_t mask;
 };
 
 static bool server_end(const struct obs_exchange *e)
 {
 	return e->role == OBS_ROLE_SERVER && *e->local && *e->peer;
+}
+
+/* The slot of key in t: its own, or the empty one where it would go. */
+static struct slot *srv_slot(const struct srv_table *t, uint64_t key)
+{
+	size_t j = (key >> 32) & t->mask;
+
+	while (t->slot[j].first && t->slot[j].key != key)
+		j = (j + 1) & t->mask;
+	return &t->slot[j];
 }
 
 static int srv_build(struct srv_table *t, const struct obs_set *obs)
@@ -86,20 +102,21 @@ static int srv_build(struct srv_table *t, const struct obs_set *obs)
 		ns += server_end(&obs->ex[i]);
 	while (cap < ns + ns / 2)	/* at most two thirds full */
 		cap *= 2;
-	t->slot = array_calloc(cap, sizeof(*t->slot));
 	t->mask = cap - 1;
-	if (!t->slot)
+	t->slot = array_calloc(cap, sizeof(*t->slot));
+	t->next = array_calloc(obs->n_ex + 1, sizeof(*t->next));
+	if (!t->slot || !t->next)
 		return -ENOMEM;
 	for (size_t i = 0; i < obs->n_ex; i++) {
+		struct slot *sl;
 		uint64_t key;
-		size_t j;
 
 		if (!server_end(&obs->ex[i]))
 			continue;
 		key = conn_key(&obs->ex[i], false);
-		for (j = (key >> 32) & t->mask; t->slot[j].i1; j = (j + 1) & t->mask)
-			;
-		t->slot[j] = (struct slot){ key, (uint32_t)i + 1 };
+		sl = srv_slot(t, key);
+		t->next[i] = sl->first;
+		*sl = (struct slot){ key, (uint32_t)i + 1 };
 	}
 	return 0;
 }
@@ -112,21 +129,20 @@ static int build_hops(struct follow *f)
 {
 	const struct obs_set *obs = f->obs;
 	struct srv_table t;
+	int r = -ENOMEM;
 
 	if (srv_build(&t, obs))
-		return -ENOMEM;
+		goto out;
 	for (size_t i = 0; i < obs->n_ex; i++) {
 		const struct obs_exchange *c = &obs->ex[i];
-		uint64_t key;
 		size_t found = 0, which = 0;
 
 		if (c->role != OBS_ROLE_CLIENT || !*c->local || !*c->peer)
 			continue;
-		key = conn_key(c, true);
-		for (size_t j = (key >> 32) & t.mask; t.slot[j].i1; j = (j + 1) & t.mask)
-			if (t.slot[j].key == key && other_end(c, &obs->ex[t.slot[j].i1 - 1])) {
+		for (uint32_t s = srv_slot(&t, conn_key(c, true))->first; s; s = t.next[s - 1])
+			if (other_end(c, &obs->ex[s - 1])) {
 				found++;
-				which = t.slot[j].i1 - 1;
+				which = s - 1;
 			}
 		/* Port reuse cannot put two matches in one time span; if it ever did, no guess. */
 		if (found == 1 && !f->hop[which]) {
@@ -135,8 +151,11 @@ static int build_hops(struct follow *f)
 			f->hops++;
 		}
 	}
+	r = 0;
+out:
 	free(t.slot);
-	return 0;
+	free(t.next);
+	return r;
 }
 
 static int inbound_cmp(const void *a, const void *b, void *arg)
