@@ -11,6 +11,7 @@
 #include "cli/fetch_opts.h"
 #include "cli/operands.h"
 #include "scenario/policy.h"
+#include "scenario/reqid.h"
 #include "report/outdir.h"
 #include "report/writers.h"
 #include "smi/smi.h"
@@ -313,7 +314,7 @@ static int check_out(const char *out)
 static int judge(const struct opts *o, const struct scenario *sc, const struct obs_set *obs,
 		 const struct inventory *inv, struct report *rep)
 {
-	char mdir[PATH_MAX];
+	char mdir[PATH_MAX], run[REQID_RUN_MAX + 1];
 	struct verify_input in = {
 		.sc = sc, .obs = obs, .inv = inv, .run = o->run,
 		.capture_name = o->observations, .api_versions = o->have_api ? o->api : NULL,
@@ -322,7 +323,12 @@ static int judge(const struct opts *o, const struct scenario *sc, const struct o
 
 	if (report_init(rep, o->mesh ? o->mesh : inv && *inv->mesh_name ? inv->mesh_name : "unknown"))
 		return EXIT_ERROR;
-	if (verify_check_match(&in) || verify_scenario(&in, rep))
+	if (verify_check_match(&in, run, sizeof(run)))
+		return EXIT_USAGE;
+	/* The run the check found: the records are not searched for it twice (a pass over every exchange). */
+	if (!in.run && *run)
+		in.run = run;
+	if (verify_scenario(&in, rep))
 		return EXIT_USAGE;
 	return 0;
 }

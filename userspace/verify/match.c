@@ -76,14 +76,16 @@ static bool host_is_service(const char *host, const struct sc_traffic *t, const 
 	return !svc || !svc->ip || !*svc->ip || !strcmp(svc->ip, host);
 }
 
-int verify_check_match(const struct verify_input *in)
+int verify_check_match(const struct verify_input *in, char *run, size_t len)
 {
 	const struct scenario *sc = in->sc;
-	char run[REQID_RUN_MAX + 1], host[256];
+	char host[256];
 	struct reqid ok = { .step = 0 };	/* the entry of the last intent found to fit, */
 	const char *ok_method = NULL, *ok_url = NULL;	/* and its method and URL */
-	int r = pick(in, run, sizeof(run));
+	int r;
 
+	run[0] = '\0';
+	r = pick(in, run, len);
 	if (r || !*run)
 		return r;
 	for (size_t i = 0; i < in->obs->n_intents; i++) {

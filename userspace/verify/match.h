@@ -13,8 +13,10 @@
  * Checks in->run (when given) against the runs the records hold, and that
  * every intent record of the run (or of the only run) was sent by a
  * traffic entry of in->sc with its method, service and path. Prints the
- * first mismatch in one line. Returns 0, -EINVAL or -ENOMEM.
+ * first mismatch in one line. The run checked goes to run (len bytes; ""
+ * when the records hold none or several and in->run is NULL). Returns 0,
+ * -EINVAL or -ENOMEM.
  */
-int verify_check_match(const struct verify_input *in);
+int verify_check_match(const struct verify_input *in, char *run, size_t len);
 
 #endif
