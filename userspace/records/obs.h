@@ -23,32 +23,34 @@ struct obs_meta {
 	uint64_t snaplen, mono_ns, real_ns;
 };
 
-/* One HTTP request/response pair seen at one process. */
+/*
+ * One HTTP request/response pair seen at one process. The members the
+ * verifier reads of every exchange come first, and none leaves padding:
+ * its passes over a million of them touch fewer cache lines.
+ */
 struct obs_exchange {
-	const char *conn, *node, *ns, *pod, *sa, *comm;
-	const char *local, *peer, *peer_pod;
-	const char *method, *path, *host, *request_id, *incomplete;
 	enum obs_role role;
-	uint64_t seq, cgroup_id, start_ns, end_ns, req_bytes, resp_bytes;
-	uint32_t pid, tgid;
 	int status;
+	const char *request_id, *comm, *ns, *pod, *local, *peer;
+	uint64_t seq, start_ns, end_ns;
+	uint32_t tgid;
+	unsigned line;
+	const char *method, *path, *incomplete, *conn;
 	bool complete;
 	bool truncated;		/* the writer cut path, host, request id or headers */
-	const char *location;	/* a 3xx response's Location, or "" */
 	bool has_headers;	/* the record has `headers` */
+	bool has_response_headers;	/* the record has `response_headers` (response header names asked for) */
+	uint32_t pid;
+	const char *node, *sa, *peer_pod, *host;
+	uint64_t cgroup_id, req_bytes, resp_bytes;
+	const char *location;	/* a 3xx response's Location, or "" */
 	/*
 	 * The `headers` object as written (raw JSON text, repeated names kept),
 	 * when the set was read with keep_headers; NULL otherwise. obs_header().
 	 */
 	const char *headers;
-	/*
-	 * `response_headers` (client exchanges of a capture asked for some
-	 * response header names): present or not, and its raw text as for
-	 * `headers` (keep_headers). obs_header() reads it too.
-	 */
-	bool has_response_headers;
+	/* `response_headers` as written, as for `headers` (keep_headers); obs_header() reads it too. */
 	const char *response_headers;
-	unsigned line;
 };
 
 /* One TCP connection. */
