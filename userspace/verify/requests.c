@@ -224,11 +224,35 @@ static struct vattr attribute(struct follow *f, const struct obs_exchange *e, si
 	return attr_of(own, VL_ID, idk);
 }
 
+/* vindex_is_mesh() answers remembered by the exchange's strings (mesh_of). */
+struct mesh_memo {
+	const char *comm, *ns, *pod;
+	bool mesh;
+};
+
+#define MESH_MEMO 16
+
+/*
+ * vindex_is_mesh(ix, e), remembered in memo[MESH_MEMO] by the addresses of
+ * e's process name, namespace and pod: the reader keeps one copy of each
+ * such string, so the exchanges of a capture name a few, and the same
+ * addresses always get the same answer (other addresses are asked again).
+ */
+static bool mesh_of(const struct vindex *ix, const struct obs_exchange *e, struct mesh_memo *memo)
+{
+	struct mesh_memo *m = &memo[((uintptr_t)e->comm ^ (uintptr_t)e->ns * 3 ^ (uintptr_t)e->pod * 5) % MESH_MEMO];
+
+	if (m->comm != e->comm || m->ns != e->ns || m->pod != e->pod)
+		*m = (struct mesh_memo){ e->comm, e->ns, e->pod, vindex_is_mesh(ix, e) };
+	return m->mesh;
+}
+
 static int build_attr(struct vindex *ix)
 {
 	const struct obs_set *obs = ix->obs;
 	struct vorigin *own = array_calloc(obs->n_ex + 1, sizeof(*own));
 	uint8_t *idk = array_calloc(obs->n_ex + 1, sizeof(*idk));
+	struct mesh_memo memo[MESH_MEMO] = { { 0 } };
 	struct follow f;
 	int r = -ENOMEM;
 
@@ -237,7 +261,7 @@ static int build_attr(struct vindex *ix)
 	if (!own || !idk || !ix->mesh || !ix->attr)
 		goto out;
 	for (size_t i = 0; i < obs->n_ex; i++) {
-		ix->mesh[i] = vindex_is_mesh(ix, &obs->ex[i]);
+		ix->mesh[i] = mesh_of(ix, &obs->ex[i], memo);
 		own[i] = own_origin(&obs->ex[i], ix->run, &idk[i]);
 	}
 	if ((r = follow_build(&f, obs, ix->mesh, own)) == 0) {
@@ -262,6 +286,7 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 	struct reqid id;
 	size_t n_in = 0;
 	struct vtag *tmp;	/* the intents' tags */
+	bool sorted = true;	/* the exchanges' tags, as made */
 
 	memset(ix, 0, sizeof(*ix));
 	ix->obs = obs;
@@ -276,12 +301,16 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 	}
 	for (size_t i = 0; i < obs->n_ex; i++) {
 		const struct vattr *a = &ix->attr[i];
+		struct vtag g;
 
 		/* Mesh legs found by following only serve the step's accounting. */
 		if (a->how == VL_NONE || (ix->mesh[i] && a->how != VL_ID))
 			continue;
-		ix->tags[ix->n++] = (struct vtag){ a->key, a->round, a->how == VL_ENTRY ? obs->ex[i].start_ns : a->seq,
-						   (uintptr_t)&obs->ex[i] | (uintptr_t)a->how << 1 };
+		g = (struct vtag){ a->key, a->round, a->how == VL_ENTRY ? obs->ex[i].start_ns : a->seq,
+				   (uintptr_t)&obs->ex[i] | (uintptr_t)a->how << 1 };
+		/* Checked as they come, while their exchanges are at hand: sort_tags() need not look again. */
+		sorted = sorted && (!ix->n || tag_cmp(&ix->tags[ix->n - 1], &g) <= 0);
+		ix->tags[ix->n++] = g;
 	}
 	for (size_t i = 0; i < obs->n_intents; i++)
 		if (!reqid_parse(obs->intents[i].request_id, &id) && !strcmp(id.run, run) && id.round != ENTRY_ROUND)
@@ -291,7 +320,8 @@ int vindex_build(struct vindex *ix, const struct obs_set *obs, const struct inve
 	 * driver numbers requests as it sends them): each part is sorted only
 	 * when it is not, then the two are merged.
 	 */
-	sort_tags(ix->tags, ix->n);
+	if (!sorted)
+		qsort(ix->tags, ix->n, sizeof(*ix->tags), tag_cmp);
 	sort_tags(tmp, n_in);
 	merge_tags(ix->tags, ix->n, tmp, n_in);
 	ix->n += n_in;
