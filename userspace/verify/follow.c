@@ -325,22 +325,43 @@ static struct vorigin trace_outbound(struct follow *f, size_t o, unsigned depth)
 	return acc;
 }
 
+/*
+ * Whether exchange i traces back through a link (a server end with its
+ * client end, a proxy's outbound exchange): the traces worth remembering.
+ * The others end where they are.
+ */
+static bool linked(const struct follow *f, size_t i)
+{
+	const struct obs_exchange *e = &f->obs->ex[i];
+
+	return (e->role == OBS_ROLE_SERVER && f->hop[i]) || (e->role == OBS_ROLE_CLIENT && f->mesh[i]);
+}
+
+/* Where an exchange without a link ends: a workload's own request (where every chain starts), or nothing. */
+static struct vorigin unlinked(const struct follow *f, size_t i)
+{
+	return f->obs->ex[i].role == OBS_ROLE_CLIENT ? f->own[i] : (struct vorigin){ .kind = VO_NONE };
+}
+
 static struct vorigin trace(struct follow *f, size_t i, unsigned depth)
 {
 	const struct obs_exchange *e = &f->obs->ex[i];
-	struct vorigin r = { .kind = VO_NONE };
+	struct vorigin r;
 
+	/* Only linked traces are kept in f->trace: the others cost less to find again than to store. */
 	if (f->state[i] == ST_DONE)
-		return f->trace[i];
+		return linked(f, i) ? f->trace[i] : unlinked(f, i);
 	if (f->state[i] == ST_BUSY || depth > MAX_DEPTH)
 		return (struct vorigin){ .kind = VO_MIXED };
+	if (!linked(f, i)) {
+		f->state[i] = ST_DONE;
+		return unlinked(f, i);
+	}
 	f->state[i] = ST_BUSY;
-	if (e->role == OBS_ROLE_SERVER && f->hop[i])
+	if (e->role == OBS_ROLE_SERVER)
 		r = trace(f, f->hop[i] - 1, depth + 1);
-	else if (e->role == OBS_ROLE_CLIENT && f->mesh[i])
+	else
 		r = trace_outbound(f, i, depth);
-	else if (e->role == OBS_ROLE_CLIENT)
-		r = f->own[i];	/* a workload's own request: where every chain starts */
 	f->trace[i] = r;
 	f->state[i] = ST_DONE;
 	return r;
