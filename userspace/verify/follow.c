@@ -202,7 +202,8 @@ static int build_inbound(struct follow *f)
 	return 0;
 }
 
-int follow_build(struct follow *f, const struct obs_set *obs, const uint8_t *mesh, const struct vorigin *own)
+int follow_build(struct follow *f, const struct obs_set *obs, const uint8_t *mesh, follow_own_fn *own,
+		 const void *own_ctx)
 {
 	int r;
 
@@ -210,6 +211,7 @@ int follow_build(struct follow *f, const struct obs_set *obs, const uint8_t *mes
 	f->obs = obs;
 	f->mesh = mesh;
 	f->own = own;
+	f->own_ctx = own_ctx;
 	f->n = obs->n_ex;
 	f->hop = array_calloc(obs->n_ex + 1, sizeof(*f->hop));
 	f->trace = array_calloc(obs->n_ex + 1, sizeof(*f->trace));
@@ -340,7 +342,7 @@ static bool linked(const struct follow *f, size_t i)
 /* Where an exchange without a link ends: a workload's own request (where every chain starts), or nothing. */
 static struct vorigin unlinked(const struct follow *f, size_t i)
 {
-	return f->obs->ex[i].role == OBS_ROLE_CLIENT ? f->own[i] : (struct vorigin){ .kind = VO_NONE };
+	return f->obs->ex[i].role == OBS_ROLE_CLIENT ? f->own(f->own_ctx, i) : (struct vorigin){ .kind = VO_NONE };
 }
 
 static struct vorigin trace(struct follow *f, size_t i, unsigned depth)

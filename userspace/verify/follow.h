@@ -43,6 +43,9 @@ struct vorigin {
 	uint8_t kind;		/* enum vo_kind */
 };
 
+/* What exchange i's own request id names (VO_REQUEST), or VO_NONE. */
+typedef struct vorigin follow_own_fn(const void *ctx, size_t i);
+
 struct follow {
 	size_t n;		/* exchanges of the set */
 	uint32_t *hop;		/* 1 + index of the exchange at the other end of the connection; 0: none */
@@ -54,16 +57,19 @@ struct follow {
 	uint64_t max_short_ns;
 	const struct obs_set *obs;
 	const uint8_t *mesh;		/* per exchange: made by a mesh proxy */
-	const struct vorigin *own;	/* per exchange: its own request id, when of the run */
+	follow_own_fn *own;		/* what an exchange's own request id names, when of the run */
+	const void *own_ctx;
 	size_t hops, inside_unique, inside_by_id, inside_several;	/* for the report */
 };
 
 /*
  * Builds the connection links of obs's exchanges and prepares the proxy
- * links. mesh[i] says exchange i is a mesh proxy's, own[i] what its own
- * request id names (kept by the caller while f is used). Returns 0 or -ENOMEM.
+ * links. mesh[i] says exchange i is a mesh proxy's (kept by the caller while
+ * f is used); own(own_ctx, i) what its own request id names, asked of the
+ * workload client exchanges where chains start. Returns 0 or -ENOMEM.
  */
-int follow_build(struct follow *f, const struct obs_set *obs, const uint8_t *mesh, const struct vorigin *own);
+int follow_build(struct follow *f, const struct obs_set *obs, const uint8_t *mesh, follow_own_fn *own,
+		 const void *own_ctx);
 
 /* Where exchange i traces back to (see above). */
 struct vorigin follow_trace(struct follow *f, size_t i);

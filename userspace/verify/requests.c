@@ -247,35 +247,47 @@ static bool mesh_of(const struct vindex *ix, const struct obs_exchange *e, struc
 	return m->mesh;
 }
 
+/* follow_own_fn for the index ctx: own_origin() of exchange i. */
+static struct vorigin own_of(const void *ctx, size_t i)
+{
+	const struct vindex *ix = ctx;
+	uint8_t idk;
+
+	return own_origin(&ix->obs->ex[i], ix->run, &idk);
+}
+
+/*
+ * Each exchange's own origin is found where it is used (attribute(), and
+ * following for the exchanges where chains start) rather than kept: an
+ * array of them for a million exchanges costs more to fill than the ids
+ * cost to parse again.
+ */
 static int build_attr(struct vindex *ix)
 {
 	const struct obs_set *obs = ix->obs;
-	struct vorigin *own = array_calloc(obs->n_ex + 1, sizeof(*own));
-	uint8_t *idk = array_calloc(obs->n_ex + 1, sizeof(*idk));
 	struct mesh_memo memo[MESH_MEMO] = { { 0 } };
 	struct follow f;
-	int r = -ENOMEM;
+	int r;
 
 	ix->mesh = array_calloc(obs->n_ex + 1, sizeof(*ix->mesh));
 	ix->attr = array_calloc(obs->n_ex + 1, sizeof(*ix->attr));
-	if (!own || !idk || !ix->mesh || !ix->attr)
-		goto out;
-	for (size_t i = 0; i < obs->n_ex; i++) {
+	if (!ix->mesh || !ix->attr)
+		return -ENOMEM;
+	for (size_t i = 0; i < obs->n_ex; i++)
 		ix->mesh[i] = mesh_of(ix, &obs->ex[i], memo);
-		own[i] = own_origin(&obs->ex[i], ix->run, &idk[i]);
-	}
-	if ((r = follow_build(&f, obs, ix->mesh, own)) == 0) {
-		for (size_t i = 0; i < obs->n_ex; i++)
-			ix->attr[i] = attribute(&f, &obs->ex[i], i, ix->mesh[i], own[i], idk[i]);
+	if ((r = follow_build(&f, obs, ix->mesh, own_of, ix)) == 0) {
+		for (size_t i = 0; i < obs->n_ex; i++) {
+			uint8_t idk;
+			struct vorigin own = own_origin(&obs->ex[i], ix->run, &idk);
+
+			ix->attr[i] = attribute(&f, &obs->ex[i], i, ix->mesh[i], own, idk);
+		}
 		ix->hops = f.hops;
 		ix->inside_unique = f.inside_unique;
 		ix->inside_by_id = f.inside_by_id;
 		ix->inside_several = f.inside_several;
 	}
 	follow_free(&f);
-out:
-	free(own);
-	free(idk);
 	return r;
 }
 
