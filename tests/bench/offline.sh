@@ -56,7 +56,7 @@ size=$(stat -c %s "$tmp/obs.jsonl")
 # one the wall clock also counts the time other tenants held the CPU.
 rates=() walls=() rss=()
 for _ in 1 2 3; do
-	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$build/smi-witness" verify -o "$tmp/obs.jsonl" \
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$build/smi-witness" verify --observations "$tmp/obs.jsonl" \
 		-i "$tmp/intent.jsonl" -s "$tmp/bench.yaml" -I "$fx/inventory.json" >"$tmp/verify.out" 2>&1
 	rc=$?
 	cat "$tmp/verify.out" "$tmp/time"
