@@ -148,7 +148,8 @@ for v in "${variants[@]}"; do
 		if [ "${n:-0}" = 0 ]; then
 			tail -5 "$out.err" | sed 's/^/    /'
 			grep -rhi -m3 'error\|cannot\|did not' "$out" 2>/dev/null | tail -6 | sed 's/^/    /'
-			for f in /run/smi-witness/lab-"$lab"/logs/haproxy.log /run/smi-witness/lab-"$lab"/logs/metrics-filter.log; do
+			sd=$("$bin" lab status --lab "$lab" -j 2>/dev/null | jq -r '.state_dir // empty')
+			for f in ${sd:+"$sd/logs/haproxy.log" "$sd/logs/metrics-filter.log"}; do
 				[ -s "$f" ] && { echo "    -- $f"; tail -8 "$f" | sed 's/^/    /'; }
 			done
 		fi

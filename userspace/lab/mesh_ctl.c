@@ -157,20 +157,21 @@ int lab_mesh_write_config(const struct lab *lab, struct lab_state *st, const str
 static void log_tail(const struct lab *lab)
 {
 	char path[PATH_MAX], buf[2048], *line, *save;
+	bool cut;
 	FILE *f;
-	long at;
 	size_t n;
 
 	if (path_fmt(path, sizeof(path), "%s/%s/haproxy.log", lab->state_dir, LAB_LOG_DIR) || !(f = fopen(path, "r")))
 		return;
-	at = fseek(f, 0, SEEK_END) ? 0 : ftell(f);
-	if (fseek(f, at > (long)sizeof(buf) - 1 ? at - (long)sizeof(buf) + 1 : 0, SEEK_SET))
-		at = 0;
+	/* A log shorter than buf cannot be sought back that far: then it is read whole. */
+	cut = !fseek(f, -(long)(sizeof(buf) - 1), SEEK_END);
+	if (!cut)
+		rewind(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	/* The first line may be cut: skip it unless the file is that short. */
-	line = at > (long)sizeof(buf) - 1 ? strchr(buf, '\n') : buf;
+	/* The first line of a cut read may be a line's end only: skipped. */
+	line = cut ? strchr(buf, '\n') : buf;
 	/* Each proxy's "stopped" line at a worker's exit says nothing about the reload. */
 	for (line = line ? strtok_r(line, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
 		if (!strstr(line, " stopped (cumulated conns"))

@@ -714,10 +714,8 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		goto oom;
 	memcpy(id.run, ix->run, sizeof(id.run));
 	for (; n < cap; n++)
-		if (read_request(ix, t, &id, key, &i, &r[n], &ccap[n])) {
-			n++;
+		if (read_request(ix, t, &id, key, &i, &r[n], &ccap[n]))
 			goto oom;
-		}
 	for (; i < ix->n && ix->tags[i].key == key; i++) {
 		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]));
 
@@ -735,7 +733,7 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 	return (int)n;
 oom:
 	free(ccap);
-	vreqs_free(r, n);
+	vreqs_free(r, cap);	/* the requests not read yet are zeroed: nothing of theirs to free */
 	return -ENOMEM;
 }
 
