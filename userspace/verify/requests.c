@@ -551,28 +551,39 @@ static void service_addr(const struct vindex *ix, const struct sc_traffic *t, ch
  * A refused connect leaves no exchange and no request id, only a conn
  * record of the source pod. Each such record is given to at most one
  * request whose flight window contains the connect attempt, earliest first.
+ * The failed connects of the source are listed first (in record order): a
+ * run has few of them, and every request scanning every conn record of the
+ * run made the pass requests x records.
  */
 static void attribute_connect_errors(const struct vindex *ix, const struct sc_traffic *t,
 				     struct vreq *r, size_t n)
 {
 	const struct obs_set *obs = ix->obs;
+	const struct obs_conn **failed = NULL;
+	size_t n_failed = 0;
 	char addr[80];
-	bool *used = calloc(obs->n_conns + 1, sizeof(*used));
 
-	if (!used)
-		return;
 	service_addr(ix, t, addr, sizeof(addr));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t j = 0; j < obs->n_conns; j++) {
+		const struct obs_conn *c = &obs->conns[j];
+
+		if (!*c->connect_error || c->role != OBS_ROLE_CLIENT || !at_pod(c->ns, c->pod, t) ||
+		    (*addr && strcmp(c->peer, addr)))
+			continue;
+		if (!failed && !(failed = calloc(obs->n_conns - j, sizeof(*failed))))
+			return;
+		failed[n_failed++] = c;
+	}
+	for (size_t i = 0; i < n && n_failed; i++) {
 		if (r[i].client || !r[i].t0)
 			continue;
-		for (size_t j = 0; j < obs->n_conns; j++) {
-			const struct obs_conn *c = &obs->conns[j];
+		for (size_t j = 0; j < n_failed; j++) {
+			const struct obs_conn *c = failed[j];
 
-			if (used[j] || !*c->connect_error || c->role != OBS_ROLE_CLIENT ||
-			    !at_pod(c->ns, c->pod, t) || (*addr && strcmp(c->peer, addr)) ||
-			    c->open_ns < r[i].t0 || c->open_ns > r[i].t1)
+			/* A record given to a request leaves the list (NULL). */
+			if (!c || c->open_ns < r[i].t0 || c->open_ns > r[i].t1)
 				continue;
-			used[j] = true;
+			failed[j] = NULL;
 			r[i].refused = c;
 			if (!strcmp(c->connect_error, "ECONNREFUSED"))
 				r[i].outcome = CO_REFUSED;
@@ -583,7 +594,7 @@ static void attribute_connect_errors(const struct vindex *ix, const struct sc_tr
 			break;
 		}
 	}
-	free(used);
+	free(failed);
 }
 
 /* When request r was in flight as its source saw it, for placing exchanges followed to its entry only. */
