@@ -101,6 +101,16 @@ static void test_lab(void **state)
 	assert_ptr_equal(inventory_pod_by_addr(inv, &a), &inv->pods[2]);
 	inv_addr_format(buf, sizeof(buf), AF_INET6, raw, 80);
 	assert_string_equal(buf, "[2001:db8::7]:80");
+	/* IPv4 is formatted by hand: the extremes, and a buffer too small for the longest. */
+	memset(raw, 0, sizeof(raw));
+	inv_addr_format(buf, sizeof(buf), AF_INET, raw, 0);
+	assert_string_equal(buf, "0.0.0.0:0");
+	memset(raw, 255, 4);
+	inv_addr_format(buf, sizeof(buf), AF_INET, raw, 65535);
+	assert_string_equal(buf, "255.255.255.255:65535");
+	inet_pton(AF_INET, "10.0.100.9", raw);
+	inv_addr_format(buf, 12, AF_INET, raw, 8080);
+	assert_string_equal(buf, "10.0.100.9:");
 	inet_pton(AF_INET, "198.18.1.1", raw);
 	inv_addr_from_raw(&a, AF_INET, raw);
 	assert_null(inventory_pod_by_addr(inv, &a));
