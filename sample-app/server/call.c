@@ -169,7 +169,13 @@ static void launch(struct conn *c, const struct http_url *u, const char *method,
 		k = get_call(srv, &ss, len);
 		if (k) {
 			k->hc.keep_body = true;
-			k->hc.max_body = MAX_BODY;
+			/*
+			 * As large as the largest answer the app gives itself (a /metrics
+			 * list grows by one entry per request received): a callee that
+			 * served long enough made GET /metrics through /call fail
+			 * "too-large" at the 1 MiB bound of request bodies.
+			 */
+			k->hc.max_body = OUT_LIMIT / 2;
 			if (hc_send(&k->hc, req->p, req->len, !strcmp(method, "HEAD"), CALL_TIMEOUT_NS) == 0) {
 				k->close_after = close;
 				k->entry_json = entry;

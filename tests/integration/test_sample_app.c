@@ -446,6 +446,51 @@ static void test_garbage(pid_t app)
 	ihttp_resp_free(&r);
 }
 
+/*
+ * A callee that served long enough answers GET /metrics with more than a
+ * request body may hold (one ReqReceived entry per request): /call carries
+ * it whole, as the callee gave it.
+ */
+static void test_call_large_metrics(void)
+{
+	struct ihttp_reader rd = { .fd = ihttp_connect(PB) };
+	struct ihttp_resp direct = { 0 }, relayed = { 0 };
+	char name[251], req[512];
+	int n = 0, ok = rd.fd >= 0;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(req, sizeof(req), "GET /echo HTTP/1.1\r\nHost: b\r\nServiceName: %s\r\n\r\n", name);
+	ihttp_exchange(PB, "DELETE /metrics HTTP/1.1\r\nHost: b\r\n\r\n", &direct);
+	ihttp_resp_free(&direct);
+	/* 4,400 entries of 253 bytes: about 1.1 MiB of ReqReceived; 100 requests in flight at a time. */
+	for (int batch = 0; ok && batch < 44; batch++) {
+		for (int i = 0; ok && i < 100; i++)
+			ok = ihttp_send(rd.fd, req, strlen(req)) == 0;
+		for (int i = 0; ok && i < 100; i++, n++) {
+			struct ihttp_resp r;
+
+			ok = ihttp_read(&rd, &r) == 0 && r.status == 200;
+			ihttp_resp_free(&r);
+		}
+	}
+	if (rd.fd >= 0)
+		close(rd.fd);
+	buf_free(&rd.in);
+	itest_check(ok && n == 4400, "4400 requests with a 250-byte ServiceName answered (%d)", n);
+	ok = ihttp_exchange(PB, "GET /metrics HTTP/1.1\r\nHost: b\r\n\r\n", &direct) == 0 && direct.status == 200 &&
+	     direct.body.len > (1u << 20);
+	itest_check(ok, "the callee's /metrics is over 1 MiB (%zu bytes)", direct.body.len);
+	itest_check(post_call("{\"url\":\"http://127.0.0.1:9092/metrics\",\"method\":\"GET\"}", &relayed) == 0 &&
+		    relayed.status == 200 && relayed.body.len == direct.body.len &&
+		    !memcmp(relayed.body.p, direct.body.p, direct.body.len),
+		    "/call carries it whole: %d, %zu bytes", relayed.status, relayed.body.len);
+	ihttp_resp_free(&direct);
+	ihttp_resp_free(&relayed);
+	ihttp_exchange(PB, "DELETE /metrics HTTP/1.1\r\nHost: b\r\n\r\n", &direct);
+	ihttp_resp_free(&direct);
+}
+
 static int run(void *arg)
 {
 	pid_t a, b;
@@ -467,6 +512,7 @@ static int run(void *arg)
 	test_fail_every();
 	test_call_close();
 	test_batch_close();
+	test_call_large_metrics();
 	test_garbage(b);
 	sleep(1);	/* let the server drop the closed connections */
 	rss = ihttp_rss_kib(b);

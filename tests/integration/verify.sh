@@ -202,6 +202,20 @@ check "derived split: the TrafficSplit applied last wins (75/25 replaces 70/30)"
 	test "$(jq -c '.assertions[] | select(.step == "seventy-five") | .evidence.expectation | [.split, .shares]' "$work/split-good-derived.json")" \
 	= '["default/server-split",{"app-b":0.75,"app-c":0.25}]'
 
+# --- a backend's exchange that "ends" after the client's (late-end/) ----------------
+# An excerpt of a real capture (syscall backend, loaded machine, a mesh that
+# rewrites X-Request-Id): three requests held by the proxy at once, and app-b's
+# exchange of the first "ends" 10 us after app-a read the answer, its sender
+# preempted inside its last send. Each request was served once; placing that
+# exchange by its start, not its end, gives each one its own.
+le=$fx/late-end
+"$bin" -j verify --observations "$le/observations.jsonl" -i "$le/intent.jsonl" -I "$le/inventory.json" \
+	-s specs/traffic-split.yaml --run r3f9e6ac4 >"$work/late-end.json" 2>/dev/null
+check "late end: 3 requests delivered, none undelivered, no copies, not FAIL" \
+	test "$(jq -c '.assertions[] | select(.step == "b75-c25-keep-alive") | [.verdict, .evidence.delivered,
+		.evidence.undelivered.total, .evidence.copies.total, .evidence.request_ids.rewritten]' "$work/late-end.json")" \
+	= '["INCONCLUSIVE",3,0,0,3]'
+
 # --- determinism, replay formats --------------------------------------------
 verify access-faulty access
 cp "$work/access-faulty.json" "$work/again.json"

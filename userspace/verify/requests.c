@@ -614,10 +614,19 @@ static void flight(const struct vreq *r, uint64_t *t0, uint64_t *t1)
 
 /*
  * An exchange followed to the entry but not to one request goes to a request
- * whose flight holds it, one without a copy first, and of those the one
- * whose flight ends first (taken in start order, that gives every request
- * one when there is a way to); failing that, to the request in flight
- * nearest to it.
+ * whose flight holds its start, one without a copy first, and of those the
+ * one whose flight ends first; failing that, to the request in flight nearest
+ * to it. Exchanges are placed in start order, and for points in intervals
+ * that greedy choice gives a copy to as many requests as any assignment
+ * could: none is left "never reached a backend" while another takes two.
+ *
+ * Only the start is held against the flight, not the end: with the syscall
+ * backend a backend's exchange ends when its last send returns, and under
+ * load the sender can be preempted inside that call after its bytes left,
+ * so the exchange can "end" after the client already read the answer
+ * (other_end() in follow.c allows the same). Its start, the receive
+ * returning, cannot come after the client's end. (An exchange that never
+ * ended is held by any flight that began before it, as before.)
  */
 static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e)
 {
@@ -630,7 +639,7 @@ static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e
 		flight(&r[i], &t0, &t1);
 		if (!t0)
 			continue;
-		if (t0 <= e->start_ns && (!e->end_ns || e->end_ns <= t1)) {
+		if (t0 <= e->start_ns && (!e->end_ns || e->start_ns <= t1)) {
 			if (!r[i].n_copies && t1 < free_end) {
 				free_holds = &r[i];
 				free_end = t1;
