@@ -3,7 +3,8 @@
 # (smi-witness lab up, reference mesh), wrk in pod app-a against the service
 # address app-svc:9091 (app-a -> HAProxy -> app-b / app-c), keep-alive, 2
 # threads, 50 connections. `observe --inventory` watches every pod (wrk's
-# client side, HAProxy's two sides, the backends: four exchanges per request),
+# client side, HAProxy's two sides of each of its two hops, the backends: six
+# exchanges per request),
 # detached and attached with each backend, every configuration in every
 # round, in ABBA order; medians of the per-round ratios. Then the capture
 # cost per exchange on this path, per backend.
