@@ -626,7 +626,7 @@ static void flight(const struct vreq *r, uint64_t *t0, uint64_t *t1)
  * so the exchange can "end" after the client already read the answer
  * (other_end() in follow.c allows the same). Its start, the receive
  * returning, cannot come after the client's end. (An exchange that never
- * ended is held by any flight that began before it, as before.)
+ * ended is held by any flight that began before it.)
  */
 static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e)
 {
