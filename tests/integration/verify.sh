@@ -206,8 +206,9 @@ check "derived split: the TrafficSplit applied last wins (75/25 replaces 70/30)"
 # An excerpt of a real capture (syscall backend, loaded machine, a mesh that
 # rewrites X-Request-Id): three requests held by the proxy at once, and app-b's
 # exchange of the first "ends" 10 us after app-a read the answer, its sender
-# preempted inside its last send. Each request was served once; placing that
-# exchange by its start, not its end, gives each one its own.
+# preempted inside its last send. Each request was served once; with the syscall
+# backend's stamps that exchange is placed by its start, not its end, which gives
+# each one its own.
 le=$fx/late-end
 "$bin" -j verify --observations "$le/observations.jsonl" -i "$le/intent.jsonl" -I "$le/inventory.json" \
 	-s specs/traffic-split.yaml --run r3f9e6ac4 >"$work/late-end.json" 2>/dev/null
@@ -215,6 +216,15 @@ check "late end: 3 requests delivered, none undelivered, no copies, not FAIL" \
 	test "$(jq -c '.assertions[] | select(.step == "b75-c25-keep-alive") | [.verdict, .evidence.delivered,
 		.evidence.undelivered.total, .evidence.copies.total, .evidence.request_ids.rewritten]' "$work/late-end.json")" \
 	= '["INCONCLUSIVE",3,0,0,3]'
+# The same records said to come from the cgroup backend, whose send stamps come before
+# the bytes arrive: there an end after the client's is no lag, and the exchange is not
+# the first request's (a mesh could pass off a copy as a delivery): it stays undelivered.
+sed '1s/"capture_backend":"syscalls"/"capture_backend":"cgroup"/' "$le/observations.jsonl" >"$work/late-end-cg.jsonl"
+"$bin" -j verify --observations "$work/late-end-cg.jsonl" -i "$le/intent.jsonl" -I "$le/inventory.json" \
+	-s specs/traffic-split.yaml --run r3f9e6ac4 >"$work/late-end-cg.json" 2>/dev/null
+check "late end, cgroup backend's stamps: held against the flight's end, 1 undelivered, FAIL" \
+	test "$(jq -c '.assertions[] | select(.step == "b75-c25-keep-alive") | [.verdict, .evidence.delivered,
+		.evidence.undelivered.total]' "$work/late-end-cg.json")" = '["FAIL",2,1]'
 
 # --- determinism, replay formats --------------------------------------------
 verify access-faulty access

@@ -26,7 +26,7 @@ enum field {
 	F_LISTENERS_OUTSIDE,
 	F_RUN, F_URL, F_VIA, F_SENT_NS, F_DONE_NS, F_ERROR,
 	F_STEP, F_STATE, F_DETAIL,
-	F_LOCATION, F_TRUNCATED, F_HEADERS, F_RESPONSE_HEADERS,
+	F_LOCATION, F_TRUNCATED, F_HEADERS, F_RESPONSE_HEADERS, F_CAPTURE_BACKEND,
 	F__COUNT
 };
 
@@ -40,7 +40,7 @@ static const char *const field_names[F__COUNT] = {
 	"listeners_outside",
 	"run", "url", "via", "sent_ns", "done_ns", "error",
 	"step", "state", "detail",
-	"location", "truncated", "headers", "response_headers",
+	"location", "truncated", "headers", "response_headers", "capture_backend",
 };
 
 /* One record's members, from the fast reader or from jansson (rec_from_json). */
@@ -295,6 +295,13 @@ static int set_meta(struct rdr *rd, const rec_t o, const char *path, unsigned li
 	s->meta.snaplen = ju64(o, F_SNAPLEN);
 	s->meta.mono_ns = ju64(o, F_MONO_NS);
 	s->meta.real_ns = ju64(o, F_REAL_NS);
+	/*
+	 * Only the cgroup backend stamps a send when its bytes leave; the
+	 * syscall backend (and a capture that does not name its backend, as
+	 * before the backends had names) stamps it when the call returns.
+	 */
+	if (!is_str(&o[F_CAPTURE_BACKEND], "cgroup"))
+		s->ends_may_lag = true;
 	s->have_meta = true;
 	return s->meta.inventory ? 0 : -ENOMEM;
 }

@@ -98,6 +98,14 @@ struct obs_set {
 	struct obs_meta meta;
 	bool have_meta;
 	bool have_end;			/* an `end` record was read */
+	/*
+	 * A capture of the set stamps an exchange's end when its last send
+	 * returned (the syscall backend's meta, or one naming no backend): a
+	 * sender preempted inside that call makes the end lag behind the
+	 * moment its peer read the bytes. False when every meta record names
+	 * the cgroup backend, whose send stamps come before the bytes arrive.
+	 */
+	bool ends_may_lag;
 	bool torn;			/* the last line was cut short and dropped */
 	unsigned torn_line;
 	bool stream_cut;		/* a compressed file ends without its trailer (the writer died) */

@@ -237,6 +237,8 @@ int live_start(struct live **out, const struct live_opts *o)
 		.snaplen = capture_snaplen(l->c), .capture_tag = capture_tag(l->c),
 		.backend = capture_backend_name(l->c), .watched_cgroups = (unsigned)n });
 	obs_writer_flush(&l->sink, true);
+	/* As obs_read() would set it from that meta record: the probes are judged the same way. */
+	l->probes.ends_may_lag = strcmp(capture_backend_name(l->c), "cgroup") != 0;
 	r = pthread_create(&l->thread, NULL, poll_loop, l);
 	if (r) {
 		capture_close(l->c);

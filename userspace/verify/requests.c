@@ -614,21 +614,24 @@ static void flight(const struct vreq *r, uint64_t *t0, uint64_t *t1)
 
 /*
  * An exchange followed to the entry but not to one request goes to a request
- * whose flight holds its start, one without a copy first, and of those the
- * one whose flight ends first; failing that, to the request in flight nearest
- * to it. Exchanges are placed in start order, and for points in intervals
- * that greedy choice gives a copy to as many requests as any assignment
- * could: none is left "never reached a backend" while another takes two.
+ * whose flight holds it, one without a copy first, and of those the one
+ * whose flight ends first; failing that, to the request in flight nearest
+ * to it. Exchanges are placed in start order: for points in intervals that
+ * greedy choice gives a copy to as many requests as any assignment could,
+ * so none is left "never reached a backend" while another takes two.
  *
- * Only the start is held against the flight, not the end: with the syscall
- * backend a backend's exchange ends when its last send returns, and under
- * load the sender can be preempted inside that call after its bytes left,
- * so the exchange can "end" after the client already read the answer
- * (other_end() in follow.c allows the same). Its start, the receive
- * returning, cannot come after the client's end. (An exchange that never
- * ended is held by any flight that began before it.)
+ * A flight holds an exchange that starts in it and ends in it. With
+ * lagging ends (obs_set.ends_may_lag: the syscall backend, where an
+ * exchange ends when its last send returns and a sender preempted inside
+ * that call can "end" after its client read the answer) the start alone is
+ * held against the flight, as other_end() in follow.c does: the start, the
+ * receive returning, cannot come after the client's end. With the cgroup
+ * backend's stamps an end after the client's is evidence the exchange was
+ * not that request's, and a mesh could otherwise pass off a copy of one
+ * request as the delivery of another it answered itself. (An exchange that
+ * never ended is held by any flight that began before it.)
  */
-static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e)
+static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e, bool ends_may_lag)
 {
 	struct vreq *free_holds = NULL, *holds = NULL, *near = NULL;
 	uint64_t best = UINT64_MAX, free_end = UINT64_MAX;
@@ -639,7 +642,7 @@ static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e
 		flight(&r[i], &t0, &t1);
 		if (!t0)
 			continue;
-		if (t0 <= e->start_ns && (!e->end_ns || e->start_ns <= t1)) {
+		if (t0 <= e->start_ns && (!e->end_ns || e->end_ns <= t1 || (ends_may_lag && e->start_ns <= t1))) {
 			if (!r[i].n_copies && t1 < free_end) {
 				free_holds = &r[i];
 				free_end = t1;
@@ -737,7 +740,7 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 		if (read_request(ix, t, &id, key, &i, &r[n], &ccap[n]))
 			goto oom;
 	for (; i < ix->n && ix->tags[i].key == key; i++) {
-		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]));
+		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]), ix->obs->ends_may_lag);
 
 		if (q && add_exchange(ix, t, q, tag_ex(&ix->tags[i]), VL_ENTRY, &ccap[q - r]))
 			goto oom;
