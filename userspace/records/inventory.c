@@ -10,6 +10,7 @@
 #include "records/inventory.h"
 #include "util/kernfs.h"
 #include "util/log.h"
+#include "util/u64.h"
 
 struct ctx {
 	const char *path;
@@ -351,20 +352,6 @@ void inv_addr_from_raw(struct inv_addr *out, int family, const uint8_t raw[16])
 	}
 }
 
-/* Appends the decimal digits of v at p; returns the end. */
-static char *put_decimal(char *p, unsigned v)
-{
-	char tmp[10];
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 void inv_addr_format(char *buf, size_t len, int family, const uint8_t raw[16], uint16_t port)
 {
 	struct inv_addr a;
@@ -380,10 +367,10 @@ void inv_addr_format(char *buf, size_t len, int family, const uint8_t raw[16], u
 		char *p = buf;
 
 		for (int i = 0; i < 4; i++) {
-			p = put_decimal(p, a.bytes[i]);
+			p = u64_digits(p, a.bytes[i]);
 			*p++ = i < 3 ? '.' : ':';
 		}
-		*put_decimal(p, port) = '\0';
+		*u64_digits(p, port) = '\0';
 		return;
 	}
 	if (!a.family || !inet_ntop(a.family, a.bytes, ip, sizeof(ip)))

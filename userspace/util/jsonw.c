@@ -193,7 +193,7 @@ void jsonw_raw(struct jsonw *w, const char *json, size_t n)
 static void put_u64(struct jsonw *w, uint64_t v)
 {
 	if (room(w, 20))
-		w->out.len = (size_t)(jsonw__digits(w->out.p + w->out.len, v) - w->out.p);
+		w->out.len = (size_t)(u64_digits(w->out.p + w->out.len, v) - w->out.p);
 }
 
 void jsonw_u64k(struct jsonw *w, const char *k, size_t klen, uint64_t v)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/u64.h"
 
 struct jsonw {
 	struct buf out;		/* records not yet written out */
@@ -146,36 +147,6 @@ static inline __attribute__((always_inline)) char *jsonw__key_in_place(struct js
 	return p;
 }
 
-/* Writes v in decimal at p; returns the end. */
-static inline __attribute__((always_inline)) char *jsonw__digits(char *p, uint64_t v)
-{
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
-	static const uint64_t pow10[20] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
-		1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-		1000000000000000000ull, 10000000000000000000ull,
-	};
-	/* Digits from the bit length (log10(2) ~ 1233 / 4096), corrected by one comparison. */
-	int t = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-	char *end = p + t + (v >= pow10[t]) + !v;
-
-	for (p = end; v >= 100; v /= 100) {
-		p -= 2;
-		memcpy(p, pairs + 2 * (v % 100), 2);
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	return end;
-}
-
 static inline __attribute__((always_inline)) void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
 {
 	size_t klen = strlen(key);
@@ -184,7 +155,7 @@ static inline __attribute__((always_inline)) void jsonw_u64(struct jsonw *w, con
 		jsonw_u64k(w, key, klen, v);
 		return;
 	}
-	w->out.len = (size_t)(jsonw__digits(jsonw__key_in_place(w, key, klen), v) - w->out.p);
+	w->out.len = (size_t)(u64_digits(jsonw__key_in_place(w, key, klen), v) - w->out.p);
 }
 
 static inline void jsonw_i64(struct jsonw *w, const char *key, int64_t v)
