@@ -69,3 +69,28 @@ done
 row "offline verify throughput (JSONL)" "$(median "${rates[@]}")" "exchanges/s" ">= 1000000" \
 	"per CPU second, median of 3 runs (${rates[*]}; wall clock ${walls[*]}); $ex exchanges + $requests intents, $((size >> 20)) MiB; one 75/25 split assertion, PASS"
 row "- verifier peak RSS" "$(median "${rss[@]}")" "KiB" "" "/usr/bin/time %M, same runs"
+
+# --- verifier, every request id stripped by the mesh ----------------------------
+# The same split through a mesh that removes every request's id while it holds
+# eight at a time: each backend exchange is followed to the entry only and
+# placed on a request by its flight (verify/place.h), which must stay
+# O(log n) per exchange: a mesh must not be able to slow verification down
+# quadratically by stripping ids.
+printf 'run rbench\nmeta\nto 198.18.1.4:9091\noverlap 1 1 %d 8 %d app-b app-c\nstats\nend\n' \
+	"$requests" $((requests * 3 / 4)) >"$tmp/strip.plan"
+rm -f "$tmp/obs.jsonl" "$tmp/intent.jsonl"
+awk -v obs="$tmp/obs.jsonl" -v intents="$tmp/intent.jsonl" -f "$fx/gen.awk" "$tmp/strip.plan" || exit 1
+ex=$(grep -c '"t":"exchange"' "$tmp/obs.jsonl")
+rates=()
+for _ in 1 2 3; do
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$build/smi-witness" -j verify --observations "$tmp/obs.jsonl" \
+		-i "$tmp/intent.jsonl" -s "$tmp/bench.yaml" -I "$fx/inventory.json" >"$tmp/verify.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] || { cat "$tmp/verify.out"; echo "verify exited $rc"; exit 1; }
+	followed=$(jq '.assertions[0].evidence.request_ids.followed' "$tmp/verify.out")
+	[ "$followed" = "$requests" ] || { echo "followed $followed of $requests requests"; exit 1; }
+	read -r secs user sys kib <"$tmp/time"
+	rates+=("$(calc '%.0f' 'n / (u + s)' n="$ex" u="$user" s="$sys")")
+done
+row "offline verify throughput, every id stripped by the mesh" "$(median "${rates[@]}")" "exchanges/s" "" \
+	"per CPU second, median of 3 runs (${rates[*]}); $ex exchanges, $requests requests each followed to the entry only and placed by its flight (8 in the mesh at a time); PASS"

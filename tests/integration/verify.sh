@@ -226,6 +226,14 @@ check "late end, cgroup backend's stamps: held against the flight's end, 1 undel
 	test "$(jq -c '.assertions[] | select(.step == "b75-c25-keep-alive") | [.verdict, .evidence.delivered,
 		.evidence.undelivered.total]' "$work/late-end-cg.json")" = '["FAIL",2,1]'
 
+# A mesh stripping every id while it holds eight requests at once: each backend exchange is
+# followed to the entry only and placed by its flight, one copy per request.
+verify split-stripped split-stripped
+check "ids stripped, 8 in flight: PASS, 4000 delivered, none undelivered, no copies, 4000 followed" \
+	test "$(jq -c '.assertions[0] | [.verdict, .evidence.delivered, .evidence.undelivered.total,
+		.evidence.copies.total, .evidence.request_ids.followed, .evidence.request_ids.removed]' \
+		"$work/split-stripped.json")" = '["PASS",4000,0,0,4000,4000]'
+
 # --- determinism, replay formats --------------------------------------------
 verify access-faulty access
 cp "$work/access-faulty.json" "$work/again.json"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/array.h"
+#include "verify/place.h"
 #include "verify/requests.h"
 
 const char *const default_proxy_comms[] = {
@@ -597,68 +598,6 @@ static void attribute_connect_errors(const struct vindex *ix, const struct sc_tr
 	free(failed);
 }
 
-/* When request r was in flight as its source saw it, for placing exchanges followed to its entry only. */
-static void flight(const struct vreq *r, uint64_t *t0, uint64_t *t1)
-{
-	const struct obs_exchange *e = r->client ? r->client : r->relay;
-
-	*t0 = *t1 = 0;
-	if (e) {
-		*t0 = e->start_ns;
-		*t1 = e->end_ns ? e->end_ns : UINT64_MAX;
-	} else if (r->intent && r->intent->sent_ns) {
-		*t0 = r->intent->sent_ns;
-		*t1 = r->intent->done_ns ? r->intent->done_ns : UINT64_MAX;
-	}
-}
-
-/*
- * An exchange followed to the entry but not to one request goes to a request
- * whose flight holds it, one without a copy first, and of those the one
- * whose flight ends first; failing that, to the request in flight nearest
- * to it. Exchanges are placed in start order: for points in intervals that
- * greedy choice gives a copy to as many requests as any assignment could,
- * so none is left "never reached a backend" while another takes two.
- *
- * A flight holds an exchange that starts in it and ends in it. With
- * lagging ends (obs_set.ends_may_lag: the syscall backend, where an
- * exchange ends when its last send returns and a sender preempted inside
- * that call can "end" after its client read the answer) the start alone is
- * held against the flight, as other_end() in follow.c does: the start, the
- * receive returning, cannot come after the client's end. With the cgroup
- * backend's stamps an end after the client's is evidence the exchange was
- * not that request's, and a mesh could otherwise pass off a copy of one
- * request as the delivery of another it answered itself. (An exchange that
- * never ended is held by any flight that began before it.)
- */
-static struct vreq *place(struct vreq *r, size_t n, const struct obs_exchange *e, bool ends_may_lag)
-{
-	struct vreq *free_holds = NULL, *holds = NULL, *near = NULL;
-	uint64_t best = UINT64_MAX, free_end = UINT64_MAX;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t t0, t1, d;
-
-		flight(&r[i], &t0, &t1);
-		if (!t0)
-			continue;
-		if (t0 <= e->start_ns && (!e->end_ns || e->end_ns <= t1 || (ends_may_lag && e->start_ns <= t1))) {
-			if (!r[i].n_copies && t1 < free_end) {
-				free_holds = &r[i];
-				free_end = t1;
-			}
-			if (!holds)
-				holds = &r[i];
-		}
-		d = t0 > e->start_ns ? t0 - e->start_ns : e->start_ns - t0;
-		if (d < best) {
-			best = d;
-			near = &r[i];
-		}
-	}
-	return free_holds ? free_holds : holds ? holds : near ? near : n ? &r[0] : NULL;
-}
-
 /* Index of the first tag of ix whose key is not below key (ix->n when none). */
 static size_t tag_lower_bound(const struct vindex *ix, uint64_t key)
 {
@@ -725,6 +664,7 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 	struct reqid id = { .step = step, .traffic = t->index, .probe = probes };
 	size_t n = 0, cap, i;
 	size_t *ccap;		/* the capacities of the requests' copies */
+	struct placer *pl = NULL;
 	struct vreq *r;
 
 	/* From the lower bound of (step, traffic, probe) in the sorted tags. */
@@ -739,12 +679,21 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 	for (; n < cap; n++)
 		if (read_request(ix, t, &id, key, &i, &r[n], &ccap[n]))
 			goto oom;
+	/* Exchanges followed to the entry only (their tags come last, by start time). */
+	if (i < ix->n && ix->tags[i].key == key) {
+		pl = placer_new(r, n, ix->obs->ends_may_lag);
+		if (!pl)
+			goto oom;
+	}
 	for (; i < ix->n && ix->tags[i].key == key; i++) {
-		struct vreq *q = place(r, n, tag_ex(&ix->tags[i]), ix->obs->ends_may_lag);
+		struct vreq *q = placer_pick(pl, tag_ex(&ix->tags[i]));
 
 		if (q && add_exchange(ix, t, q, tag_ex(&ix->tags[i]), VL_ENTRY, &ccap[q - r]))
 			goto oom;
+		if (q)
+			placer_placed(pl, q);
 	}
+	placer_free(pl);
 	for (size_t k = 0; k < n; k++) {
 		finish_copies(&r[k]);
 		classify(&r[k]);
@@ -755,6 +704,7 @@ int vindex_requests(const struct vindex *ix, unsigned step, const struct sc_traf
 	*out = r;
 	return (int)n;
 oom:
+	placer_free(pl);
 	free(ccap);
 	vreqs_free(r, cap);	/* the requests not read yet are zeroed: nothing of theirs to free */
 	return -ENOMEM;
