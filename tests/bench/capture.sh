@@ -66,6 +66,23 @@ floor_row cgroup ">= 0.995" "programs attached to another cgroup: none of them r
 ratio_rows detached syscalls "sample app, syscall backend" "server side watched" ">= 0.98"
 floor_row syscalls "" "every hooked syscall of the node runs a program that exits at the cgroup check"
 
+# --- the cgroup backend's floor, counted ---------------------------------------------
+# What the ratio above cannot resolve within this machine's spread, counted
+# instead: over a wrk run against the unwatched app, how many times any of the
+# backend's programs ran (bpf_stats). None should: the kernel looks at the
+# socket's cgroup, finds no program attached there and goes on.
+sysctl -q kernel.bpf_stats_enabled=1
+start_observe "$tmp/floor.jsonl" --capture cgroup --cgroup "$idle_cg" || exit 1
+# The traffic programs only: the listener scan (an iterator) runs on its own timer.
+traffic_runs() { bpf_by_prog | jq '[.skb_egress[1], .skb_ingress[1], .skb_sockops[1]] | add'; }
+fc0=$(traffic_runs)
+wrk_run 2 "$url" >&2 || exit 1
+fc1=$(traffic_runs)
+stop_observe
+sysctl -q kernel.bpf_stats_enabled="$stats_was"
+row "- floor, cgroup backend: program runs for unwatched traffic" "$((fc1 - fc0))" "runs" "= 0" \
+	"bpf_stats run counts of skb_egress, skb_ingress and skb_sockops over a 2 s wrk run ($served requests) against the app in another cgroup"
+
 # --- cost per exchange ------------------------------------------------------------
 for b in cgroup syscalls; do
 	capture_cost 10 --capture "$b" --cgroup "$cg"
