@@ -157,6 +157,17 @@ static void test_header_lookup(void **state)
 	v = http_header_get(&h, "x-request-id");
 	assert_ptr_equal(v->p, copy + (strstr(in, "r-1") - in));
 	assert_false(http_list_has((struct http_str){ "ab", 2 }, "a"));
+
+	/* Case folds letters only; lengths must match both ways; a NUL in the subject is no end. */
+	assert_true(http_str_eq_ci((struct http_str){ "Content-LENGTH", 14 }, "content-length"));
+	assert_true(http_str_eq_ci((struct http_str){ "", 0 }, ""));
+	assert_false(http_str_eq_ci((struct http_str){ "hos", 3 }, "host"));
+	assert_false(http_str_eq_ci((struct http_str){ "hosts", 5 }, "host"));
+	assert_false(http_str_eq_ci((struct http_str){ "host\0", 5 }, "host"));
+	assert_false(http_str_eq_ci((struct http_str){ "[", 1 }, "{"));	/* 0x5b, 0x7b: no letters */
+	assert_false(http_str_eq_ci((struct http_str){ "@", 1 }, "`"));
+	assert_false(http_str_eq_ci((struct http_str){ "\xc1", 1 }, "\xe1"));
+	assert_true(http_str_eq_ci((struct http_str){ "ZAz", 3 }, "zaZ"));
 }
 
 /* Size limits: 431 material, never a read past max_head or the buffer. */

@@ -288,10 +288,13 @@ static void request_head(struct assembler *a, struct asm_stream *s, const struct
 static bool h2c_accepted(struct assembler *a, struct asm_stream *s, struct cap_exchange *x,
 			 const struct http_head *h)
 {
-	const struct http_str *up = http_header_get(h, "upgrade");
+	const struct http_str *up;
 
-	if (h->status != 101 || !x || !x->h2c_request || !up || !http_list_has(*up, "h2c") ||
-	    h2_begin(a, "upgrade"))
+	/* The status first: every response passes here, a 101 is rare. */
+	if (h->status != 101 || !x || !x->h2c_request)
+		return false;
+	up = http_header_get(h, "upgrade");
+	if (!up || !http_list_has(*up, "h2c") || h2_begin(a, "upgrade"))
 		return false;
 	h2_upgraded(a, x, a->h2c_table_size);
 	http_body_init(&s->body, h, false);

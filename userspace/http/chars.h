@@ -41,9 +41,12 @@ static inline bool http_is_vchar(char ch)
 	return c > 0x20 && c != 0x7f;
 }
 
-static inline char http_lower(char c)
+/* Branch-free: every header name byte passes here, and upper case is neither rare nor common. */
+static inline unsigned char http_lower(char ch)
 {
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	unsigned char c = (unsigned char)ch;
+
+	return (unsigned char)(c | (((unsigned char)(c - 'A') < 26u) << 5));
 }
 
 /* Returns s without leading and trailing SP / HTAB. */

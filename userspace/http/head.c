@@ -11,11 +11,11 @@ bool http_str_eq_ci(struct http_str s, const char *z)
 {
 	size_t i = 0;
 
-	/* No strlen first: most calls differ at once in length or first bytes. */
-	for (; i < s.len && z[i]; i++)
-		if (http_lower(s.p[i]) != http_lower(z[i]))
+	/* No strlen first: most calls differ at once in length or first bytes. z's NUL stops the loop too. */
+	for (; i < s.len; i++)
+		if (http_lower(s.p[i]) != http_lower(z[i]) || !z[i])
 			return false;
-	return i == s.len && !z[i];
+	return !z[i];
 }
 
 bool http_is_token(struct http_str s)
@@ -88,8 +88,10 @@ void http_head_rebase(struct http_head *h, const char *old_base, const char *new
 
 const struct http_str *http_header_get(const struct http_head *h, const char *name)
 {
+	size_t n = strlen(name);
+
 	for (size_t i = 0; i < h->nheaders; i++)
-		if (http_str_eq_ci(h->headers[i].name, name))
+		if (h->headers[i].name.len == n && http_str_eq_ci(h->headers[i].name, name))
 			return &h->headers[i].value;
 	return NULL;
 }
