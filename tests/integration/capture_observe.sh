@@ -85,6 +85,10 @@ jq -n --arg cg "$cg" --arg ns "$ns" '{version: 1, node: "capobs-node", source: "
 		ip: "127.0.0.1", cgroup_path: $cg, netns: $ns}],
 	services: [{namespace: "ns1", name: "app-svc", ip: "127.0.0.2", ports: [9091]}]}' >"$tmp/inv.json"
 check "observe attached" start_observe "$tmp/obs.jsonl" "$tmp/obs.log" --inventory "$tmp/inv.json"
+# The thread draining the ring must not preempt the workload when it wakes: SCHED_BATCH (3), the
+# 41st field of its stat (after the command name, which may hold blanks).
+policy() { sed 's/.*) //' "/proc/$obs/stat" | awk '{print $39}'; }
+check "observe drains the ring as SCHED_BATCH" test "$(policy)" = 3
 "${innet[@]}" tcpdump -i lo --immediate-mode -U -s 200 -B 65536 -w "$tmp/drv.pcap" 'tcp port 9091' \
 	2>"$tmp/tcpdump.log" &
 tcpd=$!

@@ -49,6 +49,7 @@ struct capture {
 	uint64_t conn_drops_swept;	/* ring drops of connection records already accounted for */
 	uint64_t next_expire_ns;	/* cgroup backend: when to give up holes held too long */
 	uint64_t next_scan_ns;		/* cgroup backend: when to look for listeners outside */
+	bool batch_tried;		/* the polling thread asked for SCHED_BATCH (capture_poll) */
 	struct skb_want *want;		/* cgroup backend: what the caller watches */
 	size_t nwant, capwant;
 	struct skb_outside outside;
