@@ -8,7 +8,8 @@
 #    loopback (requests and responses counted on the wire);
 #  - a 4 KiB ring buffer under load: kernel drops counted, in the end record and
 #    in the summary;
-#  - every output line is whole JSON, the last one the end record.
+#  - every output line is whole JSON, the last one the end record;
+#  - cgroup backend: none of its traffic programs runs for an unwatched app.
 # Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
@@ -185,6 +186,40 @@ check "tiny ring: connection records were lost too ($(jq .kernel_drops_by.ring_c
 	test "$(jq .kernel_drops_by.ring_conn <<<"$last")" -gt 0
 check "tiny ring: no connection left open once the clients are gone (lost END records swept)" \
 	eq "$(jq .conns_open <<<"$last")" 0
+
+# --- cgroup backend: nothing runs for a socket outside the watched cgroups ------
+# The backend's promise to the node: its traffic programs run for the watched
+# cgroups' sockets only. Counted with bpf_stats (restored after): 200 requests to the
+# app, first with another (empty) cgroup watched, then with the app's own as the control.
+traffic_runs() { # the observe's skb_egress + skb_ingress + skb_sockops run counts
+	bpftool prog show -j | jq --argjson ids "$(head -n 1 "$1" | jq -c .bpf_prog_ids)" '[.[] |
+		select(.id as $i | $ids | index($i)) | select(.name | test("^skb_(egress|ingress|sockops)$")) |
+		.run_cnt // 0] | add // 0'
+}
+runs_for() { # cgroup -> program runs over 200 requests to the app while it is watched (a subshell: stops its own observe)
+	local before after
+	"$bin" observe --capture cgroup --cgroup "$1" --out "$tmp/floor.jsonl" --stats-interval 0 2>"$tmp/floor.log" &
+	obs=$!
+	pids+=($obs)
+	wait_for 60 grep -q '^observe: watching' "$tmp/floor.log" || { cat "$tmp/floor.log"; stop_observe; return 1; }
+	before=$(traffic_runs "$tmp/floor.jsonl")
+	inpod "$bin" drive -n 200 -c 4 --run-id floor http://127.0.0.1:9091/echo >/dev/null 2>&1
+	after=$(traffic_runs "$tmp/floor.jsonl")
+	stop_observe
+	echo $((after - before))
+}
+if [ "$capture" = cgroup ] && command -v bpftool >/dev/null; then
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+	mkdir "$cg-other"
+	idle_runs=$(runs_for "$cg-other")
+	watched_runs=$(runs_for "$cg")
+	rmdir "$cg-other"
+	sysctl -q kernel.bpf_stats_enabled="$stats_was"
+	check "cgroup backend: no program run for 200 requests to an unwatched app" eq "$idle_runs" 0
+	check "cgroup backend: the same requests watched run the programs ($watched_runs runs)" \
+		test "${watched_runs:-0}" -ge 400
+fi
 
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
 [ $fails -eq 0 ]
