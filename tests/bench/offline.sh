@@ -48,24 +48,31 @@ steps:
       - count: $requests
         expect: {split: {app-b: 75, app-c: 25}}
 EOF
-awk -v obs="$tmp/obs.jsonl" -v intents="$tmp/intent.jsonl" -f "$fx/gen.awk" "$tmp/bench.plan" || exit 1
-ex=$(grep -c '"t":"exchange"' "$tmp/obs.jsonl")
-size=$(stat -c %s "$tmp/obs.jsonl")
-# Exchanges per second of CPU time (user + sys): the verifier is single
-# threaded, so on an idle machine that is its wall-clock rate too; on a shared
-# one the wall clock also counts the time other tenants held the CPU.
-rates=() walls=() rss=()
-for _ in 1 2 3; do
-	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$build/smi-witness" verify --observations "$tmp/obs.jsonl" \
-		-i "$tmp/intent.jsonl" -s "$tmp/bench.yaml" -I "$fx/inventory.json" >"$tmp/verify.out" 2>&1
-	rc=$?
-	cat "$tmp/verify.out" "$tmp/time"
-	[ $rc = 0 ] || { echo "verify exited $rc"; exit 1; }
-	read -r secs user sys kib <"$tmp/time"
-	rates+=("$(calc '%.0f' 'n / (u + s)' n="$ex" u="$user" s="$sys")")
-	walls+=("$(calc '%.0f' 'n / w' n="$ex" w="$secs")")
-	rss+=("$kib")
-done
+# verify_three PLAN: the recording of PLAN (gen.awk), then three timed `verify -j`
+# runs of it against bench.yaml, each of which must exit 0. Sets ex, size and, per
+# run, rates (exchanges per second of CPU time: the verifier is single threaded, so
+# on an idle machine that is its wall-clock rate too; on a shared one the wall clock
+# also counts the time other tenants held the CPU), walls and rss; the last report
+# is left in $tmp/verify.out.
+verify_three() {
+	rm -f "$tmp/obs.jsonl" "$tmp/intent.jsonl"
+	awk -v obs="$tmp/obs.jsonl" -v intents="$tmp/intent.jsonl" -f "$fx/gen.awk" "$1" || exit 1
+	ex=$(grep -c '"t":"exchange"' "$tmp/obs.jsonl")
+	size=$(stat -c %s "$tmp/obs.jsonl")
+	rates=() walls=() rss=()
+	for _ in 1 2 3; do
+		/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$build/smi-witness" -j verify --observations "$tmp/obs.jsonl" \
+			-i "$tmp/intent.jsonl" -s "$tmp/bench.yaml" -I "$fx/inventory.json" >"$tmp/verify.out" 2>&1
+		rc=$?
+		cat "$tmp/time"
+		[ $rc = 0 ] || { cat "$tmp/verify.out"; echo "verify exited $rc"; exit 1; }
+		read -r secs user sys kib <"$tmp/time"
+		rates+=("$(calc '%.0f' 'n / (u + s)' n="$ex" u="$user" s="$sys")")
+		walls+=("$(calc '%.0f' 'n / w' n="$ex" w="$secs")")
+		rss+=("$kib")
+	done
+}
+verify_three "$tmp/bench.plan"
 row "offline verify throughput (JSONL)" "$(median "${rates[@]}")" "exchanges/s" ">= 1000000" \
 	"per CPU second, median of 3 runs (${rates[*]}; wall clock ${walls[*]}); $ex exchanges + $requests intents, $((size >> 20)) MiB; one 75/25 split assertion, PASS"
 row "- verifier peak RSS" "$(median "${rss[@]}")" "KiB" "" "/usr/bin/time %M, same runs"
@@ -78,19 +85,8 @@ row "- verifier peak RSS" "$(median "${rss[@]}")" "KiB" "" "/usr/bin/time %M, sa
 # quadratically by stripping ids.
 printf 'run rbench\nmeta\nto 198.18.1.4:9091\noverlap 1 1 %d 8 %d app-b app-c\nstats\nend\n' \
 	"$requests" $((requests * 3 / 4)) >"$tmp/strip.plan"
-rm -f "$tmp/obs.jsonl" "$tmp/intent.jsonl"
-awk -v obs="$tmp/obs.jsonl" -v intents="$tmp/intent.jsonl" -f "$fx/gen.awk" "$tmp/strip.plan" || exit 1
-ex=$(grep -c '"t":"exchange"' "$tmp/obs.jsonl")
-rates=()
-for _ in 1 2 3; do
-	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$build/smi-witness" -j verify --observations "$tmp/obs.jsonl" \
-		-i "$tmp/intent.jsonl" -s "$tmp/bench.yaml" -I "$fx/inventory.json" >"$tmp/verify.out" 2>&1
-	rc=$?
-	[ $rc = 0 ] || { cat "$tmp/verify.out"; echo "verify exited $rc"; exit 1; }
-	followed=$(jq '.assertions[0].evidence.request_ids.followed' "$tmp/verify.out")
-	[ "$followed" = "$requests" ] || { echo "followed $followed of $requests requests"; exit 1; }
-	read -r secs user sys kib <"$tmp/time"
-	rates+=("$(calc '%.0f' 'n / (u + s)' n="$ex" u="$user" s="$sys")")
-done
+verify_three "$tmp/strip.plan"
+followed=$(jq '.assertions[0].evidence.request_ids.followed' "$tmp/verify.out")
+[ "$followed" = "$requests" ] || { echo "followed $followed of $requests requests"; exit 1; }
 row "offline verify throughput, every id stripped by the mesh" "$(median "${rates[@]}")" "exchanges/s" "" \
 	"per CPU second, median of 3 runs (${rates[*]}); $ex exchanges, $requests requests each followed to the entry only and placed by its flight (8 in the mesh at a time); PASS"

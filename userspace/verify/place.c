@@ -79,15 +79,10 @@ static uint32_t tree_min(const uint32_t *t, size_t size, size_t lo, size_t hi)
 	uint32_t best = NONE;
 
 	for (lo += size, hi += size; lo < hi; lo >>= 1, hi >>= 1) {
-		if ((lo & 1) && t[lo] < best)
-			best = t[lo];
-		if (lo & 1)
-			lo++;
-		if (hi & 1) {
-			hi--;
-			if (t[hi] < best)
-				best = t[hi];
-		}
+		if ((lo & 1) && t[lo++] < best)
+			best = t[lo - 1];
+		if ((hi & 1) && t[--hi] < best)
+			best = t[hi];
 	}
 	return best;
 }
