@@ -2,13 +2,15 @@
  * agent_path - the agent's user-space work per exchange, without the kernel:
  * the records of N keep-alive exchanges seen at a server (OPEN, then per
  * exchange a receive of a GET /echo with four header fields and a send of
- * the sample app's 200 echoing it, 100 exchanges per connection, END), as
+ * the sample app's 200 echoing it, PER_CONN exchanges per connection, END), as
  * the ring buffer hands them over, through the capture's record handler,
  * connection table, exchange assembly and JSON-lines sink into FILE.
  * Prints one JSON object: exchanges, cpu_ns. Deterministic, so
  * `valgrind --tool=callgrind` counts its instructions repeatably.
  *
- *   agent_path FILE N
+ *   agent_path FILE N [PER_CONN]
+ *
+ * PER_CONN (default 100) at 1 is a mesh that opens a connection per request.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,6 @@
 #include "capture/capture_int.h"
 #include "capture/record_sink.h"
 
-#define PER_CONN 100
 
 static const char request[] =
 	"GET /echo HTTP/1.1\r\nHost: 198.18.1.1:9091\r\nUser-Agent: smi-witness-drive/0.1.0\r\n"
@@ -68,11 +69,13 @@ int main(int argc, char **argv)
 {
 	struct capture *c = calloc(1, sizeof(*c));
 	struct obs_writer s;
-	uint64_t n, t0, t1, ns = 7000000000000ull, off[2] = { 0 };
+	uint64_t n, per_conn = 100, t0, t1, ns = 7000000000000ull, off[2] = { 0 };
 	char req[sizeof(request)];
 
-	if (argc != 3 || (n = strtoull(argv[2], NULL, 10)) == 0 || !c) {
-		fprintf(stderr, "usage: agent_path FILE N\n");
+	if (argc == 4)
+		per_conn = strtoull(argv[3], NULL, 10);
+	if (argc < 3 || argc > 4 || (n = strtoull(argv[2], NULL, 10)) == 0 || per_conn == 0 || !c) {
+		fprintf(stderr, "usage: agent_path FILE N [PER_CONN]\n");
 		return 2;
 	}
 	if (obs_writer_open(&s, argv[1], "lab") || ct_init(&c->conns, CAPTURE_CONNS_MAX)) {
@@ -87,9 +90,9 @@ int main(int argc, char **argv)
 	memcpy(req, request, sizeof(req));
 	t0 = cpu_ns();
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t id = i / PER_CONN + 1;
+		uint64_t id = i / per_conn + 1;
 
-		if (i % PER_CONN == 0) {
+		if (i % per_conn == 0) {
 			off[0] = off[1] = 0;
 			conn_event(c, SMIW_EV_OPEN, id, ns, NULL);
 		}
@@ -98,7 +101,7 @@ int main(int argc, char **argv)
 		req[sizeof(request) - 2] = '\n';
 		data_event(c, id, SMIW_DIR_RECV, off, ns += 20000, req, sizeof(request) - 1);
 		data_event(c, id, SMIW_DIR_SEND, off, ns += 15000, response, sizeof(response) - 1);
-		if (i % PER_CONN == PER_CONN - 1 || i == n - 1)
+		if (i % per_conn == per_conn - 1 || i == n - 1)
 			conn_event(c, SMIW_EV_END, id, ns += 1000, off);
 	}
 	capture_finish(c);
