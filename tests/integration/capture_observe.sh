@@ -40,9 +40,13 @@ ns=smiw-capobs-$$
 cg=$cg2/smiw-capobs-$$
 tmp=$(mktemp -d /tmp/smiw-capobs-XXXXXX)
 pids=()
+stats_was=
 cleanup() {
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	# A run stopped inside the bpf_stats block below leaves the switch as it found it.
+	[ -n "$stats_was" ] && sysctl -q kernel.bpf_stats_enabled="$stats_was"
+	[ -d "$cg-other" ] && rmdir "$cg-other"
 	if [ -f "$cg/cgroup.procs" ]; then
 		while read -r p; do echo "$p" >"$cg2/cgroup.procs"; done <"$cg/cgroup.procs"
 		rmdir "$cg"
@@ -216,6 +220,7 @@ if [ "$capture" = cgroup ] && command -v bpftool >/dev/null; then
 	watched_runs=$(runs_for "$cg")
 	rmdir "$cg-other"
 	sysctl -q kernel.bpf_stats_enabled="$stats_was"
+	stats_was=
 	check "cgroup backend: no program run for 200 requests to an unwatched app" eq "$idle_runs" 0
 	check "cgroup backend: the same requests watched run the programs ($watched_runs runs)" \
 		test "${watched_runs:-0}" -ge 400
