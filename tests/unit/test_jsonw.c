@@ -77,6 +77,53 @@ static void test_strings(void **state)
 	unlink(path);
 }
 
+/* What plain_run must return: the bytes before the first one that needs escaping, one at a time. */
+static size_t plain_run_bytewise(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
+/*
+ * The word-at-a-time scan against the bytewise rule: every length to 40, one
+ * special byte (or two, the second later) at every position, each kind of
+ * byte at the edges of the classes, and random strings: blocks of eight and
+ * the bytes after the last block alike.
+ */
+static void test_plain_run(void **state)
+{
+	static const unsigned char kinds[] = { 0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff, 0x20, 0x21, 0x5b, 0x5d,
+					       0x7e };
+	unsigned char s[48];
+
+	(void)state;
+	for (size_t n = 0; n <= 40; n++)
+		for (size_t k = 0; k < N(kinds); k++)
+			for (size_t at = 0; at <= n; at++)
+				for (size_t at2 = at; at2 <= n; at2 += 3) {
+					memset(s, 'a', sizeof(s));
+					if (at < n)
+						s[at] = kinds[k];
+					if (at2 < n && at2 > at)
+						s[at2] = kinds[(k + 3) % N(kinds)];
+					if (jsonw__plain_run(s, n) != plain_run_bytewise(s, n))
+						fail_msg("n %zu, byte 0x%02x at %zu (and 0x%02x at %zu): got %zu, want %zu", n,
+							 kinds[k], at, kinds[(k + 3) % N(kinds)], at2, jsonw__plain_run(s, n),
+							 plain_run_bytewise(s, n));
+				}
+	srandom(7);
+	for (int r = 0; r < 200000; r++) {
+		size_t n = (size_t)random() % 41;
+
+		for (size_t i = 0; i < n; i++)
+			s[i] = random() % 8 ? (unsigned char)(0x20 + random() % 0x60) : (unsigned char)random();
+		assert_int_equal(jsonw__plain_run(s, n), plain_run_bytewise(s, n));
+	}
+}
+
 static void test_members_and_gzip(void **state)
 {
 	static const uint32_t ids[] = { 7, 4294967295u };
@@ -164,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_plain_run),
 		cmocka_unit_test(test_members_and_gzip),
 		cmocka_unit_test(test_numbers),
 	};
