@@ -24,6 +24,7 @@
 #include "capture/capture_int.h"
 #include "capture/record_sink.h"
 
+static bool cgroup;	/* the cgroup backend's records, else the syscall backend's */
 
 static const char request[] =
 	"GET /echo HTTP/1.1\r\nHost: 198.18.1.1:9091\r\nUser-Agent: smi-witness-drive/0.1.0\r\n"
@@ -51,7 +52,14 @@ static void put_digits(char *p, uint64_t v)
 		p[i] = (char)('0' + v % 10);
 }
 
-static bool cgroup;	/* the cgroup backend's records, else the syscall backend's */
+/* One record to the capture, as the ring hands it to the backend's callback. */
+static void deliver(struct capture *c, void *rec, size_t len)
+{
+	if (cgroup)
+		capture_on_skb_record(c, rec, len);
+	else
+		capture_on_record(c, rec, len);
+}
 
 static void conn_event(struct capture *c, int type, uint64_t id, uint64_t ns, const uint64_t off[2])
 {
@@ -64,23 +72,19 @@ static void conn_event(struct capture *c, int type, uint64_t id, uint64_t ns, co
 		e.bytes[0] = cgroup ? (uint32_t)off[0] : off[0];
 		e.bytes[1] = cgroup ? (uint32_t)off[1] : off[1];
 	}
-	if (!cgroup) {
-		capture_on_record(c, &e, sizeof(e));
-		return;
-	}
-	/* Accepted in softirq: no process yet; it is named as it first sends. */
-	if (type == SMIW_EV_OPEN) {
+	if (cgroup && type == SMIW_EV_OPEN) {
+		/* Accepted in softirq: no process yet; it is named as it first sends. */
 		struct smiw_conn_event open = e;
 
 		open.tgid = open.pid = 0;
 		memset(open.comm, 0, sizeof(open.comm));
-		capture_on_skb_record(c, &open, sizeof(open));
+		deliver(c, &open, sizeof(open));
 		e = (struct smiw_conn_event){ .type = SMIW_EV_PROC, .conn_id = id, .ts_ns = ns, .tgid = 4084,
 					      .pid = 4084, .comm = "sample-app" };
-	} else {
+	} else if (cgroup) {
 		e.flags |= SMIW_CONN_OFF32;
 	}
-	capture_on_skb_record(c, &e, sizeof(e));
+	deliver(c, &e, sizeof(e));
 }
 
 static void skb_event(struct capture *c, uint64_t id, int dir, uint64_t *off, uint64_t ns, const char *p, size_t n)
@@ -94,7 +98,7 @@ static void skb_event(struct capture *c, uint64_t id, int dir, uint64_t *off, ui
 	memcpy(e + 1, p, n);
 	off[dir] += n;
 	c->now_ns = ns;
-	capture_on_skb_record(c, rec, sizeof(*e) + n);
+	deliver(c, rec, sizeof(*e) + n);
 }
 
 static void data_event(struct capture *c, uint64_t id, int dir, uint64_t *off, uint64_t ns, const char *p, size_t n)
@@ -113,7 +117,7 @@ static void data_event(struct capture *c, uint64_t id, int dir, uint64_t *off, u
 				       .syscall = dir == SMIW_DIR_SEND ? SMIW_SYS_SENDTO : SMIW_SYS_READ };
 	memcpy(d + 1, p, n);
 	off[dir] += n;
-	capture_on_record(c, rec, sizeof(*d) + n);
+	deliver(c, rec, sizeof(*d) + n);
 }
 
 int main(int argc, char **argv)
