@@ -200,8 +200,9 @@ traffic_runs() { # the observe's skb_egress + skb_ingress + skb_sockops run coun
 		select(.id as $i | $ids | index($i)) | select(.name | test("^skb_(egress|ingress|sockops)$")) |
 		.run_cnt // 0] | add // 0'
 }
-runs_for() { # cgroup -> program runs over 200 requests to the app while it is watched (a subshell: stops its own observe)
+runs_for() { # cgroup -> $runs: program runs over 200 requests to the app while it is watched
 	local before after
+	runs=
 	"$bin" observe --capture cgroup --cgroup "$1" --out "$tmp/floor.jsonl" --stats-interval 0 2>"$tmp/floor.log" &
 	obs=$!
 	pids+=($obs)
@@ -210,14 +211,17 @@ runs_for() { # cgroup -> program runs over 200 requests to the app while it is w
 	inpod "$bin" drive -n 200 -c 4 --run-id floor http://127.0.0.1:9091/echo >/dev/null 2>&1
 	after=$(traffic_runs "$tmp/floor.jsonl")
 	stop_observe
-	echo $((after - before))
+	runs=$((after - before))
 }
 if [ "$capture" = cgroup ] && command -v bpftool >/dev/null; then
 	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1
 	mkdir "$cg-other"
-	idle_runs=$(runs_for "$cg-other")
-	watched_runs=$(runs_for "$cg")
+	# Not in a subshell: each observe joins $pids, so an interrupted run stops it too.
+	runs_for "$cg-other"
+	idle_runs=$runs
+	runs_for "$cg"
+	watched_runs=$runs
 	rmdir "$cg-other"
 	sysctl -q kernel.bpf_stats_enabled="$stats_was"
 	stats_was=
