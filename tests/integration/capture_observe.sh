@@ -7,7 +7,7 @@
 #  - the driver run cross-checked against a packet capture of the namespace's
 #    loopback (requests and responses counted on the wire);
 #  - a 4 KiB ring buffer under load: kernel drops counted, in the end record and
-#    in the summary;
+#    in the summary; connections whose END was lost are swept, one kept open is not;
 #  - every output line is whole JSON, the last one the end record;
 #  - cgroup backend: none of its traffic programs runs for an unwatched app.
 # Runs on each capture backend.
@@ -166,16 +166,48 @@ check "packet capture: 1000 requests on the wire, as many as server-side exchang
 check "packet capture: 1000 responses on the wire" eq "$wire_resp" 1000
 
 # --- a deliberately tiny ring buffer under load -----------------------------
+# held_client: one kept-alive connection; sends GET for each path read from stdin, reads the
+# response, then says "answered PATH" on stdout.
+held_client() {
+	local path line len
+	exec 3<>/dev/tcp/127.0.0.1/9091 || exit 1
+	while read -r path; do
+		printf 'GET %s HTTP/1.1\r\nHost: app\r\n\r\n' "$path" >&3
+		len=0
+		while IFS= read -r line <&3; do
+			line=${line%$'\r'}
+			[ -z "$line" ] && break
+			case ${line,,} in content-length:*) len=${line#*:}; len=${len// /} ;; esac
+		done
+		[ "$len" -gt 0 ] && read -r -N "$len" _ <&3
+		echo "answered $path"
+	done
+}
+answered() { grep -qx "answered $1" "$tmp/held.out"; }
 check "observe attached with a 4 KiB ring" start_observe "$tmp/tiny.jsonl.gz" "$tmp/tiny.log" --ring-size 4096
+# A connection open through the sweep below: the sweep must leave it alone.
+mkfifo "$tmp/held.in"
+inpod bash -c "$(declare -f held_client); held_client" <"$tmp/held.in" >"$tmp/held.out" 2>&1 &
+held=$!
+pids+=($held)
+exec 4>"$tmp/held.in"
+echo '/echo?held=1' >&4
+wait_for 60 answered '/echo?held=1'
 inpod "$bin" drive -n 5000 -c 16 --run-id tiny http://127.0.0.1:9091/echo >/dev/null 2>&1
 # A connection per request too, so connection records are lost as well.
 inpod "$bin" drive -n 3000 -c 16 -H 'Connection: close' --run-id churn http://127.0.0.1:9091/echo \
 	>/dev/null 2>&1
 # The periodic sweep (every 5 s) ends connections whose END record was dropped: wait until a
-# stats record (one a second, flushed as written) says none is open any more.
+# stats record (one a second, flushed as written) says only the held connection's two ends
+# are open.
 swept() { [ "$(zcat "$tmp/tiny.jsonl.gz" 2>/dev/null | jq -c 'select(.t == "stats") | .conns_open' 2>/dev/null |
-	tail -n 1)" = 0 ]; }
-wait_for 120 swept
+	tail -n 1)" = "$1" ]; }
+wait_for 120 swept 2
+echo '/echo?held=2' >&4
+wait_for 60 answered '/echo?held=2'
+exec 4>&-
+wait "$held"
+wait_for 60 swept 0
 stop_observe
 zcat "$tmp/tiny.jsonl.gz" >"$tmp/tiny.jsonl"
 check "gzip output is whole JSON lines" json_lines "$tmp/tiny.jsonl"
@@ -190,6 +222,14 @@ check "tiny ring: connection records were lost too ($(jq .kernel_drops_by.ring_c
 	test "$(jq .kernel_drops_by.ring_conn <<<"$last")" -gt 0
 check "tiny ring: no connection left open once the clients are gone (lost END records swept)" \
 	eq "$(jq .conns_open <<<"$last")" 0
+# The held connection, server side: both requests on one connection the sweep did not end.
+held_conn=$(jq -r 'select(.t == "exchange" and .role == "server" and .path == "/echo?held=1") | .conn' "$tmp/tiny.jsonl")
+check "tiny ring: the held connection's second request, after the sweep, on the same connection" \
+	eq "$(jq -r 'select(.t == "exchange" and .role == "server" and .path == "/echo?held=2" and .complete) | .conn' \
+		"$tmp/tiny.jsonl")" "${held_conn:-none}"
+check "tiny ring: the sweep did not end the held connection (one conn record, no gap, 2 exchanges)" \
+	eq "$(jq -c --arg c "$held_conn" 'select(.t == "conn" and .conn == $c) | [.gaps, .exchanges]' "$tmp/tiny.jsonl")" \
+	"[0,2]"
 
 # --- cgroup backend: nothing runs for a socket outside the watched cgroups ------
 # The backend's promise to the node: its traffic programs run for the watched

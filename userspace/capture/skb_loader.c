@@ -146,15 +146,16 @@ int skb_loader_drops(const struct skb_loader *l, uint64_t out[SMIW_DROP__COUNT])
 
 int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx)
 {
-	int fd = bpf_map__fd(l->skel->maps.live);
-	__u64 key, next, *prev = NULL;
+	/* The slot array is mapped: read in place while the programs claim and free slots. */
+	const __u64 *slots = l->skel->data_slots->conn_slots;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		fn(ctx, next);
-		key = next;
-		prev = &key;
+	for (size_t i = 0; i < SMIW_CONNS_MAX; i++) {
+		uint64_t id = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
+
+		if (id)
+			fn(ctx, id);
 	}
-	return errno == ENOENT ? 0 : -errno;
+	return 0;
 }
 
 int skb_loader_scan_listeners(const struct skb_loader *l,
