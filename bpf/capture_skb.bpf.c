@@ -67,13 +67,19 @@ struct {
 
 /*
  * The id of every connection the kernel follows, in slot id % SMIW_CONNS_MAX
- * (0: free). Userspace reads the array in place (a mapped data section) for
- * the sweep that ends connections whose END record the full ring lost. It
- * replaces a hash of live ids, whose entries were allocated and freed one
- * by one: about 1 µs of sockops time per connection (docs/benchmarks.md).
- * A slot is claimed by compare-and-swap and released by a store.
+ * (0: free). Userspace lists the array for the sweep that ends connections
+ * whose END record the full ring lost. It replaces a hash of live ids, whose
+ * entries were allocated and freed one by one: about 1 µs of sockops time per
+ * connection (docs/benchmarks.md). A slot is claimed by compare-and-swap and
+ * released by a store. A map, not a global array: libbpf maps global data
+ * into the agent, whose RSS would carry its 512 KiB.
  */
-__u64 conn_slots[SMIW_CONNS_MAX] SEC(".data.slots");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SMIW_CONNS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} conn_slots SEC(".maps");
 _Static_assert((SMIW_CONNS_MAX & (SMIW_CONNS_MAX - 1)) == 0, "a slot is the id's low bits");
 
 /* Slots tried for a new connection before it is given up as conns_full. */
@@ -264,8 +270,10 @@ static __always_inline bool conn_new_id(struct smiw_skb_conn *c)
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < SLOT_TRIES; i++) {
 		__u64 id = __sync_fetch_and_add(&next_conn_id, 1) + 1;
+		__u32 slot = id & (SMIW_CONNS_MAX - 1);
+		__u64 *v = bpf_map_lookup_elem(&conn_slots, &slot);
 
-		if (__sync_val_compare_and_swap(&conn_slots[id & (SMIW_CONNS_MAX - 1)], 0, id) == 0) {
+		if (v && __sync_val_compare_and_swap(v, 0, id) == 0) {
 			c->id = id;
 			return true;
 		}
@@ -292,9 +300,13 @@ static __always_inline void emit_end(const struct smiw_skb_conn *c, __s32 err, _
 /* Connection c is over: END, and its slot is free again. */
 static __always_inline void conn_end(struct smiw_skb_conn *c, __s32 err, __u32 oldstate, __u8 flags)
 {
+	__u32 slot = c->id & (SMIW_CONNS_MAX - 1);
+	__u64 *v = bpf_map_lookup_elem(&conn_slots, &slot);
+
 	emit_end(c, err, oldstate, flags);
 	/* One aligned 8-byte store (clang 14 has no BPF atomic store; none is needed). */
-	*(volatile __u64 *)&conn_slots[c->id & (SMIW_CONNS_MAX - 1)] = 0;
+	if (v)
+		*(volatile __u64 *)v = 0;
 	c->id = 0;
 }
 

@@ -146,16 +146,25 @@ int skb_loader_drops(const struct skb_loader *l, uint64_t out[SMIW_DROP__COUNT])
 
 int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx)
 {
-	/* The slot array is mapped: read in place while the programs claim and free slots. */
-	const __u64 *slots = l->skel->data_slots->conn_slots;
+	enum { CHUNK = 4096 };
+	int fd = bpf_map__fd(l->skel->maps.conn_slots);
+	__u32 keys[CHUNK], batch = 0, *in = NULL;
+	__u64 ids[CHUNK];
 
-	for (size_t i = 0; i < SMIW_CONNS_MAX; i++) {
-		uint64_t id = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
+	/* A few batch lookups per sweep: the array is read while the programs claim and free slots. */
+	for (;;) {
+		__u32 n = CHUNK;
+		int err = bpf_map_lookup_batch(fd, in, &batch, keys, ids, &n, NULL) ? -errno : 0;
 
-		if (id)
-			fn(ctx, id);
+		if (err && err != -ENOENT)
+			return err;
+		for (__u32 i = 0; i < n; i++)
+			if (ids[i])
+				fn(ctx, ids[i]);
+		if (err == -ENOENT)
+			return 0;
+		in = &batch;
 	}
-	return 0;
 }
 
 int skb_loader_scan_listeners(const struct skb_loader *l,

@@ -64,7 +64,7 @@ int skb_loader_ring_fd(const struct skb_loader *l);
 /* Sums the per-CPU drop counters into out[SMIW_DROP__COUNT]. Returns 0 or -errno. */
 int skb_loader_drops(const struct skb_loader *l, uint64_t out[SMIW_DROP__COUNT]);
 
-/* Calls fn for the id of every connection the kernel follows now (its slot array, read in place). Returns 0. */
+/* Calls fn for the id of every connection the kernel follows now (its slot array). Returns 0 or -errno. */
 int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx);
 
 /*
