@@ -66,24 +66,34 @@ struct {
 } skconn SEC(".maps");
 
 /*
- * The id of every connection the kernel follows, in slot id % SMIW_CONNS_MAX
- * (0: free). Userspace lists the array for the sweep that ends connections
- * whose END record the full ring lost. It replaces a hash of live ids, whose
- * entries were allocated and freed one by one: about 1 µs of sockops time per
- * connection (docs/benchmarks.md). A slot is claimed by compare-and-swap and
- * released by a store. A map, not a global array: libbpf maps global data
- * into the agent, whose RSS would carry its 512 KiB.
+ * The id of every connection the kernel follows, in a slot of conn_slots
+ * (0: free), which userspace lists for the sweep that ends connections whose
+ * END record the full ring lost. A connection claims a free slot by
+ * compare-and-swap, from the one its id hashes to onwards (linear probing),
+ * and clears it at END. Hashed, because ids are handed out in order and
+ * connections opened together (a client's pool) often stay open together:
+ * slot = id mod size would put them side by side, and once the ids came
+ * round again every new connection landing in that run of busy slots would
+ * probe through it. Twice as many slots as SMIW_CONNS_MAX: with that many
+ * connections open the table is half full and probes stay short.
+ *
+ * It replaces a hash map of live ids, whose entries were allocated and freed
+ * one by one: about 1 µs of sockops time per connection (docs/benchmarks.md).
+ * A map, not a global array: libbpf maps global data into the agent, whose
+ * RSS would carry it.
  */
+#define SLOT_BITS	17
+#define SLOTS		(1u << SLOT_BITS)
+_Static_assert(SLOTS >= 2 * SMIW_CONNS_MAX, "half full at SMIW_CONNS_MAX connections");
+/* Slots probed for a new connection before it is given up as conns_full. */
+#define SLOT_TRIES	32
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SMIW_CONNS_MAX);
+	__uint(max_entries, SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } conn_slots SEC(".maps");
-_Static_assert((SMIW_CONNS_MAX & (SMIW_CONNS_MAX - 1)) == 0, "a slot is the id's low bits");
-
-/* Slots tried for a new connection before it is given up as conns_full. */
-#define SLOT_TRIES	16
 
 /* Attachment roots (cgroup v2 ids), for the listener scan; written by the loader. */
 struct {
@@ -257,24 +267,30 @@ static __always_inline void sock_fields(struct smiw_conn_event *e, struct sock *
 	}
 }
 
+/* Fibonacci hashing: consecutive ids land far apart. */
+static __always_inline __u32 slot_of(__u64 id)
+{
+	return (id * 0x9E3779B97F4A7C15ull) >> (64 - SLOT_BITS);
+}
+
 /*
- * A new id for the connection of c, with a free slot. Ids are taken in
- * order, so slot id % SMIW_CONNS_MAX was last claimed SMIW_CONNS_MAX
- * connections ago and is free unless that connection is still open; an id
- * whose slot is taken is skipped. False (counted) after SLOT_TRIES taken
- * slots in a row: the socket is then not followed at all.
+ * A new id for the connection of c, listed in a free slot. False (counted)
+ * when SLOT_TRIES slots in a row are taken: the socket is then not followed.
  */
 static __always_inline bool conn_new_id(struct smiw_skb_conn *c)
 {
-	/* Almost always one pass: a loop for the verifier, not 16 copies at every caller. */
+	__u64 id = __sync_fetch_and_add(&next_conn_id, 1) + 1;
+	__u32 first = slot_of(id);
+
+	/* Almost always one pass: a loop for the verifier, not SLOT_TRIES copies at every caller. */
 #pragma clang loop unroll(disable)
-	for (int i = 0; i < SLOT_TRIES; i++) {
-		__u64 id = __sync_fetch_and_add(&next_conn_id, 1) + 1;
-		__u32 slot = id & (SMIW_CONNS_MAX - 1);
+	for (__u32 i = 0; i < SLOT_TRIES; i++) {
+		__u32 slot = (first + i) & (SLOTS - 1);
 		__u64 *v = bpf_map_lookup_elem(&conn_slots, &slot);
 
 		if (v && __sync_val_compare_and_swap(v, 0, id) == 0) {
 			c->id = id;
+			c->slot = slot;
 			return true;
 		}
 	}
@@ -300,7 +316,7 @@ static __always_inline void emit_end(const struct smiw_skb_conn *c, __s32 err, _
 /* Connection c is over: END, and its slot is free again. */
 static __always_inline void conn_end(struct smiw_skb_conn *c, __s32 err, __u32 oldstate, __u8 flags)
 {
-	__u32 slot = c->id & (SMIW_CONNS_MAX - 1);
+	__u32 slot = c->slot;
 	__u64 *v = bpf_map_lookup_elem(&conn_slots, &slot);
 
 	emit_end(c, err, oldstate, flags);

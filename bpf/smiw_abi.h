@@ -201,6 +201,7 @@ struct smiw_skb_conn {
 	__u8 known[2];		/* base[] set */
 	__u8 role;		/* enum smiw_role */
 	__u8 flags;		/* SMIW_SKC_* */
+	__u32 slot;		/* where id is listed for the sweep (conn_slots) */
 };
 
 #define SMIW_SKC_PROC		0x1	/* the sending process has been reported (SMIW_EV_PROC) */

@@ -9,7 +9,9 @@
 #  - a 4 KiB ring buffer under load: kernel drops counted, in the end record and
 #    in the summary; connections whose END was lost are swept, one kept open is not;
 #  - every output line is whole JSON, the last one the end record;
-#  - cgroup backend: none of its traffic programs runs for an unwatched app.
+#  - cgroup backend: none of its traffic programs runs for an unwatched app; a pool
+#    of connections held open while 70,000 more come and go costs no connection its
+#    place in the kernel's list.
 # Runs on each capture backend.
 set -u
 build=$(realpath "${1:-build}")
@@ -268,6 +270,43 @@ if [ "$capture" = cgroup ] && command -v bpftool >/dev/null; then
 	check "cgroup backend: no program run for 200 requests to an unwatched app" eq "$idle_runs" 0
 	check "cgroup backend: the same requests watched run the programs ($watched_runs runs)" \
 		test "${watched_runs:-0}" -ge 400
+fi
+
+# --- cgroup backend: a pool held open while the connection ids go round ---------
+# The kernel lists every followed connection in a table of 131,072 slots (one per id,
+# found from the id). 200 connections opened together and held (400 ids in a row, both
+# ends watched), then 70,000 connections of one request each: more ids than the table
+# has slots, so new ones keep landing where the held ones sit. None may be refused.
+if [ "$capture" = cgroup ]; then
+	check "observe attached (pool and churn)" start_observe "$tmp/churn.jsonl" "$tmp/churn.log"
+	# pool: opens 200 connections, says "open", holds them until its stdin closes.
+	pool() {
+		local fds=() fd
+		for _ in $(seq 200); do exec {fd}<>/dev/tcp/127.0.0.1/9091 || exit 1; fds+=("$fd"); done
+		echo open
+		cat >/dev/null
+	}
+	mkfifo "$tmp/pool.in"
+	inpod bash -c "$(declare -f pool); pool" <"$tmp/pool.in" >"$tmp/pool.out" 2>&1 &
+	poolpid=$!
+	pids+=($poolpid)
+	exec 5>"$tmp/pool.in"
+	wait_for 60 grep -qx open "$tmp/pool.out"
+	inpod "$bin" drive -n 70000 -c 16 -H 'Connection: close' --run-id idround http://127.0.0.1:9091/echo \
+		>/dev/null 2>&1
+	exec 5>&-
+	wait "$poolpid"
+	stop_observe
+	churn_end=$(tail -n 1 "$tmp/churn.jsonl")
+	# The highest connection id: the part of a conn name after its last "-".
+	top_id=$(jq -r 'select(.t == "conn") | .conn | sub(".*-"; "") | tonumber' "$tmp/churn.jsonl" | sort -n | tail -n 1)
+	echo "    pool and churn: highest id ${top_id:-none}, kernel drops $(jq -c .kernel_drops_by <<<"$churn_end")"
+	check "pool and churn: the ids went past the table's 131,072 slots" test "${top_id:-0}" -gt 131072
+	check "pool and churn: no connection refused a slot (conns_full 0), nothing dropped" \
+		eq "$(jq -c '[.kernel_drops_by.conns_full, .kernel_drops]' <<<"$churn_end")" "[0,0]"
+	check "pool and churn: 70,000 server-side exchanges" \
+		eq "$(jq -s '[.[] | select(.t == "exchange" and .role == "server" and .complete)] | length' \
+			"$tmp/churn.jsonl")" 70000
 fi
 
 [ $fails -eq 0 ] && echo PASS || echo "FAIL: $fails check(s)"
