@@ -88,7 +88,7 @@ for b in cgroup syscalls; do
 	capture_cost 10 --capture "$b" --cgroup "$cg"
 	goal=$([ $b = cgroup ] && echo "<= 1.5" || echo "<= 2")
 	row "capture cost per exchange, $b backend (BPF + agent)" "$(calc '%.2f' 'b + a' b="$bpf_us" a="$agent_us")" \
-		"us" "$goal" "wrk 10 s, $ex exchanges ($served requests; drops $(jq .kernel_drops <<<"$end"), gaps $(jq .gaps <<<"$end"))"
+		"us" "$goal" "wrk 10 s, $ex exchanges ($served requests; drops $(drops_by <<<"$end"), gaps $(jq .gaps <<<"$end"))"
 	row "- BPF run time per exchange, $b backend" "$bpf_us" "us" "" \
 		"$cost_runs runs of $(jq length <<<"$progs") programs, $(calc '%.0f' 't / n' t="$cost_rt" n="$cost_runs") ns each (bpf_stats' own cost included$([ $b = syscalls ] && echo "; unwatched wrk's early exits too"))"
 	row "- agent CPU per exchange, $b backend" "$agent_us" "us" "" \

@@ -39,5 +39,5 @@ for b in cgroup syscalls; do
 	row "agent RSS, $n connections open, $b backend" "$(calc '%.1f' 'k / 1024' k="$rss")" "MiB" "<= 64" \
 		"observe VmRSS with $open connections open (both ends watched; $ex exchanges so far); $((base >> 10)) MiB before"
 	row "- agent peak RSS, $b backend" "$(calc '%.1f' 'k / 1024' k="$hwm")" "MiB" "" \
-		"VmHWM at the same moment; kernel drops $(jq .kernel_drops <<<"$end"), user drops $(jq .user_drops <<<"$end")"
+		"VmHWM at the same moment; kernel drops $(drops_by <<<"$end"), user drops $(jq .user_drops <<<"$end")"
 done

@@ -181,6 +181,12 @@ ratio_rows() {
 
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 
+# The kernel's drops of an end record on stdin, by cause when there were any: "3 (ring_conn 3)".
+drops_by() {
+	jq -r '.kernel_drops as $n | if $n == 0 then "0" else
+		"\($n) (\(.kernel_drops_by | to_entries | map(select(.value > 0) | "\(.key) \(.value)") | join(", ")))" end'
+}
+
 # Capture cost over one wrk run of $1 seconds against $url with observe
 # started by the options that follow: BPF run time (kernel.bpf_stats_enabled,
 # restored after) plus the agent's on-CPU time, per exchange captured. Sets

@@ -32,11 +32,6 @@ abba detached cgroup syscalls
 ratio_rows detached cgroup "mesh path, cgroup backend" "every pod watched" ">= 0.95"
 ratio_rows detached syscalls "mesh path, syscall backend" "every pod watched" ">= 0.95"
 
-# The kernel's drops, and by cause when there were any: "3 (ring_conn 3)".
-drops_by() {
-	jq -r '.kernel_drops as $n | if $n == 0 then "0" else
-		"\($n) (\(.kernel_drops_by | to_entries | map(select(.value > 0) | "\(.key) \(.value)") | join(", ")))" end'
-}
 for b in cgroup syscalls; do
 	capture_cost 5 --capture "$b" --inventory "$inv"
 	row "mesh path, $b backend: capture cost per exchange (BPF + agent)" \

@@ -273,10 +273,10 @@ if [ "$capture" = cgroup ] && command -v bpftool >/dev/null; then
 fi
 
 # --- cgroup backend: a pool held open while the connection ids go round ---------
-# The kernel lists every followed connection in a table of 131,072 slots (one per id,
-# found from the id). 200 connections opened together and held (400 ids in a row, both
-# ends watched), then 70,000 connections of one request each: more ids than the table
-# has slots, so new ones keep landing where the held ones sit. None may be refused.
+# The kernel lists every followed connection in a table of 131,072 slots (the first free
+# one from a hash of its id). 200 connections opened together and held (400 ids in a row,
+# both ends watched), then 70,000 connections of one request each: more ids than the
+# table has slots, so new ones keep landing where the held ones sit. None may be refused.
 if [ "$capture" = cgroup ]; then
 	check "observe attached (pool and churn)" start_observe "$tmp/churn.jsonl" "$tmp/churn.log"
 	# pool: opens 200 connections, says "open", holds them until its stdin closes.
