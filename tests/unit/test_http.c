@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -168,6 +169,48 @@ static void test_header_lookup(void **state)
 	assert_false(http_str_eq_ci((struct http_str){ "@", 1 }, "`"));
 	assert_false(http_str_eq_ci((struct http_str){ "\xc1", 1 }, "\xe1"));
 	assert_true(http_str_eq_ci((struct http_str){ "ZAz", 3 }, "zaZ"));
+}
+
+/* ASCII lower case of one byte, the rule the word-at-a-time comparison and copy must keep. */
+static unsigned char lower_ref(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/*
+ * http_mem_eq_ci and http_lower_copy (eight bytes at a time, the last word
+ * overlapping, short lengths by halves and bytes) against the bytewise rule:
+ * every length to 24, a byte of each kind at every position of one side,
+ * bytes at the edges of the letter ranges and above 0x7f.
+ */
+static void test_case_folding_words(void **state)
+{
+	static const unsigned char kinds[] = { 'A', 'Z', 'a', 'z', '@', '[', '`', '{', 0x00, 0x7f, 0x80, 0xc1, 0xe1,
+					       0xda, 0xfa, 0xff, '-', ':' };
+	char a[32], b[32], out[40];
+
+	(void)state;
+	for (size_t n = 0; n <= 24; n++)
+		for (size_t k = 0; k < N(kinds); k++)
+			for (size_t k2 = 0; k2 < N(kinds); k2++)
+				for (size_t at = 0; at < n; at++) {
+					bool want = lower_ref(kinds[k]) == lower_ref(kinds[k2]);
+
+					memset(a, 'q', sizeof(a));
+					memset(b, 'Q', sizeof(b));
+					a[at] = (char)kinds[k];
+					b[at] = (char)kinds[k2];
+					if (http_mem_eq_ci(a, b, n) != want)
+						fail_msg("n %zu: 0x%02x against 0x%02x at %zu", n, kinds[k], kinds[k2], at);
+					memset(out, '#', sizeof(out));
+					http_lower_copy(out, b, n);
+					for (size_t i = 0; i < n; i++)
+						if ((unsigned char)out[i] != lower_ref((unsigned char)b[i]))
+							fail_msg("copy of %zu bytes: byte %zu", n, i);
+					if (out[n] != '#')
+						fail_msg("copy of %zu bytes wrote past them", n);
+				}
+	assert_true(http_mem_eq_ci("", "x", 0));
 }
 
 /* Size limits: 431 material, never a read past max_head or the buffer. */
@@ -528,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_heads),
 		cmocka_unit_test(test_header_lookup),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_case_folding_words),
 		cmocka_unit_test(test_streams_every_split),
 		cmocka_unit_test(test_streams_bytewise),
 		cmocka_unit_test(test_chunk_errors),

@@ -63,11 +63,7 @@ static void add_field(const struct table *t, struct http_str name, struct http_s
 	}
 	t->v[*t->n].name = used;
 	t->v[*t->n].name_len = name.len;
-	for (size_t i = 0; i < name.len; i++) {
-		char c = name.p[i];
-
-		t->buf[used + i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-	}
+	http_lower_copy(t->buf + used, name.p, name.len);
 	used += name.len;
 	t->v[*t->n].value = used;
 	t->v[*t->n].value_len = value.len;
@@ -86,7 +82,7 @@ static void add_header(struct cap_exchange *x, struct http_str name, struct http
 static bool named(struct http_str name, const char *const *names, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (name.len == strlen(names[i]) && http_str_eq_ci(name, names[i]))
+		if (name.len == strlen(names[i]) && http_mem_eq_ci(name.p, names[i], name.len))
 			return true;
 	return false;
 }

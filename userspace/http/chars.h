@@ -3,6 +3,7 @@
 #define SMIW_HTTP_CHARS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -47,6 +48,20 @@ static inline unsigned char http_lower(char ch)
 	unsigned char c = (unsigned char)ch;
 
 	return (unsigned char)(c | (((unsigned char)(c - 'A') < 26u) << 5));
+}
+
+/*
+ * http_lower on eight bytes at once (a word read with memcpy): a byte is
+ * 'A'..'Z' when adding 0x3f carries into bit 7 and adding 0x25 does not;
+ * bytes of 0x80 and above are left alone, as http_lower leaves them.
+ */
+static inline uint64_t http_lower8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t low7 = w & ~highs;
+	uint64_t upper = ((low7 + ones * (0x80 - 'A')) ^ (low7 + ones * (0x80 - 'Z' - 1))) & ~w & highs;
+
+	return w | (upper >> 2);
 }
 
 /* Returns s without leading and trailing SP / HTAB. */

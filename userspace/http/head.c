@@ -7,15 +7,66 @@
 #include "http/http.h"
 #include "http/chars.h"
 
-bool http_str_eq_ci(struct http_str s, const char *z)
+static inline uint64_t load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static inline uint32_t load4(const char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+bool http_mem_eq_ci(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	/*
+	 * Header names are compared often and are mostly 4 to 20 bytes: whole
+	 * words, the last one overlapping the one before, instead of a byte loop.
+	 * Names of equal length that differ mostly differ at once: the first
+	 * byte alone decides those.
+	 */
+	if (n && http_lower(a[0]) != http_lower(b[0]))
+		return false;
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			if (http_lower8(load8(a + i)) != http_lower8(load8(b + i)))
+				return false;
+		return http_lower8(load8(a + n - 8)) == http_lower8(load8(b + n - 8));
+	}
+	if (n >= 4)
+		return !((http_lower8(load4(a)) ^ http_lower8(load4(b))) |
+			 (http_lower8(load4(a + n - 4)) ^ http_lower8(load4(b + n - 4))));
+	for (i = 0; i < n; i++)
+		if (http_lower(a[i]) != http_lower(b[i]))
+			return false;
+	return true;
+}
+
+void http_lower_copy(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;
 
-	/* No strlen first: most calls differ at once in length or first bytes. z's NUL stops the loop too. */
-	for (; i < s.len; i++)
-		if (http_lower(s.p[i]) != http_lower(z[i]) || !z[i])
-			return false;
-	return !z[i];
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = http_lower8(load8(src + i));
+
+		memcpy(dst + i, &w, 8);
+	}
+	if (i < n && n >= 8) {	/* the last word again, overlapping: its first bytes come out the same */
+		uint64_t w = http_lower8(load8(src + n - 8));
+
+		memcpy(dst + n - 8, &w, 8);
+		return;
+	}
+	for (; i < n; i++)
+		dst[i] = (char)http_lower(src[i]);
 }
 
 bool http_is_token(struct http_str s)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* At most this many header fields per head; more is "head too large". */
 #define HTTP_MAX_HEADERS 64
@@ -71,8 +72,22 @@ const struct http_str *http_header_get(const struct http_head *h, const char *na
 /* Returns true when s is a token (RFC 9110 section 5.6.2): one or more tchar, as a header name must be. */
 bool http_is_token(struct http_str s);
 
-/* Returns true when s equals the NUL-terminated z ignoring ASCII case. */
-bool http_str_eq_ci(struct http_str s, const char *z);
+/* Returns true when a[0..n) and b[0..n) are equal ignoring ASCII case. */
+bool http_mem_eq_ci(const char *a, const char *b, size_t n);
+
+/*
+ * Returns true when s equals the NUL-terminated z ignoring ASCII case. Inline
+ * so that z's length is known at compile time for the literals callers pass.
+ */
+static inline bool http_str_eq_ci(struct http_str s, const char *z)
+{
+	size_t n = strlen(z);
+
+	return s.len == n && http_mem_eq_ci(s.p, z, n);
+}
+
+/* Copies n bytes from src to dst with ASCII upper case made lower (header names as records keep them). */
+void http_lower_copy(char *dst, const char *src, size_t n);
 
 /*
  * Returns true for the header fields whose values are credentials and never
