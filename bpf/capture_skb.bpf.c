@@ -320,9 +320,13 @@ static __always_inline void conn_end(struct smiw_skb_conn *c, __s32 err, __u32 o
 	__u64 *v = bpf_map_lookup_elem(&conn_slots, &slot);
 
 	emit_end(c, err, oldstate, flags);
-	/* One aligned 8-byte store (clang 14 has no BPF atomic store; none is needed). */
+	/*
+	 * Only if the slot is still this connection's: userspace frees the slots
+	 * of connections whose cgroup it stopped watching (release_slots), and
+	 * such a socket's END can still come if the cgroup is watched again.
+	 */
 	if (v)
-		*(volatile __u64 *)v = 0;
+		__sync_val_compare_and_swap(v, c->id, 0);
 	c->id = 0;
 }
 
@@ -719,6 +723,48 @@ int skb_sockops(struct bpf_sock_ops *ops)
 		break;
 	}
 	return 1;
+}
+
+/* ---- slots of connections that will not end here ---- */
+
+/* Frees the slot of connection id if it still holds it; returns 1 when it did. */
+static __always_inline __u32 release_slot(__u64 id)
+{
+	__u32 first = slot_of(id);
+
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < SLOT_TRIES; i++) {
+		__u32 slot = (first + i) & (SLOTS - 1);
+		__u64 *v = bpf_map_lookup_elem(&conn_slots, &slot);
+
+		if (v && id && __sync_val_compare_and_swap(v, id, 0) == id)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Frees the slots of up to SMIW_RELEASE_MAX connections that still hold
+ * one, run from userspace (BPF_PROG_TEST_RUN; args[0] the count, the ids
+ * after it; returns how many it freed) after it detached the programs from
+ * the connections' cgroup: a socket closed after that never runs conn_end,
+ * and its slot would stay taken for as long as the capture runs. Compare-
+ * and-swap on the id: ids are never reused, so a slot holding it is that
+ * connection's, never one claimed since. A raw tracepoint program that is
+ * never attached, because this kernel refuses to load `syscall` programs.
+ */
+SEC("raw_tp")
+int release_slots(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 n = ctx->args[0];
+	__u32 freed = 0;
+
+	/* Unrolled: a context field is read at a constant offset only. */
+#pragma clang loop unroll(full)
+	for (int k = 0; k < SMIW_RELEASE_MAX; k++)
+		if ((__u64)k < n)
+			freed += release_slot(ctx->args[k + 1]);
+	return freed;
 }
 
 /* ---- listeners outside the watched cgroups ---- */

@@ -233,4 +233,11 @@ struct smiw_listener {
 	char comm[16];
 };
 
+/*
+ * Connection ids handed to the cgroup backend's release_slots program per
+ * run: a raw tracepoint's context holds at most 12 u64 arguments, the first
+ * is the count.
+ */
+#define SMIW_RELEASE_MAX	11
+
 #endif /* SMIW_ABI_H */

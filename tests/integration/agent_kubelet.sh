@@ -8,7 +8,8 @@
 #    request, before the inventory names it, and attributed to its pod;
 #  - the inventory catching up moves nothing;
 #  - a pod added later is attached and captured; a pod removed is detached
-#    (nothing attached to its cgroup any more) and no longer captured.
+#    (nothing attached to its cgroup any more) and no longer captured, and
+#    the kernel's slots of its connections still open are free again.
 set -u
 build=$(realpath "${1:-build}")
 [ "$(id -u)" = 0 ] || { echo "skip: needs root (BPF, cgroups)"; exit 77; }
@@ -67,6 +68,15 @@ attached() { bpftool cgroup show "$1" -j 2>/dev/null | jq -r '[.[].name] | sort 
 requests() { for i in $(seq 1 10); do curl -s -o /dev/null -H "X-Request-Id: $1-$i" "http://127.0.0.1:$2/echo"; done; sleep 1; }
 wait_attached() { for _ in $(seq 60); do [ "$(attached "$1")" = "$2" ] && break; sleep 0.1; done; }
 progs="skb_egress skb_ingress skb_sockops"
+# Slots of the agent's conn_slots map holding a connection (the map found through a program attached to pod B).
+slots_taken() {
+	local prog map
+	prog=$(bpftool cgroup show "$pod_b" -j | jq -r '.[0].id')
+	for map in $(bpftool prog show id "$prog" -j | jq -r '.map_ids[]'); do
+		[ "$(bpftool map show id "$map" -j | jq -r .name)" = conn_slots ] || continue
+		bpftool map dump id "$map" -j | jq '[.[] | select(.formatted.value != 0)] | length'
+	done
+}
 
 check "app-b in its container cgroup" app "$c1" app-b 9091
 inv "$(entry app-b "$uid_a" "$c1")"
@@ -98,10 +108,19 @@ is "the new pod's cgroup gets the programs" "$(attached "$pod_b")" "$progs"
 requests later 9092
 is "the new pod is captured and named" "$(ids later-)" "10 app-c server 200"
 
-# A pod goes (its app still runs: only the inventory dropped it).
+# A pod goes (its app still runs: only the inventory dropped it) with three connections open.
+for fd in 7 8 9; do
+	eval "exec $fd<>/dev/tcp/127.0.0.1/9091"
+	printf 'GET /echo HTTP/1.1\r\nHost: app-b\r\nX-Request-Id: held-%s\r\n\r\n' $fd >&$fd
+done
+sleep 1
+is "the open connections hold their slots in the kernel" "$(slots_taken)" 3
 inv "$(entry app-c "$uid_b" "$c3")"
 wait_attached "$pod_a" ""
 is "the pod gone from the inventory is detached" "$(attached "$pod_a")" ""
+# Closed from now on, they never reach the programs; the agent gives their slots back.
+is "... and its open connections' slots are free again" "$(slots_taken)" 0
+exec 7>&- 8>&- 9>&-
 is "the other pod stays attached" "$(attached "$pod_b")" "$progs"
 requests gone 9091
 is "the detached pod is no longer captured" "$(ids gone-)" ""

@@ -228,8 +228,8 @@ int loader_each_conn(const struct loader *l, void (*fn)(void *ctx, uint64_t id),
 	return errno == ENOENT ? 0 : -errno;
 }
 
-int loader_obj_prog_ids(const struct bpf_object *obj, const struct bpf_program *skip1,
-			const struct bpf_program *skip2, uint32_t *ids, int max)
+int loader_obj_prog_ids(const struct bpf_object *obj, const struct bpf_program *const *skip, int nskip,
+			uint32_t *ids, int max)
 {
 	struct bpf_program *p;
 	int n = 0;
@@ -238,8 +238,11 @@ int loader_obj_prog_ids(const struct bpf_object *obj, const struct bpf_program *
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
+		bool skipped = false;
 
-		if (p == skip1 || p == skip2)
+		for (int i = 0; i < nskip; i++)
+			skipped |= p == skip[i];
+		if (skipped)
 			continue;
 		if (n < max && fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
 			ids[n++] = info.id;
@@ -249,7 +252,7 @@ int loader_obj_prog_ids(const struct bpf_object *obj, const struct bpf_program *
 
 int loader_prog_ids(const struct loader *l, uint32_t *ids, int max)
 {
-	return loader_obj_prog_ids(l->skel->obj, NULL, NULL, ids, max);
+	return loader_obj_prog_ids(l->skel->obj, NULL, 0, ids, max);
 }
 
 void loader_close(struct loader *l)

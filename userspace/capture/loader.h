@@ -73,11 +73,11 @@ int loader_drops(const struct loader *l, uint64_t out[SMIW_DROP__COUNT]);
 int loader_each_conn(const struct loader *l, void (*fn)(void *ctx, uint64_t id), void *ctx);
 
 /*
- * The kernel ids of obj's loaded programs but skip1 and skip2 (either may be
- * NULL), at most max of them into ids. Returns how many were written.
+ * The kernel ids of obj's loaded programs but the nskip in skip[], at most
+ * max of them into ids. Returns how many were written.
  */
-int loader_obj_prog_ids(const struct bpf_object *obj, const struct bpf_program *skip1,
-			const struct bpf_program *skip2, uint32_t *ids, int max);
+int loader_obj_prog_ids(const struct bpf_object *obj, const struct bpf_program *const *skip, int nskip,
+			uint32_t *ids, int max);
 
 /* Writes the kernel ids of the loaded programs to ids (at most max); returns how many. */
 int loader_prog_ids(const struct loader *l, uint32_t *ids, int max);

@@ -167,6 +167,22 @@ int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint6
 	}
 }
 
+int skb_loader_release_slots(const struct skb_loader *l, const uint64_t *ids, size_t n)
+{
+	int fd = bpf_program__fd(l->skel->progs.release_slots), freed = 0;
+
+	for (size_t at = 0; at < n; at += SMIW_RELEASE_MAX) {
+		uint64_t args[1 + SMIW_RELEASE_MAX] = { n - at < SMIW_RELEASE_MAX ? n - at : SMIW_RELEASE_MAX };
+		LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+		memcpy(args + 1, ids + at, args[0] * sizeof(*ids));
+		if (bpf_prog_test_run_opts(fd, &run))
+			return -errno;
+		freed += (int)run.retval;
+	}
+	return freed;
+}
+
 int skb_loader_scan_listeners(const struct skb_loader *l,
 			      void (*fn)(void *ctx, const struct smiw_listener *li), void *ctx)
 {
@@ -202,9 +218,12 @@ int skb_loader_scan_listeners(const struct skb_loader *l,
 
 int skb_loader_prog_ids(const struct skb_loader *l, uint32_t *ids, int max)
 {
-	/* The probe and the listener scan run once at start: not part of the capture. */
-	return loader_obj_prog_ids(l->skel->obj, l->skel->progs.skb_attach_probe,
-				   l->skel->progs.scan_listeners, ids, max);
+	/* The probe, the listener scan and the slot release run on demand: not part of the capture. */
+	const struct bpf_program *skip[] = {
+		l->skel->progs.skb_attach_probe, l->skel->progs.scan_listeners, l->skel->progs.release_slots,
+	};
+
+	return loader_obj_prog_ids(l->skel->obj, skip, 3, ids, max);
 }
 
 void skb_loader_close(struct skb_loader *l)

@@ -58,6 +58,14 @@ int skb_loader_attach(struct skb_loader *l, const char *path, uint64_t id);
 /* Detaches attachment i (an index into l->att; later entries move down). */
 void skb_loader_detach(struct skb_loader *l, size_t i);
 
+/*
+ * Frees the slots of connections ids[0..n) that still hold one: connections
+ * whose cgroup's programs were detached while they were open, whose END the
+ * kernel will not write (a slot of a connection that did end is not freed
+ * twice, nor one taken since). Returns how many were freed, or -errno.
+ */
+int skb_loader_release_slots(const struct skb_loader *l, const uint64_t *ids, size_t n);
+
 /* File descriptor of the ring buffer map. */
 int skb_loader_ring_fd(const struct skb_loader *l);
 

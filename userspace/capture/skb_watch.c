@@ -95,14 +95,17 @@ static size_t subtree_ids(const char *dir, uint64_t *ids, size_t n, size_t max, 
 
 /*
  * Attachment `a` goes away: connections of its cgroups (the ones that
- * still exist, and its own) end now, since no END will come for them.
+ * still exist, and its own) end now, since no END will come for them, and
+ * the kernel's slots for them are freed (a socket closed once the programs
+ * are gone would keep its slot for as long as the capture runs).
  */
 static void end_conns_under(struct capture *c, const struct skb_attachment *a)
 {
 	enum { MAX_IDS = 4096 };
-	uint64_t *ids = calloc(MAX_IDS, sizeof(*ids));
+	uint64_t *ids = calloc(MAX_IDS, sizeof(*ids)), *conn_ids;
 	struct ct_conn **victims;
 	size_t n, nv = 0;
+	int freed;
 
 	if (!ids)
 		return;
@@ -117,8 +120,21 @@ static void end_conns_under(struct capture *c, const struct skb_attachment *a)
 					victims[nv++] = k;
 					break;
 				}
+	/* The ids first: ending a connection frees it. */
+	conn_ids = victims ? calloc(nv + 1, sizeof(*conn_ids)) : NULL;
+	for (size_t i = 0; conn_ids && i < nv; i++)
+		conn_ids[i] = victims[i]->info.id;
 	for (size_t i = 0; i < nv; i++)
 		capture_end_conn(c, victims[i], "capture-ended", NULL);
+	if (conn_ids && nv) {
+		freed = skb_loader_release_slots(c->sl, conn_ids, nv);
+		if (freed < 0)
+			pr_warn("capture: cannot free the kernel's slots of %zu connections of '%s': %s", nv, a->path,
+				strerror(-freed));
+		else
+			pr_debug("capture: %d slots freed for %zu connections of %s", freed, nv, a->path);
+	}
+	free(conn_ids);
 	free(victims);
 	free(ids);
 }
