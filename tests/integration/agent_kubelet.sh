@@ -113,7 +113,8 @@ for fd in 7 8 9; do
 	eval "exec $fd<>/dev/tcp/127.0.0.1/9091"
 	printf 'GET /echo HTTP/1.1\r\nHost: app-b\r\nX-Request-Id: held-%s\r\n\r\n' $fd >&$fd
 done
-sleep 1
+# Each takes its slot as its server side is established; the curl connections before give theirs back as they close.
+for _ in $(seq 30); do [ "$(slots_taken)" = 3 ] && break; sleep 0.2; done
 is "the open connections hold their slots in the kernel" "$(slots_taken)" 3
 inv "$(entry app-c "$uid_b" "$c3")"
 wait_attached "$pod_a" ""
