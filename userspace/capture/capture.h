@@ -228,7 +228,8 @@ int capture_prog_ids(const struct capture *c, uint32_t *ids, int max);
 
 /*
  * Tries the map operations capture keeps doing once attached (reading the
- * drop counters, changing the watched set). Returns 0, or -errno (-EPERM
+ * drop counters, changing the watched set) and the cgroup backend's run of
+ * its slot-release program. Returns 0, or -errno (-EPERM
  * when the calling thread lacks a capability they need).
  */
 int capture_check_maps(struct capture *c);

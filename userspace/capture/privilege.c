@@ -6,7 +6,8 @@
  * After that capture only reads the ring buffer (mapped memory and epoll:
  * no capability), reads the drop counters, lists the kernel's connection
  * table and changes the watched set, all on map descriptors it already
- * holds. Since Linux 6.5 the kernel checks privileges when programs and
+ * holds, and (cgroup backend) runs a program it loaded to free the slots of
+ * connections whose cgroup it stops watching (BPF_PROG_TEST_RUN). Since Linux 6.5 the kernel checks privileges when programs and
  * maps are created, not on every bpf() command, so those need nothing; on
  * older kernels with unprivileged BPF disabled every command needs CAP_BPF.
  * Which one applies is measured, not guessed from version numbers.

@@ -170,16 +170,20 @@ int skb_loader_each_conn(const struct skb_loader *l, void (*fn)(void *ctx, uint6
 int skb_loader_release_slots(const struct skb_loader *l, const uint64_t *ids, size_t n)
 {
 	int fd = bpf_program__fd(l->skel->progs.release_slots), freed = 0;
+	size_t at = 0;
 
-	for (size_t at = 0; at < n; at += SMIW_RELEASE_MAX) {
+	/* At least one run: with n 0, whether the program may be run at all (the privilege check). */
+	do {
 		uint64_t args[1 + SMIW_RELEASE_MAX] = { n - at < SMIW_RELEASE_MAX ? n - at : SMIW_RELEASE_MAX };
 		LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args, .ctx_size_in = sizeof(args));
 
-		memcpy(args + 1, ids + at, args[0] * sizeof(*ids));
+		if (args[0])
+			memcpy(args + 1, ids + at, args[0] * sizeof(*ids));
 		if (bpf_prog_test_run_opts(fd, &run))
 			return -errno;
 		freed += (int)run.retval;
-	}
+		at += SMIW_RELEASE_MAX;
+	} while (at < n);
 	return freed;
 }
 

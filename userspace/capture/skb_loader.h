@@ -62,7 +62,8 @@ void skb_loader_detach(struct skb_loader *l, size_t i);
  * Frees the slots of connections ids[0..n) that still hold one: connections
  * whose cgroup's programs were detached while they were open, whose END the
  * kernel will not write (a slot of a connection that did end is not freed
- * twice, nor one taken since). Returns how many were freed, or -errno.
+ * twice, nor one taken since). Runs the program once even for n 0 (which
+ * frees nothing): the privilege check. Returns how many were freed, or -errno.
  */
 int skb_loader_release_slots(const struct skb_loader *l, const uint64_t *ids, size_t n);
 
