@@ -206,6 +206,43 @@ static void test_observations(void **state)
 	obs_free(&s);
 }
 
+/*
+ * The cached naming members of a connection hold its role and process too:
+ * an exchange of another thread on the same connection (the syscall
+ * backend names the thread of each) and a record of another role are
+ * formatted anew, not copied from the cache.
+ */
+static void test_who_cache_process(void **state)
+{
+	struct obs_write_who who = { .key = 9, .gen = 1, .ns = "", .pod = "", .sa = "", .comm = "app",
+				     .local = "198.18.0.12:9091", .peer = "198.18.0.11:40000", .peer_pod = "" };
+	struct obs_write_exchange x = { .conn = "c-9", .role = OBS_ROLE_SERVER, .pid = 4083, .tgid = 4083,
+					.who = &who, .method = "GET", .path = "/", .host = "", .request_id = "",
+					.complete = true, .hdrbuf = "", .nheaders = 0 };
+	struct obs_writer o;
+	char path[160], *got, *l2, *l3;
+
+	(void)state;
+	path_of(path, sizeof(path), "who.jsonl");
+	assert_int_equal(obs_writer_open(&o, path, "lab"), 0);
+	obs_write_exchange(&o, &x);
+	x.seq = 1, x.pid = 4090;
+	obs_write_exchange(&o, &x);
+	obs_write_conn(&o, &(struct obs_write_conn){ .conn = "c-9", .role = OBS_ROLE_CLIENT, .pid = 4090,
+						     .tgid = 4083, .who = &who, .exchanges = 2 });
+	assert_int_equal(obs_writer_close(&o), 0);
+	got = slurp("who.jsonl");
+	l2 = strchr(got, '\n');
+	assert_non_null(l2);
+	l3 = strchr(l2 + 1, '\n');
+	assert_non_null(l3);
+	*l2++ = *l3++ = '\0';
+	assert_non_null(strstr(got, "\"role\":\"server\",\"pid\":4083,\"tgid\":4083,\"node\":\"lab\""));
+	assert_non_null(strstr(l2, "\"role\":\"server\",\"pid\":4090,\"tgid\":4083,\"node\":\"lab\""));
+	assert_non_null(strstr(l3, "\"role\":\"client\",\"pid\":4090,\"tgid\":4083,\"node\":\"lab\""));
+	free(got);
+}
+
 static void test_intents(void **state)
 {
 	static const char want[] =
@@ -319,6 +356,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_observations),
+		cmocka_unit_test(test_who_cache_process),
 		cmocka_unit_test(test_intents),
 		cmocka_unit_test(test_intent_path),
 		cmocka_unit_test(test_mesh_note),

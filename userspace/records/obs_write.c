@@ -11,8 +11,10 @@
 struct obs_write_who_entry {
 	uint64_t key;
 	uint32_t gen;
+	uint32_t pid, tgid;
+	uint8_t role;
 	uint16_t len;			/* 0: empty */
-	char json[490];
+	char json[522];
 };
 
 static const char *role_name(enum obs_role role)
@@ -21,10 +23,14 @@ static const char *role_name(enum obs_role role)
 }
 
 /* The members every exchange and conn record carries about the observing process and the peer. */
-static void who_fields(struct obs_writer *o, const struct obs_write_who *who)
+static void who_fields(struct obs_writer *o, enum obs_role role, uint32_t pid, uint32_t tgid,
+		       const struct obs_write_who *who)
 {
 	struct jsonw *w = &o->w;
 
+	jsonw_str(w, "role", role_name(role));
+	jsonw_u64(w, "pid", pid);
+	jsonw_u64(w, "tgid", tgid);
 	jsonw_str(w, "node", o->node);
 	jsonw_str(w, "namespace", who->ns);
 	jsonw_str(w, "pod", who->pod);
@@ -40,28 +46,34 @@ static void who_fields(struct obs_writer *o, const struct obs_write_who *who)
 
 /*
  * who_fields, from a per-connection cache: a connection's exchanges all carry
- * the same ten members, so they are escaped and formatted once (again only
- * when the connection's gen says its names changed). The cache is
- * direct-mapped by connection id: a bounded 1,024 entries, a collision only
- * costs a reformat.
+ * the same thirteen members, so they are escaped and formatted once (again
+ * when the connection's gen says its names changed, or the process fields
+ * differ: the syscall backend names the thread of each exchange). The cache
+ * is direct-mapped by connection id: a bounded 1,024 entries, a collision
+ * only costs a reformat.
  */
-static void who(struct obs_writer *o, const struct obs_write_who *who)
+static void who(struct obs_writer *o, enum obs_role role, uint32_t pid, uint32_t tgid,
+		const struct obs_write_who *who)
 {
 	struct obs_write_who_entry *e = o->who ? &o->who[who->key & (OBS_WRITE_WHO_CACHE - 1)] : NULL;
 	size_t from = o->w.out.len, n;
 	const char *json;
 
-	if (e && e->len && e->key == who->key && e->gen == who->gen) {
+	if (e && e->len && e->key == who->key && e->gen == who->gen && e->pid == pid && e->tgid == tgid &&
+	    e->role == (uint8_t)role) {
 		jsonw_raw(&o->w, e->json, e->len);
 		return;
 	}
-	who_fields(o, who);
+	who_fields(o, role, pid, tgid, who);
 	json = jsonw_since(&o->w, from, &n);
 	if (e && n <= sizeof(e->json) && !o->w.err) {
 		memcpy(e->json, json, n);
 		e->len = (uint16_t)n;
 		e->key = who->key;
 		e->gen = who->gen;
+		e->pid = pid;
+		e->tgid = tgid;
+		e->role = (uint8_t)role;
 	}
 }
 
@@ -154,10 +166,7 @@ void obs_write_exchange(struct obs_writer *o, const struct obs_write_exchange *x
 	jsonw_str(w, "t", "exchange");
 	jsonw_str(w, "conn", x->conn);
 	jsonw_u64(w, "seq", x->seq);
-	jsonw_str(w, "role", role_name(x->role));
-	jsonw_u64(w, "pid", x->pid);
-	jsonw_u64(w, "tgid", x->tgid);
-	who(o, x->who);
+	who(o, x->role, x->pid, x->tgid, x->who);
 	jsonw_str(w, "method", x->method);
 	jsonw_str(w, "path", x->path);
 	jsonw_str(w, "host", x->host);
@@ -189,10 +198,7 @@ void obs_write_conn(struct obs_writer *o, const struct obs_write_conn *c)
 	jsonw_begin(w);
 	jsonw_str(w, "t", "conn");
 	jsonw_str(w, "conn", c->conn);
-	jsonw_str(w, "role", role_name(c->role));
-	jsonw_u64(w, "pid", c->pid);
-	jsonw_u64(w, "tgid", c->tgid);
-	who(o, c->who);
+	who(o, c->role, c->pid, c->tgid, c->who);
 	jsonw_u64(w, "netns", c->netns);
 	jsonw_u64(w, "open_ns", c->open_ns);
 	jsonw_u64(w, "close_ns", c->close_ns);
