@@ -436,9 +436,9 @@ int capture_check_maps(struct capture *c)
 	/* Cgroup id 0 is never watched: removing it writes nothing, and ENOENT means allowed. */
 	if (c->ld)
 		w = loader_watch(c->ld, 0, false);
-	/* The cgroup backend runs release_slots when it stops watching a cgroup: run it on no ids. */
-	if (c->sl && (w = skb_loader_release_slots(c->sl, NULL, 0)) > 0)
-		w = 0;
+	/* The cgroup backend runs release_slots when it stops watching a cgroup: once, on no ids (frees none). */
+	if (c->sl)
+		w = skb_loader_release_slots(c->sl, NULL, 0);
 	return r ? r : w == -ENOENT ? 0 : w;
 }
 

@@ -82,7 +82,7 @@ static void add_header(struct cap_exchange *x, struct http_str name, struct http
 static bool named(struct http_str name, const char *const *names, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (name.len == strlen(names[i]) && http_mem_eq_ci(name.p, names[i], name.len))
+		if (http_str_eq_ci(name, names[i]))
 			return true;
 	return false;
 }

@@ -227,7 +227,7 @@ int skb_loader_prog_ids(const struct skb_loader *l, uint32_t *ids, int max)
 		l->skel->progs.skb_attach_probe, l->skel->progs.scan_listeners, l->skel->progs.release_slots,
 	};
 
-	return loader_obj_prog_ids(l->skel->obj, skip, 3, ids, max);
+	return loader_obj_prog_ids(l->skel->obj, skip, (int)(sizeof(skip) / sizeof(skip[0])), ids, max);
 }
 
 void skb_loader_close(struct skb_loader *l)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "util/swar.h"
 
 /* tchar: the characters of a token (method, header name); a table, as every head byte passes here. */
 static inline bool http_is_tchar(char ch)
@@ -57,9 +58,8 @@ static inline unsigned char http_lower(char ch)
  */
 static inline uint64_t http_lower8(uint64_t w)
 {
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	uint64_t low7 = w & ~highs;
-	uint64_t upper = ((low7 + ones * (0x80 - 'A')) ^ (low7 + ones * (0x80 - 'Z' - 1))) & ~w & highs;
+	uint64_t low7 = w & ~SWAR_HIGHS;
+	uint64_t upper = ((low7 + SWAR_ONES * (0x80 - 'A')) ^ (low7 + SWAR_ONES * (0x80 - 'Z' - 1))) & ~w & SWAR_HIGHS;
 
 	return w | (upper >> 2);
 }

@@ -6,22 +6,7 @@
 
 #include "http/http.h"
 #include "http/chars.h"
-
-static inline uint64_t load8(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-static inline uint32_t load4(const char *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
+#include "util/swar.h"
 
 bool http_mem_eq_ci(const char *a, const char *b, size_t n)
 {
@@ -37,13 +22,13 @@ bool http_mem_eq_ci(const char *a, const char *b, size_t n)
 		return false;
 	if (n >= 8) {
 		for (i = 0; i + 8 < n; i += 8)
-			if (http_lower8(load8(a + i)) != http_lower8(load8(b + i)))
+			if (http_lower8(swar_load8(a + i)) != http_lower8(swar_load8(b + i)))
 				return false;
-		return http_lower8(load8(a + n - 8)) == http_lower8(load8(b + n - 8));
+		return http_lower8(swar_load8(a + n - 8)) == http_lower8(swar_load8(b + n - 8));
 	}
 	if (n >= 4)
-		return !((http_lower8(load4(a)) ^ http_lower8(load4(b))) |
-			 (http_lower8(load4(a + n - 4)) ^ http_lower8(load4(b + n - 4))));
+		return !((http_lower8(swar_load4(a)) ^ http_lower8(swar_load4(b))) |
+			 (http_lower8(swar_load4(a + n - 4)) ^ http_lower8(swar_load4(b + n - 4))));
 	for (i = 0; i < n; i++)
 		if (http_lower(a[i]) != http_lower(b[i]))
 			return false;
@@ -55,12 +40,12 @@ void http_lower_copy(char *dst, const char *src, size_t n)
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w = http_lower8(load8(src + i));
+		uint64_t w = http_lower8(swar_load8(src + i));
 
 		memcpy(dst + i, &w, 8);
 	}
 	if (i < n && n >= 8) {	/* the last word again, overlapping: its first bytes come out the same */
-		uint64_t w = http_lower8(load8(src + n - 8));
+		uint64_t w = http_lower8(swar_load8(src + n - 8));
 
 		memcpy(dst + n - 8, &w, 8);
 		return;
@@ -275,9 +260,6 @@ static void note_transfer_encoding(struct http_head *h, struct http_str v)
 			h->chunked = http_str_eq_ci(e, "chunked");
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
 /* No control character but HTAB in [p, end): eight bytes at a time, bytewise where a word has one. */
 static bool value_ok(const char *p, const char *end)
 {
@@ -285,8 +267,8 @@ static bool value_ok(const char *p, const char *end)
 		uint64_t w, d;
 
 		memcpy(&w, p, 8);
-		d = w ^ (ONES * 0x7f);
-		if (!((((w - ONES * 0x20) & ~w) | ((d - ONES) & ~d)) & HIGHS))
+		d = w ^ (SWAR_ONES * 0x7f);
+		if (!((((w - SWAR_ONES * 0x20) & ~w) | ((d - SWAR_ONES) & ~d)) & SWAR_HIGHS))
 			continue;
 		for (int i = 0; i < 8; i++)
 			if (http_is_ctl(p[i]) && p[i] != '\t')

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "records/jscan.h"
+#include "util/swar.h"
 
 #define MAX_DEPTH 32
 #define MAX_MEMBERS 64
@@ -11,33 +12,10 @@ struct scan {
 	const char *p, *end;
 };
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/*
- * Bit 7 of every byte of w that ends the plain run inside a string: a
- * quote, a backslash, a control byte, a non-ASCII byte. Bytes above the
- * first such byte may be flagged wrongly (borrows); the first one is exact.
- */
-static inline uint64_t string_stops(uint64_t w)
-{
-	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-
-	return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
-}
-
-static inline uint64_t load8(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
 /* The first eight bytes of a name as a word, zero beyond its length (names are padded). */
 static inline uint64_t word(const char *p, size_t n)
 {
-	uint64_t w = load8(p);
+	uint64_t w = swar_load8(p);
 
 	return n >= 8 ? w : w & ((1ull << (8 * n)) - 1);
 }
@@ -63,7 +41,7 @@ int jscan_fields_init(struct jscan_fields *f, const char *const *names, size_t n
 		memcpy(pad, names[i], len < JSCAN_NAME_WORDS * 8 ? len : JSCAN_NAME_WORDS * 8);
 		f->len[i] = (uint32_t)len;
 		for (int j = 0; j < JSCAN_NAME_WORDS; j++)
-			f->w[i][j] = load8(pad + 8 * j);
+			f->w[i][j] = swar_load8(pad + 8 * j);
 		h = hash(f->w[i][0], len);
 		while (f->slot[h & (JSCAN_SLOTS - 1)] >= 0)
 			h++;
@@ -114,7 +92,7 @@ static inline __attribute__((always_inline)) int string(struct scan *s, struct j
 	for (;;) {
 		uint64_t m;
 
-		while (!(m = string_stops(load8(p))))
+		while (!(m = swar_json_stops(swar_load8(p))))
 			p += 8;
 		p += __builtin_ctzll(m) >> 3;
 		if (*p == '"')

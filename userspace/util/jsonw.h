@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/swar.h"
 #include "util/u64.h"
 
 struct jsonw {
@@ -72,19 +73,6 @@ static const bool jsonw__plain[256] = {
 	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true,	/* not 0x22 '"', 0x5c '\\' */
 };
 
-/*
- * Bit 7 of each byte of w that is a quote, a backslash, below 0x20 or above
- * 0x7f. Only the lowest flag is exact (a borrow can flag a byte above it),
- * which is all callers use.
- */
-static inline __attribute__((always_inline)) uint64_t jsonw__flags(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs;
-}
-
 /* Length of the run of bytes at s (at most n) that go into a JSON string as they are, eight at a time. */
 static inline __attribute__((always_inline)) size_t jsonw__plain_run(const unsigned char *s, size_t n)
 {
@@ -93,14 +81,14 @@ static inline __attribute__((always_inline)) size_t jsonw__plain_run(const unsig
 
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
-		m = jsonw__flags(w);
+		m = swar_json_stops(w);
 		if (m)
 			return i + (__builtin_ctzll(m) >> 3);
 	}
 	if (i < n && n >= 8) {
 		/* The last word again, overlapping: its first bytes were plain and borrow nothing, so its lowest flag is exact. */
 		memcpy(&w, s + n - 8, 8);
-		m = jsonw__flags(w);
+		m = swar_json_stops(w);
 		return m ? n - 8 + (__builtin_ctzll(m) >> 3) : n;
 	}
 	while (i < n && jsonw__plain[s[i]])
