@@ -7,7 +7,8 @@
  * run twice for one segment. Whenever the wanted set changes, the attached
  * set is recomputed: new tops are attached first, tops no longer wanted are
  * detached after, and the connections of a cgroup that is no longer watched
- * at all end there (capture-ended): their END will never come.
+ * at all end there (capture-ended): their END will never come; a cgroup
+ * below one that goes and wanted itself keeps its connections going.
  *
  * A Kubernetes inventory lists container cgroups; the backend attaches to
  * the pod's cgroup above them instead, so a container that restarts (a new
@@ -70,13 +71,31 @@ static bool want_is_covered(const struct capture *c, size_t i)
 	return false;
 }
 
-/* Adds to ids[] (at most max) the id of dir and of every cgroup below it; returns the new count. */
-static size_t subtree_ids(const char *dir, uint64_t *ids, size_t n, size_t max, int depth)
+/* True when directory dir is a wanted cgroup or lies below one. */
+static bool wanted(const struct capture *c, const char *dir)
 {
-	uint64_t id = cgroup_id_of(dir);
+	for (size_t i = 0; i < c->nwant; i++)
+		if (covers(c->want[i].path, dir))
+			return true;
+	return false;
+}
+
+/*
+ * Adds to ids[] (at most max) the id of dir and of every cgroup below it
+ * that is not watched on its own; returns the new count. A wanted cgroup
+ * below dir is skipped with its subtree: its own programs follow its
+ * connections, which do not end.
+ */
+static size_t subtree_ids(const struct capture *c, const char *dir, uint64_t *ids, size_t n, size_t max,
+			  int depth)
+{
+	uint64_t id;
 	struct dirent *d;
 	DIR *dh;
 
+	if (wanted(c, dir))
+		return n;
+	id = cgroup_id_of(dir);
 	if (id && n < max)
 		ids[n++] = id;
 	if (depth >= WALK_DEPTH || !(dh = opendir(dir)))
@@ -87,7 +106,7 @@ static size_t subtree_ids(const char *dir, uint64_t *ids, size_t n, size_t max, 
 		if (d->d_type != DT_DIR || d->d_name[0] == '.')
 			continue;
 		if (snprintf(sub, sizeof(sub), "%s/%s", dir, d->d_name) < (int)sizeof(sub))
-			n = subtree_ids(sub, ids, n, max, depth + 1);
+			n = subtree_ids(c, sub, ids, n, max, depth + 1);
 	}
 	closedir(dh);
 	return n;
@@ -95,7 +114,8 @@ static size_t subtree_ids(const char *dir, uint64_t *ids, size_t n, size_t max, 
 
 /*
  * Attachment `a` goes away: connections of its cgroups (the ones that
- * still exist, and its own) end now, since no END will come for them, and
+ * still exist, and its own; not those of a cgroup below it that is watched
+ * on its own, attached a moment before) end now, since no END will come for them, and
  * the kernel's slots for them are freed (a socket closed once the programs
  * are gone would keep its slot for as long as the capture runs).
  */
@@ -109,7 +129,8 @@ static void end_conns_under(struct capture *c, const struct skb_attachment *a)
 
 	if (!ids)
 		return;
-	n = subtree_ids(a->path, ids, 0, MAX_IDS, 0);
+	n = subtree_ids(c, a->path, ids, 0, MAX_IDS, 0);
+	/* Gone from the tree (its top is never wanted here): its own connections at least. */
 	if (!n)
 		ids[n++] = a->id;
 	victims = calloc(c->conns.n + 1, sizeof(*victims));
