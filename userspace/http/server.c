@@ -78,7 +78,7 @@ static void format_bound(struct http_server *s, const struct sockaddr_storage *s
 			 ntohs(((const struct sockaddr_in *)ss)->sin_port));
 }
 
-static void conn_close(struct http_conn *c)
+static void drop_conn(struct http_conn *c)
 {
 	struct http_server *s = c->srv;
 
@@ -127,11 +127,11 @@ static void answer(struct http_conn *c, const struct http_response *resp)
 		r = buf_append(&c->out, resp->body, resp->len, BUF_NO_LIMIT);
 	buf_free(&c->in);
 	if (r || evloop_mod(s->loop, &c->io, EPOLLOUT))
-		conn_close(c);
+		drop_conn(c);
 }
 
 /* An answer of the server's own (the request never reaches the handler). */
-static void answer_text(struct http_conn *c, int status, const char *text)
+static void answer_plain(struct http_conn *c, int status, const char *text)
 {
 	struct http_response resp = { .status = status, .body = (char *)text, .len = strlen(text) };
 
@@ -147,11 +147,11 @@ static void dispatch(struct http_conn *c, const struct http_head *h)
 	char *base = c->in.p, *method, *target, *q;
 
 	if (h->content_length > 0 || h->has_transfer_encoding) {
-		answer_text(c, 413, "request bodies are not accepted\n");
+		answer_plain(c, 413, "request bodies are not accepted\n");
 		return;
 	}
 	if (h->method.len != 3 || memcmp(h->method.p, "GET", 3)) {
-		answer_text(c, 405, "only GET is served\n");
+		answer_plain(c, 405, "only GET is served\n");
 		return;
 	}
 	/*
@@ -182,22 +182,22 @@ static void on_readable(struct http_conn *c)
 	int r;
 
 	if (buf_reserve(&c->in, max - c->in.len, max)) {
-		conn_close(c);
+		drop_conn(c);
 		return;
 	}
 	n = read(c->io.fd, c->in.p + c->in.len, max - c->in.len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {	/* gone before its head was complete: nobody to answer */
-		conn_close(c);
+		drop_conn(c);
 		return;
 	}
 	c->in.len += (size_t)n;
 	r = http_parse_head(&h, HTTP_REQUEST, c->in.p, c->in.len, max);
 	if (r == -EMSGSIZE)
-		answer_text(c, 431, "request head too large\n");
+		answer_plain(c, 431, "request head too large\n");
 	else if (r < 0)
-		answer_text(c, 400, "malformed request\n");
+		answer_plain(c, 400, "malformed request\n");
 	else if (r > 0)
 		dispatch(c, &h);
 }
@@ -209,7 +209,7 @@ static void on_writable(struct http_conn *c)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		conn_close(c);
+		drop_conn(c);
 		return;
 	}
 	c->sent += (size_t)n;
@@ -226,7 +226,7 @@ static void on_writable(struct http_conn *c)
 	shutdown(c->io.fd, SHUT_WR);
 	c->draining = true;
 	if (evloop_mod(c->srv->loop, &c->io, EPOLLIN))
-		conn_close(c);
+		drop_conn(c);
 }
 
 /* Discards what the client sends after its answer; closes at its end of stream. */
@@ -236,7 +236,7 @@ static void drain(struct http_conn *c)
 	ssize_t n = read(c->io.fd, sink, sizeof(sink));
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-		conn_close(c);
+		drop_conn(c);
 }
 
 static void on_conn_event(struct ev_io *io, uint32_t events)
@@ -343,7 +343,7 @@ void http_server_tick(struct http_server *s, uint64_t now_ns)
 	for (c = s->conns; c; c = next) {
 		next = c->next;
 		if (now_ns >= c->deadline_ns)
-			conn_close(c);
+			drop_conn(c);
 	}
 }
 
@@ -352,7 +352,7 @@ void http_server_close(struct http_server *s)
 	if (!s)
 		return;
 	while (s->conns)
-		conn_close(s->conns);
+		drop_conn(s->conns);
 	if (s->listen_io.fd >= 0) {
 		evloop_del(s->loop, &s->listen_io);
 		close(s->listen_io.fd);
