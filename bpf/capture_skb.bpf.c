@@ -218,9 +218,14 @@ static __always_inline bool parse_seg(struct __sk_buff *skb, struct seg *s)
 	return true;
 }
 
+/*
+ * Socket fields are read through the typed pointer bpf_skc_to_tcp_sock
+ * gives: plain loads the kernel guards, where each BPF_CORE_READ step was a
+ * helper call (the OPEN record's fields were about a dozen of them).
+ */
 static __always_inline __u64 sock_cgroup_id(struct sock *sk)
 {
-	return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+	return sk->sk_cgrp_data.cgroup->kn->id;
 }
 
 /* Reserves a lifecycle record for connection id with the fields every type carries; NULL (counted) when full. */
@@ -250,20 +255,24 @@ static __always_inline void current_process(struct smiw_conn_event *e)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* Addresses, family, cgroup and network namespace of sk (a full TCP socket). */
+/* Addresses, family, cgroup and network namespace of sk (a full TCP socket, a typed pointer). */
 static __always_inline void sock_fields(struct smiw_conn_event *e, struct sock *sk)
 {
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	struct sock_common *k = &sk->__sk_common;
+
+	e->family = k->skc_family;
 	e->cgroup_id = sock_cgroup_id(sk);
-	e->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->netns = k->skc_net.net->ns.inum;
+	e->sport = k->skc_num;
+	e->dport = bpf_ntohs(k->skc_dport);
 	if (e->family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+		*(__u32 *)e->saddr = k->skc_rcv_saddr;
+		*(__u32 *)e->daddr = k->skc_daddr;
 	} else {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		for (int i = 0; i < 4; i++) {
+			((__u32 *)e->saddr)[i] = k->skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+			((__u32 *)e->daddr)[i] = k->skc_v6_daddr.in6_u.u6_addr32[i];
+		}
 	}
 }
 
@@ -692,7 +701,7 @@ static __always_inline void conn_close(struct bpf_sock_ops *ops, struct bpf_sock
 
 	if (!c || !c->id)
 		return;
-	conn_end(c, tp ? BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_err) : 0, ops->args[0], 0);
+	conn_end(c, tp ? tp->inet_conn.icsk_inet.sk.sk_err : 0, ops->args[0], 0);
 	bpf_sk_storage_delete(&skconn, bsk);
 }
 
