@@ -7,8 +7,8 @@
  * run twice for one segment. Whenever the wanted set changes, the attached
  * set is recomputed: new tops are attached first, tops no longer wanted are
  * detached after, and the connections of a cgroup that is no longer watched
- * at all end there (capture-ended): their END will never come; a cgroup
- * below one that goes and wanted itself keeps its connections going.
+ * at all end there (capture-ended): their END will never come. A cgroup
+ * below a detached one that is itself wanted keeps its connections.
  *
  * A Kubernetes inventory lists container cgroups; the backend attaches to
  * the pod's cgroup above them instead, so a container that restarts (a new
