@@ -79,13 +79,15 @@ cgtree_agent() {
 	local port=$1 up=0
 	shift
 	agent_token "$tmp/token"
-	eval "api() { curl -s --max-time 5 -H \"Authorization: Bearer \$token\" \"http://127.0.0.1:$port\$1\"; }"
+	cgtree_port=$port
 	"$build/smi-witness" agent --source capture --capture cgroup --inventory "$tmp/inv.json" --token-file "$tmp/token" \
 		--listen "127.0.0.1:$port" "$@" 2>"$tmp/agent.log" &
 	agent=$!
 	for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/healthz" >/dev/null && { up=1; break; }; sleep 0.1; done
 	is "agent with the cgroup backend is up" "$up" 1
 }
+
+api() { curl -s --max-time 5 -H "Authorization: Bearer $token" "http://127.0.0.1:$cgtree_port$1"; }
 
 cgtree_done() {
 	local p rc

@@ -183,16 +183,14 @@ static int sync_attached(struct capture *c)
 		pr_debug("capture: cgroup programs attached to %s", c->want[i].path);
 	}
 	for (size_t k = l->natt; k-- > 0;) {
-		bool keep = false, watched = false;
+		bool keep = false;
 
-		for (size_t i = 0; i < c->nwant && !keep; i++) {
+		for (size_t i = 0; i < c->nwant && !keep; i++)
 			keep = !strcmp(l->att[k].path, c->want[i].path) && !want_is_covered(c, i);
-			watched |= covers(c->want[i].path, l->att[k].path);
-		}
 		if (keep)
 			continue;
 		/* Still below a wanted cgroup: the programs of that one take over, nothing ends. */
-		if (!watched)
+		if (!wanted(c, l->att[k].path))
 			end_conns_under(c, &l->att[k]);
 		pr_debug("capture: cgroup programs detached from %s", l->att[k].path);
 		skb_loader_detach(l, k);

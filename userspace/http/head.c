@@ -264,9 +264,8 @@ static void note_transfer_encoding(struct http_head *h, struct http_str v)
 static bool value_ok(const char *p, const char *end)
 {
 	for (; end - p >= 8; p += 8) {
-		uint64_t w, d;
+		uint64_t w = swar_load8(p), d;
 
-		memcpy(&w, p, 8);
 		d = w ^ (SWAR_ONES * 0x7f);
 		if (!((((w - SWAR_ONES * 0x20) & ~w) | ((d - SWAR_ONES) & ~d)) & SWAR_HIGHS))
 			continue;
